@@ -1,0 +1,57 @@
+"""The ``sociaparis`` command line: a root group whose sub-commands load lazily.
+
+Each domain's commands live in their own module (``cli/survey.py``,
+``cli/qca.py``…); register a new one in :data:`COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from sociaparis import __version__
+from sociaparis.core.errors import SociaparisError
+
+#: command name -> "module:attribute" of a click command or group
+COMMANDS: dict[str, str] = {
+    "db": "sociaparis.cli.db:db",
+    "instrument": "sociaparis.cli.survey:instrument",
+    "qca": "sociaparis.cli.qca:qca",
+    "qual": "sociaparis.cli.qual:qual",
+    "stats": "sociaparis.cli.stats:stats",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a sub-command's module only when it is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            module_name, attribute = COMMANDS[cmd_name].split(":")
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SociaparisError as exc:
+            raise click.ClickException(f"{exc.code}: {exc.message}") from None
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, prog_name="sociaparis")
+def cli() -> None:
+    """sociaparis: surveys, interviews, QCA and statistics for one study."""
+
+
+def main() -> None:
+    """Entry point of the ``sociaparis`` console script."""
+    cli(prog_name="sociaparis")
+
+

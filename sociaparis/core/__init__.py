@@ -1,0 +1,1 @@
+"""Core: settings, database engine and sessions, the error catalog."""

@@ -1,0 +1,73 @@
+"""Settings read from the environment (prefix ``SOCIAPARIS_``)."""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret"}
+
+
+class Settings(BaseSettings):
+    """Everything sociaparis reads from its environment.
+
+    Attributes
+    ----------
+    data_dir
+        Folder for the embedded database and files (``SOCIAPARIS_DATA_DIR``).
+    database_url
+        SQLAlchemy URL (``SOCIAPARIS_DATABASE_URL``); defaults to
+        ``sqlite:///<data_dir>/sociaparis.db``.
+    mode
+        ``single`` (one researcher, embedded SQLite) or ``server`` (multi-user).
+    secret_key
+        Signs sessions and CSRF tokens; required in server mode.
+    min_cell_count
+        Smallest count shown in published tables (never below 5).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SOCIAPARIS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("sociaparis-data")
+    database_url: str = ""
+    mode: Literal["single", "server"] = "single"
+    secret_key: str = ""
+    min_cell_count: int = 10
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'sociaparis.db'}"
+        if self.min_cell_count < 5:
+            raise ValueError(
+                f"SOCIAPARIS_MIN_CELL_COUNT={self.min_cell_count}: published cells "
+                "can never be smaller than 5."
+            )
+        if self.secret_key.strip().lower() in _PLACEHOLDER_SECRETS:
+            if self.mode == "server":
+                raise ValueError(
+                    "SOCIAPARIS_SECRET_KEY is missing or a placeholder; server mode "
+                    "needs a real secret (run `sociaparis config init`)."
+                )
+            warnings.warn(
+                "SOCIAPARIS_SECRET_KEY is not set: fine for single-user mode, "
+                "never for a server.",
+                stacklevel=2,
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the configured database is SQLite."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once from the environment."""
+    return Settings()

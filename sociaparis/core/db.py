@@ -1,0 +1,200 @@
+"""Database engine, sessions, the declarative ``Base`` and schema upgrades.
+
+The same code runs on SQLite (embedded default, WAL mode) and PostgreSQL
+(psycopg 3).  Domain packages declare their tables on :class:`Base`; service
+functions receive a session and never commit.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from sociaparis.core.config import Settings
+from sociaparis.core.errors import CoreError, SociaparisError
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every table of every domain package."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def load_models() -> None:
+    """Import every domain ``models`` module so that ``Base.metadata`` is complete."""
+    import importlib
+    import pkgutil
+
+    import sociaparis
+
+    for module in pkgutil.iter_modules(sociaparis.__path__):
+        if module.name in {"core", "cli", "web", "migrations"}:
+            continue
+        try:
+            importlib.import_module(f"sociaparis.{module.name}.models")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"sociaparis.{module.name}.models":
+                raise
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(settings: Settings) -> Engine:
+    """Create the engine for ``settings.database_url``.
+
+    SQLite files get their folder created, WAL journaling and enforced foreign
+    keys; PostgreSQL URLs written as ``postgresql://`` use psycopg 3.
+    """
+    url = make_url(settings.database_url)
+    if url.drivername in {"postgresql", "postgres"}:
+        url = url.set(drivername="postgresql+psycopg")
+    kwargs: dict[str, Any] = {}
+    if url.drivername.startswith("sqlite"):
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(url, **kwargs)
+    if url.drivername.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return the session factory bound to ``engine``."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """Yield a session in a transaction: commit on success, roll back on error."""
+    with make_session_factory(engine).begin() as session:
+        yield session
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str | None:
+    """Return the newest migration revision shipped with this version."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    return script.get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the revision the database is stamped with, or None if unstamped."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Run every pending migration on ``engine`` (``sociaparis db upgrade``)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(engine), "head")
+
+
+def _backup_sqlite(engine: Engine) -> Path | None:
+    database = engine.url.database
+    if not database or database == ":memory:" or not Path(database).exists():
+        return None
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    backup = Path(f"{database}.{stamp}.bak")
+    engine.dispose()
+    shutil.copy2(database, backup)
+    return backup
+
+
+def ensure_schema(engine: Engine, settings: Settings) -> str | None:
+    """Bring the database schema up to date, as the app does at start.
+
+    A new, empty database gets every table and is stamped at head.  An out-of-date
+    SQLite database in single-user mode is copied to a timestamped backup and then
+    upgraded; in server mode an out-of-date database is refused with the exact
+    command to run.
+
+    Returns
+    -------
+    str or None
+        A message for the user (for example where the backup went), or None.
+    """
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    load_models()
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except OperationalError as exc:
+        raise SociaparisError(
+            CoreError.DB_UNREACHABLE, url=_safe_url(engine), reason=exc.orig
+        ) from exc
+    head = head_revision()
+    if not tables - {"alembic_version"}:
+        Base.metadata.create_all(engine)
+        command.stamp(_alembic_config(engine), "head")
+        return None
+    current = current_revision(engine)
+    if current == head:
+        return None
+    known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+    if current is not None and current not in known:
+        raise SociaparisError(
+            CoreError.DB_NEWER, url=_safe_url(engine), current=current
+        )
+    if settings.mode == "server":
+        raise SociaparisError(
+            CoreError.DB_OUTDATED, url=_safe_url(engine), current=current, head=head
+        )
+    message = None
+    if engine.url.drivername.startswith("sqlite"):
+        backup = _backup_sqlite(engine)
+        if backup is not None:
+            message = f"Database upgraded; the previous version was saved to {backup}"
+    upgrade(engine)
+    return message
+
+
+def _safe_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)

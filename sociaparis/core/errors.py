@@ -1,0 +1,113 @@
+"""The error catalog shared by every package.
+
+Each domain package declares its own ``ErrorCode`` enum whose members are
+``(code, message template)`` pairs, and raises :class:`SociaparisError` with
+one of them.  The web layer turns these into 4xx responses and the CLI into a
+message with exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class ErrorCode(Enum):
+    """Base for the per-package error catalogs: ``NAME = (code, template)``."""
+
+    @property
+    def code(self) -> str:
+        """The stable code, e.g. ``SURVEY_012``."""
+        return self.value[0]
+
+    @property
+    def template(self) -> str:
+        """The message template, formatted with the error's context."""
+        return self.value[1]
+
+    def format(self, **context: Any) -> str:
+        """Render the message for this error with ``context``."""
+        return self.template.format(**context)
+
+
+class CoreError(ErrorCode):
+    """Errors of the core package."""
+
+    DB_OUTDATED = (
+        "CORE_001",
+        "The database at {url} is at schema revision {current}, but this version "
+        "of sociaparis needs {head}. Run `sociaparis db upgrade` (after a backup).",
+    )
+    DB_UNREACHABLE = (
+        "CORE_002",
+        "Cannot open the database at {url}: {reason}. Check SOCIAPARIS_DATABASE_URL.",
+    )
+    DB_NEWER = (
+        "CORE_003",
+        "The database at {url} is at revision {current}, which this version of "
+        "sociaparis does not know. Upgrade sociaparis.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where in an input file a problem is (all parts optional)."""
+
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.sheet is not None:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column '{self.column}'")
+        return ", ".join(parts)
+
+
+class SociaparisError(Exception):
+    """An error the user can act on: a catalog code, a message and a location.
+
+    Parameters
+    ----------
+    error
+        The catalog entry.
+    location
+        Where in the input the problem is, if it comes from a file.
+    **context
+        Values for the entry's message template.
+    """
+
+    def __init__(
+        self, error: ErrorCode, *, location: Location | None = None, **context: Any
+    ) -> None:
+        self.error = error
+        self.location = location
+        self.context = context
+        message = error.format(**context)
+        if location is not None and str(location):
+            message = f"[{location}] {message}"
+        self.message = message
+        super().__init__(f"{error.code}: {message}")
+
+    @property
+    def code(self) -> str:
+        """The catalog code of this error."""
+        return self.error.code
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A warning returned by an operation that partly succeeded."""
+
+    code: str
+    message: str
+    location: Location | None = None
+
+    def __str__(self) -> str:
+        where = f"[{self.location}] " if self.location and str(self.location) else ""
+        return f"{self.code}: {where}{self.message}"

@@ -1,0 +1,129 @@
+"""Shared fixtures: settings, database engines on SQLite and PostgreSQL, sessions.
+
+Storage tests take the ``engine`` (or ``session``, or ``database_url``) fixture and
+run once per backend.  PostgreSQL is reached at ``--pg-url`` (default
+``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``); each test run works in
+a database of its own, created here and dropped at the end.  Without a reachable
+PostgreSQL the PostgreSQL runs are skipped, except under ``CI=true`` where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from sociaparis.core.config import Settings
+from sociaparis.core.db import ensure_schema, make_engine
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--pg-url",
+        default=os.environ.get("SOCIAPARIS_TEST_PG_URL", DEFAULT_PG_URL),
+        help="PostgreSQL server used for the storage tests (a database is created on it)",
+    )
+
+
+class _Postgres:
+    """Creates and drops throw-away databases on the test PostgreSQL server."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = make_url(admin_url)
+        self.created: list[str] = []
+        self.error: str | None = None
+        try:
+            self._admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+            with self._admin.connect() as connection:
+                connection.execute(text("select 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure means "no server"
+            self.error = f"PostgreSQL at {admin_url} is unreachable: {exc}"
+
+    def create_database(self) -> str:
+        name = f"sociaparis_test_{uuid.uuid4().hex[:12]}"
+        with self._admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self._admin.connect() as connection:
+            for name in self.created:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self._admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres(request: pytest.FixtureRequest) -> Iterator[_Postgres]:
+    server = _Postgres(request.config.getoption("--pg-url"))
+    yield server
+    if server.error is None:
+        server.drop_all()
+
+
+def _require(postgres: _Postgres) -> None:
+    if postgres.error is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(postgres.error)
+        pytest.skip(postgres.error)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Single-user settings on a fresh SQLite file in a temporary folder."""
+    return Settings(data_dir=tmp_path / "data", secret_key="test-secret-key-0123456789")
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres: _Postgres
+) -> str:
+    """URL of a new, empty database: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.db'}"
+    _require(postgres)
+    return postgres.create_database()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres: _Postgres,
+) -> Iterator[Engine]:
+    """An engine with the full schema, shared by the tests of one backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        _require(postgres)
+        url = postgres.create_database()
+    settings = Settings(database_url=url, secret_key="test-secret-key-0123456789")
+    engine = make_engine(settings)
+    ensure_schema(engine, settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
