@@ -1,3 +1,3 @@
-"""sociaparis: a self-hosted research workbench for studying AI adoption in public administrations."""
+"""sociaparis: a research workbench for studying AI adoption in administrations."""
 
 __version__ = "0.1.0"

@@ -7,7 +7,6 @@ Each domain's commands live in their own module (``cli/survey.py``,
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 import click
@@ -53,5 +52,3 @@ def cli() -> None:
 def main() -> None:
     """Entry point of the ``sociaparis`` console script."""
     cli(prog_name="sociaparis")
-
-

@@ -21,7 +21,9 @@ def upgrade_command() -> None:
     message = ensure_schema(engine, settings.model_copy(update={"mode": "single"}))
     if message:
         click.echo(message)
-    click.echo(f"Database at revision {current_revision(engine)} (head {head_revision()}).")
+    click.echo(
+        f"Database at revision {current_revision(engine)} (head {head_revision()})."
+    )
 
 
 @db.command("status")

@@ -1,4 +1,4 @@
-"""``sociaparis qual``: the qualitative corpus (documents, pseudonymization, agreement)."""
+"""``sociaparis qual``: documents, pseudonymization, coding, agreement."""
 
 from __future__ import annotations
 

@@ -31,7 +31,9 @@ class Settings(BaseSettings):
         Smallest count shown in published tables (never below 5).
     """
 
-    model_config = SettingsConfigDict(env_prefix="SOCIAPARIS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SOCIAPARIS_", env_file=".env", extra="ignore"
+    )
 
     data_dir: Path = Path("sociaparis-data")
     database_url: str = ""

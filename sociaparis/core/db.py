@@ -178,11 +178,11 @@ def ensure_schema(engine: Engine, settings: Settings) -> str | None:
     current = current_revision(engine)
     if current == head:
         return None
-    known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+    known = {
+        rev.revision for rev in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()
+    }
     if current is not None and current not in known:
-        raise SociaparisError(
-            CoreError.DB_NEWER, url=_safe_url(engine), current=current
-        )
+        raise SociaparisError(CoreError.DB_NEWER, url=_safe_url(engine), current=current)
     if settings.mode == "server":
         raise SociaparisError(
             CoreError.DB_OUTDATED, url=_safe_url(engine), current=current, head=head
