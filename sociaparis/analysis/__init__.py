@@ -1,0 +1,1 @@
+"""Analysis: design-based survey statistics, agreement between coders, disclosure control."""

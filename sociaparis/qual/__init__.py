@@ -1,0 +1,1 @@
+"""Qualitative corpus: documents, pseudonymization, codebooks, codings, interchange."""

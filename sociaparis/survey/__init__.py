@@ -1,0 +1,1 @@
+"""Survey instruments: XLSForm questionnaires, the form-logic engine, their storage."""
