@@ -1,1 +1,1 @@
-"""Analysis: design-based survey statistics, agreement between coders, disclosure control."""
+"""Analysis: design-based survey statistics, coder agreement, disclosure control."""
