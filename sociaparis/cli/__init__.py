@@ -16,6 +16,7 @@ from sociaparis.core.errors import SociaparisError
 
 #: command name -> "module:attribute" of a click command or group
 COMMANDS: dict[str, str] = {
+    "config": "sociaparis.cli.config:config",
     "db": "sociaparis.cli.db:db",
     "instrument": "sociaparis.cli.survey:instrument",
     "qca": "sociaparis.cli.qca:qca",

@@ -1,0 +1,40 @@
+"""``sociaparis config``: print a commented settings template."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+
+ENV_TEMPLATE = """\
+# sociaparis settings. Save as .env in the folder you run sociaparis from,
+# or export these variables. Every variable starts with SOCIAPARIS_.
+
+# Folder for the embedded SQLite database and uploaded files.
+SOCIAPARIS_DATA_DIR=sociaparis-data
+
+# Database: leave empty for SQLite in the data folder, or use PostgreSQL, e.g.
+# SOCIAPARIS_DATABASE_URL=postgresql://sociaparis@127.0.0.1:5432/sociaparis
+SOCIAPARIS_DATABASE_URL=
+
+# "single" (one researcher on one machine) or "server" (several users; needs
+# PostgreSQL in production and refuses to start without a real secret key).
+SOCIAPARIS_MODE=single
+
+# Signs sessions and CSRF tokens. Generated for you: keep it secret.
+SOCIAPARIS_SECRET_KEY={secret}
+
+# Smallest count shown in published tables and plots (never below 5).
+SOCIAPARIS_MIN_CELL_COUNT=10
+"""
+
+
+@click.group()
+def config() -> None:
+    """Settings: print a template with a fresh secret key."""
+
+
+@config.command("init")
+def init_command() -> None:
+    """Print a commented .env template with a newly generated secret key."""
+    click.echo(ENV_TEMPLATE.format(secret=secrets.token_urlsafe(48)), nl=False)
