@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "qca": "sociaparis.cli.qca:qca",
     "qual": "sociaparis.cli.qual:qual",
     "stats": "sociaparis.cli.stats:stats",
+    "user": "sociaparis.cli.user:user",
 }
 
 

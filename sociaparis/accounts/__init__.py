@@ -1,0 +1,1 @@
+"""Researcher accounts, roles and what each role may do."""

@@ -1,0 +1,27 @@
+"""Error catalog of the accounts package (``ACCOUNT_xxx``)."""
+
+from __future__ import annotations
+
+from sociaparis.core.errors import ErrorCode
+
+
+class AccountError(ErrorCode):
+    """Errors about researcher accounts."""
+
+    BAD_USERNAME = (
+        "ACCOUNT_001",
+        "'{username}' is not a valid user name: use 3 to 64 letters, digits, dots, "
+        "dashes or underscores.",
+    )
+    USERNAME_TAKEN = (
+        "ACCOUNT_002",
+        "A user named '{username}' already exists. Choose another name.",
+    )
+    WEAK_PASSWORD = (
+        "ACCOUNT_003",
+        "The password is too short ({length} characters): use at least {minimum}.",
+    )
+    UNKNOWN_ROLE = (
+        "ACCOUNT_004",
+        "Unknown role '{role}'. Choose one of: {choices}.",
+    )

@@ -1,0 +1,41 @@
+"""The migration chain builds exactly the schema the models declare."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from sociaparis.core.config import Settings
+from sociaparis.core.db import (
+    Base,
+    current_revision,
+    head_revision,
+    load_models,
+    make_engine,
+)
+from sociaparis.core.db import upgrade as run_upgrade
+
+
+def test_upgrade_from_empty_matches_the_models(database_url: str) -> None:
+    load_models()
+    engine = make_engine(Settings(database_url=database_url, secret_key="x" * 32))
+    run_upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_every_migration_downgrades_to_an_empty_database(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from sociaparis.core.db import _alembic_config
+
+    engine = make_engine(Settings(database_url=database_url, secret_key="x" * 32))
+    run_upgrade(engine)
+    command.downgrade(_alembic_config(engine), "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
