@@ -13,3 +13,138 @@ class QualError(ErrorCode):
         "{path}: {size} bytes is over the limit of {limit} bytes for one document. "
         "Split the file, or raise the limit if you trust it.",
     )
+
+    # --- project model, REFI-QDA interchange and codebooks (QUAL_100-QUAL_149) ---
+    UNKNOWN_CODE = ("QUAL_100", "No code with id {code_id} in the project.")
+    MERGE_INTO_ITSELF = (
+        "QUAL_101",
+        "Code {code_id} cannot be merged into itself. Remove it from the codes to merge.",
+    )
+    CODE_CYCLE = (
+        "QUAL_102",
+        "Code {code_id} cannot go under {parent}: the code hierarchy would become a "
+        "cycle. Choose a parent that is not the code itself or one of its sub-codes.",
+    )
+    DUPLICATE_ID = ("QUAL_103", "Two {kind}s share the id {id}; ids must be unique.")
+    CODING_NOT_OF_CODE = (
+        "QUAL_104",
+        "Coding {coding_id} is not a coding of code {code_id}, so it cannot be "
+        "split off.",
+    )
+    DANGLING_REFERENCE = (
+        "QUAL_105",
+        "The {kind} {id} refers to {ref}, which is not in the project.",
+    )
+    BAD_SPAN = (
+        "QUAL_106",
+        "The {what} {label} on source '{source}' spans {start}..{end}, which is not "
+        "inside its text (0..{length} code points, start before end).",
+    )
+    BAD_MEMO_TARGET = (
+        "QUAL_107",
+        "Memo {memo_id} is attached to a '{kind}'; a memo can be attached to the "
+        "project, a source, a span of a source, a code, a case or a coding.",
+    )
+    INVALID_PROJECT = ("QUAL_108", "The project is not consistent: {problems}")
+    ARCHIVE_UNREADABLE = (
+        "QUAL_110",
+        "{path}: not a readable REFI-QDA archive (.qdpx is a zip file): {reason}.",
+    )
+    ARCHIVE_NO_PROJECT = (
+        "QUAL_111",
+        "{path}: the archive holds no project.qde file, so it is not a REFI-QDA project.",
+    )
+    ARCHIVE_UNSAFE_NAME = (
+        "QUAL_112",
+        "{path}: the archive entry '{name}' points outside the archive (absolute path "
+        "or '..'); the file was refused as unsafe.",
+    )
+    ARCHIVE_TOO_LARGE = (
+        "QUAL_113",
+        "{path}: the archive entry '{name}' expands to more than {limit} bytes; the file "
+        "was refused (a zip bomb or a project too large to import at once).",
+    )
+    ARCHIVE_RATIO = (
+        "QUAL_114",
+        "{path}: the archive entry '{name}' is compressed {ratio:.0f} to 1, more than "
+        "the limit of {limit:.0f} to 1; the file was refused as a probable zip bomb.",
+    )
+    ARCHIVE_TOO_MANY = (
+        "QUAL_115",
+        "{path}: the archive holds {count} entries, more than the limit of {limit}.",
+    )
+    XML_TOO_LARGE = (
+        "QUAL_116",
+        "{path}: {size} bytes of XML is over the limit of {limit} bytes.",
+    )
+    XML_UNREADABLE = ("QUAL_117", "{path}: the XML cannot be read: {reason}.")
+    XML_DTD = (
+        "QUAL_118",
+        "{path}: the XML declares a DOCTYPE; REFI-QDA files never need one, and it is "
+        "refused to rule out entity-expansion attacks.",
+    )
+    XML_WRONG_ROOT = (
+        "QUAL_119",
+        "{path}: the root element is {found}, expected {expected}.",
+    )
+    XML_BAD_VALUE = (
+        "QUAL_120",
+        "{path}: <{element}> has {attribute}='{value}', which is not valid: {reason}.",
+    )
+    XML_MISSING = (
+        "QUAL_121",
+        "{path}: a <{element}> element lacks its required '{attribute}'.",
+    )
+    UNSUPPORTED_ELEMENT = (
+        "QUAL_130",
+        "{path}: <{element}> '{name}' is not held by sociaparis and was not "
+        "imported{detail}.",
+    )
+    SOURCE_TEXT_MISSING = (
+        "QUAL_131",
+        "{path}: the text of source '{name}' ({ref}) is not in the archive; its codings "
+        "are kept but their offsets cannot be checked.",
+    )
+    DROPPED_REFERENCE = (
+        "QUAL_132",
+        "{path}: <{element}> refers to {ref}, which is not in the imported project; "
+        "the reference was dropped.",
+    )
+    SPAN_OUTSIDE_TEXT = (
+        "QUAL_133",
+        "{path}: a selection of source '{name}' spans {start}..{end}, outside its text "
+        "of {length} code points.",
+    )
+    TEXT_NOT_NFC = (
+        "QUAL_134",
+        "{path}: the text of source '{name}' is not in Unicode NFC form; it was kept as "
+        "is so that the offsets stay right.",
+    )
+    EMPTY_SELECTION = (
+        "QUAL_135",
+        "{path}: the selection {start}..{end} of source '{name}' carries no coding, "
+        "description or memo, so there was nothing to import.",
+    )
+    CODEBOOK_MISSING_COLUMN = (
+        "QUAL_140",
+        "The codebook has no '{column}' column. Accepted headers: {accepted}.",
+    )
+    CODEBOOK_UNKNOWN_PARENT = (
+        "QUAL_141",
+        "The parent path '{parent}' names no code defined on an earlier row. Define "
+        "parents before their sub-codes, and write the path as 'A > B'.",
+    )
+    CODEBOOK_DUPLICATE = ("QUAL_142", "The code '{path}' appears twice in the codebook.")
+    CODEBOOK_BAD_COLOUR = (
+        "QUAL_143",
+        "The colour '{value}' is not a colour in the form #RRGGBB (or #RGB).",
+    )
+    CODEBOOK_EMPTY_NAME = ("QUAL_144", "This row has no code name.")
+    CODEBOOK_FORMAT = (
+        "QUAL_145",
+        "{path}: unknown codebook format '{suffix}'; use .qdc, .xlsx or .csv.",
+    )
+    CODEBOOK_UNKNOWN_COLUMN = (
+        "QUAL_146",
+        "The column '{column}' is not a codebook column and was ignored.",
+    )

@@ -1,0 +1,537 @@
+"""The pure, in-memory qualitative project: users, sources, codebook, codings, cases.
+
+This is the data model that the REFI-QDA reader and writer
+(:mod:`sociaparis.qual.io.refi_qda`) and the codebook converters
+(:mod:`sociaparis.qual.io.codebook`) exchange.  Everything is a frozen dataclass;
+the operations on the codebook (merge, split, move) are pure functions that return
+a new :class:`Project`.
+
+Positions in a source are Unicode code-point offsets into ``Source.text`` (Python
+``str`` indices), start inclusive and end exclusive, exactly as REFI-QDA counts
+them: ``text[coding.start:coding.end]`` is the coded span.
+
+Identifiers are GUID strings (``"1B0B4F3E-..."``), the identifiers REFI-QDA uses;
+:func:`new_guid` makes a fresh one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Literal, TypeVar
+
+from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.qual.errors import QualError
+
+VariableType = Literal["Text", "Boolean", "Integer", "Float", "Date", "DateTime"]
+VARIABLE_TYPES: tuple[str, ...] = (
+    "Text",
+    "Boolean",
+    "Integer",
+    "Float",
+    "Date",
+    "DateTime",
+)
+Value = str | bool | int | float | date | datetime
+MemoTargetKind = Literal["project", "source", "code", "case", "coding", "span"]
+MEMO_TARGET_KINDS: tuple[str, ...] = (
+    "project",
+    "source",
+    "code",
+    "case",
+    "coding",
+    "span",
+)
+
+_T = TypeVar("_T")
+_NAMESPACE = uuid.UUID("6f1c2a9e-52b4-4c1e-9a57-3d0f0c8e7a11")
+
+
+def new_guid() -> str:
+    """Return a fresh random GUID in the upper-case form REFI-QDA tools write."""
+    return str(uuid.uuid4()).upper()
+
+
+def derived_guid(*parts: str) -> str:
+    """Return a GUID derived deterministically from ``parts`` (UUID version 5)."""
+    return str(uuid.uuid5(_NAMESPACE, "\x1f".join(parts))).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person (or a tool) who created codings, sources or memos."""
+
+    id: str
+    name: str = ""
+    user_id: str | None = None  # REFI-QDA's optional ``id`` attribute (a login)
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A speaker turn in a transcript: ``text[start:end]`` said by ``speaker``."""
+
+    speaker: str
+    start: int
+    end: int
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A text document: an interview transcript, a focus group, a field note.
+
+    ``text`` is ``None`` when the source's text was not available (an archive that
+    references a text file it does not contain); ``text_path`` then keeps the
+    original reference so that an export can write it back.
+    """
+
+    id: str
+    name: str
+    text: str | None
+    turns: tuple[Turn, ...] = ()
+    description: str = ""
+    values: Mapping[str, Value] = field(default_factory=dict)  # variable id -> value
+    created_by: str | None = None
+    created_at: datetime | None = None
+    modified_by: str | None = None
+    modified_at: datetime | None = None
+    text_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A code of the hierarchical codebook.
+
+    ``inclusion``, ``exclusion`` and ``example`` are the criteria that coders and
+    AI assistants need; ``parent`` is the id of the parent code (``None`` at the
+    top level); ``color`` is ``#RRGGBB``.
+    """
+
+    id: str
+    name: str
+    description: str = ""
+    inclusion: str = ""
+    exclusion: str = ""
+    example: str = ""
+    color: str | None = None
+    parent: str | None = None
+    codable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    """A code applied to ``text[start:end]`` of a source by a coder.
+
+    ``selection_id`` groups the codings that share one REFI-QDA selection (an
+    ATLAS.ti quotation); it is kept so that an exported project has the same
+    selections as the imported one.
+    """
+
+    id: str
+    source_id: str
+    code_id: str
+    start: int
+    end: int
+    created_by: str | None = None
+    created_at: datetime | None = None
+    memo: str | None = None
+    selection_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A case (or source) attribute: directorate, job category, city, role..."""
+
+    id: str
+    name: str
+    type: VariableType = "Text"
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A unit of analysis (an interviewee, a city, a focus group) with attributes."""
+
+    id: str
+    name: str
+    description: str = ""
+    values: Mapping[str, Value] = field(default_factory=dict)  # variable id -> value
+    source_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MemoTarget:
+    """What a memo is attached to.
+
+    ``kind`` is one of ``project``, ``source``, ``code``, ``case``, ``coding`` or
+    ``span``; ``id`` is the id of that object (the project's target has id ``""``),
+    and for ``span`` the source id, with ``start`` and ``end`` the annotated span.
+    """
+
+    kind: MemoTargetKind
+    id: str = ""
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """A memo (REFI-QDA ``Note``); with no target it is a free-standing memo."""
+
+    id: str
+    text: str
+    name: str = ""
+    description: str = ""
+    targets: tuple[MemoTarget, ...] = ()
+    created_by: str | None = None
+    created_at: datetime | None = None
+    modified_by: str | None = None
+    modified_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSet:
+    """A named group of codes, sources and memos (REFI-QDA ``Set``)."""
+
+    id: str
+    name: str
+    description: str = ""
+    code_ids: tuple[str, ...] = ()
+    source_ids: tuple[str, ...] = ()
+    memo_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A whole qualitative project, as exchanged through REFI-QDA."""
+
+    name: str
+    origin: str = ""
+    description: str = ""
+    created_by: str | None = None
+    created_at: datetime | None = None
+    modified_by: str | None = None
+    modified_at: datetime | None = None
+    users: tuple[User, ...] = ()
+    codes: tuple[Code, ...] = ()
+    variables: tuple[Variable, ...] = ()
+    cases: tuple[Case, ...] = ()
+    sources: tuple[Source, ...] = ()
+    codings: tuple[Coding, ...] = ()
+    memos: tuple[Memo, ...] = ()
+    sets: tuple[CodeSet, ...] = ()
+
+    def code(self, code_id: str) -> Code:
+        """Return the code with id ``code_id``."""
+        for code in self.codes:
+            if code.id == code_id:
+                return code
+        raise SociaparisError(QualError.UNKNOWN_CODE, code_id=code_id)
+
+    def children(self, code_id: str | None) -> tuple[Code, ...]:
+        """Return the direct children of ``code_id`` (the top level for ``None``)."""
+        return tuple(code for code in self.codes if code.parent == code_id)
+
+    def descendants(self, code_id: str) -> tuple[Code, ...]:
+        """Return every code below ``code_id``, depth first."""
+        out: list[Code] = []
+        for child in self.children(code_id):
+            out.append(child)
+            out.extend(self.descendants(child.id))
+        return tuple(out)
+
+    def path(self, code_id: str) -> tuple[str, ...]:
+        """Return the names from the top of the hierarchy down to ``code_id``."""
+        names: list[str] = []
+        seen: set[str] = set()
+        current: str | None = code_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            code = self.code(current)
+            names.append(code.name)
+            current = code.parent
+        return tuple(reversed(names))
+
+    def codings_for(self, code_id: str) -> tuple[Coding, ...]:
+        """Return the codings of ``code_id`` (not of its descendants)."""
+        return tuple(c for c in self.codings if c.code_id == code_id)
+
+
+# --------------------------------------------------------------------------- operations
+
+
+def _check_code(project: Project, code_id: str) -> Code:
+    return project.code(code_id)
+
+
+def merge_codes(project: Project, *, sources: Sequence[str], target: str) -> Project:
+    """Merge the codes ``sources`` into ``target``, keeping every coding.
+
+    The codings of the merged codes are moved to ``target``, their children are
+    re-attached to ``target``, memos and sets that referred to them now refer to
+    ``target``, and the merged codes are removed.
+
+    Parameters
+    ----------
+    project
+        The project.
+    sources
+        Ids of the codes to merge away; ``target`` itself may not be among them.
+    target
+        Id of the code that receives the codings.
+
+    Returns
+    -------
+    Project
+        A new project.
+    """
+    _check_code(project, target)
+    merged = set(sources)
+    for code_id in merged:
+        _check_code(project, code_id)
+    if target in merged:
+        raise SociaparisError(QualError.MERGE_INTO_ITSELF, code_id=target)
+    ancestors = _ancestor_ids(project, target)
+    cyclic = sorted(merged & ancestors)
+    if cyclic:
+        raise SociaparisError(QualError.CODE_CYCLE, code_id=cyclic[0], parent=target)
+
+    def remap(code_id: str) -> str:
+        return target if code_id in merged else code_id
+
+    codes = tuple(
+        replace(code, parent=remap(code.parent)) if code.parent is not None else code
+        for code in project.codes
+        if code.id not in merged
+    )
+    codings = tuple(
+        replace(c, code_id=target) if c.code_id in merged else c for c in project.codings
+    )
+    memos = tuple(
+        replace(
+            memo,
+            targets=_dedupe(
+                replace(t, id=target) if t.kind == "code" and t.id in merged else t
+                for t in memo.targets
+            ),
+        )
+        for memo in project.memos
+    )
+    sets = tuple(
+        replace(s, code_ids=_dedupe(remap(c) for c in s.code_ids)) for s in project.sets
+    )
+    return replace(project, codes=codes, codings=codings, memos=memos, sets=sets)
+
+
+def _ancestor_ids(project: Project, code_id: str) -> set[str]:
+    out: set[str] = set()
+    current = project.code(code_id).parent
+    while current is not None and current not in out:
+        out.add(current)
+        current = project.code(current).parent
+    return out
+
+
+def _dedupe(items: Iterable[_T]) -> tuple[_T, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def split_code(
+    project: Project, *, code_id: str, coding_ids: Iterable[str], new_code: Code
+) -> Project:
+    """Move the codings ``coding_ids`` of ``code_id`` to a new code.
+
+    Parameters
+    ----------
+    project
+        The project.
+    code_id
+        The code being split.
+    coding_ids
+        Ids of codings of ``code_id`` that go to ``new_code``.
+    new_code
+        The new code (its ``parent`` says where it goes in the hierarchy).
+
+    Returns
+    -------
+    Project
+        A new project with ``new_code`` appended to the codebook.
+    """
+    _check_code(project, code_id)
+    if any(code.id == new_code.id for code in project.codes):
+        raise SociaparisError(QualError.DUPLICATE_ID, kind="code", id=new_code.id)
+    if new_code.parent is not None:
+        _check_code(project, new_code.parent)
+    moving = set(coding_ids)
+    known = {c.id for c in project.codings if c.code_id == code_id}
+    unknown = sorted(moving - known)
+    if unknown:
+        raise SociaparisError(
+            QualError.CODING_NOT_OF_CODE, coding_id=unknown[0], code_id=code_id
+        )
+    codings = tuple(
+        replace(c, code_id=new_code.id) if c.id in moving else c for c in project.codings
+    )
+    return replace(project, codes=(*project.codes, new_code), codings=codings)
+
+
+def move_code(project: Project, *, code_id: str, parent: str | None) -> Project:
+    """Move ``code_id`` (with its sub-tree) under ``parent`` (``None``: top level)."""
+    _check_code(project, code_id)
+    if parent is not None:
+        _check_code(project, parent)
+        if parent == code_id or parent in {d.id for d in project.descendants(code_id)}:
+            raise SociaparisError(QualError.CODE_CYCLE, code_id=code_id, parent=parent)
+    codes = tuple(
+        replace(c, parent=parent) if c.id == code_id else c for c in project.codes
+    )
+    return replace(project, codes=codes)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def validate(project: Project) -> list[Issue]:
+    """Check ids, references, the code hierarchy and every offset against the text.
+
+    Returns
+    -------
+    list of Issue
+        One entry per problem, empty when the project is consistent.  Codings and
+        turns on a source whose text is unknown (``text is None``) are not checked.
+    """
+    issues: list[Issue] = []
+
+    def add(error: QualError, **context: object) -> None:
+        issues.append(Issue(error.code, error.format(**context)))
+
+    groups: dict[str, Sequence[object]] = {
+        "user": project.users,
+        "code": project.codes,
+        "variable": project.variables,
+        "case": project.cases,
+        "source": project.sources,
+        "coding": project.codings,
+        "memo": project.memos,
+        "set": project.sets,
+    }
+    for kind, items in groups.items():
+        seen: set[str] = set()
+        for item in items:
+            item_id = item.id  # type: ignore[attr-defined]
+            if item_id in seen:
+                add(QualError.DUPLICATE_ID, kind=kind, id=item_id)
+            seen.add(item_id)
+    users = {u.id for u in project.users}
+    codes = {c.id: c for c in project.codes}
+    sources = {s.id: s for s in project.sources}
+    variables = {v.id for v in project.variables}
+    cases = {c.id for c in project.cases}
+    codings = {c.id for c in project.codings}
+
+    for code in project.codes:
+        if code.parent is not None and code.parent not in codes:
+            add(QualError.DANGLING_REFERENCE, kind="code", id=code.id, ref=code.parent)
+    for code in project.codes:
+        seen_path: set[str] = set()
+        current: str | None = code.id
+        while current is not None and current in codes:
+            if current in seen_path:
+                add(QualError.CODE_CYCLE, code_id=code.id, parent=code.parent)
+                break
+            seen_path.add(current)
+            current = codes[current].parent
+
+    for source in project.sources:
+        if source.text is not None:
+            for turn in source.turns:
+                _check_span(add, "turn", source, turn.start, turn.end, turn.speaker)
+        for variable_id in source.values:
+            if variable_id not in variables:
+                add(
+                    QualError.DANGLING_REFERENCE,
+                    kind="source",
+                    id=source.id,
+                    ref=variable_id,
+                )
+    for coding in project.codings:
+        if coding.code_id not in codes:
+            add(
+                QualError.DANGLING_REFERENCE,
+                kind="coding",
+                id=coding.id,
+                ref=coding.code_id,
+            )
+        source = sources.get(coding.source_id)
+        if source is None:
+            add(
+                QualError.DANGLING_REFERENCE,
+                kind="coding",
+                id=coding.id,
+                ref=coding.source_id,
+            )
+        elif source.text is not None:
+            _check_span(add, "coding", source, coding.start, coding.end, coding.id)
+        if coding.created_by is not None and coding.created_by not in users:
+            add(
+                QualError.DANGLING_REFERENCE,
+                kind="coding",
+                id=coding.id,
+                ref=coding.created_by,
+            )
+    for case in project.cases:
+        for ref in (*case.values, *case.source_ids):
+            if ref not in variables and ref not in sources:
+                add(QualError.DANGLING_REFERENCE, kind="case", id=case.id, ref=ref)
+    targets_by_kind: dict[str, set[str] | dict[str, Code] | dict[str, Source]] = {
+        "project": {""},
+        "source": sources,
+        "code": codes,
+        "case": cases,
+        "coding": codings,
+        "span": sources,
+    }
+    for memo in project.memos:
+        for target in memo.targets:
+            if target.kind not in targets_by_kind:
+                add(QualError.BAD_MEMO_TARGET, memo_id=memo.id, kind=target.kind)
+            elif target.id not in targets_by_kind[target.kind]:
+                add(QualError.DANGLING_REFERENCE, kind="memo", id=memo.id, ref=target.id)
+            elif target.kind == "span":
+                source = sources[target.id]
+                if source.text is not None:
+                    _check_span(
+                        add, "memo", source, target.start or 0, target.end or 0, memo.id
+                    )
+    for code_set in project.sets:
+        for ref in (*code_set.code_ids, *code_set.source_ids):
+            if ref not in codes and ref not in sources:
+                add(QualError.DANGLING_REFERENCE, kind="set", id=code_set.id, ref=ref)
+    return issues
+
+
+def _check_span(add, what: str, source: Source, start: int, end: int, label: str) -> None:  # noqa: ANN001
+    length = len(source.text or "")
+    if not 0 <= start < end <= length:
+        add(
+            QualError.BAD_SPAN,
+            what=what,
+            label=label,
+            source=source.name,
+            start=start,
+            end=end,
+            length=length,
+        )
+
+
+def check(project: Project) -> Project:
+    """Return ``project`` unchanged, or raise the first problem :func:`validate` finds."""
+    issues = validate(project)
+    if issues:
+        raise SociaparisError(
+            QualError.INVALID_PROJECT, problems="; ".join(map(str, issues))
+        )
+    return project

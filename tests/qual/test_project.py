@@ -1,0 +1,247 @@
+"""The pure project model: codebook operations and validation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from sociaparis.core.errors import SociaparisError
+from sociaparis.qual.errors import QualError
+from sociaparis.qual.project import (
+    Case,
+    Code,
+    CodeSet,
+    Coding,
+    Memo,
+    MemoTarget,
+    Project,
+    Source,
+    Turn,
+    User,
+    Variable,
+    check,
+    derived_guid,
+    merge_codes,
+    move_code,
+    new_guid,
+    split_code,
+    validate,
+)
+
+TEXT = "Enquêteur : vous utilisez ChatGPT ? Agent : oui, tous les jours 🙂 au bureau."
+# code points: "Enquêteur" is 0..9; "ChatGPT" is 26..33; the emoji is one code point at 64
+
+
+def _project() -> Project:
+    """A small hand-built project: codes A > (A1, A2), B; two coders."""
+    codes = (
+        Code("A", "Outils"),
+        Code("A1", "Outils généralistes", parent="A"),
+        Code("A2", "Outils de la Ville", parent="A"),
+        Code("B", "Confiance"),
+    )
+    codings = (
+        Coding("c1", "S", "A1", 26, 33, created_by="U1"),
+        Coding("c2", "S", "A1", 44, 63, created_by="U2"),
+        Coding("c3", "S", "A2", 0, 9, created_by="U1"),
+        Coding("c4", "S", "B", 64, 65, created_by="U1"),
+    )
+    return Project(
+        name="p",
+        users=(User("U1", "Alice"), User("U2", "Bob")),
+        codes=codes,
+        variables=(Variable("V", "direction"),),
+        cases=(Case("K", "agent 1", values={"V": "DSIN"}, source_ids=("S",)),),
+        sources=(Source("S", "entretien", TEXT, turns=(Turn("Agent", 36, len(TEXT)),)),),
+        codings=codings,
+        memos=(Memo("M", "à revoir", targets=(MemoTarget("code", "A2"),)),),
+        sets=(CodeSet("Z", "set", code_ids=("A2", "B")),),
+    )
+
+
+def test_offsets_are_code_points() -> None:
+    assert TEXT[26:33] == "ChatGPT"
+    assert TEXT[64] == "🙂"
+    assert TEXT[44:63] == "oui, tous les jours"
+    assert validate(_project()) == []
+
+
+@pytest.mark.parametrize(
+    ("sources", "target", "codings_of_target", "codes_left", "set_codes"),
+    [
+        (["A2"], "A1", {"c1", "c2", "c3"}, ["A", "A1", "B"], ("A1", "B")),
+        (["A1", "A2"], "B", {"c1", "c2", "c3", "c4"}, ["A", "B"], ("B",)),
+        (["B"], "A", {"c4"}, ["A", "A1", "A2"], ("A2", "A")),
+    ],
+)
+def test_merge_keeps_every_coding(
+    sources: list[str],
+    target: str,
+    codings_of_target: set[str],
+    codes_left: list[str],
+    set_codes: tuple[str, ...],
+) -> None:
+    before = _project()
+    after = merge_codes(before, sources=sources, target=target)
+    assert {c.id for c in after.codings_for(target)} == codings_of_target
+    assert len(after.codings) == len(before.codings)
+    assert [c.id for c in after.codes] == codes_left
+    assert after.sets[0].code_ids == set_codes
+    assert validate(after) == []
+
+
+def test_merge_moves_children_and_memos() -> None:
+    after = merge_codes(_project(), sources=["A"], target="B")
+    assert {c.id for c in after.children("B")} == {"A1", "A2"}
+    after = merge_codes(_project(), sources=["A2"], target="B")
+    assert after.memos[0].targets == (MemoTarget("code", "B"),)
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (
+            lambda p: merge_codes(p, sources=["A1"], target="A1"),
+            QualError.MERGE_INTO_ITSELF,
+        ),
+        (lambda p: merge_codes(p, sources=["A"], target="A1"), QualError.CODE_CYCLE),
+        (lambda p: merge_codes(p, sources=["nope"], target="A"), QualError.UNKNOWN_CODE),
+        (lambda p: move_code(p, code_id="A", parent="A1"), QualError.CODE_CYCLE),
+        (lambda p: move_code(p, code_id="A", parent="A"), QualError.CODE_CYCLE),
+        (lambda p: move_code(p, code_id="A", parent="zz"), QualError.UNKNOWN_CODE),
+        (
+            lambda p: split_code(
+                p, code_id="A1", coding_ids=["c3"], new_code=Code("N", "n")
+            ),
+            QualError.CODING_NOT_OF_CODE,
+        ),
+        (
+            lambda p: split_code(
+                p, code_id="A1", coding_ids=["c1"], new_code=Code("B", "n")
+            ),
+            QualError.DUPLICATE_ID,
+        ),
+    ],
+)
+def test_operation_errors(call, error: QualError) -> None:  # noqa: ANN001
+    with pytest.raises(SociaparisError) as caught:
+        call(_project())
+    assert caught.value.error is error
+
+
+def test_split_moves_selected_codings() -> None:
+    new = Code("N", "Outils grand public", parent="A")
+    after = split_code(_project(), code_id="A1", coding_ids=["c2"], new_code=new)
+    assert [c.id for c in after.codings_for("A1")] == ["c1"]
+    assert [c.id for c in after.codings_for("N")] == ["c2"]
+    assert after.codings_for("N")[0].start == 44
+    assert after.path("N") == ("Outils", "Outils grand public")
+    assert validate(after) == []
+
+
+@pytest.mark.parametrize(
+    ("code_id", "parent", "path"),
+    [
+        ("A1", None, ("Outils généralistes",)),
+        ("B", "A2", ("Outils", "Outils de la Ville", "Confiance")),
+        ("A", "B", ("Confiance", "Outils")),
+    ],
+)
+def test_move(code_id: str, parent: str | None, path: tuple[str, ...]) -> None:
+    after = move_code(_project(), code_id=code_id, parent=parent)
+    assert after.path(code_id) == path
+    assert validate(after) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (
+            lambda p: replace(p, codings=(*p.codings, Coding("x", "S", "B", 5, 5))),
+            "QUAL_106",
+        ),
+        (
+            lambda p: replace(p, codings=(*p.codings, Coding("x", "S", "B", 70, 79))),
+            "QUAL_106",
+        ),
+        (
+            lambda p: replace(p, codings=(*p.codings, Coding("x", "S", "B", -1, 3))),
+            "QUAL_106",
+        ),
+        (
+            lambda p: replace(p, codings=(*p.codings, Coding("x", "S", "Q", 1, 3))),
+            "QUAL_105",
+        ),
+        (
+            lambda p: replace(p, codings=(*p.codings, Coding("x", "T", "B", 1, 3))),
+            "QUAL_105",
+        ),
+        (
+            lambda p: replace(p, codings=(*p.codings, Coding("c1", "S", "B", 1, 3))),
+            "QUAL_103",
+        ),
+        (
+            lambda p: replace(p, codings=(*p.codings, Coding("x", "S", "B", 1, 3, "U9"))),
+            "QUAL_105",
+        ),
+        (lambda p: replace(p, codes=(*p.codes, Code("Y", "y", parent="Q"))), "QUAL_105"),
+        (
+            lambda p: replace(
+                p,
+                codes=(*p.codes, Code("X", "x", parent="Y"), Code("Y", "y", parent="X")),
+            ),
+            "QUAL_102 QUAL_102",
+        ),
+        (
+            lambda p: replace(
+                p, memos=(Memo("m", "t", targets=(MemoTarget("span", "S", 3, 200),)),)
+            ),
+            "QUAL_106",
+        ),
+        (
+            lambda p: replace(
+                p, memos=(Memo("m", "t", targets=(MemoTarget("case", "Q"),)),)
+            ),
+            "QUAL_105",
+        ),
+        (
+            lambda p: replace(
+                p, memos=(Memo("m", "t", targets=(MemoTarget("x", "Q"),)),)
+            ),  # type: ignore[arg-type]
+            "QUAL_107",
+        ),
+        (lambda p: replace(p, cases=(Case("K", "k", values={"W": 1}),)), "QUAL_105"),
+        (
+            lambda p: replace(
+                p, sources=(replace(p.sources[0], turns=(Turn("A", 10, 500),)),)
+            ),
+            "QUAL_106",
+        ),
+    ],
+)
+def test_validate_finds(change, code: str) -> None:  # noqa: ANN001
+    issues = validate(change(_project()))
+    assert [i.code for i in issues] == code.split()
+    with pytest.raises(SociaparisError) as caught:
+        check(change(_project()))
+    assert caught.value.error is QualError.INVALID_PROJECT
+
+
+def test_unknown_text_skips_offset_checks() -> None:
+    p = _project()
+    p = replace(p, sources=(replace(p.sources[0], text=None),))
+    p = replace(p, codings=(*p.codings, Coding("x", "S", "B", 500, 900)))
+    assert validate(p) == []
+
+
+def test_guids() -> None:
+    import re
+
+    pattern = re.compile(
+        r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$"
+    )
+    assert pattern.match(new_guid())
+    assert new_guid() != new_guid()
+    assert derived_guid("a", "b") == derived_guid("a", "b") != derived_guid("ab")
+    assert pattern.match(derived_guid("x"))
