@@ -127,3 +127,59 @@ def session(engine: Engine) -> Iterator[Session]:
         session.close()
         outer.rollback()
         connection.close()
+
+
+class LiveServer:
+    """The real app served by uvicorn on a free local port, in a thread."""
+
+    def __init__(self, app: object) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.app = app
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def start(self) -> LiveServer:
+        import time
+
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start within 10 s")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """The app for ``settings`` (a fresh SQLite study) served over real HTTP."""
+    from sociaparis.web.app import create_app
+
+    server = LiveServer(create_app(settings)).start()
+    yield server
+    server.stop()
+    server.app.state.engine.dispose()
+
+
+@pytest.fixture
+def http(live_server: LiveServer) -> Iterator[object]:
+    """An HTTP client (httpx) aimed at the live server, keeping cookies."""
+    import httpx
+
+    with httpx.Client(base_url=live_server.url, follow_redirects=False) as client:
+        yield client

@@ -73,3 +73,24 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Return the process-wide settings, read once from the environment."""
     return Settings()
+
+
+def with_secret_key(settings: Settings) -> Settings:
+    """Return ``settings`` with a secret key, creating one in the data folder if needed.
+
+    In single-user mode a missing key is generated once and kept in
+    ``<data_dir>/secret_key`` (readable by the owner only), so sessions survive a
+    restart and every worker process signs with the same key.
+    """
+    if settings.secret_key.strip().lower() not in _PLACEHOLDER_SECRETS:
+        return settings
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        import os
+        import secrets
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return settings.model_copy(update={"secret_key": path.read_text().strip()})

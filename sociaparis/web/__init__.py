@@ -1,0 +1,1 @@
+"""The web interface: respondent pages and the researcher's views."""

@@ -1,0 +1,108 @@
+"""Build the web application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from sociaparis import __version__
+from sociaparis.core.config import Settings, get_settings, with_secret_key
+from sociaparis.core.db import ensure_schema, make_engine, make_session_factory
+from sociaparis.core.errors import SociaparisError
+from sociaparis.web.deps import LoginRequired
+from sociaparis.web.i18n import pick_language
+from sociaparis.web.render import make_environment, render
+from sociaparis.web.security import RateLimiter, SecurityHeadersMiddleware
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> FastAPI:
+    """Create the ASGI application for ``settings`` (default: the environment's).
+
+    Parameters
+    ----------
+    settings
+        The settings to run with; tests pass their own.
+    upgrade
+        Create or upgrade the database schema at start (single-user mode backs an
+        out-of-date SQLite file up first; server mode refuses and says what to run).
+    """
+    settings = with_secret_key(settings or get_settings())
+    engine = make_engine(settings)
+    if upgrade:
+        ensure_schema(engine, settings)
+
+    app = FastAPI(
+        title="sociaparis",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_session_factory(engine)
+    app.state.templates = make_environment(settings.data_dir / "templates")
+    app.state.login_limiter = RateLimiter(rate=0.2, burst=10)
+    app.state.open_link_limiter = RateLimiter(rate=0.5, burst=20)
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="sociaparis_session",
+        same_site="lax",
+        https_only=settings.mode == "server",
+        max_age=12 * 3600,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    from sociaparis.web.routes import admin, auth
+
+    app.include_router(auth.router)
+    app.include_router(admin.router)
+    _add_error_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        lang = pick_language(request.query_params.get("lang"))
+        key = exc.detail if isinstance(exc.detail, str) else "error_title"
+        keys = {404: "not_found", 403: "forbidden"}
+        message_key = (
+            key
+            if key in {"csrf_failed", "too_many_attempts"}
+            else keys.get(exc.status_code, "error_title")
+        )
+        return render(
+            request,
+            "error.html",
+            {"lang": lang, "message_key": message_key, "message": None},
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(SociaparisError)
+    async def domain_error(request: Request, exc: SociaparisError) -> Response:
+        lang = pick_language(request.query_params.get("lang"))
+        return render(
+            request,
+            "error.html",
+            {"lang": lang, "message_key": None, "message": exc.message},
+            status_code=400,
+        )

@@ -1,0 +1,65 @@
+"""Dependencies of the routes, as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from sociaparis.accounts.service import Account, get_account
+from sociaparis.core.config import Settings
+from sociaparis.web.security import check_csrf_token, make_csrf_token
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was built with."""
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session in a transaction, committed before the response is sent."""
+    with request.app.state.sessions.begin() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+# scope="function": the transaction commits when the route returns, before the
+# response leaves, so an acknowledged page is always durable.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+class LoginRequired(Exception):
+    """Raised when a researcher page is asked for without a logged-in user."""
+
+
+def get_current_user(request: Request, session: SessionDep) -> Account:
+    """The logged-in researcher, or a redirect to the login page."""
+    user_id = request.session.get("user_id")
+    account = get_account(session=session, user_id=user_id) if user_id else None
+    if account is None:
+        raise LoginRequired()
+    return account
+
+
+CurrentUser = Annotated[Account, Depends(get_current_user)]
+
+
+def session_csrf_token(request: Request) -> str:
+    """The CSRF token of the researcher's browser session (created on first use)."""
+    seed = request.session.get("csrf_seed")
+    if not seed:
+        seed = secrets.token_urlsafe(24)
+        request.session["csrf_seed"] = seed
+    return make_csrf_token(request.app.state.settings.secret_key, seed)
+
+
+def require_session_csrf(request: Request, token: str | None) -> None:
+    """Refuse a researcher form whose CSRF token is not this session's."""
+    seed = request.session.get("csrf_seed", "")
+    if not seed or not check_csrf_token(
+        request.app.state.settings.secret_key, seed, token
+    ):
+        raise HTTPException(status_code=403, detail="csrf_failed")

@@ -1,0 +1,55 @@
+"""One way to answer a page: the whole page, an htmx fragment, or JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from sociaparis.web.i18n import translate
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+
+def make_environment(user_templates: Path | None = None) -> Environment:
+    """Build the Jinja environment; a user template folder overrides built-ins."""
+    loaders = [FileSystemLoader(str(TEMPLATES_DIR))]
+    if user_templates is not None:
+        loaders.insert(0, FileSystemLoader(str(user_templates)))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(["html", "xml"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["translate"] = translate
+    return env
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    fragment: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render ``template`` (or ``fragment`` for an htmx request) with ``context``.
+
+    A path ending in ``.json`` gets the same context as JSON, minus private keys
+    (those starting with an underscore).
+    """
+    if request.url.path.endswith(".json"):
+        public = {k: v for k, v in context.items() if not k.startswith("_")}
+        return JSONResponse(public, status_code=status_code, headers=headers)
+    name = fragment if fragment and request.headers.get("hx-request") else template
+    env: Environment = request.app.state.templates
+    lang = context.get("lang", "fr")
+    html = env.get_template(name).render(
+        request=request, t=lambda key: translate(key, lang), **context
+    )
+    return HTMLResponse(html, status_code=status_code, headers=headers)

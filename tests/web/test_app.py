@@ -1,0 +1,101 @@
+"""The web app over real HTTP: security headers, login, CSRF, rate limiting."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from sociaparis.accounts.service import create_user
+from sociaparis.core.db import transaction
+from sociaparis.web.security import CONTENT_SECURITY_POLICY, RateLimiter
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def client(live_server, http: httpx.Client) -> httpx.Client:
+    with transaction(live_server.app.state.engine) as session:
+        create_user(session=session, username="claire", password=PASSWORD)
+    return http
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_every_response_carries_the_security_headers(client: httpx.Client) -> None:
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_researcher_pages_need_a_login(client: httpx.Client) -> None:
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/"
+
+
+def test_login_then_home_then_logout(client: httpx.Client) -> None:
+    token = _csrf(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"username": "claire", "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "claire" in home.text
+    assert (
+        client.post("/logout", data={"csrf_token": _csrf(home.text)}).status_code == 303
+    )
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("password", "use_token", "status"),
+    [
+        ("wrong password", True, 401),
+        (PASSWORD, False, 403),
+    ],
+)
+def test_bad_login_is_refused(
+    client: httpx.Client, password: str, use_token: bool, status: int
+) -> None:
+    token = _csrf(client.get("/login").text) if use_token else "forged"
+    response = client.post(
+        "/login",
+        data={"username": "claire", "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == status
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_login_never_redirects_off_site(client: httpx.Client) -> None:
+    token = _csrf(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={
+            "username": "claire",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_rate_limiter_refills_at_its_rate() -> None:
+    limiter = RateLimiter(rate=1.0, burst=2)
+    assert [limiter.allow("a", now=0.0) for _ in range(3)] == [True, True, False]
+    assert limiter.allow("b", now=0.0)
+    assert limiter.allow("a", now=1.0)
+    assert not limiter.allow("a", now=1.0)
