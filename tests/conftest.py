@@ -183,3 +183,77 @@ def http(live_server: LiveServer) -> Iterator[object]:
 
     with httpx.Client(base_url=live_server.url, follow_redirects=False) as client:
         yield client
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_SCRIPT = (
+    REPO_ROOT / "tests" / "web" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+)
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _missing(what: str) -> None:
+    message = f"{what} is missing: run scripts/setup"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium, driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        _missing(str(CHROMIUM))
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    """A fresh browser tab with its own cookies, JavaScript off-by-default pages work."""
+    context = browser.new_context(locale="fr-FR")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def axe_page(browser: object) -> Iterator[object]:
+    """A tab that may inject axe-core (the page's CSP is bypassed for that alone)."""
+    if not AXE_SCRIPT.exists():
+        _missing(str(AXE_SCRIPT))
+    context = browser.new_context(locale="fr-FR", bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def axe_violations() -> object:
+    """A function running axe-core (WCAG 2.1 A and AA) on a page; returns violations."""
+    return _axe_violations
+
+
+def _axe_violations(page: object) -> list[dict]:
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"]]}
+        for v in result["violations"]
+    ]
