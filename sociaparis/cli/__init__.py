@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "instrument": "sociaparis.cli.survey:instrument",
     "qca": "sociaparis.cli.qca:qca",
     "qual": "sociaparis.cli.qual:qual",
+    "serve": "sociaparis.cli.serve:serve",
     "stats": "sociaparis.cli.stats:stats",
     "user": "sociaparis.cli.user:user",
 }
@@ -45,10 +46,16 @@ class LazyGroup(click.Group):
             raise click.ClickException(f"{exc.code}: {exc.message}") from None
 
 
-@click.group(cls=LazyGroup)
+@click.group(cls=LazyGroup, invoke_without_command=True)
 @click.version_option(__version__, prog_name="sociaparis")
-def cli() -> None:
-    """sociaparis: surveys, interviews, QCA and statistics for one study."""
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """sociaparis: surveys, interviews, QCA and statistics for one study.
+
+    Without a command, serves the study in the browser (`sociaparis serve`).
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(ctx.command.get_command(ctx, "serve"))
 
 
 def main() -> None:

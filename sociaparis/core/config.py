@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -26,7 +25,9 @@ class Settings(BaseSettings):
     mode
         ``single`` (one researcher, embedded SQLite) or ``server`` (multi-user).
     secret_key
-        Signs sessions and CSRF tokens; required in server mode.
+        Signs sessions and CSRF tokens; required in server mode.  In single-user
+        mode a missing key is generated once into the data folder
+        (:func:`with_secret_key`).
     min_cell_count
         Smallest count shown in published tables (never below 5).
     """
@@ -50,16 +51,13 @@ class Settings(BaseSettings):
                 f"SOCIAPARIS_MIN_CELL_COUNT={self.min_cell_count}: published cells "
                 "can never be smaller than 5."
             )
-        if self.secret_key.strip().lower() in _PLACEHOLDER_SECRETS:
-            if self.mode == "server":
-                raise ValueError(
-                    "SOCIAPARIS_SECRET_KEY is missing or a placeholder; server mode "
-                    "needs a real secret (run `sociaparis config init`)."
-                )
-            warnings.warn(
-                "SOCIAPARIS_SECRET_KEY is not set: fine for single-user mode, "
-                "never for a server.",
-                stacklevel=2,
+        if (
+            self.mode == "server"
+            and self.secret_key.strip().lower() in _PLACEHOLDER_SECRETS
+        ):
+            raise ValueError(
+                "SOCIAPARIS_SECRET_KEY is missing or a placeholder; server mode "
+                "needs a real secret (run `sociaparis config init`)."
             )
         return self
 

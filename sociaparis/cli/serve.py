@@ -1,0 +1,55 @@
+"""``sociaparis serve``: run the web application."""
+
+from __future__ import annotations
+
+import click
+
+from sociaparis.core.config import get_settings, with_secret_key
+from sociaparis.core.db import ensure_schema, make_engine
+
+
+def run_server(*, host: str, port: int, workers: int, reload: bool = False) -> None:
+    """Upgrade the database if needed, then serve the app with uvicorn."""
+    import uvicorn
+
+    settings = with_secret_key(get_settings())
+    engine = make_engine(settings)
+    message = ensure_schema(engine, settings)
+    engine.dispose()
+    if message:
+        click.echo(message)
+    if workers > 1 and settings.is_sqlite:
+        click.echo(
+            "Note: several workers on SQLite serialize their writes; use PostgreSQL "
+            "(SOCIAPARIS_DATABASE_URL) for production.",
+            err=True,
+        )
+    click.echo(f"sociaparis is serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(
+        "sociaparis.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level="warning",
+        proxy_headers=settings.mode == "server",
+    )
+
+
+@click.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (for production on PostgreSQL).",
+)
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the study in the browser (the default command)."""
+    run_server(host=host, port=port, workers=workers, reload=reload)

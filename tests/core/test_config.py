@@ -1,0 +1,42 @@
+"""Settings: defaults, refusals, and the generated secret key."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+from pydantic import ValidationError
+
+from sociaparis.core.config import Settings, with_secret_key
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"mode": "server", "secret_key": ""}, "server mode needs a real secret"),
+        (
+            {"mode": "server", "secret_key": "change-me"},
+            "server mode needs a real secret",
+        ),
+        ({"min_cell_count": 4}, "never be smaller than 5"),
+    ],
+)
+def test_bad_settings_are_refused(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings(**kwargs)
+
+
+def test_single_user_mode_generates_and_keeps_a_private_secret(tmp_path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key="")
+    first = with_secret_key(settings)
+    second = with_secret_key(settings)
+    assert len(first.secret_key) >= 48
+    assert first.secret_key == second.secret_key
+    mode = (tmp_path / "secret_key").stat().st_mode
+    assert stat.S_IMODE(mode) == 0o600
+
+
+def test_a_given_secret_is_kept(tmp_path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key="s" * 40)
+    assert with_secret_key(settings).secret_key == "s" * 40
+    assert not (tmp_path / "secret_key").exists()
