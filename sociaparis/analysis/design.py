@@ -1,0 +1,427 @@
+"""Survey designs and their Taylor-linearisation variance, as R's ``survey`` package.
+
+A :class:`SurveyDesign` holds the data, the final weights, the first-stage
+strata and primary sampling units (PSUs) and the finite population correction.
+Estimators (:mod:`sociaparis.analysis.estimators`) compute the linearised
+influence values of their statistic and ask the design for their variance with
+:meth:`SurveyDesign.variance`, which reproduces ``survey::svyrecvar``: the
+influence values are first projected on the residual space of any
+post-stratification, raking or calibration (in the order they were applied),
+summed within PSU, centred within stratum and summed up with the
+with-replacement factor ``n_h / (n_h - 1)`` times the finite population
+correction ``(N_h - n_h) / N_h``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from sociaparis.analysis.errors import AnalysisError
+from sociaparis.core.errors import SociaparisError
+
+LonelyPSU = Literal["fail", "certainty", "remove"]
+_LONELY = ("fail", "certainty", "remove")
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    """A column name or a list of them as a list (``None`` gives an empty list)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Raise ``ANALYSIS_001`` for the first column that is not in ``data``."""
+    for column in columns:
+        if column not in data.columns:
+            raise SociaparisError(
+                AnalysisError.MISSING_COLUMN,
+                column=column,
+                available=", ".join(map(str, data.columns)),
+            )
+
+
+def group_codes(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """Integer codes of the row combinations of ``frame`` (sorted), and their count."""
+    if frame.shape[1] == 1:
+        codes, uniques = pd.factorize(frame.iloc[:, 0], sort=True)
+        return codes.astype(np.intp), len(uniques)
+    codes, uniques = pd.MultiIndex.from_frame(frame).factorize(sort=True)
+    return codes.astype(np.intp), len(uniques)
+
+
+def indicator(codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
+    """Sparse n x G indicator matrix of group membership."""
+    n = len(codes)
+    return sp.csr_matrix(
+        (np.ones(n), (np.arange(n), codes)), shape=(n, n_groups), dtype=float
+    )
+
+
+def rowsum(x: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Column sums of ``x`` (n x p) within groups: a G x p matrix (R's ``rowsum``)."""
+    if x.shape[1] == 1:
+        return np.bincount(codes, weights=x[:, 0], minlength=n_groups)[:, None]
+    return np.asarray(indicator(codes, n_groups).T @ x)
+
+
+# --------------------------------------------------------------------------- #
+# Calibration steps: each projects influence values as svyrecvar does.
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True, slots=True)
+class _PostStratum:
+    """One post-stratification: ``x - psw * rowsum(x oldw / psw) / rowsum(oldw)``."""
+
+    codes: np.ndarray
+    n_groups: int
+    weights: np.ndarray
+    old_weights: np.ndarray
+
+    def adjust(self, x: np.ndarray) -> np.ndarray:
+        psw = np.where((self.weights == 0) & (self.old_weights == 0), 1.0, self.weights)
+        sums = rowsum(x * (self.old_weights / psw)[:, None], self.codes, self.n_groups)
+        denom = np.bincount(self.codes, weights=self.old_weights, minlength=self.n_groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = np.where(denom[:, None] != 0, sums / denom[:, None], 0.0)
+        return x - means[self.codes] * psw[:, None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Raking:
+    """Raking: ten sweeps of ``x - psw * ave(x / psw, margin)`` over the margins."""
+
+    margins: tuple[tuple[np.ndarray, int, np.ndarray], ...]
+
+    def adjust(self, x: np.ndarray) -> np.ndarray:
+        prepared = []
+        for codes, n_groups, psw in self.margins:
+            counts = np.bincount(codes, minlength=n_groups).astype(float)
+            counts[counts == 0] = 1.0
+            prepared.append((codes, n_groups, psw[:, None], counts[:, None]))
+        for _ in range(10):
+            for codes, n_groups, psw, counts in prepared:
+                means = rowsum(x / psw, codes, n_groups) / counts
+                x = x - psw * means[codes]
+        return x
+
+
+@dataclass(frozen=True, slots=True)
+class _Greg:
+    """Linear calibration: ``qr.resid(qr(mm * sqrt(d)), x / w) * w``, w = g sqrt(d)."""
+
+    q: np.ndarray
+    w: np.ndarray
+
+    def adjust(self, x: np.ndarray) -> np.ndarray:
+        y = x / self.w[:, None]
+        resid = y - self.q @ (self.q.T @ y)
+        return resid * self.w[:, None]
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationStep:
+    """What a weighting step did: kept on the design for reports and reproducibility.
+
+    Attributes
+    ----------
+    method
+        ``"poststratify"``, ``"rake"``, ``"calibrate"`` or ``"trim"``.
+    variables
+        The margin or model variables.
+    iterations
+        Iterations run (raking), else 1.
+    converged
+        Whether the stopping rule was met.
+    max_change
+        Largest absolute change of a weighted cell count in the last raking sweep.
+    n_trimmed
+        Number of weights moved to a trimming bound.
+    """
+
+    method: str
+    variables: tuple[str, ...]
+    iterations: int = 1
+    converged: bool = True
+    max_change: float = 0.0
+    n_trimmed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The step as a JSON-ready dict."""
+        return {
+            "method": self.method,
+            "variables": list(self.variables),
+            "iterations": self.iterations,
+            "converged": self.converged,
+            "max_change": self.max_change,
+            "n_trimmed": self.n_trimmed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyDesign:
+    """A one-stage (first-stage) stratified cluster design with weights and fpc.
+
+    Build it with :func:`svydesign`; weighting functions return new designs.
+
+    Attributes
+    ----------
+    data
+        The respondents (one row each), index reset.
+    weights
+        Final analysis weights (calibrated if the design was calibrated).
+    strata, psu
+        Integer codes of the stratum and of the PSU of every row.
+    n_psu
+        Number of sampled PSUs in each stratum (the design's count).
+    fpc_factor
+        ``(N_h - n_h) / N_h`` per stratum, 1 without fpc.
+    lonely_psu
+        What to do with a stratum of one PSU: ``"fail"`` (R's default),
+        ``"certainty"`` or ``"remove"`` (both give it no variance, as R).
+    spec
+        The column names the design was built from.
+    steps
+        The weighting steps applied, in order.
+    """
+
+    data: pd.DataFrame
+    weights: np.ndarray
+    strata: np.ndarray
+    psu: np.ndarray
+    n_psu: np.ndarray
+    fpc_factor: np.ndarray
+    psu_stratum: np.ndarray
+    lonely_psu: str
+    spec: dict[str, Any]
+    psu_is_row: bool
+    steps: tuple[CalibrationStep, ...] = ()
+    _adjusters: tuple[Any, ...] = field(default=(), repr=False)
+
+    @property
+    def n(self) -> int:
+        """Number of rows (respondents) in the design."""
+        return len(self.weights)
+
+    @property
+    def degf(self) -> int:
+        """Design degrees of freedom: PSUs minus strata, over non-zero weights (R)."""
+        inset = self.weights != 0
+        return int(len(np.unique(self.psu[inset])) - len(np.unique(self.strata[inset])))
+
+    def with_weights(
+        self, weights: np.ndarray, adjuster: Any | None, step: CalibrationStep
+    ) -> SurveyDesign:
+        """A copy with new weights and one more calibration step."""
+        adjusters = self._adjusters + ((adjuster,) if adjuster is not None else ())
+        return replace(
+            self, weights=weights, steps=self.steps + (step,), _adjusters=adjusters
+        )
+
+    def adjust(self, x: np.ndarray) -> np.ndarray:
+        """Project influence values on the calibration residuals (svyrecvar)."""
+        for adjuster in self._adjusters:
+            x = adjuster.adjust(x)
+        return x
+
+    def variance(self, x: np.ndarray, *, full: bool = True) -> np.ndarray:
+        """Linearisation variance of totals whose influence values are ``x``.
+
+        Parameters
+        ----------
+        x
+            n x p influence values (for a total: weight times value; zero for rows
+            outside the domain or with a missing value).
+        full
+            Return the p x p covariance matrix; else only its diagonal.
+
+        Returns
+        -------
+        numpy.ndarray
+            The covariance matrix (or its diagonal).
+        """
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 1:
+            x = x[:, None]
+        x = self.adjust(x)
+        if self.psu_is_row:
+            xp, stratum = x, self.strata
+        else:
+            xp = rowsum(x, self.psu, len(self.psu_stratum))
+            stratum = self.psu_stratum
+        n_h = self.n_psu
+        if self.lonely_psu == "fail" and np.any(n_h == 1):
+            h = int(np.flatnonzero(n_h == 1)[0])
+            raise SociaparisError(
+                AnalysisError.LONELY_PSU, stratum=self.spec["strata_labels"][h]
+            )
+        sums = rowsum(xp, stratum, len(n_h))
+        xc = xp - (sums / n_h[:, None])[stratum]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(n_h > 1, self.fpc_factor * n_h / (n_h - 1), 0.0)
+        scale = np.where(self.fpc_factor < 1e-7, 0.0, scale)
+        s = scale[stratum]
+        if full:
+            return (xc * s[:, None]).T @ xc
+        return np.einsum("ij,ij->j", xc * s[:, None], xc)
+
+
+def svydesign(
+    data: pd.DataFrame,
+    *,
+    ids: str | None = None,
+    strata: str | None = None,
+    weights: str | None = None,
+    fpc: str | None = None,
+    nest: bool = False,
+    lonely_psu: LonelyPSU = "fail",
+) -> SurveyDesign:
+    """Declare a survey design, as R's ``svydesign(ids, strata, weights, fpc)``.
+
+    Parameters
+    ----------
+    data
+        One row per respondent.
+    ids
+        Column of first-stage cluster (PSU) labels; ``None`` means every row is
+        its own PSU (R's ``ids = ~1``).
+    strata
+        Column of first-stage strata; ``None`` for an unstratified design.
+    weights
+        Column of sampling weights; ``None`` derives them from ``fpc`` (N_h / n_h)
+        or, without fpc, uses 1.
+    fpc
+        Column of finite population corrections, constant within stratum: either
+        population sizes (every value >= 1: number of PSUs in the stratum
+        population) or sampling fractions (every value <= 1), as R.
+    nest
+        Cluster labels are only unique within a stratum (R's ``nest = TRUE``).
+    lonely_psu
+        ``"fail"`` (default, as R), ``"certainty"`` or ``"remove"``.
+
+    Returns
+    -------
+    SurveyDesign
+
+    Notes
+    -----
+    Variance is the Taylor linearisation of R's ``svyrecvar`` at the first
+    stage: PSUs are treated as drawn with replacement within strata, times the
+    finite population correction; later stages are not modelled (R's
+    ``survey.ultimate.cluster`` view).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"h": ["a", "a", "b", "b"], "w": [2.0, 2.0, 3.0, 3.0]})
+    >>> svydesign(df, strata="h", weights="w").degf
+    2
+    """
+    if lonely_psu not in _LONELY:
+        raise SociaparisError(
+            AnalysisError.BAD_OPTION, name="lonely_psu", value=lonely_psu, allowed=_LONELY
+        )
+    cols = [c for c in (ids, strata, weights, fpc) if c is not None]
+    check_columns(data, cols)
+    data = data.reset_index(drop=True)
+    n = len(data)
+    for col in cols:
+        if data[col].isna().any():
+            raise SociaparisError(
+                AnalysisError.MISSING_VALUES,
+                column=col,
+                count=int(data[col].isna().sum()),
+            )
+    if strata is None:
+        strata_codes = np.zeros(n, dtype=np.intp)
+        strata_labels = ["1"]
+    else:
+        strata_codes, uniq = pd.factorize(data[strata], sort=True)
+        strata_codes = strata_codes.astype(np.intp)
+        strata_labels = [str(u) for u in uniq]
+    n_strata = len(strata_labels)
+    if ids is None:
+        psu_codes = np.arange(n, dtype=np.intp)
+        psu_is_row = True
+    else:
+        if nest:
+            frame = pd.DataFrame({"s": strata_codes, "c": data[ids].to_numpy()})
+            psu_codes, _ = group_codes(frame)
+        else:
+            psu_codes, _ = pd.factorize(data[ids], sort=True)
+            psu_codes = psu_codes.astype(np.intp)
+            per = pd.Series(strata_codes).groupby(psu_codes).nunique()
+            if (per > 1).any():
+                bad = data[ids].to_numpy()[psu_codes == int(per[per > 1].index[0])][0]
+                raise SociaparisError(AnalysisError.CLUSTERS_NOT_NESTED, cluster=bad)
+        psu_is_row = len(np.unique(psu_codes)) == n
+        if psu_is_row:
+            psu_codes = np.arange(n, dtype=np.intp)
+    n_psu_total = int(psu_codes.max()) + 1 if n else 0
+    psu_stratum = np.zeros(n_psu_total, dtype=np.intp)
+    psu_stratum[psu_codes] = strata_codes
+    n_psu = np.bincount(psu_stratum, minlength=n_strata).astype(float)
+    if n_psu_total == 1 and not (strata is not None and nest):
+        raise SociaparisError(
+            AnalysisError.BAD_WEIGHTS, reason="the design has only one sampling unit"
+        )
+    fpc_factor = np.ones(n_strata)
+    popsize = None
+    if fpc is not None:
+        values = data[fpc].to_numpy(dtype=float)
+        is_popsize = bool(np.any(values > 1))
+        if is_popsize and not np.all(values >= 1):
+            raise SociaparisError(
+                AnalysisError.BAD_FPC, reason="must have all fpc >= 1 or all fpc <= 1"
+            )
+        per_stratum = pd.Series(values).groupby(strata_codes).agg(["min", "max"])
+        if (per_stratum["min"] != per_stratum["max"]).any():
+            raise SociaparisError(
+                AnalysisError.BAD_FPC, reason="fpc varies within strata"
+            )
+        first = per_stratum["min"].to_numpy()
+        popsize = first if is_popsize else n_psu / first
+        if np.any(popsize < n_psu):
+            raise SociaparisError(
+                AnalysisError.BAD_FPC, reason="fpc implies more than 100% sampling"
+            )
+        fpc_factor = np.where(np.isinf(popsize), 1.0, (popsize - n_psu) / popsize)
+    if weights is not None:
+        w = data[weights].to_numpy(dtype=float)
+    elif popsize is not None:
+        w = (popsize / n_psu)[strata_codes]
+    else:
+        w = np.ones(n)
+    if np.any(w < 0) or not np.all(np.isfinite(w)):
+        raise SociaparisError(
+            AnalysisError.BAD_WEIGHTS, reason="weights must be finite and non-negative"
+        )
+    spec = {
+        "ids": ids,
+        "strata": strata,
+        "weights": weights,
+        "fpc": fpc,
+        "nest": nest,
+        "strata_labels": strata_labels,
+    }
+    return SurveyDesign(
+        data=data,
+        weights=w,
+        strata=strata_codes,
+        psu=psu_codes,
+        n_psu=n_psu,
+        fpc_factor=fpc_factor,
+        psu_stratum=psu_stratum,
+        lonely_psu=lonely_psu,
+        spec=spec,
+        psu_is_row=psu_is_row,
+    )

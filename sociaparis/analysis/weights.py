@@ -1,0 +1,402 @@
+"""Post-stratification, raking, linear calibration, trimming and a weight report.
+
+Each function returns a new :class:`~sociaparis.analysis.design.SurveyDesign`
+whose variance accounts for the weighting exactly as R's ``survey`` package
+does: post-stratification and raking subtract (iterated) post-stratum means
+from the influence values, linear calibration takes the residuals of the
+calibration model (``svyrecvar``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sociaparis.analysis.design import (
+    CalibrationStep,
+    SurveyDesign,
+    _as_list,
+    _Greg,
+    _PostStratum,
+    _Raking,
+    check_columns,
+    group_codes,
+)
+from sociaparis.analysis.errors import AnalysisError
+from sociaparis.analysis.estimators import is_factor, levels_of
+from sociaparis.core.errors import SociaparisError
+
+Margin = Mapping[Any, float] | pd.Series
+
+
+def _margin_codes(
+    design: SurveyDesign, variable: str, population: Margin, *, partial: bool = False
+) -> tuple[np.ndarray, int, np.ndarray]:
+    """Codes of the rows in the population cells and the target count of each cell."""
+    check_columns(design.data, [variable])
+    col = design.data[variable]
+    if col.isna().any():
+        raise SociaparisError(
+            AnalysisError.MISSING_VALUES, column=variable, count=int(col.isna().sum())
+        )
+    pop = {str(k): float(v) for k, v in dict(population).items()}
+    labels = col.astype(str).to_numpy()
+    sample_levels = sorted(set(labels))
+    missing = [lev for lev in sample_levels if lev not in pop]
+    if missing:
+        raise SociaparisError(
+            AnalysisError.POPULATION_MISMATCH,
+            variable=variable,
+            reason=f"sample level(s) {missing} have no population count",
+        )
+    absent = [lev for lev in pop if lev not in sample_levels]
+    if absent and not partial:
+        raise SociaparisError(
+            AnalysisError.POPULATION_MISMATCH,
+            variable=variable,
+            reason=f"population level(s) {absent} are absent from the sample",
+        )
+    order = sample_levels
+    codes = pd.Index(order).get_indexer(labels).astype(np.intp)
+    target = np.array([pop[lev] for lev in order])
+    return codes, len(order), target
+
+
+def _post_step(
+    w: np.ndarray, codes: np.ndarray, n_groups: int, target: np.ndarray
+) -> np.ndarray:
+    """Weights after one post-stratification to ``target`` cell counts."""
+    current = np.bincount(codes, weights=w, minlength=n_groups)
+    return w * (target / current)[codes]
+
+
+def poststratify(
+    design: SurveyDesign,
+    *,
+    variable: str,
+    population: Margin,
+    partial: bool = False,
+) -> SurveyDesign:
+    """Post-stratify to known population counts (R ``postStratify``).
+
+    Parameters
+    ----------
+    design
+        The survey design.
+    variable
+        The post-stratification column (combine several into one column first).
+    population
+        Population count of every level (mapping level -> count).
+    partial
+        Allow population levels that no respondent has (R's ``partial = TRUE``).
+
+    Returns
+    -------
+    SurveyDesign
+        Weights multiplied by ``N_g / sum_g w`` in each post-stratum; the
+        variance uses the post-stratum residuals.
+    """
+    codes, n_groups, target = _margin_codes(design, variable, population, partial=partial)
+    old = design.weights
+    new = _post_step(old, codes, n_groups, target)
+    adjuster = _PostStratum(codes, n_groups, new, old)
+    step = CalibrationStep("poststratify", (variable,))
+    return design.with_weights(new, adjuster, step)
+
+
+def rake(
+    design: SurveyDesign,
+    *,
+    margins: Mapping[str, Margin],
+    epsilon: float = 1.0,
+    maxit: int = 10,
+    trim: tuple[float, float] | None = None,
+) -> SurveyDesign:
+    """Rake to several population margins by iterative proportional fitting (R ``rake``).
+
+    Parameters
+    ----------
+    design
+        The survey design.
+    margins
+        Ordered mapping: column -> {level: population count}. Margins are
+        post-stratified in this order in every sweep.
+    epsilon
+        Stopping rule of R: stop when no cell of the joint weighted table of all
+        margin variables changed by ``epsilon`` or more during a sweep. Below 1,
+        it is relative to the sum of the weights (``epsilon * sum(w)``). R's
+        default (1) leaves margins up to about one unit off their target; pass
+        ``1e-10`` to iterate to convergence.
+    maxit
+        Maximum number of sweeps (R's default 10).
+    trim
+        Optional ``(lower, upper)`` bounds on the final weights, applied after
+        raking by :func:`trim_weights`.
+
+    Returns
+    -------
+    SurveyDesign
+        The raked design; ``steps[-1]`` tells the sweeps run, whether the rule
+        was met and the last change.
+
+    Notes
+    -----
+    The variance treats raking as R does since survey 3.6-3: ten sweeps of
+    projections of the influence values on the post-stratum residuals of each
+    margin of the final sweep.
+    """
+    names = list(margins)
+    if not names:
+        raise SociaparisError(
+            AnalysisError.BAD_OPTION, name="margins", value=margins, allowed="a mapping"
+        )
+    coded = [_margin_codes(design, v, margins[v]) for v in names]
+    joint, n_joint = group_codes(design.data[names].astype(str))
+    eps = epsilon * design.weights.sum() if epsilon < 1 else epsilon
+    w = design.weights
+    old_table = np.bincount(joint, weights=w, minlength=n_joint)
+    converged = False
+    iteration = 0
+    delta = np.inf
+    steps: list[tuple[np.ndarray, int, np.ndarray]] = []
+    while iteration < maxit:
+        steps = []
+        for codes, n_groups, target in coded:
+            w = _post_step(w, codes, n_groups, target)
+            steps.append((codes, n_groups, w))
+        new_table = np.bincount(joint, weights=w, minlength=n_joint)
+        delta = float(np.max(np.abs(old_table - new_table)))
+        if delta < eps:
+            converged = True
+            break
+        old_table = new_table
+        iteration += 1
+    step = CalibrationStep(
+        "rake",
+        tuple(names),
+        iterations=iteration + (1 if converged else 0),
+        converged=converged,
+        max_change=delta,
+    )
+    raked = design.with_weights(w, _Raking(tuple(steps)), step)
+    if trim is not None:
+        raked = trim_weights(raked, lower=trim[0], upper=trim[1])
+    return raked
+
+
+def _model_matrix(
+    data: pd.DataFrame, terms: Sequence[str]
+) -> tuple[np.ndarray, list[str]]:
+    """R's ``model.matrix(~ terms)``: intercept, treatment dummies, numeric columns."""
+    cols = [np.ones(len(data))]
+    names = ["(Intercept)"]
+    for term in terms:
+        col = data[term]
+        if col.isna().any():
+            raise SociaparisError(
+                AnalysisError.MISSING_VALUES, column=term, count=int(col.isna().sum())
+            )
+        if is_factor(col):
+            values = col.to_numpy()
+            for lev in levels_of(col)[1:]:
+                cols.append((values == lev).astype(float))
+                names.append(f"{term}{lev}")
+        else:
+            cols.append(col.to_numpy(dtype=float))
+            names.append(term)
+    return np.column_stack(cols), names
+
+
+def calibrate(
+    design: SurveyDesign,
+    *,
+    terms: Sequence[str],
+    population: Mapping[str, float],
+) -> SurveyDesign:
+    """Linear (GREG) calibration to population totals (R ``calibrate``, linear).
+
+    Parameters
+    ----------
+    design
+        The survey design.
+    terms
+        Model columns; the model has an intercept, factors enter as treatment
+        dummies (first level dropped), numeric columns as they are.
+    population
+        Population total of every model column, keyed as R names them:
+        ``"(Intercept)"`` (population size), ``"<factor><level>"``, ``"<numeric>"``.
+
+    Returns
+    -------
+    SurveyDesign
+        Weights ``g_i d_i`` with ``g = 1 + x_i' T^{-1} (t_x - \\hat t_x)``; the
+        variance uses the residuals of the calibration model.
+    """
+    terms = _as_list(terms)
+    check_columns(design.data, terms)
+    mm, names = _model_matrix(design.data, terms)
+    missing = [n for n in names if n not in population]
+    if missing:
+        raise SociaparisError(
+            AnalysisError.POPULATION_MISMATCH,
+            variable=", ".join(terms),
+            reason=f"no population total for {missing}",
+        )
+    pop = np.array([float(population[n]) for n in names])
+    ww = design.weights
+    whalf = np.sqrt(ww)
+    sample_total = (mm * ww[:, None]).sum(axis=0)
+    xw = mm * whalf[:, None]
+    tmat = xw.T @ xw
+    try:
+        coef = np.linalg.solve(tmat, pop - sample_total)
+    except np.linalg.LinAlgError as exc:
+        raise SociaparisError(
+            AnalysisError.SINGULAR, what="The calibration model", reason=str(exc)
+        ) from None
+    g = 1.0 + mm @ coef
+    q, _ = np.linalg.qr(xw)
+    adjuster = _Greg(q, g * whalf)
+    step = CalibrationStep("calibrate", tuple(terms))
+    return design.with_weights(ww * g, adjuster, step)
+
+
+def trim_weights(
+    design: SurveyDesign,
+    *,
+    lower: float = -np.inf,
+    upper: float = np.inf,
+    strict: bool = False,
+) -> SurveyDesign:
+    """Trim weights to ``[lower, upper]`` (R ``trimWeights``).
+
+    The weight cut off (or added) is shared equally among the weights that were
+    inside the bounds, so the sum of weights is kept. With ``strict`` the step
+    repeats until no weight is outside. Calibration information is kept for the
+    variance, as in R.
+
+    Parameters
+    ----------
+    design
+        The survey design.
+    lower, upper
+        Bounds on the final weights.
+    strict
+        Repeat until every weight is within the bounds.
+
+    Returns
+    -------
+    SurveyDesign
+    """
+    w = design.weights.copy()
+    trimmed = np.zeros(len(w), dtype=bool)
+    while True:
+        outside = (w < lower) | (w > upper)
+        if not outside.any():
+            break
+        trimmed |= outside
+        new = np.clip(w, lower, upper)
+        new[~outside] += (w - new).sum() / (~outside).sum()
+        w = new
+        if not strict:
+            break
+    step = CalibrationStep(
+        "trim", (f"lower={lower}", f"upper={upper}"), n_trimmed=int(trimmed.sum())
+    )
+    return design.with_weights(w, None, step)
+
+
+@dataclass(frozen=True, slots=True)
+class WeightReport:
+    """Summary of the analysis weights of a design.
+
+    Attributes
+    ----------
+    n
+        Respondents with a non-zero weight.
+    sum_weights, min_weight, max_weight, mean_weight
+        Sum and range of the non-zero weights.
+    ratio
+        ``max_weight / min_weight``.
+    cv
+        Coefficient of variation of the weights.
+    deff_kish
+        Kish's design effect due to unequal weighting,
+        :math:`n \\sum w^2 / (\\sum w)^2 = 1 + cv^2`.
+    n_effective
+        Kish's effective sample size :math:`(\\sum w)^2 / \\sum w^2`.
+    steps
+        The weighting steps applied to the design (dicts).
+    """
+
+    n: int
+    sum_weights: float
+    min_weight: float
+    max_weight: float
+    mean_weight: float
+    ratio: float
+    cv: float
+    deff_kish: float
+    n_effective: float
+    steps: tuple[dict[str, Any], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "n": self.n,
+            "sum_weights": self.sum_weights,
+            "min_weight": self.min_weight,
+            "max_weight": self.max_weight,
+            "mean_weight": self.mean_weight,
+            "ratio": self.ratio,
+            "cv": self.cv,
+            "deff_kish": self.deff_kish,
+            "n_effective": self.n_effective,
+            "steps": list(self.steps),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row frame of the numbers."""
+        d = self.to_dict()
+        d.pop("steps")
+        return pd.DataFrame([d])
+
+
+def weight_report(design: SurveyDesign) -> WeightReport:
+    """Report on the weights: range, ratio, Kish design effect, effective n.
+
+    Parameters
+    ----------
+    design
+        The survey design.
+
+    Returns
+    -------
+    WeightReport
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sociaparis.analysis.design import svydesign
+    >>> df = pd.DataFrame({"w": [1.0, 1.0, 2.0, 4.0]})
+    >>> weight_report(svydesign(df, weights="w")).deff_kish
+    1.375
+    """
+    w = design.weights[design.weights != 0]
+    s, s2, n = w.sum(), (w**2).sum(), len(w)
+    return WeightReport(
+        n=n,
+        sum_weights=float(s),
+        min_weight=float(w.min()),
+        max_weight=float(w.max()),
+        mean_weight=float(w.mean()),
+        ratio=float(w.max() / w.min()),
+        cv=float(w.std() / w.mean()),
+        deff_kish=float(n * s2 / s**2),
+        n_effective=float(s**2 / s2),
+        steps=tuple(step.to_dict() for step in design.steps),
+    )
