@@ -1,0 +1,183 @@
+"""XPath 1.0 expressions as written in XLSForms (``${name}`` references, ODK functions).
+
+Compile once with :func:`parse` (cached by source text), evaluate many times
+with :func:`evaluate` against an :class:`EvaluationContext` that supplies the
+values of ``${name}`` references.  The rules, the function list and the
+differences from Enketo are in ``docs/xpath.md``.
+
+Examples
+--------
+>>> class Answers:
+...     def resolve(self, name):
+...         return {"age": "34", "tools": "chatgpt copilot"}[name]
+>>> expr = parse("${age} >= 18 and selected(${tools}, 'copilot')")
+>>> sorted(expr.references), expr.uses_current
+(['age', 'tools'], False)
+>>> evaluate(expr, Answers())
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, Protocol
+
+from sociaparis.survey.xpath.errors import XPathError, XPathErrorCode
+from sociaparis.survey.xpath.functions import FUNCTIONS
+from sociaparis.survey.xpath.parser import MAX_DEPTH, collect, compile_node, parse_tree
+from sociaparis.survey.xpath.values import (
+    NodeSet,
+    Value,
+    to_boolean,
+    to_number,
+    to_string,
+)
+
+__all__ = [
+    "FUNCTIONS",
+    "EvaluationContext",
+    "Expression",
+    "NodeSet",
+    "Value",
+    "XPathError",
+    "XPathErrorCode",
+    "evaluate",
+    "parse",
+    "to_boolean",
+    "to_number",
+    "to_string",
+]
+
+
+class EvaluationContext(Protocol):
+    """What an expression needs from the form-logic engine."""
+
+    def resolve(self, name: str) -> str | Sequence[str]:
+        """Value of ``${name}``: a str for one node ('' when empty or non-relevant),
+        or a sequence of str for a node-set (all instances of a question in a repeat)."""
+        ...
+
+    def current(self) -> str:
+        """Value of ``.`` (the question being evaluated)."""
+        ...
+
+    def position(self) -> int:
+        """1-based index of the current repeat instance, for ``position(..)``."""
+        ...
+
+    def indexed(self, name: str, repeat: str, index: int) -> str:
+        """Value for ``indexed-repeat(${name}, ${repeat}, index)``; '' out of range."""
+        ...
+
+    def choice_label(self, question: str, value: str) -> str:
+        """Label of choice ``value`` of select ``question``, for jr:choice-name()."""
+        ...
+
+    def now(self) -> datetime:
+        """The current moment, for ``today()`` and ``now()``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Expression:
+    """A compiled expression.
+
+    Attributes
+    ----------
+    source
+        The expression text as given.
+    references
+        Every ``${name}`` it uses (names only), for the dependency graph.
+    uses_current
+        Whether ``.`` occurs (explicitly, or implicitly as in ``string-length()``).
+    """
+
+    source: str
+    references: frozenset[str]
+    uses_current: bool
+    _fn: Callable[[Any], Value] = field(repr=False)
+
+    def evaluate(self, context: EvaluationContext) -> Value:
+        """Evaluate against ``context``; same as :func:`evaluate`."""
+        return evaluate(self, context)
+
+
+@lru_cache(maxsize=16384)
+def parse(source: str) -> Expression:
+    """Compile an expression; the result is cached by source text.
+
+    Parameters
+    ----------
+    source
+        The expression, e.g. ``"${age} >= 18"``.
+
+    Returns
+    -------
+    Expression
+        With ``source``, ``references``, ``uses_current`` and a compiled body.
+
+    Raises
+    ------
+    XPathError
+        For any problem in the text (syntax, unknown function, arity, bad
+        regex literal, something that is not a ``${name}`` reference...).
+
+    Examples
+    --------
+    >>> parse("concat(${first}, ' ', ${last})").references == {"first", "last"}
+    True
+    >>> parse("1 +")
+    Traceback (most recent call last):
+    ...
+    sociaparis.survey.xpath.errors.XPathError: XPATH_001: Syntax error at character 4 \
+of `1 +`: the expression ends where a value is expected. Check the brackets, quotes \
+and operators around that point.
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"an expression must be a str, not {type(source).__name__}")
+    try:
+        tree = parse_tree(source)
+        references: set[str] = set()
+        uses_current = collect(tree, references)
+        fn = compile_node(tree, source)
+    except RecursionError:
+        raise XPathError(
+            XPathErrorCode.TOO_DEEP, expression=source, limit=MAX_DEPTH
+        ) from None
+    return Expression(source, frozenset(references), uses_current, fn)
+
+
+def evaluate(expression: Expression | str, context: EvaluationContext) -> Value:
+    """Evaluate an expression against a context.
+
+    Parameters
+    ----------
+    expression
+        A compiled :class:`Expression`, or its text (parsed through the cache).
+    context
+        Supplies ``${name}`` values, ``.``, the repeat position, choice labels
+        and the clock.
+
+    Returns
+    -------
+    bool | float | str | NodeSet
+        The XPath value; convert it with :func:`to_string`, :func:`to_number`
+        or :func:`to_boolean`.
+
+    Raises
+    ------
+    XPathError
+        For a problem in the expression; data never make evaluation fail
+        (``1 div 0`` is Infinity, ``'' + 1`` is NaN).
+    """
+    if isinstance(expression, str):
+        expression = parse(expression)
+    try:
+        return expression._fn(context)
+    except RecursionError:
+        raise XPathError(
+            XPathErrorCode.TOO_DEEP, expression=expression.source, limit=MAX_DEPTH
+        ) from None

@@ -1,0 +1,554 @@
+"""The function library: XPath 1.0 core functions and the ODK XForms extensions.
+
+Each entry of :data:`FUNCTIONS` knows its arity and builds, once at parse
+time, a closure that evaluates the call against a context.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from sociaparis.survey.xpath.dates import (
+    days_to_date_string,
+    days_to_datetime,
+    format_datetime,
+    now_string,
+    parse_wall_clock,
+    today_string,
+)
+from sociaparis.survey.xpath.errors import XPathError, XPathErrorCode
+from sociaparis.survey.xpath.lexer import valid_name
+from sociaparis.survey.xpath.values import (
+    INF,
+    NAN,
+    NodeSet,
+    Value,
+    string_to_number,
+    to_boolean,
+    to_number,
+    to_string,
+)
+
+Fn = Callable[[Any], Value]
+_XPATH_SPACE = re.compile(r"[ \t\r\n]+")
+_CHOICE_REF = re.compile(r"[ \t\r\n]*\$\{([^{}]*)\}[ \t\r\n]*")
+
+
+class Call(NamedTuple):
+    """What a builder knows about the call it compiles."""
+
+    name: str
+    pos: int
+    source: str
+    args: tuple[Any, ...]  # parser nodes, for static checks
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    """Arity, human signature and closure builder of one function."""
+
+    min_args: int
+    max_args: int | None
+    signature: str
+    build: Callable[[Call, list[Fn]], Fn]
+    summary: str
+    nodeset_args: tuple[int, ...] = ()
+    default_current: bool = False
+
+
+def _eager(impl: Callable[..., Value]) -> Callable[[Call, list[Fn]], Fn]:
+    """Builder for functions whose arguments are all evaluated first."""
+
+    def build(call: Call, fns: list[Fn]) -> Fn:
+        if not fns:
+            return lambda ctx: impl()
+        if len(fns) == 1:
+            (a,) = fns
+            return lambda ctx: impl(a(ctx))
+        if len(fns) == 2:
+            a, b = fns
+            return lambda ctx: impl(a(ctx), b(ctx))
+        if len(fns) == 3:
+            a, b, c = fns
+            return lambda ctx: impl(a(ctx), b(ctx), c(ctx))
+        return lambda ctx: impl(*[f(ctx) for f in fns])
+
+    return build
+
+
+def _strings(values: Sequence[Value]) -> list[str]:
+    """String values of the arguments, every node of node-sets included (ODK)."""
+    out: list[str] = []
+    for value in values:
+        if isinstance(value, NodeSet):
+            out.extend(value)
+        else:
+            out.append(to_string(value))
+    return out
+
+
+def _numbers(values: Sequence[Value]) -> list[float]:
+    out: list[float] = []
+    for value in values:
+        if isinstance(value, NodeSet):
+            out.extend(string_to_number(node) for node in value)
+        else:
+            out.append(to_number(value))
+    return out
+
+
+def _index(number: float, length: int) -> int:
+    """A float index truncated towards zero and clamped to a slice range."""
+    if number != number:
+        return 0
+    if math.isinf(number):
+        return length if number > 0 else -length
+    return max(-length, min(length, int(number)))
+
+
+# ----------------------------------------------------------------- strings
+
+
+def _substr(value: Value, start: Value, end: Value | None = None) -> str:
+    text = to_string(value)
+    first = _index(to_number(start), len(text))
+    if end is None:
+        return text[first:]
+    return text[first : _index(to_number(end), len(text))]
+
+
+def _xpath_round(number: float) -> float:
+    return math.floor(number + 0.5) if math.isfinite(number) else number
+
+
+def _substring(value: Value, start: Value, length: Value | None = None) -> str:
+    text = to_string(value)
+    first = _xpath_round(to_number(start))
+    last = INF if length is None else first + _xpath_round(to_number(length))
+    low = max(first, 1.0)
+    high = min(last, len(text) + 1.0)
+    if low != low or high != high or high <= low:
+        return ""
+    return text[int(low) - 1 : int(high) - 1]
+
+
+def _before(value: Value, needle: Value) -> str:
+    text, sub = to_string(value), to_string(needle)
+    found = text.find(sub)
+    return text[:found] if found >= 0 else ""
+
+
+def _after(value: Value, needle: Value) -> str:
+    text, sub = to_string(value), to_string(needle)
+    found = text.find(sub)
+    return text[found + len(sub) :] if found >= 0 else ""
+
+
+def _translate(value: Value, source: Value, target: Value) -> str:
+    text, src, dst = to_string(value), to_string(source), to_string(target)
+    table: dict[int, int | None] = {}
+    for i, char in enumerate(src):
+        if ord(char) not in table:
+            table[ord(char)] = ord(dst[i]) if i < len(dst) else None
+    return text.translate(table)
+
+
+def _normalize_space(value: Value) -> str:
+    return _XPATH_SPACE.sub(" ", to_string(value)).strip(" ")
+
+
+def _coalesce(first: Value, second: Value) -> str:
+    text = to_string(first)
+    return text if text else to_string(second)
+
+
+def _join(separator: Value, *values: Value) -> str:
+    return to_string(separator).join(_strings(values))
+
+
+# ----------------------------------------------------------------- selects
+
+
+def _selected(values: Value, value: Value) -> bool:
+    return to_string(value).strip() in to_string(values).split()
+
+
+def _count_selected(values: Value) -> float:
+    return float(len(to_string(values).split()))
+
+
+def _selected_at(values: Value, index: Value) -> str:
+    items = to_string(values).split()
+    number = to_number(index)
+    if not math.isfinite(number):
+        return ""
+    position = int(number)
+    return items[position] if 0 <= position < len(items) else ""
+
+
+# ----------------------------------------------------------------- numbers
+
+
+def _int(value: Value) -> float:
+    number = to_number(value)
+    return float(math.trunc(number)) if math.isfinite(number) else number
+
+
+def _round(value: Value, digits: Value | None = None) -> float:
+    """ODK round: half away from zero, on the number's shortest decimal form."""
+    number = to_number(value)
+    places = 0.0 if digits is None else to_number(digits)
+    if not math.isfinite(number) or places != places:
+        return number if places == places else NAN
+    places = max(-400.0, min(400.0, places))
+    exponent = Decimal(1).scaleb(-int(places))
+    with localcontext() as context:
+        context.prec = 1000
+        rounded = Decimal(repr(number)).quantize(exponent, rounding=ROUND_HALF_UP)
+    return float(rounded)
+
+
+def _safe(function: Callable[..., float]) -> Callable[..., float]:
+    """Wrap a math function so that domain errors give NaN and overflow ±Infinity."""
+
+    def impl(*values: Value) -> float:
+        numbers = [to_number(value) for value in values]
+        try:
+            return float(function(*numbers))
+        except OverflowError:
+            return INF
+        except (ValueError, ZeroDivisionError):
+            return NAN
+
+    return impl
+
+
+def _pow(base: float, power: float) -> float:
+    if base == 0.0 and power < 0:
+        odd = power == int(power) and int(power) % 2 == 1
+        return math.copysign(INF, base) if odd else INF
+    try:
+        return math.pow(base, power)
+    except OverflowError:
+        odd = math.isfinite(power) and power == int(power) and int(power) % 2 == 1
+        return -INF if base < 0 and odd else INF
+
+
+def _floor(number: float) -> float:
+    return float(math.floor(number)) if math.isfinite(number) else number
+
+
+def _ceiling(number: float) -> float:
+    return float(math.ceil(number)) if math.isfinite(number) else number
+
+
+def _log(base_log: Callable[[float], float]) -> Callable[[float], float]:
+    def impl(number: float) -> float:
+        if number == 0.0:
+            return -INF
+        return base_log(number) if number > 0 or number != number else NAN
+
+    return impl
+
+
+def _extreme(pick: Callable[[list[float]], float]) -> Callable[..., float]:
+    def impl(*values: Value) -> float:
+        numbers = _numbers(values)
+        if not numbers or any(number != number for number in numbers):
+            return NAN
+        return pick(numbers)
+
+    return impl
+
+
+# ----------------------------------------------------------------- dates
+
+
+def _date(value: Value) -> str:
+    if isinstance(value, NodeSet | str):
+        text = to_string(value)
+        parsed = parse_wall_clock(text)
+        if parsed is not None:
+            return parsed[0].date().isoformat()
+        return days_to_date_string(string_to_number(text))
+    return days_to_date_string(to_number(value))
+
+
+def _format_date(value: Value, pattern: Value) -> str:
+    parsed = None
+    if isinstance(value, NodeSet | str):
+        wall = parse_wall_clock(to_string(value))
+        parsed = wall[0] if wall is not None else None
+    if parsed is None:
+        parsed = days_to_datetime(to_number(value))
+    return "" if parsed is None else format_datetime(parsed, to_string(pattern))
+
+
+# ----------------------------------------------------------------- special builders
+
+
+def _build_if(call: Call, fns: list[Fn]) -> Fn:
+    condition, then, otherwise = fns
+    return lambda ctx: then(ctx) if to_boolean(condition(ctx)) else otherwise(ctx)
+
+
+def _build_today(call: Call, fns: list[Fn]) -> Fn:
+    return lambda ctx: today_string(ctx.now())
+
+
+def _build_now(call: Call, fns: list[Fn]) -> Fn:
+    return lambda ctx: now_string(ctx.now())
+
+
+def _build_position(call: Call, fns: list[Fn]) -> Fn:
+    if call.args[0].kind != "parent":
+        raise XPathError(
+            XPathErrorCode.SYNTAX,
+            expression=call.source,
+            position=call.pos + 1,
+            detail="position() only supports the argument `..`, as in position(..)",
+        )
+    return lambda ctx: float(ctx.position())
+
+
+def _build_indexed_repeat(call: Call, fns: list[Fn]) -> Fn:
+    name, repeat = call.args[0].value, call.args[1].value
+    index = fns[2]
+
+    def evaluate(ctx: Any) -> Value:
+        number = to_number(index(ctx))
+        if not math.isfinite(number):
+            return ""
+        return ctx.indexed(name, repeat, int(number))
+
+    return evaluate
+
+
+def _build_choice_name(call: Call, fns: list[Fn]) -> Fn:
+    node = call.args[1]
+    question = None
+    if node.kind == "str":
+        match = _CHOICE_REF.fullmatch(node.value)
+        candidate = match.group(1) if match else node.value.strip(" \t\r\n")
+        question = candidate if valid_name(candidate) else None
+    if question is None:
+        raise XPathError(
+            XPathErrorCode.BAD_CHOICE_NAME,
+            expression=call.source,
+            position=call.pos + 1,
+            got=repr(node.value) if node.kind == "str" else "an expression",
+        )
+    value = fns[0]
+    return lambda ctx: ctx.choice_label(question, to_string(value(ctx)))
+
+
+def _regex_error(call: Call, pattern: str, reason: str) -> XPathError:
+    return XPathError(
+        XPathErrorCode.BAD_REGEX,
+        expression=call.source,
+        position=call.pos + 1,
+        pattern=pattern,
+        reason=reason,
+    )
+
+
+@lru_cache(maxsize=512)
+def _compile_regex(pattern: str) -> re.Pattern[str] | str:
+    """The compiled pattern, or the reason it does not compile."""
+    try:
+        return re.compile(pattern)
+    except (re.error, OverflowError, RecursionError, ValueError) as error:
+        return str(error) or type(error).__name__
+
+
+def _build_regex(call: Call, fns: list[Fn]) -> Fn:
+    value, pattern_fn = fns
+    if call.args[1].kind == "str":
+        compiled = _compile_regex(call.args[1].value)
+        if isinstance(compiled, str):
+            raise _regex_error(call, call.args[1].value, compiled)
+        search = compiled.search
+        return lambda ctx: search(to_string(value(ctx))) is not None
+
+    def evaluate(ctx: Any) -> Value:
+        pattern = to_string(pattern_fn(ctx))
+        dynamic = _compile_regex(pattern)
+        if isinstance(dynamic, str):
+            raise _regex_error(call, pattern, dynamic)
+        return dynamic.search(to_string(value(ctx))) is not None
+
+    return evaluate
+
+
+def _build_nodeset(impl: Callable[[NodeSet], Value]) -> Callable[[Call, list[Fn]], Fn]:
+    def build(call: Call, fns: list[Fn]) -> Fn:
+        (a,) = fns
+        return lambda ctx: impl(a(ctx))
+
+    return build
+
+
+def _sum(nodes: NodeSet) -> float:
+    return sum((string_to_number(node) for node in nodes), 0.0)
+
+
+def _spec(
+    min_args: int,
+    max_args: int | None,
+    signature: str,
+    build: Callable[[Call, list[Fn]], Fn],
+    summary: str,
+    **options: Any,
+) -> FunctionSpec:
+    return FunctionSpec(min_args, max_args, signature, build, summary, **options)
+
+
+_e = _eager
+_m = _safe
+
+FUNCTIONS: dict[str, FunctionSpec] = {
+    # boolean
+    "true": _spec(0, 0, "true()", _e(lambda: True), "the boolean true"),
+    "false": _spec(0, 0, "false()", _e(lambda: False), "the boolean false"),
+    "not": _spec(1, 1, "not(x)", _e(lambda x: not to_boolean(x)), "negation"),
+    "boolean": _spec(1, 1, "boolean(x)", _e(to_boolean), "XPath boolean()"),
+    "boolean-from-string": _spec(
+        1,
+        1,
+        "boolean-from-string(s)",
+        _e(lambda s: to_string(s).strip(" \t\r\n").lower() in ("true", "1")),
+        "true for 'true' or '1', false for anything else",
+    ),
+    "if": _spec(3, 3, "if(condition, then, else)", _build_if, "then if condition"),
+    "coalesce": _spec(2, 2, "coalesce(a, b)", _e(_coalesce), "a unless empty, else b"),
+    "regex": _spec(2, 2, "regex(value, 'pattern')", _build_regex, "pattern found"),
+    # strings
+    "string": _spec(
+        0, 1, "string(x)", _e(to_string), "XPath string()", default_current=True
+    ),
+    "concat": _spec(
+        0, None, "concat(a, b, ...)", _e(lambda *v: "".join(_strings(v))), "joined"
+    ),
+    "join": _spec(1, None, "join(', ', ${q})", _e(_join), "values joined by separator"),
+    "string-length": _spec(
+        0,
+        1,
+        "string-length(s)",
+        _e(lambda s: float(len(to_string(s)))),
+        "number of characters",
+        default_current=True,
+    ),
+    "normalize-space": _spec(
+        0,
+        1,
+        "normalize-space(s)",
+        _e(_normalize_space),
+        "whitespace trimmed and collapsed",
+        default_current=True,
+    ),
+    "contains": _spec(
+        2, 2, "contains(s, t)", _e(lambda s, t: to_string(t) in to_string(s)), "t in s"
+    ),
+    "starts-with": _spec(
+        2,
+        2,
+        "starts-with(s, t)",
+        _e(lambda s, t: to_string(s).startswith(to_string(t))),
+        "s starts with t",
+    ),
+    "ends-with": _spec(
+        2,
+        2,
+        "ends-with(s, t)",
+        _e(lambda s, t: to_string(s).endswith(to_string(t))),
+        "s ends with t",
+    ),
+    "substr": _spec(2, 3, "substr(s, start, end)", _e(_substr), "0-based slice"),
+    "substring": _spec(
+        2, 3, "substring(s, start, length)", _e(_substring), "XPath 1-based substring"
+    ),
+    "substring-before": _spec(
+        2, 2, "substring-before(s, t)", _e(_before), "part before first t"
+    ),
+    "substring-after": _spec(
+        2, 2, "substring-after(s, t)", _e(_after), "part after first t"
+    ),
+    "translate": _spec(3, 3, "translate(s, from, to)", _e(_translate), "map chars"),
+    # selects
+    "selected": _spec(2, 2, "selected(${q}, 'a')", _e(_selected), "a is chosen"),
+    "count-selected": _spec(
+        1, 1, "count-selected(${q})", _e(_count_selected), "number chosen"
+    ),
+    "selected-at": _spec(
+        2, 2, "selected-at(${q}, 0)", _e(_selected_at), "0-based chosen item"
+    ),
+    "jr:choice-name": _spec(
+        2, 2, "jr:choice-name(${q}, '${q}')", _build_choice_name, "choice label"
+    ),
+    # numbers
+    "number": _spec(
+        0, 1, "number(x)", _e(to_number), "XPath number()", default_current=True
+    ),
+    "int": _spec(1, 1, "int(x)", _e(_int), "truncated towards zero"),
+    "round": _spec(1, 2, "round(x, digits)", _e(_round), "half away from zero"),
+    "floor": _spec(1, 1, "floor(x)", _e(_m(_floor)), "largest integer <= x"),
+    "ceiling": _spec(1, 1, "ceiling(x)", _e(_m(_ceiling)), "smallest integer >= x"),
+    "abs": _spec(1, 1, "abs(x)", _e(_m(abs)), "absolute value"),
+    "pow": _spec(2, 2, "pow(x, y)", _e(_m(_pow)), "x to the power y"),
+    "sqrt": _spec(1, 1, "sqrt(x)", _e(_m(math.sqrt)), "square root"),
+    "exp": _spec(1, 1, "exp(x)", _e(_m(math.exp)), "e to the power x"),
+    "exp10": _spec(1, 1, "exp10(x)", _e(_m(lambda x: _pow(10.0, x))), "10 ** x"),
+    "log": _spec(1, 1, "log(x)", _e(_m(_log(math.log))), "natural logarithm"),
+    "log10": _spec(1, 1, "log10(x)", _e(_m(_log(math.log10))), "base-10 logarithm"),
+    "pi": _spec(0, 0, "pi()", _e(lambda: math.pi), "the number pi"),
+    "sum": _spec(
+        1, 1, "sum(${q})", _build_nodeset(_sum), "sum of values", nodeset_args=(0,)
+    ),
+    "count": _spec(
+        1,
+        1,
+        "count(${q})",
+        _build_nodeset(lambda nodes: float(len(nodes))),
+        "number of nodes",
+        nodeset_args=(0,),
+    ),
+    "count-non-empty": _spec(
+        1,
+        1,
+        "count-non-empty(${q})",
+        _build_nodeset(lambda nodes: float(sum(1 for node in nodes if node))),
+        "number of non-empty nodes",
+        nodeset_args=(0,),
+    ),
+    "min": _spec(1, None, "min(${q})", _e(_extreme(min)), "smallest value"),
+    "max": _spec(1, None, "max(${q})", _e(_extreme(max)), "largest value"),
+    # repeats
+    "position": _spec(1, 1, "position(..)", _build_position, "repeat instance number"),
+    "indexed-repeat": _spec(
+        3,
+        3,
+        "indexed-repeat(${q}, ${repeat}, 1)",
+        _build_indexed_repeat,
+        "value of q in the given repeat instance",
+        nodeset_args=(0, 1),
+    ),
+    # dates
+    "today": _spec(0, 0, "today()", _build_today, "today's date"),
+    "now": _spec(0, 0, "now()", _build_now, "current date and time"),
+    "date": _spec(1, 1, "date(x)", _e(_date), "as a YYYY-MM-DD date"),
+    "decimal-date-time": _spec(
+        1, 1, "decimal-date-time(x)", _e(to_number), "days since 1970-01-01"
+    ),
+    "format-date": _spec(
+        2, 2, "format-date(d, '%Y-%m-%d')", _e(_format_date), "formatted date"
+    ),
+    "format-date-time": _spec(
+        2, 2, "format-date-time(d, '%H:%M')", _e(_format_date), "formatted dateTime"
+    ),
+}

@@ -1,0 +1,383 @@
+"""Parser and compiler: expression text to a tree, then to one Python closure.
+
+Precedence climbing over the tokens of :mod:`.lexer` (XPath 1.0 §3.3-3.5:
+``or`` < ``and`` < ``= !=`` < ``< <= > >=`` < ``+ -`` < ``* div mod`` < unary
+``-``).  Chains of the same associative level (``a + b - c``, ``a and b and
+c``) become one n-ary node, so long sums do not nest.  The tree is then
+compiled into closures that take the context and return a value.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from sociaparis.survey.xpath.errors import XPathError, XPathErrorCode
+from sociaparis.survey.xpath.functions import FUNCTIONS, Call
+from sociaparis.survey.xpath.lexer import Token, tokenize
+from sociaparis.survey.xpath.values import (
+    RELATIONS,
+    NodeSet,
+    Value,
+    divide,
+    equals,
+    modulo,
+    not_equals,
+    relate,
+    to_boolean,
+    to_number,
+)
+
+Fn = Callable[[Any], Value]
+MAX_DEPTH = 100
+
+_PRECEDENCE = {
+    "or": 1,
+    "and": 2,
+    "=": 3,
+    "!=": 3,
+    "<": 4,
+    "<=": 4,
+    ">": 4,
+    ">=": 4,
+    "+": 5,
+    "-": 5,
+    "*": 6,
+    "div": 6,
+    "mod": 6,
+}
+_ARITHMETIC = {"+": 5, "-": 5, "*": 6, "div": 6, "mod": 6}
+
+
+class Node(NamedTuple):
+    """A parse-tree node; ``value`` is the literal, name or operator(s)."""
+
+    kind: str
+    pos: int
+    value: Any = None
+    children: tuple[Node, ...] = ()
+    depth: int = 1
+
+
+def _describe(token: Token) -> str:
+    if token.kind == "end":
+        return "the end of the expression"
+    if token.kind == "str":
+        return f"the string {token.value!r}"
+    return f"{token.value!r}"
+
+
+class _Parser:
+    """Recursive precedence climbing with nesting and depth limits."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.tokens = tokenize(source)
+        self.index = 0
+        self.nesting = 0
+
+    # -- helpers
+    def _error(self, code: XPathErrorCode, pos: int, **context: Any) -> XPathError:
+        return XPathError(code, expression=self.source, position=pos + 1, **context)
+
+    def _syntax(self, token: Token, detail: str) -> XPathError:
+        return self._error(XPathErrorCode.SYNTAX, token.pos, detail=detail)
+
+    def _node(self, kind: str, pos: int, value: Any, children: tuple[Node, ...]) -> Node:
+        depth = 1 + max((child.depth for child in children), default=0)
+        if depth > MAX_DEPTH:
+            raise XPathError(
+                XPathErrorCode.TOO_DEEP, expression=self.source, limit=MAX_DEPTH
+            )
+        return Node(kind, pos, value, children, depth)
+
+    def _expect(self, kind: str, what: str) -> Token:
+        token = self.tokens[self.index]
+        if token.kind != kind:
+            raise self._syntax(token, f"expected {what} but found {_describe(token)}")
+        self.index += 1
+        return token
+
+    # -- grammar
+    def parse(self) -> Node:
+        if self.tokens[0].kind == "end":
+            raise XPathError(XPathErrorCode.EMPTY, expression=self.source)
+        node = self.expression(1)
+        token = self.tokens[self.index]
+        if token.kind != "end":
+            if token.kind == "|":
+                raise self._syntax(token, "the union operator | is not supported")
+            raise self._syntax(
+                token, f"unexpected {_describe(token)} after a complete expression"
+            )
+        return node
+
+    def expression(self, min_precedence: int) -> Node:
+        self.nesting += 1
+        if self.nesting > MAX_DEPTH:
+            raise XPathError(
+                XPathErrorCode.TOO_DEEP, expression=self.source, limit=MAX_DEPTH
+            )
+        left = self.unary()
+        while True:
+            token = self.tokens[self.index]
+            if token.kind != "op":
+                break
+            precedence = _PRECEDENCE[token.value]
+            if precedence < min_precedence:
+                break
+            self.index += 1
+            right = self.expression(precedence + 1)
+            left = self.binary(token, left, right)
+        self.nesting -= 1
+        return left
+
+    def binary(self, token: Token, left: Node, right: Node) -> Node:
+        op = token.value
+        if op in _ARITHMETIC:
+            level = _ARITHMETIC[op]
+            if left.kind == "arith" and _ARITHMETIC[left.value[0]] == level:
+                return self._node(
+                    "arith", left.pos, (*left.value, op), (*left.children, right)
+                )
+            return self._node("arith", token.pos, (op,), (left, right))
+        if op in ("and", "or"):
+            if left.kind == op:
+                return self._node(op, left.pos, None, (*left.children, right))
+            return self._node(op, token.pos, None, (left, right))
+        kind = "eq" if op in ("=", "!=") else "rel"
+        return self._node(kind, token.pos, op, (left, right))
+
+    def unary(self) -> Node:
+        minus = 0
+        start = self.tokens[self.index]
+        while (
+            self.tokens[self.index].kind == "op" and self.tokens[self.index].value == "-"
+        ):
+            minus += 1
+            self.index += 1
+        node = self.primary()
+        if minus:
+            kind = "neg" if minus % 2 else "tonum"
+            node = self._node(kind, start.pos, None, (node,))
+        return node
+
+    def primary(self) -> Node:
+        token = self.tokens[self.index]
+        kind = token.kind
+        self.index += 1
+        if kind == "num":
+            node = Node("num", token.pos, float(token.value))
+        elif kind == "str":
+            node = Node("str", token.pos, token.value)
+        elif kind == "ref":
+            node = Node("ref", token.pos, token.value)
+        elif kind == "dot":
+            node = Node("cur", token.pos)
+        elif kind == "(":
+            inner = self.expression(1)
+            self._expect(")", "')'")
+            node = inner
+        elif kind == "func":
+            node = self.call(token)
+        elif kind == "dotdot":
+            raise self._error(XPathErrorCode.PARENT_OUTSIDE_POSITION, token.pos)
+        elif kind in ("name", "/", "//", "@", "::"):
+            raise self._not_a_reference(token)
+        elif kind == "end":
+            raise self._syntax(token, "the expression ends where a value is expected")
+        else:
+            raise self._syntax(token, f"expected a value but found {_describe(token)}")
+        follow = self.tokens[self.index]
+        if follow.kind in ("/", "//", "[", "::"):
+            raise self._not_a_reference(token)
+        return node
+
+    def _not_a_reference(self, token: Token) -> XPathError:
+        end = token.pos + max(len(token.value), 1)
+        stop = " \t\r\n=<>!,()+"
+        while end < len(self.source) and self.source[end] not in stop:
+            end += 1
+        text = self.source[token.pos : end]
+        return self._error(XPathErrorCode.NOT_A_REFERENCE, token.pos, text=text)
+
+    def call(self, token: Token) -> Node:
+        name = token.value
+        spec = FUNCTIONS.get(name)
+        if spec is None:
+            suggestion = difflib.get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0)
+            raise self._error(
+                XPathErrorCode.UNKNOWN_FUNCTION,
+                token.pos,
+                name=name,
+                suggestion=suggestion[0] if suggestion else "concat",
+            )
+        self._expect("(", "'('")
+        args: list[Node] = []
+        if (
+            name == "position"
+            and self.tokens[self.index].kind == "dotdot"
+            and self.tokens[self.index + 1].kind == ")"
+        ):
+            args.append(Node("parent", self.tokens[self.index].pos))
+            self.index += 1
+        elif self.tokens[self.index].kind != ")":
+            args.append(self.expression(1))
+            while self.tokens[self.index].kind == ",":
+                self.index += 1
+                args.append(self.expression(1))
+        self._expect(")", "',' or ')' to close the arguments of " + name + "()")
+        given = len(args)
+        if given < spec.min_args or (spec.max_args is not None and given > spec.max_args):
+            if spec.max_args is None:
+                expected = f"at least {spec.min_args}"
+            elif spec.min_args == spec.max_args:
+                expected = str(spec.min_args)
+            else:
+                expected = f"{spec.min_args} to {spec.max_args}"
+            raise self._error(
+                XPathErrorCode.ARITY,
+                token.pos,
+                name=name,
+                expected=expected,
+                given=given,
+                signature=spec.signature,
+            )
+        if not args and spec.default_current:
+            args.append(Node("cur", token.pos))
+        for index in spec.nodeset_args:
+            if args[index].kind not in ("ref", "cur"):
+                raise self._error(
+                    XPathErrorCode.NODESET_REQUIRED,
+                    token.pos,
+                    name=name,
+                    index=index + 1,
+                    got=_static_description(args[index]),
+                )
+        return self._node("call", token.pos, name, tuple(args))
+
+
+def _static_description(node: Node) -> str:
+    if node.kind == "str":
+        return f"the string {node.value!r}"
+    if node.kind == "num":
+        return "a number"
+    if node.kind == "call":
+        return f"the result of {node.value}()"
+    return "a computed value"
+
+
+# ---------------------------------------------------------------- compiler
+
+
+def _compile_reference(name: str) -> Fn:
+    def resolve(ctx: Any) -> Value:
+        value = ctx.resolve(name)
+        return NodeSet((value,)) if isinstance(value, str) else NodeSet(value)
+
+    return resolve
+
+
+def _compile_arith(ops: tuple[str, ...], fns: list[Fn]) -> Fn:
+    if len(fns) == 2:
+        a, b = fns
+        op = ops[0]
+        if op == "+":
+            return lambda ctx: to_number(a(ctx)) + to_number(b(ctx))
+        if op == "-":
+            return lambda ctx: to_number(a(ctx)) - to_number(b(ctx))
+        if op == "*":
+            return lambda ctx: to_number(a(ctx)) * to_number(b(ctx))
+        if op == "div":
+            return lambda ctx: divide(to_number(a(ctx)), to_number(b(ctx)))
+        return lambda ctx: modulo(to_number(a(ctx)), to_number(b(ctx)))
+    first, rest = fns[0], list(zip(ops, fns[1:], strict=True))
+
+    def chain(ctx: Any) -> float:
+        total = to_number(first(ctx))
+        for op, fn in rest:
+            number = to_number(fn(ctx))
+            if op == "+":
+                total += number
+            elif op == "-":
+                total -= number
+            elif op == "*":
+                total *= number
+            elif op == "div":
+                total = divide(total, number)
+            else:
+                total = modulo(total, number)
+        return total
+
+    return chain
+
+
+def _compile_equality(op: str, left: Node, right: Node, a: Fn, b: Fn) -> Fn:
+    # Fast path for the most common relevance test: ${q} = 'literal'.
+    if op == "=" and left.kind == "ref" and right.kind == "str":
+        name, literal = left.value, right.value
+
+        def ref_equals(ctx: Any) -> bool:
+            value = ctx.resolve(name)
+            return value == literal if isinstance(value, str) else literal in value
+
+        return ref_equals
+    test = equals if op == "=" else not_equals
+    return lambda ctx: test(a(ctx), b(ctx))
+
+
+def compile_node(node: Node, source: str) -> Fn:
+    """Compile a parse tree into a closure ``context -> value``."""
+    kind = node.kind
+    if kind in ("num", "str"):
+        constant = node.value
+        return lambda ctx: constant
+    if kind == "ref":
+        return _compile_reference(node.value)
+    if kind == "cur":
+        return lambda ctx: NodeSet((ctx.current(),))
+    if kind == "parent":
+        return lambda ctx: NodeSet(())
+    fns = [compile_node(child, source) for child in node.children]
+    if kind == "neg":
+        (a,) = fns
+        return lambda ctx: -to_number(a(ctx))
+    if kind == "tonum":
+        (a,) = fns
+        return lambda ctx: to_number(a(ctx))
+    if kind == "arith":
+        return _compile_arith(node.value, fns)
+    if kind in ("and", "or"):
+        if len(fns) == 2:
+            a, b = fns
+            if kind == "and":
+                return lambda ctx: to_boolean(a(ctx)) and to_boolean(b(ctx))
+            return lambda ctx: to_boolean(a(ctx)) or to_boolean(b(ctx))
+        if kind == "and":
+            return lambda ctx: all(to_boolean(fn(ctx)) for fn in fns)
+        return lambda ctx: any(to_boolean(fn(ctx)) for fn in fns)
+    if kind == "eq":
+        return _compile_equality(node.value, *node.children, *fns)
+    if kind == "rel":
+        relation = RELATIONS[node.value]
+        a, b = fns
+        return lambda ctx: relate(relation, a(ctx), b(ctx))
+    spec = FUNCTIONS[node.value]
+    call = Call(node.value, node.pos, source, node.children)
+    return spec.build(call, fns)
+
+
+def collect(node: Node, references: set[str]) -> bool:
+    """Add the ``${name}`` references under ``node``; return whether '.' occurs."""
+    uses_current = node.kind == "cur"
+    if node.kind == "ref":
+        references.add(node.value)
+    for child in node.children:
+        uses_current = collect(child, references) or uses_current
+    return uses_current
+
+
+def parse_tree(source: str) -> Node:
+    """Parse ``source`` into a tree (raises :class:`XPathError`)."""
+    return _Parser(source).parse()

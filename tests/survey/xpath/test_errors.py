@@ -1,0 +1,133 @@
+"""Errors: every problem in an expression is an XPathError with a catalog code.
+
+The messages are built from the catalog (HOUSE-STYLE §10), so the tests check
+the code, the position and the parts of the context that tell the user where
+and how to fix the expression.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sociaparis.survey.xpath import XPathError, XPathErrorCode, evaluate, parse
+from sociaparis.survey.xpath.errors import XPathErrorCode as E
+from sociaparis.survey.xpath.parser import MAX_DEPTH
+
+# (expression, error, 1-based position or None)
+PARSE_ERRORS = [
+    ("", E.EMPTY, None),
+    ("   ", E.EMPTY, None),
+    ("1 +", E.SYNTAX, 4),
+    ("(1 + 2", E.SYNTAX, 7),
+    ("1 + 2)", E.SYNTAX, 6),
+    ("1 2", E.SYNTAX, 3),
+    ("* 2", E.NOT_A_REFERENCE, 1),  # a name test, not multiplication
+    ("1 = = 2", E.SYNTAX, 5),
+    ("concat('a',)", E.SYNTAX, 12),
+    ("${a} | ${b}", E.SYNTAX, 6),
+    ("1 ~ 2", E.SYNTAX, 3),
+    ("1e5", E.SYNTAX, 2),
+    ("'abc", E.UNTERMINATED_STRING, 1),
+    ('concat("a", "b)', E.UNTERMINATED_STRING, 13),
+    ("${age", E.BAD_REFERENCE, 1),
+    ("${} = 1", E.BAD_REFERENCE, 1),
+    ("${first name}", E.BAD_REFERENCE, 1),
+    ("${1st}", E.BAD_REFERENCE, 1),
+    ("${last-saved#age}", E.BAD_REFERENCE, 1),
+    ("age > 18", E.NOT_A_REFERENCE, 1),
+    ("/data/age > 18", E.NOT_A_REFERENCE, 1),
+    ("${age}/value", E.NOT_A_REFERENCE, 1),
+    ("${rep}[1]", E.NOT_A_REFERENCE, 1),
+    ("../age", E.PARENT_OUTSIDE_POSITION, 1),
+    ("@id", E.NOT_A_REFERENCE, 1),
+    ("$age", E.NOT_A_REFERENCE, 1),
+    ("1 + child::age", E.NOT_A_REFERENCE, 5),
+    ("selectd(${a}, 'x')", E.UNKNOWN_FUNCTION, 1),
+    ("1 + foo()", E.UNKNOWN_FUNCTION, 5),
+    ("jr:itext('x')", E.UNKNOWN_FUNCTION, 1),
+    ("not()", E.ARITY, 1),
+    ("not(1, 2)", E.ARITY, 1),
+    ("true(1)", E.ARITY, 1),
+    ("if(1, 2)", E.ARITY, 1),
+    ("round()", E.ARITY, 1),
+    ("round(1, 2, 3)", E.ARITY, 1),
+    ("selected(${a})", E.ARITY, 1),
+    ("substr('abc')", E.ARITY, 1),
+    ("min()", E.ARITY, 1),
+    ("position()", E.ARITY, 1),
+    ("position(${a})", E.SYNTAX, 1),
+    ("regex(${a}, '[0-9')", E.BAD_REGEX, 1),
+    ("regex(${a}, '(?P<x')", E.BAD_REGEX, 1),
+    ("count('abc')", E.NODESET_REQUIRED, 1),
+    ("sum(1 + 2)", E.NODESET_REQUIRED, 1),
+    ("count-non-empty(concat(${a}))", E.NODESET_REQUIRED, 1),
+    ("indexed-repeat('a', ${rep}, 1)", E.NODESET_REQUIRED, 1),
+    ("indexed-repeat(${a}, 'rep', 1)", E.NODESET_REQUIRED, 1),
+    ("jr:choice-name(${a}, ${a})", E.BAD_CHOICE_NAME, 1),
+    ("jr:choice-name(${a}, 'not a name')", E.BAD_CHOICE_NAME, 1),
+    ("(" * 150 + "1" + ")" * 150, E.TOO_DEEP, None),
+    ("1" + " = 1" * 150, E.TOO_DEEP, None),
+]
+
+
+@pytest.mark.parametrize(("expression", "error", "position"), PARSE_ERRORS)
+def test_parse_errors(
+    expression: str, error: XPathErrorCode, position: int | None
+) -> None:
+    with pytest.raises(XPathError) as caught:
+        parse(expression)
+    assert caught.value.error is error
+    assert caught.value.code == error.code
+    if position is not None:
+        assert caught.value.context["position"] == position
+    assert str(caught.value) == f"{error.code}: {error.format(**caught.value.context)}"
+
+
+def test_codes_are_unique_and_numbered() -> None:
+    codes = [member.code for member in XPathErrorCode]
+    assert len(codes) == len(set(codes))
+    assert all(code.startswith("XPATH_0") for code in codes)
+
+
+def test_unknown_function_suggests_the_closest_name() -> None:
+    with pytest.raises(XPathError) as caught:
+        parse("selectd(${a}, 'x')")
+    assert caught.value.context["name"] == "selectd"
+    assert caught.value.context["suggestion"] == "selected"
+    assert "Did you mean selected()?" in caught.value.message
+
+
+def test_arity_message_gives_the_signature() -> None:
+    with pytest.raises(XPathError) as caught:
+        parse("if(${a} = 1, 'x')")
+    assert caught.value.context["expected"] == "3"
+    assert caught.value.context["given"] == 2
+    assert "if(condition, then, else)" in caught.value.message
+
+
+def test_errors_name_the_expression() -> None:
+    with pytest.raises(XPathError) as caught:
+        parse("${a} > ")
+    assert "`${a} > `" in caught.value.message
+    assert "character 8" in caught.value.message
+
+
+def test_regex_with_a_computed_bad_pattern_fails_at_evaluation(stub) -> None:
+    expression = parse("regex('abc', concat('[', 'a'))")
+    with pytest.raises(XPathError) as caught:
+        evaluate(expression, stub())
+    assert caught.value.error is E.BAD_REGEX
+    assert caught.value.context["pattern"] == "[a"
+
+
+def test_nesting_limit_is_generous_enough_for_real_forms(stub) -> None:
+    # 40 nested if() calls, as in a hand-written score-to-category calculate.
+    expression = "if(${s} < 1, 'c0', " * 40 + "'last'" + ")" * 40
+    assert evaluate(expression, stub({"s": "5"})) == "last"
+    assert MAX_DEPTH >= 100
+
+
+def test_xpath_error_is_a_sociaparis_error() -> None:
+    from sociaparis.core.errors import SociaparisError
+
+    assert issubclass(XPathError, SociaparisError)
