@@ -1,0 +1,1 @@
+"""Comparative analysis of cases: the QCA engine (:mod:`sociaparis.compare.qca`)."""

@@ -1,0 +1,148 @@
+"""Exact minimum set covers of a prime implicant chart, all of them.
+
+Columns (positive configurations) and the prime implicants covering them are bit
+sets held in Python integers. Covers of the smallest size are enumerated by
+iterative deepening on the size with a branch-and-bound search: branch on the
+uncovered column with the fewest candidate implicants, exclude implicants already
+tried at a sibling (so every cover is found once), and prune with a lower bound from
+a greedy set of pairwise incompatible columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sociaparis.core.errors import SociaparisError
+
+from .errors import QCAError
+
+#: maximum number of minimal covers listed before giving up
+MAX_COVERS = 10_000
+
+
+def _bits(value: int) -> list[int]:
+    out = []
+    while value:
+        low = value & -value
+        out.append(low.bit_length() - 1)
+        value ^= low
+    return out
+
+
+class _Chart:
+    def __init__(self, pis: Sequence[int], columns: int) -> None:
+        self.pis = list(pis)
+        self.by_column: list[list[int]] = [[] for _ in range(columns)]
+        for index, bits in enumerate(self.pis):
+            for column in _bits(bits):
+                self.by_column[column].append(index)
+
+    def lower_bound(self, uncovered: int, allowed: int) -> int:
+        count = 0
+        remaining = uncovered
+        while remaining:
+            low = remaining & -remaining
+            column = low.bit_length() - 1
+            reach = 0
+            for index in self.by_column[column]:
+                if allowed >> index & 1:
+                    reach |= self.pis[index]
+            if not reach:
+                return 1 << 30
+            remaining &= ~(reach | low)
+            count += 1
+        return count
+
+
+def minimum_covers(
+    pis: Sequence[int], universe: int, *, limit: int = MAX_COVERS
+) -> list[tuple[int, ...]]:
+    """All covers of ``universe`` by the fewest implicants.
+
+    Parameters
+    ----------
+    pis
+        Coverage of each implicant (bit i = column i).
+    universe
+        The columns to cover.
+    limit
+        Raise ``QCA_015`` when more covers than this exist.
+
+    Returns
+    -------
+    list of tuple of int
+        Each cover as sorted implicant indices; ``[]`` if ``universe`` cannot be
+        covered.
+
+    Examples
+    --------
+    >>> minimum_covers([0b011, 0b110, 0b100, 0b001], 0b111)
+    [(0, 1), (0, 2), (1, 3)]
+    """
+    if universe == 0:
+        return [()]
+    columns = universe.bit_length()
+    chart = _Chart(pis, columns)
+    everything = (1 << len(pis)) - 1
+    reachable = 0
+    for bits in pis:
+        reachable |= bits
+    if universe & ~reachable:
+        return []
+    found: list[tuple[int, ...]] = []
+
+    def search(uncovered: int, budget: int, allowed: int, chosen: list[int]) -> None:
+        if not uncovered:
+            found.append(tuple(sorted(chosen)))
+            if len(found) > limit:
+                raise SociaparisError(QCAError.TOO_COMPLEX, limit=limit)
+            return
+        if budget == 0 or chart.lower_bound(uncovered, allowed) > budget:
+            return
+        best_column = -1
+        best: list[int] = []
+        for column in _bits(uncovered):
+            candidates = [i for i in chart.by_column[column] if allowed >> i & 1]
+            if best_column < 0 or len(candidates) < len(best):
+                best_column, best = column, candidates
+                if len(candidates) <= 1:
+                    break
+        for index in best:
+            chosen.append(index)
+            search(uncovered & ~chart.pis[index], budget - 1, allowed, chosen)
+            chosen.pop()
+            allowed &= ~(1 << index)
+
+    budget = chart.lower_bound(universe, everything)
+    while not found:
+        search(universe, budget, everything, [])
+        budget += 1
+    return sorted(found)
+
+
+def essential(pis: Sequence[int], universe: int) -> list[int]:
+    """Indices of the implicants that alone cover some column of ``universe``."""
+    chart = _Chart(pis, max(universe.bit_length(), 1))
+    out = set()
+    for column in _bits(universe):
+        if len(chart.by_column[column]) == 1:
+            out.add(chart.by_column[column][0])
+    return sorted(out)
+
+
+def dominated(pis: Sequence[int], order: Sequence[int]) -> set[int]:
+    """Implicants whose coverage is inside another's (row dominance).
+
+    ``order`` ranks the implicants (e.g. by number of literals); among implicants with
+    equal coverage the first in that order is kept.
+    """
+    rank = {index: position for position, index in enumerate(order)}
+    out: set[int] = set()
+    for i, bits_i in enumerate(pis):
+        for j, bits_j in enumerate(pis):
+            if i == j or j in out:
+                continue
+            if bits_i & ~bits_j == 0 and (bits_i != bits_j or rank[j] < rank[i]):
+                out.add(i)
+                break
+    return out
