@@ -1,0 +1,116 @@
+"""The survey package's error catalog (``SURVEY_0xx``).
+
+Every message says what is wrong, and how to fix it; where the problem is
+(sheet, row, column) travels in the error's :class:`~sociaparis.core.errors.Location`
+and is printed in front of the message.
+"""
+
+from __future__ import annotations
+
+from sociaparis.core.errors import ErrorCode
+
+
+class SurveyError(ErrorCode):
+    """Errors raised while reading, storing or running an instrument."""
+
+    # -- reading an XLSForm -------------------------------------------------------
+    FORM_UNREADABLE = (
+        "SURVEY_001",
+        "Cannot read the form '{path}': {reason}. Give an XLSForm as .xlsx, .xls, "
+        ".csv or .md with a 'survey' sheet.",
+    )
+    PYXFORM_REJECTED = (
+        "SURVEY_002",
+        "The XLSForm is invalid: {detail} Fix the form and try again.",
+    )
+    UNSUPPORTED_TYPE = (
+        "SURVEY_003",
+        "The type '{type}' of '{name}' is not supported. Use one of: {supported}.",
+    )
+    UNSUPPORTED_APPEARANCE = (
+        "SURVEY_004",
+        "The appearance '{appearance}' of '{name}' is not supported. Use one of: "
+        "{supported}, or leave the cell empty.",
+    )
+    UNKNOWN_REFERENCE = (
+        "SURVEY_005",
+        "'{expression}' refers to ${{{reference}}}, but no question, group or "
+        "calculation is named '{reference}'. Fix the spelling or add the question.",
+    )
+    BAD_EXPRESSION = (
+        "SURVEY_006",
+        "The expression '{expression}' cannot be used: {reason}. Check its syntax "
+        "and the names of the functions it calls.",
+    )
+    DUPLICATE_NAME = (
+        "SURVEY_007",
+        "The name '{name}' is used twice (first on row {first_row}). Every question, "
+        "group and repeat needs a name of its own so that ${{{name}}} is unambiguous.",
+    )
+    UNKNOWN_LIST = (
+        "SURVEY_008",
+        "'{name}' uses the choice list '{list_name}', which is not on the 'choices' "
+        "sheet. Add the list there or fix the spelling.",
+    )
+    DEPENDENCY_CYCLE = (
+        "SURVEY_009",
+        "Relevance, calculation and requirement expressions depend on each other in "
+        "a circle: {cycle}. Break the circle so each value can be computed from "
+        "earlier ones.",
+    )
+    UNSUPPORTED_STRUCTURE = (
+        "SURVEY_010",
+        "'{name}': {reason}. Move it so that repeats are neither nested nor inside a "
+        "field-list group.",
+    )
+    UNSUPPORTED_COLUMN = (
+        "SURVEY_011",
+        "'{name}' uses the column '{column}', which sociaparis does not support. "
+        "Remove the column or leave it empty for this row.",
+    )
+    # -- answers (simulate and page submissions) ----------------------------------
+    ANSWERS_NOT_JSON = (
+        "SURVEY_020",
+        "The answers file '{path}' is not valid JSON: {reason}. It must be a JSON "
+        "object from question name to answer.",
+    )
+    ANSWERS_SHAPE = (
+        "SURVEY_021",
+        "The answers are not laid out as expected: {reason}. Give a JSON object from "
+        "question name to a string, and for a repeat a list of such objects.",
+    )
+    UNKNOWN_QUESTION = (
+        "SURVEY_022",
+        "There is an answer for '{name}', but the form has no question by that name "
+        "here. Known names: {known}.",
+    )
+    CHOICE_NOT_IN_LIST = (
+        "SURVEY_023",
+        "The answer '{value}' to '{name}' is not a choice of the list '{list_name}'. "
+        "Use one of: {choices}.",
+    )
+    NOT_ANSWERABLE = (
+        "SURVEY_024",
+        "'{name}' is a {type}; it is computed or shown, never answered. Remove it "
+        "from the answers.",
+    )
+    BAD_VALUE = (
+        "SURVEY_025",
+        "The answer '{value}' to '{name}' is not a valid {type}: {reason}.",
+    )
+    UNKNOWN_PAGE = (
+        "SURVEY_026",
+        "The instrument '{form_id}' has no page '{page}'. Pages: {pages}.",
+    )
+    # -- storage -------------------------------------------------------------------
+    INSTRUMENT_NOT_FOUND = (
+        "SURVEY_030",
+        "No stored instrument matches '{key}'. Run `sociaparis instrument list` to see "
+        "the stored ones.",
+    )
+    VERSION_TAKEN = (
+        "SURVEY_031",
+        "The form '{form_id}' already has a stored version '{version}' with different "
+        "content. Change the 'version' on the settings sheet (or remove it to number "
+        "versions automatically).",
+    )

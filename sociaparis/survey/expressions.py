@@ -1,0 +1,274 @@
+"""Parsed expressions of an instrument and the dependency graph between its items.
+
+Relevance, calculation, requirement, choice filter and repeat count form one graph
+(an edge from every ``${name}`` an expression reads, and from each enclosing
+group, to the item it belongs to). The engine evaluates items in the
+graph's topological order; a cycle is an error when the form is read.
+Constraints are checked once every value is final, as in ODK (JavaRosa keeps
+them out of its graph of "triggerables"): ``. <= ${total}`` where ``total`` sums
+this very answer is a valid form, not a cycle.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from sociaparis.core.errors import Location, SociaparisError
+from sociaparis.survey.errors import SurveyError
+from sociaparis.survey.instrument import Instrument, Question
+from sociaparis.survey.xpath import Expression, XPathError, parse
+
+#: Prefix of the references a choice filter's bare column names are rewritten to.
+CHOICE_PREFIX = "__choice__."
+#: Expression columns that take part in the dependency graph, and their XLSForm names.
+GRAPH_FIELDS = {
+    "relevant": "relevant",
+    "calculation": "calculation",
+    "required": "required",
+    "choice_filter": "choice_filter",
+    "repeat_count": "repeat_count",
+}
+ALL_FIELDS = {**GRAPH_FIELDS, "constraint": "constraint"}
+
+_SEGMENTS = re.compile(r"('[^']*'|\"[^\"]*\"|\$\{[^}]*\})")
+_BARE = re.compile(r"(?<![\w.:$@/-])([A-Za-z_][\w.-]*)(?![\w.:-]|\s*\()")
+Locate = Callable[[str, str, str | None], Location]
+
+
+def choice_filter_source(expression: str, columns: frozenset[str]) -> str:
+    """Rewrite the bare choice-column names of a choice filter as references.
+
+    ``region = ${q1}`` on a list with a ``region`` column becomes
+    ``${__choice__.region} = ${q1}``; the engine resolves those names against the
+    choice being filtered. Names inside strings and ``${...}`` are left alone.
+    """
+    parts = _SEGMENTS.split(expression)
+    for index in range(0, len(parts), 2):
+        parts[index] = _BARE.sub(
+            lambda m: (
+                f"${{{CHOICE_PREFIX}{m.group(1)}}}"
+                if m.group(1) in columns
+                else m.group(1)
+            ),
+            parts[index],
+        )
+    return "".join(parts)
+
+
+def choice_columns(instrument: Instrument, question: Question) -> frozenset[str]:
+    """Names a choice filter on ``question`` may use bare: ``name``, ``label``, extras."""
+    columns = {"name", "label"}
+    for choice in instrument.choice_list(question):
+        columns.update(choice.extra)
+    return frozenset(columns)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemExpressions:
+    """The parsed expressions of one item (None where the cell is empty)."""
+
+    relevant: Expression | None = None
+    calculation: Expression | None = None
+    required: Expression | None = None
+    constraint: Expression | None = None
+    choice_filter: Expression | None = None
+    repeat_count: Expression | None = None
+
+
+def parse_item(
+    instrument: Instrument, name: str, locate: Locate | None = None
+) -> ItemExpressions:
+    """Parse every expression of item ``name``, checking its ``${...}`` references.
+
+    Raises
+    ------
+    SociaparisError
+        ``SURVEY_006`` for a syntax error or unknown function, ``SURVEY_005`` for a
+        reference to a name the form does not have.
+    """
+    item = instrument.item(name)
+    parsed: dict[str, Expression | None] = {}
+    for field, column in ALL_FIELDS.items():
+        source = getattr(item, field, "")
+        if not source:
+            continue
+        text = source
+        if field == "choice_filter" and isinstance(item, Question):
+            text = choice_filter_source(source, choice_columns(instrument, item))
+        where = (
+            locate(name, column, source)
+            if locate
+            else Location("survey", item.row, column)
+        )
+        try:
+            expression = parse(text)
+        except XPathError as exc:
+            raise SociaparisError(
+                SurveyError.BAD_EXPRESSION,
+                location=where,
+                expression=source,
+                reason=f"{exc.code}: {exc.message}",
+            ) from exc
+        for reference in sorted(expression.references):
+            if reference.startswith(CHOICE_PREFIX) and field == "choice_filter":
+                continue
+            if not instrument.has(reference):
+                raise SociaparisError(
+                    SurveyError.UNKNOWN_REFERENCE,
+                    location=where,
+                    expression=source,
+                    reference=reference,
+                )
+        parsed[field] = expression
+    return ItemExpressions(**parsed)
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyGraph:
+    """Items in evaluation order, with what each one reads.
+
+    Attributes
+    ----------
+    order
+        Every item name, each after everything its graph expressions read.
+    expressions
+        Item name to its parsed expressions.
+    reads
+        Item name to the names it depends on directly (graph fields, constraint and
+        enclosing groups), used to find what a page needs.
+    """
+
+    order: tuple[str, ...]
+    expressions: Mapping[str, ItemExpressions]
+    reads: Mapping[str, frozenset[str]]
+
+    def closure(self, names: set[str] | frozenset[str]) -> frozenset[str]:
+        """``names`` and every item they depend on, directly or not."""
+        seen = set()
+        stack = list(names)
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            stack.extend(self.reads.get(name, ()))
+        return frozenset(seen)
+
+
+def build_graph(instrument: Instrument, locate: Locate | None = None) -> DependencyGraph:
+    """Parse every expression and order the items; raise ``SURVEY_009`` on a cycle."""
+    expressions = {
+        item.name: parse_item(instrument, item.name, locate) for item in instrument.items
+    }
+    edges: dict[str, set[str]] = {}
+    reads: dict[str, frozenset[str]] = {}
+    position = {item.name: index for index, item in enumerate(instrument.items)}
+    for item in instrument.items:
+        parsed = expressions[item.name]
+        graph_reads: set[str] = set()
+        if item.parent is not None:
+            graph_reads.add(item.parent)
+        if isinstance(item, Question) and item.repeat is not None:
+            graph_reads.add(item.repeat)
+        for field in GRAPH_FIELDS:
+            expression = getattr(parsed, field)
+            if expression is None:
+                continue
+            graph_reads.update(
+                ref for ref in expression.references if not ref.startswith(CHOICE_PREFIX)
+            )
+            if expression.uses_current and field != "choice_filter":
+                graph_reads.add(item.name)
+        edges[item.name] = graph_reads
+        all_reads = set(graph_reads)
+        if parsed.constraint is not None:
+            all_reads.update(parsed.constraint.references)
+        all_reads.discard(item.name)
+        reads[item.name] = frozenset(all_reads)
+    order = _topological(edges, position, instrument, locate)
+    return DependencyGraph(tuple(order), expressions, reads)
+
+
+def _topological(
+    edges: Mapping[str, set[str]],
+    position: Mapping[str, int],
+    instrument: Instrument,
+    locate: Locate | None,
+) -> list[str]:
+    """Depth-first order, children after what they read; document order on ties."""
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    for start in sorted(edges, key=position.__getitem__):
+        if state.get(start) == 2:
+            continue
+        stack: list[tuple[str, list[str]]] = [
+            (start, sorted(edges[start], key=position.__getitem__))
+        ]
+        path = [start]
+        state[start] = 1
+        while stack:
+            name, pending = stack[-1]
+            if pending:
+                nxt = pending.pop(0)
+                if state.get(nxt) == 1:
+                    cycle = path[path.index(nxt) :] + [nxt]
+                    _raise_cycle(cycle, instrument, locate)
+                if state.get(nxt) is None:
+                    state[nxt] = 1
+                    path.append(nxt)
+                    stack.append((nxt, sorted(edges[nxt], key=position.__getitem__)))
+            else:
+                stack.pop()
+                path.pop()
+                state[name] = 2
+                order.append(name)
+    return order
+
+
+def _raise_cycle(cycle: list[str], instrument: Instrument, locate: Locate | None) -> None:
+    """Report ``cycle`` ([a, b, ..., a]: a reads b...) at the first cell that reads on."""
+    where: Location | None = None
+    for name, read in zip(cycle, cycle[1:], strict=False):
+        item = instrument.item(name)
+        for field, column in GRAPH_FIELDS.items():
+            source = getattr(item, field, "")
+            if source and (f"${{{read}}}" in source or (read == name and "." in source)):
+                where = (
+                    locate(name, column, source)
+                    if locate
+                    else Location("survey", item.row, column)
+                )
+                break
+        if where is not None:
+            break
+    if where is None:
+        where = Location("survey", instrument.item(cycle[0]).row)
+    raise SociaparisError(
+        SurveyError.DEPENDENCY_CYCLE,
+        location=where,
+        cycle=" needs ".join(f"${{{name}}}" for name in cycle),
+    )
+
+
+def check_expressions(instrument: Instrument, *, locate: Locate | None = None) -> None:
+    """Parse every expression, check every reference, and look for cycles.
+
+    Raises
+    ------
+    SociaparisError
+        ``SURVEY_005``, ``SURVEY_006`` or ``SURVEY_009``.
+    """
+    build_graph(instrument, locate)
+
+
+__all__ = [
+    "CHOICE_PREFIX",
+    "DependencyGraph",
+    "ItemExpressions",
+    "build_graph",
+    "check_expressions",
+    "choice_filter_source",
+    "parse_item",
+]

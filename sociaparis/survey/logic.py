@@ -1,0 +1,782 @@
+"""The form-logic engine: relevance, values, checks and pages, with ODK semantics.
+
+Pure functions over an :class:`~sociaparis.survey.instrument.Instrument` and the
+answers so far, laid out as ODK stores them: a dict from question name to its
+answer as a string (a ``select_multiple`` as space-separated choice names), and a
+repeat as a list of such dicts, one per instance.
+
+The rules (ODK Collect / JavaRosa):
+
+- a group's non-relevance is inherited by everything inside it;
+- a non-relevant value is blank (``''``) in every expression and is dropped from
+  the record;
+- ``required`` applies only to relevant questions, constraints are not checked on
+  empty answers;
+- relevance, calculations, requirements, choice filters and repeat counts are
+  evaluated once, in the topological order of their dependency graph (see
+  :mod:`sociaparis.survey.expressions`), which is computed once per instrument;
+- a ``${name}`` read from inside the same repeat instance is the sibling in that
+  instance; read from elsewhere, it is the node-set of all instances;
+- an answer the form does not give yet takes the question's ``default``; an
+  answer that a choice filter no longer offers is cleared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.errors import SurveyError
+from sociaparis.survey.expressions import CHOICE_PREFIX, DependencyGraph, build_graph
+from sociaparis.survey.instrument import (
+    SELECT_TYPES,
+    Choice,
+    Group,
+    Instrument,
+    Page,
+    Question,
+)
+from sociaparis.survey.xpath import (
+    NodeSet,
+    evaluate,
+    to_boolean,
+    to_number,
+    to_string,
+)
+
+Answers = Mapping[str, Any]
+Key = tuple[str, int]  # (item name, repeat instance: 1-based, 0 outside repeats)
+ErrorKind = Literal["required", "constraint", "type", "choice"]
+MAX_REPEAT_INSTANCES = 1000
+
+DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
+    "required": {
+        "fr": "Cette question est obligatoire.",
+        "en": "This question is required.",
+    },
+    "constraint": {
+        "fr": "Cette réponse n'est pas acceptée.",
+        "en": "This answer is not allowed.",
+    },
+    "choice": {
+        "fr": "Choisissez parmi les réponses proposées.",
+        "en": "Choose one of the options offered.",
+    },
+    "integer": {"fr": "Saisissez un nombre entier.", "en": "Enter a whole number."},
+    "decimal": {"fr": "Saisissez un nombre.", "en": "Enter a number."},
+    "date": {
+        "fr": "Saisissez une date au format AAAA-MM-JJ.",
+        "en": "Enter a date as YYYY-MM-DD.",
+    },
+    "range": {
+        "fr": "Choisissez une valeur entre {start} et {end} (pas de {step}).",
+        "en": "Choose a value from {start} to {end} (in steps of {step}).",
+    },
+    "acknowledge": {
+        "fr": "Cochez la case pour confirmer.",
+        "en": "Tick the box to confirm.",
+    },
+}
+_INTEGER = re.compile(r"-?[0-9]+")
+_DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def default_message(kind: str, lang: str | None, **context: Any) -> str:
+    """The built-in message for ``kind`` in ``lang`` (French when not translated)."""
+    texts = DEFAULT_MESSAGES[kind]
+    return texts.get(lang or "fr", texts["fr"]).format(**context)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """A problem with one answer.
+
+    Attributes
+    ----------
+    question
+        The question's name.
+    kind
+        ``required``, ``constraint``, ``type`` (not an integer, a date...) or
+        ``choice`` (a value the select does not offer).
+    message
+        The form's ``constraint_message``/``required_message`` in the language
+        asked for, or a built-in message.
+    instance
+        1-based repeat instance, None outside repeats.
+    """
+
+    question: str
+    kind: ErrorKind
+    message: str
+    instance: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``instance`` only inside repeats)."""
+        data: dict[str, Any] = {
+            "question": self.question,
+            "kind": self.kind,
+            "message": self.message,
+        }
+        if self.instance is not None:
+            data["instance"] = self.instance
+        return data
+
+
+def value_problem(question: Question, value: str) -> str | None:
+    """Why ``value`` is not a valid answer of ``question``'s type (None when it is).
+
+    Checks the form of integers, decimals, dates, ranges and acknowledgements; an
+    empty value is always well-formed. Choice lists are checked elsewhere.
+    """
+    if value == "":
+        return None
+    kind = question.type
+    if kind == "integer" and not _INTEGER.fullmatch(value):
+        return "not a whole number"
+    if kind == "decimal" and not _DECIMAL.fullmatch(value):
+        return "not a number"
+    if kind == "date":
+        if not _DATE.fullmatch(value):
+            return "not a date written YYYY-MM-DD"
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return "not a date of the calendar"
+    if kind == "acknowledge" and value != "OK":
+        return "an acknowledgement is 'OK' or empty"
+    if kind == "range":
+        return _range_problem(question, value)
+    return None
+
+
+def _range_bounds(question: Question) -> tuple[float, float, float]:
+    params = question.parameters
+    return (
+        float(params.get("start", 1)),
+        float(params.get("end", 10)),
+        float(params.get("step", 1)),
+    )
+
+
+def _range_problem(question: Question, value: str) -> str | None:
+    if not _DECIMAL.fullmatch(value):
+        return "not a number"
+    start, end, step = _range_bounds(question)
+    number = float(value)
+    low, high = min(start, end), max(start, end)
+    if not low <= number <= high:
+        return f"outside {start:g} to {end:g}"
+    steps = (number - start) / step if step else 0.0
+    if abs(steps - round(steps)) > 1e-9:
+        return f"not on a step of {step:g} from {start:g}"
+    return None
+
+
+class _Step:
+    """What the engine does for one item, precomputed once per instrument."""
+
+    __slots__ = (
+        "name",
+        "item",
+        "is_group",
+        "is_repeat",
+        "in_repeat",
+        "parent",
+        "parent_scoped",
+        "relevant",
+        "calculation",
+        "required",
+        "constraint",
+        "choice_filter",
+        "repeat_count",
+        "answerable",
+        "default",
+        "choices",
+    )
+
+    def __init__(self, instrument: Instrument, graph: DependencyGraph, name: str) -> None:
+        item = instrument.item(name)
+        parsed = graph.expressions[name]
+        self.name = name
+        self.item = item
+        self.is_group = isinstance(item, Group)
+        self.is_repeat = isinstance(item, Group) and item.kind == "repeat"
+        self.in_repeat = item.repeat
+        self.parent = item.parent
+        parent = instrument.item(item.parent) if item.parent else None
+        self.parent_scoped = parent is not None and (
+            parent.repeat is not None
+            or (isinstance(parent, Group) and parent.kind == "repeat")
+        )
+        self.relevant = parsed.relevant
+        self.calculation = parsed.calculation
+        self.required = parsed.required
+        self.constraint = parsed.constraint
+        self.choice_filter = parsed.choice_filter
+        self.repeat_count = parsed.repeat_count
+        self.answerable = isinstance(item, Question) and item.answerable
+        self.default = item.default if isinstance(item, Question) else ""
+        self.choices: tuple[Choice, ...] = (
+            instrument.choice_list(item) if isinstance(item, Question) else ()
+        )
+
+
+class _Plan:
+    """The evaluation order and steps of one instrument, and per-page subsets."""
+
+    def __init__(self, instrument: Instrument) -> None:
+        self.instrument = instrument
+        self.graph = build_graph(instrument)
+        self.steps = tuple(
+            _Step(instrument, self.graph, name) for name in self.graph.order
+        )
+        self.by_name = {step.name: step for step in self.steps}
+        self._subsets: dict[str, tuple[_Step, ...]] = {}
+
+    def subset(self, page: Page) -> tuple[_Step, ...]:
+        """The steps needed to evaluate and check the questions of ``page``."""
+        steps = self._subsets.get(page.name)
+        if steps is None:
+            needed = self.graph.closure(set(page.questions))
+            steps = tuple(step for step in self.steps if step.name in needed)
+            self._subsets[page.name] = steps
+        return steps
+
+
+_PLANS: OrderedDict[str, _Plan] = OrderedDict()
+_PLAN_CACHE_SIZE = 64
+
+
+def _plan(instrument: Instrument) -> _Plan:
+    """The plan of ``instrument``, built once per content hash (small LRU cache)."""
+    digest = instrument.content_hash
+    plan = _PLANS.get(digest)
+    if plan is None:
+        plan = _Plan(instrument)
+        _PLANS[digest] = plan
+        if len(_PLANS) > _PLAN_CACHE_SIZE:
+            _PLANS.popitem(last=False)
+    else:
+        _PLANS.move_to_end(digest)
+    return plan
+
+
+class _Context:
+    """The engine's side of :class:`~sociaparis.survey.xpath.EvaluationContext`."""
+
+    __slots__ = ("state", "name", "index", "repeat", "dot", "choice", "moment", "lang")
+
+    def __init__(self, state: FormState, moment: datetime, lang: str | None) -> None:
+        self.state = state
+        self.name = ""
+        self.index = 0
+        self.repeat: str | None = None
+        self.dot = ""
+        self.choice: Choice | None = None
+        self.moment = moment
+        self.lang = lang
+
+    def resolve(self, name: str) -> str | Sequence[str]:
+        state = self.state
+        if name.startswith(CHOICE_PREFIX) and self.choice is not None:
+            column = name[len(CHOICE_PREFIX) :]
+            if column == "name":
+                return self.choice.name
+            if column == "label":
+                return state.instrument.text(self.choice.labels, self.lang)
+            return self.choice.extra.get(column, "")
+        step = state.plan.by_name[name]
+        if step.is_repeat:
+            return NodeSet([""] * state.counts.get(name, 0))
+        repeat = step.in_repeat
+        if repeat is None:
+            return state.values.get((name, 0), "")
+        if repeat == self.repeat and self.index:
+            return state.values.get((name, self.index), "")
+        values = state.values
+        return NodeSet(
+            [values.get((name, i), "") for i in range(1, state.counts.get(repeat, 0) + 1)]
+        )
+
+    def current(self) -> str:
+        return self.dot
+
+    def position(self) -> int:
+        return self.index
+
+    def indexed(self, name: str, repeat: str, index: int) -> str:
+        if 1 <= index <= self.state.counts.get(repeat, 0):
+            return self.state.values.get((name, index), "")
+        return ""
+
+    def choice_label(self, question: str, value: str) -> str:
+        instrument = self.state.instrument
+        if not instrument.has(question):
+            return ""
+        item = instrument.item(question)
+        if not isinstance(item, Question):
+            return ""
+        for choice in instrument.choice_list(item):
+            if choice.name == value:
+                return instrument.text(choice.labels, self.lang)
+        return ""
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+class FormState:
+    """Relevance and values of every evaluated item for one set of answers.
+
+    Use :func:`evaluate_form` to build one. Keys are ``(name, instance)``, with
+    ``instance`` 1-based inside repeats and 0 elsewhere.
+    """
+
+    __slots__ = (
+        "instrument",
+        "plan",
+        "answers",
+        "values",
+        "relevant",
+        "counts",
+        "options",
+        "submitted",
+        "lang",
+        "evaluated",
+        "_context",
+    )
+
+    def __init__(self, instrument: Instrument, plan: _Plan, answers: Answers) -> None:
+        self.instrument = instrument
+        self.plan = plan
+        self.answers = answers
+        self.values: dict[Key, str] = {}
+        self.relevant: dict[Key, bool] = {}
+        self.counts: dict[str, int] = {}
+        self.options: dict[Key, tuple[str, ...]] = {}
+        self.submitted: dict[Key, str] = {}
+        self.lang: str | None = None
+        self.evaluated: tuple[_Step, ...] = ()
+
+    # -- reading the state -------------------------------------------------------
+    def value(self, name: str, instance: int = 0) -> str:
+        """The value of ``name`` (``''`` when empty or not relevant)."""
+        return self.values.get((name, instance), "")
+
+    def is_relevant(self, name: str, instance: int = 0) -> bool:
+        """Whether ``name`` (in repeat ``instance``) is relevant."""
+        return self.relevant.get((name, instance), False)
+
+    def instances(self, repeat: str) -> int:
+        """How many instances the repeat has (0 when it is not relevant)."""
+        return self.counts.get(repeat, 0)
+
+    def offered(self, name: str, instance: int = 0) -> tuple[Choice, ...]:
+        """The choices a select offers, after its choice filter."""
+        step = self.plan.by_name[name]
+        allowed = self.options.get((name, instance))
+        if allowed is None:
+            return step.choices
+        return tuple(choice for choice in step.choices if choice.name in allowed)
+
+    def _scope(self, step: _Step) -> range:
+        if step.in_repeat is None:
+            return range(1)
+        return range(1, self.counts.get(step.in_repeat, 0) + 1)
+
+    def record(self) -> dict[str, Any]:
+        """The record as it would be submitted: relevant questions and calculations.
+
+        Values are strings in XPath ``string()`` form; a repeat is a list of
+        objects, one per instance; groups are flattened; non-relevant items are
+        absent (a non-relevant repeat too).
+        """
+        result: dict[str, Any] = {}
+        for item in self.instrument.items:
+            if isinstance(item, Group):
+                if item.kind == "repeat" and self.relevant.get((item.name, 0)):
+                    result[item.name] = [{} for _ in range(self.counts.get(item.name, 0))]
+                continue
+            if item.repeat is None:
+                if self.relevant.get((item.name, 0)):
+                    result[item.name] = self.values.get((item.name, 0), "")
+                continue
+            instances = result.get(item.repeat)
+            if instances is None:
+                continue
+            for index, instance in enumerate(instances, start=1):
+                if self.relevant.get((item.name, index)):
+                    instance[item.name] = self.values.get((item.name, index), "")
+        return result
+
+    def page_relevant(self, page: Page) -> bool:
+        """Whether ``page`` is shown: one of its questions is relevant.
+
+        A repeat page without ``repeat_count`` is shown whenever the repeat is
+        relevant, so that instances can be added.
+        """
+        if page.kind == "repeat":
+            if not self.relevant.get((page.name, 0)):
+                return False
+            repeat = self.instrument.item(page.name)
+            if isinstance(repeat, Group) and not repeat.repeat_count:
+                return True
+        return bool(self.page_questions(page))
+
+    def page_questions(self, page: Page) -> tuple[str, ...]:
+        """The relevant questions of ``page`` (in any instance, for a repeat)."""
+        shown = []
+        for name in page.questions:
+            step = self.plan.by_name[name]
+            if any(self.relevant.get((name, i)) for i in self._scope(step)):
+                shown.append(name)
+        return tuple(shown)
+
+    def pages(self) -> tuple[Page, ...]:
+        """The relevant pages, in order (needs a full evaluation)."""
+        return tuple(page for page in self.instrument.pages() if self.page_relevant(page))
+
+    # -- checking ----------------------------------------------------------------
+    def errors(self, questions: Iterable[str] | None = None) -> list[FieldError]:
+        """Every violated requirement, constraint, type or choice, in form order.
+
+        Parameters
+        ----------
+        questions
+            Only these questions (all evaluated ones when None).
+        """
+        wanted = None if questions is None else set(questions)
+        found: list[FieldError] = []
+        context = self._context
+        for step in self.evaluated:
+            if step.is_group or (wanted is not None and step.name not in wanted):
+                continue
+            for index in self._scope(step):
+                key = (step.name, index)
+                if not self.relevant.get(key):
+                    continue
+                error = self._check(step, index, key, context)
+                if error is not None:
+                    found.append(error)
+        order = {item.name: n for n, item in enumerate(self.instrument.items)}
+        found.sort(key=lambda e: (e.instance or 0, order[e.question]))
+        return found
+
+    def _check(
+        self, step: _Step, index: int, key: Key, context: _Context
+    ) -> FieldError | None:
+        question = step.item
+        if not isinstance(question, Question):
+            return None
+        instance = index or None
+        raw = self.submitted.get(key, "")
+        value = self.values.get(key, "")
+        lang = self.lang
+        if step.answerable and raw:
+            problem = value_problem(question, raw)
+            if problem is not None:
+                kind = question.type
+                if kind == "range":
+                    start, end, step_size = _range_bounds(question)
+                    message = default_message(
+                        "range",
+                        lang,
+                        start=f"{start:g}",
+                        end=f"{end:g}",
+                        step=f"{step_size:g}",
+                    )
+                else:
+                    message = default_message(kind, lang)
+                return FieldError(question.name, "type", message, instance)
+            if question.type in SELECT_TYPES:
+                offered = {choice.name for choice in self.offered(question.name, index)}
+                tokens = raw.split() if question.type == "select_multiple" else [raw]
+                if any(token not in offered for token in tokens):
+                    return FieldError(
+                        question.name, "choice", default_message("choice", lang), instance
+                    )
+        context.name, context.index, context.repeat = step.name, index, step.in_repeat
+        context.dot = value
+        if value == "" and step.required is not None:
+            if to_boolean(evaluate(step.required, context)):
+                message = self.instrument.text(question.required_messages, lang)
+                return FieldError(
+                    question.name,
+                    "required",
+                    message or default_message("required", lang),
+                    instance,
+                )
+        if value != "" and step.constraint is not None:
+            if not to_boolean(evaluate(step.constraint, context)):
+                message = self.instrument.text(question.constraint_messages, lang)
+                return FieldError(
+                    question.name,
+                    "constraint",
+                    message or default_message("constraint", lang),
+                    instance,
+                )
+        return None
+
+
+def _answer(answers: Answers, step: _Step, index: int) -> str | None:
+    if step.in_repeat is None:
+        value = answers.get(step.name)
+    else:
+        instances = answers.get(step.in_repeat)
+        if not isinstance(instances, list) or index > len(instances):
+            return None
+        instance = instances[index - 1]
+        value = instance.get(step.name) if isinstance(instance, Mapping) else None
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:
+    """Evaluate ``steps`` (in dependency order) into ``state``."""
+    values, relevant, counts = state.values, state.relevant, state.counts
+    answers = state.answers
+    for step in steps:
+        name = step.name
+        if step.is_repeat:
+            ok = relevant.get((step.parent, 0), True) if step.parent else True
+            if ok and step.relevant is not None:
+                context.name, context.index, context.repeat = name, 0, None
+                ok = to_boolean(evaluate(step.relevant, context))
+            relevant[(name, 0)] = ok
+            if not ok:
+                count = 0
+            elif step.repeat_count is not None:
+                context.name, context.index, context.repeat = name, 0, None
+                number = to_number(evaluate(step.repeat_count, context))
+                count = int(number) if number == number and number > 0 else 0
+                count = min(count, MAX_REPEAT_INSTANCES)
+            else:
+                given = answers.get(name)
+                count = (
+                    min(len(given), MAX_REPEAT_INSTANCES)
+                    if isinstance(given, list)
+                    else 0
+                )
+            counts[name] = count
+            for index in range(1, count + 1):
+                relevant[(name, index)] = True
+            continue
+        repeat = step.in_repeat
+        indexes = range(1) if repeat is None else range(1, counts.get(repeat, 0) + 1)
+        for index in indexes:
+            key = (name, index)
+            if step.parent is None:
+                ok = True
+            else:
+                ok = relevant.get(
+                    (step.parent, index if step.parent_scoped else 0), False
+                )
+            context.name, context.index, context.repeat = name, index, repeat
+            if ok and step.relevant is not None:
+                context.dot = values.get(key, "")
+                ok = to_boolean(evaluate(step.relevant, context))
+            relevant[key] = ok
+            if step.is_group:
+                continue
+            raw = _answer(answers, step, index) if step.answerable else None
+            if raw is not None:
+                state.submitted[key] = raw
+            if not ok:
+                values[key] = ""
+                continue
+            if step.calculation is not None:
+                value = to_string(evaluate(step.calculation, context))
+            elif raw is not None:
+                value = raw
+            else:
+                value = step.default
+            if step.choice_filter is not None:
+                value = _filter_choices(state, step, key, value, context)
+            values[key] = value
+
+
+def _filter_choices(
+    state: FormState, step: _Step, key: Key, value: str, context: _Context
+) -> str:
+    allowed = []
+    expression = step.choice_filter
+    for choice in step.choices:
+        context.choice = choice
+        if to_boolean(evaluate(expression, context)):  # type: ignore[arg-type]
+            allowed.append(choice.name)
+    context.choice = None
+    state.options[key] = tuple(allowed)
+    if not value:
+        return value
+    if step.item.type == "select_multiple":  # type: ignore[union-attr]
+        return " ".join(token for token in value.split() if token in allowed)
+    return value if value in allowed else ""
+
+
+def evaluate_form(
+    instrument: Instrument,
+    answers: Answers,
+    *,
+    lang: str | None = None,
+    now: datetime | None = None,
+    page: str | None = None,
+) -> FormState:
+    """Compute relevance and values for ``answers``.
+
+    Parameters
+    ----------
+    instrument
+        The questionnaire.
+    answers
+        Question name to answer string; a repeat name to a list of such dicts.
+    lang
+        Language for choice labels in expressions and for messages.
+    now
+        The moment ``today()`` and ``now()`` see (default: the current time).
+    page
+        Evaluate only what this page's questions need (faster); None for all.
+
+    Returns
+    -------
+    FormState
+        Relevance and values; ``.errors()`` checks them.
+    """
+    plan = _plan(instrument)
+    steps = plan.steps if page is None else plan.subset(_page(instrument, page))
+    state = FormState(instrument, plan, answers)
+    state.lang = lang
+    context = _Context(state, now or datetime.now().astimezone(), lang)
+    state._context = context
+    _run(state, steps, context)
+    state.evaluated = steps
+    return state
+
+
+def _page(instrument: Instrument, name: str) -> Page:
+    page = instrument.page(name)
+    if page is None:
+        raise SociaparisError(
+            SurveyError.UNKNOWN_PAGE,
+            form_id=instrument.form_id,
+            page=name,
+            pages=", ".join(p.name for p in instrument.pages()),
+        )
+    return page
+
+
+@dataclass(frozen=True, slots=True)
+class PageValidation:
+    """The server-side check of one page submission.
+
+    Attributes
+    ----------
+    page
+        The page's name.
+    errors
+        The problems with the page's answers (empty when the page is accepted).
+    record
+        Values of the page's relevant questions (repeats: a list per instance),
+        which is what may be stored for this page; non-relevant ones are absent.
+    """
+
+    page: str
+    errors: tuple[FieldError, ...]
+    record: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the page can be accepted."""
+        return not self.errors
+
+
+def validate_page(
+    instrument: Instrument,
+    answers: Answers,
+    page_name: str,
+    lang: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> PageValidation:
+    """Check one page of answers, as the server does on every submission.
+
+    ``answers`` holds the whole response so far with this page's submission
+    merged in; only what the page's questions depend on is evaluated.
+    """
+    page = _page(instrument, page_name)
+    state = evaluate_form(instrument, answers, lang=lang, now=now, page=page_name)
+    errors = tuple(state.errors(page.questions))
+    record: dict[str, Any] = {}
+    if page.kind == "repeat":
+        if state.is_relevant(page.name):
+            record[page.name] = [
+                {
+                    name: state.value(name, index)
+                    for name in page.questions
+                    if state.is_relevant(name, index) and _stored(instrument, name)
+                }
+                for index in range(1, state.instances(page.name) + 1)
+            ]
+    else:
+        for name in page.questions:
+            if state.is_relevant(name) and _stored(instrument, name):
+                record[name] = state.value(name)
+    return PageValidation(page_name, errors, record)
+
+
+def _stored(instrument: Instrument, name: str) -> bool:
+    item = instrument.item(name)
+    return isinstance(item, Question) and item.type != "note"
+
+
+def relevant_pages(
+    instrument: Instrument, answers: Answers, *, now: datetime | None = None
+) -> tuple[Page, ...]:
+    """The pages to show for ``answers``, in order."""
+    return evaluate_form(instrument, answers, now=now).pages()
+
+
+def next_page(
+    instrument: Instrument,
+    answers: Answers,
+    current: str | None,
+    *,
+    now: datetime | None = None,
+) -> str | None:
+    """The first relevant page after ``current`` (the first page when None)."""
+    return _step_page(instrument, answers, current, forward=True, now=now)
+
+
+def previous_page(
+    instrument: Instrument,
+    answers: Answers,
+    current: str,
+    *,
+    now: datetime | None = None,
+) -> str | None:
+    """The last relevant page before ``current`` (None on the first page)."""
+    return _step_page(instrument, answers, current, forward=False, now=now)
+
+
+def _step_page(
+    instrument: Instrument,
+    answers: Answers,
+    current: str | None,
+    *,
+    forward: bool,
+    now: datetime | None,
+) -> str | None:
+    pages = list(instrument.pages())
+    if current is None:
+        start = -1 if forward else len(pages)
+    else:
+        start = pages.index(_page(instrument, current))
+    state = evaluate_form(instrument, answers, now=now)
+    candidates = pages[start + 1 :] if forward else reversed(pages[:start])
+    return next((page.name for page in candidates if state.page_relevant(page)), None)

@@ -1,0 +1,537 @@
+"""Read an XLSForm (.xlsx, .xls, .csv or markdown tables) into an :class:`Instrument`.
+
+pyxform reads the spreadsheet and checks its structure (``xls2json``: the survey
+tree as a dict, no XML written); this module then checks what sociaparis
+supports, resolves every ``${name}`` reference, parses every expression and
+looks for dependency cycles. Every problem becomes a
+:class:`~sociaparis.core.errors.SociaparisError` from
+:class:`~sociaparis.survey.errors.SurveyError` naming the sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from pyxform.errors import PyXFormError
+from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json_backends import DefinitionData, get_xlsform
+
+from sociaparis.core.errors import Issue, Location, SociaparisError
+from sociaparis.survey.errors import SurveyError
+from sociaparis.survey.expressions import check_expressions
+from sociaparis.survey.instrument import (
+    QUESTION_TYPES,
+    SELECT_TYPES,
+    Choice,
+    Group,
+    Instrument,
+    Item,
+    Question,
+)
+
+SUFFIXES = {
+    ".xlsx": ".xlsx",
+    ".xlsm": ".xlsm",
+    ".xls": ".xls",
+    ".csv": ".csv",
+    ".md": ".md",
+}
+
+#: pyxform's type names to ours.
+_TYPES = {
+    "select one": "select_one",
+    "select all that apply": "select_multiple",
+    **{name: name for name in QUESTION_TYPES},
+}
+#: Appearances accepted per kind of item.
+APPEARANCES: dict[str, frozenset[str]] = {
+    "select_one": frozenset({"minimal", "likert"}),
+    "select_multiple": frozenset({"minimal"}),
+    "text": frozenset({"multiline"}),
+    "group": frozenset({"field-list"}),
+}
+_BIND_KEYS = {
+    "relevant": "relevant",
+    "calculate": "calculation",
+    "required": "required",
+    "constraint": "constraint",
+    "jr:constraintMsg": "constraint_message",
+    "jr:requiredMsg": "required_message",
+}
+_CONTROL_KEYS = {"appearance", "jr:count", "start", "end", "step", "bodyless"}
+_ITEM_KEYS = {
+    "type",
+    "name",
+    "label",
+    "hint",
+    "bind",
+    "control",
+    "children",
+    "choices",
+    "itemset",
+    "list_name",
+    "parameters",
+    "choice_filter",
+    "default",
+}
+_TRUE = {"yes", "true", "true()", "1"}
+_FALSE = {"", "no", "false", "false()", "0"}
+_ROW_RE = re.compile(r"\[row : (\d+)\]\s*")
+_SHEET_RE = re.compile(r"'(survey|choices|settings)' sheet")
+_LANG_RE = re.compile(r"\(([^()]+)\)\s*$")
+_OTHER_RELEVANT_RE = re.compile(r"selected\(\.\./([\w.-]+), 'other'\)")
+
+
+@dataclass(frozen=True, slots=True)
+class XLSFormResult:
+    """A form read successfully, with what should still be looked at.
+
+    Attributes
+    ----------
+    instrument
+        The parsed model.
+    warnings
+        Problems that do not stop the form from working (pyxform's and ours).
+    source
+        The original file's bytes, stored with the instrument.
+    filename
+        The file's name (its suffix told how to read it).
+    """
+
+    instrument: Instrument
+    warnings: list[Issue] = field(default_factory=list)
+    source: bytes = b""
+    filename: str = ""
+
+
+def read_xlsform(path: str | Path) -> XLSFormResult:
+    """Read and check the XLSForm at ``path``.
+
+    Raises
+    ------
+    SociaparisError
+        With a :class:`SurveyError` code when the form cannot be used.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SociaparisError(
+            SurveyError.FORM_UNREADABLE, path=str(path), reason=exc.strerror or exc
+        ) from exc
+    return parse_xlsform(data, filename=path.name)
+
+
+def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
+    """Read and check an XLSForm given as bytes; ``filename``'s suffix tells the format.
+
+    Parameters
+    ----------
+    data
+        The file's content (markdown tables as UTF-8 text for ``.md``).
+    filename
+        Name of the file, used for its suffix and as the fallback form_id.
+
+    Returns
+    -------
+    XLSFormResult
+        The instrument, the warnings, and the source bytes.
+    """
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise SociaparisError(
+            SurveyError.FORM_UNREADABLE,
+            path=filename,
+            reason=f"the suffix '{suffix}' is not one of {', '.join(SUFFIXES)}",
+        )
+    try:
+        workbook = get_xlsform(BytesIO(data), file_type=SUFFIXES[suffix])
+    except PyXFormError as exc:
+        raise SociaparisError(
+            SurveyError.FORM_UNREADABLE, path=filename, reason=str(exc).rstrip(".")
+        ) from exc
+    rows = _SurveyRows(workbook)
+    rows.check_lists_and_names()
+    pyxform_warnings: list[str] = []
+    try:
+        tree = workbook_to_json(
+            workbook,
+            fallback_form_name=Path(filename).stem,
+            warnings=pyxform_warnings,
+        )
+    except PyXFormError as exc:
+        raise _from_pyxform(exc) from exc
+    warnings = [Issue("SURVEY_W01", text) for text in pyxform_warnings]
+    if not any(
+        row.get("form_id") or row.get("id_string") for row in workbook.settings or []
+    ):
+        warnings.append(
+            Issue(
+                "SURVEY_W02",
+                f"The settings sheet gives no form_id; '{tree['id_string']}' (from the "
+                "file name) is used. Set form_id so that new versions of the form are "
+                "recognised whatever the file is called.",
+                Location(sheet="settings"),
+            )
+        )
+    instrument = _Builder(tree, rows).build()
+    check_expressions(instrument, locate=rows.locate)
+    return XLSFormResult(instrument, warnings, data, filename)
+
+
+def _from_pyxform(exc: PyXFormError) -> SociaparisError:
+    """Turn a pyxform error into ours, keeping the row and sheet it names."""
+    text = str(exc)
+    context = getattr(exc, "context", None) or {}
+    row = context.get("row")
+    match = _ROW_RE.search(text)
+    if row is None and match:
+        row = int(match.group(1))
+    text = _ROW_RE.sub("", text).strip()
+    sheet = context.get("sheet")
+    sheet_match = _SHEET_RE.search(text)
+    if sheet is None and sheet_match:
+        sheet = sheet_match.group(1)
+    if sheet is None and row is not None:
+        sheet = "survey"
+    location = Location(sheet=sheet, row=row, column=context.get("column"))
+    if not text.endswith("."):
+        text += "."
+    return SociaparisError(SurveyError.PYXFORM_REJECTED, location=location, detail=text)
+
+
+def language_code(name: str) -> str:
+    """``'Français (fr)'`` -> ``'fr'``; a name without a code is used as it is."""
+    match = _LANG_RE.search(name)
+    return match.group(1).strip() if match else name.strip()
+
+
+class _SurveyRows:
+    """Row numbers and raw cells of the survey and choices sheets."""
+
+    def __init__(self, workbook: DefinitionData) -> None:
+        self.survey: dict[str, tuple[int, Mapping[str, str]]] = {}
+        self.duplicates: list[tuple[str, int, int]] = []
+        self.selects: list[tuple[str, str, int]] = []
+        for index, row in enumerate(workbook.survey or []):
+            number = index + 2
+            name = str(row.get("name", "")).strip()
+            kind = str(row.get("type", "")).strip()
+            if name and not kind.startswith("end"):
+                if name in self.survey:
+                    self.duplicates.append((name, self.survey[name][0], number))
+                else:
+                    self.survey[name] = (number, row)
+            words = kind.replace("select one", "select_one").split()
+            words = [w for w in words if w]
+            if len(words) >= 2 and words[0] in {"select_one", "select_multiple"}:
+                self.selects.append((name, words[1], number))
+            elif kind.startswith("select all that apply") and len(kind.split()) > 4:
+                self.selects.append((name, kind.split()[4], number))
+        self.list_names = {
+            str(row.get("list_name", row.get("list name", ""))).strip()
+            for row in workbook.choices or []
+        }
+
+    def check_lists_and_names(self) -> None:
+        for name, first, again in self.duplicates:
+            raise SociaparisError(
+                SurveyError.DUPLICATE_NAME,
+                location=Location("survey", again, "name"),
+                name=name,
+                first_row=first,
+            )
+        for name, list_name, number in self.selects:
+            if list_name not in self.list_names:
+                raise SociaparisError(
+                    SurveyError.UNKNOWN_LIST,
+                    location=Location("survey", number, "type"),
+                    name=name,
+                    list_name=list_name,
+                )
+
+    def locate(self, name: str, column: str, value: str | None = None) -> Location:
+        """Where the cell ``column`` of item ``name`` is (the header as written)."""
+        row, cells = self.survey.get(name, (None, {}))
+        written = column
+        if value is not None:
+            written = next(
+                (
+                    key
+                    for key, cell in cells.items()
+                    if str(cell).strip() == value.strip()
+                ),
+                column,
+            )
+        return Location(sheet="survey", row=row, column=written)
+
+
+class _Builder:
+    """Turns pyxform's survey dict into the instrument model."""
+
+    def __init__(self, tree: Mapping[str, Any], rows: _SurveyRows) -> None:
+        self.tree = tree
+        self.rows = rows
+        self.items: list[Item] = []
+        self.language_order: list[str] = []
+        setting = str(tree.get("default_language") or "default")
+        self.default_name = setting
+        self.default = language_code(setting) if setting != "default" else ""
+        self._written: dict[str, str] = {}
+
+    def build(self) -> Instrument:
+        top = self._children(self.tree.get("children", []), parent=None, repeat=None)
+        choices = {
+            list_name: tuple(self._choice(choice) for choice in entries)
+            for list_name, entries in (self.tree.get("choices") or {}).items()
+        }
+        default = self.default or next(
+            (code for code in self.language_order if code != "default"), "default"
+        )
+        languages = [default] + [c for c in self.language_order if c not in {default}]
+        languages = [c for c in languages if c != "default" or default == "default"]
+        instrument = Instrument(
+            form_id=str(self.tree.get("id_string") or self.tree.get("name")),
+            version=str(self.tree.get("version") or ""),
+            title=str(self.tree.get("title") or self.tree.get("id_string")),
+            default_language=default,
+            languages=tuple(dict.fromkeys(languages)),
+            language_names={
+                code: name for code, name in self.names.items() if code in languages
+            },
+            items=tuple(_relabel(item, default) for item in self.items),
+            top=top,
+            choices={
+                name: tuple(_relabel_choice(c, default) for c in entries)
+                for name, entries in choices.items()
+            },
+        )
+        return instrument
+
+    @property
+    def names(self) -> dict[str, str]:
+        names = {}
+        for code in self.language_order:
+            names[code] = self._written.get(code, code)
+        if self.default and self.default_name != "default":
+            names.setdefault(self.default, self.default_name)
+        return names
+
+    def _texts(self, value: Any) -> dict[str, str]:
+        if value is None or value == "":
+            return {}
+        if isinstance(value, str):
+            self._see("default")
+            return {"default": value}
+        texts = {}
+        for name, text in value.items():
+            code = language_code(name) if name != "default" else "default"
+            self._see(code, name)
+            texts[code] = str(text)
+        return texts
+
+    def _see(self, code: str, name: str | None = None) -> None:
+        if code not in self.language_order:
+            self.language_order.append(code)
+            if name is not None:
+                self._written[code] = name
+
+    def _choice(self, data: Mapping[str, Any]) -> Choice:
+        extra = {
+            key: str(value)
+            for key, value in data.items()
+            if key not in {"name", "label", "media"} and not isinstance(value, dict)
+        }
+        return Choice(str(data["name"]), self._texts(data.get("label")), extra)
+
+    def _children(
+        self,
+        children: Iterable[Mapping[str, Any]],
+        parent: str | None,
+        repeat: str | None,
+    ) -> tuple[str, ...]:
+        names = []
+        for child in children:
+            control = child.get("control") or {}
+            if child.get("type") == "group" and control.get("bodyless"):
+                continue  # pyxform's generated meta/instanceID
+            self._check_keys(child)
+            if child.get("type") in {"group", "repeat"}:
+                self._group(child, parent, repeat)
+            else:
+                self._question(child, parent, repeat)
+            names.append(str(child["name"]))
+        return tuple(names)
+
+    def _check_keys(self, data: Mapping[str, Any]) -> None:
+        name = str(data.get("name"))
+        for key in data:
+            if key not in _ITEM_KEYS:
+                self._unsupported_column(name, key)
+        for key in data.get("bind") or {}:
+            if key not in _BIND_KEYS:
+                self._unsupported_column(name, key)
+        for key in data.get("control") or {}:
+            if key not in _CONTROL_KEYS:
+                self._unsupported_column(name, key)
+
+    def _unsupported_column(self, name: str, key: str) -> None:
+        raise SociaparisError(
+            SurveyError.UNSUPPORTED_COLUMN,
+            location=self.rows.locate(name, key),
+            name=name,
+            column=key,
+        )
+
+    def _appearance(self, name: str, kind: str, appearance: str) -> str:
+        allowed = APPEARANCES.get(kind, frozenset())
+        for word in appearance.split():
+            if word not in allowed:
+                raise SociaparisError(
+                    SurveyError.UNSUPPORTED_APPEARANCE,
+                    location=self.rows.locate(name, "appearance", appearance),
+                    appearance=word,
+                    name=name,
+                    supported=", ".join(sorted(allowed)) or "none for this type",
+                )
+        return " ".join(appearance.split())
+
+    def _group(
+        self, data: Mapping[str, Any], parent: str | None, repeat: str | None
+    ) -> None:
+        name = str(data["name"])
+        kind = data["type"]
+        control = data.get("control") or {}
+        bind = data.get("bind") or {}
+        if kind == "repeat":
+            if repeat is not None:
+                self._structure(name, f"a repeat inside the repeat '{repeat}'")
+            for ancestor in self._ancestors(parent):
+                if ancestor.field_list:
+                    self._structure(
+                        name, f"a repeat inside the field-list '{ancestor.name}'"
+                    )
+        appearance = self._appearance(name, "group", str(control.get("appearance", "")))
+        index = len(self.items)
+        self.items.append(Group(name=name, kind=kind))  # placeholder keeps document order
+        inner_repeat = name if kind == "repeat" else repeat
+        group = Group(
+            name=name,
+            kind=kind,
+            row=self.rows.locate(name, "name").row,
+            parent=parent,
+            repeat=repeat,
+            labels=self._texts(data.get("label")),
+            appearance=appearance,
+            relevant=str(bind.get("relevant", "")),
+            repeat_count=str(control.get("jr:count", "")),
+        )
+        self.items[index] = group
+        children = self._children(data.get("children", []), name, inner_repeat)
+        self.items[index] = Group(**{**_fields(group), "children": children})
+
+    def _ancestors(self, parent: str | None) -> list[Group]:
+        by_name = {item.name: item for item in self.items}
+        found = []
+        while parent is not None:
+            group = by_name[parent]
+            if isinstance(group, Group):
+                found.append(group)
+            parent = group.parent
+        return found
+
+    def _structure(self, name: str, reason: str) -> None:
+        raise SociaparisError(
+            SurveyError.UNSUPPORTED_STRUCTURE,
+            location=self.rows.locate(name, "type"),
+            name=name,
+            reason=f"{reason} is not supported",
+        )
+
+    def _question(
+        self, data: Mapping[str, Any], parent: str | None, repeat: str | None
+    ) -> None:
+        name = str(data["name"])
+        kind = _TYPES.get(str(data.get("type")))
+        if kind is None:
+            raise SociaparisError(
+                SurveyError.UNSUPPORTED_TYPE,
+                location=self.rows.locate(name, "type"),
+                type=data.get("type"),
+                name=name,
+                supported=", ".join(sorted(QUESTION_TYPES)),
+            )
+        bind = data.get("bind") or {}
+        control = data.get("control") or {}
+        row_info = self.rows.survey.get(name)
+        generated_other = row_info is None and name.endswith("_other")
+        relevant = str(bind.get("relevant", ""))
+        if generated_other:
+            relevant = _OTHER_RELEVANT_RE.sub(r"selected(${\1}, 'other')", relevant)
+        or_other = False
+        if kind in SELECT_TYPES and row_info is not None:
+            or_other = str(row_info[1].get("type", "")).split()[-1] == "or_other"
+        parameters = data.get("parameters") or {}
+        self.items.append(
+            Question(
+                name=name,
+                type=kind,
+                row=row_info[0] if row_info else None,
+                parent=parent,
+                repeat=repeat,
+                labels=self._texts(data.get("label")),
+                hints=self._texts(data.get("hint")),
+                appearance=self._appearance(
+                    name, kind, str(control.get("appearance", ""))
+                ),
+                relevant=relevant,
+                calculation=str(bind.get("calculate", "")),
+                default=str(data.get("default", "")),
+                required=self._required(name, str(bind.get("required", ""))),
+                required_messages=self._texts(bind.get("jr:requiredMsg")),
+                constraint=str(bind.get("constraint", "")),
+                constraint_messages=self._texts(bind.get("jr:constraintMsg")),
+                choice_filter=str(data.get("choice_filter", "")),
+                list_name=str(data.get("list_name", data.get("itemset", ""))),
+                or_other=or_other,
+                parameters={str(k): str(v) for k, v in parameters.items()}
+                if isinstance(parameters, Mapping)
+                else {},
+            )
+        )
+
+    def _required(self, name: str, value: str) -> str:
+        if value.strip().lower() in _TRUE:
+            return "true()"
+        if value.strip().lower() in _FALSE:
+            return ""
+        return value
+
+
+def _fields(item: Item) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in item.__slots__}  # type: ignore[union-attr]
+
+
+def _retexts(texts: Mapping[str, str], default: str) -> dict[str, str]:
+    """Give untranslated texts (pyxform's 'default') to the default language."""
+    result = {code: text for code, text in texts.items() if code != "default"}
+    if "default" in texts and default not in result:
+        result[default] = texts["default"]
+    return result
+
+
+def _relabel(item: Item, default: str) -> Item:
+    values = _fields(item)
+    for key, value in values.items():
+        if key in {"labels", "hints", "required_messages", "constraint_messages"}:
+            values[key] = _retexts(value, default)
+    return type(item)(**values)
+
+
+def _relabel_choice(choice: Choice, default: str) -> Choice:
+    return Choice(choice.name, _retexts(choice.labels, default), choice.extra)
