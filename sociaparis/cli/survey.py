@@ -1,0 +1,109 @@
+"""``sociaparis instrument``: check, store, list and simulate XLSForm questionnaires."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from sociaparis.cli.common import database_session
+from sociaparis.survey.instrument import Group, Instrument, Question
+from sociaparis.survey.service import add_instrument, list_instruments
+from sociaparis.survey.simulate import load_answers, simulate
+from sociaparis.survey.xlsform import XLSFormResult, read_xlsform
+
+FORM = click.argument(
+    "form", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+
+
+@click.group()
+def instrument() -> None:
+    """Check, store and test XLSForm questionnaires."""
+
+
+def _summary(form: XLSFormResult) -> list[str]:
+    model: Instrument = form.instrument
+    questions = [q for q in model.items if isinstance(q, Question)]
+    repeats = [g for g in model.items if isinstance(g, Group) and g.kind == "repeat"]
+    lines = [
+        f"form_id: {model.form_id}",
+        f"title: {model.title}",
+        f"version: {model.version or '(none; numbered when added)'}",
+        f"languages: {', '.join(model.languages)} (default {model.default_language})",
+        f"pages: {len(model.pages())}",
+        f"questions: {len(questions)}",
+        f"repeats: {len(repeats)}",
+    ]
+    lines.extend(f"warning: {issue}" for issue in form.warnings)
+    return lines
+
+
+@instrument.command("check")
+@FORM
+def check_command(form: Path) -> None:
+    """Check FORM (every rule of `add`) without storing it."""
+    result = read_xlsform(form)
+    for line in _summary(result):
+        click.echo(line)
+    click.echo("OK")
+
+
+@instrument.command("add")
+@FORM
+def add_command(form: Path) -> None:
+    """Check FORM and store it as a new version (unchanged forms are not duplicated)."""
+    result = read_xlsform(form)
+    with database_session() as session:
+        added = add_instrument(session=session, form=result)
+    stored = added.stored
+    for issue in added.warnings:
+        click.echo(f"warning: {issue}")
+    if added.created:
+        click.echo(
+            f"Added {stored.form_id} version {stored.version} (id {stored.id}, "
+            f"{len(stored.instrument.pages())} pages)."
+        )
+    else:
+        click.echo(
+            f"Unchanged: {stored.form_id} version {stored.version} (id {stored.id}) "
+            "already holds this form."
+        )
+
+
+@instrument.command("list")
+@click.option("--form-id", default=None, help="Only the versions of this form.")
+def list_command(form_id: str | None) -> None:
+    """List the stored instruments and their versions."""
+    with database_session() as session:
+        stored = list_instruments(session=session, form_id=form_id)
+    if not stored:
+        click.echo(
+            "No instruments stored yet (add one with `sociaparis instrument add`)."
+        )
+        return
+    for entry in stored:
+        click.echo(
+            f"{entry.id}\t{entry.form_id}\tversion {entry.version}\t"
+            f"{entry.created_at:%Y-%m-%d %H:%M}\t{entry.title}"
+        )
+
+
+@instrument.command("simulate")
+@FORM
+@click.option(
+    "--answers",
+    "answers_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON object from question name to answer (a repeat: a list of objects).",
+)
+@click.option(
+    "--lang", default=None, help="Language of the messages (default: the form's)."
+)
+def simulate_command(form: Path, answers_path: Path, lang: str | None) -> None:
+    """Run the form logic on ANSWERS and print pages, values and errors as JSON."""
+    model = read_xlsform(form).instrument
+    report = simulate(model, load_answers(answers_path), lang=lang)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2))
