@@ -14,7 +14,118 @@ class QualError(ErrorCode):
         "Split the file, or raise the limit if you trust it.",
     )
 
+    # --- document readers (QUAL_002-QUAL_049) ---
+    EMPTY_DOCUMENT = (
+        "QUAL_002",
+        "{path}: the file is empty or holds no text. Check that you picked the right "
+        "file.",
+    )
+    UNDECODABLE = (
+        "QUAL_003",
+        "{path}: the bytes cannot be read as text ({reason}). Save the file as UTF-8 "
+        "text and import it again.",
+    )
+    CONTENT_MISMATCH = (
+        "QUAL_004",
+        "{path}: the name says {declared} but the content is {found}. Rename the file "
+        "with the right extension, or export it again from its program.",
+    )
+    UNKNOWN_FORMAT = (
+        "QUAL_005",
+        "{path}: cannot tell the document format of '{name}'; supported: {supported}. "
+        "Give the format explicitly (format=..., --format).",
+    )
+    DOCUMENT_TOO_LARGE_UNPACKED = (
+        "QUAL_006",
+        "{path}: the {format} file expands to more than {limit} bytes once unzipped; it "
+        "was refused (a zip bomb, or a document too large to import at once).",
+    )
+    DOCUMENT_RATIO = (
+        "QUAL_007",
+        "{path}: the part '{name}' is compressed {ratio:.0f} to 1, more than the limit "
+        "of {limit:.0f} to 1; the file was refused as a probable zip bomb.",
+    )
+    DOCUMENT_BROKEN = (
+        "QUAL_008",
+        "{path}: not a valid {format} file: {reason}. Open it in its program and save "
+        "it again.",
+    )
+    DOCUMENT_DTD = (
+        "QUAL_009",
+        "{path}: the part '{name}' declares a DOCTYPE or entities, which {format} files "
+        "never do; it was refused to rule out entity-expansion attacks.",
+    )
+    MALFORMED = ("QUAL_010", "{path}: malformed {format}: {reason}.")
+    NO_SEGMENTS = (
+        "QUAL_011",
+        "{path}: no {what} found. Is this really a {format} file?",
+    )
+    LEGACY_ENCODING = (
+        "QUAL_020",
+        "{path}: the text is not UTF-8; it was read as {encoding}. Check the accented "
+        "letters, or save the file as UTF-8 and import it again.",
+    )
+    SKIPPED_BLOCK = ("QUAL_021", "{path}: {reason}; this part was skipped.")
+    CONTROL_CHARACTERS = (
+        "QUAL_022",
+        "{path}: {count} control character(s) (such as form feeds) were removed.",
+    )
+
     # --- project model, REFI-QDA interchange and codebooks (QUAL_100-QUAL_149) ---
+    # -- pseudonymization (QUAL_050-099) --
+    PSEUDO_FILE_NOT_FOUND = (
+        "QUAL_050",
+        "{path}: no such file. Check the path (relative paths start from {cwd}).",
+    )
+    PSEUDO_FILE_UNREADABLE = ("QUAL_051", "{path}: the file cannot be read ({reason}).")
+    PSEUDO_NOT_UTF8 = (
+        "QUAL_052",
+        "{path}: byte {position} is not valid UTF-8. Accepted encodings: UTF-8 (with "
+        "or without BOM) and UTF-16 with a BOM. Convert the file first, for example "
+        "`iconv -f WINDOWS-1252 -t UTF-8 {path} > converted.txt`.",
+    )
+    PSEUDO_TERMS_EMPTY = (
+        "QUAL_053",
+        "{path}: the terms file holds no term. Write one term per line; variants of "
+        "one term on the same line separated by '|'; '#' starts a comment.",
+    )
+    PSEUDO_TERM_TOO_SHORT = (
+        "QUAL_054",
+        "{path}: the term '{term}' has fewer than 2 letters or digits; such a term "
+        "would match everywhere. Remove it or write it in full.",
+    )
+    PSEUDO_TABLE_INVALID = (
+        "QUAL_055",
+        "{path}: not a sociaparis pseudonymization table ({reason}).",
+    )
+    PSEUDO_SPAN_INVALID = (
+        "QUAL_056",
+        "The span {start}..{end} is empty or outside the text (length {length}).",
+    )
+    PSEUDO_SPAN_OVERLAP = (
+        "QUAL_057",
+        "The span {start}..{end} overlaps the replacement {other_start}..{other_end} "
+        "({label}). Reject that one first, or choose a span that does not overlap.",
+    )
+    PSEUDO_REVIEW_PENDING = (
+        "QUAL_058",
+        "{count} replacement(s) are still only proposed (the first at {start}..{end}, "
+        "'{original}'). Accept or reject each before releasing the text.",
+    )
+    PSEUDO_STALE = (
+        "QUAL_059",
+        "The replacement {start}..{end} expects '{original}' but the text holds "
+        "'{found}' there: the replacements belong to another version of the text.",
+    )
+    PSEUDO_LABEL_INVALID = (
+        "QUAL_060",
+        "'{label}' is not a label of kind {kind}: write it as [{kind}-<number>].",
+    )
+    PSEUDO_NO_SUCH_REPLACEMENT = (
+        "QUAL_061",
+        "There is no replacement number {index}; the review holds {count}.",
+    )
+    PSEUDO_OUTPUT_UNWRITABLE = ("QUAL_062", "{path}: cannot write the file ({reason}).")
     UNKNOWN_CODE = ("QUAL_100", "No code with id {code_id} in the project.")
     MERGE_INTO_ITSELF = (
         "QUAL_101",
@@ -124,6 +235,11 @@ class QualError(ErrorCode):
         "QUAL_135",
         "{path}: the selection {start}..{end} of source '{name}' carries no coding, "
         "description or memo, so there was nothing to import.",
+    )
+    USER_ADDED = (
+        "QUAL_136",
+        "{path}: user {ref} is referenced but not declared in <Users>; it was added "
+        "without a name.",
     )
     CODEBOOK_MISSING_COLUMN = (
         "QUAL_140",

@@ -191,6 +191,21 @@ class Memo:
     modified_by: str | None = None
     modified_at: datetime | None = None
 
+    def __post_init__(self) -> None:
+        """Keep ``targets`` in one canonical order: a memo's targets form a set."""
+        ordered = tuple(
+            sorted(
+                dict.fromkeys(self.targets),
+                key=lambda t: (
+                    t.kind,
+                    t.id,
+                    -1 if t.start is None else t.start,
+                    t.end or -1,
+                ),
+            )
+        )
+        object.__setattr__(self, "targets", ordered)
+
 
 @dataclass(frozen=True, slots=True)
 class CodeSet:
@@ -215,6 +230,7 @@ class Project:
     created_at: datetime | None = None
     modified_by: str | None = None
     modified_at: datetime | None = None
+    base_path: str = ""  # REFI-QDA basePath: where relative:// media paths start
     users: tuple[User, ...] = ()
     codes: tuple[Code, ...] = ()
     variables: tuple[Variable, ...] = ()

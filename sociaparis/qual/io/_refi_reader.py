@@ -1,0 +1,660 @@
+"""Reads a parsed REFI-QDA ``Project`` element into a qualitative project."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from lxml import etree
+
+from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.qual.errors import QualError
+from sociaparis.qual.io._refi_xml import (
+    EXTENSION_NAME,
+    GUID_RE,
+    NS,
+    VALUE_TAGS,
+    ImportResult,
+    local_name,
+    parse_description,
+    selection_guid,
+)
+from sociaparis.qual.project import (
+    Case,
+    Code,
+    CodeSet,
+    Coding,
+    Memo,
+    MemoTarget,
+    Project,
+    Source,
+    Turn,
+    User,
+    Value,
+    Variable,
+    derived_guid,
+)
+
+
+class Reader:
+    """Turns a parsed ``Project`` element into a :class:`Project`."""
+
+    def __init__(self, path: str, load_text: Callable[[str], str | None]) -> None:
+        self.path = path
+        self.load_text = load_text
+        self.warnings: list[Issue] = []
+
+    # helpers
+    def warn(self, error: QualError, **context: object) -> None:
+        self.warnings.append(Issue(error.code, error.format(path=self.path, **context)))
+
+    def kids(self, element: etree._Element, name: str) -> list[etree._Element]:
+        return [child for child in element if local_name(child) == name]
+
+    def kid(self, element: etree._Element, name: str) -> etree._Element | None:
+        found = self.kids(element, name)
+        return found[0] if found else None
+
+    def text_of(self, element: etree._Element, name: str) -> str:
+        child = self.kid(element, name)
+        return (child.text or "") if child is not None else ""
+
+    def unknown(self, element: etree._Element, known: Iterable[str]) -> None:
+        allowed = set(known)
+        for child in element:
+            if isinstance(child.tag, str) and local_name(child) not in allowed:
+                self.warn(
+                    QualError.UNSUPPORTED_ELEMENT,
+                    element=local_name(child),
+                    name=child.get("name", ""),
+                    detail=f" (inside <{local_name(element)}>)",
+                )
+
+    def guid(self, element: etree._Element, attribute: str = "guid") -> str:
+        value = element.get(attribute)
+        if value is None:
+            raise SociaparisError(
+                QualError.XML_MISSING,
+                path=self.path,
+                element=local_name(element),
+                attribute=attribute,
+            )
+        return self.check_guid(element, attribute, value)
+
+    def check_guid(self, element: etree._Element, attribute: str, value: str) -> str:
+        value = value.strip()
+        if not GUID_RE.match(value):
+            raise SociaparisError(
+                QualError.XML_BAD_VALUE,
+                path=self.path,
+                element=local_name(element),
+                attribute=attribute,
+                value=value,
+                reason="not a GUID",
+            )
+        return value.strip("{}").upper()
+
+    def opt_guid(self, element: etree._Element, attribute: str) -> str | None:
+        value = element.get(attribute)
+        return None if value is None else self.check_guid(element, attribute, value)
+
+    def when(self, element: etree._Element, attribute: str) -> datetime | None:
+        value = element.get(attribute)
+        if value is None:
+            return None
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise SociaparisError(
+                QualError.XML_BAD_VALUE,
+                path=self.path,
+                element=local_name(element),
+                attribute=attribute,
+                value=value,
+                reason="not an xsd:dateTime",
+            ) from exc
+
+    def integer(self, element: etree._Element, attribute: str) -> int:
+        value = element.get(attribute)
+        if value is None:
+            raise SociaparisError(
+                QualError.XML_MISSING,
+                path=self.path,
+                element=local_name(element),
+                attribute=attribute,
+            )
+        try:
+            return int(value.strip())
+        except ValueError as exc:
+            raise SociaparisError(
+                QualError.XML_BAD_VALUE,
+                path=self.path,
+                element=local_name(element),
+                attribute=attribute,
+                value=value,
+                reason="not an integer",
+            ) from exc
+
+    def refs(self, element: etree._Element, name: str) -> list[str]:
+        return [self.guid(ref, "targetGUID") for ref in self.kids(element, name)]
+
+    # the document
+    def read(self, root: etree._Element) -> ImportResult:
+        if local_name(root) != "Project":
+            raise SociaparisError(
+                QualError.XML_WRONG_ROOT,
+                path=self.path,
+                found=local_name(root),
+                expected="Project",
+            )
+        self.note_refs: list[tuple[str, MemoTarget]] = []
+        self.description_memos: list[Memo] = []
+        self.unknown(
+            root,
+            (
+                "Users",
+                "CodeBook",
+                "Variables",
+                "Cases",
+                "Sources",
+                "Notes",
+                "Links",
+                "Sets",
+                "Graphs",
+                "Description",
+                "NoteRef",
+            ),
+        )
+        users = [
+            User(self.guid(u), u.get("name", ""), u.get("id"))
+            for users in self.kids(root, "Users")
+            for u in self.kids(users, "User")
+        ]
+        codes: list[Code] = []
+        for book in self.kids(root, "CodeBook"):
+            for codes_el in self.kids(book, "Codes"):
+                for code in self.kids(codes_el, "Code"):
+                    self.read_code(code, None, codes)
+        variables = [
+            Variable(
+                self.guid(v),
+                v.get("name", ""),
+                self.variable_type(v),
+                self.text_of(v, "Description"),
+            )
+            for group in self.kids(root, "Variables")
+            for v in self.kids(group, "Variable")
+        ]
+        self.variable_types = {v.id: v.type for v in variables}
+        sources: list[Source] = []
+        codings: list[Coding] = []
+        for group in self.kids(root, "Sources"):
+            for element in group:
+                kind = local_name(element)
+                if kind == "TextSource":
+                    sources.append(self.read_source(element, codings))
+                elif kind:
+                    n = len(element.findall(f".//{{{NS}}}Coding"))
+                    self.warn(
+                        QualError.UNSUPPORTED_ELEMENT,
+                        element=kind,
+                        name=element.get("name", ""),
+                        detail=f", with its {n} coding(s)" if n else "",
+                    )
+        for graph in (g for group in self.kids(root, "Graphs") for g in group):
+            self.warn(
+                QualError.UNSUPPORTED_ELEMENT,
+                element=local_name(graph),
+                name=graph.get("name", ""),
+                detail=" (a network view)",
+            )
+        cases = [
+            self.read_case(c)
+            for g in self.kids(root, "Cases")
+            for c in self.kids(g, "Case")
+        ]
+        for ref in self.refs(root, "NoteRef"):
+            self.note_refs.append((ref, MemoTarget("project")))
+        notes = [n for g in self.kids(root, "Notes") for n in self.kids(g, "Note")]
+        case_ids = {c.id for c in cases}
+        note_ids = {self.guid(n) for n in notes}
+        for group in self.kids(root, "Links"):
+            for link in self.kids(group, "Link"):
+                origin = self.opt_guid(link, "originGUID")
+                target = self.opt_guid(link, "targetGUID")
+                if origin in note_ids and target in case_ids:
+                    self.note_refs.append((origin, MemoTarget("case", target)))
+                else:
+                    self.warn(
+                        QualError.UNSUPPORTED_ELEMENT,
+                        element="Link",
+                        name=link.get("name", ""),
+                        detail=f" (from {origin} to {target})",
+                    )
+        raw_sets = [
+            (
+                s,
+                self.refs(s, "MemberCode"),
+                self.refs(s, "MemberSource"),
+                self.refs(s, "MemberNote"),
+            )
+            for g in self.kids(root, "Sets")
+            for s in self.kids(g, "Set")
+        ]
+        memos, codings = self.read_notes(notes, codings, raw_sets)
+        project = Project(
+            name=root.get("name", ""),
+            origin=root.get("origin", ""),
+            description=self.text_of(root, "Description"),
+            created_by=self.opt_guid(root, "creatingUserGUID"),
+            created_at=self.when(root, "creationDateTime"),
+            modified_by=self.opt_guid(root, "modifyingUserGUID"),
+            modified_at=self.when(root, "modifiedDateTime"),
+            base_path=root.get("basePath", ""),
+            users=tuple(users),
+            codes=tuple(codes),
+            variables=tuple(variables),
+            cases=tuple(cases),
+            sources=tuple(sources),
+            codings=tuple(codings),
+            memos=tuple(memos),
+        )
+        project = replace(project, sets=tuple(self.read_sets(raw_sets, project)))
+        return ImportResult(self.clean(project), tuple(self.warnings))
+
+    def variable_type(self, element: etree._Element) -> Any:
+        kind = element.get("typeOfVariable", "Text").strip()
+        if kind not in VALUE_TAGS.values():
+            raise SociaparisError(
+                QualError.XML_BAD_VALUE,
+                path=self.path,
+                element="Variable",
+                attribute="typeOfVariable",
+                value=kind,
+                reason="not one of " + ", ".join(VALUE_TAGS.values()),
+            )
+        return kind
+
+    def read_code(
+        self, element: etree._Element, parent: str | None, out: list[Code]
+    ) -> None:
+        self.unknown(element, ("Description", "NoteRef", "Code"))
+        code_id = self.guid(element)
+        description, inclusion, exclusion, example = parse_description(
+            self.text_of(element, "Description")
+        )
+        color = element.get("color")
+        out.append(
+            Code(
+                id=code_id,
+                name=element.get("name", ""),
+                description=description,
+                inclusion=inclusion,
+                exclusion=exclusion,
+                example=example,
+                color=color.strip().upper() if color else None,
+                parent=parent,
+                codable=element.get("isCodable", "true").strip() in ("true", "1"),
+            )
+        )
+        for ref in self.refs(element, "NoteRef"):
+            self.note_refs.append((ref, MemoTarget("code", code_id)))
+        for child in self.kids(element, "Code"):
+            self.read_code(child, code_id, out)
+
+    def read_values(self, element: etree._Element) -> dict[str, Value]:
+        values: dict[str, Value] = {}
+        for item in self.kids(element, "VariableValue"):
+            ref = self.kid(item, "VariableRef")
+            if ref is None:
+                raise SociaparisError(
+                    QualError.XML_MISSING,
+                    path=self.path,
+                    element="VariableValue",
+                    attribute="VariableRef",
+                )
+            variable = self.guid(ref, "targetGUID")
+            for child in item:
+                tag = local_name(child)
+                if tag in VALUE_TAGS:
+                    values[variable] = self.value(tag, child.text or "")
+        return values
+
+    def value(self, tag: str, text: str) -> Value:
+        raw = text if tag == "TextValue" else text.strip()
+        try:
+            if tag == "BooleanValue":
+                if raw not in ("true", "false", "1", "0"):
+                    raise ValueError(raw)
+                return raw in ("true", "1")
+            if tag == "IntegerValue":
+                return int(raw)
+            if tag == "FloatValue":
+                return float(raw)
+            if tag == "DateValue":
+                return date.fromisoformat(raw)
+            if tag == "DateTimeValue":
+                return datetime.fromisoformat(raw)
+        except ValueError as exc:
+            raise SociaparisError(
+                QualError.XML_BAD_VALUE,
+                path=self.path,
+                element=tag,
+                attribute="value",
+                value=raw,
+                reason=f"not a valid {VALUE_TAGS[tag]}",
+            ) from exc
+        return raw
+
+    def read_source(self, element: etree._Element, codings: list[Coding]) -> Source:
+        self.unknown(
+            element,
+            ("Description", "PlainTextContent", "PlainTextSelection", "Coding", "NoteRef")
+            + ("VariableValue",),
+        )
+        source_id = self.guid(element)
+        name = element.get("name", "")
+        text_path = element.get("plainTextPath")
+        content = self.kid(element, "PlainTextContent")
+        text: str | None
+        if content is not None:
+            text = content.text or ""
+        elif text_path:
+            text = self.load_text(text_path)
+        else:
+            text = None
+        if text is None:
+            self.warn(
+                QualError.SOURCE_TEXT_MISSING, name=name, ref=text_path or "no path"
+            )
+        else:
+            text_path = None
+            if not unicodedata.is_normalized("NFC", text):
+                self.warn(QualError.TEXT_NOT_NFC, name=name)
+        if element.get("richTextPath"):
+            self.warn(
+                QualError.UNSUPPORTED_ELEMENT,
+                element="TextSource richTextPath",
+                name=name,
+                detail=" (the plain text is imported, the formatted copy is not)",
+            )
+        for coding in self.kids(element, "Coding"):
+            self.warn(
+                QualError.UNSUPPORTED_ELEMENT,
+                element="Coding",
+                name=name,
+                detail=" (a coding of a whole source without a selection)",
+            )
+            del coding
+        for selection in self.kids(element, "PlainTextSelection"):
+            self.read_selection(selection, source_id, name, text, codings)
+        for ref in self.refs(element, "NoteRef"):
+            self.note_refs.append((ref, MemoTarget("source", source_id)))
+        return Source(
+            id=source_id,
+            name=name,
+            text=text,
+            description=self.text_of(element, "Description"),
+            values=self.read_values(element),
+            created_by=self.opt_guid(element, "creatingUser"),
+            created_at=self.when(element, "creationDateTime"),
+            modified_by=self.opt_guid(element, "modifyingUser"),
+            modified_at=self.when(element, "modifiedDateTime"),
+            text_path=text_path,
+        )
+
+    def read_selection(
+        self,
+        element: etree._Element,
+        source_id: str,
+        name: str,
+        text: str | None,
+        codings: list[Coding],
+    ) -> None:
+        self.unknown(element, ("Description", "Coding", "NoteRef"))
+        selection_id = self.guid(element)
+        start = self.integer(element, "startPosition")
+        end = self.integer(element, "endPosition")
+        if text is not None and not 0 <= start < end <= len(text):
+            self.warn(
+                QualError.SPAN_OUTSIDE_TEXT,
+                name=name,
+                start=start,
+                end=end,
+                length=len(text),
+            )
+        kept_id = (
+            None
+            if selection_id == selection_guid(source_id, start, end)
+            else selection_id
+        )
+        span = MemoTarget("span", source_id, start, end)
+        description = self.text_of(element, "Description")
+        if description:
+            memo_id = derived_guid("selection-description", selection_id)
+            self.description_memos.append(
+                Memo(
+                    id=memo_id,
+                    text=description,
+                    targets=(span,),
+                    created_by=self.opt_guid(element, "creatingUser"),
+                    created_at=self.when(element, "creationDateTime"),
+                )
+            )
+        note_refs = self.refs(element, "NoteRef")
+        for ref in note_refs:
+            self.note_refs.append((ref, span))
+        found = self.kids(element, "Coding")
+        if not found and not description and not note_refs:
+            self.warn(QualError.EMPTY_SELECTION, name=name, start=start, end=end)
+        for coding in found:
+            self.unknown(coding, ("CodeRef", "NoteRef"))
+            coding_id = self.guid(coding)
+            ref = self.kid(coding, "CodeRef")
+            if ref is None:
+                raise SociaparisError(
+                    QualError.XML_MISSING,
+                    path=self.path,
+                    element="Coding",
+                    attribute="CodeRef",
+                )
+            codings.append(
+                Coding(
+                    id=coding_id,
+                    source_id=source_id,
+                    code_id=self.guid(ref, "targetGUID"),
+                    start=start,
+                    end=end,
+                    created_by=self.opt_guid(coding, "creatingUser"),
+                    created_at=self.when(coding, "creationDateTime"),
+                    selection_id=kept_id,
+                )
+            )
+            for note in self.refs(coding, "NoteRef"):
+                self.note_refs.append((note, MemoTarget("coding", coding_id)))
+
+    def read_case(self, element: etree._Element) -> Case:
+        self.unknown(element, ("Description", "CodeRef", "VariableValue", "SourceRef"))
+        for tag in ("CodeRef", "SelectionRef"):
+            for _ in self.kids(element, tag):
+                self.warn(
+                    QualError.UNSUPPORTED_ELEMENT,
+                    element=tag,
+                    name=element.get("name", ""),
+                    detail=" (inside <Case>; only sources are held as case members)",
+                )
+        return Case(
+            id=self.guid(element),
+            name=element.get("name", ""),
+            description=self.text_of(element, "Description"),
+            values=self.read_values(element),
+            source_ids=tuple(self.refs(element, "SourceRef")),
+        )
+
+    def read_notes(
+        self, notes: list[etree._Element], codings: list[Coding], raw_sets: list[Any]
+    ) -> tuple[list[Memo], list[Coding]]:
+        refs_by_note: dict[str, list[MemoTarget]] = {}
+        for note_id, target in self.note_refs:
+            refs_by_note.setdefault(note_id, []).append(target)
+        in_sets = Counter(n for *_, members in raw_sets for n in members)
+        memos: list[Memo] = []
+        coding_memos: dict[str, str] = {}
+        known = set()
+        for note in notes:
+            self.unknown(note, ("Description", "PlainTextContent"))
+            note_id = self.guid(note)
+            known.add(note_id)
+            content = self.kid(note, "PlainTextContent")
+            if content is not None:
+                text = content.text or ""
+            else:
+                loaded = self.load_text(note.get("plainTextPath", ""))
+                text = loaded or ""
+                if loaded is None:
+                    self.warn(
+                        QualError.SOURCE_TEXT_MISSING,
+                        name=note.get("name", ""),
+                        ref=note.get("plainTextPath") or "no path",
+                    )
+            targets = tuple(dict.fromkeys(refs_by_note.get(note_id, [])))
+            name = note.get("name", "")
+            description = self.text_of(note, "Description")
+            if (
+                len(targets) == 1
+                and targets[0].kind == "coding"
+                and not name
+                and not description
+                and not in_sets[note_id]
+                and targets[0].id not in coding_memos
+            ):
+                coding_memos[targets[0].id] = text
+                continue
+            memos.append(
+                Memo(
+                    id=note_id,
+                    text=text,
+                    name=name,
+                    description=description,
+                    targets=targets,
+                    created_by=self.opt_guid(note, "creatingUser"),
+                    created_at=self.when(note, "creationDateTime"),
+                    modified_by=self.opt_guid(note, "modifyingUser"),
+                    modified_at=self.when(note, "modifiedDateTime"),
+                )
+            )
+        for note_id in refs_by_note:
+            if note_id not in known:
+                self.warn(QualError.DROPPED_REFERENCE, element="NoteRef", ref=note_id)
+        codings = [
+            replace(c, memo=coding_memos[c.id]) if c.id in coding_memos else c
+            for c in codings
+        ]
+        return [*self.description_memos, *memos], codings
+
+    def read_sets(self, raw_sets: list[Any], project: Project) -> list[CodeSet]:
+        codes = {c.id for c in project.codes}
+        sources = {s.id for s in project.sources}
+        memos = {m.id for m in project.memos}
+        out = []
+        for element, code_ids, source_ids, memo_ids in raw_sets:
+            self.unknown(
+                element, ("Description", "MemberCode", "MemberSource", "MemberNote")
+            )
+            kept = []
+            for ids, known in (
+                (code_ids, codes),
+                (source_ids, sources),
+                (memo_ids, memos),
+            ):
+                for ref in ids:
+                    if ref not in known:
+                        self.warn(
+                            QualError.DROPPED_REFERENCE, element="Set member", ref=ref
+                        )
+                kept.append(tuple(ref for ref in ids if ref in known))
+            out.append(
+                CodeSet(
+                    id=self.guid(element),
+                    name=element.get("name", ""),
+                    description=self.text_of(element, "Description"),
+                    code_ids=kept[0],
+                    source_ids=kept[1],
+                    memo_ids=kept[2],
+                )
+            )
+        return out
+
+    def clean(self, project: Project) -> Project:
+        """Drop references to things that were not imported, with a warning each."""
+        codes = {c.id for c in project.codes}
+        sources = {s.id for s in project.sources}
+        variables = {v.id for v in project.variables}
+        users = {u.id for u in project.users}
+        codings = []
+        for coding in project.codings:
+            if coding.code_id not in codes:
+                self.warn(
+                    QualError.DROPPED_REFERENCE, element="Coding", ref=coding.code_id
+                )
+            else:
+                codings.append(coding)
+        cases = []
+        for case in project.cases:
+            for ref in [
+                r
+                for r in (*case.values, *case.source_ids)
+                if r not in variables | sources
+            ]:
+                self.warn(QualError.DROPPED_REFERENCE, element="Case", ref=ref)
+            cases.append(
+                replace(
+                    case,
+                    values={k: v for k, v in case.values.items() if k in variables},
+                    source_ids=tuple(s for s in case.source_ids if s in sources),
+                )
+            )
+        referenced = {
+            *(c.created_by for c in codings),
+            *(s.created_by for s in project.sources),
+            *(s.modified_by for s in project.sources),
+            *(m.created_by for m in project.memos),
+            *(m.modified_by for m in project.memos),
+            project.created_by,
+            project.modified_by,
+        } - {None}
+        extra = tuple(User(u) for u in sorted(referenced - users))  # type: ignore[arg-type]
+        for user in extra:
+            self.warn(QualError.USER_ADDED, ref=user.id)
+        return replace(
+            project,
+            users=project.users + extra,
+            codings=tuple(codings),
+            cases=tuple(cases),
+        )
+
+
+def apply_extension(result: ImportResult, data: bytes, path: str) -> ImportResult:
+    """Read the speaker turns that sociaparis stores next to ``project.qde``."""
+    try:
+        payload = json.loads(data.decode("utf-8"))
+        turns = {
+            source_id.upper(): tuple(
+                Turn(str(t[0]), int(t[1]), int(t[2]), t[3], t[4]) for t in items
+            )
+            for source_id, items in payload.get("turns", {}).items()
+        }
+    except (ValueError, TypeError, IndexError, AttributeError) as exc:
+        raise SociaparisError(
+            QualError.ARCHIVE_UNREADABLE, path=path, reason=f"{EXTENSION_NAME}: {exc}"
+        ) from exc
+    sources = tuple(
+        replace(s, turns=turns[s.id]) if s.id in turns else s
+        for s in result.project.sources
+    )
+    return replace(result, project=replace(result.project, sources=sources))

@@ -1,0 +1,280 @@
+"""Builds REFI-QDA ``project.qde`` XML from a qualitative project."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from lxml import etree
+
+from sociaparis.qual.io._refi_xml import (
+    NS,
+    format_description,
+    selection_guid,
+)
+from sociaparis.qual.project import (
+    Code,
+    Coding,
+    Project,
+    Source,
+    Value,
+    derived_guid,
+)
+
+
+def _when(value: datetime) -> str:
+    if value.tzinfo is not None and value.utcoffset() == UTC.utcoffset(None):
+        return value.replace(tzinfo=None).isoformat() + "Z"
+    return value.isoformat()
+
+
+def _format_value(value: Value, kind: str) -> tuple[str, str]:
+    if kind == "Boolean":
+        return "BooleanValue", "true" if value else "false"
+    if kind == "Integer":
+        return "IntegerValue", str(int(value))  # type: ignore[arg-type]
+    if kind == "Float":
+        number = Decimal(repr(float(value)))  # type: ignore[arg-type]
+        if not number.is_finite():
+            raise ValueError(f"{value!r} cannot be written as an xsd:decimal")
+        return "FloatValue", format(number, "f")
+    if kind == "Date":
+        return "DateValue", value.isoformat()  # type: ignore[union-attr]
+    if kind == "DateTime":
+        return "DateTimeValue", _when(value)  # type: ignore[arg-type]
+    return "TextValue", str(value)
+
+
+class Writer:
+    """Builds the ``Project`` element of a :class:`Project`."""
+
+    def __init__(self, project: Project, *, embed_text: bool) -> None:
+        self.project = project
+        self.embed_text = embed_text
+        self.notes: list[etree._Element] = []
+        self.types = {v.id: v.type for v in project.variables}
+        self.memo_refs: dict[tuple[str, str, int | None, int | None], list[str]] = {}
+        for memo in project.memos:
+            for t in memo.targets:
+                self.memo_refs.setdefault((t.kind, t.id, t.start, t.end), []).append(
+                    memo.id
+                )
+
+    def el(self, parent: etree._Element | None, tag: str, **attrs: Any) -> etree._Element:
+        clean = {k: v for k, v in attrs.items() if v is not None}
+        for key, value in clean.items():
+            if isinstance(value, datetime):
+                clean[key] = _when(value)
+        if parent is None:
+            return etree.Element(f"{{{NS}}}{tag}", clean, nsmap={None: NS})
+        return etree.SubElement(parent, f"{{{NS}}}{tag}", clean)
+
+    def text_el(self, parent: etree._Element, tag: str, text: str) -> None:
+        if text:
+            self.el(parent, tag).text = text
+
+    def note_refs(self, parent: etree._Element, kind: str, target_id: str = "") -> None:
+        for memo_id in self.memo_refs.get((kind, target_id, None, None), []):
+            self.el(parent, "NoteRef", targetGUID=memo_id)
+
+    def xml(self) -> bytes:
+        p = self.project
+        root = self.el(
+            None,
+            "Project",
+            name=p.name,
+            origin=p.origin or "sociaparis",
+            creatingUserGUID=p.created_by,
+            creationDateTime=p.created_at,
+            modifyingUserGUID=p.modified_by,
+            modifiedDateTime=p.modified_at,
+            basePath=p.base_path or None,
+        )
+        if p.users:
+            users = self.el(root, "Users")
+            for user in p.users:
+                self.el(
+                    users, "User", guid=user.id, name=user.name or None, id=user.user_id
+                )
+        if p.codes:
+            codes = self.el(self.el(root, "CodeBook"), "Codes")
+            for code in p.children(None):
+                self.code(codes, code)
+        if p.variables:
+            variables = self.el(root, "Variables")
+            for v in p.variables:
+                element = self.el(
+                    variables, "Variable", guid=v.id, name=v.name, typeOfVariable=v.type
+                )
+                self.text_el(element, "Description", v.description)
+        if p.cases:
+            cases = self.el(root, "Cases")
+            for case in p.cases:
+                element = self.el(cases, "Case", guid=case.id, name=case.name)
+                self.text_el(element, "Description", case.description)
+                self.values(element, case.values)
+                for source_id in case.source_ids:
+                    self.el(element, "SourceRef", targetGUID=source_id)
+        if p.sources:
+            sources = self.el(root, "Sources")
+            for source in p.sources:
+                self.source(sources, source)
+        notes = [*self.memo_notes(), *self.notes]
+        if notes:
+            notes_el = self.el(root, "Notes")
+            for note in notes:
+                notes_el.append(note)
+        links = [
+            (memo.id, t.id) for memo in p.memos for t in memo.targets if t.kind == "case"
+        ]
+        if links:
+            links_el = self.el(root, "Links")
+            for memo_id, case_id in links:
+                self.el(
+                    links_el,
+                    "Link",
+                    guid=derived_guid("memo-link", memo_id, case_id),
+                    name="Memo",
+                    direction="OneWay",
+                    originGUID=memo_id,
+                    targetGUID=case_id,
+                )
+        if p.sets:
+            sets = self.el(root, "Sets")
+            for s in p.sets:
+                element = self.el(sets, "Set", guid=s.id, name=s.name)
+                self.text_el(element, "Description", s.description)
+                for tag, ids in (
+                    ("MemberCode", s.code_ids),
+                    ("MemberSource", s.source_ids),
+                    ("MemberNote", s.memo_ids),
+                ):
+                    for ref in ids:
+                        self.el(element, tag, targetGUID=ref)
+        self.text_el(root, "Description", p.description)
+        self.note_refs(root, "project")
+        etree.cleanup_namespaces(root)
+        return etree.tostring(
+            root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+        )
+
+    def code(self, parent: etree._Element, code: Code) -> None:
+        element = self.el(
+            parent,
+            "Code",
+            guid=code.id,
+            name=code.name,
+            isCodable="true" if code.codable else "false",
+            color=code.color,
+        )
+        self.text_el(
+            element,
+            "Description",
+            format_description(
+                code.description, code.inclusion, code.exclusion, code.example
+            ),
+        )
+        self.note_refs(element, "code", code.id)
+        for child in self.project.children(code.id):
+            self.code(element, child)
+
+    def values(self, parent: etree._Element, values: Mapping[str, Value]) -> None:
+        for variable_id, value in values.items():
+            item = self.el(parent, "VariableValue")
+            self.el(item, "VariableRef", targetGUID=variable_id)
+            tag, text = _format_value(value, self.types[variable_id])
+            self.el(item, tag).text = text
+
+    def source(self, parent: etree._Element, source: Source) -> None:
+        path = None
+        if source.text is None:
+            path = source.text_path
+        elif not self.embed_text:
+            path = f"internal://{source.id}.txt"
+        element = self.el(
+            parent,
+            "TextSource",
+            guid=source.id,
+            name=source.name,
+            plainTextPath=path,
+            creatingUser=source.created_by,
+            creationDateTime=source.created_at,
+            modifyingUser=source.modified_by,
+            modifiedDateTime=source.modified_at,
+        )
+        self.text_el(element, "Description", source.description)
+        if self.embed_text and source.text is not None:
+            self.el(element, "PlainTextContent").text = source.text
+        groups: dict[str, list[Coding]] = {}
+        spans: dict[str, tuple[int, int]] = {}
+        for coding in self.project.codings:
+            if coding.source_id == source.id:
+                key = coding.selection_id or selection_guid(
+                    source.id, coding.start, coding.end
+                )
+                groups.setdefault(key, []).append(coding)
+                spans[key] = (coding.start, coding.end)
+        for memo in self.project.memos:
+            for t in memo.targets:
+                if t.kind == "span" and t.id == source.id:
+                    start, end = t.start or 0, t.end or 0
+                    if (start, end) not in spans.values():
+                        key = selection_guid(source.id, start, end)
+                        spans[key] = (start, end)
+                        groups.setdefault(key, [])
+        annotated: set[tuple[int, int]] = set()
+        for key, codings in groups.items():
+            start, end = spans[key]
+            first = codings[0] if codings else None
+            selection = self.el(
+                element,
+                "PlainTextSelection",
+                guid=key,
+                name=(source.text or "")[start:end][:100] or None,
+                startPosition=str(start),
+                endPosition=str(end),
+                creatingUser=first.created_by if first else None,
+                creationDateTime=first.created_at if first else None,
+            )
+            for coding in codings:
+                item = self.el(
+                    selection,
+                    "Coding",
+                    guid=coding.id,
+                    creatingUser=coding.created_by,
+                    creationDateTime=coding.created_at,
+                )
+                self.el(item, "CodeRef", targetGUID=coding.code_id)
+                if coding.memo is not None:
+                    note_id = derived_guid("coding-memo", coding.id)
+                    note = self.el(None, "Note", guid=note_id)
+                    self.el(note, "PlainTextContent").text = coding.memo
+                    self.notes.append(note)
+                    self.el(item, "NoteRef", targetGUID=note_id)
+                self.note_refs(item, "coding", coding.id)
+            if (start, end) not in annotated:  # span memos go on the first selection
+                annotated.add((start, end))
+                for memo_id in self.memo_refs.get(("span", source.id, start, end), []):
+                    self.el(selection, "NoteRef", targetGUID=memo_id)
+        self.note_refs(element, "source", source.id)
+        self.values(element, source.values)
+
+    def memo_notes(self) -> list[etree._Element]:
+        notes = []
+        for memo in self.project.memos:
+            note = self.el(
+                None,
+                "Note",
+                guid=memo.id,
+                name=memo.name or None,
+                creatingUser=memo.created_by,
+                creationDateTime=memo.created_at,
+                modifyingUser=memo.modified_by,
+                modifiedDateTime=memo.modified_at,
+            )
+            self.text_el(note, "Description", memo.description)
+            self.el(note, "PlainTextContent").text = memo.text
+            notes.append(note)
+        return notes

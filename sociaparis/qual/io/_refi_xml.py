@@ -1,0 +1,284 @@
+"""REFI-QDA plumbing shared by the reader and the writer: constants, limits, the
+code-description layout and hardened XML and zip reading."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from lxml import etree
+
+from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.qual.errors import QualError
+from sociaparis.qual.project import (
+    Project,
+    derived_guid,
+)
+
+NS = "urn:QDA-XML:project:1.0"
+EXTENSION_NAME = "sociaparis.json"
+GUID_RE = re.compile(
+    r"^(\{)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?(1)\})$"
+)
+VALUE_TAGS = {
+    "TextValue": "Text",
+    "BooleanValue": "Boolean",
+    "IntegerValue": "Integer",
+    "FloatValue": "Float",
+    "DateValue": "Date",
+    "DateTimeValue": "DateTime",
+}
+
+Input = str | Path | bytes | IO[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Size limits that protect the readers from hostile or runaway files.
+
+    The defaults accept any real qualitative project (a thousand one-hour
+    transcripts is about 100 MB of text) and refuse zip bombs.
+    """
+
+    max_entries: int = 100_000
+    max_entry_bytes: int = 512 * 1024 * 1024
+    max_total_bytes: int = 2 * 1024 * 1024 * 1024
+    max_ratio: float = 200.0
+    ratio_floor_bytes: int = 1024 * 1024  # entries smaller than this skip the ratio test
+    max_xml_bytes: int = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """A project read from REFI-QDA, with the warnings about what was not imported."""
+
+    project: Project
+    warnings: tuple[Issue, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return counts of what was imported and the warnings, JSON-ready."""
+        p = self.project
+        return {
+            "name": p.name,
+            "users": len(p.users),
+            "codes": len(p.codes),
+            "sources": len(p.sources),
+            "codings": len(p.codings),
+            "cases": len(p.cases),
+            "variables": len(p.variables),
+            "memos": len(p.memos),
+            "sets": len(p.sets),
+            "warnings": [str(w) for w in self.warnings],
+        }
+
+
+# ------------------------------------------------------------------ code descriptions
+
+_SECTIONS = (
+    ("inclusion", "Inclusion"),
+    ("exclusion", "Exclusion"),
+    ("example", "Exemple"),
+)
+_SECTION_ALIASES = {
+    "inclusion": "inclusion",
+    "exclusion": "exclusion",
+    "exemple": "example",
+    "example": "example",
+}
+_SECTION_RE = re.compile(r"(?:^|\n\n)\[(Inclusion|Exclusion|Exemple|Example)\]\n")
+
+
+def format_description(
+    description: str, inclusion: str, exclusion: str, example: str
+) -> str:
+    """Put a code's criteria into one REFI-QDA ``Description``.
+
+    The layout is the free description, then for each non-empty criterion a blank
+    line, a line ``[Inclusion]``, ``[Exclusion]`` or ``[Exemple]`` and the text:
+
+    >>> print(format_description("Usage.", "Tout outil d'IA.", "", "« Copilot »"))
+    Usage.
+    <BLANKLINE>
+    [Inclusion]
+    Tout outil d'IA.
+    <BLANKLINE>
+    [Exemple]
+    « Copilot »
+    """
+    parts = [description] if description else []
+    values = {"inclusion": inclusion, "exclusion": exclusion, "example": example}
+    parts.extend(f"[{label}]\n{values[key]}" for key, label in _SECTIONS if values[key])
+    return "\n\n".join(parts)
+
+
+def parse_description(text: str) -> tuple[str, str, str, str]:
+    """Split a ``Description`` written by :func:`format_description`.
+
+    Returns ``(description, inclusion, exclusion, example)``; a description with
+    no section markers is returned whole as the description.
+
+    >>> parse_description("Usage.\\n\\n[Exclusion]\\nLes imprimantes.")
+    ('Usage.', '', 'Les imprimantes.', '')
+    """
+    matches = list(_SECTION_RE.finditer(text))
+    if not matches:
+        return text, "", "", ""
+    values = {"inclusion": "", "exclusion": "", "example": ""}
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        values[_SECTION_ALIASES[match.group(1).lower()]] = text[match.end() : end]
+    return (
+        text[: matches[0].start()],
+        values["inclusion"],
+        values["exclusion"],
+        values["example"],
+    )
+
+
+# ------------------------------------------------------------------ safe reading
+
+
+def source_label(source: Input) -> str:
+    if isinstance(source, str | Path):
+        return str(source)
+    return getattr(source, "name", None) or "<stream>"
+
+
+def read_bytes(source: Input, limit: int, path: str) -> bytes:
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, str | Path):
+        size = Path(source).stat().st_size
+        if size > limit:
+            raise SociaparisError(
+                QualError.XML_TOO_LARGE, path=path, size=size, limit=limit
+            )
+        data = Path(source).read_bytes()
+    else:
+        data = source.read(limit + 1)
+    if len(data) > limit:
+        raise SociaparisError(
+            QualError.XML_TOO_LARGE, path=path, size=len(data), limit=limit
+        )
+    return data
+
+
+def parse_xml(data: bytes, *, path: str, limit: int) -> etree._Element:
+    """Parse untrusted XML: no DTD, no entity expansion, no network, size-capped."""
+    if len(data) > limit:
+        raise SociaparisError(
+            QualError.XML_TOO_LARGE, path=path, size=len(data), limit=limit
+        )
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise SociaparisError(
+            QualError.XML_UNREADABLE, path=path, reason=str(exc)
+        ) from exc
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise SociaparisError(QualError.XML_DTD, path=path)
+    return root
+
+
+class SafeArchive:
+    """Checked, read-only access to the members of a ``.qdpx`` zip."""
+
+    def __init__(self, source: Input, limits: Limits, path: str) -> None:
+        self.path = path
+        self.limits = limits
+        self.total = 0
+        try:
+            if isinstance(source, bytes):
+                source = io.BytesIO(source)
+            self.zip = zipfile.ZipFile(source)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise SociaparisError(
+                QualError.ARCHIVE_UNREADABLE, path=path, reason=str(exc)
+            ) from exc
+        infos = self.zip.infolist()
+        if len(infos) > limits.max_entries:
+            raise SociaparisError(
+                QualError.ARCHIVE_TOO_MANY,
+                path=path,
+                count=len(infos),
+                limit=limits.max_entries,
+            )
+        self.members: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            name = info.filename
+            parts = PurePosixPath(name.replace("\\", "/")).parts
+            if (
+                name.startswith(("/", "\\"))
+                or ".." in parts
+                or (parts and ":" in parts[0])
+            ):
+                raise SociaparisError(QualError.ARCHIVE_UNSAFE_NAME, path=path, name=name)
+            if not info.is_dir():
+                self.members[name.replace("\\", "/").lower()] = info
+
+    def find(self, name: str) -> zipfile.ZipInfo | None:
+        return self.members.get(name.lower())
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        limits = self.limits
+        name = info.filename
+        if info.file_size > limits.max_entry_bytes:
+            raise SociaparisError(
+                QualError.ARCHIVE_TOO_LARGE,
+                path=self.path,
+                name=name,
+                limit=limits.max_entry_bytes,
+            )
+        if info.file_size > limits.ratio_floor_bytes:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > limits.max_ratio:
+                raise SociaparisError(
+                    QualError.ARCHIVE_RATIO,
+                    path=self.path,
+                    name=name,
+                    ratio=ratio,
+                    limit=limits.max_ratio,
+                )
+        cap = min(limits.max_entry_bytes, limits.max_total_bytes - self.total)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with self.zip.open(info) as handle:
+                while chunk := handle.read(1 << 20):
+                    size += len(chunk)
+                    if size > cap:  # the header lied about the size
+                        raise SociaparisError(
+                            QualError.ARCHIVE_TOO_LARGE,
+                            path=self.path,
+                            name=name,
+                            limit=cap,
+                        )
+                    chunks.append(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+            raise SociaparisError(
+                QualError.ARCHIVE_UNREADABLE, path=self.path, reason=f"{name}: {exc}"
+            ) from exc
+        self.total += size
+        return b"".join(chunks)
+
+
+def local_name(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def selection_guid(source_id: str, start: int, end: int) -> str:
+    return derived_guid("selection", source_id, str(start), str(end))

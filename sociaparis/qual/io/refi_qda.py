@@ -1,0 +1,193 @@
+"""REFI-QDA project interchange: ``.qdpx`` archives and ``project.qde`` XML.
+
+A ``.qdpx`` is a zip archive holding ``project.qde`` (XML in the namespace
+``urn:QDA-XML:project:1.0``, schema ``Project-mrt2019.xsd``) and a ``sources/``
+folder with the documents; text sources are UTF-8 ``.txt`` files referenced as
+``plainTextPath="internal://<guid>.txt"``.  Selections count Unicode code points
+from 0, end exclusive: ``text[startPosition:endPosition]``.
+
+What maps to what is documented in ``docs/refi-qda.md``; in short:
+
+======================  ==============================================================
+sociaparis              REFI-QDA
+======================  ==============================================================
+``User``                ``Users/User``
+``Code``                ``CodeBook/Codes/Code`` (nested); inclusion, exclusion and
+                        example go in ``Description`` (see :func:`format_description`)
+``Variable``            ``Variables/Variable``
+``Case``                ``Cases/Case`` with ``VariableValue`` and ``SourceRef``
+``Source``              ``Sources/TextSource``; speaker turns go in ``sociaparis.json``
+                        inside the archive (REFI-QDA has no place for them)
+``Coding``              ``PlainTextSelection/Coding/CodeRef``
+``Memo``                ``Notes/Note`` with ``NoteRef`` from the project, a source, a
+                        selection, a code or a coding; a memo on a case is a ``Link``
+                        from the note to the case (cases have no ``NoteRef``)
+``CodeSet``             ``Sets/Set``
+======================  ==============================================================
+
+Elements the model does not hold (PDF, picture, audio and video sources, graphs,
+other links) are reported as warnings, never silently dropped.  The readers are
+hardened against hostile files: zip bombs, path traversal, entity expansion and
+oversized XML raise :class:`~sociaparis.core.errors.SociaparisError` with a
+``QUAL_11x`` code.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import IO
+
+from sociaparis.core.errors import SociaparisError
+from sociaparis.qual.errors import QualError
+from sociaparis.qual.io._refi_reader import Reader, apply_extension
+from sociaparis.qual.io._refi_writer import Writer
+from sociaparis.qual.io._refi_xml import (
+    EXTENSION_NAME,
+    NS,
+    ImportResult,
+    Input,
+    Limits,
+    SafeArchive,
+    format_description,
+    parse_description,
+    parse_xml,
+    read_bytes,
+    source_label,
+)
+from sociaparis.qual.project import (
+    Project,
+    check,
+)
+
+__all__ = [
+    "NS",
+    "ImportResult",
+    "Limits",
+    "format_description",
+    "parse_description",
+    "parse_xml",
+    "read_qde",
+    "read_qdpx",
+    "write_qde",
+    "write_qdpx",
+]
+
+
+# ------------------------------------------------------------------ reading
+
+
+def read_qdpx(source: Input, *, limits: Limits | None = None) -> ImportResult:
+    """Read a REFI-QDA ``.qdpx`` archive.
+
+    Parameters
+    ----------
+    source
+        A path, the bytes of the archive, or a binary file object.
+    limits
+        Size limits (defaults: :class:`Limits`).
+
+    Returns
+    -------
+    ImportResult
+        ``project`` and ``warnings`` (one :class:`Issue` per thing not imported).
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_110``-``QUAL_121`` for unreadable, unsafe or oversized archives.
+    """
+    limits = limits or Limits()
+    path = source_label(source)
+    archive = SafeArchive(source, limits, path)
+    qde = archive.find("project.qde") or next(
+        (i for n, i in archive.members.items() if n.endswith(".qde") and "/" not in n),
+        None,
+    )
+    if qde is None:
+        raise SociaparisError(QualError.ARCHIVE_NO_PROJECT, path=path)
+    root = parse_xml(archive.read(qde), path=path, limit=limits.max_xml_bytes)
+
+    def load_text(ref: str) -> str | None:
+        if not ref.lower().startswith("internal://"):
+            return None
+        info = archive.find("sources/" + ref[len("internal://") :])
+        if info is None:
+            return None
+        data = archive.read(info)
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SociaparisError(
+                QualError.ARCHIVE_UNREADABLE,
+                path=path,
+                reason=f"{info.filename} is not UTF-8 text ({exc})",
+            ) from exc
+
+    result = Reader(path, load_text).read(root)
+    extension = archive.find(EXTENSION_NAME)
+    if extension is not None:
+        result = apply_extension(result, archive.read(extension), path)
+    return result
+
+
+def read_qde(source: Input, *, limits: Limits | None = None) -> ImportResult:
+    """Read a bare ``project.qde`` XML document (texts inline or missing).
+
+    Sources whose text is in ``PlainTextContent`` are read; those that point to
+    a file (``plainTextPath``) get ``text=None`` and a warning.
+    """
+    limits = limits or Limits()
+    path = source_label(source)
+    data = read_bytes(source, limits.max_xml_bytes, path)
+    root = parse_xml(data, path=path, limit=limits.max_xml_bytes)
+    return Reader(path, lambda ref: None).read(root)
+
+
+# ------------------------------------------------------------------ writing
+
+
+def write_qdpx(project: Project, target: str | Path | IO[bytes]) -> None:
+    """Write ``project`` as a REFI-QDA ``.qdpx`` archive.
+
+    The archive holds ``project.qde``, one UTF-8 ``sources/<guid>.txt`` per source
+    with known text, and ``sociaparis.json`` with the speaker turns (other tools
+    ignore it).  The project is checked first (:func:`~sociaparis.qual.project.check`).
+    """
+    check(project)
+    xml = Writer(project, embed_text=False).xml()
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", xml)
+        for source in project.sources:
+            if source.text is not None:
+                archive.writestr(f"sources/{source.id}.txt", source.text.encode("utf-8"))
+        turns = {
+            s.id: [[t.speaker, t.start, t.end, t.start_ms, t.end_ms] for t in s.turns]
+            for s in project.sources
+            if s.turns
+        }
+        if turns:
+            payload = {
+                "format": "sociaparis-refi-extension",
+                "version": 1,
+                "turns": turns,
+            }
+            archive.writestr(
+                EXTENSION_NAME, json.dumps(payload, ensure_ascii=False, indent=1)
+            )
+
+
+def write_qde(project: Project, target: str | Path | IO[bytes] | None = None) -> bytes:
+    """Write ``project`` as a bare ``project.qde`` document and return its bytes.
+
+    Source texts go inline in ``PlainTextContent``; speaker turns are not written
+    (REFI-QDA has no element for them; :func:`write_qdpx` keeps them).
+    """
+    check(project)
+    xml = Writer(project, embed_text=True).xml()
+    if isinstance(target, str | Path):
+        Path(target).write_bytes(xml)
+    elif target is not None:
+        target.write(xml)
+    return xml

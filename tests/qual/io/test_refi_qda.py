@@ -1,0 +1,590 @@
+"""REFI-QDA interchange: samples, XSD validation, round trips and hostile archives.
+
+The schemas and the ATLAS.ti sample exports are copied from
+``shared/conformance/refi-qda`` into ``tests/reference/refi-qda`` (see its README).
+Expected counts below were read off the sample XML by hand (``grep -c``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from sociaparis.core.errors import SociaparisError
+from sociaparis.qual.errors import QualError
+from sociaparis.qual.io.refi_qda import (
+    Limits,
+    format_description,
+    parse_description,
+    read_qde,
+    read_qdpx,
+    write_qde,
+    write_qdpx,
+)
+from sociaparis.qual.project import (
+    Case,
+    Code,
+    CodeSet,
+    Coding,
+    Memo,
+    MemoTarget,
+    Project,
+    Source,
+    Turn,
+    User,
+    Variable,
+)
+
+REFI = Path(__file__).resolve().parents[2] / "reference" / "refi-qda"
+SAMPLES = REFI / "samples"
+SCHEMA = etree.XMLSchema(etree.parse(str(REFI / "Project-mrt2019.xsd")))
+
+
+def assert_valid(xml: bytes) -> None:
+    """Validate one ``project.qde`` against the REFI-QDA Project XSD."""
+    document = etree.fromstring(xml)
+    assert SCHEMA.validate(document), SCHEMA.error_log
+
+
+def export(project: Project) -> bytes:
+    buffer = io.BytesIO()
+    write_qdpx(project, buffer)
+    data = buffer.getvalue()
+    assert_valid(zipfile.ZipFile(io.BytesIO(data)).read("project.qde"))
+    return data
+
+
+# ----------------------------------------------------------------------------- samples
+
+SAMPLE_TABLE = [
+    # file, users, codes, top-level codes, sources, codings, memos, sets, warnings by code
+    ("blank-atlas-project.qdpx", 2, 0, 0, 0, 0, 0, 0, {}),
+    ("target-atlas-project.qdpx", 2, 3, 1, 0, 0, 0, 0, {}),
+    (
+        "refi-standard-project-atlasti-TestProject.qdpx",
+        3,
+        14,
+        14,
+        6,
+        7,
+        4,
+        16,
+        {"QUAL_130": 14, "QUAL_131": 6, "QUAL_132": 8},
+    ),
+    (
+        "refi-standard-project-atlasti.qde",
+        3,
+        14,
+        14,
+        6,
+        7,
+        4,
+        16,
+        {"QUAL_130": 14, "QUAL_131": 6, "QUAL_132": 8},
+    ),
+]
+
+
+def _read_sample(name: str):  # noqa: ANN202
+    reader = read_qde if name.endswith(".qde") else read_qdpx
+    return reader(SAMPLES / name)
+
+
+@pytest.mark.parametrize(
+    ("name", "users", "codes", "top", "sources", "codings", "memos", "sets", "warnings"),
+    SAMPLE_TABLE,
+)
+def test_sample_import_and_round_trip(
+    name: str,
+    users: int,
+    codes: int,
+    top: int,
+    sources: int,
+    codings: int,
+    memos: int,
+    sets: int,
+    warnings: dict[str, int],
+) -> None:
+    result = _read_sample(name)
+    p = result.project
+    counts = (len(p.users), len(p.codes), len(p.children(None)), len(p.sources))
+    assert counts == (users, codes, top, sources)
+    assert (len(p.codings), len(p.memos), len(p.sets)) == (codings, memos, sets)
+    assert Counter(w.code for w in result.warnings) == Counter(warnings)
+    again = read_qdpx(export(p))
+    assert again.project == p
+    # a second pass neither loses nor adds anything
+    assert read_qdpx(export(again.project)).project == p
+
+
+def test_standard_sample_details() -> None:
+    p = _read_sample("refi-standard-project-atlasti-TestProject.qdpx").project
+    assert p.name == "ATLAS.ti standard project"
+    assert p.created_at == datetime(2018, 3, 27, 17, 46, 39, tzinfo=UTC)
+    diet = p.code("D299EFAE-5779-46DC-9827-A3D1A5D544BC")
+    assert (diet.name, diet.description, diet.color) == (
+        "Coke::diet Coke",
+        "non sucré",
+        "#966450",
+    )
+    (soggy,) = [c for c in p.codings if c.id == "61C727FB-E8CD-442D-B34E-D20F6B843407"]
+    assert (soggy.start, soggy.end, soggy.code_id) == (
+        215,
+        275,
+        "0F8A1907-7E42-4739-8610-A676B4D1B69F",
+    )
+    assert soggy.created_by == "AD68FBE7-E1EE-4A82-A279-23CC698C89EB"
+    assert soggy.selection_id == "789A62D6-A2AD-4B59-AB90-EF1D4AB1868F"
+    mabel = [
+        c for c in p.codings if c.selection_id == "2F24EA88-C6A7-482B-8F89-893EF66D7A21"
+    ]
+    assert len(mabel) == 3
+    memos = {m.text: m for m in p.memos}
+    plan = memos["This is a great project by a dynamic team of researcher-developers. "]
+    assert (plan.name, plan.description, plan.targets) == (
+        "Research Plan",
+        "day to day log about this amazing project",
+        (),
+    )
+    quote = memos["Mabel is not the only person I know who has Coke for breakfast!"]
+    assert quote.targets == (
+        MemoTarget("span", "17FB9CB8-7858-4291-A162-65424B9942EC", 250, 412),
+    )
+    feelings = [s for s in p.sets if s.name == "Feelings"][0]
+    assert len(feelings.code_ids) == 6
+    assert [s.text for s in p.sources] == [None] * 6
+    assert p.sources[0].text_path == "internal://01106019-2518-43DD-BBD1-8F0252BACB30.txt"
+
+
+def test_sample_hierarchy() -> None:
+    p = _read_sample("target-atlas-project.qdpx").project
+    parent = "A182CD3A-D83C-4D8C-BC80-26D9103EC6D6"
+    assert [c.name for c in p.children(parent)] == [
+        "2022-05-10T02:05:59Z 19e4dce",
+        "2022-02-11T10:39:25Z cdbfd92",
+    ]
+    assert p.path("086AC733-7B1C-4749-A138-D7182F63A5C9") == (
+        "Commits",
+        "2022-02-11T10:39:25Z cdbfd92",
+    )
+
+
+@pytest.mark.parametrize("name", [row[0] for row in SAMPLE_TABLE])
+def test_samples_are_valid_against_the_schema(name: str) -> None:
+    """The reference files themselves validate, so the schema test is meaningful."""
+    path = SAMPLES / name
+    if name.endswith(".qde"):
+        assert_valid(path.read_bytes())
+    else:
+        archive = zipfile.ZipFile(path)
+        (qde,) = [n for n in archive.namelist() if n.lower().endswith(".qde")]
+        assert_valid(archive.read(qde))
+
+
+# ------------------------------------------------------------------------ rich project
+
+ALICE, BOB = (
+    "0A1B2C3D-0000-4000-8000-000000000001",
+    "0A1B2C3D-0000-4000-8000-000000000002",
+)
+TEXT = (
+    "Enquêtrice : Quels outils utilisez-vous ?\n"
+    "Agent : ChatGPT 🤖 et l'outil de la Ville, « Albert ».\n"
+    "Enquêtrice : Et la confiance ?\n"
+    "Agent : Je vérifie tout, à cause des hallucinations."
+)
+# hand-derived code-point offsets of the coded spans
+SPANS = {
+    "ChatGPT": (50, 57),
+    "🤖": (58, 59),
+    "Albert": (86, 92),
+    "hallucinations": (164, 178),
+}
+T0 = datetime(2025, 3, 4, 9, 30, 0, tzinfo=UTC)
+
+
+def rich_project() -> Project:
+    g = "11111111-2222-4333-8444-{:012d}".format
+    codes = (
+        Code(g(1), "Outils", "Les outils d'IA cités.", color="#1F77B4"),
+        Code(
+            g(2),
+            "Généralistes",
+            "Outils grand public.",
+            "Tout assistant conversationnel généraliste.",
+            "Les outils internes de la Ville.",
+            "« J'utilise ChatGPT »",
+            "#AEC7E8",
+            g(1),
+        ),
+        Code(g(3), "Outils de la Ville", example="Albert", parent=g(1)),
+        Code(
+            g(4),
+            "Confiance",
+            inclusion="Vérification\n\nsur deux paragraphes",
+            codable=False,
+        ),
+        Code(g(5), "Hallucinations", parent=g(4), color="#D62728"),
+    )
+    variables = (
+        Variable(g(10), "direction", "Text", "Direction d'affectation"),
+        Variable(g(11), "encadrant", "Boolean"),
+        Variable(g(12), "anciennete", "Integer"),
+        Variable(g(13), "part_temps_ia", "Float"),
+        Variable(g(14), "date_entretien", "Date"),
+        Variable(g(15), "debut", "DateTime"),
+    )
+    source = Source(
+        g(20),
+        "Entretien 01",
+        TEXT,
+        turns=(Turn("Enquêtrice", 0, 41, 0, 2500), Turn("Agent", 42, 95, 2500, 9000)),
+        description="Entretien pseudonymisé",
+        values={g(10): "DSIN"},
+        created_by=ALICE,
+        created_at=T0,
+        modified_by=BOB,
+        modified_at=T0 + timedelta(days=1),
+    )
+    other = Source(g(21), "Note de terrain", "Réunion du 3 mars.", created_by=BOB)
+    codings = (
+        Coding(g(30), g(20), g(2), *SPANS["ChatGPT"], ALICE, T0, memo="cité en premier"),
+        Coding(g(31), g(20), g(1), *SPANS["ChatGPT"], BOB, T0, selection_id=g(39)),
+        Coding(g(32), g(20), g(1), *SPANS["🤖"], BOB, T0),
+        Coding(g(33), g(20), g(3), *SPANS["Albert"], ALICE, T0),
+        Coding(g(34), g(20), g(5), *SPANS["hallucinations"], ALICE, None),
+        Coding(
+            g(35), g(21), g(4), 0, 7, BOB, T0.astimezone(timezone(timedelta(hours=1)))
+        ),
+    )
+    cases = (
+        Case(
+            g(40),
+            "Agent 01",
+            "Chef de projet",
+            {
+                g(10): "DSIN",
+                g(11): True,
+                g(12): 12,
+                g(13): 0.25,
+                g(14): date(2025, 3, 4),
+                g(15): T0,
+            },
+            (g(20), g(21)),
+        ),
+        Case(g(41), "Agent 02", values={g(11): False, g(13): -1e-07}),
+    )
+    memos = (
+        Memo(g(50), "Mémo de projet", "Journal", targets=(MemoTarget("project"),)),
+        Memo(
+            g(51),
+            "Sur la source",
+            targets=(MemoTarget("source", g(20)),),
+            created_by=ALICE,
+        ),
+        Memo(
+            g(52),
+            "Sur le code",
+            targets=(MemoTarget("code", g(5)), MemoTarget("code", g(1))),
+        ),
+        Memo(g(53), "Sur le cas", "Profil", targets=(MemoTarget("case", g(40)),)),
+        Memo(g(54), "Sur le codage", "Doute", targets=(MemoTarget("coding", g(33)),)),
+        Memo(g(55), "Annotation", targets=(MemoTarget("span", g(20), 0, 11),)),
+        Memo(
+            g(56),
+            "Annotation partagée",
+            targets=(MemoTarget("span", g(20), *SPANS["🤖"]),),
+        ),
+        Memo(g(57), "Mémo libre", "Idées", "à trier", created_at=T0, modified_at=T0),
+    )
+    sets = (
+        CodeSet(g(60), "Technique", "codes techniques", (g(1), g(5)), (g(21),), (g(57),)),
+    )
+    return Project(
+        name="SOCIAPARIS — entretiens",
+        origin="sociaparis",
+        description="Projet de test",
+        created_by=ALICE,
+        created_at=T0,
+        users=(User(ALICE, "Alice", "alice"), User(BOB, "Bob")),
+        codes=codes,
+        variables=variables,
+        cases=cases,
+        sources=(source, other),
+        codings=codings,
+        memos=memos,
+        sets=sets,
+    )
+
+
+def test_spans_are_code_points() -> None:
+    for fragment, (start, end) in SPANS.items():
+        assert TEXT[start:end] == fragment
+
+
+def test_rich_project_round_trip() -> None:
+    project = rich_project()
+    data = export(project)
+    result = read_qdpx(data)
+    assert result.warnings == ()
+    assert result.project == project
+
+
+def test_rich_project_archive_layout() -> None:
+    data = export(rich_project())
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    source_id = rich_project().sources[0].id
+    assert sorted(archive.namelist()) == sorted(
+        [
+            "project.qde",
+            f"sources/{source_id}.txt",
+            f"sources/{rich_project().sources[1].id}.txt",
+            "sociaparis.json",
+        ]
+    )
+    text = archive.read(f"sources/{source_id}.txt").decode("utf-8")
+    assert text == TEXT
+    root = etree.fromstring(archive.read("project.qde"))
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    (source,) = root.xpath("//q:TextSource[@name='Entretien 01']", namespaces=ns)
+    assert source.get("plainTextPath") == f"internal://{source_id}.txt"
+    positions = {
+        (int(s.get("startPosition")), int(s.get("endPosition")))
+        for s in source.xpath("q:PlainTextSelection", namespaces=ns)
+    }
+    # ChatGPT appears twice (two selections: one explicit id, one derived)
+    assert positions == {SPANS["ChatGPT"], SPANS["🤖"], SPANS["Albert"]} | {
+        SPANS["hallucinations"],
+        (0, 11),
+    }
+    (code,) = root.xpath("//q:Code[@name='Généralistes']", namespaces=ns)
+    assert code.findtext("q:Description", namespaces=ns) == (
+        "Outils grand public.\n\n[Inclusion]\nTout assistant conversationnel généraliste."
+        "\n\n[Exclusion]\nLes outils internes de la Ville."
+        "\n\n[Exemple]\n« J'utilise ChatGPT »"
+    )
+    (value,) = root.xpath("//q:Case[@name='Agent 02']//q:FloatValue", namespaces=ns)
+    assert value.text == "-0.0000001"
+    turns = json.loads(archive.read("sociaparis.json"))["turns"][source_id]
+    assert turns == [["Enquêtrice", 0, 41, 0, 2500], ["Agent", 42, 95, 2500, 9000]]
+
+
+def test_bare_qde_round_trip_keeps_all_but_turns() -> None:
+    project = rich_project()
+    xml = write_qde(project)
+    assert_valid(xml)
+    result = read_qde(xml)
+    assert result.warnings == ()
+    expected = replace(
+        project, sources=tuple(replace(s, turns=()) for s in project.sources)
+    )
+    assert result.project == expected
+
+
+def test_export_refuses_an_inconsistent_project() -> None:
+    project = rich_project()
+    bad = replace(
+        project,
+        codings=(
+            *project.codings,
+            Coding("X", project.sources[0].id, project.codes[0].id, 5, 500),
+        ),
+    )
+    with pytest.raises(SociaparisError) as caught:
+        write_qdpx(bad, io.BytesIO())
+    assert caught.value.error is QualError.INVALID_PROJECT
+
+
+# ------------------------------------------------------------------ description layout
+
+
+@pytest.mark.parametrize(
+    ("fields", "text"),
+    [
+        (("Libre.", "", "", ""), "Libre."),
+        (("", "Inc.", "", ""), "[Inclusion]\nInc."),
+        (("D", "I", "E", "X"), "D\n\n[Inclusion]\nI\n\n[Exclusion]\nE\n\n[Exemple]\nX"),
+        (
+            ("D\n\nsuite", "", "", "« ex »\n\nfin"),
+            "D\n\nsuite\n\n[Exemple]\n« ex »\n\nfin",
+        ),
+        (("", "", "", ""), ""),
+    ],
+)
+def test_description_layout(fields: tuple[str, str, str, str], text: str) -> None:
+    assert format_description(*fields) == text
+    assert parse_description(text) == fields
+
+
+def test_description_accepts_english_example_marker() -> None:
+    assert parse_description("D\n\n[Example]\nX") == ("D", "", "", "X")
+
+
+# ------------------------------------------------------------------- hostile archives
+
+
+def _zip(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+MINIMAL = b'<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>'
+PAD = MINIMAL + b" " * 5000
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<Project xmlns="urn:QDA-XML:project:1.0" name="&lol3;"/>"""
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<Project xmlns="urn:QDA-XML:project:1.0" name="p">
+<Description>&xxe;</Description></Project>"""
+G1 = b"11111111-2222-4333-8444-000000000001"
+BAD_TEXT = (
+    b"""<Project xmlns="urn:QDA-XML:project:1.0" name="p"><Sources>
+<TextSource guid="%s" name="s" plainTextPath="internal://a.txt"/></Sources></Project>"""
+    % G1
+)
+QDE = "project.qde"
+UNSAFE = QualError.ARCHIVE_UNSAFE_NAME
+TOO_LARGE = QualError.ARCHIVE_TOO_LARGE
+
+
+@pytest.mark.parametrize(
+    ("archive", "limits", "error"),
+    [
+        (b"not a zip", Limits(), QualError.ARCHIVE_UNREADABLE),
+        (_zip({"other.xml": MINIMAL}), Limits(), QualError.ARCHIVE_NO_PROJECT),
+        (_zip({QDE: MINIMAL, "../evil.txt": b"x"}), Limits(), UNSAFE),
+        (_zip({QDE: MINIMAL, "/etc/evil": b"x"}), Limits(), UNSAFE),
+        (_zip({QDE: MINIMAL, "C:/evil": b"x"}), Limits(), UNSAFE),
+        (_zip({QDE: MINIMAL, "sources\\..\\..\\x": b"x"}), Limits(), UNSAFE),
+        (_zip({QDE: MINIMAL + b" " * 20_000_000}), Limits(), QualError.ARCHIVE_RATIO),
+        (_zip({QDE: PAD}), Limits(max_entry_bytes=4096), TOO_LARGE),
+        (_zip({QDE: PAD}), Limits(max_total_bytes=4096), TOO_LARGE),
+        (_zip({QDE: PAD}), Limits(max_xml_bytes=4096), QualError.XML_TOO_LARGE),
+        (
+            _zip({f"s/{i}": b"" for i in range(11)} | {QDE: MINIMAL}),
+            Limits(max_entries=10),
+            QualError.ARCHIVE_TOO_MANY,
+        ),
+        (_zip({QDE: LAUGHS}), Limits(), QualError.XML_DTD),
+        (_zip({QDE: XXE}), Limits(), QualError.XML_DTD),
+        (_zip({QDE: b"<Project"}), Limits(), QualError.XML_UNREADABLE),
+        (_zip({QDE: b"<CodeBook/>"}), Limits(), QualError.XML_WRONG_ROOT),
+        (
+            _zip({QDE: BAD_TEXT, "sources/a.txt": "é".encode("latin-1")}),
+            Limits(),
+            QualError.ARCHIVE_UNREADABLE,
+        ),
+        (
+            _zip({QDE: BAD_TEXT.replace(G1, b"1111-2222")}),
+            Limits(),
+            QualError.XML_BAD_VALUE,
+        ),
+        (
+            _zip({QDE: BAD_TEXT.replace(b' guid="%s"' % G1, b"")}),
+            Limits(),
+            QualError.XML_MISSING,
+        ),
+    ],
+)
+def test_hostile_archives_are_refused(
+    archive: bytes, limits: Limits, error: QualError
+) -> None:
+    with pytest.raises(SociaparisError) as caught:
+        read_qdpx(archive, limits=limits)
+    assert caught.value.error is error
+    assert caught.value.code.startswith("QUAL_1")
+
+
+def test_zip_bomb_ratio_is_measured_not_trusted() -> None:
+    """A 20 MB run of spaces deflates to about 20 kB: refused before it is inflated."""
+    bomb = _zip({"project.qde": MINIMAL + b" " * 20_000_000})
+    assert len(bomb) < 100_000
+    with pytest.raises(SociaparisError, match="QUAL_114"):
+        read_qdpx(bomb)
+
+
+def test_bare_qde_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "big.qde"
+    path.write_bytes(MINIMAL + b" " * 5000)
+    with pytest.raises(SociaparisError) as caught:
+        read_qde(path, limits=Limits(max_xml_bytes=4096))
+    assert caught.value.error is QualError.XML_TOO_LARGE
+    with pytest.raises(SociaparisError) as caught:
+        read_qde(io.BytesIO(MINIMAL + b" " * 5000), limits=Limits(max_xml_bytes=4096))
+    assert caught.value.error is QualError.XML_TOO_LARGE
+
+
+# ------------------------------------------------------------------- warnings, lenience
+
+
+def _g(n: int) -> str:
+    return f"11111111-2222-4333-8444-{n:012X}"
+
+
+UNKNOWN = f"""<Project xmlns="urn:QDA-XML:project:1.0" xmlns:x="urn:other" name="p">
+<x:Extra name="mine"/>
+<CodeBook><Codes><Code guid="{_g(1)}" name="c" isCodable="true">
+<x:Tag/></Code></Codes></CodeBook>
+<Sources><TextSource guid="{_g(2)}" name="s">
+<PlainTextContent>abc</PlainTextContent>
+<PlainTextSelection guid="{_g(3)}" startPosition="0" endPosition="9">
+<Coding guid="{_g(4)}" creatingUser="{_g(9)}">
+<CodeRef targetGUID="{_g(1)}"/></Coding></PlainTextSelection>
+<PlainTextSelection guid="{_g(5)}" startPosition="0" endPosition="1"/>
+<PlainTextSelection guid="{_g(6)}" startPosition="1" endPosition="2">
+<Coding guid="{_g(7)}">
+<CodeRef targetGUID="{_g(15)}"/></Coding></PlainTextSelection>
+</TextSource></Sources>
+<NoteRef targetGUID="{_g(14)}"/>
+</Project>""".encode()
+
+
+def test_unknown_content_is_reported() -> None:
+    result = read_qde(UNKNOWN)
+    codes = [w.code for w in result.warnings]
+    assert Counter(codes) == Counter(
+        {"QUAL_130": 2, "QUAL_133": 1, "QUAL_135": 1, "QUAL_132": 2, "QUAL_136": 1}
+    )
+    assert any("<Extra> 'mine'" in w.message for w in result.warnings)
+    p = result.project
+    assert [c.id for c in p.codings] == [_g(4)]
+    assert [u.id for u in p.users] == [_g(9)]
+
+
+@pytest.mark.parametrize(
+    ("guid", "expected"),
+    [
+        (
+            "{0a1b2c3d-0000-4000-8000-000000000001}",
+            "0A1B2C3D-0000-4000-8000-000000000001",
+        ),
+        ("0a1b2c3d-0000-4000-8000-000000000001", "0A1B2C3D-0000-4000-8000-000000000001"),
+    ],
+)
+def test_guid_forms_are_normalised(guid: str, expected: str) -> None:
+    xml = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+        f'<Users><User guid="{guid}"/></Users></Project>'
+    )
+    assert read_qde(xml.encode()).project.users == (User(expected),)
+
+
+def test_member_names_are_case_insensitive_and_bom_is_dropped() -> None:
+    xml = BAD_TEXT
+    data = _zip({"Project.qde": xml, "Sources/A.TXT": "\ufeffété".encode()})
+    (source,) = read_qdpx(data).project.sources
+    assert source.text == "été"
+    assert source.text_path is None
