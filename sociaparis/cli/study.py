@@ -1,0 +1,60 @@
+"""``sociaparis study``: check a study folder (study.toml, instruments, margins)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sociaparis.survey.study import (
+    InstrumentCheck,
+    StudyInstrument,
+    check_study,
+    load_study,
+)
+
+
+@click.group()
+def study() -> None:
+    """Work with a study folder: its study.toml, questionnaires and margins."""
+
+
+def _describe(check: InstrumentCheck, instrument: StudyInstrument) -> str:
+    if not check.ok:
+        return f"instrument {check.instrument}: {check.file.name} FAILED"
+    window = f"{instrument.opens or '…'} to {instrument.closes or '…'}"
+    kind = "anonymous" if instrument.anonymous else "identified"
+    return (
+        f"instrument {check.instrument}: {check.file.name} OK (form_id {check.form_id}, "
+        f"version {check.version}, {check.pages} pages, {check.questions} questions; "
+        f"{kind}, {instrument.access}, {window})"
+    )
+
+
+@study.command("check")
+@click.argument("folder", type=click.Path(exists=True, path_type=Path))
+def check_command(folder: Path) -> None:
+    """Check the study in FOLDER (a folder or its study.toml) and every instrument."""
+    result = check_study(load_study(folder))
+    loaded = result.study
+    click.echo(f"study: {loaded.id} ({loaded.title[loaded.default_language]})")
+    click.echo(
+        f"languages: {', '.join(loaded.languages)}; min_cell_count: "
+        f"{loaded.min_cell_count}"
+    )
+    for check in result.instruments:
+        click.echo(_describe(check, loaded.instrument(check.instrument)))
+        for line in (*check.errors, *(f"warning: {w}" for w in check.warnings)):
+            click.echo(f"  {line}")
+    if loaded.population is not None:
+        population = loaded.population
+        click.echo(
+            f"population: {population.total} people in {len(population.cells)} cells "
+            f"({' x '.join(population.dimensions)}"
+            f"{', synthetic' if population.synthetic else ''})"
+        )
+    for error in result.errors:
+        click.echo(f"  {error}")
+    if not result.ok:
+        raise click.ClickException("the study has problems (listed above)")
+    click.echo("OK")
