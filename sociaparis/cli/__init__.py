@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "qual": "sociaparis.cli.qual:qual",
     "serve": "sociaparis.cli.serve:serve",
     "stats": "sociaparis.cli.stats:stats",
+    "study": "sociaparis.cli.study:study",
     "user": "sociaparis.cli.user:user",
 }
 
