@@ -34,6 +34,7 @@ ALL_FIELDS = {**GRAPH_FIELDS, "constraint": "constraint"}
 
 _SEGMENTS = re.compile(r"('[^']*'|\"[^\"]*\"|\$\{[^}]*\})")
 _BARE = re.compile(r"(?<![\w.:$@/-])([A-Za-z_][\w.-]*)(?![\w.:-]|\s*\()")
+_POSITION = re.compile(r"position\s*\(\s*\.\.\s*\)")
 Locate = Callable[[str, str, str | None], Location]
 
 
@@ -111,6 +112,15 @@ def parse_item(
                 expression=source,
                 reason=f"{exc.code}: {exc.message}",
             ) from exc
+        outside_strings = "".join(_SEGMENTS.split(text)[::2])
+        if _POSITION.search(outside_strings) and item.repeat is None:
+            raise SociaparisError(
+                SurveyError.BAD_EXPRESSION,
+                location=where,
+                expression=source,
+                reason="position(..) gives the repeat instance number, and "
+                f"'{name}' is not inside a repeat",
+            )
         for reference in sorted(expression.references):
             if reference.startswith(CHOICE_PREFIX) and field == "choice_filter":
                 continue

@@ -79,6 +79,30 @@ _ITEM_KEYS = {
     "choice_filter",
     "default",
 }
+#: Survey-sheet headers (before any ``::language``) that sociaparis reads.
+KNOWN_COLUMNS = frozenset(
+    {
+        "type",
+        "name",
+        "label",
+        "hint",
+        "relevant",
+        "relevance",
+        "calculation",
+        "calculate",
+        "required",
+        "required_message",
+        "constraint",
+        "constraint_message",
+        "default",
+        "appearance",
+        "choice_filter",
+        "repeat_count",
+        "parameters",
+        "bind",
+        "control",
+    }
+)
 _TRUE = {"yes", "true", "true()", "1"}
 _FALSE = {"", "no", "false", "false()", "0"}
 _ROW_RE = re.compile(r"\[row : (\d+)\]\s*")
@@ -165,7 +189,7 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
             warnings=pyxform_warnings,
         )
     except PyXFormError as exc:
-        raise _from_pyxform(exc) from exc
+        raise _from_pyxform(exc, rows) from exc
     warnings = [Issue("SURVEY_W01", text) for text in pyxform_warnings]
     if not any(
         row.get("form_id") or row.get("id_string") for row in workbook.settings or []
@@ -184,10 +208,24 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
     return XLSFormResult(instrument, warnings, data, filename)
 
 
-def _from_pyxform(exc: PyXFormError) -> SociaparisError:
+def _from_pyxform(exc: PyXFormError, rows: _SurveyRows) -> SociaparisError:
     """Turn a pyxform error into ours, keeping the row and sheet it names."""
     text = str(exc)
     context = getattr(exc, "context", None) or {}
+    code = getattr(exc, "code", None)
+    if code is not None and code.name == "PYREF_003" and context.get("row"):
+        row, column = int(context["row"]), str(context.get("column", ""))
+        cells = rows.by_row.get(row, {})
+        expression = next(
+            (str(v) for k, v in cells.items() if k.split("::")[0] == column),
+            str(cells.get(column, "")),
+        )
+        return SociaparisError(
+            SurveyError.UNKNOWN_REFERENCE,
+            location=Location(context.get("sheet", "survey"), row, column),
+            expression=expression,
+            reference=context.get("q", ""),
+        )
     row = context.get("row")
     match = _ROW_RE.search(text)
     if row is None and match:
@@ -218,8 +256,10 @@ class _SurveyRows:
         self.survey: dict[str, tuple[int, Mapping[str, str]]] = {}
         self.duplicates: list[tuple[str, int, int]] = []
         self.selects: list[tuple[str, str, int]] = []
+        self.by_row: dict[int, Mapping[str, str]] = {}
         for index, row in enumerate(workbook.survey or []):
             number = index + 2
+            self.by_row[number] = row
             name = str(row.get("name", "")).strip()
             kind = str(row.get("type", "")).strip()
             if name and not kind.startswith("end"):
@@ -254,6 +294,19 @@ class _SurveyRows:
                     name=name,
                     list_name=list_name,
                 )
+
+    def unknown_column(self, name: str, key: str) -> Location:
+        """Where the unsupported column behind pyxform's ``key`` is, for item ``name``."""
+        row, cells = self.survey.get(name, (None, {}))
+        written = next(
+            (
+                header
+                for header in cells
+                if header.split("::")[0].strip().lower() not in KNOWN_COLUMNS
+            ),
+            key,
+        )
+        return Location(sheet="survey", row=row, column=written)
 
     def locate(self, name: str, column: str, value: str | None = None) -> Location:
         """Where the cell ``column`` of item ``name`` is (the header as written)."""
@@ -383,9 +436,9 @@ class _Builder:
     def _unsupported_column(self, name: str, key: str) -> None:
         raise SociaparisError(
             SurveyError.UNSUPPORTED_COLUMN,
-            location=self.rows.locate(name, key),
+            location=self.rows.unknown_column(name, key),
             name=name,
-            column=key,
+            column=self.rows.unknown_column(name, key).column,
         )
 
     def _appearance(self, name: str, kind: str, appearance: str) -> str:

@@ -1,0 +1,448 @@
+"""Reading XLSForms into the instrument model, and every kind of rejected form."""
+# ruff: noqa: E501 -- markdown XLSForm tables are as wide as the spreadsheets they stand for
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from sociaparis.core.errors import Location
+from sociaparis.survey.errors import SurveyError
+from sociaparis.survey.instrument import Group, Instrument, Question
+from sociaparis.survey.xlsform import parse_xlsform, read_xlsform
+
+BILINGUAL = """
+| survey |
+|   | type                           | name        | label::Français (fr) | label::English (en) | hint::Français (fr) | relevant   | appearance | repeat_count | calculation     | constraint | constraint_message::Français (fr) | constraint_message::English (en) |
+|   | integer                        | age         | Votre âge           | Your age            | En années           |            |            |              |                 | . >= 16    | Au moins 16 ans                   | At least 16                      |
+|   | begin group                    | usage       | Usage               | Use                 |                     | ${age} > 0 | field-list |              |                 |            |                                   |                                  |
+|   | select_one freq                | often       | Fréquence           | How often           |                     |            | likert     |              |                 |            |                                   |                                  |
+|   | select_multiple tools or_other | tools       | Outils              | Tools               |                     |            | minimal    |              |                 |            |                                   |                                  |
+|   | end group                      |             |                     |                     |                     |            |            |              |                 |            |                                   |                                  |
+|   | integer                        | n           | Combien ?           | How many?           |                     |            |            |              |                 |            |                                   |                                  |
+|   | begin repeat                   | tool        | Outil               | Tool                |                     |            |            | ${n}         |                 |            |                                   |                                  |
+|   | text                           | tname       | Nom                 | Name                |                     |            | multiline  |              |                 |            |                                   |                                  |
+|   | note                           | thanks      | Merci               | Thanks              |                     |            |            |              |                 |            |                                   |                                  |
+|   | end repeat                     |             |                     |                     |                     |            |            |              |                 |            |                                   |                                  |
+|   | calculate                      | total       |                     |                     |                     |            |            |              | count(${tname}) |            |                                   |                                  |
+|   | note                           | bye         | Au revoir           | Goodbye             |                     |            |            |              |                 |            |                                   |                                  |
+| choices |
+|         | list_name | name    | label::Français (fr) | label::English (en) |
+|         | freq      | daily   | Chaque jour          | Daily               |
+|         | freq      | weekly  | Chaque semaine       | Weekly              |
+|         | tools     | chatgpt | ChatGPT              | ChatGPT             |
+|         | tools     | copilot | Copilot              | Copilot             |
+| settings |
+|          | form_title       | form_id    | version | default_language |
+|          | Usage des outils | ia_agents  | 2026.1  | Français (fr)    |
+"""
+
+
+@pytest.fixture
+def bilingual(form) -> Instrument:
+    return form(BILINGUAL)
+
+
+def test_settings_and_languages(bilingual: Instrument) -> None:
+    assert bilingual.form_id == "ia_agents"
+    assert bilingual.title == "Usage des outils"
+    assert bilingual.version == "2026.1"
+    assert bilingual.default_language == "fr"
+    assert bilingual.languages == ("fr", "en")
+    assert bilingual.language_names == {"fr": "Français (fr)", "en": "English (en)"}
+
+
+def test_tree_of_groups_repeats_and_questions(bilingual: Instrument) -> None:
+    assert bilingual.top == ("age", "usage", "n", "tool", "total", "bye")
+    usage = bilingual.item("usage")
+    assert isinstance(usage, Group) and usage.field_list and usage.kind == "group"
+    assert usage.children == ("often", "tools", "tools_other")
+    tool = bilingual.item("tool")
+    assert isinstance(tool, Group) and tool.kind == "repeat"
+    assert tool.repeat_count == "${n}"
+    assert tool.children == ("tname", "thanks")
+    tname = bilingual.item("tname")
+    assert (tname.parent, tname.repeat, tname.row) == ("tool", "tool", 9)
+    assert [i.name for i in bilingual.repeats] == ["tool"]
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "expected"),
+    [
+        ("age", "labels", {"fr": "Votre âge", "en": "Your age"}),
+        ("age", "hints", {"fr": "En années"}),
+        ("age", "constraint", ". >= 16"),
+        ("age", "constraint_messages", {"fr": "Au moins 16 ans", "en": "At least 16"}),
+        ("age", "row", 2),
+        ("often", "type", "select_one"),
+        ("often", "appearance", "likert"),
+        ("often", "list_name", "freq"),
+        ("tools", "type", "select_multiple"),
+        ("tools", "or_other", True),
+        ("tools_other", "type", "text"),
+        ("tools_other", "relevant", "selected(${tools}, 'other')"),
+        ("tools_other", "row", None),
+        ("tname", "appearance", "multiline"),
+        ("total", "calculation", "count(${tname})"),
+        ("usage", "relevant", "${age} > 0"),
+    ],
+)
+def test_item_fields(bilingual: Instrument, name: str, field: str, expected) -> None:
+    assert getattr(bilingual.item(name), field) == expected
+
+
+def test_choices_with_labels_and_generated_other(bilingual: Instrument) -> None:
+    tools = bilingual.choices["tools"]
+    assert [c.name for c in tools] == ["chatgpt", "copilot", "other"]
+    freq = bilingual.choices["freq"]
+    assert freq[1].labels == {"fr": "Chaque semaine", "en": "Weekly"}
+
+
+def test_pages_field_list_repeat_and_single_questions(bilingual: Instrument) -> None:
+    pages = [(p.name, p.kind, p.questions) for p in bilingual.pages()]
+    assert pages == [
+        ("age", "question", ("age",)),
+        ("usage", "group", ("often", "tools", "tools_other")),
+        ("n", "question", ("n",)),
+        ("tool", "repeat", ("tname", "thanks")),
+        ("bye", "question", ("bye",)),
+    ]
+
+
+def test_round_trip_and_content_hash(bilingual: Instrument) -> None:
+    again = Instrument.from_dict(bilingual.to_dict())
+    assert again.to_dict() == bilingual.to_dict()
+    assert again.content_hash == bilingual.content_hash
+    assert len(bilingual.content_hash) == 64
+
+
+def test_hash_ignores_layout_but_not_content(form) -> None:
+    md = "| survey |\n| | type | name | label |\n| | text | a | A |\n"
+    spaced = "| survey |\n| | type | name | label |\n\n| | text | a | A |\n"
+    changed = "| survey |\n| | type | name | label |\n| | text | a | A ? |\n"
+    assert form(md).content_hash == form(spaced).content_hash
+    assert form(md).content_hash != form(changed).content_hash
+
+
+def test_untranslated_form_uses_the_default_language(form) -> None:
+    model = form(
+        "| survey |\n| | type | name | label | hint |\n| | text | a | Nom | Votre nom |\n"
+        "| settings |\n| | form_id | default_language |\n| | f | Français (fr) |\n"
+    )
+    assert model.languages == ("fr",)
+    assert model.item("a").labels == {"fr": "Nom"}
+    assert model.item("a").hints == {"fr": "Votre nom"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("yes", "true()"), ("TRUE", "true()"), ("no", ""), ("${a} = 'x'", "${a} = 'x'")],
+)
+def test_required_column(form, cell: str, expected: str) -> None:
+    model = form(
+        "| survey |\n| | type | name | label | required |\n| | text | a | A | |\n"
+        f"| | text | b | B | {cell} |\n"
+    )
+    assert model.item("b").required == expected
+
+
+def test_range_parameters_and_default(form) -> None:
+    model = form(
+        "| survey |\n| | type | name | label | parameters | default |\n"
+        "| | range | r | R | start=0 end=10 step=2 | 4 |\n"
+    )
+    question = model.item("r")
+    assert isinstance(question, Question)
+    assert question.parameters == {"start": "0", "end": "10", "step": "2"}
+    assert question.default == "4"
+
+
+def test_choice_extra_columns_for_filters(form) -> None:
+    model = form(
+        "| survey |\n| | type | name | label | choice_filter |\n"
+        "| | select_one dir | d | D | |\n| | select_one svc | s | S | dir = ${d} |\n"
+        "| choices |\n| | list_name | name | label | dir |\n"
+        "| | dir | dfa | DFA | |\n| | svc | paie | Paie | dfa |\n"
+    )
+    assert model.choices["svc"][0].extra == {"dir": "dfa"}
+
+
+def _xlsx(rows_by_sheet: dict[str, list[list[str]]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for sheet, rows in rows_by_sheet.items():
+        ws = book.create_sheet(sheet)
+        for row in rows:
+            ws.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_xlsx_csv_and_markdown_give_the_same_model(form, tmp_path) -> None:
+    survey = [
+        ["type", "name", "label"],
+        ["integer", "age", "Age"],
+        [],
+        ["text", "x", "X"],
+    ]
+    settings = [["form_id"], ["same"]]
+    data = _xlsx({"survey": survey, "settings": settings})
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(data)
+    from_xlsx = read_xlsform(path)
+    md = (
+        "| survey |\n| | type | name | label |\n| | integer | age | Age |\n"
+        "| | text | x | X |\n| settings |\n| | form_id |\n| | same |\n"
+    )
+    csv = "survey,type,name,label\n,integer,age,Age\n,text,x,X\nsettings,form_id\n,same\n"
+    from_csv = parse_xlsform(csv.encode(), filename="f.csv").instrument
+    assert from_xlsx.instrument.content_hash == form(md).content_hash
+    assert from_csv.content_hash == form(md).content_hash
+    # the blank spreadsheet row counts, as in pyxform's own messages
+    assert from_xlsx.instrument.item("x").row == 4
+    assert from_xlsx.source == data and from_xlsx.filename == "f.xlsx"
+
+
+def test_missing_form_id_is_a_warning_and_falls_back_to_the_file_name() -> None:
+    result = parse_xlsform(
+        b"| survey |\n| | type | name | label |\n| | text | a | A |\n",
+        filename="enquete_agents.md",
+    )
+    assert result.instrument.form_id == "enquete_agents"
+    assert [w.code for w in result.warnings] == ["SURVEY_W02"]
+
+
+def _survey(
+    *rows: str, header: str = "| | type | name | label |", extra: str = ""
+) -> str:
+    return "| survey |\n" + header + "\n" + "\n".join(rows) + "\n" + extra
+
+
+CHOICES = "| choices |\n| | list_name | name | label |\n| | yn | yes | Yes |\n"
+REL = "| | type | name | label | relevant |"
+CALC = "| | type | name | label | calculation |"
+
+BAD_FORMS = [
+    # (id, markdown, error, location)
+    (
+        "unsupported type",
+        _survey("| | geopoint | where | Where |"),
+        SurveyError.UNSUPPORTED_TYPE,
+        Location("survey", 2, "type"),
+    ),
+    (
+        "unknown type",
+        _survey("| | text | a | A |", "| | txt | b | B |"),
+        SurveyError.UNSUPPORTED_TYPE,
+        Location("survey", 3, "type"),
+    ),
+    (
+        "unsupported appearance",
+        _survey(
+            "| | text | a | A | numbers |",
+            header="| | type | name | label | appearance |",
+        ),
+        SurveyError.UNSUPPORTED_APPEARANCE,
+        Location("survey", 2, "appearance"),
+    ),
+    (
+        "appearance of another type",
+        _survey(
+            "| | integer | a | A | likert |",
+            header="| | type | name | label | appearance |",
+        ),
+        SurveyError.UNSUPPORTED_APPEARANCE,
+        Location("survey", 2, "appearance"),
+    ),
+    (
+        "unknown reference",
+        _survey(
+            "| | integer | a | A | |", "| | text | b | B | ${nope} > 1 |", header=REL
+        ),
+        SurveyError.UNKNOWN_REFERENCE,
+        Location("survey", 3, "relevant"),
+    ),
+    (
+        "syntax error",
+        _survey("| | integer | a | A | |", "| | text | b | B | ${a} >> 1 |", header=REL),
+        SurveyError.BAD_EXPRESSION,
+        Location("survey", 3, "relevant"),
+    ),
+    (
+        "unknown function",
+        _survey(
+            "| | integer | a | A | |", "| | text | b | B | frobnicate(${a}) |", header=REL
+        ),
+        SurveyError.BAD_EXPRESSION,
+        Location("survey", 3, "relevant"),
+    ),
+    (
+        "position outside a repeat",
+        _survey("| | calculate | c | | position(..) |", header=CALC),
+        SurveyError.BAD_EXPRESSION,
+        Location("survey", 2, "calculation"),
+    ),
+    (
+        "duplicate name in different groups",
+        _survey(
+            "| | begin group | g1 | G1 |",
+            "| | text | a | A |",
+            "| | end group | | |",
+            "| | begin group | g2 | G2 |",
+            "| | text | a | A again |",
+            "| | end group | | |",
+        ),
+        SurveyError.DUPLICATE_NAME,
+        Location("survey", 6, "name"),
+    ),
+    (
+        "unknown choice list",
+        _survey(
+            "| | select_one yn | a | A |", "| | select_one ny | b | B |", extra=CHOICES
+        ),
+        SurveyError.UNKNOWN_LIST,
+        Location("survey", 3, "type"),
+    ),
+    (
+        "calculation cycle",
+        _survey(
+            "| | calculate | a | | ${b} + 1 |",
+            "| | calculate | b | | ${a} * 2 |",
+            header=CALC,
+        ),
+        SurveyError.DEPENDENCY_CYCLE,
+        Location("survey", 2, "calculation"),
+    ),
+    (
+        "self-referencing calculation",
+        _survey("| | calculate | a | | ${a} + 1 |", header=CALC),
+        SurveyError.DEPENDENCY_CYCLE,
+        Location("survey", 2, "calculation"),
+    ),
+    (
+        "group relevant on its own child",
+        _survey(
+            "| | begin group | g | G | ${a} = 'x' |",
+            "| | text | a | A | |",
+            "| | end group | | | |",
+            header=REL,
+        ),
+        SurveyError.DEPENDENCY_CYCLE,
+        Location("survey", 2, "relevant"),
+    ),
+    (
+        "relevance cycle through three questions",
+        _survey(
+            "| | text | a | A | ${c} = '' |",
+            "| | text | b | B | ${a} = '' |",
+            "| | text | c | C | ${b} = '' |",
+            header=REL,
+        ),
+        SurveyError.DEPENDENCY_CYCLE,
+        Location("survey", 2, "relevant"),
+    ),
+    (
+        "nested repeat",
+        _survey(
+            "| | begin repeat | r1 | R1 |",
+            "| | begin repeat | r2 | R2 |",
+            "| | text | a | A |",
+            "| | end repeat | | |",
+            "| | end repeat | | |",
+        ),
+        SurveyError.UNSUPPORTED_STRUCTURE,
+        Location("survey", 3, "type"),
+    ),
+    (
+        "repeat inside a field-list",
+        _survey(
+            "| | begin group | g | G | field-list |",
+            "| | begin repeat | r | R | |",
+            "| | text | a | A | |",
+            "| | end repeat | | | |",
+            "| | end group | | | |",
+            header="| | type | name | label | appearance |",
+        ),
+        SurveyError.UNSUPPORTED_STRUCTURE,
+        Location("survey", 3, "type"),
+    ),
+    (
+        "unsupported column",
+        _survey(
+            "| | text | a | A | yes |", header="| | type | name | label | read_only |"
+        ),
+        SurveyError.UNSUPPORTED_COLUMN,
+        Location("survey", 2, "read_only"),
+    ),
+    (
+        "unmatched group (pyxform)",
+        _survey("| | begin group | g | G |", "| | text | a | A |"),
+        SurveyError.PYXFORM_REJECTED,
+        Location("survey", 2, None),
+    ),
+    (
+        "no survey sheet (pyxform)",
+        "| choices |\n| | list_name | name | label |\n| | yn | yes | Yes |\n",
+        SurveyError.PYXFORM_REJECTED,
+        Location(None, None, None),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("md", "error", "location"),
+    [case[1:] for case in BAD_FORMS],
+    ids=[case[0] for case in BAD_FORMS],
+)
+def test_bad_forms_are_rejected_with_code_and_location(
+    rejected, md: str, error: SurveyError, location: Location
+) -> None:
+    exc = rejected(md)
+    assert exc.error is error
+    assert exc.code == error.code
+    assert exc.location == location
+
+
+def test_error_messages_say_what_where_and_how() -> None:
+    md = _survey(
+        "| | integer | a | A | |", "| | text | b | B | ${nope} > 1 |", header=REL
+    )
+    with pytest.raises(Exception) as info:
+        parse_xlsform(md.encode(), filename="f.md")
+    expected = (
+        "[sheet 'survey', row 3, column 'relevant'] "
+        + SurveyError.UNKNOWN_REFERENCE.format(expression="${nope} > 1", reference="nope")
+    )
+    assert info.value.message == expected
+
+
+def test_cycle_message_names_the_cycle(rejected) -> None:
+    md = _survey(
+        "| | calculate | a | | ${b} + 1 |",
+        "| | calculate | b | | ${a} * 2 |",
+        header=CALC,
+    )
+    assert rejected(md).context["cycle"] == "${a} needs ${b} needs ${a}"
+
+
+@pytest.mark.parametrize(
+    ("filename", "data"),
+    [
+        ("form.txt", b"| survey |"),
+        ("form.xlsx", b"not a zip file"),
+        ("form.md", b"no table"),
+    ],
+)
+def test_unreadable_files(filename: str, data: bytes) -> None:
+    with pytest.raises(Exception) as info:
+        parse_xlsform(data, filename=filename)
+    assert info.value.code == SurveyError.FORM_UNREADABLE.code
+
+
+def test_missing_file(tmp_path) -> None:
+    with pytest.raises(Exception) as info:
+        read_xlsform(tmp_path / "nope.xlsx")
+    assert info.value.code == SurveyError.FORM_UNREADABLE.code
