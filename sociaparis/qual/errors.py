@@ -260,6 +260,11 @@ class QualError(ErrorCode):
         "QUAL_145",
         "{path}: unknown codebook format '{suffix}'; use .qdc, .xlsx or .csv.",
     )
+    CODEBOOK_BAD_GUID = (
+        "QUAL_147",
+        "The guid '{value}' is not a GUID (like 0A1B2C3D-0000-4000-8000-000000000001); "
+        "leave the cell empty and one is made from the code's path.",
+    )
     CODEBOOK_UNKNOWN_COLUMN = (
         "QUAL_146",
         "The column '{column}' is not a codebook column and was ignored.",

@@ -1,0 +1,239 @@
+"""Codebooks alone: REFI-QDA .qdc (validated against the XSD) and spreadsheets."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from lxml import etree
+
+from sociaparis.core.errors import SociaparisError
+from sociaparis.qual.errors import QualError
+from sociaparis.qual.io.codebook import (
+    Codebook,
+    read_codebook,
+    read_codebook_csv,
+    read_codebook_xlsx,
+    read_qdc,
+    write_codebook,
+    write_codebook_csv,
+    write_codebook_xlsx,
+    write_qdc,
+)
+from sociaparis.qual.project import Code, CodeSet, Project, derived_guid
+
+ROOT = Path(__file__).resolve().parents[3]
+REFI = ROOT / "tests" / "reference" / "refi-qda"
+SCHEMA = etree.XMLSchema(etree.parse(str(REFI / "Codebook-mrt2019.xsd")))
+STUDY = ROOT / "studies" / "sociaparis"
+
+
+def assert_valid(xml: bytes) -> None:
+    assert SCHEMA.validate(etree.fromstring(xml)), SCHEMA.error_log
+
+
+def _g(n: int) -> str:
+    return f"22222222-3333-4444-8555-{n:012d}"
+
+
+CODEBOOK = Codebook(
+    codes=(
+        Code(_g(1), "Outils", "Outils d'IA cités", color="#1F77B4"),
+        Code(
+            _g(2),
+            "Généralistes",
+            "Outils grand public",
+            "ChatGPT, Copilot, Gemini…",
+            "Outils internes",
+            "« J'utilise ChatGPT pour mes courriers »",
+            "#AEC7E8",
+            _g(1),
+        ),
+        Code(_g(3), "Ville", 'Outils de la Ville, "maison"; ex. Albert', parent=_g(1)),
+        Code(_g(4), "Risques", inclusion="Ligne 1\nLigne 2", color="#D62728"),
+        Code(_g(5), "Hallucinations", example="« il a inventé une loi »", parent=_g(4)),
+        Code(_g(6), "Sous-niveau", parent=_g(5)),
+    ),
+    sets=(CodeSet(_g(9), "Thème A", "codes du thème", code_ids=(_g(2), _g(5))),),
+    origin="sociaparis",
+)
+
+
+def test_qdc_is_valid_and_round_trips() -> None:
+    xml = write_qdc(CODEBOOK)
+    assert_valid(xml)
+    result = read_qdc(xml)
+    assert result.warnings == ()
+    assert result.codebook == CODEBOOK
+
+
+def test_qdc_layout() -> None:
+    root = etree.fromstring(write_qdc(CODEBOOK))
+    ns = {"c": "urn:QDA-XML:codebook:1.0"}
+    assert root.tag == "{urn:QDA-XML:codebook:1.0}CodeBook"
+    (leaf,) = root.xpath("//c:Code[@name='Sous-niveau']", namespaces=ns)
+    ancestors = [a.get("name") for a in leaf.iterancestors() if a.get("name")]
+    assert ancestors == ["Hallucinations", "Risques"]
+    (member,) = root.xpath("//c:Set/c:MemberCode[1]", namespaces=ns)
+    assert member.get("guid") == _g(2)
+
+
+def test_qdc_unknown_element_is_a_warning() -> None:
+    xml = (
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0" xmlns:x="urn:x"><Codes>'
+        f'<Code guid="{_g(1)}" name="a" isCodable="false"><x:Y/></Code></Codes>'
+        "<x:Z/></CodeBook>"
+    ).encode()
+    result = read_qdc(xml)
+    assert [w.code for w in result.warnings] == ["QUAL_130", "QUAL_130"]
+    assert result.codebook.codes == (Code(_g(1), "a", codable=False),)
+
+
+@pytest.mark.parametrize(
+    ("xml", "error"),
+    [
+        (
+            b'<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>',
+            QualError.XML_WRONG_ROOT,
+        ),
+        (b'<!DOCTYPE x [<!ENTITY a "b">]><CodeBook/>', QualError.XML_DTD),
+        (
+            b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+            b'<Code guid="zz" name="a" isCodable="true"/></Codes></CodeBook>',
+            QualError.XML_BAD_VALUE,
+        ),
+    ],
+)
+def test_qdc_errors(xml: bytes, error: QualError) -> None:
+    with pytest.raises(SociaparisError) as caught:
+        read_qdc(xml)
+    assert caught.value.error is error
+
+
+@pytest.mark.parametrize("headers", ["fr", "en"])
+def test_xlsx_round_trip(headers: str, tmp_path: Path) -> None:
+    path = tmp_path / "codebook.xlsx"
+    write_codebook_xlsx(CODEBOOK, path, headers=headers)  # type: ignore[arg-type]
+    result = read_codebook_xlsx(path)
+    assert result.warnings == ()
+    assert result.codebook.codes == CODEBOOK.codes
+
+
+@pytest.mark.parametrize(
+    ("headers", "delimiter"), [("fr", ";"), ("en", ","), ("fr", "\t")]
+)
+def test_csv_round_trip(headers: str, delimiter: str, tmp_path: Path) -> None:
+    path = tmp_path / "codebook.csv"
+    write_codebook_csv(CODEBOOK, path, headers=headers, delimiter=delimiter)  # type: ignore[arg-type]
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert read_codebook_csv(path).codebook.codes == CODEBOOK.codes
+
+
+def test_spreadsheet_layout(tmp_path: Path) -> None:
+    path = tmp_path / "c.xlsx"
+    write_codebook_xlsx(CODEBOOK, path)
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[0] == (
+        "nom",
+        "chemin parent",
+        "description",
+        "inclusion",
+        "exclusion",
+        "exemple",
+        "couleur",
+        "guid",
+    )
+    assert rows[6][:2] == ("Sous-niveau", "Risques > Hallucinations")
+
+
+# A hand-written French spreadsheet, as a researcher would type it: no guid column,
+# headers with accents and capitals, a colour without '#', sub-codes before parents.
+HANDWRITTEN = (
+    "Nom;Chemin parent;Définition;Critères d'inclusion;Critères d'exclusion;"
+    "Exemple;Couleur;Remarque\n"
+    "Généralistes;Outils;Outils grand public;;;;aec7e8;à revoir\n"
+    "Outils;;Outils d'IA;Tout outil;;;;\n"
+    ";;;;;;;\n"
+    "Albert;Outils > Généralistes;;;;« Albert »;#abc;\n"
+)  # fmt: skip
+
+
+def test_handwritten_french_csv() -> None:
+    result = read_codebook_csv(HANDWRITTEN.encode("cp1252", errors="strict"))
+    assert [w.code for w in result.warnings] == ["QUAL_146"]
+    codes = result.codebook.codes
+    outils = derived_guid("code", "Outils")
+    generalistes = derived_guid("code", "Outils", "Généralistes")
+    assert codes == (
+        Code(
+            generalistes,
+            "Généralistes",
+            "Outils grand public",
+            color="#AEC7E8",
+            parent=outils,
+        ),
+        Code(outils, "Outils", "Outils d'IA", "Tout outil"),
+        Code(
+            derived_guid("code", "Outils", "Généralistes", "Albert"),
+            "Albert",
+            example="« Albert »",
+            color="#ABC",
+            parent=generalistes,
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "error", "row"),
+    [
+        ("Description\nx\n", QualError.CODEBOOK_MISSING_COLUMN, 1),
+        ("", QualError.CODEBOOK_MISSING_COLUMN, 1),
+        ("name,parent path\nA,\nB,Nope\n", QualError.CODEBOOK_UNKNOWN_PARENT, 3),
+        ("name,parent path\nA,\nB,A\nB,A\n", QualError.CODEBOOK_DUPLICATE, 4),
+        ("name,colour\nA,red\n", QualError.CODEBOOK_BAD_COLOUR, 2),
+        ("name,colour\nA,#12345\n", QualError.CODEBOOK_BAD_COLOUR, 2),
+        ("name,description\n,orphan\n", QualError.CODEBOOK_EMPTY_NAME, 2),
+        ("name,guid\nA,not-a-guid\n", QualError.CODEBOOK_BAD_GUID, 2),
+    ],
+)
+def test_spreadsheet_errors(csv_text: str, error: QualError, row: int) -> None:
+    with pytest.raises(SociaparisError) as caught:
+        read_codebook_csv(csv_text.encode())
+    assert caught.value.error is error
+    assert caught.value.location is not None and caught.value.location.row == row
+
+
+def test_from_project_and_dispatch(tmp_path: Path) -> None:
+    project = Project(
+        name="p", codes=CODEBOOK.codes, sets=CODEBOOK.sets, origin="sociaparis"
+    )
+    assert Codebook.from_project(project) == CODEBOOK
+    for suffix in (".qdc", ".xlsx", ".csv"):
+        path = tmp_path / f"c{suffix}"
+        write_codebook(CODEBOOK, path)
+        assert read_codebook(path).codebook.codes == CODEBOOK.codes
+    with pytest.raises(SociaparisError) as caught:
+        read_codebook(tmp_path / "c.ods")
+    assert caught.value.error is QualError.CODEBOOK_FORMAT
+
+
+def test_to_frame_columns() -> None:
+    frame = CODEBOOK.to_frame()
+    assert list(frame.columns) == [
+        "name",
+        "parent",
+        "description",
+        "inclusion",
+        "exclusion",
+        "example",
+        "color",
+        "guid",
+    ]
+    assert frame.loc[5, "parent"] == "Risques > Hallucinations"
+    assert CODEBOOK.to_dict()["sets"][0]["codes"] == [_g(2), _g(5)]
+
+
+def test_bytes_stream_input() -> None:
+    assert read_qdc(io.BytesIO(write_qdc(CODEBOOK))).codebook == CODEBOOK
