@@ -59,6 +59,18 @@ def primes_avoiding(
     found: list[Cube] = []
     if len(on) == 0:
         return found
+    space = int(np.prod(levels))
+    # a reusable lookup table of negative keys is much faster than np.isin
+    table = np.zeros(space, dtype=bool) if space <= 1 << 22 else None
+
+    def member(keys: np.ndarray, reference: np.ndarray) -> np.ndarray:
+        if table is None:
+            return np.isin(keys, reference)
+        table[reference] = True
+        out = table[keys]
+        table[reference] = False
+        return out
+
     for size in range(1, limit + 1):
         for subset in combinations(range(k), size):
             cols = list(subset)
@@ -66,7 +78,7 @@ def primes_avoiding(
             off_keys = off[:, cols] @ bases[cols]
             keys, first = np.unique(on_keys, return_index=True)
             if len(off_keys):
-                keep = ~np.isin(keys, off_keys)
+                keep = ~member(keys, off_keys)
                 keys, first = keys[keep], first[keep]
             if not len(keys):
                 continue
@@ -76,7 +88,7 @@ def primes_avoiding(
                 for position, j in enumerate(cols):
                     dropped_off = off_keys - off[:, j] * bases[j]
                     dropped = keys - values[:, position] * bases[j]
-                    prime &= np.isin(dropped, dropped_off)
+                    prime &= member(dropped, dropped_off)
             for row in values[prime]:
                 cube = [-1] * k
                 for position, j in enumerate(cols):
