@@ -1,0 +1,201 @@
+"""Defences shared by the document readers: size, charset, zip bombs, XML entities."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zipfile
+from collections.abc import Callable
+
+from lxml import etree
+
+from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.qual.errors import QualError
+
+#: most bytes the parts of a DOCX/ODT may expand to, all together (200 MB)
+DEFAULT_MAX_UNPACKED = 200 * 1024 * 1024
+#: highest compression ratio accepted for one part of a DOCX/ODT
+DEFAULT_MAX_RATIO = 100.0
+#: most parts a DOCX/ODT archive may hold
+MAX_MEMBERS = 10_000
+
+_DTD_RE = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip archive (DOCX, ODT…)"),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old binary Office file (.doc)"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"ID3", "an MP3 audio file"),
+    (b"RIFF", "a RIFF (WAV/AVI) media file"),
+    (b"OggS", "an Ogg media file"),
+)
+
+
+def check_size(data: bytes, *, path: str, max_bytes: int) -> None:
+    """Raise ``QUAL_001`` when ``data`` is over ``max_bytes``, ``QUAL_002`` if empty."""
+    if len(data) > max_bytes:
+        raise SociaparisError(
+            QualError.FILE_TOO_LARGE, path=path, size=len(data), limit=max_bytes
+        )
+    if not data.strip():
+        raise SociaparisError(QualError.EMPTY_DOCUMENT, path=path)
+
+
+def sniff(data: bytes) -> str | None:
+    """What a binary file is, from its first bytes (``None`` for text-like data)."""
+    head = data[:16]
+    for magic, label in _MAGIC:
+        if head.startswith(magic):
+            return label
+    return None
+
+
+def refuse_binary(data: bytes, *, path: str, declared: str) -> None:
+    """Raise ``QUAL_004`` when a text format's bytes are a known binary format."""
+    found = sniff(data)
+    if found is not None:
+        raise SociaparisError(
+            QualError.CONTENT_MISMATCH, path=path, declared=declared, found=found
+        )
+
+
+def decode_text(data: bytes, *, path: str) -> tuple[str, list[Issue]]:
+    """Decode text: UTF-8 (with or without BOM), UTF-16/32 with BOM, else cp1252/latin-1.
+
+    A legacy decoding adds a ``QUAL_020`` warning; NUL bytes without a UTF-16/32
+    BOM mean binary data (or BOM-less UTF-16) and raise ``QUAL_003``.
+    """
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), []
+            except UnicodeDecodeError as exc:
+                raise SociaparisError(
+                    QualError.UNDECODABLE,
+                    path=path,
+                    reason=f"it starts with a {encoding} byte-order mark but byte "
+                    f"{exc.start + len(bom)} is not valid {encoding}",
+                ) from None
+    if b"\x00" in data:
+        raise SociaparisError(
+            QualError.UNDECODABLE,
+            path=path,
+            reason="it contains NUL bytes: a binary file, or UTF-16 without a "
+            "byte-order mark",
+        )
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    try:
+        text, encoding = data.decode("cp1252"), "Windows-1252 (cp1252)"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "ISO-8859-1 (latin-1)"
+    warning = Issue(
+        QualError.LEGACY_ENCODING.code,
+        QualError.LEGACY_ENCODING.format(path=path, encoding=encoding),
+    )
+    return text, [warning]
+
+
+def read_zip_parts(
+    data: bytes,
+    *,
+    path: str,
+    format: str,
+    wanted: Callable[[str], bool],
+    max_unpacked: int = DEFAULT_MAX_UNPACKED,
+    max_ratio: float = DEFAULT_MAX_RATIO,
+) -> dict[str, bytes]:
+    """The parts whose name ``wanted`` accepts, after zip-bomb checks.
+
+    Every member's declared size and compression ratio are checked *before*
+    anything is decompressed, and the reading is capped again at the declared
+    size, so a forged header cannot exceed the limit.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SociaparisError(
+            QualError.DOCUMENT_BROKEN, path=path, format=format, reason=str(exc)
+        ) from None
+    if len(infos) > MAX_MEMBERS:
+        raise SociaparisError(
+            QualError.DOCUMENT_BROKEN,
+            path=path,
+            format=format,
+            reason=f"the archive holds {len(infos)} parts (limit {MAX_MEMBERS})",
+        )
+    total = sum(info.file_size for info in infos)
+    if total > max_unpacked:
+        raise SociaparisError(
+            QualError.DOCUMENT_TOO_LARGE_UNPACKED,
+            path=path,
+            format=format,
+            limit=max_unpacked,
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1024 * 1024 and ratio > max_ratio:
+            raise SociaparisError(
+                QualError.DOCUMENT_RATIO,
+                path=path,
+                name=info.filename,
+                ratio=ratio,
+                limit=max_ratio,
+            )
+    parts: dict[str, bytes] = {}
+    for info in infos:
+        if info.is_dir() or not wanted(info.filename):
+            continue
+        try:
+            with archive.open(info) as member:
+                content = member.read(info.file_size + 1)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise SociaparisError(
+                QualError.DOCUMENT_BROKEN, path=path, format=format, reason=str(exc)
+            ) from None
+        if len(content) > info.file_size:
+            raise SociaparisError(
+                QualError.DOCUMENT_TOO_LARGE_UNPACKED,
+                path=path,
+                format=format,
+                limit=max_unpacked,
+            )
+        parts[info.filename] = content
+    return parts
+
+
+def parse_xml(data: bytes, *, path: str, name: str, format: str) -> etree._Element:
+    """Parse an XML part with no DTD, no entity expansion and no network access."""
+    if _DTD_RE.search(data):
+        raise SociaparisError(QualError.DOCUMENT_DTD, path=path, name=name, format=format)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise SociaparisError(
+            QualError.DOCUMENT_BROKEN,
+            path=path,
+            format=format,
+            reason=f"'{name}' is not well-formed XML ({exc})",
+        ) from None

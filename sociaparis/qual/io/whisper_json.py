@@ -1,0 +1,150 @@
+"""Whisper and WhisperX JSON transcripts (``segments`` with start, end, text, speaker)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from sociaparis.core.errors import Issue, Location, SociaparisError
+from sociaparis.qual.document import (
+    DEFAULT_MAX_BYTES,
+    Block,
+    ImportedDocument,
+    assemble,
+    merge_turns,
+)
+from sociaparis.qual.errors import QualError
+from sociaparis.qual.io._safety import check_size, refuse_binary
+from sociaparis.qual.io.text import decode_document_text
+
+
+def _time(value: Any) -> float | None:
+    """A timestamp in seconds, or ``None`` when absent; ``ValueError`` if invalid."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+    ):
+        raise ValueError(f"time {value!r} is not a number of seconds")
+    if value < 0:
+        raise ValueError(f"time {value!r} is negative")
+    return float(value)
+
+
+def _segment(item: Any) -> Block:
+    """One segment as a block; ``ValueError`` explains what is wrong with it."""
+    if not isinstance(item, dict):
+        raise ValueError("a segment must be an object")
+    text = item.get("text")
+    if not isinstance(text, str):
+        raise ValueError("a segment needs a 'text' string")
+    if "timestamp" in item and "start" not in item:
+        stamp = item["timestamp"]
+        if not isinstance(stamp, list | tuple) or len(stamp) != 2:
+            raise ValueError("'timestamp' must be [start, end]")
+        start, end = _time(stamp[0]), _time(stamp[1])
+    else:
+        start, end = _time(item.get("start")), _time(item.get("end"))
+    speaker = item.get("speaker")
+    if speaker is not None and not isinstance(speaker, str | int):
+        raise ValueError("'speaker' must be a string")
+    label = str(speaker).strip() if speaker is not None and str(speaker).strip() else None
+    prefix = f"{label}: " if label else ""
+    return Block(text.strip(), label, start, end, prefix)
+
+
+def read_whisper_json(
+    data: bytes,
+    *,
+    path: str = "transcript.json",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ImportedDocument:
+    """Read a Whisper / WhisperX / faster-whisper JSON transcript.
+
+    Parameters
+    ----------
+    data
+        JSON bytes: an object with a ``segments`` list (Whisper, WhisperX), or a
+        bare list of segments.  A segment has ``text`` and ``start``/``end`` in
+        seconds (or ``timestamp: [start, end]``), and optionally ``speaker``
+        (WhisperX ``SPEAKER_00``); word lists are ignored.
+    path
+        File name for messages and the stored filename.
+    max_bytes
+        Size limit (``QUAL_001``).
+
+    Returns
+    -------
+    ImportedDocument
+        One turn per run of segments by the same speaker (one per segment
+        without speakers).  Unreadable segments are skipped with a ``QUAL_021``
+        warning whose row is the segment's 1-based position.
+
+    Examples
+    --------
+    >>> raw = {"segments": [
+    ...     {"start": 0.0, "end": 1.5, "text": " Bonjour.", "speaker": "SPEAKER_00"},
+    ...     {"start": 1.5, "end": 3.0, "text": " Ça va ?", "speaker": "SPEAKER_01"}]}
+    >>> doc = read_whisper_json(json.dumps(raw).encode())
+    >>> doc.text
+    'SPEAKER_00: Bonjour.\\n\\nSPEAKER_01: Ça va ?'
+    """
+    check_size(data, path=path, max_bytes=max_bytes)
+    refuse_binary(data, path=path, declared="a JSON file")
+    text, warnings = decode_document_text(data, path=path)
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SociaparisError(
+            QualError.MALFORMED,
+            path=path,
+            format="JSON",
+            reason=f"{exc.msg} at line {exc.lineno}, column {exc.colno}",
+        ) from None
+    except RecursionError:
+        raise SociaparisError(
+            QualError.MALFORMED, path=path, format="JSON", reason="nested too deeply"
+        ) from None
+    segments = raw.get("segments") if isinstance(raw, dict) else raw
+    if not isinstance(segments, list):
+        raise SociaparisError(
+            QualError.MALFORMED,
+            path=path,
+            format="Whisper JSON",
+            reason="expected an object with a 'segments' list, or a list of segments",
+        )
+    blocks: list[Block] = []
+    for number, item in enumerate(segments, start=1):
+        try:
+            block = _segment(item)
+        except ValueError as exc:
+            warnings.append(
+                Issue(
+                    QualError.SKIPPED_BLOCK.code,
+                    QualError.SKIPPED_BLOCK.format(
+                        path=path, reason=f"segment {number}: {exc}"
+                    ),
+                    Location(row=number),
+                )
+            )
+            continue
+        if block.text:
+            blocks.append(block)
+    if not blocks:
+        raise SociaparisError(
+            QualError.NO_SEGMENTS,
+            path=path,
+            what="segment with text",
+            format="Whisper JSON",
+        )
+    return assemble(
+        merge_turns(blocks),
+        data=data,
+        format="whisper_json",
+        path=path,
+        warnings=warnings,
+        filename=path,
+    )
