@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import association
 
-from sociaparis.analysis.design import SurveyDesign, check_columns
+from sociaparis.analysis.design import SurveyDesign, check_columns, count_degf
 from sociaparis.analysis.errors import AnalysisError
 from sociaparis.analysis.estimators import NanPolicy, domain_rows, levels_of
 from sociaparis.core.errors import SociaparisError
@@ -213,7 +213,7 @@ def chisq_test(
     # cell index with the row variable varying fastest, as interaction(row, col)
     cell = np.where(keep, r + nr * c, 0)
     n_all = design.n
-    nu = len(np.unique(design.psu)) - len(np.unique(design.strata))
+    nu = count_degf(design, np.ones(design.n, dtype=bool))
     w = np.where(keep, design.weights, 0.0)
     tab = np.bincount(cell, weights=w, minlength=nr * nc).reshape(nc, nr).T
     scaled = tab * n_all / tab.sum()

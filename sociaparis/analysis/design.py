@@ -73,6 +73,13 @@ def rowsum(x: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
     return np.asarray(indicator(codes, n_groups).T @ x)
 
 
+def count_degf(design: SurveyDesign, inset: np.ndarray) -> int:
+    """PSUs minus strata among the rows in ``inset`` (R's ``degf``)."""
+    psus = np.count_nonzero(np.bincount(design.psu[inset], minlength=1))
+    strata = np.count_nonzero(np.bincount(design.strata[inset], minlength=1))
+    return int(psus - strata)
+
+
 # --------------------------------------------------------------------------- #
 # Calibration steps: each projects influence values as svyrecvar does.
 # --------------------------------------------------------------------------- #
@@ -98,21 +105,52 @@ class _PostStratum:
 
 @dataclass(frozen=True, slots=True)
 class _Raking:
-    """Raking: ten sweeps of ``x - psw * ave(x / psw, margin)`` over the margins."""
+    """Raking: ten sweeps of ``x - psw * ave(x / psw, margin)`` over the margins.
+
+    The sweeps are linear in ``x``, so they run on the small margin-by-margin
+    matrices ``cross[m][k] = M_m' diag(psw_k / psw_m) M_k / n_m`` and the result
+    is rebuilt once: ``x - sum_k psw_k * C_k[codes_k]``, exactly R's iteration.
+    """
 
     margins: tuple[tuple[np.ndarray, int, np.ndarray], ...]
+    counts: tuple[np.ndarray, ...]
+    cross: tuple[tuple[np.ndarray, ...], ...]
+
+    @classmethod
+    def build(cls, margins: Sequence[tuple[np.ndarray, int, np.ndarray]]) -> _Raking:
+        """Precompute the margin cross matrices."""
+        counts = []
+        for codes, n_groups, _ in margins:
+            c = np.bincount(codes, minlength=n_groups).astype(float)
+            c[c == 0] = 1.0
+            counts.append(c)
+        cross = []
+        for (cm, gm, pm), count in zip(margins, counts, strict=True):
+            row = []
+            for ck, gk, pk in margins:
+                joint = np.bincount(cm * gk + ck, weights=pk / pm, minlength=gm * gk)
+                row.append(joint.reshape(gm, gk) / count[:, None])
+            cross.append(tuple(row))
+        return cls(tuple(margins), tuple(counts), tuple(cross))
 
     def adjust(self, x: np.ndarray) -> np.ndarray:
-        prepared = []
-        for codes, n_groups, psw in self.margins:
-            counts = np.bincount(codes, minlength=n_groups).astype(float)
-            counts[counts == 0] = 1.0
-            prepared.append((codes, n_groups, psw[:, None], counts[:, None]))
+        b = [
+            rowsum(x / psw[:, None], codes, n_groups) / count[:, None]
+            for (codes, n_groups, psw), count in zip(
+                self.margins, self.counts, strict=True
+            )
+        ]
+        acc = [np.zeros((n_groups, x.shape[1])) for _, n_groups, _ in self.margins]
         for _ in range(10):
-            for codes, n_groups, psw, counts in prepared:
-                means = rowsum(x / psw, codes, n_groups) / counts
-                x = x - psw * means[codes]
-        return x
+            for m in range(len(self.margins)):
+                means = b[m] - sum(
+                    self.cross[m][k] @ acc[k] for k in range(len(self.margins))
+                )
+                acc[m] = acc[m] + means
+        out = x.copy()
+        for (codes, _, psw), c in zip(self.margins, acc, strict=True):
+            out -= psw[:, None] * c[codes]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +253,14 @@ class SurveyDesign:
     @property
     def degf(self) -> int:
         """Design degrees of freedom: PSUs minus strata, over non-zero weights (R)."""
-        inset = self.weights != 0
-        return int(len(np.unique(self.psu[inset])) - len(np.unique(self.strata[inset])))
+        return count_degf(self, self.weights != 0)
+
+    def with_columns(self, **columns: Any) -> SurveyDesign:
+        """A copy whose data has extra (derived) columns, e.g. a top-2-box indicator.
+
+        Columns must have one value per row; the design itself is unchanged.
+        """
+        return replace(self, data=self.data.assign(**columns))
 
     def with_weights(
         self, weights: np.ndarray, adjuster: Any | None, step: CalibrationStep

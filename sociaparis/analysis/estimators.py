@@ -15,7 +15,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sociaparis.analysis.design import SurveyDesign, _as_list, check_columns
+from sociaparis.analysis.design import (
+    SurveyDesign,
+    _as_list,
+    check_columns,
+    count_degf,
+)
 from sociaparis.analysis.errors import AnalysisError
 from sociaparis.analysis.results import Estimate
 from sociaparis.core.errors import SociaparisError
@@ -94,7 +99,7 @@ def degf(design: SurveyDesign, keep: np.ndarray | None = None) -> int:
     inset = design.weights != 0
     if keep is not None:
         inset &= keep
-    return int(len(np.unique(design.psu[inset])) - len(np.unique(design.strata[inset])))
+    return count_degf(design, inset)
 
 
 def make_estimate(
@@ -333,5 +338,66 @@ def ratio(
         var,
         ci_level=ci_level,
         df=degf(design, keep),
+        n=int(keep.sum()),
+    )
+
+
+def ciprop(
+    design: SurveyDesign,
+    *,
+    variable: str,
+    event: object = None,
+    ci_level: float = 0.95,
+    nan_policy: NanPolicy = "raise",
+) -> Estimate:
+    """A proportion with a logit confidence interval (R ``svyciprop(method="logit")``).
+
+    Parameters
+    ----------
+    design
+        The survey design.
+    variable
+        A 0/1 column, or a categorical one with ``event`` the level counted.
+    event
+        Level counted as a success (required for a categorical column).
+    ci_level
+        Level of the interval.
+    nan_policy
+        ``"raise"`` or ``"omit"``.
+
+    Returns
+    -------
+    Estimate
+        One quantity; ``ci_low``/``ci_high`` are
+        ``expit(logit(p) -/+ t * se / (p (1 - p)))`` with t on the design df,
+        so they stay inside (0, 1).
+    """
+    check_columns(design.data, [variable])
+    keep = domain_rows(design, [variable], nan_policy)
+    col = design.data[variable]
+    if event is not None:
+        y = (col.to_numpy() == event).astype(float)
+        name = f"{variable}{event}"
+    else:
+        y = col.to_numpy(dtype=float)
+        name = variable
+    est, infl = mean_influence(design, y[:, None], keep)
+    var = design.variance(infl)
+    p = float(est[0])
+    se = float(np.sqrt(var[0, 0]))
+    df = degf(design, keep)
+    t = stats.t.ppf(0.5 + ci_level / 2, df)
+    logit = np.log(p / (1 - p))
+    half = t * se / (p * (1 - p))
+    return Estimate(
+        statistic="proportion",
+        names=(name,),
+        estimate=np.array([p]),
+        se=np.array([se]),
+        variance=var,
+        ci_low=np.array([1 / (1 + np.exp(-(logit - half)))]),
+        ci_high=np.array([1 / (1 + np.exp(-(logit + half)))]),
+        ci_level=ci_level,
+        df=df,
         n=int(keep.sum()),
     )

@@ -20,6 +20,7 @@ from sociaparis.analysis.design import SurveyDesign, _as_list, check_columns
 from sociaparis.analysis.errors import AnalysisError
 from sociaparis.analysis.estimators import (
     NanPolicy,
+    degf,
     domain_rows,
     is_factor,
     levels_of,
@@ -242,10 +243,7 @@ def glm(
     infl[keep] = (x * score[:, None]) @ a_inv
     vcov = design.variance(infl)
     se = np.sqrt(np.diag(vcov))
-    inset = design.weights != 0
-    design_df = len(np.unique(design.psu[inset & keep])) - len(
-        np.unique(design.strata[inset & keep])
-    )
+    design_df = degf(design, keep)
     df_res = int(design_df + 1 - x.shape[1])
     tstat = beta / se
     tcrit = stats.t.ppf(0.5 + ci_level / 2, df_res)

@@ -182,7 +182,7 @@ def rake(
         converged=converged,
         max_change=delta,
     )
-    raked = design.with_weights(w, _Raking(tuple(steps)), step)
+    raked = design.with_weights(w, _Raking.build(steps), step)
     if trim is not None:
         raked = trim_weights(raked, lower=trim[0], upper=trim[1])
     return raked

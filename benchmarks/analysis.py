@@ -1,0 +1,182 @@
+"""Timing benchmark of the survey statistics on the 100,000-respondent staff survey.
+
+Runs the same stages R's ``survey`` package was timed on (see
+``benchmarks/data/README-staff-100k.md``): design, raking with R's default
+control, raking to convergence, then 50 estimates on the raked design. Prints
+the seconds of each stage (median of ``--runs``), the ratio to R's medians and
+two reference values to compare with R's.
+
+Usage::
+
+    .venv/bin/python benchmarks/analysis.py [--runs 3] [--data DIR]
+
+The data are generated into ``benchmarks/out/staff-100k`` by
+``benchmarks/data/gen_staff_100k.py`` when missing (deterministic, about 8 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sociaparis.analysis import crosstab, domains, estimators, glm, quantiles, weights
+from sociaparis.analysis.design import SurveyDesign, svydesign
+
+HERE = Path(__file__).resolve().parent
+R_MEDIANS = {
+    "load": 0.493,
+    "design": 0.280,
+    "rake_default": 0.652,
+    "rake": 0.642,
+    "estimates50": 67.331,
+    "total": 68.909,
+}
+R_REFERENCE = {"mean_q1": (2.9594, 0.00305), "p_ai_yes": (0.3812, 0.00139)}
+ITEMS = [f"q{j}" for j in range(1, 21)]
+
+
+def ensure_data(folder: Path) -> Path:
+    """Generate the staff survey into ``folder`` unless it is there."""
+    csv = folder / "staff_100k.csv"
+    if not csv.is_file():
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "data" / "gen_staff_100k.py"),
+                "--out",
+                str(folder),
+            ],
+            check=True,
+        )
+    return csv
+
+
+def margins(folder: Path) -> dict[str, dict[str, float]]:
+    """Population margins of directorate and category."""
+    out = {}
+    for var in ("directorate", "category"):
+        pop = pd.read_csv(folder / f"pop_{var}.csv")
+        out[var] = dict(zip(pop[var], pop["Freq"], strict=True))
+    return out
+
+
+def fifty_estimates(des: SurveyDesign) -> list[Any]:
+    """The 50 calls of R's benchmark, in the same order of kinds."""
+    results: list[Any] = [
+        estimators.mean(des, variables=item, nan_policy="omit") for item in ITEMS
+    ]
+    results.append(estimators.mean(des, variables="uses_ai_weekly"))
+    results.append(estimators.mean(des, variables="category"))
+    results.append(estimators.mean(des, variables="age_band"))
+    for y, by in [
+        ("uses_ai_weekly", "category"),
+        ("uses_ai_weekly", "directorate"),
+        ("uses_ai_weekly", "age_band"),
+        ("q1", "directorate"),
+        ("q2", "category"),
+        ("q3", ["category", "age_band"]),
+    ]:
+        results.append(domains.by_domain(des, variables=y, by=by, nan_policy="omit"))
+    for row, col in [
+        ("category", "uses_ai_weekly"),
+        ("age_band", "uses_ai_weekly"),
+        ("directorate", "uses_ai_weekly"),
+        ("category", "age_band"),
+    ]:
+        results.append(crosstab.chisq_test(des, row=row, col=col))
+    results.append(estimators.total(des, variables="uses_ai_weekly"))
+    results.append(
+        quantiles.quantile(des, variable="q1", quantiles=0.5, nan_policy="omit")
+    )
+    results.append(
+        quantiles.quantile(
+            des, variable="q5", quantiles=[0.25, 0.5, 0.75], nan_policy="omit"
+        )
+    )
+    results.append(estimators.ciprop(des, variable="uses_ai_weekly", event="Yes"))
+    for item in ITEMS[:10]:
+        q = des.data[item]
+        top = des.with_columns(top2=np.where(q.isna(), np.nan, (q >= 4).astype(float)))
+        results.append(estimators.mean(top, variables="top2", nan_policy="omit"))
+    ai = (des.data["uses_ai_weekly"] == "Yes").astype(float)
+    results.append(
+        glm.glm(
+            des.with_columns(ai_yes=ai),
+            response="ai_yes",
+            predictors=["category", "age_band"],
+            family="quasibinomial",
+        )
+    )
+    results.append(crosstab.crosstab(des, row="category", col="uses_ai_weekly"))
+    results.append(estimators.mean(des, variables=ITEMS[:5], nan_policy="omit"))
+    return results
+
+
+def timed(func: Callable[[], Any]) -> tuple[float, Any]:
+    """Seconds taken by ``func()`` and its value."""
+    start = time.perf_counter()
+    value = func()
+    return time.perf_counter() - start, value
+
+
+def one_run(csv: Path, pop: dict[str, dict[str, float]]) -> tuple[dict[str, float], Any]:
+    """Time every stage once."""
+    times: dict[str, float] = {}
+    times["load"], data = timed(lambda: pd.read_csv(csv))
+    times["design"], des = timed(
+        lambda: svydesign(data, strata="directorate", weights="base_weight", fpc="N_h")
+    )
+    times["rake_default"], _ = timed(lambda: weights.rake(des, margins=pop))
+    times["rake"], raked = timed(
+        lambda: weights.rake(des, margins=pop, epsilon=1e-10, maxit=100)
+    )
+    times["estimates50"], results = timed(lambda: fifty_estimates(raked))
+    if len(results) != 50:
+        raise RuntimeError(f"expected 50 estimates, got {len(results)}")
+    times["total"] = (
+        times["design"] + times["rake_default"] + times["rake"] + times["estimates50"]
+    )
+    return times, (raked, results)
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=HERE / "out" / "staff-100k")
+    args = parser.parse_args()
+    csv = ensure_data(args.data)
+    pop = margins(args.data)
+    runs = []
+    for _ in range(args.runs):
+        times, (raked, results) = one_run(csv, pop)
+        runs.append(times)
+    print(
+        f"sociaparis survey statistics, staff survey 100k, median of {args.runs} run(s)"
+    )
+    print(f"{'stage':<14}{'seconds':>10}{'R seconds':>11}{'R / ours':>10}")
+    for stage, r_s in R_MEDIANS.items():
+        ours = statistics.median(run[stage] for run in runs)
+        note = "  (not in total)" if stage == "load" else ""
+        print(f"{stage:<14}{ours:>10.3f}{r_s:>11.3f}{r_s / ours:>10.1f}{note}")
+    q1 = results[0]
+    p_ai = results[20]
+    idx = p_ai.names.index("uses_ai_weeklyYes")
+    print("reference values (R: raked mean q1 = 2.9594, SE 0.00305;")
+    print("                  P(uses_ai_weekly = Yes) = 0.3812, SE 0.00139)")
+    print(f"  raked mean q1 = {q1.estimate[0]:.4f}, SE {q1.se[0]:.5f}")
+    print(f"  P(uses_ai_weekly = Yes) = {p_ai.estimate[idx]:.4f}, SE {p_ai.se[idx]:.5f}")
+    print(f"  rake sweeps to 1e-10: {raked.steps[-1].iterations}")
+
+
+if __name__ == "__main__":
+    main()
