@@ -237,3 +237,40 @@ def test_to_frame_columns() -> None:
 
 def test_bytes_stream_input() -> None:
     assert read_qdc(io.BytesIO(write_qdc(CODEBOOK))).codebook == CODEBOOK
+
+
+def test_sociaparis_study_codebook() -> None:
+    """The shipped SOCIAPARIS codebook: valid .qdc, same codes in the .xlsx, complete."""
+    xml = (STUDY / "codebook.qdc").read_bytes()
+    assert_valid(xml)
+    from_qdc = read_qdc(xml)
+    from_xlsx = read_codebook_xlsx(STUDY / "codebook.xlsx")
+    assert from_qdc.warnings == () and from_xlsx.warnings == ()
+    codes = from_qdc.codebook.codes
+    assert codes == from_xlsx.codebook.codes
+    assert all(c.description and c.inclusion and c.exclusion and c.example for c in codes)
+    top = {c.name for c in codes if c.parent is None}
+    assert {
+        "Métiers et expertise",
+        "Pratiques de travail",
+        "Enjeux organisationnels",
+        "Enjeux techniques",
+        "Enjeux juridiques et déontologiques",
+        "Risque d'hallucination et fiabilité",
+        "Impact environnemental",
+        "Chartes, guides et doctrines",
+        "Coopération entre villes",
+        "Outils utilisés",
+        "Formation et acculturation",
+        "Confiance et contrôle",
+        "Relations avec le public",
+    } == top
+    project = Project(name="p", codes=codes)
+    tools = [c for c in codes if c.name == "Outils utilisés"][0]
+    assert [c.name for c in project.children(tools.id)] == [
+        "Outils généralistes",
+        "Outils de la Ville",
+        "Outils semi-généralistes",
+        "Outils sectoriels",
+    ]
+    assert all(project.children(c.id) for c in codes if c.parent is None)
