@@ -62,6 +62,7 @@ _BIND_KEYS = {
     "constraint": "constraint",
     "jr:constraintMsg": "constraint_message",
     "jr:requiredMsg": "required_message",
+    "type": "type",  # pyxform's data type of a range (int or decimal)
 }
 _CONTROL_KEYS = {"appearance", "jr:count", "start", "end", "step", "bodyless"}
 _ITEM_KEYS = {
