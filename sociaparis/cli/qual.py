@@ -79,3 +79,81 @@ def read_command(file: str, format_: str | None, speakers: bool, as_json: bool) 
         click.echo(
             f"\n[{turn.start}:{turn.end}] {times}{turn.speaker or '-'}: {utterance}"
         )
+
+
+@qual.command("pseudonymize")
+@click.argument("file", type=click.Path(path_type=str))
+@click.option(
+    "--terms",
+    type=click.Path(path_type=str),
+    help="Study terms to replace (directorates, teams, colleagues): one per line, "
+    "variants separated by '|', '#' for comments.",
+)
+@click.option(
+    "--allow", type=click.Path(path_type=str), help="Extra words to keep, one per line."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=str),
+    help="Write the pseudonymized text here (default: standard output).",
+)
+@click.option(
+    "--table",
+    type=click.Path(path_type=str),
+    help="Re-identification table (JSON), continued if it exists, so labels stay the "
+    "same across files. WARNING: it maps labels back to names; it is personal data. "
+    "Keep it apart from the texts, readable by you only, and destroy it when the "
+    "study no longer needs it.",
+)
+@click.option(
+    "--report",
+    type=click.Path(path_type=str),
+    help="Review report (CSV): every replacement with its offsets, original words "
+    "(personal data), kind, label and detector.",
+)
+def pseudonymize_command(
+    file: str,
+    terms: str | None,
+    allow: str | None,
+    out: str | None,
+    table: str | None,
+    report: str | None,
+) -> None:
+    """Replace names, places, organisations, e-mails, phones and addresses in FILE.
+
+    FILE is a UTF-8 text file. Each distinct entity becomes a stable label
+    ([PERSONNE-1], [LIEU-2]...); AI products and vendors, the City, job categories
+    and speaker labels are kept. A pseudonymized text is not anonymous: read it.
+    """
+    import contextlib
+    import os
+    import sys
+    from collections import Counter
+
+    from sociaparis.qual.pseudonymization import files
+
+    large = os.path.isfile(file) and os.path.getsize(file) > 200_000
+    with contextlib.ExitStack() as stack:
+        progress = None
+        if large:
+            bar = stack.enter_context(
+                click.progressbar(length=100, label="Pseudonymizing", file=sys.stderr)
+            )
+
+            def progress(done: int, total: int) -> None:
+                bar.update(done * 100 // max(total, 1) - bar.pos)
+
+        result = files.pseudonymize_file(
+            file, terms=terms, allow=allow, table=table, progress=progress
+        )
+    if out is None:
+        click.echo(result.text.text, nl=False)
+    else:
+        files.write_text(out, result.text.text)
+    if table is not None:
+        files.save_table(table, result.table)
+    if report is not None:
+        files.write_report(report, result.replacements)
+    counts = Counter(r.kind.value for r in result.replacements)
+    summary = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or "none"
+    click.echo(f"{len(result.replacements)} replacements ({summary}).", err=True)
