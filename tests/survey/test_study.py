@@ -19,6 +19,12 @@ from sociaparis.survey.study import (
     check_study,
     load_study,
 )
+from sociaparis.survey.study.loader import (
+    INSTRUMENT_KEYS,
+    NOTICE_KEYS,
+    POPULATION_KEYS,
+    STUDY_KEYS,
+)
 from sociaparis.survey.xlsform import read_xlsform
 
 REPO = Path(__file__).resolve().parents[2]
@@ -805,3 +811,20 @@ def test_study_to_dict_is_plain_data(tmp_path: Path) -> None:
     assert data["instruments"][0]["opens"] == "2026-01-05"
     assert data["notices"]["main"]["rights"] == {"fr": "rights fr", "en": "rights en"}
     assert data["population"]["total"] == 240
+
+
+# ----------------------------------------------------------------- documentation
+DOC = (REPO / "docs" / "study.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("error", list(StudyError), ids=lambda error: error.code)
+def test_every_error_code_is_documented(error: StudyError) -> None:
+    assert f"| `{error.code}` |" in DOC
+
+
+@pytest.mark.parametrize(
+    "key",
+    sorted({*STUDY_KEYS, *INSTRUMENT_KEYS, *NOTICE_KEYS, *POPULATION_KEYS}),
+)
+def test_every_study_key_is_documented(key: str) -> None:
+    assert f"| `{key}` |" in DOC

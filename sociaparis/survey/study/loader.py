@@ -28,6 +28,37 @@ from sociaparis.survey.study.model import (
     StudyInstrument,
 )
 
+#: The keys allowed at the top level and in each kind of table (docs/study.md).
+STUDY_KEYS = (
+    "id",
+    "title",
+    "description",
+    "languages",
+    "default_language",
+    "min_cell_count",
+    "instruments",
+    "notices",
+    "population",
+)
+INSTRUMENT_KEYS = (
+    "id",
+    "file",
+    "anonymous",
+    "access",
+    "opens",
+    "closes",
+    "notice",
+    "invitation_attributes",
+)
+NOTICE_KEYS = (*NOTICE_TEXTS, *NOTICE_OPTIONAL_TEXTS, "illustrative")
+POPULATION_KEYS = (
+    "instrument",
+    "file",
+    "dimensions",
+    "reference_date",
+    "synthetic",
+    "source",
+)
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 _COUNT_RE = re.compile(r"^[0-9]+$")
@@ -186,17 +217,7 @@ class _StudyReader:
 
     def study(self) -> Study:
         root = self.root
-        root.allow(
-            "id",
-            "title",
-            "description",
-            "languages",
-            "default_language",
-            "min_cell_count",
-            "instruments",
-            "notices",
-            "population",
-        )
+        root.allow(*STUDY_KEYS)
         study_id = root.name("id")
         self.languages = root.names("languages", required=False) or ("fr",)
         for language in self.languages:
@@ -273,7 +294,7 @@ class _StudyReader:
             if not _NAME_RE.match(notice_id):
                 raise table.fail(StudyError.BAD_NAME, key="notices", value=notice_id)
             notice = table.require_table(notice_id)
-            notice.allow("illustrative", *NOTICE_TEXTS, *NOTICE_OPTIONAL_TEXTS)
+            notice.allow(*NOTICE_KEYS)
             texts = {key: self.localized(notice, key) for key in NOTICE_TEXTS}
             notices[notice_id] = InformationNotice(
                 id=notice_id,
@@ -301,16 +322,7 @@ class _StudyReader:
         found: list[StudyInstrument] = []
         for number, data in enumerate(value, start=1):
             table = _Table(data, f"instruments[{number}].", self.path)
-            table.allow(
-                "id",
-                "file",
-                "anonymous",
-                "access",
-                "opens",
-                "closes",
-                "notice",
-                "invitation_attributes",
-            )
+            table.allow(*INSTRUMENT_KEYS)
             instrument_id = table.name("id")
             if any(other.id == instrument_id for other in found):
                 raise table.fail(
@@ -363,9 +375,7 @@ class _StudyReader:
         table = self.root.table("population")
         if table is None:
             return None
-        table.allow(
-            "instrument", "file", "dimensions", "reference_date", "synthetic", "source"
-        )
+        table.allow(*POPULATION_KEYS)
         instrument = table.name("instrument")
         known = [item.id for item in instruments]
         if instrument not in known:
