@@ -157,6 +157,11 @@ class QualError(ErrorCode):
         "project, a source, a span of a source, a code, a case or a coding.",
     )
     INVALID_PROJECT = ("QUAL_108", "The project is not consistent: {problems}")
+    BAD_VALUE = (
+        "QUAL_109",
+        "The {kind} {id} has the value {value!r} for variable {variable}, which is of "
+        "type {type}.",
+    )
     ARCHIVE_UNREADABLE = (
         "QUAL_110",
         "{path}: not a readable REFI-QDA archive (.qdpx is a zip file): {reason}.",
@@ -205,6 +210,16 @@ class QualError(ErrorCode):
     XML_MISSING = (
         "QUAL_121",
         "{path}: a <{element}> element lacks its required '{attribute}'.",
+    )
+    SELECTION_MISMATCH = (
+        "QUAL_122",
+        "Coding {coding_id} shares the selection {id} with codings of another span; "
+        "codings of one selection must cover the same span of the same source.",
+    )
+    BAD_VARIABLE_TYPE = (
+        "QUAL_123",
+        "Variable {id} has the type '{type}'; use Text, Boolean, Integer, Float, Date "
+        "or DateTime.",
     )
     UNSUPPORTED_ELEMENT = (
         "QUAL_130",

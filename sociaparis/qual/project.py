@@ -16,6 +16,7 @@ Identifiers are GUID strings (``"1B0B4F3E-..."``), the identifiers REFI-QDA uses
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -465,14 +466,6 @@ def validate(project: Project) -> list[Issue]:
         if source.text is not None:
             for turn in source.turns:
                 _check_span(add, "turn", source, turn.start, turn.end, turn.speaker)
-        for variable_id in source.values:
-            if variable_id not in variables:
-                add(
-                    QualError.DANGLING_REFERENCE,
-                    kind="source",
-                    id=source.id,
-                    ref=variable_id,
-                )
     for coding in project.codings:
         if coding.code_id not in codes:
             add(
@@ -498,10 +491,38 @@ def validate(project: Project) -> list[Issue]:
                 id=coding.id,
                 ref=coding.created_by,
             )
+    types = {v.id: v.type for v in project.variables}
+    selections: dict[str, tuple[str, int, int]] = {}
+    for coding in project.codings:
+        if coding.selection_id is not None:
+            span = (coding.source_id, coding.start, coding.end)
+            if selections.setdefault(coding.selection_id, span) != span:
+                add(
+                    QualError.SELECTION_MISMATCH,
+                    coding_id=coding.id,
+                    id=coding.selection_id,
+                )
+    for variable in project.variables:
+        if variable.type not in VARIABLE_TYPES:
+            add(QualError.BAD_VARIABLE_TYPE, id=variable.id, type=variable.type)
     for case in project.cases:
-        for ref in (*case.values, *case.source_ids):
-            if ref not in variables and ref not in sources:
+        for ref in case.source_ids:
+            if ref not in sources:
                 add(QualError.DANGLING_REFERENCE, kind="case", id=case.id, ref=ref)
+    for kind, owners in (("case", project.cases), ("source", project.sources)):
+        for owner in owners:
+            for ref, value in owner.values.items():
+                if ref not in variables:
+                    add(QualError.DANGLING_REFERENCE, kind=kind, id=owner.id, ref=ref)
+                elif not _value_fits(value, types[ref]):
+                    add(
+                        QualError.BAD_VALUE,
+                        kind=kind,
+                        id=owner.id,
+                        value=value,
+                        variable=ref,
+                        type=types[ref],
+                    )
     targets_by_kind: dict[str, set[str] | dict[str, Code] | dict[str, Source]] = {
         "project": {""},
         "source": sources,
@@ -522,11 +543,38 @@ def validate(project: Project) -> list[Issue]:
                     _check_span(
                         add, "memo", source, target.start or 0, target.end or 0, memo.id
                     )
+    memos = {m.id for m in project.memos}
     for code_set in project.sets:
-        for ref in (*code_set.code_ids, *code_set.source_ids):
-            if ref not in codes and ref not in sources:
-                add(QualError.DANGLING_REFERENCE, kind="set", id=code_set.id, ref=ref)
+        for refs, known in (
+            (code_set.code_ids, codes),
+            (code_set.source_ids, sources),
+            (code_set.memo_ids, memos),
+        ):
+            for ref in refs:
+                if ref not in known:
+                    add(QualError.DANGLING_REFERENCE, kind="set", id=code_set.id, ref=ref)
     return issues
+
+
+def _value_fits(value: object, kind: str) -> bool:
+    """Whether ``value`` is a Python value of the REFI-QDA variable type ``kind``."""
+    if kind == "Text":
+        return isinstance(value, str)
+    if kind == "Boolean":
+        return isinstance(value, bool)
+    if kind == "Integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "Float":
+        return (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+        )
+    if kind == "Date":
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if kind == "DateTime":
+        return isinstance(value, datetime)
+    return False
 
 
 def _check_span(add, what: str, source: Source, start: int, end: int, label: str) -> None:  # noqa: ANN001

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, datetime
 
 import pytest
 
@@ -245,3 +246,57 @@ def test_guids() -> None:
     assert new_guid() != new_guid()
     assert derived_guid("a", "b") == derived_guid("a", "b") != derived_guid("ab")
     assert pattern.match(derived_guid("x"))
+
+
+@pytest.mark.parametrize(
+    ("variable_type", "value", "ok"),
+    [
+        ("Text", "DSIN", True),
+        ("Text", 3, False),
+        ("Boolean", True, True),
+        ("Boolean", 1, False),
+        ("Integer", 12, True),
+        ("Integer", True, False),
+        ("Integer", 1.5, False),
+        ("Float", 0.25, True),
+        ("Float", 2, True),
+        ("Float", float("nan"), False),
+        ("Date", date(2025, 1, 2), True),
+        ("Date", datetime(2025, 1, 2), False),
+        ("DateTime", datetime(2025, 1, 2, 3, 4), True),
+        ("DateTime", "2025-01-02", False),
+        ("Colour", "red", False),
+    ],
+)
+def test_variable_values_must_fit_their_type(
+    variable_type: str, value: object, ok: bool
+) -> None:
+    p = _project()
+    p = replace(
+        p,
+        variables=(Variable("V", "direction", variable_type),),  # type: ignore[arg-type]
+        cases=(Case("K", "agent 1", values={"V": value}, source_ids=("S",)),),
+    )
+    codes = [i.code for i in validate(p)]
+    if variable_type == "Colour":
+        assert codes == ["QUAL_123", "QUAL_109"]
+    else:
+        assert codes == ([] if ok else ["QUAL_109"])
+
+
+def test_selection_must_keep_one_span() -> None:
+    p = _project()
+    p = replace(
+        p,
+        codings=(
+            Coding("x", "S", "A", 0, 9, selection_id="Q"),
+            Coding("y", "S", "B", 0, 10, selection_id="Q"),
+        ),
+    )
+    assert [i.code for i in validate(p)] == ["QUAL_122"]
+
+
+def test_set_members_must_exist() -> None:
+    p = _project()
+    p = replace(p, sets=(CodeSet("Z", "z", memo_ids=("nope",)),))
+    assert [i.code for i in validate(p)] == ["QUAL_105"]

@@ -154,6 +154,7 @@ class Reader:
             )
         self.note_refs: list[tuple[str, MemoTarget]] = []
         self.description_memos: list[Memo] = []
+        self.selection_spans: dict[str, MemoTarget] = {}
         self.unknown(
             root,
             (
@@ -227,8 +228,14 @@ class Reader:
             for link in self.kids(group, "Link"):
                 origin = self.opt_guid(link, "originGUID")
                 target = self.opt_guid(link, "targetGUID")
-                if origin in note_ids and target in case_ids:
-                    self.note_refs.append((origin, MemoTarget("case", target)))
+                known = {
+                    **{c.id: MemoTarget("code", c.id) for c in codes},
+                    **{s.id: MemoTarget("source", s.id) for s in sources},
+                    **{c: MemoTarget("case", c) for c in case_ids},
+                    **self.selection_spans,
+                }
+                if origin in note_ids and target in known:
+                    self.note_refs.append((origin, known[target]))
                 else:
                     self.warn(
                         QualError.UNSUPPORTED_ELEMENT,
@@ -383,14 +390,13 @@ class Reader:
                 name=name,
                 detail=" (the plain text is imported, the formatted copy is not)",
             )
-        for coding in self.kids(element, "Coding"):
+        for _ in self.kids(element, "Coding"):
             self.warn(
                 QualError.UNSUPPORTED_ELEMENT,
                 element="Coding",
                 name=name,
                 detail=" (a coding of a whole source without a selection)",
             )
-            del coding
         for selection in self.kids(element, "PlainTextSelection"):
             self.read_selection(selection, source_id, name, text, codings)
         for ref in self.refs(element, "NoteRef"):
@@ -434,6 +440,7 @@ class Reader:
             else selection_id
         )
         span = MemoTarget("span", source_id, start, end)
+        self.selection_spans[selection_id] = span
         description = self.text_of(element, "Description")
         if description:
             memo_id = derived_guid("selection-description", selection_id)

@@ -56,6 +56,16 @@ class Writer:
         self.notes: list[etree._Element] = []
         self.types = {v.id: v.type for v in project.variables}
         self.memo_refs: dict[tuple[str, str, int | None, int | None], list[str]] = {}
+        self.codings_by_source: dict[str, list[Coding]] = {}
+        for coding in project.codings:
+            self.codings_by_source.setdefault(coding.source_id, []).append(coding)
+        self.span_memos: dict[str, list[tuple[int, int]]] = {}
+        for memo in project.memos:
+            for t in memo.targets:
+                if t.kind == "span":
+                    self.span_memos.setdefault(t.id, []).append(
+                        (t.start or 0, t.end or 0)
+                    )
         for memo in project.memos:
             for t in memo.targets:
                 self.memo_refs.setdefault((t.kind, t.id, t.start, t.end), []).append(
@@ -209,21 +219,18 @@ class Writer:
             self.el(element, "PlainTextContent").text = source.text
         groups: dict[str, list[Coding]] = {}
         spans: dict[str, tuple[int, int]] = {}
-        for coding in self.project.codings:
-            if coding.source_id == source.id:
-                key = coding.selection_id or selection_guid(
-                    source.id, coding.start, coding.end
-                )
-                groups.setdefault(key, []).append(coding)
-                spans[key] = (coding.start, coding.end)
-        for memo in self.project.memos:
-            for t in memo.targets:
-                if t.kind == "span" and t.id == source.id:
-                    start, end = t.start or 0, t.end or 0
-                    if (start, end) not in spans.values():
-                        key = selection_guid(source.id, start, end)
-                        spans[key] = (start, end)
-                        groups.setdefault(key, [])
+        for coding in self.codings_by_source.get(source.id, []):
+            key = coding.selection_id or selection_guid(
+                source.id, coding.start, coding.end
+            )
+            groups.setdefault(key, []).append(coding)
+            spans[key] = (coding.start, coding.end)
+        coded = set(spans.values())
+        for start, end in self.span_memos.get(source.id, []):
+            if (start, end) not in coded:
+                key = selection_guid(source.id, start, end)
+                spans[key] = (start, end)
+                groups.setdefault(key, [])
         annotated: set[tuple[int, int]] = set()
         for key, codings in groups.items():
             start, end = spans[key]
