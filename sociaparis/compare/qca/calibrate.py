@@ -265,8 +265,8 @@ def calibrate(
     --------
     >>> calibrate([1, 5, 9], type="crisp", thresholds=5).tolist()
     [0, 1, 1]
-    >>> calibrate([10.0], thresholds="e=5, c=10, i=15").tolist()
-    [0.5]
+    >>> calibrate([5, 10, 15], thresholds="e=5, c=10, i=15").round(3).tolist()
+    [0.05, 0.5, 0.95]
     """
     values = pd.to_numeric(pd.Series(np.asarray(x)), errors="coerce").to_numpy(
         dtype=float
@@ -325,20 +325,57 @@ def calibrate(
     return out
 
 
-def calibrate_frame(
+def calibrate_sets(
     data: pd.DataFrame, spec: Mapping[str, Mapping[str, Any]]
 ) -> pd.DataFrame:
-    """Calibrate several columns; ``spec`` maps column -> keyword arguments of
-    :func:`calibrate` (plus ``negate: true`` for ``1 - x``). Other columns are kept.
+    """Calibrate raw columns into named sets, as described by a calibration plan.
+
+    Parameters
+    ----------
+    data
+        Raw data, one row per case.
+    spec
+        Set name -> options: ``source`` (raw column, default the set name) and either
+        ``map`` (raw value -> membership or multi-value code, for categories) or the
+        keyword arguments of :func:`calibrate` (``type``, ``method``,
+        ``thresholds``, ``logistic``, ``idm``, ``ecdf``, ``below``, ``above``);
+        ``negate: true`` takes ``1 - x``. Other keys (``label``, ``note``) document
+        the choice and are ignored here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per set, in ``spec`` order, same index as ``data``.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"gdp": [400, 550, 900], "driver": ["mod", "reg", "mod"]})
+    >>> plan = {"RICH": {"source": "gdp", "thresholds": "e=400, c=550, i=900"},
+    ...         "MOD": {"source": "driver", "map": {"mod": 1, "reg": 0}}}
+    >>> calibrate_sets(raw, plan).round(2).to_dict("list")
+    {'RICH': [0.05, 0.5, 0.95], 'MOD': [1, 0, 1]}
     """
-    out = data.copy()
-    for column, options in spec.items():
-        if column not in data.columns:
+    out = pd.DataFrame(index=data.index)
+    documentation = {"label", "note", "source", "negate", "map"}
+    for name, options in spec.items():
+        source = str(options.get("source", name))
+        if source not in data.columns:
             raise SociaparisError(
-                QCAError.UNKNOWN_COLUMN, column=column, available=", ".join(data.columns)
+                QCAError.UNKNOWN_COLUMN, column=source, available=", ".join(data.columns)
             )
-        options = dict(options)
-        negate = bool(options.pop("negate", False))
-        values = calibrate(data[column], **options)
-        out[column] = 1 - values if negate else values
+        if "map" in options:
+            mapping = {str(k): v for k, v in dict(options["map"]).items()}
+            raw = data[source].astype(str).str.strip()
+            unknown = sorted(set(raw) - set(mapping))
+            if unknown:
+                raise SociaparisError(
+                    QCAError.BAD_CALIBRATION,
+                    column=source,
+                    reason=f"value(s) {unknown} have no entry in its map",
+                )
+            values = raw.map(mapping).to_numpy()
+        else:
+            arguments = {k: v for k, v in options.items() if k not in documentation}
+            values = calibrate(data[source], **arguments)
+        out[name] = 1 - values if options.get("negate", False) else values
     return out

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sociaparis.core.errors import Location, SociaparisError
+from sociaparis.core.errors import SociaparisError
 
 from .errors import QCAError
 
@@ -81,7 +81,6 @@ def _numeric_column(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame.columns:
         raise SociaparisError(
             QCAError.UNKNOWN_COLUMN,
-            location=Location(column=column),
             column=column,
             available=", ".join(map(str, frame.columns)),
         )
@@ -92,7 +91,6 @@ def _numeric_column(frame: pd.DataFrame, column: str) -> np.ndarray:
         first = series[bad].iloc[0]
         raise SociaparisError(
             QCAError.NOT_NUMERIC,
-            location=Location(column=column),
             column=column,
             value=first,
         )
@@ -100,7 +98,6 @@ def _numeric_column(frame: pd.DataFrame, column: str) -> np.ndarray:
         missing = converted.index[converted.isna()]
         raise SociaparisError(
             QCAError.MISSING_VALUES,
-            location=Location(column=column),
             column=column,
             count=len(missing),
             case=missing[0],

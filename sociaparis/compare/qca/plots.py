@@ -7,8 +7,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .data import QCAData
 from .minimize import Minimization
 from .necessity import necessity_fit
+from .notation import parse_term
 from .truth_table import TruthTable, sufficiency_fit
 
 _OUT_COLOURS = {"1": "#1b7837", "0": "#b2182b", "C": "#e08214", "?": "#878787"}
@@ -93,6 +95,35 @@ def xy_plot(
     ax.set_ylabel(y_label)
     ax.set_title(title, fontsize=10)
     return _save(fig, fmt)
+
+
+def term_xy_plot(
+    qdata: QCAData, term: str, *, relation: str = "sufficiency", fmt: str = "png"
+) -> bytes:
+    """XY plot of a term (``A*~B``, or a disjunction ``A + B``) against the outcome.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sociaparis.compare.qca import prepare
+    >>> df = pd.DataFrame({"A": [1, 1, 0], "B": [0.2, 0.8, 0.4], "Y": [1, 1, 0]})
+    >>> term_xy_plot(prepare(df, outcome="Y"), "A + ~B", fmt="svg")[:5]
+    b'<?xml'
+    """
+    membership = np.zeros(len(qdata.cases))
+    for part in term.split("+"):
+        cube = parse_term(part.strip(), qdata.conditions)
+        membership = np.maximum(membership, qdata.term_membership(cube))
+    outcome = ("~" if qdata.negate_outcome else "") + qdata.outcome
+    return xy_plot(
+        membership,
+        qdata.y,
+        x_label=term,
+        y_label=outcome,
+        labels=qdata.cases,
+        relation=relation,
+        fmt=fmt,
+    )
 
 
 def solution_xy_plot(result: Minimization, *, model: int = 0, fmt: str = "png") -> bytes:

@@ -1,0 +1,316 @@
+"""``sociaparis qca``: calibrate, truth table, minimize and necessity on a CSV file."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from sociaparis.compare.qca import minimize, prepare, truth_table
+from sociaparis.compare.qca.calibrate import calibrate_sets
+from sociaparis.compare.qca.conformance import run_case, to_json
+from sociaparis.compare.qca.errors import QCAError
+from sociaparis.compare.qca.necessity import pof_necessity, superset_subset
+from sociaparis.compare.qca.plots import solution_xy_plot, term_xy_plot, truth_table_plot
+from sociaparis.compare.qca.results import Minimization, Model
+from sociaparis.compare.qca.truth_table import TruthTable
+from sociaparis.core.errors import SociaparisError
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def _print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(
+            column, justify="left" if column in ("term", "cases") else "right"
+        )
+    for row in rows:
+        table.add_row(*(_number(v) for v in row))
+    Console(width=max(100, Console().width)).print(table)
+
+
+def _plan(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SociaparisError(QCAError.BAD_FILE, path=path, reason=str(exc)) from None
+
+
+def _load(path: Path, plan: dict[str, Any]) -> pd.DataFrame:
+    try:
+        data = pd.read_csv(path, index_col=0, comment="#")
+    except (OSError, ValueError) as exc:
+        raise SociaparisError(QCAError.BAD_FILE, path=path, reason=str(exc)) from None
+    if plan.get("sets"):
+        return calibrate_sets(data, plan["sets"])
+    return data
+
+
+def _write_plot(path: Path | None, draw: Callable[[str], bytes]) -> None:
+    if path is None:
+        return
+    fmt = "svg" if path.suffix.lower() == ".svg" else "png"
+    path.write_bytes(draw(fmt))
+    click.echo(f"plot written to {path}", err=True)
+
+
+def _incl_cut(text: str) -> float | list[float]:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise SociaparisError(QCAError.BAD_INCL_CUT, value=text) from None
+    return values[0] if len(values) == 1 else values
+
+
+def analysis_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by truthtable, minimize and necessity."""
+    decorators = [
+        click.argument("data", type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--outcome", help="Outcome column (~Y for its negation)."),
+        click.option("--conditions", help="Comma-separated conditions (default: all)."),
+        click.option("--negate", is_flag=True, help="Analyse the negated outcome."),
+        click.option(
+            "--calibration",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="TOML calibration plan ([sets.NAME] tables, outcome, conditions).",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON for machines."),
+        click.option(
+            "--plot",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="PNG or SVG file.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def _setup(
+    data: Path, outcome: str | None, conditions: str | None, calibration: Path | None
+) -> tuple[pd.DataFrame, str, list[str] | None]:
+    plan = _plan(calibration)
+    frame = _load(data, plan)
+    outcome = outcome or plan.get("outcome")
+    if not outcome:
+        raise click.UsageError("--outcome is required (or set outcome in the plan).")
+    names = conditions.split(",") if conditions else plan.get("conditions")
+    return frame, outcome, [n.strip() for n in names] if names else None
+
+
+def _truth_table(
+    ctx: dict[str, Any], incl_cut: str, n_cut: int, pri_cut: float
+) -> TruthTable:
+    frame, outcome, conditions = _setup(
+        ctx["data"], ctx["outcome"], ctx["conditions"], ctx["calibration"]
+    )
+    return truth_table(
+        frame,
+        outcome=outcome,
+        conditions=conditions,
+        incl_cut=_incl_cut(incl_cut),
+        n_cut=n_cut,
+        pri_cut=pri_cut,
+        negate_outcome=ctx["negate"],
+    )
+
+
+def _show_truth_table(tt: TruthTable) -> None:
+    rows = [
+        [r.rownum, *r.values, r.out, r.n, r.incl, r.pri, ", ".join(r.cases)]
+        for r in tt.rows
+    ]
+    columns = ["row", *tt.conditions, "OUT", "n", "incl", "PRI", "cases"]
+    _print_table(f"Truth table: {tt.data.outcome}", columns, rows)
+
+
+def _show_models(label: str, models: tuple[Model, ...]) -> None:
+    for number, model in enumerate(models, start=1):
+        click.echo(f"{label} M{number}: {model.expression}")
+        rows: list[list[Any]] = [
+            [t.term, t.incl, t.pri, t.cov, t.cov_unique, ", ".join(t.cases)]
+            for t in model.fit.terms
+        ]
+        rows.append(["solution", model.fit.incl, model.fit.pri, model.fit.cov, None, ""])
+        _print_table("", ["term", "inclS", "PRI", "covS", "covU", "cases"], rows)
+    if len(models) > 1:
+        click.echo(f"Model ambiguity: {len(models)} equally minimal models ({label}).")
+
+
+def _show_minimization(res: Minimization) -> None:
+    kind = "parsimonious" if "?" in res.include else "conservative"
+    _show_models(kind, res.models)
+    click.echo(f"Essential (in every {kind} model): {', '.join(res.essential) or '-'}")
+    for solution in res.intermediate:
+        _show_models(f"intermediate {solution.key}", solution.models)
+        easy = ", ".join(map(str, solution.easy_counterfactuals)) or "-"
+        click.echo(f"Easy counterfactuals (rows): {easy}")
+
+
+@click.group()
+def qca() -> None:
+    """Qualitative Comparative Analysis (results agree with R's QCA package)."""
+
+
+@qca.command("calibrate")
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--calibration",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="TOML plan: one [sets.NAME] table per set (source, thresholds or map…).",
+)
+@click.option("--column", help="Raw column to calibrate (instead of a plan).")
+@click.option("--thresholds", help='e.g. "e=400, c=550, i=900", or "550,850" (crisp).')
+@click.option("--type", "type_", type=click.Choice(["fuzzy", "crisp"]), default="fuzzy")
+@click.option("--method", type=click.Choice(["direct", "indirect"]), default="direct")
+@click.option("--idm", type=float, default=0.95, show_default=True)
+@click.option("--linear", is_flag=True, help="Linear instead of logistic (direct).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def calibrate_command(
+    data: Path,
+    calibration: Path | None,
+    column: str | None,
+    thresholds: str | None,
+    type_: str,
+    method: str,
+    idm: float,
+    linear: bool,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """Calibrate raw values into set memberships (R: calibrate())."""
+    plan = _plan(calibration).get("sets", {})
+    if column:
+        if not thresholds:
+            raise click.UsageError("--thresholds is needed with --column.")
+        options = {"thresholds": thresholds, "type": type_, "method": method, "idm": idm}
+        plan = {column: {**options, "logistic": not linear}}
+    if not plan:
+        raise click.UsageError(
+            "Give --calibration PLAN.toml or --column and --thresholds."
+        )
+    sets = calibrate_sets(_load(data, {}), plan)
+    if output is not None:
+        sets.to_csv(output)
+        click.echo(f"calibrated sets written to {output}", err=True)
+    if as_json:
+        click.echo(to_json({"cases": list(map(str, sets.index)), **sets.to_dict("list")}))
+    elif output is None:
+        rows = [
+            [str(i), *row] for i, row in zip(sets.index, sets.to_numpy(), strict=True)
+        ]
+        _print_table("Calibrated sets", ["case", *sets.columns], rows)
+
+
+@qca.command("truthtable")
+@analysis_options
+@click.option("--incl-cut", default="1", show_default=True, help='"0.8" or "0.8,0.6".')
+@click.option("--n-cut", type=int, default=1, show_default=True)
+@click.option("--pri-cut", type=float, default=0.0, show_default=True)
+def truthtable_command(incl_cut: str, n_cut: int, pri_cut: float, **ctx: Any) -> None:
+    """Build the truth table (R: truthTable())."""
+    tt = _truth_table(ctx, incl_cut, n_cut, pri_cut)
+    _write_plot(ctx["plot"], lambda fmt: truth_table_plot(tt, fmt=fmt))
+    if ctx["as_json"]:
+        click.echo(to_json(tt.to_dict()))
+    else:
+        _show_truth_table(tt)
+
+
+@qca.command("minimize")
+@analysis_options
+@click.option("--incl-cut", default="1", show_default=True, help='"0.8" or "0.8,0.6".')
+@click.option("--n-cut", type=int, default=1, show_default=True)
+@click.option("--pri-cut", type=float, default=0.0, show_default=True)
+@click.option("--include", default="", help='"" conservative, "?" parsimonious.')
+@click.option("--dir-exp", help='Directional expectations, e.g. "A, ~B, C=-".')
+@click.option("--row-dom", is_flag=True, help="Remove dominated prime implicants.")
+def minimize_command(
+    incl_cut: str,
+    n_cut: int,
+    pri_cut: float,
+    include: str,
+    dir_exp: str | None,
+    row_dom: bool,
+    **ctx: Any,
+) -> None:
+    """Minimize to all minimal solutions (R: minimize())."""
+    tt = _truth_table(ctx, incl_cut, n_cut, pri_cut)
+    res = minimize(tt, include=include, dir_exp=dir_exp, row_dom=row_dom)
+    _write_plot(ctx["plot"], lambda fmt: solution_xy_plot(res, fmt=fmt))
+    if ctx["as_json"]:
+        click.echo(to_json({"truth_table": tt.to_dict(), **res.to_dict()}))
+    else:
+        _show_minimization(res)
+
+
+@qca.command("necessity")
+@analysis_options
+@click.option("--incl-cut", type=float, default=1.0, show_default=True)
+@click.option("--cov-cut", type=float, default=0.0, show_default=True)
+def necessity_command(incl_cut: float, cov_cut: float, **ctx: Any) -> None:
+    """Necessary conditions and disjunctions (R: superSubset(), pof())."""
+    frame, outcome, conditions = _setup(
+        ctx["data"], ctx["outcome"], ctx["conditions"], ctx["calibration"]
+    )
+    common = {
+        "outcome": outcome,
+        "conditions": conditions,
+        "negate_outcome": ctx["negate"],
+    }
+    single = pof_necessity(frame, **common)
+    try:
+        found = superset_subset(frame, incl_cut=incl_cut, cov_cut=cov_cut, **common)
+    except SociaparisError as exc:
+        if exc.error is not QCAError.NO_NECESSARY:
+            raise
+        found = None
+    shown = found.terms[0].term if found else max(single.terms, key=lambda t: t.incl).term
+    qdata = prepare(frame, **common)
+    _write_plot(
+        ctx["plot"],
+        lambda fmt: term_xy_plot(qdata, shown, relation="necessity", fmt=fmt),
+    )
+    if ctx["as_json"]:
+        click.echo(
+            to_json(
+                {
+                    "pof": single.to_dict(),
+                    "superSubset": found.to_dict() if found else None,
+                }
+            )
+        )
+        return
+    rows = [[t.term, t.incl, t.ron, t.cov] for t in single.terms]
+    _print_table("Single conditions (pof)", ["term", "inclN", "RoN", "covN"], rows)
+    if found is None:
+        click.echo(QCAError.NO_NECESSARY.format(incl_cut=incl_cut, cov_cut=cov_cut))
+    else:
+        rows = [[t.term, t.incl, t.ron, t.cov] for t in found.terms]
+        title = (
+            f"Necessary terms (superSubset, incl_cut {incl_cut:g}, cov_cut {cov_cut:g})"
+        )
+        _print_table(title, ["term", "inclN", "RoN", "covN"], rows)
+
+
+@qca.command("run")
+@click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
+def run_command(case: Path) -> None:
+    """Recompute a conformance case (R QCA reference JSON) and print it as JSON."""
+    click.echo(to_json(run_case(case)))
