@@ -84,6 +84,12 @@ class XPathErrorCode(ErrorCode):
         "`{expression}` nests more than {limit} levels deep. Split it into "
         "several calculate questions.",
     )
+    UNSUPPORTED_FUNCTION = (
+        "XPATH_014",
+        "{name}() at character {position} of `{expression}` is an ODK function that "
+        "sociaparis does not evaluate ({reason}). Compute the value another way, "
+        "e.g. with a calculate on plain ${{name}} references.",
+    )
 
 
 class XPathError(SociaparisError):

@@ -7,7 +7,11 @@ time, a closure that evaluates the call against a context.
 from __future__ import annotations
 
 import math
+import random
 import re
+import secrets
+import string
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -60,6 +64,7 @@ class FunctionSpec:
     summary: str
     nodeset_args: tuple[int, ...] = ()
     default_current: bool = False
+    append_current: bool = False
 
 
 def _eager(impl: Callable[..., Value]) -> Callable[[Call, list[Fn]], Fn]:
@@ -394,6 +399,72 @@ def _build_nodeset(impl: Callable[[NodeSet], Value]) -> Callable[[Call, list[Fn]
     return build
 
 
+def _build_once(call: Call, fns: list[Fn]) -> Fn:
+    value, current = fns
+
+    def evaluate(ctx: Any) -> Value:
+        existing = to_string(current(ctx))
+        return existing if existing else value(ctx)
+
+    return evaluate
+
+
+def _truths(values: Sequence[Value]) -> list[bool]:
+    """One truth per answer: a node counts when it is non-empty (ODK checklist)."""
+    out: list[bool] = []
+    for value in values:
+        if isinstance(value, NodeSet):
+            out.extend(node != "" for node in value)
+        else:
+            out.append(to_boolean(value))
+    return out
+
+
+def _within(total: float, low: Value, high: Value) -> bool:
+    minimum, maximum = to_number(low), to_number(high)
+    return (minimum == -1 or total >= minimum) and (maximum == -1 or total <= maximum)
+
+
+def _checklist(low: Value, high: Value, *values: Value) -> bool:
+    return _within(float(sum(_truths(values))), low, high)
+
+
+def _build_weighted_checklist(call: Call, fns: list[Fn]) -> Fn:
+    if len(fns) % 2:
+        raise XPathError(
+            XPathErrorCode.ARITY,
+            expression=call.source,
+            position=call.pos + 1,
+            name=call.name,
+            expected="an even number of",
+            given=len(fns),
+            signature=FUNCTIONS[call.name].signature,
+        )
+    low, high, *rest = fns
+
+    def evaluate(ctx: Any) -> Value:
+        total = 0.0
+        for i in range(0, len(rest), 2):
+            if to_boolean(rest[i](ctx)):
+                total += to_number(rest[i + 1](ctx))
+        return _within(total, low(ctx), high(ctx))
+
+    return evaluate
+
+
+_ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def _uuid(length: Value | None = None) -> str:
+    if length is None:
+        return str(uuid.uuid4())
+    number = to_number(length)
+    count = int(number) if math.isfinite(number) else 0
+    return "".join(
+        secrets.choice(_ALPHANUMERIC) for _ in range(max(0, min(count, 10_000)))
+    )
+
+
 def _sum(nodes: NodeSet) -> float:
     return sum((string_to_number(node) for node in nodes), 0.0)
 
@@ -428,6 +499,23 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "if": _spec(3, 3, "if(condition, then, else)", _build_if, "then if condition"),
     "coalesce": _spec(2, 2, "coalesce(a, b)", _e(_coalesce), "a unless empty, else b"),
     "regex": _spec(2, 2, "regex(value, 'pattern')", _build_regex, "pattern found"),
+    "once": _spec(
+        1, 1, "once(x)", _build_once, "current value if set, else x", append_current=True
+    ),
+    "checklist": _spec(
+        2,
+        None,
+        "checklist(min, max, a, b, ...)",
+        _e(_checklist),
+        "count of true in range",
+    ),
+    "weighted-checklist": _spec(
+        2,
+        None,
+        "weighted-checklist(min, max, a, weight_a, b, weight_b, ...)",
+        _build_weighted_checklist,
+        "sum of weights of true in range",
+    ),
     # strings
     "string": _spec(
         0, 1, "string(x)", _e(to_string), "XPath string()", default_current=True
@@ -480,6 +568,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         2, 2, "substring-after(s, t)", _e(_after), "part after first t"
     ),
     "translate": _spec(3, 3, "translate(s, from, to)", _e(_translate), "map chars"),
+    "uuid": _spec(0, 1, "uuid()", _e(_uuid), "random UUID (or n random characters)"),
     # selects
     "selected": _spec(2, 2, "selected(${q}, 'a')", _e(_selected), "a is chosen"),
     "count-selected": _spec(
@@ -507,6 +596,14 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "log": _spec(1, 1, "log(x)", _e(_m(_log(math.log))), "natural logarithm"),
     "log10": _spec(1, 1, "log10(x)", _e(_m(_log(math.log10))), "base-10 logarithm"),
     "pi": _spec(0, 0, "pi()", _e(lambda: math.pi), "the number pi"),
+    "sin": _spec(1, 1, "sin(x)", _e(_m(math.sin)), "sine (radians)"),
+    "cos": _spec(1, 1, "cos(x)", _e(_m(math.cos)), "cosine (radians)"),
+    "tan": _spec(1, 1, "tan(x)", _e(_m(math.tan)), "tangent (radians)"),
+    "asin": _spec(1, 1, "asin(x)", _e(_m(math.asin)), "arc sine"),
+    "acos": _spec(1, 1, "acos(x)", _e(_m(math.acos)), "arc cosine"),
+    "atan": _spec(1, 1, "atan(x)", _e(_m(math.atan)), "arc tangent"),
+    "atan2": _spec(2, 2, "atan2(y, x)", _e(_m(math.atan2)), "arc tangent of y/x"),
+    "random": _spec(0, 0, "random()", _e(random.random), "uniform in [0, 1)"),
     "sum": _spec(
         1, 1, "sum(${q})", _build_nodeset(_sum), "sum of values", nodeset_args=(0,)
     ),

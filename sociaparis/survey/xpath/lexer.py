@@ -12,6 +12,22 @@ OPERATOR_NAMES = frozenset({"and", "or", "div", "mod"})
 OPERAND_END = frozenset({"num", "str", "ref", "dot", "dotdot", ")", "]"})
 _TWO_CHAR = ("!=", "<=", ">=", "::", "//")
 _ONE_CHAR = "()[],@|/=<>+-*"
+_TYPOGRAPHIC_QUOTE = (
+    "typographic quote {0!r} (U+{1:04X}), often added by a spreadsheet's \
+autocorrect; use a straight quote ' or \""
+)
+_HINTS = {
+    **{
+        q: _TYPOGRAPHIC_QUOTE.format(q, ord(q))
+        for q in "\u2018\u2019\u201c\u201d\u00ab\u00bb"
+    },
+    "\u00a0": "non-breaking space (U+00A0); replace it with an ordinary space",
+    "\u202f": "narrow non-breaking space (U+202F); replace it with an ordinary space",
+    "\u2260": "'\u2260' is not an operator; write !=",
+    "\u2264": "'\u2264' is not an operator; write <=",
+    "\u2265": "'\u2265' is not an operator; write >=",
+    "\u2212": "typographic minus sign (U+2212); write -",
+}
 
 
 class Token(NamedTuple):
@@ -115,6 +131,18 @@ def tokenize(source: str) -> list[Token]:
                 end += 1
                 while end < length and "0" <= source[end] <= "9":
                     end += 1
+            if (
+                end + 1 < length
+                and source[end] in "eE"
+                and (source[end + 1].isdigit() or source[end + 1] in "+-")
+            ):
+                raise XPathError(
+                    XPathErrorCode.SYNTAX,
+                    expression=source,
+                    position=end + 1,
+                    detail="XPath has no exponent notation; write the number in full "
+                    "(100000, not 1e5)",
+                )
             tokens.append(Token("num", source[pos:end], pos))
             pos = end
             continue
@@ -170,7 +198,7 @@ def tokenize(source: str) -> list[Token]:
             XPathErrorCode.SYNTAX,
             expression=source,
             position=pos + 1,
-            detail=f"unexpected character {char!r} (U+{ord(char):04X})",
+            detail=_HINTS.get(char, f"unexpected character {char!r} (U+{ord(char):04X})"),
         )
     tokens.append(Token("end", "", length))
     return tokens

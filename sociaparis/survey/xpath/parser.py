@@ -49,6 +49,30 @@ _PRECEDENCE = {
 }
 _ARITHMETIC = {"+": 5, "-": 5, "*": 6, "div": 6, "mod": 6}
 
+_SECONDARY = "it reads secondary instances (choice lists, CSV files)"
+_NODES = "it needs XML node navigation, which ${name} references do not offer"
+#: ODK XForms functions deliberately left out, with the reason given to the user.
+UNSUPPORTED = {
+    "instance": _SECONDARY,
+    "pulldata": _SECONDARY,
+    "randomize": _SECONDARY,
+    "current": _NODES,
+    "last": _NODES,
+    "name": _NODES,
+    "local-name": _NODES,
+    "namespace-uri": _NODES,
+    "lang": _NODES,
+    "id": _NODES,
+    "jr:itext": "translations are handled by the form, not by expressions",
+    "area": "geographic functions are not implemented",
+    "distance": "geographic functions are not implemented",
+    "geofence": "geographic functions are not implemented",
+    "digest": "hashing is not implemented",
+    "base64-decode": "base64 decoding is not implemented",
+    "extract-signed": "signature checking is not implemented",
+    "decimal-time": "time values depend on the device time zone, which a server lacks",
+}
+
 
 class Node(NamedTuple):
     """A parse-tree node; ``value`` is the literal, name or operator(s)."""
@@ -205,6 +229,13 @@ class _Parser:
     def call(self, token: Token) -> Node:
         name = token.value
         spec = FUNCTIONS.get(name)
+        if spec is None and name in UNSUPPORTED:
+            raise self._error(
+                XPathErrorCode.UNSUPPORTED_FUNCTION,
+                token.pos,
+                name=name,
+                reason=UNSUPPORTED[name],
+            )
         if spec is None:
             suggestion = difflib.get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0)
             raise self._error(
@@ -244,7 +275,7 @@ class _Parser:
                 given=given,
                 signature=spec.signature,
             )
-        if not args and spec.default_current:
+        if (not args and spec.default_current) or spec.append_current:
             args.append(Node("cur", token.pos))
         for index in spec.nodeset_args:
             if args[index].kind not in ("ref", "cur"):

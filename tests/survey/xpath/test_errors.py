@@ -44,7 +44,7 @@ PARSE_ERRORS = [
     ("1 + child::age", E.NOT_A_REFERENCE, 5),
     ("selectd(${a}, 'x')", E.UNKNOWN_FUNCTION, 1),
     ("1 + foo()", E.UNKNOWN_FUNCTION, 5),
-    ("jr:itext('x')", E.UNKNOWN_FUNCTION, 1),
+    ("node()", E.UNKNOWN_FUNCTION, 1),
     ("not()", E.ARITY, 1),
     ("not(1, 2)", E.ARITY, 1),
     ("true(1)", E.ARITY, 1),
@@ -65,6 +65,12 @@ PARSE_ERRORS = [
     ("indexed-repeat(${a}, 'rep', 1)", E.NODESET_REQUIRED, 1),
     ("jr:choice-name(${a}, ${a})", E.BAD_CHOICE_NAME, 1),
     ("jr:choice-name(${a}, 'not a name')", E.BAD_CHOICE_NAME, 1),
+    ("instance('cities')/root/item", E.UNSUPPORTED_FUNCTION, 1),
+    ("pulldata('f', 'a', 'b', ${a})", E.UNSUPPORTED_FUNCTION, 1),
+    ("1 + current()", E.UNSUPPORTED_FUNCTION, 5),
+    ("jr:itext('label')", E.UNSUPPORTED_FUNCTION, 1),
+    ("decimal-time(${t})", E.UNSUPPORTED_FUNCTION, 1),
+    ("weighted-checklist(1, 2, ${a})", E.ARITY, 1),
     ("(" * 150 + "1" + ")" * 150, E.TOO_DEEP, None),
     ("1" + " = 1" * 150, E.TOO_DEEP, None),
 ]
@@ -131,3 +137,32 @@ def test_xpath_error_is_a_sociaparis_error() -> None:
     from sociaparis.core.errors import SociaparisError
 
     assert issubclass(XPathError, SociaparisError)
+
+
+# Characters a spreadsheet's autocorrect (French locale included) slips into
+# formulas: the message names them and says what to type instead.
+HINTS = [
+    ("${a} = \u2019yes\u2019", 8, "typographic quote"),
+    ("${a} = \u00abyes\u00bb", 8, "typographic quote"),
+    ("${a}\u00a0= 1", 5, "non-breaking space"),
+    ("${a} \u2260 1", 6, "write !="),
+    ("${a} \u2264 1", 6, "write <="),
+    ("${a} \u2212 1", 6, "write -"),
+    ("1e5", 2, "no exponent notation"),
+    ("1 + 2E-3", 6, "no exponent notation"),
+]
+
+
+@pytest.mark.parametrize(("expression", "position", "hint"), HINTS)
+def test_syntax_hints(expression: str, position: int, hint: str) -> None:
+    with pytest.raises(XPathError) as caught:
+        parse(expression)
+    assert caught.value.error is E.SYNTAX
+    assert caught.value.context["position"] == position
+    assert hint in caught.value.message
+
+
+def test_unsupported_functions_say_why() -> None:
+    with pytest.raises(XPathError) as caught:
+        parse("instance('cities')/root/item")
+    assert "secondary instances" in caught.value.context["reason"]

@@ -139,6 +139,18 @@ BOOLEANS = [
     ("regex('a.b@paris.fr', '^[^@]+@[^@]+\\.[a-z]+$')", "true"),
     ("regex('', '.*')", "true"),
     ("regex(${name}, concat('^', 'A'))", "true"),
+    ("checklist(-1, 2, 2 > 1)", "true"),  # Enketo checklist.spec.js
+    ("checklist(-1, 2, 1 = 1, 2 = 2, 3 = 3)", "false"),
+    ("checklist(1, 2, 1 = 1, 2 = 2, 3 = 3)", "false"),
+    ("checklist(1, 1, 1 = 1)", "true"),
+    ("checklist(1, 1, true(), false(), false())", "true"),
+    ("checklist(2, 2, ${holes})", "true"),  # ODK spec: non-empty answers count
+    ("checklist(-1, -1, ${none})", "true"),
+    ("weighted-checklist(3, 3, true(), 3, false(), 5)", "true"),  # by hand, ODK spec
+    ("weighted-checklist(-1, 4, true(), 3, true(), 2)", "false"),
+    ("weighted-checklist(5, -1, 1 = 1, 2, 'x', 3)", "true"),
+    ("once('new')", "kept"),  # ODK spec: the current value wins when set
+    ("once(concat('n', 'ew'))", "kept"),
     ("not(true())", "false"),
     ("not('')", "true"),
     ("not(${none})", "true"),
@@ -149,7 +161,20 @@ BOOLEANS = [
 
 @pytest.mark.parametrize(("expression", "expected"), BOOLEANS)
 def test_boolean_functions(xeval, expression: str, expected: str) -> None:
-    check(xeval, expression, expected)
+    check(xeval, expression, expected, here="kept")
+
+
+def test_once_evaluates_its_argument_when_the_question_is_empty(xeval) -> None:
+    assert xeval("once(concat('n', 'ew'))", here="") == "new"
+
+
+def test_random_and_uuid(xeval) -> None:
+    draws = {xeval("random()") for _ in range(50)}
+    assert len(draws) > 45 and all(0.0 <= draw < 1.0 for draw in draws)
+    identifier = xeval("uuid()")
+    assert len(identifier) == 36 and identifier.count("-") == 4 and identifier[14] == "4"
+    assert len(xeval("uuid(12)")) == 12 and xeval("uuid(12)").isalnum()
+    assert xeval("uuid(0 div 0)") == ""
 
 
 # ODK spec "Select Functions" and Enketo selected.spec.js,
@@ -246,6 +271,13 @@ NUMBERS = [
     ("exp(0)", "1"),
     ("exp10(2)", "100"),
     ("round(pi(), 4)", "3.1416"),
+    ("sin(0)", "0"),
+    ("cos(0)", "1"),
+    ("round(tan(pi() div 4), 10)", "1"),
+    ("round(asin(1) * 2, 10) = round(pi(), 10)", "true"),
+    ("acos(2)", "NaN"),
+    ("atan(0)", "0"),
+    ("round(atan2(1, 1) * 4, 10) = round(pi(), 10)", "true"),
 ]
 
 
