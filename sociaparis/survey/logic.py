@@ -465,7 +465,13 @@ class FormState:
                 if error is not None:
                     found.append(error)
         order = {item.name: n for n, item in enumerate(self.instrument.items)}
-        found.sort(key=lambda e: (e.instance or 0, order[e.question]))
+        items = self.instrument
+
+        def place(error: FieldError) -> tuple[int, int, int]:
+            anchor = items.item(error.question).repeat or error.question
+            return (order[anchor], error.instance or 0, order[error.question])
+
+        found.sort(key=place)
         return found
 
     def _check(

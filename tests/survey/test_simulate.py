@@ -1,0 +1,155 @@
+"""``simulate``: the JSON report of pages, values and errors, and bad answer files."""
+# ruff: noqa: E501 -- markdown XLSForm tables are as wide as the spreadsheets they stand for
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.errors import SurveyError
+from sociaparis.survey.simulate import check_answers, load_answers, simulate
+
+NOW = datetime(2026, 3, 15, 10, 30)
+
+TOOLS = """
+| survey |
+|   | type                   | name     | label::Français (fr) | label::English (en) | relevant        | calculation        | repeat_count | required | constraint | constraint_message::Français (fr) | constraint_message::English (en) | appearance |
+|   | integer                | age      | Âge                  | Age                 |                 |                    |              | yes      | . >= 16    | 16 ans au moins                   | At least 16                      |            |
+|   | select_multiple tool   | tools    | Outils               | Tools               |                 |                    |              |          |            |                                   |                                  |            |
+|   | calculate              | n        |                      |                     |                 | count-selected(${tools}) |        |          |            |                                   |                                  |            |
+|   | begin repeat           | per_tool | Par outil            | Per tool            | ${n} > 0        |                    | ${n}         |          |            |                                   |                                  |            |
+|   | calculate              | which    |                      |                     |                 | selected-at(${tools}, position(..) - 1) | |       |            |                                   |                                  |            |
+|   | decimal                | hours    | Heures               | Hours               |                 |                    |              | yes      | . <= 40    |                                   |                                  |            |
+|   | end repeat             |          |                      |                     |                 |                    |              |          |            |                                   |                                  |            |
+|   | calculate              | total    |                      |                     |                 | sum(${hours})      |              |          |            |                                   |                                  |            |
+|   | begin group            | more     | Plus                 | More                | ${total} > 10   |                    |              |          |            |                                   |                                  | field-list |
+|   | text                   | why      | Pourquoi             | Why                 |                 |                    |              |          |            |                                   |                                  |            |
+|   | note                   | thanks   | Merci                | Thanks              |                 |                    |              |          |            |                                   |                                  |            |
+|   | end group              |          |                      |                     |                 |                    |              |          |            |                                   |                                  |            |
+| choices |
+|   | list_name | name    | label::Français (fr) | label::English (en) |
+|   | tool      | chatgpt | ChatGPT              | ChatGPT             |
+|   | tool      | copilot | Copilot              | Copilot             |
+| settings |
+|   | form_id | default_language |
+|   | tools   | Français (fr)    |
+"""
+
+
+@pytest.fixture
+def tools(form):
+    return form(TOOLS)
+
+
+def test_simulate_report_layout(tools) -> None:
+    answers = {
+        "age": "15",
+        "tools": "chatgpt copilot",
+        "per_tool": [{"hours": "10.5"}, {"hours": "45"}],
+        "why": "utile",
+    }
+    # n = 2; each instance picks its tool; total = 10.5 + 45 = 55.5 > 10 shows "more"
+    assert simulate(tools, answers, now=NOW) == {
+        "pages": [
+            {"name": "age", "questions": ["age"]},
+            {"name": "tools", "questions": ["tools"]},
+            {"name": "per_tool", "questions": ["hours"]},
+            {"name": "more", "questions": ["why", "thanks"]},
+        ],
+        "values": {
+            "age": "15",
+            "tools": "chatgpt copilot",
+            "n": "2",
+            "per_tool": [
+                {"which": "chatgpt", "hours": "10.5"},
+                {"which": "copilot", "hours": "45"},
+            ],
+            "total": "55.5",
+            "why": "utile",
+            "thanks": "",
+        },
+        "errors": [
+            {"question": "age", "kind": "constraint", "message": "16 ans au moins"},
+            {
+                "question": "hours",
+                "kind": "constraint",
+                "message": "Cette réponse n'est pas acceptée.",
+            },
+        ],
+    }
+
+
+def test_simulate_without_tools_skips_the_repeat_and_group(tools) -> None:
+    report = simulate(tools, {"age": 30}, lang="en", now=NOW)
+    # count-selected('') = 0: the repeat is not relevant and absent from values;
+    # sum() of an empty node-set is 0, so "more" is hidden
+    assert report == {
+        "pages": [
+            {"name": "age", "questions": ["age"]},
+            {"name": "tools", "questions": ["tools"]},
+        ],
+        "values": {"age": "30", "tools": "", "n": "0", "total": "0"},
+        "errors": [],
+    }
+
+
+def test_simulate_reports_required_in_the_language_asked(tools) -> None:
+    report = simulate(tools, {"tools": "copilot", "per_tool": [{}]}, lang="en", now=NOW)
+    assert report["errors"] == [
+        {"question": "age", "kind": "required", "message": "This question is required."},
+        {
+            "question": "hours",
+            "kind": "required",
+            "message": "This question is required.",
+        },
+    ]
+
+
+BAD_ANSWERS = [
+    (["age"], SurveyError.ANSWERS_SHAPE),
+    ({"age": {"value": 3}}, SurveyError.ANSWERS_SHAPE),
+    ({"age": True}, SurveyError.ANSWERS_SHAPE),
+    ({"per_tool": {"hours": "1"}}, SurveyError.ANSWERS_SHAPE),
+    ({"per_tool": ["1"]}, SurveyError.ANSWERS_SHAPE),
+    ({"agee": "3"}, SurveyError.UNKNOWN_QUESTION),
+    ({"hours": "3"}, SurveyError.UNKNOWN_QUESTION),  # inside the repeat, not at the top
+    ({"per_tool": [{"age": "3"}]}, SurveyError.UNKNOWN_QUESTION),
+    ({"more": "x"}, SurveyError.UNKNOWN_QUESTION),  # a group, not a question
+    ({"tools": "chatgpt mistral"}, SurveyError.CHOICE_NOT_IN_LIST),
+    ({"n": "2"}, SurveyError.NOT_ANSWERABLE),
+    ({"thanks": "x"}, SurveyError.NOT_ANSWERABLE),
+    ({"age": "seize"}, SurveyError.BAD_VALUE),
+    ({"per_tool": [{"hours": "1,5"}]}, SurveyError.BAD_VALUE),
+]
+
+
+@pytest.mark.parametrize(("answers", "error"), BAD_ANSWERS)
+def test_bad_answers(tools, answers, error) -> None:
+    with pytest.raises(SociaparisError) as info:
+        check_answers(tools, answers)
+    assert info.value.error is error
+
+
+def test_answers_are_normalised_to_odk_strings(tools) -> None:
+    checked = check_answers(
+        tools, {"age": 42, "tools": None, "per_tool": [{"hours": 2.5}]}
+    )
+    assert checked == {"age": "42", "per_tool": [{"hours": "2.5"}]}
+
+
+@pytest.mark.parametrize("text", ["{", "not json", '{"a": 1,}'])
+def test_answers_file_that_is_not_json(tmp_path, text) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SociaparisError) as info:
+        load_answers(path)
+    assert info.value.error is SurveyError.ANSWERS_NOT_JSON
+
+
+def test_answers_file_round_trip(tmp_path) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"age": "20"}), encoding="utf-8")
+    assert load_answers(path) == {"age": "20"}
