@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import Literal, TypeVar
 
 from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.qual.document import ImportedDocument, Turn
 from sociaparis.qual.errors import QualError
 
 VariableType = Literal["Text", "Boolean", "Integer", "Float", "Date", "DateTime"]
@@ -70,17 +71,6 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
-class Turn:
-    """A speaker turn in a transcript: ``text[start:end]`` said by ``speaker``."""
-
-    speaker: str
-    start: int
-    end: int
-    start_ms: int | None = None
-    end_ms: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Source:
     """A text document: an interview transcript, a focus group, a field note.
 
@@ -100,6 +90,18 @@ class Source:
     modified_by: str | None = None
     modified_at: datetime | None = None
     text_path: str | None = None
+
+    @classmethod
+    def from_document(
+        cls, document: ImportedDocument, *, name: str | None = None, id: str | None = None
+    ) -> Source:
+        """Make a source of an imported document (its text and speaker turns)."""
+        return cls(
+            id=id or new_guid(),
+            name=name or document.filename or "document",
+            text=document.text,
+            turns=document.turns,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,7 +467,7 @@ def validate(project: Project) -> list[Issue]:
     for source in project.sources:
         if source.text is not None:
             for turn in source.turns:
-                _check_span(add, "turn", source, turn.start, turn.end, turn.speaker)
+                _check_span(add, "turn", source, turn.start, turn.end, turn.speaker or "")
     for coding in project.codings:
         if coding.code_id not in codes:
             add(

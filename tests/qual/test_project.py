@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from sociaparis.core.errors import SociaparisError
+from sociaparis.qual.document import ImportedDocument
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.project import (
     Case,
@@ -54,7 +55,11 @@ def _project() -> Project:
         codes=codes,
         variables=(Variable("V", "direction"),),
         cases=(Case("K", "agent 1", values={"V": "DSIN"}, source_ids=("S",)),),
-        sources=(Source("S", "entretien", TEXT, turns=(Turn("Agent", 36, len(TEXT)),)),),
+        sources=(
+            Source(
+                "S", "entretien", TEXT, turns=(Turn("Agent", None, None, 36, len(TEXT)),)
+            ),
+        ),
         codings=codings,
         memos=(Memo("M", "à revoir", targets=(MemoTarget("code", "A2"),)),),
         sets=(CodeSet("Z", "set", code_ids=("A2", "B")),),
@@ -215,7 +220,7 @@ def test_move(code_id: str, parent: str | None, path: tuple[str, ...]) -> None:
         (lambda p: replace(p, cases=(Case("K", "k", values={"W": 1}),)), "QUAL_105"),
         (
             lambda p: replace(
-                p, sources=(replace(p.sources[0], turns=(Turn("A", 10, 500),)),)
+                p, sources=(replace(p.sources[0], turns=(Turn("A", 1.5, 2.0, 10, 500),)),)
             ),
             "QUAL_106",
         ),
@@ -300,3 +305,13 @@ def test_set_members_must_exist() -> None:
     p = _project()
     p = replace(p, sets=(CodeSet("Z", "z", memo_ids=("nope",)),))
     assert [i.code for i in validate(p)] == ["QUAL_105"]
+
+
+def test_source_from_imported_document() -> None:
+    text = "S01: Bonjour.\n\nS02: Oui ?"
+    turns = (Turn("S01", 0.0, 1.5, 5, 13), Turn("S02", 1.5, 2.0, 20, 25))
+    document = ImportedDocument(text, turns, ((0, 13), (15, 25)), "vtt", "0" * 64)
+    source = Source.from_document(document, name="Entretien", id="S")
+    assert source == Source("S", "Entretien", text, turns=turns)
+    assert [text[t.start : t.end] for t in source.turns] == ["Bonjour.", "Oui ?"]
+    assert validate(Project(name="p", sources=(source,))) == []

@@ -652,7 +652,14 @@ def apply_extension(result: ImportResult, data: bytes, path: str) -> ImportResul
         payload = json.loads(data.decode("utf-8"))
         turns = {
             source_id.upper(): tuple(
-                Turn(str(t[0]), int(t[1]), int(t[2]), t[3], t[4]) for t in items
+                Turn(
+                    None if t[0] is None else str(t[0]),
+                    None if t[3] is None else float(t[3]),
+                    None if t[4] is None else float(t[4]),
+                    int(t[1]),
+                    int(t[2]),
+                )
+                for t in items
             )
             for source_id, items in payload.get("turns", {}).items()
         }

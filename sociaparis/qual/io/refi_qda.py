@@ -163,7 +163,7 @@ def write_qdpx(project: Project, target: str | Path | IO[bytes]) -> None:
             if source.text is not None:
                 archive.writestr(f"sources/{source.id}.txt", source.text.encode("utf-8"))
         turns = {
-            s.id: [[t.speaker, t.start, t.end, t.start_ms, t.end_ms] for t in s.turns]
+            s.id: [[t.speaker, t.start, t.end, t.start_s, t.end_s] for t in s.turns]
             for s in project.sources
             if s.turns
         }

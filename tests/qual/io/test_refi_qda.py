@@ -246,7 +246,7 @@ def rich_project() -> Project:
         g(20),
         "Entretien 01",
         TEXT,
-        turns=(Turn("Enquêtrice", 0, 41, 0, 2500), Turn("Agent", 42, 95, 2500, 9000)),
+        turns=(Turn("Enquêtrice", 0.0, 2.5, 0, 41), Turn("Agent", 2.5, 9.04, 42, 95)),
         description="Entretien pseudonymisé",
         values={g(10): "DSIN"},
         created_by=ALICE,
@@ -374,7 +374,7 @@ def test_rich_project_archive_layout() -> None:
     (value,) = root.xpath("//q:Case[@name='Agent 02']//q:FloatValue", namespaces=ns)
     assert value.text == "-0.0000001"
     turns = json.loads(archive.read("sociaparis.json"))["turns"][source_id]
-    assert turns == [["Enquêtrice", 0, 41, 0, 2500], ["Agent", 42, 95, 2500, 9000]]
+    assert turns == [["Enquêtrice", 0, 41, 0.0, 2.5], ["Agent", 42, 95, 2.5, 9.04]]
 
 
 def test_bare_qde_round_trip_keeps_all_but_turns() -> None:
