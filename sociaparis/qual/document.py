@@ -37,7 +37,7 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # French typography may put a (non-breaking) space before the colon.
 _LABEL_RE = re.compile(
     r"(?P<label>\[[^\]\n]{1,40}\]|[^\W\d_][\w.'’\-]*(?: [\w.'’\-]+){0,2})"
-    r"[ \u00a0\u202f]?:[ \u00a0\u202f\t]*(?=\S)"
+    r"[ \u00a0\u202f]?:[ \u00a0\u202f\t]+(?=\S)"
 )
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

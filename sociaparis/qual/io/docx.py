@@ -89,12 +89,12 @@ def _paragraph_texts(document: docx.document.Document) -> list[str]:
         if isinstance(item, Paragraph):
             texts.append(item.text)
         elif isinstance(item, Table):
-            seen: set[int] = set()
+            seen: list[object] = []  # the cell elements themselves (merged cells repeat)
             for row in item.rows:
                 for cell in row.cells:
-                    if id(cell._tc) in seen:
+                    if any(cell._tc is other for other in seen):
                         continue
-                    seen.add(id(cell._tc))
+                    seen.append(cell._tc)
                     texts.extend(p.text for p in cell.paragraphs)
     return texts
 

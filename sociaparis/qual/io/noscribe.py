@@ -57,8 +57,8 @@ def _outer_blocks(scope: etree._Element) -> list[etree._Element]:
 
 
 def _clean(text: str) -> str:
-    """Collapse white space."""
-    return re.sub(r"\s+", " ", text).strip()
+    """Collapse ASCII white space (non-breaking spaces are kept, as French uses them)."""
+    return re.sub(r"[ \t\r\n\f]+", " ", text).strip(" ")
 
 
 def _segment(anchor: etree._Element) -> tuple[str | None, float, float, str]:
