@@ -1,0 +1,39 @@
+"""The benchmark script runs end to end (on a small sample of the staff survey)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).parents[2] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_analysis", BENCH / "analysis.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_fifty_estimates_on_a_small_sample(bench, tmp_path: Path) -> None:
+    generator = BENCH / "data" / "gen_staff_100k.py"
+    subprocess.run(
+        [sys.executable, str(generator), "--out", str(tmp_path), "--n", "3000"],
+        check=True,
+        capture_output=True,
+    )
+    times, (raked, results) = bench.one_run(
+        tmp_path / "staff_100k.csv", bench.margins(tmp_path)
+    )
+    assert len(results) == 50
+    assert set(times) == set(bench.R_MEDIANS)
+    # raking reproduces the population margins it was given
+    pop = bench.margins(tmp_path)["category"]
+    got = raked.data.assign(w=raked.weights).groupby("category")["w"].sum()
+    for level, count in pop.items():
+        assert abs(got[level] - count) < 1e-6 * count
