@@ -1,10 +1,10 @@
 """``simulate``: the JSON report of pages, values and errors, and bad answer files."""
-# ruff: noqa: E501 -- markdown XLSForm tables are as wide as the spreadsheets they stand for
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -14,29 +14,7 @@ from sociaparis.survey.simulate import check_answers, load_answers, simulate
 
 NOW = datetime(2026, 3, 15, 10, 30)
 
-TOOLS = """
-| survey |
-|   | type                   | name     | label::Français (fr) | label::English (en) | relevant        | calculation        | repeat_count | required | constraint | constraint_message::Français (fr) | constraint_message::English (en) | appearance |
-|   | integer                | age      | Âge                  | Age                 |                 |                    |              | yes      | . >= 16    | 16 ans au moins                   | At least 16                      |            |
-|   | select_multiple tool   | tools    | Outils               | Tools               |                 |                    |              |          |            |                                   |                                  |            |
-|   | calculate              | n        |                      |                     |                 | count-selected(${tools}) |        |          |            |                                   |                                  |            |
-|   | begin repeat           | per_tool | Par outil            | Per tool            | ${n} > 0        |                    | ${n}         |          |            |                                   |                                  |            |
-|   | calculate              | which    |                      |                     |                 | selected-at(${tools}, position(..) - 1) | |       |            |                                   |                                  |            |
-|   | decimal                | hours    | Heures               | Hours               |                 |                    |              | yes      | . <= 40    |                                   |                                  |            |
-|   | end repeat             |          |                      |                     |                 |                    |              |          |            |                                   |                                  |            |
-|   | calculate              | total    |                      |                     |                 | sum(${hours})      |              |          |            |                                   |                                  |            |
-|   | begin group            | more     | Plus                 | More                | ${total} > 10   |                    |              |          |            |                                   |                                  | field-list |
-|   | text                   | why      | Pourquoi             | Why                 |                 |                    |              |          |            |                                   |                                  |            |
-|   | note                   | thanks   | Merci                | Thanks              |                 |                    |              |          |            |                                   |                                  |            |
-|   | end group              |          |                      |                     |                 |                    |              |          |            |                                   |                                  |            |
-| choices |
-|   | list_name | name    | label::Français (fr) | label::English (en) |
-|   | tool      | chatgpt | ChatGPT              | ChatGPT             |
-|   | tool      | copilot | Copilot              | Copilot             |
-| settings |
-|   | form_id | default_language |
-|   | tools   | Français (fr)    |
-"""
+TOOLS = (Path(__file__).parent / "forms" / "tools.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture
