@@ -12,7 +12,8 @@ import pytest
 
 from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.survey.instrument import Group, Instrument, Question
-from sociaparis.survey.simulate import simulate
+from sociaparis.survey.logic import evaluate_form
+from sociaparis.survey.simulate import check_answers, simulate
 from sociaparis.survey.study import (
     PopulationMargins,
     StudyError,
@@ -330,8 +331,8 @@ def test_staff_non_user_skips_tools_effects_and_experience(
             "Merci de répondre à cette question.",
         ),
         (
-            {"tools_used": "general_pro other", "tool": [{}, {}]},
-            "tools_other",
+            {"tool": [{"tool_frequency": "weekly", "tool_tasks": "coding"}, {}]},
+            "tool_satisfaction",
             "required",
             "Merci de répondre à cette question.",
         ),
@@ -362,46 +363,163 @@ def test_staff_public_items_only_for_staff_in_contact_with_the_public(
     assert "rel_public_change" in with_public and "rel_public_quality" in with_public
 
 
-def test_transport_repeat_counts_biometric_tools_and_filters_use_cases(
+TRANSPORT_ANSWERS = {
+    "consent": "OK",
+    "org_name": "Régie",
+    "org_type": "public_operator",
+    "org_city": "Paris",
+    "country": "france",
+    "uses_vision": "live",
+    "n_tools": "2",
+    "tool": [
+        {
+            "tool_name": "Affluence quais",
+            "mode": "metro",
+            "tool_status": "live",
+            "vendor_type": "french_sme",
+            "data_sources": "cctv",
+            "processing": "real_time",
+            "personal_data": "biometric",
+        },
+        {
+            "tool_name": "Places livraison",
+            "mode": "parking",
+            "tool_status": "pilot",
+            "vendor_type": "in_house",
+            "data_sources": "dedicated",
+            "processing": "deferred",
+            "personal_data": "no",
+        },
+    ],
+    "tool_detail": [
+        {
+            "use_case": "crowding",
+            "retention_days": "30",
+            "legal_basis": "experiment_law",
+            "dpia": "done",
+            "oversight": "every_alert",
+            "evaluation": "none",
+            "public_info": "signage",
+        },
+        {
+            "use_case": "occupancy",
+            "oversight": "statistics",
+            "evaluation": "internal",
+            "eval_metrics": "false_alarms",
+            "false_alarm_pct": "4.5",
+            "public_info": "website",
+        },
+    ],
+    "ai_act_readiness": "in_progress",
+}
+
+
+def test_transport_second_pass_reads_the_first_and_counts_biometric_tools(
     forms: dict[str, Instrument],
 ) -> None:
-    tool = {
-        "tool_name": "Comptage quais",
-        "mode": "metro",
-        "use_case": "crowding",
-        "tool_status": "live",
-        "vendor_type": "french_sme",
-        "data_sources": "cctv",
-        "processing": "real_time",
-        "personal_data": "biometric",
-        "legal_basis": "experiment_law",
-        "dpia": "done",
-        "oversight": "every_alert",
-        "evaluation": "none",
-        "public_info": "signage",
-    }
-    answers = {
-        "consent": "OK",
-        "org_name": "Régie",
-        "org_type": "public_operator",
-        "org_city": "Paris",
-        "country": "france",
-        "uses_vision": "live",
-        "n_tools": "2",
-        "tool": [tool, {**tool, "personal_data": "anonymised"}],
-        "ai_act_readiness": "in_progress",
-    }
-    result = simulate(forms["transport_vision"], answers, now=datetime(2026, 11, 2))
+    result = simulate(
+        forms["transport_vision"], TRANSPORT_ANSWERS, now=datetime(2026, 11, 2)
+    )
     assert result["errors"] == []
-    assert result["values"]["n_biometric"] == "1"
-    assert [row["tool_number"] for row in result["values"]["tool"]] == ["1", "2"]
-    modes = {choice.name for choice in forms["transport_vision"].choices["mode"]}
-    filters = {
-        choice.name: choice.extra["mode"]
-        for choice in forms["transport_vision"].choices["use_case"]
-    }
-    assert set(filters.values()) <= modes | {"all"}
-    assert filters["track_intrusion"] == "metro" and filters["other"] == "all"
+    values = result["values"]
+    assert [row["tool_number"] for row in values["tool"]] == ["1", "2"]
+    details = values["tool_detail"]
+    assert [row["detail_name"] for row in details] == [
+        "Affluence quais",
+        "Places livraison",
+    ]
+    assert [row["detail_mode"] for row in details] == ["metro", "parking"]
+    assert [row["is_biometric"] for row in details] == ["1", "0"]
+    assert values["n_biometric"] == "1" and "biometric_framework" in values
+    # the legal questions are asked only about the tool that processes personal data
+    assert "legal_basis" in details[0] and "legal_basis" not in details[1]
+    assert "vendor_name" in values["tool"][0] and "vendor_name" not in values["tool"][1]
+
+
+def test_transport_use_cases_offered_depend_on_the_mode(
+    forms: dict[str, Instrument],
+) -> None:
+    form = forms["transport_vision"]
+    state = evaluate_form(
+        form, check_answers(form, TRANSPORT_ANSWERS), now=datetime(2026, 11, 2)
+    )
+    generic = ["passenger_count", "crowding", "abandoned_object"]
+    metro = [choice.name for choice in state.offered("use_case", 1)]
+    parking = [choice.name for choice in state.offered("use_case", 2)]
+    assert metro == [*generic, "track_intrusion", "fare_evasion", "maintenance", "other"]
+    assert parking == [*generic, "plate_reading", "occupancy", "maintenance", "other"]
+
+
+CIO_ANSWERS = {
+    "consent": "OK",
+    "city_name": "Lyon",
+    "country": "france",
+    "population": "520000",
+    "staff_total": "8000",
+    "it_staff": "250",
+    "respondent_role": "cio",
+    "strategy_status": "adopted",
+    "strategy_date": "2025-06-30",
+    "main_driver": "modernisation",
+    "tools_deployed": "general sector",
+    "licences": "300",
+    "maturity": "4",
+    "charter": "internal",
+    "env_assessment": "none",
+    "chatbot_status": "no",
+    "hallucination_concern": "3",
+    "elected_portfolio": "digital",
+    "partners": "cio_network",
+}
+
+
+def run_cio(forms: dict[str, Instrument], **changes: object) -> dict:
+    answers = {**CIO_ANSWERS, **changes}
+    return simulate(forms["cio_cities"], answers, now=datetime(2026, 11, 2))
+
+
+def test_cio_licence_share_and_detail_pages(forms: dict[str, Instrument]) -> None:
+    result = run_cio(forms)
+    assert result["errors"] == []
+    values = result["values"]
+    assert values["licence_share"] == "3.8"  # round(100 * 300 / 8000, 1) = round(3.75, 1)
+    pages = [page["name"] for page in result["pages"]]
+    assert "tools_detail" in pages and "governance_detail" in pages
+    assert "chatbot_detail" not in pages and "interview_email" not in pages
+    assert "sector_domains" in values and "env_method" not in values
+    assert values["country"] == "france"
+
+
+@pytest.mark.parametrize(
+    ("changes", "question", "kind"),
+    [
+        ({"tools_deployed": "general none"}, "tools_deployed", "constraint"),
+        ({"it_staff": "9000"}, "it_staff", "constraint"),
+        ({"licences": "8001"}, "licences", "constraint"),
+        ({"population": "5000"}, "population", "constraint"),
+        ({"strategy_date": "2027-01-04"}, "strategy_date", "constraint"),
+        (
+            {"interview_ok": "yes", "interview_email": "dsi at lyon"},
+            "interview_email",
+            "constraint",
+        ),
+        ({"interview_ok": "yes"}, "interview_email", "required"),
+        ({"city_name": None}, "city_name", "required"),
+    ],
+)
+def test_cio_constraints_and_requirements(
+    forms: dict[str, Instrument], changes: dict[str, object], question: str, kind: str
+) -> None:
+    errors = run_cio(forms, **changes)["errors"]
+    assert [(error["question"], error["kind"]) for error in errors] == [(question, kind)]
+
+
+def test_cio_without_consent_asks_nothing_more(forms: dict[str, Instrument]) -> None:
+    result = simulate(forms["cio_cities"], {}, now=datetime(2026, 11, 2))
+    assert [page["name"] for page in result["pages"]] == ["intro", "consent", "thanks"]
+    assert [(e["question"], e["kind"]) for e in result["errors"]] == [
+        ("consent", "required")
+    ]
 
 
 # ----------------------------------------------------------------- bad study files
