@@ -136,24 +136,35 @@ def _sorted_categories(values: Iterable[Any]) -> list[Any]:
         return sorted(distinct, key=str)
 
 
+def _key(value: Any) -> Any:
+    """Lookup key of a value: numbers compare as floats (1 and 1.0 are one category)."""
+    value = _plain(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 def _encode(
     values: np.ndarray, categories: Sequence[Any] | None
 ) -> tuple[np.ndarray, list[Any]]:
     """Integer codes (``-1`` = missing) and the category list they index."""
-    present = [v for v in values.ravel() if v is not None]
-    if categories is None:
-        cats = _sorted_categories(present)
-    else:
-        cats = [_plain(c) for c in categories]
-        unknown = sorted({str(_plain(v)) for v in present} - {str(c) for c in cats})
-        if unknown:
-            raise ValueError(f"values {unknown} are not in categories {cats}")
-    index = {str(c): i for i, c in enumerate(cats)}
-    codes = np.full(values.shape, -1, dtype=np.int64)
-    for pos, value in np.ndenumerate(values):
-        if value is not None:
-            codes[pos] = index[str(_plain(value))]
-    return codes, cats
+    flat = values.ravel()
+    mask = np.array([v is not None for v in flat], dtype=bool)
+    present = flat[mask]
+    cats = (
+        _sorted_categories(present)
+        if categories is None
+        else [_plain(c) for c in categories]
+    )
+    index = {_key(c): i for i, c in enumerate(cats)}
+    try:
+        found = [index[_key(v)] for v in present]
+    except KeyError:
+        unknown = sorted({str(_plain(v)) for v in present if _key(v) not in index})
+        raise ValueError(f"values {unknown} are not in categories {cats}") from None
+    codes = np.full(flat.shape, -1, dtype=np.int64)
+    codes[mask] = found
+    return codes.reshape(values.shape), cats
 
 
 def _numeric(categories: Sequence[Any], level: str) -> np.ndarray:

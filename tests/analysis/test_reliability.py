@@ -219,3 +219,34 @@ def test_result_is_frozen_and_serializable() -> None:
     assert frame.shape[0] == 1 and "categories" not in frame.columns
     assert_allclose(frame.loc[0, "value"], 0.375, rtol=1e-12)
     assert np.isclose(result.observed_agreement, 0.8)
+
+
+# Cross-check with missing ratings and labels: Python irrCAC 0.4.4 (Gwet's package),
+# `CAC(pd.DataFrame(IRRCAC_TABLE), digits=15)`, `.gwet()` and `.krippendorff()`,
+# run on 2026-11-25 with Python 3.11.7.  p_a by hand: (1/3 + 1 + 1 + 1/2 + 1 + 1/6
+# + 1) / 7 units with 2+ ratings = 5/7.
+IRRCAC_TABLE = [
+    ["a", "a", "b", None],
+    ["a", "a", "a", "a"],
+    ["b", "b", None, "b"],
+    ["c", "b", "c", "c"],
+    [None, "c", "c", None],
+    ["a", "b", "c", "a"],
+    ["b", "b", "b", "b"],
+    ["a", None, None, None],
+]
+
+
+def test_gwet_and_alpha_with_missing_labels_match_irrcac() -> None:
+    ac1 = gwet_ac1(IRRCAC_TABLE)
+    assert_allclose(ac1.value, 0.575025361984691, rtol=1e-9)
+    assert_allclose(ac1.observed_agreement, 5 / 7, rtol=1e-12)
+    assert_allclose(ac1.chance_agreement, 0.327690972222222, rtol=1e-9)
+    assert ac1.n_units == 7
+    assert_allclose(krippendorff_alpha(IRRCAC_TABLE).value, 0.551418439716312, rtol=1e-9)
+
+
+def test_integer_and_float_codes_are_one_category() -> None:
+    result = krippendorff_alpha([[1, 1.0], [2, 2], [1, 2.0]])
+    assert_allclose(result.value, 4 / 9, rtol=1e-12)
+    assert len(result.categories) == 2
