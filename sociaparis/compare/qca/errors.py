@@ -86,6 +86,11 @@ class QCAError(ErrorCode):
         "QCA_017",
         "The outcome '{outcome}' is also listed as a condition.",
     )
+    ALL_MINIMIZED = (
+        "QCA_019",
+        "No truth-table row has OUT = 0: with remainders included every condition is "
+        "minimized away. Check the outcome, incl_cut and n_cut.",
+    )
     EMPTY_DATA = (
         "QCA_018",
         "The data have no cases.",

@@ -283,6 +283,8 @@ def minimize(
             if r.out in ("0", "C") and r.values not in set(dont_care)
         ]
         off_array = np.array(negative).reshape(-1, len(tt.levels))
+        if not len(off_array):
+            raise SociaparisError(QCAError.ALL_MINIMIZED)
         if len(tt.levels) <= FULL_SEARCH_MAX_CONDITIONS:
             cubes = sorted(primes_avoiding(on_array, off_array, tt.levels), key=_sort_key)
             cubes, bits, covers, ess = _solve_chart(cubes, on_array, row_dom=row_dom)
