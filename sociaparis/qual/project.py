@@ -227,7 +227,7 @@ class Project:
     """A whole qualitative project, as exchanged through REFI-QDA."""
 
     name: str
-    origin: str = ""
+    origin: str = "sociaparis"  # the software the project comes from
     description: str = ""
     created_by: str | None = None
     created_at: datetime | None = None
@@ -408,6 +408,43 @@ def move_code(project: Project, *, code_id: str, parent: str | None) -> Project:
         replace(c, parent=parent) if c.id == code_id else c for c in project.codes
     )
     return replace(project, codes=codes)
+
+
+def nest_code_names(project: Project, *, separator: str = "::") -> Project:
+    """Rebuild a hierarchy from flat code names such as ``"Outils::Albert"``.
+
+    ATLAS.ti 8 exports its code hierarchy as flat codes whose names carry the
+    path.  Each top-level code whose name contains ``separator`` is renamed to the
+    last part and placed under the code named by the other parts; missing parent
+    codes are created (with a GUID derived from their path), existing ones reused.
+    Codings, memos and sets are untouched: code ids do not change.
+    """
+    by_path: dict[tuple[str, ...], str] = {}
+    for code in project.codes:
+        if code.parent is None and separator not in code.name:
+            by_path.setdefault((code.name,), code.id)
+    codes: list[Code] = []
+    created: list[Code] = []
+
+    def parent_id(path: tuple[str, ...]) -> str:
+        if path not in by_path:
+            new = Code(
+                derived_guid("nested-code", *path),
+                path[-1],
+                parent=parent_id(path[:-1]) if len(path) > 1 else None,
+            )
+            created.append(new)
+            by_path[path] = new.id
+        return by_path[path]
+
+    for code in project.codes:
+        parts = tuple(p.strip() for p in code.name.split(separator))
+        if code.parent is not None or len(parts) < 2 or not all(parts):
+            codes.append(code)
+            continue
+        codes.append(replace(code, name=parts[-1], parent=parent_id(parts[:-1])))
+        by_path.setdefault(parts, code.id)
+    return replace(project, codes=(*codes, *created))
 
 
 # --------------------------------------------------------------------------- validation

@@ -26,6 +26,7 @@ from sociaparis.qual.project import (
     derived_guid,
     merge_codes,
     move_code,
+    nest_code_names,
     new_guid,
     split_code,
     validate,
@@ -315,3 +316,27 @@ def test_source_from_imported_document() -> None:
     assert source == Source("S", "Entretien", text, turns=turns)
     assert [text[t.start : t.end] for t in source.turns] == ["Bonjour.", "Oui ?"]
     assert validate(Project(name="p", sources=(source,))) == []
+
+
+def test_nest_code_names() -> None:
+    flat = Project(
+        name="p",
+        codes=(
+            Code("1", "Coke::full-fat Coke"),
+            Code("2", "Coke::diet Coke"),
+            Code("3", "Coke"),
+            Code("4", "Food::Cereal::cornflakes"),
+            Code("5", "milk"),
+            Code("6", "a::"),
+        ),
+        codings=(Coding("c", "S", "2", 0, 1),),
+    )
+    nested = nest_code_names(flat)
+    assert nested.path("1") == ("Coke", "full-fat Coke")
+    assert nested.path("2") == ("Coke", "diet Coke")
+    assert nested.path("4") == ("Food", "Cereal", "cornflakes")
+    assert nested.code("6").name == "a::"
+    assert [c.name for c in nested.children(None)] == ["Coke", "milk", "a::", "Food"]
+    assert len(nested.codes) == 8  # "Food" and "Food::Cereal" were created
+    assert nested.codings == flat.codings
+    assert nest_code_names(nested) == nested

@@ -95,7 +95,7 @@ class Writer:
             None,
             "Project",
             name=p.name,
-            origin=p.origin or "sociaparis",
+            origin=p.origin or None,
             creatingUserGUID=p.created_by,
             creationDateTime=p.created_at,
             modifyingUserGUID=p.modified_by,

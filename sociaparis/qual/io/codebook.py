@@ -126,7 +126,7 @@ class Codebook:
 
     codes: tuple[Code, ...]
     sets: tuple[CodeSet, ...] = ()
-    origin: str = ""
+    origin: str = "sociaparis"
 
     @classmethod
     def from_project(cls, project: Project) -> Codebook:
@@ -200,7 +200,7 @@ def write_qdc(codebook: Codebook, target: str | Path | IO[bytes] | None = None) 
     """Write ``codebook`` as a REFI-QDA ``.qdc`` document and return its bytes."""
     root = etree.Element(
         f"{{{CODEBOOK_NS}}}CodeBook",
-        {"origin": codebook.origin or "sociaparis"},
+        {"origin": codebook.origin} if codebook.origin else {},
         nsmap={None: CODEBOOK_NS},
     )
     codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")

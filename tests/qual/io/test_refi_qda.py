@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from sociaparis.core.errors import SociaparisError
@@ -41,6 +43,7 @@ from sociaparis.qual.project import (
     Turn,
     User,
     Variable,
+    nest_code_names,
 )
 
 REFI = Path(__file__).resolve().parents[2] / "reference" / "refi-qda"
@@ -588,3 +591,60 @@ def test_member_names_are_case_insensitive_and_bom_is_dropped() -> None:
     (source,) = read_qdpx(data).project.sources
     assert source.text == "été"
     assert source.text_path is None
+
+
+def test_atlas_flat_hierarchy_can_be_nested() -> None:
+    p = nest_code_names(_read_sample("refi-standard-project-atlasti.qde").project)
+    assert p.code("D299EFAE-5779-46DC-9827-A3D1A5D544BC").parent == (
+        "7496BA52-9C8D-4396-8FAB-CC438614E453"
+    )
+    assert p.path("0983E32E-6866-431A-BD94-DAC9BB963825") == ("Coke", "full-fat Coke")
+    assert len(p.codes) == 14
+    assert (
+        read_qdpx(export(p)).project.code("D299EFAE-5779-46DC-9827-A3D1A5D544BC").parent
+    )
+
+
+LINKS = f"""<Project xmlns="urn:QDA-XML:project:1.0" name="p">
+<CodeBook><Codes><Code guid="{_g(1)}" name="c" isCodable="true"/></Codes></CodeBook>
+<Cases><Case guid="{_g(8)}" name="k"/></Cases>
+<Sources><TextSource guid="{_g(2)}" name="s"><PlainTextContent>abcdef</PlainTextContent>
+<PlainTextSelection guid="{_g(3)}" startPosition="1" endPosition="4">
+<Coding guid="{_g(4)}"><CodeRef targetGUID="{_g(1)}"/></Coding></PlainTextSelection>
+</TextSource></Sources>
+<Notes><Note guid="{_g(5)}" name="n"><PlainTextContent>memo</PlainTextContent>
+</Note></Notes>
+<Links>
+<Link guid="{_g(10)}" originGUID="{_g(5)}" targetGUID="{_g(1)}"/>
+<Link guid="{_g(11)}" originGUID="{_g(5)}" targetGUID="{_g(2)}"/>
+<Link guid="{_g(12)}" originGUID="{_g(5)}" targetGUID="{_g(3)}"/>
+<Link guid="{_g(13)}" originGUID="{_g(5)}" targetGUID="{_g(8)}"/>
+<Link guid="{_g(14)}" originGUID="{_g(1)}" targetGUID="{_g(2)}" name="code-source"/>
+</Links></Project>""".encode()
+
+
+def test_links_from_notes_become_memo_targets() -> None:
+    result = read_qde(LINKS)
+    assert [w.code for w in result.warnings] == ["QUAL_130"]  # the code-source link
+    (memo,) = result.project.memos
+    assert set(memo.targets) == {
+        MemoTarget("code", _g(1)),
+        MemoTarget("source", _g(2)),
+        MemoTarget("span", _g(2), 1, 4),
+        MemoTarget("case", _g(8)),
+    }
+    assert read_qdpx(export(result.project)).project == result.project
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    fields=st.tuples(*[st.text(alphabet=st.characters(codec="utf-8"), max_size=30)] * 4)
+)
+def test_description_layout_property(fields: tuple[str, str, str, str]) -> None:
+    """Any field values round-trip unless a value itself holds a marker line."""
+    text = format_description(*fields)
+    if any(f"[{m}]\n" in text for m in ("Inclusion", "Exclusion", "Exemple", "Example")):
+        markers = sum(bool(f) for f in fields[1:])
+        if text.count("]\n") != markers:
+            return
+    assert parse_description(text) == fields
