@@ -1,0 +1,105 @@
+"""Crosstabs, domain ordering, regression and option errors (hand-derived)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from numpy.testing import assert_allclose
+
+from sociaparis.analysis import crosstab, domains, glm
+from sociaparis.analysis.design import svydesign
+from sociaparis.analysis.errors import AnalysisError
+from sociaparis.cli import cli
+from sociaparis.core.errors import SociaparisError
+
+DATA = pd.DataFrame(
+    {
+        "a": ["x", "y", "x", "y", "x", "y"],
+        "b": ["u", "u", "v", "v", "v", "u"],
+        "y": [1.0, 2, 3, 4, 5, 6],
+        "w": [1.0, 2, 3, 1, 2, 3],
+    }
+)
+DES = svydesign(DATA, weights="w")
+
+
+def test_crosstab_weighted_and_unweighted_counts() -> None:
+    res = crosstab.crosstab(DES, row="a", col="b")
+    # x: u row0 (1), v rows 2,4 (3+2); y: u rows 1,5 (2+3), v row 3 (1)
+    assert_allclose(res.table.to_numpy(), [[1, 5], [5, 1]])
+    assert res.counts.to_numpy().tolist() == [[1, 2], [2, 1]]
+    assert res.total == 12
+    assert list(res.to_frame().columns) == ["a", "b", "weighted_count", "n"]
+
+
+def test_domains_follow_r_interaction_order() -> None:
+    res = domains.by_domain(DES, variables="y", by=["a", "b"])
+    # R's interaction(a, b): the first variable varies fastest
+    assert list(zip(res.table.a, res.table.b, strict=True)) == [
+        ("x", "u"),
+        ("y", "u"),
+        ("x", "v"),
+        ("y", "v"),
+    ]
+    # x.v: rows 2 and 4, weights 3 and 2 -> (9 + 10) / 5
+    assert_allclose(res.table.y.tolist(), [1.0, (4 + 18) / 5, 19 / 5, 4.0])
+
+
+def test_linear_regression_is_weighted_least_squares() -> None:
+    res = glm.glm(DES, response="y", predictors="a")
+    # intercept = weighted mean of y in x; slope = difference of weighted means
+    mean_x = (1 * 1 + 3 * 3 + 5 * 2) / 6
+    mean_y = (2 * 2 + 4 * 1 + 6 * 3) / 6
+    assert_allclose(res.coefficients, [mean_x, mean_y - mean_x])
+    assert res.names == ("(Intercept)", "ay")
+    assert res.df_residual == 5 + 1 - 2
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (
+            lambda: crosstab.chisq_test(DES, row="a", col="b", statistic="G"),
+            AnalysisError.BAD_OPTION,
+        ),
+        (
+            lambda: domains.by_domain(DES, variables="y", by="a", statistic="median"),
+            AnalysisError.BAD_OPTION,
+        ),
+        (
+            lambda: glm.glm(DES, response="y", predictors="a", family="poisson"),
+            AnalysisError.BAD_OPTION,
+        ),
+        (lambda: crosstab.crosstab(DES, row="a", col="zz"), AnalysisError.MISSING_COLUMN),
+        (
+            lambda: domains.by_domain(DES, variables="y", by="a", nan_policy="drop"),
+            AnalysisError.BAD_OPTION,
+        ),
+    ],
+)
+def test_option_errors(call, error) -> None:
+    with pytest.raises(SociaparisError) as info:
+        call()
+    assert info.value.error is error
+
+
+def test_cli_reports_a_bad_case(tmp_path: Path) -> None:
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"analysis": "median_polish", "data": "x.csv"}))
+    out = CliRunner().invoke(cli, ["stats", "run", str(case)])
+    assert out.exit_code == 1
+    assert "ANALYSIS_011" in out.output
+
+
+def test_chisq_independent_table_has_no_association() -> None:
+    data = pd.DataFrame(
+        {"r": list("ppqqppqq") * 3, "c": list("mnmnmnmn") * 3, "w": np.ones(24)}
+    )
+    res = crosstab.chisq_test(svydesign(data, weights="w"), row="r", col="c")
+    assert res.pearson == pytest.approx(0.0, abs=1e-12)
+    assert res.p_value == pytest.approx(1.0)
