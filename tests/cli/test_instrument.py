@@ -173,3 +173,19 @@ def test_simulate_rejects_bad_answers(form_path, tmp_path, content, code) -> Non
     )
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {code}: ")
+
+
+BUNDLED = sorted(
+    (Path(__file__).resolve().parents[2] / "studies" / "sociaparis").glob("*survey*.xlsx")
+)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_bundled_questionnaires_pass_check(path: Path) -> None:
+    result = run("instrument", "check", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("OK\n")
+
+
+def test_the_three_questionnaires_are_bundled() -> None:
+    assert len(BUNDLED) == 3
