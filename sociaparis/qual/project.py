@@ -274,6 +274,27 @@ class Project:
             current = code.parent
         return tuple(reversed(names))
 
+    def normalized(self) -> Project:
+        """Return the project with its codings in one canonical order.
+
+        A REFI-QDA export groups codings by source and selection, so the codings
+        of a re-imported project may come in another order;
+        ``a.normalized() == b.normalized()`` compares two projects regardless of it.
+        Codings are ordered by source (in project order), start, end, code and id.
+        """
+        position = {s.id: i for i, s in enumerate(self.sources)}
+        codings = sorted(
+            self.codings,
+            key=lambda c: (
+                position.get(c.source_id, -1),
+                c.start,
+                c.end,
+                c.code_id,
+                c.id,
+            ),
+        )
+        return replace(self, codings=tuple(codings))
+
     def codings_for(self, code_id: str) -> tuple[Coding, ...]:
         """Return the codings of ``code_id`` (not of its descendants)."""
         return tuple(c for c in self.codings if c.code_id == code_id)

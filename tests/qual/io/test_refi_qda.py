@@ -648,3 +648,12 @@ def test_description_layout_property(fields: tuple[str, str, str, str]) -> None:
         if text.count("]\n") != markers:
             return
     assert parse_description(text) == fields
+
+
+def test_coding_order_is_the_only_thing_an_export_may_change() -> None:
+    project = rich_project()
+    shuffled = replace(project, codings=tuple(reversed(project.codings)))
+    again = read_qdpx(export(shuffled)).project
+    assert again != shuffled  # grouped by source and selection on export...
+    assert again.normalized() == shuffled.normalized() == project.normalized()
+    assert read_qdpx(export(again)).project == again  # ...and stable from then on
