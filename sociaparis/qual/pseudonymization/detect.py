@@ -24,6 +24,7 @@ from sociaparis.qual.pseudonymization.patterns import (
     PRIORITY,
     Candidate,
     find_addresses,
+    find_arrondissements,
     find_emails,
     find_phones,
     speaker_spans,
@@ -68,8 +69,8 @@ def _trim(text: str, candidate: Candidate) -> Candidate | None:
             start = match.end()
     if end <= start:
         return None
-    if candidate.kind in _NAMED:
-        if not any(c.isalpha() for c in text[start:end]):
+    if candidate.kind in _NAMED and candidate.detector != "address":
+        if sum(c.isalpha() for c in text[start:end]) < 2:
             return None
         if (
             not any(c.isupper() for c in text[start:end])
@@ -138,6 +139,8 @@ def _propagate(
         if c.kind not in (EntityKind.PERSONNE, EntityKind.LIEU, EntityKind.ORGANISATION):
             continue
         surface = text[c.start : c.end]
+        if c.detector == "address" or sum(ch.isalpha() for ch in surface) < 2:
+            continue
         phrases.setdefault(fold(surface), c.kind)
         if c.kind is EntityKind.PERSONNE:
             for word in tokenize(surface):
@@ -184,7 +187,12 @@ def detect(
         [(s, e) for s, e, _ in allow_matcher.finditer(folded)]
         + speaker_spans(text, config.speaker_patterns)
     )
-    raw: list[Candidate] = [*find_emails(text), *find_phones(text), *find_addresses(text)]
+    raw: list[Candidate] = [
+        *find_emails(text),
+        *find_phones(text),
+        *find_addresses(text),
+        *find_arrondissements(text),
+    ]
     people = EntityKind.PERSONNE in config.kinds
     common = common_words() if people or config.propagate else frozenset()
     if people:

@@ -41,14 +41,17 @@ def load_pipeline() -> Any:
 def common_words() -> frozenset[str]:
     """Lower-case French words (all inflected forms) known to the model's lemmatizer.
 
-    Used to tell a name (``durand``) from a word (``claire``, ``pierre``) when a
-    text is written in lower case.
+    With spaCy's French stop words.  Used to tell a name (``durand``) from a word
+    (``claire``, ``pierre``, ``qui``) when a text is written in lower case.
     """
     lookups = load_pipeline().get_pipe("lemmatizer").lookups
     words = set(lookups.get_table("lemma_lookup").keys())
     index = lookups.get_table("lemma_index")
     for pos in index:
         words.update(index[pos])
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    words.update(STOP_WORDS)
     return frozenset(w for w in words if isinstance(w, str))
 
 

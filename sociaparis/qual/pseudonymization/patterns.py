@@ -50,6 +50,12 @@ PHONE = re.compile(
     r"(?![\w])"
 )
 
+INTERNATIONAL_PHONE = re.compile(
+    r"(?<![\w+])(?:\+|00)(?!33)[1-9]\d{0,2}"
+    r"(?:[ \t.\-\u00a0]?(?:\(\d{1,4}\)|\d{1,4})){2,6}"
+    r"(?![\w])"
+)
+
 _STREET_TYPES = (
     "rue|avenue|av\\.|ave\\.|boulevard|bd|bld|bvd|place|pl\\.|quai|allée|allee|"
     "impasse|chemin|cours|square|passage|villa|cité|cite|route|sentier|voie|"
@@ -73,7 +79,15 @@ ADDRESS = re.compile(
     r"(?<![\w])\d{1,4}(?:[ \t]?(?:bis|ter|quater|[A-D])\b)?[ \t]*,?[ \t]+"
     rf"(?i:{_STREET_TYPES})(?![\w])[ \t]+{_STREET_NAME}"
     rf"(?:[ \t]*,?[ \t]*(?:\n[ \t]*)?{_POSTCODE_CITY})?"
+    rf"|(?<![\w])(?i:{_STREET_TYPES})(?![\w])[ \t]+{_STREET_NAME}"
+    rf"[ \t]*,?[ \t]*(?:\n[ \t]*)?{_POSTCODE_CITY}"
     rf"|(?<![\w]){_POSTCODE_CITY}"
+)
+#: Paris arrondissements: "13e arrondissement", "la mairie du 18e"
+ARRONDISSEMENT = re.compile(
+    r"(?<![\w])\d{1,2}[ \t]?(?:e|è|ème|eme|er|ᵉ)[ \t]+arrondissement\b"
+    r"|(?<=\bdu[ \t])\d{1,2}[ \t]?(?:e|è|ème|eme|er|ᵉ)(?![\w])",
+    re.IGNORECASE,
 )
 
 #: speaker labels of transcripts, kept as they are (multi-line regexes)
@@ -100,7 +114,8 @@ def find_emails(text: str) -> Iterator[Candidate]:
 
 
 def find_phones(text: str) -> Iterator[Candidate]:
-    """French phone numbers: ``01 42 76 40 40``, ``+33 (0)1…``, ``0033…``, ``0612345678``.
+    """Phone numbers: French (``01 42 76 40 40``, ``+33 (0)1…``, ``0033…``,
+    ``0612345678``) and international (``+34 932 91 61 00``, 8 to 15 digits).
 
     >>> text = "tél. +33 6 12.34.56.78, merci"
     >>> [text[c.start:c.end] for c in find_phones(text)]
@@ -108,6 +123,10 @@ def find_phones(text: str) -> Iterator[Candidate]:
     """
     for match in PHONE.finditer(text):
         yield Candidate(match.start(), match.end(), EntityKind.TELEPHONE, "phone", 1)
+    for match in INTERNATIONAL_PHONE.finditer(text):
+        digits = sum(c.isdigit() for c in match.group())
+        if 8 <= digits <= 15:
+            yield Candidate(match.start(), match.end(), EntityKind.TELEPHONE, "phone", 1)
 
 
 def find_addresses(text: str) -> Iterator[Candidate]:
@@ -121,12 +140,24 @@ def find_addresses(text: str) -> Iterator[Candidate]:
         yield Candidate(match.start(), match.end(), EntityKind.ADRESSE, "address", 2)
 
 
+def find_arrondissements(text: str) -> Iterator[Candidate]:
+    """Paris arrondissements, which narrow down an office: ``13e arrondissement``,
+    ``la mairie du 18e``.
+
+    >>> text = "la mairie du 18e, puis le 5e arrondissement"
+    >>> [text[c.start:c.end] for c in find_arrondissements(text)]
+    ['18e', '5e arrondissement']
+    """
+    for match in ARRONDISSEMENT.finditer(text):
+        yield Candidate(match.start(), match.end(), EntityKind.LIEU, "address", 2)
+
+
 def speaker_spans(text: str, patterns: tuple[str, ...]) -> list[tuple[int, int]]:
     """Spans of the interview's own speaker labels, which are never replaced."""
-    spans = []
+    spans: set[tuple[int, int]] = set()
     for pattern in patterns:
         for match in re.finditer(pattern, text, re.MULTILINE):
             start = match.start() + (len(match.group()) - len(match.group().lstrip()))
             if match.end() > start:
-                spans.append((start, match.end()))
-    return spans
+                spans.add((start, match.end()))
+    return sorted(spans)
