@@ -80,6 +80,10 @@ class EvaluationContext(Protocol):
         """The current moment, for ``today()`` and ``now()``."""
         ...
 
+    def choice_value(self, column: str) -> str:
+        """Column ``column`` of the choice being filtered (choice_filter only)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Expression:
@@ -93,12 +97,16 @@ class Expression:
         Every ``${name}`` it uses (names only), for the dependency graph.
     uses_current
         Whether ``.`` occurs (explicitly, or implicitly as in ``string-length()``).
+    choice_columns
+        The bare names of a choice_filter (columns of the choices sheet);
+        always empty for other expressions.
     """
 
     source: str
     references: frozenset[str]
     uses_current: bool
     _fn: Callable[[Any], Value] = field(repr=False)
+    choice_columns: frozenset[str] = frozenset()
 
     def evaluate(self, context: EvaluationContext) -> Value:
         """Evaluate against ``context``; same as :func:`evaluate`."""
@@ -106,13 +114,19 @@ class Expression:
 
 
 @lru_cache(maxsize=16384)
-def parse(source: str) -> Expression:
+def parse(source: str, *, choice_filter: bool = False) -> Expression:
     """Compile an expression; the result is cached by source text.
 
     Parameters
     ----------
     source
         The expression, e.g. ``"${age} >= 18"``.
+    choice_filter
+        Parse an XLSForm ``choice_filter``: bare names (``country = ${country}``)
+        are then columns of the choice being filtered, read with
+        ``context.choice_value(column)`` and listed in ``choice_columns``.
+
+        .. versionadded:: 0.1.0
 
     Returns
     -------
@@ -139,15 +153,16 @@ and operators around that point.
     if not isinstance(source, str):
         raise TypeError(f"an expression must be a str, not {type(source).__name__}")
     try:
-        tree = parse_tree(source)
+        tree = parse_tree(source, choice_filter=choice_filter)
         references: set[str] = set()
-        uses_current = collect(tree, references)
+        columns: set[str] = set()
+        uses_current = collect(tree, references, columns)
         fn = compile_node(tree, source)
     except RecursionError:
         raise XPathError(
             XPathErrorCode.TOO_DEEP, expression=source, limit=MAX_DEPTH
         ) from None
-    return Expression(source, frozenset(references), uses_current, fn)
+    return Expression(source, frozenset(references), uses_current, fn, frozenset(columns))
 
 
 def evaluate(expression: Expression | str, context: EvaluationContext) -> Value:

@@ -95,8 +95,9 @@ def _describe(token: Token) -> str:
 class _Parser:
     """Recursive precedence climbing with nesting and depth limits."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, choice_filter: bool = False) -> None:
         self.source = source
+        self.choice_filter = choice_filter
         self.tokens = tokenize(source)
         self.index = 0
         self.nesting = 0
@@ -207,6 +208,8 @@ class _Parser:
             node = self.call(token)
         elif kind == "dotdot":
             raise self._error(XPathErrorCode.PARENT_OUTSIDE_POSITION, token.pos)
+        elif kind == "name" and self.choice_filter and token.value != "*":
+            node = Node("col", token.pos, token.value)
         elif kind in ("name", "/", "//", "@", "::"):
             raise self._not_a_reference(token)
         elif kind == "end":
@@ -368,6 +371,9 @@ def compile_node(node: Node, source: str) -> Fn:
         return _compile_reference(node.value)
     if kind == "cur":
         return lambda ctx: NodeSet((ctx.current(),))
+    if kind == "col":
+        column = node.value
+        return lambda ctx: NodeSet((ctx.choice_value(column),))
     if kind == "parent":
         return lambda ctx: NodeSet(())
     fns = [compile_node(child, source) for child in node.children]
@@ -399,16 +405,24 @@ def compile_node(node: Node, source: str) -> Fn:
     return spec.build(call, fns)
 
 
-def collect(node: Node, references: set[str]) -> bool:
-    """Add the ``${name}`` references under ``node``; return whether '.' occurs."""
+def collect(node: Node, references: set[str], columns: set[str]) -> bool:
+    """Add the ``${name}`` references and choice columns under ``node``.
+
+    Returns whether '.' occurs.
+    """
     uses_current = node.kind == "cur"
     if node.kind == "ref":
         references.add(node.value)
+    elif node.kind == "col":
+        columns.add(node.value)
     for child in node.children:
-        uses_current = collect(child, references) or uses_current
+        uses_current = collect(child, references, columns) or uses_current
     return uses_current
 
 
-def parse_tree(source: str) -> Node:
-    """Parse ``source`` into a tree (raises :class:`XPathError`)."""
-    return _Parser(source).parse()
+def parse_tree(source: str, *, choice_filter: bool = False) -> Node:
+    """Parse ``source`` into a tree (raises :class:`XPathError`).
+
+    With ``choice_filter``, bare names are columns of the choice being filtered.
+    """
+    return _Parser(source, choice_filter).parse()

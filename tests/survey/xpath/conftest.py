@@ -23,6 +23,7 @@ class StubContext:
     repeat_position: int | None = None
     repeats: Mapping[str, Sequence[str]] = field(default_factory=dict)
     moment: datetime = FIXED_NOW
+    choice: Mapping[str, str] = field(default_factory=dict)
 
     def resolve(self, name: str) -> str | Sequence[str]:
         return self.values.get(name, "")
@@ -44,6 +45,9 @@ class StubContext:
 
     def now(self) -> datetime:
         return self.moment
+
+    def choice_value(self, column: str) -> str:
+        return self.choice.get(column, "")
 
 
 Evaluator = Callable[..., Value]
