@@ -198,6 +198,7 @@ class _Step:
         "answerable",
         "default",
         "choices",
+        "numeric",
     )
 
     def __init__(self, instrument: Instrument, graph: DependencyGraph, name: str) -> None:
@@ -222,6 +223,11 @@ class _Step:
         self.repeat_count = parsed.repeat_count
         self.answerable = isinstance(item, Question) and item.answerable
         self.default = item.default if isinstance(item, Question) else ""
+        self.numeric = isinstance(item, Question) and item.type in {
+            "integer",
+            "decimal",
+            "range",
+        }
         self.choices: tuple[Choice, ...] = (
             instrument.choice_list(item) if isinstance(item, Question) else ()
         )
@@ -600,12 +606,25 @@ def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:
             if step.calculation is not None:
                 value = to_string(evaluate(step.calculation, context))
             elif raw is not None:
-                value = raw
+                value = _canonical(step.item.type, raw) if step.numeric else raw  # type: ignore[union-attr]
             else:
                 value = step.default
             if step.choice_filter is not None:
                 value = _filter_choices(state, step, key, value, context)
             values[key] = value
+
+
+def _canonical(kind: str, raw: str) -> str:
+    """Numbers as ODK stores them: ``'007'`` -> ``'7'``, ``'2.50'`` -> ``'2.5'``.
+
+    A value that is not a well-formed number is kept as given (page validation
+    reports it).
+    """
+    if kind == "integer":
+        return str(int(raw)) if _INTEGER.fullmatch(raw) else raw
+    if _DECIMAL.fullmatch(raw):
+        return to_string(float(raw))
+    return raw
 
 
 def _filter_choices(

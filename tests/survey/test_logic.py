@@ -593,3 +593,20 @@ def test_page_evaluation_only_computes_what_the_page_needs(skip) -> None:
     state = evaluate_form(skip, {"uses_ai": "yes"}, page="uses_ai")
     assert state.is_relevant("uses_ai")
     assert ("total_min", 0) not in state.values
+
+
+@pytest.mark.parametrize(
+    ("qtype", "answer", "stored"),
+    [
+        ("integer", "007", "7"),
+        ("integer", "-0", "0"),
+        ("decimal", "2.50", "2.5"),
+        ("decimal", ".5", "0.5"),
+        ("decimal", "-3", "-3"),
+        ("integer", "x1", "x1"),  # malformed: kept, and reported by page validation
+        ("text", "007", "007"),
+    ],
+)
+def test_numbers_are_stored_as_odk_writes_them(form, qtype, answer, stored) -> None:
+    model = form(f"| survey |\n| | type | name | label |\n| | {qtype} | q | Q |\n")
+    assert evaluate_form(model, {"q": answer}).value("q") == stored
