@@ -545,9 +545,11 @@ def _answer(answers: Answers, step: _Step, index: int) -> str | None:
             return None
         instance = instances[index - 1]
         value = instance.get(step.name) if isinstance(instance, Mapping) else None
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return to_string(float(value))
+    return None  # lists, objects, booleans: not an answer (simulate refuses them)
 
 
 def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:

@@ -610,3 +610,14 @@ def test_page_evaluation_only_computes_what_the_page_needs(skip) -> None:
 def test_numbers_are_stored_as_odk_writes_them(form, qtype, answer, stored) -> None:
     model = form(f"| survey |\n| | type | name | label |\n| | {qtype} | q | Q |\n")
     assert evaluate_form(model, {"q": answer}).value("q") == stored
+
+
+def test_values_that_are_not_strings_or_numbers_are_not_answers(skip) -> None:
+    state = evaluate_form(skip, {"uses_ai": ["yes"], "comment": {"a": 1}, "hours": True})
+    # uses_ai is unanswered (''), so usage is hidden; comment keeps its default
+    assert state.record() == {
+        "uses_ai": "",
+        "total_min": "NaN",
+        "heavy": "no",
+        "comment": "sans",
+    }
