@@ -134,8 +134,12 @@ def rake(
     maxit
         Maximum number of sweeps (R's default 10).
     trim
-        Optional ``(lower, upper)`` bounds on the final weights, applied after
-        raking by :func:`trim_weights`.
+        Optional ``(lower, upper)`` bounds on the weights. After every sweep the
+        weights outside are set to the bound and the excess is shared equally
+        among the others (R's ``trimWeights``), so the sweeps look for weights
+        that meet the margins and the bounds together. When no such weights
+        exist the rule is never met and ``steps[-1].converged`` is false;
+        ``steps[-1].n_trimmed`` counts the weights trimmed in the last sweep.
 
     Returns
     -------
@@ -163,13 +167,24 @@ def rake(
     iteration = 0
     delta = np.inf
     steps: list[tuple[np.ndarray, int, np.ndarray]] = []
+    n_trimmed = 0
     while iteration < maxit:
         steps = []
         for codes, n_groups, target in coded:
             w = _post_step(w, codes, n_groups, target)
             steps.append((codes, n_groups, w))
+        if trim is not None:
+            w, outside = _trim_once(w, trim[0], trim[1])
+            n_trimmed = int(outside.sum())
         new_table = np.bincount(joint, weights=w, minlength=n_joint)
         delta = float(np.max(np.abs(old_table - new_table)))
+        if trim is not None:
+            # trimming can stall away from the margins: require them as well
+            misfit = max(
+                float(np.max(np.abs(np.bincount(c, weights=w, minlength=g) - t)))
+                for c, g, t in coded
+            )
+            delta = max(delta, misfit)
         if delta < eps:
             converged = True
             break
@@ -181,11 +196,9 @@ def rake(
         iterations=iteration + (1 if converged else 0),
         converged=converged,
         max_change=delta,
+        n_trimmed=n_trimmed,
     )
-    raked = design.with_weights(w, _Raking.build(steps), step)
-    if trim is not None:
-        raked = trim_weights(raked, lower=trim[0], upper=trim[1])
-    return raked
+    return design.with_weights(w, _Raking.build(steps), step)
 
 
 def _model_matrix(
@@ -265,6 +278,18 @@ def calibrate(
     return design.with_weights(ww * g, adjuster, step)
 
 
+def _trim_once(
+    w: np.ndarray, lower: float, upper: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """One pass of R's ``trimWeights``: clip, share the excess equally."""
+    outside = (w < lower) | (w > upper)
+    if not outside.any():
+        return w, outside
+    new = np.clip(w, lower, upper)
+    new[~outside] += (w - new).sum() / (~outside).sum()
+    return new, outside
+
+
 def trim_weights(
     design: SurveyDesign,
     *,
@@ -295,13 +320,10 @@ def trim_weights(
     w = design.weights.copy()
     trimmed = np.zeros(len(w), dtype=bool)
     while True:
-        outside = (w < lower) | (w > upper)
+        w, outside = _trim_once(w, lower, upper)
         if not outside.any():
             break
         trimmed |= outside
-        new = np.clip(w, lower, upper)
-        new[~outside] += (w - new).sum() / (~outside).sum()
-        w = new
         if not strict:
             break
     step = CalibrationStep(

@@ -97,10 +97,33 @@ def test_trim_weights_as_r() -> None:
     assert trimmed.steps[-1].n_trimmed == 1
 
 
-def test_rake_with_trimming_keeps_the_sum(dclus1) -> None:
-    raked = wt.rake(dclus1, margins={"stype": TYPES}, trim=(0, 40))
-    assert raked.weights.max() <= 40 + 1e-9
-    assert_allclose(raked.weights.sum(), 6194, rtol=1e-12)
+@pytest.mark.parametrize("upper", [60.0, 65.0])
+def test_rake_with_trimming_meets_margins_and_bounds(dclus1, upper) -> None:
+    untrimmed = wt.rake(
+        dclus1, margins={"stype": TYPES, "sch.wide": SCHWIDE}, epsilon=1e-10, maxit=100
+    )
+    assert untrimmed.weights.max() > upper  # the bound binds
+    raked = wt.rake(
+        dclus1,
+        margins={"stype": TYPES, "sch.wide": SCHWIDE},
+        epsilon=1e-10,
+        maxit=1000,
+        trim=(0, upper),
+    )
+    assert raked.steps[-1].converged
+    assert raked.weights.max() <= upper + 1e-6
+    assert_allclose(margin(raked, "stype").to_numpy(), [4421, 755, 1018], rtol=1e-8)
+    assert_allclose(margin(raked, "sch.wide").to_numpy(), [1072, 5122], rtol=1e-8)
+
+
+def test_rake_with_infeasible_trimming_does_not_converge(dclus1) -> None:
+    # the 14 high schools must weigh 755 in all (53.9 each on average): a bound
+    # of 50 cannot be met together with the margins
+    assert (dclus1.data["stype"] == "H").sum() == 14
+    raked = wt.rake(
+        dclus1, margins={"stype": TYPES}, epsilon=1e-10, maxit=50, trim=(0, 50)
+    )
+    assert not raked.steps[-1].converged
 
 
 def test_weight_report_hand_values() -> None:
