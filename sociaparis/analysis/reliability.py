@@ -36,6 +36,18 @@ MEASURES: tuple[str, ...] = (
     "gwet_ac1",
     "krippendorff_alpha",
 )
+_MEASURE_ALIASES = {
+    "percent": "percent_agreement",
+    "agreement": "percent_agreement",
+    "cohen": "cohen_kappa",
+    "cohens_kappa": "cohen_kappa",
+    "kappa": "cohen_kappa",
+    "fleiss": "fleiss_kappa",
+    "gwet": "gwet_ac1",
+    "ac1": "gwet_ac1",
+    "krippendorff": "krippendorff_alpha",
+    "alpha": "krippendorff_alpha",
+}
 _WEIGHT_ALIASES = {
     None: "unweighted",
     "none": "unweighted",
@@ -128,8 +140,13 @@ def _table(data: Any) -> np.ndarray:
 
 
 def _sorted_categories(values: Iterable[Any]) -> list[Any]:
-    """Distinct values in sort order (numbers numerically, labels as text)."""
+    """Distinct values in sort order: numbers (or numeric labels such as ``"10"``)
+    numerically, other labels as text."""
     distinct = list(dict.fromkeys(_plain(v) for v in values))
+    try:
+        return sorted(distinct, key=float)
+    except (TypeError, ValueError):
+        pass
     try:
         return sorted(distinct)
     except TypeError:
@@ -645,7 +662,8 @@ def run_case(case: Mapping[str, Any]) -> dict[str, Any]:
         the coefficient is undefined).  Cohen's and Fleiss' kappa drop units with a
         missing rating, as R ``irr`` does.
     """
-    measure = case.get("measure")
+    name = str(case.get("measure")).lower()
+    measure = _MEASURE_ALIASES.get(name, name)
     if measure not in MEASURES:
         raise ValueError(f"case measure must be one of {MEASURES}, got {measure!r}")
     categories = case.get("categories")

@@ -250,3 +250,21 @@ def test_integer_and_float_codes_are_one_category() -> None:
     result = krippendorff_alpha([[1, 1.0], [2, 2], [1, 2.0]])
     assert_allclose(result.value, 4 / 9, rtol=1e-12)
     assert len(result.categories) == 2
+
+
+def test_numeric_labels_sort_as_numbers() -> None:
+    # "10" must rank above "9" for the ordinal metric; codes x 10 keep the ranks
+    case = load("kripp2011_alpha_ordinal")
+    table = [
+        [None if v is None else str(v * 10) for v in col]
+        for col in zip(*case["data"], strict=True)
+    ]
+    result = krippendorff_alpha(table, level="ordinal")
+    assert result.categories == ("10", "20", "30", "40", "50")
+    assert_allclose(result.value, case["value"], rtol=1e-9)
+
+
+@pytest.mark.parametrize("alias", ["alpha", "krippendorff", "Krippendorff_Alpha"])
+def test_case_measure_aliases(alias: str) -> None:
+    case = {**load("wikipedia_alpha_nominal"), "measure": alias}
+    assert_allclose(run_case(case)["value"], 0.691358024691358, rtol=1e-9)
