@@ -228,8 +228,8 @@ class QualError(ErrorCode):
     )
     SOURCE_TEXT_MISSING = (
         "QUAL_131",
-        "{path}: the text of source '{name}' ({ref}) is not in the archive; its codings "
-        "are kept but their offsets cannot be checked.",
+        "{path}: the text of source '{name}' ({ref}) is neither in the file nor in the "
+        "archive; its codings are kept but their offsets cannot be checked.",
     )
     DROPPED_REFERENCE = (
         "QUAL_132",
@@ -239,7 +239,7 @@ class QualError(ErrorCode):
     SPAN_OUTSIDE_TEXT = (
         "QUAL_133",
         "{path}: a selection of source '{name}' spans {start}..{end}, outside its text "
-        "of {length} code points.",
+        "of {length} code points; it and its codings were not imported.",
     )
     TEXT_NOT_NFC = (
         "QUAL_134",
@@ -255,6 +255,11 @@ class QualError(ErrorCode):
         "QUAL_136",
         "{path}: user {ref} is referenced but not declared in <Users>; it was added "
         "without a name.",
+    )
+    VALUE_TYPE_MISMATCH = (
+        "QUAL_137",
+        "{path}: the value '{value}' of variable {variable} is a {found}, but the "
+        "variable is declared {expected}; the value was not imported.",
     )
     CODEBOOK_MISSING_COLUMN = (
         "QUAL_140",

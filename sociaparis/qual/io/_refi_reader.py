@@ -328,8 +328,22 @@ class Reader:
             variable = self.guid(ref, "targetGUID")
             for child in item:
                 tag = local_name(child)
-                if tag in VALUE_TAGS:
-                    values[variable] = self.value(tag, child.text or "")
+                if tag not in VALUE_TAGS:
+                    continue
+                value = self.value(tag, child.text or "")
+                declared = self.variable_types.get(variable)
+                if declared == "Float" and tag == "IntegerValue":
+                    value = float(value)  # type: ignore[arg-type]
+                elif declared is not None and declared != VALUE_TAGS[tag]:
+                    self.warn(
+                        QualError.VALUE_TYPE_MISMATCH,
+                        value=child.text or "",
+                        variable=variable,
+                        found=VALUE_TAGS[tag],
+                        expected=declared,
+                    )
+                    continue
+                values[variable] = value
         return values
 
     def value(self, tag: str, text: str) -> Value:
@@ -434,6 +448,7 @@ class Reader:
                 end=end,
                 length=len(text),
             )
+            return
         kept_id = (
             None
             if selection_id == selection_guid(source_id, start, end)
@@ -521,13 +536,14 @@ class Reader:
             if content is not None:
                 text = content.text or ""
             else:
-                loaded = self.load_text(note.get("plainTextPath", ""))
+                path = note.get("plainTextPath")
+                loaded = self.load_text(path) if path else None
                 text = loaded or ""
-                if loaded is None:
+                if path and loaded is None:
                     self.warn(
                         QualError.SOURCE_TEXT_MISSING,
                         name=note.get("name", ""),
-                        ref=note.get("plainTextPath") or "no path",
+                        ref=path,
                     )
             targets = tuple(dict.fromkeys(refs_by_note.get(note_id, [])))
             name = note.get("name", "")
@@ -626,6 +642,22 @@ class Reader:
                     source_ids=tuple(s for s in case.source_ids if s in sources),
                 )
             )
+        kept_sources = []
+        for source in project.sources:
+            for ref in [r for r in source.values if r not in variables]:
+                self.warn(QualError.DROPPED_REFERENCE, element="TextSource", ref=ref)
+            values = {k: v for k, v in source.values.items() if k in variables}
+            kept_sources.append(replace(source, values=values))
+        coding_ids = {c.id for c in codings}
+        memos = tuple(
+            replace(
+                memo,
+                targets=tuple(
+                    t for t in memo.targets if t.kind != "coding" or t.id in coding_ids
+                ),
+            )
+            for memo in project.memos
+        )
         referenced = {
             *(c.created_by for c in codings),
             *(s.created_by for s in project.sources),
@@ -643,6 +675,8 @@ class Reader:
             users=project.users + extra,
             codings=tuple(codings),
             cases=tuple(cases),
+            sources=tuple(kept_sources),
+            memos=memos,
         )
 
 

@@ -541,16 +541,29 @@ UNKNOWN = f"""<Project xmlns="urn:QDA-XML:project:1.0" xmlns:x="urn:other" name=
 <x:Extra name="mine"/>
 <CodeBook><Codes><Code guid="{_g(1)}" name="c" isCodable="true">
 <x:Tag/></Code></Codes></CodeBook>
+<Variables><Variable guid="{_g(20)}" name="age" typeOfVariable="Integer"/>
+<Variable guid="{_g(21)}" name="part" typeOfVariable="Float"/></Variables>
+<Cases><Case guid="{_g(22)}" name="k">
+<VariableValue><VariableRef targetGUID="{_g(20)}"/>
+<TextValue>douze</TextValue></VariableValue>
+<VariableValue><VariableRef targetGUID="{_g(21)}"/>
+<IntegerValue>2</IntegerValue></VariableValue>
+<SourceRef targetGUID="{_g(99)}"/></Case></Cases>
 <Sources><TextSource guid="{_g(2)}" name="s">
 <PlainTextContent>abc</PlainTextContent>
-<PlainTextSelection guid="{_g(3)}" startPosition="0" endPosition="9">
+<PlainTextSelection guid="{_g(3)}" startPosition="0" endPosition="2">
 <Coding guid="{_g(4)}" creatingUser="{_g(9)}">
 <CodeRef targetGUID="{_g(1)}"/></Coding></PlainTextSelection>
+<PlainTextSelection guid="{_g(16)}" startPosition="0" endPosition="9">
+<Coding guid="{_g(17)}"><CodeRef targetGUID="{_g(1)}"/></Coding></PlainTextSelection>
 <PlainTextSelection guid="{_g(5)}" startPosition="0" endPosition="1"/>
 <PlainTextSelection guid="{_g(6)}" startPosition="1" endPosition="2">
-<Coding guid="{_g(7)}">
-<CodeRef targetGUID="{_g(15)}"/></Coding></PlainTextSelection>
+<Coding guid="{_g(7)}"><CodeRef targetGUID="{_g(15)}"/>
+<NoteRef targetGUID="{_g(30)}"/></Coding></PlainTextSelection>
+<VariableValue><VariableRef targetGUID="{_g(23)}"/>
+<TextValue>x</TextValue></VariableValue>
 </TextSource></Sources>
+<Notes><Note guid="{_g(30)}" name="on a dropped coding"/></Notes>
 <NoteRef targetGUID="{_g(14)}"/>
 </Project>""".encode()
 
@@ -559,12 +572,18 @@ def test_unknown_content_is_reported() -> None:
     result = read_qde(UNKNOWN)
     codes = [w.code for w in result.warnings]
     assert Counter(codes) == Counter(
-        {"QUAL_130": 2, "QUAL_133": 1, "QUAL_135": 1, "QUAL_132": 2, "QUAL_136": 1}
+        {"QUAL_130": 2, "QUAL_133": 1, "QUAL_135": 1, "QUAL_132": 4, "QUAL_136": 1}
+        | {"QUAL_137": 1}
     )
     assert any("<Extra> 'mine'" in w.message for w in result.warnings)
     p = result.project
-    assert [c.id for c in p.codings] == [_g(4)]
+    assert [(c.id, c.start, c.end) for c in p.codings] == [(_g(4), 0, 2)]
     assert [u.id for u in p.users] == [_g(9)]
+    (case,) = p.cases
+    assert case.values == {_g(21): 2.0} and case.source_ids == ()
+    assert p.sources[0].values == {}
+    assert p.memos[0].targets == ()
+    assert read_qdpx(export(p)).project == p
 
 
 @pytest.mark.parametrize(
