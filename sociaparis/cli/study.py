@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -33,9 +34,13 @@ def _describe(check: InstrumentCheck, instrument: StudyInstrument) -> str:
 
 @study.command("check")
 @click.argument("folder", type=click.Path(exists=True, path_type=Path))
-def check_command(folder: Path) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def check_command(folder: Path, as_json: bool) -> None:
     """Check the study in FOLDER (a folder or its study.toml) and every instrument."""
     result = check_study(load_study(folder))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        raise SystemExit(0 if result.ok else 1)
     loaded = result.study
     click.echo(f"study: {loaded.id} ({loaded.title[loaded.default_language]})")
     click.echo(

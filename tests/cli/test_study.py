@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -45,6 +46,23 @@ def test_study_check_on_the_bundled_study() -> None:
     assert lines[-1] == "OK"
 
 
+def test_study_check_json() -> None:
+    code, lines = run("study", "check", "--json", str(BUNDLED))
+    data = json.loads("\n".join(lines))
+    assert (code, data["study"], data["ok"], data["errors"]) == (
+        0,
+        "sociaparis",
+        True,
+        [],
+    )
+    assert [row["instrument"] for row in data["instruments"]] == [
+        "staff_llm",
+        "cio_cities",
+        "transport_vision",
+    ]
+    assert data["instruments"][1]["errors"] == [] and data["instruments"][1]["pages"] > 0
+
+
 def test_study_check_accepts_the_toml_file_itself() -> None:
     code, lines = run("study", "check", str(BUNDLED / "study.toml"))
     assert (code, lines[-1]) == (0, "OK")
@@ -62,6 +80,10 @@ def test_study_check_fails_on_a_missing_instrument_file(tmp_path: Path) -> None:
     assert "instrument cio_cities: cio_city_survey.xlsx FAILED" in lines
     assert f"  STUDY_030: {message}" in lines
     assert lines[-1] == "Error: the study has problems (listed above)"
+    code, lines = run("study", "check", "--json", str(folder))
+    data = json.loads("\n".join(lines))
+    assert (code, data["ok"]) == (1, False)
+    assert data["instruments"][1]["errors"] == [f"STUDY_030: {message}"]
 
 
 def test_study_check_reports_a_bad_study_file_in_one_line(tmp_path: Path) -> None:

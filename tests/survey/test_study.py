@@ -923,6 +923,19 @@ def test_check_warns_when_a_form_lacks_a_study_language(tmp_path: Path) -> None:
     assert ok and errors == [] and f"STUDY_033: {message}" in warnings
 
 
+def test_check_reports_two_instruments_with_one_form_id(tmp_path: Path) -> None:
+    second = (
+        '[[instruments]]\nid = "again"\nfile = "form.md"\nanonymous = false\n'
+        'notice = "main"\n'
+    )
+    write_study(tmp_path, BASE_TOML.replace("[notices.main]", second + "[notices.main]"))
+    result = check_study(load_study(tmp_path))
+    message = StudyError.SAME_FORM_ID.format(
+        first="staff", second="again", form_id="demo"
+    )
+    assert (result.ok, list(result.errors)) == (False, [f"STUDY_034: {message}"])
+
+
 def test_study_to_dict_is_plain_data(tmp_path: Path) -> None:
     write_study(tmp_path)
     data = load_study(tmp_path).to_dict()

@@ -122,8 +122,8 @@ def check_study(study: Study) -> StudyCheck:
     (every rule of ``sociaparis instrument check``); a form missing from the
     folder or rejected is reported, not raised, so that one run lists every
     problem.  The population margins are then matched against the choices of
-    the questions named after their dimensions, and every study language must
-    have texts in every form.
+    the questions named after their dimensions; two instruments may not share a
+    form_id; a study language missing from a form is a warning.
 
     Parameters
     ----------
@@ -153,6 +153,17 @@ def check_study(study: Study) -> StudyCheck:
         if form is not None:
             forms[instrument.id] = form
     errors: list[str] = []
+    seen: dict[str, str] = {}
+    for instrument_id, form in forms.items():
+        if form.form_id in seen:
+            error = SociaparisError(
+                StudyError.SAME_FORM_ID,
+                first=seen[form.form_id],
+                second=instrument_id,
+                form_id=form.form_id,
+            )
+            errors.append(_message(error))
+        seen.setdefault(form.form_id, instrument_id)
     population = study.population
     if population is not None and population.instrument in forms:
         errors.extend(_check_margins(population, forms[population.instrument]))

@@ -128,3 +128,9 @@ class StudyError(ErrorCode):
         "The instrument '{instrument}' has no texts in '{language}', a language of "
         "the study. Add its label::… columns, or remove the language from the study.",
     )
+    SAME_FORM_ID = (
+        "STUDY_034",
+        "The instruments '{first}' and '{second}' have the same form_id '{form_id}', "
+        "so their versions and responses would be mixed up. Give each form its own "
+        "form_id on its settings sheet.",
+    )
