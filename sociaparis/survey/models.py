@@ -7,10 +7,21 @@ on through ``instruments.id``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sociaparis.core.db import Base, utcnow
@@ -36,3 +47,70 @@ class InstrumentRecord(Base):
     source: Mapped[bytes] = mapped_column(LargeBinary)
     source_filename: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- fielding ------------------------------------------------------------------------
+# Anonymity is a storage property: for an anonymous instrument, a response row
+# holds no invitation id, its id is random (no creation order), and it keeps dates,
+# never times; an invitation keeps only that it was used, not when.
+
+
+class FieldingRecord(Base):
+    """How one form (all its versions) is fielded: access, anonymity, dates, notice."""
+
+    __tablename__ = "fieldings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(200), unique=True)
+    study_id: Mapped[str] = mapped_column(String(100), default="")
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    open_link: Mapped[bool] = mapped_column(Boolean, default=False)
+    opens_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closes_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    recorded_attributes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notice: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    min_cell_count: Mapped[int] = mapped_column(Integer, default=10)
+
+
+class InvitationRecord(Base):
+    """A personal invitation: only the hash of its single-use token is stored."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_form_id", "form_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_on: Mapped[date] = mapped_column(Date)
+
+
+class ResponseRecord(Base):
+    """One respondent's answers to one instrument version, saved page by page."""
+
+    __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_instrument_id", "instrument_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
+    # Always NULL for an anonymous instrument (a test reads the rows to prove it).
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id"), nullable=True, unique=True
+    )
+    resume_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    current_page: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_on: Mapped[date] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Times only for non-anonymous instruments (NULL otherwise).
+    started_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
