@@ -23,14 +23,20 @@ The rules (ODK Collect / JavaRosa):
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
 from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.checks import (
+    FieldError,
+    canonical,
+    default_message,
+    range_bounds,
+    value_problem,
+)
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.expressions import CHOICE_PREFIX, DependencyGraph, build_graph
 from sociaparis.survey.instrument import (
@@ -51,131 +57,7 @@ from sociaparis.survey.xpath import (
 
 Answers = Mapping[str, Any]
 Key = tuple[str, int]  # (item name, repeat instance: 1-based, 0 outside repeats)
-ErrorKind = Literal["required", "constraint", "type", "choice"]
 MAX_REPEAT_INSTANCES = 1000
-
-DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
-    "required": {
-        "fr": "Cette question est obligatoire.",
-        "en": "This question is required.",
-    },
-    "constraint": {
-        "fr": "Cette réponse n'est pas acceptée.",
-        "en": "This answer is not allowed.",
-    },
-    "choice": {
-        "fr": "Choisissez parmi les réponses proposées.",
-        "en": "Choose one of the options offered.",
-    },
-    "integer": {"fr": "Saisissez un nombre entier.", "en": "Enter a whole number."},
-    "decimal": {"fr": "Saisissez un nombre.", "en": "Enter a number."},
-    "date": {
-        "fr": "Saisissez une date au format AAAA-MM-JJ.",
-        "en": "Enter a date as YYYY-MM-DD.",
-    },
-    "range": {
-        "fr": "Choisissez une valeur entre {start} et {end} (pas de {step}).",
-        "en": "Choose a value from {start} to {end} (in steps of {step}).",
-    },
-    "acknowledge": {
-        "fr": "Cochez la case pour confirmer.",
-        "en": "Tick the box to confirm.",
-    },
-}
-_INTEGER = re.compile(r"-?[0-9]+")
-_DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def default_message(kind: str, lang: str | None, **context: Any) -> str:
-    """The built-in message for ``kind`` in ``lang`` (French when not translated)."""
-    texts = DEFAULT_MESSAGES[kind]
-    return texts.get(lang or "fr", texts["fr"]).format(**context)
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """A problem with one answer.
-
-    Attributes
-    ----------
-    question
-        The question's name.
-    kind
-        ``required``, ``constraint``, ``type`` (not an integer, a date...) or
-        ``choice`` (a value the select does not offer).
-    message
-        The form's ``constraint_message``/``required_message`` in the language
-        asked for, or a built-in message.
-    instance
-        1-based repeat instance, None outside repeats.
-    """
-
-    question: str
-    kind: ErrorKind
-    message: str
-    instance: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (``instance`` only inside repeats)."""
-        data: dict[str, Any] = {
-            "question": self.question,
-            "kind": self.kind,
-            "message": self.message,
-        }
-        if self.instance is not None:
-            data["instance"] = self.instance
-        return data
-
-
-def value_problem(question: Question, value: str) -> str | None:
-    """Why ``value`` is not a valid answer of ``question``'s type (None when it is).
-
-    Checks the form of integers, decimals, dates, ranges and acknowledgements; an
-    empty value is always well-formed. Choice lists are checked elsewhere.
-    """
-    if value == "":
-        return None
-    kind = question.type
-    if kind == "integer" and not _INTEGER.fullmatch(value):
-        return "not a whole number"
-    if kind == "decimal" and not _DECIMAL.fullmatch(value):
-        return "not a number"
-    if kind == "date":
-        if not _DATE.fullmatch(value):
-            return "not a date written YYYY-MM-DD"
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            return "not a date of the calendar"
-    if kind == "acknowledge" and value != "OK":
-        return "an acknowledgement is 'OK' or empty"
-    if kind == "range":
-        return _range_problem(question, value)
-    return None
-
-
-def _range_bounds(question: Question) -> tuple[float, float, float]:
-    params = question.parameters
-    return (
-        float(params.get("start", 1)),
-        float(params.get("end", 10)),
-        float(params.get("step", 1)),
-    )
-
-
-def _range_problem(question: Question, value: str) -> str | None:
-    if not _DECIMAL.fullmatch(value):
-        return "not a number"
-    start, end, step = _range_bounds(question)
-    number = float(value)
-    low, high = min(start, end), max(start, end)
-    if not low <= number <= high:
-        return f"outside {start:g} to {end:g}"
-    steps = (number - start) / step if step else 0.0
-    if abs(steps - round(steps)) > 1e-9:
-        return f"not on a step of {step:g} from {start:g}"
-    return None
 
 
 class _Step:
@@ -495,7 +377,7 @@ class FormState:
             if problem is not None:
                 kind = question.type
                 if kind == "range":
-                    start, end, step_size = _range_bounds(question)
+                    start, end, step_size = range_bounds(question)
                     message = default_message(
                         "range",
                         lang,
@@ -608,25 +490,12 @@ def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:
             if step.calculation is not None:
                 value = to_string(evaluate(step.calculation, context))
             elif raw is not None:
-                value = _canonical(step.item.type, raw) if step.numeric else raw  # type: ignore[union-attr]
+                value = canonical(step.item.type, raw) if step.numeric else raw  # type: ignore[union-attr]
             else:
                 value = step.default
             if step.choice_filter is not None:
                 value = _filter_choices(state, step, key, value, context)
             values[key] = value
-
-
-def _canonical(kind: str, raw: str) -> str:
-    """Numbers as ODK stores them: ``'007'`` -> ``'7'``, ``'2.50'`` -> ``'2.5'``.
-
-    A value that is not a well-formed number is kept as given (page validation
-    reports it).
-    """
-    if kind == "integer":
-        return str(int(raw)) if _INTEGER.fullmatch(raw) else raw
-    if _DECIMAL.fullmatch(raw):
-        return to_string(float(raw))
-    return raw
 
 
 def _filter_choices(

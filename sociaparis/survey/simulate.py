@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.checks import value_problem
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import SELECT_TYPES, Group, Instrument, Question
-from sociaparis.survey.logic import evaluate_form, value_problem
+from sociaparis.survey.logic import evaluate_form
 from sociaparis.survey.xpath import to_string
 
 
