@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from sociaparis.analysis.reliability import MEASURES, ReliabilityResult, compute
+from sociaparis.qual.document import ImportedDocument
 
 _CODING_COLUMNS = ("coder", "document", "start", "end", "code")
 
@@ -182,6 +183,44 @@ def fixed_units(lengths: Mapping[str, int], *, size: int) -> pd.DataFrame:
             for doc, n in lengths.items()
         }
     )
+
+
+def document_units(
+    documents: Mapping[str, ImportedDocument],
+    *,
+    kind: Literal["turns", "paragraphs", "segments"] = "turns",
+    size: int = 500,
+) -> pd.DataFrame:
+    """Units of imported documents: their speaker turns, paragraphs or segments.
+
+    Parameters
+    ----------
+    documents
+        ``{document id: ImportedDocument}``; the ids are those of the codings.
+    kind
+        ``"turns"`` (a document without turns falls back to its paragraphs),
+        ``"paragraphs"``, or ``"segments"`` of ``size`` code points.
+    size
+        Segment length for ``kind="segments"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``document, unit, start, end``.
+    """
+    if kind == "segments":
+        return fixed_units({d: len(doc.text) for d, doc in documents.items()}, size=size)
+    if kind not in ("turns", "paragraphs"):
+        raise ValueError(
+            f"kind must be 'turns', 'paragraphs' or 'segments', got {kind!r}"
+        )
+    spans = {}
+    for doc_id, doc in documents.items():
+        if kind == "turns" and doc.turns:
+            spans[doc_id] = [(t.start, t.end) for t in doc.turns]
+        else:
+            spans[doc_id] = list(doc.paragraphs)
+    return span_units(spans)
 
 
 def presence_tables(

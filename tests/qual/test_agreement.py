@@ -171,3 +171,36 @@ def test_bad_input_is_refused(codings, units, options: dict, message: str) -> No
 def test_fixed_units_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         fixed_units({"d": 3}, size=0)
+
+
+def test_document_units_and_excerpts_from_an_imported_transcript() -> None:
+    from sociaparis.qual.agreement import document_units
+    from sociaparis.qual.io import read_document
+
+    vtt = (
+        "WEBVTT\n\n00:00.000 --> 00:02.000\n<v S00>Vous utilisez Copilot ?\n\n"
+        "00:02.000 --> 00:05.000\n<v S01>Oui, pour les comptes rendus 🙂.\n"
+    )
+    doc = read_document(vtt.encode(), filename="e.vtt")
+    units = document_units({"e": doc})
+    assert units[["start", "end"]].values.tolist() == [
+        [t.start, t.end] for t in doc.turns
+    ]
+    # text: "S00: Vous utilisez Copilot ?\n\nS01: Oui, pour les comptes rendus 🙂."
+    start = doc.text.index("comptes")
+    codings = [
+        {"coder": "ana", "document": "e", "start": start, "end": start + 7, "code": "CR"},
+        {"coder": "ana", "document": "e", "start": 5, "end": 9, "code": "IA"},
+        {"coder": "ben", "document": "e", "start": 14, "end": 27, "code": "IA"},
+    ]
+    result = coding_agreement(codings, units, texts={"e": doc.text})
+    assert result.per_code["IA"]["percent_agreement"].value == 1.0
+    [row] = result.disagreements.to_dict(orient="records")
+    assert row["code"] == "CR" and row["applied_by"] == "ana"
+    assert row["excerpt"] == "Oui, pour les comptes rendus 🙂."
+    paragraphs = document_units({"e": doc}, kind="paragraphs")
+    assert paragraphs["start"].tolist() == [0, doc.text.index("S01")]
+    segments = document_units({"e": doc}, kind="segments", size=40)
+    assert segments["end"].tolist() == [40, len(doc.text)]
+    with pytest.raises(ValueError, match="kind must be"):
+        document_units({"e": doc}, kind="sentences")

@@ -145,3 +145,14 @@ def test_offsets_always_point_at_the_turn_text(items) -> None:
         assert found.split() == text.split()
     for start, end in doc.paragraphs:
         assert doc.text[start:end] and not doc.text[start:end].startswith(("\n", " "))
+
+
+def test_every_reader_error_code_is_documented() -> None:
+    from pathlib import Path
+
+    from sociaparis.qual.errors import QualError
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "documents.md").read_text()
+    mine = [e.code for e in QualError if int(e.code.split("_")[1]) < 50]
+    assert len(mine) >= 14
+    assert [code for code in mine if f"`{code}`" not in docs] == []
