@@ -47,19 +47,28 @@ def number_to_string(number: float) -> str:
     return format(Decimal(repr(number)), "f")
 
 
-@lru_cache(maxsize=8192)
 def string_to_number(text: str) -> float:
     """XPath 1.0 ``number()`` of a string, extended to ODK date/dateTime strings.
 
     Optional whitespace, an optional minus sign and decimal digits with an
     optional point; anything else (exponents, '+', '') is NaN.  A date or
-    dateTime string gives the days since 1970-01-01 UTC.
+    dateTime string gives the days since 1970-01-01 UTC.  Short strings (all
+    answers that can be numbers or dates) are memoized.
     """
+    if len(text) <= 40:
+        return _cached_string_to_number(text)
+    return _string_to_number(text)
+
+
+def _string_to_number(text: str) -> float:
     match = _NUMBER_RE.fullmatch(text)
     if match is not None:
         return float(match.group(1))
     days = string_to_days(text)
     return NAN if days is None else days
+
+
+_cached_string_to_number = lru_cache(maxsize=8192)(_string_to_number)
 
 
 def to_string(value: Value) -> str:
@@ -139,8 +148,8 @@ def to_boolean(value: Value) -> bool:
     """
     if isinstance(value, bool):
         return value
-    if isinstance(value, float):
-        return not (value == 0.0 or value != value)
+    if isinstance(value, float | int):
+        return not (value == 0 or value != value)
     return len(value) > 0
 
 
