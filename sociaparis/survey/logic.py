@@ -1,4 +1,4 @@
-"""The form-logic engine: relevance, values, checks and pages, with ODK semantics.
+r"""The form-logic engine: relevance, values, checks and pages, with ODK semantics.
 
 Pure functions over an :class:`~sociaparis.survey.instrument.Instrument` and the
 answers so far, laid out as ODK stores them: a dict from question name to its
@@ -19,13 +19,33 @@ The rules (ODK Collect / JavaRosa):
   instance; read from elsewhere, it is the node-set of all instances;
 - an answer the form does not give yet takes the question's ``default``; an
   answer that a choice filter no longer offers is cleared.
+
+For the web layer: :func:`validate_page` checks a submission (and carries the
+state to render the page again), :func:`evaluate_form` with ``page=`` gives the
+state to render a page (``is_relevant``, ``value``, ``offered``), and
+:func:`next_page` / :func:`previous_page` walk the relevant pages.
+
+Examples
+--------
+>>> from sociaparis.survey.xlsform import parse_xlsform
+>>> md = (
+...     "| survey |\n"
+...     "| | type    | name | label | relevant    | constraint |\n"
+...     "| | integer | age  | Age   |             | . >= 16    |\n"
+...     "| | text    | job  | Job   | ${age} > 17 |            |\n"
+... )
+>>> form = parse_xlsform(md.encode(), filename="f.md").instrument
+>>> [page.name for page in relevant_pages(form, {"age": "16"})]
+['age']
+>>> validate_page(form, {"age": "12"}, "age", "en").errors[0].message
+'This answer is not allowed.'
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -580,11 +600,15 @@ class PageValidation:
     record
         Values of the page's relevant questions (repeats: a list per instance),
         which is what may be stored for this page; non-relevant ones are absent.
+    state
+        The evaluation behind it, to render the page again (relevance, values,
+        the choices each select offers).
     """
 
     page: str
     errors: tuple[FieldError, ...]
     record: dict[str, Any]
+    state: FormState = field(repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -623,7 +647,7 @@ def validate_page(
         for name in page.questions:
             if state.is_relevant(name) and _stored(instrument, name):
                 record[name] = state.value(name)
-    return PageValidation(page_name, errors, record)
+    return PageValidation(page_name, errors, record, state)
 
 
 def _stored(instrument: Instrument, name: str) -> bool:
