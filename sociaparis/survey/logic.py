@@ -386,13 +386,13 @@ class FormState:
         self, step: _Step, index: int, key: Key, context: _Context
     ) -> FieldError | None:
         question = step.item
-        if not isinstance(question, Question):
-            return None
+        if not isinstance(question, Question) or not step.answerable:
+            return None  # notes and computed values are never "missing" or "wrong"
         instance = index or None
         raw = self.submitted.get(key, "")
         value = self.values.get(key, "")
         lang = self.lang
-        if step.answerable and raw:
+        if raw:
             problem = value_problem(question, raw)
             if problem is not None:
                 kind = question.type

@@ -621,3 +621,14 @@ def test_values_that_are_not_strings_or_numbers_are_not_answers(skip) -> None:
         "heavy": "no",
         "comment": "sans",
     }
+
+
+def test_required_and_constraints_apply_to_answerable_questions_only(form) -> None:
+    model = form(
+        "| survey |\n| | type | name | label | required | constraint | calculation |\n"
+        "| | note | n | Note | yes | | |\n"
+        "| | calculate | c | | yes | . > 5 | 1 |\n"
+        "| | text | t | T | yes | | |\n"
+    )
+    errors = evaluate_form(model, {}, lang="en").errors()
+    assert [(e.question, e.kind) for e in errors] == [("t", "required")]
