@@ -50,6 +50,7 @@ class Limits:
     max_ratio: float = 200.0
     ratio_floor_bytes: int = 1024 * 1024  # entries smaller than this skip the ratio test
     max_xml_bytes: int = 256 * 1024 * 1024
+    max_codebook_bytes: int = 64 * 1024 * 1024  # a codebook spreadsheet or CSV
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,17 +231,28 @@ class SafeArchive:
             if not info.is_dir():
                 self.members[name.replace("\\", "/").lower()] = info
 
-    def find(self, name: str) -> zipfile.ZipInfo | None:
-        return self.members.get(name.lower())
+    def check_all(self) -> None:
+        """Check every entry's declared size and ratio, for readers that inflate all."""
+        total = 0
+        for info in self.zip.infolist():
+            self.check_entry(info)
+            total += info.file_size
+            if total > self.limits.max_total_bytes:
+                raise SociaparisError(
+                    QualError.ARCHIVE_TOO_LARGE,
+                    path=self.path,
+                    name=info.filename,
+                    limit=self.limits.max_total_bytes,
+                )
 
-    def read(self, info: zipfile.ZipInfo) -> bytes:
+    def check_entry(self, info: zipfile.ZipInfo) -> None:
+        """Refuse an entry whose declared size or compression ratio is over the limits."""
         limits = self.limits
-        name = info.filename
         if info.file_size > limits.max_entry_bytes:
             raise SociaparisError(
                 QualError.ARCHIVE_TOO_LARGE,
                 path=self.path,
-                name=name,
+                name=info.filename,
                 limit=limits.max_entry_bytes,
             )
         if info.file_size > limits.ratio_floor_bytes:
@@ -249,10 +261,18 @@ class SafeArchive:
                 raise SociaparisError(
                     QualError.ARCHIVE_RATIO,
                     path=self.path,
-                    name=name,
+                    name=info.filename,
                     ratio=ratio,
                     limit=limits.max_ratio,
                 )
+
+    def find(self, name: str) -> zipfile.ZipInfo | None:
+        return self.members.get(name.lower())
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        limits = self.limits
+        name = info.filename
+        self.check_entry(info)
         cap = min(limits.max_entry_bytes, limits.max_total_bytes - self.total)
         chunks: list[bytes] = []
         size = 0

@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -42,6 +43,7 @@ from sociaparis.qual.io._refi_xml import (
     GUID_RE,
     Input,
     Limits,
+    SafeArchive,
     format_description,
     local_name,
     parse_description,
@@ -334,8 +336,19 @@ def read_qdc(source: Input, *, limits: Limits | None = None) -> CodebookImport:
                 elif local_name(code):
                     warn(code, "Codes")
         elif tag == "Sets":
+            known = {c.id for c in codes}
             for element in part:
-                members = [guid(m) for m in element if local_name(m) == "MemberCode"]
+                members = []
+                for member in element:
+                    if local_name(member) != "MemberCode":
+                        continue
+                    code_id = guid(member)
+                    if code_id in known:
+                        members.append(code_id)
+                    else:
+                        issue = QualError.DROPPED_REFERENCE
+                        text = issue.format(path=path, element="MemberCode", ref=code_id)
+                        warnings.append(Issue(issue.code, text))
                 description = "".join(
                     m.text or "" for m in element if local_name(m) == "Description"
                 )
@@ -397,9 +410,43 @@ def write_codebook_csv(
         csv.writer(target, delimiter=delimiter).writerows(_rows(codebook, headers))
 
 
-def read_codebook_xlsx(source: str | Path | IO[bytes]) -> CodebookImport:
-    """Read a codebook from the first sheet of an XLSX workbook (see module docs)."""
-    book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+def _read_limited(source: str | Path | IO[bytes] | bytes, limit: int) -> bytes:
+    path = source_label(source) if not isinstance(source, bytes) else "<bytes>"
+    if isinstance(source, str | Path):
+        size = Path(source).stat().st_size
+        if size > limit:
+            raise SociaparisError(
+                QualError.FILE_TOO_LARGE, path=path, size=size, limit=limit
+            )
+        return Path(source).read_bytes()
+    data = source if isinstance(source, bytes) else source.read(limit + 1)
+    if len(data) > limit:
+        raise SociaparisError(
+            QualError.FILE_TOO_LARGE, path=path, size=len(data), limit=limit
+        )
+    return data
+
+
+def read_codebook_xlsx(
+    source: str | Path | IO[bytes] | bytes, *, limits: Limits | None = None
+) -> CodebookImport:
+    """Read a codebook from the first sheet of an XLSX workbook (see module docs).
+
+    The workbook is a zip: its size, entry sizes and compression ratios are checked
+    against ``limits`` before openpyxl inflates it.
+    """
+    limits = limits or Limits()
+    path = source_label(source) if not isinstance(source, bytes) else "<bytes>"
+    data = _read_limited(source, limits.max_codebook_bytes)
+    SafeArchive(data, limits, path).check_all()
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise SociaparisError(
+            QualError.ARCHIVE_UNREADABLE,
+            path=path,
+            reason=f"not an XLSX workbook ({exc})",
+        ) from exc
     sheet = book.worksheets[0]
     rows = [
         ["" if cell is None else str(cell) for cell in row]
@@ -409,14 +456,11 @@ def read_codebook_xlsx(source: str | Path | IO[bytes]) -> CodebookImport:
     return _from_rows(rows, sheet.title)
 
 
-def read_codebook_csv(source: str | Path | IO[bytes] | bytes) -> CodebookImport:
+def read_codebook_csv(
+    source: str | Path | IO[bytes] | bytes, *, limits: Limits | None = None
+) -> CodebookImport:
     """Read a CSV codebook: UTF-8 (BOM or not) or Windows-1252; ``,``, ``;`` or tab."""
-    if isinstance(source, str | Path):
-        data = Path(source).read_bytes()
-    elif isinstance(source, bytes):
-        data = source
-    else:
-        data = source.read()
+    data = _read_limited(source, (limits or Limits()).max_codebook_bytes)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

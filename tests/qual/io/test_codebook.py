@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +23,7 @@ from sociaparis.qual.io.codebook import (
     write_codebook_xlsx,
     write_qdc,
 )
+from sociaparis.qual.io.refi_qda import Limits
 from sociaparis.qual.project import Code, CodeSet, Project, derived_guid
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -274,3 +276,62 @@ def test_sociaparis_study_codebook() -> None:
         "Outils sectoriels",
     ]
     assert all(project.children(c.id) for c in codes if c.parent is None)
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: read_codebook_xlsx(b"not a zip"), QualError.ARCHIVE_UNREADABLE),
+        (lambda: read_codebook_xlsx(_zip({"a.txt": b"x"})), QualError.ARCHIVE_UNREADABLE),
+        (
+            lambda: read_codebook_xlsx(
+                _zip({"xl/worksheets/sheet1.xml": b" " * 20_000_000})
+            ),
+            QualError.ARCHIVE_RATIO,
+        ),
+        (
+            lambda: read_codebook_xlsx(_zip({"../x": b"x"})),
+            QualError.ARCHIVE_UNSAFE_NAME,
+        ),
+        (
+            lambda: read_codebook_xlsx(b"x" * 100, limits=Limits(max_codebook_bytes=50)),
+            QualError.FILE_TOO_LARGE,
+        ),
+        (
+            lambda: read_codebook_csv(
+                b"name\n" + b"a\n" * 50, limits=Limits(max_codebook_bytes=50)
+            ),
+            QualError.FILE_TOO_LARGE,
+        ),
+        (
+            lambda: read_codebook_csv(
+                io.BytesIO(b"name\n" + b"a\n" * 50), limits=Limits(max_codebook_bytes=50)
+            ),
+            QualError.FILE_TOO_LARGE,
+        ),
+    ],
+)
+def test_hostile_spreadsheets(call, error: QualError) -> None:  # noqa: ANN001
+    with pytest.raises(SociaparisError) as caught:
+        call()
+    assert caught.value.error is error
+
+
+def test_qdc_set_members_must_be_codes() -> None:
+    xml = (
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        f'<Code guid="{_g(1)}" name="a" isCodable="true"/></Codes>'
+        f'<Sets><Set guid="{_g(9)}" name="s"><MemberCode guid="{_g(1)}"/>'
+        f'<MemberCode guid="{_g(7)}"/></Set></Sets></CodeBook>'
+    ).encode()
+    result = read_qdc(xml)
+    assert [w.code for w in result.warnings] == ["QUAL_132"]
+    assert result.codebook.sets == (CodeSet(_g(9), "s", code_ids=(_g(1),)),)
