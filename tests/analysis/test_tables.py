@@ -103,3 +103,47 @@ def test_chisq_independent_table_has_no_association() -> None:
     res = crosstab.chisq_test(svydesign(data, weights="w"), row="r", col="c")
     assert res.pearson == pytest.approx(0.0, abs=1e-12)
     assert res.p_value == pytest.approx(1.0)
+
+
+REF = Path(__file__).parents[1] / "reference" / "survey"
+
+
+def test_cli_estimate_prints_r_numbers() -> None:
+    out = CliRunner().invoke(
+        cli,
+        [
+            "stats",
+            "estimate",
+            str(REF / "apistrat.csv"),
+            "--strata",
+            "stype",
+            "--weights",
+            "pw",
+            "--fpc",
+            "fpc",
+            "--mean",
+            "api00",
+            "--json",
+        ],
+    )
+    assert out.exit_code == 0
+    result = json.loads(out.output)
+    # strat_mean_api00_api99.json: svymean(~api00, dstrat)
+    assert result["se"]["api00"] == pytest.approx(9.40894080278458, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("min_count", "exit_code", "expected"),
+    [
+        ("10", 0, ",a,b,Total\nx,x,x,28\ny,x,x,42\nz,30,18,48\nTotal,53,65,118\n"),
+        ("4", 1, "ANALYSIS_010"),
+    ],
+)
+def test_cli_suppress(tmp_path: Path, min_count, exit_code, expected) -> None:
+    counts = tmp_path / "counts.csv"
+    counts.write_text(",a,b\nx,3,25\ny,20,22\nz,30,18\n", encoding="utf-8")
+    out = CliRunner().invoke(
+        cli, ["stats", "suppress", str(counts), "--min-count", min_count]
+    )
+    assert out.exit_code == exit_code
+    assert expected in out.output
