@@ -38,6 +38,7 @@ from sociaparis.survey.xpath.values import (
 
 __all__ = [
     "FUNCTIONS",
+    "ChoiceFilterContext",
     "EvaluationContext",
     "Expression",
     "NodeSet",
@@ -80,8 +81,12 @@ class EvaluationContext(Protocol):
         """The current moment, for ``today()`` and ``now()``."""
         ...
 
+
+class ChoiceFilterContext(EvaluationContext, Protocol):
+    """A context for expressions parsed with ``choice_filter=True``."""
+
     def choice_value(self, column: str) -> str:
-        """Column ``column`` of the choice being filtered (choice_filter only)."""
+        """Column ``column`` of the choice being filtered."""
         ...
 
 
