@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal, TypeVar
@@ -637,7 +637,9 @@ def _value_fits(value: object, kind: str) -> bool:
     return False
 
 
-def _check_span(add, what: str, source: Source, start: int, end: int, label: str) -> None:  # noqa: ANN001
+def _check_span(
+    add: Callable[..., None], what: str, source: Source, start: int, end: int, label: str
+) -> None:
     length = len(source.text or "")
     if not 0 <= start < end <= length:
         add(

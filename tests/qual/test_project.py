@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -131,7 +132,7 @@ def test_merge_moves_children_and_memos() -> None:
         ),
     ],
 )
-def test_operation_errors(call, error: QualError) -> None:  # noqa: ANN001
+def test_operation_errors(call: Callable[[Project], Project], error: QualError) -> None:
     with pytest.raises(SociaparisError) as caught:
         call(_project())
     assert caught.value.error is error
@@ -227,7 +228,7 @@ def test_move(code_id: str, parent: str | None, path: tuple[str, ...]) -> None:
         ),
     ],
 )
-def test_validate_finds(change, code: str) -> None:  # noqa: ANN001
+def test_validate_finds(change: Callable[[Project], Project], code: str) -> None:
     issues = validate(change(_project()))
     assert [i.code for i in issues] == code.split()
     with pytest.raises(SociaparisError) as caught:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -319,7 +320,7 @@ def _zip(entries: dict[str, bytes]) -> bytes:
         ),
     ],
 )
-def test_hostile_spreadsheets(call, error: QualError) -> None:  # noqa: ANN001
+def test_hostile_spreadsheets(call: Callable[[], object], error: QualError) -> None:
     with pytest.raises(SociaparisError) as caught:
         call()
     assert caught.value.error is error

@@ -23,6 +23,7 @@ from lxml import etree
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io.refi_qda import (
+    ImportResult,
     Limits,
     format_description,
     parse_description,
@@ -96,7 +97,7 @@ SAMPLE_TABLE = [
 ]
 
 
-def _read_sample(name: str):  # noqa: ANN202
+def _read_sample(name: str) -> ImportResult:
     reader = read_qde if name.endswith(".qde") else read_qdpx
     return reader(SAMPLES / name)
 
