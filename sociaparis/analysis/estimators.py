@@ -49,6 +49,13 @@ def is_factor(series: pd.Series) -> bool:
     return not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
 
 
+def _level_name(level: object) -> str:
+    """A level as R pastes it into a name (``TRUE``/``FALSE`` for logicals)."""
+    if isinstance(level, bool | np.bool_):
+        return "TRUE" if level else "FALSE"
+    return str(level)
+
+
 def model_columns(
     data: pd.DataFrame, variables: Sequence[str], *, factors: bool | None = None
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
@@ -70,7 +77,7 @@ def model_columns(
             block = np.column_stack([(values == lev) for lev in levels]).astype(float)
             block[na] = np.nan
             blocks.append(block)
-            names.extend(f"{var}{lev}" for lev in levels)
+            names.extend(f"{var}{_level_name(lev)}" for lev in levels)
         else:
             blocks.append(col.to_numpy(dtype=float)[:, None])
             names.append(var)

@@ -133,3 +133,10 @@ def test_ratio_and_ciprop() -> None:
     res = est.ciprop(svydesign(data, weights="w"), variable="a", event="Yes")
     assert_allclose(res.estimate[0], 0.6)
     assert 0 < res.ci_low[0] < 0.6 < res.ci_high[0] < 1
+
+
+def test_logical_levels_are_named_as_r() -> None:
+    data = pd.DataFrame({"b": [True, False, True, True], "w": 1.0})
+    res = est.mean(svydesign(data, weights="w"), variables="b")
+    assert res.names == ("bFALSE", "bTRUE")
+    assert_allclose(res.estimate, [0.25, 0.75])
