@@ -132,7 +132,7 @@ def pseudonymize_command(
 
     from sociaparis.qual.pseudonymization import files
 
-    large = os.path.isfile(file) and os.path.getsize(file) > 200_000
+    large = os.path.isfile(file) and os.path.getsize(file) > files.PROGRESS_BYTES
     with contextlib.ExitStack() as stack:
         progress = None
         if large:

@@ -26,6 +26,9 @@ from sociaparis.qual.pseudonymization.pipeline import (
 )
 from sociaparis.qual.pseudonymization.table import PseudonymizationTable
 
+#: files larger than this (bytes) get a progress bar in the CLI
+PROGRESS_BYTES = 200_000
+
 
 def read_text(path: str | os.PathLike[str]) -> str:
     """Read a UTF-8 (or BOM-marked UTF-16) text file, with catalog errors.

@@ -140,6 +140,9 @@ def _active(state: ReviewState) -> list[Replacement]:
 
 
 def _next_label(state: ReviewState, kind: EntityKind, key: str) -> str:
+    for item in state.replacements:
+        if item.kind is kind and item.key == key:
+            return item.label
     labeller = Labeller(state.table.register(_active(state)))
     return make_label(kind, labeller.assign(kind, key))
 
@@ -163,8 +166,9 @@ def add(
     kind
         The kind of entity.
     label
-        The label to use; by default the entity's label in the table (or a new
-        one).
+        The label to use; by default the label of the same entity elsewhere in
+        this review (rejected replacements included), else its label in the
+        table, else a new one.
 
     Raises
     ------
