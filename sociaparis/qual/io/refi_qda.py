@@ -154,14 +154,22 @@ def write_qdpx(project: Project, target: str | Path | IO[bytes]) -> None:
     The archive holds ``project.qde``, one UTF-8 ``sources/<guid>.txt`` per source
     with known text, and ``sociaparis.json`` with the speaker turns (other tools
     ignore it).  The project is checked first (:func:`~sociaparis.qual.project.check`).
+    The same project always gives the same bytes (entries carry a fixed date).
     """
     check(project)
     xml = Writer(project, embed_text=False).xml()
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("project.qde", xml)
+
+        def put(name: str, data: str | bytes) -> None:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+
+        put("project.qde", xml)
         for source in project.sources:
             if source.text is not None:
-                archive.writestr(f"sources/{source.id}.txt", source.text.encode("utf-8"))
+                put(f"sources/{source.id}.txt", source.text.encode("utf-8"))
         turns = {
             s.id: [[t.speaker, t.start, t.end, t.start_s, t.end_s] for t in s.turns]
             for s in project.sources
@@ -173,9 +181,7 @@ def write_qdpx(project: Project, target: str | Path | IO[bytes]) -> None:
                 "version": 1,
                 "turns": turns,
             }
-            archive.writestr(
-                EXTENSION_NAME, json.dumps(payload, ensure_ascii=False, indent=1)
-            )
+            put(EXTENSION_NAME, json.dumps(payload, ensure_ascii=False, indent=1))
 
 
 def write_qde(project: Project, target: str | Path | IO[bytes] | None = None) -> bytes:

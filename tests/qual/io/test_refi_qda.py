@@ -677,3 +677,7 @@ def test_coding_order_is_the_only_thing_an_export_may_change() -> None:
     assert again != shuffled  # grouped by source and selection on export...
     assert again.normalized() == shuffled.normalized() == project.normalized()
     assert read_qdpx(export(again)).project == again  # ...and stable from then on
+
+
+def test_export_is_reproducible() -> None:
+    assert export(rich_project()) == export(rich_project())
