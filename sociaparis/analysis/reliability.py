@@ -121,7 +121,8 @@ def _plain(value: Any) -> Any:
 
 
 def _table(data: Any) -> np.ndarray:
-    """A units x coders object array with ``None`` for missing values."""
+    """A units x coders array: floats with ``NaN`` for missing when every value is a
+    number, else objects with ``None`` for missing."""
     frame = (
         data
         if isinstance(data, pd.DataFrame)
@@ -132,11 +133,46 @@ def _table(data: Any) -> np.ndarray:
             f"agreement needs a units x coders table with at least 2 coders, got shape "
             f"{frame.shape}"
         )
-    values = frame.to_numpy(dtype=object)
-    mask = pd.isna(frame).to_numpy()
-    values = values.copy()
-    values[mask] = None
+    inferred = frame.infer_objects()
+    if all(
+        pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
+        for kind in inferred.dtypes
+    ):
+        return inferred.to_numpy(dtype=float, na_value=np.nan)
+    values = frame.to_numpy(dtype=object).copy()
+    values[pd.isna(frame).to_numpy()] = None
     return values
+
+
+def _tidy(value: float) -> int | float:
+    """A float category as an int when it is a whole number (``2.0`` -> ``2``)."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _encode_numeric(
+    values: np.ndarray, categories: Sequence[Any] | None
+) -> tuple[np.ndarray, list[Any]] | None:
+    """Vectorized :func:`_encode` for float tables (``None``: categories not numbers)."""
+    mask = ~np.isnan(values)
+    present = values[mask]
+    if categories is None:
+        cat_values = np.unique(present)
+        cats: list[Any] = [_tidy(v) for v in cat_values]
+    else:
+        cats = [_plain(c) for c in categories]
+        try:
+            cat_values = np.asarray([float(c) for c in cats], dtype=float)
+        except (TypeError, ValueError):
+            return None
+    order = np.argsort(cat_values, kind="stable")
+    ordered = cat_values[order]
+    pos = np.clip(np.searchsorted(ordered, present), 0, max(len(ordered) - 1, 0))
+    if present.size and (not len(ordered) or not np.all(ordered[pos] == present)):
+        unknown = sorted({_tidy(v) for v in present} - {_tidy(v) for v in cat_values})
+        raise ValueError(f"values {unknown} are not in categories {cats}")
+    codes = np.full(values.shape, -1, dtype=np.int64)
+    codes[mask] = order[pos] if present.size else []
+    return codes, cats
 
 
 def _sorted_categories(values: Iterable[Any]) -> list[Any]:
@@ -165,6 +201,11 @@ def _encode(
     values: np.ndarray, categories: Sequence[Any] | None
 ) -> tuple[np.ndarray, list[Any]]:
     """Integer codes (``-1`` = missing) and the category list they index."""
+    if values.dtype.kind == "f":
+        encoded = _encode_numeric(values, categories)
+        if encoded is not None:
+            return encoded
+        values = np.where(np.isnan(values), None, values.astype(object))
     flat = values.ravel()
     mask = np.array([v is not None for v in flat], dtype=bool)
     present = flat[mask]
@@ -210,10 +251,10 @@ def _complete(codes: np.ndarray, nan_policy: str, measure: str) -> np.ndarray:
 
 def _counts(codes: np.ndarray, n_categories: int) -> np.ndarray:
     """Units x categories matrix of how many coders chose each category."""
-    counts = np.zeros((codes.shape[0], n_categories), dtype=float)
     rows, cols = np.nonzero(codes >= 0)
-    np.add.at(counts, (rows, codes[rows, cols]), 1.0)
-    return counts
+    flat = rows * n_categories + codes[rows, cols]
+    counts = np.bincount(flat, minlength=codes.shape[0] * n_categories)
+    return counts.reshape(codes.shape[0], n_categories).astype(float)
 
 
 def _kappa(p_o: float, p_e: float) -> float:

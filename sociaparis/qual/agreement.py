@@ -84,6 +84,8 @@ class CodingAgreement:
 def _frame(rows: Any, columns: Sequence[str], what: str) -> pd.DataFrame:
     """A DataFrame from a DataFrame or an iterable of mappings, with required columns."""
     frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    if frame.empty and not len(frame.columns):
+        frame = pd.DataFrame(columns=list(columns))
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(
@@ -379,13 +381,17 @@ def coding_agreement(
         raise ValueError(f"unknown measures {unknown}; choose among {MEASURES}")
     per_code = {code: _binary_measures(table, measures) for code, table in tables.items()}
     overall = _binary_measures(pd.concat(tables.values(), ignore_index=True), measures)
-    where = _units(units).set_index("unit")
+    # the tables' rows are the units in order
+    uni = _units(units)
+    labels, docs, starts, ends = (
+        uni[c].to_numpy() for c in ("unit", "document", "start", "end")
+    )
     rows = []
     for code, table in tables.items():
         values = table.to_numpy()
         for pos in np.nonzero(values.min(axis=1) != values.max(axis=1))[0]:
-            label = table.index[pos]
-            doc, start, end = where.loc[label, ["document", "start", "end"]]
+            label = labels[pos]
+            doc, start, end = docs[pos], int(starts[pos]), int(ends[pos])
             excerpt = ""
             if texts is not None and doc in texts:
                 excerpt = texts[doc][start:end]
@@ -396,8 +402,8 @@ def coding_agreement(
                 {
                     "document": doc,
                     "unit": label,
-                    "start": int(start),
-                    "end": int(end),
+                    "start": start,
+                    "end": end,
                     "code": code,
                     "applied_by": ", ".join(c for c, v in flags if v),
                     "not_applied_by": ", ".join(c for c, v in flags if not v),

@@ -268,3 +268,49 @@ def test_numeric_labels_sort_as_numbers() -> None:
 def test_case_measure_aliases(alias: str) -> None:
     case = {**load("wikipedia_alpha_nominal"), "measure": alias}
     assert_allclose(run_case(case)["value"], 0.691358024691358, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("measure", "level", "name"),
+    [
+        ("cohen_kappa", "quadratic", "cohen_kappa_5point_quadratic"),
+        ("cohen_kappa", "linear", "cohen_kappa_5point_linear"),
+        ("fleiss_kappa", None, "fleiss_kappa_fleiss1971_diagnoses"),
+        ("krippendorff_alpha", "ordinal", "kripp2011_alpha_ordinal"),
+        ("gwet_ac1", None, "kripp2011_alpha_nominal"),
+    ],
+)
+def test_label_and_number_paths_agree(measure: str, level, name: str) -> None:
+    # numbers take a vectorized path, labels a generic one: same result
+    case = load(name)
+    numbers = [list(col) for col in zip(*case["data"], strict=True)]
+    names = ["un", "deux", "trois", "quatre", "cinq"]
+    labels = [[None if v is None else names[v - 1] for v in row] for row in numbers]
+    options = {"nan_policy": "omit"} if measure in ("cohen_kappa", "fleiss_kappa") else {}
+    by_number = compute(measure, numbers, level=level, **options)
+    by_label = compute(measure, labels, level=level, categories=names, **options)
+    frame = compute(
+        measure, pd.DataFrame(numbers).astype("Int64"), level=level, **options
+    )
+    assert_allclose(by_label.value, by_number.value, rtol=1e-12)
+    assert_allclose(frame.value, by_number.value, rtol=1e-12)
+    if name.startswith(("cohen", "fleiss")):
+        assert_allclose(by_number.value, case["value"], rtol=1e-9)
+
+
+def test_unused_scale_level_changes_weighted_kappa() -> None:
+    # 2 coders on a 1-3 scale that could go to 4: q = 3 vs q = 4 changes the weights.
+    # q = 3, linear w = [[1, .5, 0], [.5, 1, .5], [0, .5, 1]]; q = 4: 1 - |i-j|/3.
+    table = [[1, 1], [2, 3], [3, 3], [1, 2]]
+    # p_ij: (1,1) (2,3) (3,3) (1,2) each 1/4; rows (1/2, 1/4, 1/4), cols (1/4, 1/4, 1/2)
+    # q=3: p_o = (1 + .5 + 1 + .5)/4 = .75; p_e = sum w r c = 0.5*(.25+.125+0)
+    #      + .25*(.125+.25+.25) + .25*(0+.125+.5) = .1875 + .15625 + .15625 = .5
+    assert_allclose(cohen_kappa(table, weights="linear").value, 0.5, rtol=1e-12)
+    # q=4: w = 1 - |i-j|/3, so w(1) = 2/3, w(2) = 1/3: p_o = (2 + 4/3)/4 = 5/6, and
+    # p_e = sum_i r_i sum_j w_ij c_j, written out row by row below
+    four = cohen_kappa(table, weights="linear", categories=[1, 2, 3, 4])
+    p_e = 0.5 * (0.25 + 0.25 * 2 / 3 + 0.5 / 3)
+    p_e += 0.25 * (0.25 * 2 / 3 + 0.25 + 0.5 * 2 / 3)
+    p_e += 0.25 * (0.25 / 3 + 0.25 * 2 / 3 + 0.5)
+    assert_allclose(four.chance_agreement, p_e, rtol=1e-12)
+    assert_allclose(four.value, (5 / 6 - p_e) / (1 - p_e), rtol=1e-12)
