@@ -21,6 +21,7 @@ from sociaparis.analysis.results import DomainEstimate
 from sociaparis.core.errors import SociaparisError
 
 _STATS = ("mean", "total")
+_MAX_CELLS = 20_000_000
 
 
 def domain_codes(
@@ -99,11 +100,18 @@ def by_domain(
     else:
         est = wx
         contrib = x0 * w[:, None]
-    infl = np.zeros((design.n, n_dom * p))
-    rows = np.flatnonzero(inside)
-    for j in range(p):
-        infl[rows, codes[rows] * p + j] = contrib[rows, j]
-    se = np.sqrt(design.variance(infl, full=False)).reshape(n_dom, p)
+    # influence columns (domain, quantity), built in blocks of domains so memory
+    # stays bounded (about _MAX_CELLS numbers) however many domains there are
+    per_block = max(1, _MAX_CELLS // max(1, design.n * p))
+    var = np.empty(n_dom * p)
+    for first in range(0, n_dom, per_block):
+        last = min(n_dom, first + per_block)
+        rows = np.flatnonzero(inside & (codes >= first) & (codes < last))
+        infl = np.zeros((design.n, (last - first) * p))
+        for j in range(p):
+            infl[rows, (codes[rows] - first) * p + j] = contrib[rows, j]
+        var[first * p : last * p] = design.variance(infl, full=False)
+    se = np.sqrt(var).reshape(n_dom, p)
     z = stats.norm.ppf(0.5 + ci_level / 2)
     table = labels.copy()
     for j, name in enumerate(names):

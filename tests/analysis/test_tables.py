@@ -147,3 +147,13 @@ def test_cli_suppress(tmp_path: Path, min_count, exit_code, expected) -> None:
     )
     assert out.exit_code == exit_code
     assert expected in out.output
+
+
+def test_domains_in_blocks_give_the_same_numbers(monkeypatch) -> None:
+    # R: svyby(~api00 + api99, ~sch.wide, dclus1, svymean), one domain per block
+    monkeypatch.setattr(domains, "_MAX_CELLS", 1)
+    data = pd.read_csv(REF / "apiclus1.csv")
+    des = svydesign(data, ids="dnum", weights="pw", fpc="fpc")
+    table = domains.by_domain(des, variables=["api00", "api99"], by="sch.wide").table
+    assert_allclose(table["se.api00"], [28.9876885413547, 23.4265703991743], rtol=1e-9)
+    assert_allclose(table["se.api99"], [30.6978001219998, 24.2827051885779], rtol=1e-9)
