@@ -680,4 +680,7 @@ def test_coding_order_is_the_only_thing_an_export_may_change() -> None:
 
 
 def test_export_is_reproducible() -> None:
-    assert export(rich_project()) == export(rich_project())
+    data = export(rich_project())
+    assert data == export(rich_project())
+    dates = {i.date_time for i in zipfile.ZipFile(io.BytesIO(data)).infolist()}
+    assert dates == {(1980, 1, 1, 0, 0, 0)}  # not the clock: same project, same bytes
