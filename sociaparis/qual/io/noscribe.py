@@ -67,7 +67,7 @@ def _segment(anchor: etree._Element) -> tuple[str | None, float, float, str]:
     start_ms, end_ms = int(parts[1]), int(parts[2])
     raw_speaker = parts[3] if len(parts) > 3 else ""
     speaker = raw_speaker.lstrip("/").strip() or None
-    for span in anchor.iter("span"):
+    for span in list(anchor.iter("span")):
         if _TIMESTAMP_RE.match(span.text_content() or ""):
             span.drop_tree()
     text = anchor.text_content()

@@ -22,6 +22,8 @@ from sociaparis.qual.io.docx import check_zip_document
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+#: most spaces one ``text:s`` may stand for (a hostile c="999999999" is capped)
+MAX_SPACES = 1000
 _PARAGRAPHS = {f"{{{TEXT}}}p", f"{{{TEXT}}}h"}
 _SKIPPED = {
     f"{{{OFFICE}}}annotation",
@@ -31,13 +33,21 @@ _SKIPPED = {
 }
 
 
+def _space_count(value: str | None) -> int:
+    """Spaces of a ``text:s`` element: its ``c`` attribute, 1 by default, capped."""
+    try:
+        return min(max(int(value or "1"), 0), MAX_SPACES)
+    except ValueError:
+        return 1
+
+
 def _inline_text(element: etree._Element) -> str:
     """Text of a paragraph: spans, links, spaces (text:s), tabs and line breaks."""
     parts = [element.text or ""]
     for child in element:
         tag = child.tag
         if tag == f"{{{TEXT}}}s":
-            parts.append(" " * int(child.get(f"{{{TEXT}}}c", "1") or "1"))
+            parts.append(" " * _space_count(child.get(f"{{{TEXT}}}c")))
         elif tag == f"{{{TEXT}}}tab":
             parts.append("\t")
         elif tag == f"{{{TEXT}}}line-break":

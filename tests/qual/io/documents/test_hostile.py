@@ -162,3 +162,12 @@ def _parts(archive: bytes) -> dict[str, bytes]:
 
     with zipfile.ZipFile(io.BytesIO(archive)) as opened:
         return {info.filename: opened.read(info) for info in opened.infolist()}
+
+
+@pytest.mark.parametrize(
+    ("count", "spaces"), [("3", 3), ("x", 1), ("-4", 0), ("999999999", 1000)]
+)
+def test_odt_space_counts_are_bounded(count: str, spaces: int) -> None:
+    body = f"<text:p>a<text:s text:c='{count}'/>b</text:p>"
+    doc = read_document(make_odt(body_xml=body), filename="s.odt")
+    assert doc.text == "a" + " " * spaces + "b"
