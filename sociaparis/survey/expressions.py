@@ -20,8 +20,6 @@ from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import Instrument, Question
 from sociaparis.survey.xpath import Expression, XPathError, parse
 
-#: Prefix of the references a choice filter's bare column names are rewritten to.
-CHOICE_PREFIX = "__choice__."
 #: Expression columns that take part in the dependency graph, and their XLSForm names.
 GRAPH_FIELDS = {
     "relevant": "relevant",
@@ -33,29 +31,8 @@ GRAPH_FIELDS = {
 ALL_FIELDS = {**GRAPH_FIELDS, "constraint": "constraint"}
 
 _SEGMENTS = re.compile(r"('[^']*'|\"[^\"]*\"|\$\{[^}]*\})")
-_BARE = re.compile(r"(?<![\w.:$@/-])([A-Za-z_][\w.-]*)(?![\w.:-]|\s*\()")
 _POSITION = re.compile(r"position\s*\(\s*\.\.\s*\)")
 Locate = Callable[[str, str, str | None], Location]
-
-
-def choice_filter_source(expression: str, columns: frozenset[str]) -> str:
-    """Rewrite the bare choice-column names of a choice filter as references.
-
-    ``region = ${q1}`` on a list with a ``region`` column becomes
-    ``${__choice__.region} = ${q1}``; the engine resolves those names against the
-    choice being filtered. Names inside strings and ``${...}`` are left alone.
-    """
-    parts = _SEGMENTS.split(expression)
-    for index in range(0, len(parts), 2):
-        parts[index] = _BARE.sub(
-            lambda m: (
-                f"${{{CHOICE_PREFIX}{m.group(1)}}}"
-                if m.group(1) in columns
-                else m.group(1)
-            ),
-            parts[index],
-        )
-    return "".join(parts)
 
 
 def choice_columns(instrument: Instrument, question: Question) -> frozenset[str]:
@@ -96,15 +73,13 @@ def parse_item(
         if not source:
             continue
         text = source
-        if field == "choice_filter" and isinstance(item, Question):
-            text = choice_filter_source(source, choice_columns(instrument, item))
         where = (
             locate(name, column, source)
             if locate
             else Location("survey", item.row, column)
         )
         try:
-            expression = parse(text)
+            expression = parse(text, choice_filter=field == "choice_filter")
         except XPathError as exc:
             raise SociaparisError(
                 SurveyError.BAD_EXPRESSION,
@@ -121,9 +96,18 @@ def parse_item(
                 reason="position(..) gives the repeat instance number, and "
                 f"'{name}' is not inside a repeat",
             )
+        if expression.choice_columns and isinstance(item, Question):
+            known = choice_columns(instrument, item)
+            for column_name in sorted(expression.choice_columns - known):
+                raise SociaparisError(
+                    SurveyError.BAD_EXPRESSION,
+                    location=where,
+                    expression=source,
+                    reason=f"'{column_name}' is not a column of the list "
+                    f"'{item.list_name}' on the choices sheet (its columns: "
+                    f"{', '.join(sorted(known))})",
+                )
         for reference in sorted(expression.references):
-            if reference.startswith(CHOICE_PREFIX) and field == "choice_filter":
-                continue
             if not instrument.has(reference):
                 raise SociaparisError(
                     SurveyError.UNKNOWN_REFERENCE,
@@ -186,9 +170,7 @@ def build_graph(instrument: Instrument, locate: Locate | None = None) -> Depende
             expression = getattr(parsed, field)
             if expression is None:
                 continue
-            graph_reads.update(
-                ref for ref in expression.references if not ref.startswith(CHOICE_PREFIX)
-            )
+            graph_reads.update(expression.references)
             if expression.uses_current and field != "choice_filter":
                 graph_reads.add(item.name)
         edges[item.name] = graph_reads
@@ -274,11 +256,10 @@ def check_expressions(instrument: Instrument, *, locate: Locate | None = None) -
 
 
 __all__ = [
-    "CHOICE_PREFIX",
     "DependencyGraph",
     "ItemExpressions",
     "build_graph",
     "check_expressions",
-    "choice_filter_source",
+    "choice_columns",
     "parse_item",
 ]

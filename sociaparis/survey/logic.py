@@ -58,7 +58,7 @@ from sociaparis.survey.checks import (
     value_problem,
 )
 from sociaparis.survey.errors import SurveyError
-from sociaparis.survey.expressions import CHOICE_PREFIX, DependencyGraph, build_graph
+from sociaparis.survey.expressions import DependencyGraph, build_graph
 from sociaparis.survey.instrument import (
     SELECT_TYPES,
     Choice,
@@ -192,13 +192,6 @@ class _Context:
 
     def resolve(self, name: str) -> str | Sequence[str]:
         state = self.state
-        if name.startswith(CHOICE_PREFIX) and self.choice is not None:
-            column = name[len(CHOICE_PREFIX) :]
-            if column == "name":
-                return self.choice.name
-            if column == "label":
-                return state.instrument.text(self.choice.labels, self.lang)
-            return self.choice.extra.get(column, "")
         step = state.plan.by_name[name]
         if step.is_repeat:
             return NodeSet([""] * state.counts.get(name, 0))
@@ -214,6 +207,17 @@ class _Context:
 
     def current(self) -> str:
         return self.dot
+
+    def choice_value(self, column: str) -> str:
+        """Column ``column`` of the choice a choice_filter is testing."""
+        choice = self.choice
+        if choice is None:
+            return ""
+        if column == "name":
+            return choice.name
+        if column == "label":
+            return self.state.instrument.text(choice.labels, self.lang)
+        return choice.extra.get(column, "")
 
     def position(self) -> int:
         return self.index
