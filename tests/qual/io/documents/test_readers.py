@@ -434,3 +434,18 @@ def test_cli_read_error_is_a_clean_message(tmp_path) -> None:
     assert result.exit_code == 1
     assert "QUAL_002: vide.txt: the file is empty or holds no text." in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_read_with_format_and_speakers(tmp_path, build) -> None:
+    path = tmp_path / "export.bin"
+    path.write_bytes(build.docx(["Titre", "Enquêtrice : Et l'IA ?", "S01 : Oui."]))
+    result = CliRunner().invoke(
+        cli, ["qual", "read", str(path), "--format", "docx", "--speakers"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert lines == ["[20:29] Enquêtrice: Et l'IA ?", "[37:41] S01: Oui."]
+    assert "# export.bin (docx, sha256 " in result.output
+    unknown = CliRunner().invoke(cli, ["qual", "read", str(path)])
+    assert unknown.exit_code == 1
+    assert "QUAL_005: export.bin: cannot tell the document format" in unknown.output
