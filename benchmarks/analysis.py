@@ -69,55 +69,119 @@ def margins(folder: Path) -> dict[str, dict[str, float]]:
     return out
 
 
-def fifty_estimates(des: SurveyDesign) -> list[Any]:
-    """The 50 calls of R's benchmark, in the same order of kinds."""
-    results: list[Any] = [
-        estimators.mean(des, variables=item, nan_policy="omit") for item in ITEMS
-    ]
-    results.append(estimators.mean(des, variables="uses_ai_weekly"))
-    results.append(estimators.mean(des, variables="category"))
-    results.append(estimators.mean(des, variables="age_band"))
-    for y, by in [
-        ("uses_ai_weekly", "category"),
-        ("uses_ai_weekly", "directorate"),
-        ("uses_ai_weekly", "age_band"),
-        ("q1", "directorate"),
-        ("q2", "category"),
-        ("q3", ["category", "age_band"]),
-    ]:
-        results.append(domains.by_domain(des, variables=y, by=by, nan_policy="omit"))
-    for row, col in [
-        ("category", "uses_ai_weekly"),
-        ("age_band", "uses_ai_weekly"),
-        ("directorate", "uses_ai_weekly"),
-        ("category", "age_band"),
-    ]:
-        results.append(crosstab.chisq_test(des, row=row, col=col))
-    results.append(estimators.total(des, variables="uses_ai_weekly"))
-    results.append(
-        quantiles.quantile(des, variable="q1", quantiles=0.5, nan_policy="omit")
-    )
-    results.append(
-        quantiles.quantile(
-            des, variable="q5", quantiles=[0.25, 0.5, 0.75], nan_policy="omit"
-        )
-    )
-    results.append(estimators.ciprop(des, variable="uses_ai_weekly", event="Yes"))
-    for item in ITEMS[:10]:
-        q = des.data[item]
-        top = des.with_columns(top2=np.where(q.isna(), np.nan, (q >= 4).astype(float)))
-        results.append(estimators.mean(top, variables="top2", nan_policy="omit"))
+R_KINDS = {
+    "svychisq": (4, 37.07),
+    "svyby": (6, 12.41),
+    "svyglm": (1, 4.95),
+    "svymean, one Likert item": (20, 4.28),
+    "svymean, top-2-box": (10, 3.55),
+    "svymean, factor": (3, 1.94),
+    "svyciprop": (1, 1.01),
+    "svymean, 5 items at once": (1, 0.89),
+    "svyquantile": (2, 0.71),
+    "svytotal": (1, 0.33),
+    "svytable": (1, 0.013),
+}
+
+
+def _top2(des: SurveyDesign, item: str) -> Any:
+    q = des.data[item]
+    top = des.with_columns(top2=np.where(q.isna(), np.nan, (q >= 4).astype(float)))
+    return estimators.mean(top, variables="top2", nan_policy="omit")
+
+
+def _ai_model(des: SurveyDesign) -> Any:
     ai = (des.data["uses_ai_weekly"] == "Yes").astype(float)
-    results.append(
-        glm.glm(
-            des.with_columns(ai_yes=ai),
-            response="ai_yes",
-            predictors=["category", "age_band"],
-            family="quasibinomial",
-        )
+    return glm.glm(
+        des.with_columns(ai_yes=ai),
+        response="ai_yes",
+        predictors=["category", "age_band"],
+        family="quasibinomial",
     )
-    results.append(crosstab.crosstab(des, row="category", col="uses_ai_weekly"))
-    results.append(estimators.mean(des, variables=ITEMS[:5], nan_policy="omit"))
+
+
+def fifty_calls(des: SurveyDesign) -> list[tuple[str, Callable[[], Any]]]:
+    """The 50 calls of R's benchmark (kind, call), in R's order of kinds."""
+    calls: list[tuple[str, Callable[[], Any]]] = [
+        (
+            "svymean, one Likert item",
+            lambda item=item: estimators.mean(des, variables=item, nan_policy="omit"),
+        )
+        for item in ITEMS
+    ]
+    calls += [
+        ("svymean, factor", lambda v=v: estimators.mean(des, variables=v))
+        for v in ("uses_ai_weekly", "category", "age_band")
+    ]
+    calls += [
+        (
+            "svyby",
+            lambda y=y, by=by: domains.by_domain(
+                des, variables=y, by=by, nan_policy="omit"
+            ),
+        )
+        for y, by in [
+            ("uses_ai_weekly", "category"),
+            ("uses_ai_weekly", "directorate"),
+            ("uses_ai_weekly", "age_band"),
+            ("q1", "directorate"),
+            ("q2", "category"),
+            ("q3", ["category", "age_band"]),
+        ]
+    ]
+    calls += [
+        ("svychisq", lambda r=r, c=c: crosstab.chisq_test(des, row=r, col=c))
+        for r, c in [
+            ("category", "uses_ai_weekly"),
+            ("age_band", "uses_ai_weekly"),
+            ("directorate", "uses_ai_weekly"),
+            ("category", "age_band"),
+        ]
+    ]
+    calls += [
+        ("svytotal", lambda: estimators.total(des, variables="uses_ai_weekly")),
+        (
+            "svyquantile",
+            lambda: quantiles.quantile(des, variable="q1", nan_policy="omit"),
+        ),
+        (
+            "svyquantile",
+            lambda: quantiles.quantile(
+                des, variable="q5", quantiles=[0.25, 0.5, 0.75], nan_policy="omit"
+            ),
+        ),
+        (
+            "svyciprop",
+            lambda: estimators.ciprop(des, variable="uses_ai_weekly", event="Yes"),
+        ),
+    ]
+    calls += [("svymean, top-2-box", lambda i=i: _top2(des, i)) for i in ITEMS[:10]]
+    calls += [
+        ("svyglm", lambda: _ai_model(des)),
+        (
+            "svytable",
+            lambda: crosstab.crosstab(des, row="category", col="uses_ai_weekly"),
+        ),
+        (
+            "svymean, 5 items at once",
+            lambda: estimators.mean(des, variables=ITEMS[:5], nan_policy="omit"),
+        ),
+    ]
+    return calls
+
+
+def fifty_estimates(
+    des: SurveyDesign, kind_seconds: dict[str, float] | None = None
+) -> list[Any]:
+    """Run the 50 calls; add the seconds of each kind to ``kind_seconds``."""
+    results = []
+    for kind, call in fifty_calls(des):
+        start = time.perf_counter()
+        results.append(call())
+        if kind_seconds is not None:
+            kind_seconds[kind] = kind_seconds.get(kind, 0.0) + (
+                time.perf_counter() - start
+            )
     return results
 
 
@@ -139,7 +203,9 @@ def one_run(csv: Path, pop: dict[str, dict[str, float]]) -> tuple[dict[str, floa
     times["rake"], raked = timed(
         lambda: weights.rake(des, margins=pop, epsilon=1e-10, maxit=100)
     )
-    times["estimates50"], results = timed(lambda: fifty_estimates(raked))
+    kinds: dict[str, float] = {}
+    times["estimates50"], results = timed(lambda: fifty_estimates(raked, kinds))
+    times.update({f"kind:{k}": v for k, v in kinds.items()})
     if len(results) != 50:
         raise RuntimeError(f"expected 50 estimates, got {len(results)}")
     times["total"] = (
@@ -168,6 +234,10 @@ def main() -> None:
         ours = statistics.median(run[stage] for run in runs)
         note = "  (not in total)" if stage == "load" else ""
         print(f"{stage:<14}{ours:>10.3f}{r_s:>11.3f}{r_s / ours:>10.1f}{note}")
+    print(f"{'kind of estimate':<26}{'calls':>6}{'seconds':>10}{'R seconds':>11}")
+    for kind, (calls, r_s) in R_KINDS.items():
+        ours = statistics.median(run[f"kind:{kind}"] for run in runs)
+        print(f"{kind:<26}{calls:>6}{ours:>10.3f}{r_s:>11.3f}")
     q1 = results[0]
     p_ai = results[20]
     idx = p_ai.names.index("uses_ai_weeklyYes")
