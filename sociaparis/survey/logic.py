@@ -43,6 +43,7 @@ Examples
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -159,19 +160,25 @@ class _Plan:
 
 _PLANS: OrderedDict[str, _Plan] = OrderedDict()
 _PLAN_CACHE_SIZE = 64
+_PLANS_LOCK = threading.Lock()
 
 
 def _plan(instrument: Instrument) -> _Plan:
-    """The plan of ``instrument``, built once per content hash (small LRU cache)."""
+    """The plan of ``instrument``, built once per content hash (small LRU cache).
+
+    Safe to call from several threads (web workers).
+    """
     digest = instrument.content_hash
-    plan = _PLANS.get(digest)
-    if plan is None:
-        plan = _Plan(instrument)
-        _PLANS[digest] = plan
+    with _PLANS_LOCK:
+        plan = _PLANS.get(digest)
+        if plan is not None:
+            _PLANS.move_to_end(digest)
+            return plan
+    plan = _Plan(instrument)
+    with _PLANS_LOCK:
+        plan = _PLANS.setdefault(digest, plan)
         if len(_PLANS) > _PLAN_CACHE_SIZE:
             _PLANS.popitem(last=False)
-    else:
-        _PLANS.move_to_end(digest)
     return plan
 
 

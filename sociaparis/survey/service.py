@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from sociaparis.survey.xlsform import XLSFormResult
 
 _MODELS: OrderedDict[str, Instrument] = OrderedDict()
 _MODEL_CACHE_SIZE = 64
+_MODELS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +75,17 @@ class AddResult:
 
 def _model(record: InstrumentRecord) -> Instrument:
     """The instrument of a row, rebuilt once per content hash (small LRU cache)."""
-    instrument = _MODELS.get(record.content_hash)
-    if instrument is None:
-        instrument = Instrument.from_dict(record.model)
-        _MODELS[record.content_hash] = instrument
+    digest = record.content_hash
+    with _MODELS_LOCK:
+        instrument = _MODELS.get(digest)
+        if instrument is not None:
+            _MODELS.move_to_end(digest)
+            return instrument
+    instrument = Instrument.from_dict(record.model)
+    with _MODELS_LOCK:
+        instrument = _MODELS.setdefault(digest, instrument)
         if len(_MODELS) > _MODEL_CACHE_SIZE:
             _MODELS.popitem(last=False)
-    else:
-        _MODELS.move_to_end(record.content_hash)
     return instrument
 
 
