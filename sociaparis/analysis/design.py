@@ -205,7 +205,7 @@ class CalibrationStep:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class SurveyDesign:
     """A one-stage (first-stage) stratified cluster design with weights and fpc.
 
@@ -244,6 +244,19 @@ class SurveyDesign:
     psu_is_row: bool
     steps: tuple[CalibrationStep, ...] = ()
     _adjusters: tuple[Any, ...] = field(default=(), repr=False)
+
+    def __repr__(self) -> str:
+        spec = self.spec
+        parts = [f"n={self.n}"]
+        parts += [
+            f"{key}={spec[key]!r}"
+            for key in ("ids", "strata", "weights", "fpc")
+            if spec.get(key) is not None
+        ]
+        parts.append(f"n_psu={len(self.psu_stratum)}, n_strata={len(self.n_psu)}")
+        if self.steps:
+            parts.append("steps=" + "+".join(step.method for step in self.steps))
+        return f"SurveyDesign({', '.join(parts)})"
 
     @property
     def n(self) -> int:

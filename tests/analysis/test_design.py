@@ -140,3 +140,10 @@ def test_logical_levels_are_named_as_r() -> None:
     res = est.mean(svydesign(data, weights="w"), variables="b")
     assert res.names == ("bFALSE", "bTRUE")
     assert_allclose(res.estimate, [0.25, 0.75])
+
+
+def test_repr_is_short() -> None:
+    des = svydesign(STRAT, strata="h", weights="w")
+    assert repr(des) == (
+        "SurveyDesign(n=7, strata='h', weights='w', n_psu=7, n_strata=2)"
+    )
