@@ -65,6 +65,7 @@ def likert_distribution(
     *,
     items: str | Sequence[str],
     levels: Sequence[Any] | None = None,
+    by: str | Sequence[str] | None = None,
     nan_policy: NanPolicy = "omit",
     ci_level: float = 0.95,
 ) -> SummaryTable:
@@ -78,6 +79,9 @@ def likert_distribution(
         The item columns (same answer scale).
     levels
         The scale in order (e.g. ``[1, 2, 3, 4, 5]``); default: levels seen.
+    by
+        Optional grouping columns: the distribution within each group (domain
+        estimates on the full design).
     nan_policy
         ``"omit"`` (default): shares among those who answered the item.
     ci_level
@@ -86,11 +90,13 @@ def likert_distribution(
     Returns
     -------
     SummaryTable
-        Columns ``item``, ``level``, ``share``, ``se``, ``ci_low``, ``ci_high``,
-        ``n`` (respondents who gave that answer).
+        Columns ``item``, the ``by`` columns, ``level``, ``share``, ``se``,
+        ``ci_low``, ``ci_high``, ``n`` (respondents who gave that answer).
     """
     items = _as_list(items)
     check_columns(design.data, items)
+    if by is not None:
+        return _distribution_by(design, items, levels, _as_list(by), ci_level)
     rows = []
     for item in items:
         col = design.data[item]
@@ -123,6 +129,51 @@ def likert_distribution(
     table = pd.DataFrame(
         rows, columns=["item", "level", "share", "se", "ci_low", "ci_high", "n"]
     )
+    return SummaryTable("likert_distribution", table, ci_level)
+
+
+def _distribution_by(
+    design: SurveyDesign,
+    items: list[str],
+    levels: Sequence[Any] | None,
+    bys: list[str],
+    ci_level: float,
+) -> SummaryTable:
+    """Distribution of each item within the domains of ``bys``."""
+    frames = []
+    for item in items:
+        col = design.data[item]
+        scale = list(levels) if levels is not None else levels_of(col)
+        missing = col.isna().to_numpy()
+        names = [f"_level_{k}" for k in range(len(scale))]
+        derived = {
+            name: np.where(missing, np.nan, (col.to_numpy() == level).astype(float))
+            for name, level in zip(names, scale, strict=True)
+        }
+        res = by_domain(
+            design.with_columns(**derived),
+            variables=names,
+            by=bys,
+            nan_policy="omit",
+            ci_level=ci_level,
+        ).table
+        for name, level in zip(names, scale, strict=True):
+            part = res[bys].copy()
+            part.insert(0, "item", item)
+            part["level"] = level
+            part["share"] = res[name]
+            part["se"] = res[f"se.{name}"]
+            part["ci_low"] = res[f"ci_low.{name}"]
+            part["ci_high"] = res[f"ci_high.{name}"]
+            counts = (
+                pd.Series(derived[name] == 1)
+                .groupby([design.data[b].to_numpy() for b in bys])
+                .sum()
+            )
+            keys = [tuple(r) if len(bys) > 1 else r[0] for r in res[bys].to_numpy()]
+            part["n"] = [int(counts.get(k, 0)) for k in keys]
+            frames.append(part)
+    table = pd.concat(frames, ignore_index=True)
     return SummaryTable("likert_distribution", table, ci_level)
 
 

@@ -75,3 +75,13 @@ def test_multiple_choice_by_group() -> None:
     # a: rows 0,1,4,5 weights 1,2,1,2 -> chatgpt in rows 0,1; b: rows 3,6,7
     assert_allclose(table["share"], [3 / 6, 3 / 5])
     assert list(table.columns) == ["choice", "g", "share", "se", "ci_low", "ci_high", "n"]
+
+
+def test_distribution_by_group() -> None:
+    table = likert.likert_distribution(DES, items="q1", levels=[2, 5], by="g").table
+    # a: rows 0,1,4,5 (q1 1,2,5,5; w 1,2,1,2); b: rows 2,3,7 (q1 3,4,2; w 1,2,2)
+    got = {(r.g, r.level): (r.share, r.n) for r in table.itertuples()}
+    assert got[("a", 2)] == pytest.approx((2 / 6, 1))
+    assert got[("a", 5)] == pytest.approx((3 / 6, 2))
+    assert got[("b", 2)] == pytest.approx((2 / 5, 1))
+    assert got[("b", 5)] == pytest.approx((0.0, 0))
