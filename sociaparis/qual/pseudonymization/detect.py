@@ -119,13 +119,18 @@ def _resolve(found: list[_Found]) -> list[_Found]:
         ),
     )
     taken: list[_Found] = []
-    occupied: list[tuple[int, int]] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for item in ranked:
         c = item.candidate
-        if any(c.start < end and start < c.end for start, end in occupied):
+        position = bisect.bisect_right(starts, c.start)
+        if position > 0 and ends[position - 1] > c.start:
+            continue
+        if position < len(starts) and starts[position] < c.end:
             continue
         taken.append(item)
-        occupied.append((c.start, c.end))
+        starts.insert(position, c.start)
+        ends.insert(position, c.end)
     return sorted(taken, key=lambda f: f.candidate.start)
 
 
