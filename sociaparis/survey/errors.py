@@ -39,7 +39,7 @@ class SurveyError(ErrorCode):
     )
     BAD_EXPRESSION = (
         "SURVEY_006",
-        "The expression '{expression}' cannot be used: {reason}. Check its syntax "
+        "The expression '{expression}' cannot be used: {reason} Check its syntax "
         "and the names of the functions it calls.",
     )
     DUPLICATE_NAME = (

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.survey.errors import SurveyError
-from sociaparis.survey.instrument import Instrument, Question
+from sociaparis.survey.instrument import Instrument, Item, Question
 from sociaparis.survey.xpath import Expression, XPathError, parse
 
 #: Expression columns that take part in the dependency graph, and their XLSForm names.
@@ -31,6 +31,9 @@ GRAPH_FIELDS = {
 ALL_FIELDS = {**GRAPH_FIELDS, "constraint": "constraint"}
 
 _SEGMENTS = re.compile(r"('[^']*'|\"[^\"]*\"|\$\{[^}]*\})")
+#: Translated texts that may show values, as ``${name}``.
+TEXT_FIELDS = ("labels", "hints", "constraint_messages", "required_messages")
+TEXT_REFERENCE = re.compile(r"\$\{([A-Za-z_][\w.-]*)\}")
 _POSITION = re.compile(r"position\s*\(\s*\.\.\s*\)")
 Locate = Callable[[str, str, str | None], Location]
 
@@ -41,6 +44,15 @@ def choice_columns(instrument: Instrument, question: Question) -> frozenset[str]
     for choice in instrument.choice_list(question):
         columns.update(choice.extra)
     return frozenset(columns)
+
+
+def text_references(item: Item) -> set[str]:
+    """Names referred to as ``${name}`` in an item's labels, hints and messages."""
+    found: set[str] = set()
+    for field in TEXT_FIELDS:
+        for text in getattr(item, field, {}).values():
+            found.update(TEXT_REFERENCE.findall(text))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +106,7 @@ def parse_item(
                 location=where,
                 expression=source,
                 reason="position(..) gives the repeat instance number, and "
-                f"'{name}' is not inside a repeat",
+                f"'{name}' is not inside a repeat.",
             )
         if expression.choice_columns and isinstance(item, Question):
             known = choice_columns(instrument, item)
@@ -105,7 +117,7 @@ def parse_item(
                     expression=source,
                     reason=f"'{column_name}' is not a column of the list "
                     f"'{item.list_name}' on the choices sheet (its columns: "
-                    f"{', '.join(sorted(known))})",
+                    f"{', '.join(sorted(known))}).",
                 )
         for reference in sorted(expression.references):
             if not instrument.has(reference):
@@ -177,6 +189,7 @@ def build_graph(instrument: Instrument, locate: Locate | None = None) -> Depende
         all_reads = set(graph_reads)
         if parsed.constraint is not None:
             all_reads.update(parsed.constraint.references)
+        all_reads.update(ref for ref in text_references(item) if instrument.has(ref))
         all_reads.discard(item.name)
         reads[item.name] = frozenset(all_reads)
     order = _topological(edges, position, instrument, locate)

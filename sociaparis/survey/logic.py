@@ -43,6 +43,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -59,7 +60,7 @@ from sociaparis.survey.checks import (
     value_problem,
 )
 from sociaparis.survey.errors import SurveyError
-from sociaparis.survey.expressions import DependencyGraph, build_graph
+from sociaparis.survey.expressions import TEXT_REFERENCE, DependencyGraph, build_graph
 from sociaparis.survey.instrument import (
     SELECT_TYPES,
     Choice,
@@ -361,6 +362,42 @@ class FormState:
         """The relevant pages, in order (needs a full evaluation)."""
         return tuple(page for page in self.instrument.pages() if self.page_relevant(page))
 
+    def text(self, name: str, field: str = "labels", instance: int = 0) -> str:
+        """A text of item ``name`` in the state's language, its ``${...}`` filled in.
+
+        Parameters
+        ----------
+        name
+            The question, group or repeat.
+        field
+            ``labels``, ``hints``, ``constraint_messages`` or ``required_messages``.
+        instance
+            The repeat instance whose values fill the text (0 outside repeats).
+        """
+        item = self.instrument.item(name)
+        text = self.instrument.text(getattr(item, field, {}), self.lang)
+        return self.fill(text, name, instance)
+
+    def fill(self, text: str, name: str, instance: int = 0) -> str:
+        """Replace each ``${ref}`` in ``text`` by its value, as seen from ``name``.
+
+        A reference to a question in a repeat, seen from outside it, shows the
+        first instance's value (XPath ``string()`` of a node-set).
+        """
+        if "${" not in text:
+            return text
+        context = self._context
+        item = self.instrument.item(name)
+        context.name, context.index, context.repeat = name, instance, item.repeat
+
+        def value(match: re.Match[str]) -> str:
+            ref = match.group(1)
+            if not self.instrument.has(ref):
+                return match.group(0)
+            return to_string(context.resolve(ref))  # type: ignore[arg-type]
+
+        return TEXT_REFERENCE.sub(value, text)
+
     # -- checking ----------------------------------------------------------------
     def errors(self, questions: Iterable[str] | None = None) -> list[FieldError]:
         """Every violated requirement, constraint, type or choice, in form order.
@@ -430,7 +467,7 @@ class FormState:
         context.dot = value
         if value == "" and step.required is not None:
             if to_boolean(evaluate(step.required, context)):
-                message = self.instrument.text(question.required_messages, lang)
+                message = self.text(question.name, "required_messages", index)
                 return FieldError(
                     question.name,
                     "required",
@@ -439,7 +476,7 @@ class FormState:
                 )
         if value != "" and step.constraint is not None:
             if not to_boolean(evaluate(step.constraint, context)):
-                message = self.instrument.text(question.constraint_messages, lang)
+                message = self.text(question.name, "constraint_messages", index)
                 return FieldError(
                     question.name,
                     "constraint",

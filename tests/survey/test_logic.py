@@ -632,3 +632,41 @@ def test_required_and_constraints_apply_to_answerable_questions_only(form) -> No
     )
     errors = evaluate_form(model, {}, lang="en").errors()
     assert [(e.question, e.kind) for e in errors] == [("t", "required")]
+
+
+TEXTS = """
+| survey |
+|   | type         | name   | label::Français (fr)         | label::English (en)        | calculation      | constraint        | constraint_message::English (en) |
+|   | integer      | limit  | Limite                       | Limit                      |                  |                   |                                  |
+|   | begin repeat | tool   | Outil                        | Tool                       |                  |                   |                                  |
+|   | text         | tname  | Nom                          | Name                       |                  |                   |                                  |
+|   | calculate    | upper  |                              |                            | concat(${tname}, "!") |               |                                  |
+|   | integer      | hours  | Heures avec ${upper}         | Hours with ${upper}        |                  | . <= ${limit}     | At most ${limit} for ${tname}    |
+|   | end repeat   |        |                              |                            |                  |                   |                                  |
+|   | note         | first  | Premier outil : ${tname}     | First tool: ${tname}       |                  |                   |                                  |
+"""
+
+
+def test_texts_show_values_from_their_own_repeat_instance(form) -> None:
+    model = form(TEXTS)
+    answers = {
+        "limit": "10",
+        "tool": [{"tname": "a", "hours": "3"}, {"tname": "b", "hours": "12"}],
+    }
+    state = evaluate_form(model, answers, lang="en")
+    assert [state.text("hours", instance=i) for i in (1, 2)] == [
+        "Hours with a!",
+        "Hours with b!",
+    ]
+    # outside the repeat, the first instance's value (XPath string() of a node-set)
+    assert state.text("first") == "First tool: a"
+    assert state.errors() == [FieldError("hours", "constraint", "At most 10 for b", 2)]
+    french = evaluate_form(model, answers, lang="fr")
+    assert french.text("hours", instance=2) == "Heures avec b!"
+
+
+def test_page_evaluation_computes_what_its_texts_show(form) -> None:
+    model = form(TEXTS)
+    answers = {"tool": [{"tname": "x"}]}
+    result = validate_page(model, answers, "tool", "en")
+    assert result.state.text("hours", instance=1) == "Hours with x!"
