@@ -118,10 +118,19 @@ def make_estimate(
     ci_level: float,
     df: int,
     n: int,
+    vsrs: np.ndarray | None = None,
 ) -> Estimate:
-    """Assemble an :class:`Estimate` with normal-theory intervals."""
+    """Assemble an :class:`Estimate` with normal-theory intervals.
+
+    ``vsrs`` is the variance under simple random sampling, for the design effect.
+    """
     se = np.sqrt(np.diag(variance))
     z = stats.norm.ppf(0.5 + ci_level / 2)
+    if vsrs is None:
+        deff = np.full(len(se), np.nan)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            deff = np.diag(variance) / vsrs
     return Estimate(
         statistic=statistic,
         names=tuple(names),
@@ -133,7 +142,29 @@ def make_estimate(
         ci_level=ci_level,
         df=df,
         n=n,
+        deff=deff,
     )
+
+
+def srs_variance(
+    design: SurveyDesign, x: np.ndarray, keep: np.ndarray, *, total: bool
+) -> np.ndarray:
+    """Variance under SRS without replacement of the same size (R's ``deff``).
+
+    ``svyvar(x) (N - n) / (N n)`` for a mean, times ``N^2`` for a total, with
+    ``svyvar`` the weighted variance with divisor ``n - 1`` and N the sum of the
+    weights; NaN when the weights sum to less than n (unscaled weights).
+    """
+    w = np.where(keep, design.weights, 0.0)
+    nobs = int((w != 0).sum())
+    psum = w.sum()
+    x0 = np.where(keep[:, None], x, 0.0)
+    xbar = (x0 * w[:, None]).sum(axis=0) / psum
+    svyvar = ((x0 - xbar) ** 2 * w[:, None]).sum(axis=0) / psum * nobs / (nobs - 1)
+    if psum < nobs or nobs < 2:
+        return np.full(x.shape[1], np.nan)
+    vsrs = svyvar * (psum - nobs) / (psum * nobs)
+    return vsrs * psum**2 if total else vsrs
 
 
 def mean_influence(
@@ -215,6 +246,7 @@ def mean(
         ci_level=ci_level,
         df=degf(design, keep),
         n=int(keep.sum()),
+        vsrs=srs_variance(design, x, keep, total=False),
     )
 
 
@@ -254,6 +286,7 @@ def proportion(
         ci_level=ci_level,
         df=degf(design, keep),
         n=int(keep.sum()),
+        vsrs=srs_variance(design, x, keep, total=False),
     )
 
 
@@ -295,6 +328,7 @@ def total(
         ci_level=ci_level,
         df=degf(design, keep),
         n=int(keep.sum()),
+        vsrs=srs_variance(design, x, keep, total=True),
     )
 
 
@@ -407,4 +441,5 @@ def ciprop(
         ci_level=ci_level,
         df=df,
         n=int(keep.sum()),
+        deff=np.array([np.nan]),
     )

@@ -39,6 +39,10 @@ class Estimate:
         Design degrees of freedom (PSUs minus strata).
     n
         Respondents that entered the estimate.
+    deff
+        Design effect: variance over the variance of simple random sampling
+        without replacement of the same size (R's ``deff = TRUE``); NaN where
+        not defined.
     """
 
     statistic: str
@@ -51,15 +55,17 @@ class Estimate:
     ci_level: float
     df: int
     n: int
+    deff: np.ndarray
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per quantity: estimate, se, ci_low, ci_high."""
+        """One row per quantity: estimate, se, ci_low, ci_high, deff."""
         return pd.DataFrame(
             {
                 "estimate": self.estimate,
                 "se": self.se,
                 "ci_low": self.ci_low,
                 "ci_high": self.ci_high,
+                "deff": self.deff,
             },
             index=pd.Index(self.names, name="name"),
         )
@@ -76,6 +82,7 @@ class Estimate:
             "se": keyed(self.se),
             "ci_low": keyed(self.ci_low),
             "ci_high": keyed(self.ci_high),
+            "deff": keyed(self.deff),
             "ci_level": self.ci_level,
             "df": self.df,
             "n": self.n,

@@ -122,7 +122,7 @@ def test_factor_names_follow_r() -> None:
     assert res.names == ("gx", "gy", "gz")
     assert_allclose(res.estimate, [0.25, 0.5, 0.25])
     frame = res.to_frame()
-    assert list(frame.columns) == ["estimate", "se", "ci_low", "ci_high"]
+    assert list(frame.columns) == ["estimate", "se", "ci_low", "ci_high", "deff"]
 
 
 def test_ratio_and_ciprop() -> None:
@@ -147,3 +147,18 @@ def test_repr_is_short() -> None:
     assert repr(des) == (
         "SurveyDesign(n=7, strata='h', weights='w', n_psu=7, n_strata=2)"
     )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "deff"),
+    [
+        # SRS without replacement: the design is SRS, deff = 1
+        ({"fpc": "N"}, 1.0),
+        # same weights but no fpc (with replacement): deff = 1 / (1 - n/N)
+        ({"weights": "w"}, 1 / 0.9),
+    ],
+)
+def test_design_effect(kwargs, deff) -> None:
+    des = svydesign(SRS, **kwargs)
+    assert_allclose(est.mean(des, variables="y").deff, [deff], rtol=1e-12)
+    assert_allclose(est.total(des, variables="y").deff, [deff], rtol=1e-12)
