@@ -358,10 +358,16 @@ class _Builder:
             language_names={
                 code: name for code, name in self.names.items() if code in languages
             },
-            items=tuple(_relabel(item, default) for item in self.items),
+            items=tuple(
+                _translate_other(_relabel(item, default), languages)
+                for item in self.items
+            ),
             top=top,
             choices={
-                name: tuple(_relabel_choice(c, default) for c in entries)
+                name: tuple(
+                    _translate_other(_relabel_choice(c, default), languages)
+                    for c in entries
+                )
                 for name, entries in choices.items()
             },
         )
@@ -585,6 +591,32 @@ def _relabel(item: Item, default: str) -> Item:
         if key in {"labels", "hints", "required_messages", "constraint_messages"}:
             values[key] = _retexts(value, default)
     return type(item)(**values)
+
+
+#: pyxform's untranslated texts for ``or_other``, and their translations.
+_OTHER_TEXTS = {
+    "Specify other.": {"fr": "Précisez « Autre » :", "en": "Specify other."},
+    "Other": {"fr": "Autre", "en": "Other"},
+}
+
+
+def _translate_other(item: Any, languages: list[str]) -> Any:
+    """Give pyxform's generated ``or_other`` texts in French and English."""
+    if isinstance(item, Question):
+        if item.row is not None or not item.name.endswith("_other"):
+            return item
+    elif not (isinstance(item, Choice) and item.name == "other"):
+        return item
+    texts = dict(item.labels)
+    generated = next((t for t in texts.values() if t in _OTHER_TEXTS), None)
+    if generated is None:
+        return item
+    for code in languages:
+        if texts.get(code, generated) == generated:
+            texts[code] = _OTHER_TEXTS[generated].get(code, generated)
+    if isinstance(item, Choice):
+        return Choice(item.name, texts, item.extra)
+    return Question(**{**_fields(item), "labels": texts})
 
 
 def _relabel_choice(choice: Choice, default: str) -> Choice:

@@ -84,6 +84,8 @@ def test_tree_of_groups_repeats_and_questions(bilingual: Instrument) -> None:
         ("tools_other", "type", "text"),
         ("tools_other", "relevant", "selected(${tools}, 'other')"),
         ("tools_other", "row", None),
+        # pyxform's untranslated "Specify other." given in both languages
+        ("tools_other", "labels", {"fr": "Précisez « Autre » :", "en": "Specify other."}),
         ("tname", "appearance", "multiline"),
         ("total", "calculation", "count(${tname})"),
         ("usage", "relevant", "${age} > 0"),
@@ -96,6 +98,7 @@ def test_item_fields(bilingual: Instrument, name: str, field: str, expected) -> 
 def test_choices_with_labels_and_generated_other(bilingual: Instrument) -> None:
     tools = bilingual.choices["tools"]
     assert [c.name for c in tools] == ["chatgpt", "copilot", "other"]
+    assert tools[2].labels == {"fr": "Autre", "en": "Other"}
     freq = bilingual.choices["freq"]
     assert freq[1].labels == {"fr": "Chaque semaine", "en": "Weekly"}
 
