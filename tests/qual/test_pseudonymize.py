@@ -322,3 +322,20 @@ def test_annotated_interviews_reach_the_targets(
     assert by_kind[EntityKind.EMAIL].recall == 1.0
     assert by_kind[EntityKind.TELEPHONE].recall == 1.0
     assert by_kind[P].precision >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # found by the statistical model only (first name not in the shipped list)
+        ("Yasmina Belkacem travaille à Lyon.", ["Yasmina Belkacem", "Lyon"]),
+        # the model's organisations and places that are allowed stay
+        ("Microsoft, Google, OpenAI et Mistral AI. La Ville de Paris aussi.", []),
+        # a first name that is also a word, at the start of a sentence
+        ("Rose ou pas rose, on apprend sur le tas.", []),
+        ("Rose, tu en penses quoi ?", ["Rose"]),
+        ("Pierre Lacombe arrive. Pierre est en retard.", ["Pierre Lacombe", "Pierre"]),
+    ],
+)
+def test_with_the_model(text: str, expected: list[str]) -> None:
+    assert [r.original for r in find_entities(text)] == expected

@@ -205,3 +205,20 @@ def test_fold(text: str, expected: str) -> None:
 def test_phrase_matcher(phrases: list[str], text: str, expected: list[str]) -> None:
     found = PhraseMatcher(phrases).finditer(FoldedText.of(text))
     assert [text[s:e] for s, e, _ in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "confirm"),
+    [
+        ("Rose ou pas rose.", True),
+        ("Rose, tu en penses quoi ?", False),
+        ("Pierre : oui", False),
+        ("Il a vu Rose hier.", False),
+        ("Sophie est là.", False),
+    ],
+)
+def test_ambiguous_first_names_need_confirmation(
+    text: str, confirm: bool, common: frozenset[str]
+) -> None:
+    (found,) = find_person_names(text, common=common, allowed=ALLOWED)
+    assert found.needs_confirmation is confirm

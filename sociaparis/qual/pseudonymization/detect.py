@@ -134,6 +134,24 @@ def _resolve(found: list[_Found]) -> list[_Found]:
     return sorted(taken, key=lambda f: f.candidate.start)
 
 
+def _confirm(raw: list[Candidate]) -> list[Candidate]:
+    """Drop the rule candidates that need the model's confirmation and lack it."""
+    people = sorted(
+        (c.start, c.end)
+        for c in raw
+        if c.detector == "spacy" and c.kind is EntityKind.PERSONNE
+    )
+    starts = [s for s, _ in people]
+    kept = []
+    for c in raw:
+        if c.needs_confirmation:
+            position = bisect.bisect_left(starts, c.end) - 1
+            if position < 0 or people[position][1] <= c.start:
+                continue
+        kept.append(c)
+    return kept
+
+
 def _propagate(
     text: str, folded: FoldedText, found: list[_Found], common: frozenset[str]
 ) -> list[_Found]:
@@ -212,6 +230,7 @@ def detect(
         )
     if config.use_ner:
         raw.extend(find_named_entities(text, progress=progress))
+        raw = _confirm(raw)
     elif progress is not None:
         progress(len(text), len(text))
     for candidate in raw:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -211,7 +211,10 @@ def find_person_names(
       (or, in a lower-case transcript, a word that is not French): the title is
       kept, the name after it is returned;
     - a listed first name, capitalised, with the capitalised words after it
-      (``Jean-Pierre Martin``, ``Claire DURAND``); written in lower case, only
+      (``Jean-Pierre Martin``, ``Claire DURAND``); alone at the start of a
+      sentence, also a French word and followed by a lower-case word
+      (``Rose ou pas rose``), it is marked ``needs_confirmation``; written in
+      lower case, only
       when it is not also a French word (``sophie`` yes, ``claire`` no) or when
       an unknown word follows it (``claire durand``);
     - ``chez`` followed by capitalised words.
@@ -262,7 +265,17 @@ def find_person_names(
         if context.is_first_name(token) and token.capitalised:
             last = context.extend(index, lower=False)
             if last > index or fold(token.text) not in context.allowed:
-                yield context.candidate(index, last, "first_name")
+                candidate = context.candidate(index, last, "first_name")
+                if (
+                    last == index
+                    and token.text.casefold() in context.common
+                    and context.sentence_initial(index)
+                    and nxt < len(tokens)
+                    and context.adjacent(index, nxt)
+                    and not tokens[nxt].capitalised
+                ):
+                    candidate = replace(candidate, needs_confirmation=True)
+                yield candidate
                 index = last + 1
                 continue
         if context.is_first_name(token) and fold(token.text) not in context.allowed:

@@ -18,6 +18,8 @@ class Candidate:
     kind: EntityKind
     detector: str
     priority: int
+    #: kept only if the statistical model also sees a person there
+    needs_confirmation: bool = False
 
 
 #: detectors ranked: a lower number wins an overlap
