@@ -62,10 +62,11 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    from sociaparis.web.routes import admin, auth
+    from sociaparis.web.routes import admin, auth, survey
 
     app.include_router(auth.router)
     app.include_router(admin.router)
+    app.include_router(survey.router)
     _add_error_handlers(app)
 
     @app.get("/healthz", include_in_schema=False)

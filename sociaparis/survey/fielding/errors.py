@@ -1,0 +1,49 @@
+"""Error catalog of survey fielding (``FIELD_xxx``)."""
+
+from __future__ import annotations
+
+from sociaparis.core.errors import ErrorCode
+
+
+class FieldingError(ErrorCode):
+    """Errors met while inviting respondents and saving their answers."""
+
+    NOT_FIELDED = (
+        "FIELD_001",
+        "The form '{form_id}' is not set up for fielding. Load its study with "
+        "`sociaparis study load DIR` (or `sociaparis demo`).",
+    )
+    NOT_OPEN_YET = ("FIELD_002", "This questionnaire opens on {opens}.")
+    CLOSED = ("FIELD_003", "This questionnaire closed on {closes}.")
+    UNKNOWN_INVITATION = (
+        "FIELD_004",
+        "This invitation link is not valid. Check that the whole link was copied.",
+    )
+    INVITATION_USED = (
+        "FIELD_005",
+        "This invitation has already been used. To go on with your answers, use the "
+        "private link shown on the questionnaire's pages.",
+    )
+    UNKNOWN_RESPONSE = (
+        "FIELD_006",
+        "This link does not lead to a questionnaire in progress. Check that the "
+        "whole link was copied.",
+    )
+    NO_OPEN_LINK = (
+        "FIELD_007",
+        "The form '{form_id}' is fielded by personal invitation only.",
+    )
+    BAD_INVITATION_CSV = (
+        "FIELD_008",
+        "{path}, line {line}: {reason}",
+    )
+    ATTRIBUTE_NOT_ALLOWED = (
+        "FIELD_009",
+        "The column '{column}' may not be recorded on responses to '{form_id}'; the "
+        "study allows: {allowed}. Remove it from the CSV or add it to the study's "
+        "invitation_attributes.",
+    )
+    TOO_MANY_FIELDS = (
+        "FIELD_010",
+        "The page sent {count} fields, more than the {limit} a page can hold.",
+    )

@@ -1,0 +1,354 @@
+"""How a page is laid out for a respondent: a plain view model (pure function).
+
+The templates only display what :func:`lay_out_page` returns: labels in the
+chosen language with ``${name}`` references filled in, the choices a select
+offers after its filter, the values to show, each field's error, Likert runs
+grouped into one table, and repeat instances.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sociaparis.survey.checks import FieldError
+from sociaparis.survey.fielding.submission import field_name
+from sociaparis.survey.instrument import Group, Instrument, Page, Question
+from sociaparis.survey.logic import FormState
+
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][\w.-]*)\}")
+_RADIO_RANGE_LIMIT = 11
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceView:
+    """One choice as shown: its code, label, and whether it is selected."""
+
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    """One question as shown.
+
+    ``widget`` is one of ``note``, ``text``, ``textarea``, ``integer``,
+    ``decimal``, ``date``, ``radio``, ``dropdown``, ``checkbox``,
+    ``acknowledge``, ``number_range``.
+    """
+
+    name: str
+    field: str
+    widget: str
+    label: str
+    hint: str = ""
+    value: str = ""
+    choices: tuple[ChoiceView, ...] = ()
+    required: bool = False
+    error: str = ""
+    minimum: str = ""
+    maximum: str = ""
+    step: str = ""
+
+    @property
+    def dom_id(self) -> str:
+        """The HTML id of the field (names may contain dots inside repeats)."""
+        return "q-" + self.field.replace(".", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class LikertView:
+    """Consecutive Likert items sharing one scale, shown as one table."""
+
+    scale: tuple[tuple[str, str], ...]
+    items: tuple[QuestionView, ...]
+    caption: str = ""
+
+
+Block = QuestionView | LikertView
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceView:
+    """One instance of a repeat: its number and its blocks."""
+
+    number: int
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """A whole page: title, blocks (or repeat instances), errors, progress."""
+
+    name: str
+    kind: str
+    title: str
+    blocks: tuple[Block, ...] = ()
+    instances: tuple[InstanceView, ...] = ()
+    can_add: bool = False
+    errors: tuple[QuestionView, ...] = field(default=())
+    position: int = 1
+    total: int = 1
+
+
+def _text(instrument: Instrument, texts: Mapping[str, str], lang: str) -> str:
+    return instrument.text(texts, lang)
+
+
+def _fill(text: str, state: FormState, instance: int) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if not state.instrument.has(name):
+            return match.group(0)
+        item = state.instrument.item(name)
+        index = instance if item.repeat is not None else 0
+        return state.value(name, index)
+
+    return _REFERENCE.sub(value, text) if "${" in text else text
+
+
+def _widget(question: Question) -> str:
+    appearance = question.appearance.split()
+    if question.type == "note":
+        return "note"
+    if question.type == "text":
+        return "textarea" if "multiline" in appearance else "text"
+    if question.type == "select_one":
+        return "dropdown" if "minimal" in appearance else "radio"
+    if question.type == "select_multiple":
+        return "checkbox"
+    if question.type == "range":
+        return "number_range"
+    return question.type  # integer, decimal, date, acknowledge
+
+
+def _question_view(
+    question: Question,
+    state: FormState,
+    shown: Mapping[str, Any],
+    errors: Mapping[tuple[str, int | None], str],
+    lang: str,
+    instance: int | None,
+) -> QuestionView:
+    instrument = state.instrument
+    index = instance or 0
+    value = str(shown.get(question.name, "")) if shown else ""
+    widget = _widget(question)
+    choices: tuple[ChoiceView, ...] = ()
+    if question.type in {"select_one", "select_multiple"}:
+        chosen = set(value.split()) if question.type == "select_multiple" else {value}
+        choices = tuple(
+            ChoiceView(c.name, _text(instrument, c.labels, lang), c.name in chosen)
+            for c in state.offered(question.name, index)
+        )
+    minimum = maximum = step = ""
+    if question.type == "range":
+        minimum = question.parameters.get("start", "1")
+        maximum = question.parameters.get("end", "10")
+        step = question.parameters.get("step", "1")
+        try:
+            count = (float(maximum) - float(minimum)) / float(step)
+        except (ValueError, ZeroDivisionError):
+            count = _RADIO_RANGE_LIMIT
+        if 0 <= count < _RADIO_RANGE_LIMIT:
+            widget = "radio"
+            choices = tuple(
+                ChoiceView(v, v, v == value)
+                for v in _range_values(float(minimum), float(step), int(count) + 1)
+            )
+    return QuestionView(
+        name=question.name,
+        field=field_name(question.name, instance),
+        widget=widget,
+        label=_fill(_text(instrument, question.labels, lang), state, index),
+        hint=_fill(_text(instrument, question.hints, lang), state, index),
+        value=value,
+        choices=choices,
+        required=question.required not in {"", "false()"},
+        error=errors.get((question.name, instance), ""),
+        minimum=minimum,
+        maximum=maximum,
+        step=step,
+    )
+
+
+def _range_values(start: float, step: float, count: int) -> list[str]:
+    values = [start + i * step for i in range(count)]
+    return [str(int(v)) if v == int(v) else str(v) for v in values]
+
+
+def _blocks(
+    names: Sequence[str],
+    state: FormState,
+    shown: Mapping[str, Any],
+    errors: Mapping[tuple[str, int | None], str],
+    lang: str,
+    instance: int | None,
+) -> tuple[Block, ...]:
+    instrument = state.instrument
+    blocks: list[Block] = []
+    run: list[Question] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        if len(run) == 1:
+            blocks.append(_question_view(run[0], state, shown, errors, lang, instance))
+        else:
+            scale = tuple(
+                (c.name, _text(instrument, c.labels, lang))
+                for c in instrument.choice_list(run[0])
+            )
+            items = tuple(
+                _question_view(q, state, shown, errors, lang, instance) for q in run
+            )
+            blocks.append(LikertView(scale, items))
+        run.clear()
+
+    index = instance or 0
+    for name in names:
+        item = instrument.item(name)
+        if not isinstance(item, Question) or not item.displayed:
+            continue
+        if not (state.is_relevant(name, index) or _other_of_select_on_page(item, names)):
+            continue
+        likert = item.type == "select_one" and "likert" in item.appearance.split()
+        if likert and run and run[0].list_name == item.list_name:
+            run.append(item)
+            continue
+        flush()
+        if likert:
+            run.append(item)
+        else:
+            blocks.append(_question_view(item, state, shown, errors, lang, instance))
+    flush()
+    return tuple(blocks)
+
+
+def _other_of_select_on_page(question: Question, names: Sequence[str]) -> bool:
+    # Without JavaScript, the "specify other" box of an or_other select on the
+    # same page is always shown; the engine drops it unless "other" is chosen.
+    return (
+        question.row is None
+        and question.name.endswith("_other")
+        and (question.name[: -len("_other")] in names)
+    )
+
+
+def lay_out_page(
+    state: FormState,
+    page: Page,
+    *,
+    lang: str,
+    shown: Mapping[str, Any],
+    errors: Sequence[FieldError] = (),
+    position: int = 1,
+    total: int = 1,
+) -> PageView:
+    """Build the view of ``page``.
+
+    Parameters
+    ----------
+    state
+        The engine's evaluation of the response (relevance, values, choices).
+    page
+        The page to show.
+    lang
+        Language of the texts.
+    shown
+        Values to put in the fields: the stored answers, or the answers just
+        submitted when the page comes back with errors.
+    errors
+        The page's errors, shown beside their fields and in a summary.
+    position, total
+        Where the page is among the relevant pages (for the progress bar).
+    """
+    instrument = state.instrument
+    item = instrument.item(page.name)
+    title = _text(instrument, item.labels, lang) if isinstance(item, Group) else ""
+    by_field = {(e.question, e.instance): e.message for e in errors}
+    if page.kind == "repeat":
+        rows = list(shown.get(page.name, []) if shown else [])
+        rows += [{}] * (state.instances(page.name) - len(rows))
+        instances = tuple(
+            InstanceView(
+                number,
+                _blocks(page.questions, state, row, by_field, lang, number),
+            )
+            for number, row in enumerate(rows, start=1)
+        )
+        repeat = instrument.item(page.name)
+        can_add = isinstance(repeat, Group) and not repeat.repeat_count
+        flat = [q for inst in instances for q in _questions(inst.blocks)]
+        return PageView(
+            page.name,
+            page.kind,
+            title,
+            instances=instances,
+            can_add=can_add,
+            errors=tuple(q for q in flat if q.error),
+            position=position,
+            total=total,
+        )
+    blocks = _blocks(page.questions, state, shown, by_field, lang, None)
+    return PageView(
+        page.name,
+        page.kind,
+        title,
+        blocks=blocks,
+        errors=tuple(q for q in _questions(blocks) if q.error),
+        position=position,
+        total=total,
+    )
+
+
+def _questions(blocks: Sequence[Block]) -> list[QuestionView]:
+    out: list[QuestionView] = []
+    for block in blocks:
+        out.extend(block.items if isinstance(block, LikertView) else [block])
+    return out
+
+
+def page_view(
+    instrument: Instrument,
+    answers: Mapping[str, Any],
+    page_name: str,
+    *,
+    lang: str,
+    errors: Sequence[FieldError] = (),
+    now: Any = None,
+) -> PageView:
+    """Evaluate ``answers`` and lay out ``page_name`` with its place among pages.
+
+    A repeat page without ``repeat_count`` and without instances yet is shown
+    with one empty instance, so that the respondent can start answering.
+    """
+    from sociaparis.survey.logic import evaluate_form
+
+    page = instrument.page(page_name)
+    if page is None:
+        raise KeyError(page_name)
+    shown = dict(answers)
+    repeat = instrument.item(page_name)
+    if (
+        page.kind == "repeat"
+        and isinstance(repeat, Group)
+        and not repeat.repeat_count
+        and not shown.get(page_name)
+    ):
+        shown[page_name] = [{}]
+    state = evaluate_form(instrument, shown, lang=lang, now=now)
+    pages = [p.name for p in state.pages()]
+    position = pages.index(page_name) + 1 if page_name in pages else len(pages)
+    return lay_out_page(
+        state,
+        page,
+        lang=lang,
+        shown=shown,
+        errors=errors,
+        position=position,
+        total=max(len(pages), 1),
+    )

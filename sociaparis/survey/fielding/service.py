@@ -1,0 +1,558 @@
+"""Fielding operations: set-up, invitations, responses saved page by page.
+
+Functions take the session keyword-only and never commit; the caller (the web
+request, the CLI) owns the transaction, so an acknowledged page is committed
+before the next page is shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sociaparis.core.db import utcnow
+from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.checks import FieldError
+from sociaparis.survey.fielding.errors import FieldingError
+from sociaparis.survey.fielding.submission import (
+    FormFields,
+    merge_page,
+    read_page,
+)
+from sociaparis.survey.instrument import Instrument
+from sociaparis.survey.logic import next_page, previous_page, validate_page
+from sociaparis.survey.models import FieldingRecord, InvitationRecord, ResponseRecord
+from sociaparis.survey.service import StoredInstrument, get_instrument, latest_instrument
+
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+
+
+@dataclass(frozen=True, slots=True)
+class Fielding:
+    """How a form is fielded.
+
+    Attributes
+    ----------
+    form_id, study_id
+        The form, and the study it belongs to.
+    anonymous
+        No link between a response and its invitation is stored; dates only.
+    open_link
+        Anyone with the public link may answer (rate-limited); otherwise only
+        personal invitations.
+    opens_on, closes_on
+        First and last day responses are accepted (None: no limit).
+    recorded_attributes
+        Invitation CSV columns copied onto the response.
+    notice
+        The information notice: section name to {language: text}.
+    min_cell_count
+        Smallest count shown in progress tables.
+    """
+
+    form_id: str
+    study_id: str = ""
+    anonymous: bool = True
+    open_link: bool = False
+    opens_on: date | None = None
+    closes_on: date | None = None
+    recorded_attributes: tuple[str, ...] = ()
+    notice: Mapping[str, Any] = field(default_factory=dict)
+    min_cell_count: int = 10
+
+    def check_open(self, today: date) -> None:
+        """Raise ``FIELD_002``/``FIELD_003`` outside the fielding dates."""
+        if self.opens_on is not None and today < self.opens_on:
+            raise SociaparisError(FieldingError.NOT_OPEN_YET, opens=self.opens_on)
+        if self.closes_on is not None and today > self.closes_on:
+            raise SociaparisError(FieldingError.CLOSED, closes=self.closes_on)
+
+
+def _fielding(record: FieldingRecord) -> Fielding:
+    return Fielding(
+        form_id=record.form_id,
+        study_id=record.study_id,
+        anonymous=record.anonymous,
+        open_link=record.open_link,
+        opens_on=record.opens_on,
+        closes_on=record.closes_on,
+        recorded_attributes=tuple(record.recorded_attributes),
+        notice=dict(record.notice),
+        min_cell_count=record.min_cell_count,
+    )
+
+
+def configure_fielding(*, session: Session, fielding: Fielding) -> None:
+    """Create or replace how ``fielding.form_id`` is fielded."""
+    record = session.scalar(
+        select(FieldingRecord).where(FieldingRecord.form_id == fielding.form_id)
+    )
+    if record is None:
+        record = FieldingRecord(form_id=fielding.form_id)
+        session.add(record)
+    record.study_id = fielding.study_id
+    record.anonymous = fielding.anonymous
+    record.open_link = fielding.open_link
+    record.opens_on = fielding.opens_on
+    record.closes_on = fielding.closes_on
+    record.recorded_attributes = list(fielding.recorded_attributes)
+    record.notice = dict(fielding.notice)
+    record.min_cell_count = fielding.min_cell_count
+    session.flush()
+
+
+def get_fielding(*, session: Session, form_id: str) -> Fielding:
+    """How ``form_id`` is fielded, or ``FIELD_001``."""
+    record = session.scalar(
+        select(FieldingRecord).where(FieldingRecord.form_id == form_id)
+    )
+    if record is None:
+        raise SociaparisError(FieldingError.NOT_FIELDED, form_id=form_id)
+    return _fielding(record)
+
+
+def list_fieldings(*, session: Session) -> list[Fielding]:
+    """Every fielded form, by form id."""
+    records = session.scalars(select(FieldingRecord).order_by(FieldingRecord.form_id))
+    return [_fielding(record) for record in records]
+
+
+# -- tokens ---------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token (tokens are 256-bit random, so SHA-256 suffices)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _derived_resume_token(secret: str, invitation_token: str) -> str:
+    # Non-anonymous only: re-opening the invitation finds the same response.
+    digest = hmac.new(secret.encode(), f"resume:{invitation_token}".encode(), "sha256")
+    return digest.hexdigest()
+
+
+# -- invitations ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvitation:
+    """A created invitation: the token (shown once, never stored) and attributes."""
+
+    token: str
+    attributes: Mapping[str, str]
+
+
+def create_invitations(
+    *,
+    session: Session,
+    form_id: str,
+    attributes: Iterable[Mapping[str, str]],
+    today: date | None = None,
+) -> list[NewInvitation]:
+    """Create one single-use invitation per row of ``attributes``.
+
+    Only the columns the fielding records (``recorded_attributes``) are kept;
+    other columns are refused with ``FIELD_009`` so that nothing is stored by
+    mistake (names, e-mail addresses...). Tokens are returned once and stored
+    only as hashes.
+    """
+    fielding = get_fielding(session=session, form_id=form_id)
+    allowed = set(fielding.recorded_attributes)
+    created: list[NewInvitation] = []
+    day = today or utcnow().date()
+    for row in attributes:
+        extra = sorted(set(row) - allowed)
+        if extra:
+            raise SociaparisError(
+                FieldingError.ATTRIBUTE_NOT_ALLOWED,
+                column=extra[0],
+                form_id=form_id,
+                allowed=", ".join(sorted(allowed)) or "none",
+            )
+        token = _new_token()
+        kept = {key: str(value) for key, value in row.items()}
+        session.add(
+            InvitationRecord(
+                form_id=form_id,
+                token_hash=hash_token(token),
+                attributes=kept,
+                used=False,
+                created_on=day,
+            )
+        )
+        created.append(NewInvitation(token, kept))
+    session.flush()
+    return created
+
+
+# -- responses ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StartedResponse:
+    """A response that was started (or found again): its private resume token."""
+
+    resume_token: str
+    response_id: str
+    resumed: bool = False
+
+
+def _new_response(
+    *,
+    session: Session,
+    stored: StoredInstrument,
+    fielding: Fielding,
+    resume_token: str,
+    attributes: Mapping[str, str],
+    invitation_id: int | None,
+    now: datetime,
+    synthetic: bool = False,
+) -> ResponseRecord:
+    response = ResponseRecord(
+        id=uuid.uuid4().hex,
+        instrument_id=stored.id,
+        invitation_id=None if fielding.anonymous else invitation_id,
+        resume_token_hash=hash_token(resume_token),
+        status=IN_PROGRESS,
+        answers={},
+        current_page=None,
+        attributes={
+            k: attributes[k] for k in fielding.recorded_attributes if k in attributes
+        },
+        revision=0,
+        synthetic=synthetic,
+        started_on=now.date(),
+        started_at=None if fielding.anonymous else now,
+        updated_at=None if fielding.anonymous else now,
+    )
+    session.add(response)
+    session.flush()
+    return response
+
+
+def start_from_invitation(
+    *, session: Session, token: str, secret: str, now: datetime | None = None
+) -> StartedResponse:
+    """Use an invitation: mark it used (once) and start its response.
+
+    For a non-anonymous form, opening a used invitation again finds its response;
+    for an anonymous form it is refused (``FIELD_005``): nothing links them.
+    """
+    now = now or utcnow()
+    invitation = session.scalar(
+        select(InvitationRecord).where(InvitationRecord.token_hash == hash_token(token))
+    )
+    if invitation is None:
+        raise SociaparisError(FieldingError.UNKNOWN_INVITATION)
+    fielding = get_fielding(session=session, form_id=invitation.form_id)
+    resume_token = (
+        _new_token() if fielding.anonymous else _derived_resume_token(secret, token)
+    )
+    if invitation.used:
+        if fielding.anonymous:
+            raise SociaparisError(FieldingError.INVITATION_USED)
+        response = session.scalar(
+            select(ResponseRecord).where(ResponseRecord.invitation_id == invitation.id)
+        )
+        if response is None:
+            raise SociaparisError(FieldingError.INVITATION_USED)
+        return StartedResponse(resume_token, response.id, resumed=True)
+    fielding.check_open(now.date())
+    # The conditional update makes "use once" hold under concurrent requests.
+    marked = session.execute(
+        update(InvitationRecord)
+        .where(InvitationRecord.id == invitation.id, InvitationRecord.used.is_(False))
+        .values(used=True)
+    )
+    if marked.rowcount != 1:
+        raise SociaparisError(FieldingError.INVITATION_USED)
+    stored = latest_instrument(session=session, form_id=invitation.form_id)
+    response = _new_response(
+        session=session,
+        stored=stored,
+        fielding=fielding,
+        resume_token=resume_token,
+        attributes=invitation.attributes,
+        invitation_id=invitation.id,
+        now=now,
+    )
+    return StartedResponse(resume_token, response.id)
+
+
+def start_open_response(
+    *, session: Session, form_id: str, now: datetime | None = None
+) -> StartedResponse:
+    """Start a response through the form's public link (``FIELD_007`` if none)."""
+    now = now or utcnow()
+    fielding = get_fielding(session=session, form_id=form_id)
+    if not fielding.open_link:
+        raise SociaparisError(FieldingError.NO_OPEN_LINK, form_id=form_id)
+    fielding.check_open(now.date())
+    stored = latest_instrument(session=session, form_id=form_id)
+    resume_token = _new_token()
+    response = _new_response(
+        session=session,
+        stored=stored,
+        fielding=fielding,
+        resume_token=resume_token,
+        attributes={},
+        invitation_id=None,
+        now=now,
+    )
+    return StartedResponse(resume_token, response.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseView:
+    """A response as the respondent's pages need it."""
+
+    id: str
+    status: str
+    answers: Mapping[str, Any]
+    current_page: str | None
+    revision: int
+    instrument: Instrument
+    instrument_id: int
+    form_id: str
+    anonymous: bool
+
+    @property
+    def completed(self) -> bool:
+        """Whether the respondent has submitted the last page."""
+        return self.status == COMPLETED
+
+
+_INSTRUMENTS: dict[int, StoredInstrument] = {}
+
+
+def _instrument(session: Session, instrument_id: int) -> StoredInstrument:
+    # Instrument versions are immutable, so a process may keep them.
+    stored = _INSTRUMENTS.get(instrument_id)
+    if stored is None:
+        stored = get_instrument(session=session, instrument_id=instrument_id)
+        if len(_INSTRUMENTS) > 256:
+            _INSTRUMENTS.clear()
+        _INSTRUMENTS[instrument_id] = stored
+    return stored
+
+
+def _find(session: Session, resume_token: str, *, lock: bool = False) -> ResponseRecord:
+    query = select(ResponseRecord).where(
+        ResponseRecord.resume_token_hash == hash_token(resume_token)
+    )
+    response = session.scalar(query)
+    if response is None:
+        raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
+    return response
+
+
+def open_response(*, session: Session, resume_token: str) -> ResponseView:
+    """The response behind a private resume link (``FIELD_006`` if none)."""
+    response = _find(session, resume_token)
+    stored = _instrument(session, response.instrument_id)
+    fielding = get_fielding(session=session, form_id=stored.form_id)
+    return ResponseView(
+        id=response.id,
+        status=response.status,
+        answers=dict(response.answers),
+        current_page=response.current_page,
+        revision=response.revision,
+        instrument=stored.instrument,
+        instrument_id=stored.id,
+        form_id=stored.form_id,
+        anonymous=fielding.anonymous,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PageOutcome:
+    """What happened to a page submission.
+
+    Attributes
+    ----------
+    accepted
+        The answers were saved (committed with the caller's transaction).
+    next_page
+        The page to show now (None: the questionnaire is complete).
+    errors
+        Why the page was refused (the answers come back with them).
+    answers
+        The response's answers with this page's submission merged in (for
+        re-showing a refused page).
+    conflict
+        The page was not the current state of the response (double submit,
+        another tab, an old page replayed): nothing was saved.
+    """
+
+    accepted: bool
+    next_page: str | None
+    errors: tuple[FieldError, ...] = ()
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    conflict: bool = False
+    completed: bool = False
+
+
+def submit_page(
+    *,
+    session: Session,
+    resume_token: str,
+    page_name: str,
+    fields: FormFields,
+    revision: int,
+    action: str = "next",
+    instances: int = 0,
+    lang: str | None = None,
+    messages: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> PageOutcome:
+    """Validate and save one page, then say which page comes next.
+
+    Parameters
+    ----------
+    resume_token
+        The respondent's private token.
+    page_name, fields
+        The page that was shown and the fields the browser sent.
+    revision
+        The response revision the page was shown at; a stale one is a conflict
+        (nothing saved), which makes double submits and replays harmless.
+    action
+        ``next``, ``back``, ``add`` (a repeat instance) or ``remove:N``.
+    instances
+        For a repeat page: how many instances the page showed.
+    lang, messages
+        Language of messages; ``messages["too_long"]`` for over-long answers.
+    """
+    now = now or utcnow()
+    response = _find(session, resume_token)
+    stored = _instrument(session, response.instrument_id)
+    instrument = stored.instrument
+    if response.status == COMPLETED:
+        return PageOutcome(False, None, conflict=True, completed=True)
+    page = instrument.page(page_name)
+    if page is None or revision != response.revision:
+        return PageOutcome(False, response.current_page, conflict=True)
+    submission = read_page(
+        instrument,
+        page,
+        fields,
+        instances=instances,
+        too_long_message=(messages or {}).get("too_long", ""),
+    )
+    answers = merge_page(response.answers, page, submission.answers)
+    if page.kind == "repeat" and (action == "add" or action.startswith("remove:")):
+        rows = list(answers.get(page.name, []))
+        if action == "add":
+            rows.append({})
+        else:
+            index = int(action.split(":", 1)[1]) if action[7:].isdigit() else 0
+            if 1 <= index <= len(rows):
+                del rows[index - 1]
+        answers[page.name] = rows
+        _save(session, response, answers, page.name, revision, now)
+        return PageOutcome(True, page.name, answers=answers)
+    validation = validate_page(instrument, answers, page.name, lang, now=now)
+    errors = submission.errors + validation.errors
+    if action == "back":
+        # Going back keeps every valid answer of this page and drops the rest.
+        invalid = {error.question for error in errors}
+        kept = merge_page(
+            response.answers,
+            page,
+            _without(validation.record, invalid, page.kind == "repeat", page.name),
+        )
+        target = previous_page(instrument, kept, page.name, now=now) or page.name
+        _save(session, response, kept, target, revision, now)
+        return PageOutcome(True, target, answers=kept)
+    if errors:
+        return PageOutcome(False, page.name, errors=errors, answers=answers)
+    saved = merge_page(response.answers, page, validation.record)
+    following = next_page(instrument, saved, page.name, now=now)
+    _save(session, response, saved, following, revision, now, complete=following is None)
+    return PageOutcome(True, following, answers=saved, completed=following is None)
+
+
+def _without(
+    record: Mapping[str, Any], invalid: set[str], repeat: bool, name: str
+) -> dict[str, Any]:
+    if repeat:
+        rows = record.get(name, [])
+        return {
+            name: [{k: v for k, v in row.items() if k not in invalid} for row in rows]
+        }
+    return {k: v for k, v in record.items() if k not in invalid}
+
+
+def _save(
+    session: Session,
+    response: ResponseRecord,
+    answers: dict[str, Any],
+    current_page: str | None,
+    revision: int,
+    now: datetime,
+    *,
+    complete: bool = False,
+) -> None:
+    anonymous = response.started_at is None
+    values: dict[str, Any] = {
+        "answers": answers,
+        "current_page": current_page,
+        "revision": revision + 1,
+    }
+    if not anonymous:
+        values["updated_at"] = now
+    if complete:
+        values["status"] = COMPLETED
+        values["completed_on"] = now.date()
+    # Optimistic concurrency: only the revision the page was shown at may be saved.
+    result = session.execute(
+        update(ResponseRecord)
+        .where(ResponseRecord.id == response.id, ResponseRecord.revision == revision)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
+    session.expire(response)
+
+
+def set_current_page(
+    *, session: Session, resume_token: str, page_name: str | None
+) -> None:
+    """Record that the respondent is on ``page_name`` (first visit of a response)."""
+    response = _find(session, resume_token)
+    if response.current_page is None and response.status == IN_PROGRESS:
+        response.current_page = page_name
+        session.flush()
+
+
+def invitation_form(*, session: Session, token: str) -> str:
+    """The form an invitation token is for (``FIELD_004`` if unknown)."""
+    form_id = session.scalar(
+        select(InvitationRecord.form_id).where(
+            InvitationRecord.token_hash == hash_token(token)
+        )
+    )
+    if form_id is None:
+        raise SociaparisError(FieldingError.UNKNOWN_INVITATION)
+    return form_id
+
+
+def first_page(view: ResponseView) -> str:
+    """The first relevant page of a response's questionnaire."""
+    first = next_page(view.instrument, view.answers, None)
+    return first or view.instrument.pages()[0].name

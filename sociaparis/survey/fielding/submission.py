@@ -1,0 +1,123 @@
+"""From the fields a browser sent to the answers of one page (pure functions).
+
+Only the displayed questions of the page are read; every other field (hidden,
+computed, unknown, or belonging to another page) is dropped. Field names are the
+question name, or ``name.N`` for instance ``N`` (1-based) of a repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sociaparis.survey.checks import FieldError
+from sociaparis.survey.instrument import Instrument, Page, Question
+
+MAX_ANSWER_LENGTH = 10_000
+MAX_REPEAT_INSTANCES = 200
+
+FormFields = Mapping[str, Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class PageSubmission:
+    """What one page submission says: answers, and problems found before the engine.
+
+    Attributes
+    ----------
+    answers
+        The page's answers, in the engine's layout (a repeat as a list of dicts).
+    errors
+        Answers refused before evaluation (too long), as field errors.
+    """
+
+    answers: dict[str, Any]
+    errors: tuple[FieldError, ...] = ()
+
+
+def field_name(question: str, instance: int | None) -> str:
+    """The form field of ``question`` (in repeat ``instance``, 1-based)."""
+    return question if instance is None else f"{question}.{instance}"
+
+
+def _value(question: Question, values: Sequence[str]) -> str:
+    if question.type == "select_multiple":
+        chosen: list[str] = []
+        for value in values:
+            for token in value.split():
+                if token not in chosen:
+                    chosen.append(token)
+        return " ".join(chosen)
+    return values[-1].strip() if values else ""
+
+
+def read_page(
+    instrument: Instrument,
+    page: Page,
+    fields: FormFields,
+    *,
+    instances: int = 0,
+    too_long_message: str = "",
+) -> PageSubmission:
+    """Read the answers to ``page`` from ``fields``.
+
+    Parameters
+    ----------
+    instrument, page
+        The questionnaire and the page that was shown.
+    fields
+        Field name to the list of values sent (a browser repeats a checkbox name).
+    instances
+        For a repeat page, how many instances the page showed.
+    too_long_message
+        Message of the error for an answer over :data:`MAX_ANSWER_LENGTH`.
+    """
+    errors: list[FieldError] = []
+
+    def read(question: Question, instance: int | None) -> str | None:
+        key = field_name(question.name, instance)
+        if key not in fields:
+            return None
+        value = _value(question, fields[key])
+        if len(value) > MAX_ANSWER_LENGTH:
+            errors.append(FieldError(question.name, "type", too_long_message, instance))
+            return None
+        return value
+
+    questions = [
+        q
+        for name in page.questions
+        if isinstance(q := instrument.item(name), Question) and q.answerable
+    ]
+    answers: dict[str, Any] = {}
+    if page.kind == "repeat":
+        rows = []
+        for index in range(1, min(instances, MAX_REPEAT_INSTANCES) + 1):
+            row = {}
+            for question in questions:
+                value = read(question, index)
+                if value is not None:
+                    row[question.name] = value
+            rows.append(row)
+        answers[page.name] = rows
+    else:
+        for question in questions:
+            value = read(question, None)
+            if value is not None:
+                answers[question.name] = value
+    return PageSubmission(answers, tuple(errors))
+
+
+def merge_page(
+    stored: Mapping[str, Any], page: Page, page_answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The whole response with ``page``'s answers replaced by ``page_answers``."""
+    merged = dict(stored)
+    if page.kind == "repeat":
+        merged[page.name] = list(page_answers.get(page.name, []))
+        return merged
+    for name in page.questions:
+        merged.pop(name, None)
+    merged.update(page_answers)
+    return merged

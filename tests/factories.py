@@ -1,0 +1,60 @@
+"""Build test objects through the service functions, as the application does."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from sociaparis.survey.fielding.service import Fielding, configure_fielding
+from sociaparis.survey.service import StoredInstrument, add_instrument
+from sociaparis.survey.xlsform import parse_xlsform
+
+#: A small questionnaire with every widget the respondent pages draw: a required
+#: text, an integer with a constraint, a select_multiple with or_other, a field-list
+#: Likert battery, skip logic and a repeat ("for each AI tool"), in fr and en.
+FIELDING_FORM = (Path(__file__).parent / "survey" / "forms" / "fielding.md").read_text(
+    encoding="utf-8"
+)
+
+NOTICE = {
+    "controller": {"fr": "Ville de Paris", "en": "City of Paris"},
+    "purpose": {"fr": "Recherche", "en": "Research"},
+    "consent": {"fr": "J'accepte.", "en": "I agree."},
+}
+
+
+def add_form(session: Session, md: str = FIELDING_FORM) -> StoredInstrument:
+    """Store a markdown XLSForm as an instrument version."""
+    form = parse_xlsform(md.encode("utf-8"), filename="form.md")
+    return add_instrument(session=session, form=form).stored
+
+
+def field_form(
+    session: Session,
+    md: str = FIELDING_FORM,
+    *,
+    anonymous: bool = True,
+    open_link: bool = False,
+    attributes: tuple[str, ...] = ("directorate", "job_category"),
+    opens_on: date | None = None,
+    closes_on: date | None = None,
+) -> str:
+    """Store a form and set it up for fielding; return its form id."""
+    stored = add_form(session, md)
+    configure_fielding(
+        session=session,
+        fielding=Fielding(
+            form_id=stored.form_id,
+            study_id="test",
+            anonymous=anonymous,
+            open_link=open_link,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            recorded_attributes=attributes,
+            notice=NOTICE,
+            min_cell_count=10,
+        ),
+    )
+    return stored.form_id

@@ -1,0 +1,364 @@
+"""Fielding on SQLite and PostgreSQL: invitations, anonymity, saving page by page."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
+
+from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.fielding import service
+from sociaparis.survey.fielding.errors import FieldingError
+from sociaparis.survey.models import InvitationRecord, ResponseRecord
+from tests.factories import field_form
+
+NOW = datetime(2026, 11, 25, 14, 37, 12, tzinfo=UTC)
+SECRET = "s" * 40
+
+
+def _invite(session: Session, form_id: str, rows: list[dict]) -> list[str]:
+    created = service.create_invitations(
+        session=session, form_id=form_id, attributes=rows, today=NOW.date()
+    )
+    return [invitation.token for invitation in created]
+
+
+def _answer_all(session: Session, resume: str) -> service.PageOutcome:
+    pages = [
+        ("service", {"service": ["DSIN"]}, 0),
+        ("hours", {"hours": ["2"]}, 0),
+        ("tools", {"tools": ["copilot"]}, 0),
+        ("effects", {"quality": ["3"], "speed": ["4"]}, 0),
+        ("tool", {"tool_name.1": ["Copilot"], "tool_freq.1": ["daily"]}, 1),
+        ("comment", {"comment": ["Rien"]}, 0),
+    ]
+    outcome = None
+    for page, fields, instances in pages:
+        view = service.open_response(session=session, resume_token=resume)
+        outcome = service.submit_page(
+            session=session,
+            resume_token=resume,
+            page_name=page,
+            fields=fields,
+            revision=view.revision,
+            instances=instances,
+            now=NOW,
+        )
+        assert outcome.accepted, (page, outcome.errors)
+    return outcome
+
+
+def test_tokens_are_stored_only_as_hashes(session: Session) -> None:
+    form_id = field_form(session)
+    [token] = _invite(session, form_id, [{"directorate": "DFA"}])
+    stored = session.scalar(select(InvitationRecord.token_hash))
+    assert stored == service.hash_token(token)
+    assert token not in stored
+
+
+def test_an_invitation_column_the_study_does_not_allow_is_refused(
+    session: Session,
+) -> None:
+    form_id = field_form(session)
+    with pytest.raises(SociaparisError) as caught:
+        _invite(session, form_id, [{"directorate": "DFA", "email": "a@b.fr"}])
+    assert caught.value.error is FieldingError.ATTRIBUTE_NOT_ALLOWED
+    assert "email" in caught.value.message
+
+
+def test_an_invitation_is_single_use(session: Session) -> None:
+    form_id = field_form(session)
+    [token] = _invite(session, form_id, [{}])
+    service.start_from_invitation(session=session, token=token, secret=SECRET, now=NOW)
+    with pytest.raises(SociaparisError) as caught:
+        service.start_from_invitation(
+            session=session, token=token, secret=SECRET, now=NOW
+        )
+    assert caught.value.error is FieldingError.INVITATION_USED
+    assert session.scalar(select(text("count(*)")).select_from(ResponseRecord)) == 1
+
+
+def test_a_named_invitation_finds_its_response_again(session: Session) -> None:
+    form_id = field_form(session, anonymous=False)
+    [token] = _invite(session, form_id, [{"directorate": "DFA"}])
+    first = service.start_from_invitation(session=session, token=token, secret=SECRET)
+    again = service.start_from_invitation(session=session, token=token, secret=SECRET)
+    assert (again.resumed, again.response_id, again.resume_token) == (
+        True,
+        first.response_id,
+        first.resume_token,
+    )
+
+
+@pytest.mark.parametrize(
+    ("opens_on", "closes_on", "error"),
+    [
+        (date(2026, 12, 1), None, FieldingError.NOT_OPEN_YET),
+        (None, date(2026, 11, 24), FieldingError.CLOSED),
+    ],
+)
+def test_fielding_dates(
+    session: Session, opens_on: date | None, closes_on: date | None, error: FieldingError
+) -> None:
+    form_id = field_form(session, opens_on=opens_on, closes_on=closes_on)
+    [token] = _invite(session, form_id, [{}])
+    with pytest.raises(SociaparisError) as caught:
+        service.start_from_invitation(
+            session=session, token=token, secret=SECRET, now=NOW
+        )
+    assert caught.value.error is error
+
+
+def test_unknown_tokens(session: Session) -> None:
+    field_form(session)
+    for call, error in [
+        (
+            lambda: service.start_from_invitation(
+                session=session, token="nope", secret=SECRET
+            ),
+            FieldingError.UNKNOWN_INVITATION,
+        ),
+        (
+            lambda: service.open_response(session=session, resume_token="nope"),
+            FieldingError.UNKNOWN_RESPONSE,
+        ),
+    ]:
+        with pytest.raises(SociaparisError) as caught:
+            call()
+        assert caught.value.error is error
+
+
+def test_anonymous_response_rows_cannot_be_joined_to_invitations(
+    session: Session,
+) -> None:
+    """Read every column of every table: nothing ties the response to its invitation."""
+    form_id = field_form(session, anonymous=True)
+    tokens = _invite(
+        session,
+        form_id,
+        [{"directorate": "DFA", "job_category": "A"}, {"directorate": "DU"}],
+    )
+    started = service.start_from_invitation(
+        session=session, token=tokens[0], secret=SECRET, now=NOW
+    )
+    _answer_all(session, started.resume_token)
+    session.flush()
+
+    response = session.get(ResponseRecord, started.response_id)
+    assert response.invitation_id is None
+    assert response.started_at is None and response.updated_at is None
+    assert response.started_on == NOW.date() and response.completed_on == NOW.date()
+    assert response.attributes == {"directorate": "DFA", "job_category": "A"}
+
+    bind = session.get_bind()
+    # The only way from a response to an invitation is the invitation_id key...
+    links = [
+        fk
+        for table in inspect(bind).get_table_names()
+        for fk in inspect(bind).get_foreign_keys(table)
+        if {table, fk["referred_table"]} == {"responses", "invitations"}
+    ]
+    assert [fk["constrained_columns"] for fk in links] == [["invitation_id"]]
+    # ...and it is empty for every anonymous response,
+    rows = session.execute(text("select invitation_id from responses")).all()
+    assert rows == [(None,)]
+    # while the invitation table has no column that could point at a response.
+    invitation_columns = {c["name"] for c in inspect(bind).get_columns("invitations")}
+    assert invitation_columns == {
+        "id",
+        "form_id",
+        "token_hash",
+        "attributes",
+        "used",
+        "created_on",
+    }
+    # No value of the used invitation (its id, its token or anything derived from
+    # the token) is stored in the response row.
+    invitation = session.scalar(select(InvitationRecord).where(InvitationRecord.used))
+    row = (
+        session.execute(
+            text("select * from responses where id = :id"), {"id": started.response_id}
+        )
+        .mappings()
+        .one()
+    )
+    secrets_of_invitation = {
+        invitation.token_hash,
+        service.hash_token(service._derived_resume_token(SECRET, tokens[0])),
+        tokens[0],
+    }
+    assert not secrets_of_invitation & {str(value) for value in row.values()}
+    # Which of the two invitations was used cannot be read from dates either.
+    assert {i.created_on for i in session.scalars(select(InvitationRecord))} == {
+        NOW.date()
+    }
+
+
+def test_a_named_response_keeps_its_invitation_and_times(session: Session) -> None:
+    form_id = field_form(session, anonymous=False)
+    [token] = _invite(session, form_id, [{"directorate": "DFA"}])
+    started = service.start_from_invitation(
+        session=session, token=token, secret=SECRET, now=NOW
+    )
+    response = session.get(ResponseRecord, started.response_id)
+    invitation = session.scalar(select(InvitationRecord))
+    assert response.invitation_id == invitation.id
+    assert response.started_at is not None
+
+
+def test_a_whole_response_is_saved_with_exactly_its_answers(session: Session) -> None:
+    form_id = field_form(session)
+    started = (
+        service.start_open_response(session=session, form_id=form_id) if False else None
+    )
+    [token] = _invite(session, form_id, [{"directorate": "DFA"}])
+    started = service.start_from_invitation(
+        session=session, token=token, secret=SECRET, now=NOW
+    )
+    outcome = _answer_all(session, started.resume_token)
+    assert outcome.completed
+    response = session.get(ResponseRecord, started.response_id)
+    session.refresh(response)
+    assert response.status == "completed"
+    assert response.answers == {
+        "service": "DSIN",
+        "hours": "2",
+        "tools": "copilot",
+        "quality": "3",
+        "speed": "4",
+        "tool": [{"tool_name": "Copilot", "tool_freq": "daily"}],
+        "comment": "Rien",
+    }
+
+
+def test_a_refused_page_saves_nothing_and_returns_the_answers(session: Session) -> None:
+    form_id = field_form(session)
+    [token] = _invite(session, form_id, [{}])
+    started = service.start_from_invitation(session=session, token=token, secret=SECRET)
+    resume = started.resume_token
+    service.submit_page(
+        session=session,
+        resume_token=resume,
+        page_name="service",
+        fields={"service": ["DSIN"]},
+        revision=0,
+    )
+    outcome = service.submit_page(
+        session=session,
+        resume_token=resume,
+        page_name="hours",
+        fields={"hours": ["75"]},
+        revision=1,
+    )
+    assert not outcome.accepted
+    assert [(e.question, e.kind, e.message) for e in outcome.errors] == [
+        ("hours", "constraint", "Entre 0 et 60 heures.")
+    ]
+    assert outcome.answers["hours"] == "75"
+    view = service.open_response(session=session, resume_token=resume)
+    assert view.answers == {"service": "DSIN"} and view.revision == 1
+
+
+def test_double_submit_and_replayed_pages_change_nothing(session: Session) -> None:
+    form_id = field_form(session)
+    [token] = _invite(session, form_id, [{}])
+    resume = service.start_from_invitation(
+        session=session, token=token, secret=SECRET
+    ).resume_token
+    first = service.submit_page(
+        session=session,
+        resume_token=resume,
+        page_name="service",
+        fields={"service": ["DSIN"]},
+        revision=0,
+    )
+    replay = service.submit_page(
+        session=session,
+        resume_token=resume,
+        page_name="service",
+        fields={"service": ["other"]},
+        revision=0,
+    )
+    assert first.accepted and not replay.accepted and replay.conflict
+    assert replay.next_page == "hours"
+    view = service.open_response(session=session, resume_token=resume)
+    assert (view.answers, view.revision) == ({"service": "DSIN"}, 1)
+
+
+def test_back_keeps_valid_answers_and_drops_invalid_ones(session: Session) -> None:
+    form_id = field_form(session)
+    [token] = _invite(session, form_id, [{}])
+    resume = service.start_from_invitation(
+        session=session, token=token, secret=SECRET
+    ).resume_token
+    service.submit_page(
+        session=session,
+        resume_token=resume,
+        page_name="service",
+        fields={"service": ["DSIN"]},
+        revision=0,
+    )
+    outcome = service.submit_page(
+        session=session,
+        resume_token=resume,
+        page_name="hours",
+        fields={"hours": ["99"]},
+        revision=1,
+        action="back",
+    )
+    assert (outcome.accepted, outcome.next_page) == (True, "service")
+    view = service.open_response(session=session, resume_token=resume)
+    assert view.answers == {"service": "DSIN"}
+    assert view.current_page == "service"
+
+
+def test_repeat_instances_are_added_and_removed(session: Session) -> None:
+    form_id = field_form(session)
+    [token] = _invite(session, form_id, [{}])
+    resume = service.start_from_invitation(
+        session=session, token=token, secret=SECRET
+    ).resume_token
+    for page, fields in [
+        ("service", {"service": ["x"]}),
+        ("hours", {"hours": ["1"]}),
+        ("tools", {}),
+        ("effects", {}),
+    ]:
+        view = service.open_response(session=session, resume_token=resume)
+        assert service.submit_page(
+            session=session,
+            resume_token=resume,
+            page_name=page,
+            fields=fields,
+            revision=view.revision,
+        ).accepted
+    fields = {"tool_name.1": ["A"]}
+    for action, instances, expected in [
+        ("add", 1, [{"tool_name": "A"}, {}]),
+        ("remove:1", 2, [{}]),
+    ]:
+        view = service.open_response(session=session, resume_token=resume)
+        outcome = service.submit_page(
+            session=session,
+            resume_token=resume,
+            page_name="tool",
+            fields=fields,
+            revision=view.revision,
+            action=action,
+            instances=instances,
+        )
+        assert (outcome.accepted, outcome.next_page) == (True, "tool")
+        assert (
+            service.open_response(session=session, resume_token=resume).answers["tool"]
+            == expected
+        )
+        fields = {}
+
+
+def test_open_link_needs_an_open_fielding(session: Session) -> None:
+    closed = field_form(session, open_link=False)
+    with pytest.raises(SociaparisError) as caught:
+        service.start_open_response(session=session, form_id=closed)
+    assert caught.value.error is FieldingError.NO_OPEN_LINK
