@@ -180,6 +180,11 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
         raise SociaparisError(
             SurveyError.FORM_UNREADABLE, path=filename, reason=str(exc).rstrip(".")
         ) from exc
+    except Exception as exc:  # the spreadsheet readers fail in many ways on bad files
+        reason = f"it is not a readable {suffix} file ({type(exc).__name__}: {exc})"
+        raise SociaparisError(
+            SurveyError.FORM_UNREADABLE, path=filename, reason=reason.rstrip(".")
+        ) from exc
     rows = _SurveyRows(workbook)
     rows.check_lists_and_names()
     pyxform_warnings: list[str] = []
@@ -191,6 +196,11 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
         )
     except PyXFormError as exc:
         raise _from_pyxform(exc, rows) from exc
+    except Exception as exc:  # pyxform's own checks missed something: still one message
+        raise SociaparisError(
+            SurveyError.PYXFORM_REJECTED,
+            detail=f"pyxform could not read it ({type(exc).__name__}: {exc}).",
+        ) from exc
     warnings = [Issue("SURVEY_W01", text) for text in pyxform_warnings]
     if not any(
         row.get("form_id") or row.get("id_string") for row in workbook.settings or []
