@@ -7,10 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.simulate import check_answers, load_answers, simulate
+from sociaparis.survey.xlsform import parse_xlsform
 
 NOW = datetime(2026, 3, 15, 10, 30)
 
@@ -131,3 +134,27 @@ def test_answers_file_round_trip(tmp_path) -> None:
     path = tmp_path / "answers.json"
     path.write_text(json.dumps({"age": "20"}), encoding="utf-8")
     assert load_answers(path) == {"age": "20"}
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["age", "tools", "hours", "per_tool", "x"]), inner
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(answers=json_values)
+def test_any_json_document_is_simulated_or_refused_with_a_catalog_error(answers) -> None:
+    model = parse_xlsform(TOOLS.encode(), filename="tools.md").instrument
+    try:
+        report = simulate(model, answers, now=NOW)
+    except SociaparisError as exc:
+        assert exc.code.startswith("SURVEY_")
+    else:
+        assert set(report) == {"pages", "values", "errors"}
