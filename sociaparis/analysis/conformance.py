@@ -32,30 +32,34 @@ from sociaparis.analysis.results import Estimate, _num
 from sociaparis.core.errors import SociaparisError
 
 
-def _formula_column(formula: str | None, *, path: Path) -> str | None:
-    """``"~x"`` -> ``"x"``; ``"~1"`` or ``None`` -> ``None``."""
+def _formula_terms(formula: str | None) -> list[str]:
+    """``"~a + b"`` -> ``["a", "b"]``; ``"~1"`` or ``None`` -> ``[]``."""
     if formula is None:
-        return None
-    term = formula.strip().lstrip("~").strip()
-    if term in ("1", "0", ""):
-        return None
-    if "+" in term:
+        return []
+    terms = [t.strip() for t in formula.strip().lstrip("~").split("+")]
+    return [t for t in terms if t not in ("1", "0", "")]
+
+
+def _formula_column(formula: str | None, *, path: Path) -> str | None:
+    """``"~x"`` -> ``"x"``; ``"~1"`` or ``None`` -> ``None``; one term only."""
+    terms = _formula_terms(formula)
+    if len(terms) > 1:
         raise SociaparisError(
             AnalysisError.BAD_CASE,
             path=path,
-            reason=f"multistage or compound formula {formula!r} is not supported",
+            reason=f"compound formula {formula!r} is not supported here",
         )
-    return term
+    return terms[0] if terms else None
 
 
 def _design(case: dict[str, Any], data: pd.DataFrame, path: Path) -> SurveyDesign:
     spec = case.get("design") or {}
     return svydesign(
         data,
-        ids=_formula_column(spec.get("ids"), path=path),
+        ids=_formula_terms(spec.get("ids")) or None,
         strata=_formula_column(spec.get("strata"), path=path),
         weights=_formula_column(spec.get("weights"), path=path),
-        fpc=_formula_column(spec.get("fpc"), path=path),
+        fpc=_formula_terms(spec.get("fpc")) or None,
     )
 
 

@@ -242,6 +242,7 @@ class SurveyDesign:
     lonely_psu: str
     spec: dict[str, Any]
     psu_is_row: bool
+    stage2: _SecondStage | None = None
     steps: tuple[CalibrationStep, ...] = ()
     _adjusters: tuple[Any, ...] = field(default=(), repr=False)
 
@@ -315,30 +316,79 @@ class SurveyDesign:
         else:
             xp = rowsum(x, self.psu, len(self.psu_stratum))
             stratum = self.psu_stratum
-        n_h = self.n_psu
-        if self.lonely_psu == "fail" and np.any(n_h == 1):
-            h = int(np.flatnonzero(n_h == 1)[0])
-            raise SociaparisError(
-                AnalysisError.LONELY_PSU, stratum=self.spec["strata_labels"][h]
+        labels = self.spec["strata_labels"]
+        v = _one_stage(
+            xp, stratum, self.n_psu, self.fpc_factor, self.lonely_psu, labels, full
+        )
+        if self.stage2 is not None:
+            st = self.stage2
+            xs = rowsum(x, st.ssu, len(st.ssu_psu))
+            # within every PSU (a stratum at stage 2), times the stage-1 fraction
+            v2 = _one_stage(
+                xs,
+                st.ssu_psu,
+                st.n_ssu,
+                st.fpc_factor,
+                self.lonely_psu,
+                [f"PSU {k}" for k in range(len(st.n_ssu))],
+                full,
+                weight=st.stage1_fraction,
             )
-        sums = rowsum(xp, stratum, len(n_h))
-        xc = xp - (sums / n_h[:, None])[stratum]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(n_h > 1, self.fpc_factor * n_h / (n_h - 1), 0.0)
-        scale = np.where(self.fpc_factor < 1e-7, 0.0, scale)
-        s = scale[stratum]
-        if full:
-            return (xc * s[:, None]).T @ xc
-        return np.einsum("ij,ij->j", xc * s[:, None], xc)
+            v = v + v2
+        return v
+
+
+@dataclass(frozen=True, slots=True)
+class _SecondStage:
+    """Second-stage units of a two-stage design with an fpc at both stages."""
+
+    ssu: np.ndarray
+    ssu_psu: np.ndarray
+    n_ssu: np.ndarray
+    fpc_factor: np.ndarray
+    stage1_fraction: np.ndarray
+
+
+def _one_stage(
+    xp: np.ndarray,
+    stratum: np.ndarray,
+    n_h: np.ndarray,
+    fpc_factor: np.ndarray,
+    lonely_psu: str,
+    labels: Sequence[str],
+    full: bool,
+    weight: np.ndarray | None = None,
+) -> np.ndarray:
+    """R's ``onestage``: centred unit totals within strata, with-replacement x fpc.
+
+    A stratum sampled completely (fpc factor below 1e-7) contributes nothing; a
+    stratum with a single unit fails or contributes nothing, per ``lonely_psu``.
+    """
+    certain = fpc_factor < 1e-7
+    lonely = (n_h == 1) & ~certain
+    if lonely_psu == "fail" and lonely.any():
+        h = int(np.flatnonzero(lonely)[0])
+        raise SociaparisError(AnalysisError.LONELY_PSU, stratum=labels[h])
+    sums = rowsum(xp, stratum, len(n_h))
+    xc = xp - (sums / n_h[:, None])[stratum]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(n_h > 1, fpc_factor * n_h / (n_h - 1), 0.0)
+    scale = np.where(certain, 0.0, scale)
+    if weight is not None:
+        scale = scale * weight
+    s = scale[stratum]
+    if full:
+        return (xc * s[:, None]).T @ xc
+    return np.einsum("ij,ij->j", xc * s[:, None], xc)
 
 
 def svydesign(
     data: pd.DataFrame,
     *,
-    ids: str | None = None,
+    ids: str | Sequence[str] | None = None,
     strata: str | None = None,
     weights: str | None = None,
-    fpc: str | None = None,
+    fpc: str | Sequence[str] | None = None,
     nest: bool = False,
     lonely_psu: LonelyPSU = "fail",
 ) -> SurveyDesign:
@@ -350,7 +400,8 @@ def svydesign(
         One row per respondent.
     ids
         Column of first-stage cluster (PSU) labels; ``None`` means every row is
-        its own PSU (R's ``ids = ~1``).
+        its own PSU (R's ``ids = ~1``). Two columns (PSU, then second-stage
+        unit) declare a two-stage design (R's ``ids = ~psu + ssu``).
     strata
         Column of first-stage strata; ``None`` for an unstratified design.
     weights
@@ -359,7 +410,9 @@ def svydesign(
     fpc
         Column of finite population corrections, constant within stratum: either
         population sizes (every value >= 1: number of PSUs in the stratum
-        population) or sampling fractions (every value <= 1), as R.
+        population) or sampling fractions (every value <= 1), as R. For a
+        two-stage design, two columns (the second constant within PSU) add the
+        second-stage variance, as R; without fpc only the first stage counts.
     nest
         Cluster labels are only unique within a stratum (R's ``nest = TRUE``).
     lonely_psu
@@ -371,10 +424,11 @@ def svydesign(
 
     Notes
     -----
-    Variance is the Taylor linearisation of R's ``svyrecvar`` at the first
-    stage: PSUs are treated as drawn with replacement within strata, times the
-    finite population correction; later stages are not modelled (R's
-    ``survey.ultimate.cluster`` view).
+    Variance is the Taylor linearisation of R's ``svyrecvar``: PSUs are treated
+    as drawn with replacement within strata, times the finite population
+    correction; with an fpc at both stages of a two-stage design the
+    second-stage variance is added, weighted by the first-stage sampling
+    fraction (R's default, ``survey.ultimate.cluster = FALSE``).
 
     Examples
     --------
@@ -387,7 +441,22 @@ def svydesign(
         raise SociaparisError(
             AnalysisError.BAD_OPTION, name="lonely_psu", value=lonely_psu, allowed=_LONELY
         )
-    cols = [c for c in (ids, strata, weights, fpc) if c is not None]
+    id_cols, fpc_cols = _as_list(ids), _as_list(fpc)
+    if len(id_cols) > 2 or len(fpc_cols) > max(1, len(id_cols)):
+        raise SociaparisError(
+            AnalysisError.BAD_OPTION,
+            name="ids/fpc",
+            value=(ids, fpc),
+            allowed="one or two stages, at most one fpc column per stage",
+        )
+    if len(id_cols) == 2 and len(fpc_cols) == 1:
+        raise SociaparisError(
+            AnalysisError.BAD_FPC,
+            reason="a two-stage design needs an fpc for both stages, or none",
+        )
+    ids = id_cols[0] if id_cols else None
+    fpc = fpc_cols[0] if fpc_cols else None
+    cols = [c for c in (*id_cols, strata, weights, *fpc_cols) if c is not None]
     check_columns(data, cols)
     data = data.reset_index(drop=True)
     n = len(data)
@@ -434,28 +503,30 @@ def svydesign(
     fpc_factor = np.ones(n_strata)
     popsize = None
     if fpc is not None:
-        values = data[fpc].to_numpy(dtype=float)
-        is_popsize = bool(np.any(values > 1))
-        if is_popsize and not np.all(values >= 1):
-            raise SociaparisError(
-                AnalysisError.BAD_FPC, reason="must have all fpc >= 1 or all fpc <= 1"
-            )
-        per_stratum = pd.Series(values).groupby(strata_codes).agg(["min", "max"])
-        if (per_stratum["min"] != per_stratum["max"]).any():
-            raise SociaparisError(
-                AnalysisError.BAD_FPC, reason="fpc varies within strata"
-            )
-        first = per_stratum["min"].to_numpy()
-        popsize = first if is_popsize else n_psu / first
-        if np.any(popsize < n_psu):
-            raise SociaparisError(
-                AnalysisError.BAD_FPC, reason="fpc implies more than 100% sampling"
-            )
+        popsize = _popsize(data[fpc], strata_codes, n_psu, "strata")
         fpc_factor = np.where(np.isinf(popsize), 1.0, (popsize - n_psu) / popsize)
+    stage2 = None
+    stage2_weight = np.ones(n)
+    if len(id_cols) == 2 and fpc_cols:
+        frame = pd.DataFrame({"p": psu_codes, "s": data[id_cols[1]].to_numpy()})
+        ssu, n_ssu_total = group_codes(frame)
+        ssu_psu = np.zeros(n_ssu_total, dtype=np.intp)
+        ssu_psu[ssu] = psu_codes
+        n_ssu = np.bincount(ssu_psu, minlength=n_psu_total).astype(float)
+        pop2 = _popsize(data[fpc_cols[1]], psu_codes, n_ssu, "PSUs")
+        stage2 = _SecondStage(
+            ssu=ssu,
+            ssu_psu=ssu_psu,
+            n_ssu=n_ssu,
+            fpc_factor=np.where(np.isinf(pop2), 1.0, (pop2 - n_ssu) / pop2),
+            stage1_fraction=(n_psu / popsize)[psu_stratum],
+        )
+        stage2_weight = (pop2 / n_ssu)[psu_codes]
+        psu_is_row = False
     if weights is not None:
         w = data[weights].to_numpy(dtype=float)
     elif popsize is not None:
-        w = (popsize / n_psu)[strata_codes]
+        w = (popsize / n_psu)[strata_codes] * stage2_weight
     else:
         w = np.ones(n)
     if np.any(w < 0) or not np.all(np.isfinite(w)):
@@ -463,10 +534,10 @@ def svydesign(
             AnalysisError.BAD_WEIGHTS, reason="weights must be finite and non-negative"
         )
     spec = {
-        "ids": ids,
+        "ids": ids if len(id_cols) < 2 else id_cols,
         "strata": strata,
         "weights": weights,
-        "fpc": fpc,
+        "fpc": fpc if len(fpc_cols) < 2 else fpc_cols,
         "nest": nest,
         "strata_labels": strata_labels,
     }
@@ -481,4 +552,27 @@ def svydesign(
         lonely_psu=lonely_psu,
         spec=spec,
         psu_is_row=psu_is_row,
+        stage2=stage2,
     )
+
+
+def _popsize(
+    column: pd.Series, groups: np.ndarray, n_units: np.ndarray, where: str
+) -> np.ndarray:
+    """Population size per group from an fpc column (sizes or fractions), as R."""
+    values = column.to_numpy(dtype=float)
+    is_popsize = bool(np.any(values > 1))
+    if is_popsize and not np.all(values >= 1):
+        raise SociaparisError(
+            AnalysisError.BAD_FPC, reason="must have all fpc >= 1 or all fpc <= 1"
+        )
+    per = pd.Series(values).groupby(groups).agg(["min", "max"])
+    if (per["min"] != per["max"]).any():
+        raise SociaparisError(AnalysisError.BAD_FPC, reason=f"fpc varies within {where}")
+    first = per["min"].to_numpy()
+    popsize = first if is_popsize else n_units / first
+    if np.any(popsize < n_units):
+        raise SociaparisError(
+            AnalysisError.BAD_FPC, reason="fpc implies more than 100% sampling"
+        )
+    return popsize

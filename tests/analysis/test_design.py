@@ -162,3 +162,46 @@ def test_design_effect(kwargs, deff) -> None:
     des = svydesign(SRS, **kwargs)
     assert_allclose(est.mean(des, variables="y").deff, [deff], rtol=1e-12)
     assert_allclose(est.total(des, variables="y").deff, [deff], rtol=1e-12)
+
+
+TWO_STAGE = pd.DataFrame(
+    {
+        "psu": [1] * 4 + [2] * 4 + [3] * 4,
+        "ssu": list(range(12)),
+        "y": [1.0, 3, 2, 6, 4, 4, 5, 7, 9, 8, 6, 9],
+        "N1": 10,  # PSUs in the population
+        "M": 20,  # units in every PSU
+    }
+)
+
+
+def test_two_stage_variance_is_the_textbook_estimator() -> None:
+    # V(t) = N^2 (1 - n/N) s1^2 / n + (N / n) sum_i M^2 (1 - m/M) s2i^2 / m,
+    # with s1^2 the variance of the estimated PSU totals M * mean_i
+    des = svydesign(TWO_STAGE, ids=["psu", "ssu"], fpc=["N1", "M"])
+    res = est.total(des, variables="y")
+    groups = [TWO_STAGE.y[TWO_STAGE.psu == k].to_numpy() for k in (1, 2, 3)]
+    n, big_n, m, big_m = 3, 10, 4, 20
+    t_i = np.array([big_m * g.mean() for g in groups])
+    v1 = big_n**2 * (1 - n / big_n) * t_i.var(ddof=1) / n
+    v2 = big_n / n * sum(big_m**2 * (1 - m / big_m) * g.var(ddof=1) / m for g in groups)
+    assert_allclose(res.estimate[0], big_n / n * t_i.sum())
+    assert_allclose(res.se[0], np.sqrt(v1 + v2), rtol=1e-12)
+    # without fpc only the first stage counts, with replacement:
+    # V = n / (n - 1) sum (t_i - mean t)^2, t_i the PSU sums (weights 1)
+    one = est.total(svydesign(TWO_STAGE, ids=["psu", "ssu"]), variables="y")
+    sums = np.array([g.sum() for g in groups])
+    assert_allclose(one.se[0], np.sqrt(1.5 * ((sums - sums.mean()) ** 2).sum()))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"ids": ["psu", "ssu"], "fpc": "N1"}, AnalysisError.BAD_FPC),
+        ({"ids": ["psu", "ssu", "y"]}, AnalysisError.BAD_OPTION),
+    ],
+)
+def test_two_stage_errors(kwargs, error) -> None:
+    with pytest.raises(SociaparisError) as info:
+        svydesign(TWO_STAGE, **kwargs)
+    assert info.value.error is error
