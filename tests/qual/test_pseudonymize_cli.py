@@ -176,3 +176,14 @@ def test_large_file_shows_progress(tmp_path: Path, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     assert "Pseudonymizing" in result.stderr
     assert result.stdout.count("[PERSONNE-1]") == 50
+
+
+def test_allow_file_keeps_words(tmp_path: Path) -> None:
+    path = tmp_path / "in.txt"
+    path.write_text("Formation chez Tchap et chez Vasquez.", encoding="utf-8")
+    allow = tmp_path / "allow.txt"
+    allow.write_text("# outils de l'État\nTchap\n", encoding="utf-8")
+    assert run(str(path)).stdout == "Formation chez [PERSONNE-1] et chez [PERSONNE-2]."
+    result = run(str(path), "--allow", str(allow))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Formation chez Tchap et chez [PERSONNE-1]."
