@@ -39,6 +39,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Schema-comparison filter: leave out the objects that domain packages create
+    with raw DDL (full-text indexes) and list in ``Base.metadata.info["unmanaged"]``."""
+    return name not in Base.metadata.info.get("unmanaged", ())
+
+
 def utcnow() -> datetime:
     """Return the current time, timezone-aware, in UTC."""
     return datetime.now(UTC)

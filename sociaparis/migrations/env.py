@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from sociaparis.core.db import Base, load_models
+from sociaparis.core.db import Base, include_name, load_models
 
 load_models()
 config = context.config
@@ -25,6 +25,7 @@ def run_migrations() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,
             compare_type=True,
+            include_name=include_name,
         )
         context.run_migrations()
 

@@ -10,6 +10,7 @@ from sociaparis.core.db import (
     Base,
     current_revision,
     head_revision,
+    include_name,
     load_models,
     make_engine,
 )
@@ -22,7 +23,9 @@ def test_upgrade_from_empty_matches_the_models(database_url: str) -> None:
     run_upgrade(engine)
     assert current_revision(engine) == head_revision()
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
