@@ -18,7 +18,9 @@ from sociaparis.core.errors import SociaparisError
 COMMANDS: dict[str, str] = {
     "config": "sociaparis.cli.config:config",
     "db": "sociaparis.cli.db:db",
+    "demo": "sociaparis.cli.demo:demo",
     "instrument": "sociaparis.cli.survey:instrument",
+    "invite": "sociaparis.cli.fielding:invite",
     "qca": "sociaparis.cli.qca:qca",
     "qual": "sociaparis.cli.qual:qual",
     "serve": "sociaparis.cli.serve:serve",

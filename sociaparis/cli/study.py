@@ -63,3 +63,23 @@ def check_command(folder: Path, as_json: bool) -> None:
     if not result.ok:
         raise click.ClickException("the study has problems (listed above)")
     click.echo("OK")
+
+
+@study.command("load")
+@click.argument("folder", type=click.Path(exists=True, path_type=Path))
+def load_command(folder: Path) -> None:
+    """Store the study's questionnaires (new versions only) and their fielding set-up."""
+    from sociaparis.cli.common import database_session
+    from sociaparis.survey.fielding.study import load_study_into_database
+
+    loaded_study = load_study(folder)
+    with database_session() as session:
+        loaded = load_study_into_database(session=session, study=loaded_study)
+    for item in loaded:
+        stored = item.added.stored
+        state = "new version" if item.added.created else "unchanged"
+        access = "open link" if item.entry.access == "open" else "invitations"
+        click.echo(
+            f"{stored.form_id}: version {stored.version} ({state}); {access}, "
+            f"{'anonymous' if item.entry.anonymous else 'identified'}"
+        )

@@ -1,25 +1,63 @@
-"""The researcher's home page."""
+"""The researcher's pages: the fielded questionnaires and their progress."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from sociaparis.web.deps import CurrentUser, session_csrf_token
+from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.fielding.progress import fielding_progress
+from sociaparis.survey.fielding.service import list_fieldings
+from sociaparis.web.deps import CurrentUser, SessionDep, session_csrf_token
 from sociaparis.web.i18n import pick_language
 from sociaparis.web.render import render
 
 router = APIRouter()
 
 
+def _user(user: CurrentUser) -> dict[str, str]:
+    return {"username": user.username, "role": user.role.value}
+
+
 @router.get("/")
-def home(request: Request, user: CurrentUser, lang: str | None = None) -> Response:
+def home(
+    request: Request, user: CurrentUser, session: SessionDep, lang: str | None = None
+) -> Response:
+    progress = [
+        fielding_progress(session=session, form_id=f.form_id)
+        for f in list_fieldings(session=session)
+    ]
     return render(
         request,
         "admin/home.html",
         {
             "lang": pick_language(lang),
-            "user": {"username": user.username, "role": user.role.value},
+            "user": _user(user),
             "csrf_token": session_csrf_token(request),
+            "fieldings": progress,
+        },
+    )
+
+
+@router.get("/fielding/{form_id}")
+def fielding_page(
+    request: Request,
+    form_id: str,
+    user: CurrentUser,
+    session: SessionDep,
+    lang: str | None = None,
+) -> Response:
+    try:
+        progress = fielding_progress(session=session, form_id=form_id)
+    except SociaparisError:
+        raise HTTPException(status_code=404, detail="not_found") from None
+    return render(
+        request,
+        "admin/fielding.html",
+        {
+            "lang": pick_language(lang),
+            "user": _user(user),
+            "csrf_token": session_csrf_token(request),
+            "progress": progress,
         },
     )
