@@ -1,0 +1,174 @@
+"""The respondent pages over real HTTP: consent, validation, replays, CSRF, limits."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from sociaparis.accounts.service import create_user
+from sociaparis.core.db import transaction
+from sociaparis.survey.fielding.service import create_invitations
+from sociaparis.survey.models import ResponseRecord
+from tests.factories import field_form
+
+
+def _hidden(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+
+
+@pytest.fixture
+def invitation(live_server) -> str:
+    with transaction(live_server.app.state.engine) as session:
+        form_id = field_form(session)
+        [created] = create_invitations(
+            session=session,
+            form_id=form_id,
+            attributes=[{"directorate": "DFA", "job_category": "A"}],
+        )
+    return created.token
+
+
+def _start(http: httpx.Client, token: str) -> str:
+    notice = http.get(f"/i/{token}")
+    assert notice.status_code == 200
+    response = http.post(
+        f"/i/{token}", data={"csrf_token": _hidden(notice.text, "csrf_token")}
+    )
+    assert response.status_code == 303
+    return response.headers["location"]
+
+
+def _post(http: httpx.Client, page_url: str, html: str, fields: dict, action="next"):
+    data = {
+        "_csrf": _hidden(html, "_csrf"),
+        "_revision": _hidden(html, "_revision"),
+        "_action": action,
+        **fields,
+    }
+    if 'name="_instances"' in html:
+        data["_instances"] = _hidden(html, "_instances")
+    return http.post(page_url, data=data)
+
+
+def _current(http: httpx.Client, resume_url: str) -> tuple[str, str]:
+    redirect = http.get(resume_url)
+    assert redirect.status_code == 303
+    page_url = redirect.headers["location"]
+    page = http.get(page_url)
+    assert page.status_code == 200
+    return page_url, page.text
+
+
+def _stored(live_server) -> ResponseRecord:
+    with transaction(live_server.app.state.engine) as session:
+        return session.scalars(select(ResponseRecord)).one()
+
+
+def test_the_notice_is_shown_and_consent_is_needed(
+    http: httpx.Client, invitation
+) -> None:
+    page = http.get(f"/i/{invitation}")
+    assert "Responsable du traitement" in page.text and "Ville de Paris" in page.text
+    assert http.post(f"/i/{invitation}", data={"csrf_token": "x"}).status_code == 403
+    english = http.get(f"/i/{invitation}?lang=en")
+    assert 'lang="en"' in english.text and "Data controller" in english.text
+
+
+def test_a_bad_answer_comes_back_with_the_answers_kept(
+    http: httpx.Client, invitation, live_server
+) -> None:
+    resume = _start(http, invitation)
+    url, html = _current(http, resume)
+    assert _post(http, url, html, {"service": "DSIN"}).status_code == 303
+    url, html = _current(http, resume)
+    refused = _post(http, url, html, {"hours": "75"})
+    assert refused.status_code == 422
+    assert 'value="75"' in refused.text
+    assert 'class="error-summary"' in refused.text
+    assert 'href="#q-hours"' in refused.text
+    assert 'aria-describedby="q-hours-error"' in refused.text
+    assert "Entre 0 et 60 heures." in refused.text
+    assert _stored(live_server).answers == {"service": "DSIN"}
+
+
+def test_unknown_hidden_and_other_pages_fields_are_never_stored(
+    http: httpx.Client, invitation, live_server
+) -> None:
+    resume = _start(http, invitation)
+    url, html = _current(http, resume)
+    evil = {"service": "DSIN", "hours": "3", "admin": "1", "_revision": "0"}
+    assert _post(http, url, html, evil).status_code == 303
+    assert _stored(live_server).answers == {"service": "DSIN"}
+
+
+def test_an_oversized_answer_is_refused(
+    http: httpx.Client, invitation, live_server
+) -> None:
+    resume = _start(http, invitation)
+    url, html = _current(http, resume)
+    assert _post(http, url, html, {"service": "x" * 10_001}).status_code == 422
+    assert _stored(live_server).answers == {}
+
+
+def test_replaying_a_page_or_a_used_invitation_changes_nothing(
+    http: httpx.Client, invitation, live_server
+) -> None:
+    resume = _start(http, invitation)
+    url, html = _current(http, resume)
+    assert _post(http, url, html, {"service": "DSIN"}).status_code == 303
+    replay = _post(http, url, html, {"service": "changed"})
+    assert replay.status_code == 303  # back to where the response really is
+    assert _stored(live_server).answers == {"service": "DSIN"}
+    again = http.post(f"/i/{invitation}", data={"csrf_token": "x"})
+    assert again.status_code in {403, 409}
+    with transaction(live_server.app.state.engine) as session:
+        assert len(session.scalars(select(ResponseRecord)).all()) == 1
+
+
+def test_a_page_post_without_the_response_csrf_is_refused(
+    http: httpx.Client, invitation
+) -> None:
+    resume = _start(http, invitation)
+    url, html = _current(http, resume)
+    forged = http.post(url, data={"_csrf": "0" * 64, "_revision": "0", "service": "x"})
+    assert forged.status_code == 403
+
+
+def test_only_the_current_page_can_be_shown(http: httpx.Client, invitation) -> None:
+    resume = _start(http, invitation)
+    skipped = http.get(f"{resume}/comment")
+    assert skipped.status_code == 303
+    assert skipped.headers["location"].endswith(resume.split("/r/")[1])
+
+
+def test_token_pages_never_leak_through_the_referer(
+    http: httpx.Client, invitation
+) -> None:
+    assert http.get(f"/i/{invitation}").headers["referrer-policy"] == "no-referrer"
+
+
+def test_researcher_progress_hides_small_cells(
+    http: httpx.Client, invitation, live_server
+) -> None:
+    with transaction(live_server.app.state.engine) as session:
+        create_user(session=session, username="claire", password="a long enough password")
+    login = http.get("/login")
+    http.post(
+        "/login",
+        data={
+            "username": "claire",
+            "password": "a long enough password",
+            "csrf_token": _hidden(login.text, "csrf_token"),
+        },
+    )
+    _start(http, invitation)
+    page = http.get("/fielding/ai_use_test")
+    assert page.status_code == 200
+    assert re.search(r'id="total-started">1<', page.text)
+    # one started response in DFA x A: shown as "< 10", never as 1
+    started = page.text.split('id="table-started"')[1].split("</table>")[0]
+    assert "&lt; 10" in started
+    assert re.search(r'<td class="number">1</td>', started) is None
