@@ -102,6 +102,21 @@ def test_rules_without_model(text: str, expected: list[tuple[str, str]]) -> None
     assert replaced(text) == expected
 
 
+def test_pseudonymizing_twice_changes_nothing_more() -> None:
+    text, _ = parse_annotated(read_text(DATA / "annotated.txt"))
+    once = pseudonymize(text).text.text
+    assert "[PERSONNE-" in once
+    assert find_entities(once) == []
+
+
+def test_a_title_ends_a_name() -> None:
+    assert replaced("Mme Durand Mme Durand M. Petit") == [
+        ("Durand", "[PERSONNE-1]"),
+        ("Durand", "[PERSONNE-1]"),
+        ("Petit", "[PERSONNE-2]"),
+    ]
+
+
 def test_terms_win_share_a_label_and_ignore_case_and_accents() -> None:
     config = RULES.with_terms(
         [TermGroup(("Direction des systèmes d'information", "DSIN")), "Lab Paris"]

@@ -41,6 +41,8 @@ _LEADING_TITLE = re.compile(
     r"(?:(?:M|MM|Mr|Dr|Pr)\.?|Mmes?|Mlles?|Me|(?i:monsieur|madame|mademoiselle|"
     r"docteure?|professeure?|maître))\s+"
 )
+#: labels already in the text (a text pseudonymized twice keeps them as they are)
+LABEL = re.compile(r"\[(?:" + "|".join(k.value for k in EntityKind) + r")-\d+\]")
 _NAMED = (EntityKind.LIEU, EntityKind.ORGANISATION, EntityKind.PERSONNE)
 _GLUE = frozenset(
     {"le", "la", "les", "l", "de", "du", "des", "d", "et", "a", "au", "aux"}
@@ -106,6 +108,12 @@ def _covered(text: str, candidate: Candidate, allowed: list[tuple[int, int]]) ->
         if position < 0 or allowed[position][1] < end:
             return False
     return True
+
+
+def _touches(candidate: Candidate, spans: list[tuple[int, int]]) -> bool:
+    """Whether the candidate overlaps one of the sorted, disjoint ``spans``."""
+    position = bisect.bisect_left(spans, (candidate.end, candidate.end)) - 1
+    return position >= 0 and spans[position][1] > candidate.start
 
 
 def _resolve(found: list[_Found]) -> list[_Found]:
@@ -233,8 +241,9 @@ def detect(
         raw = _confirm(raw)
     elif progress is not None:
         progress(len(text), len(text))
+    protected = _merge((m.start(), m.end()) for m in LABEL.finditer(text))
     for candidate in raw:
-        if candidate.kind not in config.kinds:
+        if candidate.kind not in config.kinds or _touches(candidate, protected):
             continue
         trimmed = _trim(text, candidate)
         if trimmed is None or _covered(text, trimmed, allowed):
@@ -250,6 +259,7 @@ def detect(
             if f.candidate.kind in config.kinds
             and f.key
             and not _covered(text, f.candidate, allowed)
+            and not _touches(f.candidate, protected)
         ]
         kept = _resolve(kept + extra)
     return [(f.candidate, f.key) for f in kept]

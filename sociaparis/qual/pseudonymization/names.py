@@ -142,7 +142,7 @@ class _Context:
     def name_word(self, index: int, *, lower: bool) -> bool:
         """Whether token ``index`` can continue a name."""
         token = self.tokens[index]
-        if fold(token.text) in self.allowed:
+        if fold(token.text) in self.allowed or _is_title(self, index):
             return False
         if token.capitalised:
             return len(token.text) > 1 or self.text[token.end : token.end + 1] == "."
