@@ -131,4 +131,3 @@ def fielding_progress(*, session: Session, form_id: str) -> FieldingProgress:
         tables=tables,
         min_cell_count=fielding.min_cell_count,
     )
-

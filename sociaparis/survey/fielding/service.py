@@ -29,7 +29,7 @@ from sociaparis.survey.fielding.submission import (
     read_page,
 )
 from sociaparis.survey.instrument import Instrument
-from sociaparis.survey.logic import next_page, previous_page, validate_page
+from sociaparis.survey.logic import evaluate_form, next_page, previous_page, validate_page
 from sociaparis.survey.models import FieldingRecord, InvitationRecord, ResponseRecord
 from sociaparis.survey.service import StoredInstrument, get_instrument, latest_instrument
 
@@ -478,12 +478,39 @@ def submit_page(
         target = previous_page(instrument, kept, page.name, now=now) or page.name
         _save(session, response, kept, target, revision, now)
         return PageOutcome(True, target, answers=kept)
+    if action == "next" and _reveals_questions(
+        instrument, response.answers, answers, page
+    ):
+        # Without JavaScript a follow-up on the same page can only appear after a
+        # submit: keep the valid answers and show the page again with it.
+        invalid = {error.question for error in errors}
+        kept = merge_page(
+            response.answers,
+            page,
+            _without(validation.record, invalid, page.kind == "repeat", page.name),
+        )
+        _save(session, response, kept, page.name, revision, now)
+        return PageOutcome(True, page.name, answers=kept)
     if errors:
         return PageOutcome(False, page.name, errors=errors, answers=answers)
     saved = merge_page(response.answers, page, validation.record)
     following = next_page(instrument, saved, page.name, now=now)
     _save(session, response, saved, following, revision, now, complete=following is None)
     return PageOutcome(True, following, answers=saved, completed=following is None)
+
+
+def _reveals_questions(
+    instrument: Instrument,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    page: Any,
+) -> bool:
+    """Whether the submitted answers make questions of ``page`` relevant that were not."""
+    if page.kind == "repeat":
+        return False
+    shown = set(evaluate_form(instrument, before, page=page.name).page_questions(page))
+    now_relevant = evaluate_form(instrument, after, page=page.name).page_questions(page)
+    return any(name not in shown for name in now_relevant)
 
 
 def _without(

@@ -362,3 +362,66 @@ def test_open_link_needs_an_open_fielding(session: Session) -> None:
     with pytest.raises(SociaparisError) as caught:
         service.start_open_response(session=session, form_id=closed)
     assert caught.value.error is FieldingError.NO_OPEN_LINK
+
+
+FOLLOW_UP_FORM = """
+| survey |  |  |  |  |  |
+|  | type | name | label | appearance | relevant |
+|  | begin group | page | Page | field-list |  |
+|  | select_one yn | uses | Do you use AI? |  |  |
+|  | text | which | Which one? |  | ${uses} = 'yes' |
+|  | end group |  |  |  |  |
+|  | text | last | Last |  |  |
+| choices |  |  |  |
+|  | list_name | name | label |
+|  | yn | yes | Yes |
+|  | yn | no | No |
+| settings |  |  |
+|  | form_title | form_id |
+|  | Follow-up | follow_up |
+"""
+
+
+def test_a_follow_up_revealed_on_the_same_page_is_shown_before_moving_on(
+    session: Session,
+) -> None:
+    form_id = field_form(session, FOLLOW_UP_FORM)
+    [token] = _invite(session, form_id, [{}])
+    resume = service.start_from_invitation(
+        session=session, token=token, secret=SECRET
+    ).resume_token
+    shown_again = service.submit_page(
+        session=session,
+        resume_token=resume,
+        page_name="page",
+        fields={"uses": ["yes"]},
+        revision=0,
+    )
+    assert (shown_again.accepted, shown_again.next_page) == (True, "page")
+    moved_on = service.submit_page(
+        session=session,
+        resume_token=resume,
+        page_name="page",
+        fields={"uses": ["yes"], "which": ["Copilot"]},
+        revision=1,
+    )
+    assert moved_on.next_page == "last"
+    no_follow_up = service.submit_page(
+        session=session,
+        resume_token=resume,
+        page_name="last",
+        fields={"last": ["x"]},
+        revision=2,
+        action="back",
+    )
+    assert no_follow_up.next_page == "page"
+    answered_no = service.submit_page(
+        session=session,
+        resume_token=resume,
+        page_name="page",
+        fields={"uses": ["no"], "which": ["Copilot"]},
+        revision=3,
+    )
+    assert answered_no.next_page == "last"
+    answers = service.open_response(session=session, resume_token=resume).answers
+    assert answers == {"uses": "no", "last": "x"}
