@@ -69,6 +69,8 @@ def _trim(text: str, candidate: Candidate) -> Candidate | None:
     if candidate.kind is EntityKind.PERSONNE:
         while match := _LEADING_TITLE.match(text, start, end):
             start = match.end()
+        if _LEADING_TITLE.fullmatch(text[start:end] + " "):
+            return None
     if end <= start:
         return None
     if candidate.kind in _NAMED and candidate.detector != "address":
