@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual.errors import QualError
@@ -354,3 +356,37 @@ def test_annotated_interviews_reach_the_targets(
 )
 def test_with_the_model(text: str, expected: list[str]) -> None:
     assert [r.original for r in find_entities(text)] == expected
+
+
+@st.composite
+def texts_and_replacements(draw):
+    text = draw(st.text(alphabet="ab é👍🏽\n", min_size=1, max_size=40))
+    cuts = sorted(set(draw(st.lists(st.integers(0, len(text)), max_size=8))))
+    items = []
+    for number, (start, end) in enumerate(zip(cuts[::2], cuts[1::2], strict=False)):
+        if start < end:
+            label = f"[PERSONNE-{number + 1}]"
+            items.append(Replacement(start, end, text[start:end], P, label, "t"))
+    return text, items
+
+
+@given(texts_and_replacements())
+def test_offset_map_round_trips_outside_replacements(case) -> None:
+    text, items = case
+    result = apply(text, items)
+    inside = {i for r in items for i in range(r.start + 1, r.end)}
+    replaced_chars = {i for r in items for i in range(r.start, r.end)}
+    for position in range(len(text) + 1):
+        if position in inside:
+            continue
+        new = result.offsets.to_new(position)
+        assert result.offsets.to_original(new) == position
+        if position < len(text) and position not in replaced_chars:
+            assert result.text[new] == text[position]
+    for r in items:
+        start = result.offsets.to_new(r.start)
+        assert result.text[start : start + len(r.label)] == r.label
+        assert result.offsets.original_span(start, start + len(r.label)) == (
+            r.start,
+            r.end,
+        )
