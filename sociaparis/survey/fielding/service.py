@@ -30,7 +30,12 @@ from sociaparis.survey.fielding.submission import (
 )
 from sociaparis.survey.instrument import Instrument
 from sociaparis.survey.logic import evaluate_form, next_page, previous_page, validate_page
-from sociaparis.survey.models import FieldingRecord, InvitationRecord, ResponseRecord
+from sociaparis.survey.models import (
+    FieldingRecord,
+    InstrumentRecord,
+    InvitationRecord,
+    ResponseRecord,
+)
 from sociaparis.survey.service import StoredInstrument, get_instrument, latest_instrument
 
 IN_PROGRESS = "in_progress"
@@ -336,17 +341,22 @@ class ResponseView:
         return self.status == COMPLETED
 
 
-_INSTRUMENTS: dict[int, StoredInstrument] = {}
+_INSTRUMENTS: dict[tuple[int, str], StoredInstrument] = {}
 
 
 def _instrument(session: Session, instrument_id: int) -> StoredInstrument:
-    # Instrument versions are immutable, so a process may keep them.
-    stored = _INSTRUMENTS.get(instrument_id)
+    # Instrument versions are immutable, so a process may keep them; the key
+    # includes the content hash in case a database was rebuilt under the process.
+    content_hash = session.scalar(
+        select(InstrumentRecord.content_hash).where(InstrumentRecord.id == instrument_id)
+    )
+    key = (instrument_id, content_hash or "")
+    stored = _INSTRUMENTS.get(key)
     if stored is None:
         stored = get_instrument(session=session, instrument_id=instrument_id)
         if len(_INSTRUMENTS) > 256:
             _INSTRUMENTS.clear()
-        _INSTRUMENTS[instrument_id] = stored
+        _INSTRUMENTS[key] = stored
     return stored
 
 
