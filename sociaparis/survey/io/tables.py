@@ -1,0 +1,636 @@
+"""Export tables: one row per response, one table per repeat, typed columns.
+
+Columns are named as ODK/KoboToolbox exports name them: the group path of the
+question (``use/tools_used``); a ``select_multiple`` is one column of
+space-separated choice codes plus a 0/1 column per choice
+(``use/tools_used/general_pro``), empty when the question has no answer (not
+relevant, or skipped); the text of an ``or_other`` choice is its own question
+(``…/tool_tasks_other``). Calculations are included, notes are not. A repeat is a
+table of its own, one row per instance, linked to the response by ``_parent_id``
+(the response ``_id``) and numbered by ``_index`` (1, 2, …).
+
+The input is columnar (:class:`ResponseBatch`: one sequence per question), so
+that building the table is a handful of vectorised pandas operations per column;
+:func:`batch_from_records` turns engine records
+(:meth:`~sociaparis.survey.logic.FormState.record`) into a batch.
+
+Values are typed: integers (nullable ``Int64``), decimals (``float64``), dates
+(``datetime.date``), select codes as strings (labels are metadata on the
+:class:`Variable`), 0/1 flags (``Int64``). A calculation is numeric when every
+non-empty value is a plain number, text otherwise. An empty answer is missing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sociaparis.survey.instrument import Choice, Group, Instrument, Question, pick_text
+
+VariableKind = Literal["meta", "attribute", "question", "choice"]
+#: Storage types of export columns.
+TYPES = (
+    "string",
+    "integer",
+    "decimal",
+    "date",
+    "datetime",
+    "flag",
+    "select_one",
+    "select_multiple",
+)
+MAIN_TABLE = "responses"
+_INTEGER = r"-?[0-9]+"
+_NUMBER = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+
+_META_LABELS: dict[str, dict[str, str]] = {
+    "_id": {"fr": "Identifiant de la réponse", "en": "Response identifier"},
+    "_instrument_version": {
+        "fr": "Version du questionnaire",
+        "en": "Questionnaire version",
+    },
+    "_status": {
+        "fr": "Statut de la réponse (completed, in_progress)",
+        "en": "Response status (completed, in_progress)",
+    },
+    "_started_on": {"fr": "Date de début", "en": "Date started"},
+    "_submitted_on": {"fr": "Date d'envoi", "en": "Date submitted"},
+    "_started_at": {"fr": "Heure de début (UTC)", "en": "Time started (UTC)"},
+    "_updated_at": {
+        "fr": "Heure du dernier enregistrement (UTC)",
+        "en": "Time last saved (UTC)",
+    },
+    "_synthetic": {
+        "fr": "Réponse synthétique (générée, pas un répondant réel)",
+        "en": "Synthetic response (generated, not a real respondent)",
+    },
+    "_parent_id": {
+        "fr": "Identifiant de la réponse parente",
+        "en": "Identifier of the parent response",
+    },
+    "_index": {"fr": "Numéro de l'occurrence", "en": "Instance number"},
+}
+_META_TYPES = {
+    "_id": "string",
+    "_instrument_version": "string",
+    "_status": "string",
+    "_started_on": "date",
+    "_submitted_on": "date",
+    "_started_at": "datetime",
+    "_updated_at": "datetime",
+    "_synthetic": "flag",
+    "_parent_id": "string",
+    "_index": "integer",
+}
+ATTRIBUTE_PREFIX = "_attr_"
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """One column of an export table and what the dictionary says about it.
+
+    Attributes
+    ----------
+    name
+        The ODK/KoboToolbox export name (``group/question``, ``…/choice``, ``_id``).
+    source
+        The question name (the choice's question for a 0/1 column), the meta or
+        attribute name otherwise.
+    kind
+        ``meta``, ``attribute``, ``question`` or ``choice`` (a 0/1 column).
+    type
+        One of :data:`TYPES`.
+    question_type
+        The XLSForm type (``select_one``, ``calculate``…), ``''`` for meta.
+    labels
+        Language code to label.
+    choices
+        The choice list of a select (after ``or_other``'s ``other``).
+    choice
+        For a 0/1 column: the choice code.
+    list_name, relevant, constraint, appearance
+        From the form; ``relevant`` combines the enclosing groups' rules.
+    """
+
+    name: str
+    source: str
+    kind: VariableKind
+    type: str
+    question_type: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+    choice: str = ""
+    list_name: str = ""
+    relevant: str = ""
+    constraint: str = ""
+    appearance: str = ""
+
+    def label(self, lang: str | None, default_language: str = "fr") -> str:
+        """The label in ``lang`` (falling back as the form does), ``''`` if none."""
+        return pick_text(self.labels, lang, default_language)
+
+    def choice_labels(self, lang: str | None, default_language: str = "fr") -> list[str]:
+        """Label of each choice (its code when it has none), in order."""
+        return [
+            pick_text(choice.labels, lang, default_language) or choice.name
+            for choice in self.choices
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportTable:
+    """One table of an export: its name, variables and typed data."""
+
+    name: str
+    variables: tuple[Variable, ...]
+    frame: pd.DataFrame = field(repr=False)
+
+    @property
+    def is_repeat(self) -> bool:
+        """Whether it holds the instances of a repeat."""
+        return self.name != MAIN_TABLE
+
+    def variable(self, name: str) -> Variable:
+        """The variable called ``name`` (KeyError if none)."""
+        for variable in self.variables:
+            if variable.name == name:
+                return variable
+        raise KeyError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportData:
+    """Everything an export writes: the tables and the form's texts.
+
+    Attributes
+    ----------
+    form_id, title
+        The form (title as language code to text).
+    default_language, languages
+        From the newest version.
+    versions
+        Version labels of the exported responses, oldest first.
+    tables
+        The main table first (``responses``), then one per repeat.
+    """
+
+    form_id: str
+    title: Mapping[str, str]
+    default_language: str
+    languages: tuple[str, ...]
+    versions: tuple[str, ...]
+    tables: tuple[ExportTable, ...]
+
+    @property
+    def main(self) -> ExportTable:
+        """The table with one row per response."""
+        return self.tables[0]
+
+    def table(self, name: str) -> ExportTable:
+        """The table called ``name`` (KeyError if none)."""
+        for table in self.tables:
+            if table.name == name:
+                return table
+        raise KeyError(name)
+
+    def text(self, texts: Mapping[str, str], lang: str | None) -> str:
+        """A translated text in ``lang``, falling back to the default language."""
+        return pick_text(texts, lang, self.default_language)
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatColumns:
+    """The instances of one repeat, columnar.
+
+    Attributes
+    ----------
+    parent_row
+        For each instance, the row (0-based) of its response in the batch.
+    index
+        For each instance, its number in the response (1-based).
+    values
+        Question name to one value per instance (``None`` when absent).
+    """
+
+    parent_row: Sequence[int]
+    index: Sequence[int]
+    values: Mapping[str, Sequence[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseBatch:
+    """Responses to one instrument version, columnar.
+
+    Attributes
+    ----------
+    instrument, version
+        The version the responses were answered on, and its label.
+    ids
+        Response ids.
+    values
+        Question name (top level) to one value per response: the engine's
+        string, ``None`` when the question is absent from the record.
+    repeats
+        Repeat name to its instances.
+    status, started_on, submitted_on, started_at, updated_at, synthetic
+        Meta columns (``None``: all completed / unknown / not synthetic).
+    attributes
+        Recorded attribute name (``directorate``) to one value per response.
+    """
+
+    instrument: Instrument
+    version: str
+    ids: Sequence[str]
+    values: Mapping[str, Sequence[Any]]
+    repeats: Mapping[str, RepeatColumns] = field(default_factory=dict)
+    status: Sequence[str] | None = None
+    started_on: Sequence[date | None] | None = None
+    submitted_on: Sequence[date | None] | None = None
+    started_at: Sequence[datetime | None] | None = None
+    updated_at: Sequence[datetime | None] | None = None
+    synthetic: Sequence[bool] | None = None
+    attributes: Mapping[str, Sequence[str | None]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def batch_from_records(
+    instrument: Instrument,
+    version: str,
+    ids: Sequence[str],
+    records: Sequence[Mapping[str, Any]],
+    **meta: Any,
+) -> ResponseBatch:
+    """Turn engine records (one dict per response) into a :class:`ResponseBatch`.
+
+    ``meta`` takes the other fields of :class:`ResponseBatch` (``status``,
+    ``attributes``…).
+    """
+    if len(ids) != len(records):
+        raise ValueError(f"{len(ids)} ids for {len(records)} records")
+    top = [q.name for q in instrument.questions if q.repeat is None and q.type != "note"]
+    values = {name: [record.get(name) for record in records] for name in top}
+    repeats: dict[str, RepeatColumns] = {}
+    for repeat in instrument.repeats:
+        names = [
+            q.name
+            for q in instrument.questions
+            if q.repeat == repeat.name and q.type != "note"
+        ]
+        parent_row: list[int] = []
+        index: list[int] = []
+        columns: dict[str, list[Any]] = {name: [] for name in names}
+        for row, record in enumerate(records):
+            instances = record.get(repeat.name) or ()
+            for number, instance in enumerate(instances, start=1):
+                parent_row.append(row)
+                index.append(number)
+                for name in names:
+                    columns[name].append(instance.get(name))
+        repeats[repeat.name] = RepeatColumns(parent_row, index, columns)
+    return ResponseBatch(instrument, version, list(ids), values, repeats, **meta)
+
+
+# -- variables -------------------------------------------------------------------------
+
+
+def odk_path(instrument: Instrument, name: str) -> str:
+    """The export name of an item: its group path, ``group/sub/question``."""
+    groups = [group.name for group in reversed(instrument.ancestors(name))]
+    return "/".join([*groups, name])
+
+
+def _relevance(instrument: Instrument, question: Question) -> str:
+    rules = [g.relevant for g in reversed(instrument.ancestors(question.name))]
+    rules = [rule for rule in [*rules, question.relevant] if rule]
+    if len(rules) <= 1:
+        return rules[0] if rules else ""
+    return " and ".join(f"({rule})" for rule in rules)
+
+
+def _question_type(question: Question) -> str:
+    kind = question.type
+    if kind in {"text", "acknowledge"}:
+        return "string"
+    if kind in {"integer", "decimal", "date", "select_one", "select_multiple"}:
+        return kind
+    if kind == "range":
+        parameters = [question.parameters.get(k, "1") for k in ("start", "end", "step")]
+        integral = all(_is_integral(p) for p in parameters)
+        return "integer" if integral else "decimal"
+    return "calculate"  # resolved from the data (numeric or text)
+
+
+def _is_integral(text: str) -> bool:
+    try:
+        return float(text).is_integer()
+    except ValueError:
+        return False
+
+
+def question_variables(
+    instrument: Instrument, repeat: str | None
+) -> list[tuple[Variable, str]]:
+    """The variables of the questions at one level, with each one's question name.
+
+    ``repeat=None`` gives the main table's questions; a repeat name, that repeat's.
+    A ``select_multiple`` is followed by one 0/1 variable per choice.
+    """
+    found: list[tuple[Variable, str]] = []
+    for question in instrument.questions:
+        if question.repeat != repeat or question.type == "note":
+            continue
+        path = odk_path(instrument, question.name)
+        choices = instrument.choice_list(question)
+        variable = Variable(
+            name=path,
+            source=question.name,
+            kind="question",
+            type=_question_type(question),
+            question_type=question.type,
+            labels=dict(question.labels),
+            choices=choices,
+            list_name=question.list_name,
+            relevant=_relevance(instrument, question),
+            constraint=question.constraint,
+            appearance=question.appearance,
+        )
+        found.append((variable, question.name))
+        if question.type == "select_multiple":
+            for choice in choices:
+                labels = {
+                    lang: f"{text}: {pick_text(choice.labels, lang, '') or choice.name}"
+                    for lang, text in question.labels.items()
+                } or {instrument.default_language: choice.name}
+                flag = Variable(
+                    name=f"{path}/{choice.name}",
+                    source=question.name,
+                    kind="choice",
+                    type="flag",
+                    question_type=question.type,
+                    labels=labels,
+                    choice=choice.name,
+                    list_name=question.list_name,
+                    relevant=variable.relevant,
+                )
+                found.append((flag, ""))
+    return found
+
+
+def _meta_variable(name: str) -> Variable:
+    return Variable(name, name, "meta", _META_TYPES[name], labels=_META_LABELS[name])
+
+
+def _attribute_variable(name: str) -> Variable:
+    labels = {
+        "fr": f"{name} (attribut enregistré depuis l'invitation)",
+        "en": f"{name} (attribute recorded from the invitation)",
+    }
+    return Variable(ATTRIBUTE_PREFIX + name, name, "attribute", "string", labels=labels)
+
+
+# -- typing ----------------------------------------------------------------------------
+
+
+def _missing_to_none(raw: pd.Series) -> pd.Series:
+    """Object series with ``None`` for missing and empty values."""
+    raw = raw.astype(object)
+    present = raw.notna() & (raw != "")
+    return raw.where(present, None)
+
+
+def _typed(raw: pd.Series, variable: Variable) -> tuple[pd.Series, Variable]:
+    """Convert one raw column to its storage type (calculations: inferred)."""
+    kind = variable.type
+    if kind in {"date", "datetime", "flag"} and variable.kind == "meta":
+        return raw, variable
+    values = _missing_to_none(raw)
+    if kind == "calculate":
+        present = values.dropna().astype(str)
+        if len(present) and present.str.fullmatch(_NUMBER).all():
+            kind = "integer" if present.str.fullmatch(_INTEGER).all() else "decimal"
+        else:
+            kind = "string"
+        variable = dataclasses.replace(variable, type=kind)
+    if kind == "integer":
+        numbers = pd.to_numeric(values, errors="coerce")
+        return numbers.round().astype("Int64"), variable
+    if kind == "decimal":
+        return pd.to_numeric(values, errors="coerce").astype("float64"), variable
+    if kind == "date":
+        parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+        dates = pd.Series(parsed.dt.date, index=values.index, dtype=object)
+        return dates.where(parsed.notna(), None), variable
+    return values, variable
+
+
+def _flags(column: pd.Series, choice: str) -> pd.Series:
+    """0/1 per row for ``choice`` in a space-separated column; missing stays missing."""
+    present = column.notna().to_numpy()
+    padded = (" " + column.fillna("").astype(str) + " ").str.contains(
+        f" {choice} ", regex=False
+    )
+    data = padded.to_numpy(dtype=np.int64)
+    return pd.Series(
+        pd.arrays.IntegerArray(data, ~present), index=column.index, name=None
+    )
+
+
+# -- building --------------------------------------------------------------------------
+
+
+def _concat(parts: list[Sequence[Any] | None], sizes: list[int]) -> list[Any]:
+    out: list[Any] = []
+    for part, size in zip(parts, sizes, strict=True):
+        out.extend([None] * size if part is None else part)
+    return out
+
+
+def _merge_variables(
+    levels: list[list[tuple[Variable, str]]],
+) -> list[Variable]:
+    """Union of each version's variables: newest version's order, then older extras."""
+    seen: dict[str, Variable] = {}
+    for variables in reversed(levels):
+        for variable, _ in variables:
+            seen.setdefault(variable.name, variable)
+    return list(seen.values())
+
+
+def _table(
+    name: str,
+    meta: list[tuple[Variable, pd.Series]],
+    variables: list[Variable],
+    raw: dict[str, list[Any]],
+    size: int,
+) -> ExportTable:
+    columns: dict[str, pd.Series] = {}
+    final: list[Variable] = []
+    index = pd.RangeIndex(size)
+    for variable, series in meta:
+        columns[variable.name] = series
+        final.append(variable)
+    for variable in variables:
+        if variable.kind == "choice":
+            parent = columns[variable.name.rsplit("/", 1)[0]]
+            columns[variable.name] = _flags(parent, variable.choice)
+            final.append(variable)
+            continue
+        series = pd.Series(raw[variable.name], index=index, dtype=object)
+        typed, resolved = _typed(series, variable)
+        columns[variable.name] = typed
+        final.append(resolved)
+    frame = pd.DataFrame(columns, index=index)
+    return ExportTable(name, tuple(final), frame)
+
+
+def build_export(
+    batches: Sequence[ResponseBatch], *, attributes: Sequence[str] = ()
+) -> ExportData:
+    """Build the export tables of the responses to one form (any versions).
+
+    Parameters
+    ----------
+    batches
+        The responses, one batch per instrument version; the last batch's
+        instrument is taken as the newest version (its column order and texts
+        come first).
+    attributes
+        Recorded attributes to give a column (``_attr_directorate``), in order;
+        attributes present in the batches but not listed follow, sorted.
+
+    Returns
+    -------
+    ExportData
+        The main table, then one table per repeat of any version.
+
+    Raises
+    ------
+    ValueError
+        When ``batches`` is empty or its forms have different ``form_id``.
+    """
+    if not batches:
+        raise ValueError("no responses to build an export from")
+    newest = batches[-1].instrument
+    form_ids = {batch.instrument.form_id for batch in batches}
+    if len(form_ids) > 1:
+        raise ValueError(f"responses of several forms: {', '.join(sorted(form_ids))}")
+    sizes = [len(batch) for batch in batches]
+    total = sum(sizes)
+    index = pd.RangeIndex(total)
+
+    # Meta columns of the main table.
+    ids = pd.Series(_concat([b.ids for b in batches], sizes), index=index, dtype=object)
+    version = pd.Series(
+        np.repeat([b.version for b in batches], sizes).astype(object), index=index
+    )
+    status = pd.Series(
+        _concat([b.status or ["completed"] * len(b) for b in batches], sizes),
+        index=index,
+        dtype=object,
+    )
+    meta: list[tuple[Variable, pd.Series]] = [
+        (_meta_variable("_id"), ids),
+        (_meta_variable("_instrument_version"), version),
+        (_meta_variable("_status"), status),
+    ]
+    for name, attr in (("_started_on", "started_on"), ("_submitted_on", "submitted_on")):
+        values = _concat([getattr(b, attr) for b in batches], sizes)
+        meta.append((_meta_variable(name), pd.Series(values, index=index, dtype=object)))
+    for name, attr in (("_started_at", "started_at"), ("_updated_at", "updated_at")):
+        values = _concat([getattr(b, attr) for b in batches], sizes)
+        if any(value is not None for value in values):
+            stamps = pd.to_datetime(
+                pd.Series(values, index=index, dtype=object), utc=True
+            )
+            meta.append((_meta_variable(name), stamps))
+    names = list(dict.fromkeys(attributes))
+    extra = sorted({key for b in batches for key in b.attributes} - set(names))
+    for name in [*names, *extra]:
+        values = _concat([b.attributes.get(name) for b in batches], sizes)
+        series = _missing_to_none(pd.Series(values, index=index, dtype=object))
+        meta.append((_attribute_variable(name), series))
+    synthetic = _concat([b.synthetic or [False] * len(b) for b in batches], sizes)
+    meta.append(
+        (_meta_variable("_synthetic"), pd.Series(synthetic, index=index).astype("Int64"))
+    )
+
+    # Question columns of the main table.
+    levels = [question_variables(b.instrument, None) for b in batches]
+    variables = _merge_variables(levels)
+    raw: dict[str, list[Any]] = {}
+    for variable in variables:
+        if variable.kind == "choice":
+            continue
+        parts: list[Sequence[Any] | None] = []
+        for batch, level in zip(batches, levels, strict=True):
+            source = next((q for v, q in level if v.name == variable.name), None)
+            parts.append(batch.values.get(source) if source else None)
+        raw[variable.name] = _concat(parts, sizes)
+    tables = [_table(MAIN_TABLE, meta, variables, raw, total)]
+
+    # One table per repeat (of any version).
+    repeat_names = list(
+        dict.fromkeys(r.name for b in reversed(batches) for r in b.instrument.repeats)
+    )
+    tables.extend(_repeat_table(batches, repeat) for repeat in repeat_names)
+    versions = tuple(dict.fromkeys(b.version for b in batches))
+    return ExportData(
+        form_id=newest.form_id,
+        title={newest.default_language: newest.title},
+        default_language=newest.default_language,
+        languages=newest.languages,
+        versions=versions,
+        tables=tuple(tables),
+    )
+
+
+def _repeat_table(batches: Sequence[ResponseBatch], repeat: str) -> ExportTable:
+    levels: list[list[tuple[Variable, str]]] = []
+    sizes: list[int] = []
+    parents: list[Any] = []
+    indexes: list[int] = []
+    for batch in batches:
+        columns = batch.repeats.get(repeat)
+        has = batch.instrument.has(repeat) and isinstance(
+            batch.instrument.item(repeat), Group
+        )
+        levels.append(question_variables(batch.instrument, repeat) if has else [])
+        if columns is None:
+            sizes.append(0)
+            continue
+        rows = np.asarray(columns.parent_row, dtype=np.int64)
+        ids = np.asarray(batch.ids, dtype=object)
+        parents.extend(ids[rows].tolist() if len(rows) else [])
+        indexes.extend(columns.index)
+        sizes.append(len(columns.parent_row))
+    total = sum(sizes)
+    index = pd.RangeIndex(total)
+    meta = [
+        (_meta_variable("_parent_id"), pd.Series(parents, index=index, dtype=object)),
+        (
+            _meta_variable("_index"),
+            pd.Series(indexes, index=index, dtype="int64").astype("Int64"),
+        ),
+    ]
+    variables = _merge_variables(levels)
+    raw: dict[str, list[Any]] = {}
+    for variable in variables:
+        if variable.kind == "choice":
+            continue
+        parts: list[Sequence[Any] | None] = []
+        for batch, level in zip(batches, levels, strict=True):
+            columns = batch.repeats.get(repeat)
+            source = next((q for v, q in level if v.name == variable.name), None)
+            parts.append(
+                columns.values.get(source) if columns is not None and source else None
+            )
+        raw[variable.name] = _concat(parts, sizes)
+    return _table(repeat, meta, variables, raw, total)

@@ -1,0 +1,362 @@
+"""Writers of export tables: CSV, XLSX, SPSS ``.sav``, Stata ``.dta``, Parquet.
+
+:func:`write_export` writes the tables of an :class:`ExportData` in one format,
+with the data dictionary (CSV and Markdown) and a Frictionless
+``datapackage.json`` beside them.
+
+Files (``STEM`` is the form id, or the stem of the output file named):
+
+* CSV, SPSS, Stata, Parquet: ``STEM.EXT`` for the responses and
+  ``STEM-REPEAT.EXT`` for each repeat.
+* XLSX: one workbook ``STEM.xlsx`` with a sheet per table and a ``dictionary``
+  sheet.
+* ``STEM-dictionary.csv``, ``STEM-dictionary.md``, and ``datapackage.json`` (in a
+  folder of its own) or ``STEM.datapackage.json`` (beside a named file).
+
+CSV is UTF-8 with a byte-order mark (so that Excel shows accents right; R,
+pandas and Stata read it), comma-separated, one header row of ODK names, dates
+as ``YYYY-MM-DD``, times as ``YYYY-MM-DDTHH:MM:SSZ``, missing values empty.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pyreadstat
+
+from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.io.cells import neutralize, neutralize_frame
+from sociaparis.survey.io.dictionary import (
+    datapackage,
+    dictionary_frame,
+    write_dictionary,
+)
+from sociaparis.survey.io.errors import ExportError
+from sociaparis.survey.io.labelled import (
+    code_labels,
+    file_label,
+    flag_labels,
+    format_names,
+    value_codes,
+    value_label,
+    variable_label,
+)
+from sociaparis.survey.io.names import NameFormat
+from sociaparis.survey.io.tables import ExportData, ExportTable
+from sociaparis.survey.io.xlsx import MAX_ROWS, write_workbook
+
+FORMATS = ("csv", "xlsx", "sav", "dta", "parquet")
+SUFFIXES = {f".{fmt}": fmt for fmt in FORMATS}
+_TEXT_TYPES = {"string", "select_one", "select_multiple"}
+Tick = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """What :func:`write_export` wrote.
+
+    Attributes
+    ----------
+    format, lang
+        The format and the language of the labels.
+    files
+        The data files (one per table; one workbook for XLSX).
+    dictionary
+        The dictionary files (CSV, Markdown) and the ``datapackage.json``.
+    rows
+        Table name to its number of rows.
+    """
+
+    format: str
+    lang: str
+    files: tuple[Path, ...]
+    dictionary: tuple[Path, ...]
+    rows: Mapping[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "format": self.format,
+            "lang": self.lang,
+            "files": [str(p) for p in self.files],
+            "dictionary": [str(p) for p in self.dictionary],
+            "rows": dict(self.rows),
+        }
+
+
+def resolve_output(out: Path, fmt: str | None, stem: str) -> tuple[str, Path, str, bool]:
+    """Work out format, folder, file stem and whether a file was named.
+
+    ``out`` is a folder (existing, or without a known suffix) or a file whose
+    suffix names the format.
+
+    Raises
+    ------
+    SociaparisError
+        ``EXPORT_001`` unknown format, ``EXPORT_002`` suffix and format disagree,
+        ``EXPORT_004`` no format given or implied.
+    """
+    if fmt is not None and fmt not in FORMATS:
+        raise SociaparisError(
+            ExportError.BAD_FORMAT, format=fmt, formats=", ".join(FORMATS)
+        )
+    suffix_format = SUFFIXES.get(out.suffix.lower())
+    if suffix_format is not None and not out.is_dir():
+        if fmt is not None and fmt != suffix_format:
+            raise SociaparisError(
+                ExportError.FORMAT_MISMATCH, path=out, suffix=suffix_format, format=fmt
+            )
+        return suffix_format, out.parent, out.stem, True
+    if fmt is None:
+        raise SociaparisError(
+            ExportError.NO_FORMAT,
+            formats="|".join(FORMATS),
+            suffixes=", ".join(SUFFIXES),
+        )
+    return fmt, out, stem, False
+
+
+def _text_frame(table: ExportTable) -> pd.DataFrame:
+    """The table with formula-like text neutralized, for CSV and XLSX."""
+    frame = table.frame.copy(deep=False)
+    for variable in table.variables:
+        if variable.type in _TEXT_TYPES:
+            frame[variable.name] = neutralize(frame[variable.name])
+    return frame
+
+
+def write_csv(table: ExportTable, path: Path, *, tick: Tick | None = None) -> None:
+    """One table as UTF-8 CSV (with BOM), formula-like texts neutralized."""
+    frame = _text_frame(table)
+    for variable in table.variables:
+        if variable.type == "datetime":
+            frame[variable.name] = (
+                frame[variable.name]
+                .dt.tz_convert("UTC")
+                .dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+            )
+    chunk = 20000
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        for start in range(0, max(len(frame), 1), chunk):
+            part = frame.iloc[start : start + chunk]
+            part.to_csv(handle, index=False, header=start == 0, lineterminator="\n")
+            if tick is not None:
+                tick(len(part))
+
+
+def labelled_frame(
+    table: ExportTable, fmt: NameFormat, *, lang: str, default_language: str
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict[int, str]], dict[str, str]]:
+    """The table as SPSS/Stata need it.
+
+    Returns
+    -------
+    frame
+        Columns renamed (:func:`format_names`), ``select_one`` as numbers, 0/1
+        and integers as floats, times without time zone (UTC).
+    column_labels
+        Name to variable label.
+    value_labels
+        Name to {number: label} for selects and 0/1 columns.
+    measures
+        Name to SPSS measure level (nominal, ordinal, scale).
+    """
+    names = format_names(table, fmt)
+    columns: dict[str, pd.Series] = {}
+    labels: dict[str, str] = {}
+    values: dict[str, dict[int, str]] = {}
+    measures: dict[str, str] = {}
+    for variable in table.variables:
+        name = names[variable.name]
+        column = table.frame[variable.name]
+        labels[name] = variable_label(variable.label(lang, default_language), fmt)
+        if variable.type == "select_one":
+            mapping = value_codes(variable, column)
+            columns[name] = column.map(mapping).astype("float64")
+            coded = code_labels(variable, mapping, lang, default_language)
+            values[name] = {k: value_label(v, fmt) for k, v in coded.items()}
+            measures[name] = "ordinal" if "likert" in variable.appearance else "nominal"
+        elif variable.type == "flag":
+            columns[name] = column.astype("float64")
+            values[name] = flag_labels(lang)
+            measures[name] = "nominal"
+        elif variable.type in {"integer", "decimal"}:
+            columns[name] = column.astype("float64")
+            measures[name] = "scale"
+        elif variable.type == "datetime":
+            columns[name] = column.dt.tz_convert("UTC").dt.tz_localize(None)
+            measures[name] = "scale"
+        elif variable.type == "date":
+            columns[name] = column
+            measures[name] = "scale"
+        else:
+            columns[name] = column.astype(object).where(column.notna(), "")
+            measures[name] = "nominal"
+    frame = pd.DataFrame(columns, index=table.frame.index)
+    return frame, labels, values, measures
+
+
+def write_labelled(
+    data: ExportData,
+    table: ExportTable,
+    path: Path,
+    fmt: NameFormat,
+    *,
+    lang: str,
+) -> None:
+    """One table as SPSS ``.sav`` or Stata ``.dta`` with variable and value labels."""
+    frame, labels, values, measures = labelled_frame(
+        table, fmt, lang=lang, default_language=data.default_language
+    )
+    title = data.text(data.title, lang) or data.form_id
+    if table.is_repeat:
+        title = f"{title} ({table.name})"
+    if fmt == "sav":
+        pyreadstat.write_sav(
+            frame,
+            str(path),
+            file_label=file_label(title, fmt),
+            column_labels=labels,
+            variable_value_labels=values,
+            variable_measure=measures,
+        )
+    else:
+        pyreadstat.write_dta(
+            frame,
+            str(path),
+            file_label=file_label(title, fmt),
+            column_labels=labels,
+            variable_value_labels=values,
+            version=15,
+        )
+
+
+def write_parquet(data: ExportData, table: ExportTable, path: Path, *, lang: str) -> None:
+    """One table as Parquet; labels, types and choices in the schema metadata."""
+    arrow = pa.Table.from_pandas(table.frame, preserve_index=False)
+    default = data.default_language
+    fields = []
+    for field, variable in zip(arrow.schema, table.variables, strict=True):
+        meta = {
+            "label": variable.label(lang, default),
+            "type": variable.type,
+            "question_type": variable.question_type,
+            "relevant": variable.relevant,
+        }
+        if variable.choices and variable.type != "flag":
+            labels = variable.choice_labels(lang, default)
+            meta["choices"] = json.dumps(
+                [
+                    {"code": c.name, "label": label}
+                    for c, label in zip(variable.choices, labels, strict=True)
+                ],
+                ensure_ascii=False,
+            )
+        fields.append(field.with_metadata({k: str(v) for k, v in meta.items()}))
+    schema = pa.schema(
+        fields,
+        metadata={
+            "sociaparis": json.dumps(
+                {
+                    "form_id": data.form_id,
+                    "table": table.name,
+                    "title": data.text(data.title, lang),
+                    "language": lang,
+                    "versions": list(data.versions),
+                },
+                ensure_ascii=False,
+            )
+        },
+    )
+    pq.write_table(arrow.cast(schema), path)
+
+
+def write_export(
+    data: ExportData,
+    *,
+    out: Path,
+    fmt: str | None = None,
+    lang: str | None = None,
+    tick: Tick | None = None,
+) -> ExportResult:
+    """Write every table of ``data`` and its dictionary.
+
+    Parameters
+    ----------
+    data
+        The export tables (:func:`~sociaparis.survey.io.tables.build_export`).
+    out
+        A folder (created if needed) or a file whose suffix names the format.
+    fmt
+        ``csv``, ``xlsx``, ``sav``, ``dta`` or ``parquet`` (default: from ``out``).
+    lang
+        Language of labels (default: the form's default language).
+    tick
+        Called with a number of rows each time rows are written (progress bars).
+
+    Returns
+    -------
+    ExportResult
+        The files written.
+    """
+    fmt, folder, stem, named = resolve_output(Path(out), fmt, data.form_id)
+    lang = lang or data.default_language
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = {table.name: len(table.frame) for table in data.tables}
+    paths = {
+        table.name: f"{stem}.{fmt}"
+        if not table.is_repeat
+        else f"{stem}-{table.name}.{fmt}"
+        for table in data.tables
+    }
+    frame = dictionary_frame(data, fmt=fmt, lang=lang)
+    sheets: dict[str, str] | None = None
+    if fmt == "xlsx":
+        for table in data.tables:
+            if len(table.frame) + 1 > MAX_ROWS:
+                raise SociaparisError(
+                    ExportError.TOO_MANY_ROWS,
+                    table=table.name,
+                    rows=len(table.frame),
+                    limit=MAX_ROWS - 1,
+                )
+        workbook = folder / f"{stem}.xlsx"
+        titles = write_workbook(
+            workbook,
+            [
+                *((t.name, _text_frame(t)) for t in data.tables),
+                ("dictionary", neutralize_frame(frame)),
+            ],
+            tick=tick,
+        )
+        sheets = dict(zip((t.name for t in data.tables), titles, strict=False))
+        paths = dict.fromkeys(paths, workbook.name)
+        files: list[Path] = [workbook]
+    else:
+        files = []
+        for table in data.tables:
+            path = folder / paths[table.name]
+            if fmt == "csv":
+                write_csv(table, path, tick=tick)
+            elif fmt == "parquet":
+                write_parquet(data, table, path, lang=lang)
+            else:
+                write_labelled(data, table, path, fmt, lang=lang)  # type: ignore[arg-type]
+            if fmt != "csv" and tick is not None:
+                tick(len(table.frame))
+            files.append(path)
+    written = write_dictionary(data, frame, folder=folder, stem=stem, lang=lang)
+    package_path = folder / (f"{stem}.datapackage.json" if named else "datapackage.json")
+    package = datapackage(data, fmt=fmt, lang=lang, paths=paths, sheets=sheets)
+    package_path.write_text(
+        json.dumps(package, ensure_ascii=False, indent=2, default=str) + "\n",
+        encoding="utf-8",
+    )
+    return ExportResult(fmt, lang, tuple(files), (*written, package_path), rows)

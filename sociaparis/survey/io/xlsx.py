@@ -1,0 +1,273 @@
+"""A fast, minimal XLSX writer for export tables.
+
+openpyxl writes about 100,000 cells a second; an export of 100,000 responses has
+millions. This module writes the Office Open XML parts directly: each column is
+turned into its cells' XML with vectorised pandas string operations, strings go
+to the shared-strings table through :func:`pandas.factorize`, dates and times are
+Excel serial numbers with a date style. Empty cells are not written. The result
+opens in Excel, LibreOffice and openpyxl (the tests read it back with openpyxl).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import numpy as np
+import pandas as pd
+
+MAX_ROWS = 1_048_576
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EXCEL_EPOCH = np.datetime64("1899-12-30")
+DATE_STYLE = 1
+DATETIME_STYLE = 2
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    "{sheets}</Types>"
+)
+_SHEET_TYPE = (
+    '<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+    '2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+    "</borders>"
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+    "</cellStyleXfs>"
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+    "</cellStyles></styleSheet>"
+)
+
+
+def column_letter(index: int) -> str:
+    """Excel column letters of a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def clean_xml_text(values: pd.Series) -> pd.Series:
+    """Drop characters XML 1.0 forbids (control characters) from strings."""
+    return values.str.replace(_ILLEGAL, "", regex=True)
+
+
+class _SharedStrings:
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def codes(self, values: pd.Series) -> np.ndarray:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        table = np.fromiter(
+            (self.index.setdefault(u, len(self.index)) for u in uniques),
+            dtype=np.int64,
+            count=len(uniques),
+        )
+        return table[codes] if len(uniques) else np.zeros(len(codes), dtype=np.int64)
+
+    def xml(self) -> str:
+        items = "".join(
+            f'<si><t xml:space="preserve">{escape(_ILLEGAL.sub("", text))}</t></si>'
+            for text in self.index
+        )
+        count = len(self.index)
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns='
+            '"http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            f'count="{count}" uniqueCount="{count}">{items}</sst>'
+        )
+
+
+def _cells(
+    column: pd.Series, ref: str, rows: np.ndarray, strings: _SharedStrings
+) -> np.ndarray:
+    """The XML of each cell of one column ('' for an empty cell)."""
+    size = len(column)
+    out = np.full(size, "", dtype=object)
+    present = column.notna().to_numpy()
+    if not present.any():
+        return out
+    head = '<c r="' + ref + rows[present]
+    kind = column.dtype
+    if pd.api.types.is_datetime64_any_dtype(kind):
+        stamps = column[present]
+        if getattr(stamps.dt, "tz", None) is not None:
+            stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+        serial = (stamps.to_numpy() - _EXCEL_EPOCH) / np.timedelta64(1, "D")
+        text = pd.Series(serial).map(repr).to_numpy(dtype=object)
+        out[present] = head + f'" s="{DATETIME_STYLE}"><v>' + text + "</v></c>"
+        return out
+    if pd.api.types.is_bool_dtype(kind) or pd.api.types.is_integer_dtype(kind):
+        text = column[present].astype("int64").astype(str).to_numpy(dtype=object)
+        out[present] = head + '"><v>' + text + "</v></c>"
+        return out
+    if pd.api.types.is_numeric_dtype(kind):
+        values = column[present].astype("float64")
+        finite = np.isfinite(values.to_numpy())
+        text = values.map(repr).to_numpy(dtype=object)
+        cells = head + '"><v>' + text + "</v></c>"
+        cells[~finite] = ""
+        out[present] = cells
+        return out
+    values = column[present]
+    first = values.iloc[0]
+    if hasattr(first, "isoformat") and not isinstance(first, str):
+        days = (pd.to_datetime(values).to_numpy() - _EXCEL_EPOCH) / np.timedelta64(1, "D")
+        text = pd.Series(days).map(lambda d: f"{d:g}").to_numpy()
+        out[present] = head + f'" s="{DATE_STYLE}"><v>' + text.astype(object) + "</v></c>"
+        return out
+    codes = strings.codes(values.astype(str))
+    out[present] = head + '" t="s"><v>' + codes.astype(str).astype(object) + "</v></c>"
+    return out
+
+
+def _sheet(
+    archive: zipfile.ZipFile,
+    part: str,
+    frame: pd.DataFrame,
+    strings: _SharedStrings,
+    tick: Callable[[int], None] | None,
+) -> None:
+    size = len(frame)
+    if size + 1 > MAX_ROWS:
+        raise ValueError(f"{size} rows do not fit in an Excel sheet ({MAX_ROWS - 1})")
+    header = pd.DataFrame([list(map(str, frame.columns))], columns=frame.columns)
+    rows = (np.arange(2, size + 2)).astype(str).astype(object)
+    letters = [column_letter(i) for i in range(frame.shape[1])]
+    head_cells = [
+        _cells(
+            header[column].astype(object), letter, np.array(["1"], dtype=object), strings
+        )
+        for column, letter in zip(frame.columns, letters, strict=True)
+    ]
+    columns = [
+        _cells(frame[column], letter, rows, strings)
+        for column, letter in zip(frame.columns, letters, strict=True)
+    ]
+    with archive.open(part, "w", force_zip64=True) as handle:
+        handle.write(
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
+            b'topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView>'
+            b"</sheetViews><sheetData>"
+        )
+        handle.write(
+            ('<row r="1">' + "".join(c[0] for c in head_cells) + "</row>").encode()
+        )
+        chunk = 5000
+        for start in range(0, size, chunk):
+            stop = min(size, start + chunk)
+            block = [column[start:stop] for column in columns]
+            lines = [
+                f'<row r="{number}">' + "".join(cells) + "</row>"
+                for number, cells in zip(
+                    range(start + 2, stop + 2), zip(*block, strict=True), strict=True
+                )
+            ]
+            handle.write("".join(lines).encode("utf-8"))
+            if tick is not None:
+                tick(stop - start)
+        handle.write(b"</sheetData></worksheet>")
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A valid, unique sheet name: at most 31 characters, none of ``[]:*?/\\``."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"
+    title, number = base, 2
+    while title.casefold() in taken:
+        suffix = f"_{number}"
+        title, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(title.casefold())
+    return title
+
+
+def write_workbook(
+    path: Path,
+    sheets: Sequence[tuple[str, pd.DataFrame]],
+    *,
+    tick: Callable[[int], None] | None = None,
+) -> list[str]:
+    """Write ``sheets`` (name, frame) to an XLSX file; return the sheet titles."""
+    strings = _SharedStrings()
+    taken: set[str] = set()
+    titles = [sheet_title(name, taken) for name, _ in sheets]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for number, (_, frame) in enumerate(sheets, start=1):
+            _sheet(archive, f"xl/worksheets/sheet{number}.xml", frame, strings, tick)
+        archive.writestr("xl/sharedStrings.xml", strings.xml())
+        count = len(sheets)
+        archive.writestr(
+            "[Content_Types].xml",
+            _CONTENT_TYPES.format(
+                sheets="".join(_SHEET_TYPE.format(n=n) for n in range(1, count + 1))
+            ),
+        )
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/styles.xml", _STYLES)
+        sheet_xml = "".join(
+            f'<sheet name="{escape(title, {chr(34): "&quot;"})}" sheetId="{n}" '
+            f'r:id="rId{n}"/>'
+            for n, title in enumerate(titles, start=1)
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f"<sheets>{sheet_xml}</sheets></workbook>",
+        )
+        rels = "".join(
+            f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/worksheet" '
+            f'Target="worksheets/sheet{n}.xml"/>'
+            for n in range(1, count + 1)
+        )
+        rels += (
+            f'<Relationship Id="rId{count + 1}" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId{count + 2}" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/sharedStrings" '
+            'Target="sharedStrings.xml"/>'
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships">{rels}</Relationships>',
+        )
+    return titles
