@@ -1,0 +1,247 @@
+"""The staff survey answered in a real headless Chromium, and its pages checked by axe.
+
+The browser runs with JavaScript disabled for the respondent: every page must work
+as a plain HTML form.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from sociaparis.core.db import transaction
+from sociaparis.survey.fielding.service import (
+    configure_fielding,
+    create_invitations,
+    get_fielding,
+)
+from sociaparis.survey.fielding.study import load_study_into_database
+from sociaparis.survey.models import ResponseRecord
+from sociaparis.survey.study import load_study
+
+STUDY = Path(__file__).resolve().parents[2] / "studies" / "sociaparis"
+STAFF_FORM = "sociaparis_staff_llm"
+
+LIKERT_WORK = {
+    "eff_quality": "4",
+    "eff_time": "5",
+    "eff_repetitive": "4",
+    "eff_content": "3",
+    "eff_checking": "2",
+    "eff_workload": "3",
+}
+LIKERT_EXPERTISE = {
+    "exp_learning": "4",
+    "exp_judgement": "3",
+    "exp_recognition": "2",
+    "exp_skills_loss": "2",
+}
+LIKERT_RELATIONS = {
+    "rel_exchange": "4",
+    "rel_less_help": "2",
+    "rel_manager_support": "3",
+    "rel_manager_expect": "3",
+    "rel_public_change": "2",
+    "rel_public_quality": "4",
+}
+CONCERNS = {
+    "con_errors": "4",
+    "con_confidentiality": "4",
+    "con_environment": "3",
+    "con_deskilling": "2",
+    "con_job_content": "2",
+    "con_jobs": "1",
+    "con_bias": "3",
+}
+TOOL_INSTANCES = [
+    {
+        "tool_frequency": "daily",
+        "tool_tasks": "drafting summarising",
+        "tool_checking": "always",
+        "tool_satisfaction": "4",
+    },
+    {
+        "tool_frequency": "monthly",
+        "tool_tasks": "searching",
+        "tool_checking": "often",
+        "tool_satisfaction": "3",
+    },
+]
+EXPECTED = {
+    "directorate": "dsin",
+    "job_category": "B",
+    "work_area": "digital",
+    "manager": "no",
+    "public_contact": "yes",
+    "ai_use": "weekly",
+    "tools_used": "general_pro city_tool",
+    "ai_hours_week": "6",
+    "ai_initiative": "own",
+    "manager_aware": "yes",
+    "tool": TOOL_INSTANCES,
+    **LIKERT_WORK,
+    **LIKERT_EXPERTISE,
+    **LIKERT_RELATIONS,
+    **CONCERNS,
+    "charter_known": "read",
+    "training_received": "no",
+    "training_wanted": "maybe",
+    "charter_useful": "3",
+    "training_topics": "prompting checking",
+    "age_band": "age_40_49",
+    "seniority": "yrs_11_20",
+    "no_identifying": "OK",
+    "open_experience": "Je relis tout ; « gain de temps » réel.",
+    "open_city_role": '=HYPERLINK("x") <b>pas de HTML</b>',
+}
+
+
+@pytest.fixture
+def staff_invitation(live_server) -> str:
+    with transaction(live_server.app.state.engine) as session:
+        load_study_into_database(session=session, study=load_study(STUDY))
+        fielding = get_fielding(session=session, form_id=STAFF_FORM)
+        configure_fielding(
+            session=session,
+            fielding=dataclasses.replace(fielding, opens_on=None, closes_on=None),
+        )
+        [invitation] = create_invitations(
+            session=session,
+            form_id=STAFF_FORM,
+            attributes=[{"directorate": "dsin", "job_category": "B"}],
+        )
+    return invitation.token
+
+
+def _radio(page, name: str, value: str) -> None:
+    page.check(f'input[type=radio][name="{name}"][value="{value}"]')
+
+
+def _checkboxes(page, name: str, values: str) -> None:
+    for value in values.split():
+        page.check(f'input[type=checkbox][name="{name}"][value="{value}"]')
+
+
+def _next(page) -> None:
+    page.click('button[name="_action"][value="next"]')
+
+
+def _radios(page, answers: dict[str, str]) -> None:
+    for name, value in answers.items():
+        _radio(page, name, value)
+
+
+@pytest.fixture
+def respondent(browser):
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+def test_a_respondent_answers_the_staff_survey_in_the_browser(
+    live_server, staff_invitation, respondent
+) -> None:
+    page = respondent
+    page.goto(f"{live_server.url}/i/{staff_invitation}")
+    page.get_by_role("button", name="J'ai lu ces informations").click()
+    _next(page)  # introduction note
+
+    page.select_option('select[name="directorate"]', "dsin")
+    _radios(page, {"job_category": "B", "work_area": "digital", "manager": "no"})
+    _radio(page, "public_contact", "yes")
+    _next(page)
+    _radio(page, "ai_use", "weekly")
+    _next(page)
+
+    _checkboxes(page, "tools_used", "general_pro city_tool")
+    page.fill('input[name="ai_hours_week"]', "75")
+    _radios(page, {"ai_initiative": "own", "manager_aware": "yes"})
+    _next(page)
+    # The constraint error: summary at the top, linked to the field, answers kept.
+    summary = page.locator("#error-summary")
+    assert summary.is_visible()
+    assert page.locator('#error-summary a[href="#q-ai_hours_week"]').count() == 1
+    assert page.input_value('input[name="ai_hours_week"]') == "75"
+    assert page.is_checked('input[name="tools_used"][value="city_tool"]')
+    page.fill('input[name="ai_hours_week"]', "6")
+    _next(page)
+
+    # The repeat: one instance per kind of tool chosen (repeat_count).
+    assert page.locator("fieldset.repeat-instance").count() == 2
+    for number, instance in enumerate(TOOL_INSTANCES, start=1):
+        _radio(page, f"tool_frequency.{number}", instance["tool_frequency"])
+        _checkboxes(page, f"tool_tasks.{number}", instance["tool_tasks"])
+        _radio(page, f"tool_checking.{number}", instance["tool_checking"])
+        _radio(page, f"tool_satisfaction.{number}", instance["tool_satisfaction"])
+    _next(page)
+
+    _radios(page, LIKERT_WORK)
+    _next(page)
+    # A back step: the previous page comes back with its answers.
+    page.click('button[name="_action"][value="back"]')
+    assert page.is_checked('input[name="eff_time"][value="5"]')
+    _next(page)
+    _radios(page, LIKERT_EXPERTISE)
+    _next(page)
+    _radios(page, LIKERT_RELATIONS)
+    _next(page)
+    _radios(page, CONCERNS)
+    _next(page)
+
+    _radios(page, {"charter_known": "read", "training_received": "no"})
+    _radio(page, "training_wanted", "maybe")
+    _next(page)
+    _radio(page, "charter_useful", "3")
+    _checkboxes(page, "training_topics", "prompting checking")
+    _next(page)
+    _radios(page, {"age_band": "age_40_49", "seniority": "yrs_11_20"})
+    _next(page)
+    page.check('input[name="no_identifying"]')
+    page.fill('textarea[name="open_experience"]', EXPECTED["open_experience"])
+    page.fill('textarea[name="open_city_role"]', EXPECTED["open_city_role"])
+    _next(page)
+    _next(page)  # the closing note; its button sends the answers
+
+    assert page.locator("h1").inner_text() == "Merci !"
+    with transaction(live_server.app.state.engine) as session:
+        response = session.scalars(select(ResponseRecord)).one()
+        assert response.status == "completed"
+        assert response.answers == EXPECTED
+        assert response.attributes == {"directorate": "dsin", "job_category": "B"}
+        assert response.invitation_id is None
+
+
+def test_consent_likert_error_and_thanks_pages_have_no_wcag_violations(
+    live_server, staff_invitation, axe_page, axe_violations
+) -> None:
+    page = axe_page
+    page.goto(f"{live_server.url}/i/{staff_invitation}")
+    assert axe_violations(page) == [], "consent page"
+    page.get_by_role("button", name="J'ai lu ces informations").click()
+    _next(page)
+    _next(page)  # the profile page, left empty: required errors
+    assert page.locator("#error-summary").count() == 1
+    assert axe_violations(page) == [], "page with errors"
+    page.select_option('select[name="directorate"]', "dfa")
+    _radios(page, {"job_category": "A", "work_area": "admin", "manager": "no"})
+    _radio(page, "public_contact", "no")
+    _next(page)
+    _radio(page, "ai_use", "never")
+    _next(page)
+    _next(page)  # non-use reasons are optional
+    assert page.locator("table.likert").count() == 1
+    assert axe_violations(page) == [], "Likert page"
+    while page.locator("h1").inner_text() != "Merci !":
+        if page.locator('input[name="no_identifying"]').count():
+            page.check('input[name="no_identifying"]')
+        for name in ("charter_known", "training_received", "training_wanted"):
+            if page.locator(f'input[name="{name}"]').count():
+                _radio(page, name, "no")
+        for name, value in (("age_band", "under_30"), ("seniority", "under_2")):
+            if page.locator(f'input[name="{name}"]').count():
+                _radio(page, name, value)
+        _next(page)
+    assert axe_violations(page) == [], "thanks page"
