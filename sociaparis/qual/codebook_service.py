@@ -1,0 +1,506 @@
+"""The stored codebook: add, edit, move, merge and split codes; import and export.
+
+Merging and splitting keep every coding (they move codings between codes) and
+write one history event each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from sociaparis.accounts.roles import Role
+from sociaparis.accounts.service import Account
+from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.qual.corpus import new_guid, record, require
+from sociaparis.qual.corpus_errors import CorpusError
+from sociaparis.qual.errors import QualError
+from sociaparis.qual.io.codebook import PATH_SEPARATOR, Codebook
+from sociaparis.qual.models import (
+    QualCode,
+    QualCoding,
+    QualMemoTarget,
+    QualSet,
+    QualSetMember,
+)
+from sociaparis.qual.project import Code, CodeSet, Project
+
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+_FIELDS = ("name", "description", "inclusion", "exclusion", "example", "color")
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    """A code with its place in the hierarchy and how often it is applied."""
+
+    id: int
+    guid: str
+    name: str
+    path: tuple[str, ...]
+    parent_guid: str | None
+    description: str
+    inclusion: str
+    exclusion: str
+    example: str
+    color: str | None
+    codings: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "guid": self.guid,
+            "name": self.name,
+            "path": PATH_SEPARATOR.join(self.path),
+            "parent": self.parent_guid,
+            "description": self.description,
+            "inclusion": self.inclusion,
+            "exclusion": self.exclusion,
+            "example": self.example,
+            "color": self.color,
+            "codings": self.codings,
+        }
+
+
+def _may_edit(actor: Account, action: str) -> None:
+    require(actor, Role(actor.role).can_edit_codebook(), action)
+
+
+def _all_codes(session: Session) -> dict[int, QualCode]:
+    return {
+        c.id: c
+        for c in session.scalars(
+            select(QualCode).order_by(QualCode.position, QualCode.id)
+        )
+    }
+
+
+def _path(codes: dict[int, QualCode], code: QualCode) -> tuple[str, ...]:
+    names: list[str] = []
+    current: QualCode | None = code
+    seen: set[int] = set()
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        names.append(current.name)
+        current = codes.get(current.parent_id) if current.parent_id else None
+    return tuple(reversed(names))
+
+
+def code_row(session: Session, ref: str | int) -> QualCode:
+    """The code with id ``ref`` (int), GUID, path ``"A > B"`` or (unique) name."""
+    if isinstance(ref, int):
+        found = session.get(QualCode, ref)
+        if found is None:
+            raise SociaparisError(CorpusError.UNKNOWN_CODE, ref=ref)
+        return found
+    by_guid = session.scalar(
+        select(QualCode).where(func.upper(QualCode.guid) == ref.upper())
+    )
+    if by_guid is not None:
+        return by_guid
+    codes = _all_codes(session)
+    wanted = tuple(p.strip() for p in ref.split(PATH_SEPARATOR.strip()))
+    matches = [c for c in codes.values() if _path(codes, c)[-len(wanted) :] == wanted]
+    if not matches:
+        raise SociaparisError(CorpusError.UNKNOWN_CODE, ref=ref)
+    if len(matches) > 1:
+        paths = "; ".join(PATH_SEPARATOR.join(_path(codes, c)) for c in matches)
+        raise SociaparisError(CorpusError.AMBIGUOUS_CODE, ref=ref, paths=paths)
+    return matches[0]
+
+
+def list_codes(*, session: Session) -> list[CodeInfo]:
+    """The codebook depth first, each code with its number of codings."""
+    codes = _all_codes(session)
+    counts = dict(
+        session.execute(
+            select(QualCoding.code_id, func.count()).group_by(QualCoding.code_id)
+        ).all()
+    )
+    children: dict[int | None, list[QualCode]] = {}
+    for code in codes.values():
+        children.setdefault(code.parent_id, []).append(code)
+    out: list[CodeInfo] = []
+
+    def visit(parent: int | None) -> None:
+        for code in children.get(parent, []):
+            out.append(
+                CodeInfo(
+                    code.id,
+                    code.guid,
+                    code.name,
+                    _path(codes, code),
+                    codes[code.parent_id].guid if code.parent_id else None,
+                    code.description,
+                    code.inclusion,
+                    code.exclusion,
+                    code.example,
+                    code.color,
+                    counts.get(code.id, 0),
+                )
+            )
+            visit(code.id)
+
+    visit(None)
+    return out
+
+
+def _check_name(session: Session, name: str, parent_id: int | None, skip: int) -> None:
+    clash = session.scalar(
+        select(QualCode.id).where(
+            QualCode.name == name,
+            QualCode.parent_id.is_(None)
+            if parent_id is None
+            else QualCode.parent_id == parent_id,
+            QualCode.id != skip,
+        )
+    )
+    if clash is not None:
+        where = "the top level"
+        if parent_id is not None:
+            codes = _all_codes(session)
+            where = f"'{PATH_SEPARATOR.join(_path(codes, codes[parent_id]))}'"
+        raise SociaparisError(CorpusError.DUPLICATE_CODE, name=name, where=where)
+
+
+def _check_colour(color: str | None) -> None:
+    if color is not None and not _COLOUR.fullmatch(color):
+        raise SociaparisError(QualError.CODEBOOK_BAD_COLOUR, value=color)
+
+
+def add_code(
+    *,
+    session: Session,
+    actor: Account,
+    name: str,
+    parent: str | int | None = None,
+    description: str = "",
+    inclusion: str = "",
+    exclusion: str = "",
+    example: str = "",
+    color: str | None = None,
+    guid: str | None = None,
+) -> CodeInfo:
+    """Add a code (under ``parent``, a code reference, or at the top level).
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_208`` when a sibling has the same name, ``QUAL_143`` for a colour
+        that is not ``#RRGGBB``, ``QUAL_200`` for a role that may not edit the
+        codebook.
+    """
+    _may_edit(actor, "edit the codebook")
+    parent_id = code_row(session, parent).id if parent is not None else None
+    _check_name(session, name, parent_id, -1)
+    _check_colour(color)
+    position = session.scalar(select(func.coalesce(func.max(QualCode.position), -1)))
+    code = QualCode(
+        guid=guid or new_guid(),
+        parent_id=parent_id,
+        position=(position or 0) + 1,
+        name=name,
+        description=description,
+        inclusion=inclusion,
+        exclusion=exclusion,
+        example=example,
+        color=color,
+        codable=True,
+    )
+    session.add(code)
+    session.flush()
+    record(
+        session=session, actor=actor, kind="create_code", code_guid=code.guid, name=name
+    )
+    return _info(session, code)
+
+
+def _info(session: Session, code: QualCode) -> CodeInfo:
+    for info in list_codes(session=session):
+        if info.id == code.id:
+            return info
+    raise SociaparisError(CorpusError.UNKNOWN_CODE, ref=code.guid)
+
+
+def update_code(
+    *, session: Session, actor: Account, code: str | int, **changes: str | None
+) -> CodeInfo:
+    """Change a code's name, description, inclusion, exclusion, example or color.
+
+    A new name is recorded as a ``rename`` event, other changes as ``edit_code``.
+    """
+    _may_edit(actor, "edit the codebook")
+    unknown = sorted(set(changes) - set(_FIELDS))
+    if unknown:
+        raise SociaparisError(
+            CorpusError.BAD_OPTION,
+            name="field",
+            choices=", ".join(_FIELDS),
+            value=unknown[0],
+        )
+    row = code_row(session, code)
+    if "name" in changes and changes["name"] != row.name:
+        _check_name(session, str(changes["name"]), row.parent_id, row.id)
+        record(
+            session=session,
+            actor=actor,
+            kind="rename",
+            code_guid=row.guid,
+            old=row.name,
+            new=changes["name"],
+        )
+    if "color" in changes:
+        _check_colour(changes["color"])
+    others = {k: v for k, v in changes.items() if k != "name"}
+    if others:
+        record(
+            session=session, actor=actor, kind="edit_code", code_guid=row.guid, **others
+        )
+    for key, value in changes.items():
+        setattr(row, key, value if key == "color" else (value or ""))
+    session.flush()
+    return _info(session, row)
+
+
+def move_code(
+    *, session: Session, actor: Account, code: str | int, parent: str | int | None
+) -> CodeInfo:
+    """Move a code with its sub-codes under ``parent`` (``None``: top level)."""
+    _may_edit(actor, "edit the codebook")
+    row = code_row(session, code)
+    target = code_row(session, parent) if parent is not None else None
+    if target is not None:
+        codes = _all_codes(session)
+        current: QualCode | None = target
+        while current is not None:
+            if current.id == row.id:
+                raise SociaparisError(
+                    QualError.CODE_CYCLE, code_id=row.guid, parent=target.guid
+                )
+            current = codes.get(current.parent_id) if current.parent_id else None
+    _check_name(session, row.name, target.id if target else None, row.id)
+    record(
+        session=session,
+        actor=actor,
+        kind="move",
+        code_guid=row.guid,
+        parent=target.guid if target else None,
+    )
+    row.parent_id = target.id if target else None
+    session.flush()
+    return _info(session, row)
+
+
+def merge_codes(
+    *, session: Session, actor: Account, sources: Sequence[str | int], target: str | int
+) -> CodeInfo:
+    """Merge ``sources`` into ``target``: their codings, sub-codes, memos and set
+    memberships move to ``target`` and they are removed.  Nothing is lost."""
+    _may_edit(actor, "edit the codebook")
+    into = code_row(session, target)
+    merged = [code_row(session, s) for s in sources]
+    if any(m.id == into.id for m in merged):
+        raise SociaparisError(QualError.MERGE_INTO_ITSELF, code_id=into.guid)
+    codes = _all_codes(session)
+    ancestors: set[int] = set()
+    current = codes.get(into.parent_id) if into.parent_id else None
+    while current is not None and current.id not in ancestors:
+        ancestors.add(current.id)
+        current = codes.get(current.parent_id) if current.parent_id else None
+    for m in merged:
+        if m.id in ancestors:
+            raise SociaparisError(QualError.CODE_CYCLE, code_id=m.guid, parent=into.guid)
+    ids = [m.id for m in merged]
+    guids = [m.guid for m in merged]
+    moved = session.execute(
+        update(QualCoding).where(QualCoding.code_id.in_(ids)).values(code_id=into.id)
+    ).rowcount
+    session.execute(
+        update(QualCode).where(QualCode.parent_id.in_(ids)).values(parent_id=into.id)
+    )
+    session.execute(
+        update(QualMemoTarget)
+        .where(QualMemoTarget.kind == "code", QualMemoTarget.target_guid.in_(guids))
+        .values(target_guid=into.guid)
+    )
+    session.execute(
+        update(QualSetMember)
+        .where(QualSetMember.kind == "code", QualSetMember.member_guid.in_(guids))
+        .values(member_guid=into.guid)
+    )
+    _dedupe_set_members(session)
+    for m in merged:
+        session.delete(m)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        kind="merge",
+        code_guid=into.guid,
+        merged=guids,
+        names=[m.name for m in merged],
+        codings_moved=moved,
+    )
+    return _info(session, into)
+
+
+def _dedupe_set_members(session: Session) -> None:
+    seen: set[tuple[int, str, str]] = set()
+    for member in session.scalars(select(QualSetMember).order_by(QualSetMember.id)):
+        key = (member.set_id, member.kind, member.member_guid)
+        if key in seen:
+            session.delete(member)
+        seen.add(key)
+
+
+def split_code(
+    *,
+    session: Session,
+    actor: Account,
+    code: str | int,
+    codings: Sequence[str],
+    name: str,
+    parent: str | int | None = None,
+    description: str = "",
+) -> CodeInfo:
+    """Move the codings ``codings`` (GUIDs) of ``code`` to a new code ``name``.
+
+    The new code goes under ``parent`` (default: beside ``code``).
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_104`` when one of ``codings`` is not a coding of ``code``.
+    """
+    _may_edit(actor, "edit the codebook")
+    source = code_row(session, code)
+    wanted = list(codings)
+    found = dict(
+        session.execute(
+            select(QualCoding.guid, QualCoding.code_id).where(QualCoding.guid.in_(wanted))
+        ).all()
+    )
+    for guid in wanted:
+        if found.get(guid) != source.id:
+            raise SociaparisError(
+                QualError.CODING_NOT_OF_CODE, coding_id=guid, code_id=source.guid
+            )
+    parent_ref: str | int | None = parent
+    if parent is None and source.parent_id is not None:
+        parent_ref = source.parent_id
+    new = add_code(
+        session=session,
+        actor=actor,
+        name=name,
+        parent=parent_ref,
+        description=description,
+    )
+    session.execute(
+        update(QualCoding).where(QualCoding.guid.in_(wanted)).values(code_id=new.id)
+    )
+    record(
+        session=session,
+        actor=actor,
+        kind="split",
+        code_guid=source.guid,
+        new_code=new.guid,
+        codings=wanted,
+    )
+    session.flush()
+    return _info(session, code_row(session, new.id))
+
+
+# ------------------------------------------------------------------ interchange
+
+
+def codebook(*, session: Session, origin: str = "sociaparis") -> Codebook:
+    """The stored codebook (codes and code sets) as an interchange object."""
+    codes = _all_codes(session)
+    by_id = {c.id: c.guid for c in codes.values()}
+    items = tuple(
+        Code(
+            c.guid,
+            c.name,
+            c.description,
+            c.inclusion,
+            c.exclusion,
+            c.example,
+            c.color,
+            by_id.get(c.parent_id) if c.parent_id else None,
+            c.codable,
+        )
+        for c in codes.values()
+    )
+    sets = []
+    for code_set in session.scalars(select(QualSet).order_by(QualSet.id)):
+        members = session.scalars(
+            select(QualSetMember.member_guid)
+            .where(QualSetMember.set_id == code_set.id, QualSetMember.kind == "code")
+            .order_by(QualSetMember.position)
+        ).all()
+        if members:
+            sets.append(
+                CodeSet(
+                    code_set.guid, code_set.name, code_set.description, tuple(members)
+                )
+            )
+    return Codebook.from_project(
+        Project(name="", origin=origin, codes=items, sets=tuple(sets))
+    )
+
+
+def export_codebook(*, session: Session, path: str | Path, headers: str = "fr") -> None:
+    """Write the codebook as ``.qdc``, ``.xlsx`` or ``.csv`` (chosen by the suffix)."""
+    from sociaparis.qual.io.codebook import write_codebook
+
+    write_codebook(codebook(session=session), path, headers=headers)  # type: ignore[arg-type]
+
+
+def import_codebook(
+    *, session: Session, actor: Account, path: str | Path
+) -> tuple[list[CodeInfo], list[Issue]]:
+    """Add the codes of a ``.qdc``, ``.xlsx`` or ``.csv`` codebook.
+
+    A code whose GUID is already stored is updated (name, criteria, colour,
+    parent); the others are added.  Returns the codebook and the reader's
+    warnings.
+    """
+    from sociaparis.qual.io.codebook import read_codebook
+
+    _may_edit(actor, "edit the codebook")
+    result = read_codebook(path)
+    guid_to_id: dict[str, int] = {}
+    for code in result.codebook.codes:
+        parent_id = guid_to_id.get(code.parent) if code.parent else None
+        if code.parent and parent_id is None:
+            parent_id = code_row(session, code.parent).id
+        existing = session.scalar(select(QualCode).where(QualCode.guid == code.id))
+        if existing is None:
+            info = add_code(
+                session=session,
+                actor=actor,
+                name=code.name,
+                parent=parent_id,
+                description=code.description,
+                inclusion=code.inclusion,
+                exclusion=code.exclusion,
+                example=code.example,
+                color=code.color,
+                guid=code.id,
+            )
+            guid_to_id[code.id] = info.id
+        else:
+            for key in _FIELDS:
+                setattr(existing, key, getattr(code, key))
+            existing.parent_id = parent_id
+            guid_to_id[code.id] = existing.id
+            record(
+                session=session, actor=actor, kind="edit_code", code_guid=existing.guid
+            )
+    session.flush()
+    return list_codes(session=session), list(result.warnings)
