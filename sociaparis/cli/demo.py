@@ -51,13 +51,12 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
             )
         staff = next(item for item in loaded if item.entry.anonymous)
         open_form = next((i.form_id for i in loaded if i.entry.access == "open"), None)
-        margins = study.population.cells if study.population else None
         add_synthetic_responses(
             session=session,
             form_id=staff.form_id,
             count=responses,
             seed=seed,
-            attribute_cells=margins,
+            attribute_cells=study.population,
         )
         create_user(
             session=session,
@@ -69,7 +68,7 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
         [invitation] = create_invitations(
             session=session,
             form_id=staff.form_id,
-            attributes=[{"directorate": "DFA", "job_category": "B"}],
+            attributes=[{"directorate": "dfa", "job_category": "B"}],
         )
     engine.dispose()
     return {

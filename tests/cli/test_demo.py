@@ -1,0 +1,59 @@
+"""The main job: `sociaparis demo` builds a study whose links work."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+
+from sociaparis.cli import cli
+from sociaparis.core.config import Settings
+from sociaparis.web.app import create_app
+from tests.conftest import LiveServer
+
+
+def test_demo_builds_a_study_whose_respondent_link_and_login_work(tmp_path) -> None:
+    data_dir = tmp_path / "demo"
+    result = CliRunner().invoke(
+        cli, ["demo", "--data-dir", str(data_dir), "--no-serve", "--responses", "40"]
+    )
+    assert result.exit_code == 0, result.output
+    link = re.search(r"Respondent link \(staff survey\): +(\S+)", result.output).group(1)
+    user, password = re.search(r"user: (\S+) +password: (\S+)", result.output).groups()
+    assert "40 (flagged as synthetic)" in result.output
+
+    server = LiveServer(create_app(Settings(data_dir=data_dir))).start()
+    try:
+        path = link.removeprefix("http://127.0.0.1:8000")
+        with httpx.Client(base_url=server.url) as client:
+            notice = client.get(path)
+            assert notice.status_code == 200
+            assert "Information et consentement" in notice.text
+            login = client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
+            client.post(
+                "/login",
+                data={"username": user, "password": password, "csrf_token": token},
+            )
+            progress = client.get("/fielding/sociaparis_staff_llm")
+            assert progress.status_code == 200
+            assert re.search(r'id="total-completed">40 \(40 ', progress.text)
+    finally:
+        server.stop()
+        server.app.state.engine.dispose()
+
+
+def test_building_the_demo_twice_starts_afresh(tmp_path) -> None:
+    data_dir = tmp_path / "demo"
+    for _ in range(2):
+        result = CliRunner().invoke(
+            cli, ["demo", "--data-dir", str(data_dir), "--no-serve", "--responses", "5"]
+        )
+        assert result.exit_code == 0, result.output
+    engine = create_engine(f"sqlite:///{data_dir / 'sociaparis.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("select count(*) from responses")).scalar() == 5
+        assert connection.execute(text("select count(*) from users")).scalar() == 1
+    engine.dispose()
