@@ -18,6 +18,7 @@ from sociaparis.core.errors import SociaparisError
 COMMANDS: dict[str, str] = {
     "config": "sociaparis.cli.config:config",
     "db": "sociaparis.cli.db:db",
+    "export": "sociaparis.cli.export:export",
     "demo": "sociaparis.cli.demo:demo",
     "instrument": "sociaparis.cli.survey:instrument",
     "invite": "sociaparis.cli.fielding:invite",

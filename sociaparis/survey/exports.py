@@ -1,0 +1,221 @@
+"""Exporting the responses of a form: load them, run the engine, write the files.
+
+Functions take the session keyword-only and never commit. The tables and
+writers are pure (:mod:`sociaparis.survey.io`); this module only reads the
+responses and evaluates each one with the form-logic engine
+(:func:`~sociaparis.survey.logic.evaluate_form`) on the version it was answered
+on, so that calculations and relevance are exactly those of fielding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.errors import SurveyError
+from sociaparis.survey.fielding.service import COMPLETED, get_fielding
+from sociaparis.survey.io.errors import ExportError
+from sociaparis.survey.io.tables import (
+    ExportData,
+    ResponseBatch,
+    batch_from_records,
+    build_export,
+)
+from sociaparis.survey.io.writers import ExportResult, resolve_output, write_export
+from sociaparis.survey.logic import evaluate_form
+from sociaparis.survey.models import ResponseRecord
+from sociaparis.survey.service import StoredInstrument, list_instruments
+
+Tick = Callable[[int], None]
+_CHUNK = 1000
+
+
+def _versions(
+    session: Session, form_id: str, version: str | None
+) -> list[StoredInstrument]:
+    stored = list_instruments(session=session, form_id=form_id)
+    if not stored:
+        raise SociaparisError(SurveyError.INSTRUMENT_NOT_FOUND, key=form_id)
+    if version is None:
+        return stored
+    chosen = [s for s in stored if s.version == version]
+    if not chosen:
+        raise SociaparisError(
+            ExportError.UNKNOWN_VERSION,
+            form_id=form_id,
+            version=version,
+            versions=", ".join(s.version for s in stored),
+        )
+    return chosen
+
+
+def _query(ids: list[int], include_in_progress: bool) -> Select[Any]:
+    query = select(ResponseRecord).where(ResponseRecord.instrument_id.in_(ids))
+    if not include_in_progress:
+        query = query.where(ResponseRecord.status == COMPLETED)
+    return query
+
+
+def count_responses(
+    *,
+    session: Session,
+    form_id: str,
+    version: str | None = None,
+    include_in_progress: bool = False,
+) -> int:
+    """How many responses :func:`load_export` would export.
+
+    Raises
+    ------
+    SociaparisError
+        ``SURVEY_030`` (unknown form), ``EXPORT_005`` (unknown version).
+    """
+    ids = [s.id for s in _versions(session, form_id, version)]
+    query = _query(ids, include_in_progress).with_only_columns(
+        func.count(ResponseRecord.id)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _moment(on: date | None, at: datetime | None) -> datetime | None:
+    """The moment ``today()`` saw when the response was saved (noon UTC if dates only)."""
+    if at is not None:
+        return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    if on is not None:
+        return datetime.combine(on, time(12), UTC)
+    return None
+
+
+def load_export(
+    *,
+    session: Session,
+    form_id: str,
+    version: str | None = None,
+    include_in_progress: bool = False,
+    tick: Tick | None = None,
+) -> ExportData:
+    """The export tables of a form's responses.
+
+    Parameters
+    ----------
+    session
+        Open session.
+    form_id
+        The form (all its stored versions, or only ``version``).
+    version
+        A version label, or None for every version.
+    include_in_progress
+        Also export responses that are not completed (``_status`` says which).
+    tick
+        Called with a number of responses each time a chunk is evaluated.
+
+    Returns
+    -------
+    ExportData
+        The main table and one table per repeat.
+
+    Raises
+    ------
+    SociaparisError
+        ``SURVEY_030`` (unknown form), ``EXPORT_005`` (unknown version),
+        ``EXPORT_003`` (no response to export).
+    """
+    stored = _versions(session, form_id, version)
+    try:
+        attributes = get_fielding(session=session, form_id=form_id).recorded_attributes
+    except SociaparisError:
+        attributes = ()
+    batches: list[ResponseBatch] = []
+    for instrument in stored:
+        query = _query([instrument.id], include_in_progress).order_by(
+            ResponseRecord.started_on, ResponseRecord.id
+        )
+        ids: list[str] = []
+        records: list[dict[str, Any]] = []
+        meta: dict[str, list[Any]] = {
+            "status": [],
+            "started_on": [],
+            "submitted_on": [],
+            "started_at": [],
+            "updated_at": [],
+            "synthetic": [],
+        }
+        found_attributes: list[dict[str, str]] = []
+        for response in session.scalars(query.execution_options(yield_per=_CHUNK)):
+            moment = _moment(response.completed_on or response.started_on, None)
+            moment = _moment(None, response.updated_at) or moment
+            state = evaluate_form(instrument.instrument, response.answers, now=moment)
+            records.append(state.record())
+            ids.append(response.id)
+            meta["status"].append(response.status)
+            meta["started_on"].append(response.started_on)
+            meta["submitted_on"].append(response.completed_on)
+            meta["started_at"].append(response.started_at)
+            meta["updated_at"].append(response.updated_at)
+            meta["synthetic"].append(bool(response.synthetic))
+            found_attributes.append(dict(response.attributes or {}))
+            if tick is not None and len(ids) % _CHUNK == 0:
+                tick(_CHUNK)
+        if tick is not None and len(ids) % _CHUNK:
+            tick(len(ids) % _CHUNK)
+        if not ids:
+            continue
+        keys = list(dict.fromkeys(k for found in found_attributes for k in found))
+        columns = {k: [found.get(k) for found in found_attributes] for k in keys}
+        batches.append(
+            batch_from_records(
+                instrument.instrument,
+                instrument.version,
+                ids,
+                records,
+                attributes=columns,
+                **meta,
+            )
+        )
+    if not batches:
+        raise SociaparisError(
+            ExportError.NOTHING_TO_EXPORT,
+            form_id=form_id,
+            which="responses" if include_in_progress else "completed responses",
+            version="" if version is None else f" in version '{version}'",
+        )
+    newest = stored[-1]
+    if batches[-1].instrument is not newest.instrument:
+        # The newest version gives the column order and texts, even without responses.
+        batches.append(ResponseBatch(newest.instrument, newest.version, [], {}))
+    observed = [k for b in batches for k in b.attributes]
+    return build_export(batches, attributes=list(dict.fromkeys([*attributes, *observed])))
+
+
+def export_form(
+    *,
+    session: Session,
+    form_id: str,
+    out: Path,
+    fmt: str | None = None,
+    lang: str | None = None,
+    version: str | None = None,
+    include_in_progress: bool = False,
+    evaluated: Tick | None = None,
+    written: Tick | None = None,
+) -> ExportResult:
+    """Export a form's responses to ``out`` (files: :func:`~.io.write_export`).
+
+    ``evaluated`` and ``written`` are progress callbacks (responses evaluated,
+    rows written).
+    """
+    resolve_output(Path(out), fmt, form_id)  # refuse a bad format before the work
+    data = load_export(
+        session=session,
+        form_id=form_id,
+        version=version,
+        include_in_progress=include_in_progress,
+        tick=evaluated,
+    )
+    return write_export(data, out=Path(out), fmt=fmt, lang=lang, tick=written)
