@@ -10,7 +10,10 @@ a greedy set of pairwise incompatible columns.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+
+import numpy as np
 
 from sociaparis.core.errors import SociaparisError
 
@@ -18,6 +21,12 @@ from .errors import QCAError
 
 #: maximum number of minimal covers listed before giving up
 MAX_COVERS = 10_000
+
+#: seconds of depth-first search before switching to integer programming (both exact)
+DFS_SECONDS = 1.0
+
+#: seconds spent listing equally minimal models by integer programming before QCA_015
+MAX_SECONDS = 60.0
 
 
 def _bits(value: int) -> list[int]:
@@ -90,12 +99,20 @@ def minimum_covers(
     if universe & ~reachable:
         return []
     found: list[tuple[int, ...]] = []
+    nodes = 0
+    start = time.perf_counter()
 
     def search(uncovered: int, budget: int, allowed: int, chosen: list[int]) -> None:
+        nonlocal nodes
+        nodes += 1
+        if nodes % 256 == 0 and time.perf_counter() - start > DFS_SECONDS:
+            raise _Budget
         if not uncovered:
             found.append(tuple(sorted(chosen)))
             if len(found) > limit:
-                raise SociaparisError(QCAError.TOO_COMPLEX, limit=limit)
+                raise SociaparisError(
+                    QCAError.TOO_COMPLEX, reason=f"more than {limit} minimal models"
+                )
             return
         if budget == 0 or chart.lower_bound(uncovered, allowed) > budget:
             return
@@ -114,9 +131,80 @@ def minimum_covers(
             allowed &= ~(1 << index)
 
     budget = chart.lower_bound(universe, everything)
-    while not found:
-        search(universe, budget, everything, [])
-        budget += 1
+    try:
+        while not found:
+            search(universe, budget, everything, [])
+            budget += 1
+    except _Budget:
+        return _milp_covers(pis, universe, limit)
+    return sorted(found)
+
+
+class _Budget(Exception):
+    """The depth-first search ran out of nodes: switch to integer programming."""
+
+
+def _milp_covers(pis: Sequence[int], universe: int, limit: int) -> list[tuple[int, ...]]:
+    """All minimum covers by integer programming (HiGHS through scipy).
+
+    The minimum size comes from one solve; every cover of that size is then found by
+    solving again with a cut that excludes each cover already found
+    (``sum of its x <= size - 1``) until the problem becomes infeasible.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csr_array, vstack
+
+    columns = _bits(universe)
+    position = {c: i for i, c in enumerate(columns)}
+    rows, cols = [], []
+    for j, bits in enumerate(pis):
+        for c in _bits(bits & universe):
+            rows.append(position[c])
+            cols.append(j)
+    n = len(pis)
+    cover = csr_array(([1.0] * len(rows), (rows, cols)), shape=(len(columns), n))
+    cost = np.ones(n)
+    integrality = np.ones(n)
+    bounds = Bounds(0, 1)
+    options = {"time_limit": MAX_SECONDS}
+    first = milp(
+        cost,
+        constraints=[LinearConstraint(cover, lb=1)],
+        integrality=integrality,
+        bounds=bounds,
+        options=options,
+    )
+    if first.status == 2:
+        return []
+    if first.status != 0:
+        raise SociaparisError(QCAError.TOO_COMPLEX, reason=first.message)
+    size = int(round(first.fun))
+    start = time.perf_counter()
+    found: list[tuple[int, ...]] = []
+    cuts: list[np.ndarray] = []
+    matrix = vstack([cover, csr_array(np.ones((1, n)))])
+    lower = np.r_[np.ones(len(columns)), size]
+    upper = np.r_[np.full(len(columns), np.inf), size]
+    while True:
+        constraints = [LinearConstraint(matrix, lb=lower, ub=upper)]
+        if cuts:
+            constraints.append(LinearConstraint(np.array(cuts), lb=-np.inf, ub=size - 1))
+        result = milp(
+            cost, constraints=constraints, integrality=integrality, bounds=bounds
+        )
+        if result.status != 0:
+            break
+        chosen = tuple(int(j) for j in np.flatnonzero(result.x > 0.5))
+        found.append(chosen)
+        if len(found) > limit or time.perf_counter() - start > MAX_SECONDS:
+            reason = (
+                f"{len(found)} models of {size} terms found in "
+                f"{time.perf_counter() - start:.0f} s and more remain"
+            )
+            raise SociaparisError(QCAError.TOO_COMPLEX, reason=reason)
+        cut = np.zeros(n)
+        cut[list(chosen)] = 1.0
+        cuts.append(cut)
     return sorted(found)
 
 

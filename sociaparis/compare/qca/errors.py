@@ -75,8 +75,8 @@ class QCAError(ErrorCode):
     )
     TOO_COMPLEX = (
         "QCA_015",
-        "The search for minimal solutions stopped after {limit} candidate covers; the "
-        "model space is too ambiguous to list in full. Tighten incl_cut or n_cut.",
+        "The search for all minimal models stopped: {reason}. The model space is too "
+        "ambiguous to list in full; tighten incl_cut or n_cut, or use fewer conditions.",
     )
     BAD_FILE = (
         "QCA_016",

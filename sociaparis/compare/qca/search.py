@@ -113,7 +113,10 @@ class _Problem:
         def dfs(fixed: list[int], start: int, on_bits: int, off_bits: int) -> None:
             self.nodes += 1
             if self.nodes > MAX_NODES:
-                raise SociaparisError(QCAError.TOO_COMPLEX, limit=MAX_NODES)
+                raise SociaparisError(
+                    QCAError.TOO_COMPLEX,
+                    reason=f"more than {MAX_NODES} search nodes",
+                )
             if _popcount(hard & ~on_bits) > budget - 1:
                 return
             if off_bits == 0:

@@ -268,3 +268,14 @@ def test_prepare_detects_kinds() -> None:
     assert prepare(frame(XOR), outcome="Y").kind == "cs"
     assert prepare(frame(MV), outcome="Y").kind == "mv"
     assert prepare(frame("case,A,Y\na,0.3,1\nb,1,0"), outcome="Y").kind == "fs"
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_integer_programming_lists_the_same_covers(seed: int) -> None:
+    from sociaparis.compare.qca.cover import _milp_covers
+
+    rng = np.random.default_rng(seed)
+    columns = int(rng.integers(3, 10))
+    pis = [int(rng.integers(1, 1 << columns)) for _ in range(int(rng.integers(3, 12)))]
+    universe = (1 << columns) - 1
+    assert _milp_covers(pis, universe, 1000) == minimum_covers(pis, universe)
