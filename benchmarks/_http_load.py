@@ -1,0 +1,701 @@
+"""Load-generation helpers for the fielding benchmark and the crash test.
+
+* :class:`Connection`: a minimal HTTP/1.1 keep-alive client on asyncio streams (a
+  few tens of microseconds of client CPU a request, so that on a 2-core machine
+  the load generator takes as little as possible from the server it measures).
+* :class:`Respondent`: one simulated respondent who follows redirects as a
+  browser does, reads each questionnaire page's form and answers it from a
+  prepared set of valid answers, sometimes goes back a page and sometimes sends
+  an invalid page first; it records every page the server acknowledged (a 303
+  after a POST) so that the database can be checked afterwards
+  (:func:`check_response`).
+* :func:`start_server` / :func:`stop_server`: a server subprocess in its own
+  process group (so that SIGKILL reaches uvicorn's workers too).
+* :data:`hello_app`: a bare ASGI hello-world page, the ceiling the benchmark
+  compares with.
+
+Only 127.0.0.1 is ever contacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+HOST = "127.0.0.1"
+MAX_STEPS = 400  # page submissions per respondent, whatever happens
+MAX_REDIRECTS = 5
+INVALID_NUMBER = "999999"
+
+# -- HTTP ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One HTTP response: status, lower-cased headers, body, and the URL it answers."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    url: str = ""
+
+    @property
+    def path(self) -> str:
+        """The requested path without its query."""
+        return self.url.partition("?")[0]
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8."""
+        return self.body.decode("utf-8", "replace")
+
+    @property
+    def location(self) -> str:
+        """The redirect target as a path (the host part dropped)."""
+        target = self.headers.get("location", "")
+        return re.sub(r"^https?://[^/]+", "", target)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection to ``127.0.0.1:port``.
+
+    A GET on a connection the server closed meanwhile is sent again once on a
+    new connection; a POST never is (the caller must know whether it arrived).
+    """
+
+    def __init__(self, port: int, timeout: float = 30.0) -> None:
+        self.port = port
+        self.timeout = timeout
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def _open(self) -> None:
+        self._reader, self._writer = await asyncio.wait_for(
+            asyncio.open_connection(HOST, self.port), self.timeout
+        )
+
+    async def close(self) -> None:
+        """Close the connection (no error if it is already closed)."""
+        if self._writer is not None:
+            self._writer.close()
+            try:
+                await self._writer.wait_closed()
+            except OSError:
+                pass
+        self._reader = self._writer = None
+
+    async def request(
+        self, method: str, path: str, form: Sequence[tuple[str, str]] | None = None
+    ) -> Reply:
+        """Send one request and read its response.
+
+        Raises
+        ------
+        ConnectionError
+            The server could not be reached or closed the connection.
+        TimeoutError
+            No complete response within the connection's timeout.
+        """
+        body = urlencode(list(form)).encode() if form is not None else b""
+        head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
+        if form is not None:
+            head += (
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                f"Content-Length: {len(body)}\r\n"
+            )
+        payload = head.encode() + b"\r\n" + body
+        attempts = 2 if method == "GET" else 1
+        for attempt in range(attempts):
+            reused = self._writer is not None
+            try:
+                if self._writer is None:
+                    await self._open()
+                reply = await asyncio.wait_for(self._exchange(payload), self.timeout)
+                return Reply(reply.status, reply.headers, reply.body, path)
+            except (ConnectionError, asyncio.IncompleteReadError, OSError) as exc:
+                await self.close()
+                if not reused or attempt == attempts - 1:
+                    raise ConnectionError(str(exc) or type(exc).__name__) from exc
+            except TimeoutError:
+                await self.close()
+                raise
+        raise ConnectionError("unreachable")  # pragma: no cover - loop always returns
+
+    async def _exchange(self, payload: bytes) -> Reply:
+        assert self._reader is not None and self._writer is not None  # noqa: S101
+        self._writer.write(payload)
+        await self._writer.drain()
+        raw = await self._reader.readuntil(b"\r\n\r\n")
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            body = await self._reader.readexactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            body = await self._chunked()
+        else:
+            body = await self._reader.read()
+            headers["connection"] = "close"
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        return Reply(status, headers, body)
+
+    async def _chunked(self) -> bytes:
+        assert self._reader is not None  # noqa: S101
+        parts = []
+        while True:
+            size = int((await self._reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await self._reader.readuntil(b"\r\n")
+                return b"".join(parts)
+            parts.append(await self._reader.readexactly(size))
+            await self._reader.readexactly(2)
+
+
+# -- statistics ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Tally:
+    """What a load run measured (shared by every simulated client)."""
+
+    requests: int = 0
+    request_ms: list[float] = field(default_factory=list)
+    pages: int = 0
+    page_ms: list[float] = field(default_factory=list)
+    completed: int = 0
+    refused: int = 0  # 422 pages (invalid answers sent on purpose)
+    backs: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> None:
+        """Record an unexpected event (kept to the first 50 messages)."""
+        if len(self.errors) < 50:
+            self.errors.append(message)
+        else:
+            self.errors[-1] = f"... and more ({message})"
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (nearest rank) of ``values``; NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+async def timed(tally: Tally, connection: Connection, method: str, path: str, form=None):
+    """One request, counted in ``tally`` with its latency."""
+    start = time.perf_counter()
+    reply = await connection.request(method, path, form)
+    tally.requests += 1
+    tally.request_ms.append((time.perf_counter() - start) * 1000)
+    return reply
+
+
+# -- reading a page's form -------------------------------------------------------------
+
+_TAG = re.compile(r"<(input|select|textarea)\b([^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(r'([\w:-]+)(?:="([^"]*)")?')
+
+
+@dataclass(slots=True)
+class FormField:
+    """One named control of a page: its kind, offered values and whether required."""
+
+    name: str
+    kind: str
+    values: list[str] = field(default_factory=list)
+    required: bool = False
+    numeric: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PageForm:
+    """The form of a questionnaire page as a browser sees it."""
+
+    hidden: dict[str, str]
+    fields: dict[str, FormField]
+    actions: tuple[str, ...]
+
+
+def read_form(page: str) -> PageForm:
+    """The hidden values, answer controls and submit actions of ``page``'s form."""
+    hidden: dict[str, str] = {}
+    fields: dict[str, FormField] = {}
+    for tag, raw in _TAG.findall(page):
+        attrs = {k.lower(): html.unescape(v) for k, v in _ATTR.findall(raw)}
+        name = attrs.get("name")
+        if not name:
+            continue
+        kind = (
+            attrs.get("type", "text").lower() if tag.lower() == "input" else tag.lower()
+        )
+        if kind == "hidden":
+            hidden[name] = attrs.get("value", "")
+            continue
+        control = fields.setdefault(name, FormField(name, kind))
+        if kind in {"radio", "checkbox"}:
+            control.values.append(attrs.get("value", "on"))
+        control.required = control.required or attrs.get("aria-required") == "true"
+        control.numeric = control.numeric or "inputmode" in attrs
+    actions = tuple(
+        html.unescape(value)
+        for value in re.findall(r'<button[^>]*name="_action"[^>]*value="([^"]*)"', page)
+    )
+    return PageForm(hidden, fields, actions)
+
+
+def _wanted(answers: Mapping[str, Any], page_name: str, name: str) -> str | None:
+    base, _, instance = name.rpartition(".")
+    if base and instance.isdigit():
+        rows = answers.get(page_name)
+        if not isinstance(rows, list) or int(instance) > len(rows):
+            return None
+        value = rows[int(instance) - 1].get(base)
+    else:
+        value = answers.get(name)
+    return None if value is None else str(value)
+
+
+def fill_form(
+    form: PageForm, answers: Mapping[str, Any], page_name: str
+) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The pairs a browser would send with ``answers`` typed in, and what each means.
+
+    Returns
+    -------
+    pairs
+        Field name and value pairs (a checkbox group repeats its name).
+    meant
+        For every answer control: the value the server should store (text
+        trimmed, a checkbox group's chosen values joined by spaces, ``""`` when
+        nothing is chosen).
+    """
+    pairs: list[tuple[str, str]] = []
+    meant: dict[str, str] = {}
+    for name, control in form.fields.items():
+        value = _wanted(answers, page_name, name) or ""
+        if control.kind == "checkbox":
+            chosen = [v for v in value.split() if v in control.values]
+            pairs.extend((name, v) for v in chosen)
+            meant[name] = " ".join(chosen)
+        elif control.kind == "radio":
+            if value in control.values:
+                pairs.append((name, value))
+            meant[name] = value if value in control.values else ""
+        else:
+            pairs.append((name, value))
+            meant[name] = value.strip()
+    return pairs, meant
+
+
+def spoil(
+    form: PageForm,
+    pairs: list[tuple[str, str]],
+    constrained: frozenset[str],
+    rng: random.Random,
+) -> list[tuple[str, str]] | None:
+    """``pairs`` with one answer made invalid (a number out of its constraint, or a
+    required answer left out), or None when the page offers no way to do it."""
+    numbers = [n for n, c in form.fields.items() if c.numeric and _base(n) in constrained]
+    if numbers:
+        name = rng.choice(numbers)
+        return [(k, INVALID_NUMBER if k == name else v) for k, v in pairs]
+    required = [n for n, c in form.fields.items() if c.required]
+    if required:
+        name = rng.choice(required)
+        return [(k, v) for k, v in pairs if k != name]
+    return None
+
+
+def _base(name: str) -> str:
+    base, _, instance = name.rpartition(".")
+    return base if base and instance.isdigit() else name
+
+
+# -- a respondent ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """A page submission: what was meant, at which revision, and with which action."""
+
+    page: str
+    meant: Mapping[str, str]
+    revision: int
+    action: str
+
+
+class Stopped(Exception):
+    """The run's time is up (raised between two pages, never inside a request)."""
+
+
+@dataclass(slots=True)
+class Respondent:
+    """One simulated respondent answering through an invitation link.
+
+    Attributes
+    ----------
+    token
+        The invitation token.
+    answers
+        The answers to give (the engine's layout: a repeat is a list of dicts).
+    rng
+        Decides when to go back and when to send an invalid page first.
+    back_rate, error_rate
+        Chance, on each page, of going back first / sending an invalid page first.
+    constrained
+        Names of questions with a constraint (a number out of range breaks it).
+    """
+
+    token: str
+    answers: Mapping[str, Any]
+    rng: random.Random
+    back_rate: float = 0.05
+    error_rate: float = 0.05
+    constrained: frozenset[str] = frozenset()
+    resume: str = ""
+    acks: list[Ack] = field(default_factory=list)
+    pending: Ack | None = None
+    completed: bool = False
+    revision_mismatches: int = 0
+
+    async def _follow(
+        self, tally: Tally, connection: Connection, reply: Reply, start: float
+    ) -> Reply:
+        """Follow redirects from ``reply``; the final page counts as one page view."""
+        for _ in range(MAX_REDIRECTS):
+            if reply.status not in {301, 302, 303, 307}:
+                break
+            reply = await timed(tally, connection, "GET", reply.location)
+        tally.pages += 1
+        tally.page_ms.append((time.perf_counter() - start) * 1000)
+        return reply
+
+    async def run(
+        self, tally: Tally, connection: Connection, deadline: float, stop_after: int = 0
+    ) -> None:
+        """Answer the questionnaire until done, the deadline, or ``stop_after`` pages.
+
+        Raises
+        ------
+        Stopped
+            The deadline passed (or ``stop_after`` pages were submitted).
+        ConnectionError, TimeoutError
+            The server went away.
+        """
+        start = time.perf_counter()
+        notice = await self._follow(
+            tally,
+            connection,
+            await timed(tally, connection, "GET", f"/i/{self.token}"),
+            start,
+        )
+        csrf = read_form(notice.text).hidden.get("csrf_token", "")
+        start = time.perf_counter()
+        consent = await timed(
+            tally, connection, "POST", f"/i/{self.token}", [("csrf_token", csrf)]
+        )
+        if consent.status != 303:
+            tally.error(f"consent answered {consent.status}")
+            return
+        self.resume = consent.location.split("?")[0]
+        page = await self._follow(tally, connection, consent, start)
+        gone_back: set[str] = set()
+        spoiled: set[str] = set()
+        for _ in range(MAX_STEPS):
+            if time.monotonic() > deadline or (
+                stop_after and len(self.acks) >= stop_after
+            ):
+                raise Stopped
+            path = page.path
+            if page.status == 200 and "/done" in path:
+                self.completed = True
+                tally.completed += 1
+                return
+            if page.status not in {200, 422}:
+                tally.error(f"{path} answered {page.status}")
+                return
+            page = await self._step(tally, connection, page, path, gone_back, spoiled)
+        tally.error(f"{self.resume}: still not done after {MAX_STEPS} pages")
+
+    async def _step(
+        self,
+        tally: Tally,
+        connection: Connection,
+        page: Reply,
+        path: str,
+        gone_back: set[str],
+        spoiled: set[str],
+    ) -> Reply:
+        page_name = path.rsplit("/", 1)[-1]
+        form = read_form(page.text)
+        revision = int(form.hidden.get("_revision", "-1"))
+        if self.acks and page.status == 200 and revision != self.acks[-1].revision + 1:
+            self.revision_mismatches += 1
+        pairs, meant = fill_form(form, self.answers, page_name)
+        action = "next"
+        rows = self.answers.get(page_name)
+        shown = int(form.hidden.get("_instances", "0") or 0)
+        if "_instances" in form.hidden and isinstance(rows, list) and shown != len(rows):
+            action = "add" if shown < len(rows) else f"remove:{shown}"
+        elif (
+            "back" in form.actions
+            and page_name not in gone_back
+            and self.rng.random() < self.back_rate
+        ):
+            action = "back"
+            gone_back.add(page_name)
+        elif page_name not in spoiled and self.rng.random() < self.error_rate:
+            spoiled.add(page_name)
+            bad = spoil(form, pairs, self.constrained, self.rng)
+            if bad is not None:
+                pairs = bad
+                meant = {}
+                action = "spoiled"
+        sent = [
+            ("_csrf", form.hidden.get("_csrf", "")),
+            ("_revision", str(revision)),
+            ("_action", "next" if action == "spoiled" else action),
+        ]
+        if "_instances" in form.hidden:
+            sent.append(("_instances", form.hidden["_instances"]))
+        url = page.url
+        self.pending = Ack(page_name, meant, revision, action)
+        start = time.perf_counter()
+        reply = await timed(tally, connection, "POST", url, sent + pairs)
+        if reply.status == 303:
+            if action == "spoiled":
+                tally.error(f"{page_name}: an invalid page was accepted")
+            self.acks.append(self.pending)
+            if action == "back":
+                tally.backs += 1
+        elif reply.status == 422:
+            tally.refused += 1
+            if action != "spoiled":
+                tally.error(f"{page_name}: valid answers refused")
+        self.pending = None
+        return await self._follow(tally, connection, reply, start)
+
+
+# -- checking the database -------------------------------------------------------------
+
+
+def flatten(answers: Mapping[str, Any]) -> dict[str, str]:
+    """Stored answers as form field names (``name``, ``name.N`` in repeats)."""
+    flat: dict[str, str] = {}
+    for name, value in answers.items():
+        if isinstance(value, list):
+            for index, row in enumerate(value, start=1):
+                for key, item in row.items():
+                    flat[f"{key}.{index}"] = "" if item is None else str(item)
+        else:
+            flat[name] = "" if value is None else str(value)
+    return flat
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """How a stored response compares with what its client saw acknowledged.
+
+    Attributes
+    ----------
+    missing
+        Acknowledged pages not (completely) in the database.
+    unacknowledged
+        Stored answers or revisions that no acknowledged page (nor the one page
+        in flight when the server died) explains: a half-written response.
+    """
+
+    missing: int
+    unacknowledged: int
+    details: tuple[str, ...] = ()
+
+
+def check_response(
+    acks: Sequence[Ack],
+    pending: Ack | None,
+    stored_answers: Mapping[str, Any] | None,
+    stored_revision: int | None,
+) -> Check:
+    """Compare one stored response with its client's acknowledged pages.
+
+    Every acknowledged page must be in the database: the revision at least the
+    number of acknowledged submissions and each answer as last acknowledged. A
+    page in flight when the connection broke (``pending``) may have been saved
+    or not, but wholly: the stored state must be the acknowledged one, or the
+    acknowledged one followed by the pending page. Nothing else may be stored.
+    """
+    if stored_answers is None or stored_revision is None:
+        return Check(len(acks), 0, ("response not found",) if acks else ())
+    states = [acks]
+    if pending is not None and pending.action != "spoiled":
+        states.append([*acks, pending])
+    stored = {k: v for k, v in flatten(stored_answers).items() if v != ""}
+    best: Check | None = None
+    for state in states:
+        details: list[str] = []
+        expected: dict[str, str] = {}
+        origin: dict[str, int] = {}
+        for number, ack in enumerate(state):
+            for name, value in ack.meant.items():
+                expected[name] = value
+                origin[name] = number
+        wrong = {
+            origin[name]
+            for name, value in expected.items()
+            if stored.get(name, "") != value
+        }
+        missing_revisions = max(0, len(state) - stored_revision)
+        extra_revisions = max(0, stored_revision - len(state))
+        unexplained = sorted(set(stored) - set(expected))
+        missing = max(len(wrong), missing_revisions)
+        unacknowledged = extra_revisions + len(unexplained)
+        if wrong:
+            details.append(f"acknowledged pages not stored: {sorted(wrong)}")
+        if missing_revisions or extra_revisions:
+            details.append(f"revision {stored_revision} for {len(state)} pages")
+        if unexplained:
+            details.append(f"stored but never acknowledged: {unexplained[:5]}")
+        check = Check(missing, unacknowledged, tuple(details))
+        if best is None or (check.missing + check.unacknowledged) < (
+            best.missing + best.unacknowledged
+        ):
+            best = check
+    assert best is not None  # noqa: S101 - states is never empty
+    return best
+
+
+# -- servers ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port that was free on 127.0.0.1 a moment ago."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start_server(
+    command: Sequence[str],
+    *,
+    port: int,
+    env: Mapping[str, str],
+    log: Path,
+    cwd: Path,
+    timeout: float = 60.0,
+) -> subprocess.Popen[bytes]:
+    """Start ``command`` in a process group of its own and wait until it answers.
+
+    Raises
+    ------
+    RuntimeError
+        The server exited or did not answer ``GET /healthz`` (or ``/``) in time.
+    """
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited ({process.returncode}); see {log}")
+        try:
+            with socket.create_connection((HOST, port), timeout=1) as probe:
+                probe.sendall(f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
+                if probe.recv(12).startswith(b"HTTP/1.1"):
+                    return process
+        except OSError:
+            time.sleep(0.05)
+    stop_server(process, signal.SIGKILL)
+    raise RuntimeError(f"server did not answer within {timeout:.0f} s; see {log}")
+
+
+def stop_server(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    """Send ``sig`` to the server's process group and wait for it (10 s at most)."""
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    # uvicorn's workers are in the same group: make sure none is left behind.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        if sig == signal.SIGKILL:
+            os.killpg(process.pid, signal.SIGKILL)
+        time.sleep(0.05)
+
+
+# -- the ceiling -----------------------------------------------------------------------
+
+HELLO = b"<!doctype html><html lang=en><title>Hello</title><p>Hello, world.</p></html>"
+
+
+async def hello_app(scope: dict, receive: Any, send: Any) -> None:
+    """A bare ASGI hello-world page (what a page costs with no application at all)."""
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(HELLO)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": HELLO})
+
+
+async def hello_client(tally: Tally, port: int, deadline: float) -> None:
+    """Fetch the hello-world page in a loop until ``deadline`` (one connection)."""
+    connection = Connection(port)
+    try:
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            reply = await timed(tally, connection, "GET", "/")
+            if reply.status != 200:
+                tally.error(f"hello answered {reply.status}")
+                return
+            tally.pages += 1
+            tally.page_ms.append((time.perf_counter() - start) * 1000)
+    finally:
+        await connection.close()

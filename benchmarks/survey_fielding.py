@@ -1,0 +1,476 @@
+"""Benchmark: the staff survey fielded to 200 concurrent respondents over real HTTP.
+
+Starts the real server (``sociaparis serve --workers 2``) as a subprocess on a
+fresh SQLite study, then on a throw-away PostgreSQL database, and drives
+simulated respondents through the bundled staff survey: each opens its personal
+invitation, consents, follows redirects as a browser does, answers every page
+with valid answers drawn by the engine (``synthetic_answers``), sometimes goes
+back a page and sometimes sends an invalid page first. When a respondent is done
+another one takes its place, so that the concurrency holds for the whole run.
+
+Afterwards every response in the database is compared with what its client saw
+acknowledged (a 303 after a POST): pages missing from the database must be 0.
+
+In the same run a bare ASGI hello-world page, served by the same uvicorn
+settings, is driven by the same load generator: the ratio of our pages/s to that
+ceiling is the figure that holds on a noisy machine.
+
+A *page* is one page a respondent sees: the POST (or GET) and the redirects a
+browser follows until the next page's HTML has arrived. Its latency is the
+whole chain. Requests are also counted one by one.
+
+Run: ``.venv/bin/python benchmarks/survey_fielding.py [--duration 25]
+[--respondents 200] [--backends sqlite,postgresql] [--workers 2]``.
+Targets on a 2-core machine: >= 500 pages/s with p99 < 100 ms on SQLite, and 0
+acknowledged pages missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import itertools
+import json
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._http_load import (  # noqa: E402
+    Connection,
+    Respondent,
+    Stopped,
+    Tally,
+    check_response,
+    free_port,
+    hello_client,
+    percentile,
+    start_server,
+    stop_server,
+)
+from sociaparis.core.config import Settings  # noqa: E402
+from sociaparis.core.db import ensure_schema, make_engine, transaction  # noqa: E402
+from sociaparis.survey.fielding.service import (  # noqa: E402
+    configure_fielding,
+    create_invitations,
+    get_fielding,
+    hash_token,
+)
+from sociaparis.survey.fielding.study import load_study_into_database  # noqa: E402
+from sociaparis.survey.instrument import Instrument, Question  # noqa: E402
+from sociaparis.survey.models import ResponseRecord  # noqa: E402
+from sociaparis.survey.study import load_study  # noqa: E402
+from sociaparis.survey.synthetic import synthetic_answers  # noqa: E402
+
+STUDY_DIR = ROOT / "studies" / "sociaparis"
+FORM_ID = "sociaparis_staff_llm"
+SECRET = "benchmark-secret-key-0123456789abcdef"
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+ANSWER_POOL = 300  # distinct answer sets, reused in turn (drawing one takes ~6 ms)
+TARGET_PAGES_PER_S = 500
+TARGET_P99_MS = 100
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Prepared:
+    """A study ready to be served: its settings, instrument and invitations."""
+
+    settings: Settings
+    instrument: Instrument
+    tokens: tuple[str, ...]
+    attributes: tuple[dict[str, str], ...]
+
+
+def prepare_study(settings: Settings, invitations: int, seed: int) -> Prepared:
+    """Load the bundled study into a fresh database, open the staff survey whatever
+    the date, and create ``invitations`` personal invitations."""
+    engine = make_engine(settings)
+    try:
+        ensure_schema(engine, settings)
+        rng = random.Random(seed)
+        attributes = tuple(
+            {
+                "directorate": rng.choice(["dfa", "dsin", "dpev", "dase"]),
+                "job_category": c,
+            }
+            for c in rng.choices(["A", "B", "C"], k=invitations)
+        )
+        with transaction(engine) as session:
+            loaded = load_study_into_database(
+                session=session, study=load_study(STUDY_DIR)
+            )
+            [staff] = [item for item in loaded if item.form_id == FORM_ID]
+            fielding = get_fielding(session=session, form_id=FORM_ID)
+            configure_fielding(
+                session=session,
+                fielding=dataclasses.replace(fielding, opens_on=None, closes_on=None),
+            )
+            created = create_invitations(
+                session=session, form_id=FORM_ID, attributes=attributes
+            )
+            instrument = staff.added.stored.instrument
+    finally:
+        engine.dispose()
+    return Prepared(
+        settings, instrument, tuple(c.token for c in created), tuple(attributes)
+    )
+
+
+def constrained_questions(instrument: Instrument) -> frozenset[str]:
+    """Names of the numeric questions that carry a constraint."""
+    return frozenset(
+        name
+        for page in instrument.pages()
+        for name in page.questions
+        if isinstance(q := instrument.item(name), Question)
+        and q.type in {"integer", "decimal"}
+        and q.constraint
+    )
+
+
+def answer_pool(instrument: Instrument, size: int, seed: int) -> list[dict[str, Any]]:
+    """``size`` complete, valid answer sets drawn by the engine."""
+    return [
+        synthetic_answers(instrument, rng=random.Random(seed + index))
+        for index in range(size)
+    ]
+
+
+@dataclasses.dataclass(slots=True)
+class LoadResult:
+    """One load run: the tally, its duration and every respondent that started."""
+
+    tally: Tally
+    seconds: float
+    respondents: list[Respondent]
+
+
+async def drive_survey(
+    port: int,
+    prepared: Prepared,
+    answers: Sequence[dict[str, Any]],
+    *,
+    concurrency: int,
+    duration: float,
+    seed: int,
+    back_rate: float = 0.05,
+    error_rate: float = 0.05,
+) -> LoadResult:
+    """``concurrency`` respondents at a time until ``duration`` seconds have passed
+    (or the invitations run out)."""
+    tally = Tally()
+    tokens = iter(prepared.tokens)
+    started: list[Respondent] = []
+    constrained = constrained_questions(prepared.instrument)
+    pool = itertools.cycle(answers)
+    rng = random.Random(seed)
+    begin = time.monotonic()
+    deadline = begin + duration
+
+    async def client() -> None:
+        connection = Connection(port)
+        try:
+            while time.monotonic() < deadline:
+                token = next(tokens, None)
+                if token is None:
+                    return
+                respondent = Respondent(
+                    token,
+                    next(pool),
+                    random.Random(rng.random()),
+                    back_rate=back_rate,
+                    error_rate=error_rate,
+                    constrained=constrained,
+                )
+                started.append(respondent)
+                try:
+                    await respondent.run(tally, connection, deadline)
+                except Stopped:
+                    return
+                except (ConnectionError, TimeoutError) as exc:
+                    tally.error(f"{type(exc).__name__}: {exc}")
+                    await connection.close()
+        finally:
+            await connection.close()
+
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return LoadResult(tally, time.monotonic() - begin, started)
+
+
+async def drive_hello(port: int, *, concurrency: int, duration: float) -> LoadResult:
+    """The same load generator on the hello-world page."""
+    tally = Tally()
+    begin = time.monotonic()
+    deadline = begin + duration
+    await asyncio.gather(
+        *(hello_client(tally, port, deadline) for _ in range(concurrency))
+    )
+    return LoadResult(tally, time.monotonic() - begin, [])
+
+
+def verify(settings: Settings, respondents: Sequence[Respondent]) -> dict[str, Any]:
+    """Compare every respondent's acknowledged pages with the database."""
+    engine = make_engine(settings)
+    try:
+        with transaction(engine) as session:
+            rows = {
+                row.resume_token_hash: (row.answers, row.revision)
+                for row in session.scalars(select(ResponseRecord))
+            }
+    finally:
+        engine.dispose()
+    missing = unacknowledged = acknowledged = 0
+    details: list[str] = []
+    for respondent in respondents:
+        if not respondent.resume:
+            continue
+        key = hash_token(respondent.resume.rsplit("/", 1)[-1])
+        stored = rows.get(key, (None, None))
+        check = check_response(respondent.acks, respondent.pending, *stored)
+        acknowledged += len(respondent.acks)
+        missing += check.missing
+        unacknowledged += check.unacknowledged
+        if check.details and len(details) < 10:
+            details.append(f"{respondent.resume}: {'; '.join(check.details)}")
+    return {
+        "acknowledged": acknowledged,
+        "missing": missing,
+        "unacknowledged": unacknowledged,
+        "details": details,
+        "responses_in_database": len(rows),
+    }
+
+
+def summary(result: LoadResult) -> dict[str, Any]:
+    """Rates and latencies of a load run."""
+    tally = result.tally
+    return {
+        "seconds": round(result.seconds, 2),
+        "requests": tally.requests,
+        "requests_per_s": round(tally.requests / result.seconds, 1),
+        "pages": tally.pages,
+        "pages_per_s": round(tally.pages / result.seconds, 1),
+        "completed": tally.completed,
+        "completed_per_s": round(tally.completed / result.seconds, 2),
+        "page_p50_ms": round(percentile(tally.page_ms, 50), 1),
+        "page_p99_ms": round(percentile(tally.page_ms, 99), 1),
+        "request_p50_ms": round(percentile(tally.request_ms, 50), 1),
+        "request_p99_ms": round(percentile(tally.request_ms, 99), 1),
+        "refused_pages": tally.refused,
+        "back_steps": tally.backs,
+        "errors": tally.errors[:10],
+    }
+
+
+def _serve_command(workers: int, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-c",
+        "from sociaparis.cli import main; main()",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+
+
+def run_backend(
+    name: str, database_url: str, data_dir: Path, args: argparse.Namespace
+) -> dict[str, Any]:
+    """Prepare, serve, load and verify one backend."""
+    settings = Settings(data_dir=data_dir, database_url=database_url, secret_key=SECRET)
+    invitations = args.max_responses
+    prepared = prepare_study(settings, invitations, args.seed)
+    answers = answer_pool(prepared.instrument, ANSWER_POOL, args.seed)
+    port = free_port()
+    env = {
+        "SOCIAPARIS_DATA_DIR": str(data_dir),
+        "SOCIAPARIS_DATABASE_URL": database_url,
+        "SOCIAPARIS_SECRET_KEY": SECRET,
+    }
+    server = start_server(
+        _serve_command(args.workers, port),
+        port=port,
+        env=env,
+        log=data_dir / "server.log",
+        cwd=ROOT,
+    )
+    try:
+        result = asyncio.run(
+            drive_survey(
+                port,
+                prepared,
+                answers,
+                concurrency=args.respondents,
+                duration=args.duration,
+                seed=args.seed,
+            )
+        )
+    finally:
+        stop_server(server)
+    out = {"backend": name, **summary(result), **verify(settings, result.respondents)}
+    out["started"] = len(result.respondents)
+    return out
+
+
+def run_hello(args: argparse.Namespace, log: Path) -> dict[str, Any]:
+    """The hello-world ceiling with the same uvicorn settings and load generator."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "benchmarks._http_load:hello_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+        "--log-level",
+        "warning",
+    ]
+    server = start_server(command, port=port, env={}, log=log, cwd=ROOT)
+    try:
+        result = asyncio.run(
+            drive_hello(
+                port, concurrency=args.respondents, duration=args.ceiling_duration
+            )
+        )
+    finally:
+        stop_server(server)
+    return {"backend": "hello-world ASGI", **summary(result)}
+
+
+class _Postgres:
+    def __init__(self, admin_url: str) -> None:
+        self.admin = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
+        self.url = make_url(admin_url)
+        self.name = f"sociaparis_bench_{uuid.uuid4().hex[:10]}"
+
+    def __enter__(self) -> str:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+        return self.url.set(database=self.name).render_as_string(hide_password=False)
+
+    def __exit__(self, *_exc: object) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(
+                text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            )
+        self.admin.dispose()
+
+
+def _line(result: dict[str, Any], ceiling: float | None) -> str:
+    ratio = (
+        f"   ratio to ceiling {result['pages_per_s'] / ceiling:.3f} pages/pages, "
+        f"{result['requests_per_s'] / ceiling:.3f} requests/requests"
+        if ceiling
+        else ""
+    )
+    text_ = (
+        f"{result['backend']:>17}: {result['pages_per_s']:8.1f} pages/s "
+        f"({result['requests_per_s']:.1f} requests/s), page p50 "
+        f"{result['page_p50_ms']:.1f} ms p99 {result['page_p99_ms']:.1f} ms "
+        f"(request p50 {result['request_p50_ms']:.1f} p99 {result['request_p99_ms']:.1f})"
+    )
+    if "completed" in result and result["backend"] != "hello-world ASGI":
+        text_ += (
+            f"\n{'':>19}{result['completed_per_s']:.2f} completed responses/s "
+            f"({result['completed']} of {result['started']} started), "
+            f"{result['refused_pages']} invalid pages refused, "
+            f"{result['back_steps']} back steps; acknowledged pages: "
+            f"{result['acknowledged']}, missing from the database: {result['missing']}, "
+            f"stored but unacknowledged: {result['unacknowledged']}"
+        )
+    return text_ + ("\n" + ratio if ratio else "")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; the exit status is 1 when the no-loss target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--duration", type=float, default=25.0, help="seconds per backend"
+    )
+    parser.add_argument("--ceiling-duration", type=float, default=10.0)
+    parser.add_argument("--respondents", type=int, default=200, help="concurrent")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
+    parser.add_argument(
+        "--max-responses", type=int, default=3000, help="invitations created per backend"
+    )
+    parser.add_argument("--seed", type=int, default=20261005)
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+        pass
+
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="sociaparis-bench-") as tmp:
+        base = Path(tmp)
+        hello = run_hello(args, base / "hello.log")
+        ceiling = hello["requests_per_s"]
+        print(_line(hello, None), flush=True)
+        for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+            data_dir = base / backend
+            data_dir.mkdir()
+            if backend == "sqlite":
+                url = f"sqlite:///{data_dir / 'sociaparis.db'}"
+                result = run_backend(backend, url, data_dir, args)
+            elif backend == "postgresql":
+                with _Postgres(args.pg_url) as url:
+                    result = run_backend(backend, url, data_dir, args)
+            else:
+                parser.error(f"unknown backend {backend!r}")
+            results.append(result)
+            print(_line(result, ceiling), flush=True)
+            for message in [*result["errors"], *result["details"]]:
+                print(f"{'':>19}! {message}")
+    print()
+    lost = False
+    for result in results:
+        if result["backend"] == "sqlite":
+            pages = result["pages_per_s"] >= TARGET_PAGES_PER_S
+            p99 = result["page_p99_ms"] < TARGET_P99_MS
+            print(
+                f"target sqlite >= {TARGET_PAGES_PER_S} pages/s: "
+                f"{'met' if pages else 'MISSED'} ({result['pages_per_s']:.1f})"
+            )
+            print(
+                f"target sqlite page p99 < {TARGET_P99_MS} ms: "
+                f"{'met' if p99 else 'MISSED'} ({result['page_p99_ms']:.1f} ms)"
+            )
+        ok = result["missing"] == 0 and result["unacknowledged"] == 0
+        lost = lost or not ok
+        print(
+            f"target {result['backend']} 0 acknowledged pages missing: "
+            f"{'met' if ok else 'MISSED'} ({result['missing']} missing, "
+            f"{result['unacknowledged']} unacknowledged)"
+        )
+    if args.json:
+        args.json.write_text(json.dumps({"hello": hello, "results": results}, indent=2))
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
