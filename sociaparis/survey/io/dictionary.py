@@ -261,6 +261,8 @@ def write_dictionary(
     """Write ``STEM-dictionary.csv`` and ``STEM-dictionary.md``; return the paths."""
     csv_path = folder / f"{stem}-dictionary.csv"
     md_path = folder / f"{stem}-dictionary.md"
-    neutralize_frame(frame).to_csv(csv_path, index=False, encoding="utf-8-sig")
+    neutralize_frame(frame).to_csv(
+        csv_path, index=False, encoding="utf-8-sig", lineterminator="\r\n"
+    )
     md_path.write_text(dictionary_markdown(data, frame, lang=lang), encoding="utf-8")
     return [csv_path, md_path]

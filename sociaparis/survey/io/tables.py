@@ -355,7 +355,7 @@ def question_variables(
             kind="question",
             type=_question_type(question),
             question_type=question.type,
-            labels=dict(question.labels),
+            labels=dict(question.labels) or {instrument.default_language: question.name},
             choices=choices,
             list_name=question.list_name,
             relevant=_relevance(instrument, question),

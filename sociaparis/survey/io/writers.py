@@ -14,7 +14,8 @@ Files (``STEM`` is the form id, or the stem of the output file named):
   folder of its own) or ``STEM.datapackage.json`` (beside a named file).
 
 CSV is UTF-8 with a byte-order mark (so that Excel shows accents right; R,
-pandas and Stata read it), comma-separated, one header row of ODK names, dates
+pandas and Stata read it), comma-separated, lines ending in CRLF (RFC 4180; a
+text holding a line break is quoted), one header row of ODK names, dates
 as ``YYYY-MM-DD``, times as ``YYYY-MM-DDTHH:MM:SSZ``, missing values empty.
 """
 
@@ -146,7 +147,7 @@ def write_csv(table: ExportTable, path: Path, *, tick: Tick | None = None) -> No
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         for start in range(0, max(len(frame), 1), chunk):
             part = frame.iloc[start : start + chunk]
-            part.to_csv(handle, index=False, header=start == 0, lineterminator="\n")
+            part.to_csv(handle, index=False, header=start == 0, lineterminator="\r\n")
             if tick is not None:
                 tick(len(part))
 

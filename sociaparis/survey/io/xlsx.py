@@ -86,6 +86,12 @@ def clean_xml_text(values: pd.Series) -> pd.Series:
     return values.str.replace(_ILLEGAL, "", regex=True)
 
 
+def _xml_text(text: str) -> str:
+    # A raw carriage return would be read back as a line feed (XML end-of-line
+    # handling); a character reference keeps it.
+    return escape(_ILLEGAL.sub("", text)).replace("\r", "&#13;")
+
+
 class _SharedStrings:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
@@ -101,7 +107,7 @@ class _SharedStrings:
 
     def xml(self) -> str:
         items = "".join(
-            f'<si><t xml:space="preserve">{escape(_ILLEGAL.sub("", text))}</t></si>'
+            f'<si><t xml:space="preserve">{_xml_text(text)}</t></si>'
             for text in self.index
         )
         count = len(self.index)

@@ -1,0 +1,212 @@
+"""Writers: CSV injection, XLSX and CSV read back, Parquet metadata, the dictionary."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.io.cells import neutralize
+from sociaparis.survey.io.errors import ExportError
+from sociaparis.survey.io.tables import ExportData
+from sociaparis.survey.io.writers import resolve_output, write_export
+from tests.survey.io.helpers import export_of
+
+HOSTILE = [
+    ("=1+1", "'=1+1"),
+    ("+33 1 23", "'+33 1 23"),
+    ("-2", "'-2"),
+    ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+    ("\tcmd", "'\tcmd"),
+    ("\rcmd", "'\rcmd"),
+    ('=HYPERLINK("http://evil","x")', '\'=HYPERLINK("http://evil","x")'),
+    ("ok = fine", "ok = fine"),
+    ("'déjà", "'déjà"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "written"), HOSTILE)
+def test_neutralize(text: str, written: str) -> None:
+    assert neutralize(pd.Series([text, None], dtype=object)).tolist() == [written, None]
+
+
+def test_neutralize_leaves_numbers() -> None:
+    numbers = pd.Series([-1.5, 2.0])
+    assert neutralize(numbers).tolist() == [-1.5, 2.0]
+
+
+@pytest.fixture
+def hostile_export(usage) -> ExportData:
+    answers = [{"uses": "no", "comment": text} for text, _ in HOSTILE if text]
+    return export_of(usage, answers)
+
+
+def test_csv_neutralizes_hostile_answers(
+    hostile_export: ExportData, tmp_path: Path
+) -> None:
+    result = write_export(hostile_export, out=tmp_path, fmt="csv")
+    main = result.files[0]
+    assert main.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM
+    with main.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["comment"] for row in rows] == [w for t, w in HOSTILE if t]
+
+
+def test_xlsx_neutralizes_hostile_answers(
+    hostile_export: ExportData, tmp_path: Path
+) -> None:
+    result = write_export(hostile_export, out=tmp_path / "out.xlsx")
+    book = openpyxl.load_workbook(result.files[0])
+    sheet = book["responses"]
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("comment")
+    values = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert values == [w for t, w in HOSTILE if t]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_xlsx_holds_every_table_typed(usage_export: ExportData, tmp_path: Path) -> None:
+    result = write_export(usage_export, out=tmp_path, fmt="xlsx", lang="en")
+    book = openpyxl.load_workbook(result.files[0])
+    assert book.sheetnames == ["responses", "per", "dictionary"]
+    rows = list(book["responses"].iter_rows(values_only=True))
+    header = rows[0]
+    first = dict(zip(header, rows[1], strict=True))
+    assert first["g/hours"] == 12
+    assert first["share"] == 2.5
+    assert first["g/tools/other"] == 1
+    assert first["g/tools/copilot"] == 0
+    assert first["when"].date().isoformat() == "2026-03-01"
+    assert first["comment"] == '\'=HYPERLINK("http://evil")'
+    second = dict(zip(header, rows[2], strict=True))
+    assert second["g/hours"] is None and second["g/tools/other"] is None
+    per = list(book["per"].iter_rows(values_only=True))
+    assert per == [
+        ("_parent_id", "_index", "per/why", "per/score"),
+        ("r1", 1, "rédiger", "3"),
+        ("r1", 2, "'=1+1", None),
+    ]
+    dictionary = list(book["dictionary"].iter_rows(values_only=True))
+    assert ("per", "per/score", "per/score", "Score") == dictionary[-1][:4]
+
+
+def test_csv_files_per_table(usage_export: ExportData, tmp_path: Path) -> None:
+    result = write_export(usage_export, out=tmp_path / "x", fmt="csv")
+    names = sorted(p.name for p in (*result.files, *result.dictionary))
+    assert names == [
+        "datapackage.json",
+        "usage-dictionary.csv",
+        "usage-dictionary.md",
+        "usage-per.csv",
+        "usage.csv",
+    ]
+    per = pd.read_csv(tmp_path / "x" / "usage-per.csv", encoding="utf-8-sig")
+    assert per["_parent_id"].tolist() == ["r1", "r1"]
+    main = pd.read_csv(tmp_path / "x" / "usage.csv", encoding="utf-8-sig")
+    assert main["g/tools/chatgpt"].tolist()[:1] == [1]
+    assert main["g/tools/chatgpt"].isna().tolist() == [False, True, True]
+
+
+def test_parquet_keeps_types_and_labels(usage_export: ExportData, tmp_path: Path) -> None:
+    result = write_export(usage_export, out=tmp_path / "u.parquet", lang="en")
+    table = pq.read_table(result.files[0])
+    field = table.schema.field("g/uses")
+    assert field.metadata[b"label"].decode() == "Do you use AI?"
+    assert json.loads(field.metadata[b"choices"]) == [
+        {"code": "yes", "label": "Yes"},
+        {"code": "no", "label": "No"},
+    ]
+    assert str(table.schema.field("when").type) == "date32[day]"
+    assert str(table.schema.field("g/hours").type) == "int64"
+    frame = table.to_pandas()
+    assert frame["g/hours"].tolist()[0] == 12
+    meta = json.loads(table.schema.metadata[b"sociaparis"])
+    assert meta["form_id"] == "usage" and meta["language"] == "en"
+    assert (tmp_path / "u-per.parquet").exists()
+    assert (tmp_path / "u.datapackage.json").exists()
+
+
+def test_dictionary_rows(usage_export: ExportData, tmp_path: Path) -> None:
+    write_export(usage_export, out=tmp_path, fmt="sav", lang="fr")
+    rows = {
+        row["odk_name"]: row
+        for row in csv.DictReader(
+            (tmp_path / "usage-dictionary.csv").open(encoding="utf-8-sig")
+        )
+    }
+    assert rows["g/uses"]["name"] == "uses"
+    assert rows["g/uses"]["choices"] == "yes=Oui; no=Non"
+    assert rows["g/uses"]["codes"] == "1=yes; 2=no"
+    assert rows["per/score"]["codes"] == ""  # numeric codes are kept as they are
+    assert rows["g/tools/chatgpt"]["name"] == "tools.chatgpt"
+    assert rows["g/tools/chatgpt"]["choices"] == "0=Non; 1=Oui"
+    assert rows["g/hours"]["relevant"] == "${uses} = 'yes'"
+    assert rows["g/hours"]["constraint"] == ". <= 60"
+    assert rows["_id"]["name"] == "v_id"
+    markdown = (tmp_path / "usage-dictionary.md").read_text(encoding="utf-8")
+    assert "| `uses` | `g/uses` | Utilisez-vous l'IA ? | select_one |" in markdown
+
+
+def test_datapackage(usage_export: ExportData, tmp_path: Path) -> None:
+    write_export(usage_export, out=tmp_path, fmt="dta", lang="en")
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    main, per = package["resources"]
+    assert (main["path"], per["path"]) == ("usage.dta", "usage-per.dta")
+    assert main["schema"]["primaryKey"] == ["_id"]
+    assert per["schema"]["foreignKeys"] == [
+        {
+            "fields": ["_parent_id"],
+            "reference": {"resource": "responses", "fields": ["_id"]},
+        }
+    ]
+    fields = {
+        f["odk_name"] if "odk_name" in f else f["name"]: f
+        for f in main["schema"]["fields"]
+    }
+    assert fields["g/uses"]["type"] == "integer"
+    assert fields["g/uses"]["categories"] == [
+        {"value": 1, "label": "Yes"},
+        {"value": 2, "label": "No"},
+    ]
+    assert fields["g/uses"]["odk_codes"] == {"1": "yes", "2": "no"}
+    assert fields["when"]["type"] == "date"
+    assert fields["share"]["type"] == "number"
+
+
+@pytest.mark.parametrize(
+    ("out", "fmt", "error"),
+    [
+        ("x.sav", "dta", ExportError.FORMAT_MISMATCH),
+        ("folder", "pdf", ExportError.BAD_FORMAT),
+        ("folder", None, ExportError.NO_FORMAT),
+    ],
+)
+def test_resolve_output_errors(tmp_path: Path, out: str, fmt, error) -> None:
+    with pytest.raises(SociaparisError) as info:
+        resolve_output(tmp_path / out, fmt, "usage")
+    assert info.value.code == error.code
+
+
+@pytest.mark.parametrize(
+    ("out", "fmt", "expected"),
+    [
+        ("data.sav", None, ("sav", "", "data", True)),
+        ("data.PARQUET", "parquet", ("parquet", "", "data", True)),
+        ("folder", "csv", ("csv", "folder", "usage", False)),
+    ],
+)
+def test_resolve_output(tmp_path: Path, out: str, fmt, expected) -> None:
+    found, folder, stem, named = resolve_output(tmp_path / out, fmt, "usage")
+    assert (found, folder, stem, named) == (
+        expected[0],
+        tmp_path / expected[1] if expected[1] else tmp_path,
+        expected[2],
+        expected[3],
+    )
