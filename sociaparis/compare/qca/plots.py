@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,10 +14,13 @@ from .necessity import necessity_fit
 from .notation import parse_term
 from .truth_table import TruthTable, sufficiency_fit
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 _OUT_COLOURS = {"1": "#1b7837", "0": "#b2182b", "C": "#e08214", "?": "#878787"}
 
 
-def _figure(width: float, height: float):  # noqa: ANN202 - matplotlib types
+def _figure(width: float, height: float) -> Figure:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -25,7 +29,7 @@ def _figure(width: float, height: float):  # noqa: ANN202 - matplotlib types
     return Figure(figsize=(width, height), dpi=110)
 
 
-def _save(fig, fmt: str) -> bytes:  # noqa: ANN001
+def _save(fig: Figure, fmt: str) -> bytes:
     if fmt not in ("png", "svg"):
         raise ValueError(f"fmt must be 'png' or 'svg', got {fmt!r}")
     buffer = io.BytesIO()
