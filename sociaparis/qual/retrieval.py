@@ -1,0 +1,353 @@
+"""Retrieval: every segment of a code with its context; code co-occurrence.
+
+Segments are read with their context cut out by the database (``substr`` counts
+code points on both SQLite and PostgreSQL), so a retrieval never loads whole
+documents.  Filters on case attributes use the attribute table
+(``qual_case_values``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from sociaparis.core.errors import SociaparisError
+from sociaparis.qual.codebook_service import _all_codes, _path, code_row, list_codes
+from sociaparis.qual.corpus import encode_value, variable_id
+from sociaparis.qual.corpus_errors import CorpusError
+from sociaparis.qual.io.codebook import PATH_SEPARATOR
+from sociaparis.qual.models import (
+    QualCase,
+    QualCaseDocument,
+    QualCaseValue,
+    QualCode,
+    QualCoder,
+    QualCoding,
+    QualDocument,
+    QualTurn,
+)
+
+SEGMENT_COLUMNS = (
+    "coding",
+    "document",
+    "title",
+    "code",
+    "coder",
+    "start",
+    "end",
+    "before",
+    "text",
+    "after",
+    "memo",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A coded segment: ``text`` is ``document_text[start:end]``; ``before`` and
+    ``after`` are up to ``context`` code points around it."""
+
+    coding: str
+    document: str
+    title: str
+    code: str
+    coder: str | None
+    start: int
+    end: int
+    before: str
+    text: str
+    after: str
+    memo: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentsResult:
+    """The segments of one code, with the filters that selected them."""
+
+    code: str
+    segments: tuple[Segment, ...]
+    include_subcodes: bool = False
+    coder: str | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    context: int = 0
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per segment, columns :data:`SEGMENT_COLUMNS`."""
+        return pd.DataFrame(
+            [[getattr(s, c) for c in SEGMENT_COLUMNS] for s in self.segments],
+            columns=list(SEGMENT_COLUMNS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: parameters and segments."""
+        return {
+            "code": self.code,
+            "include_subcodes": self.include_subcodes,
+            "coder": self.coder,
+            "attributes": {k: _as_list(v) for k, v in self.attributes.items()},
+            "context": self.context,
+            "segments": [
+                {c: getattr(s, c) for c in SEGMENT_COLUMNS} for s in self.segments
+            ],
+        }
+
+
+def _as_list(value: Any) -> list[str]:
+    items = value if isinstance(value, list | tuple | set | frozenset) else [value]
+    return [encode_value(v) for v in items]
+
+
+def code_ids(session: Session, code: str | int, *, include_subcodes: bool) -> list[int]:
+    """The id of ``code``, and of all codes below it with ``include_subcodes``."""
+    root = code_row(session, code)
+    if not include_subcodes:
+        return [root.id]
+    codes = _all_codes(session)
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for c in codes.values():
+        children[c.parent_id].append(c.id)
+    out, stack = [], [root.id]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(children.get(current, []))
+    return out
+
+
+def filter_by_attributes(
+    session: Session, query: Select[Any], attributes: Mapping[str, Any]
+) -> Select[Any]:
+    """Keep codings of documents in a case whose attribute ``name`` has one of the
+    given values (a value or a list of values per attribute)."""
+    for name, wanted in attributes.items():
+        var = variable_id(session=session, name=name, create=False)
+        query = query.where(
+            exists(
+                select(1)
+                .select_from(QualCaseDocument)
+                .join(QualCaseValue, QualCaseValue.case_id == QualCaseDocument.case_id)
+                .where(
+                    QualCaseDocument.document_id == QualCoding.document_id,
+                    QualCaseValue.variable_id == var,
+                    QualCaseValue.value.in_(_as_list(wanted)),
+                )
+            )
+        )
+    return query
+
+
+def coder_ids(session: Session, coder: str) -> list[int]:
+    """The coder rows of ``coder`` (login, name or GUID); ``QUAL_213`` if none."""
+    ids = session.scalars(
+        select(QualCoder.id).where(
+            (QualCoder.login == coder)
+            | (QualCoder.name == coder)
+            | (QualCoder.guid == coder)
+        )
+    ).all()
+    if not ids:
+        raise SociaparisError(CorpusError.UNKNOWN_USER, ref=coder)
+    return list(ids)
+
+
+def coder_filter(session: Session, query: Select[Any], coder: str | None) -> Select[Any]:
+    """Keep the codings of one coder (login, name or GUID)."""
+    if coder is None:
+        return query
+    return query.where(QualCoding.coder_id.in_(coder_ids(session, coder)))
+
+
+def segments(
+    *,
+    session: Session,
+    code: str | int,
+    include_subcodes: bool = False,
+    coder: str | None = None,
+    attributes: Mapping[str, Any] | None = None,
+    context: int = 80,
+) -> SegmentsResult:
+    """All segments coded with ``code``, with their context.
+
+    Parameters
+    ----------
+    code
+        The code (name, path ``"A > B"`` or GUID).
+    include_subcodes
+        Also the segments of every code below it.
+    coder
+        Only the codings of this coder (login or name).
+    attributes
+        Only documents of cases with these attribute values, e.g.
+        ``{"direction": ["DSIN", "DRH"], "cadre": True}``.
+    context
+        Code points of text shown before and after each segment.
+
+    Returns
+    -------
+    SegmentsResult
+        The segments in document order, then by start.
+    """
+    ids = code_ids(session, code, include_subcodes=include_subcodes)
+    lo = case((QualCoding.start - context < 0, 0), else_=QualCoding.start - context)
+    query = (
+        select(
+            QualCoding.guid,
+            QualDocument.guid,
+            QualDocument.title,
+            QualCode.id,
+            func.coalesce(QualCoder.login, QualCoder.name),
+            QualCoding.start,
+            QualCoding.end,
+            func.substr(QualDocument.text, lo + 1, QualCoding.start - lo),
+            func.substr(
+                QualDocument.text, QualCoding.start + 1, QualCoding.end - QualCoding.start
+            ),
+            func.substr(QualDocument.text, QualCoding.end + 1, context),
+            QualCoding.memo,
+        )
+        .join(QualDocument, QualDocument.id == QualCoding.document_id)
+        .join(QualCode, QualCode.id == QualCoding.code_id)
+        .outerjoin(QualCoder, QualCoder.id == QualCoding.coder_id)
+        .where(QualCoding.code_id.in_(ids))
+        .order_by(QualCoding.document_id, QualCoding.start, QualCoding.id)
+    )
+    query = filter_by_attributes(session, query, attributes or {})
+    query = coder_filter(session, query, coder)
+    codes = _all_codes(session)
+    rows = [
+        Segment(
+            guid,
+            doc,
+            title,
+            PATH_SEPARATOR.join(_path(codes, codes[code_id])),
+            who,
+            start,
+            end,
+            before or "",
+            text or "",
+            after or "",
+            memo,
+        )
+        for guid, doc, title, code_id, who, start, end, before, text, after, memo in (
+            session.execute(query)
+        )
+    ]
+    root = codes[ids[0]]
+    return SegmentsResult(
+        PATH_SEPARATOR.join(_path(codes, root)),
+        tuple(rows),
+        include_subcodes,
+        coder,
+        dict(attributes or {}),
+        context,
+    )
+
+
+# ------------------------------------------------------------------ co-occurrence
+
+
+@dataclass(frozen=True, slots=True)
+class Cooccurrence:
+    """Code x code co-occurrence counts (symmetric, zero diagonal).
+
+    ``mode="overlap"``: a cell counts the pairs of codings (one of each code)
+    whose spans overlap.  ``mode="turn"``: a cell counts the speaker turns where
+    both codes are applied (a coding is in a turn when their spans overlap).
+    """
+
+    codes: tuple[str, ...]
+    counts: pd.DataFrame
+    mode: str
+    coder: str | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The code x code table of counts."""
+        return self.counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: codes, mode and the non-zero pairs."""
+        pairs = [
+            {"a": a, "b": b, "count": int(self.counts.loc[a, b])}
+            for a, b in combinations(self.codes, 2)
+            if self.counts.loc[a, b]
+        ]
+        return {"mode": self.mode, "coder": self.coder, "codes": list(self.codes),
+                "pairs": pairs}  # fmt: skip
+
+
+def cooccurrence(
+    *,
+    session: Session,
+    mode: Literal["overlap", "turn"] = "overlap",
+    codes: Sequence[str] | None = None,
+    coder: str | None = None,
+) -> Cooccurrence:
+    """How often codes are applied together (see :class:`Cooccurrence`)."""
+    if mode not in ("overlap", "turn"):
+        raise SociaparisError(
+            CorpusError.BAD_OPTION, name="mode", choices="overlap, turn", value=mode
+        )
+    all_codes = _all_codes(session)
+    chosen = (
+        [code_row(session, c).id for c in codes]
+        if codes
+        else [c.id for c in list_codes(session=session)]
+    )
+    names = {i: PATH_SEPARATOR.join(_path(all_codes, all_codes[i])) for i in chosen}
+    labels = [names[i] for i in chosen]
+    matrix = pd.DataFrame(0, index=labels, columns=labels, dtype="int64")
+    if mode == "overlap":
+        a, b = QualCoding.__table__.alias("a"), QualCoding.__table__.alias("b")
+        query = (
+            select(a.c.code_id, b.c.code_id, func.count())
+            .select_from(a)
+            .join(
+                b,
+                (a.c.document_id == b.c.document_id)
+                & (a.c.start < b.c.end)
+                & (b.c.start < a.c.end)
+                & (a.c.code_id < b.c.code_id),
+            )
+            .where(a.c.code_id.in_(chosen), b.c.code_id.in_(chosen))
+            .group_by(a.c.code_id, b.c.code_id)
+        )
+        if coder is not None:
+            ids = coder_ids(session, coder)
+            query = query.where(a.c.coder_id.in_(ids), b.c.coder_id.in_(ids))
+        for x, y, n in session.execute(query):
+            matrix.loc[names[x], names[y]] += n
+            matrix.loc[names[y], names[x]] += n
+    else:
+        query = (
+            select(QualTurn.id, QualCoding.code_id)
+            .join(
+                QualTurn,
+                (QualTurn.document_id == QualCoding.document_id)
+                & (QualCoding.start < QualTurn.end)
+                & (QualTurn.start < QualCoding.end),
+            )
+            .where(QualCoding.code_id.in_(chosen))
+            .distinct()
+        )
+        query = coder_filter(session, query, coder)
+        by_turn: dict[int, set[int]] = defaultdict(set)
+        for turn_id, code_id in session.execute(query):
+            by_turn[turn_id].add(code_id)
+        for present in by_turn.values():
+            for x, y in combinations(sorted(present), 2):
+                matrix.loc[names[x], names[y]] += 1
+                matrix.loc[names[y], names[x]] += 1
+    return Cooccurrence(tuple(labels), matrix, mode, coder)
+
+
+def case_names(session: Session) -> list[str]:
+    """Case names in creation order."""
+    return list(session.scalars(select(QualCase.name).order_by(QualCase.id)))
