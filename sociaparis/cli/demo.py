@@ -92,7 +92,7 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
     "--study",
     "study_dir",
     default=str(REPO_STUDY),
-    show_default=True,
+    show_default="studies/sociaparis of this repository",
     type=click.Path(exists=True, path_type=Path),
     help="The study folder to load.",
 )
