@@ -195,7 +195,13 @@ def _intermediate(
     for ci, cmodel in enumerate(conservative, start=1):
         expanded = [_expand(c, expectations) for c in cmodel.cubes]
         for pi, pmodel in enumerate(parsimonious, start=1):
-            remainders = _simplifying(pmodel.cubes, levels, on) or []
+            remainders = _simplifying(pmodel.cubes, levels, on)
+            if remainders is None:
+                raise SociaparisError(
+                    QCAError.TOO_COMPLEX,
+                    reason=f"the parsimonious model {pmodel.expression} covers more than "
+                    f"{MAX_SA_CONFIGURATIONS} remainders to check as counterfactuals",
+                )
             easy = [r for r in remainders if any(_inside(r, e) for e in expanded)]
             cubes = primes_within([*on, *easy], levels)
             cubes, bits, covers, ess = _solve_chart(cubes, on_array, row_dom=False)
