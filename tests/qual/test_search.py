@@ -1,0 +1,89 @@
+"""Full-text search on both backends: accents, phrases, prefixes, released only."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from sociaparis.accounts.models import User
+from sociaparis.accounts.roles import Role
+from sociaparis.accounts.service import Account
+from sociaparis.qual import corpus
+from sociaparis.qual.search import fold, parse_query, search
+
+DOCS = [
+    ("d1", True, "Agent : L'égalité femmes-hommes progresse. Égalité réelle ?"),
+    ("d2", True, "Agent : Les ÉGALITÉS de traitement et l'intelligence artificielle."),
+    ("d3", False, "Agent : Égalité cachée, Mme Durand."),
+    ("d4", True, "Agent : Rien à voir, un algorithme et des algorithmes."),
+]
+
+# query | backend ("*" both) | expected (title, match) places, in order
+CASES = [
+    ("egalite", "sqlite", [("d1", "égalité"), ("d1", "Égalité")]),
+    ("egalite", "postgresql",
+     [("d1", "égalité"), ("d1", "Égalité"), ("d2", "ÉGALITÉS")]),
+    ("ÉGALITÉ progresse", "*",
+     [("d1", "égalité"), ("d1", "progresse"), ("d1", "Égalité")]),
+    ('"intelligence artificielle"', "*", [("d2", "intelligence artificielle")]),
+    ("algo*", "*", [("d4", "algorithme"), ("d4", "algorithmes")]),
+    ("durand", "*", []),
+    ("introuvable", "*", []),
+    ("  ", "*", []),
+]  # fmt: skip
+
+
+@pytest.fixture
+def documents(session: Session) -> None:
+    user = User(username="r", password_hash="-", role="researcher")
+    session.add(user)
+    session.flush()
+    actor = Account(user.id, "r", Role.RESEARCHER, "")
+    for title, released, text in DOCS:
+        corpus.import_document(
+            session=session,
+            actor=actor,
+            data=text.encode(),
+            filename=f"{title}.txt",
+            title=title,
+            needs_pseudonymization=not released,
+        )
+
+
+@pytest.mark.parametrize(("query", "backend", "expected"), CASES)
+def test_search(
+    session: Session, documents: None, query: str, backend: str, expected: list
+) -> None:
+    dialect = session.get_bind().dialect.name
+    if backend not in ("*", dialect):
+        pytest.skip(f"expected values for {backend}")
+    result = search(session=session, query=query, context=10)
+    places = [(h.title, h.match) for h in result.hits]
+    if dialect == "postgresql":  # documents ranked by number of places
+        places.sort(key=lambda p: p[0])
+    assert places == expected
+    texts = {title: text for title, _, text in DOCS}
+    for hit in result.hits:
+        text = texts[hit.title]
+        assert text[hit.start : hit.end] == hit.match
+        assert hit.before == text[max(0, hit.start - 10) : hit.start]
+        assert hit.after == text[hit.end : hit.end + 10]
+    assert result.documents == len({t for t, _ in expected})
+
+
+def test_limit_caps_the_places(session: Session, documents: None) -> None:
+    result = search(session=session, query="egalite", limit=1)
+    assert len(result.hits) == 1 and result.to_frame().shape == (1, 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [("Égalité", "egalite"), ("ŒUVRE", "œuvre"), ("ﬁ café", "ﬁ cafe"), ("İ", "i")],
+)
+def test_fold_keeps_one_character_for_one(text: str, folded: str) -> None:
+    assert fold(text) == folded and len(fold(text)) == len(text)
+
+
+def test_parse_query_splits_words_like_the_tokenizer() -> None:
+    terms = parse_query("l'égalité femmes-hommes")
+    assert [t.words for t in terms] == [("l",), ("egalite",), ("femmes",), ("hommes",)]
