@@ -17,7 +17,8 @@ that building the table is a handful of vectorised pandas operations per column;
 Values are typed: integers (nullable ``Int64``), decimals (``float64``), dates
 (``datetime.date``), select codes as strings (labels are metadata on the
 :class:`Variable`), 0/1 flags (``Int64``). A calculation is numeric when every
-non-empty value is a plain number, text otherwise. An empty answer is missing.
+non-empty value is a plain number, text otherwise; ``NaN`` (XPath arithmetic on
+an empty answer) is empty. An empty answer is missing.
 """
 
 from __future__ import annotations
@@ -413,6 +414,8 @@ def _typed(raw: pd.Series, variable: Variable) -> tuple[pd.Series, Variable]:
         return raw, variable
     values = _missing_to_none(raw)
     if kind == "calculate":
+        # XPath's not-a-number (arithmetic on an empty answer) is an empty value.
+        values = values.where(values != "NaN", None)
         present = values.dropna().astype(str)
         if len(present) and present.str.fullmatch(_NUMBER).all():
             kind = "integer" if present.str.fullmatch(_INTEGER).all() else "decimal"
