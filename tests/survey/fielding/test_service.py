@@ -25,6 +25,26 @@ def _invite(session: Session, form_id: str, rows: list[dict]) -> list[str]:
     return [invitation.token for invitation in created]
 
 
+def _resume(session: Session, form_id: str) -> str:
+    """Invite one person and start their response; return the resume token."""
+    [token] = _invite(session, form_id, [{}])
+    started = service.start_from_invitation(session=session, token=token, secret=SECRET)
+    return started.resume_token
+
+
+def _submit(
+    session: Session, resume: str, page: str, fields: dict, revision: int, **options
+) -> service.PageOutcome:
+    return service.submit_page(
+        session=session,
+        resume_token=resume,
+        page_name=page,
+        fields=fields,
+        revision=revision,
+        **options,
+    )
+
+
 def _answer_all(session: Session, resume: str) -> service.PageOutcome:
     pages = [
         ("service", {"service": ["DSIN"]}, 0),
@@ -235,23 +255,9 @@ def test_a_whole_response_is_saved_with_exactly_its_answers(session: Session) ->
 
 def test_a_refused_page_saves_nothing_and_returns_the_answers(session: Session) -> None:
     form_id = field_form(session)
-    [token] = _invite(session, form_id, [{}])
-    started = service.start_from_invitation(session=session, token=token, secret=SECRET)
-    resume = started.resume_token
-    service.submit_page(
-        session=session,
-        resume_token=resume,
-        page_name="service",
-        fields={"service": ["DSIN"]},
-        revision=0,
-    )
-    outcome = service.submit_page(
-        session=session,
-        resume_token=resume,
-        page_name="hours",
-        fields={"hours": ["75"]},
-        revision=1,
-    )
+    resume = _resume(session, form_id)
+    _submit(session, resume, "service", {"service": ["DSIN"]}, 0)
+    outcome = _submit(session, resume, "hours", {"hours": ["75"]}, 1)
     assert not outcome.accepted
     assert [(e.question, e.kind, e.message) for e in outcome.errors] == [
         ("hours", "constraint", "Entre 0 et 60 heures.")
@@ -263,24 +269,9 @@ def test_a_refused_page_saves_nothing_and_returns_the_answers(session: Session) 
 
 def test_double_submit_and_replayed_pages_change_nothing(session: Session) -> None:
     form_id = field_form(session)
-    [token] = _invite(session, form_id, [{}])
-    resume = service.start_from_invitation(
-        session=session, token=token, secret=SECRET
-    ).resume_token
-    first = service.submit_page(
-        session=session,
-        resume_token=resume,
-        page_name="service",
-        fields={"service": ["DSIN"]},
-        revision=0,
-    )
-    replay = service.submit_page(
-        session=session,
-        resume_token=resume,
-        page_name="service",
-        fields={"service": ["other"]},
-        revision=0,
-    )
+    resume = _resume(session, form_id)
+    first = _submit(session, resume, "service", {"service": ["DSIN"]}, 0)
+    replay = _submit(session, resume, "service", {"service": ["other"]}, 0)
     assert first.accepted and not replay.accepted and replay.conflict
     assert replay.next_page == "hours"
     view = service.open_response(session=session, resume_token=resume)
@@ -289,25 +280,9 @@ def test_double_submit_and_replayed_pages_change_nothing(session: Session) -> No
 
 def test_back_keeps_valid_answers_and_drops_invalid_ones(session: Session) -> None:
     form_id = field_form(session)
-    [token] = _invite(session, form_id, [{}])
-    resume = service.start_from_invitation(
-        session=session, token=token, secret=SECRET
-    ).resume_token
-    service.submit_page(
-        session=session,
-        resume_token=resume,
-        page_name="service",
-        fields={"service": ["DSIN"]},
-        revision=0,
-    )
-    outcome = service.submit_page(
-        session=session,
-        resume_token=resume,
-        page_name="hours",
-        fields={"hours": ["99"]},
-        revision=1,
-        action="back",
-    )
+    resume = _resume(session, form_id)
+    _submit(session, resume, "service", {"service": ["DSIN"]}, 0)
+    outcome = _submit(session, resume, "hours", {"hours": ["99"]}, 1, action="back")
     assert (outcome.accepted, outcome.next_page) == (True, "service")
     view = service.open_response(session=session, resume_token=resume)
     assert view.answers == {"service": "DSIN"}
@@ -316,10 +291,7 @@ def test_back_keeps_valid_answers_and_drops_invalid_ones(session: Session) -> No
 
 def test_repeat_instances_are_added_and_removed(session: Session) -> None:
     form_id = field_form(session)
-    [token] = _invite(session, form_id, [{}])
-    resume = service.start_from_invitation(
-        session=session, token=token, secret=SECRET
-    ).resume_token
+    resume = _resume(session, form_id)
     for page, fields in [
         ("service", {"service": ["x"]}),
         ("hours", {"hours": ["1"]}),
@@ -386,41 +358,17 @@ def test_a_follow_up_revealed_on_the_same_page_is_shown_before_moving_on(
     session: Session,
 ) -> None:
     form_id = field_form(session, FOLLOW_UP_FORM)
-    [token] = _invite(session, form_id, [{}])
-    resume = service.start_from_invitation(
-        session=session, token=token, secret=SECRET
-    ).resume_token
-    shown_again = service.submit_page(
-        session=session,
-        resume_token=resume,
-        page_name="page",
-        fields={"uses": ["yes"]},
-        revision=0,
-    )
+    resume = _resume(session, form_id)
+    shown_again = _submit(session, resume, "page", {"uses": ["yes"]}, 0)
     assert (shown_again.accepted, shown_again.next_page) == (True, "page")
-    moved_on = service.submit_page(
-        session=session,
-        resume_token=resume,
-        page_name="page",
-        fields={"uses": ["yes"], "which": ["Copilot"]},
-        revision=1,
+    moved_on = _submit(
+        session, resume, "page", {"uses": ["yes"], "which": ["Copilot"]}, 1
     )
     assert moved_on.next_page == "last"
-    no_follow_up = service.submit_page(
-        session=session,
-        resume_token=resume,
-        page_name="last",
-        fields={"last": ["x"]},
-        revision=2,
-        action="back",
-    )
+    no_follow_up = _submit(session, resume, "last", {"last": ["x"]}, 2, action="back")
     assert no_follow_up.next_page == "page"
-    answered_no = service.submit_page(
-        session=session,
-        resume_token=resume,
-        page_name="page",
-        fields={"uses": ["no"], "which": ["Copilot"]},
-        revision=3,
+    answered_no = _submit(
+        session, resume, "page", {"uses": ["no"], "which": ["Copilot"]}, 3
     )
     assert answered_no.next_page == "last"
     answers = service.open_response(session=session, resume_token=resume).answers
