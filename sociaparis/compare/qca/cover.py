@@ -25,6 +25,10 @@ MAX_COVERS = 10_000
 #: seconds of depth-first search before switching to integer programming (both exact)
 DFS_SECONDS = 1.0
 
+#: deepest depth-first search (implicants beyond the essential ones) before switching
+#: to integer programming
+MAX_DEPTH = 300
+
 #: seconds spent listing equally minimal models by integer programming before QCA_015
 MAX_SECONDS = 60.0
 
@@ -130,10 +134,21 @@ def minimum_covers(
             chosen.pop()
             allowed &= ~(1 << index)
 
-    budget = chart.lower_bound(universe, everything)
+    # essential implicants (sole cover of a column) are in every cover: take them first
+    forced = sorted(
+        {chart.by_column[c][0] for c in _bits(universe) if len(chart.by_column[c]) == 1}
+    )
+    rest = universe
+    allowed = everything
+    for index in forced:
+        rest &= ~chart.pis[index]
+        allowed &= ~(1 << index)
+    budget = chart.lower_bound(rest, allowed)
     try:
         while not found:
-            search(universe, budget, everything, [])
+            if budget > MAX_DEPTH:
+                raise _Budget
+            search(rest, budget, allowed, list(forced))
             budget += 1
     except _Budget:
         return _milp_covers(pis, universe, limit)

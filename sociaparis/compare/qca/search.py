@@ -43,6 +43,15 @@ def _popcount(value: int) -> int:
     return value.bit_count()
 
 
+def _bit_list(value: int) -> list[int]:
+    out = []
+    while value:
+        low = value & -value
+        out.append(low.bit_length() - 1)
+        value ^= low
+    return out
+
+
 def _to_bits(mask: np.ndarray) -> int:
     packed = np.packbits(mask.astype(np.uint8), bitorder="little")
     return int.from_bytes(packed.tobytes(), "little")
@@ -119,6 +128,12 @@ class _Problem:
                 )
             if _popcount(hard & ~on_bits) > budget - 1:
                 return
+            if fixed:
+                # the rows this cube leaves uncovered only grow deeper in the search,
+                # so a lower bound above budget - 1 prunes the whole branch
+                rest = uncovered & ~on_bits
+                if rest and _popcount(self.independent(rest)) > budget - 1:
+                    return
             if off_bits == 0:
                 for drop in fixed:
                     rest = self.all_off
@@ -180,7 +195,10 @@ def minimal_covers_on_demand(
         hard = problem.independent(uncovered)
         if _popcount(hard) > budget:
             return
-        a = (hard & -hard).bit_length() - 1
+        # branch on the most constrained row: the fewest compatible uncovered rows
+        a = min(
+            _bit_list(hard), key=lambda r: _popcount(problem.compatible[r] & uncovered)
+        )
         tried: set[Cube] = set()
         for cube, bits in problem.primes_through(a, uncovered, hard, budget, excluded):
             rest = uncovered & ~bits
