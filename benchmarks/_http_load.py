@@ -336,10 +336,14 @@ def _base(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Ack:
-    """A page submission: what was meant, at which revision, and with which action."""
+    """A page submission: what was meant, at which revision, and with which action.
+
+    ``meant`` maps each field of the page to the value the server should store
+    (None: any value or none, for a page sent with an invalid answer on purpose).
+    """
 
     page: str
-    meant: Mapping[str, str]
+    meant: Mapping[str, str | None]
     revision: int
     action: str
 
@@ -469,7 +473,9 @@ class Respondent:
             bad = spoil(form, pairs, self.constrained, self.rng)
             if bad is not None:
                 pairs = bad
-                meant = {}
+                # Refused, or (when its answers reveal a follow-up on the same page)
+                # saved without the invalid answer: nothing certain about the page.
+                meant = dict.fromkeys(meant)
                 action = "spoiled"
         sent = [
             ("_csrf", form.hidden.get("_csrf", "")),
@@ -483,8 +489,6 @@ class Respondent:
         start = time.perf_counter()
         reply = await timed(tally, connection, "POST", url, sent + pairs)
         if reply.status == 303:
-            if action == "spoiled":
-                tally.error(f"{page_name}: an invalid page was accepted")
             self.acks.append(self.pending)
             if action == "back":
                 tally.backs += 1
@@ -547,13 +551,13 @@ def check_response(
     if stored_answers is None or stored_revision is None:
         return Check(len(acks), 0, ("response not found",) if acks else ())
     states = [acks]
-    if pending is not None and pending.action != "spoiled":
+    if pending is not None:
         states.append([*acks, pending])
     stored = {k: v for k, v in flatten(stored_answers).items() if v != ""}
     best: Check | None = None
     for state in states:
         details: list[str] = []
-        expected: dict[str, str] = {}
+        expected: dict[str, str | None] = {}
         origin: dict[str, int] = {}
         for number, ack in enumerate(state):
             for name, value in ack.meant.items():
@@ -562,7 +566,7 @@ def check_response(
         wrong = {
             origin[name]
             for name, value in expected.items()
-            if stored.get(name, "") != value
+            if value is not None and stored.get(name, "") != value
         }
         missing_revisions = max(0, len(state) - stored_revision)
         extra_revisions = max(0, stored_revision - len(state))
