@@ -434,26 +434,44 @@ def _typed(raw: pd.Series, variable: Variable) -> tuple[pd.Series, Variable]:
     return values, variable
 
 
-def _flags(column: pd.Series, choice: str) -> pd.Series:
-    """0/1 per row for ``choice`` in a space-separated column; missing stays missing."""
-    present = column.notna().to_numpy()
-    padded = (" " + column.fillna("").astype(str) + " ").str.contains(
-        f" {choice} ", regex=False
-    )
-    data = padded.to_numpy(dtype=np.int64)
-    return pd.Series(
-        pd.arrays.IntegerArray(data, ~present), index=column.index, name=None
-    )
+class _Selections:
+    """A ``select_multiple`` column factorized once: which rows hold which choices."""
+
+    def __init__(self, column: pd.Series) -> None:
+        self.index = column.index
+        self.codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        self.sets = [set(str(value).split()) for value in uniques]
+        self.missing = self.codes < 0
+
+    def flag(self, choice: str) -> pd.Series:
+        """0/1 per row for ``choice``; missing where the question has no answer."""
+        member = np.fromiter(
+            (choice in chosen for chosen in self.sets),
+            dtype=np.int64,
+            count=len(self.sets),
+        )
+        data = np.zeros(len(self.codes), dtype=np.int64)
+        present = ~self.missing
+        data[present] = member[self.codes[present]]
+        return pd.Series(
+            pd.arrays.IntegerArray(data, self.missing.copy()), index=self.index
+        )
 
 
 # -- building --------------------------------------------------------------------------
 
 
-def _concat(parts: list[Sequence[Any] | None], sizes: list[int]) -> list[Any]:
-    out: list[Any] = []
+def _concat(parts: list[Sequence[Any] | None], sizes: list[int]) -> np.ndarray:
+    """One object array from the batches' columns (``None`` for a missing column)."""
+    arrays = []
     for part, size in zip(parts, sizes, strict=True):
-        out.extend([None] * size if part is None else part)
-    return out
+        if part is None:
+            arrays.append(np.full(size, None, dtype=object))
+        else:
+            array = np.empty(size, dtype=object)
+            array[:] = part if isinstance(part, np.ndarray) else list(part)
+            arrays.append(array)
+    return np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
 
 
 def _merge_variables(
@@ -471,10 +489,11 @@ def _table(
     name: str,
     meta: list[tuple[Variable, pd.Series]],
     variables: list[Variable],
-    raw: dict[str, list[Any]],
+    raw: dict[str, np.ndarray],
     size: int,
 ) -> ExportTable:
     columns: dict[str, pd.Series] = {}
+    selections: dict[str, _Selections] = {}
     final: list[Variable] = []
     index = pd.RangeIndex(size)
     for variable, series in meta:
@@ -482,8 +501,10 @@ def _table(
         final.append(variable)
     for variable in variables:
         if variable.kind == "choice":
-            parent = columns[variable.name.rsplit("/", 1)[0]]
-            columns[variable.name] = _flags(parent, variable.choice)
+            parent = variable.name.rsplit("/", 1)[0]
+            if parent not in selections:
+                selections[parent] = _Selections(columns[parent])
+            columns[variable.name] = selections[parent].flag(variable.choice)
             final.append(variable)
             continue
         series = pd.Series(raw[variable.name], index=index, dtype=object)
@@ -568,7 +589,7 @@ def build_export(
     # Question columns of the main table.
     levels = [question_variables(b.instrument, None) for b in batches]
     variables = _merge_variables(levels)
-    raw: dict[str, list[Any]] = {}
+    raw: dict[str, np.ndarray] = {}
     for variable in variables:
         if variable.kind == "choice":
             continue
@@ -624,7 +645,7 @@ def _repeat_table(batches: Sequence[ResponseBatch], repeat: str) -> ExportTable:
         ),
     ]
     variables = _merge_variables(levels)
-    raw: dict[str, list[Any]] = {}
+    raw: dict[str, np.ndarray] = {}
     for variable in variables:
         if variable.kind == "choice":
             continue

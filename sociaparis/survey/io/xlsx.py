@@ -2,9 +2,10 @@
 
 openpyxl writes about 100,000 cells a second; an export of 100,000 responses has
 millions. This module writes the Office Open XML parts directly: each column is
-turned into its cells' XML with vectorised pandas string operations, strings go
-to the shared-strings table through :func:`pandas.factorize`, dates and times are
-Excel serial numbers with a date style. Empty cells are not written. The result
+factorized (:func:`pandas.factorize`), the XML of a cell is made once per
+distinct value and taken by index; strings go to the shared-strings table, dates
+and times are Excel serial numbers with a date style; compression runs in a
+thread beside the building of the next rows. The result
 opens in Excel, LibreOffice and openpyxl (the tests read it back with openpyxl).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -118,47 +120,47 @@ class _SharedStrings:
         )
 
 
-def _cells(
-    column: pd.Series, ref: str, rows: np.ndarray, strings: _SharedStrings
-) -> np.ndarray:
-    """The XML of each cell of one column ('' for an empty cell)."""
-    size = len(column)
-    out = np.full(size, "", dtype=object)
-    present = column.notna().to_numpy()
-    if not present.any():
-        return out
-    head = '<c r="' + ref + rows[present]
+_EMPTY = "<c/>"
+
+
+def _cells(column: pd.Series, strings: _SharedStrings) -> np.ndarray:
+    """The XML of each cell of one column (``<c/>`` for an empty cell).
+
+    Cells carry no ``r`` reference (it is optional in SpreadsheetML: a cell
+    without one follows the previous cell), so a cell's XML depends only on its
+    value; it is made once per distinct value and taken by index.
+    """
     kind = column.dtype
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = pd.Series(uniques) if not isinstance(uniques, pd.Index) else uniques
     if pd.api.types.is_datetime64_any_dtype(kind):
-        stamps = column[present]
-        if getattr(stamps.dt, "tz", None) is not None:
-            stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+        stamps = pd.DatetimeIndex(uniques)
+        if stamps.tz is not None:
+            stamps = stamps.tz_convert("UTC").tz_localize(None)
         serial = (stamps.to_numpy() - _EXCEL_EPOCH) / np.timedelta64(1, "D")
-        text = pd.Series(serial).map(repr).to_numpy(dtype=object)
-        out[present] = head + f'" s="{DATETIME_STYLE}"><v>' + text + "</v></c>"
-        return out
-    if pd.api.types.is_bool_dtype(kind) or pd.api.types.is_integer_dtype(kind):
-        text = column[present].astype("int64").astype(str).to_numpy(dtype=object)
-        out[present] = head + '"><v>' + text + "</v></c>"
-        return out
-    if pd.api.types.is_numeric_dtype(kind):
-        values = column[present].astype("float64")
-        finite = np.isfinite(values.to_numpy())
-        text = values.map(repr).to_numpy(dtype=object)
-        cells = head + '"><v>' + text + "</v></c>"
-        cells[~finite] = ""
-        out[present] = cells
-        return out
-    values = column[present]
-    first = values.iloc[0]
-    if hasattr(first, "isoformat") and not isinstance(first, str):
-        days = (pd.to_datetime(values).to_numpy() - _EXCEL_EPOCH) / np.timedelta64(1, "D")
-        text = pd.Series(days).map(lambda d: f"{d:g}").to_numpy()
-        out[present] = head + f'" s="{DATE_STYLE}"><v>' + text.astype(object) + "</v></c>"
-        return out
-    codes = strings.codes(values.astype(str))
-    out[present] = head + '" t="s"><v>' + codes.astype(str).astype(object) + "</v></c>"
-    return out
+        texts = [f'<c s="{DATETIME_STYLE}"><v>{value!r}</v></c>' for value in serial]
+    elif pd.api.types.is_bool_dtype(kind) or pd.api.types.is_integer_dtype(kind):
+        texts = [f"<c><v>{int(value)}</v></c>" for value in values]
+    elif pd.api.types.is_numeric_dtype(kind):
+        texts = [
+            f"<c><v>{float(value)!r}</v></c>" if np.isfinite(value) else _EMPTY
+            for value in values
+        ]
+    else:
+        texts = []
+        text_values = []
+        for value in values:
+            if hasattr(value, "isoformat") and not isinstance(value, str):
+                days = (np.datetime64(value, "D") - _EXCEL_EPOCH) / np.timedelta64(1, "D")
+                texts.append(f'<c s="{DATE_STYLE}"><v>{days:g}</v></c>')
+            else:
+                texts.append("")
+                text_values.append(str(value))
+        if text_values:
+            indexes = iter(strings.codes(pd.Series(text_values, dtype=object)))
+            texts = [text or f'<c t="s"><v>{next(indexes)}</v></c>' for text in texts]
+    table = np.array([*texts, _EMPTY], dtype=object)
+    return table[codes]  # code -1 (missing) takes the last entry, an empty cell
 
 
 def _sheet(
@@ -171,20 +173,15 @@ def _sheet(
     size = len(frame)
     if size + 1 > MAX_ROWS:
         raise ValueError(f"{size} rows do not fit in an Excel sheet ({MAX_ROWS - 1})")
-    header = pd.DataFrame([list(map(str, frame.columns))], columns=frame.columns)
-    rows = (np.arange(2, size + 2)).astype(str).astype(object)
-    letters = [column_letter(i) for i in range(frame.shape[1])]
-    head_cells = [
-        _cells(
-            header[column].astype(object), letter, np.array(["1"], dtype=object), strings
-        )
-        for column, letter in zip(frame.columns, letters, strict=True)
+    header = [
+        _cells(pd.Series([str(name)], dtype=object), strings)[0] for name in frame.columns
     ]
-    columns = [
-        _cells(frame[column], letter, rows, strings)
-        for column, letter in zip(frame.columns, letters, strict=True)
-    ]
-    with archive.open(part, "w", force_zip64=True) as handle:
+    columns = [_cells(frame[column], strings) for column in frame.columns]
+    with (
+        archive.open(part, "w", force_zip64=True) as handle,
+        ThreadPoolExecutor(max_workers=1) as writer,
+    ):
+        # Compression (zlib releases the GIL) runs beside the building of the next rows.
         handle.write(
             b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -192,9 +189,8 @@ def _sheet(
             b'topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView>'
             b"</sheetViews><sheetData>"
         )
-        handle.write(
-            ('<row r="1">' + "".join(c[0] for c in head_cells) + "</row>").encode()
-        )
+        handle.write(('<row r="1">' + "".join(header) + "</row>").encode())
+        pending: Future[int] | None = None
         chunk = 5000
         for start in range(0, size, chunk):
             stop = min(size, start + chunk)
@@ -205,9 +201,14 @@ def _sheet(
                     range(start + 2, stop + 2), zip(*block, strict=True), strict=True
                 )
             ]
-            handle.write("".join(lines).encode("utf-8"))
+            data = "".join(lines).encode("utf-8")
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(handle.write, data)
             if tick is not None:
                 tick(stop - start)
+        if pending is not None:
+            pending.result()
         handle.write(b"</sheetData></worksheet>")
 
 
