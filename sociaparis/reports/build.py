@@ -1,0 +1,461 @@
+"""Build a :class:`~sociaparis.reports.model.Report` from responses (pure).
+
+Input: the main export table of a form's responses (one row per response,
+ODK-style columns, as :func:`sociaparis.survey.exports.load_export` gives), the
+newest instrument, and optionally the study's population margins (directorate x
+job category) and its minimum cell count. Output: plain data, every published
+count through disclosure control.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from datetime import date
+
+import pandas as pd
+
+from sociaparis.analysis.design import svydesign
+from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT, check_min_count
+from sociaparis.analysis.weights import rake
+from sociaparis.core.errors import SociaparisError
+from sociaparis.reports.comparisons import crosstab_table
+from sociaparis.reports.context import ReportContext
+from sociaparis.reports.errors import ReportError
+from sociaparis.reports.i18n import LANGUAGES, breakdown_label, text
+from sociaparis.reports.model import QuestionBlock, Report, Section
+from sociaparis.reports.participation import participation_section, weighting_section
+from sociaparis.reports.questions import (
+    likert_block,
+    numeric_block,
+    select_multiple_block,
+    select_one_block,
+    text_block,
+)
+from sociaparis.survey.instrument import Group, Instrument, Question
+from sociaparis.survey.io.tables import ATTRIBUTE_PREFIX, ExportTable
+from sociaparis.survey.study.model import PopulationMargins
+
+Progress = Callable[[int, int, str], None]
+#: Breakdowns compared besides the weighting dimensions, when the form has them.
+EXTRA_BREAKDOWNS = ("age_band",)
+
+
+def _question_columns(table: ExportTable) -> tuple[dict[str, str], dict]:
+    columns: dict[str, str] = {}
+    choices: dict = {}
+    for variable in table.variables:
+        if variable.kind == "question":
+            columns[variable.source] = variable.name
+            choices[variable.source] = tuple(variable.choices)
+    return columns, choices
+
+
+def _plan(
+    instrument: Instrument, columns: dict[str, str], lang: str
+) -> list[tuple[str, str, list]]:
+    """Sections of questions: (id, title, blocks) with blocks still to compute.
+
+    A block is ``("question", Question)`` or ``("likert", name, title, [Question])``.
+    Consecutive likert-appearance select_one questions of one group sharing a
+    choice list (two or more) form a battery.
+    """
+    sections: list[tuple[str, str, list]] = []
+
+    def usable(q: Question) -> bool:
+        return (
+            q.repeat is None
+            and q.answerable
+            and q.type not in {"acknowledge", "date"}
+            and q.name in columns
+        )
+
+    def blocks_of(questions: list[Question], group_name: str, group_title: str) -> list:
+        out: list = []
+        k = 0
+        while k < len(questions):
+            q = questions[k]
+            run = [q]
+            if q.type == "select_one" and "likert" in q.appearance.split():
+                while (
+                    k + len(run) < len(questions)
+                    and questions[k + len(run)].type == "select_one"
+                    and "likert" in questions[k + len(run)].appearance.split()
+                    and questions[k + len(run)].list_name == q.list_name
+                ):
+                    run.append(questions[k + len(run)])
+            if len(run) >= 2:
+                out.append(("likert", f"{group_name}:{q.name}", group_title, run))
+            else:
+                out.append(("question", q))
+            k += len(run)
+        return out
+
+    loose: list[Question] = []
+    for name in instrument.top:
+        item = instrument.item(name)
+        if isinstance(item, Question):
+            if usable(item):
+                loose.append(item)
+            continue
+        if item.kind == "repeat":
+            continue
+        if loose:
+            _add_loose(sections, loose, instrument)
+            loose = []
+        inside = [
+            q
+            for q in instrument.descendants(name)
+            if isinstance(q, Question) and usable(q)
+        ]
+        if inside:
+            title = instrument.text(item.labels, lang) or name
+            intro = next(
+                (
+                    q
+                    for q in instrument.descendants(name)
+                    if isinstance(q, Question) and q.type == "note"
+                ),
+                None,
+            )
+            lead = instrument.text(intro.labels, lang) if intro is not None else ""
+            lead = lead.replace("**", "").replace("*", "").strip()
+            blocks = blocks_of(inside, name, lead if "${" not in lead and lead else title)
+            sections.append((name, title, blocks))
+    if loose:
+        _add_loose(sections, loose, instrument)
+    return sections
+
+
+def _add_loose(sections: list, loose: list[Question], instrument: Instrument) -> None:
+    blocks = [("question", q) for q in loose]
+    if sections:
+        sections[-1][2].extend(blocks)
+    else:
+        sections.append(("general", "", blocks))
+
+
+def _block(ctx: ReportContext, block: tuple, dims: Sequence[str]) -> QuestionBlock:
+    if block[0] == "likert":
+        _, name, title, questions = block
+        return likert_block(ctx, name, title, questions)
+    question: Question = block[1]
+    if question.name in dims:
+        return QuestionBlock(
+            question.name,
+            ctx.label(question),
+            "weighting",
+            None,
+            notes=(ctx.t("weighting_question"),),
+        )
+    if question.type == "select_one":
+        return select_one_block(ctx, question)
+    if question.type == "select_multiple":
+        return select_multiple_block(ctx, question)
+    if question.type in {"integer", "decimal", "range"}:
+        return numeric_block(ctx, question)
+    return text_block(ctx, question)
+
+
+def default_key_questions(instrument: Instrument, columns: dict[str, str]) -> list[str]:
+    """The first select_one outside groups and asked of everyone, else the first one."""
+    candidates = [
+        q
+        for q in instrument.questions
+        if q.type == "select_one" and q.repeat is None and q.name in columns
+    ]
+    for q in candidates:
+        if q.parent is None and not q.relevant:
+            return [q.name]
+    return [candidates[0].name] if candidates else []
+
+
+def build_report(
+    table: ExportTable,
+    *,
+    instrument: Instrument,
+    margins: PopulationMargins | None = None,
+    min_cell_count: int = DEFAULT_MIN_COUNT,
+    lang: str = "fr",
+    key_questions: Sequence[str] | None = None,
+    ci_level: float = 0.95,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Build the report of a form's responses.
+
+    Parameters
+    ----------
+    table
+        The main export table (``ExportData.main``): one row per response.
+        Only completed responses (``_status``) are analysed.
+    instrument
+        The newest version of the form (labels, choices, groups).
+    margins
+        Population counts by directorate x job category (the study's
+        ``[population]``); None: no response rates, no weighting.
+    min_cell_count
+        Smallest respondent count that may be published (at least 5).
+    lang
+        ``"fr"`` or ``"en"``.
+    key_questions
+        Questions compared by directorate, job category and age band; default:
+        :func:`default_key_questions`.
+    ci_level
+        Level of every confidence interval.
+    today
+        Date printed on the report (default: today).
+    progress
+        Called as ``progress(done, total, what)`` after each step.
+
+    Returns
+    -------
+    Report
+
+    Raises
+    ------
+    SociaparisError
+        ``REPORT_002`` (language), ``REPORT_003`` (no completed response),
+        ``REPORT_004`` (unknown key question), ``ANALYSIS_010`` (threshold < 5).
+    """
+    if lang not in LANGUAGES:
+        raise SociaparisError(
+            ReportError.BAD_LANGUAGE, lang=lang, allowed=", ".join(LANGUAGES)
+        )
+    check_min_count(min_cell_count)
+    frame = table.frame
+    if "_status" in frame.columns:
+        frame = frame[frame["_status"] == "completed"]
+    frame = frame.reset_index(drop=True)
+    if frame.empty:
+        raise SociaparisError(ReportError.NO_COMPLETED, form_id=instrument.form_id)
+    columns, choices = _question_columns(table)
+    keys = list(key_questions) if key_questions is not None else None
+    if keys is None:
+        keys = default_key_questions(instrument, columns)
+    for name in keys:
+        ok = (
+            instrument.has(name)
+            and isinstance(instrument.item(name), Question)
+            and instrument.item(name).type == "select_one"
+            and name in columns
+        )
+        if not ok:
+            raise SociaparisError(
+                ReportError.UNKNOWN_QUESTION, name=name, form_id=instrument.form_id
+            )
+    plan = _plan(instrument, columns, lang)
+    total_steps = 3 + sum(len(blocks) for _, _, blocks in plan) + len(keys)
+    done = 0
+
+    def step(what: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total_steps, what)
+
+    warnings: list[str] = []
+    n_synthetic = int(frame["_synthetic"].fillna(0).sum()) if "_synthetic" in frame else 0
+    if n_synthetic:
+        warnings.append(text("synthetic_warning", lang, k=n_synthetic, n=len(frame)))
+    if margins is not None and margins.synthetic:
+        warnings.append(text("synthetic_margins", lang))
+
+    # Weighting dimensions: the recorded attribute, else the question of that name.
+    dims = list(margins.dimensions) if margins is not None else []
+    frame, dim_columns, excluded = _dimension_columns(frame, dims, columns)
+    design = svydesign(frame, lonely_psu="fail")
+    step("design")
+    weighting_notes: list[str] = []
+    if excluded:
+        weighting_notes.append(
+            text("excluded_rows", lang, k=excluded, dim=", ".join(dims))
+        )
+    raked_margins: dict[str, dict[str, float]] = {}
+    if margins is not None:
+        for dim in dims:
+            margin = margins.margin(dim)
+            present = set(frame[dim_columns[dim]])
+            absent = [lev for lev in margin if lev not in present]
+            if absent:
+                weighting_notes.append(
+                    text("absent_levels", lang, levels=", ".join(absent), dim=dim)
+                )
+            raked_margins[dim_columns[dim]] = {
+                lev: float(count) for lev, count in margin.items() if lev in present
+            }
+        design = rake(design, margins=raked_margins, epsilon=1e-10, maxit=100)
+    step("weighting")
+
+    group_labels = _group_labels(instrument, choices, dims, dim_columns, lang)
+    groups = {dim: dim_columns[dim] for dim in dims}
+    for extra in EXTRA_BREAKDOWNS:
+        if extra in columns and extra not in groups:
+            groups[extra] = columns[extra]
+            group_labels[extra] = _labels_for(instrument, choices, extra, lang)
+    ctx = ReportContext(
+        design=design,
+        instrument=instrument,
+        columns=columns,
+        choices=choices,
+        lang=lang,
+        min_count=min_cell_count,
+        ci_level=ci_level,
+        groups=groups,
+        group_labels=group_labels,
+    )
+    participation, hidden_groups = participation_section(ctx, margins, dims)
+    ctx = dataclasses.replace(ctx, hidden_groups=hidden_groups)
+    weighting = weighting_section(ctx, margins, dims, raked_margins, weighting_notes)
+    step("participation")
+
+    sections = [participation, weighting]
+    for section_id, title, blocks in plan:
+        built = []
+        for block in blocks:
+            built.append(_block(ctx, block, dims))
+            step(built[-1].name)
+        sections.append(
+            Section(
+                id=f"q-{section_id}",
+                title=title or text("general", lang),
+                questions=tuple(built),
+            )
+        )
+    comparison_tables = []
+    for name in keys:
+        question = instrument.item(name)
+        for by in groups:
+            if by == name:
+                continue
+            found = crosstab_table(ctx, question, by)  # type: ignore[arg-type]
+            if found is not None:
+                comparison_tables.append(found)
+        step(name)
+    if comparison_tables:
+        sections.append(
+            Section(
+                id="comparisons",
+                title=text("comparisons", lang),
+                paragraphs=(text("comparisons_text", lang),),
+                tables=tuple(comparison_tables),
+            )
+        )
+    sections.append(_methods(instrument, margins, dims, ctx, n_synthetic))
+    return Report(
+        form_id=instrument.form_id,
+        title=instrument.text({instrument.default_language: instrument.title}, lang)
+        or instrument.title,
+        lang=lang,
+        generated_on=today or date.today(),
+        n_responses=len(frame),
+        n_synthetic=n_synthetic,
+        min_cell_count=min_cell_count,
+        ci_level=ci_level,
+        sections=tuple(sections),
+        warnings=tuple(warnings),
+        parameters={
+            "form_id": instrument.form_id,
+            "version": instrument.version,
+            "lang": lang,
+            "min_cell_count": min_cell_count,
+            "ci_level": ci_level,
+            "key_questions": list(keys),
+            "margins": {k: dict(v) for k, v in raked_margins.items()},
+        },
+    )
+
+
+def title_in(instrument: Instrument, section_id: str, lang: str) -> str:
+    """The label of a top-level group in ``lang`` ('' for the general section)."""
+    if instrument.has(section_id):
+        item = instrument.item(section_id)
+        if isinstance(item, Group):
+            return instrument.text(item.labels, lang)
+    return ""
+
+
+def _dimension_columns(
+    frame: pd.DataFrame, dims: Sequence[str], columns: dict[str, str]
+) -> tuple[pd.DataFrame, dict[str, str], int]:
+    """Add one ``_dim_<name>`` column per weighting dimension; drop rows missing one."""
+    out: dict[str, str] = {}
+    keep = pd.Series(True, index=frame.index)
+    frame = frame.copy()
+    for dim in dims:
+        attribute = ATTRIBUTE_PREFIX + dim
+        values = pd.Series(pd.NA, index=frame.index, dtype="string")
+        if attribute in frame.columns:
+            values = frame[attribute].astype("string")
+        if dim in columns:
+            values = values.fillna(frame[columns[dim]].astype("string"))
+        name = f"_dim_{dim}"
+        frame[name] = values
+        out[dim] = name
+        keep &= values.notna()
+    excluded = int((~keep).sum())
+    frame = frame[keep].reset_index(drop=True)
+    for name in out.values():
+        frame[name] = frame[name].astype(str)
+    return frame, out, excluded
+
+
+def _labels_for(
+    instrument: Instrument, choices: dict, name: str, lang: str
+) -> tuple[str, dict[str, str]]:
+    """A breakdown's label and its levels' labels (from the question of that name)."""
+    if instrument.has(name) and isinstance(instrument.item(name), Question):
+        question = instrument.item(name)
+        label = instrument.text(question.labels, lang) or name
+        levels = {
+            c.name: instrument.text(c.labels, lang) or c.name
+            for c in choices.get(name, ())
+        }
+        return breakdown_label(name, label, lang), levels
+    return breakdown_label(name, name, lang), {}
+
+
+def _group_labels(
+    instrument: Instrument,
+    choices: dict,
+    dims: Sequence[str],
+    dim_columns: dict[str, str],
+    lang: str,
+) -> dict[str, tuple[str, dict[str, str]]]:
+    del dim_columns
+    return {dim: _labels_for(instrument, choices, dim, lang) for dim in dims}
+
+
+def _methods(
+    instrument: Instrument,
+    margins: PopulationMargins | None,
+    dims: Sequence[str],
+    ctx: ReportContext,
+    n_synthetic: int,
+) -> Section:
+    lang = ctx.lang
+    paragraphs = []
+    if margins is not None:
+        when = ""
+        if margins.reference_date is not None:
+            when = (
+                f" au {margins.reference_date.isoformat()}"
+                if lang == "fr"
+                else f" on {margins.reference_date.isoformat()}"
+            )
+        names = ", ".join(ctx.group_labels[d][0] for d in dims)
+        paragraphs.append(text("m_weighting", lang, dims=names, date=when))
+    else:
+        paragraphs.append(text("weighting_none", lang))
+    paragraphs.append(text("m_variance", lang, level=ctx.level()))
+    paragraphs.append(text("m_missing", lang))
+    paragraphs.append(text("m_suppression", lang, min=ctx.min_count))
+    paragraphs.append(text("m_text", lang))
+    repeated = [q.name for q in instrument.questions if q.repeat and q.answerable]
+    if repeated:
+        paragraphs.append(text("m_repeats", lang, names=", ".join(repeated)))
+    if n_synthetic:
+        paragraphs.append(text("m_synthetic", lang))
+    return Section(
+        id="methods", title=text("methods", lang), paragraphs=tuple(paragraphs)
+    )

@@ -1,0 +1,261 @@
+"""Charts of a report as inline SVG (matplotlib, Agg backend), text kept as text.
+
+Every chart gets a ``<title>`` and a ``<desc>`` giving its numbers, so that a
+screen reader (and ``pdftotext``) can read what the picture shows. Hidden
+(suppressed) bars, items and bins are drawn as an explicit "< 10" mark, never
+as a bar.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import textwrap
+from html import escape
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from sociaparis.reports.i18n import fmt_number, fmt_pct, text  # noqa: E402
+from sociaparis.reports.model import (  # noqa: E402
+    BarChart,
+    Chart,
+    DivergingChart,
+    HistogramChart,
+)
+
+FONT = "DejaVu Sans"
+WIDTH_IN = 6.6
+BAR_COLOR = "#2b6a99"
+CI_COLOR = "#1b1b1b"
+HIDDEN_COLOR = "#6b6b6b"
+#: Diverging palette (ColorBrewer RdBu, colour-blind safe), by scale length.
+PALETTES = {
+    2: ["#ca0020", "#0571b0"],
+    3: ["#ca0020", "#d9d9d9", "#0571b0"],
+    4: ["#ca0020", "#f4a582", "#92c5de", "#0571b0"],
+    5: ["#ca0020", "#f4a582", "#d9d9d9", "#92c5de", "#0571b0"],
+    6: ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"],
+    7: ["#b2182b", "#ef8a62", "#fddbc7", "#d9d9d9", "#d1e5f0", "#67a9cf", "#2166ac"],
+}
+_STYLE = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT, "Liberation Sans", "Arial"],
+    "font.size": 8.5,
+    "svg.fonttype": "none",
+    "svg.hashsalt": "sociaparis",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def _wrap(label: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
+def _svg(fig: Figure, title: str, desc: str) -> str:
+    """The figure as an ``<svg>`` element with an accessible title and description."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    head_end = svg.index(">") + 1
+    head = svg[:head_end].replace(
+        "<svg ", '<svg role="img" class="chart" focusable="false" ', 1
+    )
+    return (
+        head
+        + f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
+        + svg[head_end:]
+    )
+
+
+def _hidden_text(lang: str, min_count: int) -> str:
+    return text("hidden_label", lang, min=min_count)
+
+
+def bar_chart(chart: BarChart, *, lang: str, min_count: int) -> str:
+    """Horizontal bars of shares with CI whiskers and the value printed at the end."""
+    bars = chart.bars
+    labels = [_wrap(bar.label, 42) for bar in bars]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    height = 0.35 + 0.2 * lines + 0.12 * len(bars)
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
+        positions = list(range(len(bars)))[::-1]
+        descs = []
+        for y, bar in zip(positions, bars, strict=True):
+            if bar.hidden or bar.estimate is None:
+                ax.text(
+                    0.005,
+                    y,
+                    _hidden_text(lang, min_count),
+                    va="center",
+                    ha="left",
+                    color=HIDDEN_COLOR,
+                    style="italic",
+                )
+                descs.append(f"{bar.label}: {_hidden_text(lang, min_count)}")
+                continue
+            ax.barh(y, bar.estimate, height=0.62, color=BAR_COLOR)
+            low, high = bar.ci_low or 0.0, bar.ci_high or 0.0
+            ax.plot([low, high], [y, y], color=CI_COLOR, linewidth=1.0)
+            for x in (low, high):
+                ax.plot([x, x], [y - 0.15, y + 0.15], color=CI_COLOR, linewidth=1.0)
+            value = fmt_pct(bar.estimate, lang)
+            ax.text(high + 0.012, y, value, va="center", ha="left")
+            descs.append(
+                f"{bar.label}: {value} [{fmt_pct(low, lang)} ; {fmt_pct(high, lang)}]"
+            )
+        ax.set_yticks(positions, labels)
+        ax.set_xlim(0, 1.08)
+        ax.set_ylim(-0.6, len(bars) - 0.4)
+        ticks = [0, 0.25, 0.5, 0.75, 1.0]
+        ax.set_xticks(ticks, [fmt_pct(t, lang) for t in ticks])
+        ax.tick_params(axis="y", length=0)
+        ax.xaxis.grid(True, color="#e3e3e3", linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.spines["left"].set_visible(False)
+        return _svg(fig, chart.title, "; ".join(descs))
+
+
+def diverging_chart(chart: DivergingChart, *, lang: str, min_count: int) -> str:
+    """Diverging stacked bars: disagreeing answers left of 0, agreeing ones right."""
+    rows = chart.rows
+    labels = [_wrap(row.label, 40) for row in rows]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    legend_rows = 2 if any(len(level) > 18 for level in chart.levels) else 1
+    height = 0.55 + 0.2 * lines + 0.12 * len(rows) + 0.25 * legend_rows
+    colors = PALETTES.get(len(chart.levels)) or plt.get_cmap("RdBu")(
+        [k / max(1, len(chart.levels) - 1) for k in range(len(chart.levels))]
+    )
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
+        positions = list(range(len(rows)))[::-1]
+        descs = []
+        for y, row in zip(positions, rows, strict=True):
+            if row.hidden:
+                ax.text(
+                    0,
+                    y,
+                    _hidden_text(lang, min_count),
+                    va="center",
+                    ha="center",
+                    color=HIDDEN_COLOR,
+                    style="italic",
+                )
+                descs.append(f"{row.label}: {_hidden_text(lang, min_count)}")
+                continue
+            parts = []
+            for k, (start, end) in enumerate(row.segments):
+                width = end - start
+                ax.barh(
+                    y,
+                    width,
+                    left=start,
+                    height=0.66,
+                    color=colors[k],
+                    edgecolor="white",
+                    linewidth=0.5,
+                )
+                if width >= 0.07:
+                    dark = k in (0, len(row.segments) - 1)
+                    ax.text(
+                        start + width / 2,
+                        y,
+                        fmt_number(width * 100, lang),
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if dark else "#1b1b1b",
+                    )
+                parts.append(f"{chart.levels[k]} {fmt_pct(width, lang)}")
+            descs.append(f"{row.label}: " + ", ".join(parts))
+        ax.axvline(0, color="#444444", linewidth=0.8, zorder=0)
+        ax.set_yticks(positions, labels)
+        extent = max(
+            [abs(x) for row in rows for segment in row.segments for x in segment] or [0.5]
+        )
+        limit = min(1.0, max(0.5, math.ceil(extent * 4) / 4))
+        ax.set_xlim(-limit, limit)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ticks = [k / 4 for k in range(-int(limit * 4), int(limit * 4) + 1)]
+        ax.set_xticks(ticks, [fmt_pct(abs(t), lang) for t in ticks])
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        handles = [
+            plt.Rectangle((0, 0), 1, 1, color=colors[k]) for k in range(len(chart.levels))
+        ]
+        ax.legend(
+            handles,
+            [_wrap(level, 18) for level in chart.levels],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12 if len(rows) > 3 else -0.2),
+            ncol=len(chart.levels),
+            frameon=False,
+            fontsize=7.5,
+            handlelength=1.2,
+            columnspacing=1.2,
+        )
+        return _svg(fig, chart.title, "; ".join(descs))
+
+
+def histogram_chart(chart: HistogramChart, *, lang: str, min_count: int) -> str:
+    """Respondent counts by bin; a bin under the minimum is marked, not drawn."""
+    edges = chart.edges
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.2))
+        shown = [c for c in chart.counts if c is not None]
+        top = max(shown) if shown else 1
+        descs = []
+        for k, count in enumerate(chart.counts):
+            left, right = edges[k], edges[k + 1]
+            span = f"{fmt_number(left, lang, 1)}–{fmt_number(right, lang, 1)}"
+            if count is None:
+                ax.text(
+                    (left + right) / 2,
+                    top * 0.02,
+                    _hidden_text(lang, min_count),
+                    ha="center",
+                    va="bottom",
+                    rotation=90,
+                    fontsize=7,
+                    color=HIDDEN_COLOR,
+                )
+                descs.append(f"{span}: {_hidden_text(lang, min_count)}")
+                continue
+            ax.bar(
+                left,
+                count,
+                width=right - left,
+                align="edge",
+                color=BAR_COLOR,
+                edgecolor="white",
+                linewidth=0.6,
+            )
+            descs.append(f"{span}: {count}")
+        ax.set_xlabel(_wrap(chart.axis_label, 90))
+        ax.set_ylabel(text("count", lang))
+        ax.set_ylim(0, top * 1.1)
+        ax.yaxis.grid(True, color="#e3e3e3", linewidth=0.6)
+        ax.set_axisbelow(True)
+        labels = ax.get_xticks()
+        ax.set_xticks(labels, [fmt_number(v, lang, 0) for v in labels])
+        ax.set_xlim(edges[0], edges[-1])
+        return _svg(fig, chart.title, "; ".join(descs))
+
+
+def render_chart(chart: Chart, *, lang: str, min_count: int) -> str:
+    """Any chart of the report model as an inline ``<svg>`` element."""
+    if isinstance(chart, BarChart):
+        return bar_chart(chart, lang=lang, min_count=min_count)
+    if isinstance(chart, DivergingChart):
+        return diverging_chart(chart, lang=lang, min_count=min_count)
+    return histogram_chart(chart, lang=lang, min_count=min_count)

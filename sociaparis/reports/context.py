@@ -1,0 +1,86 @@
+"""What every part of a report needs: the design, the columns, the language, the rule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sociaparis.analysis.design import SurveyDesign
+from sociaparis.reports.i18n import text
+from sociaparis.survey.instrument import Choice, Instrument, Question
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The weighted design and what the sections need to describe it.
+
+    Attributes
+    ----------
+    design
+        The (raked) design over the analysed responses.
+    instrument
+        The newest version of the form.
+    columns
+        Question name to its column in ``design.data``.
+    choices
+        Question name to its choices (after ``or_other``), as exported.
+    lang
+        The report's language.
+    min_count
+        Smallest respondent count that may be shown.
+    ci_level
+        Confidence level of every interval.
+    groups
+        Breakdown name (directorate…) to the column holding it in ``design.data``.
+    group_labels
+        Breakdown name to its label, and to the label of each of its levels.
+    hidden_groups
+        Breakdown name to the levels whose respondent count is not published: their
+        rows are hidden in every comparison.
+    """
+
+    design: SurveyDesign
+    instrument: Instrument
+    columns: Mapping[str, str]
+    choices: Mapping[str, tuple[Choice, ...]]
+    lang: str
+    min_count: int
+    ci_level: float
+    groups: Mapping[str, str] = field(default_factory=dict)
+    group_labels: Mapping[str, tuple[str, Mapping[str, str]]] = field(
+        default_factory=dict
+    )
+    hidden_groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The analysed responses (one row each)."""
+        return self.design.data
+
+    def t(self, key: str, **values: object) -> str:
+        """A report text in the report's language."""
+        return text(key, self.lang, **values)
+
+    def label(self, question: Question) -> str:
+        """The question's label in the report's language (its name if it has none)."""
+        return self.instrument.text(question.labels, self.lang) or question.name
+
+    def choice_label(self, choice: Choice) -> str:
+        """A choice's label in the report's language (its code if it has none)."""
+        return self.instrument.text(choice.labels, self.lang) or choice.name
+
+    def is_small(self, count: int) -> bool:
+        """Whether a respondent count may not be published (1 to min_count - 1)."""
+        return 0 < count < self.min_count
+
+    def level(self) -> str:
+        """The confidence level as a whole percentage (``95``)."""
+        return f"{self.ci_level * 100:g}"
+
+
+def clip01(value: float) -> float:
+    """A share or CI bound clipped to [0, 1] (normal intervals can overshoot)."""
+    return float(np.clip(value, 0.0, 1.0))

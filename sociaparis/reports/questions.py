@@ -1,0 +1,354 @@
+"""One block per question: the right estimate and chart for its type, suppressed.
+
+Every share, mean and interval comes from :mod:`sociaparis.analysis` on the
+weighted design (Taylor linearisation, calibration accounted for). A bar, a
+Likert item's distribution or a histogram bin counting between 1 and
+``min_count - 1`` respondents is never shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sociaparis.analysis.disclosure import suppress
+from sociaparis.analysis.estimators import mean, proportion
+from sociaparis.analysis.likert import likert_distribution, likert_means, multiple_choice
+from sociaparis.analysis.quantiles import quantile
+from sociaparis.reports.context import ReportContext, clip01
+from sociaparis.reports.i18n import fmt_number, text
+from sociaparis.reports.model import (
+    HIDDEN,
+    MASKED,
+    Bar,
+    BarChart,
+    DivergingChart,
+    DivergingRow,
+    HistogramChart,
+    QuestionBlock,
+    Table,
+)
+from sociaparis.survey.instrument import Question
+
+MAX_BINS = 12
+
+
+def _hidden_block(ctx: ReportContext, question: Question, kind: str) -> QuestionBlock:
+    return QuestionBlock(
+        name=question.name,
+        label=ctx.label(question),
+        type=kind,
+        n=None,
+        notes=(ctx.t("n_hidden", min=ctx.min_count),),
+    )
+
+
+def _suppressed_rows(ctx: ReportContext, names: Sequence[str], counts: Sequence[int]):
+    """Per row of a one-column count table: None (shown), HIDDEN or MASKED."""
+    table = pd.DataFrame({"n": list(counts)}, index=list(names))
+    result = suppress(table, min_count=ctx.min_count)
+    marks = {}
+    for name in names:
+        if result.primary.loc[name, "n"]:
+            marks[name] = HIDDEN
+        elif result.secondary.loc[name, "n"]:
+            marks[name] = MASKED
+        else:
+            marks[name] = None
+    return marks
+
+
+def select_one_block(ctx: ReportContext, question: Question) -> QuestionBlock:
+    """Weighted shares of each choice with CIs, as horizontal bars."""
+    column = ctx.columns[question.name]
+    values = ctx.data[column]
+    n = int(values.notna().sum())
+    if n < ctx.min_count:
+        return _hidden_block(ctx, question, "select_one")
+    choices = ctx.choices[question.name]
+    names = [c.name for c in choices]
+    seen = set(values.dropna().astype(str))
+    names += sorted(seen - set(names))
+    labels = {c.name: ctx.choice_label(c) for c in choices}
+    counts = [int((values == name).sum()) for name in names]
+    marks = _suppressed_rows(ctx, names, counts)
+    coded = pd.Categorical(values.astype("string"), categories=names)
+    design = ctx.design.with_columns(_report_q=coded)
+    est = proportion(
+        design, variable="_report_q", nan_policy="omit", ci_level=ctx.ci_level
+    )
+    bars = []
+    for k, name in enumerate(names):
+        hidden = marks[name] is not None
+        bars.append(
+            Bar(
+                label=labels.get(name, name),
+                estimate=None if hidden else float(est.estimate[k]),
+                ci_low=None if hidden else clip01(est.ci_low[k]),
+                ci_high=None if hidden else clip01(est.ci_high[k]),
+                n=None if hidden else counts[k],
+                hidden=hidden,
+            )
+        )
+    notes = [ctx.t("base_answered", level=ctx.level())]
+    if any(bar.hidden for bar in bars):
+        notes.append(ctx.t("suppressed_bars", min=ctx.min_count))
+    return QuestionBlock(
+        name=question.name,
+        label=ctx.label(question),
+        type="select_one",
+        n=n,
+        charts=(BarChart(ctx.label(question), tuple(bars)),),
+        notes=tuple(notes),
+    )
+
+
+def select_multiple_block(ctx: ReportContext, question: Question) -> QuestionBlock:
+    """Share of respondents selecting each choice, with CIs.
+
+    A choice is hidden when the respondents who selected it, or those who did
+    not, are between 1 and ``min_count - 1``.
+    """
+    column = ctx.columns[question.name]
+    values = ctx.data[column]
+    answered = values.notna()
+    n = int(answered.sum())
+    if n < ctx.min_count:
+        return _hidden_block(ctx, question, "select_multiple")
+    choices = ctx.choices[question.name]
+    names = [c.name for c in choices]
+    selected = values[answered].astype(str).str.split(" ")
+    counts = [int(selected.map(lambda s, c=name: c in s).sum()) for name in names]
+    table = multiple_choice(
+        ctx.design, column=column, choices=names, ci_level=ctx.ci_level
+    ).table
+    bars = []
+    for k, choice in enumerate(choices):
+        hidden = ctx.is_small(counts[k]) or ctx.is_small(n - counts[k])
+        row = table.iloc[k]
+        bars.append(
+            Bar(
+                label=ctx.choice_label(choice),
+                estimate=None if hidden else float(row["share"]),
+                ci_low=None if hidden else clip01(row["ci_low"]),
+                ci_high=None if hidden else clip01(row["ci_high"]),
+                n=None if hidden else counts[k],
+                hidden=hidden,
+            )
+        )
+    notes = [ctx.t("base_multiple"), ctx.t("base_answered", level=ctx.level())]
+    if any(bar.hidden for bar in bars):
+        notes.append(ctx.t("suppressed_bars", min=ctx.min_count))
+    return QuestionBlock(
+        name=question.name,
+        label=ctx.label(question),
+        type="select_multiple",
+        n=n,
+        charts=(BarChart(ctx.label(question), tuple(bars)),),
+        notes=tuple(notes),
+    )
+
+
+def _numeric_codes(names: Sequence[str]) -> bool:
+    try:
+        [float(name) for name in names]
+    except ValueError:
+        return False
+    return True
+
+
+def likert_block(
+    ctx: ReportContext, name: str, title: str, questions: Sequence[Question]
+) -> QuestionBlock:
+    """A battery of items sharing a scale: diverging bars and mean scores with CIs.
+
+    An item's distribution is hidden when one of its answers counts between 1 and
+    ``min_count - 1`` respondents; its mean score is shown when at least
+    ``min_count`` respondents answered it.
+    """
+    choices = ctx.choices[questions[0].name]
+    levels = [c.name for c in choices]
+    columns = [ctx.columns[q.name] for q in questions]
+    data = ctx.data
+    answered = [int(data[c].notna().sum()) for c in columns]
+    shown = [q for q, k in zip(questions, answered, strict=True) if k >= ctx.min_count]
+    n_any = int(data[columns].notna().any(axis=1).sum())
+    if not shown:
+        return QuestionBlock(
+            name=name,
+            label=title,
+            type="likert",
+            n=None,
+            notes=(ctx.t("n_hidden", min=ctx.min_count),),
+        )
+    dist = likert_distribution(
+        ctx.design,
+        items=[ctx.columns[q.name] for q in shown],
+        levels=levels,
+        ci_level=ctx.ci_level,
+    ).table
+    rows = []
+    any_hidden = False
+    for q in shown:
+        part = dist[dist["item"] == ctx.columns[q.name]]
+        counts = part["n"].astype(int).tolist()
+        hidden = any(ctx.is_small(c) for c in counts)
+        any_hidden |= hidden
+        segments = () if hidden else _segments(part["share"].to_numpy(dtype=float))
+        rows.append(DivergingRow(ctx.label(q), segments, hidden))
+    chart = DivergingChart(
+        title, tuple(ctx.choice_label(c) for c in choices), tuple(rows)
+    )
+    tables = []
+    if _numeric_codes(levels):
+        design = ctx.design.with_columns(
+            **{
+                f"_score_{k}": pd.to_numeric(data[ctx.columns[q.name]], errors="coerce")
+                for k, q in enumerate(shown)
+            }
+        )
+        means = likert_means(
+            design,
+            items=[f"_score_{k}" for k in range(len(shown))],
+            ci_level=ctx.ci_level,
+        ).table
+        low, high = min(map(float, levels)), max(map(float, levels))
+        tables.append(
+            Table(
+                caption=ctx.t("mean_scores", low=f"{low:g}", high=f"{high:g}"),
+                columns=(
+                    ctx.t("item"),
+                    ctx.t("mean"),
+                    ctx.t("ci", level=ctx.level()),
+                    ctx.t("n"),
+                ),
+                formats=("text", "num", "text", "int"),
+                rows=tuple(
+                    (
+                        ctx.label(q),
+                        float(row["mean"]),
+                        _interval(ctx, row["ci_low"], row["ci_high"]),
+                        int(row["n"]),
+                    )
+                    for q, (_, row) in zip(shown, means.iterrows(), strict=True)
+                ),
+                kind="means",
+            )
+        )
+    notes = [ctx.t("base_answered", level=ctx.level())]
+    if any_hidden:
+        notes.append(ctx.t("likert_hidden", min=ctx.min_count))
+    if len(shown) < len(questions):
+        notes.append(ctx.t("n_hidden", min=ctx.min_count))
+    return QuestionBlock(
+        name=name,
+        label=title,
+        type="likert",
+        n=n_any,
+        charts=(chart,),
+        tables=tuple(tables),
+        notes=tuple(notes),
+    )
+
+
+def _segments(shares: np.ndarray) -> tuple[tuple[float, float], ...]:
+    """Diverging segments of one item (the middle level of an odd scale straddles 0)."""
+    k = len(shares)
+    mid = k // 2
+    half = shares[mid] / 2 if k % 2 else 0.0
+    left = -half - shares[:mid].sum()
+    out = []
+    for share in shares:
+        out.append((float(left), float(left + share)))
+        left += share
+    return tuple(out)
+
+
+def _interval(ctx: ReportContext, low: float, high: float, decimals: int = 2) -> str:
+    """A confidence interval as printed: ``[2,99 ; 3,32]`` or ``[2.99, 3.32]``."""
+    sep = " ; " if ctx.lang == "fr" else ", "
+    lo = fmt_number(low, ctx.lang, decimals)
+    hi = fmt_number(high, ctx.lang, decimals)
+    return f"[{lo}{sep}{hi}]"
+
+
+def numeric_block(ctx: ReportContext, question: Question) -> QuestionBlock:
+    """Mean and median with CIs, and a histogram whose small bins are hidden."""
+    column = ctx.columns[question.name]
+    values = pd.to_numeric(ctx.data[column], errors="coerce").astype(float)
+    n = int(values.notna().sum())
+    if n < ctx.min_count:
+        return _hidden_block(ctx, question, "numeric")
+    design = ctx.design.with_columns(_report_x=values.to_numpy())
+    m = mean(design, variables="_report_x", nan_policy="omit", ci_level=ctx.ci_level)
+    med = quantile(
+        design,
+        variable="_report_x",
+        quantiles=0.5,
+        nan_policy="omit",
+        ci_level=ctx.ci_level,
+    )
+    present = values.dropna().to_numpy()
+    edges = np.histogram_bin_edges(present, bins="auto")
+    if len(edges) - 1 > MAX_BINS:
+        edges = np.histogram_bin_edges(present, bins=MAX_BINS)
+    counts, _ = np.histogram(present, bins=edges)
+    shown = tuple(None if ctx.is_small(int(c)) else int(c) for c in counts)
+    table = Table(
+        caption=ctx.label(question),
+        columns=("", ctx.t("value"), ctx.t("ci", level=ctx.level()), ctx.t("n")),
+        formats=("text", "num", "text", "int"),
+        rows=(
+            (
+                ctx.t("mean"),
+                float(m.estimate[0]),
+                _interval(ctx, m.ci_low[0], m.ci_high[0]),
+                n,
+            ),
+            (
+                ctx.t("median"),
+                float(med.estimate[0]),
+                _interval(ctx, med.ci_low[0], med.ci_high[0]),
+                n,
+            ),
+        ),
+        kind="numeric",
+    )
+    chart = HistogramChart(
+        ctx.t("histogram"),
+        tuple(float(e) for e in edges),
+        shown,
+        ctx.label(question),
+    )
+    notes = [ctx.t("base_numeric", level=ctx.level())]
+    if any(c is None for c in shown):
+        notes.append(ctx.t("hist_hidden", min=ctx.min_count))
+    return QuestionBlock(
+        name=question.name,
+        label=ctx.label(question),
+        type="numeric",
+        n=n,
+        charts=(chart,),
+        tables=(table,),
+        notes=tuple(notes),
+    )
+
+
+def text_block(ctx: ReportContext, question: Question) -> QuestionBlock:
+    """Only the number of answers: open answers are never published in the report."""
+    values = ctx.data[ctx.columns[question.name]]
+    n = int((values.notna() & (values.astype("string").str.strip() != "")).sum())
+    if n < ctx.min_count:
+        note = ctx.t("text_hidden", min=ctx.min_count)
+        return QuestionBlock(
+            question.name, ctx.label(question), "text", None, notes=(note,)
+        )
+    return QuestionBlock(
+        question.name,
+        ctx.label(question),
+        "text",
+        n,
+        notes=(text("text_answers", ctx.lang, n=n),),
+    )
