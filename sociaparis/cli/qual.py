@@ -157,3 +157,13 @@ def pseudonymize_command(
     counts = Counter(r.kind.value for r in result.replacements)
     summary = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or "none"
     click.echo(f"{len(result.replacements)} replacements ({summary}).", err=True)
+
+
+def _register_corpus_commands() -> None:
+    """Add the commands on the stored corpus (``sociaparis/cli/qual_corpus.py``)."""
+    from sociaparis.cli.qual_corpus import register
+
+    register(qual)
+
+
+_register_corpus_commands()

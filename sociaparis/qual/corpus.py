@@ -699,3 +699,13 @@ def turns_of(*, session: Session, document_id: int) -> list[QualTurn]:
             .order_by(QualTurn.position)
         )
     )
+
+
+def acting_account(*, session: Session, username: str | None) -> Account:
+    """The account named ``username`` (the CLI's ``--as``); ``QUAL_213`` if none."""
+    from sociaparis.accounts.models import User
+
+    user = session.scalar(select(User).where(User.username == (username or "")))
+    if user is None:
+        raise SociaparisError(CorpusError.UNKNOWN_USER, ref=username or "")
+    return Account(user.id, user.username, Role(user.role), user.display_name)

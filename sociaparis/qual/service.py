@@ -1,0 +1,121 @@
+"""Public service functions of the stored qualitative corpus, in one place.
+
+Every function takes the session as a keyword-only argument and never commits
+(the caller owns the transaction); those that change something take the acting
+account and check its role.  They live in topic modules:
+
+- :mod:`~sociaparis.qual.corpus`: cases and their attributes, documents, history;
+- :mod:`~sociaparis.qual.pseudonymize_service`: review, release, the
+  admin-only re-identification table;
+- :mod:`~sociaparis.qual.codebook_service`: the codebook and its interchange;
+- :mod:`~sociaparis.qual.coding_service`: codings (one by one and in bulk), memos;
+- :mod:`~sociaparis.qual.retrieval`, :mod:`~sociaparis.qual.matrices`,
+  :mod:`~sociaparis.qual.search`: segments, co-occurrence, matrices, full text;
+- :mod:`~sociaparis.qual.interchange`: REFI-QDA projects and agreement.
+"""
+
+from __future__ import annotations
+
+from sociaparis.qual.codebook_service import (
+    add_code,
+    codebook,
+    export_codebook,
+    import_codebook,
+    list_codes,
+    merge_codes,
+    move_code,
+    split_code,
+    update_code,
+)
+from sociaparis.qual.coding_service import (
+    add_memo,
+    apply_coding,
+    bulk_apply,
+    codings_of,
+    memos_on,
+    remove_coding,
+)
+from sociaparis.qual.corpus import (
+    assign_case,
+    cases_frame,
+    document_text,
+    ensure_case,
+    fill_case_attributes,
+    get_case,
+    get_document,
+    history,
+    import_document,
+    list_cases,
+    list_documents,
+    set_case_attributes,
+    store_document,
+    turns_of,
+)
+from sociaparis.qual.interchange import (
+    export_qdpx,
+    import_qdpx,
+    store_project,
+    stored_agreement,
+    to_project,
+)
+from sociaparis.qual.matrices import code_attribute_matrix, code_case_matrix
+from sociaparis.qual.pseudonymize_service import (
+    destroy_reidentification,
+    get_review,
+    mark_not_needed,
+    reidentification_table,
+    release_document,
+    review,
+    start_review,
+)
+from sociaparis.qual.retrieval import cooccurrence, segments
+from sociaparis.qual.search import search
+
+__all__ = [
+    "add_code",
+    "add_memo",
+    "apply_coding",
+    "assign_case",
+    "bulk_apply",
+    "cases_frame",
+    "code_attribute_matrix",
+    "code_case_matrix",
+    "codebook",
+    "codings_of",
+    "cooccurrence",
+    "destroy_reidentification",
+    "document_text",
+    "ensure_case",
+    "export_codebook",
+    "export_qdpx",
+    "fill_case_attributes",
+    "get_case",
+    "get_document",
+    "get_review",
+    "history",
+    "import_codebook",
+    "import_document",
+    "import_qdpx",
+    "list_cases",
+    "list_codes",
+    "list_documents",
+    "mark_not_needed",
+    "memos_on",
+    "merge_codes",
+    "move_code",
+    "reidentification_table",
+    "release_document",
+    "remove_coding",
+    "review",
+    "search",
+    "segments",
+    "set_case_attributes",
+    "split_code",
+    "start_review",
+    "store_document",
+    "store_project",
+    "stored_agreement",
+    "to_project",
+    "turns_of",
+    "update_code",
+]

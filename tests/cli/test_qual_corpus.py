@@ -1,0 +1,130 @@
+"""``sociaparis qual`` on a stored study: exit codes, messages, the whole workflow."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sociaparis.cli import cli
+from sociaparis.core.config import get_settings
+from sociaparis.qual.corpus_errors import CorpusError
+
+TEXT = (
+    "Enquêtrice : Bonjour Mme Durand, vous utilisez Albert ?\n\n"
+    "Agent : Oui, Albert aide pour l'égalité, appelez le 01 42 76 40 40."
+)
+
+
+@pytest.fixture
+def study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("SOCIAPARIS_DATABASE_URL", f"sqlite:///{tmp_path / 'study.db'}")
+    monkeypatch.setenv("SOCIAPARIS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SOCIAPARIS_USER", raising=False)
+    get_settings.cache_clear()
+    for name, role in (("boss", "researcher"), ("ana", "coder"), ("root", "admin")):
+        result = CliRunner().invoke(
+            cli,
+            ["user", "add", name, "--role", role, "--password-stdin"],
+            input="a-long-password-123\n",
+        )
+        assert result.exit_code == 0, result.output
+    (tmp_path / "e1.txt").write_text(TEXT, encoding="utf-8")
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["qual", *args])
+    return result.exit_code, result.output
+
+
+def error(entry: CorpusError, **context: object) -> str:
+    return f"Error: {entry.code}: {entry.format(**context)}\n"
+
+
+def test_workflow_from_import_to_exchange(study: Path) -> None:
+    code, out = run("import", str(study / "e1.txt"), "--speakers", "--case", "Agent A",
+                    "--case-kind", "interviewee", "--as", "boss")  # fmt: skip
+    assert code == 0, out
+    assert out.split("\t")[:3] == ["1", "e1.txt", "txt"]
+    code, out = run("import", str(study / "e1.txt"), "--as", "boss")
+    assert (code, out) == (
+        1,
+        error(CorpusError.DUPLICATE_DOCUMENT, path="e1.txt", title="e1.txt",
+              sha256=out.split("sha256 ")[1][:12]),
+    )  # fmt: skip
+    code, out = run("import", str(study / "e1.txt"), "--as", "ana", "--allow-duplicate")
+    assert (code, out) == (
+        1,
+        error(
+            CorpusError.NOT_ALLOWED, user="ana", role="coder", action="import documents"
+        ),
+    )
+    assert run("case", "Agent A", "--set", "direction=DSIN", "--as", "boss") == (
+        0,
+        "Agent A: 1 attributes\n",
+    )
+    code, out = run("pseudonymize-document", "1", "--no-ner", "--as", "boss")
+    assert (code, out) == (
+        0,
+        "e1.txt: 2 replacements proposed; see `sociaparis qual review 1`.\n",
+    )
+    code, out = run("review", "1", "--as", "boss")
+    assert out.splitlines()[0].split("\t")[:5] == [
+        "0", "proposed", "25:31", "Durand", "[PERSONNE-1]",
+    ]  # fmt: skip
+    code, out = run("code", "1", "Outils", "0", "3", "--as", "ana")
+    assert code == 1 and f"{CorpusError.UNKNOWN_CODE.code}" in out
+    assert run("codebook", "add", "Outils", "--as", "boss")[0] == 0
+    code, out = run("code", "1", "Outils", "0", "3", "--as", "ana")
+    assert (code, out) == (
+        1,
+        error(CorpusError.NOT_RELEASED, title="e1.txt", status="under_review"),
+    )
+    code, out = run("review", "1", "--reject", "1", "--accept-all", "--release",
+                    "--as", "boss")  # fmt: skip
+    assert (code, out) == (0, "released: 1 replacements applied\n")
+    start = TEXT.index("Albert aide") + len("[PERSONNE-1]") - len("Durand")
+    code, out = run("code", "1", "Outils", str(start), str(start + 6), "--as", "ana",
+                    "--json")  # fmt: skip
+    assert code == 0 and json.loads(out)["text"] == "Albert"
+    code, out = run("segments", "Outils", "--where", "direction=DSIN", "--json")
+    assert [s["text"] for s in json.loads(out)["segments"]] == ["Albert"]
+    code, out = run("matrix", "--json")
+    assert json.loads(out)["codings"] == [[1]]
+    code, out = run("matrix", "--by", "direction", "--out", str(study / "m.xlsx"))
+    assert code == 0 and (study / "m.xlsx").exists()
+    code, out = run("search", "egalite", "--json")
+    assert [h["match"] for h in json.loads(out)["hits"]] == ["égalité"]
+    code, out = run("reidentification", "--as", "boss")
+    assert (code, out) == (
+        1,
+        error(CorpusError.NOT_ALLOWED, user="boss", role="researcher",
+              action="read the re-identification table"),
+    )  # fmt: skip
+    assert run("reidentification", "--as", "root") == (0, "[PERSONNE-1]\tDurand\n")
+    code, out = run("export-qdpx", str(study / "p.qdpx"), "--as", "boss")
+    assert (code, out) == (0, f"{study / 'p.qdpx'}: 1 sources, 1 codes, 1 codings\n")
+    code, out = run("history", "--kind", "apply", "--json")
+    assert [e["actor"] for e in json.loads(out)] == ["ana"]
+
+
+def test_import_qdpx_and_errors(study: Path) -> None:
+    sample = (
+        Path(__file__).resolve().parents[1]
+        / "reference/refi-qda/samples/target-atlas-project.qdpx"
+    )
+    code, out = run("import-qdpx", str(sample), "--as", "boss", "--json")
+    assert code == 0 and json.loads(out)["codes"] == 3
+    code, out = run("codebook", "show")
+    assert code == 0 and len(out.splitlines()) == 3
+    code, out = run("import", str(study / "e1.txt"))
+    assert code == 2 and "Missing option '--as'" in out
+    code, out = run("documents", "--as", "nobody")
+    assert code == 2
+    code, out = run("code", "1", "x", "0", "1", "--as", "nobody")
+    assert (code, out) == (1, error(CorpusError.UNKNOWN_USER, ref="nobody"))
