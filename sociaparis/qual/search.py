@@ -8,8 +8,7 @@ offsets and a snippet.  Case and accents are ignored: "egalite" finds "Égalité
   ranks documents (bm25); words match exactly (no stemming).
 - On **PostgreSQL** the GIN index on ``to_tsvector('french',
   sociaparis_unaccent(text))`` selects documents; words match through the French
-  stemmer, so "égalités" also finds "égalité".  Documents are ranked by the
-  number of places found.
+  stemmer, so "égalités" also finds "égalité".  Documents come in import order.
 
 In both cases the places inside a document are found in Python on the stored
 text, so offsets are exact code points; on PostgreSQL the words to mark are
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from sociaparis.qual.fts import FTS_TABLE, PG_CONFIG, PG_FUNCTION
@@ -83,20 +82,28 @@ class SearchResult:
         }
 
 
+_FOLDED: dict[int, str] = {}
+
+
+def _fold_char(char: str) -> str:
+    base = "".join(
+        c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+    ).lower()
+    if len(base) == 1:
+        return base
+    return char.lower() if len(char.lower()) == 1 else char
+
+
 def fold(value: str) -> str:
     """Lower case without accents, one character for one (offsets are kept).
 
     >>> fold("Égalité ŒUVRE")
     'egalite œuvre'
     """
-    out = []
-    for char in value:
-        base = "".join(
-            c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
-        ).lower()
-        out.append(base if len(base) == 1 else (char.lower() if len(char.lower()) == 1
-                                                else char))  # fmt: skip
-    return "".join(out)
+    for char in set(value):
+        if ord(char) not in _FOLDED:
+            _FOLDED[ord(char)] = _fold_char(char)
+    return value.translate(_FOLDED)
 
 
 def parse_query(query: str) -> list[Term]:
@@ -154,7 +161,7 @@ def search(
     query: str,
     limit: int = 50,
     context: int = 60,
-    max_documents: int = 200,
+    max_documents: int = 1000,
 ) -> SearchResult:
     """Search the released documents for ``query``.
 
@@ -164,62 +171,80 @@ def search(
         Words, ``"quoted phrases"`` and ``prefix*`` terms; a document must hold
         all of them.
     limit
-        Most places returned.
+        Most places returned; documents are read, best ranked first, only until
+        ``limit`` places are found.
     context
         Code points of text shown before and after each place.
     max_documents
-        Most documents read (the best ranked).
+        Most documents matched.
 
     Returns
     -------
     SearchResult
-        ``documents`` (documents matched, up to ``max_documents``) and ``hits``.
+        ``documents`` (number of documents matched, up to ``max_documents``)
+        and ``hits``.
     """
     terms = parse_query(query)
     backend = session.get_bind().dialect.name
     if not terms:
         return SearchResult(query, backend, 0, (), limit)
-    stems: list[set[str] | None] = [None] * len(terms)
     if backend == "postgresql":
-        rows = _postgresql_documents(session, terms, max_documents)
-    else:
-        rows = session.execute(
+        params: dict[str, Any] = {"n": max_documents}
+        tsquery = _tsquery_sql(terms, params)
+        matched = session.execute(
             text(
-                f"SELECT d.guid, d.title, d.text FROM {FTS_TABLE} f "
+                "SELECT id, guid, title FROM qual_documents "
+                f"WHERE to_tsvector('{PG_CONFIG}'::regconfig, {PG_FUNCTION}(text)) "
+                f"@@ ({tsquery}) AND status = 'released' ORDER BY id LIMIT :n"
+            ),
+            params,
+        ).all()
+    else:
+        matched = session.execute(
+            text(
+                f"SELECT d.id, d.guid, d.title FROM {FTS_TABLE} f "
                 f"JOIN qual_documents d ON d.id = f.rowid "
                 f"WHERE {FTS_TABLE} MATCH :q AND d.status = 'released' "
                 "ORDER BY f.rank LIMIT :n"
             ),
             {"q": _fts5_query(terms), "n": max_documents},
         ).all()
-    folded_texts = [(guid, title, body, fold(body)) for guid, title, body in rows]
-    if backend == "postgresql" and folded_texts:
-        stems = _postgresql_words(session, terms, [f for *_, f in folded_texts])
-    patterns = [_pattern(t, s) for t, s in zip(terms, stems, strict=True)]
-    found = []
-    for guid, title, body, folded in folded_texts:
-        places = _places(folded, patterns)
-        if places:
-            found.append((guid, title, body, places))
-    if backend == "postgresql":
-        found.sort(key=lambda item: -len(item[3]))
     hits: list[SearchHit] = []
-    for guid, title, body, places in found:
-        for start, end in places:
-            if len(hits) >= limit:
-                break
-            hits.append(
-                SearchHit(
-                    guid,
-                    title,
-                    start,
-                    end,
-                    body[max(0, start - context) : start],
-                    body[start:end],
-                    body[end : end + context],
+    batch = 8
+    for first in range(0, len(matched), batch):
+        if len(hits) >= limit:
+            break
+        rows = matched[first : first + batch]
+        bodies = dict(
+            session.execute(
+                text("SELECT id, text FROM qual_documents WHERE id IN :ids").bindparams(
+                    bindparam("ids", expanding=True)
+                ),
+                {"ids": [r[0] for r in rows]},
+            ).all()
+        )
+        folded = {i: fold(body) for i, body in bodies.items()}
+        stems: list[set[str] | None] = [None] * len(terms)
+        if backend == "postgresql":
+            stems = _postgresql_words(session, terms, list(folded.values()))
+        patterns = [_pattern(t, w) for t, w in zip(terms, stems, strict=True)]
+        for doc_id, guid, title in rows:
+            body = bodies[doc_id]
+            for start, end in _places(folded[doc_id], patterns):
+                if len(hits) >= limit:
+                    break
+                hits.append(
+                    SearchHit(
+                        guid,
+                        title,
+                        start,
+                        end,
+                        body[max(0, start - context) : start],
+                        body[start:end],
+                        body[end : end + context],
+                    )
                 )
-            )
-    return SearchResult(query, backend, len(found), tuple(hits), limit)
+    return SearchResult(query, backend, len(matched), tuple(hits), limit)
 
 
 def _tsquery_sql(terms: list[Term], params: dict[str, Any]) -> str:
@@ -233,23 +258,6 @@ def _tsquery_sql(terms: list[Term], params: dict[str, Any]) -> str:
         else:
             parts.append(f"plainto_tsquery('{PG_CONFIG}', {PG_FUNCTION}(:t{i}))")
     return " && ".join(parts)
-
-
-def _postgresql_documents(
-    session: Session, terms: list[Term], max_documents: int
-) -> list[Any]:
-    params: dict[str, Any] = {"n": max_documents}
-    tsquery = _tsquery_sql(terms, params)
-    return list(
-        session.execute(
-            text(
-                "SELECT guid, title, text FROM qual_documents "
-                f"WHERE to_tsvector('{PG_CONFIG}'::regconfig, {PG_FUNCTION}(text)) "
-                f"@@ ({tsquery}) AND status = 'released' ORDER BY id LIMIT :n"
-            ),
-            params,
-        ).all()
-    )
 
 
 def _postgresql_words(

@@ -59,7 +59,7 @@ def test_search(
         pytest.skip(f"expected values for {backend}")
     result = search(session=session, query=query, context=10)
     places = [(h.title, h.match) for h in result.hits]
-    if dialect == "postgresql":  # documents ranked by number of places
+    if dialect == "postgresql":  # documents in import order there, not ranked
         places.sort(key=lambda p: p[0])
     assert places == expected
     texts = {title: text for title, _, text in DOCS}
