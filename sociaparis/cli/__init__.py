@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "invite": "sociaparis.cli.fielding:invite",
     "qca": "sociaparis.cli.qca:qca",
     "qual": "sociaparis.cli.qual:qual",
+    "report": "sociaparis.cli.report:report",
     "serve": "sociaparis.cli.serve:serve",
     "stats": "sociaparis.cli.stats:stats",
     "study": "sociaparis.cli.study:study",
