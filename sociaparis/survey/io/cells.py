@@ -21,7 +21,8 @@ def neutralize(values: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> neutralize(pd.Series(["=1+1", "ok", None, "-2", "@SUM(A1)"])).tolist()
+    >>> texts = pd.Series(["=1+1", "ok", None, "-2", "@SUM(A1)"], dtype=object)
+    >>> neutralize(texts).tolist()
     ["'=1+1", 'ok', None, "'-2", "'@SUM(A1)"]
     """
     if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
