@@ -34,6 +34,17 @@ from sociaparis.survey.service import StoredInstrument, list_instruments
 
 Tick = Callable[[int], None]
 _CHUNK = 1000
+_COLUMNS = (
+    ResponseRecord.id,
+    ResponseRecord.status,
+    ResponseRecord.answers,
+    ResponseRecord.attributes,
+    ResponseRecord.synthetic,
+    ResponseRecord.started_on,
+    ResponseRecord.completed_on,
+    ResponseRecord.started_at,
+    ResponseRecord.updated_at,
+)
 
 
 def _versions(
@@ -147,19 +158,23 @@ def load_export(
             "synthetic": [],
         }
         found_attributes: list[dict[str, str]] = []
-        for response in session.scalars(query.execution_options(yield_per=_CHUNK)):
-            moment = _moment(response.completed_on or response.started_on, None)
-            moment = _moment(None, response.updated_at) or moment
-            state = evaluate_form(instrument.instrument, response.answers, now=moment)
+        rows = session.execute(
+            query.with_only_columns(*_COLUMNS).execution_options(yield_per=_CHUNK)
+        )
+        for row in rows:
+            moment = _moment(None, row.updated_at) or _moment(
+                row.completed_on or row.started_on, None
+            )
+            state = evaluate_form(instrument.instrument, row.answers, now=moment)
             records.append(state.record())
-            ids.append(response.id)
-            meta["status"].append(response.status)
-            meta["started_on"].append(response.started_on)
-            meta["submitted_on"].append(response.completed_on)
-            meta["started_at"].append(response.started_at)
-            meta["updated_at"].append(response.updated_at)
-            meta["synthetic"].append(bool(response.synthetic))
-            found_attributes.append(dict(response.attributes or {}))
+            ids.append(row.id)
+            meta["status"].append(row.status)
+            meta["started_on"].append(row.started_on)
+            meta["submitted_on"].append(row.completed_on)
+            meta["started_at"].append(row.started_at)
+            meta["updated_at"].append(row.updated_at)
+            meta["synthetic"].append(bool(row.synthetic))
+            found_attributes.append(dict(row.attributes or {}))
             if tick is not None and len(ids) % _CHUNK == 0:
                 tick(_CHUNK)
         if tick is not None and len(ids) % _CHUNK:
