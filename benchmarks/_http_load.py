@@ -423,6 +423,38 @@ class Respondent:
             return
         self.resume = consent.location.split("?")[0]
         page = await self._follow(tally, connection, consent, start)
+        await self._answer(tally, connection, page, deadline, stop_after)
+
+    def settle(self, stored_revision: int) -> None:
+        """After a crash: count the page that was in flight as acknowledged if the
+        database holds it (``stored_revision`` one past the acknowledged pages)."""
+        if self.pending is not None and stored_revision == len(self.acks) + 1:
+            self.acks.append(self.pending)
+        self.pending = None
+
+    async def resume_run(
+        self, tally: Tally, connection: Connection, deadline: float
+    ) -> None:
+        """Go on from the private resume link (after :meth:`settle`), as after a crash.
+
+        Raises
+        ------
+        Stopped, ConnectionError, TimeoutError
+            As :meth:`run`.
+        """
+        start = time.perf_counter()
+        first = await timed(tally, connection, "GET", self.resume)
+        page = await self._follow(tally, connection, first, start)
+        await self._answer(tally, connection, page, deadline, 0)
+
+    async def _answer(
+        self,
+        tally: Tally,
+        connection: Connection,
+        page: Reply,
+        deadline: float,
+        stop_after: int,
+    ) -> None:
         gone_back: set[str] = set()
         spoiled: set[str] = set()
         for _ in range(MAX_STEPS):
