@@ -23,6 +23,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from sociaparis.reports.i18n import fmt_number, fmt_pct, text  # noqa: E402
 from sociaparis.reports.model import (  # noqa: E402
+    MASKED,
     BarChart,
     Chart,
     DivergingChart,
@@ -93,16 +94,21 @@ def bar_chart(chart: BarChart, *, lang: str, min_count: int) -> str:
         descs = []
         for y, bar in zip(positions, bars, strict=True):
             if bar.hidden or bar.estimate is None:
+                mark = (
+                    text("masked_label", lang)
+                    if bar.suppressed == MASKED
+                    else _hidden_text(lang, min_count)
+                )
                 ax.text(
                     0.005,
                     y,
-                    _hidden_text(lang, min_count),
+                    mark,
                     va="center",
                     ha="left",
                     color=HIDDEN_COLOR,
                     style="italic",
                 )
-                descs.append(f"{bar.label}: {_hidden_text(lang, min_count)}")
+                descs.append(f"{bar.label}: {mark}")
                 continue
             ax.barh(y, bar.estimate, height=0.62, color=BAR_COLOR)
             low, high = bar.ci_low or 0.0, bar.ci_high or 0.0

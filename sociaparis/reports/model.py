@@ -54,14 +54,23 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class Bar:
-    """One bar of a bar chart: an estimate with its CI, or hidden."""
+    """One bar of a bar chart: an estimate with its CI, or suppressed.
+
+    ``suppressed`` is None for a bar shown, :data:`HIDDEN` (a small count) or
+    :data:`MASKED` (hidden so that a small one cannot be worked out).
+    """
 
     label: str
     estimate: float | None
     ci_low: float | None
     ci_high: float | None
     n: int | None
-    hidden: bool = False
+    suppressed: str | None = None
+
+    @property
+    def hidden(self) -> bool:
+        """Whether the bar is not shown."""
+        return self.suppressed is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,11 +45,13 @@ def _hidden_block(ctx: ReportContext, question: Question, kind: str) -> Question
     )
 
 
-def _suppressed_rows(ctx: ReportContext, names: Sequence[str], counts: Sequence[int]):
+def _suppressed_rows(
+    ctx: ReportContext, names: Sequence[str], counts: Sequence[int]
+) -> dict[str, str | None]:
     """Per row of a one-column count table: None (shown), HIDDEN or MASKED."""
     table = pd.DataFrame({"n": list(counts)}, index=list(names))
     result = suppress(table, min_count=ctx.min_count)
-    marks = {}
+    marks: dict[str, str | None] = {}
     for name in names:
         if result.primary.loc[name, "n"]:
             marks[name] = HIDDEN
@@ -89,7 +91,7 @@ def select_one_block(ctx: ReportContext, question: Question) -> QuestionBlock:
                 ci_low=None if hidden else clip01(est.ci_low[k]),
                 ci_high=None if hidden else clip01(est.ci_high[k]),
                 n=None if hidden else counts[k],
-                hidden=hidden,
+                suppressed=marks[name],
             )
         )
     notes = [ctx.t("base_answered", level=ctx.level())]
@@ -135,7 +137,7 @@ def select_multiple_block(ctx: ReportContext, question: Question) -> QuestionBlo
                 ci_low=None if hidden else clip01(row["ci_low"]),
                 ci_high=None if hidden else clip01(row["ci_high"]),
                 n=None if hidden else counts[k],
-                hidden=hidden,
+                suppressed=HIDDEN if hidden else None,
             )
         )
     notes = [ctx.t("base_multiple"), ctx.t("base_answered", level=ctx.level())]
