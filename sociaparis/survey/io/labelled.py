@@ -124,12 +124,14 @@ def _base(variable: Variable) -> str:
 def numeric_codes(variable: Variable) -> bool:
     """Whether the choice codes of a select are themselves whole numbers."""
     try:
-        return bool(variable.choices) and all(
-            float(c.name).is_integer() and abs(int(float(c.name))) <= _INT_LIMIT
-            for c in variable.choices
-        )
+        numbers = [float(c.name) for c in variable.choices]
     except ValueError:
         return False
+    return (
+        bool(numbers)
+        and all(n.is_integer() and abs(n) <= _INT_LIMIT for n in numbers)
+        and len(set(numbers)) == len(numbers)  # "01" and "1" would be one number
+    )
 
 
 def value_codes(variable: Variable, column: pd.Series | None = None) -> dict[str, int]:

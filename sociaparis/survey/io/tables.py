@@ -47,6 +47,15 @@ TYPES = (
     "select_multiple",
 )
 MAIN_TABLE = "responses"
+#: Table names a repeat may not take (the main table, the dictionary's files).
+RESERVED_TABLE_NAMES = frozenset({MAIN_TABLE, "dictionary", "datapackage"})
+
+
+def repeat_table_name(repeat: str) -> str:
+    """The table of a repeat is named after it (``responses`` → ``responses_repeat``)."""
+    return f"{repeat}_repeat" if repeat in RESERVED_TABLE_NAMES else repeat
+
+
 _INTEGER = r"-?[0-9]+"
 _NUMBER = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 
@@ -657,4 +666,4 @@ def _repeat_table(batches: Sequence[ResponseBatch], repeat: str) -> ExportTable:
                 columns.values.get(source) if columns is not None and source else None
             )
         raw[variable.name] = _concat(parts, sizes)
-    return _table(repeat, meta, variables, raw, total)
+    return _table(repeat_table_name(repeat), meta, variables, raw, total)

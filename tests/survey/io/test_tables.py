@@ -180,3 +180,21 @@ def test_no_batches_is_an_error() -> None:
 
     with pytest.raises(ValueError, match="no responses"):
         build_export([])
+
+
+@pytest.mark.parametrize(
+    ("repeat", "table"),
+    [
+        ("per", "per"),
+        ("responses", "responses_repeat"),
+        ("dictionary", "dictionary_repeat"),
+    ],
+)
+def test_repeat_table_names(repeat: str, table: str) -> None:
+    form = read_form(
+        "| survey |\n| | type | name | label |\n"
+        f"| | begin repeat | {repeat} | R |\n| | text | t | T |\n| | end repeat | | |\n"
+    )
+    data = export_of(form, [{repeat: [{"t": "a"}]}])
+    assert [t.name for t in data.tables] == ["responses", table]
+    assert data.tables[1].is_repeat and not data.main.is_repeat

@@ -210,3 +210,26 @@ def test_resolve_output(tmp_path: Path, out: str, fmt, expected) -> None:
         expected[2],
         expected[3],
     )
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [
+        (["1", "2", "3"], {"1": 1, "2": 2, "3": 3}),
+        (["-1", "0", "7"], {"-1": -1, "0": 0, "7": 7}),
+        (["yes", "no"], {"yes": 1, "no": 2}),
+        (["01", "1"], {"01": 1, "1": 2}),  # the same number twice: numbered
+        (["1.5", "2"], {"1.5": 1, "2": 2}),  # not whole numbers: numbered
+    ],
+)
+def test_value_codes(codes: list[str], expected: dict[str, int]) -> None:
+    from sociaparis.survey.instrument import Choice
+    from sociaparis.survey.io.labelled import value_codes
+    from sociaparis.survey.io.tables import Variable
+
+    variable = Variable(
+        "q", "q", "question", "select_one", choices=tuple(Choice(c, {}) for c in codes)
+    )
+    assert value_codes(variable) == expected
+    extra = pd.Series(["zz", None, codes[0]], dtype=object)
+    assert value_codes(variable, extra)["zz"] == max(expected.values()) + 1
