@@ -243,7 +243,7 @@ def bulk_apply(
                 "details": {"start": start, "end": end, "bulk": True},
             }
         )
-    session.execute(insert(QualCoding), values)
+    session.execute(insert(QualCoding.__table__), values)
     record_many(session=session, actor=actor, kind="apply", rows=events)
     return len(values)
 

@@ -142,7 +142,7 @@ def record_many(
     name = actor if isinstance(actor, str) else actor.username
     now = utcnow()
     session.execute(
-        insert(QualEvent),
+        insert(QualEvent.__table__),
         [
             {
                 "at": now,

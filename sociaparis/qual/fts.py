@@ -4,11 +4,12 @@
   ``qual_documents.text`` with the ``unicode61 remove_diacritics 2`` tokenizer
   (case and accents folded: "egalite" finds "Égalité"), kept in sync by
   triggers.  The text is not stored twice: FTS5 reads it from the documents table.
-- **PostgreSQL**: a GIN index on ``to_tsvector('french', sociaparis_unaccent(text))``.
-  ``sociaparis_unaccent`` is an immutable wrapper around the ``unaccent``
-  extension when ``CREATE EXTENSION unaccent`` works, and otherwise a
-  ``translate()`` of the accented letters of French (so accents are still folded
-  without the extension).
+- **PostgreSQL**: a generated column ``qual_fts_vector`` holding
+  ``to_tsvector('french', sociaparis_unaccent(text))`` (computed once per
+  document, not at every search), with a GIN index.  ``sociaparis_unaccent`` is
+  an immutable wrapper around the ``unaccent`` extension when
+  ``CREATE EXTENSION unaccent`` works, and otherwise a ``translate()`` of the
+  accented letters of French (so accents are still folded without the extension).
 
 The same statements are run by the migration and, for a database made with
 ``create_all``, by the ``after_create`` event that :func:`attach` registers.  The
@@ -32,6 +33,7 @@ from sociaparis.core.db import Base
 FTS_TABLE = "qual_documents_fts"
 PG_INDEX = "ix_qual_documents_fts"
 PG_FUNCTION = "sociaparis_unaccent"
+PG_COLUMN = "qual_fts_vector"
 #: the text search configuration used on PostgreSQL
 PG_CONFIG = "french"
 #: objects made by this DDL, to be ignored by schema comparisons
@@ -44,6 +46,7 @@ UNMANAGED_NAMES = frozenset(
         f"{FTS_TABLE}_config",
         f"{FTS_TABLE}_content",
         PG_INDEX,
+        PG_COLUMN,
     }
 )
 
@@ -101,7 +104,8 @@ def _unaccent_schema(connection: Connection) -> str | None:
 
 
 def create_postgresql(connection: Connection) -> bool:
-    """Create ``sociaparis_unaccent`` and the GIN index; True when unaccent is used."""
+    """Create ``sociaparis_unaccent``, the vector column and its GIN index; True
+    when the unaccent extension is used."""
     schema = _unaccent_schema(connection)
     if schema is not None:
         body = f'SELECT "{schema}".unaccent(\'"{schema}".unaccent\'::regdictionary, $1)'
@@ -112,15 +116,22 @@ def create_postgresql(connection: Connection) -> bool:
         f"LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ {body} $$"
     )
     connection.exec_driver_sql(
-        f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON qual_documents USING gin "
-        f"(to_tsvector('{PG_CONFIG}'::regconfig, {PG_FUNCTION}(text)))"
+        f"ALTER TABLE qual_documents ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
+        f"GENERATED ALWAYS AS (to_tsvector('{PG_CONFIG}'::regconfig, "
+        f"{PG_FUNCTION}(text))) STORED"
+    )
+    connection.exec_driver_sql(
+        f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON qual_documents USING gin ({PG_COLUMN})"
     )
     return schema is not None
 
 
 def drop_postgresql(connection: Connection) -> None:
-    """Drop the GIN index and the function (the extension stays: others may use it)."""
+    """Drop the index, the column and the function (the extension stays)."""
     connection.exec_driver_sql(f"DROP INDEX IF EXISTS {PG_INDEX}")
+    connection.exec_driver_sql(
+        f"ALTER TABLE qual_documents DROP COLUMN IF EXISTS {PG_COLUMN}"
+    )
     connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}(text)")
 
 

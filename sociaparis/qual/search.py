@@ -6,8 +6,8 @@ offsets and a snippet.  Case and accents are ignored: "egalite" finds "Égalité
 
 - On **SQLite** the FTS5 table (``unicode61 remove_diacritics 2``) selects and
   ranks documents (bm25); words match exactly (no stemming).
-- On **PostgreSQL** the GIN index on ``to_tsvector('french',
-  sociaparis_unaccent(text))`` selects documents; words match through the French
+- On **PostgreSQL** the stored ``to_tsvector('french', sociaparis_unaccent(text))``
+  column and its GIN index select documents; words match through the French
   stemmer, so "égalités" also finds "égalité".  Documents come in import order.
 
 In both cases the places inside a document are found in Python on the stored
@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from sociaparis.qual.fts import FTS_TABLE, PG_CONFIG, PG_FUNCTION
+from sociaparis.qual.fts import FTS_TABLE, PG_COLUMN, PG_CONFIG, PG_FUNCTION
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+")
@@ -194,8 +194,8 @@ def search(
         matched = session.execute(
             text(
                 "SELECT id, guid, title FROM qual_documents "
-                f"WHERE to_tsvector('{PG_CONFIG}'::regconfig, {PG_FUNCTION}(text)) "
-                f"@@ ({tsquery}) AND status = 'released' ORDER BY id LIMIT :n"
+                f"WHERE {PG_COLUMN} @@ ({tsquery}) AND status = 'released' "
+                "ORDER BY id LIMIT :n"
             ),
             params,
         ).all()
