@@ -4,8 +4,9 @@
 as a respondent would, and answers every relevant question with a value of its
 type that the engine accepts (choices offered after choice filters, numbers
 within the bounds written in the constraint, ranges on their steps, dates in the
-past ten years, French phrases for text); when a constraint refuses a value it
-tries again (:data:`ATTEMPTS` times), then leaves an optional question blank.
+past ten years, French phrases for text, short ones for ``*_other`` texts);
+when a constraint refuses a value it tries again (:data:`ATTEMPTS` times), then
+leaves an optional question blank.
 Optional questions are sometimes skipped (open text more often), repeats without
 ``repeat_count`` get 0 to 3 instances.
 
@@ -67,6 +68,15 @@ PHRASES = (
     "Les collègues plus jeunes l'ont adopté bien avant nous.",
     "Associer les agents au choix des outils, pas seulement la DSIN.",
 )
+#: Short answers for "other, please specify" texts (questions named ``*_other``).
+OTHER_PHRASES = (
+    "Mistral Le Chat",
+    "DeepL",
+    "Perplexity",
+    "Un outil développé par mon service",
+    "Un assistant intégré à un logiciel métier",
+    "Je ne sais pas exactement",
+)
 _NUMBER = re.compile(r"(?<![\w$])-?\d+(?:\.\d+)?")
 
 
@@ -117,6 +127,8 @@ def _candidate(
         return (today - timedelta(days=rng.randint(0, 3650))).isoformat()
     if kind == "acknowledge":
         return "OK"
+    if question.name.endswith("_other"):
+        return rng.choice(OTHER_PHRASES)
     return rng.choice(PHRASES)
 
 
