@@ -59,6 +59,21 @@ def _wrap(label: str, width: int) -> str:
     return "\n".join(textwrap.wrap(label, width)) or label
 
 
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """Prefix every id of one SVG (and the references to them) to keep them unique."""
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    if not ids:
+        return svg
+
+    def swap(match: re.Match[str]) -> str:
+        name = match.group(2)
+        return match.group(1) + (prefix + name if name in ids else name) + match.group(3)
+
+    svg = re.sub(r'(\bid=")([^"]+)(")', swap, svg)
+    svg = re.sub(r"(url\(#)([^)]+)(\))", swap, svg)
+    return re.sub(r'(href="#)([^"]+)(")', swap, svg)
+
+
 def _svg(fig: Figure, title: str, desc: str) -> str:
     """The figure as an ``<svg>`` element with an accessible title and description."""
     buffer = io.StringIO()
@@ -258,10 +273,15 @@ def histogram_chart(chart: HistogramChart, *, lang: str, min_count: int) -> str:
         return _svg(fig, chart.title, "; ".join(descs))
 
 
-def render_chart(chart: Chart, *, lang: str, min_count: int) -> str:
-    """Any chart of the report model as an inline ``<svg>`` element."""
+def render_chart(chart: Chart, *, lang: str, min_count: int, key: str = "c") -> str:
+    """Any chart of the report model as an inline ``<svg>`` element.
+
+    ``key`` prefixes the SVG's ids, so that many charts fit in one HTML page.
+    """
     if isinstance(chart, BarChart):
-        return bar_chart(chart, lang=lang, min_count=min_count)
-    if isinstance(chart, DivergingChart):
-        return diverging_chart(chart, lang=lang, min_count=min_count)
-    return histogram_chart(chart, lang=lang, min_count=min_count)
+        svg = bar_chart(chart, lang=lang, min_count=min_count)
+    elif isinstance(chart, DivergingChart):
+        svg = diverging_chart(chart, lang=lang, min_count=min_count)
+    else:
+        svg = histogram_chart(chart, lang=lang, min_count=min_count)
+    return _prefix_ids(svg, f"{key}-")

@@ -73,8 +73,14 @@ def render_html(report: Report, *, tick: Tick | None = None) -> str:
     lang = report.lang
     css = resources.files("sociaparis.reports").joinpath("templates/report.css")
 
+    drawn_count = 0
+
     def svg(chart: Chart) -> Markup:
-        drawn = render_chart(chart, lang=lang, min_count=report.min_cell_count)
+        nonlocal drawn_count
+        drawn_count += 1
+        drawn = render_chart(
+            chart, lang=lang, min_count=report.min_cell_count, key=f"c{drawn_count}"
+        )
         if tick is not None:
             tick(chart.title)
         return Markup(drawn)
