@@ -9,6 +9,9 @@ on, so that calculations and relevance are exactly those of fielding.
 
 from __future__ import annotations
 
+import io
+import tempfile
+import zipfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -27,7 +30,12 @@ from sociaparis.survey.io.tables import (
     batch_from_records,
     build_export,
 )
-from sociaparis.survey.io.writers import ExportResult, resolve_output, write_export
+from sociaparis.survey.io.writers import (
+    FORMATS,
+    ExportResult,
+    resolve_output,
+    write_export,
+)
 from sociaparis.survey.logic import evaluate_form
 from sociaparis.survey.models import ResponseRecord
 from sociaparis.survey.service import StoredInstrument, list_instruments
@@ -234,3 +242,41 @@ def export_form(
         tick=evaluated,
     )
     return write_export(data, out=Path(out), fmt=fmt, lang=lang, tick=written)
+
+
+def export_zip(
+    *,
+    session: Session,
+    form_id: str,
+    fmt: str,
+    lang: str | None = None,
+    version: str | None = None,
+    include_in_progress: bool = False,
+) -> tuple[str, bytes]:
+    """The export of a form as one ZIP archive (for a download button).
+
+    Returns
+    -------
+    tuple of (str, bytes)
+        The archive's file name (``FORM_ID-FORMAT.zip``) and its bytes: the data
+        files, the dictionary (CSV, Markdown) and ``datapackage.json``.
+    """
+    if fmt not in FORMATS:
+        raise SociaparisError(
+            ExportError.BAD_FORMAT, format=fmt, formats=", ".join(FORMATS)
+        )
+    with tempfile.TemporaryDirectory(prefix="sociaparis-export-") as folder:
+        result = export_form(
+            session=session,
+            form_id=form_id,
+            out=Path(folder),
+            fmt=fmt,
+            lang=lang,
+            version=version,
+            include_in_progress=include_in_progress,
+        )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in (*result.files, *result.dictionary):
+                archive.write(path, arcname=path.name)
+    return f"{form_id}-{fmt}.zip", buffer.getvalue()

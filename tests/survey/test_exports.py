@@ -18,7 +18,12 @@ from sociaparis.cli.common import database_session
 from sociaparis.core.config import get_settings
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.errors import SurveyError
-from sociaparis.survey.exports import count_responses, export_form, load_export
+from sociaparis.survey.exports import (
+    count_responses,
+    export_form,
+    export_zip,
+    load_export,
+)
 from sociaparis.survey.fielding.service import Fielding, configure_fielding, hash_token
 from sociaparis.survey.io.errors import ExportError
 from sociaparis.survey.models import ResponseRecord
@@ -233,3 +238,23 @@ def test_cli_nothing_to_export(env: Path) -> None:
         )
         + "\n"
     )
+
+
+def test_export_zip(session: Session) -> None:
+    import io
+    import zipfile
+
+    instrument_id = _store(session)
+    _response(session, instrument_id, {"uses": "yes", "hours": "8"})
+    name, data = export_zip(session=session, form_id="usage", fmt="parquet")
+    assert name == "usage-parquet.zip"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sorted(archive.namelist()) == [
+            "datapackage.json",
+            "usage-dictionary.csv",
+            "usage-dictionary.md",
+            "usage.parquet",
+        ]
+    with pytest.raises(SociaparisError) as info:
+        export_zip(session=session, form_id="usage", fmt="pdf")
+    assert info.value.code == ExportError.BAD_FORMAT.code

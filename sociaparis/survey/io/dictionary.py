@@ -123,12 +123,13 @@ def dictionary_markdown(data: ExportData, frame: pd.DataFrame, *, lang: str) -> 
     """The dictionary as Markdown: a heading and a table per export table."""
     title = data.text(data.title, lang) or data.form_id
     heading = "Dictionnaire des données" if lang == "fr" else "Data dictionary"
-    lines = [
-        f"# {heading}: {title}",
-        "",
-        f"Form `{data.form_id}`, versions: {', '.join(data.versions)}.",
-        "",
-    ]
+    versions = ", ".join(data.versions)
+    about = (
+        f"Formulaire `{data.form_id}`, versions : {versions}."
+        if lang == "fr"
+        else f"Form `{data.form_id}`, versions: {versions}."
+    )
+    lines = [f"# {heading}: {title}", "", about, ""]
     shown = [c for c in COLUMNS if c != "table"]
     for table in data.tables:
         lines.extend([f"## {table.name}", ""])
