@@ -109,8 +109,13 @@ def minimum_covers(
     def search(uncovered: int, budget: int, allowed: int, chosen: list[int]) -> None:
         nonlocal nodes
         nodes += 1
-        if nodes % 256 == 0 and time.perf_counter() - start > DFS_SECONDS:
-            raise _Budget
+        if nodes % 256 == 0:
+            elapsed = time.perf_counter() - start
+            if not found and elapsed > DFS_SECONDS:
+                raise _Budget
+            if elapsed > MAX_SECONDS:
+                reason = f"{len(found)} models found in {elapsed:.0f} s and more remain"
+                raise SociaparisError(QCAError.TOO_COMPLEX, reason=reason)
         if not uncovered:
             found.append(tuple(sorted(chosen)))
             if len(found) > limit:

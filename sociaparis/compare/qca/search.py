@@ -35,6 +35,12 @@ Cube = tuple[int, ...]
 #: up to this many conditions every prime implicant is listed (full PI chart)
 FULL_SEARCH_MAX_CONDITIONS = 12
 
+#: independent sets avoiding the branching row used to prune its implicants
+EXTRA_BOUNDS = 8
+
+#: depth (fixed conditions) up to which the lower bound is recomputed in the search
+DYNAMIC_BOUND_DEPTH = 2
+
 #: search nodes visited before giving up (QCA_015)
 MAX_NODES = 2_000_000
 
@@ -112,9 +118,14 @@ class _Problem:
         return chosen
 
     def primes_through(
-        self, a: int, uncovered: int, hard: int, budget: int, excluded: set[Cube]
+        self, a: int, uncovered: int, bounds: list[int], budget: int, excluded: set[Cube]
     ) -> list[tuple[Cube, int]]:
-        """Prime implicants through row ``a`` worth trying with ``budget`` terms."""
+        """Prime implicants through row ``a`` worth trying with ``budget`` terms.
+
+        ``bounds`` are sets of pairwise incompatible uncovered rows: an implicant
+        covers at most one row of each, so one that leaves more than ``budget - 1``
+        of them uncovered cannot be part of a cover of that size.
+        """
         found: list[tuple[Cube, int]] = []
         eq_on, eq_off = self.eq_on[a], self.eq_off[a]
         row = self.on[a]
@@ -126,9 +137,10 @@ class _Problem:
                     QCAError.TOO_COMPLEX,
                     reason=f"more than {MAX_NODES} search nodes",
                 )
-            if _popcount(hard & ~on_bits) > budget - 1:
-                return
-            if fixed:
+            for bound in bounds:
+                if _popcount(bound & ~on_bits) > budget - 1:
+                    return
+            if len(fixed) <= DYNAMIC_BOUND_DEPTH:
                 # the rows this cube leaves uncovered only grow deeper in the search,
                 # so a lower bound above budget - 1 prunes the whole branch
                 rest = uncovered & ~on_bits
@@ -199,8 +211,18 @@ def minimal_covers_on_demand(
         a = min(
             _bit_list(hard), key=lambda r: _popcount(problem.compatible[r] & uncovered)
         )
+        bounds = [hard]
+        blocked = 1 << a
+        for _ in range(EXTRA_BOUNDS):
+            other = problem.independent(uncovered & ~blocked)
+            size = _popcount(other)
+            if size > budget:
+                return
+            if size == budget:
+                bounds.append(other)
+            blocked |= other & -other
         tried: set[Cube] = set()
-        for cube, bits in problem.primes_through(a, uncovered, hard, budget, excluded):
+        for cube, bits in problem.primes_through(a, uncovered, bounds, budget, excluded):
             rest = uncovered & ~bits
             if rest and _popcount(problem.independent(rest)) > budget - 1:
                 tried.add(cube)
