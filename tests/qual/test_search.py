@@ -87,3 +87,23 @@ def test_fold_keeps_one_character_for_one(text: str, folded: str) -> None:
 def test_parse_query_splits_words_like_the_tokenizer() -> None:
     terms = parse_query("l'égalité femmes-hommes")
     assert [t.words for t in terms] == [("l",), ("egalite",), ("femmes",), ("hommes",)]
+
+
+def test_search_works_on_a_database_built_by_the_migrations(database_url: str) -> None:
+    from sociaparis.core.config import Settings
+    from sociaparis.core.db import make_engine, make_session_factory, upgrade
+
+    engine = make_engine(Settings(database_url=database_url, secret_key="x" * 32))
+    upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        user = User(username="r", password_hash="-", role="researcher")
+        session.add(user)
+        session.flush()
+        actor = Account(user.id, "r", Role.RESEARCHER, "")
+        corpus.import_document(
+            session=session, actor=actor, data=DOCS[0][2].encode(), filename="d1.txt",
+            needs_pseudonymization=False,
+        )  # fmt: skip
+        hits = search(session=session, query="EGALITE").hits
+        assert [h.match for h in hits] == ["égalité", "Égalité"]
+    engine.dispose()
