@@ -180,7 +180,12 @@ def qca() -> None:
 @click.option("--method", type=click.Choice(["direct", "indirect"]), default="direct")
 @click.option("--idm", type=float, default=0.95, show_default=True)
 @click.option("--linear", is_flag=True, help="Linear instead of logistic (direct).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the calibrated case matrix to a .csv or .xlsx file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def calibrate_command(
     data: Path,
@@ -206,7 +211,10 @@ def calibrate_command(
             "Give --calibration PLAN.toml or --column and --thresholds."
         )
     sets = calibrate_sets(_load(data, {}), plan)
-    if output is not None:
+    if output is not None and output.suffix.lower() == ".xlsx":
+        sets.rename_axis("case").to_excel(output, sheet_name="case matrix")
+        click.echo(f"calibrated sets written to {output}", err=True)
+    elif output is not None:
         sets.to_csv(output)
         click.echo(f"calibrated sets written to {output}", err=True)
     if as_json:

@@ -66,3 +66,26 @@ def test_full_qca_from_the_cli() -> None:
     nec = invoke("necessity", DATA, "--incl-cut", "0.9", "--cov-cut", "0.6")
     assert [t["term"] for t in nec["pof"]["terms"]][0] == "MOD"
     assert all(t["inclN"] >= 0.9 - 1e-9 for t in nec["superSubset"]["terms"])
+
+
+def test_case_matrix_exports_to_xlsx(tmp_path: Path) -> None:
+    import pandas as pd
+
+    target = tmp_path / "matrix.xlsx"
+    result = CliRunner().invoke(
+        cli, ["qca", "calibrate", DATA, "--calibration", PLAN, "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    matrix = pd.read_excel(target, sheet_name="case matrix", index_col=0)
+    assert list(matrix.columns) == [
+        "MOD",
+        "SEMI",
+        "CHARTER",
+        "ENV",
+        "BOT",
+        "CIO",
+        "NET",
+        "ADOPT",
+    ]
+    assert len(matrix) == 15
+    assert matrix.loc["Lille", "CHARTER"] == 0.67
