@@ -103,18 +103,24 @@ def _unaccent_schema(connection: Connection) -> str | None:
     ).scalar()
 
 
-def create_postgresql(connection: Connection) -> bool:
-    """Create ``sociaparis_unaccent``, the vector column and its GIN index; True
-    when the unaccent extension is used."""
-    schema = _unaccent_schema(connection)
+def unaccent_function_sql(name: str, schema: str | None) -> str:
+    """``CREATE FUNCTION name(text)``: the ``unaccent`` extension in ``schema``, or,
+    without it (``None``), a ``translate()`` of the accented letters of French."""
     if schema is not None:
         body = f'SELECT "{schema}".unaccent(\'"{schema}".unaccent\'::regdictionary, $1)'
     else:
         body = f"SELECT translate($1, '{ACCENTED}', '{PLAIN}')"
-    connection.exec_driver_sql(
-        f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}(text) RETURNS text "
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}(text) RETURNS text "
         f"LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ {body} $$"
     )
+
+
+def create_postgresql(connection: Connection) -> bool:
+    """Create ``sociaparis_unaccent``, the vector column and its GIN index; True
+    when the unaccent extension is used."""
+    schema = _unaccent_schema(connection)
+    connection.exec_driver_sql(unaccent_function_sql(PG_FUNCTION, schema))
     connection.exec_driver_sql(
         f"ALTER TABLE qual_documents ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
         f"GENERATED ALWAYS AS (to_tsvector('{PG_CONFIG}'::regconfig, "

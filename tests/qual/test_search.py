@@ -107,3 +107,37 @@ def test_search_works_on_a_database_built_by_the_migrations(database_url: str) -
         hits = search(session=session, query="EGALITE").hits
         assert [h.match for h in hits] == ["égalité", "Égalité"]
     engine.dispose()
+
+
+@pytest.mark.parametrize("with_extension", [True, False])
+def test_postgresql_unaccent_with_and_without_the_extension(
+    session: Session, with_extension: bool
+) -> None:
+    from sqlalchemy import text
+
+    from sociaparis.qual.fts import unaccent_function_sql
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    schema = None
+    if with_extension:
+        schema = session.execute(
+            text(
+                "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                "ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'"
+            )
+        ).scalar()
+        if schema is None:
+            pytest.skip("the unaccent extension is not installed")
+    session.execute(text(unaccent_function_sql("pg_temp.fold_test", schema)))
+    folded = session.execute(
+        text("SELECT pg_temp.fold_test('Égalité, ÀÇÈÙ àçèù ïôûÿ')")
+    ).scalar()
+    assert folded == "Egalite, ACEU aceu iouy"
+    match = session.execute(
+        text(
+            "SELECT to_tsvector('french', pg_temp.fold_test('Les égalités')) "
+            "@@ plainto_tsquery('french', pg_temp.fold_test('egalite'))"
+        )
+    ).scalar()
+    assert match is True
