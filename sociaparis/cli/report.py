@@ -46,12 +46,14 @@ def report(
     """Write the report of FORM_ID's completed responses (weighted, suppressed)."""
     kind = check_output(out)
     study = load_study(study_path) if study_path is not None else None
+    console = Console(stderr=True)
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
+        disable=not console.is_terminal,
     )
     with progress, database_session() as session:
         task = progress.add_task("Reading responses", total=None)
