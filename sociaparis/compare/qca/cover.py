@@ -238,19 +238,20 @@ def essential(pis: Sequence[int], universe: int) -> list[int]:
     return sorted(out)
 
 
-def dominated(pis: Sequence[int], order: Sequence[int]) -> set[int]:
-    """Implicants whose coverage is inside another's (row dominance).
+def dominated(pis: Sequence[int]) -> set[int]:
+    """Implicants whose coverage is a strict subset of another's (R's row dominance).
 
-    ``order`` ranks the implicants (e.g. by number of literals); among implicants with
-    equal coverage the first in that order is kept.
+    Implicants with equal coverage are all kept, as R's ``rowDominance()`` does.
+
+    Examples
+    --------
+    >>> sorted(dominated([0b011, 0b001, 0b011, 0b100]))
+    [1]
     """
-    rank = {index: position for position, index in enumerate(order)}
     out: set[int] = set()
     for i, bits_i in enumerate(pis):
         for j, bits_j in enumerate(pis):
-            if i == j or j in out:
-                continue
-            if bits_i & ~bits_j == 0 and (bits_i != bits_j or rank[j] < rank[i]):
+            if i != j and bits_i & ~bits_j == 0 and bits_i != bits_j:
                 out.add(i)
                 break
     return out

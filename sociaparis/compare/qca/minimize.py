@@ -146,8 +146,7 @@ def _solve_chart(
     cubes = [cubes[i] for i in keep]
     bits = [bits[i] for i in keep]
     if row_dom:
-        order = sorted(range(len(cubes)), key=lambda i: _sort_key(cubes[i]))
-        drop = dominated(bits, order)
+        drop = dominated(bits)
         cubes = [c for i, c in enumerate(cubes) if i not in drop]
         bits = [b for i, b in enumerate(bits) if i not in drop]
     universe = (1 << len(on_rows)) - 1

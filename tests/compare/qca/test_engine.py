@@ -135,10 +135,32 @@ def test_intermediate_by_hand() -> None:
     assert res.solutions == [["A*B"], ["A*B"]]
 
 
-def test_row_dominance_removes_dominated_implicants() -> None:
-    res = minimize(truth_table(frame(TWO_MODELS), outcome="Y"), include="?", row_dom=True)
-    assert res.solutions == [["A"]]
-    assert res.prime_implicants == ("A",)
+@pytest.mark.parametrize(
+    ("csv", "row_dom", "primes", "solutions"),
+    [
+        # A covers 110, 111, 101; B only 110, 111; C only 111, 101
+        (
+            "case,A,B,C,Y\na,1,1,0,1\nb,1,1,1,1\nc,1,0,1,1\nd,0,0,0,0",
+            False,
+            {"A", "B", "C"},
+            [["A"]],
+        ),
+        (
+            "case,A,B,C,Y\na,1,1,0,1\nb,1,1,1,1\nc,1,0,1,1\nd,0,0,0,0",
+            True,
+            {"A"},
+            [["A"]],
+        ),
+        # equal coverage is not dominance (R's rowDominance keeps both)
+        (TWO_MODELS, True, {"A", "B"}, [["A"], ["B"]]),
+    ],
+)
+def test_row_dominance(
+    csv: str, row_dom: bool, primes: set[str], solutions: list
+) -> None:
+    res = minimize(truth_table(frame(csv), outcome="Y"), include="?", row_dom=row_dom)
+    assert set(res.prime_implicants) == primes
+    assert res.solutions == solutions
 
 
 def test_simplifying_assumptions() -> None:
