@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sociaparis.survey.io.names import is_valid, unique_names
 
@@ -73,3 +75,21 @@ def test_is_valid(fmt: str, name: str, valid: bool) -> None:
 
 def test_per_name_limit() -> None:
     assert unique_names(["a" * 40, "b"], "dta", limits=[29, None]) == ["a" * 29, "b"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(
+        st.text(
+            alphabet=st.sampled_from("aAzZé_./-#$@09 ") | st.characters(), max_size=80
+        ),
+        max_size=30,
+    ),
+    fmt=st.sampled_from(["sav", "dta"]),
+)
+def test_any_names_become_valid_and_unique(names: list[str], fmt: str) -> None:
+    result = unique_names(names, fmt)  # type: ignore[arg-type]
+    assert len(result) == len(names)
+    assert all(is_valid(name, fmt) for name in result)  # type: ignore[arg-type]
+    assert len({name.casefold() for name in result}) == len(result)
+    assert unique_names(names, fmt) == result  # deterministic  # type: ignore[arg-type]
