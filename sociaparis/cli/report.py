@@ -43,7 +43,10 @@ def report(
     study_path: Path | None,
     compare: tuple[str, ...],
 ) -> None:
-    """Write the report of FORM_ID's completed responses (weighted, suppressed)."""
+    """Write the report of FORM_ID's responses: weighted, small cells hidden.
+
+    The report is one self-contained HTML page, or its PDF; see docs/reports.md.
+    """
     kind = check_output(out)
     study = load_study(study_path) if study_path is not None else None
     console = Console(stderr=True)
