@@ -128,3 +128,57 @@ def test_import_qdpx_and_errors(study: Path) -> None:
     assert code == 2
     code, out = run("code", "1", "x", "0", "1", "--as", "nobody")
     assert (code, out) == (1, error(CorpusError.UNKNOWN_USER, ref="nobody"))
+
+
+def test_codebook_review_options_and_segment_export(study: Path) -> None:
+    (study / "codes.csv").write_text(
+        "nom,parent,description,couleur\nRisques,,Les risques,#AA0000\n"
+        "Hallucinations,Risques,,\n",
+        encoding="utf-8",
+    )
+    assert run("codebook", "import", str(study / "codes.csv"), "--as", "boss") == (
+        0,
+        "2 codes in the codebook\n",
+    )
+    assert run("codebook", "add", "Outils", "--as", "boss")[0] == 0
+    assert run("codebook", "rename", "Outils", "Outils IA", "--as", "boss") == (
+        0,
+        "Outils IA\n",
+    )
+    assert run(
+        "codebook", "move", "Outils IA", "--parent", "Risques", "--as", "boss"
+    ) == (
+        0,
+        "Risques > Outils IA\n",
+    )
+    code, out = run("codebook", "export", str(study / "out.qdc"))
+    assert code == 0 and b"Hallucinations" in (study / "out.qdc").read_bytes()
+    assert run("codebook", "show") == (
+        0,
+        "Risques (0)\n  Hallucinations (0)\n  Outils IA (0)\n",
+    )
+    run("import", str(study / "e1.txt"), "--speakers", "--as", "boss")
+    run("pseudonymize-document", "1", "--no-ner", "--as", "boss")
+    start = TEXT.index("Albert")
+    add = ["--add", str(start), str(start + 6), "personne"]
+    code, out = run("review", "1", "--relabel", "0", "[PERSONNE-7]", *add, "--json",
+                    "--as", "boss")  # fmt: skip
+    rows = json.loads(out)["replacements"]
+    assert [(r["original"], r["label"], r["status"]) for r in rows] == [
+        ("Durand", "[PERSONNE-7]", "accepted"),
+        ("Albert", "[PERSONNE-8]", "accepted"),
+        ("01 42 76 40 40", "[TELEPHONE-1]", "proposed"),
+    ]
+    code, out = run("review", "1", "--release", "--as", "boss")
+    assert code == 1 and out.startswith("Error: QUAL_058: 1 replacement(s)")
+    run("review", "1", "--accept", "2", "--release", "--as", "boss")
+    code, out = run("search", "Albert", "--json")  # only the first one was replaced
+    assert [h["start"] for h in json.loads(out)["hits"]] == [
+        TEXT.index("Albert aide") + len("[PERSONNE-7][PERSONNE-8]") - len("DurandAlbert")
+    ]
+    code, out = run("code", "1", "Hallucinations", "13", "20", "--as", "ana")
+    assert code == 0
+    run("segments", "Risques", "--subcodes", "--csv", str(study / "s.csv"))
+    lines = (study / "s.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "coding,document,title,code,coder,start,end,before,text,after,memo"
+    assert ",Risques > Hallucinations,ana,13,20," in lines[1]
