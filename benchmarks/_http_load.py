@@ -368,6 +368,10 @@ class Respondent:
         Chance, on each page, of going back first / sending an invalid page first.
     constrained
         Names of questions with a constraint (a number out of range breaks it).
+    pace
+        Mean seconds from one page sent to the next (a respondent reading and
+        typing; 0: at once). A respondent that waited longer than that for the
+        server goes on at once, without catching up.
     """
 
     token: str
@@ -381,6 +385,22 @@ class Respondent:
     pending: Ack | None = None
     completed: bool = False
     revision_mismatches: int = 0
+    pace: float = 0.0
+    pages: int = 0
+    _next: float = 0.0
+
+    async def _think(self, deadline: float) -> None:
+        """Wait until this respondent's next page is due (see ``pace``)."""
+        if self.pace <= 0:
+            return
+        now = time.monotonic()
+        if self._next == 0.0:
+            self._next = now + self.rng.uniform(0, self.pace)
+        else:
+            self._next = max(now, self._next + self.pace * self.rng.uniform(0.5, 1.5))
+        await asyncio.sleep(max(0.0, min(self._next, deadline) - now))
+        if time.monotonic() >= deadline:
+            raise Stopped
 
     async def _follow(
         self, tally: Tally, connection: Connection, reply: Reply, start: float
@@ -391,6 +411,7 @@ class Respondent:
                 break
             reply = await timed(tally, connection, "GET", reply.location)
         tally.pages += 1
+        self.pages += 1
         tally.page_ms.append((time.perf_counter() - start) * 1000)
         return reply
 
@@ -406,6 +427,7 @@ class Respondent:
         ConnectionError, TimeoutError
             The server went away.
         """
+        await self._think(deadline)
         start = time.perf_counter()
         notice = await self._follow(
             tally,
@@ -414,6 +436,7 @@ class Respondent:
             start,
         )
         csrf = read_form(notice.text).hidden.get("csrf_token", "")
+        await self._think(deadline)
         start = time.perf_counter()
         consent = await timed(
             tally, connection, "POST", f"/i/{self.token}", [("csrf_token", csrf)]
@@ -470,6 +493,7 @@ class Respondent:
             if page.status not in {200, 422}:
                 tally.error(f"{path} answered {page.status}")
                 return
+            await self._think(deadline)
             page = await self._step(tally, connection, page, path, gone_back, spoiled)
         tally.error(f"{self.resume}: still not done after {MAX_STEPS} pages")
 
