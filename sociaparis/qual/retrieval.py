@@ -41,6 +41,7 @@ SEGMENT_COLUMNS = (
     "title",
     "code",
     "coder",
+    "speaker",
     "start",
     "end",
     "before",
@@ -53,13 +54,15 @@ SEGMENT_COLUMNS = (
 @dataclass(frozen=True, slots=True)
 class Segment:
     """A coded segment: ``text`` is ``document_text[start:end]``; ``before`` and
-    ``after`` are up to ``context`` code points around it."""
+    ``after`` are up to ``context`` code points around it; ``speaker`` is the
+    speaker of the turn where it starts (``None`` outside turns)."""
 
     coding: str
     document: str
     title: str
     code: str
     coder: str | None
+    speaker: str | None
     start: int
     end: int
     before: str
@@ -196,14 +199,43 @@ def segments(
         The segments in document order, then by start.
     """
     ids = code_ids(session, code, include_subcodes=include_subcodes)
+    query = _segment_query(context).where(QualCoding.code_id.in_(ids))
+    query = filter_by_attributes(session, query, attributes or {})
+    query = coder_filter(session, query, coder)
+    codes = _all_codes(session)
+    rows = _segments(session, query, codes)
+    root = codes[ids[0]]
+    return SegmentsResult(
+        PATH_SEPARATOR.join(_path(codes, root)),
+        tuple(rows),
+        include_subcodes,
+        coder,
+        dict(attributes or {}),
+        context,
+    )
+
+
+def _segment_query(context: int) -> Select[Any]:
+    """Codings with their document, code, coder, speaker and context, in order."""
     lo = case((QualCoding.start - context < 0, 0), else_=QualCoding.start - context)
-    query = (
+    speaker = (
+        select(QualTurn.speaker)
+        .where(
+            QualTurn.document_id == QualCoding.document_id,
+            QualTurn.start <= QualCoding.start,
+            QualTurn.end > QualCoding.start,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
         select(
             QualCoding.guid,
             QualDocument.guid,
             QualDocument.title,
             QualCode.id,
             func.coalesce(QualCoder.login, QualCoder.name),
+            speaker,
             QualCoding.start,
             QualCoding.end,
             func.substr(QualDocument.text, lo + 1, QualCoding.start - lo),
@@ -216,39 +248,52 @@ def segments(
         .join(QualDocument, QualDocument.id == QualCoding.document_id)
         .join(QualCode, QualCode.id == QualCoding.code_id)
         .outerjoin(QualCoder, QualCoder.id == QualCoding.coder_id)
-        .where(QualCoding.code_id.in_(ids))
         .order_by(QualCoding.document_id, QualCoding.start, QualCoding.id)
     )
-    query = filter_by_attributes(session, query, attributes or {})
-    query = coder_filter(session, query, coder)
+
+
+def _segments(
+    session: Session, query: Select[Any], codes: dict[int, QualCode]
+) -> list[Segment]:
+    out = []
+    for row in session.execute(query):
+        guid, doc, title, code_id, who, speaker, start, end, before, text, after, memo = (
+            row
+        )
+        out.append(
+            Segment(
+                guid,
+                doc,
+                title,
+                PATH_SEPARATOR.join(_path(codes, codes[code_id])),
+                who,
+                speaker,
+                start,
+                end,
+                before or "",
+                text or "",
+                after or "",
+                memo,
+            )
+        )
+    return out
+
+
+def segments_of(
+    *, session: Session, codings: Sequence[str], context: int = 80
+) -> list[Segment]:
+    """The segments of the codings ``codings`` (GUIDs), e.g. those behind a cell of
+    a matrix (:attr:`~sociaparis.qual.matrices.MatrixResult.segments`)."""
+    segments_: list[Segment] = []
+    wanted = list(dict.fromkeys(codings))
     codes = _all_codes(session)
-    rows = [
-        Segment(
-            guid,
-            doc,
-            title,
-            PATH_SEPARATOR.join(_path(codes, codes[code_id])),
-            who,
-            start,
-            end,
-            before or "",
-            text or "",
-            after or "",
-            memo,
+    for first in range(0, len(wanted), 500):
+        query = _segment_query(context).where(
+            QualCoding.guid.in_(wanted[first : first + 500])
         )
-        for guid, doc, title, code_id, who, start, end, before, text, after, memo in (
-            session.execute(query)
-        )
-    ]
-    root = codes[ids[0]]
-    return SegmentsResult(
-        PATH_SEPARATOR.join(_path(codes, root)),
-        tuple(rows),
-        include_subcodes,
-        coder,
-        dict(attributes or {}),
-        context,
-    )
+        segments_.extend(_segments(session, query, codes))
+    order = {g: i for i, g in enumerate(wanted)}
+    return sorted(segments_, key=lambda s: order[s.coding])
 
 
 # ------------------------------------------------------------------ co-occurrence

@@ -68,7 +68,7 @@ from sociaparis.qual.pseudonymize_service import (
     review,
     start_review,
 )
-from sociaparis.qual.retrieval import cooccurrence, segments
+from sociaparis.qual.retrieval import cooccurrence, segments, segments_of
 from sociaparis.qual.search import search
 
 __all__ = [
@@ -109,6 +109,7 @@ __all__ = [
     "review",
     "search",
     "segments",
+    "segments_of",
     "set_case_attributes",
     "split_code",
     "start_review",

@@ -22,7 +22,7 @@ from sociaparis.qual import coding_service as cs
 from sociaparis.qual import corpus
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.matrices import code_attribute_matrix, code_case_matrix, safe_cell
-from sociaparis.qual.retrieval import cooccurrence, segments
+from sociaparis.qual.retrieval import cooccurrence, segments, segments_of
 
 DOCS = {
     "d1": ("Agent A", "Enquêtrice : Et Copilot ?\n\nAgent : Copilot aide, Albert aussi."),
@@ -95,6 +95,7 @@ def test_segments_with_context_and_filters(session: Session, study: dict) -> Non
         ("d2.txt", "ent : ", "Albert", " hallu"),
         ("d3.txt", "teste ", "Albert", "."),
     ]
+    assert [s.speaker for s in result.segments] == ["Agent", "Agent", "Notes"]
     with_sub = segments(session=session, code="Outils", include_subcodes=True)
     assert [s.code for s in with_sub.segments] == [
         "Outils > Copilot", "Outils", "Outils", "Outils > Copilot", "Outils",
@@ -145,7 +146,11 @@ def test_code_case_matrix_counts_documents_and_segments(
         [1, 1, 0],
         [1, 1, 0],
     ]
-    assert len(result.segments[("Risques", "Agent B")]) == 2
+    cell = result.segments[("Risques", "Agent B")]
+    assert [s.text for s in segments_of(session=session, codings=cell)] == [
+        "Albert hallucine",
+        "hallucine.",
+    ]
     rolled = code_case_matrix(session=session, include_subcodes=True)
     assert rolled.to_frame().loc["Outils"].tolist() == [3, 2, 1]
     ben = code_case_matrix(session=session, coder="ben", codes=["Risques"])
