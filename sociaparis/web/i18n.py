@@ -72,6 +72,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "small_cells_note": "Les effectifs inférieurs à {n} sont masqués (« < {n} »).",
         "open_link": "Lien public",
         "no_fielding": "Aucun questionnaire n'est en cours de collecte.",
+        "exports_title": "Télécharger les réponses",
+        "exports_hint": (
+            "Chaque archive contient les données, le dictionnaire des variables et "
+            "datapackage.json. Les réponses individuelles sont des données personnelles."
+        ),
+        "export_csv": "CSV (tableur, R)",
+        "export_xlsx": "Excel (XLSX)",
+        "export_sav": "SPSS (.sav, avec étiquettes)",
+        "export_dta": "Stata (.dta, avec étiquettes)",
+        "export_parquet": "Parquet (Python, R, DuckDB)",
     },
     "en": {
         "app_name": "sociaparis",
@@ -138,6 +148,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "small_cells_note": "Counts below {n} are hidden (“< {n}”).",
         "open_link": "Public link",
         "no_fielding": "No questionnaire is being fielded.",
+        "exports_title": "Download the responses",
+        "exports_hint": (
+            "Each archive holds the data, the data dictionary and datapackage.json. "
+            "Individual responses are personal data."
+        ),
+        "export_csv": "CSV (spreadsheet, R)",
+        "export_xlsx": "Excel (XLSX)",
+        "export_sav": "SPSS (.sav, labelled)",
+        "export_dta": "Stata (.dta, labelled)",
+        "export_parquet": "Parquet (Python, R, DuckDB)",
     },
 }
 

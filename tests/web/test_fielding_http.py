@@ -172,3 +172,46 @@ def test_researcher_progress_hides_small_cells(
     started = page.text.split('id="table-started"')[1].split("</table>")[0]
     assert "&lt; 10" in started
     assert re.search(r'<td class="number">1</td>', started) is None
+
+
+def _login(http: httpx.Client, live_server, role: str) -> None:
+    from sociaparis.accounts.roles import Role
+
+    with transaction(live_server.app.state.engine) as session:
+        create_user(
+            session=session,
+            username=role,
+            password="a long enough password",
+            role=Role(role),
+        )
+    login = http.get("/login")
+    http.post(
+        "/login",
+        data={
+            "username": role,
+            "password": "a long enough password",
+            "csrf_token": _hidden(login.text, "csrf_token"),
+        },
+    )
+
+
+@pytest.mark.parametrize(("role", "status"), [("researcher", 200), ("coder", 403)])
+def test_export_downloads_follow_the_role(
+    http: httpx.Client, live_server, role: str, status: int
+) -> None:
+    import io
+    import zipfile
+
+    from sociaparis.survey.synthetic import add_synthetic_responses
+
+    with transaction(live_server.app.state.engine) as session:
+        form_id = field_form(session)
+        add_synthetic_responses(session=session, form_id=form_id, count=3, seed=1)
+    _login(http, live_server, role)
+    download = http.get(f"/fielding/{form_id}/export/csv")
+    assert download.status_code == status
+    if status == 200:
+        assert download.headers["content-type"] == "application/zip"
+        names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+        assert any(name.endswith(".csv") for name in names)
+        assert "datapackage.json" in {name.rsplit("/", 1)[-1] for name in names}

@@ -1,4 +1,4 @@
-"""The researcher's pages: the fielded questionnaires and their progress."""
+"""The researcher's pages: fielded questionnaires, their progress, exports."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.exports import export_zip
 from sociaparis.survey.fielding.progress import fielding_progress
 from sociaparis.survey.fielding.service import list_fieldings
+from sociaparis.survey.io.writers import FORMATS
 from sociaparis.web.deps import CurrentUser, SessionDep, session_csrf_token
 from sociaparis.web.i18n import pick_language
 from sociaparis.web.render import render
@@ -59,5 +61,29 @@ def fielding_page(
             "user": _user(user),
             "csrf_token": session_csrf_token(request),
             "progress": progress,
+            "formats": FORMATS if user.role.can_export() else (),
         },
+    )
+
+
+@router.get("/fielding/{form_id}/export/{fmt}")
+def export_download(
+    request: Request,
+    form_id: str,
+    fmt: str,
+    user: CurrentUser,
+    session: SessionDep,
+    lang: str | None = None,
+) -> Response:
+    if not user.role.can_export():
+        raise HTTPException(status_code=403, detail="forbidden")
+    if fmt not in FORMATS:
+        raise HTTPException(status_code=404, detail="not_found")
+    name, data = export_zip(
+        session=session, form_id=form_id, fmt=fmt, lang=pick_language(lang)
+    )
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
     )
