@@ -74,10 +74,33 @@ def _prefix_ids(svg: str, prefix: str) -> str:
     return re.sub(r'(href="#)([^"]+)(")', swap, svg)
 
 
+def _place(fig: Figure, *, height: float, left: float, top: float, bottom: float) -> None:
+    """Put the axes at fixed margins (inches), so that charts of one kind align."""
+    fig.subplots_adjust(
+        left=left / WIDTH_IN,
+        right=1 - 0.35 / WIDTH_IN,
+        top=1 - top / height,
+        bottom=bottom / height,
+    )
+
+
+def _fit_left(fig: Figure, ax: plt.Axes, minimum: float) -> None:
+    """Widen the left margin if a y label would not fit in ``minimum`` inches."""
+    renderer = fig.canvas.get_renderer()
+    widths = [
+        label.get_window_extent(renderer).width / fig.dpi
+        for label in ax.get_yticklabels()
+        if label.get_text()
+    ]
+    needed = max(widths, default=0.0) + 0.12
+    if needed > minimum:
+        fig.subplots_adjust(left=needed / WIDTH_IN)
+
+
 def _svg(fig: Figure, title: str, desc: str) -> str:
     """The figure as an ``<svg>`` element with an accessible title and description."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
@@ -100,11 +123,13 @@ def _hidden_text(lang: str, min_count: int) -> str:
 def bar_chart(chart: BarChart, *, lang: str, min_count: int) -> str:
     """Horizontal bars of shares with CI whiskers and the value printed at the end."""
     bars = chart.bars
-    labels = [_wrap(bar.label, 42) for bar in bars]
+    labels = [_wrap(bar.label, 40) for bar in bars]
     lines = sum(label.count("\n") + 1 for label in labels)
-    height = 0.35 + 0.2 * lines + 0.12 * len(bars)
+    plot = 0.16 * lines + 0.14 * len(bars)
+    height = plot + 0.45
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
+        _place(fig, height=height, left=2.55, top=0.08, bottom=0.37)
         positions = list(range(len(bars)))[::-1]
         descs = []
         for y, bar in zip(positions, bars, strict=True):
@@ -144,21 +169,25 @@ def bar_chart(chart: BarChart, *, lang: str, min_count: int) -> str:
         ax.xaxis.grid(True, color="#e3e3e3", linewidth=0.6)
         ax.set_axisbelow(True)
         ax.spines["left"].set_visible(False)
+        _fit_left(fig, ax, 2.55)
         return _svg(fig, chart.title, "; ".join(descs))
 
 
 def diverging_chart(chart: DivergingChart, *, lang: str, min_count: int) -> str:
     """Diverging stacked bars: disagreeing answers left of 0, agreeing ones right."""
     rows = chart.rows
-    labels = [_wrap(row.label, 40) for row in rows]
+    labels = [_wrap(row.label, 36) for row in rows]
     lines = sum(label.count("\n") + 1 for label in labels)
     legend_rows = 2 if any(len(level) > 18 for level in chart.levels) else 1
-    height = 0.55 + 0.2 * lines + 0.12 * len(rows) + 0.25 * legend_rows
+    plot = 0.16 * lines + 0.16 * len(rows)
+    bottom = 0.45 + 0.16 * legend_rows
+    height = plot + bottom + 0.08
     colors = PALETTES.get(len(chart.levels)) or plt.get_cmap("RdBu")(
         [k / max(1, len(chart.levels) - 1) for k in range(len(chart.levels))]
     )
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
+        _place(fig, height=height, left=2.45, top=0.08, bottom=bottom)
         positions = list(range(len(rows)))[::-1]
         descs = []
         for y, row in zip(positions, rows, strict=True):
@@ -214,11 +243,12 @@ def diverging_chart(chart: DivergingChart, *, lang: str, min_count: int) -> str:
         handles = [
             plt.Rectangle((0, 0), 1, 1, color=colors[k]) for k in range(len(chart.levels))
         ]
-        ax.legend(
+        _fit_left(fig, ax, 2.45)
+        fig.legend(
             handles,
             [_wrap(level, 18) for level in chart.levels],
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.12 if len(rows) > 3 else -0.2),
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.02),
             ncol=len(chart.levels),
             frameon=False,
             fontsize=7.5,
@@ -232,7 +262,8 @@ def histogram_chart(chart: HistogramChart, *, lang: str, min_count: int) -> str:
     """Respondent counts by bin; a bin under the minimum is marked, not drawn."""
     edges = chart.edges
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.2))
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.3))
+        _place(fig, height=2.3, left=0.75, top=0.1, bottom=0.55)
         shown = [c for c in chart.counts if c is not None]
         top = max(shown) if shown else 1
         descs = []
