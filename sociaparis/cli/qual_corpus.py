@@ -128,8 +128,7 @@ def import_command(
             info = import_document(
                 session=session,
                 actor=actor,
-                data=Path(file).read_bytes(),
-                filename=Path(file).name,
+                data=Path(file),
                 format=format_,
                 detect_speakers=speakers,
                 case=case,

@@ -7,6 +7,7 @@ and check its role.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -641,8 +642,8 @@ def import_document(
     *,
     session: Session,
     actor: Account,
-    data: bytes,
-    filename: str,
+    data: bytes | str | os.PathLike[str],
+    filename: str | None = None,
     format: str | None = None,
     detect_speakers: bool = False,
     title: str | None = None,
@@ -651,8 +652,11 @@ def import_document(
     needs_pseudonymization: bool = True,
     allow_duplicate: bool = False,
 ) -> DocumentInfo:
-    """Read a file's bytes (TXT, MD, DOCX, ODT, VTT, SRT, Whisper JSON, noScribe
-    HTML) and store it; see :func:`store_document` for the other parameters.
+    """Read a file (TXT, MD, DOCX, ODT, VTT, SRT, Whisper JSON, noScribe HTML)
+    and store it; see :func:`store_document` for the other parameters.
+
+    ``data`` is the file's bytes (then ``filename`` names it) or its path (whose
+    size is checked before it is read).
 
     Raises
     ------

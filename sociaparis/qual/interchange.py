@@ -325,7 +325,7 @@ def store_project(
             session.add(QualCaseDocument(case_id=row.id, document_id=doc_ids[ref]))
     if project.codings:
         session.execute(
-            insert(QualCoding),
+            insert(QualCoding.__table__),
             [
                 {"guid": c.id, "document_id": doc_ids[c.source_id],
                  "code_id": code_ids[c.code_id], "start": c.start, "end": c.end,

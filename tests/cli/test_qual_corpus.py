@@ -184,3 +184,18 @@ def test_codebook_review_options_and_segment_export(study: Path) -> None:
         "coding,document,title,code,coder,speaker,start,end,before,text,after,memo"
     )
     assert ",Risques > Hallucinations,ana,Enquêtrice,13,20," in lines[1]
+
+
+def test_a_huge_file_is_refused_before_it_is_read(study: Path) -> None:
+    from sociaparis.qual.document import DEFAULT_MAX_BYTES
+    from sociaparis.qual.errors import QualError
+
+    huge = study / "huge.txt"
+    with open(huge, "wb") as handle:  # sparse: nothing is written to disk
+        handle.truncate(DEFAULT_MAX_BYTES + 1)
+    code, out = run("import", str(huge), "--as", "boss")
+    message = QualError.FILE_TOO_LARGE.format(
+        path="huge.txt", size=DEFAULT_MAX_BYTES + 1, limit=DEFAULT_MAX_BYTES
+    )
+    assert (code, out) == (1, f"Error: QUAL_001: {message}\n")
+    assert run("documents") == (0, "")
