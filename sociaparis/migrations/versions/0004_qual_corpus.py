@@ -2,8 +2,9 @@
 
 Also the pseudonymization review and the admin-only re-identification table.
 The full-text structures (an FTS5 table and triggers on SQLite; an unaccent
-wrapper and a GIN index on PostgreSQL) are made by :mod:`sociaparis.qual.fts`,
-whose ``create``/``drop`` functions this migration relies on.
+wrapper, a generated tsvector column and its GIN index on PostgreSQL) are made by
+:mod:`sociaparis.qual.fts`, whose ``create``/``drop`` functions this migration
+relies on.
 
 Revision ID: 0004_qual_corpus
 Revises: 0003_fielding
