@@ -263,6 +263,10 @@ def build_report(
 
     # Weighting dimensions: the recorded attribute, else the question of that name.
     dims = list(margins.dimensions) if margins is not None else []
+    unknown = [d for d in dims if not _has_dimension(frame, d, columns)]
+    if unknown:
+        warnings.append(text("unknown_dimension", lang, dims=", ".join(unknown)))
+        margins, dims = None, []
     frame, dim_columns, excluded = _dimension_columns(frame, dims, columns)
     design = svydesign(frame, lonely_psu="fail")
     step("design")
@@ -373,6 +377,12 @@ def title_in(instrument: Instrument, section_id: str, lang: str) -> str:
         if isinstance(item, Group):
             return instrument.text(item.labels, lang)
     return ""
+
+
+def _has_dimension(frame: pd.DataFrame, dim: str, columns: dict[str, str]) -> bool:
+    """Whether some response records ``dim`` (as an attribute or an answer)."""
+    names = [ATTRIBUTE_PREFIX + dim, columns.get(dim, "")]
+    return any(name in frame.columns and frame[name].notna().any() for name in names)
 
 
 def _dimension_columns(

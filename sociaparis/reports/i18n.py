@@ -111,6 +111,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No respondent in {levels} ({dim}): these groups are not represented and "
         "the estimates do not cover them.",
     },
+    "unknown_dimension": {
+        "fr": "Aucune réponse n'indique {dims} : les effectifs de population ne "
+        "peuvent pas servir, les résultats ne sont pas pondérés.",
+        "en": "No response records {dims}: the population counts cannot be used, "
+        "results are not weighted.",
+    },
     "general": {"fr": "Questions générales", "en": "General questions"},
     "n_answered": {"fr": "{n} répondants", "en": "{n} respondents"},
     "n_hidden": {

@@ -188,3 +188,16 @@ def test_no_completed_response(demo: Demo) -> None:
     with pytest.raises(SociaparisError) as info:
         build_report(table, instrument=demo.instrument)
     assert info.value.code == ReportError.NO_COMPLETED.code
+
+
+def test_margins_on_a_dimension_nobody_recorded(demo: Demo) -> None:
+    frame = demo.table.frame.assign(
+        **{"_attr_job_category": None, "profile/job_category": None}
+    )
+    table = dataclasses.replace(demo.table, frame=frame)
+    report = build_report(
+        table, instrument=demo.instrument, margins=demo.study.population
+    )
+    assert any("job_category" in warning for warning in report.warnings)
+    assert report.section("weighting").tables == ()
+    assert report.section("participation").tables == ()
