@@ -8,7 +8,8 @@ published report never holds the hidden number itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -205,3 +206,22 @@ class Report:
     def questions(self) -> list[QuestionBlock]:
         """Every question block, in order."""
         return [q for section in self.sections for q in section.questions]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole report as JSON-ready data (the twin of the HTML page).
+
+        Suppressed cells are the strings ``"hidden"`` and ``"masked"``; NaN is None.
+        """
+
+        def clean(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {key: clean(item) for key, item in value.items()}
+            if isinstance(value, list | tuple):
+                return [clean(item) for item in value]
+            if isinstance(value, float) and math.isnan(value):
+                return None
+            if isinstance(value, date):
+                return value.isoformat()
+            return value
+
+        return clean(asdict(self))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -201,3 +202,11 @@ def test_margins_on_a_dimension_nobody_recorded(demo: Demo) -> None:
     assert any("job_category" in warning for warning in report.warnings)
     assert report.section("weighting").tables == ()
     assert report.section("participation").tables == ()
+
+
+def test_json_twin(report_fr: Report) -> None:
+    data = json.loads(json.dumps(report_fr.to_dict(), allow_nan=False))
+    assert data["form_id"] == "sociaparis_staff_llm"
+    assert [s["id"] for s in data["sections"]] == [s.id for s in report_fr.sections]
+    rows = data["sections"][0]["tables"][0]["rows"]
+    assert rows[-1][-1] == 303 and HIDDEN in {cell for row in rows for cell in row}
