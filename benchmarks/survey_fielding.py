@@ -82,6 +82,7 @@ DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ANSWER_POOL = 300  # distinct answer sets, reused in turn (drawing one takes ~6 ms)
 TARGET_PAGES_PER_S = 500
 TARGET_P99_MS = 100
+MIN_COMPLETED = 50
 RATE_TOLERANCE = 0.97  # a paced run within 3% of its rate kept up with it
 
 
@@ -268,12 +269,15 @@ def summary(result: LoadResult) -> dict[str, Any]:
     """Rates and latencies of a load run.
 
     ``steady_completed_per_s`` is pages/s divided by the pages a completed response
-    took: the completion rate once the run is long compared with one response
-    (a short run, where most respondents are still answering, counts few).
+    took: the completion rate once the run is long compared with one response (a
+    short run, where most respondents are still answering, counts few). It needs
+    :data:`MIN_COMPLETED` completed responses (NaN otherwise): the first to finish
+    took the short paths.
     """
     tally = result.tally
     done = [r.pages for r in result.respondents if r.completed]
-    per_response = sum(done) / len(done) if done else float("nan")
+    enough = len(done) >= MIN_COMPLETED
+    per_response = sum(done) / len(done) if enough else float("nan")
     return {
         "pages_per_completed_response": round(per_response, 1),
         "steady_completed_per_s": round(tally.pages / result.seconds / per_response, 2),
