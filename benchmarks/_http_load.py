@@ -38,6 +38,7 @@ HOST = "127.0.0.1"
 MAX_STEPS = 400  # page submissions per respondent, whatever happens
 MAX_REDIRECTS = 5
 INVALID_NUMBER = "999999"
+IDLE_LIMIT = 3.0  # seconds; uvicorn closes idle keep-alive connections after 5
 
 # -- HTTP ------------------------------------------------------------------------------
 
@@ -80,6 +81,7 @@ class Connection:
         self.timeout = timeout
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self._used = 0.0
 
     async def _open(self) -> None:
         self._reader, self._writer = await asyncio.wait_for(
@@ -117,12 +119,15 @@ class Connection:
             )
         payload = head.encode() + b"\r\n" + body
         attempts = 2 if method == "GET" else 1
+        if self._writer is not None and time.monotonic() - self._used > IDLE_LIMIT:
+            await self.close()  # the server may be closing it: never risk a POST on it
         for attempt in range(attempts):
             reused = self._writer is not None
             try:
                 if self._writer is None:
                     await self._open()
                 reply = await asyncio.wait_for(self._exchange(payload), self.timeout)
+                self._used = time.monotonic()
                 return Reply(reply.status, reply.headers, reply.body, path)
             except (ConnectionError, asyncio.IncompleteReadError, OSError) as exc:
                 await self.close()
