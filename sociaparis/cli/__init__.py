@@ -16,6 +16,7 @@ from sociaparis.core.errors import SociaparisError
 
 #: command name -> "module:attribute" of a click command or group
 COMMANDS: dict[str, str] = {
+    "cases": "sociaparis.cli.cases:cases",
     "config": "sociaparis.cli.config:config",
     "db": "sociaparis.cli.db:db",
     "export": "sociaparis.cli.export:export",

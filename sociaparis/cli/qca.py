@@ -1,4 +1,5 @@
-"""``sociaparis qca``: calibrate, truth table, minimize and necessity on a CSV file."""
+"""``sociaparis qca``: calibrate, truth table, minimize and necessity on a CSV file
+or on the stored case matrix of a comparison frame (``--matrix FRAME``)."""
 
 from __future__ import annotations
 
@@ -51,11 +52,26 @@ def _plan(path: Path | None) -> dict[str, Any]:
         raise SociaparisError(QCAError.BAD_FILE, path=path, reason=str(exc)) from None
 
 
-def _load(path: Path, plan: dict[str, Any]) -> pd.DataFrame:
-    try:
-        data = pd.read_csv(path, index_col=0, comment="#")
-    except (OSError, ValueError) as exc:
-        raise SociaparisError(QCAError.BAD_FILE, path=path, reason=str(exc)) from None
+def _stored_matrix(frame: str) -> pd.DataFrame:
+    from sociaparis.cli.common import database_session
+    from sociaparis.compare.matrix.service import matrix_frame
+
+    with database_session() as session:
+        return matrix_frame(session=session, frame=frame)
+
+
+def _load(
+    path: Path | None, plan: dict[str, Any], matrix: str | None = None
+) -> pd.DataFrame:
+    if (path is None) == (matrix is None):
+        raise click.UsageError("Give DATA.csv or --matrix FRAME (one of them).")
+    if matrix is not None:
+        data = _stored_matrix(matrix)
+    else:
+        try:
+            data = pd.read_csv(path, index_col=0, comment="#")
+        except (OSError, ValueError) as exc:
+            raise SociaparisError(QCAError.BAD_FILE, path=path, reason=str(exc)) from None
     if plan.get("sets"):
         return calibrate_sets(data, plan["sets"])
     return data
@@ -77,10 +93,18 @@ def _incl_cut(text: str) -> float | list[float]:
     return values[0] if len(values) == 1 else values
 
 
+MATRIX = click.option(
+    "--matrix", help="Use the stored case matrix of this comparison frame, not a CSV."
+)
+
+
 def analysis_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by truthtable, minimize and necessity."""
     decorators = [
-        click.argument("data", type=click.Path(dir_okay=False, path_type=Path)),
+        click.argument(
+            "data", type=click.Path(dir_okay=False, path_type=Path), required=False
+        ),
+        MATRIX,
         click.option("--outcome", help="Outcome column (~Y for its negation)."),
         click.option("--conditions", help="Comma-separated conditions (default: all)."),
         click.option("--negate", is_flag=True, help="Analyse the negated outcome."),
@@ -102,10 +126,14 @@ def analysis_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _setup(
-    data: Path, outcome: str | None, conditions: str | None, calibration: Path | None
+    data: Path | None,
+    outcome: str | None,
+    conditions: str | None,
+    calibration: Path | None,
+    matrix: str | None = None,
 ) -> tuple[pd.DataFrame, str, list[str] | None]:
     plan = _plan(calibration)
-    frame = _load(data, plan)
+    frame = _load(data, plan, matrix)
     outcome = outcome or plan.get("outcome")
     if not outcome:
         raise click.UsageError("--outcome is required (or set outcome in the plan).")
@@ -117,7 +145,7 @@ def _truth_table(
     ctx: dict[str, Any], incl_cut: str, n_cut: int, pri_cut: float
 ) -> TruthTable:
     frame, outcome, conditions = _setup(
-        ctx["data"], ctx["outcome"], ctx["conditions"], ctx["calibration"]
+        ctx["data"], ctx["outcome"], ctx["conditions"], ctx["calibration"], ctx["matrix"]
     )
     return truth_table(
         frame,
@@ -168,7 +196,8 @@ def qca() -> None:
 
 
 @qca.command("calibrate")
-@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@MATRIX
 @click.option(
     "--calibration",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -188,7 +217,8 @@ def qca() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def calibrate_command(
-    data: Path,
+    data: Path | None,
+    matrix: str | None,
     calibration: Path | None,
     column: str | None,
     thresholds: str | None,
@@ -210,7 +240,7 @@ def calibrate_command(
         raise click.UsageError(
             "Give --calibration PLAN.toml or --column and --thresholds."
         )
-    sets = calibrate_sets(_load(data, {}), plan)
+    sets = calibrate_sets(_load(data, {}, matrix), plan)
     if output is not None and output.suffix.lower() == ".xlsx":
         sets.rename_axis("case").to_excel(output, sheet_name="case matrix")
         click.echo(f"calibrated sets written to {output}", err=True)
@@ -275,7 +305,7 @@ def minimize_command(
 def necessity_command(incl_cut: float, cov_cut: float, **ctx: Any) -> None:
     """Necessary conditions and disjunctions (R: superSubset(), pof())."""
     frame, outcome, conditions = _setup(
-        ctx["data"], ctx["outcome"], ctx["conditions"], ctx["calibration"]
+        ctx["data"], ctx["outcome"], ctx["conditions"], ctx["calibration"], ctx["matrix"]
     )
     common = {
         "outcome": outcome,
