@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import docx
@@ -485,3 +486,23 @@ def test_turn_rows_cascade_with_their_document(
         session.scalars(select(QualTurn).where(QualTurn.document_id == info.id)).all()
         == []
     )
+
+
+STUDY = Path(__file__).resolve().parents[2] / "studies" / "sociaparis"
+
+
+def test_the_bundled_sociaparis_codebook_imports_the_same_from_qdc_and_xlsx(
+    session: Session, researcher: Account
+) -> None:
+    codes, warnings = cb.import_codebook(
+        session=session, actor=researcher, path=STUDY / "codebook.qdc"
+    )
+    assert warnings == [] and len(codes) > 10
+    before = [(c.guid, c.path, c.inclusion, c.exclusion, c.example) for c in codes]
+    again, warnings = cb.import_codebook(
+        session=session, actor=researcher, path=STUDY / "codebook.xlsx"
+    )
+    assert warnings == []
+    assert [
+        (c.guid, c.path, c.inclusion, c.exclusion, c.example) for c in again
+    ] == before
