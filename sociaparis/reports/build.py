@@ -10,7 +10,7 @@ count through disclosure control.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 import pandas as pd
@@ -23,15 +23,10 @@ from sociaparis.reports.comparisons import crosstab_table
 from sociaparis.reports.context import ReportContext
 from sociaparis.reports.errors import ReportError
 from sociaparis.reports.i18n import LANGUAGES, breakdown_label, text
-from sociaparis.reports.model import QuestionBlock, Report, Section
+from sociaparis.reports.model import Report, Section
 from sociaparis.reports.participation import participation_section, weighting_section
-from sociaparis.reports.questions import (
-    likert_block,
-    numeric_block,
-    select_multiple_block,
-    select_one_block,
-    text_block,
-)
+from sociaparis.reports.questions import block_for
+from sociaparis.reports.repeats import repeat_section
 from sociaparis.survey.instrument import Group, Instrument, Question
 from sociaparis.survey.io.tables import ATTRIBUTE_PREFIX, ExportTable
 from sociaparis.survey.study.model import PopulationMargins
@@ -135,28 +130,6 @@ def _add_loose(sections: list, loose: list[Question], instrument: Instrument) ->
         sections.append(("general", "", blocks))
 
 
-def _block(ctx: ReportContext, block: tuple, dims: Sequence[str]) -> QuestionBlock:
-    if block[0] == "likert":
-        _, name, title, questions = block
-        return likert_block(ctx, name, title, questions)
-    question: Question = block[1]
-    if question.name in dims:
-        return QuestionBlock(
-            question.name,
-            ctx.label(question),
-            "weighting",
-            None,
-            notes=(ctx.t("weighting_question"),),
-        )
-    if question.type == "select_one":
-        return select_one_block(ctx, question)
-    if question.type == "select_multiple":
-        return select_multiple_block(ctx, question)
-    if question.type in {"integer", "decimal", "range"}:
-        return numeric_block(ctx, question)
-    return text_block(ctx, question)
-
-
 def default_key_questions(instrument: Instrument, columns: dict[str, str]) -> list[str]:
     """The first select_one outside groups and asked of everyone, else the first one."""
     candidates = [
@@ -178,6 +151,7 @@ def build_report(
     min_cell_count: int = DEFAULT_MIN_COUNT,
     lang: str = "fr",
     key_questions: Sequence[str] | None = None,
+    repeats: Mapping[str, ExportTable] | None = None,
     ci_level: float = 0.95,
     today: date | None = None,
     progress: Progress | None = None,
@@ -201,6 +175,10 @@ def build_report(
     key_questions
         Questions compared by directorate, job category and age band; default:
         :func:`default_key_questions`.
+    repeats
+        The export tables of the repeats (``ExportData.tables[1:]``) by name: their
+        questions get a section each (the unit is the instance); None leaves them
+        out (the notes on method list them).
     ci_level
         Level of every confidence interval.
     today
@@ -317,7 +295,7 @@ def build_report(
     for section_id, title, blocks in plan:
         built = []
         for block in blocks:
-            built.append(_block(ctx, block, dims))
+            built.append(block_for(ctx, block, dims))
             step(built[-1].name)
         sections.append(
             Section(
@@ -326,6 +304,17 @@ def build_report(
                 questions=tuple(built),
             )
         )
+    reported: set[str] = set()
+    for repeat in instrument.repeats:
+        if repeats and repeat.name in repeats and repeat.parent is None:
+            section = repeat_section(ctx, repeat, repeats[repeat.name])
+            if section is not None:
+                sections.append(section)
+                reported.add(repeat.name)
+    order = {name: k for k, name in enumerate(instrument.top)}
+    sections[2:] = sorted(
+        sections[2:], key=lambda section: order.get(section.id.removeprefix("q-"), -1)
+    )
     comparison_tables = []
     for name in keys:
         question = instrument.item(name)
@@ -345,7 +334,7 @@ def build_report(
                 tables=tuple(comparison_tables),
             )
         )
-    sections.append(_methods(instrument, margins, dims, ctx, n_synthetic))
+    sections.append(_methods(instrument, margins, dims, ctx, n_synthetic, reported))
     return Report(
         form_id=instrument.form_id,
         title=instrument.text({instrument.default_language: instrument.title}, lang)
@@ -442,6 +431,7 @@ def _methods(
     dims: Sequence[str],
     ctx: ReportContext,
     n_synthetic: int,
+    reported: set[str],
 ) -> Section:
     lang = ctx.lang
     paragraphs = []
@@ -461,7 +451,13 @@ def _methods(
     paragraphs.append(text("m_missing", lang))
     paragraphs.append(text("m_suppression", lang, min=ctx.min_count))
     paragraphs.append(text("m_text", lang))
-    repeated = [q.name for q in instrument.questions if q.repeat and q.answerable]
+    if reported:
+        paragraphs.append(text("m_repeat_units", lang))
+    repeated = [
+        q.name
+        for q in instrument.questions
+        if q.repeat and q.answerable and q.repeat not in reported
+    ]
     if repeated:
         paragraphs.append(text("m_repeats", lang, names=", ".join(repeated)))
     if n_synthetic:

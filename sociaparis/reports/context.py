@@ -40,6 +40,10 @@ class ReportContext:
     hidden_groups
         Breakdown name to the levels whose respondent count is not published: their
         rows are hidden in every comparison.
+    units
+        For a table of repeat instances, the respondent of each row (counts for
+        disclosure control are then distinct respondents); None when each row is
+        a respondent.
     """
 
     design: SurveyDesign
@@ -54,6 +58,7 @@ class ReportContext:
         default_factory=dict
     )
     hidden_groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    units: pd.Series | None = None
 
     @property
     def data(self) -> pd.DataFrame:
@@ -71,6 +76,13 @@ class ReportContext:
     def choice_label(self, choice: Choice) -> str:
         """A choice's label in the report's language (its code if it has none)."""
         return self.instrument.text(choice.labels, self.lang) or choice.name
+
+    def count(self, mask: pd.Series | np.ndarray) -> int:
+        """Respondents among the rows in ``mask`` (distinct ones for repeat instances)."""
+        mask = np.asarray(mask, dtype=bool)
+        if self.units is None:
+            return int(mask.sum())
+        return int(self.units[mask].nunique())
 
     def is_small(self, count: int) -> bool:
         """Whether a respondent count may not be published (1 to min_count - 1)."""

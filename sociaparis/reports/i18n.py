@@ -246,6 +246,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Questions asked for each instance of a repeat ({names}): not analysed "
         "in this report (see the data export).",
     },
+    "repeat_text": {
+        "fr": "Questions posées pour chaque occurrence ({k} réponses de {n} "
+        "répondants) : pourcentages pondérés parmi les occurrences, chacune avec le "
+        "poids de son répondant ; seuil de diffusion compté en répondants.",
+        "en": "Questions asked for each instance ({k} answers from {n} respondents): "
+        "weighted percentages among the instances, each with its respondent's "
+        "weight; the disclosure threshold counts respondents.",
+    },
+    "m_repeat_units": {
+        "fr": "Questions répétées (une réponse par occurrence, par exemple par outil) : "
+        "l'unité est l'occurrence, pondérée par le poids final de son répondant ; la "
+        "variance traite les répondants comme des grappes et tient les poids pour "
+        "fixes (le calage n'y est pas répercuté, ce qui est plutôt prudent).",
+        "en": "Repeated questions (one answer per instance, e.g. per tool): the unit "
+        "is the instance, weighted by its respondent's final weight; the variance "
+        "treats respondents as clusters and the weights as fixed (the raking is not "
+        "carried into it, which tends to be conservative).",
+    },
     "m_synthetic": {
         "fr": "Les réponses synthétiques sont générées aléatoirement par sociaparis "
         "pour tester et démontrer l'outil.",

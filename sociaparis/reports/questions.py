@@ -66,7 +66,7 @@ def select_one_block(ctx: ReportContext, question: Question) -> QuestionBlock:
     """Weighted shares of each choice with CIs, as horizontal bars."""
     column = ctx.columns[question.name]
     values = ctx.data[column]
-    n = int(values.notna().sum())
+    n = ctx.count(values.notna())
     if n < ctx.min_count:
         return _hidden_block(ctx, question, "select_one")
     choices = ctx.choices[question.name]
@@ -74,7 +74,7 @@ def select_one_block(ctx: ReportContext, question: Question) -> QuestionBlock:
     seen = set(values.dropna().astype(str))
     names += sorted(seen - set(names))
     labels = {c.name: ctx.choice_label(c) for c in choices}
-    counts = [int((values == name).sum()) for name in names]
+    counts = [ctx.count(values == name) for name in names]
     marks = _suppressed_rows(ctx, names, counts)
     coded = pd.Categorical(values.astype("string"), categories=names)
     design = ctx.design.with_columns(_report_q=coded)
@@ -116,19 +116,23 @@ def select_multiple_block(ctx: ReportContext, question: Question) -> QuestionBlo
     column = ctx.columns[question.name]
     values = ctx.data[column]
     answered = values.notna()
-    n = int(answered.sum())
+    n = ctx.count(answered)
     if n < ctx.min_count:
         return _hidden_block(ctx, question, "select_multiple")
     choices = ctx.choices[question.name]
     names = [c.name for c in choices]
-    selected = values[answered].astype(str).str.split(" ")
-    counts = [int(selected.map(lambda s, c=name: c in s).sum()) for name in names]
+    selected = values.fillna("").astype(str).str.split(" ")
+    chosen = [
+        selected.map(lambda s, c=name: c in s).to_numpy(dtype=bool) for name in names
+    ]
+    counts = [ctx.count(flags) for flags in chosen]
+    others = [ctx.count(answered.to_numpy() & ~flags) for flags in chosen]
     table = multiple_choice(
         ctx.design, column=column, choices=names, ci_level=ctx.ci_level
     ).table
     bars = []
     for k, choice in enumerate(choices):
-        hidden = ctx.is_small(counts[k]) or ctx.is_small(n - counts[k])
+        hidden = ctx.is_small(counts[k]) or ctx.is_small(others[k])
         row = table.iloc[k]
         bars.append(
             Bar(
@@ -174,9 +178,9 @@ def likert_block(
     levels = [c.name for c in choices]
     columns = [ctx.columns[q.name] for q in questions]
     data = ctx.data
-    answered = [int(data[c].notna().sum()) for c in columns]
+    answered = [ctx.count(data[c].notna()) for c in columns]
     shown = [q for q, k in zip(questions, answered, strict=True) if k >= ctx.min_count]
-    n_any = int(data[columns].notna().any(axis=1).sum())
+    n_any = ctx.count(data[columns].notna().any(axis=1))
     if not shown:
         return QuestionBlock(
             name=name,
@@ -195,7 +199,8 @@ def likert_block(
     any_hidden = False
     for q in shown:
         part = dist[dist["item"] == ctx.columns[q.name]]
-        counts = part["n"].astype(int).tolist()
+        values = data[ctx.columns[q.name]]
+        counts = [ctx.count(values == level) for level in levels]
         hidden = any(ctx.is_small(c) for c in counts)
         any_hidden |= hidden
         segments = () if hidden else _segments(part["share"].to_numpy(dtype=float))
@@ -280,7 +285,7 @@ def numeric_block(ctx: ReportContext, question: Question) -> QuestionBlock:
     """Mean and median with CIs, and a histogram whose small bins are hidden."""
     column = ctx.columns[question.name]
     values = pd.to_numeric(ctx.data[column], errors="coerce").astype(float)
-    n = int(values.notna().sum())
+    n = ctx.count(values.notna())
     if n < ctx.min_count:
         return _hidden_block(ctx, question, "numeric")
     design = ctx.design.with_columns(_report_x=values.to_numpy())
@@ -297,7 +302,13 @@ def numeric_block(ctx: ReportContext, question: Question) -> QuestionBlock:
     if len(edges) - 1 > MAX_BINS:
         edges = np.histogram_bin_edges(present, bins=MAX_BINS)
     counts, _ = np.histogram(present, bins=edges)
-    shown = tuple(None if ctx.is_small(int(c)) else int(c) for c in counts)
+    bins = np.digitize(values.to_numpy(), edges[1:-1])
+    people = [
+        ctx.count(values.notna().to_numpy() & (bins == k)) for k in range(len(counts))
+    ]
+    shown = tuple(
+        None if ctx.is_small(p) else int(c) for c, p in zip(counts, people, strict=True)
+    )
     table = Table(
         caption=ctx.label(question),
         columns=("", ctx.t("value"), ctx.t("ci", level=ctx.level()), ctx.t("n")),
@@ -307,13 +318,13 @@ def numeric_block(ctx: ReportContext, question: Question) -> QuestionBlock:
                 ctx.t("mean"),
                 float(m.estimate[0]),
                 _interval(ctx, m.ci_low[0], m.ci_high[0]),
-                n,
+                int(m.n),
             ),
             (
                 ctx.t("median"),
                 float(med.estimate[0]),
                 _interval(ctx, med.ci_low[0], med.ci_high[0]),
-                n,
+                int(m.n),
             ),
         ),
         kind="numeric",
@@ -341,7 +352,9 @@ def numeric_block(ctx: ReportContext, question: Question) -> QuestionBlock:
 def text_block(ctx: ReportContext, question: Question) -> QuestionBlock:
     """Only the number of answers: open answers are never published in the report."""
     values = ctx.data[ctx.columns[question.name]]
-    n = int((values.notna() & (values.astype("string").str.strip() != "")).sum())
+    n = ctx.count(
+        (values.notna() & (values.astype("string").str.strip() != "")).fillna(False)
+    )
     if n < ctx.min_count:
         note = ctx.t("text_hidden", min=ctx.min_count)
         return QuestionBlock(
@@ -354,3 +367,26 @@ def text_block(ctx: ReportContext, question: Question) -> QuestionBlock:
         n,
         notes=(text("text_answers", ctx.lang, n=n),),
     )
+
+
+def block_for(ctx: ReportContext, block: tuple, dims: Sequence[str]) -> QuestionBlock:
+    """The block of a planned ``("question", q)`` or ``("likert", name, title, qs)``."""
+    if block[0] == "likert":
+        _, name, title, questions = block
+        return likert_block(ctx, name, title, questions)
+    question: Question = block[1]
+    if question.name in dims:
+        return QuestionBlock(
+            question.name,
+            ctx.label(question),
+            "weighting",
+            None,
+            notes=(ctx.t("weighting_question"),),
+        )
+    if question.type == "select_one":
+        return select_one_block(ctx, question)
+    if question.type == "select_multiple":
+        return select_multiple_block(ctx, question)
+    if question.type in {"integer", "decimal", "range"}:
+        return numeric_block(ctx, question)
+    return text_block(ctx, question)

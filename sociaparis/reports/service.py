@@ -98,6 +98,7 @@ def form_report(
         min_cell_count=min_count,
         lang=lang,
         key_questions=key_questions,
+        repeats={table.name: table for table in data.tables[1:]},
         today=today,
         progress=progress,
     )

@@ -40,6 +40,7 @@ class Demo:
     study: Study
     attributes: list[dict[str, str]]
     table: ExportTable
+    repeats: dict[str, ExportTable]
 
     def cell_counts(self) -> Counter[tuple[str, str]]:
         """Respondents by (directorate, job_category), counted by hand."""
@@ -80,7 +81,8 @@ def demo() -> Demo:
         synthetic=[True] * len(records),
     )
     export = build_export([batch], attributes=margins.dimensions)
-    return Demo(instrument, study, attributes, export.main)
+    repeats = {table.name: table for table in export.tables[1:]}
+    return Demo(instrument, study, attributes, export.main, repeats)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -92,6 +94,18 @@ def test_select_multiple_hides_small_either_way(selected: int, hidden: bool) -> 
     assert bar.hidden is hidden
     if not hidden:
         assert bar.estimate == pytest.approx(selected / 40, rel=1e-12)
+
+
+def test_repeat_instances_count_respondents_not_instances() -> None:
+    """12 answers 'a' from 4 respondents (3 tools each) are hidden; 'b' is not."""
+    q = Question("q", "select_one", list_name="l")
+    values = ["a"] * 12 + ["b"] * 30
+    units = [f"p{k // 3}" for k in range(12)] + [f"r{k}" for k in range(30)]
+    ctx = _context({"q": values}, [q], {"l": _choices("a", "b")})
+    ctx = dataclasses.replace(ctx, units=pd.Series(units))
+    block = select_one_block(ctx, q)
+    assert block.n == 34
+    assert [bar.suppressed for bar in block.charts[0].bars] == [HIDDEN, MASKED]
 
 
 def test_too_few_answers_hide_the_question() -> None:

@@ -210,3 +210,22 @@ def test_json_twin(report_fr: Report) -> None:
     assert [s["id"] for s in data["sections"]] == [s.id for s in report_fr.sections]
     rows = data["sections"][0]["tables"][0]["rows"]
     assert rows[-1][-1] == 303 and HIDDEN in {cell for row in rows for cell in row}
+
+
+def test_repeat_instances_by_hand(demo: Demo) -> None:
+    """Weights 1: a tool's share is its count over the instances that answered."""
+    report = build_report(
+        demo.table, instrument=demo.instrument, repeats=demo.repeats, key_questions=[]
+    )
+    ids = [s.id for s in report.sections]
+    assert ids.index("q-tool") == ids.index("q-nonuse") + 1  # in questionnaire order
+    block = next(q for q in report.questions() if q.name == "tool_frequency")
+    tools = demo.repeats["tool"].frame
+    answers = tools["tool/tool_page/tool_frequency"].dropna()
+    assert block.n == tools.loc[answers.index, "_parent_id"].nunique()
+    labels = _labels(demo, "use_frequency_user")
+    for bar in block.charts[0].bars:
+        code = next(k for k, v in labels.items() if v == bar.label)
+        np.testing.assert_allclose(
+            bar.estimate, (answers == code).sum() / len(answers), rtol=1e-12
+        )
