@@ -88,6 +88,14 @@ class ReportContext:
         """Whether a respondent count may not be published (1 to min_count - 1)."""
         return 0 < count < self.min_count
 
+    def base(self, multiple: bool = False) -> str:
+        """The note saying what the percentages are computed among."""
+        if self.units is None:
+            key = "base_multiple" if multiple else "base_answered"
+        else:
+            key = "base_multiple_instances" if multiple else "base_instances"
+        return self.t(key, level=self.level())
+
     def level(self) -> str:
         """The confidence level as a whole percentage (``95``)."""
         return f"{self.ci_level * 100:g}"

@@ -129,6 +129,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Weighted percentages among those who answered the question, with "
         "{level}% confidence intervals.",
     },
+    "base_instances": {
+        "fr": "Pourcentages pondérés parmi les occurrences renseignées, avec "
+        "intervalle de confiance à {level} %.",
+        "en": "Weighted percentages among the instances answered, with {level}% "
+        "confidence intervals.",
+    },
+    "base_multiple_instances": {
+        "fr": "Part des occurrences pour lesquelles chaque réponse a été cochée "
+        "(plusieurs réponses possibles : le total dépasse 100 %).",
+        "en": "Share of the instances for which each answer was ticked (several "
+        "answers allowed: the total exceeds 100%).",
+    },
     "base_multiple": {
         "fr": "Part des répondants ayant coché chaque réponse (plusieurs réponses "
         "possibles : le total dépasse 100 %).",

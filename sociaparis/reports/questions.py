@@ -94,7 +94,7 @@ def select_one_block(ctx: ReportContext, question: Question) -> QuestionBlock:
                 suppressed=marks[name],
             )
         )
-    notes = [ctx.t("base_answered", level=ctx.level())]
+    notes = [ctx.base()]
     if any(bar.hidden for bar in bars):
         notes.append(ctx.t("suppressed_bars", min=ctx.min_count))
     return QuestionBlock(
@@ -144,7 +144,7 @@ def select_multiple_block(ctx: ReportContext, question: Question) -> QuestionBlo
                 suppressed=HIDDEN if hidden else None,
             )
         )
-    notes = [ctx.t("base_multiple"), ctx.t("base_answered", level=ctx.level())]
+    notes = [ctx.base(multiple=True), ctx.base()]
     if any(bar.hidden for bar in bars):
         notes.append(ctx.t("suppressed_bars", min=ctx.min_count))
     return QuestionBlock(
@@ -244,7 +244,7 @@ def likert_block(
                 kind="means",
             )
         )
-    notes = [ctx.t("base_answered", level=ctx.level())]
+    notes = [ctx.base()]
     if any_hidden:
         notes.append(ctx.t("likert_hidden", min=ctx.min_count))
     if len(shown) < len(questions):
