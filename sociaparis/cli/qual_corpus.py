@@ -58,6 +58,7 @@ def register(qual: click.Group) -> None:
     for command in (
         import_command,
         documents_command,
+        text_command,
         cases_command,
         case_command,
         pseudonymize_document_command,
@@ -165,6 +166,36 @@ def documents_command(status: str | None, as_json: bool) -> None:
     for d in docs:
         cases = ", ".join(d.cases) or "-"
         click.echo(f"{d.id}\t{d.title}\t{d.status}\t{d.length}\t{d.turns}\t{cases}")
+
+
+@click.command("text")
+@click.argument("document")
+@click.option("--as", "username", envvar="SOCIAPARIS_USER", required=True,
+              help="Read as this account (default: $SOCIAPARIS_USER).")  # fmt: skip
+@JSON
+def text_command(document: str, username: str, as_json: bool) -> None:
+    """Print a stored DOCUMENT by turns (or paragraphs) with their offsets."""
+    from sociaparis.qual.corpus import (
+        acting_account,
+        document_row,
+        document_text,
+        turns_of,
+    )
+
+    with database_session() as session:
+        actor = acting_account(session=session, username=username)
+        body = document_text(session=session, actor=actor, ref=document)
+        row = document_row(session, document)
+        spans = [
+            (t.speaker, t.start, t.end)
+            for t in turns_of(session=session, document_id=row.id)
+        ] or [(None, s, e) for s, e in row.paragraphs]
+    if as_json:
+        _print_json({"text": body, "spans": [list(s) for s in spans]})
+        return
+    for speaker, start, end in spans:
+        label = f" {speaker}:" if speaker else ""
+        click.echo(f"[{start}:{end}]{label} {body[start:end]}")
 
 
 @click.command("cases")

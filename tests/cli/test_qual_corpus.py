@@ -199,3 +199,20 @@ def test_a_huge_file_is_refused_before_it_is_read(study: Path) -> None:
     )
     assert (code, out) == (1, f"Error: QUAL_001: {message}\n")
     assert run("documents") == (0, "")
+
+
+def test_text_prints_turns_with_offsets_and_hides_unreleased_text(study: Path) -> None:
+    run("import", str(study / "e1.txt"), "--speakers", "--as", "boss")
+    code, out = run("text", "1", "--as", "ana")
+    assert (code, out) == (
+        1,
+        error(CorpusError.NOT_ALLOWED, user="ana", role="coder",
+              action="read a document before its release"),
+    )  # fmt: skip
+    code, out = run("text", "1", "--as", "boss")
+    first, second = TEXT.split("\n\n")
+    start = len("Enquêtrice : ")
+    assert out.splitlines() == [
+        f"[{start}:{len(first)}] Enquêtrice: {first[start:]}",
+        f"[{len(first) + 2 + 8}:{len(TEXT)}] Agent: {second[8:]}",
+    ]
