@@ -196,6 +196,8 @@ def add_code(
         codebook.
     """
     _may_edit(actor, "edit the codebook")
+    if not name.strip():
+        raise SociaparisError(QualError.CODEBOOK_EMPTY_NAME)
     parent_id = code_row(session, parent).id if parent is not None else None
     _check_name(session, name, parent_id, -1)
     _check_colour(color)
@@ -244,6 +246,8 @@ def update_code(
             value=unknown[0],
         )
     row = code_row(session, code)
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise SociaparisError(QualError.CODEBOOK_EMPTY_NAME)
     if "name" in changes and changes["name"] != row.name:
         _check_name(session, str(changes["name"]), row.parent_id, row.id)
         record(
@@ -303,7 +307,9 @@ def merge_codes(
     memberships move to ``target`` and they are removed.  Nothing is lost."""
     _may_edit(actor, "edit the codebook")
     into = code_row(session, target)
-    merged = [code_row(session, s) for s in sources]
+    merged = list(
+        {row.id: row for row in (code_row(session, s) for s in sources)}.values()
+    )
     if any(m.id == into.id for m in merged):
         raise SociaparisError(QualError.MERGE_INTO_ITSELF, code_id=into.guid)
     codes = _all_codes(session)

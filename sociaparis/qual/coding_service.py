@@ -306,7 +306,9 @@ def add_memo(
         doc = document_row(session, target if target is not None else "")
         guid = doc.guid
         if on == "span":
-            _check_span(doc, start, end)
+            _check(
+                doc, start if start is not None else -1, end if end is not None else -1
+            )
     elif on == "code":
         guid = code_row(session, target if target is not None else "").guid
     elif on == "case":
@@ -340,17 +342,6 @@ def add_memo(
     record(session=session, actor=actor, kind="memo", memo=memo.guid, on=on, target=guid)
     session.flush()
     return memo.guid
-
-
-def _check_span(doc: QualDocument, start: int | None, end: int | None) -> None:
-    if start is None or end is None or not 0 <= start < end <= doc.length:
-        raise SociaparisError(
-            CorpusError.BAD_SPAN,
-            start=start,
-            end=end,
-            title=doc.title,
-            length=doc.length,
-        )
 
 
 def memos_on(*, session: Session, on: str, target: str | int) -> list[str]:

@@ -506,3 +506,28 @@ def test_the_bundled_sociaparis_codebook_imports_the_same_from_qdc_and_xlsx(
     assert [
         (c.guid, c.path, c.inclusion, c.exclusion, c.example) for c in again
     ] == before
+
+
+def test_codebook_and_memo_guards(session: Session, researcher: Account) -> None:
+    for name in ("", "  "):
+        with pytest.raises(SociaparisError) as caught:
+            cb.add_code(session=session, actor=researcher, name=name)
+        assert caught.value.code == QualError.CODEBOOK_EMPTY_NAME.code
+    cb.add_code(session=session, actor=researcher, name="A")
+    cb.add_code(session=session, actor=researcher, name="B")
+    with pytest.raises(SociaparisError) as caught:
+        cb.update_code(session=session, actor=researcher, code="A", name="")
+    assert caught.value.code == QualError.CODEBOOK_EMPTY_NAME.code
+    merged = cb.merge_codes(
+        session=session, actor=researcher, sources=["B", "B"], target="A"
+    )
+    assert [c.name for c in cb.list_codes(session=session)] == [merged.name] == ["A"]
+    pending = corpus.import_document(
+        session=session, actor=researcher, data=b"Mme Durand parle.", filename="p.txt"
+    )
+    with pytest.raises(SociaparisError) as caught:
+        cs.add_memo(
+            session=session, actor=researcher, text="x", on="span", target=pending.id,
+            start=0, end=3,
+        )  # fmt: skip
+    assert caught.value.code == CorpusError.NOT_RELEASED.code
