@@ -123,7 +123,8 @@ def test_reimport_updates_cells_instead_of_duplicating(
                 "new": "text",
             },
         ),
-        ("", "adoption_score", "3", MatrixError.BAD_NAME, {"what": "Case", "name": "", "limit": 200}),
+        ("", "adoption_score", "3", MatrixError.BAD_NAME,
+         {"what": "Case", "name": "", "limit": 200}),
     ],
 )  # fmt: skip
 def test_hand_entry_errors(
@@ -185,8 +186,9 @@ def test_export_round_trip_and_formula_neutralization(
     session: Session, researcher: Account, tmp_path: Path
 ) -> None:
     _import_cities(session, researcher)
+    formula = '=HYPERLINK("http://x")'
     set_cell(session=session, actor=researcher, frame="cities", case="Wien",
-             dimension="country", value="=HYPERLINK(\"http://x\")", note="+1")  # fmt: skip
+             dimension="country", value=formula, note="+1")  # fmt: skip
     target = export_matrix(session=session, frame="cities", out=tmp_path / "m.csv")
     with open(target, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
