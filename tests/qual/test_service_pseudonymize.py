@@ -173,3 +173,21 @@ def test_review_status_rules(session: Session, people: dict[str, Account]) -> No
     with pytest.raises(SociaparisError) as caught:
         ps.start_review(session=session, actor=researcher, document=doc, config=CONFIG)
     assert caught.value.code == CorpusError.WRONG_STATUS.code
+
+
+def test_release_replaces_names_in_speaker_labels(
+    session: Session, people: dict[str, Account]
+) -> None:
+    researcher = people["researcher"]
+    text = "Mme Durand : Bonjour.\n\nEnquêtrice : Merci Mme Durand."
+    doc = _import(session, researcher, text, "e4.txt")
+    ps.start_review(session=session, actor=researcher, document=doc, config=CONFIG)
+    ps.release_document(
+        session=session, actor=researcher, document=doc, accept_pending=True
+    )
+    released = corpus.document_text(session=session, actor=researcher, ref=doc)
+    turns = corpus.turns_of(session=session, document_id=doc)
+    assert [(t.speaker, released[t.start : t.end]) for t in turns] == [
+        ("Mme [PERSONNE-1]", "Bonjour."),
+        ("Enquêtrice", "Merci Mme [PERSONNE-1]."),
+    ]
