@@ -315,7 +315,13 @@ def breakdown_label(name: str, label: str, lang: str) -> str:
 
 
 def text(key: str, lang: str, **values: Any) -> str:
-    """The report text ``key`` in ``lang`` (French if missing), filled with ``values``."""
+    """The report text ``key`` in ``lang`` (French if missing), filled with ``values``.
+
+    Examples
+    --------
+    >>> text("n_answered", "en", n=12)
+    '12 respondents'
+    """
     entry = TEXTS[key]
     template = entry.get(lang) or entry["fr"]
     return template.format(**values) if values else template
@@ -345,7 +351,13 @@ def fmt_number(value: float, lang: str, decimals: int = 0) -> str:
 
 
 def fmt_pct(share: float, lang: str, decimals: int = 0) -> str:
-    """A share (0-1) as a percentage: ``43 %`` in French, ``43%`` in English."""
+    """A share (0-1) as a percentage: ``43 %`` in French, ``43%`` in English.
+
+    Examples
+    --------
+    >>> fmt_pct(0.4321, "en"), fmt_pct(0.00784, "fr", 1) == "0,8\u202f%"
+    ('43%', True)
+    """
     number = fmt_number(share * 100, lang, decimals)
     return f"{number}\u202f%" if lang == "fr" else f"{number}%"
 
