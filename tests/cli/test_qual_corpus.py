@@ -216,3 +216,22 @@ def test_text_prints_turns_with_offsets_and_hides_unreleased_text(study: Path) -
         f"[{start}:{len(first)}] Enquêtrice: {first[start:]}",
         f"[{len(first) + 2 + 8}:{len(TEXT)}] Agent: {second[8:]}",
     ]
+
+
+def test_corpus_agreement(study: Path) -> None:
+    (study / "t.txt").write_text("A: un.\n\nB: deux.\n\nA: trois.\n\nB: quatre.", "utf-8")
+    run("import", str(study / "t.txt"), "--speakers", "--no-pseudonymization", "--as",
+        "boss")  # fmt: skip
+    run("codebook", "add", "X", "--as", "boss")
+    code, out = run("text", "1", "--json", "--as", "ana")
+    spans = json.loads(out)["spans"]
+    for who, picks in (("ana", (0, 1, 2)), ("boss", (0, 2))):
+        for i in picks:
+            _, start, end = spans[i]
+            assert run("code", "1", "X", str(start), str(end), "--as", who)[0] == 0
+    code, out = run("corpus-agreement", "--unit", "turns", "--json")
+    data = json.loads(out)
+    assert (code, data["coders"], data["n_units"]) == (0, ["ana", "boss"], 4)
+    assert data["per_code"]["X"]["percent_agreement"]["value"] == pytest.approx(0.75)
+    code, out = run("corpus-agreement", "--coder", "ana")
+    assert code == 1 and "at least 2 coders" in out
