@@ -246,6 +246,14 @@ def build_report(
         warnings.append(text("unknown_dimension", lang, dims=", ".join(unknown)))
         margins, dims = None, []
     frame, dim_columns, excluded = _dimension_columns(frame, dims, columns)
+    if margins is not None:
+        inside = pd.Series(True, index=frame.index)
+        for dim in dims:
+            inside &= frame[dim_columns[dim]].isin(list(margins.margin(dim)))
+        excluded += int((~inside).sum())
+        frame = frame[inside].reset_index(drop=True)
+    if len(frame) < 2:
+        raise SociaparisError(ReportError.NO_COMPLETED, form_id=instrument.form_id)
     design = svydesign(frame, lonely_psu="fail")
     step("design")
     weighting_notes: list[str] = []

@@ -18,7 +18,8 @@ class ReportError(ErrorCode):
     )
     NO_COMPLETED = (
         "REPORT_003",
-        "The form '{form_id}' has no completed response to report on.",
+        "The form '{form_id}' has fewer than two completed responses to report on "
+        "(within the study's population, when it has margins).",
     )
     UNKNOWN_QUESTION = (
         "REPORT_004",

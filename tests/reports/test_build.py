@@ -229,3 +229,14 @@ def test_repeat_instances_by_hand(demo: Demo) -> None:
         np.testing.assert_allclose(
             bar.estimate, (answers == code).sum() / len(answers), rtol=1e-12
         )
+
+
+def test_responses_outside_the_population_are_left_out(demo: Demo) -> None:
+    frame = demo.table.frame.copy()
+    frame.loc[:4, "_attr_directorate"] = "DFA"  # not a level of the margins
+    table = dataclasses.replace(demo.table, frame=frame)
+    report = build_report(
+        table, instrument=demo.instrument, margins=demo.study.population
+    )
+    assert report.n_responses == 298
+    assert any("5 réponses" in p for p in report.section("weighting").paragraphs)
