@@ -61,6 +61,7 @@ def register(qual: click.Group) -> None:
         text_command,
         cases_command,
         case_command,
+        case_attributes_command,
         pseudonymize_document_command,
         review_command,
         reidentification_command,
@@ -232,6 +233,35 @@ def case_command(name: str, kind: str, values: tuple[str, ...], username: str) -
             session=session, actor=actor, name=name, kind=kind, attributes=attributes
         )
     click.echo(f"{info.name}: {len(info.attributes)} attributes")
+
+
+@click.command("case-attributes")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--case-column", required=True, help="Column holding the case names.")
+@click.option("--column", "columns", multiple=True, help="Columns to copy (default all).")
+@click.option("--create", is_flag=True, help="Create the cases that do not exist yet.")
+@AS_USER
+def case_attributes_command(
+    file: str, case_column: str, columns: tuple[str, ...], create: bool, username: str
+) -> None:
+    """Fill case attributes from a table (CSV or XLSX, e.g. survey responses)."""
+    import pandas as pd
+
+    from sociaparis.qual.corpus import acting_account, fill_case_attributes
+
+    if file.lower().endswith(".xlsx"):
+        data = pd.read_excel(file)
+    else:
+        data = pd.read_csv(file, sep=None, engine="python", encoding="utf-8-sig")
+    with database_session() as session:
+        actor = acting_account(session=session, username=username)
+        warnings = fill_case_attributes(
+            session=session, actor=actor, data=data, case_column=case_column,
+            columns=list(columns) or None, create=create,
+        )  # fmt: skip
+    for warning in warnings:
+        click.echo(f"warning {warning}", err=True)
+    click.echo(f"{len(data) - len(warnings)} cases filled")
 
 
 # ------------------------------------------------------------------ pseudonymization

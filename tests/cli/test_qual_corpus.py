@@ -235,3 +235,25 @@ def test_corpus_agreement(study: Path) -> None:
     assert data["per_code"]["X"]["percent_agreement"]["value"] == pytest.approx(0.75)
     code, out = run("corpus-agreement", "--coder", "ana")
     assert code == 1 and "at least 2 coders" in out
+
+
+def test_case_attributes_from_a_survey_table(study: Path) -> None:
+    run("case", "Agent A", "--as", "boss")
+    (study / "survey.csv").write_text(
+        "cas;direction;anciennete\nAgent A;DSIN;12\nAgent Z;DRH;3\n", encoding="utf-8"
+    )
+    code, out = run("case-attributes", str(study / "survey.csv"), "--case-column", "cas",
+                    "--as", "boss")  # fmt: skip
+    assert code == 0
+    assert out.splitlines() == [
+        "warning QUAL_203: No case 'Agent Z'. List the cases with `sociaparis qual "
+        "cases`.",
+        "1 cases filled",
+    ]
+    code, out = run("cases", "--json")
+    assert json.loads(out)[0]["attributes"] == {"direction": "DSIN", "anciennete": "12"}
+    code, out = run("case-attributes", str(study / "survey.csv"), "--case-column", "cas",
+                    "--create", "--as", "boss")  # fmt: skip
+    assert out == "2 cases filled\n"
+    code, out = run("matrix", "--by", "anciennete", "--json")
+    assert json.loads(out)["columns"] == ["3", "12"]
