@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sociaparis.cli.common import database_session
@@ -250,17 +251,17 @@ def show_command(frame: str, sources: bool, as_json: bool) -> None:
         _print_json({**info.to_dict(), "cells": [c.to_dict() for c in cells]})
         return
     kinds = {(c.case, c.dimension): c.source_kind[0] for c in cells}
-    table = Table(title=f"{info.name}: {info.description}".rstrip(": "))
+    table = Table(title=escape(f"{info.name}: {info.description}".rstrip(": ")))
     table.add_column("case")
     for name in matrix.columns if matrix is not None else []:
-        table.add_column(str(name), justify="right")
+        table.add_column(escape(str(name)), justify="right")
     for name, row in matrix.iterrows() if matrix is not None else []:
         shown = [
             _shown(v)
             + (f" [{kinds[(name, d)]}]" if sources and (name, d) in kinds else "")
             for d, v in row.items()
         ]
-        table.add_row(str(name), *shown)
+        table.add_row(escape(str(name)), *(escape(v) for v in shown))
     Console(width=max(120, Console().width)).print(table)
 
 
