@@ -18,7 +18,7 @@ HIDDEN = "hidden"
 #: A cell hidden by complementary suppression (shown as "x").
 MASKED = "masked"
 
-CellFormat = Literal["text", "int", "pct", "pct1", "num"]
+CellFormat = Literal["text", "int", "pct", "pct1", "num", "auto"]
 Cell = str | int | float | None
 
 
@@ -34,7 +34,7 @@ class Table:
         Column headers; the first column holds the row headers.
     formats
         How to show each column's cells (``text``, ``int``, ``pct``, ``pct1`` with one
-        decimal, ``num``).
+        decimal, ``num`` with two, ``auto``: whole numbers without decimals).
     rows
         One tuple of cells per row; :data:`HIDDEN` and :data:`MASKED` mark
         suppressed cells, ``None`` an empty one.

@@ -152,9 +152,9 @@ def weighting_section(
     summary = Table(
         ctx.t("weights_summary"),
         (ctx.t("statistic"), ctx.t("value")),
-        ("text", "num"),
+        ("text", "auto"),
         (
-            (ctx.t("w_n"), float(report.n)),
+            (ctx.t("w_n"), report.n),
             (ctx.t("w_neff"), report.n_effective),
             (ctx.t("w_deff"), report.deff_kish),
             (ctx.t("w_min"), report.min_weight),

@@ -52,6 +52,8 @@ def cell_text(cell: Cell, fmt: str, *, lang: str, min_count: int) -> str:
         return fmt_pct(float(cell), lang, 1)
     if fmt == "num":
         return fmt_number(float(cell), lang, 2)
+    if fmt == "auto":
+        return fmt_number(float(cell), lang, 0 if float(cell).is_integer() else 2)
     return str(cell)
 
 
