@@ -434,6 +434,23 @@ def codebook_add(username: str, **fields: Any) -> None:
     click.echo(f"{' > '.join(info.path)}\t{info.guid}")
 
 
+@codebook_group.command("delete")
+@click.argument("code")
+@click.option("--with-codings", is_flag=True, help="Also delete the code's codings.")
+@AS_USER
+def codebook_delete(code: str, with_codings: bool, username: str) -> None:
+    """Delete CODE (its sub-codes move up to its parent)."""
+    from sociaparis.qual.codebook_service import delete_code
+    from sociaparis.qual.corpus import acting_account
+
+    with database_session() as session:
+        actor = acting_account(session=session, username=username)
+        removed = delete_code(
+            session=session, actor=actor, code=code, with_codings=with_codings
+        )
+    click.echo(f"deleted {code} ({removed} codings removed)")
+
+
 @codebook_group.command("merge")
 @click.argument("codes", nargs=-1, required=True)
 @click.option("--into", required=True, help="The code that receives the codings.")

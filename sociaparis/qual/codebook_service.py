@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.roles import Role
@@ -362,6 +362,65 @@ def _dedupe_set_members(session: Session) -> None:
         if key in seen:
             session.delete(member)
         seen.add(key)
+
+
+def delete_code(
+    *, session: Session, actor: Account, code: str | int, with_codings: bool = False
+) -> int:
+    """Delete a code; its sub-codes move up to its parent.
+
+    A code that has codings is deleted only with ``with_codings`` (its codings
+    go with it, each recorded as a ``remove`` event).  Returns the number of
+    codings removed.
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_215`` when the code has codings and ``with_codings`` is false.
+    """
+    _may_edit(actor, "edit the codebook")
+    row = code_row(session, code)
+    codings = list(
+        session.scalars(select(QualCoding).where(QualCoding.code_id == row.id))
+    )
+    if codings and not with_codings:
+        raise SociaparisError(
+            CorpusError.CODE_HAS_CODINGS, name=row.name, count=len(codings)
+        )
+    from sociaparis.qual.corpus import record_many
+    from sociaparis.qual.models import QualDocument
+
+    guids = dict(session.execute(select(QualDocument.id, QualDocument.guid)).all())
+    record_many(
+        session=session,
+        actor=actor,
+        kind="remove",
+        rows=[
+            {"document_guid": guids[c.document_id], "code_guid": row.guid,
+             "coding_guid": c.guid, "details": {"start": c.start, "end": c.end}}
+            for c in codings
+        ],
+    )  # fmt: skip
+    for coding in codings:
+        session.delete(coding)
+    session.execute(
+        update(QualCode)
+        .where(QualCode.parent_id == row.id)
+        .values(parent_id=row.parent_id)
+    )
+    session.execute(
+        delete(QualSetMember).where(
+            QualSetMember.kind == "code", QualSetMember.member_guid == row.guid
+        )
+    )
+    session.flush()
+    record(
+        session=session, actor=actor, kind="delete_code", code_guid=row.guid,
+        name=row.name, codings_removed=len(codings),
+    )  # fmt: skip
+    session.delete(row)
+    session.flush()
+    return len(codings)
 
 
 def split_code(

@@ -68,3 +68,8 @@ class CorpusError(ErrorCode):
         "No user '{ref}'. Create it with `sociaparis user add`.",
     )
     BAD_OPTION = ("QUAL_214", "{name} must be one of {choices}, not '{value}'.")
+    CODE_HAS_CODINGS = (
+        "QUAL_215",
+        "Code '{name}' has {count} coding(s). Merge it into another code to keep them, "
+        "or delete it with its codings (with_codings, --with-codings).",
+    )

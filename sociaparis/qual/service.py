@@ -19,6 +19,7 @@ from __future__ import annotations
 from sociaparis.qual.codebook_service import (
     add_code,
     codebook,
+    delete_code,
     export_codebook,
     import_codebook,
     list_codes,
@@ -83,6 +84,7 @@ __all__ = [
     "codebook",
     "codings_of",
     "cooccurrence",
+    "delete_code",
     "destroy_reidentification",
     "document_text",
     "ensure_case",

@@ -531,3 +531,27 @@ def test_codebook_and_memo_guards(session: Session, researcher: Account) -> None
             start=0, end=3,
         )  # fmt: skip
     assert caught.value.code == CorpusError.NOT_RELEASED.code
+
+
+def test_delete_code_keeps_sub_codes_and_guards_codings(
+    session: Session, researcher: Account
+) -> None:
+    doc = _released(session, researcher, "abcdef")
+    cb.add_code(session=session, actor=researcher, name="Top")
+    cb.add_code(session=session, actor=researcher, name="Mid", parent="Top")
+    cb.add_code(session=session, actor=researcher, name="Leaf", parent="Top > Mid")
+    coding = cs.apply_coding(
+        session=session, actor=researcher, document=doc, code="Mid", start=0, end=2
+    )
+    with pytest.raises(SociaparisError) as caught:
+        cb.delete_code(session=session, actor=researcher, code="Mid")
+    assert caught.value.message == CorpusError.CODE_HAS_CODINGS.format(
+        name="Mid", count=1
+    )
+    removed = cb.delete_code(
+        session=session, actor=researcher, code="Mid", with_codings=True
+    )
+    assert removed == 1
+    assert [c.path for c in cb.list_codes(session=session)] == [("Top",), ("Top", "Leaf")]
+    events = [(e.kind, e.coding_guid) for e in corpus.history(session=session)[-2:]]
+    assert events == [("remove", coding.guid), ("delete_code", None)]
