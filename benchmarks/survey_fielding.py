@@ -32,6 +32,7 @@ import asyncio
 import dataclasses
 import itertools
 import json
+import math
 import os
 import random
 import sys
@@ -425,11 +426,16 @@ def _line(result: dict[str, Any], ceiling: float | None) -> str:
         f"{result['request_p99_ms']:.1f} ms)"
     )
     if "acknowledged" in result:
+        steady = (
+            f"n/a (fewer than {MIN_COMPLETED} completed)"
+            if math.isnan(result["steady_completed_per_s"])
+            else f"{result['steady_completed_per_s']:.2f} "
+            f"({result['pages_per_completed_response']:.1f} pages a response)"
+        )
         text_ += (
             f"\n    completed responses/s {result['completed_per_s']:.2f} in the run "
             f"({result['completed']} completed of {result['started']} started), "
-            f"{result['steady_completed_per_s']:.2f} steady "
-            f"({result['pages_per_completed_response']:.1f} pages a response), "
+            f"{steady} steady, "
             f"{result['refused_pages']} invalid pages refused, "
             f"{result['back_steps']} back steps"
             f"\n    acknowledged pages {result['acknowledged']}: missing from the "
