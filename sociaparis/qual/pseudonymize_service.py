@@ -281,7 +281,7 @@ def review(
     doc = document_row(session, document)
     _expect(doc, "under_review")
     state = _state(session, doc)
-    entity = EntityKind(kind.upper()) if kind is not None else EntityKind.PERSONNE
+    entity = _kind(kind)
     if action == "accept":
         state = pseudo.accept(state, _index(index))
     elif action == "reject":
@@ -313,6 +313,20 @@ def review(
         index=index,
     )
     return _review(doc, state)
+
+
+def _kind(value: str | None) -> EntityKind:
+    if value is None:
+        return EntityKind.PERSONNE
+    try:
+        return EntityKind(value.upper())
+    except ValueError:
+        raise SociaparisError(
+            CorpusError.BAD_OPTION,
+            name="kind",
+            choices=", ".join(k.value.lower() for k in EntityKind),
+            value=value,
+        ) from None
 
 
 def _index(value: int | None) -> int:

@@ -191,3 +191,34 @@ def test_release_replaces_names_in_speaker_labels(
         ("Mme [PERSONNE-1]", "Bonjour."),
         ("Enquêtrice", "Merci Mme [PERSONNE-1]."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("action", "options", "code"),
+    [
+        ("add", {"start": 0, "end": 3, "kind": "person"}, CorpusError.BAD_OPTION.code),
+        ("accept", {"index": 9}, QualError.PSEUDO_NO_SUCH_REPLACEMENT.code),
+        (
+            "relabel",
+            {"index": 0, "label": "[LIEU-1]"},
+            QualError.PSEUDO_LABEL_INVALID.code,
+        ),
+        (
+            "add",
+            {"start": 25, "end": 27, "kind": "lieu"},
+            QualError.PSEUDO_SPAN_OVERLAP.code,
+        ),
+        ("accept", {}, CorpusError.BAD_OPTION.code),
+    ],
+)
+def test_review_errors(
+    session: Session, people: dict[str, Account], action: str, options: dict, code: str
+) -> None:
+    researcher = people["researcher"]
+    doc = _import(session, researcher, TEXT, "e1.txt")
+    ps.start_review(session=session, actor=researcher, document=doc, config=CONFIG)
+    with pytest.raises(SociaparisError) as caught:
+        ps.review(
+            session=session, actor=researcher, document=doc, action=action, **options
+        )
+    assert caught.value.code == code
