@@ -249,10 +249,13 @@ def case_attributes_command(
 
     from sociaparis.qual.corpus import acting_account, fill_case_attributes
 
-    if file.lower().endswith(".xlsx"):
-        data = pd.read_excel(file)
-    else:
-        data = pd.read_csv(file, sep=None, engine="python", encoding="utf-8-sig")
+    try:
+        if file.lower().endswith(".xlsx"):
+            data = pd.read_excel(file)
+        else:
+            data = pd.read_csv(file, sep=None, engine="python", encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise click.ClickException(f"{file}: cannot read the table ({exc})") from None
     with database_session() as session:
         actor = acting_account(session=session, username=username)
         warnings = fill_case_attributes(

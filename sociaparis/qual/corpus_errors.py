@@ -73,3 +73,8 @@ class CorpusError(ErrorCode):
         "Code '{name}' has {count} coding(s). Merge it into another code to keep them, "
         "or delete it with its codings (with_codings, --with-codings).",
     )
+    NAME_EXISTS = (
+        "QUAL_216",
+        "Two {kind}s would be named '{name}' (in the imported project, or in it and "
+        "the study); {kind} names are unique. Rename one and import again.",
+    )

@@ -244,6 +244,16 @@ def store_project(
         (QualSet, "set", project.sets),
     ):
         _refuse_existing(session, model, kind, [i.id for i in items])
+    for model, kind, names in (
+        (QualCase, "case", [c.name for c in project.cases]),
+        (QualVariable, "variable", [v.name for v in project.variables]),
+    ):
+        stored = set(session.scalars(select(model.name).where(model.name.in_(names))))
+        seen: set[str] = set()
+        for name in names:
+            if name in seen or name in stored:
+                raise SociaparisError(CorpusError.NAME_EXISTS, kind=kind, name=name)
+            seen.add(name)
     if session.scalar(select(QualProject.id).limit(1)) is None:
         session.add(
             QualProject(

@@ -215,3 +215,21 @@ def test_agreement_on_stored_codings(session: Session) -> None:
     # Cohen: p_o = 3/4; ana 3/4 yes, ben 2/4 yes: p_e = 3/8 + 1/8 = 1/2 -> kappa 0.5
     assert result.per_code["X"]["cohen_kappa"].value == pytest.approx(0.5)
     assert result.disagreements["excerpt"].tolist() == ["deux."]
+
+
+def test_case_names_must_stay_unique(session: Session) -> None:
+    boss = actor(session, "boss", Role.RESEARCHER)
+    corpus.ensure_case(session=session, actor=boss, name="Ville")
+    with pytest.raises(SociaparisError) as caught:
+        store_project(session=session, actor=boss, project=PROJECT)
+    assert caught.value.message == CorpusError.NAME_EXISTS.format(
+        kind="case", name="Ville"
+    )
+    cases = (PROJECT.cases[0], replace(PROJECT.cases[1], name="A"))
+    variables = (*PROJECT.variables, Variable(g("V-9"), "direction"))
+    twice = replace(PROJECT, cases=cases, variables=variables)
+    with pytest.raises(SociaparisError) as caught:
+        store_project(session=session, actor=boss, project=twice)
+    assert caught.value.message == CorpusError.NAME_EXISTS.format(
+        kind="variable", name="direction"
+    )
