@@ -162,3 +162,26 @@ def test_unknown_question(session: Session, researcher: Account) -> None:
     assert caught.value.message == MatrixError.UNKNOWN_QUESTION.format(
         form_id=FORM_ID, question="no_such_question"
     )
+
+
+def test_unnamed_responses_are_left_out_and_lost_evidence_is_said(
+    session: Session, researcher: Account
+) -> None:
+    records = _responses(session, ["Lyon", "Nantes"])
+    unnamed = records["Nantes"]
+    unnamed.answers = {k: v for k, v in unnamed.answers.items() if k != "city_name"}
+    session.flush()
+    result = _import(session, researcher)
+    assert result.cases == ("Lyon",)
+    assert [str(w) for w in result.warnings] == [
+        "CASES_101: "
+        + MatrixError.NO_CASE_ANSWER.format(response=unnamed.id, question="city_name")
+    ]
+    session.delete(records["Lyon"])
+    session.flush()
+    evidence = cell_evidence(session=session, frame="cities", case="Lyon",
+                             dimension="driver")  # fmt: skip
+    assert evidence.answer is None
+    assert [str(w) for w in evidence.warnings] == [
+        "CASES_103: " + MatrixError.NO_RESPONSE.format(response=records["Lyon"].id)
+    ]
