@@ -357,14 +357,18 @@ def _survey_evidence(
     from sociaparis.survey.exports import load_export
 
     source = cell.source
-    data = load_export(
-        session=session, form_id=source["form_id"], include_in_progress=True
-    )
+    entry = MatrixError.NO_RESPONSE
+    lost = [Issue(entry.code, entry.format(response=source["response"]))]
+    try:
+        data = load_export(
+            session=session, form_id=source["form_id"], include_in_progress=True
+        )
+    except SociaparisError:  # the form, or every response to it, is gone
+        return None, lost
     table = data.main
     rows = table.frame[table.frame["_id"] == source["response"]]
     if rows.empty:
-        entry = MatrixError.NO_RESPONSE
-        return None, [Issue(entry.code, entry.format(response=source["response"]))]
+        return None, lost
     variable = table.variable(source["column"])
     answer = _plain(rows[variable.name].iloc[0])
     language = lang or data.default_language
