@@ -255,14 +255,22 @@ def show_command(frame: str, sources: bool, as_json: bool) -> None:
     table.add_column("case")
     for name in matrix.columns if matrix is not None else []:
         table.add_column(escape(str(name)), justify="right")
+    rows: list[list[str]] = []
     for name, row in matrix.iterrows() if matrix is not None else []:
         shown = [
             _shown(v)
             + (f" [{kinds[(name, d)]}]" if sources and (name, d) in kinds else "")
             for d, v in row.items()
         ]
-        table.add_row(escape(str(name)), *(escape(v) for v in shown))
-    Console(width=max(120, Console().width)).print(table)
+        rows.append([str(name), *shown])
+    for row in rows:
+        table.add_row(*(escape(v) for v in row))
+    # as wide as the widest values, so that no value is cut
+    header = ["case", *(str(c) for c in (matrix.columns if matrix is not None else []))]
+    widths = [
+        max(len(str(v)) for v in column) for column in zip(header, *rows, strict=True)
+    ]
+    Console(width=max(sum(widths) + 3 * len(widths) + 1, Console().width)).print(table)
 
 
 @cases.command("evidence")
@@ -294,7 +302,8 @@ def evidence_command(
     cell = evidence.cell
     click.echo(f"{cell.case} / {cell.dimension} = {_shown(cell.value)}")
     click.echo(f"source: {evidence_text(cell)}")
-    click.echo(f"set by {cell.updated_by or '-'} on {cell.updated_at or '-'}")
+    when = f"{cell.updated_at:%Y-%m-%d %H:%M:%S} UTC" if cell.updated_at else "-"
+    click.echo(f"set by {cell.updated_by or '-'} on {when}")
     if cell.note:
         click.echo(f"note: {cell.note}")
     if evidence.answer is not None:

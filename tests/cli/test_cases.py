@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def test_a_hand_correction_reaches_the_analysis_with_its_evidence(study: Path) -
     assert code == 0
     lines = out.splitlines()
     assert lines[:2] == ["Lyon / adoption_score = 40", "source: entered by hand"]
-    assert lines[2].startswith("set by boss on ")
+    assert re.fullmatch(r"set by boss on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", lines[2])
     assert lines[3] == "note: report of March 2026"
     code, out = run("cases", "evidence", "cities", "Gent", "country", "--json")
     assert json.loads(out)["cell"]["source"] == {"file": "cities.csv", "row": 15}
@@ -133,7 +134,11 @@ def test_show_and_export(study: Path) -> None:
         "cio_engagement"
     ] == ("number")
     code, out = run("cases", "show", "cities", "--sources")
-    assert code == 0 and "[h]" in out and "Lisboa" in out
+    lyon = next(line for line in out.splitlines() if "Lyon" in line)
+    cells = [c.strip() for c in lyon.strip("│ ").split("│")]
+    assert cells == ["Lyon", "FR [h]", "modernisation [h]", "semi-generalist [h]",
+                     "charter [h]", "yes [h]", "yes [h]", "8.5 [h]", "network [h]",
+                     "82 [h]"]  # fmt: skip
     target = study / "matrix.csv"
     assert run("cases", "export", "cities", "--out", str(target)) == (
         0,
