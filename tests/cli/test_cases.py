@@ -223,3 +223,14 @@ def test_codes_from_the_interviews_with_their_segments(study: Path) -> None:
     assert lines[-1] == "[lyon.txt 22:28] …é une [charte]. Le c…"
     shown = json.loads(run("cases", "show", "cities", "--json")[1])
     assert {c["name"]: c["qual_case"] for c in shown["cases"]}["Lyon"] == "Lyon"
+    assert run("cases", "link", "cities", "Lyon", "--user", "boss") == (
+        0,
+        "Lyon -> (no qualitative case)\n",
+    )
+    assert run("cases", "link", "cities", "Nantes", "Lyon", "--user", "boss") == (
+        0,
+        "Nantes -> Lyon\n",
+    )
+    shown = json.loads(run("cases", "show", "cities", "--json")[1])
+    links = {c["name"]: c["qual_case"] for c in shown["cases"]}
+    assert (links["Lyon"], links["Nantes"]) == (None, "Lyon")
