@@ -234,3 +234,41 @@ def test_codes_from_the_interviews_with_their_segments(study: Path) -> None:
     shown = json.loads(run("cases", "show", "cities", "--json")[1])
     links = {c["name"]: c["qual_case"] for c in shown["cases"]}
     assert (links["Lyon"], links["Nantes"]) == (None, "Lyon")
+
+
+def test_from_survey_and_the_answer_behind_a_cell(study: Path) -> None:
+    from datetime import date
+
+    from sociaparis.cli.common import database_session
+    from sociaparis.survey.fielding.service import Fielding, configure_fielding
+    from sociaparis.survey.models import ResponseRecord
+    from sociaparis.survey.service import add_instrument
+    from sociaparis.survey.synthetic import add_synthetic_responses
+    from sociaparis.survey.xlsform import parse_xlsform
+
+    form = CITIES.parent / "cio_city_survey.xlsx"
+    with database_session() as session:
+        parsed = parse_xlsform(form.read_bytes(), filename=form.name)
+        add_instrument(session=session, form=parsed)
+        configure_fielding(session=session, fielding=Fielding("sociaparis_cio_cities"))
+        (response,) = add_synthetic_responses(session=session, count=1, seed=3,
+            form_id="sociaparis_cio_cities", today=date(2026, 3, 1))  # fmt: skip
+        record = session.get(ResponseRecord, response)
+        record.answers = {**record.answers, "city_name": "Lyon"}
+        driver = record.answers["main_driver"]
+    _import()
+    assert run("cases", "from-survey", "cities", "sociaparis_cio_cities",
+               "--case-question", "city_name", "--map", "driver=main_driver",
+               "--user", "boss") == (
+        0, "cities: 1 cells in 1 cases (0 new), dimensions: driver\n",
+    )  # fmt: skip
+    code, out = run("cases", "evidence", "cities", "Lyon", "driver", "--json")
+    evidence = json.loads(out)
+    assert evidence["cell"]["value"] == driver
+    assert evidence["cell"]["source"]["response"] == response
+    assert evidence["answer"]["answer"] == driver
+    code, out = run("cases", "evidence", "cities", "Lyon", "driver")
+    assert out.splitlines()[1] == (
+        f"source: response {response} to form 'sociaparis_cio_cities', "
+        "question 'main_driver'"
+    )
