@@ -8,6 +8,7 @@ functions receive a session and never commit.
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -109,6 +110,40 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """Yield a session in a transaction: commit on success, roll back on error."""
     with make_session_factory(engine).begin() as session:
         yield session
+
+
+_PROCESS_WRITE_LOCK = threading.Lock()
+
+
+@contextmanager
+def write_lock(engine: Engine) -> Iterator[None]:
+    """Serialize writers to one SQLite file across threads and worker processes.
+
+    SQLite lets one writer in at a time and makes the others poll with growing
+    sleeps, which stretches the latency tail under load; queueing on an OS file
+    lock (``<database>.lock``) wakes the next writer as soon as the lock is free.
+    On PostgreSQL (row locks) and in-memory SQLite this does nothing.
+    """
+    database = engine.url.database
+    if not engine.url.drivername.startswith("sqlite") or database in {
+        None,
+        "",
+        ":memory:",
+    }:
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows: one process, so a lock in memory is enough
+        with _PROCESS_WRITE_LOCK:
+            yield
+        return
+    with open(f"{database}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _alembic_config(engine: Engine) -> Any:

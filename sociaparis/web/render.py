@@ -26,6 +26,7 @@ def make_environment(user_templates: Path | None = None) -> Environment:
         autoescape=select_autoescape(["html", "xml"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     env.globals["translate"] = translate
     env.filters["odk_markdown"] = odk_markdown

@@ -234,7 +234,7 @@ def _new_response(
         resume_token_hash=hash_token(resume_token),
         status=IN_PROGRESS,
         answers={},
-        current_page=None,
+        current_page=next_page(stored.instrument, {}, None),
         attributes={
             k: attributes[k] for k in fielding.recorded_attributes if k in attributes
         },
@@ -344,12 +344,17 @@ class ResponseView:
 _INSTRUMENTS: dict[tuple[int, str], StoredInstrument] = {}
 
 
-def _instrument(session: Session, instrument_id: int) -> StoredInstrument:
+def _instrument(
+    session: Session, instrument_id: int, content_hash: str | None = None
+) -> StoredInstrument:
     # Instrument versions are immutable, so a process may keep them; the key
     # includes the content hash in case a database was rebuilt under the process.
-    content_hash = session.scalar(
-        select(InstrumentRecord.content_hash).where(InstrumentRecord.id == instrument_id)
-    )
+    if content_hash is None:
+        content_hash = session.scalar(
+            select(InstrumentRecord.content_hash).where(
+                InstrumentRecord.id == instrument_id
+            )
+        )
     key = (instrument_id, content_hash or "")
     stored = _INSTRUMENTS.get(key)
     if stored is None:
@@ -371,10 +376,21 @@ def _find(session: Session, resume_token: str, *, lock: bool = False) -> Respons
 
 
 def open_response(*, session: Session, resume_token: str) -> ResponseView:
-    """The response behind a private resume link (``FIELD_006`` if none)."""
-    response = _find(session, resume_token)
-    stored = _instrument(session, response.instrument_id)
-    fielding = get_fielding(session=session, form_id=stored.form_id)
+    """The response behind a private resume link (``FIELD_006`` if none).
+
+    One query reads the response with its instrument's content hash and its
+    fielding's anonymity; the instrument model itself comes from the cache.
+    """
+    row = session.execute(
+        select(ResponseRecord, InstrumentRecord.content_hash, FieldingRecord.anonymous)
+        .join(InstrumentRecord, InstrumentRecord.id == ResponseRecord.instrument_id)
+        .join(FieldingRecord, FieldingRecord.form_id == InstrumentRecord.form_id)
+        .where(ResponseRecord.resume_token_hash == hash_token(resume_token))
+    ).one_or_none()
+    if row is None:
+        raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
+    response, content_hash, anonymous = row
+    stored = _instrument(session, response.instrument_id, content_hash)
     return ResponseView(
         id=response.id,
         status=response.status,
@@ -384,7 +400,7 @@ def open_response(*, session: Session, resume_token: str) -> ResponseView:
         instrument=stored.instrument,
         instrument_id=stored.id,
         form_id=stored.form_id,
-        anonymous=fielding.anonymous,
+        anonymous=anonymous,
     )
 
 
@@ -565,16 +581,6 @@ def _save(
     if result.rowcount != 1:
         raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
     session.expire(response)
-
-
-def set_current_page(
-    *, session: Session, resume_token: str, page_name: str | None
-) -> None:
-    """Record that the respondent is on ``page_name`` (first visit of a response)."""
-    response = _find(session, resume_token)
-    if response.current_page is None and response.status == IN_PROGRESS:
-        response.current_page = page_name
-        session.flush()
 
 
 def invitation_form(*, session: Session, token: str) -> str:

@@ -3,24 +3,30 @@
 Every page works without JavaScript. A page is only ever shown at the response's
 current position; answers are validated by the engine on the server and saved
 (committed) before the next page is shown.
+
+The handlers are ``async`` and run their database work in one thread-pool call
+each, in an explicit transaction; writes on SQLite queue on
+:func:`~sociaparis.core.db.write_lock`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from sociaparis.core.db import write_lock
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.layout import page_view
 from sociaparis.survey.fielding.submission import MAX_ANSWER_LENGTH
 from sociaparis.survey.service import latest_instrument
-from sociaparis.web.deps import SessionDep, SettingsDep
 from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import render
 from sociaparis.web.security import check_csrf_token, make_csrf_token
@@ -49,24 +55,16 @@ def _suffix(lang: str) -> str:
     return "" if lang == "fr" else f"?lang={lang}"
 
 
-def _notice_context(
-    request: Request, fielding: service.Fielding, title: str, lang: str
-) -> dict[str, Any]:
-    notice = fielding.notice
-    sections = [
-        (key, notice[key].get(lang) or notice[key].get("fr", ""))
-        for key in NOTICE_SECTIONS
-        if isinstance(notice.get(key), dict)
-    ]
-    consent = notice.get("consent") or {}
-    return {
-        "lang": lang,
-        "title": title,
-        "sections": sections,
-        "consent": consent.get(lang) or consent.get("fr", ""),
-        "illustrative": bool(notice.get("illustrative")),
-        "switch_url": f"{request.url.path}{_suffix('en' if lang == 'fr' else 'fr')}",
-    }
+def _switch(request: Request, lang: str) -> str:
+    return f"{request.url.path}{_suffix('en' if lang == 'fr' else 'fr')}"
+
+
+def _secret(request: Request) -> str:
+    return request.app.state.settings.secret_key
+
+
+def _redirect(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
 
 
 def _refuse(request: Request, error: SociaparisError, lang: str, status: int) -> Response:
@@ -78,138 +76,204 @@ def _refuse(request: Request, error: SociaparisError, lang: str, status: int) ->
     )
 
 
-# -- personal invitations ----------------------------------------------------------
-
-
-@router.get("/i/{token}")
-def invitation(request: Request, token: str, session: SessionDep) -> Response:
-    lang = _lang(request)
-    try:
-        form_id = service.invitation_form(session=session, token=token)
-        fielding = service.get_fielding(session=session, form_id=form_id)
-        stored = latest_instrument(session=session, form_id=form_id)
-    except SociaparisError as error:
-        return _refuse(request, error, lang, 404)
-    context = _notice_context(request, fielding, stored.instrument.title, lang)
-    context["action"] = f"/i/{token}{_suffix(lang)}"
-    context["csrf_token"] = make_csrf_token(
-        request.app.state.settings.secret_key, f"consent:{service.hash_token(token)}"
-    )
-    return render(request, "survey/notice.html", context)
-
-
-@router.post("/i/{token}")
-def accept_invitation(
-    request: Request,
-    token: str,
-    session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: Annotated[str, Form(max_length=128)] = "",
+async def _in_transaction(
+    request: Request, work: Callable[[Session], Response], *, writes: bool = False
 ) -> Response:
-    lang = _lang(request)
-    if not check_csrf_token(
-        settings.secret_key, f"consent:{service.hash_token(token)}", csrf_token
-    ):
-        raise HTTPException(status_code=403, detail="csrf_failed")
-    try:
-        started = service.start_from_invitation(
-            session=session, token=token, secret=settings.secret_key
-        )
-    except SociaparisError as error:
-        status = 409 if error.error is FieldingError.INVITATION_USED else 404
-        return _refuse(request, error, lang, status)
-    return RedirectResponse(f"/r/{started.resume_token}{_suffix(lang)}", status_code=303)
+    """Run ``work`` in one transaction in the thread pool (committed on return)."""
+    app = request.app
+
+    def run() -> Response:
+        if writes:
+            with write_lock(app.state.engine), app.state.sessions.begin() as session:
+                return work(session)
+        with app.state.sessions.begin() as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
 
 
-# -- open link ---------------------------------------------------------------------
-
-
-@router.get("/o/{form_id}")
-def open_link(request: Request, form_id: str, session: SessionDep) -> Response:
-    lang = _lang(request)
-    try:
-        fielding = service.get_fielding(session=session, form_id=form_id)
-        if not fielding.open_link:
-            raise SociaparisError(FieldingError.NO_OPEN_LINK, form_id=form_id)
-        stored = latest_instrument(session=session, form_id=form_id)
-    except SociaparisError as error:
-        return _refuse(request, error, lang, 404)
-    context = _notice_context(request, fielding, stored.instrument.title, lang)
-    context["action"] = f"/o/{form_id}{_suffix(lang)}"
-    context["csrf_token"] = make_csrf_token(
-        request.app.state.settings.secret_key, f"open:{form_id}"
+async def _read_form(request: Request) -> FormData:
+    length = int(request.headers.get("content-length") or 0)
+    if length > MAX_BODY_BYTES:
+        raise HTTPException(status_code=413, detail="error_title")
+    return await request.form(
+        max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_ANSWER_LENGTH * 4
     )
-    return render(request, "survey/notice.html", context)
 
 
-@router.post("/o/{form_id}")
-def start_open(
+# -- information notice and consent --------------------------------------------------
+
+
+def _notice(
     request: Request,
-    form_id: str,
-    session: SessionDep,
-    settings: SettingsDep,
-    csrf_token: Annotated[str, Form(max_length=128)] = "",
+    fielding: service.Fielding,
+    title: str,
+    lang: str,
+    action: str,
+    csrf_scope: str,
 ) -> Response:
-    lang = _lang(request)
-    if not check_csrf_token(settings.secret_key, f"open:{form_id}", csrf_token):
-        raise HTTPException(status_code=403, detail="csrf_failed")
-    client = request.client.host if request.client else "unknown"
-    if not request.app.state.open_link_limiter.allow(client):
-        raise HTTPException(status_code=429, detail="too_many_attempts")
-    try:
-        started = service.start_open_response(session=session, form_id=form_id)
-    except SociaparisError as error:
-        return _refuse(request, error, lang, 404)
-    return RedirectResponse(f"/r/{started.resume_token}{_suffix(lang)}", status_code=303)
-
-
-# -- questionnaire pages ------------------------------------------------------------
-
-
-def _open(session: Any, resume: str) -> service.ResponseView:
-    return service.open_response(session=session, resume_token=resume)
-
-
-@router.get("/r/{resume}")
-def resume_response(request: Request, resume: str, session: SessionDep) -> Response:
-    lang = _lang(request)
-    try:
-        view = _open(session, resume)
-    except SociaparisError as error:
-        return _refuse(request, error, lang, 404)
-    lang = _lang(request, view.instrument.languages)
-    if view.completed:
-        return RedirectResponse(f"/r/{resume}/done{_suffix(lang)}", status_code=303)
-    current = view.current_page or service.first_page(view)
-    return RedirectResponse(f"/r/{resume}/{current}{_suffix(lang)}", status_code=303)
-
-
-@router.get("/r/{resume}/done")
-def done(request: Request, resume: str, session: SessionDep) -> Response:
-    lang = _lang(request)
-    try:
-        view = _open(session, resume)
-    except SociaparisError as error:
-        return _refuse(request, error, lang, 404)
-    lang = _lang(request, view.instrument.languages)
-    if not view.completed:
-        return RedirectResponse(f"/r/{resume}{_suffix(lang)}", status_code=303)
+    notice = fielding.notice
+    sections = [
+        (key, notice[key].get(lang) or notice[key].get("fr", ""))
+        for key in NOTICE_SECTIONS
+        if isinstance(notice.get(key), dict)
+    ]
+    consent = notice.get("consent") or {}
     return render(
         request,
-        "survey/done.html",
+        "survey/notice.html",
         {
             "lang": lang,
-            "title": view.instrument.title,
+            "title": title,
+            "sections": sections,
+            "consent": consent.get(lang) or consent.get("fr", ""),
+            "illustrative": bool(notice.get("illustrative")),
             "switch_url": _switch(request, lang),
+            "action": action,
+            "csrf_token": make_csrf_token(_secret(request), csrf_scope),
         },
     )
 
 
-def _switch(request: Request, lang: str) -> str:
-    return f"{request.url.path}{_suffix('en' if lang == 'fr' else 'fr')}"
+@router.get("/i/{token}")
+async def invitation(request: Request, token: str) -> Response:
+    lang = _lang(request)
+
+    def work(session: Session) -> Response:
+        try:
+            form_id = service.invitation_form(session=session, token=token)
+            fielding = service.get_fielding(session=session, form_id=form_id)
+            stored = latest_instrument(session=session, form_id=form_id)
+        except SociaparisError as error:
+            return _refuse(request, error, lang, 404)
+        return _notice(
+            request,
+            fielding,
+            stored.instrument.title,
+            lang,
+            f"/i/{token}{_suffix(lang)}",
+            f"consent:{service.hash_token(token)}",
+        )
+
+    return await _in_transaction(request, work)
 
 
-def _page_response(
+@router.post("/i/{token}")
+async def accept_invitation(request: Request, token: str) -> Response:
+    lang = _lang(request)
+    form = await _read_form(request)
+    scope = f"consent:{service.hash_token(token)}"
+    if not check_csrf_token(_secret(request), scope, form.get("csrf_token")):
+        raise HTTPException(status_code=403, detail="csrf_failed")
+
+    def work(session: Session) -> Response:
+        try:
+            started = service.start_from_invitation(
+                session=session, token=token, secret=_secret(request)
+            )
+        except SociaparisError as error:
+            status = 409 if error.error is FieldingError.INVITATION_USED else 404
+            return _refuse(request, error, lang, status)
+        return _redirect(f"/r/{started.resume_token}{_suffix(lang)}")
+
+    return await _in_transaction(request, work, writes=True)
+
+
+@router.get("/o/{form_id}")
+async def open_link(request: Request, form_id: str) -> Response:
+    lang = _lang(request)
+
+    def work(session: Session) -> Response:
+        try:
+            fielding = service.get_fielding(session=session, form_id=form_id)
+            if not fielding.open_link:
+                raise SociaparisError(FieldingError.NO_OPEN_LINK, form_id=form_id)
+            stored = latest_instrument(session=session, form_id=form_id)
+        except SociaparisError as error:
+            return _refuse(request, error, lang, 404)
+        return _notice(
+            request,
+            fielding,
+            stored.instrument.title,
+            lang,
+            f"/o/{form_id}{_suffix(lang)}",
+            f"open:{form_id}",
+        )
+
+    return await _in_transaction(request, work)
+
+
+@router.post("/o/{form_id}")
+async def start_open(request: Request, form_id: str) -> Response:
+    lang = _lang(request)
+    form = await _read_form(request)
+    if not check_csrf_token(_secret(request), f"open:{form_id}", form.get("csrf_token")):
+        raise HTTPException(status_code=403, detail="csrf_failed")
+    client = request.client.host if request.client else "unknown"
+    if not request.app.state.open_link_limiter.allow(client):
+        raise HTTPException(status_code=429, detail="too_many_attempts")
+
+    def work(session: Session) -> Response:
+        try:
+            started = service.start_open_response(session=session, form_id=form_id)
+        except SociaparisError as error:
+            return _refuse(request, error, lang, 404)
+        return _redirect(f"/r/{started.resume_token}{_suffix(lang)}")
+
+    return await _in_transaction(request, work, writes=True)
+
+
+# -- questionnaire pages ---------------------------------------------------------------
+
+
+def _where(view: service.ResponseView, resume: str, lang: str) -> str:
+    """The URL of the page the response is really at (or of the thanks page)."""
+    if view.completed:
+        return f"/r/{resume}/done{_suffix(lang)}"
+    current = view.current_page or service.first_page(view)
+    return f"/r/{resume}/{current}{_suffix(lang)}"
+
+
+@router.get("/r/{resume}")
+async def resume_response(request: Request, resume: str) -> Response:
+    lang = _lang(request)
+
+    def work(session: Session) -> Response:
+        try:
+            view = service.open_response(session=session, resume_token=resume)
+        except SociaparisError as error:
+            return _refuse(request, error, lang, 404)
+        return _redirect(_where(view, resume, _lang(request, view.instrument.languages)))
+
+    return await _in_transaction(request, work)
+
+
+@router.get("/r/{resume}/done")
+async def done(request: Request, resume: str) -> Response:
+    lang = _lang(request)
+
+    def work(session: Session) -> Response:
+        try:
+            view = service.open_response(session=session, resume_token=resume)
+        except SociaparisError as error:
+            return _refuse(request, error, lang, 404)
+        page_lang = _lang(request, view.instrument.languages)
+        if not view.completed:
+            return _redirect(_where(view, resume, page_lang))
+        return render(
+            request,
+            "survey/done.html",
+            {
+                "lang": page_lang,
+                "title": view.instrument.title,
+                "switch_url": _switch(request, page_lang),
+            },
+        )
+
+    return await _in_transaction(request, work)
+
+
+def _page(
     request: Request,
     view: service.ResponseView,
     resume: str,
@@ -227,7 +291,6 @@ def _page_response(
         lang=lang,
         errors=errors,
     )
-    settings = request.app.state.settings
     return render(
         request,
         "survey/page.html",
@@ -237,7 +300,7 @@ def _page_response(
             "page": layout,
             "action": f"/r/{resume}/{page_name}{_suffix(lang)}",
             "revision": view.revision,
-            "csrf_token": make_csrf_token(settings.secret_key, f"response:{view.id}"),
+            "csrf_token": make_csrf_token(_secret(request), f"response:{view.id}"),
             "resume_url": f"{request.base_url}r/{resume}",
             "switch_url": _switch(request, lang),
             "first": layout.position <= 1,
@@ -248,52 +311,37 @@ def _page_response(
 
 
 @router.get("/r/{resume}/{page_name}")
-def show_page(
-    request: Request, resume: str, page_name: str, session: SessionDep
-) -> Response:
+async def show_page(request: Request, resume: str, page_name: str) -> Response:
     lang = _lang(request)
-    try:
-        view = _open(session, resume)
-    except SociaparisError as error:
-        return _refuse(request, error, lang, 404)
-    lang = _lang(request, view.instrument.languages)
-    current = view.current_page or service.first_page(view)
-    if view.completed or page_name != current:
-        return RedirectResponse(f"/r/{resume}{_suffix(lang)}", status_code=303)
-    if view.current_page is None:
-        service.set_current_page(session=session, resume_token=resume, page_name=current)
-    return _page_response(request, view, resume, page_name, lang)
 
+    def work(session: Session) -> Response:
+        try:
+            view = service.open_response(session=session, resume_token=resume)
+        except SociaparisError as error:
+            return _refuse(request, error, lang, 404)
+        page_lang = _lang(request, view.instrument.languages)
+        current = view.current_page or service.first_page(view)
+        if view.completed or page_name != current:
+            return _redirect(_where(view, resume, page_lang))
+        return _page(request, view, resume, page_name, page_lang)
 
-async def _read_form(request: Request) -> FormData:
-    length = int(request.headers.get("content-length") or 0)
-    if length > MAX_BODY_BYTES:
-        raise HTTPException(status_code=413, detail="error_title")
-    return await request.form(
-        max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_ANSWER_LENGTH * 4
-    )
+    return await _in_transaction(request, work)
 
 
 @router.post("/r/{resume}/{page_name}")
 async def submit_page(request: Request, resume: str, page_name: str) -> Response:
     form = await _read_form(request)
     fields = {key: form.getlist(key) for key in form if not key.startswith("_")}
-    return await run_in_threadpool(_submit, request, resume, page_name, fields, form)
-
-
-def _submit(
-    request: Request, resume: str, page_name: str, fields: dict, form: FormData
-) -> Response:
-    app = request.app
     lang = _lang(request)
-    with app.state.sessions.begin() as session:
+
+    def work(session: Session) -> Response:
         try:
-            view = _open(session, resume)
+            view = service.open_response(session=session, resume_token=resume)
         except SociaparisError as error:
             return _refuse(request, error, lang, 404)
-        lang = _lang(request, view.instrument.languages)
+        page_lang = _lang(request, view.instrument.languages)
         if not check_csrf_token(
-            app.state.settings.secret_key, f"response:{view.id}", form.get("_csrf")
+            _secret(request), f"response:{view.id}", form.get("_csrf")
         ):
             raise HTTPException(status_code=403, detail="csrf_failed")
         outcome = service.submit_page(
@@ -304,24 +352,28 @@ def _submit(
             revision=_int(form.get("_revision"), -1),
             action=str(form.get("_action", "next"))[:20],
             instances=_int(form.get("_instances"), 0),
-            lang=lang,
-            messages={"too_long": translate("too_long", lang)},
+            lang=page_lang,
+            messages={"too_long": translate("too_long", page_lang)},
         )
         if outcome.errors:
-            return _page_response(
+            return _page(
                 request,
                 view,
                 resume,
                 page_name,
-                lang,
+                page_lang,
                 answers=outcome.answers,
                 errors=outcome.errors,
                 status_code=422,
             )
-    # Committed: only now is the page acknowledged.
-    if outcome.completed:
-        return RedirectResponse(f"/r/{resume}/done{_suffix(lang)}", status_code=303)
-    return RedirectResponse(f"/r/{resume}{_suffix(lang)}", status_code=303)
+        if outcome.completed:
+            return _redirect(f"/r/{resume}/done{_suffix(page_lang)}")
+        if outcome.conflict or outcome.next_page is None:
+            return _redirect(f"/r/{resume}{_suffix(page_lang)}")
+        return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(page_lang)}")
+
+    # The transaction commits before the redirect leaves: that is the acknowledgement.
+    return await _in_transaction(request, work, writes=True)
 
 
 def _int(value: Any, default: int) -> int:
