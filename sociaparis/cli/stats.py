@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pandas as pd
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from sociaparis.analysis import estimators
 from sociaparis.analysis.conformance import compare_results, run_case
 from sociaparis.analysis.design import svydesign
-from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT, suppress
+from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT, check_min_count, suppress
 from sociaparis.analysis.domains import by_domain
+from sociaparis.analysis.errors import AnalysisError
+from sociaparis.core.errors import SociaparisError
+
+if TYPE_CHECKING:
+    from sociaparis.survey.io.tables import ExportData
 
 
 @click.group()
@@ -132,3 +141,113 @@ def suppress_command(counts: Path, min_count: int) -> None:
     table = pd.read_csv(counts, index_col=0)
     result = suppress(table, min_count=min_count)
     click.echo(result.published.to_csv(na_rep="x"), nl=False)
+
+
+_THEME_TEXTS = {
+    "fr": {
+        "theme": "Thème",
+        "label": "Mots caractéristiques",
+        "size": "Réponses",
+        "share": "Part",
+        "quotes": "Citations représentatives",
+        "other": "autres (petits thèmes regroupés)",
+        "summary": "{n} réponses, {short} trop courtes, {k} groupes ({chosen})",
+    },
+    "en": {
+        "theme": "Theme",
+        "label": "Characteristic words",
+        "size": "Answers",
+        "share": "Share",
+        "quotes": "Representative quotes",
+        "other": "other (small themes merged)",
+        "summary": "{n} answers, {short} too short, {k} groups ({chosen})",
+    },
+}
+
+
+def _open_answers(
+    data: ExportData, question: str, lang: str | None
+) -> tuple[pd.Series, str]:
+    """The answers to QUESTION (column or question name) and the question's label."""
+    for table in data.tables:
+        for variable in table.variables:
+            if question in (variable.name, variable.source) and variable.choice == "":
+                frame = table.frame
+                ids = (
+                    frame["_id"].astype(str)
+                    if "_id" in frame
+                    else frame["_parent_id"].astype(str)
+                    + "/"
+                    + frame["_index"].astype(str)
+                )
+                answers = pd.Series(frame[variable.name].to_numpy(), index=ids)
+                return answers, variable.label(lang, data.default_language)
+    texts = [
+        v.source for t in data.tables for v in t.variables if v.question_type == "text"
+    ]
+    raise SociaparisError(
+        AnalysisError.MISSING_COLUMN, column=question, available=", ".join(texts)
+    )
+
+
+@stats.command("themes")
+@click.argument("form_id")
+@click.argument("question")
+@click.option("--n-themes", type=click.IntRange(min=1), help="Number of groups to make.")
+@click.option(
+    "--min-count",
+    default=DEFAULT_MIN_COUNT,
+    show_default=True,
+    help="Smallest theme shown with its quotes (never below 5).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), help="Language of the texts.")
+def themes_command(
+    form_id: str,
+    question: str,
+    n_themes: int | None,
+    min_count: int,
+    as_json: bool,
+    lang: str | None,
+) -> None:
+    """Group the open answers to QUESTION of FORM_ID into themes, with quotes."""
+    from sociaparis.analysis.themes import find_themes
+    from sociaparis.cli.common import database_session
+    from sociaparis.survey.exports import load_export
+
+    check_min_count(min_count)
+    with database_session() as session:
+        data = load_export(session=session, form_id=form_id)
+    answers, label = _open_answers(data, question, lang)
+    result = find_themes(answers, n_themes=n_themes, min_count=min_count)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"question": question, **result.to_dict()}, indent=2, ensure_ascii=False
+            )
+        )
+        return
+    words = _THEME_TEXTS.get(lang or data.default_language, _THEME_TEXTS["fr"])
+    table = Table(title=escape(label or question), show_lines=True)
+    for key in ("theme", "label", "size", "share", "quotes"):
+        table.add_column(
+            words[key], justify="right" if key in ("size", "share") else "left"
+        )
+    for theme in result.themes:
+        table.add_row(
+            words["other"] if theme.is_other else str(theme.theme),
+            escape(theme.label),
+            str(theme.size),
+            f"{theme.share:.0%}",
+            escape("\n".join(f"« {q} »" for q in theme.quotes)),
+        )
+    console = Console(width=max(120, Console().width))
+    console.print(table)
+    console.print(
+        words["summary"].format(
+            n=result.n_answers,
+            short=len(result.too_short),
+            k=result.n_themes,
+            chosen=result.chosen,
+        )
+    )
