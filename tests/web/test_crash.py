@@ -21,6 +21,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -55,6 +56,18 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGE_1 = Ack("profile", {"directorate": "dfa", "job_category": "A"}, 0, "next")
 PAGE_2 = Ack("ai_use", {"ai_use": "weekly"}, 1, "next")
 UNSURE = Ack("ai_use", {"ai_use": None}, 1, "spoiled")
+
+
+def _run_async(coroutine: Any) -> Any:
+    """Run ``coroutine`` on a fresh event loop in its own thread.
+
+    The browser tests' Playwright (sync API) may keep an event loop running in
+    this thread, where ``asyncio.run`` is not allowed.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.mark.parametrize(
@@ -226,7 +239,7 @@ def test_a_killed_server_loses_no_acknowledged_page(
     port = free_port()
     server = _serve(port, settings, log, workers=2)
     try:
-        tally = asyncio.run(_load_then_kill(port, respondents, server))
+        tally = _run_async(_load_then_kill(port, respondents, server))
     finally:
         stop_server(server, signal.SIGKILL)
     assert tally.errors == []
@@ -261,7 +274,7 @@ def test_a_killed_server_loses_no_acknowledged_page(
             if respondent.resume:
                 respondent.settle(stored[_key(respondent)][1])
         started = [r for r in respondents if r.resume]
-        finished = asyncio.run(_finish(port, started))
+        finished = _run_async(_finish(port, started))
         assert finished.errors == []
         assert all(r.completed for r in started)
         assert sum(r.revision_mismatches for r in started) == 0

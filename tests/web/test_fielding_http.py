@@ -141,7 +141,7 @@ def test_only_the_current_page_can_be_shown(http: httpx.Client, invitation) -> N
     resume = _start(http, invitation)
     skipped = http.get(f"{resume}/comment")
     assert skipped.status_code == 303
-    assert skipped.headers["location"].endswith(resume.split("/r/")[1])
+    assert skipped.headers["location"].endswith(f"{resume.split('/r/')[1]}/service")
 
 
 def test_token_pages_never_leak_through_the_referer(
