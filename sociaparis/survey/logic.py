@@ -148,6 +148,18 @@ class _Plan:
         )
         self.by_name = {step.name: step for step in self.steps}
         self._subsets: dict[str, tuple[_Step, ...]] = {}
+        self._self_dependent: dict[str, bool] = {}
+
+    def self_dependent(self, page: Page) -> bool:
+        """Whether what ``page`` shows depends on answers given on ``page`` itself."""
+        answer = self._self_dependent.get(page.name)
+        if answer is None:
+            on_page = set(page.questions)
+            answer = any(
+                (self.graph.closure({name}) - {name}) & on_page for name in page.questions
+            )
+            self._self_dependent[page.name] = answer
+        return answer
 
     def subset(self, page: Page) -> tuple[_Step, ...]:
         """The steps needed to evaluate and check the questions of ``page``."""
@@ -701,6 +713,15 @@ def validate_page(
 def _stored(instrument: Instrument, name: str) -> bool:
     item = instrument.item(name)
     return isinstance(item, Question) and item.type != "note"
+
+
+def page_depends_on_itself(instrument: Instrument, page: Page) -> bool:
+    """Whether a question of ``page`` reads (directly or not) another one on it.
+
+    Such a page may show a new question once its answers are in, which a form
+    without JavaScript can only do by coming back after a submit.
+    """
+    return _plan(instrument).self_dependent(page)
 
 
 def relevant_pages(

@@ -29,7 +29,13 @@ from sociaparis.survey.fielding.submission import (
     read_page,
 )
 from sociaparis.survey.instrument import Instrument
-from sociaparis.survey.logic import evaluate_form, next_page, previous_page, validate_page
+from sociaparis.survey.logic import (
+    evaluate_form,
+    next_page,
+    page_depends_on_itself,
+    previous_page,
+    validate_page,
+)
 from sociaparis.survey.models import (
     FieldingRecord,
     InstrumentRecord,
@@ -365,22 +371,10 @@ def _instrument(
     return stored
 
 
-def _find(session: Session, resume_token: str, *, lock: bool = False) -> ResponseRecord:
-    query = select(ResponseRecord).where(
-        ResponseRecord.resume_token_hash == hash_token(resume_token)
-    )
-    response = session.scalar(query)
-    if response is None:
-        raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
-    return response
-
-
-def open_response(*, session: Session, resume_token: str) -> ResponseView:
-    """The response behind a private resume link (``FIELD_006`` if none).
-
-    One query reads the response with its instrument's content hash and its
-    fielding's anonymity; the instrument model itself comes from the cache.
-    """
+def _load(
+    session: Session, resume_token: str
+) -> tuple[ResponseRecord, StoredInstrument, bool]:
+    """The response, its instrument version and its anonymity, in one query."""
     row = session.execute(
         select(ResponseRecord, InstrumentRecord.content_hash, FieldingRecord.anonymous)
         .join(InstrumentRecord, InstrumentRecord.id == ResponseRecord.instrument_id)
@@ -390,7 +384,12 @@ def open_response(*, session: Session, resume_token: str) -> ResponseView:
     if row is None:
         raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
     response, content_hash, anonymous = row
-    stored = _instrument(session, response.instrument_id, content_hash)
+    return response, _instrument(session, response.instrument_id, content_hash), anonymous
+
+
+def _view(
+    response: ResponseRecord, stored: StoredInstrument, anonymous: bool
+) -> ResponseView:
     return ResponseView(
         id=response.id,
         status=response.status,
@@ -402,6 +401,11 @@ def open_response(*, session: Session, resume_token: str) -> ResponseView:
         form_id=stored.form_id,
         anonymous=anonymous,
     )
+
+
+def open_response(*, session: Session, resume_token: str) -> ResponseView:
+    """The response behind a private resume link (``FIELD_006`` if none)."""
+    return _view(*_load(session, resume_token))
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,6 +434,7 @@ class PageOutcome:
     answers: Mapping[str, Any] = field(default_factory=dict)
     conflict: bool = False
     completed: bool = False
+    view: ResponseView | None = None
 
 
 def submit_page(
@@ -464,8 +469,8 @@ def submit_page(
         Language of messages; ``messages["too_long"]`` for over-long answers.
     """
     now = now or utcnow()
-    response = _find(session, resume_token)
-    stored = _instrument(session, response.instrument_id)
+    response, stored, anonymous = _load(session, resume_token)
+    view = _view(response, stored, anonymous)
     instrument = stored.instrument
     if response.status == COMPLETED:
         return PageOutcome(False, None, conflict=True, completed=True)
@@ -518,7 +523,7 @@ def submit_page(
         _save(session, response, kept, page.name, revision, now)
         return PageOutcome(True, page.name, answers=kept)
     if errors:
-        return PageOutcome(False, page.name, errors=errors, answers=answers)
+        return PageOutcome(False, page.name, errors=errors, answers=answers, view=view)
     saved = merge_page(response.answers, page, validation.record)
     following = next_page(instrument, saved, page.name, now=now)
     _save(session, response, saved, following, revision, now, complete=following is None)
@@ -532,7 +537,7 @@ def _reveals_questions(
     page: Any,
 ) -> bool:
     """Whether the submitted answers make questions of ``page`` relevant that were not."""
-    if page.kind == "repeat":
+    if page.kind == "repeat" or not page_depends_on_itself(instrument, page):
         return False
     shown = set(evaluate_form(instrument, before, page=page.name).page_questions(page))
     now_relevant = evaluate_form(instrument, after, page=page.name).page_questions(page)

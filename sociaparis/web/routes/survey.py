@@ -273,6 +273,11 @@ async def done(request: Request, resume: str) -> Response:
     return await _in_transaction(request, work)
 
 
+def _response_scope(resume: str) -> str:
+    """CSRF scope of a response's pages: checkable before reading the database."""
+    return f"response:{service.hash_token(resume)}"
+
+
 def _page(
     request: Request,
     view: service.ResponseView,
@@ -300,7 +305,7 @@ def _page(
             "page": layout,
             "action": f"/r/{resume}/{page_name}{_suffix(lang)}",
             "revision": view.revision,
-            "csrf_token": make_csrf_token(_secret(request), f"response:{view.id}"),
+            "csrf_token": make_csrf_token(_secret(request), _response_scope(resume)),
             "resume_url": f"{request.base_url}r/{resume}",
             "switch_url": _switch(request, lang),
             "first": layout.position <= 1,
@@ -334,43 +339,40 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
     fields = {key: form.getlist(key) for key in form if not key.startswith("_")}
     lang = _lang(request)
 
+    if not check_csrf_token(_secret(request), _response_scope(resume), form.get("_csrf")):
+        raise HTTPException(status_code=403, detail="csrf_failed")
+
     def work(session: Session) -> Response:
         try:
-            view = service.open_response(session=session, resume_token=resume)
+            outcome = service.submit_page(
+                session=session,
+                resume_token=resume,
+                page_name=page_name,
+                fields=fields,
+                revision=_int(form.get("_revision"), -1),
+                action=str(form.get("_action", "next"))[:20],
+                instances=_int(form.get("_instances"), 0),
+                lang=lang,
+                messages={"too_long": translate("too_long", lang)},
+            )
         except SociaparisError as error:
             return _refuse(request, error, lang, 404)
-        page_lang = _lang(request, view.instrument.languages)
-        if not check_csrf_token(
-            _secret(request), f"response:{view.id}", form.get("_csrf")
-        ):
-            raise HTTPException(status_code=403, detail="csrf_failed")
-        outcome = service.submit_page(
-            session=session,
-            resume_token=resume,
-            page_name=page_name,
-            fields=fields,
-            revision=_int(form.get("_revision"), -1),
-            action=str(form.get("_action", "next"))[:20],
-            instances=_int(form.get("_instances"), 0),
-            lang=page_lang,
-            messages={"too_long": translate("too_long", page_lang)},
-        )
-        if outcome.errors:
+        if outcome.errors and outcome.view is not None:
             return _page(
                 request,
-                view,
+                outcome.view,
                 resume,
                 page_name,
-                page_lang,
+                lang,
                 answers=outcome.answers,
                 errors=outcome.errors,
                 status_code=422,
             )
         if outcome.completed:
-            return _redirect(f"/r/{resume}/done{_suffix(page_lang)}")
+            return _redirect(f"/r/{resume}/done{_suffix(lang)}")
         if outcome.conflict or outcome.next_page is None:
-            return _redirect(f"/r/{resume}{_suffix(page_lang)}")
-        return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(page_lang)}")
+            return _redirect(f"/r/{resume}{_suffix(lang)}")
+        return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
 
     # The transaction commits before the redirect leaves: that is the acknowledgement.
     return await _in_transaction(request, work, writes=True)
