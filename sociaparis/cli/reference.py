@@ -49,7 +49,7 @@ def error_catalogs() -> list[type[ErrorCode]]:
     """Every error catalog of the package, by its first code."""
     catalogs: set[type[ErrorCode]] = set()
     for module in pkgutil.walk_packages(sociaparis.__path__, "sociaparis."):
-        if module.name.rsplit(".", 1)[-1] != "errors":
+        if not module.name.rsplit(".", 1)[-1].endswith("errors"):
             continue
         loaded = importlib.import_module(module.name)
         for value in vars(loaded).values():
