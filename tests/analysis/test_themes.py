@@ -204,29 +204,40 @@ def test_small_themes_are_merged_without_quotes(min_count: int) -> None:
     assert all(t.size >= min_count and len(t.quotes) == 3 for t in big)
 
 
+# id, answer, whether it is classified (None: not an answer at all)
+EXTRA_ANSWERS = [
+    ("short-1", "Rien.", False),
+    ("short-2", "Non", False),
+    ("short-3", "RAS !", False),
+    ("unknown", "Zblorgu fnarquix wqxtz.", False),  # no word the model knows
+    ("e1", "", None),
+    ("e2", "   ", None),
+    ("e3", None, None),
+    ("e4", np.nan, None),
+]
+
+
 def test_too_short_and_empty_answers() -> None:
-    answers = pd.concat(
-        [
-            CORPUS,
-            pd.Series(
-                ["Rien.", "Non", "RAS !", "", "   ", None, np.nan],
-                index=["short-1", "short-2", "short-3", "e1", "e2", "e3", "e4"],
-                dtype=object,
-            ),
-        ]
+    extra = pd.Series(
+        [a for _, a, _ in EXTRA_ANSWERS],
+        index=[i for i, _, _ in EXTRA_ANSWERS],
+        dtype=object,
     )
-    result = find_themes(answers, pseudonymize=False)
-    assert result.too_short == ("short-1", "short-2", "short-3")
-    assert result.n_answers == len(CORPUS) + 3
+    result = find_themes(pd.concat([CORPUS, extra]), pseudonymize=False)
+    short = tuple(i for i, _, ok in EXTRA_ANSWERS if ok is False)
+    assert result.too_short == short
+    assert result.n_answers == len(CORPUS) + len(short)
     assert result.n_classified == len(CORPUS)
     theme_of = result.theme_of()
     assert theme_of["short-2"] == "too_short"
-    assert sorted(theme_of.index) == sorted(
-        [*CORPUS.index, "short-1", "short-2", "short-3"]
-    )
+    assert sorted(theme_of.index) == sorted([*CORPUS.index, *short])
     assert sum(t.share for t in result.themes) == pytest.approx(
-        len(CORPUS) / (len(CORPUS) + 3)
+        len(CORPUS) / (len(CORPUS) + len(short))
     )
+    tfidf_only = find_themes(
+        pd.concat([CORPUS, extra]), tfidf_weight=1, pseudonymize=False
+    )
+    assert "unknown" not in tfidf_only.too_short
 
 
 NAMED = [
