@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sociaparis.core.db import utcnow
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.checks import FieldError
+from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.submission import (
     FormFields,
@@ -42,7 +43,7 @@ from sociaparis.survey.models import (
     InvitationRecord,
     ResponseRecord,
 )
-from sociaparis.survey.service import StoredInstrument, get_instrument, latest_instrument
+from sociaparis.survey.service import StoredInstrument, get_instrument
 
 IN_PROGRESS = "in_progress"
 COMPLETED = "completed"
@@ -291,7 +292,7 @@ def start_from_invitation(
     )
     if marked.rowcount != 1:
         raise SociaparisError(FieldingError.INVITATION_USED)
-    stored = latest_instrument(session=session, form_id=invitation.form_id)
+    stored = fielded_version(session=session, form_id=invitation.form_id)
     response = _new_response(
         session=session,
         stored=stored,
@@ -313,7 +314,7 @@ def start_open_response(
     if not fielding.open_link:
         raise SociaparisError(FieldingError.NO_OPEN_LINK, form_id=form_id)
     fielding.check_open(now.date())
-    stored = latest_instrument(session=session, form_id=form_id)
+    stored = fielded_version(session=session, form_id=form_id)
     resume_token = _new_token()
     response = _new_response(
         session=session,
@@ -369,6 +370,22 @@ def _instrument(
             _INSTRUMENTS.clear()
         _INSTRUMENTS[key] = stored
     return stored
+
+
+def fielded_version(*, session: Session, form_id: str) -> StoredInstrument:
+    """The newest version of ``form_id``, which new responses are answered on.
+
+    Reads only its id and content hash; the model comes from the process cache.
+    """
+    row = session.execute(
+        select(InstrumentRecord.id, InstrumentRecord.content_hash)
+        .where(InstrumentRecord.form_id == form_id)
+        .order_by(InstrumentRecord.version_number.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        raise SociaparisError(SurveyError.INSTRUMENT_NOT_FOUND, key=form_id)
+    return _instrument(session, row.id, row.content_hash)
 
 
 def _load(

@@ -26,7 +26,6 @@ from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.layout import page_view
 from sociaparis.survey.fielding.submission import MAX_ANSWER_LENGTH
-from sociaparis.survey.service import latest_instrument
 from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import render
 from sociaparis.web.security import check_csrf_token, make_csrf_token
@@ -143,7 +142,7 @@ async def invitation(request: Request, token: str) -> Response:
         try:
             form_id = service.invitation_form(session=session, token=token)
             fielding = service.get_fielding(session=session, form_id=form_id)
-            stored = latest_instrument(session=session, form_id=form_id)
+            stored = service.fielded_version(session=session, form_id=form_id)
         except SociaparisError as error:
             return _refuse(request, error, lang, 404)
         return _notice(
@@ -188,7 +187,7 @@ async def open_link(request: Request, form_id: str) -> Response:
             fielding = service.get_fielding(session=session, form_id=form_id)
             if not fielding.open_link:
                 raise SociaparisError(FieldingError.NO_OPEN_LINK, form_id=form_id)
-            stored = latest_instrument(session=session, form_id=form_id)
+            stored = service.fielded_version(session=session, form_id=form_id)
         except SociaparisError as error:
             return _refuse(request, error, lang, 404)
         return _notice(
