@@ -215,3 +215,21 @@ def test_export_downloads_follow_the_role(
         names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
         assert any(name.endswith(".csv") for name in names)
         assert "datapackage.json" in {name.rsplit("/", 1)[-1] for name in names}
+
+
+@pytest.mark.parametrize(("open_link", "status"), [(True, 200), (False, 404)])
+def test_the_open_link_starts_a_response_only_when_the_form_has_one(
+    http: httpx.Client, live_server, open_link: bool, status: int
+) -> None:
+    with transaction(live_server.app.state.engine) as session:
+        form_id = field_form(session, open_link=open_link)
+    notice = http.get(f"/o/{form_id}")
+    assert notice.status_code == status
+    if open_link:
+        started = http.post(
+            f"/o/{form_id}", data={"csrf_token": _hidden(notice.text, "csrf_token")}
+        )
+        assert started.status_code == 303
+        assert started.headers["location"].startswith("/r/")
+        with transaction(live_server.app.state.engine) as session:
+            assert session.scalars(select(ResponseRecord)).one().invitation_id is None

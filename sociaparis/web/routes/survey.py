@@ -134,42 +134,44 @@ def _notice(
     )
 
 
-@router.get("/i/{token}")
-async def invitation(request: Request, token: str) -> Response:
+async def _show_notice(
+    request: Request,
+    *,
+    find_form: Callable[[Session], str],
+    action: str,
+    scope: str,
+    open_link: bool = False,
+) -> Response:
+    """The notice and consent page of the form ``find_form`` names."""
     lang = _lang(request)
 
     def work(session: Session) -> Response:
         try:
-            form_id = service.invitation_form(session=session, token=token)
+            form_id = find_form(session)
             fielding = service.get_fielding(session=session, form_id=form_id)
+            if open_link and not fielding.open_link:
+                raise SociaparisError(FieldingError.NO_OPEN_LINK, form_id=form_id)
             stored = service.fielded_version(session=session, form_id=form_id)
         except SociaparisError as error:
             return _refuse(request, error, lang, 404)
-        return _notice(
-            request,
-            fielding,
-            stored.instrument.title,
-            lang,
-            f"/i/{token}{_suffix(lang)}",
-            f"consent:{service.hash_token(token)}",
-        )
+        title = stored.instrument.title
+        return _notice(request, fielding, title, lang, f"{action}{_suffix(lang)}", scope)
 
     return await _in_transaction(request, work)
 
 
-@router.post("/i/{token}")
-async def accept_invitation(request: Request, token: str) -> Response:
+async def _start(
+    request: Request, *, scope: str, start: Callable[[Session], service.StartedResponse]
+) -> Response:
+    """Consent given: start the response and send the respondent to its first page."""
     lang = _lang(request)
     form = await _read_form(request)
-    scope = f"consent:{service.hash_token(token)}"
     if not check_csrf_token(_secret(request), scope, form.get("csrf_token")):
         raise HTTPException(status_code=403, detail="csrf_failed")
 
     def work(session: Session) -> Response:
         try:
-            started = service.start_from_invitation(
-                session=session, token=token, secret=_secret(request)
-            )
+            started = start(session)
         except SociaparisError as error:
             status = 409 if error.error is FieldingError.INVITATION_USED else 404
             return _refuse(request, error, lang, status)
@@ -178,48 +180,50 @@ async def accept_invitation(request: Request, token: str) -> Response:
     return await _in_transaction(request, work, writes=True)
 
 
+@router.get("/i/{token}")
+async def invitation(request: Request, token: str) -> Response:
+    return await _show_notice(
+        request,
+        find_form=lambda session: service.invitation_form(session=session, token=token),
+        action=f"/i/{token}",
+        scope=f"consent:{service.hash_token(token)}",
+    )
+
+
+@router.post("/i/{token}")
+async def accept_invitation(request: Request, token: str) -> Response:
+    return await _start(
+        request,
+        scope=f"consent:{service.hash_token(token)}",
+        start=lambda session: service.start_from_invitation(
+            session=session, token=token, secret=_secret(request)
+        ),
+    )
+
+
 @router.get("/o/{form_id}")
 async def open_link(request: Request, form_id: str) -> Response:
-    lang = _lang(request)
-
-    def work(session: Session) -> Response:
-        try:
-            fielding = service.get_fielding(session=session, form_id=form_id)
-            if not fielding.open_link:
-                raise SociaparisError(FieldingError.NO_OPEN_LINK, form_id=form_id)
-            stored = service.fielded_version(session=session, form_id=form_id)
-        except SociaparisError as error:
-            return _refuse(request, error, lang, 404)
-        return _notice(
-            request,
-            fielding,
-            stored.instrument.title,
-            lang,
-            f"/o/{form_id}{_suffix(lang)}",
-            f"open:{form_id}",
-        )
-
-    return await _in_transaction(request, work)
+    return await _show_notice(
+        request,
+        find_form=lambda _session: form_id,
+        action=f"/o/{form_id}",
+        scope=f"open:{form_id}",
+        open_link=True,
+    )
 
 
 @router.post("/o/{form_id}")
 async def start_open(request: Request, form_id: str) -> Response:
-    lang = _lang(request)
-    form = await _read_form(request)
-    if not check_csrf_token(_secret(request), f"open:{form_id}", form.get("csrf_token")):
-        raise HTTPException(status_code=403, detail="csrf_failed")
     client = request.client.host if request.client else "unknown"
     if not request.app.state.open_link_limiter.allow(client):
         raise HTTPException(status_code=429, detail="too_many_attempts")
-
-    def work(session: Session) -> Response:
-        try:
-            started = service.start_open_response(session=session, form_id=form_id)
-        except SociaparisError as error:
-            return _refuse(request, error, lang, 404)
-        return _redirect(f"/r/{started.resume_token}{_suffix(lang)}")
-
-    return await _in_transaction(request, work, writes=True)
+    return await _start(
+        request,
+        scope=f"open:{form_id}",
+        start=lambda session: service.start_open_response(
+            session=session, form_id=form_id
+        ),
+    )
 
 
 # -- questionnaire pages ---------------------------------------------------------------
