@@ -488,7 +488,8 @@ class _Builder:
                     )
         appearance = self._appearance(name, "group", str(control.get("appearance", "")))
         index = len(self.items)
-        self.items.append(Group(name=name, kind=kind))  # placeholder keeps document order
+        # reserve its place in document order; the full group replaces it below
+        self.items.append(Group(name=name, kind=kind))
         inner_repeat = name if kind == "repeat" else repeat
         group = Group(
             name=name,

@@ -64,12 +64,12 @@ UNSUPPORTED = {
     "lang": _NODES,
     "id": _NODES,
     "jr:itext": "translations are handled by the form, not by expressions",
-    "area": "geographic functions are not implemented",
-    "distance": "geographic functions are not implemented",
-    "geofence": "geographic functions are not implemented",
-    "digest": "hashing is not implemented",
-    "base64-decode": "base64 decoding is not implemented",
-    "extract-signed": "signature checking is not implemented",
+    "area": "geographic functions are not supported",
+    "distance": "geographic functions are not supported",
+    "geofence": "geographic functions are not supported",
+    "digest": "hashing is not supported",
+    "base64-decode": "base64 decoding is not supported",
+    "extract-signed": "signature checking is not supported",
     "decimal-time": "time values depend on the device time zone, which a server lacks",
 }
 
