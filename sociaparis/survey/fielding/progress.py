@@ -55,8 +55,14 @@ class FieldingProgress:
 
     @property
     def response_rate(self) -> float | None:
-        """Completed responses per invitation sent (None without invitations)."""
-        return self.completed / self.invitations if self.invitations else None
+        """Completed responses per invitation sent.
+
+        None when it would not mean that: no invitations, an open link, or
+        synthetic (demonstration) responses, which no invitation was sent for.
+        """
+        if not self.invitations or self.open_link or self.synthetic:
+            return None
+        return self.completed / self.invitations
 
 
 def _table(

@@ -373,3 +373,34 @@ def test_a_follow_up_revealed_on_the_same_page_is_shown_before_moving_on(
     assert answered_no.next_page == "last"
     answers = service.open_response(session=session, resume_token=resume).answers
     assert answers == {"uses": "no", "last": "x"}
+
+
+@pytest.mark.parametrize(
+    ("invitations", "completed", "open_link", "synthetic", "rate"),
+    [
+        (10, 4, False, 0, 0.4),
+        (0, 4, False, 0, None),
+        (10, 4, True, 0, None),
+        (1, 300, False, 300, None),
+    ],
+)
+def test_response_rate_is_given_only_when_it_means_something(
+    invitations: int, completed: int, open_link: bool, synthetic: int, rate
+) -> None:
+    from sociaparis.survey.fielding.progress import FieldingProgress
+
+    progress = FieldingProgress(
+        form_id="f",
+        title="t",
+        anonymous=True,
+        open_link=open_link,
+        invitations=invitations,
+        used_invitations=0,
+        started=completed,
+        completed=completed,
+        synthetic=synthetic,
+        breakdown=None,
+        tables={},
+        min_cell_count=10,
+    )
+    assert progress.response_rate == rate
