@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -50,6 +51,11 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     app.state.templates = make_environment(settings.data_dir / "templates")
     app.state.login_limiter = RateLimiter(rate=0.2, burst=10)
     app.state.open_link_limiter = RateLimiter(rate=0.5, burst=20)
+    # Respondent pages do their database work in one thread (two on PostgreSQL,
+    # whose round trips leave the CPU free): with the thread pool's default 40,
+    # the threads convoy on the GIL and throughput falls by a third
+    # (docs/benchmarks.md). Run more workers for more parallelism.
+    app.state.database_limiter = anyio.CapacityLimiter(1 if settings.is_sqlite else 2)
 
     app.add_middleware(
         SessionMiddleware,

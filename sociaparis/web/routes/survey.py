@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from sociaparis.core.db import write_lock
@@ -88,7 +88,7 @@ async def _in_transaction(
         with app.state.sessions.begin() as session:
             return work(session)
 
-    return await run_in_threadpool(run)
+    return await anyio.to_thread.run_sync(run, limiter=app.state.database_limiter)
 
 
 async def _read_form(request: Request) -> FormData:
