@@ -388,25 +388,37 @@ def fielded_version(*, session: Session, form_id: str) -> StoredInstrument:
     return _instrument(session, row.id, row.content_hash)
 
 
-def _load(
-    session: Session, resume_token: str
-) -> tuple[ResponseRecord, StoredInstrument, bool]:
-    """The response, its instrument version and its anonymity, in one query."""
+_RESPONSE_COLUMNS = (
+    ResponseRecord.id,
+    ResponseRecord.status,
+    ResponseRecord.answers,
+    ResponseRecord.current_page,
+    ResponseRecord.revision,
+    ResponseRecord.instrument_id,
+    ResponseRecord.started_at,
+)
+
+
+def _load(session: Session, resume_token: str) -> tuple[Any, StoredInstrument, bool]:
+    """The response's columns, its instrument version and its anonymity, in one query.
+
+    Plain columns, not an ORM object: this runs on every respondent request.
+    """
     row = session.execute(
-        select(ResponseRecord, InstrumentRecord.content_hash, FieldingRecord.anonymous)
+        select(
+            *_RESPONSE_COLUMNS, InstrumentRecord.content_hash, FieldingRecord.anonymous
+        )
         .join(InstrumentRecord, InstrumentRecord.id == ResponseRecord.instrument_id)
         .join(FieldingRecord, FieldingRecord.form_id == InstrumentRecord.form_id)
         .where(ResponseRecord.resume_token_hash == hash_token(resume_token))
     ).one_or_none()
     if row is None:
         raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
-    response, content_hash, anonymous = row
-    return response, _instrument(session, response.instrument_id, content_hash), anonymous
+    stored = _instrument(session, row.instrument_id, row.content_hash)
+    return row, stored, row.anonymous
 
 
-def _view(
-    response: ResponseRecord, stored: StoredInstrument, anonymous: bool
-) -> ResponseView:
+def _view(response: Any, stored: StoredInstrument, anonymous: bool) -> ResponseView:
     return ResponseView(
         id=response.id,
         status=response.status,
@@ -574,7 +586,7 @@ def _without(
 
 def _save(
     session: Session,
-    response: ResponseRecord,
+    response: Any,
     answers: dict[str, Any],
     current_page: str | None,
     revision: int,
@@ -602,7 +614,6 @@ def _save(
     )
     if result.rowcount != 1:
         raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
-    session.expire(response)
 
 
 def invitation_form(*, session: Session, token: str) -> str:
