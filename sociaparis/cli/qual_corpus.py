@@ -603,7 +603,7 @@ def segments_command(
     csv_path: str | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Print every segment coded with CODE, with its context."""
-    from sociaparis.qual.matrices import safe_cell
+    from sociaparis.core.spreadsheets import neutralize_formula
     from sociaparis.qual.retrieval import segments
 
     filters: dict[str, list[Any]] = {}
@@ -615,7 +615,7 @@ def segments_command(
             attributes=filters, context=context,
         )  # fmt: skip
     if csv_path:
-        result.to_frame().map(safe_cell).to_csv(
+        result.to_frame().map(neutralize_formula).to_csv(
             csv_path, index=False, encoding="utf-8-sig"
         )
     if as_json:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sociaparis.core.errors import SociaparisError
+from sociaparis.core.spreadsheets import neutralize_formula
 from sociaparis.qual.codebook_service import _all_codes, _path, code_row, list_codes
 from sociaparis.qual.corpus import decode_value, variable_id
 from sociaparis.qual.corpus_errors import CorpusError
@@ -36,23 +37,6 @@ from sociaparis.qual.models import (
 from sociaparis.qual.retrieval import coder_filter
 
 Measure = Literal["codings", "documents"]
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """A cell value safe to open in a spreadsheet: text that a spreadsheet would
-    read as a formula gets a leading apostrophe; other values are unchanged.
-
-    Examples
-    --------
-    >>> safe_cell("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
-    >>> safe_cell("Risques"), safe_cell(-3)
-    ('Risques', -3)
-    """
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +102,7 @@ class MatrixResult:
         header = ["code", *frame.columns]
         body = [[code, *(int(v) for v in row)] for code, row in zip(
             frame.index, frame.values, strict=True)]  # fmt: skip
-        return [[safe_cell(v) for v in line] for line in [header, *body]]
+        return [[neutralize_formula(v) for v in line] for line in [header, *body]]
 
     def to_csv(self, path: str | Path, *, measure: Measure = "codings") -> None:
         """Write one table as CSV (UTF-8 with BOM, injection-safe cells)."""
@@ -142,7 +126,7 @@ class MatrixResult:
         sheet.append(["code", self.by, "coding"])
         for (row, column), guids in self.segments.items():
             for guid in guids:
-                sheet.append([safe_cell(row), safe_cell(column), guid])
+                sheet.append([neutralize_formula(row), neutralize_formula(column), guid])
         book.save(path)
 
 

@@ -17,11 +17,12 @@ from sociaparis.accounts.models import User
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
 from sociaparis.core.errors import SociaparisError
+from sociaparis.core.spreadsheets import neutralize_formula
 from sociaparis.qual import codebook_service as cb
 from sociaparis.qual import coding_service as cs
 from sociaparis.qual import corpus
 from sociaparis.qual.corpus_errors import CorpusError
-from sociaparis.qual.matrices import code_attribute_matrix, code_case_matrix, safe_cell
+from sociaparis.qual.matrices import code_attribute_matrix, code_case_matrix
 from sociaparis.qual.retrieval import cooccurrence, segments, segments_of
 
 DOCS = {
@@ -179,8 +180,8 @@ def test_code_attribute_matrix_orders_numbers(session: Session, study: dict) -> 
         (-3, -3),
     ],
 )
-def test_safe_cell(value: object, expected: object) -> None:
-    assert safe_cell(value) == expected
+def test_matrix_cells_are_neutralized(value: object, expected: object) -> None:
+    assert neutralize_formula(value) == expected
 
 
 def test_exports_are_injection_safe(

@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: Characters that make a spreadsheet read a text cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from sociaparis.core.spreadsheets import FORMULA_TRIGGERS
 
 
 def neutralize(values: pd.Series) -> pd.Series:
@@ -29,7 +28,7 @@ def neutralize(values: pd.Series) -> pd.Series:
         return values
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     flagged = np.fromiter(
-        (isinstance(u, str) and u[:1] in FORMULA_STARTS for u in uniques),
+        (isinstance(u, str) and u[:1] in FORMULA_TRIGGERS for u in uniques),
         dtype=bool,
         count=len(uniques),
     )
