@@ -7,7 +7,6 @@ taken by ``from-codes``, where it says how a code becomes a value.)
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sociaparis.cli.common import database_session
-
-USER = click.option(
-    "--user",
-    "username",
-    envvar="SOCIAPARIS_USER",
-    required=True,
-    help="Act as this account (default: $SOCIAPARIS_USER).",
-)
-JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-
-
-def _print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+from sociaparis.cli.common import ACTING_USER, JSON_OUTPUT, database_session, print_json
 
 
 def _report(result: Any) -> None:
@@ -74,7 +60,7 @@ def list_command() -> None:
 @click.argument("frame")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--description", help="Describe the frame (kept for later imports).")
-@USER
+@ACTING_USER
 def import_csv_command(
     frame: str, csv_file: Path, description: str | None, username: str
 ) -> None:
@@ -119,7 +105,7 @@ def _mapping(items: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--include-in-progress", is_flag=True, help="Use unfinished responses.")
 @click.option("--lang", help="Language of the dimension labels.")
-@USER
+@ACTING_USER
 def from_survey_command(
     frame: str,
     form_id: str,
@@ -160,7 +146,7 @@ def from_survey_command(
 @click.option("--dimension", help="Dimension name (default: the code's name).")
 @click.option("--include-subcodes", is_flag=True, help="Count sub-codes' codings too.")
 @click.option("--coder", help="Only this coder's codings.")
-@USER
+@ACTING_USER
 def from_codes_command(
     frame: str,
     code: str,
@@ -193,7 +179,7 @@ def from_codes_command(
 @click.argument("dimension")
 @click.argument("value")
 @click.option("--note", help="Why this value (kept with the cell).")
-@USER
+@ACTING_USER
 def set_command(
     frame: str, case: str, dimension: str, value: str, note: str | None, username: str
 ) -> None:
@@ -217,7 +203,7 @@ def set_command(
 @click.argument("frame")
 @click.argument("case")
 @click.argument("qual_case", required=False)
-@USER
+@ACTING_USER
 def link_command(frame: str, case: str, qual_case: str | None, username: str) -> None:
     """Link a case to the qualitative case holding its interviews (none: unlink)."""
     from sociaparis.compare.matrix.service import link_case
@@ -238,7 +224,7 @@ def link_command(frame: str, case: str, qual_case: str | None, username: str) ->
 @cases.command("show")
 @click.argument("frame")
 @click.option("--sources", is_flag=True, help="Mark each value with its source.")
-@JSON
+@JSON_OUTPUT
 def show_command(frame: str, sources: bool, as_json: bool) -> None:
     """Print the case matrix (h: by hand, s: survey, c: codes with --sources)."""
     from sociaparis.compare.matrix.service import frame_info, list_cells, matrix_frame
@@ -248,7 +234,7 @@ def show_command(frame: str, sources: bool, as_json: bool) -> None:
         cells = list_cells(session=session, frame=frame)
         matrix = matrix_frame(session=session, frame=frame) if info.cases else None
     if as_json:
-        _print_json({**info.to_dict(), "cells": [c.to_dict() for c in cells]})
+        print_json({**info.to_dict(), "cells": [c.to_dict() for c in cells]})
         return
     kinds = {(c.case, c.dimension): c.source_kind[0] for c in cells}
     table = Table(title=escape(f"{info.name}: {info.description}".rstrip(": ")))
@@ -279,7 +265,7 @@ def show_command(frame: str, sources: bool, as_json: bool) -> None:
 @click.argument("dimension")
 @click.option("--context", type=int, default=80, show_default=True)
 @click.option("--lang", help="Language of question and choice labels.")
-@JSON
+@JSON_OUTPUT
 def evidence_command(
     frame: str, case: str, dimension: str, context: int, lang: str | None, as_json: bool
 ) -> None:
@@ -297,7 +283,7 @@ def evidence_command(
             lang=lang,
         )
     if as_json:
-        _print_json(evidence.to_dict())
+        print_json(evidence.to_dict())
         return
     cell = evidence.cell
     click.echo(f"{cell.case} / {cell.dimension} = {_shown(cell.value)}")

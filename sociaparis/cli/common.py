@@ -1,9 +1,11 @@
-"""Helpers shared by CLI commands: opening the configured database."""
+"""Helpers shared by CLI commands: the database, the acting account, JSON output."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session
@@ -25,3 +27,20 @@ def database_session() -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+#: ``--user NAME``: the account a command acts as (default ``$SOCIAPARIS_USER``).
+ACTING_USER = click.option(
+    "--user",
+    "username",
+    envvar="SOCIAPARIS_USER",
+    required=True,
+    help="Act as this account (default: $SOCIAPARIS_USER).",
+)
+#: ``--json``: print the result as JSON instead of a table.
+JSON_OUTPUT = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (UTF-8 kept, dates as text)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))

@@ -1,12 +1,11 @@
 """``sociaparis qual`` commands on the stored corpus (registered on the ``qual`` group).
 
-Commands that change the study act as the account given by ``--as`` (or the
+Commands that change the study act as the account given by ``--user`` (or the
 ``SOCIAPARIS_USER`` environment variable), whose role is checked.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -14,20 +13,7 @@ from typing import Any
 
 import click
 
-from sociaparis.cli.common import database_session
-
-AS_USER = click.option(
-    "--as",
-    "username",
-    envvar="SOCIAPARIS_USER",
-    required=True,
-    help="Act as this account (default: $SOCIAPARIS_USER).",
-)
-JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-
-
-def _print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+from sociaparis.cli.common import ACTING_USER, JSON_OUTPUT, database_session, print_json
 
 
 def _typed(text: str) -> Any:
@@ -98,8 +84,8 @@ def register(qual: click.Group) -> None:
     help="Release at once (text already pseudonymized, or not about people).",
 )
 @click.option("--allow-duplicate", is_flag=True, help="Import a file imported before.")
-@AS_USER
-@JSON
+@ACTING_USER
+@JSON_OUTPUT
 def import_command(
     files: tuple[str, ...],
     case: str | None,
@@ -141,7 +127,7 @@ def import_command(
             results.append(info)
             progress.advance(task)
     if as_json:
-        _print_json([r.to_dict() for r in results])
+        print_json([r.to_dict() for r in results])
         return
     for info in results:
         click.echo(
@@ -154,7 +140,7 @@ def import_command(
 
 @click.command("documents")
 @click.option("--status", default=None, help="imported, under_review or released.")
-@JSON
+@JSON_OUTPUT
 def documents_command(status: str | None, as_json: bool) -> None:
     """List the documents of the study."""
     from sociaparis.qual.corpus import list_documents
@@ -162,7 +148,7 @@ def documents_command(status: str | None, as_json: bool) -> None:
     with database_session() as session:
         docs = list_documents(session=session, status=status)
     if as_json:
-        _print_json([d.to_dict() for d in docs])
+        print_json([d.to_dict() for d in docs])
         return
     for d in docs:
         cases = ", ".join(d.cases) or "-"
@@ -171,9 +157,8 @@ def documents_command(status: str | None, as_json: bool) -> None:
 
 @click.command("text")
 @click.argument("document")
-@click.option("--as", "username", envvar="SOCIAPARIS_USER", required=True,
-              help="Read as this account (default: $SOCIAPARIS_USER).")  # fmt: skip
-@JSON
+@ACTING_USER
+@JSON_OUTPUT
 def text_command(document: str, username: str, as_json: bool) -> None:
     """Print a stored DOCUMENT by turns (or paragraphs) with their offsets."""
     from sociaparis.qual.corpus import (
@@ -192,7 +177,7 @@ def text_command(document: str, username: str, as_json: bool) -> None:
             for t in turns_of(session=session, document_id=row.id)
         ] or [(None, s, e) for s, e in row.paragraphs]
     if as_json:
-        _print_json({"text": body, "spans": [list(s) for s in spans]})
+        print_json({"text": body, "spans": [list(s) for s in spans]})
         return
     for speaker, start, end in spans:
         label = f" {speaker}:" if speaker else ""
@@ -200,7 +185,7 @@ def text_command(document: str, username: str, as_json: bool) -> None:
 
 
 @click.command("cases")
-@JSON
+@JSON_OUTPUT
 def cases_command(as_json: bool) -> None:
     """List the cases with their attributes."""
     from sociaparis.qual.corpus import list_cases
@@ -208,7 +193,7 @@ def cases_command(as_json: bool) -> None:
     with database_session() as session:
         cases = list_cases(session=session)
     if as_json:
-        _print_json([c.to_dict() for c in cases])
+        print_json([c.to_dict() for c in cases])
         return
     for c in cases:
         attributes = ", ".join(f"{k}={v}" for k, v in c.attributes.items())
@@ -221,7 +206,7 @@ def cases_command(as_json: bool) -> None:
 @click.argument("name")
 @click.option("--kind", default="", help="interviewee, city, focus group…")
 @click.option("--set", "values", multiple=True, help="Attribute NAME=VALUE (repeatable).")
-@AS_USER
+@ACTING_USER
 def case_command(name: str, kind: str, values: tuple[str, ...], username: str) -> None:
     """Create case NAME (if new) and set its attributes."""
     from sociaparis.qual.corpus import acting_account, ensure_case
@@ -240,7 +225,7 @@ def case_command(name: str, kind: str, values: tuple[str, ...], username: str) -
 @click.option("--case-column", required=True, help="Column holding the case names.")
 @click.option("--column", "columns", multiple=True, help="Columns to copy (default all).")
 @click.option("--create", is_flag=True, help="Create the cases that do not exist yet.")
-@AS_USER
+@ACTING_USER
 def case_attributes_command(
     file: str, case_column: str, columns: tuple[str, ...], create: bool, username: str
 ) -> None:
@@ -275,7 +260,7 @@ def case_attributes_command(
 @click.option("--terms", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Study terms to replace, one per line.")  # fmt: skip
 @click.option("--no-ner", is_flag=True, help="Do not run spaCy's statistical model.")
-@AS_USER
+@ACTING_USER
 def pseudonymize_document_command(
     document: str, terms: str | None, no_ner: bool, username: str
 ) -> None:
@@ -315,8 +300,8 @@ def pseudonymize_document_command(
               help="Replace every occurrence: PHRASE KIND.")  # fmt: skip
 @click.option("--accept-all", is_flag=True, help="Accept every proposed replacement.")
 @click.option("--release", is_flag=True, help="Apply the replacements and release.")
-@AS_USER
-@JSON
+@ACTING_USER
+@JSON_OUTPUT
 def review_command(
     document: str,
     accepts: tuple[int, ...],
@@ -357,7 +342,7 @@ def review_command(
             return
         state = ps.get_review(**base)
     if as_json:
-        _print_json(state.to_dict())
+        print_json(state.to_dict())
         return
     for i, r in enumerate(state.replacements):
         click.echo(
@@ -369,8 +354,8 @@ def review_command(
 @click.command("reidentification")
 @click.option("--destroy", is_flag=True, help="Erase every entity of the table.")
 @click.option("--yes", is_flag=True, help="Do not ask before destroying.")
-@AS_USER
-@JSON
+@ACTING_USER
+@JSON_OUTPUT
 def reidentification_command(
     destroy: bool, yes: bool, username: str, as_json: bool
 ) -> None:
@@ -388,7 +373,7 @@ def reidentification_command(
             return
         table = ps.reidentification_table(session=session, actor=actor)
     if as_json:
-        _print_json(table.to_dict())
+        print_json(table.to_dict())
         return
     for entry in table.entries:
         click.echo(f"{entry.label}\t{' | '.join(entry.forms)}")
@@ -403,7 +388,7 @@ def codebook_group() -> None:
 
 
 @codebook_group.command("show")
-@JSON
+@JSON_OUTPUT
 def codebook_show(as_json: bool) -> None:
     """Print the codebook with the number of codings of each code."""
     from sociaparis.qual.codebook_service import list_codes
@@ -411,7 +396,7 @@ def codebook_show(as_json: bool) -> None:
     with database_session() as session:
         codes = list_codes(session=session)
     if as_json:
-        _print_json([c.to_dict() for c in codes])
+        print_json([c.to_dict() for c in codes])
         return
     for c in codes:
         click.echo(f"{'  ' * (len(c.path) - 1)}{c.name} ({c.codings})")
@@ -425,7 +410,7 @@ def codebook_show(as_json: bool) -> None:
 @click.option("--exclusion", default="")
 @click.option("--example", default="")
 @click.option("--color", default=None, help="#RRGGBB")
-@AS_USER
+@ACTING_USER
 def codebook_add(username: str, **fields: Any) -> None:
     """Add code NAME."""
     from sociaparis.qual.codebook_service import add_code
@@ -440,7 +425,7 @@ def codebook_add(username: str, **fields: Any) -> None:
 @codebook_group.command("delete")
 @click.argument("code")
 @click.option("--with-codings", is_flag=True, help="Also delete the code's codings.")
-@AS_USER
+@ACTING_USER
 def codebook_delete(code: str, with_codings: bool, username: str) -> None:
     """Delete CODE (its sub-codes move up to its parent)."""
     from sociaparis.qual.codebook_service import delete_code
@@ -457,7 +442,7 @@ def codebook_delete(code: str, with_codings: bool, username: str) -> None:
 @codebook_group.command("merge")
 @click.argument("codes", nargs=-1, required=True)
 @click.option("--into", required=True, help="The code that receives the codings.")
-@AS_USER
+@ACTING_USER
 def codebook_merge(codes: tuple[str, ...], into: str, username: str) -> None:
     """Merge CODES into another code, keeping every coding."""
     from sociaparis.qual.codebook_service import merge_codes
@@ -473,7 +458,7 @@ def codebook_merge(codes: tuple[str, ...], into: str, username: str) -> None:
 @click.argument("code")
 @click.argument("codings", nargs=-1, required=True)
 @click.option("--name", required=True, help="Name of the new code.")
-@AS_USER
+@ACTING_USER
 def codebook_split(code: str, codings: tuple[str, ...], name: str, username: str) -> None:
     """Move CODINGS (GUIDs) of CODE to a new code."""
     from sociaparis.qual.codebook_service import split_code
@@ -490,7 +475,7 @@ def codebook_split(code: str, codings: tuple[str, ...], name: str, username: str
 @codebook_group.command("move")
 @click.argument("code")
 @click.option("--parent", default=None, help="New parent (omit: top level).")
-@AS_USER
+@ACTING_USER
 def codebook_move(code: str, parent: str | None, username: str) -> None:
     """Move CODE (with its sub-codes) under another code."""
     from sociaparis.qual.codebook_service import move_code
@@ -505,7 +490,7 @@ def codebook_move(code: str, parent: str | None, username: str) -> None:
 @codebook_group.command("rename")
 @click.argument("code")
 @click.argument("name")
-@AS_USER
+@ACTING_USER
 def codebook_rename(code: str, name: str, username: str) -> None:
     """Rename CODE to NAME."""
     from sociaparis.qual.codebook_service import update_code
@@ -519,7 +504,7 @@ def codebook_rename(code: str, name: str, username: str) -> None:
 
 @codebook_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@AS_USER
+@ACTING_USER
 def codebook_import(file: str, username: str) -> None:
     """Add or update codes from a .qdc, .xlsx or .csv codebook."""
     from sociaparis.qual.codebook_service import import_codebook
@@ -551,8 +536,8 @@ def codebook_export(file: str, headers: str) -> None:
 @click.argument("start", type=int)
 @click.argument("end", type=int)
 @click.option("--memo", default=None, help="A memo on this coding.")
-@AS_USER
-@JSON
+@ACTING_USER
+@JSON_OUTPUT
 def code_command(
     document: str, code: str, start: int, end: int, memo: str | None, username: str,
     as_json: bool,
@@ -568,14 +553,14 @@ def code_command(
             end=end, memo=memo,
         )  # fmt: skip
     if as_json:
-        _print_json(info.to_dict())
+        print_json(info.to_dict())
         return
     click.echo(f"{info.guid}\t{info.start}:{info.end}\t{info.text}")
 
 
 @click.command("uncode")
 @click.argument("coding")
-@AS_USER
+@ACTING_USER
 def uncode_command(coding: str, username: str) -> None:
     """Remove the coding with GUID CODING."""
     from sociaparis.qual.coding_service import remove_coding
@@ -597,7 +582,7 @@ def uncode_command(coding: str, username: str) -> None:
 @click.option("--where", "where", multiple=True, help="Case attribute NAME=VALUE.")
 @click.option("--context", default=80, show_default=True, help="Characters around.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None)
-@JSON
+@JSON_OUTPUT
 def segments_command(
     code: str, subcodes: bool, coder: str | None, where: tuple[str, ...], context: int,
     csv_path: str | None, as_json: bool,
@@ -619,7 +604,7 @@ def segments_command(
             csv_path, index=False, encoding="utf-8-sig"
         )
     if as_json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
         return
     for s in result.segments:
         click.echo(
@@ -637,7 +622,7 @@ def segments_command(
 @click.option("--coder", default=None, help="Only this coder's codings.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Write the matrix as .csv or .xlsx.")  # fmt: skip
-@JSON
+@JSON_OUTPUT
 def matrix_command(
     by: str, measure: str, subcodes: bool, coder: str | None, out: str | None,
     as_json: bool,
@@ -659,7 +644,7 @@ def matrix_command(
     elif out:
         result.to_csv(out, measure=measure)  # type: ignore[arg-type]
     if as_json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
         return
     click.echo(result.to_frame(measure).to_string())  # type: ignore[arg-type]
 
@@ -667,7 +652,7 @@ def matrix_command(
 @click.command("search")
 @click.argument("query")
 @click.option("--limit", default=50, show_default=True, help="Most places shown.")
-@JSON
+@JSON_OUTPUT
 def search_command(query: str, limit: int, as_json: bool) -> None:
     """Full-text search of the released documents (accents ignored)."""
     from sociaparis.qual.search import search
@@ -675,7 +660,7 @@ def search_command(query: str, limit: int, as_json: bool) -> None:
     with database_session() as session:
         result = search(session=session, query=query, limit=limit)
     if as_json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
         return
     for h in result.hits:
         click.echo(f"[{h.title} {h.start}:{h.end}] …{h.before}«{h.match}»{h.after}…")
@@ -684,7 +669,7 @@ def search_command(query: str, limit: int, as_json: bool) -> None:
 
 @click.command("history")
 @click.option("--kind", default=None, help="apply, remove, merge, split, rename…")
-@JSON
+@JSON_OUTPUT
 def history_command(kind: str | None, as_json: bool) -> None:
     """Print who did what, when, oldest first."""
     from sociaparis.qual.corpus import history
@@ -692,7 +677,7 @@ def history_command(kind: str | None, as_json: bool) -> None:
     with database_session() as session:
         events = history(session=session, kind=kind)
     if as_json:
-        _print_json([e.to_dict() for e in events])
+        print_json([e.to_dict() for e in events])
         return
     for e in events:
         click.echo(f"{e.at.isoformat()}\t{e.actor}\t{e.kind}\t{e.code_guid or ''}")
@@ -703,7 +688,7 @@ def history_command(kind: str | None, as_json: bool) -> None:
               default="turns", show_default=True)  # fmt: skip
 @click.option("--size", default=500, show_default=True, help="Segment length.")
 @click.option("--coder", "coders", multiple=True, help="Coders to compare (default all).")
-@JSON
+@JSON_OUTPUT
 def corpus_agreement_command(
     unit: str, size: int, coders: tuple[str, ...], as_json: bool
 ) -> None:
@@ -721,7 +706,7 @@ def corpus_agreement_command(
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     if as_json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
         return
     click.echo(result.to_frame().to_string())
 
@@ -731,7 +716,7 @@ def corpus_agreement_command(
 
 @click.command("export-qdpx")
 @click.argument("file", type=click.Path(dir_okay=False))
-@AS_USER
+@ACTING_USER
 def export_qdpx_command(file: str, username: str) -> None:
     """Write the study's qualitative part as a REFI-QDA .qdpx project."""
     from sociaparis.qual.corpus import acting_account
@@ -748,8 +733,8 @@ def export_qdpx_command(file: str, username: str) -> None:
 
 @click.command("import-qdpx")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@AS_USER
-@JSON
+@ACTING_USER
+@JSON_OUTPUT
 def import_qdpx_command(file: str, username: str, as_json: bool) -> None:
     """Import a REFI-QDA .qdpx project (NVivo, ATLAS.ti, MAXQDA, QualCoder)."""
     from sociaparis.qual.corpus import acting_account
@@ -761,6 +746,6 @@ def import_qdpx_command(file: str, username: str, as_json: bool) -> None:
     for warning in warnings:
         click.echo(f"warning {warning}", err=True)
     if as_json:
-        _print_json({**counts, "warnings": [str(w) for w in warnings]})
+        print_json({**counts, "warnings": [str(w) for w in warnings]})
         return
     click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -706,7 +706,7 @@ def turns_of(*, session: Session, document_id: int) -> list[QualTurn]:
 
 
 def acting_account(*, session: Session, username: str | None) -> Account:
-    """The account named ``username`` (the CLI's ``--as``); ``QUAL_213`` if none."""
+    """The account named ``username`` (the CLI's ``--user``); ``QUAL_213`` if none."""
     from sociaparis.accounts.models import User
 
     user = session.scalar(select(User).where(User.username == (username or "")))

@@ -195,9 +195,9 @@ def test_codes_from_the_interviews_with_their_segments(study: Path) -> None:
     (study / "lyon.txt").write_text(TEXT, encoding="utf-8")
     steps = [
         ("qual", "import", str(study / "lyon.txt"), "--case", "Lyon",
-         "--no-pseudonymization", "--as", "boss"),
-        ("qual", "codebook", "add", "Charte", "--as", "boss"),
-        ("qual", "code", "1", "Charte", "22", "28", "--as", "boss"),
+         "--no-pseudonymization", "--user", "boss"),
+        ("qual", "codebook", "add", "Charte", "--user", "boss"),
+        ("qual", "code", "1", "Charte", "22", "28", "--user", "boss"),
     ]  # fmt: skip
     for step in steps:
         code, out = run(*step)
