@@ -56,8 +56,8 @@ class Settings(BaseSettings):
             and self.secret_key.strip().lower() in _PLACEHOLDER_SECRETS
         ):
             raise ValueError(
-                "SOCIAPARIS_SECRET_KEY is missing or a well-known example value; server mode "
-                "needs a real secret (run `sociaparis config init`)."
+                "SOCIAPARIS_SECRET_KEY is missing or a well-known example value; "
+                "server mode needs a real secret (run `sociaparis config init`)."
             )
         return self
 
