@@ -236,13 +236,24 @@ def mean(
     2.8333333333333335
     """
     x, names, keep = _prepare(design, variables, nan_policy, None)
+    return _weighted_means("mean", design, x, names, keep, ci_level)
+
+
+def _weighted_means(
+    kind: str,
+    design: SurveyDesign,
+    x: np.ndarray,
+    names: list[str],
+    keep: np.ndarray,
+    ci_level: float,
+) -> Estimate:
+    """Means of the columns of ``x`` (shares, for 0/1 level indicators) with SEs."""
     est, infl = mean_influence(design, x, keep)
-    var = design.variance(infl)
     return make_estimate(
-        "mean",
+        kind,
         names,
         est,
-        var,
+        design.variance(infl),
         ci_level=ci_level,
         df=degf(design, keep),
         n=int(keep.sum()),
@@ -276,18 +287,7 @@ def proportion(
         One quantity per level, named ``<variable><level>``.
     """
     x, names, keep = _prepare(design, variable, nan_policy, True)
-    est, infl = mean_influence(design, x, keep)
-    var = design.variance(infl)
-    return make_estimate(
-        "proportion",
-        names,
-        est,
-        var,
-        ci_level=ci_level,
-        df=degf(design, keep),
-        n=int(keep.sum()),
-        vsrs=srs_variance(design, x, keep, total=False),
-    )
+    return _weighted_means("proportion", design, x, names, keep, ci_level)
 
 
 def total(
