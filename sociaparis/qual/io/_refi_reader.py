@@ -78,30 +78,40 @@ class Reader:
     def guid(self, element: etree._Element, attribute: str = "guid") -> str:
         value = element.get(attribute)
         if value is None:
-            raise SociaparisError(
-                QualError.XML_MISSING,
-                path=self.path,
-                element=local_name(element),
-                attribute=attribute,
-            )
+            raise self.missing(element, attribute)
         return self.check_guid(element, attribute, value)
 
     def check_guid(self, element: etree._Element, attribute: str, value: str) -> str:
         value = value.strip()
         if not GUID_RE.match(value):
-            raise SociaparisError(
-                QualError.XML_BAD_VALUE,
-                path=self.path,
-                element=local_name(element),
-                attribute=attribute,
-                value=value,
-                reason="not a GUID",
-            )
+            raise self.bad_value(element, attribute, value, "not a GUID")
         return value.strip("{}").upper()
 
     def opt_guid(self, element: etree._Element, attribute: str) -> str | None:
         value = element.get(attribute)
         return None if value is None else self.check_guid(element, attribute, value)
+
+    def bad_value(
+        self, element: etree._Element, attribute: str, value: str, reason: str
+    ) -> SociaparisError:
+        """``QUAL`` error for an attribute whose value is not of its XML type."""
+        return SociaparisError(
+            QualError.XML_BAD_VALUE,
+            path=self.path,
+            element=local_name(element),
+            attribute=attribute,
+            value=value,
+            reason=reason,
+        )
+
+    def missing(self, element: etree._Element, attribute: str) -> SociaparisError:
+        """``QUAL`` error for a required attribute that is absent."""
+        return SociaparisError(
+            QualError.XML_MISSING,
+            path=self.path,
+            element=local_name(element),
+            attribute=attribute,
+        )
 
     def when(self, element: etree._Element, attribute: str) -> datetime | None:
         value = element.get(attribute)
@@ -110,35 +120,18 @@ class Reader:
         try:
             return datetime.fromisoformat(value.strip())
         except ValueError as exc:
-            raise SociaparisError(
-                QualError.XML_BAD_VALUE,
-                path=self.path,
-                element=local_name(element),
-                attribute=attribute,
-                value=value,
-                reason="not an xsd:dateTime",
+            raise self.bad_value(
+                element, attribute, value, "not an xsd:dateTime"
             ) from exc
 
     def integer(self, element: etree._Element, attribute: str) -> int:
         value = element.get(attribute)
         if value is None:
-            raise SociaparisError(
-                QualError.XML_MISSING,
-                path=self.path,
-                element=local_name(element),
-                attribute=attribute,
-            )
+            raise self.missing(element, attribute)
         try:
             return int(value.strip())
         except ValueError as exc:
-            raise SociaparisError(
-                QualError.XML_BAD_VALUE,
-                path=self.path,
-                element=local_name(element),
-                attribute=attribute,
-                value=value,
-                reason="not an integer",
-            ) from exc
+            raise self.bad_value(element, attribute, value, "not an integer") from exc
 
     def refs(self, element: etree._Element, name: str) -> list[str]:
         return [self.guid(ref, "targetGUID") for ref in self.kids(element, name)]
