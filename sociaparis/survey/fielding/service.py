@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from sociaparis.core.db import utcnow
@@ -388,14 +388,46 @@ def fielded_version(*, session: Session, form_id: str) -> StoredInstrument:
     return _instrument(session, row.id, row.content_hash)
 
 
-_RESPONSE_COLUMNS = (
-    ResponseRecord.id,
-    ResponseRecord.status,
-    ResponseRecord.answers,
-    ResponseRecord.current_page,
-    ResponseRecord.revision,
-    ResponseRecord.instrument_id,
-    ResponseRecord.started_at,
+_RESPONSES = ResponseRecord.__table__
+_INSTRUMENT_ROWS = InstrumentRecord.__table__
+_FIELDING_ROWS = FieldingRecord.__table__
+
+# Built once: these run on every respondent request, and building a statement
+# (and the ORM's compilation of it) costs several times more than running it.
+_RESPONSE_BY_TOKEN = (
+    select(
+        _RESPONSES.c.id,
+        _RESPONSES.c.status,
+        _RESPONSES.c.answers,
+        _RESPONSES.c.current_page,
+        _RESPONSES.c.revision,
+        _RESPONSES.c.instrument_id,
+        _RESPONSES.c.started_at,
+        _INSTRUMENT_ROWS.c.content_hash,
+        _FIELDING_ROWS.c.anonymous,
+    )
+    .select_from(
+        _RESPONSES.join(
+            _INSTRUMENT_ROWS, _INSTRUMENT_ROWS.c.id == _RESPONSES.c.instrument_id
+        ).join(_FIELDING_ROWS, _FIELDING_ROWS.c.form_id == _INSTRUMENT_ROWS.c.form_id)
+    )
+    .where(_RESPONSES.c.resume_token_hash == bindparam("token_hash"))
+)
+# Optimistic concurrency: only the revision the page was shown at may be saved.
+_SAVE_RESPONSE = (
+    update(_RESPONSES)
+    .where(
+        _RESPONSES.c.id == bindparam("response_id"),
+        _RESPONSES.c.revision == bindparam("shown_revision"),
+    )
+    .values(
+        answers=bindparam("answers", type_=_RESPONSES.c.answers.type),
+        current_page=bindparam("current_page"),
+        revision=bindparam("new_revision"),
+        updated_at=bindparam("updated_at", type_=_RESPONSES.c.updated_at.type),
+        status=bindparam("status"),
+        completed_on=bindparam("completed_on", type_=_RESPONSES.c.completed_on.type),
+    )
 )
 
 
@@ -405,12 +437,7 @@ def _load(session: Session, resume_token: str) -> tuple[Any, StoredInstrument, b
     Plain columns, not an ORM object: this runs on every respondent request.
     """
     row = session.execute(
-        select(
-            *_RESPONSE_COLUMNS, InstrumentRecord.content_hash, FieldingRecord.anonymous
-        )
-        .join(InstrumentRecord, InstrumentRecord.id == ResponseRecord.instrument_id)
-        .join(FieldingRecord, FieldingRecord.form_id == InstrumentRecord.form_id)
-        .where(ResponseRecord.resume_token_hash == hash_token(resume_token))
+        _RESPONSE_BY_TOKEN, {"token_hash": hash_token(resume_token)}
     ).one_or_none()
     if row is None:
         raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
@@ -595,22 +622,18 @@ def _save(
     complete: bool = False,
 ) -> None:
     anonymous = response.started_at is None
-    values: dict[str, Any] = {
-        "answers": answers,
-        "current_page": current_page,
-        "revision": revision + 1,
-    }
-    if not anonymous:
-        values["updated_at"] = now
-    if complete:
-        values["status"] = COMPLETED
-        values["completed_on"] = now.date()
-    # Optimistic concurrency: only the revision the page was shown at may be saved.
     result = session.execute(
-        update(ResponseRecord)
-        .where(ResponseRecord.id == response.id, ResponseRecord.revision == revision)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        _SAVE_RESPONSE,
+        {
+            "response_id": response.id,
+            "shown_revision": revision,
+            "answers": answers,
+            "current_page": current_page,
+            "new_revision": revision + 1,
+            "updated_at": None if anonymous else now,
+            "status": COMPLETED if complete else IN_PROGRESS,
+            "completed_on": now.date() if complete else None,
+        },
     )
     if result.rowcount != 1:
         raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
