@@ -35,11 +35,12 @@ import json
 import math
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ from benchmarks._http_load import (  # noqa: E402
     free_port,
     hello_client,
     percentile,
+    process_group_cpu_seconds,
     start_server,
     stop_server,
 )
@@ -159,6 +161,20 @@ class LoadResult:
     tally: Tally
     seconds: float
     respondents: list[Respondent]
+    server_cpu: float = math.nan
+    client_cpu: float = math.nan
+
+
+def measured(
+    server: subprocess.Popen[bytes], load: Coroutine[Any, Any, LoadResult]
+) -> LoadResult:
+    """Run ``load`` and record the CPU seconds the server and this client used."""
+    server_before = process_group_cpu_seconds(server.pid)
+    client_before = time.process_time()
+    result = asyncio.run(load)
+    result.client_cpu = time.process_time() - client_before
+    result.server_cpu = process_group_cpu_seconds(server.pid) - server_before
+    return result
 
 
 async def drive_survey(
@@ -293,6 +309,8 @@ def summary(result: LoadResult) -> dict[str, Any]:
         "page_p99_ms": round(percentile(tally.page_ms, 99), 1),
         "request_p50_ms": round(percentile(tally.request_ms, 50), 1),
         "request_p99_ms": round(percentile(tally.request_ms, 99), 1),
+        "server_cpu_ms_per_page": round(1000 * result.server_cpu / tally.pages, 3),
+        "client_cpu_ms_per_page": round(1000 * result.client_cpu / tally.pages, 3),
         "refused_pages": tally.refused,
         "back_steps": tally.backs,
         "errors": tally.errors[:10],
@@ -352,7 +370,7 @@ def run_backend(
                 seed=args.seed + len(results),
                 pace=pace,
             )
-            results.append((label, asyncio.run(load)))
+            results.append((label, measured(server, load)))
     finally:
         stop_server(server)
     rows = stored_responses(settings)
@@ -387,10 +405,11 @@ def run_hello(args: argparse.Namespace, log: Path) -> dict[str, Any]:
     ]
     server = start_server(command, port=port, env={}, log=log, cwd=ROOT)
     try:
-        result = asyncio.run(
+        result = measured(
+            server,
             drive_hello(
                 port, concurrency=args.respondents, duration=args.ceiling_duration
-            )
+            ),
         )
     finally:
         stop_server(server)
@@ -424,6 +443,8 @@ def _line(result: dict[str, Any], ceiling: float | None) -> str:
         f"{result['page_p50_ms']:.1f} ms p99 {result['page_p99_ms']:.1f} ms "
         f"(request p50 {result['request_p50_ms']:.1f} ms p99 "
         f"{result['request_p99_ms']:.1f} ms)"
+        f"\n    CPU a page: server {result['server_cpu_ms_per_page']:.2f} ms, "
+        f"load generator {result['client_cpu_ms_per_page']:.2f} ms"
     )
     if "acknowledged" in result:
         steady = (
