@@ -341,6 +341,8 @@ class ResponseView:
     instrument_id: int
     form_id: str
     anonymous: bool
+    # Started under an anonymous fielding: no times are ever stored, dates only.
+    dated_only: bool = False
 
     @property
     def completed(self) -> bool:
@@ -456,6 +458,7 @@ def _view(response: Any, stored: StoredInstrument, anonymous: bool) -> ResponseV
         instrument_id=stored.id,
         form_id=stored.form_id,
         anonymous=anonymous,
+        dated_only=response.started_at is None,
     )
 
 
@@ -466,22 +469,29 @@ def open_response(*, session: Session, resume_token: str) -> ResponseView:
 
 @dataclass(frozen=True, slots=True)
 class PageOutcome:
-    """What happened to a page submission.
+    """What a page submission does.
 
     Attributes
     ----------
     accepted
-        The answers were saved (committed with the caller's transaction).
+        The answers are saved: by :func:`plan_submission`, to be saved (with
+        :func:`save_submission`); by :func:`submit_page`, saved with the caller's
+        transaction.
     next_page
-        The page to show now (None: the questionnaire is complete).
+        The page to show now, stored as the response's current page (None: the
+        questionnaire is complete).
     errors
         Why the page was refused (the answers come back with them).
     answers
-        The response's answers with this page's submission merged in (for
-        re-showing a refused page).
+        The response's answers with this page's submission merged in: what is
+        saved, or what a refused page shows again.
     conflict
         The page was not the current state of the response (double submit,
         another tab, an old page replayed): nothing was saved.
+    completed
+        The response is complete (now, or already was).
+    view
+        The response as it was read (for re-showing a refused page).
     """
 
     accepted: bool
@@ -491,6 +501,126 @@ class PageOutcome:
     conflict: bool = False
     completed: bool = False
     view: ResponseView | None = None
+
+
+def plan_submission(
+    view: ResponseView,
+    *,
+    page_name: str,
+    fields: FormFields,
+    revision: int,
+    action: str = "next",
+    instances: int = 0,
+    lang: str | None = None,
+    messages: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> PageOutcome:
+    """Validate one page against the response as read and decide what to save.
+
+    Pure: nothing is read or written. An accepted outcome must then be saved
+    with :func:`save_submission`, which refuses it if the response has moved on
+    since ``view`` was read; validation thus runs outside the write transaction.
+
+    Parameters
+    ----------
+    view
+        The response as read (:func:`open_response`).
+    page_name, fields
+        The page that was shown and the fields the browser sent.
+    revision
+        The response revision the page was shown at; a stale one is a conflict
+        (nothing saved), which makes double submits and replays harmless.
+    action
+        ``next``, ``back``, ``add`` (a repeat instance) or ``remove:N``.
+    instances
+        For a repeat page: how many instances the page showed.
+    lang, messages
+        Language of messages; ``messages["too_long"]`` for over-long answers.
+    """
+    now = now or utcnow()
+    instrument = view.instrument
+    if view.completed:
+        return PageOutcome(False, None, conflict=True, completed=True)
+    page = instrument.page(page_name)
+    if page is None or revision != view.revision:
+        return PageOutcome(False, view.current_page, conflict=True)
+    submission = read_page(
+        instrument,
+        page,
+        fields,
+        instances=instances,
+        too_long_message=(messages or {}).get("too_long", ""),
+    )
+    answers = merge_page(view.answers, page, submission.answers)
+    if page.kind == "repeat" and (action == "add" or action.startswith("remove:")):
+        rows = list(answers.get(page.name, []))
+        if action == "add":
+            rows.append({})
+        else:
+            index = int(action.split(":", 1)[1]) if action[7:].isdigit() else 0
+            if 1 <= index <= len(rows):
+                del rows[index - 1]
+        answers[page.name] = rows
+        return PageOutcome(True, page.name, answers=answers, view=view)
+    validation = validate_page(instrument, answers, page.name, lang, now=now)
+    errors = submission.errors + validation.errors
+    if action == "back":
+        # Going back keeps every valid answer of this page and drops the rest.
+        invalid = {error.question for error in errors}
+        kept = merge_page(
+            view.answers,
+            page,
+            _without(validation.record, invalid, page.kind == "repeat", page.name),
+        )
+        target = previous_page(instrument, kept, page.name, now=now) or page.name
+        return PageOutcome(True, target, answers=kept, view=view)
+    if action == "next" and _reveals_questions(instrument, view.answers, answers, page):
+        # Without JavaScript a follow-up on the same page can only appear after a
+        # submit: keep the valid answers and show the page again with it.
+        invalid = {error.question for error in errors}
+        kept = merge_page(
+            view.answers,
+            page,
+            _without(validation.record, invalid, page.kind == "repeat", page.name),
+        )
+        return PageOutcome(True, page.name, answers=kept, view=view)
+    if errors:
+        return PageOutcome(False, page.name, errors=errors, answers=answers, view=view)
+    saved = merge_page(view.answers, page, validation.record)
+    following = next_page(instrument, saved, page.name, now=now)
+    return PageOutcome(
+        True, following, answers=saved, completed=following is None, view=view
+    )
+
+
+def save_submission(
+    *, session: Session, outcome: PageOutcome, now: datetime | None = None
+) -> bool:
+    """Save an accepted :func:`plan_submission` outcome; False on a conflict.
+
+    The update only applies to the revision the outcome was planned from
+    (optimistic concurrency): if another request saved the response meanwhile,
+    nothing is written and the caller sends the respondent to where the
+    response really is.
+    """
+    view = outcome.view
+    if not outcome.accepted or view is None:
+        raise ValueError("only an accepted outcome of plan_submission can be saved")
+    now = now or utcnow()
+    result = session.execute(
+        _SAVE_RESPONSE,
+        {
+            "response_id": view.id,
+            "shown_revision": view.revision,
+            "answers": outcome.answers,
+            "current_page": outcome.next_page,
+            "new_revision": view.revision + 1,
+            "updated_at": None if view.dated_only else now,
+            "status": COMPLETED if outcome.completed else IN_PROGRESS,
+            "completed_on": now.date() if outcome.completed else None,
+        },
+    )
+    return result.rowcount == 1
 
 
 def submit_page(
@@ -506,84 +636,30 @@ def submit_page(
     messages: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> PageOutcome:
-    """Validate and save one page, then say which page comes next.
+    """Validate and save one page in the caller's transaction.
 
-    Parameters
-    ----------
-    resume_token
-        The respondent's private token.
-    page_name, fields
-        The page that was shown and the fields the browser sent.
-    revision
-        The response revision the page was shown at; a stale one is a conflict
-        (nothing saved), which makes double submits and replays harmless.
-    action
-        ``next``, ``back``, ``add`` (a repeat instance) or ``remove:N``.
-    instances
-        For a repeat page: how many instances the page showed.
-    lang, messages
-        Language of messages; ``messages["too_long"]`` for over-long answers.
+    :func:`open_response`, :func:`plan_submission` and :func:`save_submission`
+    in one go; the parameters are :func:`plan_submission`'s. (The web pages run
+    the three themselves, so that validation stays outside the write lock.)
     """
     now = now or utcnow()
-    response, stored, anonymous = _load(session, resume_token)
-    view = _view(response, stored, anonymous)
-    instrument = stored.instrument
-    if response.status == COMPLETED:
-        return PageOutcome(False, None, conflict=True, completed=True)
-    page = instrument.page(page_name)
-    if page is None or revision != response.revision:
-        return PageOutcome(False, response.current_page, conflict=True)
-    submission = read_page(
-        instrument,
-        page,
-        fields,
+    view = open_response(session=session, resume_token=resume_token)
+    outcome = plan_submission(
+        view,
+        page_name=page_name,
+        fields=fields,
+        revision=revision,
+        action=action,
         instances=instances,
-        too_long_message=(messages or {}).get("too_long", ""),
+        lang=lang,
+        messages=messages,
+        now=now,
     )
-    answers = merge_page(response.answers, page, submission.answers)
-    if page.kind == "repeat" and (action == "add" or action.startswith("remove:")):
-        rows = list(answers.get(page.name, []))
-        if action == "add":
-            rows.append({})
-        else:
-            index = int(action.split(":", 1)[1]) if action[7:].isdigit() else 0
-            if 1 <= index <= len(rows):
-                del rows[index - 1]
-        answers[page.name] = rows
-        _save(session, response, answers, page.name, revision, now)
-        return PageOutcome(True, page.name, answers=answers)
-    validation = validate_page(instrument, answers, page.name, lang, now=now)
-    errors = submission.errors + validation.errors
-    if action == "back":
-        # Going back keeps every valid answer of this page and drops the rest.
-        invalid = {error.question for error in errors}
-        kept = merge_page(
-            response.answers,
-            page,
-            _without(validation.record, invalid, page.kind == "repeat", page.name),
-        )
-        target = previous_page(instrument, kept, page.name, now=now) or page.name
-        _save(session, response, kept, target, revision, now)
-        return PageOutcome(True, target, answers=kept)
-    if action == "next" and _reveals_questions(
-        instrument, response.answers, answers, page
+    if outcome.accepted and not save_submission(
+        session=session, outcome=outcome, now=now
     ):
-        # Without JavaScript a follow-up on the same page can only appear after a
-        # submit: keep the valid answers and show the page again with it.
-        invalid = {error.question for error in errors}
-        kept = merge_page(
-            response.answers,
-            page,
-            _without(validation.record, invalid, page.kind == "repeat", page.name),
-        )
-        _save(session, response, kept, page.name, revision, now)
-        return PageOutcome(True, page.name, answers=kept)
-    if errors:
-        return PageOutcome(False, page.name, errors=errors, answers=answers, view=view)
-    saved = merge_page(response.answers, page, validation.record)
-    following = next_page(instrument, saved, page.name, now=now)
-    _save(session, response, saved, following, revision, now, complete=following is None)
-    return PageOutcome(True, following, answers=saved, completed=following is None)
+        return PageOutcome(False, view.current_page, conflict=True, view=view)
+    return outcome
 
 
 def _reveals_questions(
@@ -609,34 +685,6 @@ def _without(
             name: [{k: v for k, v in row.items() if k not in invalid} for row in rows]
         }
     return {k: v for k, v in record.items() if k not in invalid}
-
-
-def _save(
-    session: Session,
-    response: Any,
-    answers: dict[str, Any],
-    current_page: str | None,
-    revision: int,
-    now: datetime,
-    *,
-    complete: bool = False,
-) -> None:
-    anonymous = response.started_at is None
-    result = session.execute(
-        _SAVE_RESPONSE,
-        {
-            "response_id": response.id,
-            "shown_revision": revision,
-            "answers": answers,
-            "current_page": current_page,
-            "new_revision": revision + 1,
-            "updated_at": None if anonymous else now,
-            "status": COMPLETED if complete else IN_PROGRESS,
-            "completed_on": now.date() if complete else None,
-        },
-    )
-    if result.rowcount != 1:
-        raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
 
 
 def invitation_form(*, session: Session, token: str) -> str:

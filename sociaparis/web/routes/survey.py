@@ -5,8 +5,10 @@ current position; answers are validated by the engine on the server and saved
 (committed) before the next page is shown.
 
 The handlers are ``async`` and run their database work in one thread-pool call
-each, in an explicit transaction; writes on SQLite queue on
-:func:`~sociaparis.core.db.write_lock`.
+each, in explicit transactions. A page submission is read and validated in one
+transaction and saved in a second, short one that only applies if the response
+has not moved on meanwhile; writes on SQLite queue on
+:func:`~sociaparis.core.db.write_lock`, which is thus held only for the write.
 """
 
 from __future__ import annotations
@@ -345,25 +347,33 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
     if not check_csrf_token(_secret(request), _response_scope(resume), form.get("_csrf")):
         raise HTTPException(status_code=403, detail="csrf_failed")
 
-    def work(session: Session) -> Response:
+    revision = _int(form.get("_revision"), -1)
+    action = str(form.get("_action", "next"))[:20]
+    instances = _int(form.get("_instances"), 0)
+    app = request.app
+
+    def work() -> Response:
+        # Read and validate outside the write lock; the save only applies if the
+        # response is still at the revision read (else: a conflict, nothing saved).
         try:
-            outcome = service.submit_page(
-                session=session,
-                resume_token=resume,
-                page_name=page_name,
-                fields=fields,
-                revision=_int(form.get("_revision"), -1),
-                action=str(form.get("_action", "next"))[:20],
-                instances=_int(form.get("_instances"), 0),
-                lang=lang,
-                messages={"too_long": translate("too_long", lang)},
-            )
+            with app.state.sessions.begin() as session:
+                view = service.open_response(session=session, resume_token=resume)
         except SociaparisError as error:
             return _refuse(request, error, lang, 404)
-        if outcome.errors and outcome.view is not None:
+        outcome = service.plan_submission(
+            view,
+            page_name=page_name,
+            fields=fields,
+            revision=revision,
+            action=action,
+            instances=instances,
+            lang=lang,
+            messages={"too_long": translate("too_long", lang)},
+        )
+        if outcome.errors:
             return _page(
                 request,
-                outcome.view,
+                view,
                 resume,
                 page_name,
                 lang,
@@ -371,14 +381,21 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
                 errors=outcome.errors,
                 status_code=422,
             )
+        if not outcome.accepted:
+            return _redirect(f"/r/{resume}{_suffix(lang)}")
+        # The transaction commits before the redirect leaves: that is the
+        # acknowledgement.
+        with write_lock(app.state.engine), app.state.sessions.begin() as session:
+            saved = service.save_submission(session=session, outcome=outcome)
+        if not saved:
+            return _redirect(f"/r/{resume}{_suffix(lang)}")
         if outcome.completed:
             return _redirect(f"/r/{resume}/done{_suffix(lang)}")
-        if outcome.conflict or outcome.next_page is None:
+        if outcome.next_page is None:
             return _redirect(f"/r/{resume}{_suffix(lang)}")
         return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
 
-    # The transaction commits before the redirect leaves: that is the acknowledgement.
-    return await _in_transaction(request, work, writes=True)
+    return await anyio.to_thread.run_sync(work, limiter=app.state.database_limiter)
 
 
 def _int(value: Any, default: int) -> int:

@@ -278,6 +278,38 @@ def test_double_submit_and_replayed_pages_change_nothing(session: Session) -> No
     assert (view.answers, view.revision) == ({"service": "DSIN"}, 1)
 
 
+def test_a_planned_page_is_not_saved_once_the_response_has_moved_on(
+    session: Session,
+) -> None:
+    # Two tabs read the same revision; both plans are valid, only the first saves.
+    form_id = field_form(session)
+    resume = _resume(session, form_id)
+    read = service.open_response(session=session, resume_token=resume)
+    plans = [
+        service.plan_submission(
+            read, page_name="service", fields={"service": [value]}, revision=0
+        )
+        for value in ("DSIN", "DFA")
+    ]
+    assert all(plan.accepted and plan.next_page == "hours" for plan in plans)
+    saved = [service.save_submission(session=session, outcome=p) for p in plans]
+    assert saved == [True, False]
+    view = service.open_response(session=session, resume_token=resume)
+    assert (view.answers, view.revision) == ({"service": "DSIN"}, 1)
+
+
+def test_only_an_accepted_plan_can_be_saved(session: Session) -> None:
+    form_id = field_form(session)
+    resume = _resume(session, form_id)
+    read = service.open_response(session=session, resume_token=resume)
+    stale = service.plan_submission(
+        read, page_name="service", fields={"service": ["DSIN"]}, revision=7
+    )
+    assert stale.conflict and not stale.accepted
+    with pytest.raises(ValueError, match="accepted outcome"):
+        service.save_submission(session=session, outcome=stale)
+
+
 def test_back_keeps_valid_answers_and_drops_invalid_ones(session: Session) -> None:
     form_id = field_form(session)
     resume = _resume(session, form_id)
