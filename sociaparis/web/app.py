@@ -1,4 +1,8 @@
-"""Build the web application: ``create_app(settings)``."""
+"""Build the web application: ``create_app(settings)``.
+
+The respondent pages take a lean path (:mod:`sociaparis.web.routing`); the
+researcher pages, the log-in and the static files are a FastAPI application.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import ClientDisconnect
 
 from sociaparis import __version__
 from sociaparis.core.config import Settings, get_settings, with_secret_key
@@ -18,12 +23,19 @@ from sociaparis.core.errors import SociaparisError
 from sociaparis.web.deps import LoginRequired
 from sociaparis.web.i18n import pick_language
 from sociaparis.web.render import make_environment, render
-from sociaparis.web.security import RateLimiter, SecurityHeadersMiddleware
+from sociaparis.web.routing import Routes
+from sociaparis.web.security import (
+    RateLimiter,
+    Receive,
+    Scope,
+    Send,
+    with_security_headers,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> FastAPI:
+def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Application:
     """Create the ASGI application for ``settings`` (default: the environment's).
 
     Parameters
@@ -66,14 +78,12 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
         https_only=settings.mode == "server",
         max_age=12 * 3600,
     )
-    app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     from sociaparis.web.routes import admin, auth, survey
 
     app.include_router(auth.router)
     app.include_router(admin.router)
-    app.include_router(survey.router)
     _add_error_handlers(app)
 
     # Everything built so far lives as long as the process: keep it out of the
@@ -84,7 +94,80 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    return app
+    return Application(app, survey.RESPONDENT_PAGES)
+
+
+class Application:
+    """The ASGI application: the respondent pages on a lean path, the rest on FastAPI.
+
+    Every HTTP response gets the security headers. ``state`` is the FastAPI
+    application's (settings, engine, templates...), which the respondent
+    handlers reach as ``request.app.state`` too.
+
+    Parameters
+    ----------
+    site
+        The FastAPI application: researcher pages, log-in, static files, and
+        the lifespan events.
+    respondent_pages
+        The routes answered without FastAPI's per-request machinery.
+    """
+
+    def __init__(self, site: FastAPI, respondent_pages: Routes) -> None:
+        self.site = site
+        self.respondent_pages = respondent_pages
+        self.state = site.state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.site(scope, receive, send)
+            return
+        send = with_security_headers(send)
+        found = self.respondent_pages.match(scope["method"], scope["path"])
+        if found is None:
+            await self.site(scope, receive, send)
+            return
+        endpoint, params = found
+        scope["app"] = self
+        request = Request(scope, receive)
+        try:
+            response = await endpoint(request, **params)
+        except HTTPException as exc:
+            response = http_error_page(request, exc)
+        except SociaparisError as exc:
+            response = domain_error_page(request, exc)
+        except ClientDisconnect:
+            return  # the respondent left before sending the whole form
+        await response(scope, receive, send)
+
+
+def http_error_page(request: Request, exc: HTTPException) -> Response:
+    """The error page of an HTTP error (404, 403, 413, 429...)."""
+    lang = pick_language(request.query_params.get("lang"))
+    key = exc.detail if isinstance(exc.detail, str) else "error_title"
+    keys = {404: "not_found", 403: "forbidden"}
+    message_key = (
+        key
+        if key in {"csrf_failed", "too_many_attempts"}
+        else keys.get(exc.status_code, "error_title")
+    )
+    return render(
+        request,
+        "error.html",
+        {"lang": lang, "message_key": message_key, "message": None},
+        status_code=exc.status_code,
+    )
+
+
+def domain_error_page(request: Request, exc: SociaparisError) -> Response:
+    """The error page of a refused operation, with the error's own message."""
+    lang = pick_language(request.query_params.get("lang"))
+    return render(
+        request,
+        "error.html",
+        {"lang": lang, "message_key": None, "message": exc.message},
+        status_code=400,
+    )
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -94,27 +177,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        lang = pick_language(request.query_params.get("lang"))
-        key = exc.detail if isinstance(exc.detail, str) else "error_title"
-        keys = {404: "not_found", 403: "forbidden"}
-        message_key = (
-            key
-            if key in {"csrf_failed", "too_many_attempts"}
-            else keys.get(exc.status_code, "error_title")
-        )
-        return render(
-            request,
-            "error.html",
-            {"lang": lang, "message_key": message_key, "message": None},
-            status_code=exc.status_code,
-        )
+        return http_error_page(request, exc)
 
     @app.exception_handler(SociaparisError)
     async def domain_error(request: Request, exc: SociaparisError) -> Response:
-        lang = pick_language(request.query_params.get("lang"))
-        return render(
-            request,
-            "error.html",
-            {"lang": lang, "message_key": None, "message": exc.message},
-            status_code=400,
-        )
+        return domain_error_page(request, exc)

@@ -47,26 +47,21 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class SecurityHeadersMiddleware:
-    """Add the security headers to every HTTP response (pure ASGI, no buffering)."""
+def with_security_headers(send: Send) -> Send:
+    """Wrap an ASGI ``send`` so that every response carries the security headers.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    A header the response sets itself is kept; the body is never buffered.
+    """
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {name.lower() for name, _ in headers}
+            headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+            message["headers"] = headers
+        await send(message)
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    return send_with_headers
 
 
 class RateLimiter:

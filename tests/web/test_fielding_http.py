@@ -12,6 +12,7 @@ from sociaparis.accounts.service import create_user
 from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.models import ResponseRecord
+from sociaparis.web.security import CONTENT_SECURITY_POLICY
 from tests.factories import field_form
 
 
@@ -111,6 +112,40 @@ def test_an_oversized_answer_is_refused(
     url, html = _current(http, resume)
     assert _post(http, url, html, {"service": "x" * 10_001}).status_code == 422
     assert _stored(live_server).answers == {}
+
+
+def _chunks(size: int):
+    # A body sent in chunks, with no Content-Length to check up front.
+    yield b"service="
+    for _ in range(size // 65_536 + 1):
+        yield b"x" * 65_536
+
+
+@pytest.mark.parametrize(
+    ("headers", "content", "status"),
+    [
+        ({"content-type": "application/x-www-form-urlencoded"}, b"x" * 2_000_001, 413),
+        ({"content-type": "application/x-www-form-urlencoded"}, _chunks(2_100_000), 413),
+        ({"content-type": "multipart/form-data; boundary=b"}, b"--b--", 415),
+        ({"content-type": "text/plain"}, b"service=DSIN", 415),
+        ({"content-type": "application/x-www-form-urlencoded"}, b"service=%ff", 400),
+        (
+            {"content-type": "application/x-www-form-urlencoded"},
+            "&".join(f"f{i}=1" for i in range(2001)).encode(),
+            400,
+        ),
+    ],
+    ids=["too-big", "too-big-chunked", "multipart", "text", "bad-utf8", "too-many"],
+)
+def test_a_hostile_page_body_is_refused_before_it_is_read(
+    http: httpx.Client, invitation, live_server, headers, content, status
+) -> None:
+    resume = _start(http, invitation)
+    url, _html = _current(http, resume)
+    refused = http.post(url, headers=headers, content=content)
+    assert refused.status_code == status
+    assert refused.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert _stored(live_server).revision == 0
 
 
 def test_replaying_a_page_or_a_used_invitation_changes_nothing(

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 import anyio.to_thread
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -27,15 +28,14 @@ from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.layout import page_view
-from sociaparis.survey.fielding.submission import MAX_ANSWER_LENGTH
 from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import render
+from sociaparis.web.routing import Route, Routes
 from sociaparis.web.security import check_csrf_token, make_csrf_token
-
-router = APIRouter()
 
 MAX_FIELDS = 2000
 MAX_BODY_BYTES = 2_000_000
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 NOTICE_SECTIONS = (
     "controller",
     "purpose",
@@ -94,12 +94,37 @@ async def _in_transaction(
 
 
 async def _read_form(request: Request) -> FormData:
-    length = int(request.headers.get("content-length") or 0)
-    if length > MAX_BODY_BYTES:
+    """The urlencoded form a respondent page sent (the only kind its forms send).
+
+    Read with limits whatever the headers claim: at most ``MAX_BODY_BYTES`` (413)
+    and ``MAX_FIELDS`` fields, percent-encoded UTF-8 (400); another content type is
+    415.
+    Over-long answers are then refused field by field by the engine.
+    """
+    content_type = request.headers.get("content-type", "").partition(";")[0].strip()
+    if content_type.lower() != FORM_CONTENT_TYPE:
+        raise HTTPException(status_code=415, detail="error_title")
+    try:
+        declared = int(request.headers.get("content-length") or 0)
+    except ValueError:
+        raise HTTPException(status_code=400, detail="error_title") from None
+    if declared > MAX_BODY_BYTES:
         raise HTTPException(status_code=413, detail="error_title")
-    return await request.form(
-        max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_ANSWER_LENGTH * 4
-    )
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise HTTPException(status_code=413, detail="error_title")
+    try:
+        fields = parse_qsl(
+            body.decode("utf-8"),
+            keep_blank_values=True,
+            max_num_fields=MAX_FIELDS,
+            errors="strict",
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise HTTPException(status_code=400, detail="error_title") from None
+    return FormData(fields)
 
 
 # -- information notice and consent --------------------------------------------------
@@ -182,7 +207,6 @@ async def _start(
     return await _in_transaction(request, work, writes=True)
 
 
-@router.get("/i/{token}")
 async def invitation(request: Request, token: str) -> Response:
     return await _show_notice(
         request,
@@ -192,7 +216,6 @@ async def invitation(request: Request, token: str) -> Response:
     )
 
 
-@router.post("/i/{token}")
 async def accept_invitation(request: Request, token: str) -> Response:
     return await _start(
         request,
@@ -203,7 +226,6 @@ async def accept_invitation(request: Request, token: str) -> Response:
     )
 
 
-@router.get("/o/{form_id}")
 async def open_link(request: Request, form_id: str) -> Response:
     return await _show_notice(
         request,
@@ -214,7 +236,6 @@ async def open_link(request: Request, form_id: str) -> Response:
     )
 
 
-@router.post("/o/{form_id}")
 async def start_open(request: Request, form_id: str) -> Response:
     client = request.client.host if request.client else "unknown"
     if not request.app.state.open_link_limiter.allow(client):
@@ -239,7 +260,6 @@ def _where(view: service.ResponseView, resume: str, lang: str) -> str:
     return f"/r/{resume}/{current}{_suffix(lang)}"
 
 
-@router.get("/r/{resume}")
 async def resume_response(request: Request, resume: str) -> Response:
     lang = _lang(request)
 
@@ -253,7 +273,6 @@ async def resume_response(request: Request, resume: str) -> Response:
     return await _in_transaction(request, work)
 
 
-@router.get("/r/{resume}/done")
 async def done(request: Request, resume: str) -> Response:
     lang = _lang(request)
 
@@ -320,7 +339,6 @@ def _page(
     )
 
 
-@router.get("/r/{resume}/{page_name}")
 async def show_page(request: Request, resume: str, page_name: str) -> Response:
     lang = _lang(request)
 
@@ -338,7 +356,6 @@ async def show_page(request: Request, resume: str, page_name: str) -> Response:
     return await _in_transaction(request, work)
 
 
-@router.post("/r/{resume}/{page_name}")
 async def submit_page(request: Request, resume: str, page_name: str) -> Response:
     form = await _read_form(request)
     fields = {key: form.getlist(key) for key in form if not key.startswith("_")}
@@ -403,3 +420,17 @@ def _int(value: Any, default: int) -> int:
         return int(str(value))
     except (TypeError, ValueError):
         return default
+
+
+# The respondent pages, answered on the lean path (sociaparis.web.routing); the
+# thanks page comes before the page route, whose {page_name} would match it.
+RESPONDENT_PAGES = Routes(
+    Route("GET", "/i/{token}", invitation),
+    Route("POST", "/i/{token}", accept_invitation),
+    Route("GET", "/o/{form_id}", open_link),
+    Route("POST", "/o/{form_id}", start_open),
+    Route("GET", "/r/{resume}", resume_response),
+    Route("GET", "/r/{resume}/done", done),
+    Route("GET", "/r/{resume}/{page_name}", show_page),
+    Route("POST", "/r/{resume}/{page_name}", submit_page),
+)
