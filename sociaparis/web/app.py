@@ -7,9 +7,9 @@ researcher pages, the log-in and the static files are a FastAPI application.
 from __future__ import annotations
 
 import gc
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import anyio
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -68,7 +68,9 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     # whose round trips leave the CPU free): with the thread pool's default 40,
     # the threads convoy on the GIL and throughput falls by a third
     # (docs/benchmarks.md). Run more workers for more parallelism.
-    app.state.database_limiter = anyio.CapacityLimiter(1 if settings.is_sqlite else 2)
+    app.state.database_thread = ThreadPoolExecutor(
+        max_workers=1 if settings.is_sqlite else 2, thread_name_prefix="database"
+    )
 
     app.add_middleware(
         SessionMiddleware,

@@ -298,6 +298,21 @@ def test_a_planned_page_is_not_saved_once_the_response_has_moved_on(
     assert (view.answers, view.revision) == ({"service": "DSIN"}, 1)
 
 
+def test_a_bare_connection_reads_and_saves_like_a_session(session: Session) -> None:
+    form_id = field_form(session)
+    resume = _resume(session, form_id)
+    service._INSTRUMENTS.clear()  # the instrument too is read through the connection
+    connection = session.connection()
+    view = service.open_response(session=connection, resume_token=resume)
+    assert (view.current_page, view.revision, view.form_id) == ("service", 0, form_id)
+    plan = service.plan_submission(
+        view, page_name="service", fields={"service": ["DSIN"]}, revision=0
+    )
+    assert service.save_submission(session=connection, outcome=plan)
+    stored = service.open_response(session=session, resume_token=resume)
+    assert (stored.answers, stored.revision) == ({"service": "DSIN"}, 1)
+
+
 def test_only_an_accepted_plan_can_be_saved(session: Session) -> None:
     form_id = field_form(session)
     resume = _resume(session, form_id)
