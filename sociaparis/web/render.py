@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup, escape
 
 from sociaparis.web.i18n import translate
+from sociaparis.web.questions import question_blocks
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -29,26 +28,8 @@ def make_environment(user_templates: Path | None = None) -> Environment:
         auto_reload=False,
     )
     env.globals["translate"] = translate
-    env.filters["odk_markdown"] = odk_markdown
+    env.globals["question_blocks"] = question_blocks
     return env
-
-
-_STRONG = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-_EMPHASIS = re.compile(
-    r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)"
-)
-
-
-def odk_markdown(text: str) -> Markup:
-    """Render the markdown subset ODK allows in labels, after escaping all HTML.
-
-    >>> str(odk_markdown("**Bold** and *em* <script>"))
-    '<strong>Bold</strong> and <em>em</em> &lt;script&gt;'
-    """
-    html = str(escape(text))
-    html = _STRONG.sub(lambda m: f"<strong>{m.group(1) or m.group(2)}</strong>", html)
-    html = _EMPHASIS.sub(lambda m: f"<em>{m.group(1) or m.group(2)}</em>", html)
-    return Markup(html.replace("\n", "<br>"))
 
 
 def render(

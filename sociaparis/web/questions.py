@@ -1,0 +1,213 @@
+"""The HTML of a page's questions, written from the layout's view model.
+
+Every questionnaire page shows tens of inputs; as Jinja macros they were the
+largest part of a page's CPU. Here each widget is one small function, and every
+value that comes from the instrument or the respondent goes through
+:func:`markupsafe.escape` (labels and hints through :func:`odk_markdown`, which
+escapes first).
+
+Accessibility rules the markup keeps (checked by axe-core in the browser tests):
+every input has a label; choice groups are a ``fieldset`` with a ``legend``;
+hints and errors are tied to their field with ``aria-describedby``; a Likert run
+is one table whose radio buttons are labelled by their row and column headers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+
+from sociaparis.survey.fielding.layout import Block, LikertView, QuestionView
+from sociaparis.web.i18n import translate
+
+_TEXT_LIMIT = 10000  # characters a text answer may have (the engine refuses more)
+
+
+_STRONG = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_EMPHASIS = re.compile(
+    r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)"
+)
+
+
+@lru_cache(maxsize=4096)  # labels repeat from respondent to respondent
+def odk_markdown(text: str) -> Markup:
+    """Render the markdown subset ODK allows in labels, after escaping all HTML.
+
+    >>> str(odk_markdown("**Bold** and *em* <script>"))
+    '<strong>Bold</strong> and <em>em</em> &lt;script&gt;'
+    """
+    html = str(escape(text))
+    html = _STRONG.sub(lambda m: f"<strong>{m.group(1) or m.group(2)}</strong>", html)
+    html = _EMPHASIS.sub(lambda m: f"<em>{m.group(1) or m.group(2)}</em>", html)
+    return Markup(html.replace("\n", "<br>"))
+
+
+def question_blocks(blocks: Sequence[Block], prefix: str, lang: str) -> Markup:
+    """The HTML of ``blocks``: questions, and Likert runs as tables.
+
+    Parameters
+    ----------
+    blocks
+        The blocks of a page or of one repeat instance.
+    prefix
+        Makes the Likert tables' ids unique on the page (``p``, ``i1``...).
+    lang
+        Language of the fixed texts (required marker, error prefix...).
+    """
+    parts: list[str] = []
+    for index, block in enumerate(blocks, start=1):
+        if isinstance(block, LikertView):
+            parts.append(_likert(block, f"{prefix}-likert-{index}", lang))
+        else:
+            parts.append(_question(block, lang))
+    return Markup("\n".join(parts))
+
+
+def _described_by(q: QuestionView) -> str:
+    ids = [f"{q.dom_id}-hint"] if q.hint else []
+    if q.error:
+        ids.append(f"{q.dom_id}-error")
+    return f' aria-describedby="{escape(" ".join(ids))}"' if ids else ""
+
+
+def _required(q: QuestionView, lang: str) -> str:
+    if not q.required:
+        return ""
+    return f' <span class="required">{escape(translate("required_marker", lang))}</span>'
+
+
+def _aria_required(q: QuestionView) -> str:
+    return ' aria-required="true"' if q.required else ""
+
+
+def _hint_and_error(q: QuestionView, lang: str) -> str:
+    out = ""
+    if q.hint:
+        out += f'<p class="hint" id="{escape(q.dom_id)}-hint">{odk_markdown(q.hint)}</p>'
+    if q.error:
+        out += (
+            f'<p class="field-error" id="{escape(q.dom_id)}-error">'
+            f'<span class="sr-only">{escape(translate("error_title", lang))} : </span>'
+            f"{escape(q.error)}</p>"
+        )
+    return out
+
+
+def _question(q: QuestionView, lang: str) -> str:
+    dom_id = escape(q.dom_id)
+    if q.widget == "note":
+        hint = f'<p class="hint">{odk_markdown(q.hint)}</p>' if q.hint else ""
+        return (
+            f'<div class="note field" id="{dom_id}">'
+            f"<p>{odk_markdown(q.label)}</p>{hint}</div>"
+        )
+    error_class = " has-error" if q.error else ""
+    if q.widget in ("radio", "checkbox"):
+        return _choice_group(q, lang, dom_id, error_class)
+    label = f"{odk_markdown(q.label)}{_required(q, lang)}"
+    if q.widget == "acknowledge":
+        checked = " checked" if q.value == "OK" else ""
+        return (
+            f'<div class="field{error_class}">\n{_hint_and_error(q, lang)}\n'
+            f'<div class="choice">\n'
+            f'<input type="checkbox" id="{dom_id}" name="{escape(q.field)}" value="OK"'
+            f"{checked}{_described_by(q)}{_aria_required(q)}>\n"
+            f'<label for="{dom_id}">{label}</label>\n</div>\n</div>'
+        )
+    return (
+        f'<div class="field{error_class}">\n'
+        f'<label class="question-label" for="{dom_id}">{label}</label>\n'
+        f"{_hint_and_error(q, lang)}\n{_input(q, lang, dom_id)}\n</div>"
+    )
+
+
+def _choice_group(q: QuestionView, lang: str, dom_id: str, error_class: str) -> str:
+    role = ""
+    if q.widget == "radio":
+        role = f' role="radiogroup"{_aria_required(q)}'
+    name = escape(q.field)
+    choices = "\n".join(
+        f'<div class="choice"><input type="{q.widget}" id="{dom_id}-{number}" '
+        f'name="{name}" value="{escape(c.value)}"{" checked" if c.selected else ""}>'
+        f'<label for="{dom_id}-{number}">{escape(c.label)}</label></div>'
+        for number, c in enumerate(q.choices, start=1)
+    )
+    return (
+        f'<fieldset class="field{error_class}" id="{dom_id}"{_described_by(q)}{role}>\n'
+        f"<legend>{odk_markdown(q.label)}{_required(q, lang)}</legend>\n"
+        f"{_hint_and_error(q, lang)}\n{choices}\n</fieldset>"
+    )
+
+
+def _input(q: QuestionView, lang: str, dom_id: str) -> str:
+    common = (
+        f'id="{dom_id}" name="{escape(q.field)}"{_described_by(q)}{_aria_required(q)}'
+    )
+    value = escape(q.value)
+    if q.widget == "dropdown":
+        options = "".join(
+            f'<option value="{escape(c.value)}"{" selected" if c.selected else ""}>'
+            f"{escape(c.label)}</option>"
+            for c in q.choices
+        )
+        choose = escape(translate("choose", lang))
+        return f'<select {common}>\n<option value="">{choose}</option>{options}</select>'
+    if q.widget == "textarea":
+        return f'<textarea {common} rows="5" maxlength="{_TEXT_LIMIT}">{value}</textarea>'
+    if q.widget == "date":
+        return f'<input type="date" {common} value="{value}">'
+    if q.widget in ("integer", "decimal", "number_range"):
+        mode = "numeric" if q.widget == "integer" else "decimal"
+        return (
+            f'<input type="text" inputmode="{mode}" {common} value="{value}" '
+            'size="10" autocomplete="off">'
+        )
+    return (
+        f'<input type="text" {common} value="{value}" maxlength="{_TEXT_LIMIT}" '
+        'autocomplete="off">'
+    )
+
+
+def _likert(block: LikertView, table_id: str, lang: str) -> str:
+    headers = "".join(
+        f'<th scope="col" id="{table_id}-c{number}">{escape(label)}</th>'
+        for number, (_value, label) in enumerate(block.scale, start=1)
+    )
+    rows = "\n".join(_likert_row(q, table_id, lang) for q in block.items)
+    return (
+        f'<div class="likert-wrapper field">\n<table class="likert" id="{table_id}">\n'
+        f"<thead>\n<tr><td></td>{headers}</tr>\n</thead>\n"
+        f"<tbody>\n{rows}\n</tbody>\n</table>\n</div>"
+    )
+
+
+def _likert_row(q: QuestionView, table_id: str, lang: str) -> str:
+    dom_id = escape(q.dom_id)
+    hint = (
+        f'<span class="hint" id="{dom_id}-hint">{odk_markdown(q.hint)}</span>'
+        if q.hint
+        else ""
+    )
+    error = (
+        f'<span class="field-error" id="{dom_id}-error">{escape(q.error)}</span>'
+        if q.error
+        else ""
+    )
+    described_by = _described_by(q)
+    name = escape(q.field)
+    cells = "".join(
+        f'<td><input type="radio" name="{name}" value="{escape(c.value)}" '
+        f'id="{dom_id}-{number}" '
+        f'aria-labelledby="{dom_id}-label {table_id}-c{number}"{described_by}'
+        f"{' checked' if c.selected else ''}></td>"
+        for number, c in enumerate(q.choices, start=1)
+    )
+    error_class = ' class="has-error"' if q.error else ""
+    return (
+        f'<tr{error_class} id="{dom_id}">\n'
+        f'<th scope="row" id="{dom_id}-label">{odk_markdown(q.label)}'
+        f"{_required(q, lang)}{hint}{error}</th>\n{cells}\n</tr>"
+    )
