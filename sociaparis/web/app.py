@@ -7,7 +7,6 @@ researcher pages, the log-in and the static files are a FastAPI application.
 from __future__ import annotations
 
 import gc
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -20,6 +19,7 @@ from sociaparis import __version__
 from sociaparis.core.config import Settings, get_settings, with_secret_key
 from sociaparis.core.db import ensure_schema, make_engine, make_session_factory
 from sociaparis.core.errors import SociaparisError
+from sociaparis.web.database import DatabaseThreads
 from sociaparis.web.deps import LoginRequired
 from sociaparis.web.i18n import pick_language
 from sociaparis.web.render import make_environment, render
@@ -64,13 +64,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.state.templates = make_environment(settings.data_dir / "templates")
     app.state.login_limiter = RateLimiter(rate=0.2, burst=10)
     app.state.open_link_limiter = RateLimiter(rate=0.5, burst=20)
-    # Respondent pages do their database work in one thread (two on PostgreSQL,
-    # whose round trips leave the CPU free): with the thread pool's default 40,
-    # the threads convoy on the GIL and throughput falls by a third
-    # (docs/benchmarks.md). Run more workers for more parallelism.
-    app.state.database_thread = ThreadPoolExecutor(
-        max_workers=1 if settings.is_sqlite else 2, thread_name_prefix="database"
-    )
+    app.state.database = DatabaseThreads(engine, 1 if settings.is_sqlite else 2)
 
     app.add_middleware(
         SessionMiddleware,

@@ -13,13 +13,14 @@ has not moved on meanwhile; writes on SQLite queue on
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from typing import Any, TypeVar
+from contextlib import nullcontext
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -36,7 +37,6 @@ from sociaparis.web.security import check_csrf_token, make_csrf_token
 MAX_FIELDS = 2000
 MAX_BODY_BYTES = 2_000_000
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
-T = TypeVar("T")
 NOTICE_SECTIONS = (
     "controller",
     "purpose",
@@ -78,34 +78,30 @@ def _refuse(request: Request, error: SociaparisError, lang: str, status: int) ->
     )
 
 
-async def _in_database_thread(request: Request, work: Callable[[], T]) -> T:
-    """Run ``work`` in the app's database thread (they queue there in order)."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(request.app.state.database_thread, work)
-
-
 async def _in_transaction(
     request: Request, work: Callable[[Session], Response], *, writes: bool = False
 ) -> Response:
-    """Run ``work`` in one ORM transaction in the database thread (committed on
+    """Run ``work`` in one ORM transaction in a database thread (committed on
     return); ``writes``: queue on the SQLite write lock first."""
-    state = request.app.state
+    engine = request.app.state.engine
 
-    def run() -> Response:
-        if writes:
-            with write_lock(state.engine), state.sessions.begin() as session:
-                return work(session)
-        with state.sessions.begin() as session:
+    def run(connection: Connection) -> Response:
+        with (
+            write_lock(engine) if writes else nullcontext(),
+            Session(bind=connection, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             return work(session)
 
-    return await _in_database_thread(request, run)
+    return await request.app.state.database.run(run)
 
 
-def _read_response(request: Request, resume: str) -> service.ResponseView:
-    """The response behind ``resume``, read on a bare connection (the pages' hot
-    path: half the cost of an ORM session)."""
-    with request.app.state.engine.connect() as connection:
+def _read_response(connection: Connection, resume: str) -> service.ResponseView:
+    """The response behind ``resume``; the read transaction ends at once."""
+    try:
         return service.open_response(session=connection, resume_token=resume)
+    finally:
+        connection.rollback()
 
 
 async def _read_form(request: Request) -> FormData:
@@ -278,22 +274,22 @@ def _where(view: service.ResponseView, resume: str, lang: str) -> str:
 async def resume_response(request: Request, resume: str) -> Response:
     lang = _lang(request)
 
-    def work() -> Response:
+    def work(connection: Connection) -> Response:
         try:
-            view = _read_response(request, resume)
+            view = _read_response(connection, resume)
         except SociaparisError as error:
             return _refuse(request, error, lang, 404)
         return _redirect(_where(view, resume, _lang(request, view.instrument.languages)))
 
-    return await _in_database_thread(request, work)
+    return await request.app.state.database.run(work)
 
 
 async def done(request: Request, resume: str) -> Response:
     lang = _lang(request)
 
-    def work() -> Response:
+    def work(connection: Connection) -> Response:
         try:
-            view = _read_response(request, resume)
+            view = _read_response(connection, resume)
         except SociaparisError as error:
             return _refuse(request, error, lang, 404)
         page_lang = _lang(request, view.instrument.languages)
@@ -309,7 +305,7 @@ async def done(request: Request, resume: str) -> Response:
             },
         )
 
-    return await _in_database_thread(request, work)
+    return await request.app.state.database.run(work)
 
 
 def _response_scope(resume: str) -> str:
@@ -357,9 +353,9 @@ def _page(
 async def show_page(request: Request, resume: str, page_name: str) -> Response:
     lang = _lang(request)
 
-    def work() -> Response:
+    def work(connection: Connection) -> Response:
         try:
-            view = _read_response(request, resume)
+            view = _read_response(connection, resume)
         except SociaparisError as error:
             return _refuse(request, error, lang, 404)
         page_lang = _lang(request, view.instrument.languages)
@@ -368,7 +364,7 @@ async def show_page(request: Request, resume: str, page_name: str) -> Response:
             return _redirect(_where(view, resume, page_lang))
         return _page(request, view, resume, page_name, page_lang)
 
-    return await _in_database_thread(request, work)
+    return await request.app.state.database.run(work)
 
 
 async def submit_page(request: Request, resume: str, page_name: str) -> Response:
@@ -384,11 +380,11 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
     instances = _int(form.get("_instances"), 0)
     engine = request.app.state.engine
 
-    def work() -> Response:
+    def work(connection: Connection) -> Response:
         # Read and validate outside the write lock; the save only applies if the
         # response is still at the revision read (else: a conflict, nothing saved).
         try:
-            view = _read_response(request, resume)
+            view = _read_response(connection, resume)
         except SociaparisError as error:
             return _refuse(request, error, lang, 404)
         outcome = service.plan_submission(
@@ -416,7 +412,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             return _redirect(f"/r/{resume}{_suffix(lang)}")
         # The transaction commits before the redirect leaves: that is the
         # acknowledgement.
-        with write_lock(engine), engine.begin() as connection:
+        with write_lock(engine), connection.begin():
             saved = service.save_submission(session=connection, outcome=outcome)
         if not saved:
             return _redirect(f"/r/{resume}{_suffix(lang)}")
@@ -426,7 +422,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             return _redirect(f"/r/{resume}{_suffix(lang)}")
         return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
 
-    return await _in_database_thread(request, work)
+    return await request.app.state.database.run(work)
 
 
 def _int(value: Any, default: int) -> int:

@@ -1,0 +1,131 @@
+"""The respondent pages' database threads, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from sociaparis.core.config import Settings
+from sociaparis.core.db import make_engine
+from sociaparis.web.database import DatabaseThreads
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(Settings(database_url=database_url, secret_key="k" * 32))
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE page_log (n INTEGER)"))
+    yield engine
+    engine.dispose()
+
+
+def _run(threads: DatabaseThreads, work: Callable[[Connection], T]) -> T:
+    # In a thread of its own: the browser tests leave an event loop running here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, threads.run(work)).result()
+
+
+def _count(connection: Connection) -> int:
+    return connection.execute(text("SELECT count(*) FROM page_log")).scalar_one()
+
+
+def _backend_pid(connection: Connection) -> int:
+    if connection.dialect.name == "postgresql":
+        return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    return id(connection.connection.dbapi_connection)
+
+
+def test_one_connection_serves_every_request_of_a_thread(database: Engine) -> None:
+    threads = DatabaseThreads(database, 1)
+    pids = [_run(threads, _backend_pid) for _ in range(3)]
+    assert len(set(pids)) == 1
+
+
+def test_what_work_commits_stays_and_what_it_leaves_open_is_rolled_back(
+    database: Engine,
+) -> None:
+    threads = DatabaseThreads(database, 1)
+
+    def committed(connection: Connection) -> None:
+        with connection.begin():
+            connection.execute(text("INSERT INTO page_log VALUES (1)"))
+
+    def left_open(connection: Connection) -> bool:
+        connection.execute(text("INSERT INTO page_log VALUES (2)"))
+        return connection.in_transaction()
+
+    _run(threads, committed)
+    assert _run(threads, left_open) is True
+    assert _run(threads, _count) == 1
+    with database.connect() as other:
+        assert _count(other) == 1
+
+
+def test_a_failing_work_leaves_nothing_behind(database: Engine) -> None:
+    threads = DatabaseThreads(database, 1)
+
+    def broken(connection: Connection) -> None:
+        connection.execute(text("INSERT INTO page_log VALUES (1)"))
+        raise RuntimeError("a bug in the page")
+
+    with pytest.raises(RuntimeError, match="a bug"):
+        _run(threads, broken)
+    assert _run(threads, _count) == 0
+
+
+def test_a_lost_connection_is_replaced_and_the_work_run_once_more(
+    database: Engine,
+) -> None:
+    threads = DatabaseThreads(database, 1)
+    calls: list[int] = []
+
+    def flaky(connection: Connection) -> int:
+        calls.append(_backend_pid(connection))
+        if len(calls) == 1:
+            raise OperationalError(
+                "SELECT 1", {}, Exception("gone"), connection_invalidated=True
+            )
+        return _count(connection)
+
+    assert _run(threads, flaky) == 0
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_database_server_restart_costs_no_request(database: Engine) -> None:
+    # A server that drops its connections (restart, failover): the thread's next
+    # request finds its connection dead, and is served on a new one.
+    threads = DatabaseThreads(database, 1)
+    pid = _run(threads, _backend_pid)
+    with database.begin() as other:  # a pool connection, not the thread's
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    assert _run(threads, _count) == 0
+    assert _run(threads, _backend_pid) != pid
+
+
+def test_an_error_that_is_not_a_lost_connection_is_not_retried(
+    database: Engine,
+) -> None:
+    threads = DatabaseThreads(database, 1)
+    calls: list[None] = []
+
+    def wrong(connection: Connection) -> None:
+        calls.append(None)
+        connection.execute(text("SELECT * FROM no_such_table"))
+
+    with pytest.raises(DBAPIError, match="no_such_table"):
+        _run(threads, wrong)
+    assert len(calls) == 1
+
+
+def test_there_is_at_least_one_thread(database: Engine) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        DatabaseThreads(database, 0)
