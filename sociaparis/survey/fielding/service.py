@@ -2,9 +2,10 @@
 
 Functions take the session keyword-only and never commit; the caller (the web
 request, the CLI) owns the transaction, so an acknowledged page is committed
-before the next page is shown. The respondent's hot path (:func:`open_response`,
-:func:`save_submission`) also takes a bare SQLAlchemy ``Connection``, which costs
-half as much as a ``Session`` a request.
+before the next page is shown. What a respondent's requests call (the notice,
+starting a response, reading and saving it) also takes a bare SQLAlchemy
+``Connection``, which costs half as much as a ``Session`` a request: those
+functions use Core statements only.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from sociaparis.core.db import utcnow
@@ -49,6 +50,17 @@ from sociaparis.survey.service import StoredInstrument, get_instrument
 
 IN_PROGRESS = "in_progress"
 COMPLETED = "completed"
+
+# What the respondent's path runs on: a Session, or (cheaper) a bare Connection.
+SessionOrConnection = Session | Connection
+
+_RESPONSES = ResponseRecord.__table__
+_INSTRUMENT_ROWS = InstrumentRecord.__table__
+_FIELDING_ROWS = FieldingRecord.__table__
+_INVITATIONS = InvitationRecord.__table__
+_FIELDING_BY_FORM = select(_FIELDING_ROWS).where(
+    _FIELDING_ROWS.c.form_id == bindparam("form_id")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +104,8 @@ class Fielding:
             raise SociaparisError(FieldingError.CLOSED, closes=self.closes_on)
 
 
-def _fielding(record: FieldingRecord) -> Fielding:
+def _fielding(record: Any) -> Fielding:
+    # An ORM record or a row of the fieldings table: the same attribute names.
     return Fielding(
         form_id=record.form_id,
         study_id=record.study_id,
@@ -125,11 +138,9 @@ def configure_fielding(*, session: Session, fielding: Fielding) -> None:
     session.flush()
 
 
-def get_fielding(*, session: Session, form_id: str) -> Fielding:
+def get_fielding(*, session: SessionOrConnection, form_id: str) -> Fielding:
     """How ``form_id`` is fielded, or ``FIELD_001``."""
-    record = session.scalar(
-        select(FieldingRecord).where(FieldingRecord.form_id == form_id)
-    )
+    record = session.execute(_FIELDING_BY_FORM, {"form_id": form_id}).one_or_none()
     if record is None:
         raise SociaparisError(FieldingError.NOT_FIELDED, form_id=form_id)
     return _fielding(record)
@@ -227,39 +238,44 @@ class StartedResponse:
 
 def _new_response(
     *,
-    session: Session,
+    session: SessionOrConnection,
     stored: StoredInstrument,
     fielding: Fielding,
     resume_token: str,
     attributes: Mapping[str, str],
     invitation_id: int | None,
     now: datetime,
-    synthetic: bool = False,
-) -> ResponseRecord:
-    response = ResponseRecord(
-        id=uuid.uuid4().hex,
-        instrument_id=stored.id,
-        invitation_id=None if fielding.anonymous else invitation_id,
-        resume_token_hash=hash_token(resume_token),
-        status=IN_PROGRESS,
-        answers={},
-        current_page=next_page(stored.instrument, {}, None),
-        attributes={
-            k: attributes[k] for k in fielding.recorded_attributes if k in attributes
-        },
-        revision=0,
-        synthetic=synthetic,
-        started_on=now.date(),
-        started_at=None if fielding.anonymous else now,
-        updated_at=None if fielding.anonymous else now,
+) -> str:
+    """Insert a new, empty response; return its id."""
+    response_id = uuid.uuid4().hex
+    session.execute(
+        insert(_RESPONSES).values(
+            id=response_id,
+            instrument_id=stored.id,
+            invitation_id=None if fielding.anonymous else invitation_id,
+            resume_token_hash=hash_token(resume_token),
+            status=IN_PROGRESS,
+            answers={},
+            current_page=next_page(stored.instrument, {}, None),
+            attributes={
+                k: attributes[k] for k in fielding.recorded_attributes if k in attributes
+            },
+            revision=0,
+            synthetic=False,
+            started_on=now.date(),
+            started_at=None if fielding.anonymous else now,
+            updated_at=None if fielding.anonymous else now,
+        )
     )
-    session.add(response)
-    session.flush()
-    return response
+    return response_id
 
 
 def start_from_invitation(
-    *, session: Session, token: str, secret: str, now: datetime | None = None
+    *,
+    session: SessionOrConnection,
+    token: str,
+    secret: str,
+    now: datetime | None = None,
 ) -> StartedResponse:
     """Use an invitation: mark it used (once) and start its response.
 
@@ -267,9 +283,14 @@ def start_from_invitation(
     for an anonymous form it is refused (``FIELD_005``): nothing links them.
     """
     now = now or utcnow()
-    invitation = session.scalar(
-        select(InvitationRecord).where(InvitationRecord.token_hash == hash_token(token))
-    )
+    invitation = session.execute(
+        select(
+            _INVITATIONS.c.id,
+            _INVITATIONS.c.form_id,
+            _INVITATIONS.c.attributes,
+            _INVITATIONS.c.used,
+        ).where(_INVITATIONS.c.token_hash == hash_token(token))
+    ).one_or_none()
     if invitation is None:
         raise SociaparisError(FieldingError.UNKNOWN_INVITATION)
     fielding = get_fielding(session=session, form_id=invitation.form_id)
@@ -279,23 +300,23 @@ def start_from_invitation(
     if invitation.used:
         if fielding.anonymous:
             raise SociaparisError(FieldingError.INVITATION_USED)
-        response = session.scalar(
-            select(ResponseRecord).where(ResponseRecord.invitation_id == invitation.id)
+        response_id = session.scalar(
+            select(_RESPONSES.c.id).where(_RESPONSES.c.invitation_id == invitation.id)
         )
-        if response is None:
+        if response_id is None:
             raise SociaparisError(FieldingError.INVITATION_USED)
-        return StartedResponse(resume_token, response.id, resumed=True)
+        return StartedResponse(resume_token, response_id, resumed=True)
     fielding.check_open(now.date())
     # The conditional update makes "use once" hold under concurrent requests.
     marked = session.execute(
-        update(InvitationRecord)
-        .where(InvitationRecord.id == invitation.id, InvitationRecord.used.is_(False))
+        update(_INVITATIONS)
+        .where(_INVITATIONS.c.id == invitation.id, _INVITATIONS.c.used.is_(False))
         .values(used=True)
     )
     if marked.rowcount != 1:
         raise SociaparisError(FieldingError.INVITATION_USED)
     stored = fielded_version(session=session, form_id=invitation.form_id)
-    response = _new_response(
+    response_id = _new_response(
         session=session,
         stored=stored,
         fielding=fielding,
@@ -304,11 +325,11 @@ def start_from_invitation(
         invitation_id=invitation.id,
         now=now,
     )
-    return StartedResponse(resume_token, response.id)
+    return StartedResponse(resume_token, response_id)
 
 
 def start_open_response(
-    *, session: Session, form_id: str, now: datetime | None = None
+    *, session: SessionOrConnection, form_id: str, now: datetime | None = None
 ) -> StartedResponse:
     """Start a response through the form's public link (``FIELD_007`` if none)."""
     now = now or utcnow()
@@ -318,7 +339,7 @@ def start_open_response(
     fielding.check_open(now.date())
     stored = fielded_version(session=session, form_id=form_id)
     resume_token = _new_token()
-    response = _new_response(
+    response_id = _new_response(
         session=session,
         stored=stored,
         fielding=fielding,
@@ -327,7 +348,7 @@ def start_open_response(
         invitation_id=None,
         now=now,
     )
-    return StartedResponse(resume_token, response.id)
+    return StartedResponse(resume_token, response_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +377,7 @@ _INSTRUMENTS: dict[tuple[int, str], StoredInstrument] = {}
 
 
 def _instrument(
-    session: Session | Connection, instrument_id: int, content_hash: str | None = None
+    session: SessionOrConnection, instrument_id: int, content_hash: str | None = None
 ) -> StoredInstrument:
     # Instrument versions are immutable, so a process may keep them; the key
     # includes the content hash in case a database was rebuilt under the process.
@@ -380,7 +401,7 @@ def _instrument(
     return stored
 
 
-def fielded_version(*, session: Session, form_id: str) -> StoredInstrument:
+def fielded_version(*, session: SessionOrConnection, form_id: str) -> StoredInstrument:
     """The newest version of ``form_id``, which new responses are answered on.
 
     Reads only its id and content hash; the model comes from the process cache.
@@ -395,10 +416,6 @@ def fielded_version(*, session: Session, form_id: str) -> StoredInstrument:
         raise SociaparisError(SurveyError.INSTRUMENT_NOT_FOUND, key=form_id)
     return _instrument(session, row.id, row.content_hash)
 
-
-_RESPONSES = ResponseRecord.__table__
-_INSTRUMENT_ROWS = InstrumentRecord.__table__
-_FIELDING_ROWS = FieldingRecord.__table__
 
 # Built once: these run on every respondent request, and building a statement
 # (and the ORM's compilation of it) costs several times more than running it.
@@ -440,7 +457,7 @@ _SAVE_RESPONSE = (
 
 
 def _load(
-    session: Session | Connection, resume_token: str
+    session: SessionOrConnection, resume_token: str
 ) -> tuple[Any, StoredInstrument, bool]:
     """The response's columns, its instrument version and its anonymity, in one query.
 
@@ -470,7 +487,7 @@ def _view(response: Any, stored: StoredInstrument, anonymous: bool) -> ResponseV
     )
 
 
-def open_response(*, session: Session | Connection, resume_token: str) -> ResponseView:
+def open_response(*, session: SessionOrConnection, resume_token: str) -> ResponseView:
     """The response behind a private resume link (``FIELD_006`` if none).
 
     ``session`` may be a bare ``Connection`` (what the web pages use).
@@ -605,7 +622,7 @@ def plan_submission(
 
 
 def save_submission(
-    *, session: Session | Connection, outcome: PageOutcome, now: datetime | None = None
+    *, session: SessionOrConnection, outcome: PageOutcome, now: datetime | None = None
 ) -> bool:
     """Save an accepted :func:`plan_submission` outcome; False on a conflict.
 
@@ -698,7 +715,7 @@ def _without(
     return {k: v for k, v in record.items() if k not in invalid}
 
 
-def invitation_form(*, session: Session, token: str) -> str:
+def invitation_form(*, session: SessionOrConnection, token: str) -> str:
     """The form an invitation token is for (``FIELD_004`` if unknown)."""
     form_id = session.scalar(
         select(InvitationRecord.form_id).where(

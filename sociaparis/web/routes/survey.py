@@ -4,24 +4,23 @@ Every page works without JavaScript. A page is only ever shown at the response's
 current position; answers are validated by the engine on the server and saved
 (committed) before the next page is shown.
 
-The handlers are ``async`` and run their database work in one thread-pool call
-each, in explicit transactions. A page submission is read and validated in one
-transaction and saved in a second, short one that only applies if the response
-has not moved on meanwhile; writes on SQLite queue on
-:func:`~sociaparis.core.db.write_lock`, which is thus held only for the write.
+The handlers are ``async`` and do their database work in one call each to a
+database thread (:mod:`sociaparis.web.database`), with Core statements on that
+thread's connection. A page submission is read and validated first, then saved
+in a short transaction that only applies if the response has not moved on
+meanwhile; writes on SQLite queue on :func:`~sociaparis.core.db.write_lock`,
+which is thus held only for the write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from sociaparis.core.db import write_lock
@@ -76,24 +75,6 @@ def _refuse(request: Request, error: SociaparisError, lang: str, status: int) ->
         {"lang": lang, "message": error.message, "message_key": None},
         status_code=status,
     )
-
-
-async def _in_transaction(
-    request: Request, work: Callable[[Session], Response], *, writes: bool = False
-) -> Response:
-    """Run ``work`` in one ORM transaction in a database thread (committed on
-    return); ``writes``: queue on the SQLite write lock first."""
-    engine = request.app.state.engine
-
-    def run(connection: Connection) -> Response:
-        with (
-            write_lock(engine) if writes else nullcontext(),
-            Session(bind=connection, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            return work(session)
-
-    return await request.app.state.database.run(run)
 
 
 def _read_response(connection: Connection, resume: str) -> service.ResponseView:
@@ -175,7 +156,7 @@ def _notice(
 async def _show_notice(
     request: Request,
     *,
-    find_form: Callable[[Session], str],
+    find_form: Callable[[Connection], str],
     action: str,
     scope: str,
     open_link: bool = False,
@@ -183,23 +164,28 @@ async def _show_notice(
     """The notice and consent page of the form ``find_form`` names."""
     lang = _lang(request)
 
-    def work(session: Session) -> Response:
+    def work(connection: Connection) -> Response:
         try:
-            form_id = find_form(session)
-            fielding = service.get_fielding(session=session, form_id=form_id)
+            form_id = find_form(connection)
+            fielding = service.get_fielding(session=connection, form_id=form_id)
             if open_link and not fielding.open_link:
                 raise SociaparisError(FieldingError.NO_OPEN_LINK, form_id=form_id)
-            stored = service.fielded_version(session=session, form_id=form_id)
+            stored = service.fielded_version(session=connection, form_id=form_id)
         except SociaparisError as error:
             return _refuse(request, error, lang, 404)
+        finally:
+            connection.rollback()  # a read: end it before rendering
         title = stored.instrument.title
         return _notice(request, fielding, title, lang, f"{action}{_suffix(lang)}", scope)
 
-    return await _in_transaction(request, work)
+    return await request.app.state.database.run(work)
 
 
 async def _start(
-    request: Request, *, scope: str, start: Callable[[Session], service.StartedResponse]
+    request: Request,
+    *,
+    scope: str,
+    start: Callable[[Connection], service.StartedResponse],
 ) -> Response:
     """Consent given: start the response and send the respondent to its first page."""
     lang = _lang(request)
@@ -207,21 +193,27 @@ async def _start(
     if not check_csrf_token(_secret(request), scope, form.get("csrf_token")):
         raise HTTPException(status_code=403, detail="csrf_failed")
 
-    def work(session: Session) -> Response:
+    engine = request.app.state.engine
+
+    def work(connection: Connection) -> Response:
         try:
-            started = start(session)
+            # A refusal rolls back whatever was written before it.
+            with write_lock(engine), connection.begin():
+                started = start(connection)
         except SociaparisError as error:
             status = 409 if error.error is FieldingError.INVITATION_USED else 404
             return _refuse(request, error, lang, status)
         return _redirect(f"/r/{started.resume_token}{_suffix(lang)}")
 
-    return await _in_transaction(request, work, writes=True)
+    return await request.app.state.database.run(work)
 
 
 async def invitation(request: Request, token: str) -> Response:
     return await _show_notice(
         request,
-        find_form=lambda session: service.invitation_form(session=session, token=token),
+        find_form=lambda connection: service.invitation_form(
+            session=connection, token=token
+        ),
         action=f"/i/{token}",
         scope=f"consent:{service.hash_token(token)}",
     )
@@ -231,8 +223,8 @@ async def accept_invitation(request: Request, token: str) -> Response:
     return await _start(
         request,
         scope=f"consent:{service.hash_token(token)}",
-        start=lambda session: service.start_from_invitation(
-            session=session, token=token, secret=_secret(request)
+        start=lambda connection: service.start_from_invitation(
+            session=connection, token=token, secret=_secret(request)
         ),
     )
 
@@ -240,7 +232,7 @@ async def accept_invitation(request: Request, token: str) -> Response:
 async def open_link(request: Request, form_id: str) -> Response:
     return await _show_notice(
         request,
-        find_form=lambda _session: form_id,
+        find_form=lambda _connection: form_id,
         action=f"/o/{form_id}",
         scope=f"open:{form_id}",
         open_link=True,
@@ -254,8 +246,8 @@ async def start_open(request: Request, form_id: str) -> Response:
     return await _start(
         request,
         scope=f"open:{form_id}",
-        start=lambda session: service.start_open_response(
-            session=session, form_id=form_id
+        start=lambda connection: service.start_open_response(
+            session=connection, form_id=form_id
         ),
     )
 
