@@ -19,7 +19,7 @@ from sociaparis import __version__
 from sociaparis.core.config import Settings, get_settings, with_secret_key
 from sociaparis.core.db import ensure_schema, make_engine, make_session_factory
 from sociaparis.core.errors import SociaparisError
-from sociaparis.web.database import DatabaseThreads
+from sociaparis.web.database import DatabaseRunner
 from sociaparis.web.deps import LoginRequired
 from sociaparis.web.i18n import pick_language
 from sociaparis.web.render import make_environment, render
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.state.templates = make_environment(settings.data_dir / "templates")
     app.state.login_limiter = RateLimiter(rate=0.2, burst=10)
     app.state.open_link_limiter = RateLimiter(rate=0.5, burst=20)
-    app.state.database = DatabaseThreads(engine, 1 if settings.is_sqlite else 2)
+    app.state.database = DatabaseRunner.for_engine(engine)
 
     app.add_middleware(
         SessionMiddleware,

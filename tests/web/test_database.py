@@ -1,4 +1,5 @@
-"""The respondent pages' database threads, on SQLite and PostgreSQL."""
+"""The respondent pages' database runner, inline and in threads, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from sociaparis.core.config import Settings
 from sociaparis.core.db import make_engine
-from sociaparis.web.database import DatabaseThreads
+from sociaparis.web.database import DatabaseRunner
 
 T = TypeVar("T")
 
@@ -27,10 +28,18 @@ def database(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _run(threads: DatabaseThreads, work: Callable[[Connection], T]) -> T:
-    # In a thread of its own: the browser tests leave an event loop running here.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, threads.run(work)).result()
+@pytest.fixture(params=[0, 1], ids=["inline", "thread"])
+def runner(database: Engine, request: pytest.FixtureRequest) -> DatabaseRunner:
+    return DatabaseRunner(database, request.param)
+
+
+# The event loops run in a thread of their own (the browser tests leave one
+# running in the main thread), always the same one, as a server's would be.
+_LOOP_THREAD = ThreadPoolExecutor(max_workers=1)
+
+
+def _run(runner: DatabaseRunner, work: Callable[[Connection], T]) -> T:
+    return _LOOP_THREAD.submit(asyncio.run, runner.run(work)).result()
 
 
 def _count(connection: Connection) -> int:
@@ -43,16 +52,16 @@ def _backend_pid(connection: Connection) -> int:
     return id(connection.connection.dbapi_connection)
 
 
-def test_one_connection_serves_every_request_of_a_thread(database: Engine) -> None:
-    threads = DatabaseThreads(database, 1)
-    pids = [_run(threads, _backend_pid) for _ in range(3)]
+def test_one_connection_serves_every_request(
+    runner: DatabaseRunner,
+) -> None:
+    pids = [_run(runner, _backend_pid) for _ in range(3)]
     assert len(set(pids)) == 1
 
 
 def test_what_work_commits_stays_and_what_it_leaves_open_is_rolled_back(
-    database: Engine,
+    runner: DatabaseRunner,
 ) -> None:
-    threads = DatabaseThreads(database, 1)
 
     def committed(connection: Connection) -> None:
         with connection.begin():
@@ -62,29 +71,29 @@ def test_what_work_commits_stays_and_what_it_leaves_open_is_rolled_back(
         connection.execute(text("INSERT INTO page_log VALUES (2)"))
         return connection.in_transaction()
 
-    _run(threads, committed)
-    assert _run(threads, left_open) is True
-    assert _run(threads, _count) == 1
-    with database.connect() as other:
+    _run(runner, committed)
+    assert _run(runner, left_open) is True
+    assert _run(runner, _count) == 1
+    with runner.engine.connect() as other:
         assert _count(other) == 1
 
 
-def test_a_failing_work_leaves_nothing_behind(database: Engine) -> None:
-    threads = DatabaseThreads(database, 1)
+def test_a_failing_work_leaves_nothing_behind(
+    runner: DatabaseRunner,
+) -> None:
 
     def broken(connection: Connection) -> None:
         connection.execute(text("INSERT INTO page_log VALUES (1)"))
         raise RuntimeError("a bug in the page")
 
     with pytest.raises(RuntimeError, match="a bug"):
-        _run(threads, broken)
-    assert _run(threads, _count) == 0
+        _run(runner, broken)
+    assert _run(runner, _count) == 0
 
 
 def test_a_lost_connection_is_replaced_and_the_work_run_once_more(
-    database: Engine,
+    runner: DatabaseRunner,
 ) -> None:
-    threads = DatabaseThreads(database, 1)
     calls: list[int] = []
 
     def flaky(connection: Connection) -> int:
@@ -95,26 +104,26 @@ def test_a_lost_connection_is_replaced_and_the_work_run_once_more(
             )
         return _count(connection)
 
-    assert _run(threads, flaky) == 0
+    assert _run(runner, flaky) == 0
     assert len(calls) == 2
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_a_database_server_restart_costs_no_request(database: Engine) -> None:
+def test_a_database_server_restart_costs_no_request(
+    runner: DatabaseRunner,
+) -> None:
     # A server that drops its connections (restart, failover): the thread's next
     # request finds its connection dead, and is served on a new one.
-    threads = DatabaseThreads(database, 1)
-    pid = _run(threads, _backend_pid)
-    with database.begin() as other:  # a pool connection, not the thread's
+    pid = _run(runner, _backend_pid)
+    with runner.engine.begin() as other:  # a pool connection, not the runner's
         other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    assert _run(threads, _count) == 0
-    assert _run(threads, _backend_pid) != pid
+    assert _run(runner, _count) == 0
+    assert _run(runner, _backend_pid) != pid
 
 
 def test_an_error_that_is_not_a_lost_connection_is_not_retried(
-    database: Engine,
+    runner: DatabaseRunner,
 ) -> None:
-    threads = DatabaseThreads(database, 1)
     calls: list[None] = []
 
     def wrong(connection: Connection) -> None:
@@ -122,10 +131,16 @@ def test_an_error_that_is_not_a_lost_connection_is_not_retried(
         connection.execute(text("SELECT * FROM no_such_table"))
 
     with pytest.raises(DBAPIError, match="no_such_table"):
-        _run(threads, wrong)
+        _run(runner, wrong)
     assert len(calls) == 1
 
 
-def test_there_is_at_least_one_thread(database: Engine) -> None:
-    with pytest.raises(ValueError, match="at least 1"):
-        DatabaseThreads(database, 0)
+def test_threads_are_zero_or_more(database: Engine) -> None:
+    with pytest.raises(ValueError, match="0 or more"):
+        DatabaseRunner(database, -1)
+
+
+def test_sqlite_runs_inline_and_a_database_server_in_threads(database: Engine) -> None:
+    runner = DatabaseRunner.for_engine(database)
+    inline = database.dialect.name == "sqlite"
+    assert (runner._executor is None) is inline
