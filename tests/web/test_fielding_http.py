@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sociaparis.accounts.service import create_user
 from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.service import create_invitations
-from sociaparis.survey.models import ResponseRecord
+from sociaparis.survey.models import InvitationRecord, ResponseRecord
 from sociaparis.web.security import CONTENT_SECURITY_POLICY
 from tests.factories import field_form
 
@@ -268,3 +268,32 @@ def test_the_open_link_starts_a_response_only_when_the_form_has_one(
         assert started.headers["location"].startswith("/r/")
         with transaction(live_server.app.state.engine) as session:
             assert session.scalars(select(ResponseRecord)).one().invitation_id is None
+
+
+def test_a_refused_consent_leaves_the_invitation_unused(
+    http: httpx.Client, live_server
+) -> None:
+    # A fielding whose form has no stored version: the start is refused after
+    # the invitation was marked used, and that mark must be rolled back.
+    from sociaparis.survey.fielding.service import (
+        Fielding,
+        configure_fielding,
+        hash_token,
+    )
+    from sociaparis.web.security import make_csrf_token
+
+    with transaction(live_server.app.state.engine) as session:
+        configure_fielding(session=session, fielding=Fielding(form_id="ghost"))
+        [created] = create_invitations(session=session, form_id="ghost", attributes=[{}])
+    token = created.token
+    csrf = make_csrf_token(
+        live_server.app.state.settings.secret_key, f"consent:{hash_token(token)}"
+    )
+    refused = http.post(f"/i/{token}", data={"csrf_token": csrf})
+    assert refused.status_code == 404
+    with transaction(live_server.app.state.engine) as session:
+        invitation = session.scalars(
+            select(InvitationRecord).where(InvitationRecord.form_id == "ghost")
+        ).one()
+        assert invitation.used is False
+        assert session.scalars(select(ResponseRecord)).all() == []
