@@ -761,11 +761,19 @@ def _step_page(
     forward: bool,
     now: datetime | None,
 ) -> str | None:
-    pages = list(instrument.pages())
+    state = evaluate_form(instrument, answers, now=now)
+    return following_page(state, current, forward=forward)
+
+
+def following_page(
+    state: FormState, current: str | None, *, forward: bool = True
+) -> str | None:
+    """The first relevant page after ``current`` (before it if not ``forward``) in
+    a whole-form evaluation; the first (last) page when ``current`` is None."""
+    pages = list(state.instrument.pages())
     if current is None:
         start = -1 if forward else len(pages)
     else:
-        start = pages.index(_page(instrument, current))
-    state = evaluate_form(instrument, answers, now=now)
+        start = pages.index(_page(state.instrument, current))
     candidates = pages[start + 1 :] if forward else reversed(pages[:start])
     return next((page.name for page in candidates if state.page_relevant(page)), None)

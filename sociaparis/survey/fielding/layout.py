@@ -320,11 +320,15 @@ def page_view(
     lang: str,
     errors: Sequence[FieldError] = (),
     now: Any = None,
+    evaluation: FormState | None = None,
 ) -> PageView:
     """Evaluate ``answers`` and lay out ``page_name`` with its place among pages.
 
     A repeat page without ``repeat_count`` and without instances yet is shown
     with one empty instance, so that the respondent can start answering.
+    ``evaluation``, a whole-form evaluation made moments before (by the page
+    submission that led here), is used instead of evaluating again only if it
+    is of exactly these answers in this language.
     """
     from sociaparis.survey.logic import evaluate_form
 
@@ -340,7 +344,15 @@ def page_view(
         and not shown.get(page_name)
     ):
         shown[page_name] = [{}]
-    state = evaluate_form(instrument, shown, lang=lang, now=now)
+    if (
+        evaluation is not None
+        and evaluation.lang == lang
+        and evaluation.evaluated is evaluation.plan.steps
+        and evaluation.answers == shown
+    ):
+        state = evaluation
+    else:
+        state = evaluate_form(instrument, shown, lang=lang, now=now)
     pages = [p.name for p in state.pages()]
     position = pages.index(page_name) + 1 if page_name in pages else len(pages)
     return lay_out_page(

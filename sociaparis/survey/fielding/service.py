@@ -34,7 +34,9 @@ from sociaparis.survey.fielding.submission import (
 )
 from sociaparis.survey.instrument import Instrument
 from sociaparis.survey.logic import (
+    FormState,
     evaluate_form,
+    following_page,
     next_page,
     page_depends_on_itself,
     previous_page,
@@ -520,6 +522,9 @@ class PageOutcome:
         The response is complete (now, or already was).
     view
         The response as it was read (for re-showing a refused page).
+    evaluation
+        The engine's evaluation of ``answers`` when they go on to a next page,
+        which may show that page without evaluating them again.
     """
 
     accepted: bool
@@ -529,6 +534,7 @@ class PageOutcome:
     conflict: bool = False
     completed: bool = False
     view: ResponseView | None = None
+    evaluation: FormState | None = field(default=None, repr=False, compare=False)
 
 
 def plan_submission(
@@ -615,9 +621,15 @@ def plan_submission(
     if errors:
         return PageOutcome(False, page.name, errors=errors, answers=answers, view=view)
     saved = merge_page(view.answers, page, validation.record)
-    following = next_page(instrument, saved, page.name, now=now)
+    evaluation = evaluate_form(instrument, saved, lang=lang, now=now)
+    following = following_page(evaluation, page.name)
     return PageOutcome(
-        True, following, answers=saved, completed=following is None, view=view
+        True,
+        following,
+        answers=saved,
+        completed=following is None,
+        view=view,
+        evaluation=evaluation,
     )
 
 

@@ -14,6 +14,7 @@ which is thus held only for the write.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -28,6 +29,7 @@ from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.layout import page_view
+from sociaparis.survey.logic import FormState
 from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import render
 from sociaparis.web.routing import Route, Routes
@@ -315,6 +317,7 @@ def _page(
     answers: Any = None,
     errors: tuple = (),
     status_code: int = 200,
+    evaluation: FormState | None = None,
 ) -> Response:
     layout = page_view(
         view.instrument,
@@ -322,6 +325,7 @@ def _page(
         page_name,
         lang=lang,
         errors=errors,
+        evaluation=evaluation,
     )
     return render(
         request,
@@ -354,7 +358,8 @@ async def show_page(request: Request, resume: str, page_name: str) -> Response:
         current = view.current_page or service.first_page(view)
         if view.completed or page_name != current:
             return _redirect(_where(view, resume, page_lang))
-        return _page(request, view, resume, page_name, page_lang)
+        evaluation = _NEXT_PAGE_EVALUATIONS.pop((view.id, view.revision), None)
+        return _page(request, view, resume, page_name, page_lang, evaluation=evaluation)
 
     return await request.app.state.database.run(work)
 
@@ -408,6 +413,8 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             saved = service.save_submission(session=connection, outcome=outcome)
         if not saved:
             return _redirect(f"/r/{resume}{_suffix(lang)}")
+        if outcome.evaluation is not None:
+            _keep_evaluation((view.id, view.revision + 1), outcome.evaluation)
         if outcome.completed:
             return _redirect(f"/r/{resume}/done{_suffix(lang)}")
         if outcome.next_page is None:
@@ -415,6 +422,21 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
         return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
 
     return await request.app.state.database.run(work)
+
+
+# The whole-form evaluation a page submission made of the answers it saved,
+# kept for the GET of the next page that follows its redirect (on the same
+# keep-alive connection, so in the same process): keyed by response and the
+# revision saved, used once. page_view uses it only if it is of exactly the
+# answers it shows.
+_NEXT_PAGE_EVALUATIONS: OrderedDict[tuple[str, int], FormState] = OrderedDict()
+_KEPT_EVALUATIONS = 512
+
+
+def _keep_evaluation(key: tuple[str, int], evaluation: FormState) -> None:
+    _NEXT_PAGE_EVALUATIONS[key] = evaluation
+    while len(_NEXT_PAGE_EVALUATIONS) > _KEPT_EVALUATIONS:
+        _NEXT_PAGE_EVALUATIONS.popitem(last=False)
 
 
 def _int(value: Any, default: int) -> int:

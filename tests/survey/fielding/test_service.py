@@ -451,3 +451,18 @@ def test_response_rate_is_given_only_when_it_means_something(
         min_cell_count=10,
     )
     assert progress.response_rate == rate
+
+
+def test_a_page_going_on_carries_the_evaluation_of_what_it_saves(
+    session: Session,
+) -> None:
+    form_id = field_form(session)
+    resume = _resume(session, form_id)
+    read = service.open_response(session=session, resume_token=resume)
+    plan = service.plan_submission(
+        read, page_name="service", fields={"service": ["DSIN"]}, revision=0, lang="en"
+    )
+    assert plan.evaluation is not None
+    assert (plan.evaluation.answers, plan.evaluation.lang) == (plan.answers, "en")
+    refused = service.plan_submission(read, page_name="service", fields={}, revision=0)
+    assert refused.errors and refused.evaluation is None
