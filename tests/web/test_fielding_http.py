@@ -297,3 +297,30 @@ def test_a_refused_consent_leaves_the_invitation_unused(
         ).one()
         assert invitation.used is False
         assert session.scalars(select(ResponseRecord)).all() == []
+
+
+def test_a_page_shown_before_another_process_saved_the_response_saves_nothing(
+    http: httpx.Client, invitation, live_server
+) -> None:
+    # The server keeps the response it read to show a page, for that page's
+    # submission; if another worker process saves the response meanwhile, the
+    # submission must be refused by the revision check, not merged into it.
+    from sociaparis.survey.fielding import service
+
+    resume = _start(http, invitation)
+    url, html = _current(http, resume)
+    token = resume.rsplit("/", 1)[-1]
+    with transaction(live_server.app.state.engine) as session:  # another worker
+        saved = service.submit_page(
+            session=session,
+            resume_token=token,
+            page_name="service",
+            fields={"service": ["DFA"]},
+            revision=0,
+        )
+        assert saved.accepted
+    stale = _post(http, url, html, {"service": "DSIN"})
+    assert stale.status_code == 303
+    assert stale.headers["location"] == resume
+    stored = _stored(live_server)
+    assert (stored.answers, stored.revision) == ({"service": "DFA"}, 1)

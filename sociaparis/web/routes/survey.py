@@ -359,6 +359,7 @@ async def show_page(request: Request, resume: str, page_name: str) -> Response:
         if view.completed or page_name != current:
             return _redirect(_where(view, resume, page_lang))
         evaluation = _NEXT_PAGE_EVALUATIONS.pop((view.id, view.revision), None)
+        _keep(_SHOWN_VIEWS, resume, view)
         return _page(request, view, resume, page_name, page_lang, evaluation=evaluation)
 
     return await request.app.state.database.run(work)
@@ -380,10 +381,12 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
     def work(connection: Connection) -> Response:
         # Read and validate outside the write lock; the save only applies if the
         # response is still at the revision read (else: a conflict, nothing saved).
-        try:
-            view = _read_response(connection, resume)
-        except SociaparisError as error:
-            return _refuse(request, error, lang, 404)
+        view = _SHOWN_VIEWS.pop(resume, None)
+        if view is None or view.revision != revision:
+            try:
+                view = _read_response(connection, resume)
+            except SociaparisError as error:
+                return _refuse(request, error, lang, 404)
         outcome = service.plan_submission(
             view,
             page_name=page_name,
@@ -395,6 +398,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             messages={"too_long": translate("too_long", lang)},
         )
         if outcome.errors:
+            _keep(_SHOWN_VIEWS, resume, view)  # shown again, at the same revision
             return _page(
                 request,
                 view,
@@ -414,7 +418,8 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
         if not saved:
             return _redirect(f"/r/{resume}{_suffix(lang)}")
         if outcome.evaluation is not None:
-            _keep_evaluation((view.id, view.revision + 1), outcome.evaluation)
+            saved_at = (view.id, view.revision + 1)
+            _keep(_NEXT_PAGE_EVALUATIONS, saved_at, outcome.evaluation)
         if outcome.completed:
             return _redirect(f"/r/{resume}/done{_suffix(lang)}")
         if outcome.next_page is None:
@@ -424,19 +429,26 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
     return await request.app.state.database.run(work)
 
 
-# The whole-form evaluation a page submission made of the answers it saved,
-# kept for the GET of the next page that follows its redirect (on the same
-# keep-alive connection, so in the same process): keyed by response and the
-# revision saved, used once. page_view uses it only if it is of exactly the
-# answers it shows.
+# What one request leaves for the next one of the same respondent, which comes
+# on the same keep-alive connection, so to the same process; each is used once,
+# and at most _KEPT of each kind are kept.
+#
+# The response as read to show a page, by resume token: the page's submission
+# uses it instead of reading the response again when it was shown at that
+# revision. A revision's answers never change (each save moves the revision
+# on), and the save applies only if the response is still at that revision.
+_SHOWN_VIEWS: OrderedDict[str, service.ResponseView] = OrderedDict()
+# The whole-form evaluation a submission made of the answers it saved, by
+# response and revision saved, for the page shown after its redirect;
+# page_view uses it only if it is of exactly the answers it shows.
 _NEXT_PAGE_EVALUATIONS: OrderedDict[tuple[str, int], FormState] = OrderedDict()
-_KEPT_EVALUATIONS = 512
+_KEPT = 512
 
 
-def _keep_evaluation(key: tuple[str, int], evaluation: FormState) -> None:
-    _NEXT_PAGE_EVALUATIONS[key] = evaluation
-    while len(_NEXT_PAGE_EVALUATIONS) > _KEPT_EVALUATIONS:
-        _NEXT_PAGE_EVALUATIONS.popitem(last=False)
+def _keep(kept: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    kept[key] = value
+    while len(kept) > _KEPT:
+        kept.popitem(last=False)
 
 
 def _int(value: Any, default: int) -> int:
