@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sociaparis.survey.fielding.service import Fielding, configure_fielding
+from sociaparis.survey.fielding.service import (
+    Fielding,
+    PageOutcome,
+    configure_fielding,
+    open_response,
+    plan_submission,
+    save_submission,
+)
 from sociaparis.survey.service import StoredInstrument, add_instrument
 from sociaparis.survey.xlsform import parse_xlsform
 
@@ -58,3 +66,25 @@ def field_form(
         ),
     )
     return stored.form_id
+
+
+def submit_page(
+    session: Session,
+    resume_token: str,
+    page_name: str,
+    fields: dict[str, list[str]],
+    revision: int,
+    **options: Any,
+) -> PageOutcome:
+    """Read, validate and save one page in ``session``'s transaction, as the
+    respondent pages do (``options``: those of ``plan_submission``)."""
+    view = open_response(session=session, resume_token=resume_token)
+    outcome = plan_submission(
+        view, page_name=page_name, fields=fields, revision=revision, **options
+    )
+    now = options.get("now")
+    if outcome.accepted and not save_submission(
+        session=session, outcome=outcome, now=now
+    ):
+        return PageOutcome(False, view.current_page, conflict=True, view=view)
+    return outcome

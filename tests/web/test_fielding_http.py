@@ -13,7 +13,7 @@ from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.models import InvitationRecord, ResponseRecord
 from sociaparis.web.security import CONTENT_SECURITY_POLICY
-from tests.factories import field_form
+from tests.factories import field_form, submit_page
 
 
 def _hidden(html: str, name: str) -> str:
@@ -305,13 +305,12 @@ def test_a_page_shown_before_another_process_saved_the_response_saves_nothing(
     # The server keeps the response it read to show a page, for that page's
     # submission; if another worker process saves the response meanwhile, the
     # submission must be refused by the revision check, not merged into it.
-    from sociaparis.survey.fielding import service
 
     resume = _start(http, invitation)
     url, html = _current(http, resume)
     token = resume.rsplit("/", 1)[-1]
     with transaction(live_server.app.state.engine) as session:  # another worker
-        saved = service.submit_page(
+        saved = submit_page(
             session=session,
             resume_token=token,
             page_name="service",

@@ -504,9 +504,7 @@ class PageOutcome:
     Attributes
     ----------
     accepted
-        The answers are saved: by :func:`plan_submission`, to be saved (with
-        :func:`save_submission`); by :func:`submit_page`, saved with the caller's
-        transaction.
+        The answers are to be saved (with :func:`save_submission`).
     next_page
         The page to show now, stored as the response's current page (None: the
         questionnaire is complete).
@@ -661,45 +659,6 @@ def save_submission(
         },
     )
     return result.rowcount == 1
-
-
-def submit_page(
-    *,
-    session: Session,
-    resume_token: str,
-    page_name: str,
-    fields: FormFields,
-    revision: int,
-    action: str = "next",
-    instances: int = 0,
-    lang: str | None = None,
-    messages: Mapping[str, str] | None = None,
-    now: datetime | None = None,
-) -> PageOutcome:
-    """Validate and save one page in the caller's transaction.
-
-    :func:`open_response`, :func:`plan_submission` and :func:`save_submission`
-    in one go; the parameters are :func:`plan_submission`'s. (The web pages run
-    the three themselves, so that validation stays outside the write lock.)
-    """
-    now = now or utcnow()
-    view = open_response(session=session, resume_token=resume_token)
-    outcome = plan_submission(
-        view,
-        page_name=page_name,
-        fields=fields,
-        revision=revision,
-        action=action,
-        instances=instances,
-        lang=lang,
-        messages=messages,
-        now=now,
-    )
-    if outcome.accepted and not save_submission(
-        session=session, outcome=outcome, now=now
-    ):
-        return PageOutcome(False, view.current_page, conflict=True, view=view)
-    return outcome
 
 
 def _reveals_questions(

@@ -12,7 +12,7 @@ from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.models import InvitationRecord, ResponseRecord
-from tests.factories import field_form
+from tests.factories import field_form, submit_page
 
 NOW = datetime(2026, 11, 25, 14, 37, 12, tzinfo=UTC)
 SECRET = "s" * 40
@@ -35,7 +35,7 @@ def _resume(session: Session, form_id: str) -> str:
 def _submit(
     session: Session, resume: str, page: str, fields: dict, revision: int, **options
 ) -> service.PageOutcome:
-    return service.submit_page(
+    return submit_page(
         session=session,
         resume_token=resume,
         page_name=page,
@@ -57,7 +57,7 @@ def _answer_all(session: Session, resume: str) -> service.PageOutcome:
     outcome = None
     for page, fields, instances in pages:
         view = service.open_response(session=session, resume_token=resume)
-        outcome = service.submit_page(
+        outcome = submit_page(
             session=session,
             resume_token=resume,
             page_name=page,
@@ -346,7 +346,7 @@ def test_repeat_instances_are_added_and_removed(session: Session) -> None:
         ("effects", {}),
     ]:
         view = service.open_response(session=session, resume_token=resume)
-        assert service.submit_page(
+        assert submit_page(
             session=session,
             resume_token=resume,
             page_name=page,
@@ -359,7 +359,7 @@ def test_repeat_instances_are_added_and_removed(session: Session) -> None:
         ("remove:1", 2, [{}]),
     ]:
         view = service.open_response(session=session, resume_token=resume)
-        outcome = service.submit_page(
+        outcome = submit_page(
             session=session,
             resume_token=resume,
             page_name="tool",
