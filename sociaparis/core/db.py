@@ -7,10 +7,11 @@ functions receive a session and never commit.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -113,16 +114,78 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 
 _PROCESS_WRITE_LOCK = threading.Lock()
+_LOCK_FILES_KEPT = 4  # lock files a thread keeps open (one per database it writes)
 
 
-@contextmanager
-def write_lock(engine: Engine) -> Iterator[None]:
+class _ThreadLockFiles(threading.local):
+    """This thread's open ``<database>.lock`` files, by path (most recent last),
+    the process that opened them, and how deep this thread holds each lock."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.handles: dict[str, Any] = {}
+        self.depth: dict[str, int] = {}
+
+
+_LOCK_FILES = _ThreadLockFiles()
+
+
+def _lock_file(path: str) -> Any:
+    """This thread's handle on ``path``, opened once and kept.
+
+    flock belongs to an open file, so each thread needs its own handle (a
+    shared one would let two threads hold the lock at once), and a process must
+    not use handles it inherited through fork (they would share the parent's).
+    """
+    files = _LOCK_FILES
+    if files.pid != os.getpid():
+        files.pid, files.handles, files.depth = os.getpid(), {}, {}
+    handle = files.handles.pop(path, None)
+    if handle is None:
+        handle = open(path, "a")  # noqa: SIM115 - kept open on purpose
+        while len(files.handles) >= _LOCK_FILES_KEPT:
+            oldest = next(iter(files.handles))
+            if files.depth.get(oldest):
+                break
+            files.handles.pop(oldest).close()
+    files.handles[path] = handle
+    return handle
+
+
+class _SqliteWriteLock:
+    """The exclusive flock on ``<database>.lock``; re-entrant within a thread."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        import fcntl
+
+        handle = _lock_file(self.path)
+        depth = _LOCK_FILES.depth.get(self.path, 0)
+        if depth == 0:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        _LOCK_FILES.depth[self.path] = depth + 1
+
+    def __exit__(self, *_exc: object) -> None:
+        import fcntl
+
+        depth = _LOCK_FILES.depth[self.path] - 1
+        _LOCK_FILES.depth[self.path] = depth
+        if depth == 0:
+            fcntl.flock(_LOCK_FILES.handles[self.path], fcntl.LOCK_UN)
+
+
+def write_lock(engine: Engine) -> AbstractContextManager[Any]:
     """Serialize writers to one SQLite file across threads and worker processes.
 
     SQLite lets one writer in at a time and makes the others poll with growing
     sleeps, which stretches the latency tail under load; queueing on an OS file
     lock (``<database>.lock``) wakes the next writer as soon as the lock is free.
-    On PostgreSQL (row locks) and in-memory SQLite this does nothing.
+    Each thread keeps its lock file open (a page submission takes the lock every
+    time). On PostgreSQL (row locks) and in-memory SQLite this does nothing.
     """
     database = engine.url.database
     if not engine.url.drivername.startswith("sqlite") or database in {
@@ -130,20 +193,10 @@ def write_lock(engine: Engine) -> Iterator[None]:
         "",
         ":memory:",
     }:
-        yield
-        return
-    try:
-        import fcntl
-    except ImportError:  # Windows: one process, so a lock in memory is enough
-        with _PROCESS_WRITE_LOCK:
-            yield
-        return
-    with open(f"{database}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        return nullcontext()
+    if os.name != "posix":  # Windows: one process, so a lock in memory is enough
+        return _PROCESS_WRITE_LOCK
+    return _SqliteWriteLock(f"{database}.lock")
 
 
 def _alembic_config(engine: Engine) -> Any:
