@@ -17,13 +17,14 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from sociaparis.core.db import utcnow
 from sociaparis.core.errors import SociaparisError
+from sociaparis.core.statements import DirectStatement
 from sociaparis.survey.checks import FieldError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.fielding.errors import FieldingError
@@ -55,6 +56,12 @@ COMPLETED = "completed"
 
 # What the respondent's path runs on: a Session, or (cheaper) a bare Connection.
 SessionOrConnection = Session | Connection
+
+
+def _connection(session: SessionOrConnection) -> Connection:
+    """The Core connection under ``session`` (in the session's transaction)."""
+    return session.connection() if isinstance(session, Session) else session
+
 
 _RESPONSES = ResponseRecord.__table__
 _INSTRUMENT_ROWS = InstrumentRecord.__table__
@@ -419,9 +426,23 @@ def fielded_version(*, session: SessionOrConnection, form_id: str) -> StoredInst
     return _instrument(session, row.id, row.content_hash)
 
 
-# Built once: these run on every respondent request, and building a statement
-# (and the ORM's compilation of it) costs several times more than running it.
-_RESPONSE_BY_TOKEN = (
+class _ResponseRow(NamedTuple):
+    """A row of ``_RESPONSE_BY_TOKEN`` (its columns, in order)."""
+
+    id: str
+    status: str
+    answers: dict[str, Any]
+    current_page: str | None
+    revision: int
+    instrument_id: int
+    started_at: datetime | None
+    content_hash: str
+    anonymous: bool
+
+
+# These two run on every respondent request: built once, and run on the driver's
+# cursor (sociaparis.core.statements), which costs a fraction of Connection.execute.
+_RESPONSE_BY_TOKEN = DirectStatement(
     select(
         _RESPONSES.c.id,
         _RESPONSES.c.status,
@@ -441,7 +462,7 @@ _RESPONSE_BY_TOKEN = (
     .where(_RESPONSES.c.resume_token_hash == bindparam("token_hash"))
 )
 # Optimistic concurrency: only the revision the page was shown at may be saved.
-_SAVE_RESPONSE = (
+_SAVE_RESPONSE = DirectStatement(
     update(_RESPONSES)
     .where(
         _RESPONSES.c.id == bindparam("response_id"),
@@ -460,16 +481,17 @@ _SAVE_RESPONSE = (
 
 def _load(
     session: SessionOrConnection, resume_token: str
-) -> tuple[Any, StoredInstrument, bool]:
+) -> tuple[_ResponseRow, StoredInstrument, bool]:
     """The response's columns, its instrument version and its anonymity, in one query.
 
     Plain columns, not an ORM object: this runs on every respondent request.
     """
-    row = session.execute(
-        _RESPONSE_BY_TOKEN, {"token_hash": hash_token(resume_token)}
-    ).one_or_none()
-    if row is None:
+    rows = _RESPONSE_BY_TOKEN.rows(
+        _connection(session), {"token_hash": hash_token(resume_token)}
+    )
+    if not rows:
         raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
+    row = _ResponseRow(*rows[0])
     stored = _instrument(session, row.instrument_id, row.content_hash)
     return row, stored, row.anonymous
 
@@ -645,8 +667,8 @@ def save_submission(
     if not outcome.accepted or view is None:
         raise ValueError("only an accepted outcome of plan_submission can be saved")
     now = now or utcnow()
-    result = session.execute(
-        _SAVE_RESPONSE,
+    saved = _SAVE_RESPONSE.rowcount(
+        _connection(session),
         {
             "response_id": view.id,
             "shown_revision": view.revision,
@@ -658,7 +680,7 @@ def save_submission(
             "completed_on": now.date() if outcome.completed else None,
         },
     )
-    return result.rowcount == 1
+    return saved == 1
 
 
 def _reveals_questions(
