@@ -467,7 +467,8 @@ class Respondent:
         if consent.status != 303:
             tally.error(f"consent answered {consent.status}")
             return
-        self.resume = consent.location.split("?")[0]
+        # /r/<resume token>, then the first page for a new response
+        self.resume = "/".join(consent.location.split("?")[0].split("/")[:3])
         page = await self._follow(tally, connection, consent, start)
         await self._answer(tally, connection, page, deadline, stop_after)
 

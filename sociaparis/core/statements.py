@@ -14,6 +14,7 @@ Everything else goes through SQLAlchemy as usual.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,9 +48,20 @@ class DirectStatement:
 
     Examples
     --------
-    >>> BY_ID = DirectStatement(select(table.c.name).where(table.c.id == bindparam("id")))
-    >>> BY_ID.rows(connection, {"id": 3})  # doctest: +SKIP
-    [('Paris',)]
+    >>> from sqlalchemy import Column, MetaData, String, Table, bindparam, select
+    >>> from sqlalchemy import create_engine
+    >>> cities = Table(
+    ...     "cities", MetaData(), Column("code", String), Column("name", String)
+    ... )
+    >>> engine = create_engine("sqlite://")
+    >>> cities.create(engine)
+    >>> BY_CODE = DirectStatement(
+    ...     select(cities.c.name).where(cities.c.code == bindparam("code"))
+    ... )
+    >>> with engine.begin() as connection:
+    ...     _ = connection.execute(cities.insert(), {"code": "75", "name": "Paris"})
+    ...     BY_CODE.first(connection, {"code": "75"}).name
+    'Paris'
     """
 
     def __init__(self, statement: ClauseElement) -> None:
@@ -60,6 +72,8 @@ class DirectStatement:
             else ()
         )
         # By dialect class and parameter style: what the compiled SQL depends on.
+        # Rows by column name; a name that is not an identifier is read by position.
+        self.row = namedtuple("Row", self.columns, rename=True)  # type: ignore[misc]
         self._compiled: dict[tuple[type, str], _Compiled] = {}
         self._results: dict[tuple[type, tuple[Any, ...]], tuple[Processor, ...]] = {}
 
@@ -150,6 +164,11 @@ class DirectStatement:
             )
             for row in fetched
         ]
+
+    def first(self, connection: Connection, values: Mapping[str, Any]) -> Any | None:
+        """The first row of the select as a named tuple (``row.id``), or None."""
+        rows = self.rows(connection, values)
+        return self.row(*rows[0]) if rows else None
 
     def rowcount(self, connection: Connection, values: Mapping[str, Any]) -> int:
         """Run the insert, update or delete and return how many rows it touched."""

@@ -39,7 +39,10 @@ def _start(http: httpx.Client, token: str) -> str:
         f"/i/{token}", data={"csrf_token": _hidden(notice.text, "csrf_token")}
     )
     assert response.status_code == 303
-    return response.headers["location"]
+    # A new response goes straight to its first page; the resume link is above it.
+    resume, _, first_page = response.headers["location"].rpartition("/")
+    assert resume.startswith("/r/") and first_page
+    return resume
 
 
 def _post(http: httpx.Client, page_url: str, html: str, fields: dict, action="next"):

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -59,16 +59,70 @@ SessionOrConnection = Session | Connection
 
 
 def _connection(session: SessionOrConnection) -> Connection:
-    """The Core connection under ``session`` (in the session's transaction)."""
-    return session.connection() if isinstance(session, Session) else session
+    """The Core connection under ``session``, in its transaction, with what the
+    session holds flushed first (as its own queries would)."""
+    if isinstance(session, Session):
+        session.flush()
+        return session.connection()
+    return session
+
+
+def _binds(table: Any, *names: str) -> dict[str, Any]:
+    """A named bind parameter of each column in ``names``, typed as its column."""
+    return {name: bindparam(name, type_=table.c[name].type) for name in names}
 
 
 _RESPONSES = ResponseRecord.__table__
 _INSTRUMENT_ROWS = InstrumentRecord.__table__
 _FIELDING_ROWS = FieldingRecord.__table__
 _INVITATIONS = InvitationRecord.__table__
-_FIELDING_BY_FORM = select(_FIELDING_ROWS).where(
-    _FIELDING_ROWS.c.form_id == bindparam("form_id")
+# The statements of the respondent pages, built once and run on the driver's
+# cursor (sociaparis.core.statements): building a statement and running it
+# through Connection.execute cost several times more than the query.
+_FIELDING_BY_FORM = DirectStatement(
+    select(_FIELDING_ROWS).where(_FIELDING_ROWS.c.form_id == bindparam("form_id"))
+)
+_INVITATION_BY_TOKEN = DirectStatement(
+    select(
+        _INVITATIONS.c.id,
+        _INVITATIONS.c.form_id,
+        _INVITATIONS.c.attributes,
+        _INVITATIONS.c.used,
+    ).where(_INVITATIONS.c.token_hash == bindparam("token_hash"))
+)
+# The conditional update makes "use once" hold under concurrent requests.
+_MARK_INVITATION_USED = DirectStatement(
+    update(_INVITATIONS)
+    .where(
+        _INVITATIONS.c.id == bindparam("invitation_id"), _INVITATIONS.c.used.is_(False)
+    )
+    .values(used=True)
+)
+_NEWEST_VERSION = DirectStatement(
+    select(_INSTRUMENT_ROWS.c.id, _INSTRUMENT_ROWS.c.content_hash)
+    .where(_INSTRUMENT_ROWS.c.form_id == bindparam("form_id"))
+    .order_by(_INSTRUMENT_ROWS.c.version_number.desc())
+    .limit(1)
+)
+_INSERT_RESPONSE = DirectStatement(
+    insert(_RESPONSES).values(
+        _binds(
+            _RESPONSES,
+            "id",
+            "instrument_id",
+            "invitation_id",
+            "resume_token_hash",
+            "status",
+            "answers",
+            "current_page",
+            "attributes",
+            "revision",
+            "synthetic",
+            "started_on",
+            "started_at",
+            "updated_at",
+        )
+    )
 )
 
 
@@ -149,7 +203,7 @@ def configure_fielding(*, session: Session, fielding: Fielding) -> None:
 
 def get_fielding(*, session: SessionOrConnection, form_id: str) -> Fielding:
     """How ``form_id`` is fielded, or ``FIELD_001``."""
-    record = session.execute(_FIELDING_BY_FORM, {"form_id": form_id}).one_or_none()
+    record = _FIELDING_BY_FORM.first(_connection(session), {"form_id": form_id})
     if record is None:
         raise SociaparisError(FieldingError.NOT_FIELDED, form_id=form_id)
     return _fielding(record)
@@ -238,11 +292,13 @@ def create_invitations(
 
 @dataclass(frozen=True, slots=True)
 class StartedResponse:
-    """A response that was started (or found again): its private resume token."""
+    """A response that was started (or found again): its private resume token,
+    and for a new one the page it starts on (None: found again, or no page)."""
 
     resume_token: str
     response_id: str
     resumed: bool = False
+    page: str | None = None
 
 
 def _new_response(
@@ -254,29 +310,31 @@ def _new_response(
     attributes: Mapping[str, str],
     invitation_id: int | None,
     now: datetime,
-) -> str:
-    """Insert a new, empty response; return its id."""
+) -> StartedResponse:
+    """Insert a new, empty response at its first page."""
     response_id = uuid.uuid4().hex
-    session.execute(
-        insert(_RESPONSES).values(
-            id=response_id,
-            instrument_id=stored.id,
-            invitation_id=None if fielding.anonymous else invitation_id,
-            resume_token_hash=hash_token(resume_token),
-            status=IN_PROGRESS,
-            answers={},
-            current_page=next_page(stored.instrument, {}, None),
-            attributes={
+    first = next_page(stored.instrument, {}, None)
+    _INSERT_RESPONSE.rowcount(
+        _connection(session),
+        {
+            "id": response_id,
+            "instrument_id": stored.id,
+            "invitation_id": None if fielding.anonymous else invitation_id,
+            "resume_token_hash": hash_token(resume_token),
+            "status": IN_PROGRESS,
+            "answers": {},
+            "current_page": first,
+            "attributes": {
                 k: attributes[k] for k in fielding.recorded_attributes if k in attributes
             },
-            revision=0,
-            synthetic=False,
-            started_on=now.date(),
-            started_at=None if fielding.anonymous else now,
-            updated_at=None if fielding.anonymous else now,
-        )
+            "revision": 0,
+            "synthetic": False,
+            "started_on": now.date(),
+            "started_at": None if fielding.anonymous else now,
+            "updated_at": None if fielding.anonymous else now,
+        },
     )
-    return response_id
+    return StartedResponse(resume_token, response_id, page=first)
 
 
 def start_from_invitation(
@@ -292,14 +350,9 @@ def start_from_invitation(
     for an anonymous form it is refused (``FIELD_005``): nothing links them.
     """
     now = now or utcnow()
-    invitation = session.execute(
-        select(
-            _INVITATIONS.c.id,
-            _INVITATIONS.c.form_id,
-            _INVITATIONS.c.attributes,
-            _INVITATIONS.c.used,
-        ).where(_INVITATIONS.c.token_hash == hash_token(token))
-    ).one_or_none()
+    invitation = _INVITATION_BY_TOKEN.first(
+        _connection(session), {"token_hash": hash_token(token)}
+    )
     if invitation is None:
         raise SociaparisError(FieldingError.UNKNOWN_INVITATION)
     fielding = get_fielding(session=session, form_id=invitation.form_id)
@@ -316,16 +369,13 @@ def start_from_invitation(
             raise SociaparisError(FieldingError.INVITATION_USED)
         return StartedResponse(resume_token, response_id, resumed=True)
     fielding.check_open(now.date())
-    # The conditional update makes "use once" hold under concurrent requests.
-    marked = session.execute(
-        update(_INVITATIONS)
-        .where(_INVITATIONS.c.id == invitation.id, _INVITATIONS.c.used.is_(False))
-        .values(used=True)
+    marked = _MARK_INVITATION_USED.rowcount(
+        _connection(session), {"invitation_id": invitation.id}
     )
-    if marked.rowcount != 1:
+    if marked != 1:
         raise SociaparisError(FieldingError.INVITATION_USED)
     stored = fielded_version(session=session, form_id=invitation.form_id)
-    response_id = _new_response(
+    return _new_response(
         session=session,
         stored=stored,
         fielding=fielding,
@@ -334,7 +384,6 @@ def start_from_invitation(
         invitation_id=invitation.id,
         now=now,
     )
-    return StartedResponse(resume_token, response_id)
 
 
 def start_open_response(
@@ -348,7 +397,7 @@ def start_open_response(
     fielding.check_open(now.date())
     stored = fielded_version(session=session, form_id=form_id)
     resume_token = _new_token()
-    response_id = _new_response(
+    return _new_response(
         session=session,
         stored=stored,
         fielding=fielding,
@@ -357,7 +406,6 @@ def start_open_response(
         invitation_id=None,
         now=now,
     )
-    return StartedResponse(resume_token, response_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,33 +463,13 @@ def fielded_version(*, session: SessionOrConnection, form_id: str) -> StoredInst
 
     Reads only its id and content hash; the model comes from the process cache.
     """
-    row = session.execute(
-        select(InstrumentRecord.id, InstrumentRecord.content_hash)
-        .where(InstrumentRecord.form_id == form_id)
-        .order_by(InstrumentRecord.version_number.desc())
-        .limit(1)
-    ).one_or_none()
+    row = _NEWEST_VERSION.first(_connection(session), {"form_id": form_id})
     if row is None:
         raise SociaparisError(SurveyError.INSTRUMENT_NOT_FOUND, key=form_id)
     return _instrument(session, row.id, row.content_hash)
 
 
-class _ResponseRow(NamedTuple):
-    """A row of ``_RESPONSE_BY_TOKEN`` (its columns, in order)."""
-
-    id: str
-    status: str
-    answers: dict[str, Any]
-    current_page: str | None
-    revision: int
-    instrument_id: int
-    started_at: datetime | None
-    content_hash: str
-    anonymous: bool
-
-
-# These two run on every respondent request: built once, and run on the driver's
-# cursor (sociaparis.core.statements), which costs a fraction of Connection.execute.
+# Read on every page, and saved on every page submitted (see _FIELDING_BY_FORM).
 _RESPONSE_BY_TOKEN = DirectStatement(
     select(
         _RESPONSES.c.id,
@@ -481,17 +509,16 @@ _SAVE_RESPONSE = DirectStatement(
 
 def _load(
     session: SessionOrConnection, resume_token: str
-) -> tuple[_ResponseRow, StoredInstrument, bool]:
+) -> tuple[Any, StoredInstrument, bool]:
     """The response's columns, its instrument version and its anonymity, in one query.
 
     Plain columns, not an ORM object: this runs on every respondent request.
     """
-    rows = _RESPONSE_BY_TOKEN.rows(
+    row = _RESPONSE_BY_TOKEN.first(
         _connection(session), {"token_hash": hash_token(resume_token)}
     )
-    if not rows:
+    if row is None:
         raise SociaparisError(FieldingError.UNKNOWN_RESPONSE)
-    row = _ResponseRow(*rows[0])
     stored = _instrument(session, row.instrument_id, row.content_hash)
     return row, stored, row.anonymous
 
@@ -710,14 +737,12 @@ def _without(
 
 def invitation_form(*, session: SessionOrConnection, token: str) -> str:
     """The form an invitation token is for (``FIELD_004`` if unknown)."""
-    form_id = session.scalar(
-        select(InvitationRecord.form_id).where(
-            InvitationRecord.token_hash == hash_token(token)
-        )
+    invitation = _INVITATION_BY_TOKEN.first(
+        _connection(session), {"token_hash": hash_token(token)}
     )
-    if form_id is None:
+    if invitation is None:
         raise SociaparisError(FieldingError.UNKNOWN_INVITATION)
-    return form_id
+    return invitation.form_id
 
 
 def first_page(view: ResponseView) -> str:

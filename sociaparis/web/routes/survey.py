@@ -205,7 +205,12 @@ async def _start(
         except SociaparisError as error:
             status = 409 if error.error is FieldingError.INVITATION_USED else 404
             return _refuse(request, error, lang, status)
-        return _redirect(f"/r/{started.resume_token}{_suffix(lang)}")
+        # A new response goes straight to its first page; one found again to
+        # wherever it is.
+        where = f"/r/{started.resume_token}"
+        if started.page is not None:
+            where += f"/{started.page}"
+        return _redirect(f"{where}{_suffix(lang)}")
 
     return await request.app.state.database.run(work)
 

@@ -110,6 +110,13 @@ def test_a_named_invitation_finds_its_response_again(session: Session) -> None:
         first.response_id,
         first.resume_token,
     )
+    # Only a new response knows its page without reading it.
+    assert (first.page, again.page) == (
+        service.open_response(session=session, resume_token=first.resume_token)
+        .instrument.pages()[0]
+        .name,
+        None,
+    )
 
 
 @pytest.mark.parametrize(
