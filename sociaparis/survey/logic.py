@@ -363,11 +363,19 @@ class FormState:
 
     def page_questions(self, page: Page) -> tuple[str, ...]:
         """The relevant questions of ``page`` (in any instance, for a repeat)."""
+        # Runs for every page on every page view (progress): kept loop-only.
+        relevant, steps, counts = self.relevant, self.plan.by_name, self.counts
         shown = []
         for name in page.questions:
-            step = self.plan.by_name[name]
-            if any(self.relevant.get((name, i)) for i in self._scope(step)):
-                shown.append(name)
+            repeat = steps[name].in_repeat
+            if repeat is None:
+                if relevant.get((name, 0)):
+                    shown.append(name)
+                continue
+            for index in range(1, counts.get(repeat, 0) + 1):
+                if relevant.get((name, index)):
+                    shown.append(name)
+                    break
         return tuple(shown)
 
     def pages(self) -> tuple[Page, ...]:
@@ -545,17 +553,18 @@ def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:
                 relevant[(name, index)] = True
             continue
         repeat = step.in_repeat
-        indexes = range(1) if repeat is None else range(1, counts.get(repeat, 0) + 1)
+        indexes = _OUTSIDE if repeat is None else range(1, counts.get(repeat, 0) + 1)
+        parent = step.parent
         for index in indexes:
             key = (name, index)
-            if step.parent is None:
+            if parent is None:
                 ok = True
             else:
-                ok = relevant.get(
-                    (step.parent, index if step.parent_scoped else 0), False
-                )
-            context.name, context.index, context.repeat = name, index, repeat
+                ok = relevant.get((parent, index if step.parent_scoped else 0), False)
+            # The context is set only for an expression to read (most items have
+            # none); "." keeps the value the last relevance check gave it.
             if ok and step.relevant is not None:
+                context.name, context.index, context.repeat = name, index, repeat
                 context.dot = values.get(key, "")
                 ok = to_boolean(evaluate(step.relevant, context))
             relevant[key] = ok
@@ -568,14 +577,19 @@ def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:
                 values[key] = ""
                 continue
             if step.calculation is not None:
+                context.name, context.index, context.repeat = name, index, repeat
                 value = to_string(evaluate(step.calculation, context))
             elif raw is not None:
                 value = canonical(step.item.type, raw) if step.numeric else raw  # type: ignore[union-attr]
             else:
                 value = step.default
             if step.choice_filter is not None:
+                context.name, context.index, context.repeat = name, index, repeat
                 value = _filter_choices(state, step, key, value, context)
             values[key] = value
+
+
+_OUTSIDE = (0,)  # the one instance of an item outside repeats
 
 
 def _filter_choices(
