@@ -75,7 +75,9 @@ class DirectStatement:
         # Rows by column name; a name that is not an identifier is read by position.
         self.row = namedtuple("Row", self.columns, rename=True)  # type: ignore[misc]
         self._compiled: dict[tuple[type, str], _Compiled] = {}
-        self._results: dict[tuple[type, tuple[Any, ...]], tuple[Processor, ...]] = {}
+        self._results: dict[
+            tuple[type, tuple[Any, ...]], tuple[tuple[int, Callable[[Any], Any]], ...]
+        ] = {}
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)
@@ -93,18 +95,28 @@ class DirectStatement:
 
     def _result_processors(
         self, dialect: Dialect, description: Sequence[Sequence[Any]]
-    ) -> tuple[Processor, ...]:
+    ) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        """The conversions of the result's columns: (position, conversion) pairs
+        for the columns that have one."""
         type_codes = tuple(column[1] for column in description)
         key = (type(dialect), type_codes)
         processors = self._results.get(key)
         if processors is None:
             processors = tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, code)
-                for column, code in zip(
-                    self.statement.selected_columns,  # type: ignore[attr-defined]
-                    type_codes,
-                    strict=True,
+                (position, process)
+                for position, (column, code) in enumerate(
+                    zip(
+                        self.statement.selected_columns,  # type: ignore[attr-defined]
+                        type_codes,
+                        strict=True,
+                    )
                 )
+                if (
+                    process := column.type.dialect_impl(dialect).result_processor(
+                        dialect, code
+                    )
+                )
+                is not None
             )
             self._results[key] = processors
         return processors
@@ -155,15 +167,13 @@ class DirectStatement:
             processors = self._result_processors(connection.dialect, cursor.description)
         finally:
             cursor.close()
-        if not any(processors):
-            return [tuple(row) for row in fetched]
-        return [
-            tuple(
-                value if process is None else process(value)
-                for process, value in zip(processors, row, strict=True)
-            )
-            for row in fetched
-        ]
+        rows = []
+        for fetched_row in fetched:
+            row = list(fetched_row)
+            for position, process in processors:
+                row[position] = process(row[position])
+            rows.append(tuple(row))
+        return rows
 
     def first(self, connection: Connection, values: Mapping[str, Any]) -> Any | None:
         """The first row of the select as a named tuple (``row.id``), or None."""

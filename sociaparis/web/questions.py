@@ -57,6 +57,15 @@ def question_blocks(blocks: Sequence[Block], prefix: str, lang: str) -> Markup:
     lang
         Language of the fixed texts (required marker, error prefix...).
     """
+    return _question_blocks(tuple(blocks), prefix, lang)
+
+
+# Most page views are a page seen for the first time, the same for every
+# respondent on the same path: its HTML is kept (blocks are immutable and
+# hashable; comparing them costs a sixth of writing the HTML). Like the views
+# the pages keep between requests, this lives in the process's memory only.
+@lru_cache(maxsize=256)
+def _question_blocks(blocks: tuple[Block, ...], prefix: str, lang: str) -> Markup:
     parts: list[str] = []
     for index, block in enumerate(blocks, start=1):
         if isinstance(block, LikertView):

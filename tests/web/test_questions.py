@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from sociaparis.survey.fielding.layout import ChoiceView, LikertView, QuestionView
+from sociaparis.web.i18n import translate
 from sociaparis.web.questions import odk_markdown, question_blocks
 
 HOSTILE = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
@@ -195,3 +196,20 @@ def test_labels_keep_the_markdown_odk_allows_and_nothing_else(text, html) -> Non
 def test_fixed_texts_follow_the_language() -> None:
     view = QuestionView("q", "q", "dropdown", "L", required=True, choices=YES_NO)
     assert "Choose" in _html(view, lang="en") and "Choisissez" in _html(view, lang="fr")
+
+
+def test_the_same_blocks_give_the_same_html_and_others_their_own() -> None:
+    fresh = QuestionView("hours", "hours", "integer", "Heures", required=True)
+    answered = QuestionView("hours", "hours", "integer", "Heures", "", "7", required=True)
+    first = question_blocks([fresh], "p", "fr")
+    assert question_blocks((fresh,), "p", "fr") is first  # kept, not written again
+    assert 'value="7"' in question_blocks([answered], "p", "fr")
+    assert 'value="7"' not in question_blocks([fresh], "p", "fr")
+    english = question_blocks([fresh], "p", "en")
+    assert english != first  # the required marker is in the page's language
+    assert (
+        english.replace(
+            translate("required_marker", "en"), translate("required_marker", "fr")
+        )
+        == first
+    )
