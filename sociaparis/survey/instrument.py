@@ -201,11 +201,13 @@ class Instrument:
     language_names: Mapping[str, str] = field(default_factory=dict)
     _index: dict[str, Item] = field(init=False, repr=False, compare=False)
     _pages: tuple[Page, ...] = field(init=False, repr=False, compare=False)
+    _page_index: dict[str, Page] = field(init=False, repr=False, compare=False)
     _hash: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {item.name: item for item in self.items})
         object.__setattr__(self, "_pages", tuple(self._build_pages(self.top)))
+        object.__setattr__(self, "_page_index", {page.name: page for page in self._pages})
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Instrument):
@@ -281,7 +283,7 @@ class Instrument:
 
     def page(self, name: str) -> Page | None:
         """The page called ``name``, or None."""
-        return next((page for page in self._pages if page.name == name), None)
+        return self._page_index.get(name)
 
     def _displayed_inside(self, name: str) -> tuple[str, ...]:
         return tuple(

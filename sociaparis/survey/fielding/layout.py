@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sociaparis.survey.checks import FieldError
@@ -125,6 +126,35 @@ def _widget(question: Question) -> str:
     return question.type  # integer, decimal, date, acknowledge
 
 
+@dataclass(frozen=True, slots=True)
+class _QuestionTexts:
+    """What a question shows whatever the answers, in one language."""
+
+    widget: str
+    label: str  # before its ${...} references are filled in
+    hint: str
+    required: bool
+    choice_labels: Mapping[str, str]
+
+
+@lru_cache(maxsize=8192)
+def _question_texts(instrument: Instrument, name: str, lang: str) -> _QuestionTexts:
+    # Every page view lays out tens of questions and choices; their texts only
+    # change with the instrument version (its hash is the key) and the language.
+    question = instrument.item(name)
+    assert isinstance(question, Question)  # noqa: S101 - pages hold questions
+    return _QuestionTexts(
+        widget=_widget(question),
+        label=_text(instrument, question.labels, lang),
+        hint=_text(instrument, question.hints, lang),
+        required=question.required not in {"", "false()"},
+        choice_labels={
+            choice.name: _text(instrument, choice.labels, lang)
+            for choice in instrument.choice_list(question)
+        },
+    )
+
+
 def _question_view(
     question: Question,
     state: FormState,
@@ -134,14 +164,16 @@ def _question_view(
     instance: int | None,
 ) -> QuestionView:
     instrument = state.instrument
+    texts = _question_texts(instrument, question.name, lang)
     index = instance or 0
     value = str(shown.get(question.name, "")) if shown else ""
-    widget = _widget(question)
+    widget = texts.widget
     choices: tuple[ChoiceView, ...] = ()
     if question.type in {"select_one", "select_multiple"}:
         chosen = set(value.split()) if question.type == "select_multiple" else {value}
+        labels = texts.choice_labels
         choices = tuple(
-            ChoiceView(c.name, _text(instrument, c.labels, lang), c.name in chosen)
+            ChoiceView(c.name, labels[c.name], c.name in chosen)
             for c in state.offered(question.name, index)
         )
     minimum = maximum = step = ""
@@ -163,11 +195,11 @@ def _question_view(
         name=question.name,
         field=field_name(question.name, instance),
         widget=widget,
-        label=_fill(_text(instrument, question.labels, lang), state, index),
-        hint=_fill(_text(instrument, question.hints, lang), state, index),
+        label=_fill(texts.label, state, index),
+        hint=_fill(texts.hint, state, index),
         value=value,
         choices=choices,
-        required=question.required not in {"", "false()"},
+        required=texts.required,
         error=errors.get((question.name, instance), ""),
         minimum=minimum,
         maximum=maximum,
