@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, create_engine, inspect, text
 
 from sociaparis.core.config import Settings
@@ -141,7 +142,10 @@ def test_a_thread_keeps_few_lock_files_open(tmp_path: Path) -> None:
     assert open_lock_files() - before <= 4
 
 
-def test_no_write_lock_on_postgresql_or_in_memory() -> None:
-    for url in ["sqlite://", "postgresql+psycopg://u@127.0.0.1/x"]:
+def test_no_write_lock_on_postgresql_or_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where a lock file of no path would land
+    for url in ["sqlite://", "sqlite:///:memory:", "postgresql+psycopg://u@127.0.0.1/x"]:
         with write_lock(create_engine(url)):
-            pass
+            assert list(tmp_path.iterdir()) == []
