@@ -149,6 +149,25 @@ class _Plan:
         self.by_name = {step.name: step for step in self.steps}
         self._subsets: dict[str, tuple[_Step, ...]] = {}
         self._self_dependent: dict[str, bool] = {}
+        self._after_page: dict[str, tuple[_Step, ...] | None] = {}
+        self._readers: dict[str, set[str]] = {}
+        for name, reads in self.graph.reads.items():
+            for read in reads:
+                self._readers.setdefault(read, set()).add(name)
+        # Items whose value or relevance may change with no answer changing.
+        self._volatile = frozenset(
+            name
+            for name, parsed in self.graph.expressions.items()
+            if any(
+                expression is not None and _VOLATILE.search(expression.source)
+                for expression in (
+                    parsed.relevant,
+                    parsed.calculation,
+                    parsed.choice_filter,
+                    parsed.repeat_count,
+                )
+            )
+        )
 
     def self_dependent(self, page: Page) -> bool:
         """Whether what ``page`` shows depends on answers given on ``page`` itself."""
@@ -161,6 +180,31 @@ class _Plan:
             self._self_dependent[page.name] = answer
         return answer
 
+    def after_page(self, page: Page) -> tuple[_Step, ...] | None:
+        """The steps to evaluate again when only the answers of ``page`` changed.
+
+        What reads the page's questions, directly or not, and what reads the
+        clock or chance (and what reads those), in evaluation order; None when a
+        repeat is among them (the whole form is then evaluated again).
+        """
+        if page.name not in self._after_page:
+            affected: set[str] = set()
+            stack = [*page.questions, *self._volatile]
+            while stack:
+                name = stack.pop()
+                if name not in affected:
+                    affected.add(name)
+                    stack.extend(self._readers.get(name, ()))
+            steps: tuple[_Step, ...] | None = tuple(
+                step for step in self.steps if step.name in affected
+            )
+            if page.kind == "repeat" or any(
+                step.is_repeat or step.in_repeat is not None for step in steps or ()
+            ):
+                steps = None
+            self._after_page[page.name] = steps
+        return self._after_page[page.name]
+
     def subset(self, page: Page) -> tuple[_Step, ...]:
         """The steps needed to evaluate and check the questions of ``page``."""
         steps = self._subsets.get(page.name)
@@ -170,6 +214,9 @@ class _Plan:
             self._subsets[page.name] = steps
         return steps
 
+
+# Functions whose result changes from one evaluation to the next.
+_VOLATILE = re.compile(r"\b(?:now|today|random|uuid)\s*\(")
 
 _PLANS: OrderedDict[str, _Plan] = OrderedDict()
 _PLAN_CACHE_SIZE = 64
@@ -646,6 +693,47 @@ def evaluate_form(
     state._context = context
     _run(state, steps, context)
     state.evaluated = steps
+    return state
+
+
+def evaluate_after_page(
+    previous: FormState,
+    answers: Answers,
+    page_name: str,
+    *,
+    lang: str | None = None,
+    now: datetime | None = None,
+) -> FormState:
+    """The whole-form evaluation of ``answers`` after a page, made from the last one.
+
+    ``answers`` must differ from ``previous.answers`` only in the questions of
+    page ``page_name`` (what a page submission changes). Only what depends on
+    those questions is evaluated again, and what reads the clock or chance; the
+    rest is taken from ``previous``. The result is the same as
+    ``evaluate_form(previous.instrument, answers, lang=lang, now=now)``, which
+    is what runs when ``previous`` is not a whole-form evaluation in ``lang`` or
+    a repeat would have to be evaluated again.
+    """
+    instrument = previous.instrument
+    plan = previous.plan
+    steps = plan.after_page(_page(instrument, page_name))
+    if steps is None or previous.evaluated is not plan.steps or previous.lang != lang:
+        return evaluate_form(instrument, answers, lang=lang, now=now)
+    state = FormState(instrument, plan, answers)
+    state.lang = lang
+    state.values = dict(previous.values)
+    state.relevant = dict(previous.relevant)
+    state.counts = dict(previous.counts)
+    state.options = dict(previous.options)
+    state.submitted = dict(previous.submitted)
+    for step in steps:  # evaluated afresh, as by evaluate_form
+        key = (step.name, 0)
+        for kept in (state.values, state.relevant, state.options, state.submitted):
+            kept.pop(key, None)
+    context = _Context(state, now or datetime.now().astimezone(), lang)
+    state._context = context
+    _run(state, steps, context)
+    state.evaluated = plan.steps
     return state
 
 

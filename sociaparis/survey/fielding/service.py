@@ -36,6 +36,7 @@ from sociaparis.survey.fielding.submission import (
 from sociaparis.survey.instrument import Instrument
 from sociaparis.survey.logic import (
     FormState,
+    evaluate_after_page,
     evaluate_form,
     following_page,
     next_page,
@@ -595,6 +596,7 @@ def plan_submission(
     lang: str | None = None,
     messages: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    previous: FormState | None = None,
 ) -> PageOutcome:
     """Validate one page against the response as read and decide what to save.
 
@@ -617,6 +619,10 @@ def plan_submission(
         For a repeat page: how many instances the page showed.
     lang, messages
         Language of messages; ``messages["too_long"]`` for over-long answers.
+    previous
+        The whole-form evaluation the page was shown from, if at hand: when it
+        is of ``view``'s answers, only what depends on the page is evaluated
+        again for the next page (:func:`~sociaparis.survey.logic.evaluate_after_page`).
     """
     now = now or utcnow()
     instrument = view.instrument
@@ -668,7 +674,14 @@ def plan_submission(
     if errors:
         return PageOutcome(False, page.name, errors=errors, answers=answers, view=view)
     saved = merge_page(view.answers, page, validation.record)
-    evaluation = evaluate_form(instrument, saved, lang=lang, now=now)
+    if (
+        previous is not None
+        and previous.instrument == instrument
+        and previous.answers == view.answers
+    ):
+        evaluation = evaluate_after_page(previous, saved, page.name, lang=lang, now=now)
+    else:
+        evaluation = evaluate_form(instrument, saved, lang=lang, now=now)
     following = following_page(evaluation, page.name)
     return PageOutcome(
         True,

@@ -364,7 +364,7 @@ async def show_page(request: Request, resume: str, page_name: str) -> Response:
         if view.completed or page_name != current:
             return _redirect(_where(view, resume, page_lang))
         evaluation = _NEXT_PAGE_EVALUATIONS.pop((view.id, view.revision), None)
-        _keep(_SHOWN_VIEWS, resume, view)
+        _keep(_SHOWN_VIEWS, resume, (view, evaluation))
         return _page(request, view, resume, page_name, page_lang, evaluation=evaluation)
 
     return await request.app.state.database.run(work)
@@ -386,8 +386,9 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
     def work(connection: Connection) -> Response:
         # Read and validate outside the write lock; the save only applies if the
         # response is still at the revision read (else: a conflict, nothing saved).
-        view = _SHOWN_VIEWS.pop(resume, None)
+        view, shown_from = _SHOWN_VIEWS.pop(resume, (None, None))
         if view is None or view.revision != revision:
+            shown_from = None
             try:
                 view = _read_response(connection, resume)
             except SociaparisError as error:
@@ -401,9 +402,10 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             instances=instances,
             lang=lang,
             messages={"too_long": translate("too_long", lang)},
+            previous=shown_from,
         )
         if outcome.errors:
-            _keep(_SHOWN_VIEWS, resume, view)  # shown again, at the same revision
+            _keep(_SHOWN_VIEWS, resume, (view, shown_from))  # shown again, same revision
             return _page(
                 request,
                 view,
@@ -442,7 +444,11 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
 # uses it instead of reading the response again when it was shown at that
 # revision. A revision's answers never change (each save moves the revision
 # on), and the save applies only if the response is still at that revision.
-_SHOWN_VIEWS: OrderedDict[str, service.ResponseView] = OrderedDict()
+# With it, the evaluation the page was shown from (if any), from which the
+# submission evaluates again only what depends on the page.
+_SHOWN_VIEWS: OrderedDict[str, tuple[service.ResponseView, FormState | None]] = (
+    OrderedDict()
+)
 # The whole-form evaluation a submission made of the answers it saved, by
 # response and revision saved, for the page shown after its redirect;
 # page_view uses it only if it is of exactly the answers it shows.

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
+from sociaparis.survey.logic import evaluate_form
 from sociaparis.survey.models import InvitationRecord, ResponseRecord
 from tests.factories import field_form, submit_page
 
@@ -473,3 +474,38 @@ def test_a_page_going_on_carries_the_evaluation_of_what_it_saves(
     assert (plan.evaluation.answers, plan.evaluation.lang) == (plan.answers, "en")
     refused = service.plan_submission(read, page_name="service", fields={}, revision=0)
     assert refused.errors and refused.evaluation is None
+
+
+def test_a_page_shown_from_an_evaluation_is_judged_the_same_from_it(
+    session: Session,
+) -> None:
+    form_id = field_form(session)
+    resume = _resume(session, form_id)
+    read = service.open_response(session=session, resume_token=resume)
+    shown_from = evaluate_form(read.instrument, read.answers, lang="en", now=NOW)
+    of_other_answers = evaluate_form(
+        read.instrument, {"service": "DFA"}, lang="en", now=NOW
+    )
+    plans = [
+        service.plan_submission(
+            read,
+            page_name="service",
+            fields={"service": ["DSIN"]},
+            revision=0,
+            lang="en",
+            now=NOW,
+            previous=previous,
+        )
+        for previous in (None, shown_from, of_other_answers)
+    ]
+    assert len({(p.next_page, tuple(p.answers.items())) for p in plans}) == 1
+    whole = plans[0].evaluation
+    for plan in plans[1:]:
+        assert plan.evaluation is not None and whole is not None
+        assert (plan.evaluation.values, plan.evaluation.relevant) == (
+            whole.values,
+            whole.relevant,
+        )
+        assert [p.name for p in plan.evaluation.pages()] == [
+            p.name for p in whole.pages()
+        ]
