@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -77,7 +78,7 @@ def test_the_write_lock_is_reentrant_within_a_thread(tmp_path: Path) -> None:
     engine = _sqlite_engine(tmp_path / "study.db")
     with write_lock(engine):
         with write_lock(engine):
-            pass
+            assert _held_elsewhere(tmp_path / "study.db.lock")
         assert _held_elsewhere(tmp_path / "study.db.lock")  # the outer still holds it
     assert not _held_elsewhere(tmp_path / "study.db.lock")
 
@@ -117,8 +118,7 @@ def test_a_forked_process_does_not_share_the_parents_lock(tmp_path: Path) -> Non
         pid = os.fork()
         if pid == 0:  # the child: must wait for the parent, not walk in
             with write_lock(engine):
-                pass
-            os._exit(0)
+                os._exit(0)
         time.sleep(0.3)
         assert os.waitpid(pid, os.WNOHANG) == (0, 0)  # still waiting
     _, status = os.waitpid(pid, 0)
@@ -129,16 +129,15 @@ def test_a_thread_keeps_few_lock_files_open(tmp_path: Path) -> None:
     def open_lock_files() -> int:
         targets = []
         for fd in os.listdir("/proc/self/fd"):
-            try:
+            # the listing's own descriptor is closed by the time it is read
+            with contextlib.suppress(FileNotFoundError):
                 targets.append(os.readlink(f"/proc/self/fd/{fd}"))
-            except FileNotFoundError:  # the listing's own descriptor, closed since
-                pass
         return sum(1 for target in targets if target.endswith(".lock"))
 
     before = open_lock_files()
     for index in range(10):
         with write_lock(_sqlite_engine(tmp_path / f"study{index}.db")):
-            pass
+            assert _held_elsewhere(tmp_path / f"study{index}.db.lock")
     assert open_lock_files() - before <= 4
 
 

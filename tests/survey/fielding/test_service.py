@@ -33,6 +33,12 @@ def _resume(session: Session, form_id: str) -> str:
     return started.resume_token
 
 
+def _started(session: Session) -> tuple[str, service.ResponseView]:
+    """A response just started on the test form: its resume token, and as read."""
+    resume = _resume(session, field_form(session))
+    return resume, service.open_response(session=session, resume_token=resume)
+
+
 def _submit(
     session: Session, resume: str, page: str, fields: dict, revision: int, **options
 ) -> service.PageOutcome:
@@ -290,9 +296,7 @@ def test_a_planned_page_is_not_saved_once_the_response_has_moved_on(
     session: Session,
 ) -> None:
     # Two tabs read the same revision; both plans are valid, only the first saves.
-    form_id = field_form(session)
-    resume = _resume(session, form_id)
-    read = service.open_response(session=session, resume_token=resume)
+    resume, read = _started(session)
     plans = [
         service.plan_submission(
             read, page_name="service", fields={"service": [value]}, revision=0
@@ -322,9 +326,7 @@ def test_a_bare_connection_reads_and_saves_like_a_session(session: Session) -> N
 
 
 def test_only_an_accepted_plan_can_be_saved(session: Session) -> None:
-    form_id = field_form(session)
-    resume = _resume(session, form_id)
-    read = service.open_response(session=session, resume_token=resume)
+    _, read = _started(session)
     stale = service.plan_submission(
         read, page_name="service", fields={"service": ["DSIN"]}, revision=7
     )
@@ -464,9 +466,7 @@ def test_response_rate_is_given_only_when_it_means_something(
 def test_a_page_going_on_carries_the_evaluation_of_what_it_saves(
     session: Session,
 ) -> None:
-    form_id = field_form(session)
-    resume = _resume(session, form_id)
-    read = service.open_response(session=session, resume_token=resume)
+    _, read = _started(session)
     plan = service.plan_submission(
         read, page_name="service", fields={"service": ["DSIN"]}, revision=0, lang="en"
     )
@@ -479,9 +479,7 @@ def test_a_page_going_on_carries_the_evaluation_of_what_it_saves(
 def test_a_page_shown_from_an_evaluation_is_judged_the_same_from_it(
     session: Session,
 ) -> None:
-    form_id = field_form(session)
-    resume = _resume(session, form_id)
-    read = service.open_response(session=session, resume_token=resume)
+    _, read = _started(session)
     shown_from = evaluate_form(read.instrument, read.answers, lang="en", now=NOW)
     of_other_answers = evaluate_form(
         read.instrument, {"service": "DFA"}, lang="en", now=NOW
