@@ -1,0 +1,59 @@
+"""The fielding benchmark's own arithmetic: how many invitations a run needs, and
+the target verdicts it prints (a run that ran out of invitations measures nothing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from benchmarks.survey_fielding import (
+    RESPONSES_PER_S_ALLOWED,
+    invitations_needed,
+    targets,
+)
+
+
+def _run(
+    run: str, pages_per_s: float, p99: float, ran_out: float | None = None
+) -> dict[str, Any]:
+    return {
+        "backend": "sqlite",
+        "run": run,
+        "pages_per_s": pages_per_s,
+        "page_p99_ms": p99,
+        "invitations_ran_out_after_s": ran_out,
+        "missing": 0,
+        "unacknowledged": 0,
+    }
+
+
+def test_a_run_gets_its_respondents_and_a_bounded_completion_rate() -> None:
+    assert invitations_needed(200, 15, 2) == 2 * (200 + 15 * RESPONSES_PER_S_ALLOWED)
+    assert invitations_needed(10, 0.5, 1) == 10 + -(-RESPONSES_PER_S_ALLOWED // 2)
+
+
+@pytest.mark.parametrize(
+    ("result", "verdict"),
+    [
+        (_run("flat out", 510.0, 300.0), "serves >= 500 pages/s: met (510.0"),
+        (_run("flat out", 490.0, 300.0), "serves >= 500 pages/s: MISSED (490.0"),
+        (_run("flat out", 490.0, 300.0, ran_out=3.0), "pages/s: not measured"),
+        (_run("at 500 pages/s", 499.0, 99.0), "at 500 pages/s: met (p99 99.0 ms"),
+        (_run("at 500 pages/s", 499.0, 100.0), "at 500 pages/s: MISSED (p99 100.0"),
+        # a paced run that fell more than 3% short of its rate did not keep up
+        (_run("at 500 pages/s", 480.0, 20.0), "at 500 pages/s: MISSED (p99 20.0"),
+        (_run("at 500 pages/s", 400.0, 20.0, ran_out=9.5), "pages/s: not measured"),
+    ],
+)
+def test_target_verdicts(result: dict[str, Any], verdict: str) -> None:
+    lines, safe = targets([result], 500)
+    assert safe
+    assert verdict in lines[0]
+
+
+def test_a_lost_page_is_unsafe_whatever_the_speed() -> None:
+    lost = {**_run("flat out", 900.0, 10.0), "missing": 1}
+    lines, safe = targets([lost], 500)
+    assert not safe
+    assert "0 acknowledged pages missing: MISSED (1 missing" in lines[-1]
