@@ -19,6 +19,7 @@ Only 127.0.0.1 is ever contacted.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import html
 import os
@@ -197,6 +198,17 @@ class Tally:
             self.errors.append(message)
         else:
             self.errors[-1] = f"... and more ({message})"
+
+
+def at_least_one(text: str) -> int:
+    """An ``argparse`` type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, got {number}")
+    return number
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -36,7 +36,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._http_load import Reply, Respondent, Tally  # noqa: E402
+from benchmarks._http_load import Reply, Respondent, Tally, at_least_one  # noqa: E402
 from benchmarks.survey_fielding import (  # noqa: E402
     SECRET,
     answer_pool,
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the respondents and print the application's CPU time a page."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--respondents", type=_at_least_one, default=40, help="who answer, in turn"
+        "--respondents", type=at_least_one, default=40, help="who answer, in turn"
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -176,16 +176,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"requests: application CPU {connection.cpu * 1000 / tally.pages:.2f} ms a page"
     )
     return 0
-
-
-def _at_least_one(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"at least 1 respondent, got {number}")
-    return number
 
 
 def _callgrind(state: str) -> None:

@@ -56,6 +56,7 @@ from benchmarks._http_load import (  # noqa: E402
     Respondent,
     Stopped,
     Tally,
+    at_least_one,
     check_response,
     free_port,
     hello_client,
@@ -559,7 +560,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--duration", type=float, default=15.0, help="seconds of each load run"
     )
     parser.add_argument("--ceiling-duration", type=float, default=8.0)
-    parser.add_argument("--respondents", type=int, default=200, help="concurrent")
+    parser.add_argument(
+        "--respondents", type=at_least_one, default=200, help="concurrent"
+    )
     parser.add_argument(
         "--rate",
         type=float,
@@ -571,7 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument(
         "--max-responses",
-        type=int,
+        type=at_least_one,
         default=None,
         help="invitations created per backend (default: enough for both runs, "
         f"respondents + {RESPONSES_PER_S_ALLOWED} a second of each run)",
