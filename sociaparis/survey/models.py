@@ -52,7 +52,8 @@ class InstrumentRecord(Base):
 # -- fielding ------------------------------------------------------------------------
 # Anonymity is a storage property: for an anonymous instrument, a response row
 # holds no invitation id, its id is random (no creation order), and it keeps dates,
-# never times; an invitation keeps only that it was used, not when.
+# never times; an invitation is not written to when it is used (docs/fielding.md,
+# "Anonymity": the threat model and what holds against each part of it).
 
 
 class FieldingRecord(Base):
@@ -70,10 +71,18 @@ class FieldingRecord(Base):
     recorded_attributes: Mapped[list[str]] = mapped_column(JSON, default=list)
     notice: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     min_cell_count: Mapped[int] = mapped_column(Integer, default=10)
+    # Which key the anonymous invitations' use tags were made with (set at the
+    # first use): a changed server key is refused instead of reopening them.
+    use_key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class InvitationRecord(Base):
-    """A personal invitation: only the hash of its single-use token is stored."""
+    """A personal invitation: only the hash of its single-use token is stored.
+
+    ``used`` is set for a named instrument only (and by versions before 0.2 for
+    anonymous ones): an anonymous instrument records a use in ``invitation_uses``,
+    which nothing in the database ties to this row.
+    """
 
     __tablename__ = "invitations"
     __table_args__ = (Index("ix_invitations_form_id", "form_id"),)
@@ -86,11 +95,39 @@ class InvitationRecord(Base):
     created_on: Mapped[date] = mapped_column(Date)
 
 
+class InvitationUseRecord(Base):
+    """The use of an anonymous instrument's invitation, unlinkable to it.
+
+    ``tag`` is a keyed hash (HMAC-SHA-256 under a key derived from the server's
+    secret key) of the invitation's token itself: the invitations table holds
+    only another hash of that token, so neither the database nor the links file
+    without the key, nor the database and the key without the links file, can
+    tell which invitation a tag belongs to. Rows sit in the order of their random
+    tags (SQLite: WITHOUT ROWID), not in the order of use.
+    """
+
+    __tablename__ = "invitation_uses"
+    __table_args__ = (
+        Index("ix_invitation_uses_form_id", "form_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(200))
+
+
 class ResponseRecord(Base):
-    """One respondent's answers to one instrument version, saved page by page."""
+    """One respondent's answers to one instrument version, saved page by page.
+
+    On SQLite the table has no rowid: rows sit in the order of their random ids,
+    not in the order they were created.
+    """
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_instrument_id", "instrument_id"),)
+    __table_args__ = (
+        Index("ix_responses_instrument_id", "instrument_id"),
+        {"sqlite_with_rowid": False},
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))

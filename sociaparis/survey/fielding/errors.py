@@ -47,3 +47,10 @@ class FieldingError(ErrorCode):
         "FIELD_010",
         "The page sent {count} fields, more than the {limit} a page can hold.",
     )
+    USE_KEY_CHANGED = (
+        "FIELD_011",
+        "This questionnaire cannot start new responses right now: the server's "
+        "secret key changed since the first invitation to '{form_id}' was used, so "
+        "used invitations could not be recognised. The administrator must restore "
+        "the previous SOCIAPARIS_SECRET_KEY (docs/fielding.md, Anonymity).",
+    )

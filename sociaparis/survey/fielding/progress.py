@@ -11,12 +11,17 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sociaparis.analysis.disclosure import SuppressedTable, suppress
 from sociaparis.survey.fielding.service import COMPLETED, get_fielding
-from sociaparis.survey.models import InstrumentRecord, InvitationRecord, ResponseRecord
+from sociaparis.survey.models import (
+    InstrumentRecord,
+    InvitationRecord,
+    InvitationUseRecord,
+    ResponseRecord,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +34,9 @@ class FieldingProgress:
         The form and how it is fielded.
     invitations, used_invitations, started, completed, synthetic
         Totals (``started`` counts every response, completed or not;
-        ``synthetic`` how many of them are demonstration data).
+        ``synthetic`` how many of them are demonstration data). For an anonymous
+        form ``used_invitations`` counts the recorded uses, which no invitation
+        row is tied to.
     breakdown
         Row and column attributes of the tables, e.g. ("directorate", "job_category"),
         or None when the responses do not record two attributes.
@@ -123,13 +130,18 @@ def fielding_progress(*, session: Session, form_id: str) -> FieldingProgress:
                 for name, pairs in counts.items()
                 if pairs or name != "invitations"
             }
+    uses = session.scalar(
+        select(func.count())
+        .select_from(InvitationUseRecord)
+        .where(InvitationUseRecord.form_id == form_id)
+    )
     return FieldingProgress(
         form_id=form_id,
         title=title or form_id,
         anonymous=fielding.anonymous,
         open_link=fielding.open_link,
         invitations=len(invitations),
-        used_invitations=sum(1 for _, used in invitations if used),
+        used_invitations=sum(1 for _, used in invitations if used) + (uses or 0),
         started=len(responses),
         completed=sum(1 for status, _, _ in responses if status == COMPLETED),
         synthetic=sum(1 for _, _, synthetic in responses if synthetic),

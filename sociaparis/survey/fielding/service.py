@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sociaparis.core.db import utcnow
@@ -48,6 +49,7 @@ from sociaparis.survey.models import (
     FieldingRecord,
     InstrumentRecord,
     InvitationRecord,
+    InvitationUseRecord,
     ResponseRecord,
 )
 from sociaparis.survey.service import StoredInstrument, get_instrument
@@ -77,6 +79,7 @@ _RESPONSES = ResponseRecord.__table__
 _INSTRUMENT_ROWS = InstrumentRecord.__table__
 _FIELDING_ROWS = FieldingRecord.__table__
 _INVITATIONS = InvitationRecord.__table__
+_INVITATION_USES = InvitationUseRecord.__table__
 # The statements of the respondent pages, built once and run on the driver's
 # cursor (sociaparis.core.statements): building a statement and running it
 # through Connection.execute cost several times more than the query.
@@ -98,6 +101,20 @@ _MARK_INVITATION_USED = DirectStatement(
         _INVITATIONS.c.id == bindparam("invitation_id"), _INVITATIONS.c.used.is_(False)
     )
     .values(used=True)
+)
+_INSERT_INVITATION_USE = DirectStatement(
+    insert(_INVITATION_USES).values(_binds(_INVITATION_USES, "tag", "form_id"))
+)
+_INVITATION_USE_BY_TAG = DirectStatement(
+    select(_INVITATION_USES.c.tag).where(_INVITATION_USES.c.tag == bindparam("tag"))
+)
+_SET_USE_KEY = DirectStatement(
+    update(_FIELDING_ROWS)
+    .where(
+        _FIELDING_ROWS.c.form_id == bindparam("form_id"),
+        _FIELDING_ROWS.c.use_key_id.is_(None),
+    )
+    .values(use_key_id=bindparam("use_key_id"))
 )
 _NEWEST_VERSION = DirectStatement(
     select(_INSTRUMENT_ROWS.c.id, _INSTRUMENT_ROWS.c.content_hash)
@@ -148,6 +165,9 @@ class Fielding:
         The information notice: section name to {language: text}.
     min_cell_count
         Smallest count shown in progress tables.
+    use_key_id
+        Which key the uses of anonymous invitations were recorded with (None
+        before the first use); see :func:`invitation_use_tag`.
     """
 
     form_id: str
@@ -159,6 +179,7 @@ class Fielding:
     recorded_attributes: tuple[str, ...] = ()
     notice: Mapping[str, Any] = field(default_factory=dict)
     min_cell_count: int = 10
+    use_key_id: str | None = None
 
     def check_open(self, today: date) -> None:
         """Raise ``FIELD_002``/``FIELD_003`` outside the fielding dates."""
@@ -180,6 +201,7 @@ def _fielding(record: Any) -> Fielding:
         recorded_attributes=tuple(record.recorded_attributes),
         notice=dict(record.notice),
         min_cell_count=record.min_cell_count,
+        use_key_id=record.use_key_id,
     )
 
 
@@ -226,6 +248,39 @@ def hash_token(token: str) -> str:
 
 def _new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def _use_key(secret: str) -> bytes:
+    return hmac.new(secret.encode(), b"sociaparis:invitation-use", "sha256").digest()
+
+
+def use_key_id(secret: str) -> str:
+    """A public fingerprint of the key the invitation use tags are made with."""
+    return hmac.new(_use_key(secret), b"key-id", "sha256").hexdigest()[:16]
+
+
+def invitation_use_tag(secret: str, token: str) -> str:
+    """The stored mark that an anonymous invitation was used.
+
+    An HMAC-SHA-256 of the invitation's token under a key derived from the
+    server's secret key. The invitations table stores the token's SHA-256 hash,
+    from which the tag cannot be computed: tying a use (and the response started
+    in the same transaction) to an invitation takes the database, the token
+    (the researcher's links file) and the server's secret key together.
+
+    Parameters
+    ----------
+    secret
+        The server's secret key (``SOCIAPARIS_SECRET_KEY``).
+    token
+        The invitation's token, as in its link.
+
+    Returns
+    -------
+    str
+        64 hexadecimal characters.
+    """
+    return hmac.new(_use_key(secret), token.encode(), "sha256").hexdigest()
 
 
 def _derived_resume_token(secret: str, invitation_token: str) -> str:
@@ -345,24 +400,27 @@ def start_from_invitation(
     secret: str,
     now: datetime | None = None,
 ) -> StartedResponse:
-    """Use an invitation: mark it used (once) and start its response.
+    """Use an invitation (once) and start its response.
 
-    For a non-anonymous form, opening a used invitation again finds its response;
-    for an anonymous form it is refused (``FIELD_005``): nothing links them.
+    For a named form the invitation is marked used and the response keeps its
+    id; opening a used invitation again finds the response. For an anonymous
+    form the invitation row is not written to at all: the use is recorded as an
+    unlinkable tag (:func:`invitation_use_tag`) and a second use is refused
+    (``FIELD_005``). ``FIELD_011`` if the server's secret key changed since the
+    form's first use (used invitations could not be recognised).
     """
     now = now or utcnow()
-    invitation = _INVITATION_BY_TOKEN.first(
-        _connection(session), {"token_hash": hash_token(token)}
-    )
+    connection = _connection(session)
+    invitation = _INVITATION_BY_TOKEN.first(connection, {"token_hash": hash_token(token)})
     if invitation is None:
         raise SociaparisError(FieldingError.UNKNOWN_INVITATION)
     fielding = get_fielding(session=session, form_id=invitation.form_id)
-    resume_token = (
-        _new_token() if fielding.anonymous else _derived_resume_token(secret, token)
-    )
+    if fielding.anonymous:
+        return _start_anonymous(
+            connection, fielding, invitation, token=token, secret=secret, now=now
+        )
+    resume_token = _derived_resume_token(secret, token)
     if invitation.used:
-        if fielding.anonymous:
-            raise SociaparisError(FieldingError.INVITATION_USED)
         response_id = session.scalar(
             select(_RESPONSES.c.id).where(_RESPONSES.c.invitation_id == invitation.id)
         )
@@ -370,19 +428,55 @@ def start_from_invitation(
             raise SociaparisError(FieldingError.INVITATION_USED)
         return StartedResponse(resume_token, response_id, resumed=True)
     fielding.check_open(now.date())
-    marked = _MARK_INVITATION_USED.rowcount(
-        _connection(session), {"invitation_id": invitation.id}
-    )
+    marked = _MARK_INVITATION_USED.rowcount(connection, {"invitation_id": invitation.id})
     if marked != 1:
         raise SociaparisError(FieldingError.INVITATION_USED)
-    stored = fielded_version(session=session, form_id=invitation.form_id)
     return _new_response(
-        session=session,
-        stored=stored,
+        session=connection,
+        stored=fielded_version(session=connection, form_id=invitation.form_id),
         fielding=fielding,
         resume_token=resume_token,
         attributes=invitation.attributes,
         invitation_id=invitation.id,
+        now=now,
+    )
+
+
+def _start_anonymous(
+    connection: Connection,
+    fielding: Fielding,
+    invitation: Any,
+    *,
+    token: str,
+    secret: str,
+    now: datetime,
+) -> StartedResponse:
+    """Record the use as a tag and start a response that nothing ties to it."""
+    key_id = use_key_id(secret)
+    if fielding.use_key_id not in (None, key_id):
+        raise SociaparisError(FieldingError.USE_KEY_CHANGED, form_id=fielding.form_id)
+    tag = invitation_use_tag(secret, token)
+    # ``used`` is set only by versions that wrote it for anonymous forms too.
+    if invitation.used or _INVITATION_USE_BY_TAG.first(connection, {"tag": tag}):
+        raise SociaparisError(FieldingError.INVITATION_USED)
+    fielding.check_open(now.date())
+    if fielding.use_key_id is None:
+        _SET_USE_KEY.rowcount(
+            connection, {"form_id": fielding.form_id, "use_key_id": key_id}
+        )
+    try:
+        _INSERT_INVITATION_USE.rowcount(
+            connection, {"tag": tag, "form_id": fielding.form_id}
+        )
+    except IntegrityError as error:  # the same link, used at the same moment
+        raise SociaparisError(FieldingError.INVITATION_USED) from error
+    return _new_response(
+        session=connection,
+        stored=fielded_version(session=connection, form_id=fielding.form_id),
+        fielding=fielding,
+        resume_token=_new_token(),
+        attributes=invitation.attributes,
+        invitation_id=None,
         now=now,
     )
 

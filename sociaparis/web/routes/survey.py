@@ -183,6 +183,12 @@ async def _show_notice(
     return await request.app.state.database.run(work)
 
 
+_REFUSAL_STATUS = {
+    FieldingError.INVITATION_USED: 409,
+    FieldingError.USE_KEY_CHANGED: 503,
+}
+
+
 async def _start(
     request: Request,
     *,
@@ -203,7 +209,7 @@ async def _start(
             with write_lock(engine), connection.begin():
                 started = start(connection)
         except SociaparisError as error:
-            status = 409 if error.error is FieldingError.INVITATION_USED else 404
+            status = _REFUSAL_STATUS.get(error.error, 404)
             return _refuse(request, error, lang, status)
         # A new response goes straight to its first page; one found again to
         # wherever it is.
