@@ -322,3 +322,63 @@ def test_a_changed_secret_key_is_refused_rather_than_reopening_used_links(
                 session=session, token=token, secret="another" * 6, now=NOW
             )
         assert caught.value.error is FieldingError.USE_KEY_CHANGED
+
+
+def test_the_upgrade_cuts_the_links_earlier_versions_wrote(database_url: str) -> None:
+    """Before migration 0006 an anonymous invitation was marked used in the
+    transaction that created its response; the upgrade leaves no trace of it in
+    the live tables."""
+    from alembic import command
+
+    from sociaparis.core.db import _alembic_config, upgrade
+
+    engine = make_engine(Settings(database_url=database_url, secret_key=SECRET))
+    command.upgrade(_alembic_config(engine), "0005_compare_matrix")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "insert into instruments (id, form_id, version, version_number,"
+                " content_hash, title, model, source, source_filename, created_at)"
+                " values (1, 'f', 'v1', 1, 'h', 't', '{}', :source, 'f.xlsx', :now)"
+            ),
+            {"source": b"", "now": NOW},
+        )
+        connection.execute(
+            text(
+                "insert into invitations (id, form_id, token_hash, attributes, used,"
+                " created_on) values (:id, 'f', :hash, '{}', false, :on)"
+            ),
+            [{"id": n, "hash": f"{n:064d}", "on": NOW.date()} for n in range(1, 5)],
+        )
+    for number in range(1, 5):  # each use in its own transaction, as before
+        with engine.begin() as connection:
+            connection.execute(
+                text("update invitations set used = true where id = :id"), {"id": number}
+            )
+            connection.execute(
+                text(
+                    "insert into responses (id, instrument_id, resume_token_hash,"
+                    " status, answers, attributes, revision, synthetic, started_on)"
+                    " values (:id, 1, :resume, 'in_progress', '{}', '{}', 0, false,"
+                    " :on)"
+                ),
+                {"id": f"{number:032x}", "resume": f"r{number:063d}", "on": NOW.date()},
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            transactions = connection.execute(
+                text(
+                    "select distinct xmin::text from invitations where used"
+                    " union select distinct xmin::text from responses"
+                )
+            ).all()
+            assert len(transactions) == 1  # all rewritten by the migration
+        else:
+            with pytest.raises(Exception, match="no such column: rowid"):
+                connection.exec_driver_sql("select rowid from responses")
+            stored = [
+                r[0] for r in connection.exec_driver_sql("select id from responses")
+            ]
+            assert stored == sorted(stored)
+    engine.dispose()
