@@ -44,3 +44,24 @@ JSON_OUTPUT = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 def print_json(data: Any) -> None:
     """Print ``data`` as indented JSON (UTF-8 kept, dates as text)."""
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def require_free_port(host: str, port: int) -> None:
+    """Refuse, with what to do, a port another program already listens on.
+
+    Checked before anything is built or printed, so that no link is shown for a
+    server that cannot start.
+    """
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise click.ClickException(
+                f"Cannot listen on {host}:{port}: {error.strerror or error}. Another "
+                f"program (an earlier sociaparis, perhaps) uses it: stop it, or choose "
+                f"another port with --port {port + 1 if port < 65535 else 8000}."
+            ) from error

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from sociaparis.cli.common import require_free_port
 from sociaparis.core.config import Settings, get_settings
 
 REPO_STUDY = Path(__file__).resolve().parents[2] / "studies" / "sociaparis"
@@ -120,6 +121,8 @@ def demo(
     hundred CLEARLY LABELLED SYNTHETIC staff-survey responses are added so the
     researcher pages show something, and a demo researcher account is created.
     """
+    if not no_serve:
+        require_free_port(host, port)
     click.echo(f"Building the demo study from {study_dir} …")
     built = build_demo(data_dir.resolve(), study_dir, responses=responses, seed=seed)
     base = f"http://{host}:{port}"
@@ -132,6 +135,9 @@ def demo(
         click.echo(f"Open link (transport survey):     {base}/o/{built['open_form']}")
     click.echo(f"Researcher pages:                 {base}/login")
     click.echo(f"   user: {DEMO_USER}   password: {DEMO_PASSWORD}")
+    click.echo("")
+    click.echo("To use the command line on this study while it is served:")
+    click.echo(f"   export SOCIAPARIS_DATA_DIR={data_dir.resolve()}")
     if no_serve:
         return
     os.environ["SOCIAPARIS_DATA_DIR"] = str(data_dir.resolve())

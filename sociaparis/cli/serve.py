@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from sociaparis.cli.common import require_free_port
 from sociaparis.core.config import get_settings, with_secret_key
 from sociaparis.core.db import ensure_schema, make_engine
 
@@ -12,6 +13,7 @@ def run_server(*, host: str, port: int, workers: int, reload: bool = False) -> N
     """Upgrade the database if needed, then serve the app with uvicorn."""
     import uvicorn
 
+    require_free_port(host, port)
     settings = with_secret_key(get_settings())
     engine = make_engine(settings)
     message = ensure_schema(engine, settings)

@@ -57,3 +57,28 @@ def test_building_the_demo_twice_starts_afresh(tmp_path) -> None:
         assert connection.execute(text("select count(*) from responses")).scalar() == 5
         assert connection.execute(text("select count(*) from users")).scalar() == 1
     engine.dispose()
+
+
+def test_a_busy_port_is_refused_before_anything_is_built_or_printed(tmp_path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            cli, ["demo", "--data-dir", str(tmp_path / "demo"), "--port", str(port)]
+        )
+    assert result.exit_code == 1
+    assert f"Cannot listen on 127.0.0.1:{port}" in result.output
+    assert f"--port {port + 1}" in result.output
+    assert "Respondent link" not in result.output
+    assert not (tmp_path / "demo").exists()
+
+
+def test_the_demo_says_how_to_point_the_command_line_at_it(tmp_path) -> None:
+    data_dir = tmp_path / "demo"
+    result = CliRunner().invoke(
+        cli, ["demo", "--data-dir", str(data_dir), "--no-serve", "--responses", "0"]
+    )
+    assert f"export SOCIAPARIS_DATA_DIR={data_dir.resolve()}" in result.output
