@@ -65,6 +65,27 @@ def test_check_prints_a_summary(form_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("constraint", "code"),
+    [
+        ("regex(., '^(.)\\1$')", "XPATH_015"),
+        ("regex(., '^(?!x).*$')", "XPATH_015"),
+    ],
+)
+def test_check_refuses_a_pattern_that_needs_backtracking(
+    tmp_path: Path, constraint: str, code: str
+) -> None:
+    path = tmp_path / "regex.md"
+    path.write_text(FORM.replace("| . <= 60   |", f"| {constraint} |"), encoding="utf-8")
+    result = run("instrument", "check", str(path))
+    assert result.exit_code == 1
+    output = result.output.replace("\n", " ")
+    assert output.startswith(
+        "Error: SURVEY_006: [sheet 'survey', row 3, column 'constraint'] "
+    )
+    assert f"{code}: " in output and "Rewrite the pattern" in output
+
+
 def test_check_rejects_a_bad_form_with_its_message(tmp_path: Path) -> None:
     path = tmp_path / "bad.md"
     path.write_text(FORM.replace("${hours} div 8", "${hourz} div 8"), encoding="utf-8")

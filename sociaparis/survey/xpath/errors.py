@@ -33,8 +33,9 @@ class XPathErrorCode(ErrorCode):
     BAD_REGEX = (
         "XPATH_004",
         "Invalid regular expression {pattern!r} in regex() at character {position} "
-        "of `{expression}`: {reason}. Fix the pattern (Python `re` syntax; it is "
-        "searched anywhere in the value, use ^ and $ to match the whole value).",
+        "of `{expression}`: {reason}. Fix the pattern (RE2 syntax, as in Perl or "
+        "Java; it is searched anywhere in the value, use ^ and $ to match the whole "
+        "value).",
     )
     NOT_A_REFERENCE = (
         "XPATH_005",
@@ -89,6 +90,16 @@ class XPathErrorCode(ErrorCode):
         "{name}() at character {position} of `{expression}` is an ODK function that "
         "sociaparis does not evaluate ({reason}). Compute the value another way, "
         "e.g. with a calculate on plain ${{name}} references.",
+    )
+    UNSUPPORTED_REGEX = (
+        "XPATH_015",
+        "The regular expression {pattern!r} in regex() at character {position} of "
+        "`{expression}` uses a construct that sociaparis does not run ({reason}): "
+        "patterns run on RE2, whose time stays linear in the answer's length, so "
+        "backreferences (\\1), lookahead and lookbehind ((?=, (?!, (?<=, (?<!), "
+        "atomic groups, possessive quantifiers and repetition counts over 1000 are "
+        "not available. Rewrite the pattern without it, for instance as several "
+        "regex() tests joined with `and` or `not()`.",
     )
 
 

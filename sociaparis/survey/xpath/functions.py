@@ -18,6 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+import re2
+
 from sociaparis.survey.xpath.dates import (
     days_to_date_string,
     days_to_datetime,
@@ -353,40 +355,67 @@ def _build_choice_name(call: Call, fns: list[Fn]) -> Fn:
     return lambda ctx: ctx.choice_label(question, to_string(value(ctx)))
 
 
-def _regex_error(call: Call, pattern: str, reason: str) -> XPathError:
+def _regex_error(call: Call, pattern: str, problem: _RegexProblem) -> XPathError:
     return XPathError(
-        XPathErrorCode.BAD_REGEX,
+        problem.code,
         expression=call.source,
         position=call.pos + 1,
         pattern=pattern,
-        reason=reason,
+        reason=problem.reason,
     )
 
 
+class _RegexProblem(NamedTuple):
+    """Why a pattern cannot be run: the catalog entry and RE2's reason."""
+
+    code: XPathErrorCode
+    reason: str
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # the reason goes into the catalog error instead
+#: Memory RE2 may use for one compiled pattern (program and matching cache).
+_RE2_OPTIONS.max_mem = 1 << 20
+
+
 @lru_cache(maxsize=512)
-def _compile_regex(pattern: str) -> re.Pattern[str] | str:
-    """The compiled pattern, or the reason it does not compile."""
+def _compile_regex(pattern: str) -> Callable[[str], object] | _RegexProblem:
+    """The pattern's ``search`` function, or why it cannot be run.
+
+    Patterns run on RE2, whose matching time is linear in the length of the
+    value whatever the pattern. A pattern that Python's backtracking ``re``
+    accepts but RE2 refuses uses a construct RE2 lacks (backreference,
+    lookaround, atomic group, possessive quantifier, repetition over 1000).
+    """
     try:
-        return re.compile(pattern)
-    except (re.error, OverflowError, RecursionError, ValueError) as error:
-        return str(error) or type(error).__name__
+        return re2.compile(pattern, _RE2_OPTIONS).search  # type: ignore[no-any-return]
+    except re2.error as error:
+        detail = error.args[0] if error.args else b""
+        reason = (
+            detail.decode("utf-8", "replace") if isinstance(detail, bytes) else detail
+        )
+    try:
+        re.compile(pattern)
+    except (re.error, OverflowError, RecursionError, ValueError):
+        return _RegexProblem(XPathErrorCode.BAD_REGEX, reason or "invalid pattern")
+    return _RegexProblem(XPathErrorCode.UNSUPPORTED_REGEX, reason or "unsupported")
 
 
 def _build_regex(call: Call, fns: list[Fn]) -> Fn:
     value, pattern_fn = fns
     if call.args[1].kind == "str":
         compiled = _compile_regex(call.args[1].value)
-        if isinstance(compiled, str):
+        if isinstance(compiled, _RegexProblem):
             raise _regex_error(call, call.args[1].value, compiled)
-        search = compiled.search
+        search = compiled
         return lambda ctx: search(to_string(value(ctx))) is not None
 
     def evaluate(ctx: Any) -> Value:
         pattern = to_string(pattern_fn(ctx))
         dynamic = _compile_regex(pattern)
-        if isinstance(dynamic, str):
+        if isinstance(dynamic, _RegexProblem):
             raise _regex_error(call, pattern, dynamic)
-        return dynamic.search(to_string(value(ctx))) is not None
+        return dynamic(to_string(value(ctx))) is not None
 
     return evaluate
 

@@ -8,9 +8,12 @@ and how to fix the expression.
 from __future__ import annotations
 
 import pytest
+import re2
 
+from sociaparis.survey.fielding.submission import MAX_ANSWER_LENGTH
 from sociaparis.survey.xpath import XPathError, XPathErrorCode, evaluate, parse
 from sociaparis.survey.xpath.errors import XPathErrorCode as E
+from sociaparis.survey.xpath.functions import _compile_regex
 from sociaparis.survey.xpath.parser import MAX_DEPTH
 
 # (expression, error, 1-based position or None)
@@ -58,6 +61,14 @@ PARSE_ERRORS = [
     ("position(${a})", E.SYNTAX, 1),
     ("regex(${a}, '[0-9')", E.BAD_REGEX, 1),
     ("regex(${a}, '(?P<x')", E.BAD_REGEX, 1),
+    # Constructs a linear-time engine cannot run are refused when parsed.
+    ("regex(${a}, '^(a)\\1$')", E.UNSUPPORTED_REGEX, 1),
+    ("regex(${a}, '^(?=.*[0-9]).{8,}$')", E.UNSUPPORTED_REGEX, 1),
+    ("regex(${a}, '(?<!@)paris')", E.UNSUPPORTED_REGEX, 1),
+    ("regex(${a}, '(?>a+)b')", E.UNSUPPORTED_REGEX, 1),
+    ("regex(${a}, 'a*+b')", E.UNSUPPORTED_REGEX, 1),
+    ("regex(${a}, '^.{1,20000}$')", E.UNSUPPORTED_REGEX, 1),
+    ("1 + regex(${a}, '(?P<n>a)(?P=n)')", E.UNSUPPORTED_REGEX, 5),
     ("count('abc')", E.NODESET_REQUIRED, 1),
     ("sum(1 + 2)", E.NODESET_REQUIRED, 1),
     ("count-non-empty(concat(${a}))", E.NODESET_REQUIRED, 1),
@@ -124,6 +135,22 @@ def test_regex_with_a_computed_bad_pattern_fails_at_evaluation(stub) -> None:
         evaluate(expression, stub())
     assert caught.value.error is E.BAD_REGEX
     assert caught.value.context["pattern"] == "[a"
+
+
+def test_a_computed_pattern_with_a_backreference_fails_at_evaluation(stub) -> None:
+    expression = parse("regex('aa', concat('(a)', '\\1'))")
+    with pytest.raises(XPathError) as caught:
+        evaluate(expression, stub())
+    assert caught.value.error is E.UNSUPPORTED_REGEX
+
+
+def test_regex_runs_on_a_linear_time_engine(stub) -> None:
+    # Linear by construction: RE2 compiles patterns to automata and never
+    # backtracks, so nested quantifiers cost a bounded amount per character.
+    search = _compile_regex("^(a+)+$")
+    assert isinstance(getattr(search, "__self__", None), re2._Regexp)
+    crafted = "a" * MAX_ANSWER_LENGTH + "!"
+    assert evaluate("regex(${v}, '^(a+)+$')", stub({"v": crafted})) is False
 
 
 def test_nesting_limit_is_generous_enough_for_real_forms(stub) -> None:
