@@ -13,7 +13,7 @@ from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.logic import evaluate_form
 from sociaparis.survey.models import InvitationRecord, ResponseRecord
-from tests.factories import field_form, submit_page
+from tests.factories import LICENCES_FORM, field_form, submit_page
 
 NOW = datetime(2026, 11, 25, 14, 37, 12, tzinfo=UTC)
 SECRET = "s" * 40
@@ -509,20 +509,6 @@ def test_a_page_shown_from_an_evaluation_is_judged_the_same_from_it(
         ]
 
 
-NUMBER_FOLLOW_UP_FORM = """
-| survey |  |  |  |  |  |  |
-|  | type | name | label | appearance | relevant | required |
-|  | begin group | page | Page | field-list |  |  |
-|  | integer | licences | How many licences? |  |  |  |
-|  | text | which | Which assistant? |  | ${licences} != '' | yes |
-|  | end group |  |  |  |  |  |
-|  | text | last | Last |  |  |  |
-| settings |  |  |
-|  | form_title | form_id |
-|  | Licences | licences |
-"""
-
-
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [("1 200", "1200"), ("1\u202f200", "1200"), ("1\u00a0200", "1200"), ("12", "12")],
@@ -530,7 +516,7 @@ NUMBER_FOLLOW_UP_FORM = """
 def test_a_number_that_reveals_a_follow_up_is_kept(
     session: Session, typed: str, stored: str
 ) -> None:
-    form_id = field_form(session, NUMBER_FOLLOW_UP_FORM)
+    form_id = field_form(session, LICENCES_FORM)
     resume = _resume(session, form_id)
     shown_again = _submit(session, resume, "page", {"licences": [typed]}, 0, now=NOW)
     # The follow-up appears; its own requirement waits until it has been seen.
@@ -547,7 +533,7 @@ def test_a_number_that_reveals_a_follow_up_is_kept(
 def test_a_bad_answer_that_reveals_a_follow_up_comes_back_with_its_message(
     session: Session, typed: str
 ) -> None:
-    form_id = field_form(session, NUMBER_FOLLOW_UP_FORM)
+    form_id = field_form(session, LICENCES_FORM)
     resume = _resume(session, form_id)
     outcome = _submit(
         session, resume, "page", {"licences": [typed]}, 0, lang="fr", now=NOW
