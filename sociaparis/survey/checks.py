@@ -14,6 +14,9 @@ from typing import Any, Literal
 from sociaparis.survey.instrument import Question
 from sociaparis.survey.xpath import to_string
 
+#: Longest answer a page accepts, in characters.
+MAX_ANSWER_LENGTH = 10_000
+
 ErrorKind = Literal["required", "constraint", "type", "choice"]
 
 DEFAULT_MESSAGES: dict[str, dict[str, str]] = {

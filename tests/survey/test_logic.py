@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.logic import (
     FieldError,
@@ -694,3 +694,36 @@ def test_page_evaluation_computes_what_its_texts_show(form) -> None:
     answers = {"tool": [{"tname": "x"}]}
     result = validate_page(model, answers, "tool", "en")
     assert result.state.text("hours", instance=1) == "Hours with x!"
+
+
+JOINED = """
+| survey |
+|   | type         | name   | label | calculation     | constraint                          |
+|   | begin repeat | r      | R     |                 |                                     |
+|   | text         | q      | Q     |                 |                                     |
+|   | end repeat   |        |       |                 |                                     |
+|   | calculate    | all    |       | join('', ${q})  |                                     |
+|   | text         | code   | Code  |                 | regex(., concat('(a)', '\\1'))      |
+"""
+
+
+@pytest.mark.parametrize(
+    ("answers", "name", "location", "code"),
+    [
+        (
+            {"r": [{"q": "a" * 60_000}, {"q": "a" * 60_000}]},
+            "all",
+            Location("survey", 5, "calculation"),
+            "XPATH_018",
+        ),
+        ({"code": "aa"}, "code", Location("survey", 6, "constraint"), "XPATH_015"),
+    ],
+)
+def test_an_evaluation_error_names_its_cell(form, answers, name, location, code) -> None:
+    model = form(JOINED)
+    with pytest.raises(SociaparisError) as caught:
+        evaluate_form(model, answers).errors()
+    assert caught.value.error is SurveyError.EVALUATION_FAILED
+    assert caught.value.location == location
+    assert caught.value.context["name"] == name
+    assert caught.value.context["reason"].startswith(f"{code}: ")

@@ -101,6 +101,31 @@ class XPathErrorCode(ErrorCode):
         "not available. Rewrite the pattern without it, for instance as several "
         "regex() tests joined with `and` or `not()`.",
     )
+    TOO_LONG = (
+        "XPATH_016",
+        "The expression `{expression}` is {length} characters long; the limit is "
+        "{limit}. Split it into several calculate questions that each compute a "
+        "part, and combine their results.",
+    )
+    TOO_LARGE = (
+        "XPATH_017",
+        "The expression `{expression}` has more than {limit} values, references, "
+        "operators and calls. Split it into several calculate questions (for a "
+        "long sum, add the items in groups of at most a few hundred, then add the "
+        "groups).",
+    )
+    STRING_TOO_LONG = (
+        "XPATH_018",
+        "{name}() at character {position} of `{expression}` would build a text of "
+        "{length} characters; the limit is {limit}. Build shorter texts (each "
+        "calculate's value is limited), for instance by not concatenating a "
+        "calculation with itself.",
+    )
+
+
+def abbreviate(source: str, keep: int = 80) -> str:
+    """``source``, or its first ``keep`` characters and an ellipsis when longer."""
+    return source if len(source) <= keep else f"{source[:keep]}…"
 
 
 class XPathError(SociaparisError):

@@ -42,6 +42,9 @@ from sociaparis.survey.xpath.values import (
 )
 
 Fn = Callable[[Any], Value]
+#: Longest text concat() and join() may build, in characters (ten answers of the
+#: longest length a page accepts).
+MAX_STRING_LENGTH = 100_000
 _XPATH_SPACE = re.compile(r"[ \t\r\n]+")
 _CHOICE_REF = re.compile(r"[ \t\r\n]*\$\{([^{}]*)\}[ \t\r\n]*")
 
@@ -175,8 +178,34 @@ def _coalesce(first: Value, second: Value) -> str:
     return text if text else to_string(second)
 
 
-def _join(separator: Value, *values: Value) -> str:
-    return to_string(separator).join(_strings(values))
+def _joined(call: Call, separator: str, parts: list[str]) -> str:
+    """``parts`` joined by ``separator``, refused beyond :data:`MAX_STRING_LENGTH`."""
+    length = sum(map(len, parts)) + len(separator) * max(len(parts) - 1, 0)
+    if length > MAX_STRING_LENGTH:
+        raise XPathError(
+            XPathErrorCode.STRING_TOO_LONG,
+            name=call.name,
+            expression=call.source,
+            position=call.pos + 1,
+            length=length,
+            limit=MAX_STRING_LENGTH,
+        )
+    return separator.join(parts)
+
+
+def _build_concat(call: Call, fns: list[Fn]) -> Fn:
+    return lambda ctx: _joined(call, "", _strings([fn(ctx) for fn in fns]))
+
+
+def _build_join(call: Call, fns: list[Fn]) -> Fn:
+    separator, *values = fns
+
+    def evaluate(ctx: Any) -> Value:
+        return _joined(
+            call, to_string(separator(ctx)), _strings([fn(ctx) for fn in values])
+        )
+
+    return evaluate
 
 
 # ----------------------------------------------------------------- selects
@@ -549,10 +578,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "string": _spec(
         0, 1, "string(x)", _e(to_string), "XPath string()", default_current=True
     ),
-    "concat": _spec(
-        0, None, "concat(a, b, ...)", _e(lambda *v: "".join(_strings(v))), "joined"
-    ),
-    "join": _spec(1, None, "join(', ', ${q})", _e(_join), "values joined by separator"),
+    "concat": _spec(0, None, "concat(a, b, ...)", _build_concat, "joined"),
+    "join": _spec(1, None, "join(', ', ${q})", _build_join, "values joined by separator"),
     "string-length": _spec(
         0,
         1,

@@ -11,10 +11,10 @@ import pytest
 import re2
 
 from sociaparis.survey.fielding.submission import MAX_ANSWER_LENGTH
-from sociaparis.survey.xpath import XPathError, XPathErrorCode, evaluate, parse
+from sociaparis.survey.xpath import XPathError, XPathErrorCode, evaluate, parse, parser
 from sociaparis.survey.xpath.errors import XPathErrorCode as E
-from sociaparis.survey.xpath.functions import _compile_regex
-from sociaparis.survey.xpath.parser import MAX_DEPTH
+from sociaparis.survey.xpath.functions import MAX_STRING_LENGTH, _compile_regex
+from sociaparis.survey.xpath.parser import MAX_DEPTH, MAX_LENGTH, MAX_NODES
 
 # (expression, error, 1-based position or None)
 PARSE_ERRORS = [
@@ -151,6 +151,77 @@ def test_regex_runs_on_a_linear_time_engine(stub) -> None:
     assert isinstance(getattr(search, "__self__", None), re2._Regexp)
     crafted = "a" * MAX_ANSWER_LENGTH + "!"
     assert evaluate("regex(${v}, '^(a+)+$')", stub({"v": crafted})) is False
+
+
+@pytest.mark.parametrize(
+    ("expression", "error"),
+    [
+        ("1 + " * (MAX_LENGTH // 4) + "1", E.TOO_LONG),
+        ("${a} + " * 2900 + "1", E.TOO_LONG),
+        ("1+" * (MAX_NODES // 2) + "1", E.TOO_LARGE),
+        ("concat(" + "1, " * MAX_NODES + "1)", E.TOO_LARGE),
+        ("1 and 2 or " * 1500 + "1", E.TOO_LARGE),
+        # Deeper than Python's recursion limit: a catalog error, never RecursionError.
+        ("(" * 9000 + "1" + ")" * 9000, E.TOO_DEEP),
+        ("not(" * 3000 + "1" + ")" * 3000, E.TOO_DEEP),
+        ("-(" * 6000 + "1" + ")" * 6000, E.TOO_DEEP),
+        ("1 < " * 3000 + "1", E.TOO_DEEP),
+    ],
+    ids=lambda value: value[:24] if isinstance(value, str) else value.code,
+)
+def test_size_limits(expression: str, error: XPathErrorCode) -> None:
+    with pytest.raises(XPathError) as caught:
+        parse(expression)
+    assert caught.value.error is error
+    assert len(caught.value.message) < 1000  # the expression is abbreviated
+
+
+def test_a_sum_of_the_largest_size_is_parsed(stub) -> None:
+    terms = (MAX_NODES + 1) // 2
+    assert evaluate("1+" * (terms - 1) + "1", stub()) == terms
+
+
+def test_parsing_a_long_chain_copies_each_operand_once(monkeypatch) -> None:
+    # An n-ary node per operator would copy the operands at each one: work
+    # quadratic in the length (a 50,000-term sum took most of a minute).
+    copied = 0
+    node = parser.Node
+
+    def counting(kind, pos, value=None, children=(), depth=1):
+        nonlocal copied
+        copied += len(children)
+        return node(kind, pos, value, children, depth)
+
+    monkeypatch.setattr(parser, "Node", counting)
+    terms = 600
+    parser.parse_tree(" - ".join(["${a} + ${b} and ${c}"] * terms))
+    assert copied <= 6 * terms
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "concat(${long}, ${long})",
+        "concat(${many}, 'x')",
+        "join(' ', ${long}, ${long})",
+        "join('x', ${many})",
+        "string-length(concat(${many}))",
+    ],
+)
+def test_built_texts_are_bounded_when_evaluated(stub, expression: str) -> None:
+    half = "a" * (MAX_STRING_LENGTH // 2)
+    context = stub({"long": half + "a", "many": [half, half, "a"]})
+    with pytest.raises(XPathError) as caught:
+        evaluate(expression, context)
+    assert caught.value.error is E.STRING_TOO_LONG
+    assert caught.value.context["length"] > MAX_STRING_LENGTH
+
+
+def test_texts_up_to_the_bound_are_built(stub) -> None:
+    half = "a" * (MAX_STRING_LENGTH // 2)
+    context = stub({"long": half, "many": [half, half]})
+    assert len(evaluate("concat(${long}, ${long})", context)) == MAX_STRING_LENGTH
+    assert len(evaluate("join('', ${many})", context)) == MAX_STRING_LENGTH
 
 
 def test_nesting_limit_is_generous_enough_for_real_forms(stub) -> None:
