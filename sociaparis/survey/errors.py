@@ -79,6 +79,12 @@ class SurveyError(ErrorCode):
         "Concatenate fewer or shorter values, and never a calculation with itself "
         "over several steps.",
     )
+    GROUPS_TOO_DEEP = (
+        "SURVEY_014",
+        "The group '{name}' is nested more than {limit} groups deep. Close some "
+        "groups with 'end group' before opening new ones: nesting that deep is "
+        "not needed for pages or relevance.",
+    )
     # -- answers (simulate and page submissions) ----------------------------------
     ANSWERS_NOT_JSON = (
         "SURVEY_020",

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from sociaparis.core.errors import Location
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import Group, Instrument, Question
-from sociaparis.survey.xlsform import parse_xlsform, read_xlsform
+from sociaparis.survey.xlsform import MAX_GROUP_DEPTH, parse_xlsform, read_xlsform
 from sociaparis.survey.xpath.functions import MAX_STRING_LENGTH
 
 BILINGUAL = """
@@ -332,6 +332,16 @@ BAD_FORMS = [
         Location("survey", 2, "calculation"),
     ),
     (
+        "groups nested deeper than Python's recursion limit",
+        _survey(
+            *[f"| | begin group | g{i} | G |" for i in range(2000)],
+            "| | text | t | T |",
+            *["| | end group | | |"] * 2000,
+        ),
+        SurveyError.GROUPS_TOO_DEEP,
+        Location("survey", 2 + MAX_GROUP_DEPTH, "name"),
+    ),
+    (
         "calculations that double a text",
         _survey(
             "| | text | c0 | Text | |",
@@ -501,6 +511,18 @@ def test_the_text_a_calculation_can_build_is_bounded(
         assert exc.error is SurveyError.TEXT_TOO_LONG
         assert exc.location == Location("survey", 3, "calculation")
         assert f"the limit is {MAX_STRING_LENGTH}" in exc.message
+
+
+def test_groups_nested_to_the_limit_are_read(form) -> None:
+    depth = MAX_GROUP_DEPTH
+    model = form(
+        _survey(
+            *[f"| | begin group | g{i} | G |" for i in range(depth)],
+            "| | text | t | T |",
+            *["| | end group | | |"] * depth,
+        )
+    )
+    assert model.item("t").parent == f"g{depth - 1}"
 
 
 def test_cycle_message_names_the_cycle(rejected) -> None:

@@ -417,7 +417,7 @@ def _compile_regex(pattern: str) -> Callable[[str], object] | _RegexProblem:
     lookaround, atomic group, possessive quantifier, repetition over 1000).
     """
     try:
-        return re2.compile(pattern, _RE2_OPTIONS).search  # type: ignore[no-any-return]
+        return re2.compile(pattern, _RE2_OPTIONS).search
     except re2.error as error:
         detail = error.args[0] if error.args else b""
         reason = (
