@@ -407,7 +407,9 @@ _RE2_OPTIONS.log_errors = False  # the reason goes into the catalog error instea
 _RE2_OPTIONS.max_mem = 1 << 20
 
 
-@lru_cache(maxsize=512)
+# Few entries: a computed pattern may come from answers, and each compiled
+# pattern may hold up to max_mem.
+@lru_cache(maxsize=64)
 def _compile_regex(pattern: str) -> Callable[[str], object] | _RegexProblem:
     """The pattern's ``search`` function, or why it cannot be run.
 
