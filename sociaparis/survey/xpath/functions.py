@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
 import re2
@@ -407,6 +407,14 @@ _RE2_OPTIONS.log_errors = False  # the reason goes into the catalog error instea
 _RE2_OPTIONS.max_mem = 1 << 20
 
 
+def _search(search: Callable[[str], object], text: str) -> object:
+    """``search(text)``; RE2 reads UTF-8, so a lone surrogate becomes U+FFFD."""
+    try:
+        return search(text)
+    except UnicodeEncodeError:
+        return search(text.encode("utf-8", "replace").decode("utf-8"))
+
+
 # Few entries: a computed pattern may come from answers, and each compiled
 # pattern may hold up to max_mem.
 @lru_cache(maxsize=64)
@@ -419,12 +427,16 @@ def _compile_regex(pattern: str) -> Callable[[str], object] | _RegexProblem:
     lookaround, atomic group, possessive quantifier, repetition over 1000).
     """
     try:
-        return re2.compile(pattern, _RE2_OPTIONS).search
+        search = re2.compile(pattern, _RE2_OPTIONS).search
     except re2.error as error:
         detail = error.args[0] if error.args else b""
         reason = (
             detail.decode("utf-8", "replace") if isinstance(detail, bytes) else detail
         )
+    except UnicodeEncodeError:
+        return _RegexProblem(XPathErrorCode.BAD_REGEX, "it holds a lone surrogate")
+    else:
+        return partial(_search, search)
     try:
         re.compile(pattern)
     except (re.error, OverflowError, RecursionError, ValueError):

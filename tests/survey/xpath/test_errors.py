@@ -148,7 +148,7 @@ def test_regex_runs_on_a_linear_time_engine(stub) -> None:
     # Linear by construction: RE2 compiles patterns to automata and never
     # backtracks, so nested quantifiers cost a bounded amount per character.
     search = _compile_regex("^(a+)+$")
-    assert isinstance(getattr(search, "__self__", None), re2._Regexp)
+    assert isinstance(search.args[0].__self__, re2._Regexp)
     crafted = "a" * MAX_ANSWER_LENGTH + "!"
     assert evaluate("regex(${v}, '^(a+)+$')", stub({"v": crafted})) is False
 
@@ -222,6 +222,15 @@ def test_texts_up_to_the_bound_are_built(stub) -> None:
     context = stub({"long": half, "many": [half, half]})
     assert len(evaluate("concat(${long}, ${long})", context)) == MAX_STRING_LENGTH
     assert len(evaluate("join('', ${many})", context)) == MAX_STRING_LENGTH
+
+
+def test_regex_reads_a_lone_surrogate_as_a_replacement_character(stub) -> None:
+    # JSON answers (simulate, the API) can hold one; RE2 reads UTF-8.
+    context = stub({"v": "\ud800abc"})
+    assert evaluate("regex(${v}, '^.abc$')", context) is True
+    with pytest.raises(XPathError) as caught:
+        parse("regex(${v}, '\ud800')")
+    assert caught.value.error is E.BAD_REGEX
 
 
 def test_nesting_limit_is_generous_enough_for_real_forms(stub) -> None:
