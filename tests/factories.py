@@ -25,6 +25,11 @@ from sociaparis.survey.xlsform import parse_xlsform
 FIELDING_FORM = (Path(__file__).parent / "survey" / "forms" / "fielding.md").read_text(
     encoding="utf-8"
 )
+#: A number with a follow-up on the same page that any answer reveals (as on the
+#: CIO survey's licences page): the page is shown again after the first submit.
+LICENCES_FORM = (Path(__file__).parent / "survey" / "forms" / "licences.md").read_text(
+    encoding="utf-8"
+)
 
 NOTICE = {
     "controller": {"fr": "Ville de Paris", "en": "City of Paris"},

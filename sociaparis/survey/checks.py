@@ -14,6 +14,9 @@ from typing import Any, Literal
 from sociaparis.survey.instrument import Question
 from sociaparis.survey.xpath import to_string
 
+#: Longest answer a page accepts, in characters.
+MAX_ANSWER_LENGTH = 10_000
+
 ErrorKind = Literal["required", "constraint", "type", "choice"]
 
 DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
@@ -44,8 +47,14 @@ DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Tick the box to confirm.",
     },
 }
-_INTEGER = re.compile(r"-?[0-9]+")
-_DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+#: A number as people write it: digits, optionally grouped by three with a space,
+#: a no-break space (U+00A0) or a narrow no-break space (U+202F), then an
+#: optional decimal point or comma.
+_WRITTEN_NUMBER = re.compile(
+    r"(?P<sign>-?)"
+    r"(?P<whole>[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+|[0-9]*)"
+    r"(?:(?P<mark>[.,])(?P<fraction>[0-9]*))?"
+)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -90,6 +99,38 @@ class FieldError:
         return data
 
 
+def number_text(kind: str, raw: str) -> str | None:
+    """``raw`` as an ASCII number (``'1 200'`` -> ``'1200'``), None if it is not one.
+
+    French respondents group thousands with a space (ordinary, no-break or
+    narrow no-break) and write a decimal comma: ``'1 200'``, ``'3,5'`` and
+    ``'1 200,5'`` are read as 1200, 3.5 and 1200.5. A comma followed by exactly
+    three digits after an ungrouped whole part other than 0 (``'1,200'``) could
+    be a French decimal or an English thousands separator, so it is refused, as
+    is any other mixture; a question of type ``integer`` takes no decimal part.
+
+    Parameters
+    ----------
+    kind
+        ``integer``, or ``decimal``/``range`` (a decimal part allowed).
+    raw
+        The answer as typed.
+    """
+    match = _WRITTEN_NUMBER.fullmatch(raw)
+    if match is None:
+        return None
+    sign, whole, mark, fraction = match.group("sign", "whole", "mark", "fraction")
+    grouped = not whole.isdigit() and whole != ""
+    digits = "".join(char for char in whole if char.isdigit())
+    if mark is None:
+        return sign + digits if digits else None
+    if kind == "integer" or not (digits or fraction):
+        return None
+    if mark == "," and len(fraction) == 3 and not grouped and digits.lstrip("0"):
+        return None  # '1,200': 1.2 in French, 1200 in English
+    return f"{sign}{digits}.{fraction}"
+
+
 def value_problem(question: Question, value: str) -> str | None:
     """Why ``value`` is not a valid answer of ``question``'s type (None when it is).
 
@@ -99,9 +140,9 @@ def value_problem(question: Question, value: str) -> str | None:
     if value == "":
         return None
     kind = question.type
-    if kind == "integer" and not _INTEGER.fullmatch(value):
+    if kind == "integer" and number_text(kind, value) is None:
         return "not a whole number"
-    if kind == "decimal" and not _DECIMAL.fullmatch(value):
+    if kind == "decimal" and number_text(kind, value) is None:
         return "not a number"
     if kind == "date":
         if not _DATE.fullmatch(value):
@@ -127,10 +168,11 @@ def range_bounds(question: Question) -> tuple[float, float, float]:
 
 
 def _range_problem(question: Question, value: str) -> str | None:
-    if not _DECIMAL.fullmatch(value):
+    written = number_text("range", value)
+    if written is None:
         return "not a number"
     start, end, step = range_bounds(question)
-    number = float(value)
+    number = float(written)
     low, high = min(start, end), max(start, end)
     if not low <= number <= high:
         return f"outside {start:g} to {end:g}"
@@ -141,13 +183,18 @@ def _range_problem(question: Question, value: str) -> str | None:
 
 
 def canonical(kind: str, raw: str) -> str:
-    """Numbers as ODK stores them: ``'007'`` -> ``'7'``, ``'2.50'`` -> ``'2.5'``.
+    """Numbers as ODK stores them: ``'007'`` -> ``'7'``, ``'2,50'`` -> ``'2.5'``.
 
-    A value that is not a well-formed number is kept as given (page validation
-    reports it).
+    Numbers written the French way are read with :func:`number_text`. A value
+    that is not a well-formed number is kept as given (page validation reports
+    it).
     """
+    written = number_text(kind, raw)
+    if written is None:
+        return raw
     if kind == "integer":
-        return str(int(raw)) if _INTEGER.fullmatch(raw) else raw
-    if _DECIMAL.fullmatch(raw):
-        return to_string(float(raw))
-    return raw
+        # Leading zeros go without int(), which refuses over 4,300 digits.
+        sign, digits = ("-", written[1:]) if written[0] == "-" else ("", written)
+        digits = digits.lstrip("0") or "0"
+        return digits if digits == "0" else sign + digits
+    return to_string(float(written))

@@ -68,6 +68,23 @@ class SurveyError(ErrorCode):
         "'{name}' uses the column '{column}', which sociaparis does not support. "
         "Remove the column or leave it empty for this row.",
     )
+    EVALUATION_FAILED = (
+        "SURVEY_012",
+        "'{name}' cannot be evaluated: {reason}",
+    )
+    TEXT_TOO_LONG = (
+        "SURVEY_013",
+        "The calculation of '{name}' can build a text of up to {bound} characters "
+        "(answers count at their limit of {answer_limit}); the limit is {limit}. "
+        "Concatenate fewer or shorter values, and never a calculation with itself "
+        "over several steps.",
+    )
+    GROUPS_TOO_DEEP = (
+        "SURVEY_014",
+        "The group '{name}' is nested more than {limit} groups deep. Close some "
+        "groups with 'end group' before opening new ones: nesting that deep is "
+        "not needed for pages or relevance.",
+    )
     # -- answers (simulate and page submissions) ----------------------------------
     ANSWERS_NOT_JSON = (
         "SURVEY_020",

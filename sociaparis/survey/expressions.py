@@ -16,9 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sociaparis.core.errors import Location, SociaparisError
+from sociaparis.survey.checks import MAX_ANSWER_LENGTH
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import Instrument, Item, Question
 from sociaparis.survey.xpath import Expression, XPathError, parse
+from sociaparis.survey.xpath.bounds import expression_text_bound
+from sociaparis.survey.xpath.errors import abbreviate
+from sociaparis.survey.xpath.functions import MAX_STRING_LENGTH
 
 #: Expression columns that take part in the dependency graph, and their XLSForm names.
 GRAPH_FIELDS = {
@@ -96,7 +100,7 @@ def parse_item(
             raise SociaparisError(
                 SurveyError.BAD_EXPRESSION,
                 location=where,
-                expression=source,
+                expression=abbreviate(source, 200),
                 reason=f"{exc.code}: {exc.message}",
             ) from exc
         outside_strings = "".join(_SEGMENTS.split(text)[::2])
@@ -193,7 +197,47 @@ def build_graph(instrument: Instrument, locate: Locate | None = None) -> Depende
         all_reads.discard(item.name)
         reads[item.name] = frozenset(all_reads)
     order = _topological(edges, position, instrument, locate)
+    _check_text_bounds(instrument, order, locate)
     return DependencyGraph(tuple(order), expressions, reads)
+
+
+def _check_text_bounds(
+    instrument: Instrument, order: list[str], locate: Locate | None
+) -> None:
+    """Refuse a calculation whose text could grow past ``MAX_STRING_LENGTH``.
+
+    Answers count at :data:`MAX_ANSWER_LENGTH`; items are bounded in
+    evaluation order, so a calculation reading another uses its bound.
+    """
+    bounds: dict[str, int] = {}
+
+    def bound_of(name: str | None) -> int:
+        return MAX_ANSWER_LENGTH if name is None else bounds.get(name, MAX_ANSWER_LENGTH)
+
+    for name in order:
+        item = instrument.item(name)
+        source = getattr(item, "calculation", "")
+        if not source:
+            answerable = isinstance(item, Question) and item.answerable
+            bounds[name] = (
+                MAX_ANSWER_LENGTH if answerable else len(getattr(item, "default", ""))
+            )
+            continue
+        bound = expression_text_bound(source, bound_of)
+        if bound > MAX_STRING_LENGTH:
+            raise SociaparisError(
+                SurveyError.TEXT_TOO_LONG,
+                location=(
+                    locate(name, "calculation", source)
+                    if locate
+                    else Location("survey", item.row, "calculation")
+                ),
+                name=name,
+                bound=bound,
+                limit=MAX_STRING_LENGTH,
+                answer_limit=MAX_ANSWER_LENGTH,
+            )
+        bounds[name] = bound
 
 
 def _topological(

@@ -46,12 +46,13 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.survey.checks import (
     FieldError,
     canonical,
@@ -60,7 +61,12 @@ from sociaparis.survey.checks import (
     value_problem,
 )
 from sociaparis.survey.errors import SurveyError
-from sociaparis.survey.expressions import TEXT_REFERENCE, DependencyGraph, build_graph
+from sociaparis.survey.expressions import (
+    ALL_FIELDS,
+    TEXT_REFERENCE,
+    DependencyGraph,
+    build_graph,
+)
 from sociaparis.survey.instrument import (
     SELECT_TYPES,
     Choice,
@@ -71,6 +77,7 @@ from sociaparis.survey.instrument import (
 )
 from sociaparis.survey.xpath import (
     NodeSet,
+    XPathError,
     evaluate,
     to_boolean,
     to_number,
@@ -477,16 +484,17 @@ class FormState:
         wanted = None if questions is None else set(questions)
         found: list[FieldError] = []
         context = self._context
-        for step in self.evaluated:
-            if step.is_group or (wanted is not None and step.name not in wanted):
-                continue
-            for index in self._scope(step):
-                key = (step.name, index)
-                if not self.relevant.get(key):
+        with _located(self.instrument, context):
+            for step in self.evaluated:
+                if step.is_group or (wanted is not None and step.name not in wanted):
                     continue
-                error = self._check(step, index, key, context)
-                if error is not None:
-                    found.append(error)
+                for index in self._scope(step):
+                    key = (step.name, index)
+                    if not self.relevant.get(key):
+                        continue
+                    error = self._check(step, index, key, context)
+                    if error is not None:
+                        found.append(error)
         order = {item.name: n for n, item in enumerate(self.instrument.items)}
         items = self.instrument
 
@@ -691,7 +699,8 @@ def evaluate_form(
     state.lang = lang
     context = _Context(state, now or datetime.now().astimezone(), lang)
     state._context = context
-    _run(state, steps, context)
+    with _located(instrument, context):
+        _run(state, steps, context)
     state.evaluated = steps
     return state
 
@@ -732,9 +741,41 @@ def evaluate_after_page(
             kept.pop(key, None)
     context = _Context(state, now or datetime.now().astimezone(), lang)
     state._context = context
-    _run(state, steps, context)
+    with _located(instrument, context):
+        _run(state, steps, context)
     state.evaluated = plan.steps
     return state
+
+
+@contextmanager
+def _located(instrument: Instrument, context: _Context) -> Iterator[None]:
+    """Turn an expression's evaluation error into one naming its cell.
+
+    ``context.name`` is the item whose expression was being evaluated; the
+    column is the one holding the expression the error quotes.
+    """
+    try:
+        yield
+    except XPathError as error:
+        name = context.name
+        if not instrument.has(name):
+            raise
+        item = instrument.item(name)
+        quoted = error.context.get("expression")
+        column = next(
+            (
+                column
+                for field_name, column in ALL_FIELDS.items()
+                if getattr(item, field_name, "") == quoted
+            ),
+            None,
+        )
+        raise SociaparisError(
+            SurveyError.EVALUATION_FAILED,
+            location=Location("survey", item.row, column),
+            name=name,
+            reason=f"{error.code}: {error.message}",
+        ) from error
 
 
 def _page(instrument: Instrument, name: str) -> Page:

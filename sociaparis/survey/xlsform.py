@@ -34,6 +34,9 @@ from sociaparis.survey.instrument import (
     Question,
 )
 
+#: Deepest nesting of groups and repeats (each level is a step of the form's
+#: reading, which must stay within Python's recursion limit).
+MAX_GROUP_DEPTH = 32
 SUFFIXES = {
     ".xlsx": ".xlsx",
     ".xlsm": ".xlsm",
@@ -347,6 +350,7 @@ class _Builder:
         self.default_name = setting
         self.default = language_code(setting) if setting != "default" else ""
         self._written: dict[str, str] = {}
+        self._depth: dict[str | None, int] = {None: 0}
 
     def build(self) -> Instrument:
         top = self._children(self.tree.get("children", []), parent=None, repeat=None)
@@ -478,6 +482,14 @@ class _Builder:
         kind = data["type"]
         control = data.get("control") or {}
         bind = data.get("bind") or {}
+        depth = self._depth[name] = self._depth[parent] + 1
+        if depth > MAX_GROUP_DEPTH:
+            raise SociaparisError(
+                SurveyError.GROUPS_TOO_DEEP,
+                location=self.rows.locate(name, "name"),
+                name=name,
+                limit=MAX_GROUP_DEPTH,
+            )
         if kind == "repeat":
             if repeat is not None:
                 self._structure(name, f"a repeat inside the repeat '{repeat}'")

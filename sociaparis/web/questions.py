@@ -20,10 +20,11 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from sociaparis.survey.checks import MAX_ANSWER_LENGTH
 from sociaparis.survey.fielding.layout import Block, LikertView, QuestionView
 from sociaparis.web.i18n import translate
 
-_TEXT_LIMIT = 10000  # characters a text answer may have (the engine refuses more)
+_TEXT_LIMIT = MAX_ANSWER_LENGTH  # the maxlength of text inputs
 
 
 _STRONG = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")

@@ -65,6 +65,50 @@ def test_check_prints_a_summary(form_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("constraint", "code"),
+    [
+        ("regex(., '^(.)\\1$')", "XPATH_015"),
+        ("regex(., '^(?!x).*$')", "XPATH_015"),
+    ],
+)
+def test_check_refuses_a_pattern_that_needs_backtracking(
+    tmp_path: Path, constraint: str, code: str
+) -> None:
+    path = tmp_path / "regex.md"
+    path.write_text(FORM.replace("| . <= 60   |", f"| {constraint} |"), encoding="utf-8")
+    result = run("instrument", "check", str(path))
+    assert result.exit_code == 1
+    output = result.output.replace("\n", " ")
+    assert output.startswith(
+        "Error: SURVEY_006: [sheet 'survey', row 3, column 'constraint'] "
+    )
+    assert f"{code}: " in output and "Rewrite the pattern" in output
+
+
+@pytest.mark.parametrize(
+    ("calculation", "code"),
+    [
+        (" + ".join(["${hours}"] * 50_000), "XPATH_016"),
+        ("(" * 5_000 + "${hours}" + ")" * 5_000, "XPATH_013"),
+        ("1+" * 4_000 + "${hours}", "XPATH_017"),
+    ],
+    ids=["50,000-term sum", "5,000 brackets", "4,000-term sum"],
+)
+def test_check_refuses_an_expression_over_the_limits(
+    tmp_path: Path, calculation: str, code: str
+) -> None:
+    path = tmp_path / "huge.md"
+    path.write_text(FORM.replace("${hours} div 8", calculation), encoding="utf-8")
+    result = run("instrument", "check", str(path))
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: SURVEY_006: [sheet 'survey', row 4, column 'calculation'] "
+    )
+    assert f"{code}: " in result.output
+    assert len(result.output) < 2_000  # the expression is abbreviated
+
+
 def test_check_rejects_a_bad_form_with_its_message(tmp_path: Path) -> None:
     path = tmp_path / "bad.md"
     path.write_text(FORM.replace("${hours} div 8", "${hourz} div 8"), encoding="utf-8")

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.logic import (
     FieldError,
@@ -551,9 +551,24 @@ def test_validate_repeat_page(repeats) -> None:
 @pytest.mark.parametrize(
     ("qtype", "params", "value", "message"),
     [
-        ("decimal", "", "1,5", "Enter a number."),
+        ("decimal", "", "1,5", None),  # a French decimal comma
         ("decimal", "", "-.5", None),
         ("integer", "", "3.0", "Enter a whole number."),
+        # Numbers as French respondents write them, and what stays ambiguous.
+        ("integer", "", "1 200", None),
+        ("integer", "", "1\u202f200", None),
+        ("integer", "", "1\u00a0234\u00a0567", None),
+        ("integer", "", "3,5", "Enter a whole number."),
+        ("integer", "", "1,200", "Enter a whole number."),
+        ("integer", "", "12 00", "Enter a whole number."),
+        ("integer", "", "1  200", "Enter a whole number."),
+        ("decimal", "", "1 200,5", None),
+        ("decimal", "", "0,125", None),
+        ("decimal", "", "1,200", "Enter a number."),  # 1.2 or 1200?
+        ("decimal", "", "1.200,5", "Enter a number."),
+        ("decimal", "", "1,200.5", "Enter a number."),
+        ("decimal", "", ",", "Enter a number."),
+        ("range", "start=0 end=10 step=0.5", "2,5", None),
         ("date", "", "2026-02-30", "Enter a date as YYYY-MM-DD."),
         ("date", "", "15/03/2026", "Enter a date as YYYY-MM-DD."),
         ("date", "", "2024-02-29", None),
@@ -603,6 +618,15 @@ def test_page_evaluation_only_computes_what_the_page_needs(skip) -> None:
         ("decimal", "2.50", "2.5"),
         ("decimal", ".5", "0.5"),
         ("decimal", "-3", "-3"),
+        ("integer", "1 200", "1200"),
+        ("integer", "-1\u202f000\u202f000", "-1000000"),
+        ("integer", "0" * 5000 + "12", "12"),
+        ("integer", "9" * 5000, "9" * 5000),  # no int(), whose limit is 4,300 digits
+        ("decimal", "3,5", "3.5"),
+        ("decimal", "1 200,5", "1200.5"),
+        ("decimal", "1\u00a0200,50", "1200.5"),
+        ("range", "2,5", "2.5"),
+        ("integer", "1,200", "1,200"),  # ambiguous: kept as typed, and reported
         ("integer", "x1", "x1"),  # malformed: kept, and reported by page validation
         ("text", "007", "007"),
     ],
@@ -670,3 +694,36 @@ def test_page_evaluation_computes_what_its_texts_show(form) -> None:
     answers = {"tool": [{"tname": "x"}]}
     result = validate_page(model, answers, "tool", "en")
     assert result.state.text("hours", instance=1) == "Hours with x!"
+
+
+JOINED = """
+| survey |
+|   | type         | name   | label | calculation     | constraint                          |
+|   | begin repeat | r      | R     |                 |                                     |
+|   | text         | q      | Q     |                 |                                     |
+|   | end repeat   |        |       |                 |                                     |
+|   | calculate    | all    |       | join('', ${q})  |                                     |
+|   | text         | code   | Code  |                 | regex(., concat('(a)', '\\1'))      |
+"""
+
+
+@pytest.mark.parametrize(
+    ("answers", "name", "location", "code"),
+    [
+        (
+            {"r": [{"q": "a" * 60_000}, {"q": "a" * 60_000}]},
+            "all",
+            Location("survey", 5, "calculation"),
+            "XPATH_018",
+        ),
+        ({"code": "aa"}, "code", Location("survey", 6, "constraint"), "XPATH_015"),
+    ],
+)
+def test_an_evaluation_error_names_its_cell(form, answers, name, location, code) -> None:
+    model = form(JOINED)
+    with pytest.raises(SociaparisError) as caught:
+        evaluate_form(model, answers).errors()
+    assert caught.value.error is SurveyError.EVALUATION_FAILED
+    assert caught.value.location == location
+    assert caught.value.context["name"] == name
+    assert caught.value.context["reason"].startswith(f"{code}: ")

@@ -103,7 +103,7 @@ BAD_ANSWERS = [
     ({"n": "2"}, SurveyError.NOT_ANSWERABLE),
     ({"thanks": "x"}, SurveyError.NOT_ANSWERABLE),
     ({"age": "seize"}, SurveyError.BAD_VALUE),
-    ({"per_tool": [{"hours": "1,5"}]}, SurveyError.BAD_VALUE),
+    ({"per_tool": [{"hours": "1,500"}]}, SurveyError.BAD_VALUE),  # 1.5 or 1500?
 ]
 
 

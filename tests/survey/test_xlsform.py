@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from sociaparis.core.errors import Location
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import Group, Instrument, Question
-from sociaparis.survey.xlsform import parse_xlsform, read_xlsform
+from sociaparis.survey.xlsform import MAX_GROUP_DEPTH, parse_xlsform, read_xlsform
+from sociaparis.survey.xpath.functions import MAX_STRING_LENGTH
 
 BILINGUAL = """
 | survey |
@@ -227,6 +228,7 @@ def _survey(
 CHOICES = "| choices |\n| | list_name | name | label |\n| | yn | yes | Yes |\n"
 REL = "| | type | name | label | relevant |"
 CALC = "| | type | name | label | calculation |"
+CONSTRAINT = "| | type | name | label | constraint |"
 
 BAD_FORMS = [
     # (id, markdown, error, location)
@@ -298,6 +300,59 @@ BAD_FORMS = [
         _survey("| | calculate | c | | position(..) |", header=CALC),
         SurveyError.BAD_EXPRESSION,
         Location("survey", 2, "calculation"),
+    ),
+    (
+        "regex that needs backtracking",
+        _survey("| | text | a | A | regex(., '^(\\w+)\\1$') |", header=CONSTRAINT),
+        SurveyError.BAD_EXPRESSION,
+        Location("survey", 2, "constraint"),
+    ),
+    (
+        "expression too long",
+        _survey(
+            "| | integer | a | A | |",
+            "| | calculate | c | | " + "${a} + " * 3000 + "1 |",
+            header=CALC,
+        ),
+        SurveyError.BAD_EXPRESSION,
+        Location("survey", 3, "calculation"),
+    ),
+    (
+        "expression too large",
+        _survey("| | calculate | c | | " + "1+" * 3000 + "1 |", header=CALC),
+        SurveyError.BAD_EXPRESSION,
+        Location("survey", 2, "calculation"),
+    ),
+    (
+        "expression nested too deep",
+        _survey(
+            "| | calculate | c | | " + "(" * 5000 + "1" + ")" * 5000 + " |", header=CALC
+        ),
+        SurveyError.BAD_EXPRESSION,
+        Location("survey", 2, "calculation"),
+    ),
+    (
+        "groups nested deeper than Python's recursion limit",
+        _survey(
+            *[f"| | begin group | g{i} | G |" for i in range(2000)],
+            "| | text | t | T |",
+            *["| | end group | | |"] * 2000,
+        ),
+        SurveyError.GROUPS_TOO_DEEP,
+        Location("survey", 2 + MAX_GROUP_DEPTH, "name"),
+    ),
+    (
+        "calculations that double a text",
+        _survey(
+            "| | text | c0 | Text | |",
+            *(
+                f"| | calculate | c{i} | | concat(${{c{i - 1}}}, ${{c{i - 1}}}) |"
+                for i in range(1, 41)
+            ),
+            header=CALC,
+        ),
+        SurveyError.TEXT_TOO_LONG,
+        Location("survey", 6, "calculation"),  # c4: 16 answers of 10,000 characters
     ),
     (
         "duplicate name in different groups",
@@ -431,6 +486,43 @@ def test_error_messages_say_what_where_and_how() -> None:
         + SurveyError.UNKNOWN_REFERENCE.format(expression="${nope} > 1", reference="nope")
     )
     assert info.value.message == expected
+
+
+@pytest.mark.parametrize(
+    ("calculation", "accepted"),
+    [
+        ("concat(" + ", ".join(["${t}"] * 10) + ")", True),  # 10 x 10,000 characters
+        ("concat(" + ", ".join(["${t}"] * 11) + ")", False),
+        ("concat(${t}, substr(${t}, 0, 5), string-length(${t}), today())", True),
+        ("if(${t} = '', 'x', concat(${t}, ${t}))", True),
+        ("join(${t}, ${t}, ${t}, ${t}, ${t}, ${t}, ${t}, ${t}, ${t}, ${t})", False),
+    ],
+)
+def test_the_text_a_calculation_can_build_is_bounded(
+    form, rejected, calculation: str, accepted: bool
+) -> None:
+    md = _survey(
+        "| | text | t | T | |", f"| | calculate | c | | {calculation} |", header=CALC
+    )
+    if accepted:
+        form(md)
+    else:
+        exc = rejected(md)
+        assert exc.error is SurveyError.TEXT_TOO_LONG
+        assert exc.location == Location("survey", 3, "calculation")
+        assert f"the limit is {MAX_STRING_LENGTH}" in exc.message
+
+
+def test_groups_nested_to_the_limit_are_read(form) -> None:
+    depth = MAX_GROUP_DEPTH
+    model = form(
+        _survey(
+            *[f"| | begin group | g{i} | G |" for i in range(depth)],
+            "| | text | t | T |",
+            *["| | end group | | |"] * depth,
+        )
+    )
+    assert model.item("t").parent == f"g{depth - 1}"
 
 
 def test_cycle_message_names_the_cycle(rejected) -> None:

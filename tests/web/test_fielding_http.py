@@ -13,7 +13,7 @@ from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.models import InvitationRecord, ResponseRecord
 from sociaparis.web.security import CONTENT_SECURITY_POLICY
-from tests.factories import field_form, submit_page
+from tests.factories import LICENCES_FORM, field_form, submit_page
 
 
 def _hidden(html: str, name: str) -> str:
@@ -96,6 +96,47 @@ def test_a_bad_answer_comes_back_with_the_answers_kept(
     assert 'aria-describedby="q-hours-error"' in refused.text
     assert "Entre 0 et 60 heures." in refused.text
     assert _stored(live_server).answers == {"service": "DSIN"}
+
+
+@pytest.fixture
+def licences_invitation(live_server) -> str:
+    with transaction(live_server.app.state.engine) as session:
+        form_id = field_form(session, LICENCES_FORM, attributes=())
+        [created] = create_invitations(session=session, form_id=form_id, attributes=[{}])
+    return created.token
+
+
+def test_a_french_number_on_a_page_with_a_follow_up_is_kept(
+    http: httpx.Client, licences_invitation, live_server
+) -> None:
+    resume = _start(http, licences_invitation)
+    url, html = _current(http, resume)
+    assert 'name="which"' not in html
+    # The follow-up appears with the number kept, as ODK stores it.
+    assert _post(http, url, html, {"licences": "1\u202f200"}).status_code == 303
+    url, html = _current(http, resume)
+    assert url.endswith("/page") and 'name="which"' in html
+    assert 'value="1200"' in html
+    assert _stored(live_server).answers == {"licences": "1200"}
+    # A number that cannot be read comes back as typed, with its message.
+    refused = _post(http, url, html, {"licences": "1,200", "which": "Albert"})
+    assert refused.status_code == 422
+    assert 'value="1,200"' in refused.text and 'value="Albert"' in refused.text
+    assert 'href="#q-licences"' in refused.text
+    assert "Saisissez un nombre entier." in refused.text
+    assert _stored(live_server).answers == {"licences": "1200"}
+
+
+def test_a_bad_answer_revealing_a_follow_up_is_not_dropped(
+    http: httpx.Client, licences_invitation, live_server
+) -> None:
+    resume = _start(http, licences_invitation)
+    url, html = _current(http, resume)
+    refused = _post(http, url, html, {"licences": "douze"})
+    assert refused.status_code == 422
+    assert 'value="douze"' in refused.text
+    assert "Saisissez un nombre entier." in refused.text
+    assert _stored(live_server).answers == {}
 
 
 def test_unknown_hidden_and_other_pages_fields_are_never_stored(

@@ -755,9 +755,24 @@ def plan_submission(
         )
         target = previous_page(instrument, kept, page.name, now=now) or page.name
         return PageOutcome(True, target, answers=kept, view=view)
-    if action == "next" and _reveals_questions(instrument, view.answers, answers, page):
-        # Without JavaScript a follow-up on the same page can only appear after a
-        # submit: keep the valid answers and show the page again with it.
+    # Without JavaScript a follow-up on the same page can only appear after a
+    # submit (one that was answered has been seen: a refused page shows it).
+    revealed = (
+        _revealed_questions(instrument, view.answers, answers, page)
+        - {name for name, value in submission.answers.items() if value}
+        if action == "next"
+        else frozenset()
+    )
+    if revealed:
+        # Show the page again with the follow-ups. Their own problems (a required
+        # one left empty) wait for the next submit; a problem with an answer the
+        # respondent gave refuses the page with its message and the answer as
+        # typed, never dropping it silently.
+        shown = [error for error in errors if error.question not in revealed]
+        if shown:
+            return PageOutcome(
+                False, page.name, errors=tuple(shown), answers=answers, view=view
+            )
         invalid = {error.question for error in errors}
         kept = merge_page(
             view.answers,
@@ -817,18 +832,21 @@ def save_submission(
     return saved == 1
 
 
-def _reveals_questions(
+def _revealed_questions(
     instrument: Instrument,
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     page: Any,
-) -> bool:
-    """Whether the submitted answers make questions of ``page`` relevant that were not."""
+) -> frozenset[str]:
+    """Questions of ``page`` that the submitted answers make relevant and were not.
+
+    Always empty for a repeat page, whose questions are all shown.
+    """
     if page.kind == "repeat" or not page_depends_on_itself(instrument, page):
-        return False
+        return frozenset()
     shown = set(evaluate_form(instrument, before, page=page.name).page_questions(page))
     now_relevant = evaluate_form(instrument, after, page=page.name).page_questions(page)
-    return any(name not in shown for name in now_relevant)
+    return frozenset(name for name in now_relevant if name not in shown)
 
 
 def _without(

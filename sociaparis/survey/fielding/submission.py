@@ -11,10 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sociaparis.survey.checks import FieldError
+from sociaparis.survey.checks import MAX_ANSWER_LENGTH, FieldError
 from sociaparis.survey.instrument import Instrument, Page, Question
 
-MAX_ANSWER_LENGTH = 10_000
 MAX_REPEAT_INSTANCES = 200
 
 FormFields = Mapping[str, Sequence[str]]

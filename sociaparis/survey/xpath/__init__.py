@@ -25,7 +25,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sociaparis.survey.xpath.errors import XPathError, XPathErrorCode
+from sociaparis.survey.xpath.errors import XPathError, XPathErrorCode, abbreviate
 from sociaparis.survey.xpath.functions import FUNCTIONS
 from sociaparis.survey.xpath.parser import MAX_DEPTH, collect, compile_node, parse_tree
 from sociaparis.survey.xpath.values import (
@@ -165,7 +165,7 @@ and operators around that point.
         fn = compile_node(tree, source)
     except RecursionError:
         raise XPathError(
-            XPathErrorCode.TOO_DEEP, expression=source, limit=MAX_DEPTH
+            XPathErrorCode.TOO_DEEP, expression=abbreviate(source), limit=MAX_DEPTH
         ) from None
     return Expression(source, frozenset(references), uses_current, fn, frozenset(columns))
 
@@ -199,5 +199,7 @@ def evaluate(expression: Expression | str, context: EvaluationContext) -> Value:
         return expression._fn(context)
     except RecursionError:
         raise XPathError(
-            XPathErrorCode.TOO_DEEP, expression=expression.source, limit=MAX_DEPTH
+            XPathErrorCode.TOO_DEEP,
+            expression=abbreviate(expression.source),
+            limit=MAX_DEPTH,
         ) from None

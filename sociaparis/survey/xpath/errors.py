@@ -33,8 +33,9 @@ class XPathErrorCode(ErrorCode):
     BAD_REGEX = (
         "XPATH_004",
         "Invalid regular expression {pattern!r} in regex() at character {position} "
-        "of `{expression}`: {reason}. Fix the pattern (Python `re` syntax; it is "
-        "searched anywhere in the value, use ^ and $ to match the whole value).",
+        "of `{expression}`: {reason}. Fix the pattern (RE2 syntax, as in Perl or "
+        "Java; it is searched anywhere in the value, use ^ and $ to match the whole "
+        "value).",
     )
     NOT_A_REFERENCE = (
         "XPATH_005",
@@ -90,6 +91,41 @@ class XPathErrorCode(ErrorCode):
         "sociaparis does not evaluate ({reason}). Compute the value another way, "
         "e.g. with a calculate on plain ${{name}} references.",
     )
+    UNSUPPORTED_REGEX = (
+        "XPATH_015",
+        "The regular expression {pattern!r} in regex() at character {position} of "
+        "`{expression}` uses a construct that sociaparis does not run ({reason}): "
+        "patterns run on RE2, whose time stays linear in the answer's length, so "
+        "backreferences (\\1), lookahead and lookbehind ((?=, (?!, (?<=, (?<!), "
+        "atomic groups, possessive quantifiers and repetition counts over 1000 are "
+        "not available. Rewrite the pattern without it, for instance as several "
+        "regex() tests joined with `and` or `not()`.",
+    )
+    TOO_LONG = (
+        "XPATH_016",
+        "The expression `{expression}` is {length} characters long; the limit is "
+        "{limit}. Split it into several calculate questions that each compute a "
+        "part, and combine their results.",
+    )
+    TOO_LARGE = (
+        "XPATH_017",
+        "The expression `{expression}` has more than {limit} values, references, "
+        "operators and calls. Split it into several calculate questions (for a "
+        "long sum, add the items in groups of at most a few hundred, then add the "
+        "groups).",
+    )
+    STRING_TOO_LONG = (
+        "XPATH_018",
+        "{name}() at character {position} of `{expression}` would build a text of "
+        "{length} characters; the limit is {limit}. Build shorter texts (each "
+        "calculate's value is limited), for instance by not concatenating a "
+        "calculation with itself.",
+    )
+
+
+def abbreviate(source: str, keep: int = 80) -> str:
+    """``source``, or its first ``keep`` characters and an ellipsis when longer."""
+    return source if len(source) <= keep else f"{source[:keep]}…"
 
 
 class XPathError(SociaparisError):

@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
+
+import re2
 
 from sociaparis.survey.xpath.dates import (
     days_to_date_string,
@@ -40,6 +42,9 @@ from sociaparis.survey.xpath.values import (
 )
 
 Fn = Callable[[Any], Value]
+#: Longest text concat() and join() may build, in characters (ten answers of the
+#: longest length a page accepts).
+MAX_STRING_LENGTH = 100_000
 _XPATH_SPACE = re.compile(r"[ \t\r\n]+")
 _CHOICE_REF = re.compile(r"[ \t\r\n]*\$\{([^{}]*)\}[ \t\r\n]*")
 
@@ -173,8 +178,34 @@ def _coalesce(first: Value, second: Value) -> str:
     return text if text else to_string(second)
 
 
-def _join(separator: Value, *values: Value) -> str:
-    return to_string(separator).join(_strings(values))
+def _joined(call: Call, separator: str, parts: list[str]) -> str:
+    """``parts`` joined by ``separator``, refused beyond :data:`MAX_STRING_LENGTH`."""
+    length = sum(map(len, parts)) + len(separator) * max(len(parts) - 1, 0)
+    if length > MAX_STRING_LENGTH:
+        raise XPathError(
+            XPathErrorCode.STRING_TOO_LONG,
+            name=call.name,
+            expression=call.source,
+            position=call.pos + 1,
+            length=length,
+            limit=MAX_STRING_LENGTH,
+        )
+    return separator.join(parts)
+
+
+def _build_concat(call: Call, fns: list[Fn]) -> Fn:
+    return lambda ctx: _joined(call, "", _strings([fn(ctx) for fn in fns]))
+
+
+def _build_join(call: Call, fns: list[Fn]) -> Fn:
+    separator, *values = fns
+
+    def evaluate(ctx: Any) -> Value:
+        return _joined(
+            call, to_string(separator(ctx)), _strings([fn(ctx) for fn in values])
+        )
+
+    return evaluate
 
 
 # ----------------------------------------------------------------- selects
@@ -353,40 +384,81 @@ def _build_choice_name(call: Call, fns: list[Fn]) -> Fn:
     return lambda ctx: ctx.choice_label(question, to_string(value(ctx)))
 
 
-def _regex_error(call: Call, pattern: str, reason: str) -> XPathError:
+def _regex_error(call: Call, pattern: str, problem: _RegexProblem) -> XPathError:
     return XPathError(
-        XPathErrorCode.BAD_REGEX,
+        problem.code,
         expression=call.source,
         position=call.pos + 1,
         pattern=pattern,
-        reason=reason,
+        reason=problem.reason,
     )
 
 
-@lru_cache(maxsize=512)
-def _compile_regex(pattern: str) -> re.Pattern[str] | str:
-    """The compiled pattern, or the reason it does not compile."""
+class _RegexProblem(NamedTuple):
+    """Why a pattern cannot be run: the catalog entry and RE2's reason."""
+
+    code: XPathErrorCode
+    reason: str
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # the reason goes into the catalog error instead
+#: Memory RE2 may use for one compiled pattern (program and matching cache).
+_RE2_OPTIONS.max_mem = 1 << 20
+
+
+def _search(search: Callable[[str], object], text: str) -> object:
+    """``search(text)``; RE2 reads UTF-8, so a lone surrogate becomes U+FFFD."""
     try:
-        return re.compile(pattern)
-    except (re.error, OverflowError, RecursionError, ValueError) as error:
-        return str(error) or type(error).__name__
+        return search(text)
+    except UnicodeEncodeError:
+        return search(text.encode("utf-8", "replace").decode("utf-8"))
+
+
+# Few entries: a computed pattern may come from answers, and each compiled
+# pattern may hold up to max_mem.
+@lru_cache(maxsize=64)
+def _compile_regex(pattern: str) -> Callable[[str], object] | _RegexProblem:
+    """The pattern's ``search`` function, or why it cannot be run.
+
+    Patterns run on RE2, whose matching time is linear in the length of the
+    value whatever the pattern. A pattern that Python's backtracking ``re``
+    accepts but RE2 refuses uses a construct RE2 lacks (backreference,
+    lookaround, atomic group, possessive quantifier, repetition over 1000).
+    """
+    try:
+        search = re2.compile(pattern, _RE2_OPTIONS).search
+    except re2.error as error:
+        detail = error.args[0] if error.args else b""
+        reason = (
+            detail.decode("utf-8", "replace") if isinstance(detail, bytes) else detail
+        )
+    except UnicodeEncodeError:
+        return _RegexProblem(XPathErrorCode.BAD_REGEX, "it holds a lone surrogate")
+    else:
+        return partial(_search, search)
+    try:
+        re.compile(pattern)
+    except (re.error, OverflowError, RecursionError, ValueError):
+        return _RegexProblem(XPathErrorCode.BAD_REGEX, reason or "invalid pattern")
+    return _RegexProblem(XPathErrorCode.UNSUPPORTED_REGEX, reason or "unsupported")
 
 
 def _build_regex(call: Call, fns: list[Fn]) -> Fn:
     value, pattern_fn = fns
     if call.args[1].kind == "str":
         compiled = _compile_regex(call.args[1].value)
-        if isinstance(compiled, str):
+        if isinstance(compiled, _RegexProblem):
             raise _regex_error(call, call.args[1].value, compiled)
-        search = compiled.search
+        search = compiled
         return lambda ctx: search(to_string(value(ctx))) is not None
 
     def evaluate(ctx: Any) -> Value:
         pattern = to_string(pattern_fn(ctx))
         dynamic = _compile_regex(pattern)
-        if isinstance(dynamic, str):
+        if isinstance(dynamic, _RegexProblem):
             raise _regex_error(call, pattern, dynamic)
-        return dynamic.search(to_string(value(ctx))) is not None
+        return dynamic(to_string(value(ctx))) is not None
 
     return evaluate
 
@@ -520,10 +592,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "string": _spec(
         0, 1, "string(x)", _e(to_string), "XPath string()", default_current=True
     ),
-    "concat": _spec(
-        0, None, "concat(a, b, ...)", _e(lambda *v: "".join(_strings(v))), "joined"
-    ),
-    "join": _spec(1, None, "join(', ', ${q})", _e(_join), "values joined by separator"),
+    "concat": _spec(0, None, "concat(a, b, ...)", _build_concat, "joined"),
+    "join": _spec(1, None, "join(', ', ${q})", _build_join, "values joined by separator"),
     "string-length": _spec(
         0,
         1,

@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from sociaparis.survey.xpath.errors import XPathError, XPathErrorCode
+from sociaparis.survey.xpath.errors import XPathError, XPathErrorCode, abbreviate
 from sociaparis.survey.xpath.functions import FUNCTIONS, Call
 from sociaparis.survey.xpath.lexer import Token, tokenize
 from sociaparis.survey.xpath.values import (
@@ -30,7 +30,12 @@ from sociaparis.survey.xpath.values import (
 )
 
 Fn = Callable[[Any], Value]
+#: Deepest nesting of brackets, calls and operators of different levels.
 MAX_DEPTH = 100
+#: Longest expression text, in characters.
+MAX_LENGTH = 20_000
+#: Most nodes of a parse tree (values, references, operators, calls).
+MAX_NODES = 5_000
 
 _PRECEDENCE = {
     "or": 1,
@@ -84,6 +89,32 @@ class Node(NamedTuple):
     depth: int = 1
 
 
+class _Chain(NamedTuple):
+    """Operands and operators of an n-ary node being gathered."""
+
+    level: int | str
+    pos: int
+    children: list[Node]
+    ops: list[str]
+
+
+def _chain_level(op: str) -> int | str | None:
+    """The chain an operator extends: an arithmetic level, 'and' or 'or'; None."""
+    if op in _ARITHMETIC:
+        return _ARITHMETIC[op]
+    return op if op in ("and", "or") else None
+
+
+def _chain_kind(level: int | str) -> str:
+    return "arith" if isinstance(level, int) else level
+
+
+def _node_level(node: Node) -> int | str | None:
+    if node.kind == "arith":
+        return _ARITHMETIC[node.value[0]]
+    return node.kind if node.kind in ("and", "or") else None
+
+
 def _describe(token: Token) -> str:
     if token.kind == "end":
         return "the end of the expression"
@@ -101,6 +132,7 @@ class _Parser:
         self.tokens = tokenize(source)
         self.index = 0
         self.nesting = 0
+        self.size = 0
 
     # -- helpers
     def _error(self, code: XPathErrorCode, pos: int, **context: Any) -> XPathError:
@@ -109,11 +141,22 @@ class _Parser:
     def _syntax(self, token: Token, detail: str) -> XPathError:
         return self._error(XPathErrorCode.SYNTAX, token.pos, detail=detail)
 
-    def _node(self, kind: str, pos: int, value: Any, children: tuple[Node, ...]) -> Node:
+    def _node(
+        self, kind: str, pos: int, value: Any = None, children: tuple[Node, ...] = ()
+    ) -> Node:
+        self.size += 1
+        if self.size > MAX_NODES:
+            raise XPathError(
+                XPathErrorCode.TOO_LARGE,
+                expression=abbreviate(self.source),
+                limit=MAX_NODES,
+            )
         depth = 1 + max((child.depth for child in children), default=0)
         if depth > MAX_DEPTH:
             raise XPathError(
-                XPathErrorCode.TOO_DEEP, expression=self.source, limit=MAX_DEPTH
+                XPathErrorCode.TOO_DEEP,
+                expression=abbreviate(self.source),
+                limit=MAX_DEPTH,
             )
         return Node(kind, pos, value, children, depth)
 
@@ -142,9 +185,15 @@ class _Parser:
         self.nesting += 1
         if self.nesting > MAX_DEPTH:
             raise XPathError(
-                XPathErrorCode.TOO_DEEP, expression=self.source, limit=MAX_DEPTH
+                XPathErrorCode.TOO_DEEP,
+                expression=abbreviate(self.source),
+                limit=MAX_DEPTH,
             )
         left = self.unary()
+        # A chain of one associative level (a + b - c, a and b and c) is gathered
+        # in lists and becomes one n-ary node at its end: building a node per
+        # operator would copy the children each time (quadratic in the length).
+        chain: _Chain | None = None
         while True:
             token = self.tokens[self.index]
             if token.kind != "op":
@@ -154,25 +203,33 @@ class _Parser:
                 break
             self.index += 1
             right = self.expression(precedence + 1)
-            left = self.binary(token, left, right)
+            op = token.value
+            level = _chain_level(op)
+            if chain is not None and chain.level == level:
+                chain.children.append(right)
+                chain.ops.append(op)
+                continue
+            if chain is not None:
+                left = self._close(chain)
+                chain = None
+            if level is None:
+                kind = "eq" if op in ("=", "!=") else "rel"
+                left = self._node(kind, token.pos, op, (left, right))
+            elif _node_level(left) == level:
+                ops = list(left.value) if left.kind == "arith" else []
+                chain = _Chain(level, left.pos, [*left.children, right], [*ops, op])
+            else:
+                chain = _Chain(level, token.pos, [left, right], [op])
+        if chain is not None:
+            left = self._close(chain)
         self.nesting -= 1
         return left
 
-    def binary(self, token: Token, left: Node, right: Node) -> Node:
-        op = token.value
-        if op in _ARITHMETIC:
-            level = _ARITHMETIC[op]
-            if left.kind == "arith" and _ARITHMETIC[left.value[0]] == level:
-                return self._node(
-                    "arith", left.pos, (*left.value, op), (*left.children, right)
-                )
-            return self._node("arith", token.pos, (op,), (left, right))
-        if op in ("and", "or"):
-            if left.kind == op:
-                return self._node(op, left.pos, None, (*left.children, right))
-            return self._node(op, token.pos, None, (left, right))
-        kind = "eq" if op in ("=", "!=") else "rel"
-        return self._node(kind, token.pos, op, (left, right))
+    def _close(self, chain: _Chain) -> Node:
+        self.size += len(chain.ops) - 1  # the node counts one operator, not all
+        kind = _chain_kind(chain.level)
+        value = tuple(chain.ops) if kind == "arith" else None
+        return self._node(kind, chain.pos, value, tuple(chain.children))
 
     def unary(self) -> Node:
         minus = 0
@@ -193,13 +250,13 @@ class _Parser:
         kind = token.kind
         self.index += 1
         if kind == "num":
-            node = Node("num", token.pos, float(token.value))
+            node = self._node("num", token.pos, float(token.value))
         elif kind == "str":
-            node = Node("str", token.pos, token.value)
+            node = self._node("str", token.pos, token.value)
         elif kind == "ref":
-            node = Node("ref", token.pos, token.value)
+            node = self._node("ref", token.pos, token.value)
         elif kind == "dot":
-            node = Node("cur", token.pos)
+            node = self._node("cur", token.pos)
         elif kind == "(":
             inner = self.expression(1)
             self._expect(")", "')'")
@@ -209,7 +266,7 @@ class _Parser:
         elif kind == "dotdot":
             raise self._error(XPathErrorCode.PARENT_OUTSIDE_POSITION, token.pos)
         elif kind == "name" and self.choice_filter and token.value != "*":
-            node = Node("col", token.pos, token.value)
+            node = self._node("col", token.pos, token.value)
         elif kind in ("name", "/", "//", "@", "::"):
             raise self._not_a_reference(token)
         elif kind == "end":
@@ -254,7 +311,7 @@ class _Parser:
             and self.tokens[self.index].kind == "dotdot"
             and self.tokens[self.index + 1].kind == ")"
         ):
-            args.append(Node("parent", self.tokens[self.index].pos))
+            args.append(self._node("parent", self.tokens[self.index].pos))
             self.index += 1
         elif self.tokens[self.index].kind != ")":
             args.append(self.expression(1))
@@ -279,7 +336,7 @@ class _Parser:
                 signature=spec.signature,
             )
         if (not args and spec.default_current) or spec.append_current:
-            args.append(Node("cur", token.pos))
+            args.append(self._node("cur", token.pos))
         for index in spec.nodeset_args:
             if args[index].kind not in ("ref", "cur"):
                 raise self._error(
@@ -424,5 +481,13 @@ def parse_tree(source: str, *, choice_filter: bool = False) -> Node:
     """Parse ``source`` into a tree (raises :class:`XPathError`).
 
     With ``choice_filter``, bare names are columns of the choice being filtered.
+    A text over :data:`MAX_LENGTH` characters is refused before it is read.
     """
+    if len(source) > MAX_LENGTH:
+        raise XPathError(
+            XPathErrorCode.TOO_LONG,
+            expression=abbreviate(source),
+            length=len(source),
+            limit=MAX_LENGTH,
+        )
     return _Parser(source, choice_filter).parse()

@@ -13,7 +13,7 @@ from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.logic import evaluate_form
 from sociaparis.survey.models import InvitationRecord, ResponseRecord
-from tests.factories import field_form, submit_page
+from tests.factories import LICENCES_FORM, field_form, submit_page
 
 NOW = datetime(2026, 11, 25, 14, 37, 12, tzinfo=UTC)
 SECRET = "s" * 40
@@ -513,3 +513,47 @@ def test_a_page_shown_from_an_evaluation_is_judged_the_same_from_it(
         assert [p.name for p in plan.evaluation.pages()] == [
             p.name for p in whole.pages()
         ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("1 200", "1200"), ("1\u202f200", "1200"), ("1\u00a0200", "1200"), ("12", "12")],
+)
+def test_a_number_that_reveals_a_follow_up_is_kept(
+    session: Session, typed: str, stored: str
+) -> None:
+    form_id = field_form(session, LICENCES_FORM)
+    resume = _resume(session, form_id)
+    shown_again = _submit(session, resume, "page", {"licences": [typed]}, 0, now=NOW)
+    # The follow-up appears; its own requirement waits until it has been seen.
+    assert (shown_again.accepted, shown_again.next_page, shown_again.errors) == (
+        True,
+        "page",
+        (),
+    )
+    answers = service.open_response(session=session, resume_token=resume).answers
+    assert answers == {"licences": stored}
+
+
+@pytest.mark.parametrize("typed", ["douze", "1,200", "3,5"])
+def test_a_bad_answer_that_reveals_a_follow_up_comes_back_with_its_message(
+    session: Session, typed: str
+) -> None:
+    form_id = field_form(session, LICENCES_FORM)
+    resume = _resume(session, form_id)
+    outcome = _submit(
+        session, resume, "page", {"licences": [typed]}, 0, lang="fr", now=NOW
+    )
+    assert (outcome.accepted, outcome.next_page) == (False, "page")
+    assert [(e.question, e.kind, e.message) for e in outcome.errors] == [
+        ("licences", "type", "Saisissez un nombre entier.")
+    ]
+    assert outcome.answers["licences"] == typed  # as typed, to correct it
+    assert service.open_response(session=session, resume_token=resume).answers == {}
+    # Corrected, and the follow-up answered: the page goes on.
+    fixed = _submit(
+        session, resume, "page", {"licences": ["1 200"], "which": ["Albert"]}, 0
+    )
+    assert (fixed.accepted, fixed.next_page) == (True, "last")
+    answers = service.open_response(session=session, resume_token=resume).answers
+    assert answers == {"licences": "1200", "which": "Albert"}

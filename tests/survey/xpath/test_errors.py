@@ -8,10 +8,13 @@ and how to fix the expression.
 from __future__ import annotations
 
 import pytest
+import re2
 
-from sociaparis.survey.xpath import XPathError, XPathErrorCode, evaluate, parse
+from sociaparis.survey.fielding.submission import MAX_ANSWER_LENGTH
+from sociaparis.survey.xpath import XPathError, XPathErrorCode, evaluate, parse, parser
 from sociaparis.survey.xpath.errors import XPathErrorCode as E
-from sociaparis.survey.xpath.parser import MAX_DEPTH
+from sociaparis.survey.xpath.functions import MAX_STRING_LENGTH, _compile_regex
+from sociaparis.survey.xpath.parser import MAX_DEPTH, MAX_LENGTH, MAX_NODES
 
 # (expression, error, 1-based position or None)
 PARSE_ERRORS = [
@@ -58,6 +61,14 @@ PARSE_ERRORS = [
     ("position(${a})", E.SYNTAX, 1),
     ("regex(${a}, '[0-9')", E.BAD_REGEX, 1),
     ("regex(${a}, '(?P<x')", E.BAD_REGEX, 1),
+    # Constructs a linear-time engine cannot run are refused when parsed.
+    ("regex(${a}, '^(a)\\1$')", E.UNSUPPORTED_REGEX, 1),
+    ("regex(${a}, '^(?=.*[0-9]).{8,}$')", E.UNSUPPORTED_REGEX, 1),
+    ("regex(${a}, '(?<!@)paris')", E.UNSUPPORTED_REGEX, 1),
+    ("regex(${a}, '(?>a+)b')", E.UNSUPPORTED_REGEX, 1),
+    ("regex(${a}, 'a*+b')", E.UNSUPPORTED_REGEX, 1),
+    ("regex(${a}, '^.{1,20000}$')", E.UNSUPPORTED_REGEX, 1),
+    ("1 + regex(${a}, '(?P<n>a)(?P=n)')", E.UNSUPPORTED_REGEX, 5),
     ("count('abc')", E.NODESET_REQUIRED, 1),
     ("sum(1 + 2)", E.NODESET_REQUIRED, 1),
     ("count-non-empty(concat(${a}))", E.NODESET_REQUIRED, 1),
@@ -124,6 +135,102 @@ def test_regex_with_a_computed_bad_pattern_fails_at_evaluation(stub) -> None:
         evaluate(expression, stub())
     assert caught.value.error is E.BAD_REGEX
     assert caught.value.context["pattern"] == "[a"
+
+
+def test_a_computed_pattern_with_a_backreference_fails_at_evaluation(stub) -> None:
+    expression = parse("regex('aa', concat('(a)', '\\1'))")
+    with pytest.raises(XPathError) as caught:
+        evaluate(expression, stub())
+    assert caught.value.error is E.UNSUPPORTED_REGEX
+
+
+def test_regex_runs_on_a_linear_time_engine(stub) -> None:
+    # Linear by construction: RE2 compiles patterns to automata and never
+    # backtracks, so nested quantifiers cost a bounded amount per character.
+    search = _compile_regex("^(a+)+$")
+    assert isinstance(search.args[0].__self__, re2._Regexp)
+    crafted = "a" * MAX_ANSWER_LENGTH + "!"
+    assert evaluate("regex(${v}, '^(a+)+$')", stub({"v": crafted})) is False
+
+
+@pytest.mark.parametrize(
+    ("expression", "error"),
+    [
+        ("1 + " * (MAX_LENGTH // 4) + "1", E.TOO_LONG),
+        ("${a} + " * 2900 + "1", E.TOO_LONG),
+        ("1+" * (MAX_NODES // 2) + "1", E.TOO_LARGE),
+        ("concat(" + "1, " * MAX_NODES + "1)", E.TOO_LARGE),
+        ("1 and 2 or " * 1500 + "1", E.TOO_LARGE),
+        # Deeper than Python's recursion limit: a catalog error, never RecursionError.
+        ("(" * 9000 + "1" + ")" * 9000, E.TOO_DEEP),
+        ("not(" * 3000 + "1" + ")" * 3000, E.TOO_DEEP),
+        ("-(" * 6000 + "1" + ")" * 6000, E.TOO_DEEP),
+        ("1 < " * 3000 + "1", E.TOO_DEEP),
+    ],
+    ids=lambda value: value[:24] if isinstance(value, str) else value.code,
+)
+def test_size_limits(expression: str, error: XPathErrorCode) -> None:
+    with pytest.raises(XPathError) as caught:
+        parse(expression)
+    assert caught.value.error is error
+    assert len(caught.value.message) < 1000  # the expression is abbreviated
+
+
+def test_a_sum_of_the_largest_size_is_parsed(stub) -> None:
+    terms = (MAX_NODES + 1) // 2
+    assert evaluate("1+" * (terms - 1) + "1", stub()) == terms
+
+
+def test_parsing_a_long_chain_copies_each_operand_once(monkeypatch) -> None:
+    # An n-ary node per operator would copy the operands at each one: work
+    # quadratic in the length (a 50,000-term sum took most of a minute).
+    copied = 0
+    node = parser.Node
+
+    def counting(kind, pos, value=None, children=(), depth=1):
+        nonlocal copied
+        copied += len(children)
+        return node(kind, pos, value, children, depth)
+
+    monkeypatch.setattr(parser, "Node", counting)
+    terms = 600
+    parser.parse_tree(" - ".join(["${a} + ${b} and ${c}"] * terms))
+    assert copied <= 6 * terms
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "concat(${long}, ${long})",
+        "concat(${many}, 'x')",
+        "join(' ', ${long}, ${long})",
+        "join('x', ${many})",
+        "string-length(concat(${many}))",
+    ],
+)
+def test_built_texts_are_bounded_when_evaluated(stub, expression: str) -> None:
+    half = "a" * (MAX_STRING_LENGTH // 2)
+    context = stub({"long": half + "a", "many": [half, half, "a"]})
+    with pytest.raises(XPathError) as caught:
+        evaluate(expression, context)
+    assert caught.value.error is E.STRING_TOO_LONG
+    assert caught.value.context["length"] > MAX_STRING_LENGTH
+
+
+def test_texts_up_to_the_bound_are_built(stub) -> None:
+    half = "a" * (MAX_STRING_LENGTH // 2)
+    context = stub({"long": half, "many": [half, half]})
+    assert len(evaluate("concat(${long}, ${long})", context)) == MAX_STRING_LENGTH
+    assert len(evaluate("join('', ${many})", context)) == MAX_STRING_LENGTH
+
+
+def test_regex_reads_a_lone_surrogate_as_a_replacement_character(stub) -> None:
+    # JSON answers (simulate, the API) can hold one; RE2 reads UTF-8.
+    context = stub({"v": "\ud800abc"})
+    assert evaluate("regex(${v}, '^.abc$')", context) is True
+    with pytest.raises(XPathError) as caught:
+        parse("regex(${v}, '\ud800')")
+    assert caught.value.error is E.BAD_REGEX
 
 
 def test_nesting_limit_is_generous_enough_for_real_forms(stub) -> None:

@@ -139,6 +139,10 @@ BOOLEANS = [
     ("regex('a.b@paris.fr', '^[^@]+@[^@]+\\.[a-z]+$')", "true"),
     ("regex('', '.*')", "true"),
     ("regex(${name}, concat('^', 'A'))", "true"),
+    # \d and \w are ASCII, as in Java (ODK Collect) and JavaScript (Enketo).
+    ("regex('\u0663', '\\d')", "false"),
+    ("regex('\u00c9lodie', '^\\w+$')", "false"),
+    ("regex('\u00c9lodie', '(?i)^\u00e9')", "true"),
     ("checklist(-1, 2, 2 > 1)", "true"),  # Enketo checklist.spec.js
     ("checklist(-1, 2, 1 = 1, 2 = 2, 3 = 3)", "false"),
     ("checklist(1, 2, 1 = 1, 2 = 2, 3 = 3)", "false"),
