@@ -140,16 +140,16 @@ def served_url(scope: Scope, base_url: str) -> str:
 def is_cross_site(headers: Mapping[str, str], base_url: str) -> bool:
     """Whether a form post comes from another site, by the headers browsers add.
 
-    ``Sec-Fetch-Site`` other than ``same-origin`` or ``none`` (typed by the
-    person) is cross-site. An ``Origin`` is compared, host and port, with the
-    ``Host`` the browser addressed (and with ``base_url``); ``Origin: null`` is
-    what browsers send under ``Referrer-Policy: no-referrer`` and proves
-    nothing either way. A request with neither header (not a browser's form)
-    is left to the CSRF token.
+    A browser's ``Sec-Fetch-Site`` decides when present: only ``same-origin`` and
+    ``none`` (typed by the person) are this site. Without it, an ``Origin`` is
+    compared, host and port, with the ``Host`` the browser addressed (and with
+    ``base_url``); ``Origin: null``, which browsers send under
+    ``Referrer-Policy: no-referrer``, proves nothing either way. A request with
+    neither header (not a browser's form) is left to the CSRF token.
     """
     site = headers.get("sec-fetch-site")
-    if site is not None and site.lower() not in {"same-origin", "none"}:
-        return True
+    if site is not None:
+        return site.lower() not in {"same-origin", "none"}
     origin = headers.get("origin")
     if origin is None or origin == "null":
         return False

@@ -52,6 +52,17 @@ def test_forwarded_for_is_read_only_from_trusted_proxies(
         ({"host": "a.fr", "sec-fetch-site": "cross-site"}, "", True),
         ({"host": "a.fr", "sec-fetch-site": "same-site"}, "", True),
         ({"host": "a.fr", "sec-fetch-site": "same-origin"}, "", False),
+        # the browser's own word wins over an Origin a proxy's Host cannot match
+        (
+            {"host": "x:8000", "origin": "https://a.fr", "sec-fetch-site": "same-origin"},
+            "",
+            False,
+        ),
+        (
+            {"host": "a.fr", "origin": "https://a.fr", "sec-fetch-site": "cross-site"},
+            "",
+            True,
+        ),
         ({"host": "127.0.0.1:8000", "origin": "https://a.fr"}, "https://a.fr", False),
     ],
 )

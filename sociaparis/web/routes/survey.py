@@ -288,7 +288,9 @@ async def open_link(request: Request, form_id: str) -> Response:
 async def start_open(request: Request, form_id: str) -> Response:
     client = request.client.host if request.client else "unknown"
     if not request.app.state.open_link_limiter.allow(client):
-        raise HTTPException(status_code=429, detail="too_many_attempts")
+        raise HTTPException(
+            status_code=429, detail="too_many_attempts", headers={"Retry-After": "2"}
+        )
     visitor = _visitor(request)
     if visitor is None:
         raise HTTPException(status_code=403, detail="csrf_failed")
