@@ -31,6 +31,7 @@ from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.layout import page_view
 from sociaparis.survey.logic import FormState
+from sociaparis.web.deps import client_host
 from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import render
 from sociaparis.web.routing import Route, Routes
@@ -286,8 +287,7 @@ async def open_link(request: Request, form_id: str) -> Response:
 
 
 async def start_open(request: Request, form_id: str) -> Response:
-    client = request.client.host if request.client else "unknown"
-    if not request.app.state.open_link_limiter.allow(client):
+    if not request.app.state.open_link_limiter.allow(client_host(request)):
         raise HTTPException(
             status_code=429, detail="too_many_attempts", headers={"Retry-After": "2"}
         )
