@@ -143,8 +143,15 @@ class LiveServer:
             self.port = probe.getsockname()[1]
         self.app = app
         self.url = f"http://127.0.0.1:{self.port}"
+        # As `sociaparis serve` runs it: uvicorn leaves X-Forwarded-For alone
+        # (the app believes it from SOCIAPARIS_TRUSTED_PROXIES only).
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            proxy_headers=False,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
@@ -165,15 +172,52 @@ class LiveServer:
         self._thread.join(timeout=10)
 
 
+def serve(settings: Settings) -> LiveServer:
+    """Start the app for ``settings`` over real HTTP (stop it with ``.stop()``)."""
+    from sociaparis.web.app import create_app
+
+    return LiveServer(create_app(settings)).start()
+
+
 @pytest.fixture
 def live_server(settings: Settings) -> Iterator[LiveServer]:
     """The app for ``settings`` (a fresh SQLite study) served over real HTTP."""
-    from sociaparis.web.app import create_app
-
-    server = LiveServer(create_app(settings)).start()
+    server = serve(settings)
     yield server
     server.stop()
     server.app.state.engine.dispose()
+
+
+@pytest.fixture
+def live_server_any(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
+    """The real app over real HTTP on each backend: SQLite, then PostgreSQL."""
+    server = serve(
+        Settings(
+            data_dir=tmp_path / "data",
+            database_url=database_url,
+            secret_key="test-secret-key-0123456789",
+        )
+    )
+    yield server
+    server.stop()
+    server.app.state.engine.dispose()
+
+
+@pytest.fixture
+def live_server_with(settings: Settings) -> Iterator[object]:
+    """A function serving the app over real HTTP with ``settings`` changed by keywords
+    (e.g. ``trusted_proxies=("127.0.0.1",)``); the servers stop after the test."""
+    started: list[LiveServer] = []
+
+    def start(**changes: object) -> LiveServer:
+        server = serve(settings.model_copy(update=changes))
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+        server.app.state.engine.dispose()
 
 
 @pytest.fixture

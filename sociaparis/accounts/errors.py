@@ -25,3 +25,12 @@ class AccountError(ErrorCode):
         "ACCOUNT_004",
         "Unknown role '{role}'. Choose one of: {choices}.",
     )
+    UNKNOWN_USER = (
+        "ACCOUNT_005",
+        "There is no account named '{username}'. List them with `sociaparis user list`.",
+    )
+    BUSY = (
+        "ACCOUNT_006",
+        "Too many log-ins are being checked right now ({slots} at once): try again "
+        "in a moment.",
+    )

@@ -26,6 +26,16 @@ SOCIAPARIS_SECRET_KEY={secret}
 
 # Smallest count shown in published tables and plots (never below 5).
 SOCIAPARIS_MIN_CELL_COUNT=10
+
+# The address people reach sociaparis at; resume and invitation links start
+# with it. Empty: the address the server listens on. Set it behind a proxy.
+# SOCIAPARIS_BASE_URL=https://enquetes.example.org
+SOCIAPARIS_BASE_URL=
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks,
+# comma-separated). Empty: none; the client is the connection's peer.
+# SOCIAPARIS_TRUSTED_PROXIES=127.0.0.1
+SOCIAPARIS_TRUSTED_PROXIES=
 """
 
 

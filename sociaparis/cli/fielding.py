@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from sociaparis.cli.common import database_session
+from sociaparis.core.config import get_settings
 from sociaparis.survey.fielding.invitation_csv import read_invitation_csv, write_links_csv
 from sociaparis.survey.fielding.service import create_invitations, get_fielding
 
@@ -29,11 +30,11 @@ from sociaparis.survey.fielding.service import create_invitations, get_fielding
 )
 @click.option(
     "--base-url",
-    default="http://127.0.0.1:8000",
-    show_default=True,
-    help="The address respondents reach sociaparis at.",
+    default=None,
+    help="The address respondents reach sociaparis at "
+    "[default: SOCIAPARIS_BASE_URL, else http://127.0.0.1:8000].",
 )
-def invite(form_id: str, csv_path: Path, out_path: Path, base_url: str) -> None:
+def invite(form_id: str, csv_path: Path, out_path: Path, base_url: str | None) -> None:
     """Create one single-use invitation per row of the CSV for FORM_ID.
 
     Only the hash of each token is stored. Columns the study allows (its
@@ -50,6 +51,7 @@ def invite(form_id: str, csv_path: Path, out_path: Path, base_url: str) -> None:
                 {k: v for k, v in row.items() if k in allowed} for row in invitations.rows
             ],
         )
+    base_url = base_url or get_settings().base_url or "http://127.0.0.1:8000"
     links = [f"{base_url.rstrip('/')}/i/{invitation.token}" for invitation in created]
     out_path.write_text(write_links_csv(invitations, links), encoding="utf-8")
     recorded = sorted(allowed & set(invitations.columns))

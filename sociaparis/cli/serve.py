@@ -35,7 +35,8 @@ def run_server(*, host: str, port: int, workers: int, reload: bool = False) -> N
         workers=workers,
         reload=reload,
         log_level="warning",
-        proxy_headers=settings.mode == "server",
+        # The app reads X-Forwarded-For itself, from SOCIAPARIS_TRUSTED_PROXIES only.
+        proxy_headers=False,
     )
 
 

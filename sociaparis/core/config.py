@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret"}
 
@@ -30,6 +32,16 @@ class Settings(BaseSettings):
         (:func:`with_secret_key`).
     min_cell_count
         Smallest count shown in published tables (never below 5).
+    base_url
+        The address people reach sociaparis at (``SOCIAPARIS_BASE_URL``, e.g.
+        ``https://enquetes.paris.fr``): the links the app writes (resume links,
+        invitation links) start with it. Empty: the address the server listens
+        on; never the ``Host`` a request claims.
+    trusted_proxies
+        Addresses or networks of the reverse proxies whose ``X-Forwarded-For``
+        and ``X-Forwarded-Proto`` are believed (``SOCIAPARIS_TRUSTED_PROXIES``,
+        comma-separated, e.g. ``127.0.0.1,10.0.0.0/8``). Empty (the default):
+        none, and the client is the peer of the connection.
     """
 
     model_config = SettingsConfigDict(
@@ -41,6 +53,43 @@ class Settings(BaseSettings):
     mode: Literal["single", "server"] = "single"
     secret_key: str = ""
     min_cell_count: int = 10
+    base_url: str = ""
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value:
+            return ""
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError(
+                f"SOCIAPARIS_BASE_URL={value!r} is not an http(s) address: write it "
+                "as https://host[:port][/path]."
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(
+                f"SOCIAPARIS_BASE_URL={value!r} has a query or fragment: give the "
+                "address only."
+            )
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value or ())
+        proxies = tuple(str(item).strip() for item in items if str(item).strip())
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"SOCIAPARIS_TRUSTED_PROXIES: {proxy!r} is not an IP address or "
+                    "network: list addresses or networks separated by commas, e.g. "
+                    "127.0.0.1,10.0.0.0/8."
+                ) from None
+        return proxies
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

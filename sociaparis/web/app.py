@@ -7,6 +7,7 @@ researcher pages, the log-in and the static files are a FastAPI application.
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -16,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import ClientDisconnect
 
 from sociaparis import __version__
+from sociaparis.accounts.service import HashingSlots
 from sociaparis.core.config import Settings, get_settings, with_secret_key
 from sociaparis.core.db import ensure_schema, make_engine, make_session_factory
 from sociaparis.core.errors import SociaparisError
@@ -29,10 +31,14 @@ from sociaparis.web.security import (
     Receive,
     Scope,
     Send,
+    parse_networks,
+    resolve_client,
     with_security_headers,
 )
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# argon2 hashes computed at once per worker process (64 MiB and all cores each).
+PASSWORD_CHECKS = min(2, os.cpu_count() or 1)
 
 
 def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Application:
@@ -62,7 +68,11 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
     app.state.templates = make_environment(settings.data_dir / "templates")
+    # Log-in attempts: per client and user name, and per client across user
+    # names (password spraying); at most PASSWORD_CHECKS argon2 hashes at once.
     app.state.login_limiter = RateLimiter(rate=0.2, burst=10)
+    app.state.login_client_limiter = RateLimiter(rate=0.5, burst=30)
+    app.state.password_checks = HashingSlots(PASSWORD_CHECKS)
     app.state.open_link_limiter = RateLimiter(rate=0.5, burst=20)
     app.state.database = DatabaseRunner.for_engine(engine)
 
@@ -113,12 +123,16 @@ class Application:
         self.site = site
         self.respondent_pages = respondent_pages
         self.state = site.state
+        self.trusted_proxies = parse_networks(site.state.settings.trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.site(scope, receive, send)
             return
-        send = with_security_headers(send)
+        resolve_client(scope, self.trusted_proxies)
+        send = with_security_headers(
+            send, no_store=not scope["path"].startswith("/static/")
+        )
         found = self.respondent_pages.match(scope["method"], scope["path"])
         if found is None:
             await self.site(scope, receive, send)
@@ -152,6 +166,7 @@ def http_error_page(request: Request, exc: HTTPException) -> Response:
         "error.html",
         {"lang": lang, "message_key": message_key, "message": None},
         status_code=exc.status_code,
+        headers=exc.headers,
     )
 
 

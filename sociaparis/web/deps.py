@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from sociaparis.accounts.service import Account, get_account
+from sociaparis.accounts.service import Account, session_account
 from sociaparis.core.config import Settings
-from sociaparis.web.security import check_csrf_token, make_csrf_token
+from sociaparis.web.security import check_csrf_token, is_cross_site, make_csrf_token
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -36,9 +36,18 @@ class LoginRequired(Exception):
 
 
 def get_current_user(request: Request, session: SessionDep) -> Account:
-    """The logged-in researcher, or a redirect to the login page."""
-    user_id = request.session.get("user_id")
-    account = get_account(session=session, user_id=user_id) if user_id else None
+    """The logged-in researcher, or a redirect to the login page.
+
+    The signed cookie only carries the session's token; whether the session
+    still holds (not logged out, not ended by a role or password change or a
+    disabled account, not expired) is asked of the database on every request.
+    """
+    token = request.session.get("session_token")
+    account = (
+        session_account(session=session, token=token)
+        if isinstance(token, str) and token
+        else None
+    )
     if account is None:
         raise LoginRequired()
     return account
@@ -56,10 +65,22 @@ def session_csrf_token(request: Request) -> str:
     return make_csrf_token(request.app.state.settings.secret_key, seed)
 
 
+def require_same_site(request: Request) -> None:
+    """Refuse a form posted from another site (403), by the browser's headers."""
+    if is_cross_site(request.headers, request.app.state.settings.base_url):
+        raise HTTPException(status_code=403, detail="csrf_failed")
+
+
 def require_session_csrf(request: Request, token: str | None) -> None:
-    """Refuse a researcher form whose CSRF token is not this session's."""
+    """Refuse a researcher form from another site or without this session's token."""
+    require_same_site(request)
     seed = request.session.get("csrf_seed", "")
     if not seed or not check_csrf_token(
         request.app.state.settings.secret_key, seed, token
     ):
         raise HTTPException(status_code=403, detail="csrf_failed")
+
+
+def client_host(request: Request) -> str:
+    """The client's address (a trusted proxy's ``X-Forwarded-For`` already applied)."""
+    return request.client.host if request.client else "unknown"

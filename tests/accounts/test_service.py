@@ -9,7 +9,21 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.errors import AccountError
 from sociaparis.accounts.models import User
 from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import authenticate, create_user, parse_role
+from sociaparis.accounts.service import (
+    SESSION_LIFETIME,
+    HashingSlots,
+    authenticate,
+    create_user,
+    end_all_sessions,
+    end_session,
+    parse_role,
+    session_account,
+    set_disabled,
+    set_password,
+    set_role,
+    start_session,
+)
+from sociaparis.core.db import utcnow
 from sociaparis.core.errors import SociaparisError
 
 GOOD_PASSWORD = "correct horse battery"
@@ -80,3 +94,85 @@ def test_role_permissions(
         role.can_code(),
         role.can_read_reidentification(),
     ) == (field, export, code, reidentify)
+
+
+def _claire(session: Session) -> int:
+    return create_user(session=session, username="claire", password=GOOD_PASSWORD).id
+
+
+def test_a_session_holds_until_it_ends_or_expires(session: Session) -> None:
+    user_id = _claire(session)
+    now = utcnow()
+    token = start_session(session=session, user_id=user_id, now=now)
+    assert session_account(session=session, token=token, now=now).username == "claire"
+    assert session_account(session=session, token=token[:-1], now=now) is None
+    later = now + SESSION_LIFETIME
+    assert session_account(session=session, token=token, now=later) is None
+    end_session(session=session, token=token)
+    assert session_account(session=session, token=token, now=now) is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s: set_role(session=s, username="claire", role=Role.VIEWER),
+        lambda s: set_disabled(session=s, username="claire", disabled=True),
+        lambda s: set_password(session=s, username="claire", password="x" * 12),
+        lambda s: end_all_sessions(session=s, username="claire"),
+    ],
+)
+def test_account_changes_end_every_session_of_the_account(
+    session: Session, change
+) -> None:
+    user_id = _claire(session)
+    other = create_user(session=session, username="other", password=GOOD_PASSWORD)
+    tokens = [start_session(session=session, user_id=user_id) for _ in range(2)]
+    kept = start_session(session=session, user_id=other.id)
+    change(session)
+    assert [session_account(session=session, token=t) for t in tokens] == [None, None]
+    assert session_account(session=session, token=kept).username == "other"
+
+
+def test_a_disabled_account_is_refused_until_enabled(session: Session) -> None:
+    _claire(session)
+    set_disabled(session=session, username="claire", disabled=True)
+    assert (
+        authenticate(session=session, username="claire", password=GOOD_PASSWORD) is None
+    )
+    set_disabled(session=session, username="claire", disabled=False)
+    assert authenticate(session=session, username="claire", password=GOOD_PASSWORD)
+
+
+def test_a_new_password_replaces_the_old_one(session: Session) -> None:
+    _claire(session)
+    set_password(session=session, username="claire", password="a brand new password")
+    assert (
+        authenticate(session=session, username="claire", password=GOOD_PASSWORD) is None
+    )
+    assert authenticate(
+        session=session, username="claire", password="a brand new password"
+    )
+    with pytest.raises(SociaparisError) as short:
+        set_password(session=session, username="claire", password="short")
+    assert short.value.error is AccountError.WEAK_PASSWORD
+
+
+def test_changing_an_unknown_account_is_refused(session: Session) -> None:
+    with pytest.raises(SociaparisError) as refused:
+        set_role(session=session, username="nobody", role=Role.ADMIN)
+    assert refused.value.message == AccountError.UNKNOWN_USER.format(username="nobody")
+
+
+def test_a_password_check_without_a_free_slot_is_refused_before_hashing(
+    session: Session,
+) -> None:
+    _claire(session)
+    slots = HashingSlots(1)
+    with slots.take(), pytest.raises(SociaparisError) as busy:
+        authenticate(
+            session=session, username="claire", password=GOOD_PASSWORD, slots=slots
+        )
+    assert busy.value.error is AccountError.BUSY
+    assert authenticate(
+        session=session, username="claire", password=GOOD_PASSWORD, slots=slots
+    )

@@ -19,6 +19,9 @@ from sociaparis.core.config import Settings, with_secret_key
             "server mode needs a real secret",
         ),
         ({"min_cell_count": 4}, "never be smaller than 5"),
+        ({"base_url": "enquetes.paris.fr"}, "is not an http"),
+        ({"base_url": "https://a.fr/?x=1"}, "has a query or fragment"),
+        ({"trusted_proxies": "127.0.0.1,proxy.local"}, "'proxy.local' is not an IP"),
     ],
 )
 def test_bad_settings_are_refused(kwargs: dict, message: str) -> None:
@@ -40,3 +43,13 @@ def test_a_given_secret_is_kept(tmp_path) -> None:
     settings = Settings(data_dir=tmp_path, secret_key="s" * 40)
     assert with_secret_key(settings).secret_key == "s" * 40
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_proxies_and_base_url_are_read_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("SOCIAPARIS_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")
+    monkeypatch.setenv("SOCIAPARIS_BASE_URL", "https://enquetes.paris.fr/")
+    settings = Settings(_env_file=None)
+    assert settings.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
+    assert settings.base_url == "https://enquetes.paris.fr"
+    monkeypatch.delenv("SOCIAPARIS_TRUSTED_PROXIES")
+    assert Settings(_env_file=None).trusted_proxies == ()

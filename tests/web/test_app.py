@@ -99,3 +99,22 @@ def test_rate_limiter_refills_at_its_rate() -> None:
     assert limiter.allow("b", now=0.0)
     assert limiter.allow("a", now=1.0)
     assert not limiter.allow("a", now=1.0)
+
+
+def test_a_full_rate_limiter_never_forgets_a_blocked_client() -> None:
+    limiter = RateLimiter(rate=0.001, burst=1, max_clients=3)
+    assert limiter.allow("attacker", now=0.0)
+    assert not limiter.allow("attacker", now=0.0)
+    for n in range(10):
+        limiter.allow(f"visitor-{n}", now=1.0 + n)
+    assert not limiter.allow("attacker", now=20.0)
+    assert len(limiter) <= 3
+
+
+def test_a_rate_limiter_full_of_blocked_clients_refuses_new_ones() -> None:
+    limiter = RateLimiter(rate=0.001, burst=1, max_clients=2)
+    for key in ("a", "b"):
+        assert limiter.allow(key, now=0.0)
+    assert not limiter.allow("c", now=0.0)
+    assert not limiter.allow("a", now=0.0)
+    assert len(limiter) == 2

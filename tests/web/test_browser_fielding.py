@@ -245,3 +245,20 @@ def test_consent_likert_error_and_thanks_pages_have_no_wcag_violations(
                 _radio(page, name, value)
         _next(page)
     assert axe_violations(page) == [], "thanks page"
+
+
+def test_the_open_link_is_consented_to_in_a_browser_without_javascript(
+    live_server, respondent
+) -> None:
+    # A real browser's own form post (Origin: null under no-referrer, Sec-Fetch-Site:
+    # same-origin, the visitor cookie) must pass the cross-site and CSRF checks.
+    from tests.factories import field_form
+
+    with transaction(live_server.app.state.engine) as session:
+        form_id = field_form(session, open_link=True)
+    respondent.goto(f"{live_server.url}/o/{form_id}")
+    with respondent.expect_response(lambda r: r.request.method == "POST") as posted:
+        respondent.locator('form[method="post"] button[type="submit"]').first.click()
+    assert posted.value.status == 303
+    assert "/r/" in respondent.url
+    assert respondent.locator('form[method="post"]').count() == 1

@@ -7,12 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sociaparis.accounts.service import authenticate
-from sociaparis.web.deps import SessionDep, require_session_csrf, session_csrf_token
+from sociaparis.accounts.errors import AccountError
+from sociaparis.accounts.service import authenticate, end_session, start_session
+from sociaparis.core.errors import SociaparisError
+from sociaparis.web.deps import (
+    SessionDep,
+    client_host,
+    require_session_csrf,
+    session_csrf_token,
+)
 from sociaparis.web.i18n import pick_language
 from sociaparis.web.render import render
 
 router = APIRouter()
+RETRY_AFTER = {"Retry-After": "5"}
 
 
 def _safe_next(target: str | None) -> str:
@@ -47,10 +55,27 @@ def login(
     lang: str | None = None,
 ) -> Response:
     require_session_csrf(request, csrf_token)
-    client = request.client.host if request.client else "unknown"
-    if not request.app.state.login_limiter.allow(f"{client}:{username}"):
-        raise HTTPException(status_code=429, detail="too_many_attempts")
-    account = authenticate(session=session, username=username, password=password)
+    client = client_host(request)
+    state = request.app.state
+    # Per client across user names first: spraying many names is one client.
+    if not (
+        state.login_client_limiter.allow(client)
+        and state.login_limiter.allow(f"{client}:{username}")
+    ):
+        raise HTTPException(429, detail="too_many_attempts", headers=RETRY_AFTER)
+    try:
+        account = authenticate(
+            session=session,
+            username=username,
+            password=password,
+            slots=state.password_checks,
+        )
+    except SociaparisError as error:
+        if error.error is not AccountError.BUSY:
+            raise
+        raise HTTPException(
+            503, detail="too_many_attempts", headers=RETRY_AFTER
+        ) from None
     if account is None:
         return render(
             request,
@@ -64,14 +89,19 @@ def login(
             status_code=401,
         )
     request.session.clear()
-    request.session["user_id"] = account.id
+    request.session["session_token"] = start_session(session=session, user_id=account.id)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
 def logout(
-    request: Request, csrf_token: Annotated[str, Form(max_length=128)] = ""
+    request: Request,
+    session: SessionDep,
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
     require_session_csrf(request, csrf_token)
+    token = request.session.get("session_token")
+    if isinstance(token, str) and token:
+        end_session(session=session, token=token)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

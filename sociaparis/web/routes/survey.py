@@ -14,6 +14,7 @@ which is thus held only for the write.
 
 from __future__ import annotations
 
+import secrets
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -30,14 +31,22 @@ from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.layout import page_view
 from sociaparis.survey.logic import FormState
+from sociaparis.web.deps import client_host
 from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import render
 from sociaparis.web.routing import Route, Routes
-from sociaparis.web.security import check_csrf_token, make_csrf_token
+from sociaparis.web.security import (
+    check_csrf_token,
+    is_cross_site,
+    make_csrf_token,
+    served_url,
+)
 
 MAX_FIELDS = 2000
 MAX_BODY_BYTES = 2_000_000
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+# The open link's visitor: a random value its consent token is bound to.
+VISITOR_COOKIE = "sociaparis_visitor"
 NOTICE_SECTIONS = (
     "controller",
     "purpose",
@@ -64,6 +73,12 @@ def _switch(request: Request, lang: str) -> str:
 
 def _secret(request: Request) -> str:
     return request.app.state.settings.secret_key
+
+
+def _refuse_cross_site(request: Request) -> None:
+    """A respondent form posted from another site is refused (403)."""
+    if is_cross_site(request.headers, request.app.state.settings.base_url):
+        raise HTTPException(status_code=403, detail="csrf_failed")
 
 
 def _redirect(url: str) -> Response:
@@ -197,6 +212,7 @@ async def _start(
 ) -> Response:
     """Consent given: start the response and send the respondent to its first page."""
     lang = _lang(request)
+    _refuse_cross_site(request)
     form = await _read_form(request)
     if not check_csrf_token(_secret(request), scope, form.get("csrf_token")):
         raise HTTPException(status_code=403, detail="csrf_failed")
@@ -242,23 +258,51 @@ async def accept_invitation(request: Request, token: str) -> Response:
     )
 
 
+def _visitor(request: Request) -> str | None:
+    """The open link's visitor value from its cookie, if it has a sane one."""
+    value = request.cookies.get(VISITOR_COOKIE)
+    return value if value and 16 <= len(value) <= 64 else None
+
+
 async def open_link(request: Request, form_id: str) -> Response:
-    return await _show_notice(
+    """The open link's notice; its consent token is this browser's own.
+
+    The token is bound to a random value kept in a cookie (double submit), so
+    that a token read by one visitor is worth nothing in another's browser.
+    """
+    visitor = _visitor(request)
+    known = visitor is not None
+    visitor = visitor or secrets.token_urlsafe(24)
+    response = await _show_notice(
         request,
         find_form=lambda _connection: form_id,
         action=f"/o/{form_id}",
-        scope=f"open:{form_id}",
+        scope=f"open:{form_id}:{visitor}",
         open_link=True,
     )
+    if not known:
+        response.set_cookie(
+            VISITOR_COOKIE,
+            visitor,
+            path="/o/",
+            httponly=True,
+            samesite="lax",
+            secure=request.app.state.settings.mode == "server",
+        )
+    return response
 
 
 async def start_open(request: Request, form_id: str) -> Response:
-    client = request.client.host if request.client else "unknown"
-    if not request.app.state.open_link_limiter.allow(client):
-        raise HTTPException(status_code=429, detail="too_many_attempts")
+    if not request.app.state.open_link_limiter.allow(client_host(request)):
+        raise HTTPException(
+            status_code=429, detail="too_many_attempts", headers={"Retry-After": "2"}
+        )
+    visitor = _visitor(request)
+    if visitor is None:
+        raise HTTPException(status_code=403, detail="csrf_failed")
     return await _start(
         request,
-        scope=f"open:{form_id}",
+        scope=f"open:{form_id}:{visitor}",
         start=lambda connection: service.start_open_response(
             session=connection, form_id=form_id
         ),
@@ -348,7 +392,10 @@ def _page(
             "action": f"/r/{resume}/{page_name}{_suffix(lang)}",
             "revision": view.revision,
             "csrf_token": make_csrf_token(_secret(request), _response_scope(resume)),
-            "resume_url": f"{request.base_url}r/{resume}",
+            "resume_url": (
+                f"{served_url(request.scope, request.app.state.settings.base_url)}"
+                f"/r/{resume}"
+            ),
             "switch_url": _switch(request, lang),
             "first": layout.position <= 1,
             "last": layout.position >= layout.total,
@@ -377,6 +424,7 @@ async def show_page(request: Request, resume: str, page_name: str) -> Response:
 
 
 async def submit_page(request: Request, resume: str, page_name: str) -> Response:
+    _refuse_cross_site(request)
     form = await _read_form(request)
     fields = {key: form.getlist(key) for key in form if not key.startswith("_")}
     lang = _lang(request)
