@@ -17,6 +17,7 @@ The data are generated into ``benchmarks/out/staff-100k`` by
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import subprocess
 import sys
@@ -32,15 +33,9 @@ from sociaparis.analysis import crosstab, domains, estimators, glm, quantiles, w
 from sociaparis.analysis.design import SurveyDesign, svydesign
 
 HERE = Path(__file__).resolve().parent
-R_MEDIANS = {
-    "load": 0.493,
-    "design": 0.280,
-    "rake_default": 0.652,
-    "rake": 0.642,
-    "estimates50": 67.331,
-    "total": 68.909,
-}
-R_REFERENCE = {"mean_q1": (2.9594, 0.00305), "p_ai_yes": (0.3812, 0.00139)}
+#: R's timings: the machine-readable line and the per-kind table of this file,
+#: which says when and on which machine R was timed.
+R_TIMINGS = HERE / "data" / "README-staff-100k.md"
 ITEMS = [f"q{j}" for j in range(1, 21)]
 
 
@@ -69,19 +64,30 @@ def margins(folder: Path) -> dict[str, dict[str, float]]:
     return out
 
 
-R_KINDS = {
-    "svychisq": (4, 37.07),
-    "svyby": (6, 12.41),
-    "svyglm": (1, 4.95),
-    "svymean, one Likert item": (20, 4.28),
-    "svymean, top-2-box": (10, 3.55),
-    "svymean, factor": (3, 1.94),
-    "svyciprop": (1, 1.01),
-    "svymean, 5 items at once": (1, 0.89),
-    "svyquantile": (2, 0.71),
-    "svytotal": (1, 0.33),
-    "svytable": (1, 0.013),
-}
+def r_timings(path: Path = R_TIMINGS) -> tuple[dict[str, float], dict[str, tuple]]:
+    """R's median seconds by stage, and (calls, seconds) by kind of estimate.
+
+    Read from ``path``: the ``R_SURVEY_100K_MEDIAN(n=…) stage_s=…`` line and the
+    ``| kind | calls | s |`` table, so that the peer's figures come with their
+    date and machine instead of living in the code.
+    """
+    text = path.read_text(encoding="utf-8")
+    line = re.search(r"^R_SURVEY_100K_MEDIAN\(n=\d+\) (.+)$", text, re.MULTILINE)
+    if line is None:
+        raise SystemExit(f"{path}: no R_SURVEY_100K_MEDIAN line")
+    stages = {
+        name.removesuffix("_s"): float(value)
+        for name, value in (pair.split("=") for pair in line.group(1).split())
+    }
+    order = ["load", "design", "rake_default", "rake", "estimates50", "total"]
+    medians = {stage: stages[stage] for stage in order}
+    kinds = {
+        kind.strip(): (int(calls), float(seconds))
+        for kind, calls, seconds in re.findall(
+            r"^\| (sv[^|]+?) \| +(\d+) \| ([0-9.]+)", text, re.MULTILINE
+        )
+    }
+    return medians, kinds
 
 
 def _top2(des: SurveyDesign, item: str) -> Any:
@@ -220,6 +226,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--data", type=Path, default=HERE / "out" / "staff-100k")
     args = parser.parse_args()
+    r_medians, r_kinds = r_timings()
     csv = ensure_data(args.data)
     pop = margins(args.data)
     runs = []
@@ -230,19 +237,24 @@ def main() -> None:
         f"sociaparis survey statistics, staff survey 100k, median of {args.runs} run(s)"
     )
     print(f"{'stage':<14}{'seconds':>10}{'R seconds':>11}{'R / ours':>10}")
-    for stage, r_s in R_MEDIANS.items():
+    for stage, r_s in r_medians.items():
         ours = statistics.median(run[stage] for run in runs)
         note = "  (not in total)" if stage == "load" else ""
         print(f"{stage:<14}{ours:>10.3f}{r_s:>11.3f}{r_s / ours:>10.1f}{note}")
     print(f"{'kind of estimate':<26}{'calls':>6}{'seconds':>10}{'R seconds':>11}")
-    for kind, (calls, r_s) in R_KINDS.items():
+    for kind, (calls, r_s) in r_kinds.items():
         ours = statistics.median(run[f"kind:{kind}"] for run in runs)
         print(f"{kind:<26}{calls:>6}{ours:>10.3f}{r_s:>11.3f}")
     q1 = results[0]
     p_ai = results[20]
     idx = p_ai.names.index("uses_ai_weeklyYes")
-    print("reference values (R: raked mean q1 = 2.9594, SE 0.00305;")
-    print("                  P(uses_ai_weekly = Yes) = 0.3812, SE 0.00139)")
+    reference = re.search(
+        r"^Reference values on this file: (.+?)\n\n",
+        R_TIMINGS.read_text(encoding="utf-8"),
+        re.MULTILINE | re.DOTALL,
+    )
+    print(f"reference values from R ({R_TIMINGS.name}):")
+    print("  " + (reference.group(1).replace("\n", " ") if reference else "none found"))
     print(f"  raked mean q1 = {q1.estimate[0]:.4f}, SE {q1.se[0]:.5f}")
     print(f"  P(uses_ai_weekly = Yes) = {p_ai.estimate[idx]:.4f}, SE {p_ai.se[idx]:.5f}")
     print(f"  rake sweeps to 1e-10: {raked.steps[-1].iterations}")
