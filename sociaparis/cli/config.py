@@ -26,6 +26,10 @@ SOCIAPARIS_SECRET_KEY={secret}
 
 # Smallest count shown in published tables and plots (never below 5).
 SOCIAPARIS_MIN_CELL_COUNT=10
+
+# SQLite: seconds a write waits while another program writes to the database;
+# then the server answers 503 (respondents keep their answers) and a command stops.
+SOCIAPARIS_LOCK_TIMEOUT=10
 """
 
 

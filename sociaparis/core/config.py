@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         (:func:`with_secret_key`).
     min_cell_count
         Smallest count shown in published tables (never below 5).
+    lock_timeout
+        Seconds a write waits for a SQLite database that another program (a
+        ``sociaparis`` command, another worker) is writing to; past it the
+        server answers 503 with ``Retry-After`` and a command stops with
+        ``CORE_020``.
     """
 
     model_config = SettingsConfigDict(
@@ -41,6 +46,7 @@ class Settings(BaseSettings):
     mode: Literal["single", "server"] = "single"
     secret_key: str = ""
     min_cell_count: int = 10
+    lock_timeout: float = 10.0
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -50,6 +56,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"SOCIAPARIS_MIN_CELL_COUNT={self.min_cell_count}: published cells "
                 "can never be smaller than 5."
+            )
+        if not 0 < self.lock_timeout <= 600:
+            raise ValueError(
+                f"SOCIAPARIS_LOCK_TIMEOUT={self.lock_timeout}: give a number of "
+                "seconds above 0 and at most 600."
             )
         if (
             self.mode == "server"
@@ -87,7 +98,9 @@ def with_secret_key(settings: Settings) -> Settings:
         import os
         import secrets
 
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        from sociaparis.core.private import private_folder
+
+        private_folder(settings.data_dir)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_urlsafe(48))

@@ -9,7 +9,10 @@ database thread (:mod:`sociaparis.web.database`), with Core statements on that
 thread's connection. A page submission is read and validated first, then saved
 in a short transaction that only applies if the response has not moved on
 meanwhile; writes on SQLite queue on :func:`~sociaparis.core.db.write_lock`,
-which is thus held only for the write.
+which is thus held only for the write. When another program keeps the database
+locked too long (:class:`~sociaparis.web.database.DatabaseBusy`), a submitted
+page comes back with the answers typed and a message to try again (503 with
+``Retry-After``); nothing is saved.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.layout import page_view
 from sociaparis.survey.logic import FormState
+from sociaparis.web.database import DatabaseBusy
 from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import render
 from sociaparis.web.routing import Route, Routes
@@ -323,6 +327,8 @@ def _page(
     errors: tuple = (),
     status_code: int = 200,
     evaluation: FormState | None = None,
+    busy: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     layout = page_view(
         view.instrument,
@@ -346,8 +352,10 @@ def _page(
             "switch_url": _switch(request, lang),
             "first": layout.position <= 1,
             "last": layout.position >= layout.total,
+            "busy": busy,
         },
         status_code=status_code,
+        headers=headers,
     )
 
 
@@ -382,10 +390,16 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
     action = str(form.get("_action", "next"))[:20]
     instances = _int(form.get("_instances"), 0)
     engine = request.app.state.engine
+    # The plan of the first try, kept for the tries after it when the database
+    # is locked, and to show the page again with the answers if it stays so.
+    planned: list[tuple[service.ResponseView, service.PageOutcome]] = []
 
     def work(connection: Connection) -> Response:
         # Read and validate outside the write lock; the save only applies if the
         # response is still at the revision read (else: a conflict, nothing saved).
+        if planned:
+            view, outcome = planned[0]
+            return save(connection, view, outcome)
         view, shown_from = _SHOWN_VIEWS.pop(resume, (None, None))
         if view is None or view.revision != revision:
             shown_from = None
@@ -418,6 +432,14 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             )
         if not outcome.accepted:
             return _redirect(f"/r/{resume}{_suffix(lang)}")
+        planned.append((view, outcome))
+        return save(connection, view, outcome)
+
+    def save(
+        connection: Connection,
+        view: service.ResponseView,
+        outcome: service.PageOutcome,
+    ) -> Response:
         # The transaction commits before the redirect leaves: that is the
         # acknowledgement.
         with write_lock(engine), connection.begin():
@@ -433,7 +455,23 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             return _redirect(f"/r/{resume}{_suffix(lang)}")
         return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
 
-    return await request.app.state.database.run(work)
+    try:
+        return await request.app.state.database.run(work)
+    except DatabaseBusy as busy:
+        if not planned:
+            raise
+        view, outcome = planned[0]
+        return _page(
+            request,
+            view,
+            resume,
+            page_name,
+            lang,
+            answers=outcome.answers,
+            status_code=503,
+            busy=True,
+            headers={"Retry-After": str(busy.retry_after)},
+        )
 
 
 # What one request leaves for the next one of the same respondent, which comes
