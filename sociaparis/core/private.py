@@ -66,7 +66,7 @@ def open_folder_warning(folder: Path) -> str | None:
     or does not exist.
     """
     try:
-        entries = [folder, *folder.iterdir()]
+        entries = [folder, *sorted(folder.iterdir())]
     except (FileNotFoundError, NotADirectoryError):
         return None
     except PermissionError:

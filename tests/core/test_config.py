@@ -19,6 +19,8 @@ from sociaparis.core.config import Settings, with_secret_key
             "server mode needs a real secret",
         ),
         ({"min_cell_count": 4}, "never be smaller than 5"),
+        ({"lock_timeout": 0}, "SOCIAPARIS_LOCK_TIMEOUT=0.0: give a number of seconds"),
+        ({"lock_timeout": 601}, "SOCIAPARIS_LOCK_TIMEOUT=601.0: give a number"),
     ],
 )
 def test_bad_settings_are_refused(kwargs: dict, message: str) -> None:
