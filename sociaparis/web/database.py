@@ -115,9 +115,18 @@ class DatabaseRunner:
             The database was still locked after ``lock_timeout`` seconds.
         """
         try:
-            return await self._once(work)
+            if self._executor is None:
+                return self._run(work)
+            return await self._in_thread(work)
         except _Locked:
-            pass
+            return await self._retry(work)
+
+    async def _in_thread(self, work: Callable[[Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._run, work)
+
+    async def _retry(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` again after growing sleeps until it is not locked out."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.lock_timeout
         delay = FIRST_RETRY_S
@@ -125,16 +134,12 @@ class DatabaseRunner:
             await asyncio.sleep(min(delay, left))
             delay = min(2 * delay, LONGEST_RETRY_S)
             try:
-                return await self._once(work)
+                if self._executor is None:
+                    return self._run(work)
+                return await self._in_thread(work)
             except _Locked:
                 continue
         raise DatabaseBusy(max(1, math.ceil(self.lock_timeout)))
-
-    async def _once(self, work: Callable[[Connection], T]) -> T:
-        if self._executor is None:
-            return self._run(work)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._run, work)
 
     def _run(self, work: Callable[[Connection], T]) -> T:
         for attempt in (1, 2):
