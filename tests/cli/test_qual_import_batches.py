@@ -92,3 +92,24 @@ def test_an_interrupted_import_keeps_its_batches_and_can_be_finished(
     assert finished.exit_code == 0, finished.output
     assert "Skipped 3 files imported before." in finished.output
     assert _titles() == [f"e{n}.txt" for n in (1, 2, 3, 4, 6, 7)]
+
+
+def test_a_command_that_cannot_get_the_write_lock_says_so(
+    study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOCIAPARIS_LOCK_TIMEOUT", "0.2")
+    get_settings.cache_clear()
+    holder = sqlite3.connect(study / "data" / "sociaparis.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the server, or another command, writing
+    try:
+        result = _import(study, [1])
+    finally:
+        holder.rollback()
+        holder.close()
+    database = study / "data" / "sociaparis.db"
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: CORE_020: The database at sqlite:///{database} stayed locked by "
+        "another program writing to it for 0.2 s (SOCIAPARIS_LOCK_TIMEOUT). Try "
+        "again in a moment, or raise SOCIAPARIS_LOCK_TIMEOUT.\n"
+    )
