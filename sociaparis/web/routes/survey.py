@@ -389,7 +389,6 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
     revision = _int(form.get("_revision"), -1)
     action = str(form.get("_action", "next"))[:20]
     instances = _int(form.get("_instances"), 0)
-    engine = request.app.state.engine
     # The plan of the first try, kept for the tries after it when the database
     # is locked, and to show the page again with the answers if it stays so.
     planned: list[tuple[service.ResponseView, service.PageOutcome]] = []
@@ -398,8 +397,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
         # Read and validate outside the write lock; the save only applies if the
         # response is still at the revision read (else: a conflict, nothing saved).
         if planned:
-            view, outcome = planned[0]
-            return save(connection, view, outcome)
+            return _save(request, connection, resume, lang, *planned[0])
         view, shown_from = _SHOWN_VIEWS.pop(resume, (None, None))
         if view is None or view.revision != revision:
             shown_from = None
@@ -433,27 +431,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
         if not outcome.accepted:
             return _redirect(f"/r/{resume}{_suffix(lang)}")
         planned.append((view, outcome))
-        return save(connection, view, outcome)
-
-    def save(
-        connection: Connection,
-        view: service.ResponseView,
-        outcome: service.PageOutcome,
-    ) -> Response:
-        # The transaction commits before the redirect leaves: that is the
-        # acknowledgement.
-        with write_lock(engine), connection.begin():
-            saved = service.save_submission(session=connection, outcome=outcome)
-        if not saved:
-            return _redirect(f"/r/{resume}{_suffix(lang)}")
-        if outcome.evaluation is not None:
-            saved_at = (view.id, view.revision + 1)
-            _keep(_NEXT_PAGE_EVALUATIONS, saved_at, outcome.evaluation)
-        if outcome.completed:
-            return _redirect(f"/r/{resume}/done{_suffix(lang)}")
-        if outcome.next_page is None:
-            return _redirect(f"/r/{resume}{_suffix(lang)}")
-        return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
+        return _save(request, connection, resume, lang, view, outcome)
 
     try:
         return await request.app.state.database.run(work)
@@ -472,6 +450,31 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             busy=True,
             headers={"Retry-After": str(busy.retry_after)},
         )
+
+
+def _save(
+    request: Request,
+    connection: Connection,
+    resume: str,
+    lang: str,
+    view: service.ResponseView,
+    outcome: service.PageOutcome,
+) -> Response:
+    """Save a page planned from ``view`` and send the respondent on."""
+    # The transaction commits before the redirect leaves: that is the
+    # acknowledgement.
+    with write_lock(request.app.state.engine), connection.begin():
+        saved = service.save_submission(session=connection, outcome=outcome)
+    if not saved:
+        return _redirect(f"/r/{resume}{_suffix(lang)}")
+    if outcome.evaluation is not None:
+        saved_at = (view.id, view.revision + 1)
+        _keep(_NEXT_PAGE_EVALUATIONS, saved_at, outcome.evaluation)
+    if outcome.completed:
+        return _redirect(f"/r/{resume}/done{_suffix(lang)}")
+    if outcome.next_page is None:
+        return _redirect(f"/r/{resume}{_suffix(lang)}")
+    return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
 
 
 # What one request leaves for the next one of the same respondent, which comes
