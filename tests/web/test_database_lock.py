@@ -13,6 +13,7 @@ import httpx
 import pytest
 from markupsafe import escape
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from sociaparis.core.config import Settings
 from sociaparis.core.db import transaction
@@ -104,3 +105,24 @@ def test_a_locked_database_answers_503_with_the_answers_and_keeps_the_server_up(
     assert saved.status_code == 303
     assert _answers(server) == [{"service": "DSIN"}]
     http.close()
+
+
+def test_a_researcher_page_that_finds_the_database_locked_answers_503(
+    server: LiveServer,
+) -> None:
+    def locked() -> None:
+        raise OperationalError(
+            "UPDATE x", {}, sqlite3.OperationalError("database is locked")
+        )
+
+    def broken() -> None:
+        raise OperationalError("SELECT x", {}, sqlite3.OperationalError("no such table"))
+
+    server.app.site.add_api_route("/test-locked", locked)
+    server.app.site.add_api_route("/test-broken", broken)
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        busy = http.get("/test-locked?lang=en")
+        other = http.get("/test-broken")
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "3"
+    assert translate("busy", "en") in busy.text
+    assert other.status_code == 500
