@@ -21,12 +21,17 @@ from sociaparis.core.db import (
 from sociaparis.core.private import open_folder_warning
 
 
-def open_study(settings: Settings) -> Engine:
-    """The engine of the study, its schema brought up to date; warns (on
-    stderr) when the data folder is open to other accounts."""
+def warn_if_open(settings: Settings) -> None:
+    """Say (on stderr) when the data folder is open to other accounts."""
     warning = open_folder_warning(settings.data_dir)
     if warning:
         click.echo(warning, err=True)
+
+
+def open_study(settings: Settings) -> Engine:
+    """The engine of the study, its schema brought up to date; warns (on
+    stderr) when the data folder is open to other accounts."""
+    warn_if_open(settings)
     engine = make_engine(settings)
     message = ensure_schema(engine, settings)
     if message:

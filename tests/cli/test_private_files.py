@@ -111,3 +111,14 @@ def test_the_command_runs_with_a_private_umask(monkeypatch: pytest.MonkeyPatch) 
     finally:
         os.umask(previous)
     assert umasks == [0o077]
+
+
+@pytest.mark.parametrize("command", [["db", "status"], ["db", "upgrade"]])
+def test_the_db_commands_warn_about_an_open_data_folder(
+    data: Path, command: list[str]
+) -> None:
+    data.mkdir()
+    os.chmod(data, 0o750)
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == _warning(data, f"{data} (0750)")
