@@ -71,17 +71,13 @@ def load_models() -> None:
                 raise
 
 
-def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
-    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL: a committed (acknowledged) page survives a power cut, not only a crash.
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
-        cursor.close()
-
-    return set_pragmas
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # FULL: a committed (acknowledged) page survives a power cut, not only a crash.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -101,6 +97,7 @@ def make_engine(settings: Settings) -> Engine:
         if url.database and url.database != ":memory:":
             private_folder(Path(url.database).parent)
             private_file(Path(url.database))
+        # timeout: SQLite's busy timeout, how long a write waits for the lock.
         kwargs["connect_args"] = {
             "check_same_thread": False,
             "timeout": settings.lock_timeout,
@@ -109,8 +106,7 @@ def make_engine(settings: Settings) -> Engine:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
     if url.drivername.startswith("sqlite"):
-        busy_ms = round(settings.lock_timeout * 1000)
-        event.listen(engine, "connect", _sqlite_pragmas(busy_ms))
+        event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
@@ -142,49 +138,35 @@ class BatchCommits:
     server's respondents wait while a command writes).
 
     Call :meth:`item_done` after each item: the session is committed after
-    ``size`` items or once the batch is ``seconds`` old, whichever comes first.
-    What was committed stays if the run is interrupted; the caller commits
-    the last batch. ``commits`` counts the commits made, ``committed`` the
-    items they held.
+    :data:`BATCH_ITEMS` items or once the batch is :data:`BATCH_SECONDS` old,
+    whichever comes first. What was committed stays if the run is
+    interrupted; the caller commits the last batch. ``committed`` counts the
+    items committed so far.
 
     Parameters
     ----------
     session
         The session the items are written in (not inside ``Session.begin()``).
-    size, seconds
-        The bounds of a batch; default :data:`BATCH_ITEMS` and
-        :data:`BATCH_SECONDS`.
     """
 
-    def __init__(
-        self, session: Session, *, size: int | None = None, seconds: float | None = None
-    ) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
-        self.size = BATCH_ITEMS if size is None else size
-        self.seconds = BATCH_SECONDS if seconds is None else seconds
-        if self.size < 1 or self.seconds <= 0:
-            raise ValueError(
-                f"a batch needs size >= 1 and seconds > 0, got {self.size}, "
-                f"{self.seconds}"
-            )
+        self.size = BATCH_ITEMS
+        self.seconds = BATCH_SECONDS
         self.pending = 0
-        self.commits = 0
         self.committed = 0
         self._started = time.monotonic()
 
-    def item_done(self) -> bool:
-        """Count one item written; commit if the batch is full. Whether it did."""
+    def item_done(self) -> None:
+        """Count one item written; commit if the batch is full."""
         self.pending += 1
-        if self.pending < self.size and time.monotonic() - self._started < self.seconds:
-            return False
-        self.commit()
-        return True
+        if self.pending >= self.size or time.monotonic() - self._started >= self.seconds:
+            self.commit()
 
     def commit(self) -> None:
         """Commit the batch in progress (if any) and start the next one."""
         if self.pending:
             self.session.commit()
-            self.commits += 1
             self.committed += self.pending
         self.pending = 0
         self._started = time.monotonic()

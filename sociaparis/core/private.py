@@ -26,7 +26,7 @@ def private_folder(path: Path) -> Path:
     An existing folder keeps its mode (:func:`open_folder_warning` says when it
     is too open); missing parents are created 0700 as well.
     """
-    missing = []
+    missing: list[Path] = []
     folder = path
     while not folder.exists():
         missing.append(folder)
