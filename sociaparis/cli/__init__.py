@@ -50,6 +50,15 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except SociaparisError as exc:
             raise click.ClickException(f"{exc.code}: {exc.message}") from None
+        except Exception as exc:
+            from sociaparis.core.db import is_lock_timeout, lock_timeout_error
+
+            if not is_lock_timeout(exc):
+                raise
+            from sociaparis.core.config import get_settings
+
+            error = lock_timeout_error(get_settings())
+            raise click.ClickException(f"{error.code}: {error.message}") from None
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True)
@@ -65,5 +74,14 @@ def cli(ctx: click.Context) -> None:
 
 
 def main() -> None:
-    """Entry point of the ``sociaparis`` console script."""
+    """Entry point of the ``sociaparis`` console script.
+
+    Everything the command writes (database, exports, links) is private to its
+    owner: see :mod:`sociaparis.core.private`.
+    """
+    import os
+
+    from sociaparis.core.private import PRIVATE_UMASK
+
+    os.umask(PRIVATE_UMASK)
     cli(prog_name="sociaparis")

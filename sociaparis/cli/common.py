@@ -8,23 +8,62 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from sociaparis.core.config import get_settings
-from sociaparis.core.db import ensure_schema, make_engine, transaction
+from sociaparis.core.config import Settings, get_settings
+from sociaparis.core.db import (
+    ensure_schema,
+    make_engine,
+    make_session_factory,
+    transaction,
+)
+from sociaparis.core.private import open_folder_warning
+
+
+def warn_if_open(settings: Settings) -> None:
+    """Say (on stderr) when the data folder is open to other accounts."""
+    warning = open_folder_warning(settings.data_dir)
+    if warning:
+        click.echo(warning, err=True)
+
+
+def open_study(settings: Settings) -> Engine:
+    """The engine of the study, its schema brought up to date; warns (on
+    stderr) when the data folder is open to other accounts."""
+    warn_if_open(settings)
+    engine = make_engine(settings)
+    message = ensure_schema(engine, settings)
+    if message:
+        click.echo(message, err=True)
+    return engine
 
 
 @contextmanager
 def database_session() -> Iterator[Session]:
     """Open the configured database (upgrading it if needed) in one transaction."""
-    settings = get_settings()
-    engine = make_engine(settings)
-    message = ensure_schema(engine, settings)
-    if message:
-        click.echo(message, err=True)
+    engine = open_study(get_settings())
     try:
         with transaction(engine) as session:
             yield session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def database_batches() -> Iterator[Session]:
+    """Open the configured database for a long run of writes committed in
+    batches (:class:`~sociaparis.core.db.BatchCommits`): the last batch is
+    committed at the end; an error rolls back only the batch in progress."""
+    engine = open_study(get_settings())
+    try:
+        with make_session_factory(engine)() as session:
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
     finally:
         engine.dispose()
 

@@ -36,6 +36,9 @@ SOCIAPARIS_BASE_URL=
 # comma-separated). Empty: none; the client is the connection's peer.
 # SOCIAPARIS_TRUSTED_PROXIES=127.0.0.1
 SOCIAPARIS_TRUSTED_PROXIES=
+# SQLite: seconds a write waits while another program writes to the database;
+# then the server answers 503 (respondents keep their answers) and a command stops.
+SOCIAPARIS_LOCK_TIMEOUT=10
 """
 
 

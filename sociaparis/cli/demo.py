@@ -25,6 +25,7 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
     from sociaparis.accounts.roles import Role
     from sociaparis.accounts.service import create_user
     from sociaparis.core.db import ensure_schema, make_engine, transaction
+    from sociaparis.core.private import private_folder
     from sociaparis.survey.fielding.service import (
         configure_fielding,
         create_invitations,
@@ -34,7 +35,7 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
     from sociaparis.survey.study import load_study
     from sociaparis.survey.synthetic import add_synthetic_responses
 
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir)
     for stale in data_dir.glob("sociaparis.db*"):
         stale.unlink()
     settings = Settings(data_dir=data_dir, database_url="")

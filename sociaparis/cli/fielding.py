@@ -8,6 +8,7 @@ import click
 
 from sociaparis.cli.common import database_session
 from sociaparis.core.config import get_settings
+from sociaparis.core.private import write_private_text
 from sociaparis.survey.fielding.invitation_csv import read_invitation_csv, write_links_csv
 from sociaparis.survey.fielding.service import create_invitations, get_fielding
 
@@ -26,7 +27,8 @@ from sociaparis.survey.fielding.service import create_invitations, get_fielding
     "out_path",
     required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Where to write the list with each person's link (keep it private).",
+    help="Where to write the list with each person's link (written readable "
+    "by its owner only: keep it private).",
 )
 @click.option(
     "--base-url",
@@ -53,7 +55,7 @@ def invite(form_id: str, csv_path: Path, out_path: Path, base_url: str | None) -
         )
     base_url = base_url or get_settings().base_url or "http://127.0.0.1:8000"
     links = [f"{base_url.rstrip('/')}/i/{invitation.token}" for invitation in created]
-    out_path.write_text(write_links_csv(invitations, links), encoding="utf-8")
+    write_private_text(out_path, write_links_csv(invitations, links))
     recorded = sorted(allowed & set(invitations.columns))
     click.echo(f"Created {len(created)} invitations for {form_id}; links in {out_path}.")
     click.echo(f"Recorded on responses: {', '.join(recorded) or 'nothing'}.")

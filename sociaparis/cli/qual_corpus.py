@@ -84,6 +84,12 @@ def register(qual: click.Group) -> None:
     help="Release at once (text already pseudonymized, or not about people).",
 )
 @click.option("--allow-duplicate", is_flag=True, help="Import a file imported before.")
+@click.option(
+    "--skip-imported",
+    is_flag=True,
+    help="Skip files imported before (same content), e.g. to finish an "
+    "interrupted import.",
+)
 @ACTING_USER
 @JSON_OUTPUT
 def import_command(
@@ -94,37 +100,64 @@ def import_command(
     speakers: bool,
     no_pseudonymization: bool,
     allow_duplicate: bool,
+    skip_imported: bool,
     username: str,
     as_json: bool,
 ) -> None:
-    """Import documents (TXT, MD, DOCX, ODT, VTT, SRT, Whisper JSON, noScribe HTML)."""
+    """Import documents (TXT, MD, DOCX, ODT, VTT, SRT, Whisper JSON, noScribe HTML).
+
+    The documents are committed in batches (50 files, or fewer once a batch
+    has taken a second), so that a live study's respondents are not kept
+    waiting; if the import stops, the batches committed stay: run the same
+    command again with --skip-imported to import the rest.
+    """
+    from rich.console import Console
     from rich.progress import Progress
 
+    from sociaparis.cli.common import database_batches
+    from sociaparis.core.db import BatchCommits
+    from sociaparis.core.errors import SociaparisError
     from sociaparis.qual.corpus import acting_account, import_document
+    from sociaparis.qual.corpus_errors import CorpusError
 
     results = []
-    from rich.console import Console
-
+    skipped = []
     console = Console(stderr=True)
     progress_bar = Progress(
         console=console, transient=True, disable=not console.is_terminal
     )
-    with database_session() as session, progress_bar as progress:
+    with database_batches() as session, progress_bar as progress:
         actor = acting_account(session=session, username=username)
+        batches = BatchCommits(session)
         task = progress.add_task("Importing", total=len(files))
         for file in files:
-            info = import_document(
-                session=session,
-                actor=actor,
-                data=Path(file),
-                format=format_,
-                detect_speakers=speakers,
-                case=case,
-                case_kind=case_kind,
-                needs_pseudonymization=not no_pseudonymization,
-                allow_duplicate=allow_duplicate,
-            )
-            results.append(info)
+            try:
+                info = import_document(
+                    session=session,
+                    actor=actor,
+                    data=Path(file),
+                    format=format_,
+                    detect_speakers=speakers,
+                    case=case,
+                    case_kind=case_kind,
+                    needs_pseudonymization=not no_pseudonymization,
+                    allow_duplicate=allow_duplicate,
+                )
+            except SociaparisError as exc:
+                # The duplicate check comes before anything is written.
+                if not (skip_imported and exc.error is CorpusError.DUPLICATE_DOCUMENT):
+                    if batches.committed:
+                        click.echo(
+                            f"{batches.committed} documents imported before this "
+                            "error are kept; run the command again with "
+                            "--skip-imported once the file is fixed or left out.",
+                            err=True,
+                        )
+                    raise
+                skipped.append(file)
+            else:
+                results.append(info)
+                batches.item_done()
             progress.advance(task)
     if as_json:
         print_json([r.to_dict() for r in results])
@@ -136,6 +169,8 @@ def import_command(
         )
         for warning in info.warnings:
             click.echo(f"  warning {warning}", err=True)
+    if skipped:
+        click.echo(f"Skipped {len(skipped)} files imported before.", err=True)
 
 
 @click.command("documents")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from sociaparis.cli.common import require_free_port
+from sociaparis.cli.common import open_study, require_free_port
 from sociaparis.core.config import get_settings, with_secret_key
-from sociaparis.core.db import ensure_schema, make_engine
 
 
 def run_server(*, host: str, port: int, workers: int, reload: bool = False) -> None:
@@ -15,11 +14,7 @@ def run_server(*, host: str, port: int, workers: int, reload: bool = False) -> N
 
     require_free_port(host, port)
     settings = with_secret_key(get_settings())
-    engine = make_engine(settings)
-    message = ensure_schema(engine, settings)
-    engine.dispose()
-    if message:
-        click.echo(message)
+    open_study(settings).dispose()
     if workers > 1 and settings.is_sqlite:
         click.echo(
             "Note: several workers on SQLite serialize their writes; use PostgreSQL "

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         and ``X-Forwarded-Proto`` are believed (``SOCIAPARIS_TRUSTED_PROXIES``,
         comma-separated, e.g. ``127.0.0.1,10.0.0.0/8``). Empty (the default):
         none, and the client is the peer of the connection.
+    lock_timeout
+        Seconds a write waits for a SQLite database that another program (a
+        ``sociaparis`` command, another worker) is writing to; past it the
+        server answers 503 with ``Retry-After`` and a command stops with
+        ``CORE_020``.
     """
 
     model_config = SettingsConfigDict(
@@ -91,6 +96,8 @@ class Settings(BaseSettings):
                 ) from None
         return proxies
 
+    lock_timeout: float = 10.0
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if not self.database_url:
@@ -99,6 +106,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"SOCIAPARIS_MIN_CELL_COUNT={self.min_cell_count}: published cells "
                 "can never be smaller than 5."
+            )
+        if not 0 < self.lock_timeout <= 600:
+            raise ValueError(
+                f"SOCIAPARIS_LOCK_TIMEOUT={self.lock_timeout}: give a number of "
+                "seconds above 0 and at most 600."
             )
         if (
             self.mode == "server"
@@ -136,7 +148,9 @@ def with_secret_key(settings: Settings) -> Settings:
         import os
         import secrets
 
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        from sociaparis.core.private import private_folder
+
+        private_folder(settings.data_dir)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_urlsafe(48))

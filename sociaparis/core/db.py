@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
@@ -18,11 +19,12 @@ from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from sociaparis.core.config import Settings
 from sociaparis.core.errors import CoreError, SociaparisError
+from sociaparis.core.private import private_file, private_folder
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,15 +77,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     # FULL: a committed (acknowledged) page survives a power cut, not only a crash.
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
 def make_engine(settings: Settings) -> Engine:
     """Create the engine for ``settings.database_url``.
 
-    SQLite files get their folder created, WAL journaling and enforced foreign
-    keys; PostgreSQL URLs written as ``postgresql://`` use psycopg 3.
+    SQLite files get their folder created (mode 0700 when new) and are created
+    with mode 0600 (SQLite gives its ``-wal`` and ``-shm`` files the database
+    file's mode), WAL journaling, enforced foreign keys, and a write waits up to
+    ``settings.lock_timeout`` seconds for another writer; PostgreSQL URLs
+    written as ``postgresql://`` use psycopg 3.
     """
     url = make_url(settings.database_url)
     if url.drivername in {"postgresql", "postgres"}:
@@ -91,14 +95,81 @@ def make_engine(settings: Settings) -> Engine:
     kwargs: dict[str, Any] = {}
     if url.drivername.startswith("sqlite"):
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            private_folder(Path(url.database).parent)
+            private_file(Path(url.database))
+        # timeout: SQLite's busy timeout, how long a write waits for the lock.
+        kwargs["connect_args"] = {
+            "check_same_thread": False,
+            "timeout": settings.lock_timeout,
+        }
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
     if url.drivername.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite's "database is locked": another connection
+    held the write lock longer than the connection's busy timeout."""
+    if not isinstance(error, DBAPIError):
+        return False
+    name = getattr(error.orig, "sqlite_errorname", "")
+    return name.startswith("SQLITE_BUSY") or "database is locked" in str(error.orig)
+
+
+def lock_timeout_error(settings: Settings) -> SociaparisError:
+    """``CORE_020``: the database stayed locked by another writer for the whole
+    ``settings.lock_timeout``."""
+    url = make_url(settings.database_url).render_as_string(hide_password=True)
+    return SociaparisError(CoreError.DB_LOCKED, url=url, seconds=settings.lock_timeout)
+
+
+#: A long command commits its work at least every ``BATCH_ITEMS`` items ...
+BATCH_ITEMS = 50
+#: ... and as soon as its open transaction is ``BATCH_SECONDS`` old.
+BATCH_SECONDS = 1.0
+
+
+class BatchCommits:
+    """Commit a long run of writes in batches, so that no transaction holds the
+    database's write lock for long (on SQLite, one writer at a time: the web
+    server's respondents wait while a command writes).
+
+    Call :meth:`item_done` after each item: the session is committed after
+    :data:`BATCH_ITEMS` items or once the batch is :data:`BATCH_SECONDS` old,
+    whichever comes first. What was committed stays if the run is
+    interrupted; the caller commits the last batch. ``committed`` counts the
+    items committed so far.
+
+    Parameters
+    ----------
+    session
+        The session the items are written in (not inside ``Session.begin()``).
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.size = BATCH_ITEMS
+        self.seconds = BATCH_SECONDS
+        self.pending = 0
+        self.committed = 0
+        self._started = time.monotonic()
+
+    def item_done(self) -> None:
+        """Count one item written; commit if the batch is full."""
+        self.pending += 1
+        if self.pending >= self.size or time.monotonic() - self._started >= self.seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the batch in progress (if any) and start the next one."""
+        if self.pending:
+            self.session.commit()
+            self.committed += self.pending
+        self.pending = 0
+        self._started = time.monotonic()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -142,7 +213,7 @@ def _lock_file(path: str) -> Any:
         files.pid, files.handles, files.depth = os.getpid(), {}, {}
     handle = files.handles.pop(path, None)
     if handle is None:
-        handle = open(path, "a")  # noqa: SIM115 - kept open on purpose
+        handle = open(private_file(Path(path)), "a")  # noqa: SIM115 - kept open
         while len(files.handles) >= _LOCK_FILES_KEPT:
             oldest = next(iter(files.handles))
             if files.depth.get(oldest):
@@ -196,6 +267,8 @@ def write_lock(engine: Engine) -> AbstractContextManager[Any]:
         return nullcontext()
     if os.name != "posix":  # Windows: one process, so a lock in memory is enough
         return _PROCESS_WRITE_LOCK
+    # SQLite's own lock decides who writes; this one only queues the server's
+    # writers, so a command writing in batches does not take it.
     return _SqliteWriteLock(f"{database}.lock")
 
 

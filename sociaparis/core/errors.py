@@ -48,6 +48,12 @@ class CoreError(ErrorCode):
         "The database at {url} is at revision {current}, which this version of "
         "sociaparis does not know. Upgrade sociaparis.",
     )
+    DB_LOCKED = (
+        "CORE_020",
+        "The database at {url} stayed locked by another program writing to it for "
+        "{seconds} s (SOCIAPARIS_LOCK_TIMEOUT). Try again in a moment, or raise "
+        "SOCIAPARIS_LOCK_TIMEOUT.",
+    )
 
 
 @dataclass(frozen=True, slots=True)

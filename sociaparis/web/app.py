@@ -7,21 +7,28 @@ researcher pages, the log-in and the static files are a FastAPI application.
 from __future__ import annotations
 
 import gc
+import math
 import os
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import ClientDisconnect
 
 from sociaparis import __version__
 from sociaparis.accounts.service import HashingSlots
 from sociaparis.core.config import Settings, get_settings, with_secret_key
-from sociaparis.core.db import ensure_schema, make_engine, make_session_factory
+from sociaparis.core.db import (
+    ensure_schema,
+    is_lock_timeout,
+    make_engine,
+    make_session_factory,
+)
 from sociaparis.core.errors import SociaparisError
-from sociaparis.web.database import DatabaseRunner
+from sociaparis.web.database import DatabaseBusy, DatabaseRunner
 from sociaparis.web.deps import LoginRequired
 from sociaparis.web.i18n import pick_language
 from sociaparis.web.render import make_environment, render
@@ -74,7 +81,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.state.login_client_limiter = RateLimiter(rate=0.5, burst=30)
     app.state.password_checks = HashingSlots(PASSWORD_CHECKS)
     app.state.open_link_limiter = RateLimiter(rate=0.5, burst=20)
-    app.state.database = DatabaseRunner.for_engine(engine)
+    app.state.database = DatabaseRunner.for_engine(engine, settings.lock_timeout)
 
     app.add_middleware(
         SessionMiddleware,
@@ -146,6 +153,8 @@ class Application:
             response = http_error_page(request, exc)
         except SociaparisError as exc:
             response = domain_error_page(request, exc)
+        except DatabaseBusy as exc:
+            response = busy_page(request, exc.retry_after)
         except ClientDisconnect:
             return  # the respondent left before sending the whole form
         await response(scope, receive, send)
@@ -181,6 +190,18 @@ def domain_error_page(request: Request, exc: SociaparisError) -> Response:
     )
 
 
+def busy_page(request: Request, retry_after: int) -> Response:
+    """503 with ``Retry-After``: the database stayed locked by another writer."""
+    lang = pick_language(request.query_params.get("lang"))
+    return render(
+        request,
+        "error.html",
+        {"lang": lang, "message_key": "busy", "message": None},
+        status_code=503,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
@@ -193,3 +214,9 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SociaparisError)
     async def domain_error(request: Request, exc: SociaparisError) -> Response:
         return domain_error_page(request, exc)
+
+    @app.exception_handler(OperationalError)
+    async def database_error(request: Request, exc: OperationalError) -> Response:
+        if is_lock_timeout(exc):
+            return busy_page(request, max(1, math.ceil(app.state.settings.lock_timeout)))
+        raise exc

@@ -13,6 +13,13 @@ latency tail (at 300 pages/s: p99 106 ms inline against 703 ms with one
 database thread, ``docs/benchmarks.md``). The write lock and the commit's fsync
 then hold up the worker's other requests for well under a millisecond.
 
+The event loop must never wait for another program's write lock (a
+``sociaparis`` command writing to the study), which would stall every request
+of the worker: the loop's connections do not wait at all (busy timeout 0), and
+work that finds the database locked is rolled back and tried again after an
+asynchronous sleep, for up to ``lock_timeout`` seconds, after which
+:class:`DatabaseBusy` is raised (the pages answer 503 with ``Retry-After``).
+
 On PostgreSQL, whose round trips leave the CPU free, the work runs in two
 threads. More threads convoy on the GIL: run more worker processes for more
 parallelism.
@@ -21,6 +28,7 @@ parallelism.
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +37,27 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from sociaparis.core.db import is_lock_timeout
+
 T = TypeVar("T")
+
+#: The first and the longest sleep between two tries at locked work, in seconds.
+FIRST_RETRY_S = 0.002
+LONGEST_RETRY_S = 0.1
+
+
+class DatabaseBusy(Exception):
+    """The database stayed locked by another writer for the runner's
+    ``lock_timeout``; ``retry_after`` is the whole seconds to wait before
+    trying again."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"the database is locked; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class _Locked(Exception):
+    """The work met the write lock of another connection (rolled back)."""
 
 
 class DatabaseRunner:
@@ -42,12 +70,19 @@ class DatabaseRunner:
     threads
         0: on the calling (event loop) thread; otherwise how many database
         threads, each with its own connection.
+    lock_timeout
+        Seconds to keep trying work that finds the database locked.
     """
 
-    def __init__(self, engine: Engine, threads: int) -> None:
+    def __init__(self, engine: Engine, threads: int, lock_timeout: float = 10.0) -> None:
         if threads < 0:
             raise ValueError(f"threads must be 0 or more, got {threads}")
+        if lock_timeout <= 0:
+            raise ValueError(f"lock_timeout must be above 0, got {lock_timeout}")
         self.engine = engine
+        self.lock_timeout = lock_timeout
+        # On the loop, a connection never waits for a lock: the runner does.
+        self._wait_in_sqlite = threads > 0 or engine.dialect.name != "sqlite"
         self._executor = (
             ThreadPoolExecutor(max_workers=threads, thread_name_prefix="database")
             if threads
@@ -56,9 +91,10 @@ class DatabaseRunner:
         self._local = threading.local()
 
     @classmethod
-    def for_engine(cls, engine: Engine) -> DatabaseRunner:
+    def for_engine(cls, engine: Engine, lock_timeout: float = 10.0) -> DatabaseRunner:
         """On the event loop for SQLite, in two threads for a database server."""
-        return cls(engine, 0 if engine.dialect.name == "sqlite" else 2)
+        threads = 0 if engine.dialect.name == "sqlite" else 2
+        return cls(engine, threads, lock_timeout)
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """Run ``work(connection)`` and return its result.
@@ -68,11 +104,42 @@ class DatabaseRunner:
         out to be broken (the database server restarted), ``work`` runs once
         more on a new connection: a write whose commit was lost on the way is
         then refused by its revision check, never applied twice.
+
+        If ``work`` finds the database locked by another writer, it is rolled
+        back and run again after a sleep (2 ms, doubling up to 100 ms) that
+        leaves the event loop free, until ``lock_timeout`` has passed.
+
+        Raises
+        ------
+        DatabaseBusy
+            The database was still locked after ``lock_timeout`` seconds.
         """
-        if self._executor is None:
-            return self._run(work)
+        try:
+            if self._executor is None:
+                return self._run(work)
+            return await self._in_thread(work)
+        except _Locked:
+            return await self._retry(work)
+
+    async def _in_thread(self, work: Callable[[Connection], T]) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._run, work)
+
+    async def _retry(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` again after growing sleeps until it is not locked out."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.lock_timeout
+        delay = FIRST_RETRY_S
+        while (left := deadline - loop.time()) > 0:
+            await asyncio.sleep(min(delay, left))
+            delay = min(2 * delay, LONGEST_RETRY_S)
+            try:
+                if self._executor is None:
+                    return self._run(work)
+                return await self._in_thread(work)
+            except _Locked:
+                continue
+        raise DatabaseBusy(max(1, math.ceil(self.lock_timeout)))
 
     def _run(self, work: Callable[[Connection], T]) -> T:
         for attempt in (1, 2):
@@ -80,6 +147,8 @@ class DatabaseRunner:
             try:
                 return work(connection)
             except DBAPIError as exc:
+                if is_lock_timeout(exc):
+                    raise _Locked from exc  # the connection is fine: keep it
                 self._discard()
                 if not (exc.connection_invalidated and attempt == 1):
                     raise
@@ -96,6 +165,12 @@ class DatabaseRunner:
         connection: Connection | None = getattr(self._local, "connection", None)
         if connection is None or connection.closed or connection.invalidated:
             connection = self.engine.connect()
+            if not self._wait_in_sqlite:
+                # Out of the pool, so that no other user gets it without a wait.
+                connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA busy_timeout=0"
+                )
+                connection.detach()
             self._local.connection = connection
         return connection
 

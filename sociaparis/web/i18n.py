@@ -25,6 +25,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "home_title": "Études et questionnaires",
         "not_found": "Page introuvable.",
         "error_title": "Erreur",
+        "busy_retry": (
+            "Le serveur est très occupé et n'a pas pu enregistrer cette page. "
+            "Vos réponses sont conservées ci-dessous : réessayez dans quelques "
+            "secondes."
+        ),
+        "busy_title": "Serveur occupé",
+        "busy": "Le serveur est très occupé. Réessayez dans quelques secondes.",
         "forbidden": "Vous n'avez pas accès à cette page.",
         "next": "Suivant",
         "previous": "Précédent",
@@ -102,6 +109,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "home_title": "Studies and questionnaires",
         "not_found": "Page not found.",
         "error_title": "Error",
+        "busy_retry": (
+            "The server is very busy and could not save this page. Your answers "
+            "are kept below: try again in a few seconds."
+        ),
+        "busy_title": "Server busy",
+        "busy": "The server is very busy. Try again in a few seconds.",
         "forbidden": "You do not have access to this page.",
         "next": "Next",
         "previous": "Back",

@@ -22,6 +22,8 @@ from sociaparis.core.config import Settings, with_secret_key
         ({"base_url": "enquetes.paris.fr"}, "is not an http"),
         ({"base_url": "https://a.fr/?x=1"}, "has a query or fragment"),
         ({"trusted_proxies": "127.0.0.1,proxy.local"}, "'proxy.local' is not an IP"),
+        ({"lock_timeout": 0}, "SOCIAPARIS_LOCK_TIMEOUT=0.0: give a number of seconds"),
+        ({"lock_timeout": 601}, "SOCIAPARIS_LOCK_TIMEOUT=601.0: give a number"),
     ],
 )
 def test_bad_settings_are_refused(kwargs: dict, message: str) -> None:

@@ -4,6 +4,7 @@ PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -14,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from sociaparis.core.config import Settings
 from sociaparis.core.db import make_engine
-from sociaparis.web.database import DatabaseRunner
+from sociaparis.web.database import DatabaseBusy, DatabaseRunner
 
 T = TypeVar("T")
 
@@ -144,3 +145,53 @@ def test_sqlite_runs_inline_and_a_database_server_in_threads(database: Engine) -
     runner = DatabaseRunner.for_engine(database)
     inline = database.dialect.name == "sqlite"
     assert (runner._executor is None) is inline
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_work_that_finds_the_database_locked_waits_off_the_loop(
+    database_url: str,
+) -> None:
+    # Another program (a command importing files) holds SQLite's write lock.
+    settings = Settings(database_url=database_url, secret_key="k" * 32, lock_timeout=0.5)
+    engine = make_engine(settings)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE page_log (n INTEGER)"))
+    runner = DatabaseRunner.for_engine(engine, settings.lock_timeout)
+    holder = sqlite3.connect(engine.url.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    tries: list[None] = []
+
+    def save(connection: Connection) -> None:
+        tries.append(None)
+        with connection.begin():
+            connection.execute(text("INSERT INTO page_log VALUES (1)"))
+
+    async def save_while_other_requests_go_on() -> tuple[int, int]:
+        served = 0
+
+        async def other_requests() -> None:
+            nonlocal served
+            while True:
+                await asyncio.sleep(0.01)
+                served += 1
+
+        others = asyncio.create_task(other_requests())
+        try:
+            with pytest.raises(DatabaseBusy) as busy:
+                await runner.run(save)
+        finally:
+            others.cancel()
+        return served, busy.value.retry_after
+
+    try:
+        served, retry_after = _LOOP_THREAD.submit(
+            asyncio.run, save_while_other_requests_go_on()
+        ).result()
+    finally:
+        holder.rollback()
+        holder.close()
+    assert served > 0 and retry_after == 1
+    assert len(tries) > 1
+    _run(runner, save)  # the lock released, the same work goes through
+    assert _run(runner, _count) == 1
+    engine.dispose()

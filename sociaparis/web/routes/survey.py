@@ -9,7 +9,10 @@ database thread (:mod:`sociaparis.web.database`), with Core statements on that
 thread's connection. A page submission is read and validated first, then saved
 in a short transaction that only applies if the response has not moved on
 meanwhile; writes on SQLite queue on :func:`~sociaparis.core.db.write_lock`,
-which is thus held only for the write.
+which is thus held only for the write. When another program keeps the database
+locked too long (:class:`~sociaparis.web.database.DatabaseBusy`), a submitted
+page comes back with the answers typed and a message to try again (503 with
+``Retry-After``); nothing is saved.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.layout import page_view
 from sociaparis.survey.logic import FormState
+from sociaparis.web.database import DatabaseBusy
 from sociaparis.web.deps import client_host
 from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import render
@@ -373,6 +377,8 @@ def _page(
     errors: tuple = (),
     status_code: int = 200,
     evaluation: FormState | None = None,
+    busy: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     layout = page_view(
         view.instrument,
@@ -399,8 +405,10 @@ def _page(
             "switch_url": _switch(request, lang),
             "first": layout.position <= 1,
             "last": layout.position >= layout.total,
+            "busy": busy,
         },
         status_code=status_code,
+        headers=headers,
     )
 
 
@@ -435,11 +443,15 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
     revision = _int(form.get("_revision"), -1)
     action = str(form.get("_action", "next"))[:20]
     instances = _int(form.get("_instances"), 0)
-    engine = request.app.state.engine
+    # The plan of the first try, kept for the tries after it when the database
+    # is locked, and to show the page again with the answers if it stays so.
+    planned: list[tuple[service.ResponseView, service.PageOutcome]] = []
 
     def work(connection: Connection) -> Response:
         # Read and validate outside the write lock; the save only applies if the
         # response is still at the revision read (else: a conflict, nothing saved).
+        if planned:
+            return _save(request, connection, resume, lang, *planned[0])
         view, shown_from = _SHOWN_VIEWS.pop(resume, (None, None))
         if view is None or view.revision != revision:
             shown_from = None
@@ -472,22 +484,51 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             )
         if not outcome.accepted:
             return _redirect(f"/r/{resume}{_suffix(lang)}")
-        # The transaction commits before the redirect leaves: that is the
-        # acknowledgement.
-        with write_lock(engine), connection.begin():
-            saved = service.save_submission(session=connection, outcome=outcome)
-        if not saved:
-            return _redirect(f"/r/{resume}{_suffix(lang)}")
-        if outcome.evaluation is not None:
-            saved_at = (view.id, view.revision + 1)
-            _keep(_NEXT_PAGE_EVALUATIONS, saved_at, outcome.evaluation)
-        if outcome.completed:
-            return _redirect(f"/r/{resume}/done{_suffix(lang)}")
-        if outcome.next_page is None:
-            return _redirect(f"/r/{resume}{_suffix(lang)}")
-        return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
+        planned.append((view, outcome))
+        return _save(request, connection, resume, lang, view, outcome)
 
-    return await request.app.state.database.run(work)
+    try:
+        return await request.app.state.database.run(work)
+    except DatabaseBusy as busy:
+        if not planned:
+            raise
+        view, outcome = planned[0]
+        return _page(
+            request,
+            view,
+            resume,
+            page_name,
+            lang,
+            answers=outcome.answers,
+            status_code=503,
+            busy=True,
+            headers={"Retry-After": str(busy.retry_after)},
+        )
+
+
+def _save(
+    request: Request,
+    connection: Connection,
+    resume: str,
+    lang: str,
+    view: service.ResponseView,
+    outcome: service.PageOutcome,
+) -> Response:
+    """Save a page planned from ``view`` and send the respondent on."""
+    # The transaction commits before the redirect leaves: that is the
+    # acknowledgement.
+    with write_lock(request.app.state.engine), connection.begin():
+        saved = service.save_submission(session=connection, outcome=outcome)
+    if not saved:
+        return _redirect(f"/r/{resume}{_suffix(lang)}")
+    if outcome.evaluation is not None:
+        saved_at = (view.id, view.revision + 1)
+        _keep(_NEXT_PAGE_EVALUATIONS, saved_at, outcome.evaluation)
+    if outcome.completed:
+        return _redirect(f"/r/{resume}/done{_suffix(lang)}")
+    if outcome.next_page is None:
+        return _redirect(f"/r/{resume}{_suffix(lang)}")
+    return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
 
 
 # What one request leaves for the next one of the same respondent, which comes
