@@ -20,11 +20,11 @@ from sociaparis.analysis.domains import by_domain
 from sociaparis.analysis.estimators import (
     NanPolicy,
     domain_rows,
-    levels_of,
     make_estimate,
     mean,
     mean_influence,
 )
+from sociaparis.analysis.levels import levels_of
 from sociaparis.analysis.results import _num
 
 
@@ -100,7 +100,7 @@ def likert_distribution(
     rows = []
     for item in items:
         col = design.data[item]
-        scale = list(levels) if levels is not None else levels_of(col)
+        scale = list(levels) if levels is not None else levels_of(col, design.level_order)
         keep = domain_rows(design, [item], nan_policy)
         values = col.to_numpy()
         x = np.column_stack([values == level for level in scale]).astype(float)
@@ -143,7 +143,7 @@ def _distribution_by(
     frames = []
     for item in items:
         col = design.data[item]
-        scale = list(levels) if levels is not None else levels_of(col)
+        scale = list(levels) if levels is not None else levels_of(col, design.level_order)
         missing = col.isna().to_numpy()
         names = [f"_level_{k}" for k in range(len(scale))]
         derived = {
