@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sociaparis.analysis import estimators
-from sociaparis.analysis.conformance import compare_results, run_case
+from sociaparis.analysis.conformance import compare_case, run_case
 from sociaparis.analysis.design import svydesign
 from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT, check_min_count, suppress
 from sociaparis.analysis.domains import by_domain
@@ -38,17 +38,13 @@ def stats() -> None:
 )
 @click.option("--rtol", default=1e-6, show_default=True, help="Relative tolerance.")
 def run(case: Path, check: bool, rtol: float) -> None:
-    """Compute a conformance CASE (JSON) and print it with sociaparis's result."""
+    """Compute a conformance CASE (JSON) and print sociaparis's result."""
     computed = run_case(case)
     if not check:
         click.echo(json.dumps(computed, indent=2, ensure_ascii=False))
         return
     reference = json.loads(case.read_text(encoding="utf-8"))
-    problems = compare_results(reference.get("result"), computed["result"], rtol=rtol)
-    if "extra_2x2" in reference:
-        problems += compare_results(
-            reference["extra_2x2"], computed["extra_2x2"], rtol=rtol, where="extra_2x2"
-        )
+    problems = compare_case(reference, computed, rtol=rtol)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:

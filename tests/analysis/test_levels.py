@@ -1,0 +1,76 @@
+"""Order of factor levels and groups: R's collation, checked on R's own output.
+
+tests/reference/survey/collation/r_levels.json holds ``levels(factor(values))``
+as R 4.2.2 (ICU 72) prints it with LC_COLLATE = C, C.UTF-8 and fr_FR.UTF-8
+(written by make_survey_refs.R); the strat_services_* cases are svyby,
+svymean and svyglm by a column of such labels in the two orders.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sociaparis.analysis.design import svydesign
+from sociaparis.analysis.domains import by_domain
+from sociaparis.analysis.errors import AnalysisError
+from sociaparis.analysis.estimators import proportion
+from sociaparis.analysis.levels import collation_key, levels_of, sort_levels
+from sociaparis.core.errors import SociaparisError
+
+R_LEVELS = json.loads(
+    (
+        Path(__file__).parents[1] / "reference" / "survey" / "collation" / "r_levels.json"
+    ).read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize(
+    ("r_locale", "order"),
+    [("fr_FR.UTF-8", "locale"), ("C.UTF-8", "locale"), ("C", "C")],
+)
+def test_levels_come_in_r_order(r_locale: str, order: str) -> None:
+    values = R_LEVELS["values"]
+    assert sort_levels(values, order) == R_LEVELS["levels"][r_locale]
+    assert sort_levels(reversed(values), order) == R_LEVELS["levels"][r_locale]
+
+
+def test_the_locale_order_is_not_the_byte_order() -> None:
+    levels = R_LEVELS["levels"]
+    assert levels["fr_FR.UTF-8"] != levels["C"]
+    assert sorted(["HR", "Housing"], key=collation_key) == ["Housing", "HR"]
+
+
+def test_data_order_and_categoricals() -> None:
+    values = pd.Series(["HR", None, "Housing", "HR", "eau"])
+    assert sort_levels(values, "data") == ["HR", "Housing", "eau"]
+    assert levels_of(values) == ["eau", "Housing", "HR"]
+    coded = values.astype(pd.CategoricalDtype(["HR", "eau", "Housing"]))
+    assert levels_of(coded, "C") == ["HR", "eau", "Housing"]
+    assert sort_levels([10, 9, 100]) == [9, 10, 100]
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ("locale", ["eau", "Housing", "HR"]),
+        ("C", ["HR", "Housing", "eau"]),
+        ("data", ["Housing", "HR", "eau"]),
+    ],
+)
+def test_results_follow_the_design_level_order(order: str, expected: list) -> None:
+    df = pd.DataFrame({"g": ["Housing", "HR", "eau", "HR"], "y": [1.0, 2.0, 3.0, 4.0]})
+    des = svydesign(df, level_order=order)
+    assert by_domain(des, variables="y", by="g").table["g"].tolist() == expected
+    names = proportion(des, variable="g").names
+    assert list(names) == [f"g{level}" for level in expected]
+
+
+def test_an_unknown_level_order_is_refused() -> None:
+    with pytest.raises(SociaparisError) as err:
+        svydesign(pd.DataFrame({"y": [1.0]}), level_order="bytes")
+    assert err.value.error is AnalysisError.BAD_OPTION
+    assert "bytes" in str(err.value)
