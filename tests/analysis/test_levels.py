@@ -74,3 +74,32 @@ def test_an_unknown_level_order_is_refused() -> None:
         svydesign(pd.DataFrame({"y": [1.0]}), level_order="bytes")
     assert err.value.error is AnalysisError.BAD_OPTION
     assert "bytes" in str(err.value)
+
+
+def test_report_bars_of_unlisted_answers_follow_r_order() -> None:
+    from sociaparis.reports.context import ReportContext
+    from sociaparis.reports.questions import select_one_block
+    from sociaparis.survey.instrument import Choice, Group, Instrument, Question
+
+    q = Question("q", "select_one", list_name="l", parent="g")
+    values = ["a"] * 10 + ["HR"] * 10 + ["Housing"] * 10 + ["eau"] * 10
+    instrument = Instrument(
+        form_id="f",
+        title="F",
+        default_language="fr",
+        languages=("fr",),
+        items=(Group("g", "group", children=("q",)), q),
+        top=("g",),
+        choices={"l": (Choice("a", {"fr": "A"}),)},
+    )
+    ctx = ReportContext(
+        design=svydesign(pd.DataFrame({"q": values})),
+        instrument=instrument,
+        columns={"q": "q"},
+        choices={"q": instrument.choices["l"]},
+        lang="fr",
+        min_count=10,
+        ci_level=0.95,
+    )
+    bars = select_one_block(ctx, q).charts[0].bars
+    assert [bar.label for bar in bars] == ["A", "eau", "Housing", "HR"]
