@@ -129,7 +129,8 @@ def sort_levels(values: Iterable[Any], order: LevelOrder = "locale") -> list[Any
     list
     """
     check_level_order(order)
-    distinct = pd.Series(list(values), dtype=object).dropna().unique().tolist()
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values))
+    distinct = series.dropna().unique().tolist()
     if order == "data":
         return distinct
     if order == "locale" and all(isinstance(v, str) for v in distinct):

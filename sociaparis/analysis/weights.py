@@ -80,11 +80,10 @@ def _margin_codes(
             )
     pop = _population_cells(names, population)
     text = design.data[names].astype(str)
-    if len(names) == 1:
-        labels: list[Any] = text[names[0]].tolist()
-    else:
-        labels = list(text.itertuples(index=False, name=None))
-    sample_levels = sorted(set(labels))
+    labels: pd.Index = (
+        pd.Index(text[names[0]]) if len(names) == 1 else pd.MultiIndex.from_frame(text)
+    )
+    sample_levels = sorted(labels.unique())
     variable = " x ".join(names)
     missing = [lev for lev in sample_levels if lev not in pop]
     if missing:
@@ -100,10 +99,12 @@ def _margin_codes(
             variable=variable,
             reason=f"population level(s) {absent} are absent from the sample",
         )
-    position = {lev: k for k, lev in enumerate(sample_levels)}
-    codes = np.fromiter(
-        (position[lev] for lev in labels), dtype=np.intp, count=len(labels)
+    lookup = (
+        pd.Index(sample_levels)
+        if len(names) == 1
+        else pd.MultiIndex.from_tuples(sample_levels)
     )
+    codes = lookup.get_indexer(labels).astype(np.intp)
     target = np.array([pop[lev] for lev in sample_levels])
     return codes, len(sample_levels), target
 

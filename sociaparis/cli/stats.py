@@ -18,6 +18,7 @@ from sociaparis.analysis.design import svydesign
 from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT, check_min_count, suppress
 from sociaparis.analysis.domains import by_domain
 from sociaparis.analysis.errors import AnalysisError
+from sociaparis.analysis.levels import LEVEL_ORDERS, LevelOrder
 from sociaparis.core.errors import SociaparisError
 
 if TYPE_CHECKING:
@@ -83,6 +84,14 @@ def _read_table(path: Path) -> pd.DataFrame:
     default="raise",
     show_default=True,
 )
+@click.option(
+    "--level-order",
+    type=click.Choice(LEVEL_ORDERS),
+    default="locale",
+    show_default=True,
+    help="Order of groups and levels: R's in a UTF-8 locale, R's in the C locale "
+    "(bytes), or first appearance in the data.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def estimate(
     data: Path,
@@ -94,11 +103,17 @@ def estimate(
     totals: tuple[str, ...],
     by: tuple[str, ...],
     nan_policy: str,
+    level_order: LevelOrder,
     as_json: bool,
 ) -> None:
     """Means and totals of DATA with design-based SEs (as R's svymean/svytotal/svyby)."""
     design = svydesign(
-        _read_table(data), ids=ids, strata=strata, weights=weights_col, fpc=fpc
+        _read_table(data),
+        ids=ids,
+        strata=strata,
+        weights=weights_col,
+        fpc=fpc,
+        level_order=level_order,
     )
     outputs = []
     for statistic, variables in (("mean", means), ("total", totals)):

@@ -103,3 +103,26 @@ def test_report_bars_of_unlisted_answers_follow_r_order() -> None:
     )
     bars = select_one_block(ctx, q).charts[0].bars
     assert [bar.label for bar in bars] == ["A", "eau", "Housing", "HR"]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ([], ["eau", "Housing", "HR"]),
+        (["--level-order", "C"], ["HR", "Housing", "eau"]),
+        (["--level-order", "data"], ["Housing", "HR", "eau"]),
+    ],
+)
+def test_cli_estimate_by_groups_in_r_order(
+    options: list[str], expected: list[str], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from sociaparis.cli import cli
+
+    data = tmp_path / "d.csv"
+    data.write_text("g,y\nHousing,1\nHR,2\neau,3\nHR,4\n", encoding="utf-8")
+    args = ["stats", "estimate", str(data), "--mean", "y", "--by", "g", "--json"]
+    out = CliRunner().invoke(cli, [*args, *options])
+    assert out.exit_code == 0, out.output
+    assert [row["g"] for row in json.loads(out.output)["rows"]] == expected
