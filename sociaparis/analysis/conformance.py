@@ -50,6 +50,9 @@ def _formula_column(formula: str | None, *, path: Path) -> str | None:
     return terms[0] if terms else None
 
 
+_STEPS = ("rake", "poststratify", "calibrate")
+
+
 def _population_frame(population: Any) -> Any:
     """R's data frame of counts (a list of records in JSON) as a DataFrame."""
     return pd.DataFrame(population) if isinstance(population, list) else population
@@ -86,9 +89,6 @@ def _calibration_step(
         path=path,
         reason=f"unknown calibration method {method!r}; known: {', '.join(_STEPS)}",
     )
-
-
-_STEPS = ("rake", "poststratify", "calibrate")
 
 
 def _design(case: dict[str, Any], data: pd.DataFrame, path: Path) -> SurveyDesign:
@@ -341,12 +341,19 @@ def run_case(path: str | Path) -> dict[str, Any]:
         )
     data = pd.read_csv(data_path, keep_default_na=False, na_values=[""])
     out: dict[str, Any] = {"id": case.get("id", path.stem), "analysis": analysis}
-    if analysis == "unweighted_chisq":
-        out["result"] = _run_unweighted(data, case)
-        if "extra_2x2" in case:
-            out["extra_2x2"] = _extra_2x2(data, case["extra_2x2"])
-    else:
-        out["result"] = _run_design_case(_design(case, data, path), case, path)
+    try:
+        if analysis == "unweighted_chisq":
+            out["result"] = _run_unweighted(data, case)
+            if "extra_2x2" in case:
+                out["extra_2x2"] = _extra_2x2(data, case["extra_2x2"])
+        else:
+            out["result"] = _run_design_case(_design(case, data, path), case, path)
+    except KeyError as exc:
+        raise SociaparisError(
+            AnalysisError.BAD_CASE,
+            path=path,
+            reason=f"missing field {exc}",
+        ) from None
     return _clean(out)
 
 

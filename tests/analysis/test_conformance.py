@@ -155,6 +155,10 @@ def test_cli_check_fails_on_a_wrong_reference(tmp_path: Path) -> None:
             lambda c: c["also"].update(se={"analysis": "sum_weights"}),
             "'also' key 'se' is a key of the mean result",
         ),
+        (
+            lambda c: c["design"]["calibration"][0].pop("margins"),
+            "missing field 'margins'",
+        ),
     ],
 )
 def test_a_bad_case_is_refused(change, reason: str, tmp_path: Path) -> None:
