@@ -24,7 +24,7 @@ from sociaparis.analysis.estimators import (
     mean,
     mean_influence,
 )
-from sociaparis.analysis.levels import levels_of
+from sociaparis.analysis.levels import levels_of, sort_levels
 from sociaparis.analysis.results import _num
 
 
@@ -299,7 +299,8 @@ def multiple_choice(
         The answers as ODK/KoboToolbox export them: the selected choice names
         separated by ``separator``; a missing value means not answered.
     choices
-        The choices in order; default: every choice selected by someone, sorted.
+        The choices in order; default: every choice selected by someone, in the
+        design's ``level_order`` (R's collation by default).
     separator
         Separator of the selected choices.
     by
@@ -318,7 +319,9 @@ def multiple_choice(
     answers = design.data[column]
     selected = answers.fillna("").astype(str).str.split(separator)
     if choices is None:
-        choices = sorted({c for sel in selected for c in sel if c})
+        choices = sort_levels(
+            (c for sel in selected for c in sel if c), design.level_order
+        )
     answered = answers.notna().to_numpy()
     derived = {}
     names = []

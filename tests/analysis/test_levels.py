@@ -126,3 +126,11 @@ def test_cli_estimate_by_groups_in_r_order(
     out = CliRunner().invoke(cli, [*args, *options])
     assert out.exit_code == 0, out.output
     assert [row["g"] for row in json.loads(out.output)["rows"]] == expected
+
+
+def test_multiple_choice_lists_choices_in_r_order() -> None:
+    from sociaparis.analysis.likert import multiple_choice
+
+    df = pd.DataFrame({"q": ["HR eau", "Housing", "HR", None]})
+    table = multiple_choice(svydesign(df), column="q").table
+    assert table["choice"].tolist() == ["eau", "Housing", "HR"]
