@@ -284,10 +284,16 @@ def _read_case(path: Path) -> dict[str, Any]:
 def _check_analysis(spec: dict[str, Any], path: Path, known: tuple[str, ...]) -> str:
     analysis = spec.get("analysis")
     if analysis not in known:
+        hint = (
+            f"; {analysis} is a weighting step: list it in design.calibration and"
+            " name the analysis to run on the result (docs/statistics.md)"
+            if analysis in _STEPS
+            else ""
+        )
         raise SociaparisError(
             AnalysisError.BAD_CASE,
             path=path,
-            reason=f"unknown analysis {analysis!r}; known: {', '.join(known)}",
+            reason=f"unknown analysis {analysis!r}; known: {', '.join(known)}{hint}",
         )
     return str(analysis)
 

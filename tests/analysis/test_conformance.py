@@ -146,7 +146,10 @@ def test_cli_check_fails_on_a_wrong_reference(tmp_path: Path) -> None:
             lambda c: c["design"]["calibration"][0].update(method="trim"),
             "unknown calibration method 'trim'",
         ),
-        (lambda c: c.update(analysis="rake"), "unknown analysis 'rake'"),
+        (
+            lambda c: c.update(analysis="rake"),
+            "rake is a weighting step: list it in design.calibration",
+        ),
         (
             lambda c: c["also"].update(x={"analysis": "median"}),
             "unknown analysis 'median'",
