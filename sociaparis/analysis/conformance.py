@@ -1,33 +1,31 @@
 """Run a survey conformance case (R ``survey`` reference layout) through sociaparis.
 
 A case is a JSON file with ``data`` (a CSV path relative to the case file),
-``design`` (R formulas ``ids``, ``strata``, ``weights``, ``fpc``), ``analysis``,
-``variables``, analysis options and R's ``result``. :func:`run_case` returns
-the case with ``result`` recomputed by sociaparis, with the same keys and
-nesting, so the two can be compared number by number
-(:func:`compare_results`).
-
-Extra result keys follow the reference files: ``total_<var>`` asks for the
-total of ``<var>`` on the (re)weighted design, ``raked_margin_<var>`` for the
-weighted count of each level of a raking margin (dots dropped from the name).
+``design`` (R formulas ``ids``, ``strata``, ``weights``, ``fpc``, the
+``level_order`` of R's session and the ``calibration`` steps applied in
+order: ``rake``, ``poststratify``, ``calibrate``), ``analysis``,
+``variables``, analysis ``options``, further analyses of the same design in
+``also`` and R's ``result``. :func:`run_case` computes the result from the
+case's inputs alone, never from its reference result, and
+:func:`compare_case` compares the two key by key and number by number.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sociaparis.analysis import crosstab as xt
 from sociaparis.analysis import domains, estimators, glm, quantiles, weights
 from sociaparis.analysis.design import SurveyDesign, svydesign
 from sociaparis.analysis.errors import AnalysisError
-from sociaparis.analysis.estimators import is_factor, levels_of
+from sociaparis.analysis.levels import levels_of
 from sociaparis.analysis.results import Estimate, _num
 from sociaparis.core.errors import SociaparisError
 
@@ -52,15 +50,60 @@ def _formula_column(formula: str | None, *, path: Path) -> str | None:
     return terms[0] if terms else None
 
 
+_STEPS = ("rake", "poststratify", "calibrate")
+
+
+def _population_frame(population: Any) -> Any:
+    """R's data frame of counts (a list of records in JSON) as a DataFrame."""
+    return pd.DataFrame(population) if isinstance(population, list) else population
+
+
+def _calibration_step(
+    design: SurveyDesign, step: dict[str, Any], path: Path
+) -> SurveyDesign:
+    """Apply one ``design.calibration`` step of a case."""
+    method = step.get("method")
+    if method == "rake":
+        control = step.get("control") or {}
+        return weights.rake(
+            design,
+            margins=step["margins"],
+            epsilon=float(control.get("epsilon", 1.0)),
+            maxit=int(control.get("maxit", 10)),
+        )
+    if method == "poststratify":
+        return weights.poststratify(
+            design,
+            variable=_formula_terms(step["strata"]),
+            population=_population_frame(step["population"]),
+            partial=bool(step.get("partial", False)),
+        )
+    if method == "calibrate":
+        return weights.calibrate(
+            design,
+            terms=_formula_terms(step["formula"]),
+            population=step["population"],
+        )
+    raise SociaparisError(
+        AnalysisError.BAD_CASE,
+        path=path,
+        reason=f"unknown calibration method {method!r}; known: {', '.join(_STEPS)}",
+    )
+
+
 def _design(case: dict[str, Any], data: pd.DataFrame, path: Path) -> SurveyDesign:
     spec = case.get("design") or {}
-    return svydesign(
+    design = svydesign(
         data,
         ids=_formula_terms(spec.get("ids")) or None,
         strata=_formula_column(spec.get("strata"), path=path),
         weights=_formula_column(spec.get("weights"), path=path),
         fpc=_formula_terms(spec.get("fpc")) or None,
+        level_order=spec.get("level_order", "locale"),
     )
+    for step in spec.get("calibration") or []:
+        design = _calibration_step(design, step, path)
+    return design
 
 
 def _est_se(est: Estimate) -> dict[str, Any]:
@@ -72,90 +115,20 @@ def _nan_policy(case: dict[str, Any]) -> str:
     return "omit" if (case.get("options") or {}).get("na_rm") else "raise"
 
 
-def _extras(
-    design: SurveyDesign, reference: dict[str, Any], variables: Any
-) -> dict[str, Any]:
-    """Extra totals asked by ``total_<var>`` keys of the reference result."""
-    out: dict[str, Any] = {}
-    for key in reference:
-        if key.startswith("total_"):
-            var = key[len("total_") :]
-            if var in design.data.columns:
-                out[key] = _est_se(estimators.total(design, variables=var))
-    return out
+def _run_sum_weights(design: SurveyDesign, case: dict[str, Any]) -> float:
+    """R ``sum(weights(design))``."""
+    del case
+    return float(design.weights.sum())
 
 
-def _weighted(design: SurveyDesign, case: dict[str, Any]) -> dict[str, Any]:
-    variables = case["variables"]
-    result = _est_se(estimators.mean(design, variables=variables))
-    result["sum_weights"] = float(design.weights.sum())
-    return result
-
-
-def _run_rake(design: SurveyDesign, case: dict[str, Any]) -> dict[str, Any]:
-    control = case.get("rake_control") or {}
-    margins = case["population_margins"]
-    raked = weights.rake(
-        design,
-        margins=margins,
-        epsilon=float(control.get("epsilon", 1.0)),
-        maxit=int(control.get("maxit", 10)),
-    )
-    result = _weighted(raked, case)
-    for var in margins:
-        codes = raked.data[var].astype(str)
-        sums = pd.Series(raked.weights).groupby(codes.to_numpy()).sum()
-        result[f"raked_margin_{var.replace('.', '')}"] = {
-            str(k): float(v) for k, v in sums.items()
-        }
-    result.update(_extras(raked, case.get("result") or {}, case["variables"]))
-    return result
-
-
-def _run_poststratify(design: SurveyDesign, case: dict[str, Any]) -> dict[str, Any]:
-    (var, pop), *rest = case["population_margins"].items()
-    if rest:
-        raise SociaparisError(
-            AnalysisError.BAD_CASE, path=case["id"], reason="one post-stratum variable"
-        )
-    post = weights.poststratify(design, variable=var, population=pop)
-    result = _weighted(post, case)
-    result.pop("sum_weights")
-    result.update(_extras(post, case.get("result") or {}, case["variables"]))
-    return result
-
-
-def _calibration_terms(data: pd.DataFrame, names: list[str]) -> list[str]:
-    """Model columns behind R's coefficient names (``stypeH`` -> ``stype``)."""
-    terms: list[str] = []
-    for name in names:
-        if name == "(Intercept)":
-            continue
-        if name in data.columns and not is_factor(data[name]):
-            term = name
-        else:
-            term = next(
-                (
-                    c
-                    for c in data.columns
-                    if name.startswith(c)
-                    and is_factor(data[c])
-                    and name[len(c) :] in map(str, levels_of(data[c]))
-                ),
-                name,
-            )
-        if term not in terms:
-            terms.append(term)
-    return terms
-
-
-def _run_calibrate(design: SurveyDesign, case: dict[str, Any]) -> dict[str, Any]:
-    totals = case["population_totals"]
-    terms = _calibration_terms(design.data, list(totals))
-    cal = weights.calibrate(design, terms=terms, population=totals)
-    result = _weighted(cal, case)
-    result.update(_extras(cal, case.get("result") or {}, case["variables"]))
-    return result
+def _run_weighted_counts(design: SurveyDesign, case: dict[str, Any]) -> dict[str, Any]:
+    """R ``svytable(~var, design)``: the weighted count of every level."""
+    col = design.data[case["variables"]].dropna()
+    levels = levels_of(col, design.level_order)
+    codes = pd.Index(levels).get_indexer(col.to_numpy())
+    w = design.weights[col.index.to_numpy()]
+    sums = np.bincount(codes, weights=w, minlength=len(levels))
+    return {str(k): float(v) for k, v in zip(levels, sums, strict=True)}
 
 
 def _run_by(design: SurveyDesign, case: dict[str, Any], statistic: str) -> dict[str, Any]:
@@ -200,7 +173,7 @@ def _run_chisq(design: SurveyDesign, case: dict[str, Any]) -> dict[str, Any]:
 
 def _run_quantile(design: SurveyDesign, case: dict[str, Any]) -> dict[str, Any]:
     options = case.get("options") or {}
-    p = float((case.get("result") or {}).get("quantile", options.get("quantile", 0.5)))
+    p = float(options.get("quantile", 0.5))
     res = quantiles.quantile(
         design,
         variable=case["variables"],
@@ -250,22 +223,19 @@ def _extra_2x2(data: pd.DataFrame, extra: dict[str, Any]) -> dict[str, Any]:
     row, col = extra["variables"]
     plain = xt.pearson_chisq(data, row=row, col=col)
     yates = xt.pearson_chisq(data, row=row, col=col, correction=True)
-    out = dict(extra)
-    out.update(
-        {
-            "observed": plain.to_dict()["observed"],
-            "statistic_no_correction": plain.statistic,
-            "p_value_no_correction": plain.p_value,
-            "statistic_yates": yates.statistic,
-            "p_value_yates": yates.p_value,
-            "df": plain.df,
-            "cramers_v": plain.cramers_v,
-        }
-    )
-    return out
+    return {
+        "variables": [row, col],
+        "observed": plain.to_dict()["observed"],
+        "statistic_no_correction": plain.statistic,
+        "p_value_no_correction": plain.p_value,
+        "statistic_yates": yates.statistic,
+        "p_value_yates": yates.p_value,
+        "df": plain.df,
+        "cramers_v": plain.cramers_v,
+    }
 
 
-_DESIGN_RUNNERS: dict[str, Callable[[SurveyDesign, dict[str, Any]], dict[str, Any]]] = {
+_DESIGN_RUNNERS: dict[str, Callable[[SurveyDesign, dict[str, Any]], Any]] = {
     "mean": lambda d, c: _est_se(
         estimators.mean(d, variables=c["variables"], nan_policy=_nan_policy(c))
     ),
@@ -279,9 +249,8 @@ _DESIGN_RUNNERS: dict[str, Callable[[SurveyDesign, dict[str, Any]], dict[str, An
     "svyby_total": lambda d, c: _run_by(d, c, "total"),
     "crosstab": _run_crosstab,
     "svychisq": _run_chisq,
-    "rake": _run_rake,
-    "poststratify": _run_poststratify,
-    "calibrate": _run_calibrate,
+    "sum_weights": _run_sum_weights,
+    "weighted_counts": _run_weighted_counts,
     "quantile": _run_quantile,
     "glm_logistic": lambda d, c: _run_glm(d, c, "quasibinomial"),
     "glm_linear": lambda d, c: _run_glm(d, c, "gaussian"),
@@ -300,6 +269,58 @@ def _clean(value: Any) -> Any:
     return _num(value)
 
 
+def _read_case(path: Path) -> dict[str, Any]:
+    try:
+        case = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SociaparisError(
+            AnalysisError.BAD_CASE, path=path, reason=str(exc)
+        ) from None
+    if not isinstance(case, dict):
+        raise SociaparisError(AnalysisError.BAD_CASE, path=path, reason="not an object")
+    return case
+
+
+def _check_analysis(spec: dict[str, Any], path: Path, known: tuple[str, ...]) -> str:
+    analysis = spec.get("analysis")
+    if analysis not in known:
+        hint = (
+            f"; {analysis} is a weighting step: list it in design.calibration and"
+            " name the analysis to run on the result (docs/statistics.md)"
+            if analysis in _STEPS
+            else ""
+        )
+        raise SociaparisError(
+            AnalysisError.BAD_CASE,
+            path=path,
+            reason=f"unknown analysis {analysis!r}; known: {', '.join(known)}{hint}",
+        )
+    return str(analysis)
+
+
+def _run_design_case(
+    design: SurveyDesign, case: dict[str, Any], path: Path
+) -> dict[str, Any]:
+    """The main analysis, then every analysis of ``also`` under its own key."""
+    analysis = _check_analysis(case, path, tuple(_DESIGN_RUNNERS))
+    result = _DESIGN_RUNNERS[analysis](design, case)
+    also = case.get("also") or {}
+    if also and not isinstance(result, dict):
+        raise SociaparisError(
+            AnalysisError.BAD_CASE, path=path, reason=f"{analysis} takes no 'also'"
+        )
+    for key, spec in also.items():
+        if key in result:
+            raise SociaparisError(
+                AnalysisError.BAD_CASE,
+                path=path,
+                reason=f"'also' key {key!r} is a key of the {analysis} result",
+            )
+        sub = _check_analysis(spec, path, tuple(_DESIGN_RUNNERS))
+        result[key] = _DESIGN_RUNNERS[sub](design, spec)
+    return result
+
+
 def run_case(path: str | Path) -> dict[str, Any]:
     """Recompute a conformance case with sociaparis.
 
@@ -311,44 +332,84 @@ def run_case(path: str | Path) -> dict[str, Any]:
     Returns
     -------
     dict
-        The case with ``result`` (and ``extra_2x2`` where present) computed by
-        sociaparis, same keys and nesting as the reference.
+        ``id``, ``analysis`` and ``result`` (with ``extra_2x2`` where the case
+        asks for it), computed from the case's data, design, analysis,
+        variables and options only: the layout of the result depends on what
+        the case asks for, never on its reference result.
     """
     path = Path(path)
-    try:
-        case = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise SociaparisError(
-            AnalysisError.BAD_CASE, path=path, reason=str(exc)
-        ) from None
-    analysis = case.get("analysis")
-    if analysis not in ANALYSES:
-        raise SociaparisError(
-            AnalysisError.BAD_CASE,
-            path=path,
-            reason=f"unknown analysis {analysis!r}; known: {', '.join(ANALYSES)}",
-        )
+    case = _read_case(path)
+    analysis = _check_analysis(case, path, ANALYSES)
     data_path = path.parent / case["data"]
     if not data_path.is_file():
         raise SociaparisError(
             AnalysisError.BAD_CASE, path=path, reason=f"data file {data_path} not found"
         )
-    data = pd.read_csv(data_path)
-    out = copy.deepcopy(case)
-    if analysis == "unweighted_chisq":
-        out["result"] = _run_unweighted(data, case)
-        if "extra_2x2" in case:
-            out["extra_2x2"] = _extra_2x2(data, case["extra_2x2"])
-    else:
-        design = _design(case, data, path)
-        out["result"] = _DESIGN_RUNNERS[analysis](design, case)
+    data = pd.read_csv(data_path, keep_default_na=False, na_values=[""])
+    out: dict[str, Any] = {"id": case.get("id", path.stem), "analysis": analysis}
+    try:
+        if analysis == "unweighted_chisq":
+            out["result"] = _run_unweighted(data, case)
+            if "extra_2x2" in case:
+                out["extra_2x2"] = _extra_2x2(data, case["extra_2x2"])
+        else:
+            out["result"] = _run_design_case(_design(case, data, path), case, path)
+    except KeyError as exc:
+        raise SociaparisError(
+            AnalysisError.BAD_CASE,
+            path=path,
+            reason=f"missing field {exc}",
+        ) from None
     return _clean(out)
+
+
+# Free-text remarks of a reference file, not results.
+_ANNOTATIONS = ("note", "notes")
+
+
+def compare_case(
+    reference: dict[str, Any], computed: dict[str, Any], *, rtol: float = 1e-6
+) -> list[str]:
+    """Every difference between a case's reference and :func:`run_case`'s output.
+
+    ``result`` (and ``extra_2x2`` where the reference has one) must have
+    exactly the same keys, nesting and list lengths, and numbers within
+    ``rtol``; free-text ``note`` fields of the reference are skipped.
+
+    Parameters
+    ----------
+    reference
+        The case as read from its JSON file.
+    computed
+        What :func:`run_case` returned for it.
+    rtol
+        Relative tolerance for numbers.
+
+    Returns
+    -------
+    list of str
+        One message per difference; empty when they agree.
+    """
+    problems = compare_results(reference.get("result"), computed.get("result"), rtol=rtol)
+    if "extra_2x2" in reference or "extra_2x2" in computed:
+        expected = {
+            k: v
+            for k, v in (reference.get("extra_2x2") or {}).items()
+            if k not in _ANNOTATIONS
+        }
+        problems += compare_results(
+            expected, computed.get("extra_2x2"), rtol=rtol, where="extra_2x2"
+        )
+    return problems
 
 
 def compare_results(
     expected: Any, actual: Any, *, rtol: float = 1e-6, where: str = "result"
 ) -> list[str]:
     """Every place where ``actual`` differs from ``expected`` (numbers to ``rtol``).
+
+    Objects must have the same keys, in the same order (R's order of names),
+    lists the same length and order.
 
     Parameters
     ----------
@@ -375,6 +436,15 @@ def compare_results(
                 problems += compare_results(
                     value, actual[key], rtol=rtol, where=f"{where}.{key}"
                 )
+        problems += [
+            f"{where}.{key}: not in the reference"
+            for key in actual
+            if key not in expected
+        ]
+        if not problems and list(actual) != list(expected):
+            problems.append(
+                f"{where}: keys in the order {list(actual)}, R has {list(expected)}"
+            )
         return problems
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):

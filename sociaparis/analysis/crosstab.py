@@ -17,7 +17,8 @@ from scipy.stats.contingency import association
 
 from sociaparis.analysis.design import SurveyDesign, check_columns, count_degf
 from sociaparis.analysis.errors import AnalysisError
-from sociaparis.analysis.estimators import NanPolicy, domain_rows, levels_of
+from sociaparis.analysis.estimators import NanPolicy, domain_rows
+from sociaparis.analysis.levels import levels_of
 from sociaparis.core.errors import SociaparisError
 
 _STATISTICS = ("F", "Chisq", "Wald", "adjWald")
@@ -67,7 +68,7 @@ class CrosstabResult:
 
 
 def _levels(design: SurveyDesign, var: str, keep: np.ndarray) -> list:
-    return levels_of(design.data.loc[keep, var])
+    return levels_of(design.data.loc[keep, var], design.level_order)
 
 
 def crosstab(

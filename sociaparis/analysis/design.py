@@ -23,6 +23,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from sociaparis.analysis.errors import AnalysisError
+from sociaparis.analysis.levels import LevelOrder, check_level_order
 from sociaparis.core.errors import SociaparisError
 
 LonelyPSU = Literal["fail", "certainty", "remove"]
@@ -230,6 +231,11 @@ class SurveyDesign:
         The column names the design was built from.
     steps
         The weighting steps applied, in order.
+    level_order
+        Order of the levels of character columns in every result (factor
+        dummies, domains, table rows, the reference level of a regression):
+        ``"locale"``, ``"C"`` or ``"data"``, see
+        :func:`~sociaparis.analysis.levels.sort_levels`.
     """
 
     data: pd.DataFrame
@@ -244,6 +250,7 @@ class SurveyDesign:
     psu_is_row: bool
     stage2: _SecondStage | None = None
     steps: tuple[CalibrationStep, ...] = ()
+    level_order: LevelOrder = "locale"
     _adjusters: tuple[Any, ...] = field(default=(), repr=False)
 
     def __repr__(self) -> str:
@@ -391,6 +398,7 @@ def svydesign(
     fpc: str | Sequence[str] | None = None,
     nest: bool = False,
     lonely_psu: LonelyPSU = "fail",
+    level_order: LevelOrder = "locale",
 ) -> SurveyDesign:
     """Declare a survey design, as R's ``svydesign(ids, strata, weights, fpc)``.
 
@@ -417,6 +425,12 @@ def svydesign(
         Cluster labels are only unique within a stratum (R's ``nest = TRUE``).
     lonely_psu
         ``"fail"`` (default, as R), ``"certainty"`` or ``"remove"``.
+    level_order
+        Order of the levels of character columns in results: ``"locale"``
+        (default) as R in a UTF-8 locale (``fr_FR.UTF-8``, ``en_US.UTF-8``,
+        ``C.UTF-8``), ``"C"`` as R in the ``C`` locale (byte order), ``"data"``
+        in order of first appearance. A pandas ``Categorical`` keeps its own
+        order whatever this says.
 
     Returns
     -------
@@ -441,6 +455,7 @@ def svydesign(
         raise SociaparisError(
             AnalysisError.BAD_OPTION, name="lonely_psu", value=lonely_psu, allowed=_LONELY
         )
+    check_level_order(level_order)
     id_cols, fpc_cols = _as_list(ids), _as_list(fpc)
     if len(id_cols) > 2 or len(fpc_cols) > max(1, len(id_cols)):
         raise SociaparisError(
@@ -553,6 +568,7 @@ def svydesign(
         spec=spec,
         psu_is_row=psu_is_row,
         stage2=stage2,
+        level_order=level_order,
     )
 
 

@@ -17,6 +17,7 @@ from scipy import stats
 from sociaparis.analysis.design import SurveyDesign, _as_list, check_columns
 from sociaparis.analysis.errors import AnalysisError
 from sociaparis.analysis.estimators import NanPolicy, domain_rows, model_columns
+from sociaparis.analysis.levels import LevelOrder, levels_of
 from sociaparis.analysis.results import DomainEstimate
 from sociaparis.core.errors import SociaparisError
 
@@ -25,19 +26,31 @@ _MAX_CELLS = 20_000_000
 
 
 def domain_codes(
-    data: pd.DataFrame, by: Sequence[str], keep: np.ndarray
+    data: pd.DataFrame,
+    by: Sequence[str],
+    keep: np.ndarray,
+    order: LevelOrder = "locale",
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Domain code per row (-1 outside ``keep``) and the domain labels, in R's order.
 
-    R's ``svyby`` orders the domains as ``interaction(by)``: the first ``by``
-    variable varies fastest.
+    R's ``svyby`` orders the domains as ``interaction(by)``: by the levels of
+    every ``by`` variable (in ``order``, see
+    :func:`~sociaparis.analysis.levels.sort_levels`), the first varying fastest.
     """
     frame = data.loc[keep, list(by)]
-    labels = frame.drop_duplicates().sort_values(list(reversed(by)), kind="mergesort")
-    labels = labels.reset_index(drop=True)
-    lookup = pd.MultiIndex.from_frame(labels)
+    ranks = pd.DataFrame(
+        {
+            k: pd.Index(levels_of(frame[b], order)).get_indexer(frame[b].to_numpy())
+            for k, b in enumerate(by)
+        },
+        index=frame.index,
+    )
+    distinct = ranks[~ranks.duplicated()]
+    distinct = distinct.sort_values(list(reversed(ranks.columns)), kind="mergesort")
+    labels = frame.loc[distinct.index].reset_index(drop=True)
+    lookup = pd.MultiIndex.from_frame(distinct)
     codes = np.full(len(data), -1, dtype=np.intp)
-    codes[keep] = lookup.get_indexer(pd.MultiIndex.from_frame(frame))
+    codes[keep] = lookup.get_indexer(pd.MultiIndex.from_frame(ranks))
     return codes, labels
 
 
@@ -71,8 +84,10 @@ def by_domain(
     Returns
     -------
     DomainEstimate
-        ``table`` has the ``by`` columns, then ``name``, ``se.name``,
-        ``ci_low.name``, ``ci_high.name`` for every quantity, and ``n``.
+        One row per domain, in the order of the design's ``level_order``
+        (R's order by default). ``table`` has the ``by`` columns, then
+        ``name``, ``se.name``, ``ci_low.name``, ``ci_high.name`` for every
+        quantity, and ``n``.
     """
     if statistic not in _STATS:
         raise SociaparisError(
@@ -82,8 +97,8 @@ def by_domain(
     bys = _as_list(by)
     check_columns(design.data, ys + bys)
     keep = domain_rows(design, ys + bys, nan_policy)
-    x, names, _ = model_columns(design.data, ys)
-    codes, labels = domain_codes(design.data, bys, keep)
+    x, names, _ = model_columns(design.data, ys, order=design.level_order)
+    codes, labels = domain_codes(design.data, bys, keep, design.level_order)
     n_dom, p = len(labels), x.shape[1]
     w = np.where(keep, design.weights, 0.0)
     x0 = np.where(keep[:, None], x, 0.0)

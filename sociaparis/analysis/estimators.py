@@ -22,6 +22,7 @@ from sociaparis.analysis.design import (
     count_degf,
 )
 from sociaparis.analysis.errors import AnalysisError
+from sociaparis.analysis.levels import LevelOrder, levels_of
 from sociaparis.analysis.results import Estimate
 from sociaparis.core.errors import SociaparisError
 
@@ -37,13 +38,6 @@ def check_nan_policy(nan_policy: str) -> None:
         )
 
 
-def levels_of(series: pd.Series) -> list:
-    """Factor levels as R orders them: categorical order, else sorted values."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return list(series.cat.categories)
-    return sorted(series.dropna().unique().tolist())
-
-
 def is_factor(series: pd.Series) -> bool:
     """Whether a column is treated as a factor (not numeric)."""
     return not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
@@ -57,12 +51,17 @@ def _level_name(level: object) -> str:
 
 
 def model_columns(
-    data: pd.DataFrame, variables: Sequence[str], *, factors: bool | None = None
+    data: pd.DataFrame,
+    variables: Sequence[str],
+    *,
+    factors: bool | None = None,
+    order: LevelOrder = "locale",
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Numeric matrix of ``variables``: factors become 0/1 dummies named as R.
 
     Returns the n x p matrix (NaN where the source is missing), the column
     names and a boolean mask of rows with a missing value in any variable.
+    Factor levels come in ``order`` (:func:`~sociaparis.analysis.levels.sort_levels`).
     """
     blocks: list[np.ndarray] = []
     names: list[str] = []
@@ -72,7 +71,7 @@ def model_columns(
         na = col.isna().to_numpy()
         missing |= na
         if factors or (factors is None and is_factor(col)):
-            levels = levels_of(col)
+            levels = levels_of(col, order)
             values = col.to_numpy()
             block = np.column_stack([(values == lev) for lev in levels]).astype(float)
             block[na] = np.nan
@@ -82,6 +81,33 @@ def model_columns(
             blocks.append(col.to_numpy(dtype=float)[:, None])
             names.append(var)
     return np.column_stack(blocks), names, missing
+
+
+def model_matrix(
+    data: pd.DataFrame, terms: Sequence[str], *, order: LevelOrder = "locale"
+) -> tuple[np.ndarray, list[str]]:
+    """R's ``model.matrix(~ terms)``: intercept, treatment dummies, numeric columns.
+
+    Factors enter as one 0/1 column per level but the first (in ``order``),
+    named ``<term><level>`` as R; a missing value raises ``ANALYSIS_002``.
+    """
+    cols = [np.ones(len(data))]
+    names = ["(Intercept)"]
+    for term in terms:
+        col = data[term]
+        if col.isna().any():
+            raise SociaparisError(
+                AnalysisError.MISSING_VALUES, column=term, count=int(col.isna().sum())
+            )
+        if is_factor(col):
+            values = col.to_numpy()
+            for lev in levels_of(col, order)[1:]:
+                cols.append((values == lev).astype(float))
+                names.append(f"{term}{_level_name(lev)}")
+        else:
+            cols.append(col.to_numpy(dtype=float))
+            names.append(term)
+    return np.column_stack(cols), names
 
 
 def domain_rows(
@@ -190,7 +216,9 @@ def _prepare(
     cols = _as_list(variables)
     check_columns(design.data, cols)
     keep = domain_rows(design, cols, nan_policy)
-    x, names, _ = model_columns(design.data, cols, factors=factors)
+    x, names, _ = model_columns(
+        design.data, cols, factors=factors, order=design.level_order
+    )
     return x, names, keep
 
 

@@ -23,8 +23,9 @@ from sociaparis.analysis.estimators import (
     degf,
     domain_rows,
     is_factor,
-    levels_of,
+    model_matrix,
 )
+from sociaparis.analysis.levels import levels_of
 from sociaparis.core.errors import SociaparisError
 
 Family = Literal["gaussian", "binomial", "quasibinomial"]
@@ -109,22 +110,6 @@ class GlmResult:
             "dispersion": self.dispersion,
             "n": self.n,
         }
-
-
-def _design_matrix(data: pd.DataFrame, predictors: Sequence[str]) -> tuple:
-    cols = [np.ones(len(data))]
-    names = ["(Intercept)"]
-    for var in predictors:
-        col = data[var]
-        if is_factor(col):
-            values = col.to_numpy()
-            for lev in levels_of(col)[1:]:
-                cols.append((values == lev).astype(float))
-                names.append(f"{var}{lev}")
-        else:
-            cols.append(col.to_numpy(dtype=float))
-            names.append(var)
-    return np.column_stack(cols), names
 
 
 def _irls_logit(
@@ -213,11 +198,11 @@ def glm(
     check_columns(design.data, [response, *preds])
     keep = domain_rows(design, [response, *preds], nan_policy)
     sub = design.data.loc[keep]
-    x, names = _design_matrix(sub, preds)
+    x, names = model_matrix(sub, preds, order=design.level_order)
     col = sub[response]
     logit = family != "gaussian"
     if logit and is_factor(col):
-        levels = levels_of(col)
+        levels = levels_of(col, design.level_order)
         event = levels[1] if event is None else event
         y = (col.to_numpy() == event).astype(float)
     else:

@@ -20,11 +20,11 @@ from sociaparis.analysis.domains import by_domain
 from sociaparis.analysis.estimators import (
     NanPolicy,
     domain_rows,
-    levels_of,
     make_estimate,
     mean,
     mean_influence,
 )
+from sociaparis.analysis.levels import levels_of, sort_levels
 from sociaparis.analysis.results import _num
 
 
@@ -100,7 +100,7 @@ def likert_distribution(
     rows = []
     for item in items:
         col = design.data[item]
-        scale = list(levels) if levels is not None else levels_of(col)
+        scale = list(levels) if levels is not None else levels_of(col, design.level_order)
         keep = domain_rows(design, [item], nan_policy)
         values = col.to_numpy()
         x = np.column_stack([values == level for level in scale]).astype(float)
@@ -143,7 +143,7 @@ def _distribution_by(
     frames = []
     for item in items:
         col = design.data[item]
-        scale = list(levels) if levels is not None else levels_of(col)
+        scale = list(levels) if levels is not None else levels_of(col, design.level_order)
         missing = col.isna().to_numpy()
         names = [f"_level_{k}" for k in range(len(scale))]
         derived = {
@@ -299,7 +299,8 @@ def multiple_choice(
         The answers as ODK/KoboToolbox export them: the selected choice names
         separated by ``separator``; a missing value means not answered.
     choices
-        The choices in order; default: every choice selected by someone, sorted.
+        The choices in order; default: every choice selected by someone, in the
+        design's ``level_order`` (R's collation by default).
     separator
         Separator of the selected choices.
     by
@@ -318,7 +319,9 @@ def multiple_choice(
     answers = design.data[column]
     selected = answers.fillna("").astype(str).str.split(separator)
     if choices is None:
-        choices = sorted({c for sel in selected for c in sel if c})
+        choices = sort_levels(
+            (c for sel in selected for c in sel if c), design.level_order
+        )
     answered = answers.notna().to_numpy()
     derived = {}
     names = []

@@ -27,25 +27,64 @@ from sociaparis.analysis.design import (
     group_codes,
 )
 from sociaparis.analysis.errors import AnalysisError
-from sociaparis.analysis.estimators import is_factor, levels_of
+from sociaparis.analysis.estimators import model_matrix
 from sociaparis.core.errors import SociaparisError
 
 Margin = Mapping[Any, float] | pd.Series
+Population = Margin | pd.DataFrame
+
+
+def _population_cells(variables: list[str], population: Population) -> dict[Any, float]:
+    """Target count of every cell: level (one variable) or tuple of levels -> count.
+
+    A DataFrame is R's layout: one column per variable and the counts in a
+    ``Freq`` column (else the last column).
+    """
+    if isinstance(population, pd.DataFrame):
+        check_columns(population, variables)
+        count = "Freq" if "Freq" in population.columns else population.columns[-1]
+        cells = population[variables].astype(str).itertuples(index=False, name=None)
+        keys = [c if len(variables) > 1 else c[0] for c in cells]
+        return dict(zip(keys, population[count].astype(float), strict=True))
+    out: dict[Any, float] = {}
+    for key, value in dict(population).items():
+        if len(variables) > 1:
+            if not isinstance(key, tuple) or len(key) != len(variables):
+                raise SociaparisError(
+                    AnalysisError.POPULATION_MISMATCH,
+                    variable=" x ".join(variables),
+                    reason=f"cell {key!r} is not a tuple of {len(variables)} levels",
+                )
+            key = tuple(map(str, key))
+        else:
+            key = str(key)
+        out[key] = float(value)
+    return out
 
 
 def _margin_codes(
-    design: SurveyDesign, variable: str, population: Margin, *, partial: bool = False
+    design: SurveyDesign,
+    variables: str | Sequence[str],
+    population: Population,
+    *,
+    partial: bool = False,
 ) -> tuple[np.ndarray, int, np.ndarray]:
     """Codes of the rows in the population cells and the target count of each cell."""
-    check_columns(design.data, [variable])
-    col = design.data[variable]
-    if col.isna().any():
-        raise SociaparisError(
-            AnalysisError.MISSING_VALUES, column=variable, count=int(col.isna().sum())
-        )
-    pop = {str(k): float(v) for k, v in dict(population).items()}
-    labels = col.astype(str).to_numpy()
-    sample_levels = sorted(set(labels))
+    names = _as_list(variables)
+    check_columns(design.data, names)
+    for name in names:
+        col = design.data[name]
+        if col.isna().any():
+            raise SociaparisError(
+                AnalysisError.MISSING_VALUES, column=name, count=int(col.isna().sum())
+            )
+    pop = _population_cells(names, population)
+    text = design.data[names].astype(str)
+    labels: pd.Index = (
+        pd.Index(text[names[0]]) if len(names) == 1 else pd.MultiIndex.from_frame(text)
+    )
+    sample_levels = sorted(labels.unique())
+    variable = " x ".join(names)
     missing = [lev for lev in sample_levels if lev not in pop]
     if missing:
         raise SociaparisError(
@@ -53,17 +92,21 @@ def _margin_codes(
             variable=variable,
             reason=f"sample level(s) {missing} have no population count",
         )
-    absent = [lev for lev in pop if lev not in sample_levels]
+    absent = [lev for lev in pop if lev not in set(sample_levels)]
     if absent and not partial:
         raise SociaparisError(
             AnalysisError.POPULATION_MISMATCH,
             variable=variable,
             reason=f"population level(s) {absent} are absent from the sample",
         )
-    order = sample_levels
-    codes = pd.Index(order).get_indexer(labels).astype(np.intp)
-    target = np.array([pop[lev] for lev in order])
-    return codes, len(order), target
+    lookup = (
+        pd.Index(sample_levels)
+        if len(names) == 1
+        else pd.MultiIndex.from_tuples(sample_levels)
+    )
+    codes = lookup.get_indexer(labels).astype(np.intp)
+    target = np.array([pop[lev] for lev in sample_levels])
+    return codes, len(sample_levels), target
 
 
 def _post_step(
@@ -77,8 +120,8 @@ def _post_step(
 def poststratify(
     design: SurveyDesign,
     *,
-    variable: str,
-    population: Margin,
+    variable: str | Sequence[str],
+    population: Population,
     partial: bool = False,
 ) -> SurveyDesign:
     """Post-stratify to known population counts (R ``postStratify``).
@@ -88,23 +131,36 @@ def poststratify(
     design
         The survey design.
     variable
-        The post-stratification column (combine several into one column first).
+        The post-stratification column, or several columns whose crossed
+        cells are the post-strata (R's ``strata = ~a + b``).
     population
-        Population count of every level (mapping level -> count).
+        Population count of every post-stratum: a mapping level -> count (one
+        column) or tuple of levels -> count (several), or R's data frame (one
+        column per variable and the counts in ``Freq``).
     partial
-        Allow population levels that no respondent has (R's ``partial = TRUE``).
+        Allow population cells that no respondent has (R's ``partial = TRUE``).
 
     Returns
     -------
     SurveyDesign
         Weights multiplied by ``N_g / sum_g w`` in each post-stratum; the
         variance uses the post-stratum residuals.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sociaparis.analysis.design import svydesign
+    >>> df = pd.DataFrame({"a": ["x", "x", "y", "y"], "b": ["u", "v", "u", "v"]})
+    >>> pop = {("x", "u"): 10, ("x", "v"): 20, ("y", "u"): 30, ("y", "v"): 40}
+    >>> poststratify(svydesign(df), variable=["a", "b"], population=pop).weights
+    array([10., 20., 30., 40.])
     """
-    codes, n_groups, target = _margin_codes(design, variable, population, partial=partial)
+    names = _as_list(variable)
+    codes, n_groups, target = _margin_codes(design, names, population, partial=partial)
     old = design.weights
     new = _post_step(old, codes, n_groups, target)
     adjuster = _PostStratum(codes, n_groups, new, old)
-    step = CalibrationStep("poststratify", (variable,))
+    step = CalibrationStep("poststratify", tuple(names))
     return design.with_weights(new, adjuster, step)
 
 
@@ -201,29 +257,6 @@ def rake(
     return design.with_weights(w, _Raking.build(steps), step)
 
 
-def _model_matrix(
-    data: pd.DataFrame, terms: Sequence[str]
-) -> tuple[np.ndarray, list[str]]:
-    """R's ``model.matrix(~ terms)``: intercept, treatment dummies, numeric columns."""
-    cols = [np.ones(len(data))]
-    names = ["(Intercept)"]
-    for term in terms:
-        col = data[term]
-        if col.isna().any():
-            raise SociaparisError(
-                AnalysisError.MISSING_VALUES, column=term, count=int(col.isna().sum())
-            )
-        if is_factor(col):
-            values = col.to_numpy()
-            for lev in levels_of(col)[1:]:
-                cols.append((values == lev).astype(float))
-                names.append(f"{term}{lev}")
-        else:
-            cols.append(col.to_numpy(dtype=float))
-            names.append(term)
-    return np.column_stack(cols), names
-
-
 def calibrate(
     design: SurveyDesign,
     *,
@@ -251,7 +284,7 @@ def calibrate(
     """
     terms = _as_list(terms)
     check_columns(design.data, terms)
-    mm, names = _model_matrix(design.data, terms)
+    mm, names = model_matrix(design.data, terms, order=design.level_order)
     missing = [n for n in names if n not in population]
     if missing:
         raise SociaparisError(

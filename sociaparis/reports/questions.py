@@ -15,6 +15,7 @@ import pandas as pd
 
 from sociaparis.analysis.disclosure import suppress
 from sociaparis.analysis.estimators import mean, proportion
+from sociaparis.analysis.levels import sort_levels
 from sociaparis.analysis.likert import likert_distribution, likert_means, multiple_choice
 from sociaparis.analysis.quantiles import quantile
 from sociaparis.reports.context import ReportContext, clip01
@@ -63,7 +64,11 @@ def _suppressed_rows(
 
 
 def select_one_block(ctx: ReportContext, question: Question) -> QuestionBlock:
-    """Weighted shares of each choice with CIs, as horizontal bars."""
+    """Weighted shares of each choice with CIs, as horizontal bars.
+
+    Bars follow the choice list; answers outside it follow, in the design's
+    ``level_order`` (R's collation by default).
+    """
     column = ctx.columns[question.name]
     values = ctx.data[column]
     n = ctx.count(values.notna())
@@ -72,7 +77,7 @@ def select_one_block(ctx: ReportContext, question: Question) -> QuestionBlock:
     choices = ctx.choices[question.name]
     names = [c.name for c in choices]
     seen = set(values.dropna().astype(str))
-    names += sorted(seen - set(names))
+    names += sort_levels(seen - set(names), ctx.design.level_order)
     labels = {c.name: ctx.choice_label(c) for c in choices}
     counts = [ctx.count(values == name) for name in names]
     marks = _suppressed_rows(ctx, names, counts)

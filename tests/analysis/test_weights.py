@@ -81,12 +81,38 @@ def test_calibrate_hits_the_totals(dclus1) -> None:
         ("stype", {"E": 1, "H": 2}, AnalysisError.POPULATION_MISMATCH),
         ("stype", {"E": 1, "H": 2, "M": 3, "X": 4}, AnalysisError.POPULATION_MISMATCH),
         ("nope", {"E": 1}, AnalysisError.MISSING_COLUMN),
+        (["stype", "sch.wide"], {"E": 1}, AnalysisError.POPULATION_MISMATCH),
+        (
+            ["stype", "sch.wide"],
+            {("E", "No"): 1, ("E", "Yes"): 2},
+            AnalysisError.POPULATION_MISMATCH,
+        ),
+        (
+            ["stype", "sch.wide"],
+            pd.DataFrame({"stype": ["E"], "Freq": [1]}),
+            AnalysisError.MISSING_COLUMN,
+        ),
     ],
 )
 def test_poststratify_errors(dclus1, variable, population, error) -> None:
     with pytest.raises(SociaparisError) as info:
         wt.poststratify(dclus1, variable=variable, population=population)
     assert info.value.error is error
+
+
+def test_poststratify_on_crossed_cells(dclus1) -> None:
+    cells = pd.read_csv(REF / "apipop.csv").groupby(["stype", "sch.wide"]).size()
+    as_mapping = {key: int(n) for key, n in cells.items()}
+    as_frame = cells.rename("Freq").reset_index()  # R's layout
+    for population in (as_mapping, as_frame):
+        post = wt.poststratify(
+            dclus1, variable=["stype", "sch.wide"], population=population
+        )
+        got = pd.Series(post.weights).groupby(
+            [post.data["stype"].to_numpy(), post.data["sch.wide"].to_numpy()]
+        )
+        assert_allclose(got.sum().to_numpy(), cells.to_numpy(), rtol=1e-12)
+        assert post.steps[-1].variables == ("stype", "sch.wide")
 
 
 def test_trim_weights_as_r() -> None:
