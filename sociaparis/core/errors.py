@@ -48,6 +48,33 @@ class CoreError(ErrorCode):
         "The database at {url} is at revision {current}, which this version of "
         "sociaparis does not know. Upgrade sociaparis.",
     )
+    ARCHIVE_UNREADABLE = (
+        "CORE_010",
+        "{path}: not a readable {format} file ({format} files are zip archives): "
+        "{reason}. Open it in its program and save it again.",
+    )
+    ARCHIVE_TOO_MANY = (
+        "CORE_011",
+        "{path}: the {format} archive holds {count} entries, more than the limit of "
+        "{limit}; it was refused.",
+    )
+    ARCHIVE_UNSAFE_NAME = (
+        "CORE_012",
+        "{path}: the {format} archive entry '{name}' points outside the archive "
+        "(absolute path, drive letter or '..'); the file was refused as unsafe.",
+    )
+    ARCHIVE_TOO_LARGE = (
+        "CORE_013",
+        "{path}: the {format} archive entry '{name}' takes the unzipped size over the "
+        "limit of {limit} bytes; the file was refused (a zip bomb, or a file too "
+        "large to read at once).",
+    )
+    ARCHIVE_RATIO = (
+        "CORE_014",
+        "{path}: the {format} archive entry '{name}' is compressed {ratio:.0f} to 1, "
+        "more than the limit of {limit:.0f} to 1; the file was refused as a probable "
+        "zip bomb.",
+    )
 
 
 @dataclass(frozen=True, slots=True)

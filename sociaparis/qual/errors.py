@@ -35,16 +35,6 @@ class QualError(ErrorCode):
         "{path}: cannot tell the document format of '{name}'; supported: {supported}. "
         "Give the format explicitly (format=..., --format).",
     )
-    DOCUMENT_TOO_LARGE_UNPACKED = (
-        "QUAL_006",
-        "{path}: the {format} file expands to more than {limit} bytes once unzipped; it "
-        "was refused (a zip bomb, or a document too large to import at once).",
-    )
-    DOCUMENT_RATIO = (
-        "QUAL_007",
-        "{path}: the part '{name}' is compressed {ratio:.0f} to 1, more than the limit "
-        "of {limit:.0f} to 1; the file was refused as a probable zip bomb.",
-    )
     DOCUMENT_BROKEN = (
         "QUAL_008",
         "{path}: not a valid {format} file: {reason}. Open it in its program and save "
@@ -169,25 +159,6 @@ class QualError(ErrorCode):
     ARCHIVE_NO_PROJECT = (
         "QUAL_111",
         "{path}: the archive holds no project.qde file, so it is not a REFI-QDA project.",
-    )
-    ARCHIVE_UNSAFE_NAME = (
-        "QUAL_112",
-        "{path}: the archive entry '{name}' points outside the archive (absolute path "
-        "or '..'); the file was refused as unsafe.",
-    )
-    ARCHIVE_TOO_LARGE = (
-        "QUAL_113",
-        "{path}: the archive entry '{name}' expands to more than {limit} bytes; the file "
-        "was refused (a zip bomb or a project too large to import at once).",
-    )
-    ARCHIVE_RATIO = (
-        "QUAL_114",
-        "{path}: the archive entry '{name}' is compressed {ratio:.0f} to 1, more than "
-        "the limit of {limit:.0f} to 1; the file was refused as a probable zip bomb.",
-    )
-    ARCHIVE_TOO_MANY = (
-        "QUAL_115",
-        "{path}: the archive holds {count} entries, more than the limit of {limit}.",
     )
     XML_TOO_LARGE = (
         "QUAL_116",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import codecs
-import io
 import re
-import zipfile
 from collections.abc import Callable
 
 from lxml import etree
 
+from sociaparis.core.archives import ArchiveLimits, SafeZip
 from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.qual.errors import QualError
 
@@ -117,64 +116,29 @@ def read_zip_parts(
     max_unpacked: int = DEFAULT_MAX_UNPACKED,
     max_ratio: float = DEFAULT_MAX_RATIO,
 ) -> dict[str, bytes]:
-    """The parts whose name ``wanted`` accepts, after zip-bomb checks.
+    """The parts whose name ``wanted`` accepts, after the shared zip checks.
 
-    Every member's declared size and compression ratio are checked *before*
-    anything is decompressed, and the reading is capped again at the declared
-    size, so a forged header cannot exceed the limit.
+    Every part's declared size and compression ratio are checked *before*
+    anything is decompressed, and the reading is capped again while inflating
+    (:class:`~sociaparis.core.archives.SafeZip`), so a forged header cannot
+    exceed the limit.
     """
+    limits = ArchiveLimits(
+        max_entries=MAX_MEMBERS,
+        max_entry_bytes=max_unpacked,
+        max_total_bytes=max_unpacked,
+        max_ratio=max_ratio,
+    )
+    archive = SafeZip(data, limits, path=path, format=format)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SociaparisError(
-            QualError.DOCUMENT_BROKEN, path=path, format=format, reason=str(exc)
-        ) from None
-    if len(infos) > MAX_MEMBERS:
-        raise SociaparisError(
-            QualError.DOCUMENT_BROKEN,
-            path=path,
-            format=format,
-            reason=f"the archive holds {len(infos)} parts (limit {MAX_MEMBERS})",
-        )
-    total = sum(info.file_size for info in infos)
-    if total > max_unpacked:
-        raise SociaparisError(
-            QualError.DOCUMENT_TOO_LARGE_UNPACKED,
-            path=path,
-            format=format,
-            limit=max_unpacked,
-        )
-    for info in infos:
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > 1024 * 1024 and ratio > max_ratio:
-            raise SociaparisError(
-                QualError.DOCUMENT_RATIO,
-                path=path,
-                name=info.filename,
-                ratio=ratio,
-                limit=max_ratio,
-            )
-    parts: dict[str, bytes] = {}
-    for info in infos:
-        if info.is_dir() or not wanted(info.filename):
-            continue
-        try:
-            with archive.open(info) as member:
-                content = member.read(info.file_size + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise SociaparisError(
-                QualError.DOCUMENT_BROKEN, path=path, format=format, reason=str(exc)
-            ) from None
-        if len(content) > info.file_size:
-            raise SociaparisError(
-                QualError.DOCUMENT_TOO_LARGE_UNPACKED,
-                path=path,
-                format=format,
-                limit=max_unpacked,
-            )
-        parts[info.filename] = content
-    return parts
+        archive.check_all()
+        return {
+            info.filename: archive.read(info)
+            for info in archive.infos
+            if not info.is_dir() and wanted(info.filename)
+        }
+    finally:
+        archive.close()
 
 
 def parse_xml(data: bytes, *, path: str, name: str, format: str) -> etree._Element:

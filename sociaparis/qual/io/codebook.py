@@ -37,13 +37,13 @@ import openpyxl
 import pandas as pd
 from lxml import etree
 
-from sociaparis.core.errors import Issue, Location, SociaparisError
+from sociaparis.core.archives import check_archive
+from sociaparis.core.errors import CoreError, Issue, Location, SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io._refi_xml import (
     GUID_RE,
     Input,
     Limits,
-    SafeArchive,
     format_description,
     local_name,
     parse_description,
@@ -438,13 +438,14 @@ def read_codebook_xlsx(
     limits = limits or Limits()
     path = source_label(source) if not isinstance(source, bytes) else "<bytes>"
     data = _read_limited(source, limits.max_codebook_bytes)
-    SafeArchive(data, limits, path).check_all()
+    check_archive(data, path=path, format="XLSX", limits=limits.archive())
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
         raise SociaparisError(
-            QualError.ARCHIVE_UNREADABLE,
+            CoreError.ARCHIVE_UNREADABLE,
             path=path,
+            format="XLSX",
             reason=f"not an XLSX workbook ({exc})",
         ) from exc
     sheet = book.worksheets[0]

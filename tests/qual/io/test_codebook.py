@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import CoreError, SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io.codebook import (
     Codebook,
@@ -290,17 +290,17 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        (lambda: read_codebook_xlsx(b"not a zip"), QualError.ARCHIVE_UNREADABLE),
-        (lambda: read_codebook_xlsx(_zip({"a.txt": b"x"})), QualError.ARCHIVE_UNREADABLE),
+        (lambda: read_codebook_xlsx(b"not a zip"), CoreError.ARCHIVE_UNREADABLE),
+        (lambda: read_codebook_xlsx(_zip({"a.txt": b"x"})), CoreError.ARCHIVE_UNREADABLE),
         (
             lambda: read_codebook_xlsx(
                 _zip({"xl/worksheets/sheet1.xml": b" " * 20_000_000})
             ),
-            QualError.ARCHIVE_RATIO,
+            CoreError.ARCHIVE_RATIO,
         ),
         (
             lambda: read_codebook_xlsx(_zip({"../x": b"x"})),
-            QualError.ARCHIVE_UNSAFE_NAME,
+            CoreError.ARCHIVE_UNSAFE_NAME,
         ),
         (
             lambda: read_codebook_xlsx(b"x" * 100, limits=Limits(max_codebook_bytes=50)),

@@ -84,8 +84,8 @@ CASES = [
     ("page.html", b"no tags at all", "QUAL_004", None),
     ("x.pdf", b"%PDF-1.7", "QUAL_005", None),
     ("sans-extension", b"texte", "QUAL_005", None),
-    ("bomb.docx", docx_bomb(), "QUAL_007", None),
-    ("broken.docx", b"PK\x03\x04" + b"garbage" * 20, "QUAL_008", None),
+    ("bomb.docx", docx_bomb(), "CORE_014", None),
+    ("broken.docx", b"PK\x03\x04" + b"garbage" * 20, "CORE_010", None),
     ("lol.docx", docx_with_dtd(), "QUAL_009", None),
     ("lol.odt", odt_with_dtd(), "QUAL_009", None),
     (
@@ -139,8 +139,8 @@ def test_size_limit_is_a_parameter(tmp_path) -> None:
 def test_unpacked_size_limit() -> None:
     with pytest.raises(SociaparisError) as caught:
         read_docx(DOCX, path="a.docx", max_unpacked=1000)
-    assert caught.value.code == "QUAL_006"
-    with pytest.raises(SociaparisError, match="QUAL_006"):
+    assert caught.value.code == "CORE_013"
+    with pytest.raises(SociaparisError, match="CORE_013"):
         read_odt(ODT, path="a.odt", max_unpacked=100)
 
 
