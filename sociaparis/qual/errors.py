@@ -50,6 +50,11 @@ class QualError(ErrorCode):
         "QUAL_011",
         "{path}: no {what} found. Is this really a {format} file?",
     )
+    ALL_SKIPPED = (
+        "QUAL_012",
+        "{path}: nothing could be read from this {format} file: all {count} of its "
+        "parts were skipped, the first as follows. {first}",
+    )
     LEGACY_ENCODING = (
         "QUAL_020",
         "{path}: the text is not UTF-8; it was read as {encoding}. Check the accented "

@@ -13,6 +13,7 @@ from lxml import etree
 from sociaparis.core.archives import ArchiveLimits, SafeZip
 from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.qual.errors import QualError
+from sociaparis.qual.io._safety import xml_parser
 from sociaparis.qual.project import (
     Project,
     derived_guid,
@@ -185,17 +186,8 @@ def parse_xml(data: bytes, *, path: str, limit: int) -> etree._Element:
         raise SociaparisError(
             QualError.XML_TOO_LARGE, path=path, size=len(data), limit=limit
         )
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
         raise SociaparisError(
             QualError.XML_UNREADABLE, path=path, reason=str(exc)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import math
 import re
 from collections.abc import Callable
 
-from lxml import etree
+from lxml import etree, html
 
 from sociaparis.core.archives import ArchiveLimits, SafeZip
 from sociaparis.core.errors import Issue, SociaparisError
@@ -32,6 +33,67 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"RIFF", "a RIFF (WAV/AVI) media file"),
     (b"OggS", "an Ogg media file"),
 )
+
+
+#: latest time a transcript may give: 1,000 hours, in seconds
+MAX_SECONDS = 1000 * 3600
+#: most digits of an integer in a transcript (JSON numbers, noScribe anchor times)
+MAX_DIGITS = 15
+
+
+def check_seconds(value: float, *, what: str = "time") -> float:
+    """``value`` as a time in seconds; ``ValueError`` if negative, NaN or too late.
+
+    Times past :data:`MAX_SECONDS` (1,000 hours) are refused: no recording is that
+    long, and such values overflow the time arithmetic downstream.
+
+    >>> check_seconds(90)
+    90.0
+    >>> check_seconds(1e30)
+    Traceback (most recent call last):
+    ValueError: time 1e+30 is past the limit of 3600000 seconds (1,000 hours)
+    """
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError(f"{what} {value!r} is not a number of seconds")
+    if value < 0:
+        raise ValueError(f"{what} {value!r} is negative")
+    if value > MAX_SECONDS:
+        shown = repr(value) if len(repr(value)) <= 20 else f"{str(value)[:12]}…"
+        raise ValueError(
+            f"{what} {shown} is past the limit of {MAX_SECONDS} seconds (1,000 hours)"
+        )
+    return float(value)
+
+
+def bounded_int(text: str, *, what: str = "number") -> int:
+    """``int(text)`` for at most :data:`MAX_DIGITS` digits, else ``ValueError``.
+
+    Python refuses ``int()`` of more than 4,300 digits with an obscure message;
+    no time or count in a transcript has more than a few digits.
+    """
+    digits = text.strip().lstrip("+-").lstrip("0")
+    if len(digits) > MAX_DIGITS:
+        raise ValueError(
+            f"{what} {text.strip()[:12]}… has {len(digits)} digits (at most {MAX_DIGITS})"
+        )
+    return int(text)
+
+
+def nothing_read(
+    *, path: str, format: str, what: str, warnings: list[Issue]
+) -> SociaparisError:
+    """The error for a transcript with no text: ``QUAL_011``, or ``QUAL_012`` with
+    the first reason when every part of it was skipped."""
+    skipped = [w for w in warnings if w.code == QualError.SKIPPED_BLOCK.code]
+    if skipped:
+        return SociaparisError(
+            QualError.ALL_SKIPPED,
+            path=path,
+            format=format,
+            count=len(skipped),
+            first=str(skipped[0]),
+        )
+    return SociaparisError(QualError.NO_SEGMENTS, path=path, what=what, format=format)
 
 
 def check_size(data: bytes, *, path: str, max_bytes: int) -> None:
@@ -141,21 +203,37 @@ def read_zip_parts(
         archive.close()
 
 
+#: lxml options for every untrusted XML or HTML file: no network, no comments or
+#: processing instructions, and libxml2's own limits (``huge_tree=False``: at most
+#: 256 levels of nesting, text nodes of at most 10 MB)
+_HARDENED = {
+    "no_network": True,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+#: deepest element nesting libxml2 accepts without ``huge_tree``
+MAX_DEPTH = 256
+
+
+def xml_parser() -> etree.XMLParser:
+    """A new lxml parser for untrusted XML: also no DTD and no entity expansion."""
+    return etree.XMLParser(
+        resolve_entities=False, load_dtd=False, dtd_validation=False, **_HARDENED
+    )
+
+
+def html_parser() -> html.HTMLParser:
+    """A new lxml parser for untrusted HTML, with the options of :func:`xml_parser`."""
+    return html.HTMLParser(**_HARDENED)
+
+
 def parse_xml(data: bytes, *, path: str, name: str, format: str) -> etree._Element:
     """Parse an XML part with no DTD, no entity expansion and no network access."""
     if _DTD_RE.search(data):
         raise SociaparisError(QualError.DOCUMENT_DTD, path=path, name=name, format=format)
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
     try:
-        return etree.fromstring(data, parser)
+        return etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
         raise SociaparisError(
             QualError.DOCUMENT_BROKEN,
