@@ -48,6 +48,11 @@ class CoreError(ErrorCode):
         "The database at {url} is at revision {current}, which this version of "
         "sociaparis does not know. Upgrade sociaparis.",
     )
+    DB_BAD_URL = (
+        "CORE_004",
+        "The database URL {url} cannot be used: {reason}. Set SOCIAPARIS_DATABASE_URL "
+        "to sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE.",
+    )
     ARCHIVE_UNREADABLE = (
         "CORE_010",
         "{path}: not a readable {format} file ({format} files are zip archives): "
