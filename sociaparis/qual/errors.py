@@ -261,6 +261,12 @@ class QualError(ErrorCode):
         "The guid '{value}' is not a GUID (like 0A1B2C3D-0000-4000-8000-000000000001); "
         "leave the cell empty and one is made from the code's path.",
     )
+    CODEBOOK_TOO_LARGE = (
+        "QUAL_148",
+        "{path}: the codebook holds {count} codes, more than the {limit} a codebook "
+        "may have in sociaparis. Check that this is the codebook file; a real one "
+        "has hundreds, rarely thousands, of codes.",
+    )
     CODEBOOK_UNKNOWN_COLUMN = (
         "QUAL_146",
         "The column '{column}' is not a codebook column and was ignored.",

@@ -52,7 +52,8 @@ class Limits:
     max_ratio: float = _ARCHIVE.max_ratio
     ratio_floor_bytes: int = _ARCHIVE.ratio_floor_bytes
     max_xml_bytes: int = 256 * 1024 * 1024
-    max_codebook_bytes: int = 64 * 1024 * 1024  # a codebook spreadsheet or CSV
+    max_codebook_bytes: int = 64 * 1024 * 1024  # a codebook: .qdc, spreadsheet or CSV
+    max_codes: int = 10_000  # codes in a codebook file (docs/refi-qda.md)
 
     def archive(self) -> ArchiveLimits:
         """The zip limits among these, for :class:`~sociaparis.core.archives.SafeZip`."""

@@ -336,3 +336,29 @@ def test_qdc_set_members_must_be_codes() -> None:
     result = read_qdc(xml)
     assert [w.code for w in result.warnings] == ["QUAL_132"]
     assert result.codebook.sets == (CodeSet(_g(9), "s", code_ids=(_g(1),)),)
+
+
+def _sheet(rows: list[list[str]]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda limits: read_codebook_csv(b"name\na\nb\n\n\nc\n", limits=limits),
+        lambda limits: read_codebook_xlsx(
+            _sheet([["name"], ["a"], ["b"], [], [], ["c"]]), limits=limits
+        ),
+    ],
+)
+def test_a_codebook_over_max_codes_is_refused(read: Callable) -> None:
+    assert len(read(Limits(max_codes=3)).codebook.codes) == 3  # blank rows not codes
+    with pytest.raises(SociaparisError) as caught:
+        read(Limits(max_codes=2))
+    assert caught.value.error is QualError.CODEBOOK_TOO_LARGE
+    assert caught.value.context["limit"] == 2
