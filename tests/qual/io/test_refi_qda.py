@@ -683,3 +683,17 @@ def test_export_is_reproducible() -> None:
     assert data == export(rich_project())
     dates = {i.date_time for i in zipfile.ZipFile(io.BytesIO(data)).infolist()}
     assert dates == {(1980, 1, 1, 0, 0, 0)}  # not the clock: same project, same bytes
+
+
+@pytest.mark.parametrize("late", ["9" * 400, "1e300"])
+def test_giant_turn_times_in_the_extension_are_refused(late: str) -> None:
+    data = export(rich_project())
+    source_id = rich_project().sources[0].id
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    turns = f'{{"turns": {{"{source_id}": [["Agent", 0, 41, {late}, 2.5]]}}}}'
+    parts["sociaparis.json"] = turns.encode()
+    with pytest.raises(SociaparisError) as caught:
+        read_qdpx(_zip(parts))
+    assert caught.value.error is QualError.ARCHIVE_UNREADABLE
+    assert "past the limit of 3600000 seconds" in caught.value.message
