@@ -76,13 +76,23 @@ class SafeZip:
             infos = self.zip.infolist()
         except _OPEN_ERRORS as exc:
             raise self._error(CoreError.ARCHIVE_UNREADABLE, reason=str(exc)) from None
-        if len(infos) > limits.max_entries:
-            raise self._error(
-                CoreError.ARCHIVE_TOO_MANY, count=len(infos), limit=limits.max_entries
-            )
         self.infos = infos
         self.members: dict[str, zipfile.ZipInfo] = {}
-        for info in infos:
+        try:
+            self._check_names()
+        except SociaparisError:
+            self.zip.close()
+            raise
+
+    def _check_names(self) -> None:
+        """Refuse too many entries (``CORE_011``) and unsafe names (``CORE_012``)."""
+        if len(self.infos) > self.limits.max_entries:
+            raise self._error(
+                CoreError.ARCHIVE_TOO_MANY,
+                count=len(self.infos),
+                limit=self.limits.max_entries,
+            )
+        for info in self.infos:
             name = info.filename
             parts = PurePosixPath(name.replace("\\", "/")).parts
             if (

@@ -82,8 +82,11 @@ def bounded_int(text: str, *, what: str = "number") -> int:
 def nothing_read(
     *, path: str, format: str, what: str, warnings: list[Issue]
 ) -> SociaparisError:
-    """The error for a transcript with no text: ``QUAL_011``, or ``QUAL_012`` with
-    the first reason when every part of it was skipped."""
+    """The error for a transcript that gave no text (``QUAL_011`` or ``QUAL_012``).
+
+    When parts were skipped (``QUAL_021`` warnings), ``QUAL_012`` tells how many and
+    why the first was, since the warnings are lost with the error.
+    """
     skipped = [w for w in warnings if w.code == QualError.SKIPPED_BLOCK.code]
     if skipped:
         return SociaparisError(
