@@ -51,7 +51,13 @@ from sociaparis.qual.io._refi_xml import (
     read_bytes,
     source_label,
 )
-from sociaparis.qual.project import Code, CodeSet, Project, derived_guid
+from sociaparis.qual.project import (
+    Code,
+    CodeSet,
+    Project,
+    children_by_parent,
+    derived_guid,
+)
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PATH_SEPARATOR = " > "
@@ -183,21 +189,9 @@ class CodebookImport:
     warnings: tuple[Issue, ...] = field(default=())
 
 
-def _children(codes: tuple[Code, ...]) -> dict[str | None, list[Code]]:
-    """The codes under each parent id (``None``: the top level), in their order.
-
-    One pass, so that walking a codebook of n codes is O(n), not O(n²) as with
-    ``Project.children`` for every code.
-    """
-    children: dict[str | None, list[Code]] = {}
-    for code in codes:
-        children.setdefault(code.parent, []).append(code)
-    return children
-
-
 def _paths(codes: tuple[Code, ...]) -> dict[str, tuple[str, ...]]:
     """Every code's names from the top of the hierarchy down, in one walk."""
-    children = _children(codes)
+    children = children_by_parent(codes)
     paths: dict[str, tuple[str, ...]] = {}
     stack = [(code, ()) for code in reversed(children.get(None, []))]
     while stack:
@@ -212,7 +206,7 @@ def _paths(codes: tuple[Code, ...]) -> dict[str, tuple[str, ...]]:
 
 
 def _depth_first(codes: tuple[Code, ...]) -> tuple[Code, ...]:
-    children = _children(codes)
+    children = children_by_parent(codes)
     out: list[Code] = []
     seen: set[str] = set()
     stack = list(reversed(children.get(None, [])))
@@ -237,7 +231,7 @@ def write_qdc(codebook: Codebook, target: str | Path | IO[bytes] | None = None) 
         nsmap={None: CODEBOOK_NS},
     )
     codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
-    children = _children(codebook.codes)
+    children = children_by_parent(codebook.codes)
 
     def add(parent: etree._Element, code: Code) -> None:
         attrs = {"guid": code.id, "name": code.name}

@@ -362,3 +362,32 @@ def test_a_codebook_over_max_codes_is_refused(read: Callable) -> None:
         read(Limits(max_codes=2))
     assert caught.value.error is QualError.CODEBOOK_TOO_LARGE
     assert caught.value.context["limit"] == 2
+
+
+def test_writers_walk_the_codebook_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No per-code scan of the whole codebook (Project.children is O(n) a call):
+    exporting 20,000 codes took minutes when every code called it."""
+    from sociaparis.qual.io.refi_qda import write_qdpx
+    from sociaparis.qual.project import Code, Project
+
+    calls: list[str | None] = []
+    children = Project.children
+    monkeypatch.setattr(
+        Project,
+        "children",
+        lambda self, code_id: calls.append(code_id) or children(self, code_id),
+    )
+    codes: list[Code] = []
+    for t in range(5):
+        theme = Code(_g(100 + t), f"T{t}")
+        codes += [
+            theme,
+            *(Code(_g(200 + 10 * t + k), f"C{k}", parent=theme.id) for k in range(5)),
+        ]
+    project = Project(name="p", codes=tuple(codes))
+    book = Codebook.from_project(project)
+    assert [c.id for c in book.codes] == [c.id for c in codes]
+    assert book.to_frame()["parent"].tolist()[:2] == ["", "T0"]
+    assert read_qdc(write_qdc(book)).codebook.codes == book.codes
+    write_qdpx(project, io.BytesIO())
+    assert calls == []
