@@ -9,9 +9,11 @@ PostgreSQL the PostgreSQL runs are skipped, except under ``CI=true`` where they 
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -301,3 +303,29 @@ def _axe_violations(page: object) -> list[dict]:
         {"id": v["id"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"]]}
         for v in result["violations"]
     ]
+
+
+#: unzipped size of the entry :func:`zip_bomb` adds (it deflates about 1,000 to 1)
+BOMB_BYTES = 64 * 1024 * 1024
+
+
+@pytest.fixture(scope="session")
+def zip_bomb() -> Callable[..., bytes]:
+    """Add to a zip (an XLSX, a DOCX…) an entry of 64 MiB of spaces, about 64 kB zipped.
+
+    ``zip_bomb(archive, name="xl/worksheets/sheet9.xml")`` returns the new archive's
+    bytes; the entry is written in chunks, so building it takes little memory.
+    """
+
+    def bomb(archive: bytes, name: str = "xl/worksheets/sheet9.xml") -> bytes:
+        buffer = io.BytesIO(archive)
+        with (
+            zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as out,
+            out.open(name, "w") as entry,
+        ):
+            chunk = b" " * (1024 * 1024)
+            for _ in range(BOMB_BYTES // len(chunk)):
+                entry.write(chunk)
+        return buffer.getvalue()
+
+    return bomb

@@ -267,11 +267,12 @@ def case_attributes_command(
     """Fill case attributes from a table (CSV or XLSX, e.g. survey responses)."""
     import pandas as pd
 
+    from sociaparis.core.spreadsheets import ZIP_SPREADSHEETS, read_excel
     from sociaparis.qual.corpus import acting_account, fill_case_attributes
 
     try:
-        if file.lower().endswith(".xlsx"):
-            data = pd.read_excel(file)
+        if file.lower().endswith(ZIP_SPREADSHEETS):
+            data = read_excel(file)
         else:
             data = pd.read_csv(file, sep=None, engine="python", encoding="utf-8-sig")
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:

@@ -20,6 +20,7 @@ from sociaparis.analysis.domains import by_domain
 from sociaparis.analysis.errors import AnalysisError
 from sociaparis.analysis.levels import LEVEL_ORDERS, LevelOrder
 from sociaparis.core.errors import SociaparisError
+from sociaparis.core.spreadsheets import read_excel
 
 if TYPE_CHECKING:
     from sociaparis.survey.io.tables import ExportData
@@ -56,8 +57,8 @@ def run(case: Path, check: bool, rtol: float) -> None:
 def _read_table(path: Path) -> pd.DataFrame:
     """CSV, XLSX, Parquet, SPSS or Stata file as a DataFrame."""
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xls"):
-        return pd.read_excel(path)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        return read_excel(path)
     if suffix == ".parquet":
         return pd.read_parquet(path)
     if suffix in (".sav", ".dta"):

@@ -8,6 +8,7 @@ functions receive a session and never commit.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 import time
@@ -18,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from sociaparis.core.config import Settings
@@ -89,14 +90,19 @@ def make_engine(settings: Settings) -> Engine:
     ``settings.lock_timeout`` seconds for another writer; PostgreSQL URLs
     written as ``postgresql://`` use psycopg 3.
     """
-    url = make_url(settings.database_url)
+    url = _parse_url(settings.database_url)
     if url.drivername in {"postgresql", "postgres"}:
         url = url.set(drivername="postgresql+psycopg")
     kwargs: dict[str, Any] = {}
     if url.drivername.startswith("sqlite"):
         if url.database and url.database != ":memory:":
-            private_folder(Path(url.database).parent)
-            private_file(Path(url.database))
+            try:
+                private_folder(Path(url.database).parent)
+                private_file(Path(url.database))
+            except OSError as exc:
+                raise SociaparisError(
+                    CoreError.DB_UNREACHABLE, url=_shown(url), reason=exc
+                ) from None
         # timeout: SQLite's busy timeout, how long a write waits for the lock.
         kwargs["connect_args"] = {
             "check_same_thread": False,
@@ -104,7 +110,16 @@ def make_engine(settings: Settings) -> Engine:
         }
     else:
         kwargs["pool_pre_ping"] = True
-    engine = create_engine(url, **kwargs)
+    try:
+        engine = create_engine(url, **kwargs)
+    except ImportError as exc:
+        raise SociaparisError(
+            CoreError.DB_BAD_URL,
+            url=_shown(url),
+            reason=f"its database driver is not installed ({exc})",
+        ) from None
+    except (ArgumentError, ValueError, TypeError) as exc:
+        raise SociaparisError(CoreError.DB_BAD_URL, url=_shown(url), reason=exc) from None
     if url.drivername.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -170,6 +185,35 @@ class BatchCommits:
             self.committed += self.pending
         self.pending = 0
         self._started = time.monotonic()
+
+
+#: the database systems sociaparis runs on (SQLAlchemy backend names)
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def _shown(url: URL | str) -> str:
+    """The URL for a message, its password hidden (also when it cannot be parsed)."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _parse_url(raw: str) -> URL:
+    """Parse a database URL, or raise ``CORE_004`` saying what is wrong with it."""
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError) as exc:
+        raise SociaparisError(
+            CoreError.DB_BAD_URL, url=_shown(raw), reason=f"it is not a valid URL ({exc})"
+        ) from None
+    backend = url.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS and backend != "postgres":
+        raise SociaparisError(
+            CoreError.DB_BAD_URL,
+            url=_shown(url),
+            reason=f"'{backend}' databases are not supported, only SQLite and PostgreSQL",
+        )
+    return url
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -293,8 +337,13 @@ def current_revision(engine: Engine) -> str | None:
     """Return the revision the database is stamped with, or None if unstamped."""
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except (OperationalError, InterfaceError) as exc:
+        raise SociaparisError(
+            CoreError.DB_UNREACHABLE, url=_safe_url(engine), reason=exc.orig
+        ) from None
 
 
 def upgrade(engine: Engine) -> None:

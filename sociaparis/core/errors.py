@@ -54,6 +54,38 @@ class CoreError(ErrorCode):
         "{seconds} s (SOCIAPARIS_LOCK_TIMEOUT). Try again in a moment, or raise "
         "SOCIAPARIS_LOCK_TIMEOUT.",
     )
+    DB_BAD_URL = (
+        "CORE_004",
+        "The database URL {url} cannot be used: {reason}. Set SOCIAPARIS_DATABASE_URL "
+        "to sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE.",
+    )
+    ARCHIVE_UNREADABLE = (
+        "CORE_010",
+        "{path}: not a readable {format} file ({format} files are zip archives): "
+        "{reason}. Open it in its program and save it again.",
+    )
+    ARCHIVE_TOO_MANY = (
+        "CORE_011",
+        "{path}: the {format} archive holds {count} entries, more than the limit of "
+        "{limit}; it was refused.",
+    )
+    ARCHIVE_UNSAFE_NAME = (
+        "CORE_012",
+        "{path}: the {format} archive entry '{name}' points outside the archive "
+        "(absolute path, drive letter or '..'); the file was refused as unsafe.",
+    )
+    ARCHIVE_TOO_LARGE = (
+        "CORE_013",
+        "{path}: the {format} archive entry '{name}' takes the unzipped size over the "
+        "limit of {limit} bytes; the file was refused (a zip bomb, or a file too "
+        "large to read at once).",
+    )
+    ARCHIVE_RATIO = (
+        "CORE_014",
+        "{path}: the {format} archive entry '{name}' is compressed {ratio:.0f} to 1, "
+        "more than the limit of {limit:.0f} to 1; the file was refused as a probable "
+        "zip bomb.",
+    )
 
 
 @dataclass(frozen=True, slots=True)

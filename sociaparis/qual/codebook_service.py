@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
 from sociaparis.core.errors import Issue, SociaparisError
-from sociaparis.qual.corpus import new_guid, record, require
+from sociaparis.qual.corpus import new_guid, record, record_many, require
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io.codebook import PATH_SEPARATOR, Codebook
@@ -196,23 +196,20 @@ def add_code(
         codebook.
     """
     _may_edit(actor, "edit the codebook")
-    if not name.strip():
-        raise SociaparisError(QualError.CODEBOOK_EMPTY_NAME)
     parent_id = code_row(session, parent).id if parent is not None else None
     _check_name(session, name, parent_id, -1)
-    _check_colour(color)
-    position = session.scalar(select(func.coalesce(func.max(QualCode.position), -1)))
-    code = QualCode(
-        guid=guid or new_guid(),
-        parent_id=parent_id,
-        position=(position or 0) + 1,
-        name=name,
-        description=description,
-        inclusion=inclusion,
-        exclusion=exclusion,
-        example=example,
-        color=color,
-        codable=True,
+    code = _new_code(
+        position=_last_position(session) + 1,
+        fields={
+            "guid": guid or new_guid(),
+            "parent_id": parent_id,
+            "name": name,
+            "description": description,
+            "inclusion": inclusion,
+            "exclusion": exclusion,
+            "example": example,
+            "color": color,
+        },
     )
     session.add(code)
     session.flush()
@@ -220,6 +217,23 @@ def add_code(
         session=session, actor=actor, kind="create_code", code_guid=code.guid, name=name
     )
     return _info(session, code)
+
+
+def _last_position(session: Session) -> int:
+    position = session.scalar(select(func.coalesce(func.max(QualCode.position), -1)))
+    return position if position is not None else -1
+
+
+def _new_code(*, position: int, fields: dict[str, Any]) -> QualCode:
+    """A new code row with its name and colour checked (not yet added to a session).
+
+    The caller checks the role and that no sibling has the same name, adds the
+    row and records its ``create_code`` event.
+    """
+    if not fields["name"].strip():
+        raise SociaparisError(QualError.CODEBOOK_EMPTY_NAME)
+    _check_colour(fields["color"])
+    return QualCode(position=position, codable=True, **fields)
 
 
 def _info(session: Session, code: QualCode) -> CodeInfo:
@@ -387,7 +401,6 @@ def delete_code(
         raise SociaparisError(
             CorpusError.CODE_HAS_CODINGS, name=row.name, count=len(codings)
         )
-    from sociaparis.qual.corpus import record_many
     from sociaparis.qual.models import QualDocument
 
     guids = dict(session.execute(select(QualDocument.id, QualDocument.guid)).all())
@@ -539,33 +552,41 @@ def import_codebook(
 
     _may_edit(actor, "edit the codebook")
     result = read_codebook(path)
-    guid_to_id: dict[str, int] = {}
+    # one read of the codebook, then lookups in memory: the work grows with the
+    # number of codes, not with its square
+    rows = {c.guid.upper(): c for c in _all_codes(session).values()}
+    siblings = {(c.parent_id, c.name) for c in rows.values()}
+    position = max((c.position for c in rows.values()), default=-1)
+    created: list[dict[str, Any]] = []
+    edited: list[dict[str, Any]] = []
     for code in result.codebook.codes:
-        parent_id = guid_to_id.get(code.parent) if code.parent else None
-        if code.parent and parent_id is None:
-            parent_id = code_row(session, code.parent).id
-        existing = session.scalar(select(QualCode).where(QualCode.guid == code.id))
+        parent_id = None
+        if code.parent:
+            parent = rows.get(code.parent.upper()) or code_row(session, code.parent)
+            if parent.id is None:  # added by this import: flushed when a child needs it
+                session.flush()
+            parent_id = parent.id
+        existing = rows.get(code.id.upper())
         if existing is None:
-            info = add_code(
-                session=session,
-                actor=actor,
-                name=code.name,
-                parent=parent_id,
-                description=code.description,
-                inclusion=code.inclusion,
-                exclusion=code.exclusion,
-                example=code.example,
-                color=code.color,
-                guid=code.id,
+            if (parent_id, code.name) in siblings:
+                session.flush()
+                _check_name(session, code.name, parent_id, -1)
+            position += 1
+            fields = {key: getattr(code, key) for key in _FIELDS}
+            row = _new_code(
+                position=position,
+                fields={**fields, "guid": code.id, "parent_id": parent_id},
             )
-            guid_to_id[code.id] = info.id
+            session.add(row)
+            rows[row.guid.upper()] = row
+            siblings.add((parent_id, code.name))
+            created.append({"code_guid": row.guid, "details": {"name": row.name}})
         else:
             for key in _FIELDS:
                 setattr(existing, key, getattr(code, key))
             existing.parent_id = parent_id
-            guid_to_id[code.id] = existing.id
-            record(
-                session=session, actor=actor, kind="edit_code", code_guid=existing.guid
-            )
+            edited.append({"code_guid": existing.guid})
     session.flush()
+    record_many(session=session, actor=actor, kind="create_code", rows=created)
+    record_many(session=session, actor=actor, kind="edit_code", rows=edited)
     return list_codes(session=session), list(result.warnings)

@@ -35,16 +35,6 @@ class QualError(ErrorCode):
         "{path}: cannot tell the document format of '{name}'; supported: {supported}. "
         "Give the format explicitly (format=..., --format).",
     )
-    DOCUMENT_TOO_LARGE_UNPACKED = (
-        "QUAL_006",
-        "{path}: the {format} file expands to more than {limit} bytes once unzipped; it "
-        "was refused (a zip bomb, or a document too large to import at once).",
-    )
-    DOCUMENT_RATIO = (
-        "QUAL_007",
-        "{path}: the part '{name}' is compressed {ratio:.0f} to 1, more than the limit "
-        "of {limit:.0f} to 1; the file was refused as a probable zip bomb.",
-    )
     DOCUMENT_BROKEN = (
         "QUAL_008",
         "{path}: not a valid {format} file: {reason}. Open it in its program and save "
@@ -59,6 +49,11 @@ class QualError(ErrorCode):
     NO_SEGMENTS = (
         "QUAL_011",
         "{path}: no {what} found. Is this really a {format} file?",
+    )
+    ALL_SKIPPED = (
+        "QUAL_012",
+        "{path}: nothing could be read from this {format} file: all {count} of its "
+        "parts were skipped, the first as follows. {first}",
     )
     LEGACY_ENCODING = (
         "QUAL_020",
@@ -170,25 +165,6 @@ class QualError(ErrorCode):
         "QUAL_111",
         "{path}: the archive holds no project.qde file, so it is not a REFI-QDA project.",
     )
-    ARCHIVE_UNSAFE_NAME = (
-        "QUAL_112",
-        "{path}: the archive entry '{name}' points outside the archive (absolute path "
-        "or '..'); the file was refused as unsafe.",
-    )
-    ARCHIVE_TOO_LARGE = (
-        "QUAL_113",
-        "{path}: the archive entry '{name}' expands to more than {limit} bytes; the file "
-        "was refused (a zip bomb or a project too large to import at once).",
-    )
-    ARCHIVE_RATIO = (
-        "QUAL_114",
-        "{path}: the archive entry '{name}' is compressed {ratio:.0f} to 1, more than "
-        "the limit of {limit:.0f} to 1; the file was refused as a probable zip bomb.",
-    )
-    ARCHIVE_TOO_MANY = (
-        "QUAL_115",
-        "{path}: the archive holds {count} entries, more than the limit of {limit}.",
-    )
     XML_TOO_LARGE = (
         "QUAL_116",
         "{path}: {size} bytes of XML is over the limit of {limit} bytes.",
@@ -284,6 +260,12 @@ class QualError(ErrorCode):
         "QUAL_147",
         "The guid '{value}' is not a GUID (like 0A1B2C3D-0000-4000-8000-000000000001); "
         "leave the cell empty and one is made from the code's path.",
+    )
+    CODEBOOK_TOO_LARGE = (
+        "QUAL_148",
+        "{path}: the codebook holds {count} codes, more than the {limit} a codebook "
+        "may have in sociaparis. Check that this is the codebook file; a real one "
+        "has hundreds, rarely thousands, of codes.",
     )
     CODEBOOK_UNKNOWN_COLUMN = (
         "QUAL_146",

@@ -56,6 +56,18 @@ def new_guid() -> str:
     return str(uuid.uuid4()).upper()
 
 
+def children_by_parent(codes: Sequence[Code]) -> dict[str | None, list[Code]]:
+    """The codes under each parent id (``None``: the top level), in their order.
+
+    One pass: walking a codebook with it is O(n), where calling
+    :meth:`Project.children` for every code is O(n²).
+    """
+    children: dict[str | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent, []).append(code)
+    return children
+
+
 def derived_guid(*parts: str) -> str:
     """Return a GUID derived deterministically from ``parts`` (UUID version 5)."""
     return str(uuid.uuid5(_NAMESPACE, "\x1f".join(parts))).upper()

@@ -21,7 +21,9 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
-from sociaparis.core.errors import Issue, Location, SociaparisError
+from sociaparis.core.archives import check_archive
+from sociaparis.core.errors import CoreError, Issue, Location, SociaparisError
+from sociaparis.core.spreadsheets import ZIP_SPREADSHEETS
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.expressions import check_expressions
 from sociaparis.survey.instrument import (
@@ -177,6 +179,8 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
             path=filename,
             reason=f"the suffix '{suffix}' is not one of {', '.join(SUFFIXES)}",
         )
+    if suffix in ZIP_SPREADSHEETS:
+        _check_zip(data, filename=filename, suffix=suffix)
     try:
         workbook = get_xlsform(BytesIO(data), file_type=SUFFIXES[suffix])
     except PyXFormError as exc:
@@ -220,6 +224,23 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
     instrument = _Builder(tree, rows).build()
     check_expressions(instrument, locate=rows.locate)
     return XLSFormResult(instrument, warnings, data, filename)
+
+
+def _check_zip(data: bytes, *, filename: str, suffix: str) -> None:
+    """Refuse a workbook that would unpack too large (``CORE_011``-``CORE_014``).
+
+    A file that is not a zip at all keeps the form's own message (``SURVEY_001``).
+    """
+    try:
+        check_archive(data, path=filename, format="XLSX")
+    except SociaparisError as exc:
+        if exc.error is not CoreError.ARCHIVE_UNREADABLE:
+            raise
+        raise SociaparisError(
+            SurveyError.FORM_UNREADABLE,
+            path=filename,
+            reason=f"it is not a readable {suffix} file ({exc.context['reason']})",
+        ) from None
 
 
 def _from_pyxform(exc: PyXFormError, rows: _SurveyRows) -> SociaparisError:

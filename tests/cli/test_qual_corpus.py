@@ -257,3 +257,21 @@ def test_case_attributes_from_a_survey_table(study: Path) -> None:
     assert out == "2 cases filled\n"
     code, out = run("matrix", "--by", "anciennete", "--json")
     assert json.loads(out)["columns"] == ["3", "12"]
+
+
+def test_case_attributes_refuses_a_zip_bomb(study: Path, zip_bomb) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["cas", "direction"])
+    book.active.append(["Agent A", "DSIN"])
+    book.save(study / "table.xlsx")
+    (study / "bomb.xlsx").write_bytes(zip_bomb((study / "table.xlsx").read_bytes()))
+    run("case", "Agent A", "--user", "boss")
+    code, out = run("case-attributes", str(study / "table.xlsx"), "--case-column",
+                    "cas", "--user", "boss")  # fmt: skip
+    assert (code, out) == (0, "1 cases filled\n")
+    code, out = run("case-attributes", str(study / "bomb.xlsx"), "--case-column",
+                    "cas", "--user", "boss")  # fmt: skip
+    assert code == 1
+    assert out.startswith(f"Error: CORE_014: {study / 'bomb.xlsx'}: the XLSX archive")

@@ -154,5 +154,5 @@ def test_every_reader_error_code_is_documented() -> None:
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "documents.md").read_text()
     mine = [e.code for e in QualError if int(e.code.split("_")[1]) < 50]
-    assert len(mine) >= 14
+    assert len(mine) >= 13  # the zip codes are CORE_01x (sociaparis.core.archives)
     assert [code for code in mine if f"`{code}`" not in docs] == []

@@ -555,3 +555,70 @@ def test_delete_code_keeps_sub_codes_and_guards_codings(
     assert [c.path for c in cb.list_codes(session=session)] == [("Top",), ("Top", "Leaf")]
     events = [(e.kind, e.coding_guid) for e in corpus.history(session=session)[-2:]]
     assert events == [("remove", coding.guid), ("delete_code", None)]
+
+
+def _codebook_file(tmp_path: Path, parents: int, children: int) -> Path:
+    from sociaparis.qual.io.codebook import Codebook, write_qdc
+    from sociaparis.qual.project import Code, derived_guid
+
+    codes = []
+    for p in range(parents):
+        parent = Code(derived_guid("code", f"p{p}"), f"Thème {p}")
+        codes.append(parent)
+        codes.extend(
+            Code(derived_guid("code", f"p{p}", f"c{c}"), f"Code {c}", parent=parent.id)
+            for c in range(children)
+        )
+    path = tmp_path / f"codebook-{parents}x{children}.qdc"
+    write_qdc(Codebook(tuple(codes)), path)
+    return path
+
+
+def test_codebook_import_work_grows_with_the_codebook_not_its_square(
+    session: Session, researcher: Account, tmp_path: Path
+) -> None:
+    """The codebook is read once, not once a code (which made 200,000 codes run for
+    hours): the queries do not grow with the number of codes."""
+    from sqlalchemy import event
+
+    queries: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith("SELECT"):
+            queries.append(statement)
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        codes, _ = cb.import_codebook(
+            session=session, actor=researcher, path=_codebook_file(tmp_path, 20, 19)
+        )
+        first = len(queries)
+        again, _ = cb.import_codebook(
+            session=session, actor=researcher, path=_codebook_file(tmp_path, 20, 19)
+        )
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert len(codes) == len(again) == 400
+    assert codes[1].path == ("Thème 0", "Code 0")
+    assert first < 10  # old code: five queries a code, one reading the whole codebook
+    assert len(queries) - first < 10
+
+
+def test_codebook_import_refuses_a_codebook_over_the_limit(
+    session: Session, researcher: Account, tmp_path: Path
+) -> None:
+    from sociaparis.qual.io.codebook import read_qdc
+    from sociaparis.qual.io.refi_qda import Limits
+
+    path = _codebook_file(tmp_path, 1, Limits().max_codes)
+    with pytest.raises(SociaparisError) as caught:
+        cb.import_codebook(session=session, actor=researcher, path=path)
+    assert caught.value.message == QualError.CODEBOOK_TOO_LARGE.format(
+        path=str(path), count=Limits().max_codes + 1, limit=Limits().max_codes
+    )
+    assert cb.list_codes(session=session) == []
+    small = _codebook_file(tmp_path, 2, 2)
+    assert len(read_qdc(small, limits=Limits(max_codes=6)).codebook.codes) == 6
+    with pytest.raises(SociaparisError, match="QUAL_148"):
+        read_qdc(small, limits=Limits(max_codes=5))

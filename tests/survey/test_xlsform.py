@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from sociaparis.core.errors import Location
+from sociaparis.core.errors import CoreError, Location, SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import Group, Instrument, Question
 from sociaparis.survey.xlsform import MAX_GROUP_DEPTH, parse_xlsform, read_xlsform
@@ -546,6 +546,15 @@ def test_unreadable_files(filename: str, data: bytes) -> None:
     with pytest.raises(Exception) as info:
         parse_xlsform(data, filename=filename)
     assert info.value.code == SurveyError.FORM_UNREADABLE.code
+
+
+def test_a_zip_bomb_is_refused_before_pyxform_reads_it(zip_bomb) -> None:
+    workbook = _xlsx({"survey": [["type", "name", "label"], ["integer", "age", "Age"]]})
+    assert parse_xlsform(workbook, filename="f.xlsx").instrument.items
+    with pytest.raises(SociaparisError) as info:
+        parse_xlsform(zip_bomb(workbook), filename="f.xlsx")
+    assert info.value.error is CoreError.ARCHIVE_RATIO
+    assert info.value.context["name"] == "xl/worksheets/sheet9.xml"
 
 
 def test_missing_file(tmp_path) -> None:

@@ -24,6 +24,7 @@ from sociaparis.qual.io._refi_xml import (
     parse_description,
     selection_guid,
 )
+from sociaparis.qual.io._safety import check_seconds
 from sociaparis.qual.project import (
     Case,
     Code,
@@ -673,6 +674,13 @@ class Reader:
         )
 
 
+def _turn_time(value: Any) -> float | None:
+    """A turn's start or end in seconds; ``ValueError`` past 1,000 hours."""
+    if value is None:
+        return None
+    return check_seconds(value if isinstance(value, int | float) else float(value))
+
+
 def apply_extension(result: ImportResult, data: bytes, path: str) -> ImportResult:
     """Read the speaker turns that sociaparis stores next to ``project.qde``."""
     try:
@@ -681,8 +689,8 @@ def apply_extension(result: ImportResult, data: bytes, path: str) -> ImportResul
             source_id.upper(): tuple(
                 Turn(
                     None if t[0] is None else str(t[0]),
-                    None if t[3] is None else float(t[3]),
-                    None if t[4] is None else float(t[4]),
+                    _turn_time(t[3]),
+                    _turn_time(t[4]),
                     int(t[1]),
                     int(t[2]),
                 )
@@ -690,10 +698,10 @@ def apply_extension(result: ImportResult, data: bytes, path: str) -> ImportResul
             )
             for source_id, items in payload.get("turns", {}).items()
         }
-    except (ValueError, TypeError, IndexError, AttributeError) as exc:
+    except (ValueError, TypeError, IndexError, AttributeError, OverflowError) as exc:
         raise SociaparisError(
             QualError.ARCHIVE_UNREADABLE, path=path, reason=f"{EXTENSION_NAME}: {exc}"
-        ) from exc
+        ) from None
     sources = tuple(
         replace(s, turns=turns[s.id]) if s.id in turns else s
         for s in result.project.sources

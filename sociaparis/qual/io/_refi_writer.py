@@ -20,6 +20,7 @@ from sociaparis.qual.project import (
     Project,
     Source,
     Value,
+    children_by_parent,
     derived_guid,
 )
 
@@ -52,6 +53,7 @@ class Writer:
 
     def __init__(self, project: Project, *, embed_text: bool) -> None:
         self.project = project
+        self.children = children_by_parent(project.codes)
         self.embed_text = embed_text
         self.notes: list[etree._Element] = []
         self.types = {v.id: v.type for v in project.variables}
@@ -110,7 +112,7 @@ class Writer:
                 )
         if p.codes:
             codes = self.el(self.el(root, "CodeBook"), "Codes")
-            for code in p.children(None):
+            for code in self.children.get(None, []):
                 self.code(codes, code)
         if p.variables:
             variables = self.el(root, "Variables")
@@ -187,7 +189,7 @@ class Writer:
             ),
         )
         self.note_refs(element, "code", code.id)
-        for child in self.project.children(code.id):
+        for child in self.children.get(code.id, []):
             self.code(element, child)
 
     def values(self, parent: etree._Element, values: Mapping[str, Value]) -> None:

@@ -3,17 +3,17 @@ code-description layout and hardened XML and zip reading."""
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, Any
 
 from lxml import etree
 
+from sociaparis.core.archives import ArchiveLimits, SafeZip
 from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.qual.errors import QualError
+from sociaparis.qual.io._safety import xml_parser
 from sociaparis.qual.project import (
     Project,
     derived_guid,
@@ -34,23 +34,36 @@ VALUE_TAGS = {
 }
 
 Input = str | Path | bytes | IO[bytes]
+_ARCHIVE = ArchiveLimits()
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Size limits that protect the readers from hostile or runaway files.
 
-    The defaults accept any real qualitative project (a thousand one-hour
-    transcripts is about 100 MB of text) and refuse zip bombs.
+    The zip limits default to :class:`~sociaparis.core.archives.ArchiveLimits`,
+    which accept any real qualitative project (a thousand one-hour transcripts is
+    about 100 MB of text) and refuse zip bombs.
     """
 
-    max_entries: int = 100_000
-    max_entry_bytes: int = 512 * 1024 * 1024
-    max_total_bytes: int = 2 * 1024 * 1024 * 1024
-    max_ratio: float = 200.0
-    ratio_floor_bytes: int = 1024 * 1024  # entries smaller than this skip the ratio test
+    max_entries: int = _ARCHIVE.max_entries
+    max_entry_bytes: int = _ARCHIVE.max_entry_bytes
+    max_total_bytes: int = _ARCHIVE.max_total_bytes
+    max_ratio: float = _ARCHIVE.max_ratio
+    ratio_floor_bytes: int = _ARCHIVE.ratio_floor_bytes
     max_xml_bytes: int = 256 * 1024 * 1024
-    max_codebook_bytes: int = 64 * 1024 * 1024  # a codebook spreadsheet or CSV
+    max_codebook_bytes: int = 64 * 1024 * 1024  # a codebook: .qdc, spreadsheet or CSV
+    max_codes: int = 10_000  # codes in a codebook file (docs/refi-qda.md)
+
+    def archive(self) -> ArchiveLimits:
+        """The zip limits among these, for :class:`~sociaparis.core.archives.SafeZip`."""
+        return ArchiveLimits(
+            max_entries=self.max_entries,
+            max_entry_bytes=self.max_entry_bytes,
+            max_total_bytes=self.max_total_bytes,
+            max_ratio=self.max_ratio,
+            ratio_floor_bytes=self.ratio_floor_bytes,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,17 +187,8 @@ def parse_xml(data: bytes, *, path: str, limit: int) -> etree._Element:
         raise SociaparisError(
             QualError.XML_TOO_LARGE, path=path, size=len(data), limit=limit
         )
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
         raise SociaparisError(
             QualError.XML_UNREADABLE, path=path, reason=str(exc)
@@ -195,105 +199,9 @@ def parse_xml(data: bytes, *, path: str, limit: int) -> etree._Element:
     return root
 
 
-class SafeArchive:
-    """Checked, read-only access to the members of a ``.qdpx`` zip."""
-
-    def __init__(self, source: Input, limits: Limits, path: str) -> None:
-        self.path = path
-        self.limits = limits
-        self.total = 0
-        try:
-            if isinstance(source, bytes):
-                source = io.BytesIO(source)
-            self.zip = zipfile.ZipFile(source)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise SociaparisError(
-                QualError.ARCHIVE_UNREADABLE, path=path, reason=str(exc)
-            ) from exc
-        infos = self.zip.infolist()
-        if len(infos) > limits.max_entries:
-            raise SociaparisError(
-                QualError.ARCHIVE_TOO_MANY,
-                path=path,
-                count=len(infos),
-                limit=limits.max_entries,
-            )
-        self.members: dict[str, zipfile.ZipInfo] = {}
-        for info in infos:
-            name = info.filename
-            parts = PurePosixPath(name.replace("\\", "/")).parts
-            if (
-                name.startswith(("/", "\\"))
-                or ".." in parts
-                or (parts and ":" in parts[0])
-            ):
-                raise SociaparisError(QualError.ARCHIVE_UNSAFE_NAME, path=path, name=name)
-            if not info.is_dir():
-                self.members[name.replace("\\", "/").lower()] = info
-
-    def check_all(self) -> None:
-        """Check every entry's declared size and ratio, for readers that inflate all."""
-        total = 0
-        for info in self.zip.infolist():
-            self.check_entry(info)
-            total += info.file_size
-            if total > self.limits.max_total_bytes:
-                raise SociaparisError(
-                    QualError.ARCHIVE_TOO_LARGE,
-                    path=self.path,
-                    name=info.filename,
-                    limit=self.limits.max_total_bytes,
-                )
-
-    def check_entry(self, info: zipfile.ZipInfo) -> None:
-        """Refuse an entry whose declared size or compression ratio is over the limits."""
-        limits = self.limits
-        if info.file_size > limits.max_entry_bytes:
-            raise SociaparisError(
-                QualError.ARCHIVE_TOO_LARGE,
-                path=self.path,
-                name=info.filename,
-                limit=limits.max_entry_bytes,
-            )
-        if info.file_size > limits.ratio_floor_bytes:
-            ratio = info.file_size / max(info.compress_size, 1)
-            if ratio > limits.max_ratio:
-                raise SociaparisError(
-                    QualError.ARCHIVE_RATIO,
-                    path=self.path,
-                    name=info.filename,
-                    ratio=ratio,
-                    limit=limits.max_ratio,
-                )
-
-    def find(self, name: str) -> zipfile.ZipInfo | None:
-        return self.members.get(name.lower())
-
-    def read(self, info: zipfile.ZipInfo) -> bytes:
-        limits = self.limits
-        name = info.filename
-        self.check_entry(info)
-        cap = min(limits.max_entry_bytes, limits.max_total_bytes - self.total)
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            with self.zip.open(info) as handle:
-                while chunk := handle.read(1 << 20):
-                    size += len(chunk)
-                    if size > cap:  # the header lied about the size
-                        raise SociaparisError(
-                            QualError.ARCHIVE_TOO_LARGE,
-                            path=self.path,
-                            name=name,
-                            limit=cap,
-                        )
-                    chunks.append(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-            raise SociaparisError(
-                QualError.ARCHIVE_UNREADABLE, path=self.path, reason=f"{name}: {exc}"
-            ) from exc
-        self.total += size
-        return b"".join(chunks)
+def open_archive(source: Input, limits: Limits, path: str) -> SafeZip:
+    """Open a ``.qdpx`` with the shared zip checks (:mod:`sociaparis.core.archives`)."""
+    return SafeZip(source, limits.archive(), path=path, format="REFI-QDA (.qdpx)")
 
 
 def local_name(element: etree._Element) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import codecs
-import io
+import math
 import re
-import zipfile
 from collections.abc import Callable
 
-from lxml import etree
+from lxml import etree, html
 
+from sociaparis.core.archives import ArchiveLimits, SafeZip
 from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.qual.errors import QualError
 
@@ -33,6 +33,70 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"RIFF", "a RIFF (WAV/AVI) media file"),
     (b"OggS", "an Ogg media file"),
 )
+
+
+#: latest time a transcript may give: 1,000 hours, in seconds
+MAX_SECONDS = 1000 * 3600
+#: most digits of an integer in a transcript (JSON numbers, noScribe anchor times)
+MAX_DIGITS = 15
+
+
+def check_seconds(value: float, *, what: str = "time") -> float:
+    """``value`` as a time in seconds; ``ValueError`` if negative, NaN or too late.
+
+    Times past :data:`MAX_SECONDS` (1,000 hours) are refused: no recording is that
+    long, and such values overflow the time arithmetic downstream.
+
+    >>> check_seconds(90)
+    90.0
+    >>> check_seconds(1e30)
+    Traceback (most recent call last):
+    ValueError: time 1e+30 is past the limit of 3600000 seconds (1,000 hours)
+    """
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError(f"{what} {value!r} is not a number of seconds")
+    if value < 0:
+        raise ValueError(f"{what} {value!r} is negative")
+    if value > MAX_SECONDS:
+        shown = repr(value) if len(repr(value)) <= 20 else f"{str(value)[:12]}…"
+        raise ValueError(
+            f"{what} {shown} is past the limit of {MAX_SECONDS} seconds (1,000 hours)"
+        )
+    return float(value)
+
+
+def bounded_int(text: str, *, what: str = "number") -> int:
+    """``int(text)`` for at most :data:`MAX_DIGITS` digits, else ``ValueError``.
+
+    Python refuses ``int()`` of more than 4,300 digits with an obscure message;
+    no time or count in a transcript has more than a few digits.
+    """
+    digits = text.strip().lstrip("+-").lstrip("0")
+    if len(digits) > MAX_DIGITS:
+        raise ValueError(
+            f"{what} {text.strip()[:12]}… has {len(digits)} digits (at most {MAX_DIGITS})"
+        )
+    return int(text)
+
+
+def nothing_read(
+    *, path: str, format: str, what: str, warnings: list[Issue]
+) -> SociaparisError:
+    """The error for a transcript that gave no text (``QUAL_011`` or ``QUAL_012``).
+
+    When parts were skipped (``QUAL_021`` warnings), ``QUAL_012`` tells how many and
+    why the first was, since the warnings are lost with the error.
+    """
+    skipped = [w for w in warnings if w.code == QualError.SKIPPED_BLOCK.code]
+    if skipped:
+        return SociaparisError(
+            QualError.ALL_SKIPPED,
+            path=path,
+            format=format,
+            count=len(skipped),
+            first=str(skipped[0]),
+        )
+    return SociaparisError(QualError.NO_SEGMENTS, path=path, what=what, format=format)
 
 
 def check_size(data: bytes, *, path: str, max_bytes: int) -> None:
@@ -117,81 +181,62 @@ def read_zip_parts(
     max_unpacked: int = DEFAULT_MAX_UNPACKED,
     max_ratio: float = DEFAULT_MAX_RATIO,
 ) -> dict[str, bytes]:
-    """The parts whose name ``wanted`` accepts, after zip-bomb checks.
+    """The parts whose name ``wanted`` accepts, after the shared zip checks.
 
-    Every member's declared size and compression ratio are checked *before*
-    anything is decompressed, and the reading is capped again at the declared
-    size, so a forged header cannot exceed the limit.
+    Every part's declared size and compression ratio are checked *before*
+    anything is decompressed, and the reading is capped again while inflating
+    (:class:`~sociaparis.core.archives.SafeZip`), so a forged header cannot
+    exceed the limit.
     """
+    limits = ArchiveLimits(
+        max_entries=MAX_MEMBERS,
+        max_entry_bytes=max_unpacked,
+        max_total_bytes=max_unpacked,
+        max_ratio=max_ratio,
+    )
+    archive = SafeZip(data, limits, path=path, format=format)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SociaparisError(
-            QualError.DOCUMENT_BROKEN, path=path, format=format, reason=str(exc)
-        ) from None
-    if len(infos) > MAX_MEMBERS:
-        raise SociaparisError(
-            QualError.DOCUMENT_BROKEN,
-            path=path,
-            format=format,
-            reason=f"the archive holds {len(infos)} parts (limit {MAX_MEMBERS})",
-        )
-    total = sum(info.file_size for info in infos)
-    if total > max_unpacked:
-        raise SociaparisError(
-            QualError.DOCUMENT_TOO_LARGE_UNPACKED,
-            path=path,
-            format=format,
-            limit=max_unpacked,
-        )
-    for info in infos:
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > 1024 * 1024 and ratio > max_ratio:
-            raise SociaparisError(
-                QualError.DOCUMENT_RATIO,
-                path=path,
-                name=info.filename,
-                ratio=ratio,
-                limit=max_ratio,
-            )
-    parts: dict[str, bytes] = {}
-    for info in infos:
-        if info.is_dir() or not wanted(info.filename):
-            continue
-        try:
-            with archive.open(info) as member:
-                content = member.read(info.file_size + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise SociaparisError(
-                QualError.DOCUMENT_BROKEN, path=path, format=format, reason=str(exc)
-            ) from None
-        if len(content) > info.file_size:
-            raise SociaparisError(
-                QualError.DOCUMENT_TOO_LARGE_UNPACKED,
-                path=path,
-                format=format,
-                limit=max_unpacked,
-            )
-        parts[info.filename] = content
-    return parts
+        archive.check_all()
+        return {
+            info.filename: archive.read(info)
+            for info in archive.infos
+            if not info.is_dir() and wanted(info.filename)
+        }
+    finally:
+        archive.close()
+
+
+#: lxml options for every untrusted XML or HTML file: no network, no comments or
+#: processing instructions, and libxml2's own limits (``huge_tree=False``: at most
+#: 256 levels of nesting, text nodes of at most 10 MB)
+_HARDENED = {
+    "no_network": True,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+#: deepest element nesting libxml2 accepts without ``huge_tree``
+MAX_DEPTH = 256
+
+
+def xml_parser() -> etree.XMLParser:
+    """A new lxml parser for untrusted XML: also no DTD and no entity expansion."""
+    return etree.XMLParser(
+        resolve_entities=False, load_dtd=False, dtd_validation=False, **_HARDENED
+    )
+
+
+def html_parser() -> html.HTMLParser:
+    """A new lxml parser for untrusted HTML, with the options of :func:`xml_parser`."""
+    return html.HTMLParser(**_HARDENED)
 
 
 def parse_xml(data: bytes, *, path: str, name: str, format: str) -> etree._Element:
     """Parse an XML part with no DTD, no entity expansion and no network access."""
     if _DTD_RE.search(data):
         raise SociaparisError(QualError.DOCUMENT_DTD, path=path, name=name, format=format)
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
     try:
-        return etree.fromstring(data, parser)
+        return etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
         raise SociaparisError(
             QualError.DOCUMENT_BROKEN,

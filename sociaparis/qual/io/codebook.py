@@ -37,13 +37,13 @@ import openpyxl
 import pandas as pd
 from lxml import etree
 
-from sociaparis.core.errors import Issue, Location, SociaparisError
+from sociaparis.core.archives import check_archive
+from sociaparis.core.errors import CoreError, Issue, Location, SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io._refi_xml import (
     GUID_RE,
     Input,
     Limits,
-    SafeArchive,
     format_description,
     local_name,
     parse_description,
@@ -51,7 +51,13 @@ from sociaparis.qual.io._refi_xml import (
     read_bytes,
     source_label,
 )
-from sociaparis.qual.project import Code, CodeSet, Project, derived_guid
+from sociaparis.qual.project import (
+    Code,
+    CodeSet,
+    Project,
+    children_by_parent,
+    derived_guid,
+)
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PATH_SEPARATOR = " > "
@@ -146,10 +152,11 @@ class Codebook:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per code with the spreadsheet columns (English names) and guid."""
+        paths = _paths(self.codes)
         rows = [
             {
                 "name": code.name,
-                "parent": PATH_SEPARATOR.join(self.path(code)[:-1]),
+                "parent": PATH_SEPARATOR.join(paths[code.id][:-1]),
                 "description": code.description,
                 "inclusion": code.inclusion,
                 "exclusion": code.exclusion,
@@ -182,16 +189,34 @@ class CodebookImport:
     warnings: tuple[Issue, ...] = field(default=())
 
 
+def _paths(codes: tuple[Code, ...]) -> dict[str, tuple[str, ...]]:
+    """Every code's names from the top of the hierarchy down, in one walk."""
+    children = children_by_parent(codes)
+    paths: dict[str, tuple[str, ...]] = {}
+    stack = [(code, ()) for code in reversed(children.get(None, []))]
+    while stack:
+        code, above = stack.pop()
+        if code.id in paths:
+            continue
+        paths[code.id] = (*above, code.name)
+        stack.extend((child, paths[code.id]) for child in children.get(code.id, []))
+    for code in codes:  # codes whose parent is missing, or in a cycle
+        paths.setdefault(code.id, Project(name="", codes=codes).path(code.id))
+    return paths
+
+
 def _depth_first(codes: tuple[Code, ...]) -> tuple[Code, ...]:
-    project = Project(name="", codes=codes)
+    children = children_by_parent(codes)
     out: list[Code] = []
-
-    def visit(parent: str | None) -> None:
-        for child in project.children(parent):
-            out.append(child)
-            visit(child.id)
-
-    visit(None)
+    seen: set[str] = set()
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        code = stack.pop()
+        if code.id in seen:
+            continue
+        seen.add(code.id)
+        out.append(code)
+        stack.extend(reversed(children.get(code.id, [])))
     return tuple(out)
 
 
@@ -206,7 +231,7 @@ def write_qdc(codebook: Codebook, target: str | Path | IO[bytes] | None = None) 
         nsmap={None: CODEBOOK_NS},
     )
     codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
-    project = Project(name="", codes=codebook.codes)
+    children = children_by_parent(codebook.codes)
 
     def add(parent: etree._Element, code: Code) -> None:
         attrs = {"guid": code.id, "name": code.name}
@@ -219,10 +244,10 @@ def write_qdc(codebook: Codebook, target: str | Path | IO[bytes] | None = None) 
         )
         if text:
             etree.SubElement(element, f"{{{CODEBOOK_NS}}}Description").text = text
-        for child in project.children(code.id):
+        for child in children.get(code.id, []):
             add(element, child)
 
-    for code in project.children(None):
+    for code in children.get(None, []):
         add(codes, code)
     if codebook.sets:
         sets = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Sets")
@@ -259,9 +284,9 @@ def read_qdc(source: Input, *, limits: Limits | None = None) -> CodebookImport:
     limits = limits or Limits()
     path = source_label(source)
     root = parse_xml(
-        read_bytes(source, limits.max_xml_bytes, path),
+        read_bytes(source, limits.max_codebook_bytes, path),
         path=path,
-        limit=limits.max_xml_bytes,
+        limit=limits.max_codebook_bytes,
     )
     if local_name(root) != "CodeBook":
         raise SociaparisError(
@@ -270,6 +295,7 @@ def read_qdc(source: Input, *, limits: Limits | None = None) -> CodebookImport:
             found=local_name(root),
             expected="CodeBook",
         )
+    _check_count(sum(1 for _ in root.iter(f"{{{CODEBOOK_NS}}}Code")), path, limits)
     warnings: list[Issue] = []
     codes: list[Code] = []
 
@@ -427,6 +453,14 @@ def _read_limited(source: str | Path | IO[bytes] | bytes, limit: int) -> bytes:
     return data
 
 
+def _check_count(count: int, path: str, limits: Limits) -> None:
+    """Refuse a codebook of more than ``limits.max_codes`` codes (``QUAL_148``)."""
+    if count > limits.max_codes:
+        raise SociaparisError(
+            QualError.CODEBOOK_TOO_LARGE, path=path, count=count, limit=limits.max_codes
+        )
+
+
 def read_codebook_xlsx(
     source: str | Path | IO[bytes] | bytes, *, limits: Limits | None = None
 ) -> CodebookImport:
@@ -438,20 +472,24 @@ def read_codebook_xlsx(
     limits = limits or Limits()
     path = source_label(source) if not isinstance(source, bytes) else "<bytes>"
     data = _read_limited(source, limits.max_codebook_bytes)
-    SafeArchive(data, limits, path).check_all()
+    check_archive(data, path=path, format="XLSX", limits=limits.archive())
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
         raise SociaparisError(
-            QualError.ARCHIVE_UNREADABLE,
+            CoreError.ARCHIVE_UNREADABLE,
             path=path,
+            format="XLSX",
             reason=f"not an XLSX workbook ({exc})",
         ) from exc
     sheet = book.worksheets[0]
-    rows = [
-        ["" if cell is None else str(cell) for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
+    rows = []
+    filled = 0  # the header row, then one row a code
+    for row in sheet.iter_rows(values_only=True):
+        rows.append(["" if cell is None else str(cell) for cell in row])
+        filled += any(cell.strip() for cell in rows[-1])
+        if filled > limits.max_codes + 1:
+            _check_count(filled - 1, path, limits)
     book.close()
     return _from_rows(rows, sheet.title)
 
@@ -460,7 +498,9 @@ def read_codebook_csv(
     source: str | Path | IO[bytes] | bytes, *, limits: Limits | None = None
 ) -> CodebookImport:
     """Read a CSV codebook: UTF-8 (BOM or not) or Windows-1252; ``,``, ``;`` or tab."""
-    data = _read_limited(source, (limits or Limits()).max_codebook_bytes)
+    limits = limits or Limits()
+    path = source_label(source) if not isinstance(source, bytes) else "<bytes>"
+    data = _read_limited(source, limits.max_codebook_bytes)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -468,6 +508,7 @@ def read_codebook_csv(
     first = text.splitlines()[0] if text else ""
     delimiter = max((";", ",", "\t"), key=first.count)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    _check_count(sum(1 for row in rows[1:] if any(c.strip() for c in row)), path, limits)
     return _from_rows(rows, None)
 
 

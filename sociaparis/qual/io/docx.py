@@ -44,8 +44,9 @@ def check_zip_document(
     """Zip and XML checks shared by DOCX and ODT; returns every XML part.
 
     Raises ``QUAL_004`` when the bytes are not a zip or are the other office
-    format, ``QUAL_006``/``QUAL_007`` for zip bombs, ``QUAL_008`` when
-    ``required`` is missing and ``QUAL_009`` for a part that declares a DTD.
+    format, ``CORE_010``-``CORE_014`` for a broken zip or a zip bomb (the shared
+    checks of :mod:`sociaparis.core.archives`), ``QUAL_008`` when ``required`` is
+    missing and ``QUAL_009`` for a part that declares a DTD.
     """
     found = sniff(data)
     if found is None or not data.startswith(b"PK"):

@@ -24,7 +24,15 @@ from sociaparis.qual.document import (
     merge_turns,
 )
 from sociaparis.qual.errors import QualError
-from sociaparis.qual.io._safety import check_size, refuse_binary
+from sociaparis.qual.io._safety import (
+    MAX_DEPTH,
+    bounded_int,
+    check_seconds,
+    check_size,
+    html_parser,
+    nothing_read,
+    refuse_binary,
+)
 from sociaparis.qual.io.text import decode_document_text
 
 _ENTITY_RE = re.compile(r"<!\s*entity", re.IGNORECASE)
@@ -36,15 +44,38 @@ def _parse(text: str, *, path: str) -> etree._Element:
     """Parse HTML without network access; refuse entity declarations."""
     if _ENTITY_RE.search(text):
         raise SociaparisError(QualError.DOCUMENT_DTD, path=path, name=path, format="HTML")
-    parser = html.HTMLParser(
-        no_network=True, remove_comments=True, remove_pis=True, huge_tree=False
-    )
+    parser = html_parser()
     try:
-        return html.document_fromstring(text, parser=parser)
+        root = html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
+        limit = _resource_limit(parser)
         raise SociaparisError(
-            QualError.MALFORMED, path=path, format="HTML", reason=str(exc)
+            QualError.MALFORMED, path=path, format="HTML", reason=limit or str(exc)
         ) from None
+    # the HTML parser recovers from errors: past a limit it stops and keeps what it
+    # has read, so the rest of the file would be lost without a word
+    limit = _resource_limit(parser)
+    if limit is not None:
+        raise SociaparisError(QualError.MALFORMED, path=path, format="HTML", reason=limit)
+    return root
+
+
+def _resource_limit(parser: html.HTMLParser) -> str | None:
+    """Why the parser stopped at one of libxml2's limits, or ``None``."""
+    for entry in parser.error_log:
+        if entry.type_name != "ERR_RESOURCE_LIMIT":
+            continue
+        if "depth" in entry.message.lower():
+            return (
+                f"its elements are nested more than {MAX_DEPTH} levels deep (line "
+                f"{entry.line}), which no noScribe or other HTML transcript does; check "
+                "that this is the transcript file"
+            )
+        return (
+            f"it goes past the HTML parser's safety limits at line {entry.line} "
+            f"({entry.message.strip()}); check that this is the transcript file"
+        )
+    return None
 
 
 def _outer_blocks(scope: etree._Element) -> list[etree._Element]:
@@ -61,10 +92,17 @@ def _clean(text: str) -> str:
     return re.sub(r"[ \t\r\n\f]+", " ", text).strip(" ")
 
 
+def _short(text: str | None, width: int = 40) -> str:
+    """``text`` cut to ``width`` characters for a message."""
+    text = text or ""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _segment(anchor: etree._Element) -> tuple[str | None, float, float, str]:
     """(speaker, start_s, end_s, utterance) of a ``ts_`` anchor; ``ValueError`` if bad."""
     parts = anchor.get("name", "").split("_", 3)
-    start_ms, end_ms = int(parts[1]), int(parts[2])
+    start_ms = bounded_int(parts[1], what="start")
+    end_ms = bounded_int(parts[2], what="end")
     raw_speaker = parts[3] if len(parts) > 3 else ""
     speaker = raw_speaker.lstrip("/").strip() or None
     for span in list(anchor.iter("span")):
@@ -74,7 +112,8 @@ def _segment(anchor: etree._Element) -> tuple[str | None, float, float, str]:
     if speaker:
         text = re.sub(rf"^\s*(?://)?\s*{re.escape(speaker)}\s*:", "", text)
     text = re.sub(r"^\s*//|//\s*$", "", text)
-    return speaker, start_ms / 1000, end_ms / 1000, _clean(text)
+    start_s, end_s = check_seconds(start_ms / 1000), check_seconds(end_ms / 1000)
+    return speaker, start_s, end_s, _clean(text)
 
 
 def _turn_blocks(root: etree._Element, *, path: str) -> tuple[list[Block], list[Issue]]:
@@ -92,14 +131,14 @@ def _turn_blocks(root: etree._Element, *, path: str) -> tuple[list[Block], list[
         for anchor in anchors:
             try:
                 speaker, start_s, end_s, text = _segment(anchor)
-            except (ValueError, IndexError):
+            except (ValueError, IndexError) as exc:
                 warnings.append(
                     Issue(
                         QualError.SKIPPED_BLOCK.code,
                         QualError.SKIPPED_BLOCK.format(
                             path=path,
-                            reason=f"anchor name '{anchor.get('name')}' is not "
-                            "ts_START_END_SPEAKER",
+                            reason=f"anchor name '{_short(anchor.get('name'))}' is "
+                            f"not ts_START_END_SPEAKER ({exc})",
                         ),
                         Location(row=anchor.sourceline),
                     )
@@ -170,6 +209,10 @@ def read_noscribe_html(
         line_break.tail = " " + (line_break.tail or "")
     if scope.xpath(".//a[starts-with(@name, 'ts_')]"):
         blocks, more = _turn_blocks(scope, path=path)
+        if not blocks and more:
+            raise nothing_read(
+                path=path, format="noScribe HTML", what="paragraph", warnings=more
+            )
         blocks, fmt = merge_turns(blocks), "noscribe_html"
     else:
         paragraphs = [_clean(p.text_content()) for p in _outer_blocks(scope)]

@@ -29,6 +29,7 @@ Elements the model does not hold (PDF, picture, audio and video sources, graphs,
 other links) are reported as warnings, never silently dropped.  The readers are
 hardened against hostile files: zip bombs, path traversal, entity expansion and
 oversized XML raise :class:`~sociaparis.core.errors.SociaparisError` with a
+``CORE_01x`` (the shared zip checks of :mod:`sociaparis.core.archives`) or
 ``QUAL_11x`` code.
 """
 
@@ -49,8 +50,8 @@ from sociaparis.qual.io._refi_xml import (
     ImportResult,
     Input,
     Limits,
-    SafeArchive,
     format_description,
+    open_archive,
     parse_description,
     parse_xml,
     read_bytes,
@@ -96,11 +97,12 @@ def read_qdpx(source: Input, *, limits: Limits | None = None) -> ImportResult:
     Raises
     ------
     SociaparisError
-        ``QUAL_110``-``QUAL_121`` for unreadable, unsafe or oversized archives.
+        ``CORE_010``-``CORE_014`` for unreadable, unsafe or oversized archives,
+        ``QUAL_110``-``QUAL_121`` for a project that cannot be read.
     """
     limits = limits or Limits()
     path = source_label(source)
-    archive = SafeArchive(source, limits, path)
+    archive = open_archive(source, limits, path)
     qde = archive.find("project.qde") or next(
         (i for n, i in archive.members.items() if n.endswith(".qde") and "/" not in n),
         None,

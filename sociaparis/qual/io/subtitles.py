@@ -20,7 +20,13 @@ from sociaparis.qual.document import (
     split_label,
 )
 from sociaparis.qual.errors import QualError
-from sociaparis.qual.io._safety import check_size, refuse_binary
+from sociaparis.qual.io._safety import (
+    bounded_int,
+    check_seconds,
+    check_size,
+    nothing_read,
+    refuse_binary,
+)
 from sociaparis.qual.io.text import decode_document_text
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
@@ -32,9 +38,10 @@ _BRACKET_SPEAKER_RE = re.compile(r"^\[([^\]\n]{1,40})\]\s*:\s*")
 
 
 def _seconds(hours: str | None, minutes: str, seconds: str, fraction: str) -> float:
-    """Seconds from the parts of a ``hh:mm:ss.ttt`` time."""
-    total = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
-    return round(total + int(fraction.ljust(3, "0")) / 1000, 3)
+    """Seconds from the parts of a ``hh:mm:ss.ttt`` time; ``ValueError`` if too late."""
+    hours_value = bounded_int(hours or "0", what="the hour field")
+    total = hours_value * 3600 + int(minutes) * 60 + int(seconds)
+    return check_seconds(round(total + int(fraction.ljust(3, "0")) / 1000, 3))
 
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
@@ -97,7 +104,19 @@ def _read_cues(
             )
             continue
         groups = match.groups()
-        start_s, end_s = _seconds(*groups[:4]), _seconds(*groups[4:])
+        try:
+            start_s, end_s = _seconds(*groups[:4]), _seconds(*groups[4:])
+        except ValueError as exc:
+            warnings.append(
+                Issue(
+                    QualError.SKIPPED_BLOCK.code,
+                    QualError.SKIPPED_BLOCK.format(
+                        path=path, reason=f"cue timing: {exc}"
+                    ),
+                    Location(row=line_no),
+                )
+            )
+            continue
         speaker, body = _cue_text(lines[timing_at + 1 :], detect_speakers=detect_speakers)
         if body:
             label = f"{speaker}: " if speaker else ""
@@ -110,8 +129,8 @@ def _finish(
 ) -> ImportedDocument:
     """Merge same-speaker cues and assemble, or raise ``QUAL_011`` without cues."""
     if not blocks:
-        raise SociaparisError(
-            QualError.NO_SEGMENTS, path=path, what="subtitle cue with text", format=format
+        raise nothing_read(
+            path=path, format=format, what="subtitle cue with text", warnings=warnings
         )
     return assemble(
         merge_turns(blocks),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
+from functools import partial
 from typing import Any
 
 from sociaparis.core.errors import Issue, Location, SociaparisError
@@ -15,7 +15,13 @@ from sociaparis.qual.document import (
     merge_turns,
 )
 from sociaparis.qual.errors import QualError
-from sociaparis.qual.io._safety import check_size, refuse_binary
+from sociaparis.qual.io._safety import (
+    bounded_int,
+    check_seconds,
+    check_size,
+    nothing_read,
+    refuse_binary,
+)
 from sociaparis.qual.io.text import decode_document_text
 
 
@@ -23,15 +29,9 @@ def _time(value: Any) -> float | None:
     """A timestamp in seconds, or ``None`` when absent; ``ValueError`` if invalid."""
     if value is None:
         return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-    ):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"time {value!r} is not a number of seconds")
-    if value < 0:
-        raise ValueError(f"time {value!r} is negative")
-    return float(value)
+    return check_seconds(value)
 
 
 def _segment(item: Any) -> Block:
@@ -96,7 +96,7 @@ def read_whisper_json(
     refuse_binary(data, path=path, declared="a JSON file")
     text, warnings = decode_document_text(data, path=path)
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, parse_int=partial(bounded_int, what="a number"))
     except json.JSONDecodeError as exc:
         raise SociaparisError(
             QualError.MALFORMED,
@@ -107,6 +107,10 @@ def read_whisper_json(
     except RecursionError:
         raise SociaparisError(
             QualError.MALFORMED, path=path, format="JSON", reason="nested too deeply"
+        ) from None
+    except ValueError as exc:  # from bounded_int: an integer too long to be a time
+        raise SociaparisError(
+            QualError.MALFORMED, path=path, format="JSON", reason=str(exc)
         ) from None
     segments = raw.get("segments") if isinstance(raw, dict) else raw
     if not isinstance(segments, list):
@@ -134,11 +138,8 @@ def read_whisper_json(
         if block.text:
             blocks.append(block)
     if not blocks:
-        raise SociaparisError(
-            QualError.NO_SEGMENTS,
-            path=path,
-            what="segment with text",
-            format="Whisper JSON",
+        raise nothing_read(
+            path=path, format="Whisper JSON", what="segment with text", warnings=warnings
         )
     return assemble(
         merge_turns(blocks),

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import CoreError, SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io.codebook import (
     Codebook,
@@ -290,17 +290,17 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        (lambda: read_codebook_xlsx(b"not a zip"), QualError.ARCHIVE_UNREADABLE),
-        (lambda: read_codebook_xlsx(_zip({"a.txt": b"x"})), QualError.ARCHIVE_UNREADABLE),
+        (lambda: read_codebook_xlsx(b"not a zip"), CoreError.ARCHIVE_UNREADABLE),
+        (lambda: read_codebook_xlsx(_zip({"a.txt": b"x"})), CoreError.ARCHIVE_UNREADABLE),
         (
             lambda: read_codebook_xlsx(
                 _zip({"xl/worksheets/sheet1.xml": b" " * 20_000_000})
             ),
-            QualError.ARCHIVE_RATIO,
+            CoreError.ARCHIVE_RATIO,
         ),
         (
             lambda: read_codebook_xlsx(_zip({"../x": b"x"})),
-            QualError.ARCHIVE_UNSAFE_NAME,
+            CoreError.ARCHIVE_UNSAFE_NAME,
         ),
         (
             lambda: read_codebook_xlsx(b"x" * 100, limits=Limits(max_codebook_bytes=50)),
@@ -336,3 +336,58 @@ def test_qdc_set_members_must_be_codes() -> None:
     result = read_qdc(xml)
     assert [w.code for w in result.warnings] == ["QUAL_132"]
     assert result.codebook.sets == (CodeSet(_g(9), "s", code_ids=(_g(1),)),)
+
+
+def _sheet(rows: list[list[str]]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda limits: read_codebook_csv(b"name\na\nb\n\n\nc\n", limits=limits),
+        lambda limits: read_codebook_xlsx(
+            _sheet([["name"], ["a"], ["b"], [], [], ["c"]]), limits=limits
+        ),
+    ],
+)
+def test_a_codebook_over_max_codes_is_refused(read: Callable) -> None:
+    assert len(read(Limits(max_codes=3)).codebook.codes) == 3  # blank rows not codes
+    with pytest.raises(SociaparisError) as caught:
+        read(Limits(max_codes=2))
+    assert caught.value.error is QualError.CODEBOOK_TOO_LARGE
+    assert caught.value.context["limit"] == 2
+
+
+def test_writers_walk_the_codebook_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No per-code scan of the whole codebook (Project.children is O(n) a call):
+    exporting 20,000 codes took minutes when every code called it."""
+    from sociaparis.qual.io.refi_qda import write_qdpx
+    from sociaparis.qual.project import Code, Project
+
+    calls: list[str | None] = []
+    children = Project.children
+    monkeypatch.setattr(
+        Project,
+        "children",
+        lambda self, code_id: calls.append(code_id) or children(self, code_id),
+    )
+    codes: list[Code] = []
+    for t in range(5):
+        theme = Code(_g(100 + t), f"T{t}")
+        codes += [
+            theme,
+            *(Code(_g(200 + 10 * t + k), f"C{k}", parent=theme.id) for k in range(5)),
+        ]
+    project = Project(name="p", codes=tuple(codes))
+    book = Codebook.from_project(project)
+    assert [c.id for c in book.codes] == [c.id for c in codes]
+    assert book.to_frame()["parent"].tolist()[:2] == ["", "T0"]
+    assert read_qdc(write_qdc(book)).codebook.codes == book.codes
+    write_qdpx(project, io.BytesIO())
+    assert calls == []

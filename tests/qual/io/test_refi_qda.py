@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import CoreError, SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io.refi_qda import (
     ImportResult,
@@ -460,27 +460,27 @@ BAD_TEXT = (
     % G1
 )
 QDE = "project.qde"
-UNSAFE = QualError.ARCHIVE_UNSAFE_NAME
-TOO_LARGE = QualError.ARCHIVE_TOO_LARGE
+UNSAFE = CoreError.ARCHIVE_UNSAFE_NAME
+TOO_LARGE = CoreError.ARCHIVE_TOO_LARGE
 
 
 @pytest.mark.parametrize(
     ("archive", "limits", "error"),
     [
-        (b"not a zip", Limits(), QualError.ARCHIVE_UNREADABLE),
+        (b"not a zip", Limits(), CoreError.ARCHIVE_UNREADABLE),
         (_zip({"other.xml": MINIMAL}), Limits(), QualError.ARCHIVE_NO_PROJECT),
         (_zip({QDE: MINIMAL, "../evil.txt": b"x"}), Limits(), UNSAFE),
         (_zip({QDE: MINIMAL, "/etc/evil": b"x"}), Limits(), UNSAFE),
         (_zip({QDE: MINIMAL, "C:/evil": b"x"}), Limits(), UNSAFE),
         (_zip({QDE: MINIMAL, "sources\\..\\..\\x": b"x"}), Limits(), UNSAFE),
-        (_zip({QDE: MINIMAL + b" " * 20_000_000}), Limits(), QualError.ARCHIVE_RATIO),
+        (_zip({QDE: MINIMAL + b" " * 20_000_000}), Limits(), CoreError.ARCHIVE_RATIO),
         (_zip({QDE: PAD}), Limits(max_entry_bytes=4096), TOO_LARGE),
         (_zip({QDE: PAD}), Limits(max_total_bytes=4096), TOO_LARGE),
         (_zip({QDE: PAD}), Limits(max_xml_bytes=4096), QualError.XML_TOO_LARGE),
         (
             _zip({f"s/{i}": b"" for i in range(11)} | {QDE: MINIMAL}),
             Limits(max_entries=10),
-            QualError.ARCHIVE_TOO_MANY,
+            CoreError.ARCHIVE_TOO_MANY,
         ),
         (_zip({QDE: LAUGHS}), Limits(), QualError.XML_DTD),
         (_zip({QDE: XXE}), Limits(), QualError.XML_DTD),
@@ -504,19 +504,18 @@ TOO_LARGE = QualError.ARCHIVE_TOO_LARGE
     ],
 )
 def test_hostile_archives_are_refused(
-    archive: bytes, limits: Limits, error: QualError
+    archive: bytes, limits: Limits, error: QualError | CoreError
 ) -> None:
     with pytest.raises(SociaparisError) as caught:
         read_qdpx(archive, limits=limits)
     assert caught.value.error is error
-    assert caught.value.code.startswith("QUAL_1")
 
 
 def test_zip_bomb_ratio_is_measured_not_trusted() -> None:
     """A 20 MB run of spaces deflates to about 20 kB: refused before it is inflated."""
     bomb = _zip({"project.qde": MINIMAL + b" " * 20_000_000})
     assert len(bomb) < 100_000
-    with pytest.raises(SociaparisError, match="QUAL_114"):
+    with pytest.raises(SociaparisError, match="CORE_014"):
         read_qdpx(bomb)
 
 
@@ -684,3 +683,17 @@ def test_export_is_reproducible() -> None:
     assert data == export(rich_project())
     dates = {i.date_time for i in zipfile.ZipFile(io.BytesIO(data)).infolist()}
     assert dates == {(1980, 1, 1, 0, 0, 0)}  # not the clock: same project, same bytes
+
+
+@pytest.mark.parametrize("late", ["9" * 400, "1e300"])
+def test_giant_turn_times_in_the_extension_are_refused(late: str) -> None:
+    data = export(rich_project())
+    source_id = rich_project().sources[0].id
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    turns = f'{{"turns": {{"{source_id}": [["Agent", 0, 41, {late}, 2.5]]}}}}'
+    parts["sociaparis.json"] = turns.encode()
+    with pytest.raises(SociaparisError) as caught:
+        read_qdpx(_zip(parts))
+    assert caught.value.error is QualError.ARCHIVE_UNREADABLE
+    assert "past the limit of 3600000 seconds" in caught.value.message

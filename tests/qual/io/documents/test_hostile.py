@@ -25,6 +25,12 @@ ODT = make_odt(["Bonjour."])
 ZEROS = b"\0" * (3 * 1024 * 1024)
 
 
+HUGE = b"9" * 5000  # Python refuses int() of more than 4300 digits
+SRT_CUE = b"1\n%s:00:00,000 --> 00:00:02,000\nBonjour.\n"
+NOSCRIBE = b'<html><body><p><a name="ts_%s_1_S00">S00: Bonjour.</a></p></body></html>'
+DEEP_HTML = b"<html><body>" + b"<div>" * 200_000 + b"x" + b"</div>" * 200_000
+
+
 def docx_bomb() -> bytes:
     """A DOCX with a 3 MB part of zeros (compresses about 1000 to 1)."""
     return replace_part(DOCX, "word/media/bomb.bin", ZEROS)
@@ -84,8 +90,8 @@ CASES = [
     ("page.html", b"no tags at all", "QUAL_004", None),
     ("x.pdf", b"%PDF-1.7", "QUAL_005", None),
     ("sans-extension", b"texte", "QUAL_005", None),
-    ("bomb.docx", docx_bomb(), "QUAL_007", None),
-    ("broken.docx", b"PK\x03\x04" + b"garbage" * 20, "QUAL_008", None),
+    ("bomb.docx", docx_bomb(), "CORE_014", None),
+    ("broken.docx", b"PK\x03\x04" + b"garbage" * 20, "CORE_010", None),
     ("lol.docx", docx_with_dtd(), "QUAL_009", None),
     ("lol.odt", odt_with_dtd(), "QUAL_009", None),
     (
@@ -105,8 +111,21 @@ CASES = [
     ("list.json", b'{"text": "sans segments"}', "QUAL_010", None),
     ("nohead.vtt", b"00:01.000 --> 00:02.000\nhello\n", "QUAL_010", None),
     ("cues.vtt", b"WEBVTT\n\nNOTE rien\n", "QUAL_011", None),
-    ("none.srt", b"juste du texte\n", "QUAL_011", None),
+    ("none.srt", b"juste du texte\n", "QUAL_012", None),
     ("empty.json", b'{"segments": []}', "QUAL_011", None),
+    ("hours.srt", SRT_CUE % HUGE, "QUAL_012", None),
+    ("late.srt", SRT_CUE % (b"9" * 300), "QUAL_012", None),
+    ("hours.vtt", b"WEBVTT\n\n" + SRT_CUE % HUGE, "QUAL_012", None),
+    ("big.json", b'[{"start": %s, "end": 1, "text": "x"}]' % HUGE, "QUAL_010", None),
+    (
+        "big400.json",
+        b'[{"start": %s, "end": 1, "text": "x"}]' % HUGE[:400],
+        "QUAL_010",
+        None,
+    ),
+    ("late.json", b'[{"start": 1e300, "end": 1, "text": "x"}]', "QUAL_012", None),
+    ("late.html", NOSCRIBE % HUGE[:400], "QUAL_012", None),
+    ("deep.html", DEEP_HTML, "QUAL_010", None),
 ]
 
 
@@ -139,8 +158,8 @@ def test_size_limit_is_a_parameter(tmp_path) -> None:
 def test_unpacked_size_limit() -> None:
     with pytest.raises(SociaparisError) as caught:
         read_docx(DOCX, path="a.docx", max_unpacked=1000)
-    assert caught.value.code == "QUAL_006"
-    with pytest.raises(SociaparisError, match="QUAL_006"):
+    assert caught.value.code == "CORE_013"
+    with pytest.raises(SociaparisError, match="CORE_013"):
         read_odt(ODT, path="a.odt", max_unpacked=100)
 
 
@@ -171,3 +190,67 @@ def test_odt_space_counts_are_bounded(count: str, spaces: int) -> None:
     body = f"<text:p>a<text:s text:c='{count}'/>b</text:p>"
     doc = read_document(make_odt(body_xml=body), filename="s.odt")
     assert doc.text == "a" + " " * spaces + "b"
+
+
+def test_messages_for_numbers_and_nesting_say_what_is_wrong() -> None:
+    with pytest.raises(SociaparisError) as caught:
+        read_document(SRT_CUE % HUGE, filename="h.srt")
+    assert "the hour field 999999999999… has 5000 digits (at most 15)" in str(
+        caught.value
+    )
+    with pytest.raises(SociaparisError) as caught:
+        read_document(b'[{"start": 1e300, "end": 1, "text": "x"}]', filename="l.json")
+    assert "time 1e+300 is past the limit of 3600000 seconds (1,000 hours)" in str(
+        caught.value
+    )
+    with pytest.raises(SociaparisError) as caught:
+        read_document(DEEP_HTML, filename="deep.html")
+    assert "nested more than 256 levels deep" in caught.value.message
+
+
+def test_a_late_cue_is_skipped_and_the_others_kept() -> None:
+    srt = b"1\n00:00:00,000 --> 00:00:01,000\nBonjour.\n\n" + SRT_CUE.replace(
+        b"1\n", b"2\n", 1
+    ) % (b"9" * 300)
+    doc = read_document(srt, filename="t.srt")
+    assert doc.text == "Bonjour."
+    assert [w.code for w in doc.warnings] == ["QUAL_021"]
+    assert doc.warnings[0].location.row == 5
+
+
+def test_html_past_the_depth_limit_is_not_imported_in_part() -> None:
+    """The parser stops at the limit and keeps what came before: refused, not cut."""
+    page = NOSCRIBE.replace(b"</body>", b"<div>" * 300 + b"suite" + b"</div>" * 300)
+    with pytest.raises(SociaparisError) as caught:
+        read_document(page % b"0", filename="t.html")
+    assert caught.value.code == "QUAL_010"
+
+
+def test_one_hardened_parser_configuration() -> None:
+    """lxml parsers are built in one place, ``_safety`` (no DTD, entities, network)."""
+    import ast
+    from pathlib import Path
+
+    import sociaparis
+
+    builders = {"XMLParser", "HTMLParser", "XMLPullParser", "iterparse"}
+    found = []
+    for path in Path(sociaparis.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in builders:
+                    found.append(path.name)
+    assert sorted(found) == ["_safety.py", "_safety.py"]
+
+
+def test_cli_says_what_is_wrong_without_a_traceback(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from sociaparis.cli import cli
+
+    for name, data in (("h.srt", SRT_CUE % HUGE), ("deep.html", DEEP_HTML)):
+        (tmp_path / name).write_bytes(data)
+        result = CliRunner().invoke(cli, ["qual", "read", str(tmp_path / name)])
+        assert result.exit_code == 1
+        assert result.output.startswith("Error: QUAL_01"), result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
