@@ -57,23 +57,3 @@ def test_a_lost_page_is_unsafe_whatever_the_speed() -> None:
     lines, safe = targets([lost], 500)
     assert not safe
     assert "0 acknowledged pages missing: MISSED (1 missing" in lines[-1]
-
-
-def test_the_analysis_benchmark_reads_r_timings_from_their_file() -> None:
-    from benchmarks.analysis import r_timings
-
-    medians, kinds = r_timings()
-    assert list(medians) == [
-        "load",
-        "design",
-        "rake_default",
-        "rake",
-        "estimates50",
-        "total",
-    ]
-    # The file's total is the median of the runs' totals: close to the sum of the
-    # stages' medians (load apart), not equal to it.
-    stages = ("design", "rake_default", "rake", "estimates50")
-    assert sum(medians[s] for s in stages) == pytest.approx(medians["total"], rel=1e-3)
-    # 50 estimates, in the kinds of the per-kind table.
-    assert sum(calls for calls, _ in kinds.values()) == 50
