@@ -35,6 +35,7 @@ from sociaparis.qual.models import (
     ReidentificationEntry,
     ReviewReplacement,
 )
+from sociaparis.qual.pseudonymization.chunks import Progress
 from sociaparis.qual.pseudonymization.model import EntityKind, Replacement, Status
 from sociaparis.qual.pseudonymization.table import TableEntry
 
@@ -219,12 +220,13 @@ def start_review(
     actor: Account,
     document: str | int,
     config: pseudo.PseudonymizationConfig | None = None,
-    progress: Any = None,
+    progress: Progress | None = None,
 ) -> Review:
     """Detect the entities of an imported document and open its review.
 
     Labels continue the study's table (the same person keeps the same label).
-    The document becomes ``under_review``.
+    The document becomes ``under_review``.  ``progress(done, total, what)`` is
+    called after each piece of the text (see :func:`~.pseudonymization.detect.detect`).
     """
     require(actor, can_manage(actor), "review pseudonymization")
     doc = document_row(session, document)

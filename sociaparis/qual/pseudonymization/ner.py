@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -15,10 +15,6 @@ _KINDS = {
     "LOC": EntityKind.LIEU,
     "ORG": EntityKind.ORGANISATION,
 }
-#: longest piece of text handed to spaCy at once (its own limit is 1,000,000)
-CHUNK_CHARS = 20_000
-
-Progress = Callable[[int, int], None]
 
 
 @lru_cache(maxsize=1)
@@ -55,42 +51,34 @@ def common_words() -> frozenset[str]:
     return frozenset(w for w in words if isinstance(w, str))
 
 
-def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
-    start = 0
-    while start < len(text):
-        end = min(len(text), start + size)
-        if end < len(text):
-            cut = text.rfind("\n", start + size // 2, end)
-            if cut == -1:
-                cut = text.rfind(" ", start + size // 2, end)
-            if cut != -1:
-                end = cut + 1
-        yield start, text[start:end]
-        start = end
+def named_entities(
+    pieces: Iterable[tuple[int, str]],
+) -> Iterator[tuple[int, str, list[Candidate]]]:
+    """People, places and organisations found by spaCy in each piece of a text.
 
+    ``MISC`` entities are ignored.  The pieces go through ``nlp.pipe`` one at a
+    time, so memory holds one piece's analysis whatever the document's length.
 
-def find_named_entities(
-    text: str, *, progress: Progress | None = None
-) -> Iterator[Candidate]:
-    """People, places and organisations found by spaCy (``MISC`` is ignored)."""
+    Parameters
+    ----------
+    pieces
+        ``(offset, piece)`` pairs, e.g. the spans of :func:`~.chunks.chunks`.
+
+    Yields
+    ------
+    tuple of (int, str, list of Candidate)
+        The offset, the piece, and its entities with offsets into the piece.
+    """
     nlp = load_pipeline()
-    pieces = list(_chunks(text, CHUNK_CHARS))
-    done = 0
-    for (offset, piece), doc in zip(
-        pieces, nlp.pipe(piece for _, piece in pieces), strict=True
-    ):
+    stream = ((piece, (offset, piece)) for offset, piece in pieces)
+    for doc, (offset, piece) in nlp.pipe(stream, as_tuples=True, batch_size=1):
+        found = []
         for ent in doc.ents:
             kind = _KINDS.get(ent.label_)
             if kind is None:
                 continue
-            detector = "spacy_person" if kind is EntityKind.PERSONNE else "spacy"
-            yield Candidate(
-                offset + ent.start_char,
-                offset + ent.end_char,
-                kind,
-                "spacy",
-                3 if detector == "spacy_person" else 4,
+            person = kind is EntityKind.PERSONNE
+            found.append(
+                Candidate(ent.start_char, ent.end_char, kind, "spacy", 3 if person else 4)
             )
-        done += len(piece)
-        if progress is not None:
-            progress(done, len(text))
+        yield offset, piece, found
