@@ -368,12 +368,14 @@ def release_document(
     originals = sorted(
         {r.original: r.label for r in applied}.items(), key=lambda kv: -len(kv[0])
     )
+    speakers: dict[str, str] = {}  # a transcript has few speakers and many turns
     for turn in session.scalars(select(QualTurn).where(QualTurn.document_id == doc.id)):
         turn.start = offsets.to_new(turn.start, side="start")
         turn.end = offsets.to_new(turn.end, side="end")
         if turn.speaker:
-            for original, label in originals:
-                turn.speaker = turn.speaker.replace(original, label)
+            if turn.speaker not in speakers:
+                speakers[turn.speaker] = _pseudonymize_speaker(turn.speaker, originals)
+            turn.speaker = speakers[turn.speaker]
     doc.paragraphs = [
         [offsets.to_new(s, side="start"), offsets.to_new(e, side="end")]
         for s, e in doc.paragraphs
@@ -395,6 +397,13 @@ def release_document(
     )
     session.flush()
     return counts
+
+
+def _pseudonymize_speaker(speaker: str, originals: list[tuple[str, str]]) -> str:
+    """A speaker label with every replaced word (longest first) by its label."""
+    for original, label in originals:
+        speaker = speaker.replace(original, label)
+    return speaker
 
 
 def mark_not_needed(*, session: Session, actor: Account, document: str | int) -> None:

@@ -222,3 +222,28 @@ def test_review_errors(
             session=session, actor=researcher, document=doc, action=action, **options
         )
     assert caught.value.code == code
+
+
+def test_release_maps_speakers_once_per_distinct_speaker(
+    session: Session, people: dict[str, Account], monkeypatch
+) -> None:
+    researcher = people["researcher"]
+    turns = [
+        f"Mme Durand : Réponse {i}.\n\nEnquêtrice : Question {i} ?" for i in range(30)
+    ]
+    doc = _import(session, researcher, "\n\n".join(turns), "e5.txt")
+    ps.start_review(session=session, actor=researcher, document=doc, config=CONFIG)
+    mapped: list[str] = []
+    original = ps._pseudonymize_speaker
+
+    def counted(speaker: str, originals: list[tuple[str, str]]) -> str:
+        mapped.append(speaker)
+        return original(speaker, originals)
+
+    monkeypatch.setattr(ps, "_pseudonymize_speaker", counted)
+    ps.release_document(
+        session=session, actor=researcher, document=doc, accept_pending=True
+    )
+    assert sorted(mapped) == ["Enquêtrice", "Mme Durand"]
+    speakers = [t.speaker for t in corpus.turns_of(session=session, document_id=doc)]
+    assert speakers == ["Mme [PERSONNE-1]", "Enquêtrice"] * 30
