@@ -440,7 +440,8 @@ def find_entities(
         ones the next number of their kind.  It is not modified; register the
         reviewed replacements with :meth:`PseudonymizationTable.register`.
     progress
-        Called with ``(characters done, total)`` while the model runs.
+        Called as ``progress(characters done, length of the text, step)`` after
+        each piece of each step (see :func:`detect`).
 
     Returns
     -------

@@ -137,7 +137,7 @@ def pseudonymize_file(
     table
         A table written by :func:`save_table`, continued if it exists.
     progress
-        Called with ``(characters done, total)``.
+        Called as ``progress(characters done, length of the text, step)``.
     """
     text = unicodedata.normalize("NFC", read_text(path))
     config = PseudonymizationConfig()
