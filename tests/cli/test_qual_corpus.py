@@ -257,3 +257,16 @@ def test_case_attributes_from_a_survey_table(study: Path) -> None:
     assert out == "2 cases filled\n"
     code, out = run("matrix", "--by", "anciennete", "--json")
     assert json.loads(out)["columns"] == ["3", "12"]
+
+
+def test_pseudonymize_document_shows_progress_on_a_terminal(
+    study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("import", str(study / "e1.txt"), "--user", "boss")[0] == 0
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws bars on terminals only
+    result = CliRunner().invoke(
+        cli, ["qual", "pseudonymize-document", "1", "--no-ner", "--user", "boss"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Finding other occurrences" in result.stderr
+    assert result.stdout.startswith("e1.txt: 2 replacements proposed")
