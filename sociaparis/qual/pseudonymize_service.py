@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Literal
 
 from sqlalchemy import delete, insert, select, update
@@ -150,24 +151,22 @@ class Review:
         }
 
 
+#: replacement rows written per INSERT statement (a long document has many)
+INSERT_BATCH = 5_000
+
+
 def _state(session: Session, document: QualDocument) -> pseudo.ReviewState:
-    rows = session.scalars(
-        select(ReviewReplacement)
-        .where(ReviewReplacement.document_id == document.id)
-        .order_by(ReviewReplacement.position)
+    r = ReviewReplacement
+    rows = session.execute(
+        select(r.start, r.end, r.original, r.kind, r.label, r.detector, r.status, r.key)
+        .where(r.document_id == document.id)
+        .order_by(r.position)
     )
     replacements = tuple(
         Replacement(
-            r.start,
-            r.end,
-            r.original,
-            EntityKind(r.kind),
-            r.label,
-            r.detector,
-            Status(r.status),
-            r.key,
+            start, end, original, EntityKind(kind), label, detector, Status(status), key
         )
-        for r in rows
+        for start, end, original, kind, label, detector, status, key in rows
     )
     return pseudo.ReviewState(document.text, replacements, _table(session))
 
@@ -178,25 +177,23 @@ def _save_state(
     session.execute(
         delete(ReviewReplacement).where(ReviewReplacement.document_id == document.id)
     )
-    if state.replacements:
-        session.execute(
-            insert(ReviewReplacement),
-            [
-                {
-                    "document_id": document.id,
-                    "position": i,
-                    "start": r.start,
-                    "end": r.end,
-                    "original": r.original,
-                    "kind": r.kind.value,
-                    "label": r.label,
-                    "detector": r.detector,
-                    "status": r.status.value,
-                    "key": r.key,
-                }
-                for i, r in enumerate(state.replacements)
-            ],
-        )
+    rows = (
+        {
+            "document_id": document.id,
+            "position": i,
+            "start": r.start,
+            "end": r.end,
+            "original": r.original,
+            "kind": r.kind.value,
+            "label": r.label,
+            "detector": r.detector,
+            "status": r.status.value,
+            "key": r.key,
+        }
+        for i, r in enumerate(state.replacements)
+    )
+    while batch := list(islice(rows, INSERT_BATCH)):
+        session.execute(insert(ReviewReplacement), batch)
     session.flush()
 
 
