@@ -1,9 +1,10 @@
-"""Helpers shared by CLI commands: the database, the acting account, JSON output."""
+"""Helpers shared by CLI commands: the database, the acting account, JSON output,
+progress bars."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -104,3 +105,29 @@ def require_free_port(host: str, port: int) -> None:
                 f"program (an earlier sociaparis, perhaps) uses it: stop it, or choose "
                 f"another port with --port {port + 1 if port < 65535 else 8000}."
             ) from error
+
+
+@contextmanager
+def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar on standard error, driven by a ``progress(done, total, what)``
+    callback (the shape of the domain's progress callbacks); shown only on a
+    terminal, and only when ``enabled``."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=not (enabled and console.is_terminal),
+    )
+    with bar:
+        task = bar.add_task("", total=None)
+
+        def progress(done: int, total: int, what: str) -> None:
+            bar.update(task, description=what, completed=done, total=total)
+
+        yield progress

@@ -125,24 +125,14 @@ def pseudonymize_command(
     ([PERSONNE-1], [LIEU-2]...); AI products and vendors, the City, job categories
     and speaker labels are kept. A pseudonymized text is not anonymous: read it.
     """
-    import contextlib
     import os
-    import sys
     from collections import Counter
 
+    from sociaparis.cli.common import progress_bar
     from sociaparis.qual.pseudonymization import files
 
     large = os.path.isfile(file) and os.path.getsize(file) > files.PROGRESS_BYTES
-    with contextlib.ExitStack() as stack:
-        progress = None
-        if large:
-            bar = stack.enter_context(
-                click.progressbar(length=100, label="Pseudonymizing", file=sys.stderr)
-            )
-
-            def progress(done: int, total: int) -> None:
-                bar.update(done * 100 // max(total, 1) - bar.pos)
-
+    with progress_bar(enabled=large) as progress:
         result = files.pseudonymize_file(
             file, terms=terms, allow=allow, table=table, progress=progress
         )

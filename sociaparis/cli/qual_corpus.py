@@ -301,6 +301,7 @@ def pseudonymize_document_command(
     document: str, terms: str | None, no_ner: bool, username: str
 ) -> None:
     """Propose replacements for a stored DOCUMENT and open its review."""
+    from sociaparis.cli.common import progress_bar
     from sociaparis.qual.corpus import acting_account
     from sociaparis.qual.pseudonymization import PseudonymizationConfig
     from sociaparis.qual.pseudonymization.files import load_terms
@@ -309,10 +310,14 @@ def pseudonymize_document_command(
     config = PseudonymizationConfig(use_ner=not no_ner)
     if terms:
         config = config.with_terms(load_terms(terms))
-    with database_session() as session:
+    with database_session() as session, progress_bar() as progress:
         actor = acting_account(session=session, username=username)
         review = start_review(
-            session=session, actor=actor, document=document, config=config
+            session=session,
+            actor=actor,
+            document=document,
+            config=config,
+            progress=progress,
         )
     click.echo(
         f"{review.title}: {len(review.replacements)} replacements proposed; "

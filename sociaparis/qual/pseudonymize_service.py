@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Literal
 
 from sqlalchemy import delete, insert, select, update
@@ -35,6 +36,7 @@ from sociaparis.qual.models import (
     ReidentificationEntry,
     ReviewReplacement,
 )
+from sociaparis.qual.pseudonymization.chunks import Progress
 from sociaparis.qual.pseudonymization.model import EntityKind, Replacement, Status
 from sociaparis.qual.pseudonymization.table import TableEntry
 
@@ -149,24 +151,22 @@ class Review:
         }
 
 
+#: replacement rows written per INSERT statement (a long document has many)
+INSERT_BATCH = 5_000
+
+
 def _state(session: Session, document: QualDocument) -> pseudo.ReviewState:
-    rows = session.scalars(
-        select(ReviewReplacement)
-        .where(ReviewReplacement.document_id == document.id)
-        .order_by(ReviewReplacement.position)
+    r = ReviewReplacement
+    rows = session.execute(
+        select(r.start, r.end, r.original, r.kind, r.label, r.detector, r.status, r.key)
+        .where(r.document_id == document.id)
+        .order_by(r.position)
     )
     replacements = tuple(
         Replacement(
-            r.start,
-            r.end,
-            r.original,
-            EntityKind(r.kind),
-            r.label,
-            r.detector,
-            Status(r.status),
-            r.key,
+            start, end, original, EntityKind(kind), label, detector, Status(status), key
         )
-        for r in rows
+        for start, end, original, kind, label, detector, status, key in rows
     )
     return pseudo.ReviewState(document.text, replacements, _table(session))
 
@@ -177,25 +177,23 @@ def _save_state(
     session.execute(
         delete(ReviewReplacement).where(ReviewReplacement.document_id == document.id)
     )
-    if state.replacements:
-        session.execute(
-            insert(ReviewReplacement),
-            [
-                {
-                    "document_id": document.id,
-                    "position": i,
-                    "start": r.start,
-                    "end": r.end,
-                    "original": r.original,
-                    "kind": r.kind.value,
-                    "label": r.label,
-                    "detector": r.detector,
-                    "status": r.status.value,
-                    "key": r.key,
-                }
-                for i, r in enumerate(state.replacements)
-            ],
-        )
+    rows = (
+        {
+            "document_id": document.id,
+            "position": i,
+            "start": r.start,
+            "end": r.end,
+            "original": r.original,
+            "kind": r.kind.value,
+            "label": r.label,
+            "detector": r.detector,
+            "status": r.status.value,
+            "key": r.key,
+        }
+        for i, r in enumerate(state.replacements)
+    )
+    while batch := list(islice(rows, INSERT_BATCH)):
+        session.execute(insert(ReviewReplacement), batch)
     session.flush()
 
 
@@ -219,12 +217,13 @@ def start_review(
     actor: Account,
     document: str | int,
     config: pseudo.PseudonymizationConfig | None = None,
-    progress: Any = None,
+    progress: Progress | None = None,
 ) -> Review:
     """Detect the entities of an imported document and open its review.
 
     Labels continue the study's table (the same person keeps the same label).
-    The document becomes ``under_review``.
+    The document becomes ``under_review``.  ``progress(done, total, what)`` is
+    called after each piece of the text (see :func:`~.pseudonymization.detect.detect`).
     """
     require(actor, can_manage(actor), "review pseudonymization")
     doc = document_row(session, document)
@@ -366,12 +365,14 @@ def release_document(
     originals = sorted(
         {r.original: r.label for r in applied}.items(), key=lambda kv: -len(kv[0])
     )
+    speakers: dict[str, str] = {}  # a transcript has few speakers and many turns
     for turn in session.scalars(select(QualTurn).where(QualTurn.document_id == doc.id)):
         turn.start = offsets.to_new(turn.start, side="start")
         turn.end = offsets.to_new(turn.end, side="end")
         if turn.speaker:
-            for original, label in originals:
-                turn.speaker = turn.speaker.replace(original, label)
+            if turn.speaker not in speakers:
+                speakers[turn.speaker] = _pseudonymize_speaker(turn.speaker, originals)
+            turn.speaker = speakers[turn.speaker]
     doc.paragraphs = [
         [offsets.to_new(s, side="start"), offsets.to_new(e, side="end")]
         for s, e in doc.paragraphs
@@ -393,6 +394,13 @@ def release_document(
     )
     session.flush()
     return counts
+
+
+def _pseudonymize_speaker(speaker: str, originals: list[tuple[str, str]]) -> str:
+    """A speaker label with every replaced word (longest first) by its label."""
+    for original, label in originals:
+        speaker = speaker.replace(original, label)
+    return speaker
 
 
 def mark_not_needed(*, session: Session, actor: Account, document: str | int) -> None:

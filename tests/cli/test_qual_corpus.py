@@ -275,3 +275,16 @@ def test_case_attributes_refuses_a_zip_bomb(study: Path, zip_bomb) -> None:
                     "cas", "--user", "boss")  # fmt: skip
     assert code == 1
     assert out.startswith(f"Error: CORE_014: {study / 'bomb.xlsx'}: the XLSX archive")
+
+
+def test_pseudonymize_document_shows_progress_on_a_terminal(
+    study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("import", str(study / "e1.txt"), "--user", "boss")[0] == 0
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws bars on terminals only
+    result = CliRunner().invoke(
+        cli, ["qual", "pseudonymize-document", "1", "--no-ner", "--user", "boss"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Finding other occurrences" in result.stderr
+    assert result.stdout.startswith("e1.txt: 2 replacements proposed")

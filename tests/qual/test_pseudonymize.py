@@ -390,3 +390,33 @@ def test_offset_map_round_trips_outside_replacements(case) -> None:
             r.start,
             r.end,
         )
+
+
+class _CountedSegments(tuple):
+    """Segments that count how often they are read through."""
+
+    reads = 0
+
+    def __iter__(self):
+        type(self).reads += 1
+        return super().__iter__()
+
+
+def test_offset_maps_read_their_segments_once() -> None:
+    text = "Mme Durand. " * 1_000
+    result = apply(
+        text,
+        [
+            Replacement(i + 4, i + 10, "Durand", P, "[PERSONNE-1]", "title")
+            for i in range(0, len(text), 12)
+        ],
+    )
+    offsets = type(result.offsets)(_CountedSegments(result.offsets.segments))
+    _CountedSegments.reads = 0
+    positions = range(0, len(text), 7)
+    moved = [offsets.to_new(i) for i in positions]
+    back = [offsets.to_original(n) for n in moved]
+    assert _CountedSegments.reads == 0  # bisection on starts built once
+    assert moved == [result.offsets.to_new(i) for i in positions]
+    assert back == [result.offsets.to_original(n) for n in moved]
+    assert moved[:3] == [0, 4, 20]  # 7 is inside "Durand": the label's start

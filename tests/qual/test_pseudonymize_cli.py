@@ -166,15 +166,19 @@ def test_help_warns_about_personal_data() -> None:
     assert "not anonymous" in result.output
 
 
-def test_large_file_shows_progress(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize(("limit", "shown"), [(1_000, True), (1_000_000, False)])
+def test_large_file_shows_progress(
+    tmp_path: Path, monkeypatch, limit: int, shown: bool
+) -> None:
     from sociaparis.qual.pseudonymization import files
 
-    monkeypatch.setattr(files, "PROGRESS_BYTES", 1_000)
+    monkeypatch.setattr(files, "PROGRESS_BYTES", limit)
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws bars on terminals only
     path = tmp_path / "big.txt"
     path.write_text("Mme Durand parle de Copilot avec ses collègues.\n" * 50)
     result = run(str(path))
     assert result.exit_code == 0, result.output
-    assert "Pseudonymizing" in result.stderr
+    assert ("Finding other occurrences" in result.stderr) is shown
     assert result.stdout.count("[PERSONNE-1]") == 50
 
 

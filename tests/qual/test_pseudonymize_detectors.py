@@ -6,7 +6,7 @@ import pytest
 
 from sociaparis.qual.pseudonymization.model import EntityKind
 from sociaparis.qual.pseudonymization.names import find_person_names
-from sociaparis.qual.pseudonymization.ner import common_words
+from sociaparis.qual.pseudonymization.ner import common_words, load_pipeline
 from sociaparis.qual.pseudonymization.patterns import (
     DEFAULT_SPEAKER_PATTERNS,
     find_addresses,
@@ -136,6 +136,14 @@ def test_speaker_labels(text: str, expected: list[str]) -> None:
 @pytest.fixture(scope="module")
 def common() -> frozenset[str]:
     return common_words()
+
+
+def test_the_pipeline_holds_the_ner_alone(common: frozenset[str]) -> None:
+    # the lemmatizer's tables (some 240 MB) are read for the word list, not kept
+    assert load_pipeline().component_names == ["ner"]
+    assert {"claire", "pierre", "rose", "qui"} <= common
+    assert "durand" not in common
+    assert len(common) > 90_000
 
 
 ALLOWED = frozenset({"albert", "copilot", "paris", "claude", "microsoft"})

@@ -222,3 +222,57 @@ def test_review_errors(
             session=session, actor=researcher, document=doc, action=action, **options
         )
     assert caught.value.code == code
+
+
+def test_release_maps_speakers_once_per_distinct_speaker(
+    session: Session, people: dict[str, Account], monkeypatch
+) -> None:
+    researcher = people["researcher"]
+    turns = [
+        f"Mme Durand : Réponse {i}.\n\nEnquêtrice : Question {i} ?" for i in range(30)
+    ]
+    doc = _import(session, researcher, "\n\n".join(turns), "e5.txt")
+    ps.start_review(session=session, actor=researcher, document=doc, config=CONFIG)
+    mapped: list[str] = []
+    original = ps._pseudonymize_speaker
+
+    def counted(speaker: str, originals: list[tuple[str, str]]) -> str:
+        mapped.append(speaker)
+        return original(speaker, originals)
+
+    monkeypatch.setattr(ps, "_pseudonymize_speaker", counted)
+    ps.release_document(
+        session=session, actor=researcher, document=doc, accept_pending=True
+    )
+    assert sorted(mapped) == ["Enquêtrice", "Mme Durand"]
+    speakers = [t.speaker for t in corpus.turns_of(session=session, document_id=doc)]
+    assert speakers == ["Mme [PERSONNE-1]", "Enquêtrice"] * 30
+
+
+def test_review_rows_are_written_in_bounded_batches(
+    session: Session, people: dict[str, Account], monkeypatch
+) -> None:
+    researcher = people["researcher"]
+    text = "\n\n".join(
+        f"Agent : Mme Durand{i} appelle le 01 42 76 40 {i:02d}." for i in range(7)
+    )
+    doc = _import(session, researcher, text, "e6.txt")
+    monkeypatch.setattr(ps, "INSERT_BATCH", 4)
+    batches: list[int] = []
+    execute = session.execute
+
+    def spy(statement, params=None, *args, **kwargs):
+        table = getattr(statement, "table", None)
+        if getattr(table, "name", None) == ReviewReplacement.__tablename__:
+            if isinstance(params, list):
+                batches.append(len(params))
+        return execute(statement, params, *args, **kwargs)
+
+    monkeypatch.setattr(session, "execute", spy)
+    review = ps.start_review(
+        session=session, actor=researcher, document=doc, config=CONFIG
+    )
+    assert len(review.replacements) == 14
+    assert batches == [4, 4, 4, 2]
+    stored = ps.get_review(session=session, actor=researcher, document=doc)
+    assert stored.replacements == review.replacements

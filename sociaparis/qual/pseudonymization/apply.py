@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sociaparis.core.errors import SociaparisError
@@ -33,11 +33,19 @@ class OffsetMap:
     """
 
     segments: tuple[Segment, ...] = ()
+    # the starts on each side, for bisection (built once, not at each call)
+    _new_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _original_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_new_starts", tuple(s.new_start for s in self.segments))
+        object.__setattr__(
+            self, "_original_starts", tuple(s.original_start for s in self.segments)
+        )
 
     def to_original(self, offset: int, *, side: Literal["start", "end"] = "start") -> int:
         """The original offset of ``offset`` in the new text."""
-        starts = [s.new_start for s in self.segments]
-        index = bisect.bisect_right(starts, offset) - 1
+        index = bisect.bisect_right(self._new_starts, offset) - 1
         if index < 0:
             return offset
         segment = self.segments[index]
@@ -49,8 +57,7 @@ class OffsetMap:
 
     def to_new(self, offset: int, *, side: Literal["start", "end"] = "start") -> int:
         """The offset in the new text of original ``offset`` (inverse of the above)."""
-        starts = [s.original_start for s in self.segments]
-        index = bisect.bisect_right(starts, offset) - 1
+        index = bisect.bisect_right(self._original_starts, offset) - 1
         if index < 0:
             return offset
         segment = self.segments[index]

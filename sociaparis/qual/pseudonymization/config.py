@@ -9,6 +9,7 @@ from importlib import resources
 
 from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.qual.errors import QualError
+from sociaparis.qual.pseudonymization.chunks import CHUNK_CHARS
 from sociaparis.qual.pseudonymization.model import EntityKind
 from sociaparis.qual.pseudonymization.patterns import DEFAULT_SPEAKER_PATTERNS
 from sociaparis.qual.pseudonymization.text import fold
@@ -68,6 +69,10 @@ class PseudonymizationConfig:
     propagate
         Look for every other occurrence of a detected name (and of each of its
         words) in the same text.
+    chunk_chars
+        The longest piece of text analysed at once (see
+        :func:`~.chunks.chunks`); a longer document is read piece by piece, cut
+        at paragraph or turn boundaries, so memory does not grow with it.
     """
 
     terms: tuple[TermGroup, ...] = ()
@@ -77,6 +82,7 @@ class PseudonymizationConfig:
     use_ner: bool = True
     use_first_names: bool = True
     propagate: bool = True
+    chunk_chars: int = CHUNK_CHARS
 
     def with_terms(self, terms: Iterable[TermGroup | str]) -> PseudonymizationConfig:
         """A copy with more study terms (plain strings become one-variant groups)."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from sociaparis.qual.pseudonymization.chunks import Progress, chunks
 from sociaparis.qual.pseudonymization.config import PseudonymizationConfig
 from sociaparis.qual.pseudonymization.model import EntityKind, Replacement, make_label
 from sociaparis.qual.pseudonymization.names import (
@@ -15,11 +16,7 @@ from sociaparis.qual.pseudonymization.names import (
     first_names,
     tokenize,
 )
-from sociaparis.qual.pseudonymization.ner import (
-    Progress,
-    common_words,
-    find_named_entities,
-)
+from sociaparis.qual.pseudonymization.ner import common_words, named_entities
 from sociaparis.qual.pseudonymization.patterns import (
     PRIORITY,
     Candidate,
@@ -94,9 +91,21 @@ def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _covered(text: str, candidate: Candidate, allowed: list[tuple[int, int]]) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Spans:
+    """Sorted, disjoint spans and their starts (for bisection)."""
+
+    spans: list[tuple[int, int]]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, spans: Iterable[tuple[int, int]]) -> _Spans:
+        merged = _merge(spans)
+        return cls(merged, [start for start, _ in merged])
+
+
+def _covered(text: str, candidate: Candidate, allowed: _Spans) -> bool:
     """Whether every word of the candidate (but glue words) lies in an allowed span."""
-    starts = [s for s, _ in allowed]
     words = [
         t
         for t in tokenize(text[candidate.start : candidate.end])
@@ -106,8 +115,8 @@ def _covered(text: str, candidate: Candidate, allowed: list[tuple[int, int]]) ->
         return False
     for word in words:
         start, end = candidate.start + word.start, candidate.start + word.end
-        position = bisect.bisect_right(starts, start) - 1
-        if position < 0 or allowed[position][1] < end:
+        position = bisect.bisect_right(allowed.starts, start) - 1
+        if position < 0 or allowed.spans[position][1] < end:
             return False
     return True
 
@@ -162,10 +171,125 @@ def _confirm(raw: list[Candidate]) -> list[Candidate]:
     return kept
 
 
-def _propagate(
-    text: str, folded: FoldedText, found: list[_Found], common: frozenset[str]
+def _shift(found: list[_Found], offset: int) -> list[_Found]:
+    """The same spans, moved by ``offset`` (from a piece to the whole text)."""
+    if not offset:
+        return found
+    return [
+        _Found(
+            replace(
+                f.candidate,
+                start=f.candidate.start + offset,
+                end=f.candidate.end + offset,
+            ),
+            f.key,
+        )
+        for f in found
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """The matchers and word lists every piece of a document is checked against."""
+
+    config: PseudonymizationConfig
+    terms: PhraseMatcher | None
+    term_keys: tuple[str, ...]
+    allow: PhraseMatcher
+    common: frozenset[str]
+    allowed_words: frozenset[str]
+    names: frozenset[str]
+
+    @classmethod
+    def of(cls, config: PseudonymizationConfig) -> _Rules:
+        terms, keys = None, ()
+        if EntityKind.TERME in config.kinds and config.terms:
+            variants = [(v, group.key) for group in config.terms for v in group.variants]
+            terms = PhraseMatcher(v for v, _ in variants)
+            keys = tuple(key for _, key in variants)
+        people = EntityKind.PERSONNE in config.kinds
+        return cls(
+            config,
+            terms,
+            keys,
+            PhraseMatcher(config.allow),
+            common_words() if people or config.propagate else frozenset(),
+            frozenset(fold(p) for p in config.allow if " " not in p.strip()),
+            first_names() if people and config.use_first_names else frozenset(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """One piece of a document (offsets are the piece's own) and what it allows."""
+
+    text: str
+    folded: FoldedText
+    allowed: _Spans
+    protected: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, text: str, rules: _Rules) -> _Piece:
+        folded = FoldedText.of(text)
+        allowed = _Spans.of(
+            [(s, e) for s, e, _ in rules.allow.finditer(folded)]
+            + speaker_spans(text, rules.config.speaker_patterns)
+        )
+        protected = _merge((m.start(), m.end()) for m in LABEL.finditer(text))
+        return cls(text, folded, allowed, protected)
+
+    def keeps(self, candidate: Candidate) -> bool:
+        """Whether the candidate is allowed or touches a label already there."""
+        return _covered(self.text, candidate, self.allowed) or _touches(
+            candidate, self.protected
+        )
+
+
+def _detect_piece(
+    piece: _Piece, rules: _Rules, entities: list[Candidate] | None
 ) -> list[_Found]:
-    """Every other occurrence of a detected name, place or organisation."""
+    """The spans to replace in one piece, before propagation (piece offsets)."""
+    text, config = piece.text, rules.config
+    found: list[_Found] = []
+    if rules.terms is not None:
+        for start, end, index in rules.terms.finditer(piece.folded):
+            candidate = Candidate(
+                start, end, EntityKind.TERME, "terms", PRIORITY["terms"]
+            )
+            found.append(_Found(candidate, rules.term_keys[index]))
+    raw: list[Candidate] = [
+        *find_emails(text),
+        *find_phones(text),
+        *find_addresses(text),
+        *find_arrondissements(text),
+    ]
+    if EntityKind.PERSONNE in config.kinds:
+        raw.extend(
+            find_person_names(
+                text,
+                common=rules.common,
+                allowed=rules.allowed_words,
+                names=rules.names,
+            )
+        )
+    if entities is not None:
+        raw.extend(entities)
+        raw = _confirm(raw)
+    for candidate in raw:
+        if candidate.kind not in config.kinds or _touches(candidate, piece.protected):
+            continue
+        trimmed = _trim(text, candidate)
+        if trimmed is None or _covered(text, trimmed, piece.allowed):
+            continue
+        key = entity_key(trimmed.kind, text[trimmed.start : trimmed.end])
+        if key:
+            found.append(_Found(trimmed, key))
+    return _resolve(found)
+
+
+def _phrases(text: str, found: list[_Found]) -> dict[str, EntityKind]:
+    """The folded names, places and organisations to look for everywhere, and the
+    kind of each (a person's name also gives each of its words)."""
     phrases: dict[str, EntityKind] = {}
     for item in found:
         c = item.candidate
@@ -180,21 +304,28 @@ def _propagate(
                 key = fold(word.text)
                 if len(key) >= 3 and key not in PARTICLES:
                     phrases.setdefault(key, c.kind)
-    if not phrases:
-        return []
-    keys = list(phrases)
-    matcher = PhraseMatcher(keys)
-    more = []
-    for start, end, index in matcher.finditer(folded):
+    return phrases
+
+
+def _occurrences(
+    piece: _Piece,
+    matcher: PhraseMatcher,
+    phrases: dict[str, EntityKind],
+    rules: _Rules,
+) -> Iterator[_Found]:
+    """The other occurrences of ``phrases`` in one piece (piece offsets)."""
+    text = piece.text
+    for start, end, index in matcher.finditer(piece.folded):
         occurrence = text[start:end]
         if not occurrence[:1].isupper() and all(
-            w.text.casefold() in common for w in tokenize(occurrence)
+            w.text.casefold() in rules.common for w in tokenize(occurrence)
         ):
             continue
-        kind = phrases[keys[index]]
+        kind = phrases[matcher.phrases[index]]
         candidate = Candidate(start, end, kind, "propagation", PRIORITY["propagation"])
-        more.append(_Found(candidate, entity_key(kind, occurrence)))
-    return more
+        key = entity_key(kind, occurrence)
+        if kind in rules.config.kinds and key and not piece.keeps(candidate):
+            yield _Found(candidate, key)
 
 
 def detect(
@@ -203,67 +334,44 @@ def detect(
     config: PseudonymizationConfig | None = None,
     progress: Progress | None = None,
 ) -> list[tuple[Candidate, str]]:
-    """All spans to replace, without labels: ``(candidate, key)`` in text order."""
+    """All spans to replace, without labels: ``(candidate, key)`` in text order.
+
+    The text is read in pieces of at most ``config.chunk_chars`` characters, cut
+    at paragraph or turn boundaries (:func:`~.chunks.chunks`): each piece is
+    searched on its own, then every piece again for the other occurrences of
+    the names found in the whole text.  Memory holds one piece's analysis at a
+    time besides the text and the spans found; a text of one piece is searched
+    whole.
+    """
     config = config or PseudonymizationConfig()
-    folded = FoldedText.of(text)
-    found: list[_Found] = []
-    if EntityKind.TERME in config.kinds and config.terms:
-        variants = [(v, group.key) for group in config.terms for v in group.variants]
-        matcher = PhraseMatcher(v for v, _ in variants)
-        for start, end, index in matcher.finditer(folded):
-            candidate = Candidate(
-                start, end, EntityKind.TERME, "terms", PRIORITY["terms"]
-            )
-            found.append(_Found(candidate, variants[index][1]))
-    allow_matcher = PhraseMatcher(config.allow)
-    allowed = _merge(
-        [(s, e) for s, e, _ in allow_matcher.finditer(folded)]
-        + speaker_spans(text, config.speaker_patterns)
+    rules = _Rules.of(config)
+    spans = list(chunks(text, config.chunk_chars))
+    pieces = ((start, text[start:end]) for start, end in spans)
+    analysed: Iterable[tuple[int, str, list[Candidate] | None]] = (
+        named_entities(pieces)
+        if config.use_ner
+        else ((start, piece, None) for start, piece in pieces)
     )
-    raw: list[Candidate] = [
-        *find_emails(text),
-        *find_phones(text),
-        *find_addresses(text),
-        *find_arrondissements(text),
-    ]
-    people = EntityKind.PERSONNE in config.kinds
-    common = common_words() if people or config.propagate else frozenset()
-    if people:
-        allowed_words = frozenset(fold(p) for p in config.allow if " " not in p.strip())
-        raw.extend(
-            find_person_names(
-                text,
-                common=common,
-                allowed=allowed_words,
-                names=first_names() if config.use_first_names else frozenset(),
-            )
-        )
-    if config.use_ner:
-        raw.extend(find_named_entities(text, progress=progress))
-        raw = _confirm(raw)
-    elif progress is not None:
-        progress(len(text), len(text))
-    protected = _merge((m.start(), m.end()) for m in LABEL.finditer(text))
-    for candidate in raw:
-        if candidate.kind not in config.kinds or _touches(candidate, protected):
-            continue
-        trimmed = _trim(text, candidate)
-        if trimmed is None or _covered(text, trimmed, allowed):
-            continue
-        key = entity_key(trimmed.kind, text[trimmed.start : trimmed.end])
-        if key:
-            found.append(_Found(trimmed, key))
-    kept = _resolve(found)
-    if config.propagate:
-        extra = [
-            f
-            for f in _propagate(text, folded, kept, common)
-            if f.candidate.kind in config.kinds
-            and f.key
-            and not _covered(text, f.candidate, allowed)
-            and not _touches(f.candidate, protected)
-        ]
-        kept = _resolve(kept + extra)
+    kept: list[_Found] = []
+    for start, piece, entities in analysed:
+        found = _detect_piece(_Piece.of(piece, rules), rules, entities)
+        kept.extend(_shift(found, start))
+        if progress is not None:
+            progress(start + len(piece), len(text), "Detecting entities")
+    phrases = _phrases(text, kept) if config.propagate else {}
+    if phrases:
+        matcher = PhraseMatcher(phrases)
+        starts = [f.candidate.start for f in kept]
+        everywhere: list[_Found] = []
+        for start, end in spans:
+            piece = _Piece.of(text[start:end], rules)
+            extra = _shift(list(_occurrences(piece, matcher, phrases, rules)), start)
+            first = bisect.bisect_left(starts, start)
+            last = bisect.bisect_left(starts, end)
+            everywhere.extend(_resolve(kept[first:last] + extra))
+            if progress is not None:
+                progress(end, len(text), "Finding other occurrences")
+        kept = everywhere
     return [(f.candidate, f.key) for f in kept]
 
 
@@ -332,7 +440,8 @@ def find_entities(
         ones the next number of their kind.  It is not modified; register the
         reviewed replacements with :meth:`PseudonymizationTable.register`.
     progress
-        Called with ``(characters done, total)`` while the model runs.
+        Called as ``progress(characters done, length of the text, step)`` after
+        each piece of each step (see :func:`detect`).
 
     Returns
     -------

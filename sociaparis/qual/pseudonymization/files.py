@@ -13,13 +13,13 @@ from pathlib import Path
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual.errors import QualError
+from sociaparis.qual.pseudonymization.chunks import Progress
 from sociaparis.qual.pseudonymization.config import (
     PseudonymizationConfig,
     TermGroup,
     parse_terms,
 )
 from sociaparis.qual.pseudonymization.model import REPLACEMENT_COLUMNS, Replacement
-from sociaparis.qual.pseudonymization.ner import Progress
 from sociaparis.qual.pseudonymization.pipeline import (
     PseudonymizationResult,
     pseudonymize,
@@ -137,7 +137,7 @@ def pseudonymize_file(
     table
         A table written by :func:`save_table`, continued if it exists.
     progress
-        Called with ``(characters done, total)``.
+        Called as ``progress(characters done, length of the text, step)``.
     """
     text = unicodedata.normalize("NFC", read_text(path))
     config = PseudonymizationConfig()

@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 
 from sociaparis.qual.pseudonymization.apply import PseudonymizedText, apply
+from sociaparis.qual.pseudonymization.chunks import Progress
 from sociaparis.qual.pseudonymization.config import PseudonymizationConfig
 from sociaparis.qual.pseudonymization.detect import find_entities
 from sociaparis.qual.pseudonymization.model import REPLACEMENT_COLUMNS, Replacement
-from sociaparis.qual.pseudonymization.ner import Progress
 from sociaparis.qual.pseudonymization.table import PseudonymizationTable
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.pseudonymization.apply import apply
+from sociaparis.qual.pseudonymization.chunks import Progress
 from sociaparis.qual.pseudonymization.config import PseudonymizationConfig
 from sociaparis.qual.pseudonymization.detect import find_entities
 from sociaparis.qual.pseudonymization.model import (
@@ -22,7 +23,6 @@ from sociaparis.qual.pseudonymization.model import (
     Status,
     make_label,
 )
-from sociaparis.qual.pseudonymization.ner import Progress
 from sociaparis.qual.pseudonymization.pipeline import (
     PseudonymizationResult,
     replacements_frame,

@@ -132,26 +132,29 @@ class PseudonymizationTable:
         A key already recorded under another label moves to the new one (the
         reviewer's latest decision wins).
         """
-        keys: dict[tuple[EntityKind, int], list[str]] = {}
-        forms: dict[tuple[EntityKind, int], list[str]] = {}
+        # insertion-ordered dicts stand for ordered sets of keys and forms
+        keys: dict[tuple[EntityKind, int], dict[str, None]] = {}
+        forms: dict[tuple[EntityKind, int], dict[str, None]] = {}
+        owners: dict[tuple[EntityKind, str], set[tuple[EntityKind, int]]] = {}
         for entry in self.entries:
-            keys[(entry.kind, entry.number)] = list(entry.keys)
-            forms[(entry.kind, entry.number)] = list(entry.forms)
+            slot = (entry.kind, entry.number)
+            keys[slot] = dict.fromkeys(entry.keys)
+            forms[slot] = dict.fromkeys(entry.forms)
+            for key in entry.keys:
+                owners.setdefault((entry.kind, key), set()).add(slot)
         for item in replacements:
             if item.status is Status.REJECTED:
                 continue
             number = parse_label(item.label, item.kind)
             key = item.key or entity_key(item.kind, item.original)
             slot = (item.kind, number)
-            for other, other_keys in keys.items():
-                if other != slot and other[0] is item.kind and key in other_keys:
-                    other_keys.remove(key)
-            slot_keys = keys.setdefault(slot, [])
-            slot_forms = forms.setdefault(slot, [])
-            if key not in slot_keys:
-                slot_keys.append(key)
-            if item.original not in slot_forms:
-                slot_forms.append(item.original)
+            owner = owners.setdefault((item.kind, key), set())
+            for other in owner - {slot}:
+                del keys[other][key]
+            owner.clear()
+            owner.add(slot)
+            keys.setdefault(slot, {})[key] = None
+            forms.setdefault(slot, {})[item.original] = None
         order = list(EntityKind)
         entries = tuple(
             TableEntry(
@@ -222,6 +225,8 @@ class Labeller:
         self._next = {kind: n + 1 for kind, n in table.counters().items()}
         self._full: dict[int, set[str]] = {}
         self._surnames: dict[str, set[int]] = {}
+        #: first word of a full name -> the people with that name
+        self._first_names: dict[str, set[int]] = {}
         self._document: set[int] = set()
         for entry in table.entries:
             for key in entry.keys:
@@ -239,9 +244,10 @@ class Labeller:
         if len(words) > 1:
             self._full.setdefault(number, set()).add(key)
             self._surnames.setdefault(words[-1], set()).add(number)
+            self._first_names.setdefault(words[0], set()).add(number)
 
     def _is_first_name_of(self, word: str, number: int) -> bool:
-        return any(full.split()[0] == word for full in self._full.get(number, ()))
+        return number in self._first_names.get(word, ())
 
     def _new(self, kind: EntityKind) -> int:
         number = self._next[kind]
@@ -263,7 +269,7 @@ class Labeller:
             word = words[0]
             local = {n for n in self._surnames.get(word, set()) if n in self._document}
             if len(local) != 1:
-                local = {n for n in self._document if self._is_first_name_of(word, n)}
+                local = self._first_names.get(word, set()) & self._document
             if len(local) == 1:
                 number = local.pop()
             elif key in self._keys[EntityKind.PERSONNE]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, repeat
+from typing import Any
 
 _SPECIAL = {
     "œ": "oe",
@@ -54,18 +57,21 @@ class FoldedText:
 
     original: str
     folded: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]
 
     @classmethod
     def of(cls, text: str) -> FoldedText:
         """Fold ``text`` character by character, remembering where each came from."""
-        parts: list[str] = []
-        origin: list[int] = []
-        for index, char in enumerate(text):
-            folded = fold_char(char)
-            parts.append(folded)
-            origin.extend([index] * len(folded))
-        return cls(text, "".join(parts), tuple(origin))
+        parts = list(map(fold_char, text))
+        lengths = list(map(len, parts))
+        origin: Sequence[int]
+        if lengths.count(1) == len(lengths):
+            origin = range(len(text))  # one folded character per character
+        else:
+            origin = array(
+                "q", chain.from_iterable(map(repeat, range(len(text)), lengths))
+            )
+        return cls(text, "".join(parts), origin)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the folded text back to the original text."""
@@ -76,9 +82,40 @@ class FoldedText:
         return first, last
 
 
-def _phrase_pattern(phrase: str) -> str:
-    words = fold(phrase).split(" ")
-    return r"\s+".join(re.escape(word) for word in words)
+def _trie_pattern(keys: Iterable[str]) -> str:
+    """One regular expression for folded ``keys`` as a trie, longest key first.
+
+    Each character of a key matches itself and each space a run of whitespace.
+    At one position of a text at most one branch of a node can match (a key's
+    words hold no whitespace), so trying the continuations before ending a key
+    finds the longest key there, as an alternation sorted by length would,
+    without trying every key in turn.
+    """
+    trie: dict[str, Any] = {}
+    for key in keys:
+        node = trie
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a key ends here
+    return _node_pattern(trie)
+
+
+def _unit(char: str) -> str:
+    return r"\s+" if char == " " else re.escape(char)
+
+
+def _node_pattern(node: dict[str, Any]) -> str:
+    pieces: list[str] = []
+    while len(node) == 1 and "" not in node:  # a chain: no recursion
+        (char, node), *_ = node.items()
+        pieces.append(_unit(char))
+    branches = [
+        _unit(char) + _node_pattern(child) for char, child in sorted(node.items()) if char
+    ]
+    if branches:
+        group = "(?:" + "|".join(branches) + ")"
+        pieces.append(group + "?" if "" in node else group)
+    return "".join(pieces)
 
 
 class PhraseMatcher:
@@ -97,9 +134,9 @@ class PhraseMatcher:
         self._index: dict[str, int] = {}
         for number, phrase in enumerate(self.phrases):
             self._index.setdefault(fold(phrase), number)
-        keys = sorted((key for key in self._index if key), key=lambda k: (-len(k), k))
+        keys = [key for key in self._index if key]
         if keys:
-            body = "|".join(_phrase_pattern(key) for key in keys)
+            body = _trie_pattern(keys)
             self._regex: re.Pattern[str] | None = re.compile(
                 rf"(?<![\w])(?:{body})(?![\w])"
             )
