@@ -14,10 +14,13 @@ See docs/fielding.md, "Anonymity", for the threat model.
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import random
 import shutil
 import sqlite3
 import struct
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,7 +33,7 @@ from sqlalchemy.orm import Session
 from sociaparis.core.config import Settings
 from sociaparis.core.db import ensure_schema, make_engine, write_lock
 from sociaparis.core.errors import SociaparisError
-from sociaparis.survey.exports import load_export
+from sociaparis.survey.exports import export_zip, load_export
 from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from tests.factories import field_form, submit_page
@@ -303,6 +306,37 @@ def test_the_export_keeps_no_order_of_use_and_no_times(fieldwork: Fieldwork) -> 
     for column in ("_started_at", "_updated_at", "_submission_time"):
         if column in frame:
             assert frame[column].isna().all(), column
+    # The downloadable archive: its datapackage.json describes the columns only,
+    # and no file in it holds a token, its hash or a use tag.
+    with Session(fieldwork.engine) as session:
+        _, payload = export_zip(
+            session=session, form_id=form_id, fmt="csv", include_in_progress=True
+        )
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        package = json.loads(
+            next(
+                archive.read(name)
+                for name in archive.namelist()
+                if name.endswith("datapackage.json")
+            )
+        )
+        contents = b"".join(archive.read(name) for name in archive.namelist())
+    fields = {
+        field["name"]
+        for resource in package["resources"]
+        for field in resource["schema"]["fields"]
+    }
+    assert not {name for name in fields if "invitation" in name.lower()}
+    secrets = [
+        value
+        for token in fieldwork.tokens
+        for value in (
+            token,
+            service.hash_token(token),
+            service.invitation_use_tag(SECRET, token),
+        )
+    ]
+    assert not [value for value in secrets if value.encode() in contents]
 
 
 def test_a_changed_secret_key_is_refused_rather_than_reopening_used_links(
