@@ -16,6 +16,7 @@ from sociaparis.accounts.service import (
     create_user,
     end_all_sessions,
     end_session,
+    find_account,
     parse_role,
     session_account,
     set_disabled,
@@ -176,3 +177,11 @@ def test_a_password_check_without_a_free_slot_is_refused_before_hashing(
     assert authenticate(
         session=session, username="claire", password=GOOD_PASSWORD, slots=slots
     )
+
+
+def test_find_account_by_user_name(session: Session) -> None:
+    user_id = _claire(session)
+    set_disabled(session=session, username="claire", disabled=True)
+    found = find_account(session=session, username="claire")
+    assert (found.id, found.username, found.disabled) == (user_id, "claire", True)
+    assert find_account(session=session, username="nobody") is None
