@@ -27,7 +27,7 @@ from sociaparis.reports.model import Report, Section
 from sociaparis.reports.participation import participation_section, weighting_section
 from sociaparis.reports.questions import block_for
 from sociaparis.reports.repeats import repeat_section
-from sociaparis.survey.instrument import Group, Instrument, Question
+from sociaparis.survey.instrument import Instrument, Question
 from sociaparis.survey.io.tables import ATTRIBUTE_PREFIX, ExportTable
 from sociaparis.survey.study.model import PopulationMargins
 
@@ -365,15 +365,6 @@ def build_report(
             "margins": {k: dict(v) for k, v in raked_margins.items()},
         },
     )
-
-
-def title_in(instrument: Instrument, section_id: str, lang: str) -> str:
-    """The label of a top-level group in ``lang`` ('' for the general section)."""
-    if instrument.has(section_id):
-        item = instrument.item(section_id)
-        if isinstance(item, Group):
-            return instrument.text(item.labels, lang)
-    return ""
 
 
 def _has_dimension(frame: pd.DataFrame, dim: str, columns: dict[str, str]) -> bool:
