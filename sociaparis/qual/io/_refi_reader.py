@@ -399,12 +399,7 @@ class Reader:
         for item in self.kids(element, "VariableValue"):
             ref = self.kid(item, "VariableRef")
             if ref is None:
-                raise SociaparisError(
-                    QualError.XML_MISSING,
-                    path=self.path,
-                    element="VariableValue",
-                    attribute="VariableRef",
-                )
+                raise self.missing(item, "VariableRef")
             variable = self.guid(ref, "targetGUID")
             for child in item:
                 tag = local_name(child)
@@ -582,12 +577,7 @@ class Reader:
             coding_id = self.guid(coding)
             ref = self.kid(coding, "CodeRef")
             if ref is None:
-                raise SociaparisError(
-                    QualError.XML_MISSING,
-                    path=self.path,
-                    element="Coding",
-                    attribute="CodeRef",
-                )
+                raise self.missing(coding, "CodeRef")
             codings.append(
                 Coding(
                     id=coding_id,
