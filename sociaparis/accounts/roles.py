@@ -19,17 +19,9 @@ class Role(StrEnum):
     CODER = "coder"
     VIEWER = "viewer"
 
-    def can_manage_users(self) -> bool:
-        """Create and remove accounts."""
-        return self is Role.ADMIN
-
     def can_read_reidentification(self) -> bool:
         """Read (or destroy) the table that maps pseudonyms back to people."""
         return self is Role.ADMIN
-
-    def can_field_survey(self) -> bool:
-        """Add instruments, send invitations, open and close fielding."""
-        return self in {Role.ADMIN, Role.RESEARCHER}
 
     def can_export(self) -> bool:
         """Download response data and reports."""
@@ -42,7 +34,3 @@ class Role(StrEnum):
     def can_code(self) -> bool:
         """Apply codes to segments of documents."""
         return self in {Role.ADMIN, Role.RESEARCHER, Role.CODER}
-
-    def can_view_results(self) -> bool:
-        """See fielding progress and published (suppressed) tables."""
-        return True

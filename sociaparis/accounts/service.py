@@ -292,6 +292,12 @@ def get_account(*, session: Session, user_id: int) -> Account | None:
     return _account(user) if user else None
 
 
+def find_account(*, session: Session, username: str) -> Account | None:
+    """Return the account named ``username``, or None."""
+    user = session.scalar(select(User).where(User.username == username))
+    return _account(user) if user else None
+
+
 def list_accounts(*, session: Session) -> list[Account]:
     """Return every account, by user name."""
     return [_account(u) for u in session.scalars(select(User).order_by(User.username))]

@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import Account
+from sociaparis.accounts.service import Account, find_account
 from sociaparis.core.db import utcnow
 from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.qual.corpus_errors import CorpusError
@@ -707,9 +707,7 @@ def turns_of(*, session: Session, document_id: int) -> list[QualTurn]:
 
 def acting_account(*, session: Session, username: str | None) -> Account:
     """The account named ``username`` (the CLI's ``--user``); ``QUAL_213`` if none."""
-    from sociaparis.accounts.models import User
-
-    user = session.scalar(select(User).where(User.username == (username or "")))
-    if user is None:
+    account = find_account(session=session, username=username or "")
+    if account is None:
         raise SociaparisError(CorpusError.UNKNOWN_USER, ref=username or "")
-    return Account(user.id, user.username, Role(user.role), user.display_name)
+    return account

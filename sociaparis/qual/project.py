@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal, TypeVar
@@ -486,17 +486,55 @@ def nest_code_names(project: Project, *, separator: str = "::") -> Project:
 def validate(project: Project) -> list[Issue]:
     """Check ids, references, the code hierarchy and every offset against the text.
 
+    The checks run in a fixed order (:data:`_CHECKS`), so the first issue is
+    always the same for the same project.
+
     Returns
     -------
     list of Issue
         One entry per problem, empty when the project is consistent.  Codings and
         turns on a source whose text is unknown (``text is None``) are not checked.
     """
-    issues: list[Issue] = []
+    index = _Index.of(project)
+    return [issue for check in _CHECKS for issue in check(project, index)]
 
-    def add(error: QualError, **context: object) -> None:
-        issues.append(Issue(error.code, error.format(**context)))
 
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """The project's items by id, built once for every check."""
+
+    users: frozenset[str]
+    codes: Mapping[str, Code]
+    sources: Mapping[str, Source]
+    variable_types: Mapping[str, str]
+    cases: frozenset[str]
+    codings: frozenset[str]
+    memos: frozenset[str]
+
+    @classmethod
+    def of(cls, project: Project) -> _Index:
+        """Index ``project`` (on a duplicate id, the last item wins)."""
+        return cls(
+            users=frozenset(u.id for u in project.users),
+            codes={c.id: c for c in project.codes},
+            sources={s.id: s for s in project.sources},
+            variable_types={v.id: v.type for v in project.variables},
+            cases=frozenset(c.id for c in project.cases),
+            codings=frozenset(c.id for c in project.codings),
+            memos=frozenset(m.id for m in project.memos),
+        )
+
+
+def _issue(error: QualError, **context: object) -> Issue:
+    return Issue(error.code, error.format(**context))
+
+
+def _dangling(kind: str, item_id: str, ref: str) -> Issue:
+    return _issue(QualError.DANGLING_REFERENCE, kind=kind, id=item_id, ref=ref)
+
+
+def _duplicate_ids(project: Project, index: _Index) -> Iterator[Issue]:
+    """An id used twice within one kind of item."""
     groups: dict[str, Sequence[object]] = {
         "user": project.users,
         "code": project.codes,
@@ -512,120 +550,152 @@ def validate(project: Project) -> list[Issue]:
         for item in items:
             item_id = item.id  # type: ignore[attr-defined]
             if item_id in seen:
-                add(QualError.DUPLICATE_ID, kind=kind, id=item_id)
+                yield _issue(QualError.DUPLICATE_ID, kind=kind, id=item_id)
             seen.add(item_id)
-    users = {u.id for u in project.users}
-    codes = {c.id: c for c in project.codes}
-    sources = {s.id: s for s in project.sources}
-    variables = {v.id for v in project.variables}
-    cases = {c.id for c in project.cases}
-    codings = {c.id for c in project.codings}
 
+
+def _code_parents(project: Project, index: _Index) -> Iterator[Issue]:
+    """A code whose parent is not a code."""
     for code in project.codes:
-        if code.parent is not None and code.parent not in codes:
-            add(QualError.DANGLING_REFERENCE, kind="code", id=code.id, ref=code.parent)
+        if code.parent is not None and code.parent not in index.codes:
+            yield _dangling("code", code.id, code.parent)
+
+
+def _code_cycles(project: Project, index: _Index) -> Iterator[Issue]:
+    """A code whose chain of parents loops (one issue per code that reaches the loop)."""
     for code in project.codes:
-        seen_path: set[str] = set()
+        seen: set[str] = set()
         current: str | None = code.id
-        while current is not None and current in codes:
-            if current in seen_path:
-                add(QualError.CODE_CYCLE, code_id=code.id, parent=code.parent)
+        while current is not None and current in index.codes:
+            if current in seen:
+                yield _issue(QualError.CODE_CYCLE, code_id=code.id, parent=code.parent)
                 break
-            seen_path.add(current)
-            current = codes[current].parent
+            seen.add(current)
+            current = index.codes[current].parent
 
+
+def _turn_spans(project: Project, index: _Index) -> Iterator[Issue]:
+    """A turn outside its source's text."""
     for source in project.sources:
         if source.text is not None:
             for turn in source.turns:
-                _check_span(add, "turn", source, turn.start, turn.end, turn.speaker or "")
+                yield from _span_issues(
+                    "turn", source, turn.start, turn.end, turn.speaker or ""
+                )
+
+
+def _coding_references(project: Project, index: _Index) -> Iterator[Issue]:
+    """A coding's code, source, span and author, in that order for each coding."""
     for coding in project.codings:
-        if coding.code_id not in codes:
-            add(
-                QualError.DANGLING_REFERENCE,
-                kind="coding",
-                id=coding.id,
-                ref=coding.code_id,
-            )
-        source = sources.get(coding.source_id)
+        if coding.code_id not in index.codes:
+            yield _dangling("coding", coding.id, coding.code_id)
+        source = index.sources.get(coding.source_id)
         if source is None:
-            add(
-                QualError.DANGLING_REFERENCE,
-                kind="coding",
-                id=coding.id,
-                ref=coding.source_id,
-            )
+            yield _dangling("coding", coding.id, coding.source_id)
         elif source.text is not None:
-            _check_span(add, "coding", source, coding.start, coding.end, coding.id)
-        if coding.created_by is not None and coding.created_by not in users:
-            add(
-                QualError.DANGLING_REFERENCE,
-                kind="coding",
-                id=coding.id,
-                ref=coding.created_by,
-            )
-    types = {v.id: v.type for v in project.variables}
-    selections: dict[str, tuple[str, int, int]] = {}
+            yield from _span_issues("coding", source, coding.start, coding.end, coding.id)
+        if coding.created_by is not None and coding.created_by not in index.users:
+            yield _dangling("coding", coding.id, coding.created_by)
+
+
+def _selections(project: Project, index: _Index) -> Iterator[Issue]:
+    """Codings of one selection (``selection_id``) on different spans."""
+    spans: dict[str, tuple[str, int, int]] = {}
     for coding in project.codings:
         if coding.selection_id is not None:
             span = (coding.source_id, coding.start, coding.end)
-            if selections.setdefault(coding.selection_id, span) != span:
-                add(
+            if spans.setdefault(coding.selection_id, span) != span:
+                yield _issue(
                     QualError.SELECTION_MISMATCH,
                     coding_id=coding.id,
                     id=coding.selection_id,
                 )
+
+
+def _variable_types(project: Project, index: _Index) -> Iterator[Issue]:
+    """A variable type REFI-QDA does not have."""
     for variable in project.variables:
         if variable.type not in VARIABLE_TYPES:
-            add(QualError.BAD_VARIABLE_TYPE, id=variable.id, type=variable.type)
+            yield _issue(QualError.BAD_VARIABLE_TYPE, id=variable.id, type=variable.type)
+
+
+def _case_sources(project: Project, index: _Index) -> Iterator[Issue]:
+    """A case that names a source the project does not have."""
     for case in project.cases:
         for ref in case.source_ids:
-            if ref not in sources:
-                add(QualError.DANGLING_REFERENCE, kind="case", id=case.id, ref=ref)
+            if ref not in index.sources:
+                yield _dangling("case", case.id, ref)
+
+
+def _attribute_values(project: Project, index: _Index) -> Iterator[Issue]:
+    """A case or source value of an unknown variable, or not of its variable's type."""
     for kind, owners in (("case", project.cases), ("source", project.sources)):
         for owner in owners:
             for ref, value in owner.values.items():
-                if ref not in variables:
-                    add(QualError.DANGLING_REFERENCE, kind=kind, id=owner.id, ref=ref)
-                elif not _value_fits(value, types[ref]):
-                    add(
+                if ref not in index.variable_types:
+                    yield _dangling(kind, owner.id, ref)
+                elif not _value_fits(value, index.variable_types[ref]):
+                    yield _issue(
                         QualError.BAD_VALUE,
                         kind=kind,
                         id=owner.id,
                         value=value,
                         variable=ref,
-                        type=types[ref],
+                        type=index.variable_types[ref],
                     )
-    targets_by_kind: dict[str, set[str] | dict[str, Code] | dict[str, Source]] = {
+
+
+def _memo_targets(project: Project, index: _Index) -> Iterator[Issue]:
+    """A memo on an unknown kind of target, a missing target, or a span off its text."""
+    targets_by_kind: dict[str, Container[str]] = {
         "project": {""},
-        "source": sources,
-        "code": codes,
-        "case": cases,
-        "coding": codings,
-        "span": sources,
+        "source": index.sources,
+        "code": index.codes,
+        "case": index.cases,
+        "coding": index.codings,
+        "span": index.sources,
     }
     for memo in project.memos:
         for target in memo.targets:
             if target.kind not in targets_by_kind:
-                add(QualError.BAD_MEMO_TARGET, memo_id=memo.id, kind=target.kind)
+                yield _issue(QualError.BAD_MEMO_TARGET, memo_id=memo.id, kind=target.kind)
             elif target.id not in targets_by_kind[target.kind]:
-                add(QualError.DANGLING_REFERENCE, kind="memo", id=memo.id, ref=target.id)
+                yield _dangling("memo", memo.id, target.id)
             elif target.kind == "span":
-                source = sources[target.id]
+                source = index.sources[target.id]
                 if source.text is not None:
-                    _check_span(
-                        add, "memo", source, target.start or 0, target.end or 0, memo.id
+                    yield from _span_issues(
+                        "memo", source, target.start or 0, target.end or 0, memo.id
                     )
-    memos = {m.id for m in project.memos}
+
+
+def _set_members(project: Project, index: _Index) -> Iterator[Issue]:
+    """A set that lists a code, source or memo the project does not have."""
     for code_set in project.sets:
         for refs, known in (
-            (code_set.code_ids, codes),
-            (code_set.source_ids, sources),
-            (code_set.memo_ids, memos),
+            (code_set.code_ids, index.codes),
+            (code_set.source_ids, index.sources),
+            (code_set.memo_ids, index.memos),
         ):
             for ref in refs:
                 if ref not in known:
-                    add(QualError.DANGLING_REFERENCE, kind="set", id=code_set.id, ref=ref)
-    return issues
+                    yield _dangling("set", code_set.id, ref)
+
+
+#: the checks of :func:`validate`, in the order their issues are listed
+_CHECKS: tuple[Callable[[Project, _Index], Iterable[Issue]], ...] = (
+    _duplicate_ids,
+    _code_parents,
+    _code_cycles,
+    _turn_spans,
+    _coding_references,
+    _selections,
+    _variable_types,
+    _case_sources,
+    _attribute_values,
+    _memo_targets,
+    _set_members,
+)
 
 
 def _value_fits(value: object, kind: str) -> bool:
@@ -649,12 +719,13 @@ def _value_fits(value: object, kind: str) -> bool:
     return False
 
 
-def _check_span(
-    add: Callable[..., None], what: str, source: Source, start: int, end: int, label: str
-) -> None:
+def _span_issues(
+    what: str, source: Source, start: int, end: int, label: str
+) -> Iterator[Issue]:
+    """``BAD_SPAN`` unless ``0 <= start < end <= len(text)``."""
     length = len(source.text or "")
     if not 0 <= start < end <= length:
-        add(
+        yield _issue(
             QualError.BAD_SPAN,
             what=what,
             label=label,

@@ -25,7 +25,6 @@ from sociaparis.qual.corpus import encode_value, variable_id
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.io.codebook import PATH_SEPARATOR
 from sociaparis.qual.models import (
-    QualCase,
     QualCaseDocument,
     QualCaseValue,
     QualCode,
@@ -391,8 +390,3 @@ def cooccurrence(
                 matrix.loc[names[x], names[y]] += 1
                 matrix.loc[names[y], names[x]] += 1
     return Cooccurrence(tuple(labels), matrix, mode, coder)
-
-
-def case_names(session: Session) -> list[str]:
-    """Case names in creation order."""
-    return list(session.scalars(select(QualCase.name).order_by(QualCase.id)))

@@ -11,39 +11,30 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
-from sociaparis.analysis.design import svydesign
+from sociaparis.analysis.design import SurveyDesign, svydesign
 from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT, check_min_count
 from sociaparis.analysis.weights import rake
 from sociaparis.core.errors import SociaparisError
 from sociaparis.reports.comparisons import crosstab_table
-from sociaparis.reports.context import ReportContext
+from sociaparis.reports.context import ReportContext, question_columns
 from sociaparis.reports.errors import ReportError
 from sociaparis.reports.i18n import LANGUAGES, breakdown_label, text
 from sociaparis.reports.model import Report, Section
 from sociaparis.reports.participation import participation_section, weighting_section
 from sociaparis.reports.questions import block_for
 from sociaparis.reports.repeats import repeat_section
-from sociaparis.survey.instrument import Group, Instrument, Question
+from sociaparis.survey.instrument import Instrument, Question
 from sociaparis.survey.io.tables import ATTRIBUTE_PREFIX, ExportTable
 from sociaparis.survey.study.model import PopulationMargins
 
 Progress = Callable[[int, int, str], None]
 #: Breakdowns compared besides the weighting dimensions, when the form has them.
 EXTRA_BREAKDOWNS = ("age_band",)
-
-
-def _question_columns(table: ExportTable) -> tuple[dict[str, str], dict]:
-    columns: dict[str, str] = {}
-    choices: dict = {}
-    for variable in table.variables:
-        if variable.kind == "question":
-            columns[variable.source] = variable.name
-            choices[variable.source] = tuple(variable.choices)
-    return columns, choices
 
 
 def _plan(
@@ -53,44 +44,15 @@ def _plan(
 
     A block is ``("question", Question)`` or ``("likert", name, title, [Question])``.
     Consecutive likert-appearance select_one questions of one group sharing a
-    choice list (two or more) form a battery.
+    choice list (two or more) form a battery. Questions outside groups join the
+    section before them (the first ones make a ``general`` section).
     """
     sections: list[tuple[str, str, list]] = []
-
-    def usable(q: Question) -> bool:
-        return (
-            q.repeat is None
-            and q.answerable
-            and q.type not in {"acknowledge", "date"}
-            and q.name in columns
-        )
-
-    def blocks_of(questions: list[Question], group_name: str, group_title: str) -> list:
-        out: list = []
-        k = 0
-        while k < len(questions):
-            q = questions[k]
-            run = [q]
-            if q.type == "select_one" and "likert" in q.appearance.split():
-                while (
-                    k + len(run) < len(questions)
-                    and questions[k + len(run)].type == "select_one"
-                    and "likert" in questions[k + len(run)].appearance.split()
-                    and questions[k + len(run)].list_name == q.list_name
-                ):
-                    run.append(questions[k + len(run)])
-            if len(run) >= 2:
-                out.append(("likert", f"{group_name}:{q.name}", group_title, run))
-            else:
-                out.append(("question", q))
-            k += len(run)
-        return out
-
     loose: list[Question] = []
     for name in instrument.top:
         item = instrument.item(name)
         if isinstance(item, Question):
-            if usable(item):
+            if _usable(item, columns):
                 loose.append(item)
             continue
         if item.kind == "repeat":
@@ -98,28 +60,80 @@ def _plan(
         if loose:
             _add_loose(sections, loose, instrument)
             loose = []
-        inside = [
-            q
-            for q in instrument.descendants(name)
-            if isinstance(q, Question) and usable(q)
-        ]
-        if inside:
-            title = instrument.text(item.labels, lang) or name
-            intro = next(
-                (
-                    q
-                    for q in instrument.descendants(name)
-                    if isinstance(q, Question) and q.type == "note"
-                ),
-                None,
-            )
-            lead = instrument.text(intro.labels, lang) if intro is not None else ""
-            lead = lead.replace("**", "").replace("*", "").strip()
-            blocks = blocks_of(inside, name, lead if "${" not in lead and lead else title)
-            sections.append((name, title, blocks))
+        section = _group_section(instrument, name, columns, lang)
+        if section is not None:
+            sections.append(section)
     if loose:
         _add_loose(sections, loose, instrument)
     return sections
+
+
+def _usable(q: Question, columns: dict[str, str]) -> bool:
+    """Whether ``q`` gets a block: answerable, outside repeats, with a column, and
+    neither an acknowledgement nor a date."""
+    return (
+        q.repeat is None
+        and q.answerable
+        and q.type not in {"acknowledge", "date"}
+        and q.name in columns
+    )
+
+
+def _group_section(
+    instrument: Instrument, name: str, columns: dict[str, str], lang: str
+) -> tuple[str, str, list] | None:
+    """The section of the top-level group ``name``; None if it has no usable question.
+
+    Its batteries are titled by the group's first note (without Markdown
+    emphasis) unless that note is empty or computed (``${...}``), else by the
+    group's label.
+    """
+    inside = [
+        q
+        for q in instrument.descendants(name)
+        if isinstance(q, Question) and _usable(q, columns)
+    ]
+    if not inside:
+        return None
+    title = instrument.text(instrument.item(name).labels, lang) or name
+    intro = next(
+        (
+            q
+            for q in instrument.descendants(name)
+            if isinstance(q, Question) and q.type == "note"
+        ),
+        None,
+    )
+    lead = instrument.text(intro.labels, lang) if intro is not None else ""
+    lead = lead.replace("**", "").replace("*", "").strip()
+    battery_title = lead if "${" not in lead and lead else title
+    return name, title, _blocks_of(inside, name, battery_title)
+
+
+def _blocks_of(questions: list[Question], group_name: str, group_title: str) -> list:
+    """The blocks of a group's questions: runs of likert questions become batteries."""
+    out: list = []
+    k = 0
+    while k < len(questions):
+        q = questions[k]
+        run = [q]
+        if _is_likert(q):
+            while (
+                k + len(run) < len(questions)
+                and _is_likert(questions[k + len(run)])
+                and questions[k + len(run)].list_name == q.list_name
+            ):
+                run.append(questions[k + len(run)])
+        if len(run) >= 2:
+            out.append(("likert", f"{group_name}:{q.name}", group_title, run))
+        else:
+            out.append(("question", q))
+        k += len(run)
+    return out
+
+
+def _is_likert(q: Question) -> bool:
+    return q.type == "select_one" and "likert" in q.appearance.split()
 
 
 def _add_loose(sections: list, loose: list[Question], instrument: Instrument) -> None:
@@ -196,152 +210,44 @@ def build_report(
         ``REPORT_002`` (language), ``REPORT_003`` (no completed response),
         ``REPORT_004`` (unknown key question), ``ANALYSIS_010`` (threshold < 5).
     """
-    if lang not in LANGUAGES:
-        raise SociaparisError(
-            ReportError.BAD_LANGUAGE, lang=lang, allowed=", ".join(LANGUAGES)
-        )
-    check_min_count(min_cell_count)
-    frame = table.frame
-    if "_status" in frame.columns:
-        frame = frame[frame["_status"] == "completed"]
-    frame = frame.reset_index(drop=True)
-    if frame.empty:
-        raise SociaparisError(ReportError.NO_COMPLETED, form_id=instrument.form_id)
-    columns, choices = _question_columns(table)
-    keys = list(key_questions) if key_questions is not None else None
-    if keys is None:
-        keys = default_key_questions(instrument, columns)
-    for name in keys:
-        ok = (
-            instrument.has(name)
-            and isinstance(instrument.item(name), Question)
-            and instrument.item(name).type == "select_one"
-            and name in columns
-        )
-        if not ok:
-            raise SociaparisError(
-                ReportError.UNKNOWN_QUESTION, name=name, form_id=instrument.form_id
-            )
+    _check_options(lang, min_cell_count)
+    frame = _completed(table.frame, instrument)
+    columns, choices = question_columns(table)
+    keys = _key_questions(instrument, columns, key_questions)
     plan = _plan(instrument, columns, lang)
-    total_steps = 3 + sum(len(blocks) for _, _, blocks in plan) + len(keys)
-    done = 0
+    step = _Steps(3 + sum(len(blocks) for _, _, blocks in plan) + len(keys), progress)
 
-    def step(what: str) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total_steps, what)
-
-    warnings: list[str] = []
     n_synthetic = int(frame["_synthetic"].fillna(0).sum()) if "_synthetic" in frame else 0
-    if n_synthetic:
-        warnings.append(text("synthetic_warning", lang, k=n_synthetic, n=len(frame)))
-    if margins is not None and margins.synthetic:
-        warnings.append(text("synthetic_margins", lang))
+    warnings = _synthetic_warnings(n_synthetic, len(frame), margins, lang)
+    weighted = _weight(frame, margins, columns, instrument, lang, step)
+    warnings += weighted.warnings
+    margins, dims = weighted.margins, weighted.dims
 
-    # Weighting dimensions: the recorded attribute, else the question of that name.
-    dims = list(margins.dimensions) if margins is not None else []
-    unknown = [d for d in dims if not _has_dimension(frame, d, columns)]
-    if unknown:
-        warnings.append(text("unknown_dimension", lang, dims=", ".join(unknown)))
-        margins, dims = None, []
-    frame, dim_columns, excluded = _dimension_columns(frame, dims, columns)
-    if margins is not None:
-        inside = pd.Series(True, index=frame.index)
-        for dim in dims:
-            inside &= frame[dim_columns[dim]].isin(list(margins.margin(dim)))
-        excluded += int((~inside).sum())
-        frame = frame[inside].reset_index(drop=True)
-    if len(frame) < 2:
-        raise SociaparisError(ReportError.NO_COMPLETED, form_id=instrument.form_id)
-    design = svydesign(frame, lonely_psu="fail")
-    step("design")
-    weighting_notes: list[str] = []
-    if excluded:
-        weighting_notes.append(
-            text("excluded_rows", lang, k=excluded, dim=", ".join(dims))
-        )
-    raked_margins: dict[str, dict[str, float]] = {}
-    if margins is not None:
-        for dim in dims:
-            margin = margins.margin(dim)
-            present = set(frame[dim_columns[dim]])
-            absent = [lev for lev in margin if lev not in present]
-            if absent:
-                weighting_notes.append(
-                    text("absent_levels", lang, levels=", ".join(absent), dim=dim)
-                )
-            raked_margins[dim_columns[dim]] = {
-                lev: float(count) for lev, count in margin.items() if lev in present
-            }
-        design = rake(design, margins=raked_margins, epsilon=1e-10, maxit=100)
-    step("weighting")
-
-    group_labels = _group_labels(instrument, choices, dims, dim_columns, lang)
-    groups = {dim: dim_columns[dim] for dim in dims}
-    for extra in EXTRA_BREAKDOWNS:
-        if extra in columns and extra not in groups:
-            groups[extra] = columns[extra]
-            group_labels[extra] = _labels_for(instrument, choices, extra, lang)
-    ctx = ReportContext(
-        design=design,
-        instrument=instrument,
-        columns=columns,
-        choices=choices,
+    ctx = _context(
+        weighted.design,
+        instrument,
+        columns,
+        choices,
+        dims,
+        weighted.dim_columns,
         lang=lang,
-        min_count=min_cell_count,
+        min_cell_count=min_cell_count,
         ci_level=ci_level,
-        groups=groups,
-        group_labels=group_labels,
     )
     participation, hidden_groups = participation_section(ctx, margins, dims)
     ctx = dataclasses.replace(ctx, hidden_groups=hidden_groups)
-    weighting = weighting_section(ctx, margins, dims, raked_margins, weighting_notes)
+    weighting = weighting_section(
+        ctx, margins, dims, weighted.raked_margins, weighted.notes
+    )
     step("participation")
 
-    sections = [participation, weighting]
-    for section_id, title, blocks in plan:
-        built = []
-        for block in blocks:
-            built.append(block_for(ctx, block, dims))
-            step(built[-1].name)
-        sections.append(
-            Section(
-                id=f"q-{section_id}",
-                title=title or text("general", lang),
-                questions=tuple(built),
-            )
-        )
-    reported: set[str] = set()
-    for repeat in instrument.repeats:
-        if repeats and repeat.name in repeats and repeat.parent is None:
-            section = repeat_section(ctx, repeat, repeats[repeat.name])
-            if section is not None:
-                sections.append(section)
-                reported.add(repeat.name)
-    order = {name: k for k, name in enumerate(instrument.top)}
-    sections[2:] = sorted(
-        sections[2:], key=lambda section: order.get(section.id.removeprefix("q-"), -1)
-    )
-    comparison_tables = []
-    for name in keys:
-        question = instrument.item(name)
-        for by in groups:
-            if by == name:
-                continue
-            found = crosstab_table(ctx, question, by)  # type: ignore[arg-type]
-            if found is not None:
-                comparison_tables.append(found)
-        step(name)
-    if comparison_tables:
-        sections.append(
-            Section(
-                id="comparisons",
-                title=text("comparisons", lang),
-                paragraphs=(text("comparisons_text", lang),),
-                tables=tuple(comparison_tables),
-            )
-        )
+    body = _question_sections(ctx, plan, dims, step)
+    repeat_sections, reported = _repeat_sections(ctx, repeats)
+    in_form = _in_form_order(instrument, [*body, *repeat_sections])
+    sections = [participation, weighting, *in_form]
+    comparisons = _comparisons_section(ctx, keys, step)
+    if comparisons is not None:
+        sections.append(comparisons)
     sections.append(_methods(instrument, margins, dims, ctx, n_synthetic, reported))
     return Report(
         form_id=instrument.form_id,
@@ -349,7 +255,7 @@ def build_report(
         or instrument.title,
         lang=lang,
         generated_on=today or date.today(),
-        n_responses=len(frame),
+        n_responses=len(weighted.frame),
         n_synthetic=n_synthetic,
         min_cell_count=min_cell_count,
         ci_level=ci_level,
@@ -362,18 +268,265 @@ def build_report(
             "min_cell_count": min_cell_count,
             "ci_level": ci_level,
             "key_questions": list(keys),
-            "margins": {k: dict(v) for k, v in raked_margins.items()},
+            "margins": {k: dict(v) for k, v in weighted.raked_margins.items()},
         },
     )
 
 
-def title_in(instrument: Instrument, section_id: str, lang: str) -> str:
-    """The label of a top-level group in ``lang`` ('' for the general section)."""
-    if instrument.has(section_id):
-        item = instrument.item(section_id)
-        if isinstance(item, Group):
-            return instrument.text(item.labels, lang)
-    return ""
+class _Steps:
+    """Counts the steps done and tells ``progress`` after each one."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total = total
+        self.done = 0
+        self.progress = progress
+
+    def __call__(self, what: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, what)
+
+
+def _check_options(lang: str, min_cell_count: int) -> None:
+    """``REPORT_002`` for an unknown language; ``ANALYSIS_010`` for a threshold < 5."""
+    if lang not in LANGUAGES:
+        raise SociaparisError(
+            ReportError.BAD_LANGUAGE, lang=lang, allowed=", ".join(LANGUAGES)
+        )
+    check_min_count(min_cell_count)
+
+
+def _completed(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """The completed responses (all rows without ``_status``); ``REPORT_003`` if none."""
+    if "_status" in frame.columns:
+        frame = frame[frame["_status"] == "completed"]
+    frame = frame.reset_index(drop=True)
+    if frame.empty:
+        raise SociaparisError(ReportError.NO_COMPLETED, form_id=instrument.form_id)
+    return frame
+
+
+def _key_questions(
+    instrument: Instrument, columns: dict[str, str], key_questions: Sequence[str] | None
+) -> list[str]:
+    """The key questions (default: :func:`default_key_questions`), each a select_one
+    with a column; ``REPORT_004`` for the first that is not."""
+    if key_questions is None:
+        return default_key_questions(instrument, columns)
+    keys = list(key_questions)
+    for name in keys:
+        item = instrument.item(name) if instrument.has(name) else None
+        if not (isinstance(item, Question) and item.type == "select_one") or (
+            name not in columns
+        ):
+            raise SociaparisError(
+                ReportError.UNKNOWN_QUESTION, name=name, form_id=instrument.form_id
+            )
+    return keys
+
+
+def _synthetic_warnings(
+    n_synthetic: int, n: int, margins: PopulationMargins | None, lang: str
+) -> list[str]:
+    """Warnings that answers or margins are synthetic (demo data)."""
+    warnings = []
+    if n_synthetic:
+        warnings.append(text("synthetic_warning", lang, k=n_synthetic, n=n))
+    if margins is not None and margins.synthetic:
+        warnings.append(text("synthetic_margins", lang))
+    return warnings
+
+
+@dataclass(frozen=True, slots=True)
+class _Weighting:
+    """The responses analysed and their design, raked to the margins if any."""
+
+    frame: pd.DataFrame
+    design: SurveyDesign
+    #: None when none were given or a dimension is recorded by no response
+    margins: PopulationMargins | None
+    dims: list[str]
+    dim_columns: dict[str, str]
+    raked_margins: dict[str, dict[str, float]]
+    notes: list[str]
+    warnings: list[str]
+
+
+def _weight(
+    frame: pd.DataFrame,
+    margins: PopulationMargins | None,
+    columns: dict[str, str],
+    instrument: Instrument,
+    lang: str,
+    step: _Steps,
+) -> _Weighting:
+    """Keep the responses with every weighting dimension inside the margins, make
+    their design and rake it (steps ``design`` and ``weighting``).
+
+    Margins on a dimension no response records are dropped with a warning;
+    ``REPORT_003`` if fewer than two responses are left.
+    """
+    warnings = []
+    dims = list(margins.dimensions) if margins is not None else []
+    unknown = [d for d in dims if not _has_dimension(frame, d, columns)]
+    if unknown:
+        warnings.append(text("unknown_dimension", lang, dims=", ".join(unknown)))
+        margins, dims = None, []
+    frame, dim_columns, excluded = _dimension_columns(frame, dims, columns)
+    if margins is not None:
+        frame, outside = _inside_margins(frame, margins, dims, dim_columns)
+        excluded += outside
+    if len(frame) < 2:
+        raise SociaparisError(ReportError.NO_COMPLETED, form_id=instrument.form_id)
+    design = svydesign(frame, lonely_psu="fail")
+    step("design")
+    notes = (
+        [text("excluded_rows", lang, k=excluded, dim=", ".join(dims))] if excluded else []
+    )
+    raked: dict[str, dict[str, float]] = {}
+    if margins is not None:
+        raked, absent_notes = _raking_margins(frame, margins, dims, dim_columns, lang)
+        notes += absent_notes
+        design = rake(design, margins=raked, epsilon=1e-10, maxit=100)
+    step("weighting")
+    return _Weighting(frame, design, margins, dims, dim_columns, raked, notes, warnings)
+
+
+def _inside_margins(
+    frame: pd.DataFrame,
+    margins: PopulationMargins,
+    dims: Sequence[str],
+    dim_columns: dict[str, str],
+) -> tuple[pd.DataFrame, int]:
+    """The responses whose every dimension is a level of the margins, and how many
+    were left out."""
+    inside = pd.Series(True, index=frame.index)
+    for dim in dims:
+        inside &= frame[dim_columns[dim]].isin(list(margins.margin(dim)))
+    return frame[inside].reset_index(drop=True), int((~inside).sum())
+
+
+def _raking_margins(
+    frame: pd.DataFrame,
+    margins: PopulationMargins,
+    dims: Sequence[str],
+    dim_columns: dict[str, str],
+    lang: str,
+) -> tuple[dict[str, dict[str, float]], list[str]]:
+    """The margins to rake to (by dimension column), restricted to the levels some
+    response has, and a note per dimension with levels nobody answered from."""
+    raked: dict[str, dict[str, float]] = {}
+    notes: list[str] = []
+    for dim in dims:
+        margin = margins.margin(dim)
+        present = set(frame[dim_columns[dim]])
+        absent = [lev for lev in margin if lev not in present]
+        if absent:
+            notes.append(text("absent_levels", lang, levels=", ".join(absent), dim=dim))
+        raked[dim_columns[dim]] = {
+            lev: float(count) for lev, count in margin.items() if lev in present
+        }
+    return raked, notes
+
+
+def _context(
+    design: SurveyDesign,
+    instrument: Instrument,
+    columns: dict[str, str],
+    choices: dict,
+    dims: Sequence[str],
+    dim_columns: dict[str, str],
+    *,
+    lang: str,
+    min_cell_count: int,
+    ci_level: float,
+) -> ReportContext:
+    """The context every section is computed in: the weighting dimensions and the
+    extra breakdowns (:data:`EXTRA_BREAKDOWNS`) the form has are the groups."""
+    groups = {dim: dim_columns[dim] for dim in dims}
+    group_labels = {dim: _labels_for(instrument, choices, dim, lang) for dim in dims}
+    for extra in EXTRA_BREAKDOWNS:
+        if extra in columns and extra not in groups:
+            groups[extra] = columns[extra]
+            group_labels[extra] = _labels_for(instrument, choices, extra, lang)
+    return ReportContext(
+        design=design,
+        instrument=instrument,
+        columns=columns,
+        choices=choices,
+        lang=lang,
+        min_count=min_cell_count,
+        ci_level=ci_level,
+        groups=groups,
+        group_labels=group_labels,
+    )
+
+
+def _question_sections(
+    ctx: ReportContext, plan: list[tuple[str, str, list]], dims: list[str], step: _Steps
+) -> list[Section]:
+    """One section per planned section of questions, a block per question or battery."""
+    sections = []
+    for section_id, title, blocks in plan:
+        built = []
+        for block in blocks:
+            built.append(block_for(ctx, block, dims))
+            step(built[-1].name)
+        sections.append(
+            Section(
+                id=f"q-{section_id}",
+                title=title or text("general", ctx.lang),
+                questions=tuple(built),
+            )
+        )
+    return sections
+
+
+def _repeat_sections(
+    ctx: ReportContext, repeats: Mapping[str, ExportTable] | None
+) -> tuple[list[Section], set[str]]:
+    """A section per top-level repeat with a table, and the repeats reported."""
+    sections: list[Section] = []
+    reported: set[str] = set()
+    for repeat in ctx.instrument.repeats:
+        if repeats and repeat.name in repeats and repeat.parent is None:
+            section = repeat_section(ctx, repeat, repeats[repeat.name])
+            if section is not None:
+                sections.append(section)
+                reported.add(repeat.name)
+    return sections, reported
+
+
+def _in_form_order(instrument: Instrument, sections: list[Section]) -> list[Section]:
+    """``sections`` in the order of the form's top-level items (stable)."""
+    order = {name: k for k, name in enumerate(instrument.top)}
+    return sorted(
+        sections, key=lambda section: order.get(section.id.removeprefix("q-"), -1)
+    )
+
+
+def _comparisons_section(
+    ctx: ReportContext, keys: list[str], step: _Steps
+) -> Section | None:
+    """Each key question crossed with each group (but itself); None if no table."""
+    tables = []
+    for name in keys:
+        question = ctx.instrument.item(name)
+        for by in ctx.groups:
+            if by == name:
+                continue
+            found = crosstab_table(ctx, question, by)  # type: ignore[arg-type]
+            if found is not None:
+                tables.append(found)
+        step(name)
+    if not tables:
+        return None
+    return Section(
+        id="comparisons",
+        title=text("comparisons", ctx.lang),
+        paragraphs=(text("comparisons_text", ctx.lang),),
+        tables=tuple(tables),
+    )
 
 
 def _has_dimension(frame: pd.DataFrame, dim: str, columns: dict[str, str]) -> bool:
@@ -420,17 +573,6 @@ def _labels_for(
         }
         return breakdown_label(name, label, lang), levels
     return breakdown_label(name, name, lang), {}
-
-
-def _group_labels(
-    instrument: Instrument,
-    choices: dict,
-    dims: Sequence[str],
-    dim_columns: dict[str, str],
-    lang: str,
-) -> dict[str, tuple[str, dict[str, str]]]:
-    del dim_columns
-    return {dim: _labels_for(instrument, choices, dim, lang) for dim in dims}
 
 
 def _methods(

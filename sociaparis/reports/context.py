@@ -11,6 +11,7 @@ import pandas as pd
 from sociaparis.analysis.design import SurveyDesign
 from sociaparis.reports.i18n import text
 from sociaparis.survey.instrument import Choice, Instrument, Question
+from sociaparis.survey.io.tables import ExportTable
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,16 @@ class ReportContext:
 def clip01(value: float) -> float:
     """A share or CI bound clipped to [0, 1] (normal intervals can overshoot)."""
     return float(np.clip(value, 0.0, 1.0))
+
+
+def question_columns(
+    table: ExportTable,
+) -> tuple[dict[str, str], dict[str, tuple[Choice, ...]]]:
+    """The export column of each question of ``table``, and its choices, by name."""
+    columns: dict[str, str] = {}
+    choices: dict[str, tuple[Choice, ...]] = {}
+    for variable in table.variables:
+        if variable.kind == "question":
+            columns[variable.source] = variable.name
+            choices[variable.source] = tuple(variable.choices)
+    return columns, choices

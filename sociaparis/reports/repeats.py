@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 
 from sociaparis.analysis.design import svydesign
-from sociaparis.reports.context import ReportContext
+from sociaparis.reports.context import ReportContext, question_columns
 from sociaparis.reports.model import Section
 from sociaparis.reports.questions import block_for
 from sociaparis.survey.instrument import Group
@@ -37,12 +37,7 @@ def repeat_section(
         Its export table (``_parent_id`` links an instance to its response).
     """
     instrument = ctx.instrument
-    columns: dict[str, str] = {}
-    choices: dict = {}
-    for variable in table.variables:
-        if variable.kind == "question":
-            columns[variable.source] = variable.name
-            choices[variable.source] = tuple(variable.choices)
+    columns, choices = question_columns(table)
     questions = [
         q
         for q in instrument.questions

@@ -46,11 +46,6 @@ def check_csrf_token(secret: str, scope: str, token: str | None) -> bool:
     return hmac.compare_digest(make_csrf_token(secret, scope), token)
 
 
-def hash_token(token: str) -> str:
-    """Hash an invitation or resume token for storage (tokens are 256-bit random)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def with_security_headers(send: Send, *, no_store: bool = True) -> Send:
     """Wrap an ASGI ``send`` so that every response carries the security headers.
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import sociaparis
 from sociaparis.accounts.errors import AccountError
 from sociaparis.accounts.models import User
 from sociaparis.accounts.roles import Role
@@ -16,6 +19,7 @@ from sociaparis.accounts.service import (
     create_user,
     end_all_sessions,
     end_session,
+    find_account,
     parse_role,
     session_account,
     set_disabled,
@@ -77,7 +81,7 @@ def test_unknown_role_lists_the_choices() -> None:
 
 
 @pytest.mark.parametrize(
-    ("role", "field", "export", "code", "reidentify"),
+    ("role", "codebook", "export", "code", "reidentify"),
     [
         (Role.ADMIN, True, True, True, True),
         (Role.RESEARCHER, True, True, True, False),
@@ -86,14 +90,24 @@ def test_unknown_role_lists_the_choices() -> None:
     ],
 )
 def test_role_permissions(
-    role: Role, field: bool, export: bool, code: bool, reidentify: bool
+    role: Role, codebook: bool, export: bool, code: bool, reidentify: bool
 ) -> None:
     assert (
-        role.can_field_survey(),
+        role.can_edit_codebook(),
         role.can_export(),
         role.can_code(),
         role.can_read_reidentification(),
-    ) == (field, export, code, reidentify)
+    ) == (codebook, export, code, reidentify)
+
+
+def test_every_permission_is_checked_by_the_code() -> None:
+    permissions = {name for name in vars(Role) if name.startswith("can_")}
+    source = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in Path(sociaparis.__file__).parent.rglob("*.py")
+        if path.name != "roles.py"
+    )
+    assert {p for p in permissions if f".{p}()" not in source} == set()
 
 
 def _claire(session: Session) -> int:
@@ -176,3 +190,11 @@ def test_a_password_check_without_a_free_slot_is_refused_before_hashing(
     assert authenticate(
         session=session, username="claire", password=GOOD_PASSWORD, slots=slots
     )
+
+
+def test_find_account_by_user_name(session: Session) -> None:
+    user_id = _claire(session)
+    set_disabled(session=session, username="claire", disabled=True)
+    found = find_account(session=session, username="claire")
+    assert (found.id, found.username, found.disabled) == (user_id, "claire", True)
+    assert find_account(session=session, username="nobody") is None

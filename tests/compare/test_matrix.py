@@ -30,6 +30,7 @@ from sociaparis.compare.matrix.service import (
 from sociaparis.compare.matrix.sources import cell_evidence, cells_from_codes
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual import service as qual
+from sociaparis.qual.retrieval import SEGMENT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 CITIES = ROOT / "studies" / "sociaparis" / "cities" / "cities.csv"
@@ -288,6 +289,7 @@ def test_cells_from_codes_keep_the_coding_ids(
     )
     assert [s["text"] for s in evidence.segments] == [INTERVIEW[18:37], INTERVIEW[69:101]]
     assert [s["coding"] for s in evidence.segments] == guids
+    assert {tuple(s) for s in evidence.segments} == {SEGMENT_COLUMNS}
     assert evidence.segments[0]["before"] == INTERVIEW[13:18]
     assert evidence.segments[0]["after"] == INTERVIEW[37:42]
 

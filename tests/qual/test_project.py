@@ -309,6 +309,50 @@ def test_set_members_must_exist() -> None:
     assert [i.code for i in validate(p)] == ["QUAL_105"]
 
 
+def test_validate_lists_the_issues_check_by_check() -> None:
+    p = _project()
+    p = replace(
+        p,
+        codes=(
+            *p.codes,
+            Code("Y", "y", parent="Q"),
+            Code("X1", "x", parent="Y1"),
+            Code("Y1", "y", parent="X1"),
+        ),
+        sources=(replace(p.sources[0], turns=(Turn("A", 1.5, 2.0, 10, 500),)),),
+        codings=(
+            *p.codings,
+            Coding("c1", "S", "B", -1, 3),
+            Coding("x", "S", "Q", 1, 3),
+            Coding("y", "T", "B", 1, 3, "U9"),
+            Coding("z", "S", "A", 0, 9, selection_id="Q"),
+            Coding("w", "S", "B", 0, 10, selection_id="Q"),
+        ),
+        variables=(Variable("V", "v", "Colour"), Variable("I", "i", "Integer")),
+        cases=(Case("K", "k", values={"W": 1, "I": 1.5}, source_ids=("ZZ",)),),
+        memos=(Memo("m", "t", targets=(MemoTarget("span", "S", 3, 200),)),),
+        sets=(CodeSet("Z", "z", memo_ids=("nope",)),),
+    )
+    assert [i.code for i in validate(p)] == [
+        "QUAL_103",  # ids: coding c1 twice
+        "QUAL_105",  # code parents
+        "QUAL_102",  # code cycles, one per code that reaches it
+        "QUAL_102",
+        "QUAL_106",  # turn spans
+        "QUAL_106",  # codings: c1's span, then x's code, y's source and user
+        "QUAL_105",
+        "QUAL_105",
+        "QUAL_105",
+        "QUAL_122",  # selections
+        "QUAL_123",  # variable types
+        "QUAL_105",  # case sources
+        "QUAL_105",  # values: unknown variable W, then I not an integer
+        "QUAL_109",
+        "QUAL_106",  # memo targets
+        "QUAL_105",  # set members
+    ]
+
+
 def test_source_from_imported_document() -> None:
     text = "S01: Bonjour.\n\nS02: Oui ?"
     turns = (Turn("S01", 0.0, 1.5, 5, 13), Turn("S02", 1.5, 2.0, 20, 25))

@@ -240,3 +240,32 @@ def test_responses_outside_the_population_are_left_out(demo: Demo) -> None:
     )
     assert report.n_responses == 298
     assert any("5 réponses" in p for p in report.section("weighting").paragraphs)
+
+
+def test_progress_counts_every_step_once(demo: Demo) -> None:
+    calls: list[tuple[int, int, str]] = []
+    report = build_report(
+        demo.table,
+        instrument=demo.instrument,
+        margins=demo.study.population,
+        repeats=demo.repeats,
+        progress=lambda done, total, what: calls.append((done, total, what)),
+    )
+    repeats = {f"q-{r.name}" for r in demo.instrument.repeats}
+    blocks = [
+        block.name
+        for section in report.sections
+        if section.id.startswith("q-") and section.id not in repeats
+        for block in section.questions
+    ]
+    keys = report.parameters["key_questions"]
+    total = len(calls)
+    assert [call[:2] for call in calls] == [(k, total) for k in range(1, total + 1)]
+    assert [call[2] for call in calls] == [
+        "design",
+        "weighting",
+        "participation",
+        *blocks,
+        *keys,
+    ]
+    assert keys and blocks and repeats & {s.id for s in report.sections}

@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from sociaparis.accounts.service import create_user
 from sociaparis.core.db import transaction
+from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.models import InvitationRecord, ResponseRecord
+from sociaparis.web.routes.survey import MAX_FIELDS
 from sociaparis.web.security import CONTENT_SECURITY_POLICY
 from tests.factories import LICENCES_FORM, field_form, submit_page
 
@@ -189,6 +191,22 @@ def test_a_hostile_page_body_is_refused_before_it_is_read(
     refused = http.post(url, headers=headers, content=content)
     assert refused.status_code == status
     assert refused.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert _stored(live_server).revision == 0
+
+
+def test_a_page_with_too_many_fields_names_the_limit(
+    http: httpx.Client, invitation, live_server
+) -> None:
+    resume = _start(http, invitation)
+    url, _html = _current(http, resume)
+    content = "&".join(f"f{i}=1" for i in range(MAX_FIELDS + 1)).encode()
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    refused = http.post(url, headers=headers, content=content)
+    assert refused.status_code == 400
+    sent = MAX_FIELDS + 1
+    assert FieldingError.TOO_MANY_FIELDS.format(count=sent, limit=MAX_FIELDS) in (
+        refused.text
+    )
     assert _stored(live_server).revision == 0
 
 

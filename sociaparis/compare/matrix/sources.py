@@ -407,7 +407,7 @@ def cell_evidence(
     """The evidence behind one cell: the survey answer (read again from the
     response) or the coded segments with ``context`` characters around them; a
     hand-entered cell has its note only."""
-    from sociaparis.qual.retrieval import segments_of
+    from sociaparis.qual.retrieval import SEGMENT_COLUMNS, segments_of
 
     row = frame_row(session, frame)
     found = case_row(session, row, case)
@@ -420,20 +420,8 @@ def cell_evidence(
         found_segments = segments_of(
             session=session, codings=list(cell.source.get("codings", [])), context=context
         )
-        keys = (
-            "coding",
-            "document",
-            "title",
-            "code",
-            "coder",
-            "speaker",
-            "start",
-            "end",
-            "before",
-            "text",
-            "after",
-            "memo",
+        segments = tuple(
+            {k: getattr(s, k) for k in SEGMENT_COLUMNS} for s in found_segments
         )
-        segments = tuple({k: getattr(s, k) for k in keys} for s in found_segments)
         return Evidence(cell, None, segments, [])
     return Evidence(cell)

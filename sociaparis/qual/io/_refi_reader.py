@@ -1,4 +1,30 @@
-"""Reads a parsed REFI-QDA ``Project`` element into a qualitative project."""
+"""Reads a parsed REFI-QDA ``Project`` element into a qualitative project.
+
+:func:`~sociaparis.qual.io.refi_qda.read_qdpx` and ``read_qde`` parse the XML
+(hardened: :func:`~sociaparis.qual.io._refi_xml.parse_xml`) and hand the root
+element to :meth:`Reader.read`, with a ``load_text`` callback that returns the
+text of an ``internal://`` source file of the archive (or ``None``).  The
+reader then walks the tree once, in the order of the schema:
+
+1. users, the code book (nested codes), variables;
+2. text sources, with their selections: each ``Coding`` of a
+   ``PlainTextSelection`` becomes a :class:`~sociaparis.qual.project.Coding` on
+   that span (offsets are code points, end exclusive);
+3. cases, then ``Links`` (a memo on a case, code, source or selection is a link
+   from its note), and last the notes and the sets: ``NoteRef`` elements met
+   anywhere on the way are only collected (:attr:`Reader.note_refs`) and
+   resolved then, since a note may be referenced before it is read;
+4. :meth:`Reader.clean` drops what points to things that were not imported,
+   and adds the authors the file names without declaring them as users.
+
+What the model cannot hold (other source kinds, graphs, other links, unknown
+elements) is reported as a warning (``QUAL_130``) in
+:attr:`~sociaparis.qual.io._refi_xml.ImportResult.warnings`, never dropped in
+silence; malformed values (a bad GUID, date or number, a missing required
+attribute) raise :class:`~sociaparis.core.errors.SociaparisError`.
+:func:`apply_extension` then adds the speaker turns sociaparis keeps in
+``sociaparis.json`` inside the archive (REFI-QDA has no place for them).
+"""
 
 from __future__ import annotations
 
@@ -43,7 +69,19 @@ from sociaparis.qual.project import (
 
 
 class Reader:
-    """Turns a parsed ``Project`` element into a :class:`Project`."""
+    """Turns a parsed ``Project`` element into a :class:`Project`.
+
+    One reader reads one document: :meth:`read` keeps its state (the warnings,
+    the note references and selection spans met so far) on the instance.
+
+    Parameters
+    ----------
+    path
+        The file name shown in messages.
+    load_text
+        Returns the text of a source's ``plainTextPath`` (``internal://...``), or
+        ``None`` when it cannot (a bare ``.qde`` has no archive).
+    """
 
     def __init__(self, path: str, load_text: Callable[[str], str | None]) -> None:
         self.path = path
@@ -52,22 +90,28 @@ class Reader:
 
     # helpers
     def warn(self, error: QualError, **context: object) -> None:
+        """Record a warning of ``error`` for this file."""
         self.warnings.append(Issue(error.code, error.format(path=self.path, **context)))
 
     def kids(self, element: etree._Element, name: str) -> list[etree._Element]:
+        """The children of ``element`` named ``name``, whatever their namespace."""
         return [child for child in element if local_name(child) == name]
 
     def kid(self, element: etree._Element, name: str) -> etree._Element | None:
+        """The first child named ``name``, or None."""
         found = self.kids(element, name)
         return found[0] if found else None
 
     def text_of(self, element: etree._Element, name: str) -> str:
+        """The text of the child ``name`` (e.g. ``Description``); ``""`` if none."""
         child = self.kid(element, name)
         return (child.text or "") if child is not None else ""
 
     def unknown(self, element: etree._Element, known: Iterable[str]) -> None:
+        """Warn (``QUAL_130``) about each child element not in ``known``."""
         allowed = set(known)
         for child in element:
+            # comments and processing instructions have a non-string tag
             if isinstance(child.tag, str) and local_name(child) not in allowed:
                 self.warn(
                     QualError.UNSUPPORTED_ELEMENT,
@@ -77,18 +121,22 @@ class Reader:
                 )
 
     def guid(self, element: etree._Element, attribute: str = "guid") -> str:
+        """The required GUID ``attribute`` of ``element``, normalized."""
         value = element.get(attribute)
         if value is None:
             raise self.missing(element, attribute)
         return self.check_guid(element, attribute, value)
 
     def check_guid(self, element: etree._Element, attribute: str, value: str) -> str:
+        """``value`` as an upper-case GUID without braces (tools write both forms
+        and either case); ``QUAL_120`` if it is not a GUID."""
         value = value.strip()
         if not GUID_RE.match(value):
             raise self.bad_value(element, attribute, value, "not a GUID")
         return value.strip("{}").upper()
 
     def opt_guid(self, element: etree._Element, attribute: str) -> str | None:
+        """The optional GUID ``attribute``, normalized, or None."""
         value = element.get(attribute)
         return None if value is None else self.check_guid(element, attribute, value)
 
@@ -115,6 +163,7 @@ class Reader:
         )
 
     def when(self, element: etree._Element, attribute: str) -> datetime | None:
+        """The optional ``xsd:dateTime`` ``attribute``, or None."""
         value = element.get(attribute)
         if value is None:
             return None
@@ -126,6 +175,7 @@ class Reader:
             ) from exc
 
     def integer(self, element: etree._Element, attribute: str) -> int:
+        """The required integer ``attribute`` (a selection's positions)."""
         value = element.get(attribute)
         if value is None:
             raise self.missing(element, attribute)
@@ -135,10 +185,24 @@ class Reader:
             raise self.bad_value(element, attribute, value, "not an integer") from exc
 
     def refs(self, element: etree._Element, name: str) -> list[str]:
+        """The ``targetGUID`` of each child ``name`` (``NoteRef``, ``SourceRef``...)."""
         return [self.guid(ref, "targetGUID") for ref in self.kids(element, name)]
 
     # the document
     def read(self, root: etree._Element) -> ImportResult:
+        """Read the ``Project`` element ``root`` (steps in the module docstring).
+
+        Returns
+        -------
+        ImportResult
+            The project, cleaned by :meth:`clean`, and the warnings.
+
+        Raises
+        ------
+        SociaparisError
+            ``QUAL_119`` for a root that is not ``Project``, ``QUAL_121`` for a
+            missing required attribute, ``QUAL_120`` for a malformed value.
+        """
         if local_name(root) != "Project":
             raise SociaparisError(
                 QualError.XML_WRONG_ROOT,
@@ -146,8 +210,11 @@ class Reader:
                 found=local_name(root),
                 expected="Project",
             )
+        # (note GUID, what it is attached to), from every NoteRef met on the way
         self.note_refs: list[tuple[str, MemoTarget]] = []
+        # memos made of the Description of a selection (see read_selection)
         self.description_memos: list[Memo] = []
+        # selection GUID -> its span, for the Links that point to a selection
         self.selection_spans: dict[str, MemoTarget] = {}
         self.unknown(
             root,
@@ -185,6 +252,7 @@ class Reader:
             for group in self.kids(root, "Variables")
             for v in self.kids(group, "Variable")
         ]
+        # read_values (sources and cases) checks each value against its variable
         self.variable_types = {v.id: v.type for v in variables}
         sources: list[Source] = []
         codings: list[Coding] = []
@@ -218,6 +286,8 @@ class Reader:
         notes = [n for g in self.kids(root, "Notes") for n in self.kids(g, "Note")]
         case_ids = {c.id for c in cases}
         note_ids = {self.guid(n) for n in notes}
+        # The only links the model holds are from a note to what it annotates:
+        # that is how a memo on a case is written (cases have no NoteRef).
         for group in self.kids(root, "Links"):
             for link in self.kids(group, "Link"):
                 origin = self.opt_guid(link, "originGUID")
@@ -247,6 +317,8 @@ class Reader:
             for g in self.kids(root, "Sets")
             for s in self.kids(g, "Set")
         ]
+        # Notes come last: every NoteRef and Link to them is known by now, and
+        # the set members tell which notes must stay memos.
         memos, codings = self.read_notes(notes, codings, raw_sets)
         project = Project(
             name=root.get("name", ""),
@@ -265,10 +337,13 @@ class Reader:
             codings=tuple(codings),
             memos=tuple(memos),
         )
+        # sets last: their members are checked against the memos just made
         project = replace(project, sets=tuple(self.read_sets(raw_sets, project)))
         return ImportResult(self.clean(project), tuple(self.warnings))
 
     def variable_type(self, element: etree._Element) -> Any:
+        """A variable's ``typeOfVariable`` (default ``Text``); an error if it
+        is not a REFI-QDA type (``QUAL_120``)."""
         kind = element.get("typeOfVariable", "Text").strip()
         if kind not in VALUE_TAGS.values():
             raise SociaparisError(
@@ -284,6 +359,11 @@ class Reader:
     def read_code(
         self, element: etree._Element, parent: str | None, out: list[Code]
     ) -> None:
+        """Append the code ``element`` and, depth first, its sub-codes to ``out``.
+
+        Inclusion, exclusion and example criteria are read back from the
+        sections of its ``Description`` (:func:`parse_description`).
+        """
         self.unknown(element, ("Description", "NoteRef", "Code"))
         code_id = self.guid(element)
         description, inclusion, exclusion, example = parse_description(
@@ -309,16 +389,17 @@ class Reader:
             self.read_code(child, code_id, out)
 
     def read_values(self, element: etree._Element) -> dict[str, Value]:
+        """The ``VariableValue`` children of a source or case, by variable GUID.
+
+        A value of another type than its variable's is left out with a
+        ``QUAL_137`` warning; a variable that is not declared is kept here and
+        dropped by :meth:`clean`.
+        """
         values: dict[str, Value] = {}
         for item in self.kids(element, "VariableValue"):
             ref = self.kid(item, "VariableRef")
             if ref is None:
-                raise SociaparisError(
-                    QualError.XML_MISSING,
-                    path=self.path,
-                    element="VariableValue",
-                    attribute="VariableRef",
-                )
+                raise self.missing(item, "VariableRef")
             variable = self.guid(ref, "targetGUID")
             for child in item:
                 tag = local_name(child)
@@ -326,6 +407,8 @@ class Reader:
                     continue
                 value = self.value(tag, child.text or "")
                 declared = self.variable_types.get(variable)
+                # a whole number in a Float variable is a float written without
+                # decimals, not a type error
                 if declared == "Float" and tag == "IntegerValue":
                     value = float(value)  # type: ignore[arg-type]
                 elif declared is not None and declared != VALUE_TAGS[tag]:
@@ -341,6 +424,8 @@ class Reader:
         return values
 
     def value(self, tag: str, text: str) -> Value:
+        """The Python value of a ``<tag>`` value element's text; ``QUAL_120`` if
+        it does not parse.  Text is kept as written (its spaces are content)."""
         raw = text if tag == "TextValue" else text.strip()
         try:
             if tag == "BooleanValue":
@@ -367,6 +452,12 @@ class Reader:
         return raw
 
     def read_source(self, element: etree._Element, codings: list[Coding]) -> Source:
+        """Read a ``TextSource``; append the codings of its selections to ``codings``.
+
+        The text is the inline ``PlainTextContent``, else the archive file named
+        by ``plainTextPath``; without either, the source is kept with
+        ``text=None`` (``QUAL_131`` warning) and its offsets are not checked.
+        """
         self.unknown(
             element,
             ("Description", "PlainTextContent", "PlainTextSelection", "Coding", "NoteRef")
@@ -388,6 +479,8 @@ class Reader:
                 QualError.SOURCE_TEXT_MISSING, name=name, ref=text_path or "no path"
             )
         else:
+            # text_path only keeps the reference of a text that could not be
+            # read, so that an export can write it back (Source docstring)
             text_path = None
             if not unicodedata.is_normalized("NFC", text):
                 self.warn(QualError.TEXT_NOT_NFC, name=name)
@@ -430,6 +523,12 @@ class Reader:
         text: str | None,
         codings: list[Coding],
     ) -> None:
+        """Read a ``PlainTextSelection``: one coding per ``Coding`` on its span.
+
+        A span outside the text is skipped with a ``QUAL_133`` warning (a
+        coding with wrong offsets would show the wrong words); a selection
+        with neither coding, description nor note gets a ``QUAL_135`` warning.
+        """
         self.unknown(element, ("Description", "Coding", "NoteRef"))
         selection_id = self.guid(element)
         start = self.integer(element, "startPosition")
@@ -443,6 +542,9 @@ class Reader:
                 length=len(text),
             )
             return
+        # The writer derives a selection's GUID from its span; only a GUID it
+        # would not derive (another tool's) is kept, so that a project written
+        # again gets the same GUIDs.
         kept_id = (
             None
             if selection_id == selection_guid(source_id, start, end)
@@ -452,6 +554,8 @@ class Reader:
         self.selection_spans[selection_id] = span
         description = self.text_of(element, "Description")
         if description:
+            # the model has no description on a span: it becomes a memo on the
+            # span, with a GUID derived so that a re-import finds the same memo
             memo_id = derived_guid("selection-description", selection_id)
             self.description_memos.append(
                 Memo(
@@ -473,12 +577,7 @@ class Reader:
             coding_id = self.guid(coding)
             ref = self.kid(coding, "CodeRef")
             if ref is None:
-                raise SociaparisError(
-                    QualError.XML_MISSING,
-                    path=self.path,
-                    element="Coding",
-                    attribute="CodeRef",
-                )
+                raise self.missing(coding, "CodeRef")
             codings.append(
                 Coding(
                     id=coding_id,
@@ -495,6 +594,8 @@ class Reader:
                 self.note_refs.append((note, MemoTarget("coding", coding_id)))
 
     def read_case(self, element: etree._Element) -> Case:
+        """Read a ``Case``: its values and member sources (codes and selections
+        as members are reported, not held)."""
         self.unknown(element, ("Description", "CodeRef", "VariableValue", "SourceRef"))
         for tag in ("CodeRef", "SelectionRef"):
             for _ in self.kids(element, tag):
@@ -515,6 +616,15 @@ class Reader:
     def read_notes(
         self, notes: list[etree._Element], codings: list[Coding], raw_sets: list[Any]
     ) -> tuple[list[Memo], list[Coding]]:
+        """Turn the notes into memos on what refers to them; return the memos and
+        the codings, some now with their ``memo``.
+
+        A note whose only reference is from one coding, with no name, no
+        description and in no set, is that coding's memo (the shape the writer
+        gives :attr:`Coding.memo`); any other note is a :class:`Memo` on every
+        target that refers to it.  A reference to a note that does not exist is
+        dropped with a ``QUAL_132`` warning.
+        """
         refs_by_note: dict[str, list[MemoTarget]] = {}
         for note_id, target in self.note_refs:
             refs_by_note.setdefault(note_id, []).append(target)
@@ -539,6 +649,7 @@ class Reader:
                         name=note.get("name", ""),
                         ref=path,
                     )
+            # one target once, even if referred to by a NoteRef and a Link
             targets = tuple(dict.fromkeys(refs_by_note.get(note_id, [])))
             name = note.get("name", "")
             description = self.text_of(note, "Description")
@@ -575,6 +686,8 @@ class Reader:
         return [*self.description_memos, *memos], codings
 
     def read_sets(self, raw_sets: list[Any], project: Project) -> list[CodeSet]:
+        """The sets, keeping the members the project has (a ``QUAL_132`` warning
+        for each other one)."""
         codes = {c.id for c in project.codes}
         sources = {s.id for s in project.sources}
         memos = {m.id for m in project.memos}
@@ -661,6 +774,8 @@ class Reader:
             project.created_by,
             project.modified_by,
         } - {None}
+        # An author that the file names but does not declare becomes a user,
+        # so that the project's references stay whole (validate checks them).
         extra = tuple(User(u) for u in sorted(referenced - users))  # type: ignore[arg-type]
         for user in extra:
             self.warn(QualError.USER_ADDED, ref=user.id)
@@ -682,7 +797,13 @@ def _turn_time(value: Any) -> float | None:
 
 
 def apply_extension(result: ImportResult, data: bytes, path: str) -> ImportResult:
-    """Read the speaker turns that sociaparis stores next to ``project.qde``."""
+    """Read the speaker turns that sociaparis stores next to ``project.qde``.
+
+    ``data`` is ``sociaparis.json``: ``{"turns": {source GUID: [[speaker, start,
+    end, start_s, end_s], ...]}}`` (offsets in code points, times in seconds or
+    null).  Sources it does not name keep their turns; a malformed file is
+    ``QUAL_110``.
+    """
     try:
         payload = json.loads(data.decode("utf-8"))
         turns = {

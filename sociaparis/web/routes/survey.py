@@ -110,8 +110,8 @@ async def _read_form(request: Request) -> FormData:
     """The urlencoded form a respondent page sent (the only kind its forms send).
 
     Read with limits whatever the headers claim: at most ``MAX_BODY_BYTES`` (413)
-    and ``MAX_FIELDS`` fields, percent-encoded UTF-8 (400); another content type is
-    415.
+    and ``MAX_FIELDS`` fields (``FIELD_010``, 400), percent-encoded UTF-8 (400);
+    another content type is 415.
     Over-long answers are then refused field by field by the engine.
     """
     content_type = request.headers.get("content-type", "").partition(";")[0].strip()
@@ -128,6 +128,10 @@ async def _read_form(request: Request) -> FormData:
         body += chunk
         if len(body) > MAX_BODY_BYTES:
             raise HTTPException(status_code=413, detail="error_title")
+    # Counted as parse_qsl counts them, to name the number in the refusal.
+    sent = body.count(b"&") + 1
+    if sent > MAX_FIELDS:
+        raise SociaparisError(FieldingError.TOO_MANY_FIELDS, count=sent, limit=MAX_FIELDS)
     try:
         fields = parse_qsl(
             body.decode("utf-8"),

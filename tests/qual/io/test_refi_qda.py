@@ -530,6 +530,39 @@ def test_bare_qde_size_limit(tmp_path: Path) -> None:
     assert caught.value.error is QualError.XML_TOO_LARGE
 
 
+_NO_REF = """<Project xmlns="urn:QDA-XML:project:1.0" name="p"><Sources>
+<TextSource guid="{g}" name="s"><PlainTextContent>abc</PlainTextContent>{inner}
+</TextSource></Sources></Project>"""
+
+
+@pytest.mark.parametrize(
+    ("inner", "element", "attribute"),
+    [
+        (
+            '<PlainTextSelection guid="{g}" startPosition="0" endPosition="1">'
+            '<Coding guid="{g}"/></PlainTextSelection>',
+            "Coding",
+            "CodeRef",
+        ),
+        (
+            "<VariableValue><TextValue>x</TextValue></VariableValue>",
+            "VariableValue",
+            "VariableRef",
+        ),
+    ],
+)
+def test_a_missing_reference_element_is_named(
+    inner: str, element: str, attribute: str
+) -> None:
+    g = "11111111-2222-4333-8444-000000000001"
+    xml = _NO_REF.format(g=g, inner=inner.format(g=g)).encode()
+    with pytest.raises(SociaparisError) as caught:
+        read_qde(xml)
+    assert caught.value.message == QualError.XML_MISSING.format(
+        path="<stream>", element=element, attribute=attribute
+    )
+
+
 # ------------------------------------------------------------------- warnings, lenience
 
 

@@ -287,6 +287,77 @@ def test_read(filename, data, options, fmt, turns, paragraphs, warnings) -> None
     check_offsets(doc)
 
 
+# (.txt, --speakers?, turns as (speaker, utterance), paragraphs)
+TURN_LINES = [
+    (  # one turn per line, no blank line between turns
+        "Enquêtrice : Vous utilisez ChatGPT ?\nM. Dupont\u00a0: Oui.\n"
+        "[SPEAKER_02]: Moi aussi.\n",
+        True,
+        [
+            ("Enquêtrice", "Vous utilisez ChatGPT ?"),
+            ("M. Dupont", "Oui."),
+            ("SPEAKER_02", "Moi aussi."),
+        ],
+        [
+            "Enquêtrice : Vous utilisez ChatGPT ?",
+            "M. Dupont\u00a0: Oui.",
+            "[SPEAKER_02]: Moi aussi.",
+        ],
+    ),
+    (  # the same with blank lines between turns
+        "Enquêtrice : Vous utilisez ChatGPT ?\n\nM. Dupont : Oui.",
+        True,
+        [("Enquêtrice", "Vous utilisez ChatGPT ?"), ("M. Dupont", "Oui.")],
+        ["Enquêtrice : Vous utilisez ChatGPT ?", "M. Dupont : Oui."],
+    ),
+    (  # Windows line ends
+        "S01: oui\r\nS02: non\r\n",
+        True,
+        [("S01", "oui"), ("S02", "non")],
+        ["S01: oui", "S02: non"],
+    ),
+    (  # a title line above the turns stays a paragraph of its own
+        "Entretien n°3\nS01: oui\nS02: non",
+        True,
+        [("S01", "oui"), ("S02", "non")],
+        ["Entretien n°3", "S01: oui", "S02: non"],
+    ),
+    (  # a line without a label continues the turn above it
+        "S01: une réponse\nsur deux lignes\nS02: non\n\net un paragraphe",
+        True,
+        [("S01", "une réponse\nsur deux lignes"), ("S02", "non\n\net un paragraphe")],
+        ["S01: une réponse\nsur deux lignes", "S02: non", "et un paragraphe"],
+    ),
+    (  # one label in a paragraph: one turn, its line breaks kept
+        "S01: une réponse\nsur deux lignes",
+        True,
+        [("S01", "une réponse\nsur deux lignes")],
+        ["S01: une réponse\nsur deux lignes"],
+    ),
+    (  # without --speakers, lines are not turns
+        "S01: oui\nS02: non",
+        False,
+        [],
+        ["S01: oui\nS02: non"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers", "turns", "paragraphs"),
+    TURN_LINES,
+    ids=["per-line", "per-paragraph", "crlf", "title", "wrapped", "one-label", "off"],
+)
+def test_txt_turns_one_per_line_or_per_paragraph(
+    text: str, speakers: bool, turns: list, paragraphs: list
+) -> None:
+    doc = read_document(text.encode(), filename="t.txt", detect_speakers=speakers)
+    assert [(t.speaker, doc.text[t.start : t.end]) for t in doc.turns] == turns
+    assert [doc.text[s:e] for s, e in doc.paragraphs] == paragraphs
+    assert doc.warnings == []
+    check_offsets(doc)
+
+
 def test_vtt_text_layout_and_code_point_offsets() -> None:
     doc = read_document(VTT.encode(), filename="i.vtt")
     assert doc.text == (
