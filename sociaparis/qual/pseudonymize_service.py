@@ -37,7 +37,7 @@ from sociaparis.qual.models import (
     ReviewReplacement,
 )
 from sociaparis.qual.pseudonymization.chunks import Progress
-from sociaparis.qual.pseudonymization.model import EntityKind, Replacement, Status
+from sociaparis.qual.pseudonymization.replacements import EntityKind, Replacement, Status
 from sociaparis.qual.pseudonymization.table import TableEntry
 
 Action = Literal["accept", "reject", "relabel", "add", "add_everywhere", "accept_all"]

@@ -1,4 +1,4 @@
-"""Build a :class:`~sociaparis.reports.model.Report` from responses (pure).
+"""Build a :class:`~sociaparis.reports.content.Report` from responses (pure).
 
 Input: the main export table of a form's responses (one row per response,
 ODK-style columns, as :func:`sociaparis.survey.exports.load_export` gives), the
@@ -21,16 +21,16 @@ from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT, check_min_count
 from sociaparis.analysis.weights import rake
 from sociaparis.core.errors import SociaparisError
 from sociaparis.reports.comparisons import crosstab_table
+from sociaparis.reports.content import Report, Section
 from sociaparis.reports.context import ReportContext, question_columns
 from sociaparis.reports.errors import ReportError
 from sociaparis.reports.i18n import LANGUAGES, breakdown_label, text
-from sociaparis.reports.model import Report, Section
 from sociaparis.reports.participation import participation_section, weighting_section
 from sociaparis.reports.questions import block_for
 from sociaparis.reports.repeats import repeat_section
 from sociaparis.survey.instrument import Instrument, Question
 from sociaparis.survey.io.tables import ATTRIBUTE_PREFIX, ExportTable
-from sociaparis.survey.study.model import PopulationMargins
+from sociaparis.survey.study.definition import PopulationMargins
 
 Progress = Callable[[int, int, str], None]
 #: Breakdowns compared besides the weighting dimensions, when the form has them.

@@ -21,14 +21,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sociaparis.reports.i18n import fmt_number, fmt_pct, text  # noqa: E402
-from sociaparis.reports.model import (  # noqa: E402
+from sociaparis.reports.content import (  # noqa: E402
     MASKED,
     BarChart,
     Chart,
     DivergingChart,
     HistogramChart,
 )
+from sociaparis.reports.i18n import fmt_number, fmt_pct, text  # noqa: E402
 
 FONT = "DejaVu Sans"
 WIDTH_IN = 6.6

@@ -7,9 +7,9 @@ import pandas as pd
 from sociaparis.analysis.crosstab import chisq_test, crosstab
 from sociaparis.analysis.disclosure import TOTAL, suppress
 from sociaparis.core.errors import SociaparisError
+from sociaparis.reports.content import HIDDEN, MASKED, Cell, Table
 from sociaparis.reports.context import ReportContext
 from sociaparis.reports.i18n import fmt_number, fmt_p
-from sociaparis.reports.model import HIDDEN, MASKED, Cell, Table
 from sociaparis.survey.instrument import Question
 
 

@@ -9,10 +9,10 @@ import pandas as pd
 
 from sociaparis.analysis.disclosure import TOTAL, SuppressedTable, suppress
 from sociaparis.analysis.weights import weight_report
+from sociaparis.reports.content import HIDDEN, MASKED, Cell, Section, Table
 from sociaparis.reports.context import ReportContext
 from sociaparis.reports.i18n import fmt_number, fmt_pct
-from sociaparis.reports.model import HIDDEN, MASKED, Cell, Section, Table
-from sociaparis.survey.study.model import PopulationMargins
+from sociaparis.survey.study.definition import PopulationMargins
 
 
 def _mark(result: SuppressedTable, row: str, col: str) -> Cell:

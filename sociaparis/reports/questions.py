@@ -18,9 +18,7 @@ from sociaparis.analysis.estimators import mean, proportion
 from sociaparis.analysis.levels import sort_levels
 from sociaparis.analysis.likert import likert_distribution, likert_means, multiple_choice
 from sociaparis.analysis.quantiles import quantile
-from sociaparis.reports.context import ReportContext, clip01
-from sociaparis.reports.i18n import fmt_number, text
-from sociaparis.reports.model import (
+from sociaparis.reports.content import (
     HIDDEN,
     MASKED,
     Bar,
@@ -31,6 +29,8 @@ from sociaparis.reports.model import (
     QuestionBlock,
     Table,
 )
+from sociaparis.reports.context import ReportContext, clip01
+from sociaparis.reports.i18n import fmt_number, text
 from sociaparis.survey.instrument import Question
 
 MAX_BINS = 12

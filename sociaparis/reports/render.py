@@ -17,9 +17,9 @@ from markupsafe import Markup
 from sociaparis import __version__
 from sociaparis.core.errors import SociaparisError
 from sociaparis.reports.charts import render_chart
+from sociaparis.reports.content import HIDDEN, MASKED, Cell, Chart, Report
 from sociaparis.reports.errors import ReportError
 from sociaparis.reports.i18n import fmt_number, fmt_pct, text
-from sociaparis.reports.model import HIDDEN, MASKED, Cell, Chart, Report
 
 SUFFIXES = (".html", ".pdf")
 Tick = Callable[[str], None]

@@ -13,8 +13,8 @@ import dataclasses
 import numpy as np
 
 from sociaparis.analysis.design import svydesign
+from sociaparis.reports.content import Section
 from sociaparis.reports.context import ReportContext, question_columns
-from sociaparis.reports.model import Section
 from sociaparis.reports.questions import block_for
 from sociaparis.survey.instrument import Group
 from sociaparis.survey.io.tables import ExportTable

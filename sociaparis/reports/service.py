@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT
 from sociaparis.core.errors import SociaparisError
 from sociaparis.reports.build import Progress, build_report
-from sociaparis.reports.model import Report
+from sociaparis.reports.content import Report
 from sociaparis.survey.exports import load_export
 from sociaparis.survey.fielding.service import get_fielding
 from sociaparis.survey.service import StoredInstrument, latest_instrument
-from sociaparis.survey.study.model import PopulationMargins, Study
+from sociaparis.survey.study.definition import PopulationMargins, Study
 
 
 def margins_for(study: Study, stored: StoredInstrument) -> PopulationMargins | None:

@@ -42,7 +42,7 @@ from sociaparis.survey.instrument import Group, Instrument, Page, Question
 from sociaparis.survey.logic import FormState, evaluate_form, next_page
 from sociaparis.survey.models import ResponseRecord
 from sociaparis.survey.service import latest_instrument
-from sociaparis.survey.study.model import PopulationMargins
+from sociaparis.survey.study.definition import PopulationMargins
 
 #: Tries per question before an optional question is left blank.
 ATTEMPTS = 8

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from sociaparis.qual.pseudonymization.model import EntityKind
 from sociaparis.qual.pseudonymization.names import find_person_names
 from sociaparis.qual.pseudonymization.ner import common_words, load_pipeline
 from sociaparis.qual.pseudonymization.patterns import (
@@ -15,6 +14,7 @@ from sociaparis.qual.pseudonymization.patterns import (
     find_phones,
     speaker_spans,
 )
+from sociaparis.qual.pseudonymization.replacements import EntityKind
 from sociaparis.qual.pseudonymization.text import FoldedText, PhraseMatcher, fold
 
 

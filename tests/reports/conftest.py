@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sociaparis.reports.build import build_report
-from sociaparis.reports.model import Report
+from sociaparis.reports.content import Report
 from sociaparis.reports.render import render_html
 from sociaparis.survey.instrument import Instrument
 from sociaparis.survey.io.tables import ExportTable, batch_from_records, build_export

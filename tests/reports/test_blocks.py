@@ -10,9 +10,9 @@ import pytest
 
 from sociaparis.analysis.design import svydesign
 from sociaparis.reports.charts import render_chart
+from sociaparis.reports.content import HIDDEN, MASKED
 from sociaparis.reports.context import ReportContext
 from sociaparis.reports.i18n import fmt_number, fmt_p, fmt_pct
-from sociaparis.reports.model import HIDDEN, MASKED
 from sociaparis.reports.questions import (
     likert_block,
     numeric_block,

@@ -12,8 +12,8 @@ from scipy import stats
 from sociaparis.analysis.errors import AnalysisError
 from sociaparis.core.errors import SociaparisError
 from sociaparis.reports.build import build_report
+from sociaparis.reports.content import HIDDEN, MASKED, BarChart, Report, Table
 from sociaparis.reports.errors import ReportError
-from sociaparis.reports.model import HIDDEN, MASKED, BarChart, Report, Table
 from tests.reports.conftest import SMALL, Demo
 
 SUPPRESSED = {HIDDEN, MASKED}

@@ -13,8 +13,8 @@ import tinyhtml5
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.reports.build import build_report
+from sociaparis.reports.content import Report
 from sociaparis.reports.errors import ReportError
-from sociaparis.reports.model import Report
 from sociaparis.reports.render import chart_count, check_output, html_to_pdf, render_html
 from tests.reports.conftest import SMALL, Demo
 

@@ -17,8 +17,8 @@ from sociaparis.qual.pseudonymization.config import (
     parse_terms,
 )
 from sociaparis.qual.pseudonymization.detect import find_entities
-from sociaparis.qual.pseudonymization.model import EntityKind, Replacement, Status
 from sociaparis.qual.pseudonymization.pipeline import PseudonymizationResult, pseudonymize
+from sociaparis.qual.pseudonymization.replacements import EntityKind, Replacement, Status
 from sociaparis.qual.pseudonymization.review import (
     ReviewState,
     accept,

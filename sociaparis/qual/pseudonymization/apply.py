@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual.errors import QualError
-from sociaparis.qual.pseudonymization.model import Replacement, Status
+from sociaparis.qual.pseudonymization.replacements import Replacement, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,7 @@ def apply(text: str, replacements: Iterable[Replacement]) -> PseudonymizedText:
 
     Examples
     --------
-    >>> from sociaparis.qual.pseudonymization.model import EntityKind
+    >>> from sociaparis.qual.pseudonymization.replacements import EntityKind
     >>> r = Replacement(7, 13, "Durand", EntityKind.PERSONNE, "[PERSONNE-1]", "title")
     >>> result = apply("Vu Mme Durand 🙂 hier", [r])
     >>> result.text

@@ -10,8 +10,8 @@ from importlib import resources
 from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.pseudonymization.chunks import CHUNK_CHARS
-from sociaparis.qual.pseudonymization.model import EntityKind
 from sociaparis.qual.pseudonymization.patterns import DEFAULT_SPEAKER_PATTERNS
+from sociaparis.qual.pseudonymization.replacements import EntityKind
 from sociaparis.qual.pseudonymization.text import fold
 
 

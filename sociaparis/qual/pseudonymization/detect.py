@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 
 from sociaparis.qual.pseudonymization.chunks import Progress, chunks
 from sociaparis.qual.pseudonymization.config import PseudonymizationConfig
-from sociaparis.qual.pseudonymization.model import EntityKind, Replacement, make_label
 from sociaparis.qual.pseudonymization.names import (
     PARTICLES,
     find_person_names,
@@ -25,6 +24,11 @@ from sociaparis.qual.pseudonymization.patterns import (
     find_emails,
     find_phones,
     speaker_spans,
+)
+from sociaparis.qual.pseudonymization.replacements import (
+    EntityKind,
+    Replacement,
+    make_label,
 )
 from sociaparis.qual.pseudonymization.table import (
     Labeller,

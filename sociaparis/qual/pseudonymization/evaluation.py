@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sociaparis.qual.pseudonymization.model import EntityKind, Replacement
+from sociaparis.qual.pseudonymization.replacements import EntityKind, Replacement
 
 #: markup tag -> kind
 TAGS = {
@@ -96,7 +96,7 @@ def _ratio(numerator: int, denominator: int) -> float:
 def score(gold: Iterable[GoldSpan], predicted: Iterable[Replacement]) -> list[KindScore]:
     """Recall and precision per kind (see :class:`KindScore`).
 
-    >>> from sociaparis.qual.pseudonymization.model import Replacement
+    >>> from sociaparis.qual.pseudonymization.replacements import Replacement
     >>> gold = [GoldSpan(0, 6, EntityKind.PERSONNE), GoldSpan(10, 14, EntityKind.LIEU)]
     >>> pred = [Replacement(0, 6, "Durand", EntityKind.PERSONNE, "[PERSONNE-1]", "t"),
     ...         Replacement(20, 24, "Lyon", EntityKind.PERSONNE, "[PERSONNE-2]", "t")]

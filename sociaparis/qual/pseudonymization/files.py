@@ -19,11 +19,11 @@ from sociaparis.qual.pseudonymization.config import (
     TermGroup,
     parse_terms,
 )
-from sociaparis.qual.pseudonymization.model import REPLACEMENT_COLUMNS, Replacement
 from sociaparis.qual.pseudonymization.pipeline import (
     PseudonymizationResult,
     pseudonymize,
 )
+from sociaparis.qual.pseudonymization.replacements import REPLACEMENT_COLUMNS, Replacement
 from sociaparis.qual.pseudonymization.table import PseudonymizationTable
 
 #: files larger than this (bytes) get a progress bar in the CLI

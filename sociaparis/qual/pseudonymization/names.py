@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
-from sociaparis.qual.pseudonymization.model import EntityKind
 from sociaparis.qual.pseudonymization.patterns import PRIORITY, Candidate
+from sociaparis.qual.pseudonymization.replacements import EntityKind
 from sociaparis.qual.pseudonymization.text import fold
 
 TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")

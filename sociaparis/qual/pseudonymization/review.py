@@ -17,15 +17,15 @@ from sociaparis.qual.pseudonymization.apply import apply
 from sociaparis.qual.pseudonymization.chunks import Progress
 from sociaparis.qual.pseudonymization.config import PseudonymizationConfig
 from sociaparis.qual.pseudonymization.detect import find_entities
-from sociaparis.qual.pseudonymization.model import (
+from sociaparis.qual.pseudonymization.pipeline import (
+    PseudonymizationResult,
+    replacements_frame,
+)
+from sociaparis.qual.pseudonymization.replacements import (
     EntityKind,
     Replacement,
     Status,
     make_label,
-)
-from sociaparis.qual.pseudonymization.pipeline import (
-    PseudonymizationResult,
-    replacements_frame,
 )
 from sociaparis.qual.pseudonymization.table import (
     Labeller,

@@ -11,13 +11,13 @@ import pandas as pd
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual.errors import QualError
-from sociaparis.qual.pseudonymization.model import (
+from sociaparis.qual.pseudonymization.names import LONG_TITLES, TITLES
+from sociaparis.qual.pseudonymization.replacements import (
     EntityKind,
     Replacement,
     Status,
     make_label,
 )
-from sociaparis.qual.pseudonymization.names import LONG_TITLES, TITLES
 from sociaparis.qual.pseudonymization.text import fold
 
 TABLE_FORMAT = "sociaparis-pseudonymization-table"

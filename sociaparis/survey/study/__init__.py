@@ -11,9 +11,7 @@ the folder as a whole.  Every key is described in ``docs/study.md``.
 from __future__ import annotations
 
 from sociaparis.survey.study.check import InstrumentCheck, StudyCheck, check_study
-from sociaparis.survey.study.errors import StudyError
-from sociaparis.survey.study.loader import load_study, read_margins
-from sociaparis.survey.study.model import (
+from sociaparis.survey.study.definition import (
     ACCESS_MODES,
     DEFAULT_MIN_CELL_COUNT,
     MIN_CELL_FLOOR,
@@ -25,6 +23,8 @@ from sociaparis.survey.study.model import (
     Study,
     StudyInstrument,
 )
+from sociaparis.survey.study.errors import StudyError
+from sociaparis.survey.study.loader import load_study, read_margins
 
 __all__ = [
     "ACCESS_MODES",

@@ -10,8 +10,8 @@ import pandas as pd
 
 from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.survey.instrument import Instrument, Question
+from sociaparis.survey.study.definition import PopulationMargins, Study, StudyInstrument
 from sociaparis.survey.study.errors import StudyError
-from sociaparis.survey.study.model import PopulationMargins, Study, StudyInstrument
 from sociaparis.survey.xlsform import read_xlsform
 
 

@@ -12,8 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sociaparis.core.errors import Location, SociaparisError
-from sociaparis.survey.study.errors import StudyError
-from sociaparis.survey.study.model import (
+from sociaparis.survey.study.definition import (
     ACCESS_MODES,
     DEFAULT_MIN_CELL_COUNT,
     MIN_CELL_FLOOR,
@@ -27,6 +26,7 @@ from sociaparis.survey.study.model import (
     Study,
     StudyInstrument,
 )
+from sociaparis.survey.study.errors import StudyError
 
 #: The keys allowed at the top level and in each kind of table (docs/study.md).
 STUDY_KEYS = (

@@ -1,4 +1,4 @@
-"""Data model of pseudonymization: entity kinds, proposed replacements, results."""
+"""Entity kinds and proposed replacements: the plain data of pseudonymization."""
 
 from __future__ import annotations
 

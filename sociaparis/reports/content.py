@@ -1,4 +1,4 @@
-"""The report model: frozen, plain data that a template or a chart renders.
+"""The content of a report: frozen, plain data that a template or a chart renders.
 
 Numbers keep full precision; rounding happens when the HTML is rendered.
 A value hidden by disclosure control is :data:`HIDDEN` (a small cell) or

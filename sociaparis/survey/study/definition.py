@@ -1,4 +1,4 @@
-"""The study model: frozen dataclasses built from a ``study.toml``."""
+"""A study's definition: frozen dataclasses built from a ``study.toml``."""
 
 from __future__ import annotations
 
