@@ -1,8 +1,8 @@
 """Core statements run straight on the driver's cursor, for the hottest queries.
 
-Running a statement through :meth:`sqlalchemy.Connection.execute` costs about
-100 microseconds of Python around a query that SQLite answers in 15: events,
-execution context, result metadata. The few statements that run on every
+Running a statement through :meth:`sqlalchemy.Connection.execute` wraps a short
+query in several times its own cost of Python (events, execution context,
+result metadata; figures in ``docs/benchmarks.md``). The few statements that run on every
 respondent request (read the response, save a page) are instead compiled once
 per dialect and run on the cursor of the same connection, with the same type
 conversions SQLAlchemy would apply (JSON, dates, booleans), inside the

@@ -7,11 +7,11 @@ work, whatever transaction is left open (a read's) is rolled back, so that the
 connection never holds a snapshot between requests.
 
 On SQLite the work runs on the event loop itself (``threads=0``): a statement
-is a few microseconds of local work, and handing it to a thread and back cost
-more, while the two threads then contended for the GIL and stretched the
-latency tail (at 300 pages/s: p99 106 ms inline against 703 ms with one
-database thread, ``docs/benchmarks.md``). The write lock and the commit's fsync
-then hold up the worker's other requests for well under a millisecond.
+is a few microseconds of local work, less than handing it to a thread and back,
+and a database thread would contend with the loop for the GIL and stretch the
+latency tail (figures in ``docs/benchmarks.md``). The write lock and the
+commit's fsync then hold up the worker's other requests for well under a
+millisecond.
 
 The event loop must never wait for another program's write lock (a
 ``sociaparis`` command writing to the study), which would stall every request

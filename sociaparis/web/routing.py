@@ -2,9 +2,9 @@
 
 The respondent pages carry nearly all of a survey's traffic (50,000 staff, a
 few seconds a page). FastAPI's per-request machinery (a stack of middleware,
-dependency solving, parameter validation) cost about as much CPU as a page's
-own work, so :class:`sociaparis.web.app.Application` sends these paths straight
-to their handler and everything else through FastAPI (``docs/benchmarks.md``).
+dependency solving, parameter validation) weighs as much as a page's own work,
+so :class:`sociaparis.web.app.Application` sends these paths straight to their
+handler and everything else through FastAPI (figures in ``docs/benchmarks.md``).
 """
 
 from __future__ import annotations

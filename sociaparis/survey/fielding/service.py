@@ -4,8 +4,8 @@ Functions take the session keyword-only and never commit; the caller (the web
 request, the CLI) owns the transaction, so an acknowledged page is committed
 before the next page is shown. What a respondent's requests call (the notice,
 starting a response, reading and saving it) also takes a bare SQLAlchemy
-``Connection``, which costs half as much as a ``Session`` a request: those
-functions use Core statements only.
+``Connection``, which spares them the ``Session``'s unit of work on the hottest
+path: those functions use Core statements only.
 """
 
 from __future__ import annotations
