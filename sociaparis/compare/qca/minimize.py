@@ -327,7 +327,9 @@ def minimize(
     on_array = np.array([r.values for r in on_rows])
     dont_care = [r.values for r in tt.rows if r.out == "C" and "C" in include]
     # R's pos.matrix: positive rows and included contradictions, in row order
-    allowed = [r.values for r in tt.rows if r.out == "1" or r.values in set(dont_care)]
+    allowed = [
+        r.values for r in tt.rows if r.out == "1" or (r.out == "C" and "C" in include)
+    ]
     remainders = "?" in include
     complete = True
     if remainders:

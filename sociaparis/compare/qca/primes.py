@@ -140,12 +140,12 @@ def primes_within(allowed: Iterable[Sequence[int]], levels: Sequence[int]) -> li
                         pairs.append((ib, j))
             for _, j in sorted(pairs):
                 siblings = [
-                    index.get(a[:j] + (lv,) + a[j + 1 :]) for lv in range(levels[j])
+                    index.get(a[:j] + (lv,) + a[j + 1 :], -1) for lv in range(levels[j])
                 ]
-                if None in siblings:
+                if -1 in siblings:
                     continue
                 for i in siblings:
-                    merged[i] = True  # type: ignore[index]
+                    merged[i] = True
                 found.setdefault(a[:j] + (-1,) + a[j + 1 :], None)
         if not found:
             break
