@@ -148,6 +148,8 @@ EASY = "case,A,B,C,Y\nr0,0,1,0,1\nr1,1,0,1,0\nr2,0,0,0,1\nr3,1,1,1,1\nr4,1,0,0,1
         ("A, B, C", (7,), [["~C", "A*B"]]),
         ("A=-, B=-, C", (), [["~A*~C", "~B*~C", "A*B*C"]]),
         ("C", (), [["~A*~C", "~B*~C", "A*B*C"]]),
+        # no expectation at all: R returns the conservative model
+        ("A=-, B=-, C=-", (), [["~A*~C", "~B*~C", "A*B*C"]]),
     ],
 )
 def test_easy_counterfactuals_as_r(dir_exp: str, easy: tuple, solutions: list) -> None:
