@@ -1,13 +1,14 @@
 """Recompute a conformance case (the layout of R QCA reference files) with sociaparis.
 
 A case is a JSON file holding an R call (``r_call``), its parameters and R's answers.
-:func:`run_case` returns the same object with every result field recomputed here,
-so that the two can be compared key by key (see ``tests/reference/qca/README.md``).
+:func:`run_case` reads only the parameters (:data:`CALL_KEYS`) and builds a new object
+holding only what sociaparis computed; :func:`answers` takes R's answers out of a case
+in the same layout, so the two can be compared key by key and a field the runner
+forgets is missing, never silently R's (see ``tests/reference/qca/README.md``).
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from pathlib import Path
@@ -25,6 +26,59 @@ from .minimize import minimize
 from .necessity import pof_necessity, superset_subset
 from .results import Minimization, Model
 from .truth_table import row_to_dict, truth_table
+
+#: keys of a case that describe the call and its provenance; every other key is an answer
+CALL_KEYS = frozenset(
+    {
+        "dataset",
+        "kind",
+        "analysis",
+        "outcome",
+        "negate_outcome",
+        "conditions",
+        "calibration",
+        "incl_cut",
+        "cov_cut",
+        "relation",
+        "n_cut",
+        "pri_cut",
+        "include",
+        "dir_exp",
+        "row_dom",
+        "all_sol",
+        "r_call",
+        "r_qca_version",
+        "r_admisc_version",
+        "r_version",
+        "note",
+    }
+)
+
+#: keys of an entry of a calibration-examples case that describe its call
+CALIBRATION_CALL_KEYS = frozenset({"input", "r_call"})
+
+
+def answers(case: dict[str, Any]) -> dict[str, Any]:
+    """R's answers in a case: the fields :func:`run_case` must compute, in its layout.
+
+    Every key outside :data:`CALL_KEYS`; the calibrated sets of a case with a
+    ``calibration`` as ``calibrated``; for calibration examples, the ``values`` of
+    each call.
+
+    Examples
+    --------
+    >>> answers({"outcome": "Y", "solutions": [["A"]], "r_call": "minimize(tt)"})
+    {'solutions': [['A']]}
+    """
+    out = {key: value for key, value in case.items() if key not in CALL_KEYS}
+    if case.get("calibration"):
+        out["calibrated"] = case["calibration"]["calibrated"]
+    if case.get("kind") == "calibration":
+        out["cases"] = [
+            {k: v for k, v in entry.items() if k not in CALIBRATION_CALL_KEYS}
+            for entry in case["cases"]
+        ]
+    return out
 
 
 def _read_csv(base: Path, name: str) -> pd.DataFrame:
@@ -64,13 +118,13 @@ def _r_arguments(call: str) -> dict[str, Any]:
 
 
 def _calibration_examples(case: dict[str, Any], base: Path) -> dict[str, Any]:
-    out = copy.deepcopy(case)
-    for entry in out["cases"]:
+    computed = []
+    for entry in case["cases"]:
         file_name, column = entry["input"].split(":")
         x = _read_csv(base, file_name)[column].to_numpy()
         values = calibrate(x, **_r_arguments(entry["r_call"]))
-        entry["values"] = [float(v) for v in values]
-    return out
+        computed.append({"values": [float(v) for v in values]})
+    return {"cases": computed}
 
 
 def _calibrated_data(spec: dict[str, Any], base: Path) -> pd.DataFrame:
@@ -124,11 +178,11 @@ def _sa_dict(res: Minimization) -> dict[str, Any]:
 
 
 def _minimization(case: dict[str, Any], base: Path) -> dict[str, Any]:
-    out = copy.deepcopy(case)
+    out: dict[str, Any] = {}
     if case.get("calibration"):
         data = _calibrated_data(case["calibration"], base)
         order = case["calibration"].get("case_order", list(data.index))
-        out["calibration"]["calibrated"] = {
+        out["calibrated"] = {
             column: [float(v) for v in data.loc[order, column]]
             for column in case["calibration"]["calibrated"]
         }
@@ -150,16 +204,14 @@ def _minimization(case: dict[str, Any], base: Path) -> dict[str, Any]:
         tt, include=case["include"], dir_exp=case.get("dir_exp"), row_dom=row_dom
     )
     out["solutions"] = res.solutions
-    if res.intermediate:
+    if res.dir_exp is not None:
         models = tuple(m for i in res.intermediate for m in i.models)
-        overall = (
-            res.intermediate[0].overall_terms
-            if len(res.intermediate) == 1
-            else tuple(
-                {t.term: t for i in res.intermediate for t in i.overall_terms}.values()
-            )
-        )
-        out["fit"] = _fit_dict(models, overall)
+        # several C?P? keys: each term's row of the first key that has it
+        overall: dict[str, TermFit] = {}
+        for solution in res.intermediate:
+            for term in solution.overall_terms:
+                overall.setdefault(term.term, term)
+        out["fit"] = _fit_dict(models, tuple(overall.values()))
         out["intermediate"] = [
             {
                 "key": i.key,
@@ -174,17 +226,14 @@ def _minimization(case: dict[str, Any], base: Path) -> dict[str, Any]:
         out["parsimonious_fit"] = _fit_dict(res.models, res.overall_terms)
     else:
         out["fit"] = _fit_dict(res.models, res.overall_terms)
-    if "essential" in case:
         out["essential"] = list(res.essential)
-    if "prime_implicants" in case:
         out["prime_implicants"] = list(res.prime_implicants)
-    if "simplifying_assumptions" in case:
         out["simplifying_assumptions"] = _sa_dict(res)
     return out
 
 
 def _necessity(case: dict[str, Any], base: Path) -> dict[str, Any]:
-    out = copy.deepcopy(case)
+    out: dict[str, Any] = {}
     data = _read_csv(base, case["dataset"])
     common = {
         "outcome": case["outcome"],
@@ -195,13 +244,17 @@ def _necessity(case: dict[str, Any], base: Path) -> dict[str, Any]:
         data, incl_cut=case["incl_cut"], cov_cut=case.get("cov_cut", 0), **common
     )
     out["superSubset"] = [t.to_dict() for t in result.terms]
-    if "pof" in case:
+    # pof() was run only for the cases whose r_call has it
+    if "pof(" in case.get("r_call", ""):
         out["pof"] = [t.to_dict() for t in pof_necessity(data, **common).terms]
     return out
 
 
 def run_case(path: str | Path) -> dict[str, Any]:
-    """Recompute every result field of a conformance case.
+    """Compute the answers of a conformance case from its call alone.
+
+    Only the call (:data:`CALL_KEYS`) is read; R's answers in the file are ignored,
+    and the result is a new object holding nothing but what sociaparis computed.
 
     Parameters
     ----------
@@ -211,11 +264,14 @@ def run_case(path: str | Path) -> dict[str, Any]:
     Returns
     -------
     dict
-        The case with ``truth_table``, ``solutions``, ``fit`` and, where the case has
-        them, ``essential``, ``prime_implicants``, ``simplifying_assumptions``,
-        ``intermediate``, ``parsimonious_*``, ``superSubset``, ``pof``,
-        ``calibration.calibrated`` or calibration ``values`` computed by sociaparis.
-        Models are in sociaparis's order (compare them as sets, as the README says).
+        The answers in the layout of :func:`answers`: for a minimization,
+        ``truth_table``, ``solutions`` and ``fit``; with ``dir_exp``,
+        ``intermediate``, ``parsimonious_solutions`` and ``parsimonious_fit``;
+        without, ``essential``, ``prime_implicants`` and
+        ``simplifying_assumptions``; ``calibrated`` when the case calibrates its
+        data. For a necessity case ``superSubset`` (and ``pof`` when the R call
+        ran it); for calibration examples ``cases`` with the ``values`` of each
+        call. Models and their terms are listed in R's order.
     """
     path = Path(path)
     try:
@@ -229,7 +285,7 @@ def run_case(path: str | Path) -> dict[str, Any]:
         return _calibration_examples(case, base)
     if case.get("analysis") == "necessity":
         return _necessity(case, base)
-    if "truth_table" in case:
+    if "include" in case:
         return _minimization(case, base)
     raise SociaparisError(
         QCAError.BAD_CASE_FILE,

@@ -15,7 +15,7 @@ from .cover import dominated, minimum_covers
 from .errors import QCAError
 from .fit import TermFit, solution_fit, terms_fit
 from .notation import format_term, term_complexity
-from .primes import coverage_bits, primes_avoiding, primes_within
+from .primes import coverage_bits, primes_avoiding, primes_within, r_order
 from .results import IntermediateSolution, Minimization, Model
 from .search import FULL_SEARCH_MAX_CONDITIONS, minimal_covers_on_demand
 from .truth_table import TruthTable, TruthTableRow, rownum
@@ -107,7 +107,7 @@ def _models(
     qdata = tt.data
     models = []
     for cover in covers:
-        chosen = sorted((cubes[i] for i in cover), key=_sort_key)
+        chosen = [cubes[i] for i in sorted(cover)]
         sa = None
         if with_sa:
             configs = _simplifying(chosen, qdata.levels, on)
@@ -123,7 +123,6 @@ def _models(
                 simplifying_assumptions=sa,
             )
         )
-    models.sort(key=lambda m: (sum(term_complexity(c) for c in m.cubes), m.terms))
     return tuple(models)
 
 
@@ -168,32 +167,78 @@ def _chart_frame(
     ).rename_axis(index="PI", columns="rownum")
 
 
-def _expand(cube: Cube, expectations: Sequence[int | str | None]) -> Cube:
-    out = list(cube)
-    for j, value in enumerate(cube):
+def _easy_region(
+    comp: Cube, pars: Cube, expectations: Sequence[int | str | None]
+) -> Cube:
+    """The region of easy counterfactuals of a conservative term in a parsimonious one.
+
+    R's ``C_getEC``: the conservative term ``comp`` keeps every condition the
+    parsimonious term ``pars`` fixes, every condition without an expectation and every
+    condition at its expected value; a condition fixed against its expectation is
+    freed. The region is inside ``pars`` by construction.
+    """
+    out = list(comp)
+    for j, value in enumerate(comp):
         expected = expectations[j]
-        if value < 0 or expected is None:
+        if value < 0 or pars[j] >= 0 or expected is None or expected == "-":
             continue
-        if expected == "-" or expected != value:
+        if expected != value:
             out[j] = -1
     return tuple(out)
+
+
+def _easy_counterfactuals(
+    conservative: Sequence[Cube],
+    parsimonious: Sequence[Cube],
+    remainders: Sequence[Cube],
+    expectations: Sequence[int | str | None],
+) -> list[Cube]:
+    """The simplifying assumptions of a parsimonious model that are easy (R's EC).
+
+    Each conservative term is paired with every parsimonious term that contains it
+    (a conservative term inside none gives no counterfactual); a remainder is easy
+    when it lies in the region of one such pair.
+    """
+    regions = [
+        _easy_region(comp, pars, expectations)
+        for comp in conservative
+        for pars in parsimonious
+        if _inside(comp, pars)
+    ]
+    return [r for r in remainders if any(_inside(r, region) for region in regions)]
 
 
 def _intermediate(
     tt: TruthTable,
     dir_exp: dict[str, int | str],
-    conservative: tuple[Model, ...],
+    conservative: Minimization,
     parsimonious: tuple[Model, ...],
-    on_rows: list[TruthTableRow],
+    allowed: Sequence[Cube],
+    *,
+    row_dom: bool,
 ) -> tuple[IntermediateSolution, ...]:
     levels = tt.levels
     expectations = [dir_exp.get(name) for name in tt.conditions]
+    no_expectation = all(e is None or e == "-" for e in expectations)
+    on_rows = tt.rows_with("1")
     on = {r.values for r in on_rows}
     on_array = np.array([r.values for r in on_rows])
     out = []
-    for ci, cmodel in enumerate(conservative, start=1):
-        expanded = [_expand(c, expectations) for c in cmodel.cubes]
+    for ci, cmodel in enumerate(conservative.models, start=1):
         for pi, pmodel in enumerate(parsimonious, start=1):
+            key = f"C{ci}P{pi}"
+            if no_expectation:
+                # R: without any expectation the intermediate model is the conservative
+                out.append(
+                    IntermediateSolution(
+                        key=key,
+                        models=(cmodel,),
+                        essential=conservative.essential,
+                        easy_counterfactuals=(),
+                        overall_terms=cmodel.fit.terms,
+                    )
+                )
+                continue
             remainders = _simplifying(pmodel.cubes, levels, on)
             if remainders is None:
                 raise SociaparisError(
@@ -201,13 +246,15 @@ def _intermediate(
                     reason=f"the parsimonious model {pmodel.expression} covers more than "
                     f"{MAX_SA_CONFIGURATIONS} remainders to check as counterfactuals",
                 )
-            easy = [r for r in remainders if any(_inside(r, e) for e in expanded)]
-            cubes = primes_within([*on, *easy], levels)
-            cubes, bits, covers, ess = _solve_chart(cubes, on_array, row_dom=False)
+            easy = _easy_counterfactuals(
+                cmodel.cubes, pmodel.cubes, remainders, expectations
+            )
+            cubes = r_order(primes_within([*allowed, *easy], levels))
+            cubes, bits, covers, ess = _solve_chart(cubes, on_array, row_dom=row_dom)
             models = _models(tt, cubes, covers, on, with_sa=False)
             out.append(
                 IntermediateSolution(
-                    key=f"C{ci}P{pi}",
+                    key=key,
                     models=models,
                     essential=tuple(
                         format_term(cubes[i], tt.conditions, mv=tt.data.mv) for i in ess
@@ -279,6 +326,10 @@ def minimize(
     on = {r.values for r in on_rows}
     on_array = np.array([r.values for r in on_rows])
     dont_care = [r.values for r in tt.rows if r.out == "C" and "C" in include]
+    # R's pos.matrix: positive rows and included contradictions, in row order
+    allowed = [
+        r.values for r in tt.rows if r.out == "1" or (r.out == "C" and "C" in include)
+    ]
     remainders = "?" in include
     complete = True
     if remainders:
@@ -291,21 +342,27 @@ def minimize(
         if not len(off_array):
             raise SociaparisError(QCAError.ALL_MINIMIZED)
         if len(tt.levels) <= FULL_SEARCH_MAX_CONDITIONS:
-            cubes = sorted(primes_avoiding(on_array, off_array, tt.levels), key=_sort_key)
+            cubes = r_order(primes_avoiding(on_array, off_array, tt.levels))
             cubes, bits, covers, ess = _solve_chart(cubes, on_array, row_dom=row_dom)
         else:
             complete = False
-            cubes, covers = minimal_covers_on_demand(on_array, off_array, tt.levels)
-            cubes, bits, _, ess = _solve_chart(cubes, on_array, row_dom=False)
+            cubes, _ = minimal_covers_on_demand(on_array, off_array, tt.levels)
+            cubes = sorted(cubes, key=_sort_key)
+            cubes, bits, covers, ess = _solve_chart(cubes, on_array, row_dom=False)
     else:
-        cubes = sorted(primes_within([*on, *dont_care], tt.levels), key=_sort_key)
+        cubes = r_order(primes_within(allowed, tt.levels))
         cubes, bits, covers, ess = _solve_chart(cubes, on_array, row_dom=row_dom)
     models = _models(tt, cubes, covers, on, with_sa=remainders)
     intermediate: tuple[IntermediateSolution, ...] = ()
     if expectations is not None:
-        conservative = minimize(tt, include=include.replace("?", ""))
+        conservative = minimize(tt, include=include.replace("?", ""), row_dom=row_dom)
         intermediate = _intermediate(
-            tt, expectations, conservative.models, models, on_rows
+            tt,
+            expectations,
+            conservative,
+            models,
+            allowed,
+            row_dom=row_dom,
         )
     names = [format_term(c, tt.conditions, mv=tt.data.mv) for c in cubes]
     return Minimization(

@@ -49,7 +49,8 @@ def primes_avoiding(
     Returns
     -------
     list of Cube
-        Prime implicants by increasing number of literals.
+        Prime implicants by increasing number of literals, then sets of conditions
+        in combination order, then first positive row (R's CCubes order).
     """
     k = len(levels)
     on = np.asarray(on, dtype=np.int64).reshape(-1, k)
@@ -77,6 +78,9 @@ def primes_avoiding(
             on_keys = on[:, cols] @ bases[cols]
             off_keys = off[:, cols] @ bases[cols]
             keys, first = np.unique(on_keys, return_index=True)
+            # in order of first positive row, as R's CCubes finds them
+            by_row = np.argsort(first, kind="stable")
+            keys, first = keys[by_row], first[by_row]
             if len(off_keys):
                 keep = ~member(keys, off_keys)
                 keys, first = keys[keep], first[keep]
@@ -100,31 +104,81 @@ def primes_avoiding(
 def primes_within(allowed: Iterable[Sequence[int]], levels: Sequence[int]) -> list[Cube]:
     """All prime implicants of a set of allowed configurations (every point inside).
 
+    Quine-McCluskey as R's ``C_QMC`` runs it, so that the implicants come out in
+    its order, which :func:`r_order` needs to list models as R does: each round
+    merges the pairs of cubes (in the order of the pairs of their positions) that
+    differ in one condition and whose siblings on it are all present; the next
+    round's list is the new cubes in the order found, then the cubes of this round
+    that were not merged.
+
+    Parameters
+    ----------
+    allowed
+        The allowed configurations, in R's order (truth-table row order, then any
+        added remainders); duplicates are dropped.
+    levels
+        Number of levels per condition.
+
     Returns
     -------
     list of Cube
-        Prime implicants by increasing number of literals.
+        The prime implicants in the order R's ``C_QMC`` leaves them before sorting.
     """
-    k = len(levels)
-    current: set[Cube] = {tuple(int(v) for v in row) for row in allowed}
-    primes: list[Cube] = []
-    while current:
-        merged: set[Cube] = set()
-        absorbed: set[Cube] = set()
-        for cube in current:
-            for j in range(k):
-                if cube[j] < 0:
+    current = list(dict.fromkeys(tuple(int(v) for v in row) for row in allowed))
+    while len(current) > 1:
+        index = {cube: i for i, cube in enumerate(current)}
+        merged = [False] * len(current)
+        found: dict[Cube, None] = {}
+        for ia, a in enumerate(current):
+            pairs = []
+            for j, value in enumerate(a):
+                if value < 0:
                     continue
+                for level in range(levels[j]):
+                    ib = index.get(a[:j] + (level,) + a[j + 1 :], -1)
+                    if ib > ia:
+                        pairs.append((ib, j))
+            for _, j in sorted(pairs):
                 siblings = [
-                    cube[:j] + (level,) + cube[j + 1 :] for level in range(levels[j])
+                    index.get(a[:j] + (lv,) + a[j + 1 :], -1) for lv in range(levels[j])
                 ]
-                if all(s in current for s in siblings):
-                    merged.add(cube[:j] + (-1,) + cube[j + 1 :])
-                    absorbed.update(siblings)
-        primes.extend(c for c in current if c not in absorbed)
-        current = merged
-    primes.sort(key=lambda c: (-sum(v < 0 for v in c), c))
-    return primes
+                if -1 in siblings:
+                    continue
+                for i in siblings:
+                    merged[i] = True
+                found.setdefault(a[:j] + (-1,) + a[j + 1 :], None)
+        if not found:
+            break
+        current = [*found, *(c for i, c in enumerate(current) if not merged[i])]
+    return current
+
+
+def r_order(cubes: Sequence[Cube]) -> list[Cube]:
+    """Prime implicants in R's order (``sort_matrix``/``sort_cols`` in QCA's C code).
+
+    R sorts by condition, last to first: on each condition the cubes that fix it
+    come first, by increasing value, then those where it is free; finally by the
+    number of literals. All sorts are stable. When every cube fixes the condition,
+    R leaves the last cube of the descending order out of the increasing sort, so
+    the order can depend on the order the cubes came in (see :func:`primes_within`
+    and :func:`primes_avoiding`, which follow R's).
+
+    Examples
+    --------
+    >>> r_order([(0, 1), (1, -1), (-1, 0)])
+    [(1, -1), (-1, 0), (0, 1)]
+    >>> r_order([(1, 1, 1), (1, 0, 0)])  # every cube fixes every condition
+    [(1, 1, 1), (1, 0, 0)]
+    """
+    order = list(range(len(cubes)))
+    k = len(cubes[0]) if cubes else 0
+    for j in range(k - 1, -1, -1):
+        order.sort(key=lambda i: -cubes[i][j] - 1 if cubes[i][j] >= 0 else 0)
+        fixed = sum(1 for c in cubes if c[j] >= 0)
+        end = fixed if fixed < len(cubes) else len(cubes) - 1
+        order[:end] = sorted(order[:end], key=lambda i: cubes[i][j])
+    order.sort(key=lambda i: sum(v >= 0 for v in cubes[i]))
+    return [cubes[i] for i in order]
 
 
 def covers(cube: Sequence[int], rows: np.ndarray) -> np.ndarray:

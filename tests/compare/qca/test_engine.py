@@ -135,6 +135,29 @@ def test_intermediate_by_hand() -> None:
     assert res.solutions == [["A*B"], ["A*B"]]
 
 
+# ON 010, 000, 111, 100; OFF 101; parsimonious B + ~C; conservative
+# ~A*~C + ~B*~C + A*B*C. Answers of R QCA 3.23 (minimize(tt, include = "?", dir.exp =
+# ...), 2026-12-05): ~A*~C lies in ~C, which fixes C, so C stays against its
+# expectation and 011 (row 4) is not easy; "-" means no expectation (kept as observed).
+EASY = "case,A,B,C,Y\nr0,0,1,0,1\nr1,1,0,1,0\nr2,0,0,0,1\nr3,1,1,1,1\nr4,1,0,0,1"
+
+
+@pytest.mark.parametrize(
+    ("dir_exp", "easy", "solutions"),
+    [
+        ("A, B, C", (7,), [["~C", "A*B"]]),
+        ("A=-, B=-, C", (), [["~A*~C", "~B*~C", "A*B*C"]]),
+        ("C", (), [["~A*~C", "~B*~C", "A*B*C"]]),
+        # no expectation at all: R returns the conservative model
+        ("A=-, B=-, C=-", (), [["~A*~C", "~B*~C", "A*B*C"]]),
+    ],
+)
+def test_easy_counterfactuals_as_r(dir_exp: str, easy: tuple, solutions: list) -> None:
+    res = minimize(truth_table(frame(EASY), outcome="Y"), include="?", dir_exp=dir_exp)
+    assert [i.easy_counterfactuals for i in res.intermediate] == [easy]
+    assert res.solutions == solutions
+
+
 @pytest.mark.parametrize(
     ("csv", "row_dom", "primes", "solutions"),
     [
