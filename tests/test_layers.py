@@ -256,6 +256,30 @@ def test_every_package_is_in_the_table() -> None:
     assert layers - known == set()
 
 
+def test_models_modules_hold_tables_and_nothing_is_called_model() -> None:
+    """One naming rule (docs/architecture.md): ``models.py`` holds a package's
+    tables only; plain dataclasses live in modules named for what they hold."""
+    import importlib
+    import inspect
+
+    from sociaparis.core.db import Base
+
+    source = ROOT / PACKAGE
+    assert (
+        sorted(p.relative_to(source).as_posix() for p in source.rglob("model.py")) == []
+    )
+    for path in source.rglob("models.py"):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        module = importlib.import_module(name)
+        classes = [
+            value
+            for value in vars(module).values()
+            if inspect.isclass(value) and value.__module__ == name
+        ]
+        assert classes, name
+        assert [c.__name__ for c in classes if not issubclass(c, Base)] == [], name
+
+
 def test_pure_engines_exist() -> None:
     modules = _module_names(ROOT, PACKAGE)
     assert [p for p in PURE_ENGINES if p not in modules] == []
