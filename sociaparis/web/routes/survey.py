@@ -89,8 +89,28 @@ def _redirect(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def _refuse(request: Request, error: SociaparisError, lang: str, status: int) -> Response:
+def _render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A respondent page: HTML whatever the path ends with (a page may be
+    called ``x.json``)."""
     return render(
+        request,
+        template,
+        context,
+        status_code=status_code,
+        headers=headers,
+        json_twin=False,
+    )
+
+
+def _refuse(request: Request, error: SociaparisError, lang: str, status: int) -> Response:
+    return _render(
         request,
         "error.html",
         {"lang": lang, "message": error.message, "message_key": None},
@@ -158,7 +178,7 @@ def _notice(
         if isinstance(notice.get(key), dict)
     ]
     consent = notice.get("consent") or {}
-    return render(
+    return _render(
         request,
         "survey/notice.html",
         {
@@ -319,25 +339,18 @@ async def start_open(request: Request, form_id: str) -> Response:
 def _where(view: service.ResponseView, resume: str, lang: str) -> str:
     """The URL of the page the response is really at (or of the thanks page)."""
     if view.completed:
-        return f"/r/{resume}/done{_suffix(lang)}"
+        return f"/r/{resume}{_suffix(lang)}"
     current = view.current_page or service.first_page(view)
     return f"/r/{resume}/{current}{_suffix(lang)}"
 
 
 async def resume_response(request: Request, resume: str) -> Response:
-    lang = _lang(request)
+    """The resume link: the thanks page once the response is completed, else a
+    redirect to the page the response is at.
 
-    def work(connection: Connection) -> Response:
-        try:
-            view = _read_response(connection, resume)
-        except SociaparisError as error:
-            return _refuse(request, error, lang, 404)
-        return _redirect(_where(view, resume, _lang(request, view.instrument.languages)))
-
-    return await request.app.state.database.run(work)
-
-
-async def done(request: Request, resume: str) -> Response:
+    The thanks page lives at the resume link itself, a path of two segments,
+    which no page name can take (a page is ``/r/{resume}/{page_name}``).
+    """
     lang = _lang(request)
 
     def work(connection: Connection) -> Response:
@@ -348,7 +361,7 @@ async def done(request: Request, resume: str) -> Response:
         page_lang = _lang(request, view.instrument.languages)
         if not view.completed:
             return _redirect(_where(view, resume, page_lang))
-        return render(
+        return _render(
             request,
             "survey/done.html",
             {
@@ -388,7 +401,7 @@ def _page(
         errors=errors,
         evaluation=evaluation,
     )
-    return render(
+    return _render(
         request,
         "survey/page.html",
         {
@@ -524,9 +537,7 @@ def _save(
     if outcome.evaluation is not None:
         saved_at = (view.id, view.revision + 1)
         _keep(_NEXT_PAGE_EVALUATIONS, saved_at, outcome.evaluation)
-    if outcome.completed:
-        return _redirect(f"/r/{resume}/done{_suffix(lang)}")
-    if outcome.next_page is None:
+    if outcome.completed or outcome.next_page is None:
         return _redirect(f"/r/{resume}{_suffix(lang)}")
     return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
 
@@ -564,15 +575,14 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
-# The respondent pages, answered on the lean path (sociaparis.web.routing); the
-# thanks page comes before the page route, whose {page_name} would match it.
+# The respondent pages, answered on the lean path (sociaparis.web.routing). The
+# thanks page is the resume link of a completed response: no page name can shadow it.
 RESPONDENT_PAGES = Routes(
     Route("GET", "/i/{token}", invitation),
     Route("POST", "/i/{token}", accept_invitation),
     Route("GET", "/o/{form_id}", open_link),
     Route("POST", "/o/{form_id}", start_open),
     Route("GET", "/r/{resume}", resume_response),
-    Route("GET", "/r/{resume}/done", done),
     Route("GET", "/r/{resume}/{page_name}", show_page),
     Route("POST", "/r/{resume}/{page_name}", submit_page),
 )
