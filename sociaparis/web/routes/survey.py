@@ -18,7 +18,6 @@ page comes back with the answers typed and a message to try again (503 with
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -28,6 +27,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
 from starlette.datastructures import FormData
 
+from sociaparis.core.caches import BoundedCache
 from sociaparis.core.db import write_lock
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service
@@ -438,7 +438,7 @@ async def show_page(request: Request, resume: str, page_name: str) -> Response:
         if view.completed or page_name != current:
             return _redirect(_where(view, resume, page_lang))
         evaluation = _NEXT_PAGE_EVALUATIONS.pop((view.id, view.revision), None)
-        _keep(_SHOWN_VIEWS, resume, (view, evaluation))
+        _SHOWN_VIEWS.put(resume, (view, evaluation))
         return _page(request, view, resume, page_name, page_lang, evaluation=evaluation)
 
     return await request.app.state.database.run(work)
@@ -484,7 +484,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             previous=shown_from,
         )
         if outcome.errors:
-            _keep(_SHOWN_VIEWS, resume, (view, shown_from))  # shown again, same revision
+            _SHOWN_VIEWS.put(resume, (view, shown_from))  # shown again, same revision
             return _page(
                 request,
                 view,
@@ -536,7 +536,7 @@ def _save(
         return _redirect(f"/r/{resume}{_suffix(lang)}")
     if outcome.evaluation is not None:
         saved_at = (view.id, view.revision + 1)
-        _keep(_NEXT_PAGE_EVALUATIONS, saved_at, outcome.evaluation)
+        _NEXT_PAGE_EVALUATIONS.put(saved_at, outcome.evaluation)
     if outcome.completed or outcome.next_page is None:
         return _redirect(f"/r/{resume}{_suffix(lang)}")
     return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
@@ -552,20 +552,14 @@ def _save(
 # on), and the save applies only if the response is still at that revision.
 # With it, the evaluation the page was shown from (if any), from which the
 # submission evaluates again only what depends on the page.
-_SHOWN_VIEWS: OrderedDict[str, tuple[service.ResponseView, FormState | None]] = (
-    OrderedDict()
+_KEPT = 512
+_SHOWN_VIEWS: BoundedCache[str, tuple[service.ResponseView, FormState | None]] = (
+    BoundedCache(_KEPT)
 )
 # The whole-form evaluation a submission made of the answers it saved, by
 # response and revision saved, for the page shown after its redirect;
 # page_view uses it only if it is of exactly the answers it shows.
-_NEXT_PAGE_EVALUATIONS: OrderedDict[tuple[str, int], FormState] = OrderedDict()
-_KEPT = 512
-
-
-def _keep(kept: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-    kept[key] = value
-    while len(kept) > _KEPT:
-        kept.popitem(last=False)
+_NEXT_PAGE_EVALUATIONS: BoundedCache[tuple[str, int], FormState] = BoundedCache(_KEPT)
 
 
 def _int(value: Any, default: int) -> int:
