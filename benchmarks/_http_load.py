@@ -522,7 +522,7 @@ class Respondent:
             ):
                 raise Stopped
             path = page.path
-            if page.status == 200 and "/done" in path:
+            if page.status == 200 and path == self.resume:  # the thanks page
                 self.completed = True
                 tally.completed += 1
                 return

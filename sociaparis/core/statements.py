@@ -24,7 +24,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement, Select
 
+from sociaparis.core.caches import BoundedCache
+
 Processor = Callable[[Any], Any] | None
+#: How many compiled forms (one a database engine) and result conversions a
+#: statement keeps; a process uses one of each.
+KEPT_FORMS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +76,14 @@ class DirectStatement:
             if isinstance(statement, Select)
             else ()
         )
-        # By dialect class and parameter style: what the compiled SQL depends on.
         # Rows by column name; a name that is not an identifier is read by position.
         self.row = namedtuple("Row", self.columns, rename=True)  # type: ignore[misc]
-        self._compiled: dict[tuple[type, str], _Compiled] = {}
-        self._results: dict[
-            tuple[type, tuple[Any, ...]], tuple[tuple[int, Callable[[Any], Any]], ...]
-        ] = {}
+        # By dialect (its class, parameter style and options make the SQL), and
+        # the conversions of the result's columns by dialect and column types.
+        self._compiled: BoundedCache[Dialect, _Compiled] = BoundedCache(KEPT_FORMS)
+        self._results: BoundedCache[
+            tuple[Dialect, tuple[Any, ...]], tuple[tuple[int, Callable[[Any], Any]], ...]
+        ] = BoundedCache(KEPT_FORMS)
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)
@@ -99,34 +105,32 @@ class DirectStatement:
         """The conversions of the result's columns: (position, conversion) pairs
         for the columns that have one."""
         type_codes = tuple(column[1] for column in description)
-        key = (type(dialect), type_codes)
-        processors = self._results.get(key)
-        if processors is None:
-            processors = tuple(
-                (position, process)
-                for position, (column, code) in enumerate(
-                    zip(
-                        self.statement.selected_columns,  # type: ignore[attr-defined]
-                        type_codes,
-                        strict=True,
-                    )
+        return self._results.get((dialect, type_codes), self._find_processors)
+
+    def _find_processors(
+        self, key: tuple[Dialect, tuple[Any, ...]]
+    ) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        dialect, type_codes = key
+        return tuple(
+            (position, process)
+            for position, (column, code) in enumerate(
+                zip(
+                    self.statement.selected_columns,  # type: ignore[attr-defined]
+                    type_codes,
+                    strict=True,
                 )
-                if (
-                    process := column.type.dialect_impl(dialect).result_processor(
-                        dialect, code
-                    )
-                )
-                is not None
             )
-            self._results[key] = processors
-        return processors
+            if (
+                process := column.type.dialect_impl(dialect).result_processor(
+                    dialect, code
+                )
+            )
+            is not None
+        )
 
     def _run(self, connection: Connection, values: Mapping[str, Any]) -> Any:
         dialect = connection.dialect
-        key = (type(dialect), dialect.paramstyle)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compiled[key] = self._compile(dialect)
+        compiled = self._compiled.get(dialect, self._compile)
         params = {**compiled.fixed, **values}
         for name, process in compiled.binds:
             if process is not None:

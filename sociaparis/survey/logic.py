@@ -44,14 +44,13 @@ Examples
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sociaparis.core.caches import BoundedCache
 from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.survey.checks import (
     FieldError,
@@ -225,28 +224,13 @@ class _Plan:
 # Functions whose result changes from one evaluation to the next.
 _VOLATILE = re.compile(r"\b(?:now|today|random|uuid)\s*\(")
 
-_PLANS: OrderedDict[str, _Plan] = OrderedDict()
-_PLAN_CACHE_SIZE = 64
-_PLANS_LOCK = threading.Lock()
+# Plans by the instrument's content hash.
+_PLANS: BoundedCache[str, _Plan] = BoundedCache(maxsize=64)
 
 
 def _plan(instrument: Instrument) -> _Plan:
-    """The plan of ``instrument``, built once per content hash (small LRU cache).
-
-    Safe to call from several threads (web workers).
-    """
-    digest = instrument.content_hash
-    with _PLANS_LOCK:
-        plan = _PLANS.get(digest)
-        if plan is not None:
-            _PLANS.move_to_end(digest)
-            return plan
-    plan = _Plan(instrument)
-    with _PLANS_LOCK:
-        plan = _PLANS.setdefault(digest, plan)
-        if len(_PLANS) > _PLAN_CACHE_SIZE:
-            _PLANS.popitem(last=False)
-    return plan
+    """The plan of ``instrument``, built once per content hash."""
+    return _PLANS.get(instrument.content_hash, lambda _: _Plan(instrument))
 
 
 class _Context:

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sociaparis.core.caches import BoundedCache
 from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import Instrument
 from sociaparis.survey.models import InstrumentRecord
 from sociaparis.survey.xlsform import XLSFormResult
 
-_MODELS: OrderedDict[str, Instrument] = OrderedDict()
-_MODEL_CACHE_SIZE = 64
-_MODELS_LOCK = threading.Lock()
+# Instrument models by content hash.
+_MODELS: BoundedCache[str, Instrument] = BoundedCache(maxsize=64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,19 +72,8 @@ class AddResult:
 
 
 def _model(record: InstrumentRecord) -> Instrument:
-    """The instrument of a row, rebuilt once per content hash (small LRU cache)."""
-    digest = record.content_hash
-    with _MODELS_LOCK:
-        instrument = _MODELS.get(digest)
-        if instrument is not None:
-            _MODELS.move_to_end(digest)
-            return instrument
-    instrument = Instrument.from_dict(record.model)
-    with _MODELS_LOCK:
-        instrument = _MODELS.setdefault(digest, instrument)
-        if len(_MODELS) > _MODEL_CACHE_SIZE:
-            _MODELS.popitem(last=False)
-    return instrument
+    """The instrument of a row, rebuilt once per content hash."""
+    return _MODELS.get(record.content_hash, lambda _: Instrument.from_dict(record.model))
 
 
 def _stored(record: InstrumentRecord) -> StoredInstrument:

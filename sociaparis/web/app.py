@@ -7,13 +7,16 @@ researcher pages, the log-in and the static files are a FastAPI application.
 from __future__ import annotations
 
 import gc
+import logging
 import math
 import os
+import secrets
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import ClientDisconnect
@@ -30,7 +33,7 @@ from sociaparis.core.db import (
 from sociaparis.core.errors import SociaparisError
 from sociaparis.web.database import DatabaseBusy, DatabaseRunner
 from sociaparis.web.deps import LoginRequired
-from sociaparis.web.i18n import pick_language
+from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import make_environment, render
 from sociaparis.web.routing import Routes
 from sociaparis.web.security import (
@@ -42,6 +45,8 @@ from sociaparis.web.security import (
     resolve_client,
     with_security_headers,
 )
+
+logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # argon2 hashes computed at once per worker process (64 MiB and all cores each).
@@ -113,7 +118,8 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
 class Application:
     """The ASGI application: the respondent pages on a lean path, the rest on FastAPI.
 
-    Every HTTP response gets the security headers. ``state`` is the FastAPI
+    Every HTTP response gets the security headers, and an unexpected exception on
+    either path the error page (:func:`unexpected_error_page`). ``state`` is the FastAPI
     application's (settings, engine, templates...), which the respondent
     handlers reach as ``request.app.state`` too.
 
@@ -142,10 +148,16 @@ class Application:
         )
         found = self.respondent_pages.match(scope["method"], scope["path"])
         if found is None:
-            await self.site(scope, receive, send)
+            try:
+                await self.site(scope, receive, send)
+            except Exception:
+                # Starlette raises again what its handler answered; it is logged.
+                if ERROR_ID not in scope:
+                    raise
             return
         endpoint, params = found
         scope["app"] = self
+        scope["endpoint"] = endpoint
         request = Request(scope, receive)
         try:
             response = await endpoint(request, **params)
@@ -157,7 +169,13 @@ class Application:
             response = busy_page(request, exc.retry_after)
         except ClientDisconnect:
             return  # the respondent left before sending the whole form
+        except Exception as exc:
+            response = unexpected_error_page(request, exc)
         await response(scope, receive, send)
+
+
+#: Where :func:`unexpected_error_page` leaves the error's id in the ASGI scope.
+ERROR_ID = "sociaparis.error_id"
 
 
 def http_error_page(request: Request, exc: HTTPException) -> Response:
@@ -202,6 +220,46 @@ def busy_page(request: Request, retry_after: int) -> Response:
     )
 
 
+def unexpected_error_page(request: Request, exc: Exception) -> Response:
+    """500 for an unexpected exception: the error page with a short reference.
+
+    The reference (8 hex digits) is shown on the page, so that a respondent can
+    quote it, and logged with the traceback and the route's handler (never the
+    path, which holds the respondent's token).
+    """
+    error_id = secrets.token_hex(4)
+    request.scope[ERROR_ID] = error_id
+    endpoint = request.scope.get("endpoint")
+    logger.error(
+        "unexpected error %s in %s %s",
+        error_id,
+        request.method,
+        getattr(endpoint, "__qualname__", "?"),
+        exc_info=exc,
+    )
+    lang = pick_language(request.query_params.get("lang"))
+    try:
+        return render(
+            request,
+            "error.html",
+            {
+                "lang": lang,
+                "message_key": "unexpected_error",
+                "message": None,
+                "error_id": error_id,
+            },
+            status_code=500,
+            json_twin=False,
+        )
+    except Exception:  # a broken template must not hide the first error
+        logger.exception("the error page of %s could not be rendered", error_id)
+        text = escape(translate("unexpected_error", lang))
+        return HTMLResponse(
+            f"<!doctype html><title>500</title><p>{text} <code>{error_id}</code></p>",
+            status_code=500,
+        )
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
@@ -214,6 +272,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SociaparisError)
     async def domain_error(request: Request, exc: SociaparisError) -> Response:
         return domain_error_page(request, exc)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        return unexpected_error_page(request, exc)
 
     @app.exception_handler(OperationalError)
     async def database_error(request: Request, exc: OperationalError) -> Response:

@@ -32,6 +32,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "busy_title": "Serveur occupé",
         "busy": "Le serveur est très occupé. Réessayez dans quelques secondes.",
+        "unexpected_error": (
+            "Une erreur inattendue s'est produite. Réessayez plus tard ; si "
+            "l'erreur persiste, contactez l'équipe de l'étude en indiquant cette "
+            "référence :"
+        ),
         "forbidden": "Vous n'avez pas accès à cette page.",
         "next": "Suivant",
         "previous": "Précédent",
@@ -115,6 +120,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "busy_title": "Server busy",
         "busy": "The server is very busy. Try again in a few seconds.",
+        "unexpected_error": (
+            "An unexpected error occurred. Try again later; if the error persists, "
+            "contact the study team and give them this reference:"
+        ),
         "forbidden": "You do not have access to this page.",
         "next": "Next",
         "previous": "Back",

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import MAX_ANSWER_LENGTH
 from sociaparis.survey.fielding.layout import Block, LikertView, QuestionView
 from sociaparis.web.i18n import translate
@@ -33,7 +33,7 @@ _EMPHASIS = re.compile(
 )
 
 
-@lru_cache(maxsize=4096)  # labels repeat from respondent to respondent
+@memoized(maxsize=4096)  # labels repeat from respondent to respondent
 def odk_markdown(text: str) -> Markup:
     """Render the markdown subset ODK allows in labels, after escaping all HTML.
 
@@ -65,7 +65,7 @@ def question_blocks(blocks: Sequence[Block], prefix: str, lang: str) -> Markup:
 # respondent on the same path: its HTML is kept (blocks are immutable and
 # hashable; comparing them costs a sixth of writing the HTML). Like the views
 # the pages keep between requests, this lives in the process's memory only.
-@lru_cache(maxsize=256)
+@memoized(maxsize=256)
 def _question_blocks(blocks: tuple[Block, ...], prefix: str, lang: str) -> Markup:
     parts: list[str] = []
     for index, block in enumerate(blocks, start=1):

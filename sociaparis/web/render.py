@@ -40,13 +40,16 @@ def render(
     status_code: int = 200,
     fragment: str | None = None,
     headers: dict[str, str] | None = None,
+    json_twin: bool = True,
 ) -> Response:
     """Render ``template`` (or ``fragment`` for an htmx request) with ``context``.
 
-    A path ending in ``.json`` gets the same context as JSON, minus private keys
-    (those starting with an underscore).
+    With ``json_twin``, a path ending in ``.json`` gets the same context as JSON,
+    minus private keys (those starting with an underscore). The respondent pages
+    have no JSON twin: their paths end with a page name, which may end in
+    ``.json``.
     """
-    if request.url.path.endswith(".json"):
+    if json_twin and request.url.path.endswith(".json"):
         public = {k: v for k, v in context.items() if not k.startswith("_")}
         return JSONResponse(public, status_code=status_code, headers=headers)
     name = fragment if fragment and request.headers.get("hx-request") else template

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import httpx
 import pytest
+from markupsafe import escape
 
 from sociaparis.accounts.service import create_user
 from sociaparis.core.db import transaction
+from sociaparis.web.i18n import translate
 from sociaparis.web.security import CONTENT_SECURITY_POLICY, RateLimiter
 
 PASSWORD = "a long enough password"
@@ -33,6 +36,40 @@ def test_every_response_carries_the_security_headers(client: httpx.Client) -> No
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["referrer-policy"] == "no-referrer"
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("target", "path", "lang"),
+    [
+        # the respondent pages' lean path, then a FastAPI route
+        ("sociaparis.survey.fielding.service.invitation_form", "/i/tok", "en"),
+        ("sociaparis.survey.fielding.service.invitation_form", "/i/tok", "fr"),
+        ("sociaparis.web.routes.auth.session_csrf_token", "/login", "en"),
+    ],
+)
+def test_an_unexpected_error_is_an_error_page_with_a_logged_reference(
+    client: httpx.Client, monkeypatch, caplog, target, path, lang
+) -> None:
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the code is wrong")
+
+    monkeypatch.setattr(target, broken)
+    with caplog.at_level(logging.ERROR, logger="sociaparis.web.app"):
+        response = client.get(f"{path}?lang={lang}")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "no-store"
+    assert f'<html lang="{lang}"' in response.text
+    assert str(escape(translate("unexpected_error", lang))) in response.text
+    error_id = re.search(r'<code class="error-id">([0-9a-f]{8})</code>', response.text)[1]
+    assert "RuntimeError" not in response.text
+    [record] = [r for r in caplog.records if error_id in r.getMessage()]
+    assert record.exc_info[0] is RuntimeError
+    assert "tok" not in record.getMessage()  # the path's token is not logged
 
 
 def test_researcher_pages_need_a_login(client: httpx.Client) -> None:

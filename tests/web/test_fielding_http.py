@@ -385,3 +385,48 @@ def test_a_page_shown_before_another_process_saved_the_response_saves_nothing(
     assert stale.headers["location"] == resume
     stored = _stored(live_server)
     assert (stored.answers, stored.revision) == ({"service": "DFA"}, 1)
+
+
+#: A form whose pages are called ``done`` (the thanks page's old address) and
+#: ``more.json`` (the JSON twin's suffix).
+DONE_PAGE_FORM = """
+| survey |  |  |  |  |
+|  | type | name | label | appearance |
+|  | begin group | intro | Introduction | field-list |
+|  | text | first | First |  |
+|  | end group |  |  |  |
+|  | begin group | done | Done? | field-list |
+|  | text | last | Last |  |
+|  | end group |  |  |  |
+|  | text | more.json | More |  |
+| settings |  |  |
+|  | form_title | form_id |
+|  | Done page | done_page |
+"""
+
+
+def test_a_page_named_done_is_shown_and_the_thanks_page_follows(
+    http: httpx.Client, live_server
+) -> None:
+    with transaction(live_server.app.state.engine) as session:
+        form_id = field_form(session, DONE_PAGE_FORM, attributes=())
+        [created] = create_invitations(session=session, form_id=form_id, attributes=[{}])
+    resume = _start(http, created.token)
+    url, html = _current(http, resume)
+    sent = _post(http, url, html, {"first": "a"})
+    assert sent.status_code == 303 and sent.headers["location"] == f"{resume}/done"
+    done_page = http.get(f"{resume}/done")
+    assert done_page.status_code == 200 and 'name="last"' in done_page.text
+    sent = _post(http, f"{resume}/done", done_page.text, {"last": "b"})
+    assert sent.headers["location"] == f"{resume}/more.json"
+    more = http.get(f"{resume}/more.json")
+    assert more.headers["content-type"].startswith("text/html")
+    assert 'name="more.json"' in more.text
+    finished = _post(http, f"{resume}/more.json", more.text, {"more.json": "c"})
+    assert finished.status_code == 303 and finished.headers["location"] == resume
+    thanks = http.get(resume)
+    assert thanks.status_code == 200 and "Merci" in thanks.text
+    assert thanks.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    # The page's address, once the response is sent, leads to the thanks page.
+    assert http.get(f"{resume}/done").headers["location"].partition("?")[0] == resume
+    assert _stored(live_server).answers == {"first": "a", "last": "b", "more.json": "c"}

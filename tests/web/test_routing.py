@@ -7,7 +7,6 @@ import pytest
 from sociaparis.web.routes.survey import (
     RESPONDENT_PAGES,
     accept_invitation,
-    done,
     invitation,
     resume_response,
     show_page,
@@ -23,7 +22,8 @@ from sociaparis.web.routing import Route, Routes
         ("HEAD", "/i/tok", invitation, {"token": "tok"}),
         ("POST", "/i/tok", accept_invitation, {"token": "tok"}),
         ("GET", "/r/abc", resume_response, {"resume": "abc"}),
-        ("GET", "/r/abc/done", done, {"resume": "abc"}),
+        # No page name is kept back for the thanks page (the resume link).
+        ("GET", "/r/abc/done", show_page, {"resume": "abc", "page_name": "done"}),
         ("GET", "/r/abc/hours", show_page, {"resume": "abc", "page_name": "hours"}),
         ("POST", "/r/abc/done", submit_page, {"resume": "abc", "page_name": "done"}),
     ],

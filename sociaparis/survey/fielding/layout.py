@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import FieldError
 from sociaparis.survey.fielding.submission import field_name
 from sociaparis.survey.instrument import Group, Instrument, Page, Question
@@ -137,7 +137,7 @@ class _QuestionTexts:
     choice_labels: Mapping[str, str]
 
 
-@lru_cache(maxsize=8192)
+@memoized(maxsize=8192)
 def _question_texts(instrument: Instrument, name: str, lang: str) -> _QuestionTexts:
     # Every page view lays out tens of questions and choices; their texts only
     # change with the instrument version (its hash is the key) and the language.

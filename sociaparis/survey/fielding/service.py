@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sociaparis.core.caches import BoundedCache
 from sociaparis.core.db import utcnow
 from sociaparis.core.errors import SociaparisError
 from sociaparis.core.statements import DirectStatement
@@ -525,7 +526,8 @@ class ResponseView:
         return self.status == COMPLETED
 
 
-_INSTRUMENTS: dict[tuple[int, str], StoredInstrument] = {}
+# Stored instrument versions by id and content hash.
+_INSTRUMENTS: BoundedCache[tuple[int, str], StoredInstrument] = BoundedCache(maxsize=256)
 
 
 def _instrument(
@@ -539,18 +541,14 @@ def _instrument(
                 InstrumentRecord.id == instrument_id
             )
         )
-    key = (instrument_id, content_hash or "")
-    stored = _INSTRUMENTS.get(key)
-    if stored is None:
+
+    def load(_key: tuple[int, str]) -> StoredInstrument:
         if isinstance(session, Session):
-            stored = get_instrument(session=session, instrument_id=instrument_id)
-        else:
-            with Session(bind=session) as orm:
-                stored = get_instrument(session=orm, instrument_id=instrument_id)
-        if len(_INSTRUMENTS) > 256:
-            _INSTRUMENTS.clear()
-        _INSTRUMENTS[key] = stored
-    return stored
+            return get_instrument(session=session, instrument_id=instrument_id)
+        with Session(bind=session) as orm:
+            return get_instrument(session=orm, instrument_id=instrument_id)
+
+    return _INSTRUMENTS.get((instrument_id, content_hash or ""), load)
 
 
 def fielded_version(*, session: SessionOrConnection, form_id: str) -> StoredInstrument:

@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, Protocol
 
+from sociaparis.core.caches import memoized
 from sociaparis.survey.xpath.errors import XPathError, XPathErrorCode, abbreviate
 from sociaparis.survey.xpath.functions import FUNCTIONS
 from sociaparis.survey.xpath.parser import MAX_DEPTH, collect, compile_node, parse_tree
@@ -118,7 +118,7 @@ class Expression:
         return evaluate(self, context)
 
 
-@lru_cache(maxsize=16384)
+@memoized(maxsize=16384)
 def parse(source: str, *, choice_filter: bool = False) -> Expression:
     """Compile an expression; the result is cached by source text.
 

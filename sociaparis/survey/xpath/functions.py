@@ -15,11 +15,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any, NamedTuple
 
 import re2
 
+from sociaparis.core.caches import memoized
 from sociaparis.survey.xpath.dates import (
     days_to_date_string,
     days_to_datetime,
@@ -417,7 +418,7 @@ def _search(search: Callable[[str], object], text: str) -> object:
 
 # Few entries: a computed pattern may come from answers, and each compiled
 # pattern may hold up to max_mem.
-@lru_cache(maxsize=64)
+@memoized(maxsize=64)
 def _compile_regex(pattern: str) -> Callable[[str], object] | _RegexProblem:
     """The pattern's ``search`` function, or why it cannot be run.
 

@@ -12,8 +12,8 @@ import operator
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from functools import lru_cache
 
+from sociaparis.core.caches import memoized
 from sociaparis.survey.xpath.dates import string_to_days
 
 NAN = float("nan")
@@ -68,7 +68,7 @@ def _string_to_number(text: str) -> float:
     return NAN if days is None else days
 
 
-_cached_string_to_number = lru_cache(maxsize=8192)(_string_to_number)
+_cached_string_to_number = memoized(maxsize=8192)(_string_to_number)
 
 
 def to_string(value: Value) -> str:

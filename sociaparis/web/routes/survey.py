@@ -18,7 +18,6 @@ page comes back with the answers typed and a message to try again (503 with
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -28,6 +27,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
 from starlette.datastructures import FormData
 
+from sociaparis.core.caches import BoundedCache
 from sociaparis.core.db import write_lock
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service
@@ -89,8 +89,28 @@ def _redirect(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def _refuse(request: Request, error: SociaparisError, lang: str, status: int) -> Response:
+def _render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A respondent page: HTML whatever the path ends with (a page may be
+    called ``x.json``)."""
     return render(
+        request,
+        template,
+        context,
+        status_code=status_code,
+        headers=headers,
+        json_twin=False,
+    )
+
+
+def _refuse(request: Request, error: SociaparisError, lang: str, status: int) -> Response:
+    return _render(
         request,
         "error.html",
         {"lang": lang, "message": error.message, "message_key": None},
@@ -162,7 +182,7 @@ def _notice(
         if isinstance(notice.get(key), dict)
     ]
     consent = notice.get("consent") or {}
-    return render(
+    return _render(
         request,
         "survey/notice.html",
         {
@@ -323,25 +343,18 @@ async def start_open(request: Request, form_id: str) -> Response:
 def _where(view: service.ResponseView, resume: str, lang: str) -> str:
     """The URL of the page the response is really at (or of the thanks page)."""
     if view.completed:
-        return f"/r/{resume}/done{_suffix(lang)}"
+        return f"/r/{resume}{_suffix(lang)}"
     current = view.current_page or service.first_page(view)
     return f"/r/{resume}/{current}{_suffix(lang)}"
 
 
 async def resume_response(request: Request, resume: str) -> Response:
-    lang = _lang(request)
+    """The resume link: the thanks page once the response is completed, else a
+    redirect to the page the response is at.
 
-    def work(connection: Connection) -> Response:
-        try:
-            view = _read_response(connection, resume)
-        except SociaparisError as error:
-            return _refuse(request, error, lang, 404)
-        return _redirect(_where(view, resume, _lang(request, view.instrument.languages)))
-
-    return await request.app.state.database.run(work)
-
-
-async def done(request: Request, resume: str) -> Response:
+    The thanks page lives at the resume link itself, a path of two segments,
+    which no page name can take (a page is ``/r/{resume}/{page_name}``).
+    """
     lang = _lang(request)
 
     def work(connection: Connection) -> Response:
@@ -352,7 +365,7 @@ async def done(request: Request, resume: str) -> Response:
         page_lang = _lang(request, view.instrument.languages)
         if not view.completed:
             return _redirect(_where(view, resume, page_lang))
-        return render(
+        return _render(
             request,
             "survey/done.html",
             {
@@ -392,7 +405,7 @@ def _page(
         errors=errors,
         evaluation=evaluation,
     )
-    return render(
+    return _render(
         request,
         "survey/page.html",
         {
@@ -429,7 +442,7 @@ async def show_page(request: Request, resume: str, page_name: str) -> Response:
         if view.completed or page_name != current:
             return _redirect(_where(view, resume, page_lang))
         evaluation = _NEXT_PAGE_EVALUATIONS.pop((view.id, view.revision), None)
-        _keep(_SHOWN_VIEWS, resume, (view, evaluation))
+        _SHOWN_VIEWS.put(resume, (view, evaluation))
         return _page(request, view, resume, page_name, page_lang, evaluation=evaluation)
 
     return await request.app.state.database.run(work)
@@ -475,7 +488,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             previous=shown_from,
         )
         if outcome.errors:
-            _keep(_SHOWN_VIEWS, resume, (view, shown_from))  # shown again, same revision
+            _SHOWN_VIEWS.put(resume, (view, shown_from))  # shown again, same revision
             return _page(
                 request,
                 view,
@@ -527,10 +540,8 @@ def _save(
         return _redirect(f"/r/{resume}{_suffix(lang)}")
     if outcome.evaluation is not None:
         saved_at = (view.id, view.revision + 1)
-        _keep(_NEXT_PAGE_EVALUATIONS, saved_at, outcome.evaluation)
-    if outcome.completed:
-        return _redirect(f"/r/{resume}/done{_suffix(lang)}")
-    if outcome.next_page is None:
+        _NEXT_PAGE_EVALUATIONS.put(saved_at, outcome.evaluation)
+    if outcome.completed or outcome.next_page is None:
         return _redirect(f"/r/{resume}{_suffix(lang)}")
     return _redirect(f"/r/{resume}/{outcome.next_page}{_suffix(lang)}")
 
@@ -545,20 +556,14 @@ def _save(
 # on), and the save applies only if the response is still at that revision.
 # With it, the evaluation the page was shown from (if any), from which the
 # submission evaluates again only what depends on the page.
-_SHOWN_VIEWS: OrderedDict[str, tuple[service.ResponseView, FormState | None]] = (
-    OrderedDict()
+_KEPT = 512
+_SHOWN_VIEWS: BoundedCache[str, tuple[service.ResponseView, FormState | None]] = (
+    BoundedCache(_KEPT)
 )
 # The whole-form evaluation a submission made of the answers it saved, by
 # response and revision saved, for the page shown after its redirect;
 # page_view uses it only if it is of exactly the answers it shows.
-_NEXT_PAGE_EVALUATIONS: OrderedDict[tuple[str, int], FormState] = OrderedDict()
-_KEPT = 512
-
-
-def _keep(kept: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-    kept[key] = value
-    while len(kept) > _KEPT:
-        kept.popitem(last=False)
+_NEXT_PAGE_EVALUATIONS: BoundedCache[tuple[str, int], FormState] = BoundedCache(_KEPT)
 
 
 def _int(value: Any, default: int) -> int:
@@ -568,15 +573,14 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
-# The respondent pages, answered on the lean path (sociaparis.web.routing); the
-# thanks page comes before the page route, whose {page_name} would match it.
+# The respondent pages, answered on the lean path (sociaparis.web.routing). The
+# thanks page is the resume link of a completed response: no page name can shadow it.
 RESPONDENT_PAGES = Routes(
     Route("GET", "/i/{token}", invitation),
     Route("POST", "/i/{token}", accept_invitation),
     Route("GET", "/o/{form_id}", open_link),
     Route("POST", "/o/{form_id}", start_open),
     Route("GET", "/r/{resume}", resume_response),
-    Route("GET", "/r/{resume}/done", done),
     Route("GET", "/r/{resume}/{page_name}", show_page),
     Route("POST", "/r/{resume}/{page_name}", submit_page),
 )
