@@ -17,8 +17,10 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from pyxform import aliases, constants
+from pyxform.aliases import select_from_file
 from pyxform.errors import PyXFormError
-from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json import RE_SELECT, workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from sociaparis.core.archives import check_archive
@@ -109,6 +111,8 @@ KNOWN_COLUMNS = frozenset(
         "control",
     }
 )
+#: Select commands whose choices come from a file or the external_choices sheet.
+_SELECT_FROM_ELSEWHERE = frozenset({*select_from_file, "select_one_external"})
 _TRUE = {"yes", "true", "true()", "1"}
 _FALSE = {"", "no", "false", "false()", "0"}
 _ROW_RE = re.compile(r"\[row : (\d+)\]\s*")
@@ -252,7 +256,7 @@ def _from_pyxform(exc: PyXFormError, rows: _SurveyRows) -> SociaparisError:
         row, column = int(context["row"]), str(context.get("column", ""))
         cells = rows.by_row.get(row, {})
         expression = next(
-            (str(v) for k, v in cells.items() if k.split("::")[0] == column),
+            (str(v) for k, v in cells.items() if rows.column(k) == column),
             str(cells.get(column, "")),
         )
         return SociaparisError(
@@ -284,6 +288,61 @@ def language_code(name: str) -> str:
     return match.group(1).strip() if match else name.strip()
 
 
+@dataclass(frozen=True, slots=True)
+class SelectSpelling:
+    """A select's type cell as pyxform reads it.
+
+    Attributes
+    ----------
+    command
+        The select command as written (``select_one``, ``select one from``,
+        ``select all that apply``, ``select_one_from_file``...).
+    list_name
+        The choice list (or, for ``*_from_file``, the file) it names.
+    or_other
+        Whether it ends in ``or_other`` (or ``or specify other``, ``or other``).
+    """
+
+    command: str
+    list_name: str
+    or_other: bool
+
+
+def select_spelling(kind: str) -> SelectSpelling | None:
+    """Read a survey ``type`` cell with pyxform's own select pattern; None if no select.
+
+    pyxform accepts every spelling in :data:`pyxform.aliases.select` (``select one
+    from LIST``, ``select all that apply from LIST``, ``select1 LIST``...), so
+    reading the list name with its pattern keeps sociaparis in step with it.
+    """
+    match = RE_SELECT.search(" ".join(kind.split()))
+    if match is None:
+        return None
+    return SelectSpelling(
+        command=match.group("select_command"),
+        list_name=match.group("list_name"),
+        or_other=bool(match.group("specify_other")),
+    )
+
+
+def _headers(table: Mapping[str, Any], target: str) -> frozenset[str]:
+    """``target`` and the headers pyxform's alias ``table`` reads as it."""
+    return frozenset({target, *(k for k, v in table.items() if v == target)})
+
+
+_NAME_HEADERS = _headers(aliases.survey_header, constants.NAME)
+_TYPE_HEADERS = _headers(aliases.survey_header, constants.TYPE)
+_LIST_NAME_HEADERS = _headers(aliases.list_header, constants.LIST_NAME_S)
+
+
+def _cell(row: Mapping[str, Any], headers: frozenset[str]) -> str:
+    """The cell of ``row`` under any of ``headers`` (in any case), stripped."""
+    for header, value in row.items():
+        if str(header).strip().lower() in headers:
+            return str(value).strip()
+    return ""
+
+
 class _SurveyRows:
     """Row numbers and raw cells of the survey and choices sheets."""
 
@@ -295,23 +354,31 @@ class _SurveyRows:
         for index, row in enumerate(workbook.survey or []):
             number = index + 2
             self.by_row[number] = row
-            name = str(row.get("name", "")).strip()
-            kind = str(row.get("type", "")).strip()
+            name = _cell(row, _NAME_HEADERS)
+            kind = _cell(row, _TYPE_HEADERS)
             if name and not kind.startswith("end"):
                 if name in self.survey:
                     self.duplicates.append((name, self.survey[name][0], number))
                 else:
                     self.survey[name] = (number, row)
-            words = kind.replace("select one", "select_one").split()
-            words = [w for w in words if w]
-            if len(words) >= 2 and words[0] in {"select_one", "select_multiple"}:
-                self.selects.append((name, words[1], number))
-            elif kind.startswith("select all that apply") and len(kind.split()) > 4:
-                self.selects.append((name, kind.split()[4], number))
+            select = select_spelling(kind)
+            if select is not None and select.command not in _SELECT_FROM_ELSEWHERE:
+                self.selects.append((name, select.list_name, number))
         self.list_names = {
-            str(row.get("list_name", row.get("list name", ""))).strip()
-            for row in workbook.choices or []
+            _cell(row, _LIST_NAME_HEADERS) for row in workbook.choices or []
         }
+        self.double_colon = any(
+            "::" in str(header) for row in workbook.survey or [] for header in row
+        )
+
+    def column(self, header: str) -> str:
+        """The column a header names, without its language or attribute part.
+
+        As pyxform does, a sheet with no ``::`` header splits on one colon
+        (``label:English``).
+        """
+        separator = "::" if self.double_colon else ":"
+        return str(header).split(separator)[0].strip().lower()
 
     def check_lists_and_names(self) -> None:
         for name, first, again in self.duplicates:
@@ -334,11 +401,7 @@ class _SurveyRows:
         """Where the unsupported column behind pyxform's ``key`` is, for item ``name``."""
         row, cells = self.survey.get(name, (None, {}))
         written = next(
-            (
-                header
-                for header in cells
-                if header.split("::")[0].strip().lower() not in KNOWN_COLUMNS
-            ),
+            (header for header in cells if self.column(header) not in KNOWN_COLUMNS),
             key,
         )
         return Location(sheet="survey", row=row, column=written)
@@ -579,7 +642,17 @@ class _Builder:
             relevant = _OTHER_RELEVANT_RE.sub(r"selected(${\1}, 'other')", relevant)
         or_other = False
         if kind in SELECT_TYPES and row_info is not None:
-            or_other = str(row_info[1].get("type", "")).split()[-1] == "or_other"
+            written = str(row_info[1].get("type", ""))
+            select = select_spelling(written)
+            if select is not None and select.command in _SELECT_FROM_ELSEWHERE:
+                raise SociaparisError(
+                    SurveyError.UNSUPPORTED_TYPE,
+                    location=self.rows.locate(name, "type"),
+                    type=select.command,
+                    name=name,
+                    supported=", ".join(sorted(QUESTION_TYPES)),
+                )
+            or_other = select is not None and select.or_other
         parameters = data.get("parameters") or {}
         self.items.append(
             Question(

@@ -561,3 +561,92 @@ def test_missing_file(tmp_path) -> None:
     with pytest.raises(Exception) as info:
         read_xlsform(tmp_path / "nope.xlsx")
     assert info.value.code == SurveyError.FORM_UNREADABLE.code
+
+
+YN = "| choices |\n| | list name | name | label |\n| | yn | y | Y |\n| | yn | n | N |\n"
+
+
+@pytest.mark.parametrize(
+    ("cell", "kind", "list_name", "or_other"),
+    [
+        ("select_one yn", "select_one", "yn", False),
+        ("select one yn", "select_one", "yn", False),
+        ("select one from yn", "select_one", "yn", False),
+        ("select1 yn", "select_one", "yn", False),
+        ("add select one prompt using yn", "select_one", "yn", False),
+        ("select_multiple yn", "select_multiple", "yn", False),
+        ("select all that apply yn", "select_multiple", "yn", False),
+        ("select all that apply from yn", "select_multiple", "yn", False),
+        ("add select multiple prompt using yn", "select_multiple", "yn", False),
+        ("select one from yn or specify other", "select_one", "yn", True),
+        ("select_one  yn  or other", "select_one", "yn", True),
+        ("select all that apply from yn or_other", "select_multiple", "yn", True),
+    ],
+)
+def test_every_select_spelling_pyxform_reads(
+    form, cell: str, kind: str, list_name: str, or_other: bool
+) -> None:
+    question = form(_survey(f"| | {cell} | q | Q |", extra=YN)).item("q")
+    assert (question.type, question.list_name, question.or_other, question.row) == (
+        kind,
+        list_name,
+        or_other,
+        2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "error", "reported"),
+    [
+        ("select one from ny", SurveyError.UNKNOWN_LIST, {"list_name": "ny"}),
+        ("select all that apply from ny", SurveyError.UNKNOWN_LIST, {"list_name": "ny"}),
+        # choices from a file are not read yet: refused, not taken for a list
+        (
+            "select_one_from_file cities.csv",
+            SurveyError.UNSUPPORTED_TYPE,
+            {"type": "select_one_from_file"},
+        ),
+        (
+            "select one from file cities.csv",
+            SurveyError.UNSUPPORTED_TYPE,
+            {"type": "select one from file"},
+        ),
+        (
+            "select_multiple_from_file cities.csv",
+            SurveyError.UNSUPPORTED_TYPE,
+            {"type": "select_multiple_from_file"},
+        ),
+    ],
+)
+def test_legacy_selects_are_checked_like_the_others(
+    rejected, cell: str, error: SurveyError, reported: dict[str, str]
+) -> None:
+    exc = rejected(_survey(f"| | {cell} | q | Q |", extra=YN))
+    assert exc.error is error
+    assert exc.location == Location("survey", 2, "type")
+    assert {key: exc.context[key] for key in reported} == reported
+
+
+@pytest.mark.parametrize(
+    ("header", "labels"),
+    [
+        ("| | type | name | label |", {"default": "Q"}),
+        ("| | command | tag | caption |", {"default": "Q"}),
+        ("| | TYPE | NAME | LABEL |", {"default": "Q"}),
+        ("| | type | name | label:English |", {"English": "Q"}),
+        ("| | type | name | label::English |", {"English": "Q"}),
+    ],
+)
+def test_header_spellings_pyxform_reads(form, rejected, header: str, labels) -> None:
+    question = form(_survey("| | select one from yn | q | Q |", header=header, extra=YN))
+    assert (question.item("q").row, dict(question.item("q").labels)) == (2, labels)
+    duplicate = _survey(
+        "| | begin group | g1 | G1 |",
+        "| | text | a | A |",
+        "| | end group | | |",
+        "| | begin group | g2 | G2 |",
+        "| | text | a | A again |",
+        "| | end group | | |",
+        header=header,
+    )
+    assert rejected(duplicate).location == Location("survey", 6, "name")
