@@ -20,7 +20,8 @@ from typing import Any
 from pyxform import aliases, constants
 from pyxform.aliases import select_from_file
 from pyxform.errors import PyXFormError
-from pyxform.xls2json import RE_SELECT, workbook_to_json
+from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+from pyxform.xls2json import RE_END_CONTROL, RE_SELECT, workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from sociaparis.core.archives import check_archive
@@ -29,6 +30,7 @@ from sociaparis.core.spreadsheets import ZIP_SPREADSHEETS
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.expressions import check_expressions
 from sociaparis.survey.instrument import (
+    METADATA_TYPES,
     QUESTION_TYPES,
     SELECT_TYPES,
     Choice,
@@ -54,6 +56,39 @@ _TYPES = {
     "select one": "select_one",
     "select all that apply": "select_multiple",
     **{name: name for name in QUESTION_TYPES},
+}
+#: Every spelling pyxform reads for a metadata type (``get start time``,
+#: ``uri:deviceid``, ``imei``...) to the property it fills.
+METADATA_SPELLINGS: dict[str, str] = {
+    spelling: params.removeprefix("uri:")
+    for spelling, spec in QUESTION_TYPE_DICT.items()
+    if (params := str(spec.get("bind", {}).get("jr:preloadParams", "")))
+    and params.removeprefix("uri:") in METADATA_TYPES
+}
+#: What the warning on a metadata question says will be stored.
+_METADATA_WARNINGS = {
+    "start": "the time the respondent opened the form",
+    "end": "the time the respondent last saved the form",
+    "today": "the date the respondent filled in the form",
+    "deviceid": "the respondent's device identifier",
+    "subscriberid": "the respondent's SIM subscriber identifier",
+    "simserial": "the respondent's SIM serial number",
+    "phonenumber": "the respondent's phone number",
+    "username": "the respondent's user name",
+    "email": "the respondent's e-mail address",
+}
+_METADATA_STORED = {
+    "start": (
+        "Each response's start date is exported as _started_on; its time, in a "
+        "named survey only, as _started_at (an anonymous survey keeps dates, "
+        "never times)."
+    ),
+    "end": (
+        "Each response's submission date is exported as _submitted_on; the time "
+        "it was last saved, in a named survey only, as _updated_at (an anonymous "
+        "survey keeps dates, never times)."
+    ),
+    "today": "Each response's start date is exported as _started_on.",
 }
 #: Appearances accepted per kind of item.
 APPEARANCES: dict[str, frozenset[str]] = {
@@ -225,7 +260,9 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
                 Location(sheet="settings"),
             )
         )
-    instrument = _Builder(tree, rows).build()
+    builder = _Builder(tree, rows)
+    instrument = builder.build()
+    warnings.extend(builder.warnings)
     check_expressions(instrument, locate=rows.locate)
     return XLSFormResult(instrument, warnings, data, filename)
 
@@ -356,7 +393,7 @@ class _SurveyRows:
             self.by_row[number] = row
             name = _cell(row, _NAME_HEADERS)
             kind = _cell(row, _TYPE_HEADERS)
-            if name and not kind.startswith("end"):
+            if name and not RE_END_CONTROL.match(" ".join(kind.lower().split())):
                 if name in self.survey:
                     self.duplicates.append((name, self.survey[name][0], number))
                 else:
@@ -435,6 +472,7 @@ class _Builder:
         self.default = language_code(setting) if setting != "default" else ""
         self._written: dict[str, str] = {}
         self._depth: dict[str | None, int] = {None: 0}
+        self.warnings: list[Issue] = []
 
     def build(self) -> Instrument:
         top = self._children(self.tree.get("children", []), parent=None, repeat=None)
@@ -517,7 +555,8 @@ class _Builder:
         for child in children:
             control = child.get("control") or {}
             if child.get("type") == "group" and control.get("bodyless"):
-                continue  # pyxform's generated meta/instanceID
+                self._meta(child)  # pyxform's generated meta group
+                continue
             self._check_keys(child)
             if child.get("type") in {"group", "repeat"}:
                 self._group(child, parent, repeat)
@@ -525,6 +564,39 @@ class _Builder:
                 self._question(child, parent, repeat)
             names.append(str(child["name"]))
         return tuple(names)
+
+    def _meta(self, group: Mapping[str, Any]) -> None:
+        """Warn that an ``audit`` (which pyxform puts in the meta group) is ignored."""
+        for child in group.get("children", []):
+            if child.get("type") == "audit":
+                self.warnings.append(
+                    Issue(
+                        "SURVEY_W03",
+                        f"'{child['name']}' (audit): sociaparis keeps no audit log of "
+                        "the respondent's moves through the form; the audit is "
+                        "ignored.",
+                        self.rows.locate(str(child["name"]), "type"),
+                    )
+                )
+
+    def _metadata_warning(self, name: str, written: str, kind: str) -> None:
+        """Say at check time that a metadata question stays empty, and what is kept."""
+        what = _METADATA_WARNINGS[kind]
+        kept = _METADATA_STORED.get(
+            kind,
+            "A web browser does not give it, and an anonymous survey must not hold it.",
+        )
+        row = self.rows.survey.get(name)
+        written = _cell(row[1], _TYPE_HEADERS) if row else written
+        self.warnings.append(
+            Issue(
+                "SURVEY_W03",
+                f"'{name}' ({written}) holds {what} in ODK; sociaparis does not "
+                f"record it, so '{name}' stays empty in every response and export. "
+                f"{kept}",
+                self.rows.locate(name, "type"),
+            )
+        )
 
     def _check_keys(self, data: Mapping[str, Any]) -> None:
         name = str(data.get("name"))
@@ -624,7 +696,10 @@ class _Builder:
         self, data: Mapping[str, Any], parent: str | None, repeat: str | None
     ) -> None:
         name = str(data["name"])
-        kind = _TYPES.get(str(data.get("type")))
+        written = str(data.get("type"))
+        kind = _TYPES.get(written) or METADATA_SPELLINGS.get(written)
+        if kind in METADATA_TYPES:
+            self._metadata_warning(name, written, kind)
         if kind is None:
             raise SociaparisError(
                 SurveyError.UNSUPPORTED_TYPE,

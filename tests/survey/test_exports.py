@@ -258,3 +258,34 @@ def test_export_zip(session: Session) -> None:
     with pytest.raises(SociaparisError) as info:
         export_zip(session=session, form_id="usage", fmt="pdf")
     assert info.value.code == ExportError.BAD_FORMAT.code
+
+
+METADATA_FORM = """
+| survey |
+| | type     | name    | label |
+| | start    | started |       |
+| | today    | day     |       |
+| | deviceid | device  |       |
+| | username | user    |       |
+| | integer  | hours   | Hours |
+| settings |
+| | form_id |
+| | meta    |
+"""
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".sav", ".dta", ".parquet"])
+def test_metadata_columns_are_exported_empty(
+    session: Session, tmp_path: Path, suffix: str
+) -> None:
+    form = parse_xlsform(METADATA_FORM.encode(), filename="f.md")
+    stored = add_instrument(session=session, form=form).stored
+    configure_fielding(session=session, fielding=Fielding(form_id="meta"))
+    # a value posted for a metadata question is never the respondent's to give
+    _response(session, stored.id, {"hours": "3", "device": "forged", "user": "x"})
+    frame = load_export(session=session, form_id="meta").main.frame
+    assert frame["hours"].tolist() == [3]
+    for name in ("started", "day", "device", "user"):
+        assert frame[name].isna().all() or (frame[name] == "").all(), name
+    result = export_form(session=session, form_id="meta", out=tmp_path / f"m{suffix}")
+    assert result.files

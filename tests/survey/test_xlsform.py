@@ -650,3 +650,70 @@ def test_header_spellings_pyxform_reads(form, rejected, header: str, labels) -> 
         header=header,
     )
     assert rejected(duplicate).location == Location("survey", 6, "name")
+
+
+@pytest.mark.parametrize(
+    ("cell", "kind", "says"),
+    [
+        ("start", "start", "_started_at (an anonymous survey keeps dates, never times)"),
+        ("start time", "start", "exported as _started_on"),
+        ("get start time", "start", "exported as _started_on"),
+        ("end", "end", "_updated_at (an anonymous survey keeps dates"),
+        ("end time", "end", "exported as _submitted_on"),
+        ("today", "today", "exported as _started_on"),
+        ("get today", "today", "exported as _started_on"),
+        ("deviceid", "deviceid", "device identifier"),
+        ("imei", "deviceid", "an anonymous survey must not hold it"),
+        ("uri:deviceid", "deviceid", "device identifier"),
+        ("subscriberid", "subscriberid", "subscriber identifier"),
+        ("simserial", "simserial", "SIM serial number"),
+        ("phonenumber", "phonenumber", "phone number"),
+        ("username", "username", "user name"),
+        ("email", "email", "e-mail address"),
+        ("uri:email", "email", "an anonymous survey must not hold it"),
+    ],
+)
+def test_metadata_types_are_accepted_with_a_warning(
+    cell: str, kind: str, says: str
+) -> None:
+    md = _survey(f"| | {cell} | stamp | |", "| | text | a | A |")
+    result = parse_xlsform(md.encode(), filename="f.md")
+    question = result.instrument.item("stamp")
+    assert (question.type, question.displayed, question.answerable) == (
+        kind,
+        False,
+        False,
+    )
+    [warning] = [w for w in result.warnings if w.code == "SURVEY_W03"]
+    assert warning.location == Location("survey", 2, "type")
+    assert f"'stamp' ({cell})" in warning.message
+    assert "stays empty in every response and export" in warning.message
+    assert says in warning.message
+    assert [p.name for p in result.instrument.pages()] == ["a"]
+
+
+def test_audit_is_ignored_with_a_warning() -> None:
+    md = _survey("| | audit | audit | |", "| | text | a | A |")
+    result = parse_xlsform(md.encode(), filename="f.md")
+    assert [i.name for i in result.instrument.items] == ["a"]
+    [warning] = [w for w in result.warnings if w.code == "SURVEY_W03"]
+    assert warning.location == Location("survey", 2, "type")
+    assert "keeps no audit log" in warning.message
+
+
+def test_metadata_reads_as_empty_in_expressions() -> None:
+    from sociaparis.survey.simulate import simulate
+
+    md = _survey(
+        "| | start | started | |",
+        "| | text | a | A |",
+        "| | calculate | began | | if(${started} = '', 'none', ${started}) |",
+        header=CALC,
+    )
+    model = parse_xlsform(md.encode(), filename="f.md").instrument
+    report = simulate(model, {"a": "x"})
+    assert report["values"]["began"] == "none"
+    assert report["values"].get("started", "") == ""
+    with pytest.raises(SociaparisError) as info:
+        simulate(model, {"a": "x", "started": "2026-01-01T10:00"})
+    assert info.value.error is SurveyError.NOT_ANSWERABLE
