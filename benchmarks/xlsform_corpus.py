@@ -48,7 +48,9 @@ def _sociaparis_refusal(path: Path) -> str:
 def main(corpus: Path) -> None:
     """Print one line per form, then the summary."""
     forms = sorted(
-        p for p in corpus.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
+        p
+        for p in corpus.rglob("*")
+        if p.suffix.lower() in SUFFIXES and p.is_file() and p.name != "README.md"
     )
     converted = accepted = 0
     causes: Counter[str] = Counter()

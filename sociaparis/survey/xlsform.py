@@ -51,12 +51,38 @@ SUFFIXES = {
     ".md": ".md",
 }
 
+#: Legacy spellings of supported types that pyxform reads (its question type
+#: dictionary defines each exactly as the type it stands for).
+TYPE_ALIASES = {
+    "string": "text",
+    "q string": "text",
+    "add text prompt": "text",
+    "int": "integer",
+    "q int": "integer",
+    "add integer prompt": "integer",
+    "q decimal": "decimal",
+    "add decimal prompt": "decimal",
+    "q date": "date",
+    "add date prompt": "date",
+    "q note": "note",
+    "add note prompt": "note",
+    "q acknowledge": "acknowledge",
+    "add acknowledge prompt": "acknowledge",
+    "q calculate": "calculate",
+    "add calculate prompt": "calculate",
+}
 #: pyxform's type names to ours.
 _TYPES = {
     "select one": "select_one",
     "select all that apply": "select_multiple",
     **{name: name for name in QUESTION_TYPES},
+    **TYPE_ALIASES,
 }
+#: The types named in a refusal of an unsupported type.
+_SUPPORTED_TYPES = (
+    f"{', '.join(sorted(QUESTION_TYPES - METADATA_TYPES))} (or a metadata type: "
+    f"{', '.join(sorted(METADATA_TYPES))})"
+)
 #: Every spelling pyxform reads for a metadata type (``get start time``,
 #: ``uri:deviceid``, ``imei``...) to the property it fills.
 METADATA_SPELLINGS: dict[str, str] = {
@@ -90,7 +116,9 @@ _METADATA_STORED = {
     ),
     "today": "Each response's start date is exported as _started_on.",
 }
-#: Appearances accepted per kind of item.
+#: Name pyxform gives the select it adds to show a table-list's choice labels.
+_TABLE_LIST_HEADER = "reserved_name_for_field_list_labels_"
+#: Appearances used per kind of item (others are ignored with a warning).
 APPEARANCES: dict[str, frozenset[str]] = {
     "select_one": frozenset({"minimal", "likert"}),
     "select_multiple": frozenset({"minimal"}),
@@ -372,6 +400,13 @@ _TYPE_HEADERS = _headers(aliases.survey_header, constants.TYPE)
 _LIST_NAME_HEADERS = _headers(aliases.list_header, constants.LIST_NAME_S)
 
 
+def _reads_as(column: str, header: str, key: str) -> bool:
+    """Whether pyxform reads the survey ``header`` (base ``column``) as its ``key``."""
+    alias = aliases.survey_header.get(column)
+    target = alias[-1] if isinstance(alias, tuple) else alias
+    return key.lower() in {column, str(target).lower(), header.lower().rsplit(":", 1)[-1]}
+
+
 def _cell(row: Mapping[str, Any], headers: frozenset[str]) -> str:
     """The cell of ``row`` under any of ``headers`` (in any case), stripped."""
     for header, value in row.items():
@@ -437,11 +472,25 @@ class _SurveyRows:
     def unknown_column(self, name: str, key: str) -> Location:
         """Where the unsupported column behind pyxform's ``key`` is, for item ``name``."""
         row, cells = self.survey.get(name, (None, {}))
+        unknown = [
+            header
+            for header, value in cells.items()
+            if str(value).strip()
+            and (
+                self.column(header) not in KNOWN_COLUMNS
+                or self.column(header) in {"bind", "control"}
+            )
+        ]
         written = next(
-            (header for header in cells if self.column(header) not in KNOWN_COLUMNS),
-            key,
+            (h for h in unknown if _reads_as(self.column(h), h, key)),
+            unknown[0] if unknown else key,
         )
         return Location(sheet="survey", row=row, column=written)
+
+    def cell(self, name: str, column: str) -> str:
+        """The cell ``column`` of item ``name`` as written ('' for a generated item)."""
+        _, cells = self.survey.get(name, (None, {}))
+        return next((str(v) for k, v in cells.items() if self.column(k) == column), "")
 
     def locate(self, name: str, column: str, value: str | None = None) -> Location:
         """Where the cell ``column`` of item ``name`` is (the header as written)."""
@@ -473,6 +522,7 @@ class _Builder:
         self._written: dict[str, str] = {}
         self._depth: dict[str | None, int] = {None: 0}
         self.warnings: list[Issue] = []
+        self._warned: set[tuple[str, str]] = set()
 
     def build(self) -> Instrument:
         top = self._children(self.tree.get("children", []), parent=None, repeat=None)
@@ -557,6 +607,8 @@ class _Builder:
             if child.get("type") == "group" and control.get("bodyless"):
                 self._meta(child)  # pyxform's generated meta group
                 continue
+            if self._table_list_header(child, parent):
+                continue
             self._check_keys(child)
             if child.get("type") in {"group", "repeat"}:
                 self._group(child, parent, repeat)
@@ -564,6 +616,26 @@ class _Builder:
                 self._question(child, parent, repeat)
             names.append(str(child["name"]))
         return tuple(names)
+
+    def _table_list_header(self, data: Mapping[str, Any], parent: str | None) -> bool:
+        """Whether ``data`` is the row of choice labels pyxform adds to a table-list.
+
+        sociaparis shows a ``table-list`` group as a field-list page (pyxform gives
+        it that appearance), each question with its own choices, and says so.
+        """
+        name = str(data.get("name"))
+        if not name.startswith(_TABLE_LIST_HEADER) or name in self.rows.survey:
+            return False
+        group = parent or ""
+        self._warn_once(
+            ("table-list", group),
+            "SURVEY_W05",
+            f"The appearance 'table-list' of '{group}' is not used by sociaparis: "
+            "the group is shown as a field-list page, each question with its own "
+            "choices.",
+            self.rows.locate(group, "appearance"),
+        )
+        return True
 
     def _meta(self, group: Mapping[str, Any]) -> None:
         """Warn that an ``audit`` (which pyxform puts in the meta group) is ignored."""
@@ -599,37 +671,49 @@ class _Builder:
         )
 
     def _check_keys(self, data: Mapping[str, Any]) -> None:
+        """Warn (``SURVEY_W04``) about each column of the item sociaparis ignores."""
         name = str(data.get("name"))
-        for key in data:
-            if key not in _ITEM_KEYS:
-                self._unsupported_column(name, key)
-        for key in data.get("bind") or {}:
-            if key not in _BIND_KEYS:
-                self._unsupported_column(name, key)
-        for key in data.get("control") or {}:
-            if key not in _CONTROL_KEYS:
-                self._unsupported_column(name, key)
+        unused = [key for key in data if key not in _ITEM_KEYS]
+        unused += [key for key in data.get("bind") or {} if key not in _BIND_KEYS]
+        unused += [key for key in data.get("control") or {} if key not in _CONTROL_KEYS]
+        for key in unused:
+            location = self.rows.unknown_column(name, key)
+            self._warn_once(
+                ("column", str(location.column)),
+                "SURVEY_W04",
+                f"The column '{location.column}' (first used by '{name}') is not "
+                "used by sociaparis: it is ignored on every row.",
+                location,
+            )
 
-    def _unsupported_column(self, name: str, key: str) -> None:
-        raise SociaparisError(
-            SurveyError.UNSUPPORTED_COLUMN,
-            location=self.rows.unknown_column(name, key),
-            name=name,
-            column=self.rows.unknown_column(name, key).column,
-        )
+    def _warn_once(
+        self, key: tuple[str, str], code: str, message: str, location: Location
+    ) -> None:
+        """Warn once per ``key``, at its first place (not once per row)."""
+        if key not in self._warned:
+            self._warned.add(key)
+            self.warnings.append(Issue(code, message, location))
 
     def _appearance(self, name: str, kind: str, appearance: str) -> str:
+        """The appearance words sociaparis uses; a warning for each other one written.
+
+        Words pyxform wrote itself (``list-nolabel`` in a ``table-list`` group) are
+        dropped without a warning: the group's own warning covers them.
+        """
         allowed = APPEARANCES.get(kind, frozenset())
+        written = self.rows.cell(name, "appearance").split()
         for word in appearance.split():
-            if word not in allowed:
-                raise SociaparisError(
-                    SurveyError.UNSUPPORTED_APPEARANCE,
-                    location=self.rows.locate(name, "appearance", appearance),
-                    appearance=word,
-                    name=name,
-                    supported=", ".join(sorted(allowed)) or "none for this type",
+            if word not in allowed and word in written:
+                uses = ", ".join(sorted(allowed)) or "none"
+                self._warn_once(
+                    ("appearance", f"{kind} {word}"),
+                    "SURVEY_W05",
+                    f"The appearance '{word}' (first on '{name}') is not used by "
+                    f"sociaparis for a {kind}: it is ignored wherever it is written, "
+                    f"and the item is shown as usual (appearances used: {uses}).",
+                    self.rows.locate(name, "appearance"),
                 )
-        return " ".join(appearance.split())
+        return " ".join(word for word in appearance.split() if word in allowed)
 
     def _group(
         self, data: Mapping[str, Any], parent: str | None, repeat: str | None
@@ -706,7 +790,7 @@ class _Builder:
                 location=self.rows.locate(name, "type"),
                 type=data.get("type"),
                 name=name,
-                supported=", ".join(sorted(QUESTION_TYPES)),
+                supported=_SUPPORTED_TYPES,
             )
         bind = data.get("bind") or {}
         control = data.get("control") or {}
@@ -725,7 +809,7 @@ class _Builder:
                     location=self.rows.locate(name, "type"),
                     type=select.command,
                     name=name,
-                    supported=", ".join(sorted(QUESTION_TYPES)),
+                    supported=_SUPPORTED_TYPES,
                 )
             or_other = select is not None and select.or_other
         parameters = data.get("parameters") or {}

@@ -11,7 +11,12 @@ from openpyxl import Workbook
 from sociaparis.core.errors import CoreError, Location, SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import Group, Instrument, Question
-from sociaparis.survey.xlsform import MAX_GROUP_DEPTH, parse_xlsform, read_xlsform
+from sociaparis.survey.xlsform import (
+    MAX_GROUP_DEPTH,
+    TYPE_ALIASES,
+    parse_xlsform,
+    read_xlsform,
+)
 from sociaparis.survey.xpath.functions import MAX_STRING_LENGTH
 
 BILINGUAL = """
@@ -245,24 +250,6 @@ BAD_FORMS = [
         Location("survey", 3, "type"),
     ),
     (
-        "unsupported appearance",
-        _survey(
-            "| | text | a | A | numbers |",
-            header="| | type | name | label | appearance |",
-        ),
-        SurveyError.UNSUPPORTED_APPEARANCE,
-        Location("survey", 2, "appearance"),
-    ),
-    (
-        "appearance of another type",
-        _survey(
-            "| | integer | a | A | likert |",
-            header="| | type | name | label | appearance |",
-        ),
-        SurveyError.UNSUPPORTED_APPEARANCE,
-        Location("survey", 2, "appearance"),
-    ),
-    (
         "unknown reference",
         _survey(
             "| | integer | a | A | |", "| | text | b | B | ${nope} > 1 |", header=REL
@@ -437,14 +424,6 @@ BAD_FORMS = [
         ),
         SurveyError.UNSUPPORTED_STRUCTURE,
         Location("survey", 3, "type"),
-    ),
-    (
-        "unsupported column",
-        _survey(
-            "| | text | a | A | yes |", header="| | type | name | label | read_only |"
-        ),
-        SurveyError.UNSUPPORTED_COLUMN,
-        Location("survey", 2, "read_only"),
     ),
     (
         "unmatched group (pyxform)",
@@ -717,3 +696,136 @@ def test_metadata_reads_as_empty_in_expressions() -> None:
     with pytest.raises(SociaparisError) as info:
         simulate(model, {"a": "x", "started": "2026-01-01T10:00"})
     assert info.value.error is SurveyError.NOT_ANSWERABLE
+
+
+APPEARANCE = "| | type | name | label | appearance |"
+
+
+@pytest.mark.parametrize(
+    ("rows", "kept", "warnings"),
+    [
+        # (survey rows, appearance kept on 'a', [(code, row, column, words in the message)])
+        (
+            ["| | text | a | A | numbers |"],
+            "",
+            [("SURVEY_W05", 2, "appearance", "'numbers' (first on 'a')")],
+        ),
+        (
+            ["| | integer | a | A | likert |"],
+            "",
+            [("SURVEY_W05", 2, "appearance", "for a integer")],
+        ),
+        (
+            ["| | select_one yn | a | A | minimal quick |"],
+            "minimal",
+            [("SURVEY_W05", 2, "appearance", "'quick'")],
+        ),
+        (["| | select_one yn | a | A | likert |"], "likert", []),
+        (
+            ["| | select_one yn | a | A | label |"],
+            "",
+            [("SURVEY_W05", 2, "appearance", "'label'")],
+        ),
+        # once per word, at its first place
+        (
+            [
+                "| | text | a | A | numbers |",
+                "| | text | b | B | numbers |",
+                "| | text | c | C | w2 |",
+            ],
+            "",
+            [
+                ("SURVEY_W05", 2, "appearance", "'numbers'"),
+                ("SURVEY_W05", 4, "appearance", "'w2'"),
+            ],
+        ),
+        # pyxform's table-list: a field-list page, its header row of labels left out
+        (
+            [
+                "| | begin group | g | G | table-list |",
+                "| | select_one yn | a | A | |",
+                "| | select_one yn | b | B | |",
+                "| | end group | | | |",
+            ],
+            "",
+            [("SURVEY_W05", 2, "appearance", "'table-list' of 'g'")],
+        ),
+    ],
+)
+def test_unused_appearances_are_warnings(rows, kept: str, warnings) -> None:
+    result = parse_xlsform(
+        _survey(*rows, header=APPEARANCE, extra=YN).encode(), filename="f.md"
+    )
+    assert result.instrument.item("a").appearance == kept
+    found = [w for w in result.warnings if w.code not in {"SURVEY_W01", "SURVEY_W02"}]
+    assert [(w.code, w.location.row, w.location.column) for w in found] == [
+        w[:3] for w in warnings
+    ]
+    for warning, (*_, words) in zip(found, warnings, strict=True):
+        assert words in warning.message and "is not used by sociaparis" in warning.message
+
+
+def test_a_table_list_is_a_field_list_page_without_its_header_row(form) -> None:
+    model = form(
+        _survey(
+            "| | begin group | g | G | table-list |",
+            "| | select_one yn | a | A | |",
+            "| | select_one yn | b | B | |",
+            "| | end group | | | |",
+            header=APPEARANCE,
+            extra=YN,
+        )
+    )
+    [page] = model.pages()
+    assert page.kind == "group" and page.name == "g"
+    assert not any(q.startswith("reserved_name") for q in page.questions)
+    assert "a" in page.questions and "b" in page.questions
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "columns"),
+    [
+        ("read_only", "yes", ["read_only"]),
+        ("readonly", "yes", ["readonly"]),
+        ("query", "x", ["query"]),
+        ("instance::testAttribute", "x", ["instance::testAttribute"]),
+        ("body::accuracyThreshold", "5", ["body::accuracyThreshold"]),
+        ("bind::odk:length", "5", ["bind::odk:length"]),
+        ("flat", "yes", ["flat"]),
+        ("rows", "3", ["rows"]),
+        ("trigger", "${a}", ["trigger"]),
+        ("guidance_hint", "help", ["guidance_hint"]),
+        ("media::image", "a.jpg", ["media::image"]),
+        ("tr_id", "x", ["tr_id"]),
+    ],
+)
+def test_unused_columns_are_warnings_once_per_column(
+    header: str, cells: str, columns: list[str]
+) -> None:
+    md = _survey(
+        "| | integer | a | A | |",
+        f"| | text | b | B | {cells} |",
+        f"| | text | c | C | {cells} |",
+        header=f"| | type | name | label | {header} |",
+    )
+    result = parse_xlsform(md.encode(), filename="f.md")
+    found = [w for w in result.warnings if w.code == "SURVEY_W04"]
+    assert [(w.location.row, w.location.column) for w in found] == [
+        (3, c) for c in columns
+    ]
+    assert "(first used by 'b')" in found[0].message
+    assert "is not used by sociaparis: it is ignored on every row" in found[0].message
+    assert [q.name for q in result.instrument.questions] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(("alias", "kind"), sorted(TYPE_ALIASES.items()))
+def test_legacy_type_spellings_read_as_pyxform_defines_them(
+    form, alias: str, kind: str
+) -> None:
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    assert QUESTION_TYPE_DICT[alias] == QUESTION_TYPE_DICT[kind]
+    label = "" if kind == "calculate" else "Q"
+    calculation = "1 + 1" if kind == "calculate" else ""
+    model = form(_survey(f"| | {alias} | q | {label} | {calculation} |", header=CALC))
+    assert (model.item("q").type, model.item("q").row) == (kind, 2)
