@@ -27,11 +27,6 @@ class SurveyError(ErrorCode):
         "SURVEY_003",
         "The type '{type}' of '{name}' is not supported. Use one of: {supported}.",
     )
-    UNSUPPORTED_APPEARANCE = (
-        "SURVEY_004",
-        "The appearance '{appearance}' of '{name}' is not supported. Use one of: "
-        "{supported}, or leave the cell empty.",
-    )
     UNKNOWN_REFERENCE = (
         "SURVEY_005",
         "'{expression}' refers to ${{{reference}}}, but no question, group or "
@@ -62,11 +57,6 @@ class SurveyError(ErrorCode):
         "SURVEY_010",
         "'{name}': {reason}. Move it so that repeats are neither nested nor inside a "
         "field-list group.",
-    )
-    UNSUPPORTED_COLUMN = (
-        "SURVEY_011",
-        "'{name}' uses the column '{column}', which sociaparis does not support. "
-        "Remove the column or leave it empty for this row.",
     )
     EVALUATION_FAILED = (
         "SURVEY_012",

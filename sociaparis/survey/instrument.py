@@ -31,8 +31,23 @@ ANSWER_TYPES = frozenset(
         "acknowledge",
     }
 )
+#: ODK's metadata types (``start``, ``deviceid``...), whatever their spelling in
+#: the form: never shown, and left empty by sociaparis (the form's check warns).
+METADATA_TYPES = frozenset(
+    {
+        "start",
+        "end",
+        "today",
+        "deviceid",
+        "subscriberid",
+        "simserial",
+        "phonenumber",
+        "username",
+        "email",
+    }
+)
 #: Question types whose value is computed, never shown.
-COMPUTED_TYPES = frozenset({"calculate", "hidden"})
+COMPUTED_TYPES = frozenset({"calculate", "hidden"}) | METADATA_TYPES
 #: Every supported question type.
 QUESTION_TYPES = ANSWER_TYPES | COMPUTED_TYPES | {"note"}
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})

@@ -17,8 +17,11 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from pyxform import aliases, constants
+from pyxform.aliases import select_from_file
 from pyxform.errors import PyXFormError
-from pyxform.xls2json import workbook_to_json
+from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+from pyxform.xls2json import RE_END_CONTROL, RE_SELECT, workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from sociaparis.core.archives import check_archive
@@ -27,6 +30,7 @@ from sociaparis.core.spreadsheets import ZIP_SPREADSHEETS
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.expressions import check_expressions
 from sociaparis.survey.instrument import (
+    METADATA_TYPES,
     QUESTION_TYPES,
     SELECT_TYPES,
     Choice,
@@ -47,13 +51,74 @@ SUFFIXES = {
     ".md": ".md",
 }
 
+#: Legacy spellings of supported types that pyxform reads (its question type
+#: dictionary defines each exactly as the type it stands for).
+TYPE_ALIASES = {
+    "string": "text",
+    "q string": "text",
+    "add text prompt": "text",
+    "int": "integer",
+    "q int": "integer",
+    "add integer prompt": "integer",
+    "q decimal": "decimal",
+    "add decimal prompt": "decimal",
+    "q date": "date",
+    "add date prompt": "date",
+    "q note": "note",
+    "add note prompt": "note",
+    "q acknowledge": "acknowledge",
+    "add acknowledge prompt": "acknowledge",
+    "q calculate": "calculate",
+    "add calculate prompt": "calculate",
+}
 #: pyxform's type names to ours.
 _TYPES = {
     "select one": "select_one",
     "select all that apply": "select_multiple",
     **{name: name for name in QUESTION_TYPES},
+    **TYPE_ALIASES,
 }
-#: Appearances accepted per kind of item.
+#: The types named in a refusal of an unsupported type.
+_SUPPORTED_TYPES = (
+    f"{', '.join(sorted(QUESTION_TYPES - METADATA_TYPES))} (or a metadata type: "
+    f"{', '.join(sorted(METADATA_TYPES))})"
+)
+#: Every spelling pyxform reads for a metadata type (``get start time``,
+#: ``uri:deviceid``, ``imei``...) to the property it fills.
+METADATA_SPELLINGS: dict[str, str] = {
+    spelling: params.removeprefix("uri:")
+    for spelling, spec in QUESTION_TYPE_DICT.items()
+    if (params := str(spec.get("bind", {}).get("jr:preloadParams", "")))
+    and params.removeprefix("uri:") in METADATA_TYPES
+}
+#: What the warning on a metadata question says will be stored.
+_METADATA_WARNINGS = {
+    "start": "the time the respondent opened the form",
+    "end": "the time the respondent last saved the form",
+    "today": "the date the respondent filled in the form",
+    "deviceid": "the respondent's device identifier",
+    "subscriberid": "the respondent's SIM subscriber identifier",
+    "simserial": "the respondent's SIM serial number",
+    "phonenumber": "the respondent's phone number",
+    "username": "the respondent's user name",
+    "email": "the respondent's e-mail address",
+}
+_METADATA_STORED = {
+    "start": (
+        "Each response's start date is exported as _started_on; its time, in a "
+        "named survey only, as _started_at (an anonymous survey keeps dates, "
+        "never times)."
+    ),
+    "end": (
+        "Each response's submission date is exported as _submitted_on; the time "
+        "it was last saved, in a named survey only, as _updated_at (an anonymous "
+        "survey keeps dates, never times)."
+    ),
+    "today": "Each response's start date is exported as _started_on.",
+}
+#: Name pyxform gives the select it adds to show a table-list's choice labels.
+_TABLE_LIST_HEADER = "reserved_name_for_field_list_labels_"
+#: Appearances used per kind of item (others are ignored with a warning).
 APPEARANCES: dict[str, frozenset[str]] = {
     "select_one": frozenset({"minimal", "likert"}),
     "select_multiple": frozenset({"minimal"}),
@@ -109,6 +174,8 @@ KNOWN_COLUMNS = frozenset(
         "control",
     }
 )
+#: Select commands whose choices come from a file or the external_choices sheet.
+_SELECT_FROM_ELSEWHERE = frozenset({*select_from_file, "select_one_external"})
 _TRUE = {"yes", "true", "true()", "1"}
 _FALSE = {"", "no", "false", "false()", "0"}
 _ROW_RE = re.compile(r"\[row : (\d+)\]\s*")
@@ -221,7 +288,9 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
                 Location(sheet="settings"),
             )
         )
-    instrument = _Builder(tree, rows).build()
+    builder = _Builder(tree, rows)
+    instrument = builder.build()
+    warnings.extend(builder.warnings)
     check_expressions(instrument, locate=rows.locate)
     return XLSFormResult(instrument, warnings, data, filename)
 
@@ -252,7 +321,7 @@ def _from_pyxform(exc: PyXFormError, rows: _SurveyRows) -> SociaparisError:
         row, column = int(context["row"]), str(context.get("column", ""))
         cells = rows.by_row.get(row, {})
         expression = next(
-            (str(v) for k, v in cells.items() if k.split("::")[0] == column),
+            (str(v) for k, v in cells.items() if rows.column(k) == column),
             str(cells.get(column, "")),
         )
         return SociaparisError(
@@ -284,6 +353,68 @@ def language_code(name: str) -> str:
     return match.group(1).strip() if match else name.strip()
 
 
+@dataclass(frozen=True, slots=True)
+class SelectSpelling:
+    """A select's type cell as pyxform reads it.
+
+    Attributes
+    ----------
+    command
+        The select command as written (``select_one``, ``select one from``,
+        ``select all that apply``, ``select_one_from_file``...).
+    list_name
+        The choice list (or, for ``*_from_file``, the file) it names.
+    or_other
+        Whether it ends in ``or_other`` (or ``or specify other``, ``or other``).
+    """
+
+    command: str
+    list_name: str
+    or_other: bool
+
+
+def select_spelling(kind: str) -> SelectSpelling | None:
+    """Read a survey ``type`` cell with pyxform's own select pattern; None if no select.
+
+    pyxform accepts every spelling in :data:`pyxform.aliases.select` (``select one
+    from LIST``, ``select all that apply from LIST``, ``select1 LIST``...), so
+    reading the list name with its pattern keeps sociaparis in step with it.
+    """
+    match = RE_SELECT.search(" ".join(kind.split()))
+    if match is None:
+        return None
+    return SelectSpelling(
+        command=match.group("select_command"),
+        list_name=match.group("list_name"),
+        or_other=bool(match.group("specify_other")),
+    )
+
+
+def _headers(table: Mapping[str, Any], target: str) -> frozenset[str]:
+    """``target`` and the headers pyxform's alias ``table`` reads as it."""
+    return frozenset({target, *(k for k, v in table.items() if v == target)})
+
+
+_NAME_HEADERS = _headers(aliases.survey_header, constants.NAME)
+_TYPE_HEADERS = _headers(aliases.survey_header, constants.TYPE)
+_LIST_NAME_HEADERS = _headers(aliases.list_header, constants.LIST_NAME_S)
+
+
+def _reads_as(column: str, header: str, key: str) -> bool:
+    """Whether pyxform reads the survey ``header`` (base ``column``) as its ``key``."""
+    alias = aliases.survey_header.get(column)
+    target = alias[-1] if isinstance(alias, tuple) else alias
+    return key.lower() in {column, str(target).lower(), header.lower().rsplit(":", 1)[-1]}
+
+
+def _cell(row: Mapping[str, Any], headers: frozenset[str]) -> str:
+    """The cell of ``row`` under any of ``headers`` (in any case), stripped."""
+    for header, value in row.items():
+        if str(header).strip().lower() in headers:
+            return str(value).strip()
+    return ""
+
+
 class _SurveyRows:
     """Row numbers and raw cells of the survey and choices sheets."""
 
@@ -295,23 +426,31 @@ class _SurveyRows:
         for index, row in enumerate(workbook.survey or []):
             number = index + 2
             self.by_row[number] = row
-            name = str(row.get("name", "")).strip()
-            kind = str(row.get("type", "")).strip()
-            if name and not kind.startswith("end"):
+            name = _cell(row, _NAME_HEADERS)
+            kind = _cell(row, _TYPE_HEADERS)
+            if name and not RE_END_CONTROL.match(" ".join(kind.lower().split())):
                 if name in self.survey:
                     self.duplicates.append((name, self.survey[name][0], number))
                 else:
                     self.survey[name] = (number, row)
-            words = kind.replace("select one", "select_one").split()
-            words = [w for w in words if w]
-            if len(words) >= 2 and words[0] in {"select_one", "select_multiple"}:
-                self.selects.append((name, words[1], number))
-            elif kind.startswith("select all that apply") and len(kind.split()) > 4:
-                self.selects.append((name, kind.split()[4], number))
+            select = select_spelling(kind)
+            if select is not None and select.command not in _SELECT_FROM_ELSEWHERE:
+                self.selects.append((name, select.list_name, number))
         self.list_names = {
-            str(row.get("list_name", row.get("list name", ""))).strip()
-            for row in workbook.choices or []
+            _cell(row, _LIST_NAME_HEADERS) for row in workbook.choices or []
         }
+        self.double_colon = any(
+            "::" in str(header) for row in workbook.survey or [] for header in row
+        )
+
+    def column(self, header: str) -> str:
+        """The column a header names, without its language or attribute part.
+
+        As pyxform does, a sheet with no ``::`` header splits on one colon
+        (``label:English``).
+        """
+        separator = "::" if self.double_colon else ":"
+        return str(header).split(separator)[0].strip().lower()
 
     def check_lists_and_names(self) -> None:
         for name, first, again in self.duplicates:
@@ -333,15 +472,25 @@ class _SurveyRows:
     def unknown_column(self, name: str, key: str) -> Location:
         """Where the unsupported column behind pyxform's ``key`` is, for item ``name``."""
         row, cells = self.survey.get(name, (None, {}))
+        unknown = [
+            header
+            for header, value in cells.items()
+            if str(value).strip()
+            and (
+                self.column(header) not in KNOWN_COLUMNS
+                or self.column(header) in {"bind", "control"}
+            )
+        ]
         written = next(
-            (
-                header
-                for header in cells
-                if header.split("::")[0].strip().lower() not in KNOWN_COLUMNS
-            ),
-            key,
+            (h for h in unknown if _reads_as(self.column(h), h, key)),
+            unknown[0] if unknown else key,
         )
         return Location(sheet="survey", row=row, column=written)
+
+    def cell(self, name: str, column: str) -> str:
+        """The cell ``column`` of item ``name`` as written ('' for a generated item)."""
+        _, cells = self.survey.get(name, (None, {}))
+        return next((str(v) for k, v in cells.items() if self.column(k) == column), "")
 
     def locate(self, name: str, column: str, value: str | None = None) -> Location:
         """Where the cell ``column`` of item ``name`` is (the header as written)."""
@@ -372,6 +521,8 @@ class _Builder:
         self.default = language_code(setting) if setting != "default" else ""
         self._written: dict[str, str] = {}
         self._depth: dict[str | None, int] = {None: 0}
+        self.warnings: list[Issue] = []
+        self._warned: set[tuple[str, str]] = set()
 
     def build(self) -> Instrument:
         top = self._children(self.tree.get("children", []), parent=None, repeat=None)
@@ -454,7 +605,10 @@ class _Builder:
         for child in children:
             control = child.get("control") or {}
             if child.get("type") == "group" and control.get("bodyless"):
-                continue  # pyxform's generated meta/instanceID
+                self._meta(child)  # pyxform's generated meta group
+                continue
+            if self._table_list_header(child, parent):
+                continue
             self._check_keys(child)
             if child.get("type") in {"group", "repeat"}:
                 self._group(child, parent, repeat)
@@ -463,38 +617,103 @@ class _Builder:
             names.append(str(child["name"]))
         return tuple(names)
 
-    def _check_keys(self, data: Mapping[str, Any]) -> None:
-        name = str(data.get("name"))
-        for key in data:
-            if key not in _ITEM_KEYS:
-                self._unsupported_column(name, key)
-        for key in data.get("bind") or {}:
-            if key not in _BIND_KEYS:
-                self._unsupported_column(name, key)
-        for key in data.get("control") or {}:
-            if key not in _CONTROL_KEYS:
-                self._unsupported_column(name, key)
+    def _table_list_header(self, data: Mapping[str, Any], parent: str | None) -> bool:
+        """Whether ``data`` is the row of choice labels pyxform adds to a table-list.
 
-    def _unsupported_column(self, name: str, key: str) -> None:
-        raise SociaparisError(
-            SurveyError.UNSUPPORTED_COLUMN,
-            location=self.rows.unknown_column(name, key),
-            name=name,
-            column=self.rows.unknown_column(name, key).column,
+        sociaparis shows a ``table-list`` group as a field-list page (pyxform gives
+        it that appearance), each question with its own choices, and says so.
+        """
+        name = str(data.get("name"))
+        if not name.startswith(_TABLE_LIST_HEADER) or name in self.rows.survey:
+            return False
+        group = parent or ""
+        self._warn_once(
+            ("table-list", group),
+            "SURVEY_W05",
+            f"The appearance 'table-list' of '{group}' is not used by sociaparis: "
+            "the group is shown as a field-list page, each question with its own "
+            "choices.",
+            self.rows.locate(group, "appearance"),
+        )
+        return True
+
+    def _meta(self, group: Mapping[str, Any]) -> None:
+        """Warn that an ``audit`` (which pyxform puts in the meta group) is ignored."""
+        for child in group.get("children", []):
+            if child.get("type") == "audit":
+                self.warnings.append(
+                    Issue(
+                        "SURVEY_W03",
+                        f"'{child['name']}' (audit): sociaparis keeps no audit log of "
+                        "the respondent's moves through the form; the audit is "
+                        "ignored.",
+                        self.rows.locate(str(child["name"]), "type"),
+                    )
+                )
+
+    def _metadata_warning(self, name: str, written: str, kind: str) -> None:
+        """Say at check time that a metadata question stays empty, and what is kept."""
+        what = _METADATA_WARNINGS[kind]
+        kept = _METADATA_STORED.get(
+            kind,
+            "A web browser does not give it, and an anonymous survey must not hold it.",
+        )
+        row = self.rows.survey.get(name)
+        written = _cell(row[1], _TYPE_HEADERS) if row else written
+        self.warnings.append(
+            Issue(
+                "SURVEY_W03",
+                f"'{name}' ({written}) holds {what} in ODK; sociaparis does not "
+                f"record it, so '{name}' stays empty in every response and export. "
+                f"{kept}",
+                self.rows.locate(name, "type"),
+            )
         )
 
+    def _check_keys(self, data: Mapping[str, Any]) -> None:
+        """Warn (``SURVEY_W04``) about each column of the item sociaparis ignores."""
+        name = str(data.get("name"))
+        unused = [key for key in data if key not in _ITEM_KEYS]
+        unused += [key for key in data.get("bind") or {} if key not in _BIND_KEYS]
+        unused += [key for key in data.get("control") or {} if key not in _CONTROL_KEYS]
+        for key in unused:
+            location = self.rows.unknown_column(name, key)
+            self._warn_once(
+                ("column", str(location.column)),
+                "SURVEY_W04",
+                f"The column '{location.column}' (first used by '{name}') is not "
+                "used by sociaparis: it is ignored on every row.",
+                location,
+            )
+
+    def _warn_once(
+        self, key: tuple[str, str], code: str, message: str, location: Location
+    ) -> None:
+        """Warn once per ``key``, at its first place (not once per row)."""
+        if key not in self._warned:
+            self._warned.add(key)
+            self.warnings.append(Issue(code, message, location))
+
     def _appearance(self, name: str, kind: str, appearance: str) -> str:
+        """The appearance words sociaparis uses; a warning for each other one written.
+
+        Words pyxform wrote itself (``list-nolabel`` in a ``table-list`` group) are
+        dropped without a warning: the group's own warning covers them.
+        """
         allowed = APPEARANCES.get(kind, frozenset())
+        written = self.rows.cell(name, "appearance").split()
         for word in appearance.split():
-            if word not in allowed:
-                raise SociaparisError(
-                    SurveyError.UNSUPPORTED_APPEARANCE,
-                    location=self.rows.locate(name, "appearance", appearance),
-                    appearance=word,
-                    name=name,
-                    supported=", ".join(sorted(allowed)) or "none for this type",
+            if word not in allowed and word in written:
+                uses = ", ".join(sorted(allowed)) or "none"
+                self._warn_once(
+                    ("appearance", f"{kind} {word}"),
+                    "SURVEY_W05",
+                    f"The appearance '{word}' (first on '{name}') is not used by "
+                    f"sociaparis for a {kind}: it is ignored wherever it is written, "
+                    f"and the item is shown as usual (appearances used: {uses}).",
+                    self.rows.locate(name, "appearance"),
                 )
-        return " ".join(appearance.split())
+        return " ".join(word for word in appearance.split() if word in allowed)
 
     def _group(
         self, data: Mapping[str, Any], parent: str | None, repeat: str | None
@@ -561,14 +780,17 @@ class _Builder:
         self, data: Mapping[str, Any], parent: str | None, repeat: str | None
     ) -> None:
         name = str(data["name"])
-        kind = _TYPES.get(str(data.get("type")))
+        written = str(data.get("type"))
+        kind = _TYPES.get(written) or METADATA_SPELLINGS.get(written)
+        if kind in METADATA_TYPES:
+            self._metadata_warning(name, written, kind)
         if kind is None:
             raise SociaparisError(
                 SurveyError.UNSUPPORTED_TYPE,
                 location=self.rows.locate(name, "type"),
                 type=data.get("type"),
                 name=name,
-                supported=", ".join(sorted(QUESTION_TYPES)),
+                supported=_SUPPORTED_TYPES,
             )
         bind = data.get("bind") or {}
         control = data.get("control") or {}
@@ -579,7 +801,17 @@ class _Builder:
             relevant = _OTHER_RELEVANT_RE.sub(r"selected(${\1}, 'other')", relevant)
         or_other = False
         if kind in SELECT_TYPES and row_info is not None:
-            or_other = str(row_info[1].get("type", "")).split()[-1] == "or_other"
+            written = str(row_info[1].get("type", ""))
+            select = select_spelling(written)
+            if select is not None and select.command in _SELECT_FROM_ELSEWHERE:
+                raise SociaparisError(
+                    SurveyError.UNSUPPORTED_TYPE,
+                    location=self.rows.locate(name, "type"),
+                    type=select.command,
+                    name=name,
+                    supported=_SUPPORTED_TYPES,
+                )
+            or_other = select is not None and select.or_other
         parameters = data.get("parameters") or {}
         self.items.append(
             Question(

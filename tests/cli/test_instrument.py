@@ -233,3 +233,26 @@ def test_bundled_questionnaires_pass_check(path: Path) -> None:
 
 def test_the_three_questionnaires_are_bundled() -> None:
     assert len(BUNDLED) == 3
+
+
+def test_check_accepts_a_kobo_form_and_prints_its_warnings(tmp_path: Path) -> None:
+    path = tmp_path / "kobo.md"
+    path.write_text(
+        "| survey |\n| | type | name | label:English | appearance | read_only |\n"
+        "| | start | start | | | |\n| | deviceid | deviceid | | | |\n"
+        "| | select one from yn | q | Q | horizontal | yes |\n"
+        "| choices |\n| | list name | name | label:English |\n| | yn | y | Yes |\n"
+        "| settings |\n| | form_id |\n| | kobo |\n",
+        encoding="utf-8",
+    )
+    result = run("instrument", "check", str(path))
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning")]
+    assert [line.split(":")[1].strip() for line in warnings] == [
+        "SURVEY_W03",
+        "SURVEY_W03",
+        "SURVEY_W04",
+        "SURVEY_W05",
+    ]
+    assert "[sheet 'survey', row 4, column 'read_only']" in warnings[2]
+    assert result.output.splitlines()[-1] == "OK"

@@ -258,3 +258,46 @@ def test_export_zip(session: Session) -> None:
     with pytest.raises(SociaparisError) as info:
         export_zip(session=session, form_id="usage", fmt="pdf")
     assert info.value.code == ExportError.BAD_FORMAT.code
+
+
+METADATA_FORM = """
+| survey |
+| | type     | name    | label | appearance |
+| | start    | started |       |            |
+| | today    | day     |       |
+| | deviceid | device  |       |
+| | username | user    |       |
+| | integer  | hours   | Hours |
+| | begin group | grid | Grid | table-list |
+| | select_one yn | q1 | Q1 |
+| | select_one yn | q2 | Q2 |
+| | end group | | |
+| choices |
+| | list_name | name | label |
+| | yn        | yes  | Yes   |
+| | yn        | no   | No    |
+| settings |
+| | form_id |
+| | meta    |
+"""
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".sav", ".dta", ".parquet"])
+def test_metadata_columns_are_exported_empty(
+    session: Session, tmp_path: Path, suffix: str
+) -> None:
+    form = parse_xlsform(METADATA_FORM.encode(), filename="f.md")
+    stored = add_instrument(session=session, form=form).stored
+    configure_fielding(session=session, fielding=Fielding(form_id="meta"))
+    # a value posted for a metadata question is never the respondent's to give
+    _response(session, stored.id, {"hours": "3", "device": "forged", "user": "x"})
+    # and responses completed by the engine, page by page
+    add_synthetic_responses(session=session, form_id="meta", count=3, seed=1)
+    frame = load_export(session=session, form_id="meta").main.frame
+    assert len(frame) == 4 and sorted(frame["hours"].dropna().tolist())[0] == 3
+    # the table-list is a page of two selects; pyxform's header row is no column
+    assert [c for c in frame.columns if c.startswith("grid/")] == ["grid/q1", "grid/q2"]
+    for name in ("started", "day", "device", "user"):
+        assert frame[name].isna().all() or (frame[name] == "").all(), name
+    result = export_form(session=session, form_id="meta", out=tmp_path / f"m{suffix}")
+    assert result.files

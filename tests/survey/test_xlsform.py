@@ -11,7 +11,12 @@ from openpyxl import Workbook
 from sociaparis.core.errors import CoreError, Location, SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import Group, Instrument, Question
-from sociaparis.survey.xlsform import MAX_GROUP_DEPTH, parse_xlsform, read_xlsform
+from sociaparis.survey.xlsform import (
+    MAX_GROUP_DEPTH,
+    TYPE_ALIASES,
+    parse_xlsform,
+    read_xlsform,
+)
 from sociaparis.survey.xpath.functions import MAX_STRING_LENGTH
 
 BILINGUAL = """
@@ -245,24 +250,6 @@ BAD_FORMS = [
         Location("survey", 3, "type"),
     ),
     (
-        "unsupported appearance",
-        _survey(
-            "| | text | a | A | numbers |",
-            header="| | type | name | label | appearance |",
-        ),
-        SurveyError.UNSUPPORTED_APPEARANCE,
-        Location("survey", 2, "appearance"),
-    ),
-    (
-        "appearance of another type",
-        _survey(
-            "| | integer | a | A | likert |",
-            header="| | type | name | label | appearance |",
-        ),
-        SurveyError.UNSUPPORTED_APPEARANCE,
-        Location("survey", 2, "appearance"),
-    ),
-    (
         "unknown reference",
         _survey(
             "| | integer | a | A | |", "| | text | b | B | ${nope} > 1 |", header=REL
@@ -439,14 +426,6 @@ BAD_FORMS = [
         Location("survey", 3, "type"),
     ),
     (
-        "unsupported column",
-        _survey(
-            "| | text | a | A | yes |", header="| | type | name | label | read_only |"
-        ),
-        SurveyError.UNSUPPORTED_COLUMN,
-        Location("survey", 2, "read_only"),
-    ),
-    (
         "unmatched group (pyxform)",
         _survey("| | begin group | g | G |", "| | text | a | A |"),
         SurveyError.PYXFORM_REJECTED,
@@ -561,3 +540,292 @@ def test_missing_file(tmp_path) -> None:
     with pytest.raises(Exception) as info:
         read_xlsform(tmp_path / "nope.xlsx")
     assert info.value.code == SurveyError.FORM_UNREADABLE.code
+
+
+YN = "| choices |\n| | list name | name | label |\n| | yn | y | Y |\n| | yn | n | N |\n"
+
+
+@pytest.mark.parametrize(
+    ("cell", "kind", "list_name", "or_other"),
+    [
+        ("select_one yn", "select_one", "yn", False),
+        ("select one yn", "select_one", "yn", False),
+        ("select one from yn", "select_one", "yn", False),
+        ("select1 yn", "select_one", "yn", False),
+        ("add select one prompt using yn", "select_one", "yn", False),
+        ("select_multiple yn", "select_multiple", "yn", False),
+        ("select all that apply yn", "select_multiple", "yn", False),
+        ("select all that apply from yn", "select_multiple", "yn", False),
+        ("add select multiple prompt using yn", "select_multiple", "yn", False),
+        ("select one from yn or specify other", "select_one", "yn", True),
+        ("select_one  yn  or other", "select_one", "yn", True),
+        ("select all that apply from yn or_other", "select_multiple", "yn", True),
+    ],
+)
+def test_every_select_spelling_pyxform_reads(
+    form, cell: str, kind: str, list_name: str, or_other: bool
+) -> None:
+    question = form(_survey(f"| | {cell} | q | Q |", extra=YN)).item("q")
+    assert (question.type, question.list_name, question.or_other, question.row) == (
+        kind,
+        list_name,
+        or_other,
+        2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "error", "reported"),
+    [
+        ("select one from ny", SurveyError.UNKNOWN_LIST, {"list_name": "ny"}),
+        ("select all that apply from ny", SurveyError.UNKNOWN_LIST, {"list_name": "ny"}),
+        # choices from a file are not read yet: refused, not taken for a list
+        (
+            "select_one_from_file cities.csv",
+            SurveyError.UNSUPPORTED_TYPE,
+            {"type": "select_one_from_file"},
+        ),
+        (
+            "select one from file cities.csv",
+            SurveyError.UNSUPPORTED_TYPE,
+            {"type": "select one from file"},
+        ),
+        (
+            "select_multiple_from_file cities.csv",
+            SurveyError.UNSUPPORTED_TYPE,
+            {"type": "select_multiple_from_file"},
+        ),
+    ],
+)
+def test_legacy_selects_are_checked_like_the_others(
+    rejected, cell: str, error: SurveyError, reported: dict[str, str]
+) -> None:
+    exc = rejected(_survey(f"| | {cell} | q | Q |", extra=YN))
+    assert exc.error is error
+    assert exc.location == Location("survey", 2, "type")
+    assert {key: exc.context[key] for key in reported} == reported
+
+
+@pytest.mark.parametrize(
+    ("header", "labels"),
+    [
+        ("| | type | name | label |", {"default": "Q"}),
+        ("| | command | tag | caption |", {"default": "Q"}),
+        ("| | TYPE | NAME | LABEL |", {"default": "Q"}),
+        ("| | type | name | label:English |", {"English": "Q"}),
+        ("| | type | name | label::English |", {"English": "Q"}),
+    ],
+)
+def test_header_spellings_pyxform_reads(form, rejected, header: str, labels) -> None:
+    question = form(_survey("| | select one from yn | q | Q |", header=header, extra=YN))
+    assert (question.item("q").row, dict(question.item("q").labels)) == (2, labels)
+    duplicate = _survey(
+        "| | begin group | g1 | G1 |",
+        "| | text | a | A |",
+        "| | end group | | |",
+        "| | begin group | g2 | G2 |",
+        "| | text | a | A again |",
+        "| | end group | | |",
+        header=header,
+    )
+    assert rejected(duplicate).location == Location("survey", 6, "name")
+
+
+@pytest.mark.parametrize(
+    ("cell", "kind", "says"),
+    [
+        ("start", "start", "_started_at (an anonymous survey keeps dates, never times)"),
+        ("start time", "start", "exported as _started_on"),
+        ("get start time", "start", "exported as _started_on"),
+        ("end", "end", "_updated_at (an anonymous survey keeps dates"),
+        ("end time", "end", "exported as _submitted_on"),
+        ("today", "today", "exported as _started_on"),
+        ("get today", "today", "exported as _started_on"),
+        ("deviceid", "deviceid", "device identifier"),
+        ("imei", "deviceid", "an anonymous survey must not hold it"),
+        ("uri:deviceid", "deviceid", "device identifier"),
+        ("subscriberid", "subscriberid", "subscriber identifier"),
+        ("simserial", "simserial", "SIM serial number"),
+        ("phonenumber", "phonenumber", "phone number"),
+        ("username", "username", "user name"),
+        ("email", "email", "e-mail address"),
+        ("uri:email", "email", "an anonymous survey must not hold it"),
+    ],
+)
+def test_metadata_types_are_accepted_with_a_warning(
+    cell: str, kind: str, says: str
+) -> None:
+    md = _survey(f"| | {cell} | stamp | |", "| | text | a | A |")
+    result = parse_xlsform(md.encode(), filename="f.md")
+    question = result.instrument.item("stamp")
+    assert (question.type, question.displayed, question.answerable) == (
+        kind,
+        False,
+        False,
+    )
+    [warning] = [w for w in result.warnings if w.code == "SURVEY_W03"]
+    assert warning.location == Location("survey", 2, "type")
+    assert f"'stamp' ({cell})" in warning.message
+    assert "stays empty in every response and export" in warning.message
+    assert says in warning.message
+    assert [p.name for p in result.instrument.pages()] == ["a"]
+
+
+def test_audit_is_ignored_with_a_warning() -> None:
+    md = _survey("| | audit | audit | |", "| | text | a | A |")
+    result = parse_xlsform(md.encode(), filename="f.md")
+    assert [i.name for i in result.instrument.items] == ["a"]
+    [warning] = [w for w in result.warnings if w.code == "SURVEY_W03"]
+    assert warning.location == Location("survey", 2, "type")
+    assert "keeps no audit log" in warning.message
+
+
+def test_metadata_reads_as_empty_in_expressions() -> None:
+    from sociaparis.survey.simulate import simulate
+
+    md = _survey(
+        "| | start | started | |",
+        "| | text | a | A |",
+        "| | calculate | began | | if(${started} = '', 'none', ${started}) |",
+        header=CALC,
+    )
+    model = parse_xlsform(md.encode(), filename="f.md").instrument
+    report = simulate(model, {"a": "x"})
+    assert report["values"]["began"] == "none"
+    assert report["values"].get("started", "") == ""
+    with pytest.raises(SociaparisError) as info:
+        simulate(model, {"a": "x", "started": "2026-01-01T10:00"})
+    assert info.value.error is SurveyError.NOT_ANSWERABLE
+
+
+APPEARANCE = "| | type | name | label | appearance |"
+
+
+@pytest.mark.parametrize(
+    ("rows", "kept", "warnings"),
+    [
+        # (survey rows, appearance kept on 'a', [(code, row, column, words in the message)])
+        (
+            ["| | text | a | A | numbers |"],
+            "",
+            [("SURVEY_W05", 2, "appearance", "'numbers' (first on 'a')")],
+        ),
+        (
+            ["| | integer | a | A | likert |"],
+            "",
+            [("SURVEY_W05", 2, "appearance", "for a integer")],
+        ),
+        (
+            ["| | select_one yn | a | A | minimal quick |"],
+            "minimal",
+            [("SURVEY_W05", 2, "appearance", "'quick'")],
+        ),
+        (["| | select_one yn | a | A | likert |"], "likert", []),
+        (
+            ["| | select_one yn | a | A | label |"],
+            "",
+            [("SURVEY_W05", 2, "appearance", "'label'")],
+        ),
+        # once per word, at its first place
+        (
+            [
+                "| | text | a | A | numbers |",
+                "| | text | b | B | numbers |",
+                "| | text | c | C | w2 |",
+            ],
+            "",
+            [
+                ("SURVEY_W05", 2, "appearance", "'numbers'"),
+                ("SURVEY_W05", 4, "appearance", "'w2'"),
+            ],
+        ),
+        # pyxform's table-list: a field-list page, its header row of labels left out
+        (
+            [
+                "| | begin group | g | G | table-list |",
+                "| | select_one yn | a | A | |",
+                "| | select_one yn | b | B | |",
+                "| | end group | | | |",
+            ],
+            "",
+            [("SURVEY_W05", 2, "appearance", "'table-list' of 'g'")],
+        ),
+    ],
+)
+def test_unused_appearances_are_warnings(rows, kept: str, warnings) -> None:
+    result = parse_xlsform(
+        _survey(*rows, header=APPEARANCE, extra=YN).encode(), filename="f.md"
+    )
+    assert result.instrument.item("a").appearance == kept
+    found = [w for w in result.warnings if w.code not in {"SURVEY_W01", "SURVEY_W02"}]
+    assert [(w.code, w.location.row, w.location.column) for w in found] == [
+        w[:3] for w in warnings
+    ]
+    for warning, (*_, words) in zip(found, warnings, strict=True):
+        assert words in warning.message and "is not used by sociaparis" in warning.message
+
+
+def test_a_table_list_is_a_field_list_page_without_its_header_row(form) -> None:
+    model = form(
+        _survey(
+            "| | begin group | g | G | table-list |",
+            "| | select_one yn | a | A | |",
+            "| | select_one yn | b | B | |",
+            "| | end group | | | |",
+            header=APPEARANCE,
+            extra=YN,
+        )
+    )
+    [page] = model.pages()
+    assert page.kind == "group" and page.name == "g"
+    assert not any(q.startswith("reserved_name") for q in page.questions)
+    assert "a" in page.questions and "b" in page.questions
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "columns"),
+    [
+        ("read_only", "yes", ["read_only"]),
+        ("readonly", "yes", ["readonly"]),
+        ("query", "x", ["query"]),
+        ("instance::testAttribute", "x", ["instance::testAttribute"]),
+        ("body::accuracyThreshold", "5", ["body::accuracyThreshold"]),
+        ("bind::odk:length", "5", ["bind::odk:length"]),
+        ("flat", "yes", ["flat"]),
+        ("rows", "3", ["rows"]),
+        ("trigger", "${a}", ["trigger"]),
+        ("guidance_hint", "help", ["guidance_hint"]),
+        ("media::image", "a.jpg", ["media::image"]),
+        ("tr_id", "x", ["tr_id"]),
+    ],
+)
+def test_unused_columns_are_warnings_once_per_column(
+    header: str, cells: str, columns: list[str]
+) -> None:
+    md = _survey(
+        "| | integer | a | A | |",
+        f"| | text | b | B | {cells} |",
+        f"| | text | c | C | {cells} |",
+        header=f"| | type | name | label | {header} |",
+    )
+    result = parse_xlsform(md.encode(), filename="f.md")
+    found = [w for w in result.warnings if w.code == "SURVEY_W04"]
+    assert [(w.location.row, w.location.column) for w in found] == [
+        (3, c) for c in columns
+    ]
+    assert "(first used by 'b')" in found[0].message
+    assert "is not used by sociaparis: it is ignored on every row" in found[0].message
+    assert [q.name for q in result.instrument.questions] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(("alias", "kind"), sorted(TYPE_ALIASES.items()))
+def test_legacy_type_spellings_read_as_pyxform_defines_them(
+    form, alias: str, kind: str
+) -> None:
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    assert QUESTION_TYPE_DICT[alias] == QUESTION_TYPE_DICT[kind]
+    label = "" if kind == "calculate" else "Q"
+    calculation = "1 + 1" if kind == "calculate" else ""
+    model = form(_survey(f"| | {alias} | q | {label} | {calculation} |", header=CALC))
+    assert (model.item("q").type, model.item("q").row) == (kind, 2)
