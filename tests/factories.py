@@ -31,6 +31,17 @@ LICENCES_FORM = (Path(__file__).parent / "survey" / "forms" / "licences.md").rea
     encoding="utf-8"
 )
 
+#: One way through FIELDING_FORM, every page accepted: (page, fields, repeat
+#: instances shown).
+FIELDING_FORM_PAGES: list[tuple[str, dict[str, list[str]], int]] = [
+    ("service", {"service": ["DSIN"]}, 0),
+    ("hours", {"hours": ["2"]}, 0),
+    ("tools", {"tools": ["copilot"]}, 0),
+    ("effects", {"quality": ["3"], "speed": ["4"]}, 0),
+    ("tool", {"tool_name.1": ["Copilot"], "tool_freq.1": ["daily"]}, 1),
+    ("comment", {"comment": ["Rien"]}, 0),
+]
+
 NOTICE = {
     "controller": {"fr": "Ville de Paris", "en": "City of Paris"},
     "purpose": {"fr": "Recherche", "en": "Research"},

@@ -36,21 +36,13 @@ from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.exports import export_zip, load_export
 from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
-from tests.factories import field_form, submit_page
+from tests.factories import FIELDING_FORM_PAGES, field_form, submit_page
 
 SECRET = "k" * 40
 NOW = datetime(2026, 11, 25, 14, 37, 12, tzinfo=UTC)
 RESPONDENTS = 12
 LEAVING = 3  # the last respondents consent, then leave without answering
-# Each respondent's pages (page, fields, repeat instances), as in the test form.
-PAGES = [
-    ("service", {"service": ["DSIN"]}, 0),
-    ("hours", {"hours": ["2"]}, 0),
-    ("tools", {"tools": ["copilot"]}, 0),
-    ("effects", {"quality": ["3"], "speed": ["4"]}, 0),
-    ("tool", {"tool_name.1": ["Copilot"], "tool_freq.1": ["daily"]}, 1),
-    ("comment", {"comment": ["Rien"]}, 0),
-]
+PAGES = FIELDING_FORM_PAGES  # each respondent answers every page
 
 
 @dataclass(frozen=True)

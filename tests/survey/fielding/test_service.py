@@ -13,7 +13,12 @@ from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.logic import evaluate_form
 from sociaparis.survey.models import InvitationRecord, ResponseRecord
-from tests.factories import LICENCES_FORM, field_form, submit_page
+from tests.factories import (
+    FIELDING_FORM_PAGES,
+    LICENCES_FORM,
+    field_form,
+    submit_page,
+)
 
 NOW = datetime(2026, 11, 25, 14, 37, 12, tzinfo=UTC)
 SECRET = "s" * 40
@@ -53,16 +58,8 @@ def _submit(
 
 
 def _answer_all(session: Session, resume: str) -> service.PageOutcome:
-    pages = [
-        ("service", {"service": ["DSIN"]}, 0),
-        ("hours", {"hours": ["2"]}, 0),
-        ("tools", {"tools": ["copilot"]}, 0),
-        ("effects", {"quality": ["3"], "speed": ["4"]}, 0),
-        ("tool", {"tool_name.1": ["Copilot"], "tool_freq.1": ["daily"]}, 1),
-        ("comment", {"comment": ["Rien"]}, 0),
-    ]
     outcome = None
-    for page, fields, instances in pages:
+    for page, fields, instances in FIELDING_FORM_PAGES:
         view = service.open_response(session=session, resume_token=resume)
         outcome = submit_page(
             session=session,
