@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import ClientDisconnect
 
@@ -33,7 +34,7 @@ from sociaparis.core.db import (
 from sociaparis.core.errors import SociaparisError
 from sociaparis.web.database import DatabaseBusy, DatabaseRunner
 from sociaparis.web.deps import LoginRequired
-from sociaparis.web.i18n import pick_language, translate
+from sociaparis.web.i18n import error_text, pick_language, translate
 from sociaparis.web.render import make_environment, render
 from sociaparis.web.routing import Routes
 from sociaparis.web.security import (
@@ -178,8 +179,12 @@ class Application:
 ERROR_ID = "sociaparis.error_id"
 
 
-def http_error_page(request: Request, exc: HTTPException) -> Response:
-    """The error page of an HTTP error (404, 403, 413, 429...)."""
+def http_error_page(request: Request, exc: StarletteHTTPException) -> Response:
+    """The error page of an HTTP error (404, 403, 413, 429...).
+
+    Starlette's own errors (an unknown URL, a method not allowed) are
+    ``HTTPException`` of Starlette, which FastAPI's subclasses.
+    """
     lang = pick_language(request.query_params.get("lang"))
     key = exc.detail if isinstance(exc.detail, str) else "error_title"
     keys = {404: "not_found", 403: "forbidden"}
@@ -203,7 +208,7 @@ def domain_error_page(request: Request, exc: SociaparisError) -> Response:
     return render(
         request,
         "error.html",
-        {"lang": lang, "message_key": None, "message": exc.message},
+        {"lang": lang, "message_key": None, "message": error_text(exc, lang)},
         status_code=400,
     )
 
@@ -265,8 +270,8 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return http_error_page(request, exc)
 
     @app.exception_handler(SociaparisError)

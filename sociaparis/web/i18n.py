@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sociaparis.core.errors import SociaparisError
+
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 
@@ -182,6 +184,87 @@ MESSAGES: dict[str, dict[str, str]] = {
         "export_parquet": "Parquet (Python, R, DuckDB)",
     },
 }
+
+
+# What a respondent is told when a link or a page is refused, by error code, in
+# each language; the catalog's own message (English, for researchers and the CLI)
+# is shown for the other codes.
+ERROR_MESSAGES: dict[str, dict[str, str]] = {
+    "fr": {
+        "FIELD_001": "Ce questionnaire n'est pas ouvert aux réponses.",
+        "FIELD_002": "Ce questionnaire ouvrira le {opens}.",
+        "FIELD_003": "Ce questionnaire a été clôturé le {closes}.",
+        "FIELD_004": (
+            "Ce lien d'invitation n'est pas valable. Vérifiez que le lien a été "
+            "copié en entier."
+        ),
+        "FIELD_005": (
+            "Cette invitation a déjà été utilisée. Pour continuer à répondre, "
+            "utilisez le lien personnel indiqué sur les pages du questionnaire."
+        ),
+        "FIELD_006": (
+            "Ce lien ne mène pas à un questionnaire en cours. Vérifiez que le lien "
+            "a été copié en entier."
+        ),
+        "FIELD_007": (
+            "Ce questionnaire est accessible uniquement sur invitation personnelle."
+        ),
+        "FIELD_010": (
+            "La page a envoyé {count} champs, plus que les {limit} qu'une page peut "
+            "contenir."
+        ),
+        "FIELD_011": (
+            "Ce questionnaire ne peut pas accepter de nouvelles réponses pour le "
+            "moment. Réessayez plus tard ; si le problème persiste, contactez "
+            "l'équipe de l'étude."
+        ),
+    },
+    "en": {
+        "FIELD_001": "This questionnaire is not open for answers.",
+        "FIELD_002": "This questionnaire opens on {opens}.",
+        "FIELD_003": "This questionnaire closed on {closes}.",
+        "FIELD_004": (
+            "This invitation link is not valid. Check that the whole link was copied."
+        ),
+        "FIELD_005": (
+            "This invitation has already been used. To go on with your answers, use "
+            "the private link shown on the questionnaire's pages."
+        ),
+        "FIELD_006": (
+            "This link does not lead to a questionnaire in progress. Check that the "
+            "whole link was copied."
+        ),
+        "FIELD_007": "This questionnaire is open by personal invitation only.",
+        "FIELD_010": (
+            "The page sent {count} fields, more than the {limit} a page can hold."
+        ),
+        "FIELD_011": (
+            "This questionnaire cannot accept new responses right now. Try again "
+            "later; if the problem persists, contact the study team."
+        ),
+    },
+}
+
+
+def error_text(error: SociaparisError, lang: str) -> str:
+    """The message of ``error`` in ``lang`` where it has one, else the catalog's.
+
+    Parameters
+    ----------
+    error
+        The refusal to show.
+    lang
+        The page's language.
+
+    Returns
+    -------
+    str
+        The translated message, formatted with the error's context.
+    """
+    template = ERROR_MESSAGES.get(lang, ERROR_MESSAGES[DEFAULT_LANGUAGE]).get(error.code)
+    if template is None:
+        return error.message
+    return template.format(**error.context)
 
 
 def translate(key: str, lang: str) -> str:

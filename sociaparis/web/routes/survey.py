@@ -36,7 +36,7 @@ from sociaparis.survey.fielding.layout import page_view
 from sociaparis.survey.logic import FormState
 from sociaparis.web.database import DatabaseBusy
 from sociaparis.web.deps import client_host
-from sociaparis.web.i18n import pick_language, translate
+from sociaparis.web.i18n import error_text, pick_language, translate
 from sociaparis.web.render import render
 from sociaparis.web.routing import Route, Routes
 from sociaparis.web.security import (
@@ -113,7 +113,7 @@ def _refuse(request: Request, error: SociaparisError, lang: str, status: int) ->
     return _render(
         request,
         "error.html",
-        {"lang": lang, "message": error.message, "message_key": None},
+        {"lang": lang, "message": error_text(error, lang), "message_key": None},
         status_code=status,
     )
 
