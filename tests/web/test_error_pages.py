@@ -105,6 +105,15 @@ def test_a_refusal_is_told_in_the_page_language(
     assert ("Erreur" if lang == "fr" else "Error") in page.text
 
 
+def test_a_changed_key_is_logged_for_the_operator(
+    http: httpx.Client, live_server, caplog
+) -> None:
+    with caplog.at_level("ERROR", logger="sociaparis.web.routes.survey"):
+        page, _context = _use_key_changed(http, live_server, "fr")
+    assert page.status_code == 503
+    assert "FIELD_011" in caplog.text and "SOCIAPARIS_SECRET_KEY" in caplog.text
+
+
 def test_every_respondent_message_exists_in_both_languages() -> None:
     assert ERROR_MESSAGES["fr"].keys() == ERROR_MESSAGES["en"].keys()
     assert ERROR_MESSAGES["fr"]["FIELD_005"] != ERROR_MESSAGES["en"]["FIELD_005"]

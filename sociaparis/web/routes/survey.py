@@ -17,6 +17,7 @@ page comes back with the answers typed and a message to try again (503 with
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -45,6 +46,8 @@ from sociaparis.web.security import (
     make_csrf_token,
     served_url,
 )
+
+logger = logging.getLogger(__name__)
 
 MAX_FIELDS = 2000
 MAX_BODY_BYTES = 2_000_000
@@ -253,6 +256,10 @@ async def _start(
             with write_lock(engine), connection.begin():
                 started = start(connection)
         except SociaparisError as error:
+            if error.error is FieldingError.USE_KEY_CHANGED:
+                # The respondent is told to come back later; the remedy is the
+                # operator's.
+                logger.error("%s", error)
             status = _REFUSAL_STATUS.get(error.error, 404)
             return _refuse(request, error, lang, status)
         # A new response goes straight to its first page; one found again to
