@@ -43,6 +43,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "next": "Suivant",
         "previous": "Précédent",
         "finish": "Envoyer mes réponses",
+        "ready_to_send": (
+            "Vous êtes arrivé·e à la fin du questionnaire. Vos réponses ne sont "
+            "enregistrées qu'une fois envoyées : cliquez sur « Envoyer mes "
+            "réponses »."
+        ),
         "add_instance": "Ajouter un autre",
         "remove_instance": "Retirer",
         "instance_n": "n° {n}",
@@ -130,6 +135,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "next": "Next",
         "previous": "Back",
         "finish": "Send my answers",
+        "ready_to_send": (
+            "You have reached the end of the questionnaire. Your answers are only "
+            "recorded once sent: select “Send my answers”."
+        ),
         "add_instance": "Add another",
         "remove_instance": "Remove",
         "instance_n": "no. {n}",

@@ -203,9 +203,15 @@ def test_a_respondent_answers_the_staff_survey_in_the_browser(
     page.fill('textarea[name="open_experience"]', EXPECTED["open_experience"])
     page.fill('textarea[name="open_city_role"]', EXPECTED["open_city_role"])
     _next(page)
-    _next(page)  # the closing note; its button sends the answers
+    # The closing note waits for the thanks page: this page only asks to send.
+    thanks_note = "Merci pour votre participation."
+    assert thanks_note not in page.content()
+    assert page.locator("p.closing").is_visible()
+    assert page.locator('button[value="next"]').inner_text() == "Envoyer mes réponses"
+    _next(page)
 
     assert page.locator("h1").inner_text() == "Merci !"
+    assert thanks_note in page.locator("main").inner_text()
     with transaction(live_server.app.state.engine) as session:
         response = session.scalars(select(ResponseRecord)).one()
         assert response.status == "completed"
@@ -235,6 +241,8 @@ def test_consent_likert_error_and_thanks_pages_have_no_wcag_violations(
     assert page.locator("table.likert").count() == 1
     assert axe_violations(page) == [], "Likert page"
     while page.locator("h1").inner_text() != "Merci !":
+        if page.locator("p.closing").count():
+            assert axe_violations(page) == [], "last page"
         if page.locator('input[name="no_identifying"]').count():
             page.check('input[name="no_identifying"]')
         for name in ("charter_known", "training_received", "training_wanted"):

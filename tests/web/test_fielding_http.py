@@ -13,7 +13,7 @@ from sociaparis.accounts.service import create_user
 from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.models import InvitationRecord, ResponseRecord
-from sociaparis.web.i18n import ERROR_MESSAGES
+from sociaparis.web.i18n import ERROR_MESSAGES, translate
 from sociaparis.web.routes.survey import MAX_FIELDS
 from sociaparis.web.security import CONTENT_SECURITY_POLICY
 from tests.factories import LICENCES_FORM, field_form, submit_page
@@ -430,3 +430,52 @@ def test_a_page_named_done_is_shown_and_the_thanks_page_follows(
     # The page's address, once the response is sent, leads to the thanks page.
     assert http.get(f"{resume}/done").headers["location"].partition("?")[0] == resume
     assert _stored(live_server).answers == {"first": "a", "last": "b", "more.json": "c"}
+
+
+#: A form whose last page holds only notes (a "thank you" and one that depends on
+#: an answer).
+CLOSING_NOTE_FORM = """
+| survey |  |  |  |  |  |  |
+|  | type | name | label::Français (fr) | label::English (en) | relevant | appearance |
+|  | text | city | Ville | City |  |  |
+|  | begin group | end | Fin | End | | field-list |
+|  | note | thanks | Merci pour votre participation. | Thank you for taking part. |  |  |
+|  | note | paris | Bonjour Paris. | Hello Paris. | ${city} = 'Paris' |  |
+|  | end group |  |  |  |  |  |
+| settings |  |  |
+|  | form_title | form_id |
+|  | Closing note | closing_note |
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "city", "shown", "hidden"),
+    [
+        ("fr", "Paris", ["Merci pour votre participation.", "Bonjour Paris."], []),
+        ("en", "Lyon", ["Thank you for taking part."], ["Hello Paris."]),
+    ],
+)
+def test_closing_notes_are_shown_only_once_the_answers_are_sent(
+    http: httpx.Client, live_server, lang, city, shown, hidden
+) -> None:
+    with transaction(live_server.app.state.engine) as session:
+        form_id = field_form(session, CLOSING_NOTE_FORM, attributes=())
+        [created] = create_invitations(session=session, form_id=form_id, attributes=[{}])
+    resume = _start(http, created.token)
+    first = f"{resume}/city?lang={lang}"
+    html = http.get(first).text
+    last = _post(http, first, html, {"city": city}).headers["location"]
+    closing = http.get(last)
+    assert closing.status_code == 200
+    for text in shown + hidden:
+        assert text not in closing.text
+    ready = escape(translate("ready_to_send", lang))
+    assert f'<p class="closing">{ready}</p>' in closing.text
+    sent = _post(http, last, closing.text, {})
+    assert sent.status_code == 303 and _stored(live_server).status == "completed"
+    thanks = http.get(sent.headers["location"])
+    assert thanks.status_code == 200
+    for text in shown:
+        assert text in thanks.text
+    for text in hidden:
+        assert text not in thanks.text

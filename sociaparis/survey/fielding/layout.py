@@ -93,6 +93,24 @@ class PageView:
     errors: tuple[QuestionView, ...] = field(default=())
     position: int = 1
     total: int = 1
+    closing: bool = False
+
+
+def closing_page(instrument: Instrument) -> Page | None:
+    """The form's last page if it shows only notes (a closing "thank you"), else None.
+
+    Such notes are meant for a respondent who has finished, so they are shown on
+    the thanks page, once the answers are sent; the page itself is still the
+    last step before sending (``closing`` in its :class:`PageView`).
+    """
+    pages = instrument.pages()
+    if not pages or pages[-1].kind == "repeat":
+        return None
+    last = pages[-1]
+    notes = (instrument.item(name) for name in last.questions)
+    if all(isinstance(q, Question) and q.type == "note" for q in notes):
+        return last
+    return None
 
 
 def _text(instrument: Instrument, texts: Mapping[str, str], lang: str) -> str:
@@ -334,6 +352,7 @@ def lay_out_page(
         errors=tuple(q for q in _questions(blocks) if q.error),
         position=position,
         total=total,
+        closing=closing_page(instrument) == page,
     )
 
 
@@ -395,4 +414,42 @@ def page_view(
         errors=errors,
         position=position,
         total=max(len(pages), 1),
+    )
+
+
+def closing_notes(
+    instrument: Instrument, answers: Mapping[str, Any], *, lang: str
+) -> tuple[Block, ...]:
+    """The notes of the :func:`closing_page` that are relevant to ``answers``.
+
+    Empty when the form has no closing page (then nothing is evaluated).
+    """
+    closing = closing_page(instrument)
+    if closing is None:
+        return ()
+    if _static(instrument, closing):
+        return _static_closing_notes(instrument, lang)
+    return page_view(instrument, answers, closing.name, lang=lang).blocks
+
+
+def _static(instrument: Instrument, page: Page) -> bool:
+    """Whether ``page`` looks the same whatever the answers (no relevance, no
+    ``${...}`` in its texts)."""
+    items = [*instrument.ancestors(page.name), instrument.item(page.name)]
+    items += [instrument.item(name) for name in page.questions]
+    return not any(
+        getattr(item, "relevant", "")
+        or any("${" in text for text in item.labels.values())
+        or any("${" in text for text in getattr(item, "hints", {}).values())
+        for item in items
+    )
+
+
+@memoized(maxsize=64)  # the same for every respondent: no evaluation per response
+def _static_closing_notes(instrument: Instrument, lang: str) -> tuple[Block, ...]:
+    closing = closing_page(instrument)
+    return (
+        ()
+        if closing is None
+        else page_view(instrument, {}, closing.name, lang=lang).blocks
     )

@@ -33,7 +33,7 @@ from sociaparis.core.db import write_lock
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
-from sociaparis.survey.fielding.layout import page_view
+from sociaparis.survey.fielding.layout import closing_notes, page_view
 from sociaparis.survey.logic import FormState
 from sociaparis.web.database import DatabaseBusy
 from sociaparis.web.deps import client_host
@@ -379,6 +379,9 @@ async def resume_response(request: Request, resume: str) -> Response:
                 "lang": page_lang,
                 "title": view.instrument.title,
                 "switch_url": _switch(request, page_lang),
+                "closing_notes": closing_notes(
+                    view.instrument, view.answers, lang=page_lang
+                ),
             },
         )
 
