@@ -270,3 +270,12 @@ def test_the_open_link_is_consented_to_in_a_browser_without_javascript(
     assert posted.value.status == 303
     assert "/r/" in respondent.url
     assert respondent.locator('form[method="post"]').count() == 1
+
+
+def test_the_browser_gets_the_linked_favicon(
+    live_server, staff_invitation, respondent
+) -> None:
+    with respondent.expect_response(lambda r: "favicon" in r.url, timeout=10_000) as icon:
+        respondent.goto(f"{live_server.url}/i/{staff_invitation}")
+    assert icon.value.url == f"{live_server.url}/static/favicon.svg"
+    assert icon.value.status == 200

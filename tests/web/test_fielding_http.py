@@ -16,7 +16,7 @@ from sociaparis.survey.models import InvitationRecord, ResponseRecord
 from sociaparis.web.i18n import ERROR_MESSAGES, translate
 from sociaparis.web.routes.survey import MAX_FIELDS
 from sociaparis.web.security import CONTENT_SECURITY_POLICY
-from tests.factories import LICENCES_FORM, field_form, submit_page
+from tests.factories import FIELDING_FORM_PAGES, LICENCES_FORM, field_form, submit_page
 
 
 def _hidden(html: str, name: str) -> str:
@@ -479,3 +479,46 @@ def test_closing_notes_are_shown_only_once_the_answers_are_sent(
         assert text in thanks.text
     for text in hidden:
         assert text not in thanks.text
+
+
+def _title(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+
+
+def test_a_question_page_title_names_the_page_and_the_form_once(
+    http: httpx.Client, invitation
+) -> None:
+    resume = _start(http, invitation)
+    _url, html = _current(http, resume)
+    title = _title(html).replace("&#39;", "'")
+    assert re.fullmatch(r"Page 1 sur \d+ – Usages de l'IA – sociaparis", title)
+
+
+def test_the_favicon_is_linked_and_served(http: httpx.Client, invitation) -> None:
+    notice = http.get(f"/i/{invitation}")
+    assert '<link rel="icon" href="/static/favicon.svg"' in notice.text
+    icon = http.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg")
+
+
+def test_the_error_summary_of_a_repeat_names_the_instance(
+    http: httpx.Client, invitation
+) -> None:
+    resume = _start(http, invitation)
+    for page, fields, _instances in FIELDING_FORM_PAGES[:4]:
+        url, html = _current(http, resume)
+        assert url.startswith(f"{resume}/{page}")
+        assert _post(http, url, html, fields).status_code == 303
+    url, html = _current(http, resume)
+    assert _post(http, url, html, {}, action="add").status_code == 303
+    url, html = _current(http, resume)
+    assert 'id="instance-2"' in html
+    refused = _post(http, url, html, {"tool_name.1": "Copilot", "tool_name.2": ""})
+    assert refused.status_code == 422, refused.text
+    summary = re.search(r'<div class="error-summary".*?</div>', refused.text, re.S)
+    items = re.findall(r"<li><a [^>]*>(.*?)</a></li>", summary.group(0))
+    assert items == [
+        "Chaque outil n° 2 – Nom de l&#39;outil : Cette question est obligatoire."
+    ]

@@ -95,6 +95,18 @@ class PageView:
     total: int = 1
     closing: bool = False
 
+    def located_errors(self) -> tuple[tuple[int | None, QuestionView], ...]:
+        """Each question with an error and the number of its repeat instance (None
+        outside a repeat), in page order: what the error summary lists."""
+        if self.kind != "repeat":
+            return tuple((None, q) for q in self.errors)
+        return tuple(
+            (instance.number, q)
+            for instance in self.instances
+            for q in _questions(instance.blocks)
+            if q.error
+        )
+
 
 def closing_page(instrument: Instrument) -> Page | None:
     """The form's last page if it shows only notes (a closing "thank you"), else None.
