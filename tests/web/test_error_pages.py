@@ -18,6 +18,18 @@ from sociaparis.web.security import CONTENT_SECURITY_POLICY
 from tests.factories import field_form
 
 
+@pytest.fixture
+def served(live_server_any) -> object:
+    """The app on each backend (the refusals read invitations, dates and keys)."""
+    return live_server_any
+
+
+@pytest.fixture
+def client(served) -> httpx.Client:
+    with httpx.Client(base_url=served.url, follow_redirects=False) as http:
+        yield http
+
+
 def _hidden(html: str, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
 
@@ -95,9 +107,9 @@ def _use_key_changed(http, live_server, lang):
     ],
 )
 def test_a_refusal_is_told_in_the_page_language(
-    http: httpx.Client, live_server, lang: str, code: str, status: int, refuse
+    client: httpx.Client, served, lang: str, code: str, status: int, refuse
 ) -> None:
-    page, context = refuse(http, live_server, lang)
+    page, context = refuse(client, served, lang)
     assert page.status_code == status
     assert page.headers["content-type"].startswith("text/html")
     assert f'<html lang="{lang}">' in page.text
