@@ -15,7 +15,7 @@ from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.models import InvitationRecord, ResponseRecord
 from sociaparis.web.routes.survey import MAX_FIELDS
 from sociaparis.web.security import CONTENT_SECURITY_POLICY
-from tests.factories import LICENCES_FORM, field_form, submit_page
+from tests.factories import LICENCES_FORM, TOOL_DETAIL_FORM, field_form, submit_page
 
 
 def _hidden(html: str, name: str) -> str:
@@ -430,3 +430,64 @@ def test_a_page_named_done_is_shown_and_the_thanks_page_follows(
     # The page's address, once the response is sent, leads to the thanks page.
     assert http.get(f"{resume}/done").headers["location"].partition("?")[0] == resume
     assert _stored(live_server).answers == {"first": "a", "last": "b", "more.json": "c"}
+
+
+@pytest.fixture
+def tool_detail(live_server_any) -> tuple[httpx.Client, str, object]:
+    with transaction(live_server_any.app.state.engine) as session:
+        form_id = field_form(session, TOOL_DETAIL_FORM, attributes=())
+        [created] = create_invitations(session=session, form_id=form_id, attributes=[{}])
+    with httpx.Client(base_url=live_server_any.url) as client:
+        yield client, created.token, live_server_any
+
+
+def _shown(html: str) -> set[str]:
+    return set(re.findall(r'name="([a-z_]+\.\d+)"', html))
+
+
+def test_follow_ups_inside_a_repeat_instance_are_asked(tool_detail) -> None:
+    http, token, server = tool_detail
+    resume = _start(http, token)
+    url, html = _current(http, resume)
+    assert _post(http, url, html, {"n_tools": "2"}).status_code == 303
+    url, html = _current(http, resume)
+    assert url.endswith("/tool_detail")
+    # No follow-up is shown before its question is answered, "specify other"
+    # included.
+    assert _shown(html) == {
+        f"{name}.{n}"
+        for name in ("use_case", "legal_basis", "eval_metrics", "tasks")
+        for n in (1, 2)
+    }
+    first = {
+        "use_case.1": "other",
+        "legal_basis.1": "other",
+        "eval_metrics.1": "false_alarms",
+        "tasks.1": "other",
+        "use_case.2": "counting",
+        "legal_basis.2": "public_task",
+        "eval_metrics.2": "accuracy",
+    }
+    assert _post(http, url, html, first).status_code == 303
+    # The page comes back with the follow-ups of the first instance only.
+    url, html = _current(http, resume)
+    assert url.endswith("/tool_detail")
+    follow_ups = {"use_case_other", "legal_basis_other", "false_alarm_pct", "tasks_other"}
+    assert {f"{name}.1" for name in follow_ups} <= _shown(html)
+    assert not {f"{name}.2" for name in follow_ups} & _shown(html)
+    assert 'value="other" checked' in html  # the answers are kept
+    answers = {
+        **first,
+        "use_case_other.1": "Lecture de plaques",
+        "legal_basis_other.1": "Arrêté",
+        "false_alarm_pct.1": "4,5",
+        "tasks_other.1": "Tri",
+    }
+    assert _post(http, url, html, answers).status_code == 303
+    url, html = _current(http, resume)
+    assert url.endswith("/last")
+    [row_1, row_2] = _stored(server).answers["tool_detail"]
+    assert row_1["use_case_other"] == "Lecture de plaques"
+    assert row_1["false_alarm_pct"] == "4.5"
+    assert row_1["tasks_other"] == "Tri"
+    assert not follow_ups & set(row_2)

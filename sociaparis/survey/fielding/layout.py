@@ -245,7 +245,7 @@ def _blocks(
         item = instrument.item(name)
         if not isinstance(item, Question) or not item.displayed:
             continue
-        if not (state.is_relevant(name, index) or _other_of_select_on_page(item, names)):
+        if not state.is_relevant(name, index):
             continue
         likert = item.type == "select_one" and "likert" in item.appearance.split()
         if likert and run and run[0].list_name == item.list_name:
@@ -258,16 +258,6 @@ def _blocks(
             blocks.append(_question_view(item, state, shown, errors, lang, instance))
     flush()
     return tuple(blocks)
-
-
-def _other_of_select_on_page(question: Question, names: Sequence[str]) -> bool:
-    # Without JavaScript, the "specify other" box of an or_other select on the
-    # same page is always shown; the engine drops it unless "other" is chosen.
-    return (
-        question.row is None
-        and question.name.endswith("_other")
-        and (question.name[: -len("_other")] in names)
-    )
 
 
 def lay_out_page(
