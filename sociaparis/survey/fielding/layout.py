@@ -286,7 +286,8 @@ def lay_out_page(
     errors
         The page's errors, shown beside their fields and in a summary.
     position, total
-        Where the page is among the relevant pages (for the progress bar).
+        Where the page is among the pages (for the progress bar, see
+        :meth:`~sociaparis.survey.logic.FormState.progress`).
     """
     instrument = state.instrument
     item = instrument.item(page.name)
@@ -375,8 +376,7 @@ def page_view(
         state = evaluation
     else:
         state = evaluate_form(instrument, shown, lang=lang, now=now)
-    pages = [p.name for p in state.pages()]
-    position = pages.index(page_name) + 1 if page_name in pages else len(pages)
+    position, total = state.progress(page)
     return lay_out_page(
         state,
         page,
@@ -384,5 +384,5 @@ def page_view(
         shown=shown,
         errors=errors,
         position=position,
-        total=max(len(pages), 1),
+        total=total,
     )
