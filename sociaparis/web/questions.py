@@ -10,6 +10,10 @@ Accessibility rules the markup keeps (checked by axe-core in the browser tests):
 every input has a label; choice groups are a ``fieldset`` with a ``legend``;
 hints and errors are tied to their field with ``aria-describedby``; a Likert run
 is one table whose radio buttons are labelled by their row and column headers.
+On a narrow screen the stylesheet turns each row into a block and shows, beside
+each radio button, its column label (a ``label`` in the cell, hidden from
+assistive technology since the headers already name the button, and from wide
+screens where the column header is above it).
 """
 
 from __future__ import annotations
@@ -212,7 +216,9 @@ def _likert_row(q: QuestionView, table_id: str, lang: str) -> str:
         f'<td><input type="radio" name="{name}" value="{escape(c.value)}" '
         f'id="{dom_id}-{number}" '
         f'aria-labelledby="{dom_id}-label {table_id}-c{number}"{described_by}'
-        f"{' checked' if c.selected else ''}></td>"
+        f"{' checked' if c.selected else ''}>"
+        f'<label class="likert-choice" for="{dom_id}-{number}" aria-hidden="true">'
+        f"{escape(c.label)}</label></td>"
         for number, c in enumerate(q.choices, start=1)
     )
     error_class = ' class="has-error"' if q.error else ""
