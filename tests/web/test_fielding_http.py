@@ -15,7 +15,7 @@ from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.models import InvitationRecord, ResponseRecord
 from sociaparis.web.routes.survey import MAX_FIELDS
 from sociaparis.web.security import CONTENT_SECURITY_POLICY
-from tests.factories import LICENCES_FORM, field_form, submit_page
+from tests.factories import DEFAULTS_FORM, LICENCES_FORM, field_form, submit_page
 
 
 def _hidden(html: str, name: str) -> str:
@@ -98,6 +98,97 @@ def test_a_bad_answer_comes_back_with_the_answers_kept(
     assert 'aria-describedby="q-hours-error"' in refused.text
     assert "Entre 0 et 60 heures." in refused.text
     assert _stored(live_server).answers == {"service": "DSIN"}
+
+
+@pytest.fixture
+def defaults_invitation(live_server) -> str:
+    with transaction(live_server.app.state.engine) as session:
+        form_id = field_form(session, DEFAULTS_FORM, attributes=())
+        [created] = create_invitations(session=session, form_id=form_id, attributes=[{}])
+    return created.token
+
+
+def _shown(html: str) -> dict[str, str]:
+    """The value each field of a page shows: typed, selected or ticked."""
+    shown: dict[str, list[str]] = {}
+    for tag in re.findall(r'<input type="(?!hidden)[^>]*>', html):
+        name = re.search(r'name="([^"]+)"', tag).group(1)
+        value = re.search(r'value="([^"]*)"', tag)
+        if 'type="radio"' in tag or 'type="checkbox"' in tag:
+            shown.setdefault(name, [])
+            if " checked" in tag:
+                shown[name].append(value.group(1))
+        elif not name.startswith("_") and value:
+            shown.setdefault(name, []).append(value.group(1))
+    for name, options in re.findall(
+        r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S
+    ):
+        selected = re.findall(r'<option value="([^"]*)" selected>', options)
+        shown[name] = selected
+    return {
+        name: " ".join(values) for name, values in shown.items() if name != "csrf_token"
+    }
+
+
+#: What the first page of DEFAULTS_FORM shows before it is answered.
+DEFAULTS_SHOWN = {
+    "directorate": "",
+    "job_category": "B",
+    "pays": "france",
+    "ville": "Paris",
+    "agents": "12",
+    "heures": "2.5",
+    "transports": "velo metro",
+    "debut": "2024-09-01",
+}
+
+
+def test_defaults_prefill_unanswered_questions_and_never_an_answer(
+    http: httpx.Client, defaults_invitation, live_server
+) -> None:
+    resume = _start(http, defaults_invitation)
+    url, html = _current(http, resume)
+    assert _shown(html) == DEFAULTS_SHOWN
+    # Refused (too many staff), with the transports unticked and the city erased:
+    # the page comes back as sent, the defaults not ticked or typed again.
+    # A browser sends nothing for unticked boxes, but the page's empty hidden
+    # field of the same name: an empty answer, not a missing one.
+    assert '<input type="hidden" name="transports" value="">' in html
+    sent = {**DEFAULTS_SHOWN, "agents": "500", "ville": "", "transports": ""}
+    refused = _post(http, url, html, sent)
+    assert refused.status_code == 422
+    assert _shown(refused.text) == {
+        **DEFAULTS_SHOWN,
+        "agents": "500",
+        "ville": "",
+        "transports": "",
+    }
+    sent = {**sent, "agents": "40", "pays": "italie", "directorate": "DSIN"}
+    assert _post(http, url, refused.text, sent).status_code == 303
+    assert _stored(live_server).answers == {
+        **DEFAULTS_SHOWN,
+        "agents": "40",
+        "pays": "italie",
+        "directorate": "DSIN",
+        "ville": "",
+        "transports": "",
+    }
+    # The repeat's new instance shows its question's default.
+    url, html = _current(http, resume)
+    assert _shown(html) == {"outil_freq.1": "weekly"}
+    # Back on the first page: the answers given, the cleared defaults still cleared.
+    back = _post(http, url, html, {"outil_freq.1": "daily"}, action="back")
+    assert back.status_code == 303
+    url, html = _current(http, resume)
+    assert url.endswith("/profil")
+    assert _shown(html) == {
+        **DEFAULTS_SHOWN,
+        "agents": "40",
+        "pays": "italie",
+        "directorate": "DSIN",
+        "ville": "",
+        "transports": "",
+    }
 
 
 @pytest.fixture
