@@ -191,6 +191,31 @@ def test_defaults_prefill_unanswered_questions_and_never_an_answer(
     }
 
 
+@pytest.mark.storage
+def test_the_invitation_attributes_prefill_their_questions(live_server_any) -> None:
+    with transaction(live_server_any.app.state.engine) as session:
+        form_id = field_form(session, DEFAULTS_FORM)  # anonymous, two attributes
+        [created] = create_invitations(
+            session=session,
+            form_id=form_id,
+            attributes=[{"directorate": "DSIN", "job_category": "A"}],
+        )
+    with httpx.Client(base_url=live_server_any.url) as http:
+        resume = _start(http, created.token)
+        url, html = _current(http, resume)
+        # The attribute is shown in place of the form's default (B); the
+        # respondent may change it, and what they send is stored.
+        shown = _shown(html)
+        assert (shown["directorate"], shown["job_category"]) == ("DSIN", "A")
+        sent = {**shown, "directorate": "DFA"}
+        assert _post(http, url, html, sent).status_code == 303
+    with transaction(live_server_any.app.state.engine) as session:
+        response = session.scalars(select(ResponseRecord)).one()
+        assert response.answers["directorate"] == "DFA"
+        assert response.answers["job_category"] == "A"
+        assert response.invitation_id is None
+
+
 @pytest.fixture
 def licences_invitation(live_server) -> str:
     with transaction(live_server.app.state.engine) as session:

@@ -445,16 +445,25 @@ def initial_values(
         one named as a question outside a repeat prefills that question, in
         place of its ``default``; the respondent may change it.
     """
-    defaults = _form_defaults(instrument)
     if not attributes:
-        return defaults
+        return _form_defaults(instrument)
+    return _prefilled(
+        instrument, tuple(sorted((str(k), str(v)) for k, v in attributes.items()))
+    )
+
+
+# Attributes are coarse (a directorate, a job category): few combinations.
+@memoized(maxsize=1024)
+def _prefilled(
+    instrument: Instrument, attributes: tuple[tuple[str, str], ...]
+) -> Mapping[str, str]:
     prefilled = {
-        name: str(value)
-        for name, value in attributes.items()
-        if value not in (None, "")
+        name: value
+        for name, value in attributes
+        if value
         and instrument.has(name)
         and isinstance(item := instrument.item(name), Question)
         and item.answerable
         and item.repeat is None
     }
-    return {**defaults, **prefilled} if prefilled else defaults
+    return {**_form_defaults(instrument), **prefilled}

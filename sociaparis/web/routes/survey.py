@@ -405,7 +405,7 @@ def _page(
         errors=errors,
         evaluation=evaluation,
         # A refused page shows what was sent, as sent: an unticked default too.
-        initial=None if errors else initial_values(view.instrument),
+        initial=None if errors else initial_values(view.instrument, view.attributes),
     )
     return _render(
         request,
