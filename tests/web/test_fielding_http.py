@@ -387,6 +387,50 @@ def test_researcher_progress_hides_small_cells(
     assert re.search(r'<td class="number">1</td>', started) is None
 
 
+@pytest.mark.storage
+def test_researcher_progress_names_the_breakdown_with_the_form_labels(
+    live_server_any,
+) -> None:
+    with transaction(live_server_any.app.state.engine) as session:
+        create_user(session=session, username="claire", password="a long enough password")
+        form_id = field_form(session, DEFAULTS_FORM)
+        created = create_invitations(
+            session=session,
+            form_id=form_id,
+            attributes=[{"directorate": "DFA", "job_category": "A"}] * 12
+            + [{"directorate": "DSIN", "job_category": "B"}],
+        )
+    with httpx.Client(base_url=live_server_any.url) as http:
+        _start(http, created[0].token)
+        login = http.get("/login")
+        http.post(
+            "/login",
+            data={
+                "username": "claire",
+                "password": "a long enough password",
+                "csrf_token": _hidden(login.text, "csrf_token"),
+            },
+        )
+        french = http.get(f"/fielding/{form_id}").text
+        english = http.get(f"/fielding/{form_id}?lang=en").text
+    invited = french.split('id="table-invitations"')[1].split("</table>")[0]
+    assert "Invitations — Direction × Catégorie</caption>" in invited
+    # Rows and columns in the order of the choices, by their labels, never codes.
+    assert re.findall(r'<th scope="row">([^<]*)</th>', invited) == [
+        "Finances",
+        "Numérique",
+        "Total",
+    ]
+    assert re.findall(r'<th scope="col" class="number">([^<]*)</th>', invited) == [
+        "Catégorie A",
+        "Catégorie B",
+        "Total",
+    ]
+    assert ">DFA<" not in french and "job_category" not in french
+    assert "Directorate × Category</caption>" in english
+    assert '<th scope="row">Finance</th>' in english
+
+
 def _login(http: httpx.Client, live_server, role: str) -> None:
     from sociaparis.accounts.roles import Role
 
