@@ -36,6 +36,11 @@ LICENCES_FORM = (Path(__file__).parent / "survey" / "forms" / "licences.md").rea
 TOOL_DETAIL_FORM = (
     Path(__file__).parent / "survey" / "forms" / "tool_detail.md"
 ).read_text(encoding="utf-8")
+#: A question of each type with an XLSForm ``default`` (one in a repeat), and
+#: questions named as the invitation attributes (``directorate``, ``job_category``).
+DEFAULTS_FORM = (Path(__file__).parent / "survey" / "forms" / "defaults.md").read_text(
+    encoding="utf-8"
+)
 
 #: One way through FIELDING_FORM, every page accepted: (page, fields, repeat
 #: instances shown).

@@ -519,6 +519,8 @@ class ResponseView:
     anonymous: bool
     # Started under an anonymous fielding: no times are ever stored, dates only.
     dated_only: bool = False
+    # The attributes copied from the invitation when the response was started.
+    attributes: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def completed(self) -> bool:
@@ -572,6 +574,7 @@ _RESPONSE_BY_TOKEN = DirectStatement(
         _RESPONSES.c.revision,
         _RESPONSES.c.instrument_id,
         _RESPONSES.c.started_at,
+        _RESPONSES.c.attributes,
         _INSTRUMENT_ROWS.c.content_hash,
         _FIELDING_ROWS.c.anonymous,
     )
@@ -628,6 +631,7 @@ def _view(response: Any, stored: StoredInstrument, anonymous: bool) -> ResponseV
         form_id=stored.form_id,
         anonymous=anonymous,
         dated_only=response.started_at is None,
+        attributes=response.attributes or {},
     )
 
 
