@@ -30,6 +30,17 @@ FIELDING_FORM = (Path(__file__).parent / "survey" / "forms" / "fielding.md").rea
 LICENCES_FORM = (Path(__file__).parent / "survey" / "forms" / "licences.md").read_text(
     encoding="utf-8"
 )
+#: The transport survey's tool-detail page in small: a repeat (one instance per
+#: tool) whose follow-ups ("other" use case, "other" legal basis, false-alarm
+#: rate, or_other's "specify") become relevant with answers given in the instance.
+TOOL_DETAIL_FORM = (
+    Path(__file__).parent / "survey" / "forms" / "tool_detail.md"
+).read_text(encoding="utf-8")
+#: A question of each type with an XLSForm ``default`` (one in a repeat), and
+#: questions named as the invitation attributes (``directorate``, ``job_category``).
+DEFAULTS_FORM = (Path(__file__).parent / "survey" / "forms" / "defaults.md").read_text(
+    encoding="utf-8"
+)
 
 #: One way through FIELDING_FORM, every page accepted: (page, fields, repeat
 #: instances shown).

@@ -157,6 +157,7 @@ class _Plan:
         self._self_dependent: dict[str, bool] = {}
         self._after_page: dict[str, tuple[_Step, ...] | None] = {}
         self._readers: dict[str, set[str]] = {}
+        self._deciding_pages: tuple[int, ...] | None = None
         for name, reads in self.graph.reads.items():
             for read in reads:
                 self._readers.setdefault(read, set()).add(name)
@@ -185,6 +186,35 @@ class _Plan:
             )
             self._self_dependent[page.name] = answer
         return answer
+
+    def deciding_pages(self) -> tuple[int, ...]:
+        """For each page, the index of the last other page whose answers it reads.
+
+        What a page shows (its relevance, its repeat's instances) is decided once
+        the answers of the pages it reads, directly or through calculations, are
+        in; -1 for a page that reads no answer.
+        """
+        if self._deciding_pages is None:
+            pages = self.instrument.pages()
+            page_of = {
+                name: index
+                for index, page in enumerate(pages)
+                for name in page.questions
+                if isinstance(item := self.instrument.item(name), Question)
+                and item.answerable
+            }
+            self._deciding_pages = tuple(
+                max(
+                    (
+                        page_of[name]
+                        for name in self.graph.closure({page.name, *page.questions})
+                        if page_of.get(name, index) != index
+                    ),
+                    default=-1,
+                )
+                for index, page in enumerate(pages)
+            )
+        return self._deciding_pages
 
     def after_page(self, page: Page) -> tuple[_Step, ...] | None:
         """The steps to evaluate again when only the answers of ``page`` changed.
@@ -419,6 +449,30 @@ class FormState:
     def pages(self) -> tuple[Page, ...]:
         """The relevant pages, in order (needs a full evaluation)."""
         return tuple(page for page in self.instrument.pages() if self.page_relevant(page))
+
+    def progress(self, page: Page) -> tuple[int, int]:
+        """Where ``page`` stands for the progress bar: ``(position, total)``.
+
+        The total counts the pages that are relevant and, after ``page``, those
+        still depending on answers not given yet (on ``page`` or later): a page
+        is dropped from it only once the answers that rule it out are in. So the
+        first page shows every page the respondent may reach, the total never
+        grows on the way forward and never falls below the position. Needs a
+        full evaluation.
+        """
+        deciding = self.plan.deciding_pages()
+        current = self.instrument.pages().index(page)
+        position = total = 0
+        for index, other in enumerate(self.instrument.pages()):
+            if (
+                index == current
+                or (index > current and deciding[index] >= current)
+                or self.page_relevant(other)
+            ):
+                total += 1
+                if index < current:
+                    position += 1
+        return position + 1, total
 
     def text(self, name: str, field: str = "labels", instance: int = 0) -> str:
         """A text of item ``name`` in the state's language, its ``${...}`` filled in.

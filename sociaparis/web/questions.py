@@ -10,6 +10,15 @@ Accessibility rules the markup keeps (checked by axe-core in the browser tests):
 every input has a label; choice groups are a ``fieldset`` with a ``legend``;
 hints and errors are tied to their field with ``aria-describedby``; a Likert run
 is one table whose radio buttons are labelled by their row and column headers.
+
+A browser sends nothing for a checkbox left unticked, which the engine would
+read as "not answered" and fill with the question's ``default``: every
+``select_multiple`` also sends an empty hidden field of its name, so that
+unticking every box is an empty answer.
+On a narrow screen the stylesheet turns each row into a block and shows, beside
+each radio button, its column label (a ``label`` in the cell, hidden from
+assistive technology since the headers already name the button, and from wide
+screens where the column header is above it).
 """
 
 from __future__ import annotations
@@ -145,11 +154,16 @@ def _choice_group(q: QuestionView, lang: str, dom_id: str, error_class: str) -> 
         f'<label for="{dom_id}-{number}">{escape(c.label)}</label></div>'
         for number, c in enumerate(q.choices, start=1)
     )
+    unticked = _sent_when_unticked(q) if q.widget == "checkbox" else ""
     return (
         f'<fieldset class="field{error_class}" id="{dom_id}"{_described_by(q)}{role}>\n'
         f"<legend>{odk_markdown(q.label)}{_required(q, lang)}</legend>\n"
-        f"{_hint_and_error(q, lang)}\n{choices}\n</fieldset>"
+        f"{_hint_and_error(q, lang)}\n{unticked}{choices}\n</fieldset>"
     )
+
+
+def _sent_when_unticked(q: QuestionView) -> str:
+    return f'<input type="hidden" name="{escape(q.field)}" value="">'
 
 
 def _input(q: QuestionView, lang: str, dom_id: str) -> str:
@@ -212,7 +226,9 @@ def _likert_row(q: QuestionView, table_id: str, lang: str) -> str:
         f'<td><input type="radio" name="{name}" value="{escape(c.value)}" '
         f'id="{dom_id}-{number}" '
         f'aria-labelledby="{dom_id}-label {table_id}-c{number}"{described_by}'
-        f"{' checked' if c.selected else ''}></td>"
+        f"{' checked' if c.selected else ''}>"
+        f'<label class="likert-choice" for="{dom_id}-{number}" aria-hidden="true">'
+        f"{escape(c.label)}</label></td>"
         for number, c in enumerate(q.choices, start=1)
     )
     error_class = ' class="has-error"' if q.error else ""

@@ -39,7 +39,12 @@ def test_demo_builds_a_study_whose_respondent_link_and_login_work(tmp_path) -> N
             )
             progress = client.get("/fielding/sociaparis_staff_llm")
             assert progress.status_code == 200
-            assert re.search(r'id="total-completed">40 \(40 ', progress.text)
+            assert re.search(r'id="total-completed">40<', progress.text)
+            assert re.search(
+                r"<dt>Réponses synthétiques \(démonstration\)</dt>"
+                r'<dd id="total-synthetic">40 des 40 réponses commencées</dd>',
+                progress.text,
+            )
     finally:
         server.stop()
         server.app.state.engine.dispose()

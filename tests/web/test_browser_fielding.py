@@ -220,6 +220,74 @@ def test_a_respondent_answers_the_staff_survey_in_the_browser(
         assert response.invitation_id is None
 
 
+def _to_the_first_likert_page(page) -> None:
+    """From the profile page, the shortest way to a Likert table (a non-user)."""
+    page.select_option('select[name="directorate"]', "dfa")
+    _radios(page, {"job_category": "A", "work_area": "admin", "manager": "no"})
+    _radio(page, "public_contact", "no")
+    _next(page)
+    _radio(page, "ai_use", "never")
+    _next(page)
+    _next(page)  # non-use reasons are optional
+    assert page.locator("table.likert").count() == 1
+
+
+#: every radio button of the Likert tables, with the visible text of its own
+#: column label and of its column header, and their boxes
+_LIKERT_RADIOS = """() => [...document.querySelectorAll('table.likert input[type=radio]')]
+  .map((input) => {
+    const box = (element) => {
+      const r = element.getBoundingClientRect();
+      const style = getComputedStyle(element);
+      const shown = r.width > 0 && r.height > 0 && style.visibility === 'visible';
+      return shown ? {x: r.x, y: r.y, right: r.right, bottom: r.bottom} : null;
+    };
+    const label = input.parentElement.querySelector('label.likert-choice');
+    const header = document.getElementById(
+      input.getAttribute('aria-labelledby').split(' ')[1]);
+    return {radio: box(input), label: label && box(label),
+            text: label && label.innerText.trim(),
+            header: box(header), headerText: header.innerText.trim()};
+  })"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_likert_table_shows_a_label_by_every_radio_button_on_a_phone_and_a_desk(
+    live_server, staff_invitation, axe_page, axe_violations, width, tmp_path
+) -> None:
+    page = axe_page
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{live_server.url}/i/{staff_invitation}")
+    page.get_by_role("button", name="J'ai lu ces informations").click()
+    _next(page)
+    _to_the_first_likert_page(page)
+    radios = page.evaluate(_LIKERT_RADIOS)
+    assert len(radios) == 7 * 4  # the concerns: seven statements, four columns
+    for radio in radios:
+        assert radio["radio"] is not None
+        if width == 375:
+            # The column headers are out of sight; the label beside the button
+            # names its column, on the same line, right of it.
+            assert radio["header"] is None
+            label = radio["label"]
+            assert label is not None and radio["text"] == radio["headerText"]
+            assert label["x"] >= radio["radio"]["right"]
+            assert label["x"] - radio["radio"]["right"] < 40
+            assert label["y"] < radio["radio"]["bottom"]
+            assert radio["radio"]["y"] < label["bottom"]
+        else:
+            # The grid as on a desk: the header above, no label in the cell.
+            assert radio["label"] is None
+            header = radio["header"]
+            assert header is not None and header["bottom"] <= radio["radio"]["y"]
+            assert header["x"] <= radio["radio"]["x"] <= header["right"]
+    # The buttons keep their accessible names from the row and column headers.
+    first = page.locator('table.likert input[type="radio"]').first
+    assert first.evaluate("(e) => e.getAttribute('aria-labelledby')").endswith("-c1")
+    page.screenshot(path=str(tmp_path / f"likert-{width}.png"), full_page=True)
+    assert axe_violations(page) == [], f"Likert page at {width} px"
+
+
 def test_consent_likert_error_and_thanks_pages_have_no_wcag_violations(
     live_server, staff_invitation, axe_page, axe_violations
 ) -> None:
@@ -231,14 +299,7 @@ def test_consent_likert_error_and_thanks_pages_have_no_wcag_violations(
     _next(page)  # the profile page, left empty: required errors
     assert page.locator("#error-summary").count() == 1
     assert axe_violations(page) == [], "page with errors"
-    page.select_option('select[name="directorate"]', "dfa")
-    _radios(page, {"job_category": "A", "work_area": "admin", "manager": "no"})
-    _radio(page, "public_contact", "no")
-    _next(page)
-    _radio(page, "ai_use", "never")
-    _next(page)
-    _next(page)  # non-use reasons are optional
-    assert page.locator("table.likert").count() == 1
+    _to_the_first_likert_page(page)
     assert axe_violations(page) == [], "Likert page"
     while page.locator("h1").inner_text() != "Merci !":
         if page.locator("p.closing").count():

@@ -16,7 +16,14 @@ from sociaparis.survey.models import InvitationRecord, ResponseRecord
 from sociaparis.web.i18n import ERROR_MESSAGES, translate
 from sociaparis.web.routes.survey import MAX_FIELDS
 from sociaparis.web.security import CONTENT_SECURITY_POLICY
-from tests.factories import FIELDING_FORM_PAGES, LICENCES_FORM, field_form, submit_page
+from tests.factories import (
+    DEFAULTS_FORM,
+    FIELDING_FORM_PAGES,
+    LICENCES_FORM,
+    TOOL_DETAIL_FORM,
+    field_form,
+    submit_page,
+)
 
 
 def _hidden(html: str, name: str) -> str:
@@ -99,6 +106,122 @@ def test_a_bad_answer_comes_back_with_the_answers_kept(
     assert 'aria-describedby="q-hours-error"' in refused.text
     assert "Entre 0 et 60 heures." in refused.text
     assert _stored(live_server).answers == {"service": "DSIN"}
+
+
+@pytest.fixture
+def defaults_invitation(live_server) -> str:
+    with transaction(live_server.app.state.engine) as session:
+        form_id = field_form(session, DEFAULTS_FORM, attributes=())
+        [created] = create_invitations(session=session, form_id=form_id, attributes=[{}])
+    return created.token
+
+
+def _shown(html: str) -> dict[str, str]:
+    """The value each field of a page shows: typed, selected or ticked."""
+    shown: dict[str, list[str]] = {}
+    for tag in re.findall(r'<input type="(?!hidden)[^>]*>', html):
+        name = re.search(r'name="([^"]+)"', tag).group(1)
+        value = re.search(r'value="([^"]*)"', tag)
+        if 'type="radio"' in tag or 'type="checkbox"' in tag:
+            shown.setdefault(name, [])
+            if " checked" in tag:
+                shown[name].append(value.group(1))
+        elif not name.startswith("_") and value:
+            shown.setdefault(name, []).append(value.group(1))
+    for name, options in re.findall(
+        r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S
+    ):
+        selected = re.findall(r'<option value="([^"]*)" selected>', options)
+        shown[name] = selected
+    return {
+        name: " ".join(values) for name, values in shown.items() if name != "csrf_token"
+    }
+
+
+#: What the first page of DEFAULTS_FORM shows before it is answered.
+DEFAULTS_SHOWN = {
+    "directorate": "",
+    "job_category": "B",
+    "pays": "france",
+    "ville": "Paris",
+    "agents": "12",
+    "heures": "2.5",
+    "transports": "velo metro",
+    "debut": "2024-09-01",
+}
+
+
+def test_defaults_prefill_unanswered_questions_and_never_an_answer(
+    http: httpx.Client, defaults_invitation, live_server
+) -> None:
+    resume = _start(http, defaults_invitation)
+    url, html = _current(http, resume)
+    assert _shown(html) == DEFAULTS_SHOWN
+    # Refused (too many staff), with the transports unticked and the city erased:
+    # the page comes back as sent, the defaults not ticked or typed again.
+    # A browser sends nothing for unticked boxes, but the page's empty hidden
+    # field of the same name: an empty answer, not a missing one.
+    assert '<input type="hidden" name="transports" value="">' in html
+    sent = {**DEFAULTS_SHOWN, "agents": "500", "ville": "", "transports": ""}
+    refused = _post(http, url, html, sent)
+    assert refused.status_code == 422
+    assert _shown(refused.text) == {
+        **DEFAULTS_SHOWN,
+        "agents": "500",
+        "ville": "",
+        "transports": "",
+    }
+    sent = {**sent, "agents": "40", "pays": "italie", "directorate": "DSIN"}
+    assert _post(http, url, refused.text, sent).status_code == 303
+    assert _stored(live_server).answers == {
+        **DEFAULTS_SHOWN,
+        "agents": "40",
+        "pays": "italie",
+        "directorate": "DSIN",
+        "ville": "",
+        "transports": "",
+    }
+    # The repeat's new instance shows its question's default.
+    url, html = _current(http, resume)
+    assert _shown(html) == {"outil_freq.1": "weekly"}
+    # Back on the first page: the answers given, the cleared defaults still cleared.
+    back = _post(http, url, html, {"outil_freq.1": "daily"}, action="back")
+    assert back.status_code == 303
+    url, html = _current(http, resume)
+    assert url.endswith("/profil")
+    assert _shown(html) == {
+        **DEFAULTS_SHOWN,
+        "agents": "40",
+        "pays": "italie",
+        "directorate": "DSIN",
+        "ville": "",
+        "transports": "",
+    }
+
+
+@pytest.mark.storage
+def test_the_invitation_attributes_prefill_their_questions(live_server_any) -> None:
+    with transaction(live_server_any.app.state.engine) as session:
+        form_id = field_form(session, DEFAULTS_FORM)  # anonymous, two attributes
+        [created] = create_invitations(
+            session=session,
+            form_id=form_id,
+            attributes=[{"directorate": "DSIN", "job_category": "A"}],
+        )
+    with httpx.Client(base_url=live_server_any.url) as http:
+        resume = _start(http, created.token)
+        url, html = _current(http, resume)
+        # The attribute is shown in place of the form's default (B); the
+        # respondent may change it, and what they send is stored.
+        shown = _shown(html)
+        assert (shown["directorate"], shown["job_category"]) == ("DSIN", "A")
+        sent = {**shown, "directorate": "DFA"}
+        assert _post(http, url, html, sent).status_code == 303
+    with transaction(live_server_any.app.state.engine) as session:
+        response = session.scalars(select(ResponseRecord)).one()
+        assert response.answers["directorate"] == "DFA"
+        assert response.answers["job_category"] == "A"
+        assert response.invitation_id is None
 
 
 @pytest.fixture
@@ -269,6 +392,50 @@ def test_researcher_progress_hides_small_cells(
     started = page.text.split('id="table-started"')[1].split("</table>")[0]
     assert "&lt; 10" in started
     assert re.search(r'<td class="number">1</td>', started) is None
+
+
+@pytest.mark.storage
+def test_researcher_progress_names_the_breakdown_with_the_form_labels(
+    live_server_any,
+) -> None:
+    with transaction(live_server_any.app.state.engine) as session:
+        create_user(session=session, username="claire", password="a long enough password")
+        form_id = field_form(session, DEFAULTS_FORM)
+        created = create_invitations(
+            session=session,
+            form_id=form_id,
+            attributes=[{"directorate": "DFA", "job_category": "A"}] * 12
+            + [{"directorate": "DSIN", "job_category": "B"}],
+        )
+    with httpx.Client(base_url=live_server_any.url) as http:
+        _start(http, created[0].token)
+        login = http.get("/login")
+        http.post(
+            "/login",
+            data={
+                "username": "claire",
+                "password": "a long enough password",
+                "csrf_token": _hidden(login.text, "csrf_token"),
+            },
+        )
+        french = http.get(f"/fielding/{form_id}").text
+        english = http.get(f"/fielding/{form_id}?lang=en").text
+    invited = french.split('id="table-invitations"')[1].split("</table>")[0]
+    assert "Invitations — Direction × Catégorie</caption>" in invited
+    # Rows and columns in the order of the choices, by their labels, never codes.
+    assert re.findall(r'<th scope="row">([^<]*)</th>', invited) == [
+        "Finances",
+        "Numérique",
+        "Total",
+    ]
+    assert re.findall(r'<th scope="col" class="number">([^<]*)</th>', invited) == [
+        "Catégorie A",
+        "Catégorie B",
+        "Total",
+    ]
+    assert ">DFA<" not in french and "job_category" not in french
+    assert "Directorate × Category</caption>" in english
+    assert '<th scope="row">Finance</th>' in english
 
 
 def _login(http: httpx.Client, live_server, role: str) -> None:
@@ -522,3 +689,64 @@ def test_the_error_summary_of_a_repeat_names_the_instance(
     assert items == [
         "Chaque outil n° 2 – Nom de l&#39;outil : Cette question est obligatoire."
     ]
+
+
+@pytest.fixture
+def tool_detail(live_server_any) -> tuple[httpx.Client, str, object]:
+    with transaction(live_server_any.app.state.engine) as session:
+        form_id = field_form(session, TOOL_DETAIL_FORM, attributes=())
+        [created] = create_invitations(session=session, form_id=form_id, attributes=[{}])
+    with httpx.Client(base_url=live_server_any.url) as client:
+        yield client, created.token, live_server_any
+
+
+def _shown(html: str) -> set[str]:
+    return set(re.findall(r'name="([a-z_]+\.\d+)"', html))
+
+
+def test_follow_ups_inside_a_repeat_instance_are_asked(tool_detail) -> None:
+    http, token, server = tool_detail
+    resume = _start(http, token)
+    url, html = _current(http, resume)
+    assert _post(http, url, html, {"n_tools": "2"}).status_code == 303
+    url, html = _current(http, resume)
+    assert url.endswith("/tool_detail")
+    # No follow-up is shown before its question is answered, "specify other"
+    # included.
+    assert _shown(html) == {
+        f"{name}.{n}"
+        for name in ("use_case", "legal_basis", "eval_metrics", "tasks")
+        for n in (1, 2)
+    }
+    first = {
+        "use_case.1": "other",
+        "legal_basis.1": "other",
+        "eval_metrics.1": "false_alarms",
+        "tasks.1": "other",
+        "use_case.2": "counting",
+        "legal_basis.2": "public_task",
+        "eval_metrics.2": "accuracy",
+    }
+    assert _post(http, url, html, first).status_code == 303
+    # The page comes back with the follow-ups of the first instance only.
+    url, html = _current(http, resume)
+    assert url.endswith("/tool_detail")
+    follow_ups = {"use_case_other", "legal_basis_other", "false_alarm_pct", "tasks_other"}
+    assert {f"{name}.1" for name in follow_ups} <= _shown(html)
+    assert not {f"{name}.2" for name in follow_ups} & _shown(html)
+    assert 'value="other" checked' in html  # the answers are kept
+    answers = {
+        **first,
+        "use_case_other.1": "Lecture de plaques",
+        "legal_basis_other.1": "Arrêté",
+        "false_alarm_pct.1": "4,5",
+        "tasks_other.1": "Tri",
+    }
+    assert _post(http, url, html, answers).status_code == 303
+    url, html = _current(http, resume)
+    assert url.endswith("/last")
+    [row_1, row_2] = _stored(server).answers["tool_detail"]
+    assert row_1["use_case_other"] == "Lecture de plaques"
+    assert row_1["false_alarm_pct"] == "4.5"
+    assert row_1["tasks_other"] == "Tri"
+    assert not follow_ups & set(row_2)

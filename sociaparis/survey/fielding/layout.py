@@ -192,11 +192,15 @@ def _question_view(
     errors: Mapping[tuple[str, int | None], str],
     lang: str,
     instance: int | None,
+    initial: Mapping[str, str],
 ) -> QuestionView:
     instrument = state.instrument
     texts = _question_texts(instrument, question.name, lang)
     index = instance or 0
-    value = str(shown.get(question.name, "")) if shown else ""
+    if shown and question.name in shown:
+        value = str(shown[question.name])
+    else:
+        value = initial.get(question.name, "")
     widget = texts.widget
     choices: tuple[ChoiceView, ...] = ()
     if question.type in {"select_one", "select_multiple"}:
@@ -249,6 +253,7 @@ def _blocks(
     errors: Mapping[tuple[str, int | None], str],
     lang: str,
     instance: int | None,
+    initial: Mapping[str, str],
 ) -> tuple[Block, ...]:
     instrument = state.instrument
     blocks: list[Block] = []
@@ -258,14 +263,17 @@ def _blocks(
         if not run:
             return
         if len(run) == 1:
-            blocks.append(_question_view(run[0], state, shown, errors, lang, instance))
+            blocks.append(
+                _question_view(run[0], state, shown, errors, lang, instance, initial)
+            )
         else:
             scale = tuple(
                 (c.name, _text(instrument, c.labels, lang))
                 for c in instrument.choice_list(run[0])
             )
             items = tuple(
-                _question_view(q, state, shown, errors, lang, instance) for q in run
+                _question_view(q, state, shown, errors, lang, instance, initial)
+                for q in run
             )
             blocks.append(LikertView(scale, items))
         run.clear()
@@ -275,7 +283,7 @@ def _blocks(
         item = instrument.item(name)
         if not isinstance(item, Question) or not item.displayed:
             continue
-        if not (state.is_relevant(name, index) or _other_of_select_on_page(item, names)):
+        if not state.is_relevant(name, index):
             continue
         likert = item.type == "select_one" and "likert" in item.appearance.split()
         if likert and run and run[0].list_name == item.list_name:
@@ -285,19 +293,11 @@ def _blocks(
         if likert:
             run.append(item)
         else:
-            blocks.append(_question_view(item, state, shown, errors, lang, instance))
+            blocks.append(
+                _question_view(item, state, shown, errors, lang, instance, initial)
+            )
     flush()
     return tuple(blocks)
-
-
-def _other_of_select_on_page(question: Question, names: Sequence[str]) -> bool:
-    # Without JavaScript, the "specify other" box of an or_other select on the
-    # same page is always shown; the engine drops it unless "other" is chosen.
-    return (
-        question.row is None
-        and question.name.endswith("_other")
-        and (question.name[: -len("_other")] in names)
-    )
 
 
 def lay_out_page(
@@ -309,6 +309,7 @@ def lay_out_page(
     errors: Sequence[FieldError] = (),
     position: int = 1,
     total: int = 1,
+    initial: Mapping[str, str] | None = None,
 ) -> PageView:
     """Build the view of ``page``.
 
@@ -326,9 +327,14 @@ def lay_out_page(
     errors
         The page's errors, shown beside their fields and in a summary.
     position, total
-        Where the page is among the relevant pages (for the progress bar).
+        Where the page is among the pages (for the progress bar, see
+        :meth:`~sociaparis.survey.logic.FormState.progress`).
+    initial
+        Values shown in the questions that ``shown`` holds no answer to (not
+        even an empty one): see :func:`initial_values`.
     """
     instrument = state.instrument
+    initial = initial or {}
     item = instrument.item(page.name)
     title = _text(instrument, item.labels, lang) if isinstance(item, Group) else ""
     by_field = {(e.question, e.instance): e.message for e in errors}
@@ -338,7 +344,7 @@ def lay_out_page(
         instances = tuple(
             InstanceView(
                 number,
-                _blocks(page.questions, state, row, by_field, lang, number),
+                _blocks(page.questions, state, row, by_field, lang, number, initial),
             )
             for number, row in enumerate(rows, start=1)
         )
@@ -355,7 +361,7 @@ def lay_out_page(
             position=position,
             total=total,
         )
-    blocks = _blocks(page.questions, state, shown, by_field, lang, None)
+    blocks = _blocks(page.questions, state, shown, by_field, lang, None, initial)
     return PageView(
         page.name,
         page.kind,
@@ -384,6 +390,7 @@ def page_view(
     errors: Sequence[FieldError] = (),
     now: Any = None,
     evaluation: FormState | None = None,
+    initial: Mapping[str, str] | None = None,
 ) -> PageView:
     """Evaluate ``answers`` and lay out ``page_name`` with its place among pages.
 
@@ -391,7 +398,8 @@ def page_view(
     with one empty instance, so that the respondent can start answering.
     ``evaluation``, a whole-form evaluation made moments before (by the page
     submission that led here), is used instead of evaluating again only if it
-    is of exactly these answers in this language.
+    is of exactly these answers in this language. ``initial``: the values of
+    questions not answered yet (:func:`initial_values`).
     """
     from sociaparis.survey.logic import evaluate_form
 
@@ -416,8 +424,7 @@ def page_view(
         state = evaluation
     else:
         state = evaluate_form(instrument, shown, lang=lang, now=now)
-    pages = [p.name for p in state.pages()]
-    position = pages.index(page_name) + 1 if page_name in pages else len(pages)
+    position, total = state.progress(page)
     return lay_out_page(
         state,
         page,
@@ -425,7 +432,8 @@ def page_view(
         shown=shown,
         errors=errors,
         position=position,
-        total=max(len(pages), 1),
+        total=total,
+        initial=initial,
     )
 
 
@@ -465,3 +473,56 @@ def _static_closing_notes(instrument: Instrument, lang: str) -> tuple[Block, ...
         if closing is None
         else page_view(instrument, {}, closing.name, lang=lang).blocks
     )
+
+
+@memoized(maxsize=256)
+def _form_defaults(instrument: Instrument) -> Mapping[str, str]:
+    return {
+        item.name: item.default
+        for item in instrument.questions
+        if item.default and item.answerable
+    }
+
+
+def initial_values(
+    instrument: Instrument, attributes: Mapping[str, Any] | None = None
+) -> Mapping[str, str]:
+    """What a question shows before it is answered: its prefill or its ``default``.
+
+    A question shows its initial value only while the response holds no answer
+    to it at all: once its page is accepted the answer is stored, even an empty
+    one, so a respondent's answer is never overwritten and a cleared default
+    stays cleared. The value is shown as if the respondent had typed or ticked
+    it, and it is stored only when they submit the page.
+
+    Parameters
+    ----------
+    instrument
+        The questionnaire: the XLSForm ``default`` column of its questions.
+    attributes
+        The response's recorded attributes (copied from its invitation): each
+        one named as a question outside a repeat prefills that question, in
+        place of its ``default``; the respondent may change it.
+    """
+    if not attributes:
+        return _form_defaults(instrument)
+    return _prefilled(
+        instrument, tuple(sorted((str(k), str(v)) for k, v in attributes.items()))
+    )
+
+
+# Attributes are coarse (a directorate, a job category): few combinations.
+@memoized(maxsize=1024)
+def _prefilled(
+    instrument: Instrument, attributes: tuple[tuple[str, str], ...]
+) -> Mapping[str, str]:
+    prefilled = {
+        name: value
+        for name, value in attributes
+        if value
+        and instrument.has(name)
+        and isinstance(item := instrument.item(name), Question)
+        and item.answerable
+        and item.repeat is None
+    }
+    return {**_form_defaults(instrument), **prefilled}

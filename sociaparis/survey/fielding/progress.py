@@ -2,20 +2,25 @@
 
 Counts by two recorded attributes (e.g. directorate x job category) go through
 the disclosure rule of :func:`sociaparis.analysis.disclosure.suppress`, so a small
-group is never shown, even to the research team's dashboard.
+group is never shown, even to the research team's dashboard. The tables keep the
+recorded codes; where the form has a question named as an attribute, its label
+and its choices' labels name the breakdown and its values for display.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sociaparis.analysis.disclosure import SuppressedTable, suppress
-from sociaparis.survey.fielding.service import COMPLETED, get_fielding
+from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.fielding.service import COMPLETED, fielded_version, get_fielding
+from sociaparis.survey.instrument import Instrument, Question
 from sociaparis.survey.models import (
     InstrumentRecord,
     InvitationRecord,
@@ -45,6 +50,11 @@ class FieldingProgress:
         suppressed for publication.
     min_cell_count
         The study's threshold.
+    breakdown_labels
+        The labels of the questions named as the breakdown's attributes (the
+        attribute's name where the form has no such question).
+    value_labels
+        For each attribute, its codes' labels (the choices of its question).
     """
 
     form_id: str
@@ -59,6 +69,12 @@ class FieldingProgress:
     breakdown: tuple[str, str] | None
     tables: dict[str, SuppressedTable]
     min_cell_count: int
+    breakdown_labels: tuple[str, str] | None = None
+    value_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def value_label(self, attribute: str, code: str) -> str:
+        """The label of ``code`` of ``attribute``, else the code itself."""
+        return self.value_labels.get(attribute, {}).get(code, code)
 
     @property
     def response_rate(self) -> float | None:
@@ -80,8 +96,34 @@ def _table(
     )
 
 
-def fielding_progress(*, session: Session, form_id: str) -> FieldingProgress:
-    """Count invitations and responses of ``form_id``, with suppressed breakdowns."""
+def _attribute_labels(
+    instrument: Instrument | None, attribute: str, lang: str | None
+) -> tuple[str, dict[str, str]]:
+    """The label of the question named ``attribute`` and its choices' labels."""
+    if instrument is None or not instrument.has(attribute):
+        return attribute, {}
+    question = instrument.item(attribute)
+    if not isinstance(question, Question):
+        return attribute, {}
+    choices = {
+        choice.name: instrument.text(choice.labels, lang) or choice.name
+        for choice in instrument.choice_list(question)
+    }
+    return instrument.text(question.labels, lang) or attribute, choices
+
+
+def _in_choice_order(codes: set[str], labels: Mapping[str, str]) -> list[str]:
+    order = {code: position for position, code in enumerate(labels)}
+    return sorted(codes, key=lambda code: (order.get(code, len(order)), code))
+
+
+def fielding_progress(
+    *, session: Session, form_id: str, lang: str | None = None
+) -> FieldingProgress:
+    """Count invitations and responses of ``form_id``, with suppressed breakdowns.
+
+    ``lang``: the language of the labels (the form's default language if None).
+    """
     fielding = get_fielding(session=session, form_id=form_id)
     title = session.scalar(
         select(InstrumentRecord.title)
@@ -108,8 +150,19 @@ def fielding_progress(*, session: Session, form_id: str) -> FieldingProgress:
         else None
     )
     tables: dict[str, SuppressedTable] = {}
+    breakdown_labels = None
+    value_labels: dict[str, dict[str, str]] = {}
     if breakdown is not None:
         row_name, col_name = breakdown
+        try:
+            instrument: Instrument | None = fielded_version(
+                session=session, form_id=form_id
+            ).instrument
+        except SociaparisError:
+            instrument = None
+        row_label, value_labels[row_name] = _attribute_labels(instrument, row_name, lang)
+        col_label, value_labels[col_name] = _attribute_labels(instrument, col_name, lang)
+        breakdown_labels = (row_label, col_label)
 
         def key(attributes: dict) -> tuple[str, str]:
             return (attributes.get(row_name) or "?", attributes.get(col_name) or "?")
@@ -120,8 +173,8 @@ def fielding_progress(*, session: Session, form_id: str) -> FieldingProgress:
             "completed": Counter(key(a) for s, a, _ in responses if s == COMPLETED),
         }
         cells = set().union(*counts.values())
-        rows = sorted({r for r, _ in cells})
-        cols = sorted({c for _, c in cells})
+        rows = _in_choice_order({r for r, _ in cells}, value_labels[row_name])
+        cols = _in_choice_order({c for _, c in cells}, value_labels[col_name])
         if rows and cols:
             tables = {
                 name: suppress(
@@ -148,4 +201,6 @@ def fielding_progress(*, session: Session, form_id: str) -> FieldingProgress:
         breakdown=breakdown,
         tables=tables,
         min_cell_count=fielding.min_cell_count,
+        breakdown_labels=breakdown_labels,
+        value_labels=value_labels,
     )

@@ -519,6 +519,8 @@ class ResponseView:
     anonymous: bool
     # Started under an anonymous fielding: no times are ever stored, dates only.
     dated_only: bool = False
+    # The attributes copied from the invitation when the response was started.
+    attributes: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def completed(self) -> bool:
@@ -572,6 +574,7 @@ _RESPONSE_BY_TOKEN = DirectStatement(
         _RESPONSES.c.revision,
         _RESPONSES.c.instrument_id,
         _RESPONSES.c.started_at,
+        _RESPONSES.c.attributes,
         _INSTRUMENT_ROWS.c.content_hash,
         _FIELDING_ROWS.c.anonymous,
     )
@@ -628,6 +631,7 @@ def _view(response: Any, stored: StoredInstrument, anonymous: bool) -> ResponseV
         form_id=stored.form_id,
         anonymous=anonymous,
         dated_only=response.started_at is None,
+        attributes=response.attributes or {},
     )
 
 
@@ -757,7 +761,7 @@ def plan_submission(
     # submit (one that was answered has been seen: a refused page shows it).
     revealed = (
         _revealed_questions(instrument, view.answers, answers, page)
-        - {name for name, value in submission.answers.items() if value}
+        - _answered(submission.answers, page)
         if action == "next"
         else frozenset()
     )
@@ -766,7 +770,7 @@ def plan_submission(
         # one left empty) wait for the next submit; a problem with an answer the
         # respondent gave refuses the page with its message and the answer as
         # typed, never dropping it silently.
-        shown = [error for error in errors if error.question not in revealed]
+        shown = [e for e in errors if (e.question, e.instance) not in revealed]
         if shown:
             return PageOutcome(
                 False, page.name, errors=tuple(shown), answers=answers, view=view
@@ -835,16 +839,51 @@ def _revealed_questions(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     page: Any,
-) -> frozenset[str]:
+) -> frozenset[tuple[str, int | None]]:
     """Questions of ``page`` that the submitted answers make relevant and were not.
 
-    Always empty for a repeat page, whose questions are all shown.
+    Each is ``(name, instance)``: the 1-based repeat instance on a repeat page,
+    where a follow-up is revealed in the instance whose answers call for it,
+    None elsewhere.
     """
-    if page.kind == "repeat" or not page_depends_on_itself(instrument, page):
+    if not page_depends_on_itself(instrument, page):
         return frozenset()
-    shown = set(evaluate_form(instrument, before, page=page.name).page_questions(page))
-    now_relevant = evaluate_form(instrument, after, page=page.name).page_questions(page)
-    return frozenset(name for name in now_relevant if name not in shown)
+    if page.kind != "repeat":
+        was = evaluate_form(instrument, before, page=page.name)
+        shown = set(was.page_questions(page))
+        now = evaluate_form(instrument, after, page=page.name)
+        return frozenset(
+            (name, None) for name in now.page_questions(page) if name not in shown
+        )
+    # The instances as the page showed them: those not saved yet were empty.
+    rows = list(before.get(page.name, []))
+    submitted = len(after.get(page.name, []))
+    was = evaluate_form(
+        instrument,
+        {**before, page.name: rows + [{}] * (submitted - len(rows))},
+        page=page.name,
+    )
+    now = evaluate_form(instrument, after, page=page.name)
+    return frozenset(
+        (name, number)
+        for number in range(1, now.instances(page.name) + 1)
+        for name in page.questions
+        if now.is_relevant(name, number) and not was.is_relevant(name, number)
+    )
+
+
+def _answered(
+    page_answers: Mapping[str, Any], page: Any
+) -> frozenset[tuple[str, int | None]]:
+    """The ``(name, instance)`` of each question given a value in a submission."""
+    if page.kind != "repeat":
+        return frozenset((name, None) for name, value in page_answers.items() if value)
+    return frozenset(
+        (name, number)
+        for number, row in enumerate(page_answers.get(page.name, []), start=1)
+        for name, value in row.items()
+        if value
+    )
 
 
 def _without(

@@ -50,7 +50,9 @@ def fielding_page(
     lang: str | None = None,
 ) -> Response:
     try:
-        progress = fielding_progress(session=session, form_id=form_id)
+        progress = fielding_progress(
+            session=session, form_id=form_id, lang=pick_language(lang)
+        )
     except SociaparisError:
         raise HTTPException(status_code=404, detail="not_found") from None
     return render(

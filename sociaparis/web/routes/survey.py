@@ -33,7 +33,7 @@ from sociaparis.core.db import write_lock
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
-from sociaparis.survey.fielding.layout import closing_notes, page_view
+from sociaparis.survey.fielding.layout import closing_notes, initial_values, page_view
 from sociaparis.survey.logic import FormState
 from sociaparis.web.database import DatabaseBusy
 from sociaparis.web.deps import client_host
@@ -414,6 +414,8 @@ def _page(
         lang=lang,
         errors=errors,
         evaluation=evaluation,
+        # A refused page shows what was sent, as sent: an unticked default too.
+        initial=None if errors else initial_values(view.instrument, view.attributes),
     )
     return _render(
         request,
