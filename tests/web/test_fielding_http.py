@@ -700,7 +700,7 @@ def tool_detail(live_server_any) -> tuple[httpx.Client, str, object]:
         yield client, created.token, live_server_any
 
 
-def _shown(html: str) -> set[str]:
+def _instance_fields(html: str) -> set[str]:
     return set(re.findall(r'name="([a-z_]+\.\d+)"', html))
 
 
@@ -713,7 +713,7 @@ def test_follow_ups_inside_a_repeat_instance_are_asked(tool_detail) -> None:
     assert url.endswith("/tool_detail")
     # No follow-up is shown before its question is answered, "specify other"
     # included.
-    assert _shown(html) == {
+    assert _instance_fields(html) == {
         f"{name}.{n}"
         for name in ("use_case", "legal_basis", "eval_metrics", "tasks")
         for n in (1, 2)
@@ -732,8 +732,8 @@ def test_follow_ups_inside_a_repeat_instance_are_asked(tool_detail) -> None:
     url, html = _current(http, resume)
     assert url.endswith("/tool_detail")
     follow_ups = {"use_case_other", "legal_basis_other", "false_alarm_pct", "tasks_other"}
-    assert {f"{name}.1" for name in follow_ups} <= _shown(html)
-    assert not {f"{name}.2" for name in follow_ups} & _shown(html)
+    assert {f"{name}.1" for name in follow_ups} <= _instance_fields(html)
+    assert not {f"{name}.2" for name in follow_ups} & _instance_fields(html)
     assert 'value="other" checked' in html  # the answers are kept
     answers = {
         **first,
