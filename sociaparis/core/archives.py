@@ -22,6 +22,9 @@ from sociaparis.core.errors import CoreError, SociaparisError
 ZipSource = str | Path | bytes | IO[bytes]
 
 _MIB = 1024 * 1024
+# What zipfile raises on a damaged or unusual archive: BadZipFile and ValueError
+# for a broken directory, EOFError for a truncated entry, NotImplementedError for
+# a compression method it cannot read.
 _OPEN_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError)
 
 

@@ -126,3 +126,37 @@ def test_a_researcher_page_that_finds_the_database_locked_answers_503(
     assert busy.status_code == 503 and busy.headers["retry-after"] == "3"
     assert translate("busy", "en") in busy.text
     assert other.status_code == 500
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_busy_page_in_a_browser_keeps_the_answer_and_passes_axe(
+    server: LiveServer, axe_page, axe_violations, width: int, tmp_path
+) -> None:
+    """As a respondent meets it: Suivant while another program writes, the page
+    comes back with the notice at the top and the answer in its box."""
+    [token] = _invitations(server, 1)
+    page = axe_page
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{server.url}/i/{token}")
+    page.click("form button[type=submit]")
+    page.fill('input[name="service"]', "Direction des finances")
+    holder = _hold_write_lock(server)
+    try:
+        with page.expect_response(lambda r: r.request.method == "POST") as sent:
+            page.click('button[name="_action"][value="next"]')
+        assert sent.value.status == 503
+    finally:
+        holder.rollback()
+        holder.close()
+    notice = page.locator("#error-summary")
+    assert notice.is_visible()
+    assert notice.locator("h2").inner_text() == translate("busy_title", "fr")
+    assert page.input_value('input[name="service"]') == "Direction des finances"
+    # The notice is the first thing on the page, above the question.
+    question = page.locator('input[name="service"]').bounding_box()
+    assert notice.bounding_box()["y"] < question["y"]
+    page.screenshot(path=str(tmp_path / f"busy-{width}.png"), full_page=True)
+    assert axe_violations(page) == [], f"busy page at {width} px"
+    # Sent again once the lock is gone, the page is saved.
+    page.click('button[name="_action"][value="next"]')
+    assert _answers(server) == [{"service": "Direction des finances"}]
