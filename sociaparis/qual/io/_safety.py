@@ -10,7 +10,7 @@ from collections.abc import Callable
 from lxml import etree, html
 
 from sociaparis.core.archives import ArchiveLimits, SafeZip
-from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.core.errors import Issue, Location, SociaparisError
 from sociaparis.qual.errors import QualError
 
 #: most bytes the parts of a DOCX/ODT may expand to, all together (200 MB)
@@ -77,6 +77,15 @@ def bounded_int(text: str, *, what: str = "number") -> int:
             f"{what} {text.strip()[:12]}… has {len(digits)} digits (at most {MAX_DIGITS})"
         )
     return int(text)
+
+
+def skipped_block(*, path: str, reason: str, row: int | None) -> Issue:
+    """The warning for a part of a transcript that was left out (``QUAL_021``)."""
+    return Issue(
+        QualError.SKIPPED_BLOCK.code,
+        QualError.SKIPPED_BLOCK.format(path=path, reason=reason),
+        Location(row=row),
+    )
 
 
 def nothing_read(

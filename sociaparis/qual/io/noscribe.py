@@ -14,7 +14,7 @@ import re
 
 from lxml import etree, html
 
-from sociaparis.core.errors import Issue, Location, SociaparisError
+from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.qual.document import (
     DEFAULT_MAX_BYTES,
     Block,
@@ -32,6 +32,7 @@ from sociaparis.qual.io._safety import (
     html_parser,
     nothing_read,
     refuse_binary,
+    skipped_block,
 )
 from sociaparis.qual.io.text import decode_document_text
 
@@ -133,14 +134,11 @@ def _turn_blocks(root: etree._Element, *, path: str) -> tuple[list[Block], list[
                 speaker, start_s, end_s, text = _segment(anchor)
             except (ValueError, IndexError) as exc:
                 warnings.append(
-                    Issue(
-                        QualError.SKIPPED_BLOCK.code,
-                        QualError.SKIPPED_BLOCK.format(
-                            path=path,
-                            reason=f"anchor name '{_short(anchor.get('name'))}' is "
-                            f"not ts_START_END_SPEAKER ({exc})",
-                        ),
-                        Location(row=anchor.sourceline),
+                    skipped_block(
+                        path=path,
+                        reason=f"anchor name '{_short(anchor.get('name'))}' is "
+                        f"not ts_START_END_SPEAKER ({exc})",
+                        row=anchor.sourceline,
                     )
                 )
                 continue

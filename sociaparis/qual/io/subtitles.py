@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from sociaparis.core.errors import Issue, Location, SociaparisError
+from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.qual.document import (
     DEFAULT_MAX_BYTES,
     Block,
@@ -26,6 +26,7 @@ from sociaparis.qual.io._safety import (
     check_size,
     nothing_read,
     refuse_binary,
+    skipped_block,
 )
 from sociaparis.qual.io.text import decode_document_text
 
@@ -94,12 +95,8 @@ def _read_cues(
         match = _TIMING_RE.match(lines[timing_at]) if timing_at is not None else None
         if match is None:
             warnings.append(
-                Issue(
-                    QualError.SKIPPED_BLOCK.code,
-                    QualError.SKIPPED_BLOCK.format(
-                        path=path, reason="no valid 'start --> end' timing line"
-                    ),
-                    Location(row=line_no),
+                skipped_block(
+                    path=path, reason="no valid 'start --> end' timing line", row=line_no
                 )
             )
             continue
@@ -108,13 +105,7 @@ def _read_cues(
             start_s, end_s = _seconds(*groups[:4]), _seconds(*groups[4:])
         except ValueError as exc:
             warnings.append(
-                Issue(
-                    QualError.SKIPPED_BLOCK.code,
-                    QualError.SKIPPED_BLOCK.format(
-                        path=path, reason=f"cue timing: {exc}"
-                    ),
-                    Location(row=line_no),
-                )
+                skipped_block(path=path, reason=f"cue timing: {exc}", row=line_no)
             )
             continue
         speaker, body = _cue_text(lines[timing_at + 1 :], detect_speakers=detect_speakers)

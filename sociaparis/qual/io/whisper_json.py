@@ -6,7 +6,7 @@ import json
 from functools import partial
 from typing import Any
 
-from sociaparis.core.errors import Issue, Location, SociaparisError
+from sociaparis.core.errors import SociaparisError
 from sociaparis.qual.document import (
     DEFAULT_MAX_BYTES,
     Block,
@@ -21,6 +21,7 @@ from sociaparis.qual.io._safety import (
     check_size,
     nothing_read,
     refuse_binary,
+    skipped_block,
 )
 from sociaparis.qual.io.text import decode_document_text
 
@@ -126,13 +127,7 @@ def read_whisper_json(
             block = _segment(item)
         except ValueError as exc:
             warnings.append(
-                Issue(
-                    QualError.SKIPPED_BLOCK.code,
-                    QualError.SKIPPED_BLOCK.format(
-                        path=path, reason=f"segment {number}: {exc}"
-                    ),
-                    Location(row=number),
-                )
+                skipped_block(path=path, reason=f"segment {number}: {exc}", row=number)
             )
             continue
         if block.text:
