@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import Engine
@@ -20,6 +20,9 @@ from sociaparis.core.db import (
     transaction,
 )
 from sociaparis.core.private import open_folder_warning
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 def warn_if_open(settings: Settings) -> None:
@@ -107,16 +110,15 @@ def require_free_port(host: str, port: int) -> None:
             ) from error
 
 
-@contextmanager
-def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress bar on standard error, driven by a ``progress(done, total, what)``
-    callback (the shape of the domain's progress callbacks); shown only on a
-    terminal, and only when ``enabled``."""
+def progress_display(*, enabled: bool = True) -> Progress:
+    """The commands' progress bar on standard error (description, bar, done of
+    total), drawn only on a terminal and only when ``enabled``; it vanishes when
+    done."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     console = Console(stderr=True)
-    bar = Progress(
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -124,7 +126,13 @@ def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[int, int, str], 
         transient=True,
         disable=not (enabled and console.is_terminal),
     )
-    with bar:
+
+
+@contextmanager
+def progress_bar(*, enabled: bool = True) -> Iterator[Callable[[int, int, str], None]]:
+    """A :func:`progress_display` driven by a ``progress(done, total, what)``
+    callback (the shape of the domain's progress callbacks)."""
+    with progress_display(enabled=enabled) as bar:
         task = bar.add_task("", total=None)
 
         def progress(done: int, total: int, what: str) -> None:

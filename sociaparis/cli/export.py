@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from sociaparis.cli.common import database_session
+from sociaparis.cli.common import database_session, progress_display
 from sociaparis.survey.exports import count_responses, export_form
 from sociaparis.survey.io.writers import FORMATS
 
@@ -49,14 +47,7 @@ def export(
             version=form_version,
             include_in_progress=include_in_progress,
         )
-        progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=Console(stderr=True),
-            transient=True,
-            disable=total < PROGRESS_FROM,
-        )
+        progress = progress_display(enabled=total >= PROGRESS_FROM)
         with progress:
             reading = progress.add_task("Reading responses", total=total)
             writing = progress.add_task("Writing rows", total=None)

@@ -13,7 +13,13 @@ from typing import Any
 
 import click
 
-from sociaparis.cli.common import ACTING_USER, JSON_OUTPUT, database_session, print_json
+from sociaparis.cli.common import (
+    ACTING_USER,
+    JSON_OUTPUT,
+    database_session,
+    print_json,
+    progress_display,
+)
 
 
 def _typed(text: str) -> Any:
@@ -111,8 +117,6 @@ def import_command(
     waiting; if the import stops, the batches committed stay: run the same
     command again with --skip-imported to import the rest.
     """
-    from rich.console import Console
-    from rich.progress import Progress
 
     from sociaparis.cli.common import database_batches
     from sociaparis.core.db import BatchCommits
@@ -122,11 +126,7 @@ def import_command(
 
     results = []
     skipped = []
-    console = Console(stderr=True)
-    progress_bar = Progress(
-        console=console, transient=True, disable=not console.is_terminal
-    )
-    with database_batches() as session, progress_bar as progress:
+    with database_batches() as session, progress_display() as progress:
         actor = acting_account(session=session, username=username)
         batches = BatchCommits(session)
         task = progress.add_task("Importing", total=len(files))

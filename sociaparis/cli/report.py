@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from sociaparis.cli.common import database_session
+from sociaparis.cli.common import database_session, progress_display
 from sociaparis.reports.render import chart_count, check_output, write_report
 from sociaparis.reports.service import form_report
 from sociaparis.survey.study import load_study
@@ -49,15 +47,7 @@ def report(
     """
     kind = check_output(out)
     study = load_study(study_path) if study_path is not None else None
-    console = Console(stderr=True)
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
+    progress = progress_display()
     with progress, database_session() as session:
         task = progress.add_task("Reading responses", total=None)
         built = form_report(
