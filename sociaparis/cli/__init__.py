@@ -10,6 +10,7 @@ import importlib
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
 from sociaparis import __version__
 from sociaparis.core.errors import SociaparisError
@@ -84,4 +85,19 @@ def main() -> None:
     from sociaparis.core.private import PRIVATE_UMASK
 
     os.umask(PRIVATE_UMASK)
-    cli(prog_name="sociaparis")
+    try:
+        cli(prog_name="sociaparis")
+    except ValidationError as error:  # a SOCIAPARIS_* setting the Settings refuse
+        for line in settings_problems(error):
+            click.echo(f"Error: {line}", err=True)
+        raise SystemExit(1) from None
+
+
+def settings_problems(error: ValidationError) -> list[str]:
+    """One line per refused setting, named as the environment variable."""
+    lines = []
+    for problem in error.errors():
+        message = problem["msg"].removeprefix("Value error, ")
+        name = f"SOCIAPARIS_{str(problem['loc'][0]).upper()}" if problem["loc"] else ""
+        lines.append(message if message.startswith(name) else f"{name}: {message}")
+    return lines

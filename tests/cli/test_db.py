@@ -51,3 +51,31 @@ def test_an_unusable_database_url_is_one_message(
     assert reason in result.output
     assert "secret" not in result.output
     assert isinstance(result.exception, SystemExit)  # not a traceback
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SOCIAPARIS_LOCK_TIMEOUT", "0", "SOCIAPARIS_LOCK_TIMEOUT=0.0: give a number"),
+        ("SOCIAPARIS_MODE", "bogus", "SOCIAPARIS_MODE: Input should be 'single'"),
+        ("SOCIAPARIS_TRUSTED_PROXIES", "proxy.local", "SOCIAPARIS_TRUSTED_PROXIES: "),
+        ("SOCIAPARIS_BASE_URL", "enquetes.paris.fr", "is not an http(s) address"),
+    ],
+)
+def test_a_refused_setting_is_one_line_not_a_traceback(
+    tmp_path, variable: str, value: str, message: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SOCIAPARIS_DATA_DIR": str(tmp_path), variable: value}
+    done = subprocess.run(
+        [sys.executable, "-c", "from sociaparis.cli import main; main()", "db", "status"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: ") and message in done.stderr
+    assert "Traceback" not in done.stderr
