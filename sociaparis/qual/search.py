@@ -82,6 +82,10 @@ class SearchResult:
         }
 
 
+# Characters up to U+24FF (Latin, Greek, Cyrillic, punctuation: what transcripts
+# are made of) are folded once for the process; rarer ones are folded per call,
+# so a hostile text cannot grow the table past these 9,472 entries.
+_COMMON_LIMIT = 0x2500
 _FOLDED: dict[int, str] = {}
 
 
@@ -100,10 +104,16 @@ def fold(value: str) -> str:
     >>> fold("Égalité ŒUVRE")
     'egalite œuvre'
     """
+    rare: dict[int, str] = {}
     for char in set(value):
-        if ord(char) not in _FOLDED:
-            _FOLDED[ord(char)] = _fold_char(char)
-    return value.translate(_FOLDED)
+        code = ord(char)
+        if code >= _COMMON_LIMIT:
+            rare[code] = _fold_char(char)
+        elif code not in _FOLDED:
+            _FOLDED[code] = _fold_char(char)
+    if not rare:
+        return value.translate(_FOLDED)
+    return value.translate(_FOLDED | rare)
 
 
 def parse_query(query: str) -> list[Term]:

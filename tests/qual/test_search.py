@@ -84,6 +84,16 @@ def test_fold_keeps_one_character_for_one(text: str, folded: str) -> None:
     assert fold(text) == folded and len(fold(text)) == len(text)
 
 
+def test_fold_table_stays_bounded_on_a_hostile_text() -> None:
+    from sociaparis.qual import search as search_module
+
+    every_rare_letter = "".join(chr(c) for c in range(0x2500, 0x30000, 7))
+    before = len(search_module._FOLDED)
+    folded = fold(every_rare_letter + "Ｅ\u0130")
+    assert len(folded) == len(every_rare_letter) + 2 and folded.endswith("ｅi")
+    assert len(search_module._FOLDED) == before
+
+
 def test_parse_query_splits_words_like_the_tokenizer() -> None:
     terms = parse_query("l'égalité femmes-hommes")
     assert [t.words for t in terms] == [("l",), ("egalite",), ("femmes",), ("hommes",)]
