@@ -229,6 +229,10 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "moment. Réessayez plus tard ; si le problème persiste, contactez "
             "l'équipe de l'étude."
         ),
+        "FIELD_012": (
+            "Ce questionnaire est clos : il n'accepte plus de nouvelles réponses. "
+            "Merci de votre intérêt."
+        ),
     },
     "en": {
         "FIELD_001": "This questionnaire is not open for answers.",
@@ -252,6 +256,10 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
         "FIELD_011": (
             "This questionnaire cannot accept new responses right now. Try again "
             "later; if the problem persists, contact the study team."
+        ),
+        "FIELD_012": (
+            "This questionnaire is closed: it no longer accepts new responses. "
+            "Thank you for your interest."
         ),
     },
 }
