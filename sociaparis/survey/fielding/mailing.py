@@ -233,15 +233,14 @@ def plan_mailing(
     logged: dict[str, str] = {}
     opted: set[str] = set()
     for chunk in _chunks(list(keys), 500):
-        logged.update(
-            session.execute(
-                select(MailLogRecord.recipient_key, MailLogRecord.status).where(
-                    MailLogRecord.form_id == form_id,
-                    MailLogRecord.mailing == mailing,
-                    MailLogRecord.recipient_key.in_(chunk),
-                )
-            ).tuples()
+        rows = session.execute(
+            select(MailLogRecord.recipient_key, MailLogRecord.status).where(
+                MailLogRecord.form_id == form_id,
+                MailLogRecord.mailing == mailing,
+                MailLogRecord.recipient_key.in_(chunk),
+            )
         )
+        logged.update((key, status) for key, status in rows)
         opted.update(
             session.scalars(
                 select(MailOptOutRecord.recipient_key).where(
@@ -550,7 +549,8 @@ def mailing_log(*, session: Session, form_id: str) -> MailingLog:
     for mailing, status, count in rows:
         counts.setdefault(mailing, {SENT: 0, FAILED: 0, SENDING: 0})[status] = count
     uncertain = tuple(
-        session.execute(
+        (row[0], row[1], row[2])
+        for row in session.execute(
             select(
                 MailLogRecord.mailing,
                 MailLogRecord.message_id,
@@ -558,7 +558,7 @@ def mailing_log(*, session: Session, form_id: str) -> MailingLog:
             )
             .where(MailLogRecord.form_id == form_id, MailLogRecord.status == SENDING)
             .order_by(MailLogRecord.attempted_at)
-        ).tuples()
+        )
     )
     opted = session.scalar(
         select(func.count())
