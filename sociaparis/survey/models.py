@@ -25,7 +25,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-
 from sociaparis.core.db import Base, utcnow
 
 

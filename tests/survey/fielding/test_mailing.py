@@ -131,8 +131,9 @@ def test_each_person_gets_one_invitation_with_their_link_and_none_twice(
         assert message["List-Unsubscribe"] == (
             f"<https://enquetes.example.org/optout/{recipients[address].token}>"
         )
+        token = recipients[address].token
         assert message["Message-ID"] == message_id(
-            SECRET, form_id, "invitation", recipients[address].token, "x@ville.example.org"
+            SECRET, form_id, "invitation", token, "x@ville.example.org"
         )
     # Each in its language: Bob's row says en, Chloé's is empty (the default, fr).
     assert smtp_sink.to("bob@example.org")[0]["Subject"].startswith("Invitation: ")
