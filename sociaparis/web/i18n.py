@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sociaparis.core.errors import SociaparisError
+from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -263,6 +264,10 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
 }
+
+
+for _lang, _texts in FIELDOPS_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 
 
 def error_text(error: SociaparisError, lang: str) -> str:

@@ -10,7 +10,7 @@ database itself, as before accounts existed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,11 +28,16 @@ from sociaparis.survey.fielding.invitation_csv import (
     write_links_csv,
 )
 from sociaparis.survey.fielding.service import (
+    IN_PROGRESS,
     Fielding,
+    PageOutcome,
+    ResponseView,
     create_invitations,
     get_fielding,
+    plan_submission,
 )
-from sociaparis.survey.instrument import Group, Question
+from sociaparis.survey.fielding.submission import FormFields
+from sociaparis.survey.instrument import Group, Instrument, Question
 from sociaparis.survey.models import FieldingRecord
 from sociaparis.survey.service import AddResult, add_instrument
 from sociaparis.survey.simulate import simulate
@@ -258,3 +263,57 @@ def instrument_versions(stored: Sequence[Any]) -> dict[str, list[Any]]:
     for versions in grouped.values():
         versions.sort(key=lambda v: v.version_number, reverse=True)
     return grouped
+
+
+# -- preview --------------------------------------------------------------------------
+
+
+def preview_step(
+    instrument: Instrument,
+    *,
+    answers: Mapping[str, Any],
+    page_name: str,
+    fields: FormFields,
+    action: str = "next",
+    instances: int = 0,
+    lang: str | None = None,
+    messages: Mapping[str, str] | None = None,
+) -> PageOutcome:
+    """One page of a preview, judged as a respondent's page is, saved nowhere.
+
+    The answers so far travel with the preview page (the researcher's own
+    browser), never in the database; the outcome says which page comes next
+    (None: the end), or why the page is refused.
+    """
+    view = ResponseView(
+        id="preview",
+        status=IN_PROGRESS,
+        answers=dict(answers),
+        current_page=page_name,
+        revision=0,
+        instrument=instrument,
+        instrument_id=0,
+        form_id=instrument.form_id,
+        anonymous=True,
+    )
+    return plan_submission(
+        view,
+        page_name=page_name,
+        fields=fields,
+        revision=0,
+        action=action,
+        instances=instances,
+        lang=lang,
+        messages=messages,
+    )
+
+
+def preview_answers(text: str) -> dict[str, Any]:
+    """The answers a preview page carried (an object), or none if unreadable."""
+    import json
+
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
