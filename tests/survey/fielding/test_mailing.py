@@ -193,6 +193,26 @@ def test_reminders_skip_completed_and_opted_out_invitations(
     assert second.sent == len(expected)
 
 
+def test_the_rate_limit_spaces_the_messages(study, smtp_sink) -> None:
+    form_id, links, researcher = _field(study)
+    waits: list[float] = []
+    smtp = SmtpSettings(
+        host="127.0.0.1", port=smtp_sink.port, security="none", sender="a@b.org", rate=30
+    )
+    report = send_mailing(
+        engine=study,
+        actor=researcher,
+        form_id=form_id,
+        kind="invitation",
+        recipients=read_links_file(links),
+        smtp=smtp,
+        secret=SECRET,
+        sleep=waits.append,
+    )
+    assert report.sent == 5
+    assert waits == [2.0] * 4  # 30 a minute: 2 s between two messages
+
+
 def test_a_refused_address_is_logged_failed_and_tried_again(study, smtp_sink) -> None:
     form_id, links, researcher = _field(study)
     smtp_sink.refuse = {"bob@example.org"}
