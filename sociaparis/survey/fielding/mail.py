@@ -100,12 +100,16 @@ class SmtpTransport:
     may or may not have been accepted: the caller leaves it uncertain).
     """
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    def __init__(
+        self, settings: SmtpSettings, *, context: ssl.SSLContext | None = None
+    ) -> None:
         self.settings = settings
+        # Certificates are verified (the system's authorities unless given).
+        self.context = context
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
+        context = self.context or ssl.create_default_context()
         if s.security == "tls":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
                 s.host, s.port, timeout=s.timeout, context=context

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -386,3 +387,109 @@ def test_a_sender_killed_mid_batch_sends_nothing_twice_when_run_again(
     again = smtp_sink.to(in_flight)
     assert len(again) == 2 and again[0]["Message-ID"] == again[1]["Message-ID"]
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_starttls_and_implicit_tls_with_a_log_in(certificate, security: str) -> None:
+    """The transport speaks STARTTLS or implicit TLS, verifies the server's
+    certificate and logs in; a failed log-in hands nothing over."""
+    import socket
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from sociaparis.survey.fielding.mail import NotHandedOver, SmtpTransport
+    from tests.conftest import SmtpSink
+
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"enquete" and auth_data.password == b"s3cret-pass"
+        return AuthResult(success=ok)
+
+    sink = SmtpSink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    tls = (
+        {"tls_context": server_context, "require_starttls": True}
+        if security == "starttls"
+        # aiosmtpd does not see implicit TLS as TLS for AUTH: the socket is TLS.
+        else {"ssl_context": server_context, "auth_require_tls": False}
+    )
+    controller = Controller(
+        sink,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticate,
+        auth_required=True,
+        server_hostname="127.0.0.1",
+        **tls,
+    )
+    controller.start()
+    try:
+        client_context = ssl.create_default_context(cafile=str(cert))
+        settings = SmtpSettings(
+            host="127.0.0.1",
+            port=port,
+            security=security,
+            user="enquete",
+            password="s3cret-pass",
+            sender="enquete@ville.example.org",
+        )
+        [recipient] = read_links_file(
+            b"email,link\nz@example.org,https://x.org/i/" + b"t" * 43 + b"\n"
+        )
+        message = compose(
+            load_template("invitation", "fr"),
+            recipient=recipient,
+            sender=settings.sender,
+            title="Usages",
+            optout_link="https://x.org/optout/t",
+            message_id="<1@ville.example.org>",
+        )
+        SmtpTransport(settings, context=client_context).send(message)
+        assert [m["To"] for m in sink.messages] == ["z@example.org"]
+        # A failed log-in (aiosmtpd answers slowly: a short timeout) hands nothing over.
+        wrong = replace(settings, password="wrong", timeout=3)
+        with pytest.raises(NotHandedOver):
+            SmtpTransport(wrong, context=client_context).send(message)
+        # An unknown authority is refused: certificates are verified.
+        with pytest.raises(NotHandedOver, match="CERTIFICATE_VERIFY_FAILED"):
+            SmtpTransport(settings).send(message)
+        assert len(sink.messages) == 1
+    finally:
+        controller.stop()
