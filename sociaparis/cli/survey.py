@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from sociaparis.cli.common import ACTING_USER, database_session
-from sociaparis.survey.instrument import Group, Instrument, Question
 from sociaparis.survey.service import add_instrument, list_instruments
 from sociaparis.survey.simulate import load_answers, simulate
 from sociaparis.survey.xlsform import XLSFormResult, read_xlsform
@@ -24,18 +23,10 @@ def instrument() -> None:
 
 
 def _summary(form: XLSFormResult) -> list[str]:
-    model: Instrument = form.instrument
-    questions = [q for q in model.items if isinstance(q, Question)]
-    repeats = [g for g in model.items if isinstance(g, Group) and g.kind == "repeat"]
-    lines = [
-        f"form_id: {model.form_id}",
-        f"title: {model.title}",
-        f"version: {model.version or '(none; numbered when added)'}",
-        f"languages: {', '.join(model.languages)} (default {model.default_language})",
-        f"pages: {len(model.pages())}",
-        f"questions: {len(questions)}",
-        f"repeats: {len(repeats)}",
-    ]
+    from sociaparis.survey.fielding.operations import CheckReport
+
+    report = CheckReport(form.filename, form, (), tuple(form.warnings))
+    lines = [f"{key}: {value}" for key, value in report.summary()]
     lines.extend(f"warning: {issue}" for issue in form.warnings)
     return lines
 

@@ -234,6 +234,19 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "Ce questionnaire est clos : il n'accepte plus de nouvelles réponses. "
             "Merci de votre intérêt."
         ),
+        "FIELD_013": (
+            "Le compte « {user} » ({role}) ne peut pas faire cela : seuls les "
+            "chercheurs et les administrateurs mènent la collecte."
+        ),
+        "FIELD_016": (
+            "Aucun serveur SMTP n'est configuré : renseignez SOCIAPARIS_SMTP_HOST et "
+            "SOCIAPARIS_SMTP_SENDER (docs/fielding.md, E-mail)."
+        ),
+        "FIELD_018": (
+            "Un envoi de courriels pour « {form_id} » est déjà en cours sur ce "
+            "serveur ; attendez qu'il se termine (son avancement est dans le "
+            "journal des envois)."
+        ),
     },
     "en": {
         "FIELD_001": "This questionnaire is not open for answers.",
