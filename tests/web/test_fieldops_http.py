@@ -402,3 +402,22 @@ def test_sending_without_an_smtp_server_says_what_to_set(live_server) -> None:
     )
     assert refused.status_code == 400
     assert "SOCIAPARIS_SMTP_HOST" in refused.text
+
+
+def test_an_oversize_staff_list_or_links_file_is_413(live_server, monkeypatch) -> None:
+    import sociaparis.web.workbench.survey_forms as pages
+
+    monkeypatch.setattr(pages, "MAX_CSV_BYTES", 1_000)
+    form_id = _fielded(live_server)
+    http = _log_in(live_server, "claire")
+    token = _csrf(http)
+    big = ("name;email;directorate;job_category\n" + "A;a@x.org;DFA;A\n" * 200).encode()
+    for path, field in (("invitations", "staff"), ("mailings", "links")):
+        refused = http.post(
+            f"/forms/{form_id}/{path}",
+            data={"csrf_token": token, "kind": "invitation"},
+            files={field: ("big.csv", big, "text/csv")},
+        )
+        assert refused.status_code == 413 and "trop volumineux" in refused.text
+    with transaction(live_server.app.state.engine) as session:
+        assert session.scalar(select(func.count()).select_from(InvitationRecord)) == 0
