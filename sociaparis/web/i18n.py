@@ -275,6 +275,18 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "This questionnaire is closed: it no longer accepts new responses. "
             "Thank you for your interest."
         ),
+        "FIELD_013": (
+            "The account '{user}' ({role}) may not do this: only researchers and "
+            "administrators field surveys."
+        ),
+        "FIELD_016": (
+            "No SMTP server is configured: set SOCIAPARIS_SMTP_HOST and "
+            "SOCIAPARIS_SMTP_SENDER (docs/fielding.md, E-mail)."
+        ),
+        "FIELD_018": (
+            "A mailing for '{form_id}' is already being sent by this server; wait "
+            "until it ends (its progress is in the send log)."
+        ),
     },
 }
 
