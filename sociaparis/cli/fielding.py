@@ -163,6 +163,12 @@ def _send(
             "Uncertain messages (an earlier run stopped while handing them over) are "
             "not sent again: see `sociaparis mail log`, and --resend-uncertain."
         )
+    if report.stopped and report.uncertain:
+        raise click.ClickException(
+            f"stopped: the connection to {smtp.host}:{smtp.port} was lost while a "
+            f"message was handed over ({report.stopped}); it is left uncertain "
+            "(`sociaparis mail log`). Run the same command again to go on."
+        )
     if report.stopped:
         raise click.ClickException(
             f"stopped: the SMTP server {smtp.host}:{smtp.port} could not be used "

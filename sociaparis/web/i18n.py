@@ -242,7 +242,7 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "Aucun serveur SMTP n'est configuré : renseignez SOCIAPARIS_SMTP_HOST et "
             "SOCIAPARIS_SMTP_SENDER (docs/fielding.md, E-mail)."
         ),
-        "FIELD_018": (
+        "FIELD_017": (
             "Un envoi de courriels pour « {form_id} » est déjà en cours sur ce "
             "serveur ; attendez qu'il se termine (son avancement est dans le "
             "journal des envois)."
@@ -283,7 +283,7 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "No SMTP server is configured: set SOCIAPARIS_SMTP_HOST and "
             "SOCIAPARIS_SMTP_SENDER (docs/fielding.md, E-mail)."
         ),
-        "FIELD_018": (
+        "FIELD_017": (
             "A mailing for '{form_id}' is already being sent by this server; wait "
             "until it ends (its progress is in the send log)."
         ),

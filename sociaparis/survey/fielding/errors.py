@@ -76,13 +76,8 @@ class FieldingError(ErrorCode):
         "No SMTP server is configured: set SOCIAPARIS_SMTP_HOST and "
         "SOCIAPARIS_SMTP_SENDER (docs/fielding.md, E-mail).",
     )
-    SMTP_FAILED = (
-        "FIELD_017",
-        "The SMTP server {host}:{port} could not be used: {reason}. Nothing more was "
-        "sent; what was sent is in the send log, and sending again goes on from there.",
-    )
     MAILING_RUNNING = (
-        "FIELD_018",
+        "FIELD_017",
         "A mailing for '{form_id}' is already being sent by this server; wait until "
         "it ends (its progress is in the send log).",
     )

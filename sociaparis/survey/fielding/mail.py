@@ -90,14 +90,20 @@ class Refused(Exception):
     """The server answered and refused the message: it was not accepted."""
 
 
+class LostInFlight(Exception):
+    """The connection failed while the message was being handed over: it may or
+    may not have been accepted."""
+
+
 class SmtpTransport:
     """Hands one message at a time to an SMTP server (one connection each).
 
     A connection per message keeps a slow, rate-limited mailing clear of the
     server's idle timeouts, and tells apart the failures that matter: before the
     message is handed over (:class:`NotHandedOver`), a refusal by the server
-    (:class:`Refused`), and anything else while it is handed over (the message
-    may or may not have been accepted: the caller leaves it uncertain).
+    (:class:`Refused`), and a failure while it is handed over
+    (:class:`LostInFlight`: it may or may not have been accepted, so the caller
+    leaves it uncertain).
     """
 
     def __init__(
@@ -136,6 +142,8 @@ class SmtpTransport:
             smtplib.SMTPDataError,
         ) as error:
             raise Refused(_reason(error)) from error
+        except (OSError, smtplib.SMTPException) as error:
+            raise LostInFlight(_reason(error)) from error
         finally:
             try:
                 smtp.quit()

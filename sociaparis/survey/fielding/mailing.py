@@ -39,6 +39,7 @@ from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.mail import (
     KINDS,
+    LostInFlight,
     MailTemplate,
     NotHandedOver,
     Recipient,
@@ -296,6 +297,7 @@ class MailingReport:
     plan: MailingPlan
     sent: int = 0
     failed: int = 0
+    uncertain: int = 0
     stopped: str = ""
     failures: list[tuple[int, str]] = field(default_factory=list)
 
@@ -310,6 +312,7 @@ class MailingReport:
             **self.plan.to_dict(),
             "sent": self.sent,
             "failed": self.failed,
+            "lost_in_flight": self.uncertain,
             "stopped": self.stopped,
         }
 
@@ -464,6 +467,11 @@ def send_mailing(
             with _committed(engine) as session:
                 _forget(session, row_id)
             outcome.stopped = str(error)
+            break
+        except LostInFlight as error:
+            # Perhaps accepted: left ``sending`` (uncertain), and the run stops.
+            outcome.stopped = str(error)
+            outcome.uncertain += 1
             break
         except Refused as error:
             with _committed(engine) as session:

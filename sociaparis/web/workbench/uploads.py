@@ -78,7 +78,7 @@ class MailingRunner:
         return self._status.get(form_id)
 
     def start(self, form_id: str, send: Callable[[Callable[[Any], None]], Any]) -> None:
-        """Run ``send(report)`` in a thread (``FIELD_018`` if one runs for the form)."""
+        """Run ``send(report)`` in a thread (``FIELD_017`` if one runs for the form)."""
         with self._lock:
             current = self._status.get(form_id)
             if current is not None and current.running:

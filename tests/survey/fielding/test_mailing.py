@@ -238,6 +238,39 @@ def test_an_unreachable_server_stops_the_run_and_journals_nothing(study) -> None
         assert session.scalars(select(MailLogRecord)).all() == []
 
 
+def test_a_connection_lost_while_handing_over_leaves_it_uncertain(
+    study, smtp_sink
+) -> None:
+    from sociaparis.survey.fielding.mail import LostInFlight, SmtpTransport
+
+    form_id, links, researcher = _field(study)
+
+    class DropsTheSecond(SmtpTransport):
+        calls = 0
+
+        def send(self, message) -> None:
+            DropsTheSecond.calls += 1
+            if DropsTheSecond.calls == 2:
+                raise LostInFlight(
+                    "SMTPServerDisconnected: Connection unexpectedly closed"
+                )
+            super().send(message)
+
+    report = _send(
+        study,
+        smtp_sink,
+        form_id,
+        links,
+        researcher,
+        transport=DropsTheSecond(_smtp(smtp_sink)),
+    )
+    assert (report.sent, report.uncertain) == (1, 1)
+    assert "SMTPServerDisconnected" in report.stopped
+    again = _send(study, smtp_sink, form_id, links, researcher)
+    assert (again.sent, len(again.plan.uncertain)) == (3, 1)
+    assert len(smtp_sink.messages) == 4  # the lost one is not sent again unasked
+
+
 def test_only_researchers_and_admins_send(study, smtp_sink) -> None:
     form_id, links, _ = _field(study)
     with transaction(study) as session:
