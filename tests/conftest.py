@@ -329,3 +329,59 @@ def zip_bomb() -> Callable[..., bytes]:
         return buffer.getvalue()
 
     return bomb
+
+
+class SmtpSink:
+    """A local SMTP server (aiosmtpd) that keeps every message it accepts.
+
+    ``on_message`` (if set) is called with each message before the server
+    answers: a test may kill the sender there, after the message arrived and
+    before the sender hears that it was accepted.
+    """
+
+    def __init__(self) -> None:
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.messages: list[object] = []
+        self.on_message = None
+        self.refuse: set[str] = set()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append(message)
+        if self.on_message is not None:
+            self.on_message(message)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> SmtpSink:
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def to(self, address: str) -> list[object]:
+        """The messages received for ``address``."""
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A local SMTP server started for the test, stopped after it."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()

@@ -31,6 +31,11 @@ class Role(StrEnum):
         """Create, merge and split codes."""
         return self in {Role.ADMIN, Role.RESEARCHER}
 
+    def can_field_survey(self) -> bool:
+        """Add questionnaire versions, open and close fielding, create
+        invitations and send invitation e-mails."""
+        return self in {Role.ADMIN, Role.RESEARCHER}
+
     def can_code(self) -> bool:
         """Apply codes to segments of documents."""
         return self in {Role.ADMIN, Role.RESEARCHER, Role.CODER}

@@ -39,6 +39,18 @@ SOCIAPARIS_TRUSTED_PROXIES=
 # SQLite: seconds a write waits while another program writes to the database;
 # then the server answers 503 (respondents keep their answers) and a command stops.
 SOCIAPARIS_LOCK_TIMEOUT=10
+
+# E-mail of invitations and reminders (`sociaparis mail send`): the SMTP server,
+# "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a local relay
+# only), the account and the From address. Keep the password out of shared files.
+SOCIAPARIS_SMTP_HOST=
+SOCIAPARIS_SMTP_PORT=587
+SOCIAPARIS_SMTP_SECURITY=starttls
+SOCIAPARIS_SMTP_USER=
+SOCIAPARIS_SMTP_PASSWORD=
+SOCIAPARIS_SMTP_SENDER=
+# Messages per minute at most.
+SOCIAPARIS_SMTP_RATE=60
 """
 
 

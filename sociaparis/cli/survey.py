@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from sociaparis.cli.common import database_session
-from sociaparis.survey.instrument import Group, Instrument, Question
+from sociaparis.cli.common import ACTING_USER, database_session
 from sociaparis.survey.service import add_instrument, list_instruments
 from sociaparis.survey.simulate import load_answers, simulate
 from sociaparis.survey.xlsform import XLSFormResult, read_xlsform
@@ -24,18 +23,10 @@ def instrument() -> None:
 
 
 def _summary(form: XLSFormResult) -> list[str]:
-    model: Instrument = form.instrument
-    questions = [q for q in model.items if isinstance(q, Question)]
-    repeats = [g for g in model.items if isinstance(g, Group) and g.kind == "repeat"]
-    lines = [
-        f"form_id: {model.form_id}",
-        f"title: {model.title}",
-        f"version: {model.version or '(none; numbered when added)'}",
-        f"languages: {', '.join(model.languages)} (default {model.default_language})",
-        f"pages: {len(model.pages())}",
-        f"questions: {len(questions)}",
-        f"repeats: {len(repeats)}",
-    ]
+    from sociaparis.survey.fielding.operations import CheckReport
+
+    report = CheckReport(form.filename, form, (), tuple(form.warnings))
+    lines = [f"{key}: {value}" for key, value in report.summary()]
     lines.extend(f"warning: {issue}" for issue in form.warnings)
     return lines
 
@@ -107,3 +98,41 @@ def simulate_command(form: Path, answers_path: Path, lang: str | None) -> None:
     model = read_xlsform(form).instrument
     report = simulate(model, load_answers(answers_path), lang=lang)
     click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+def _set_closed(form_id: str, username: str, closed: bool) -> None:
+    from sociaparis.qual.corpus import acting_account
+    from sociaparis.survey.fielding.operations import set_fielding_closed
+
+    with database_session() as session:
+        actor = acting_account(session=session, username=username)
+        fielding = set_fielding_closed(
+            session=session, actor=actor, form_id=form_id, closed=closed
+        )
+    if fielding.closed:
+        click.echo(f"{form_id} is closed: no new response starts.")
+    else:
+        dates = ""
+        if fielding.opens_on or fielding.closes_on:
+            dates = (
+                f" (the study's dates still apply: {fielding.opens_on or '…'} to "
+                f"{fielding.closes_on or '…'})"
+            )
+        click.echo(f"{form_id} is open{dates}.")
+
+
+@instrument.command("open")
+@click.argument("form_id")
+@ACTING_USER
+def open_command(form_id: str, username: str) -> None:
+    """Open FORM_ID's fielding again after `instrument close`."""
+    _set_closed(form_id, username, closed=False)
+
+
+@instrument.command("close")
+@click.argument("form_id")
+@ACTING_USER
+def close_command(form_id: str, username: str) -> None:
+    """Close FORM_ID's fielding: its links answer a "closed" page; responses in
+    progress may still be finished."""
+    _set_closed(form_id, username, closed=True)

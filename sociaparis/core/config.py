@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import field_validator, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret"}
@@ -42,6 +42,13 @@ class Settings(BaseSettings):
         and ``X-Forwarded-Proto`` are believed (``SOCIAPARIS_TRUSTED_PROXIES``,
         comma-separated, e.g. ``127.0.0.1,10.0.0.0/8``). Empty (the default):
         none, and the client is the peer of the connection.
+    smtp_host, smtp_port, smtp_security, smtp_user, smtp_password, smtp_sender
+        The SMTP server invitation e-mails are sent through
+        (``SOCIAPARIS_SMTP_*``): ``smtp_security`` is ``starttls`` (port 587,
+        the default), ``tls`` (implicit TLS, port 465) or ``none`` (a local
+        relay only); the password is never shown. Empty host: no e-mail.
+    smtp_rate
+        Messages sent per minute at most (``SOCIAPARIS_SMTP_RATE``, default 60).
     lock_timeout
         Seconds a write waits for a SQLite database that another program (a
         ``sociaparis`` command, another worker) is writing to; past it the
@@ -97,6 +104,13 @@ class Settings(BaseSettings):
         return proxies
 
     lock_timeout: float = 10.0
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_sender: str = ""
+    smtp_rate: float = 60.0
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -112,6 +126,13 @@ class Settings(BaseSettings):
                 f"SOCIAPARIS_LOCK_TIMEOUT={self.lock_timeout}: give a number of "
                 "seconds above 0 and at most 600."
             )
+        if not 0 < self.smtp_rate <= 6000:
+            raise ValueError(
+                f"SOCIAPARIS_SMTP_RATE={self.smtp_rate}: give a number of messages "
+                "per minute above 0 and at most 6000."
+            )
+        if not 0 < self.smtp_port < 65536:
+            raise ValueError(f"SOCIAPARIS_SMTP_PORT={self.smtp_port}: not a port.")
         if (
             self.mode == "server"
             and self.secret_key.strip().lower() in _PLACEHOLDER_SECRETS

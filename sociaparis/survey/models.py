@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,6 +75,9 @@ class FieldingRecord(Base):
     # Which key the anonymous invitations' use tags were made with (set at the
     # first use): a changed server key is refused instead of reopening them.
     use_key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Closed by a researcher (`sociaparis instrument close`): no response starts,
+    # whatever the dates say, until it is opened again.
+    closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class InvitationRecord(Base):
@@ -151,3 +155,47 @@ class ResponseRecord(Base):
     updated_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+
+
+class MailLogRecord(Base):
+    """One e-mail of a mailing, journaled before it is handed to the SMTP server.
+
+    Never an address nor a name: the recipient is ``recipient_key``, a keyed
+    hash (HMAC-SHA-256 under a key derived from the server's secret key) of the
+    invitation's token, which only the links file holds. ``status`` is
+    ``sending`` from just before the hand-off until the server accepted the
+    message (then ``sent``) or refused it (``failed``); a row left ``sending``
+    by a crash is reported as uncertain and never sent again unasked. Rows have
+    random ids (SQLite: WITHOUT ROWID), so their order tells nothing.
+    """
+
+    __tablename__ = "mail_log"
+    __table_args__ = (
+        UniqueConstraint("form_id", "mailing", "recipient_key"),
+        Index("ix_mail_log_form_id", "form_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(200))
+    mailing: Mapped[str] = mapped_column(String(40))
+    recipient_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(String(200))
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    error: Mapped[str] = mapped_column(String(500), default="")
+
+
+class MailOptOutRecord(Base):
+    """A person who asked for no more e-mails about a form, by the keyed hash of
+    their invitation's token (the same ``recipient_key`` as the mail log)."""
+
+    __tablename__ = "mail_optouts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    recipient_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(200))
+    created_on: Mapped[date] = mapped_column(Date)

@@ -99,10 +99,15 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    from sociaparis.web.routes import admin, auth, survey
+    from sociaparis.web.routes import admin, auth, optout, survey
+    from sociaparis.web.workbench import survey_forms
+    from sociaparis.web.workbench.uploads import MailingRunner
 
+    app.state.mailings = MailingRunner()
     app.include_router(auth.router)
     app.include_router(admin.router)
+    app.include_router(survey_forms.router)
+    app.include_router(optout.router)
     _add_error_handlers(app)
 
     # Everything built so far lives as long as the process: keep it out of the
@@ -190,7 +195,7 @@ def http_error_page(request: Request, exc: StarletteHTTPException) -> Response:
     keys = {404: "not_found", 403: "forbidden"}
     message_key = (
         key
-        if key in {"csrf_failed", "too_many_attempts"}
+        if key in {"csrf_failed", "too_many_attempts", "upload_too_large", "no_file"}
         else keys.get(exc.status_code, "error_title")
     )
     return render(

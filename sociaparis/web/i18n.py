@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sociaparis.core.errors import SociaparisError
+from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -229,6 +230,23 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "moment. Réessayez plus tard ; si le problème persiste, contactez "
             "l'équipe de l'étude."
         ),
+        "FIELD_012": (
+            "Ce questionnaire est clos : il n'accepte plus de nouvelles réponses. "
+            "Merci de votre intérêt."
+        ),
+        "FIELD_013": (
+            "Le compte « {user} » ({role}) ne peut pas faire cela : seuls les "
+            "chercheurs et les administrateurs mènent la collecte."
+        ),
+        "FIELD_016": (
+            "Aucun serveur SMTP n'est configuré : renseignez SOCIAPARIS_SMTP_HOST et "
+            "SOCIAPARIS_SMTP_SENDER (docs/fielding.md, E-mail)."
+        ),
+        "FIELD_017": (
+            "Un envoi de courriels pour « {form_id} » est déjà en cours sur ce "
+            "serveur ; attendez qu'il se termine (son avancement est dans le "
+            "journal des envois)."
+        ),
     },
     "en": {
         "FIELD_001": "This questionnaire is not open for answers.",
@@ -253,8 +271,28 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "This questionnaire cannot accept new responses right now. Try again "
             "later; if the problem persists, contact the study team."
         ),
+        "FIELD_012": (
+            "This questionnaire is closed: it no longer accepts new responses. "
+            "Thank you for your interest."
+        ),
+        "FIELD_013": (
+            "The account '{user}' ({role}) may not do this: only researchers and "
+            "administrators field surveys."
+        ),
+        "FIELD_016": (
+            "No SMTP server is configured: set SOCIAPARIS_SMTP_HOST and "
+            "SOCIAPARIS_SMTP_SENDER (docs/fielding.md, E-mail)."
+        ),
+        "FIELD_017": (
+            "A mailing for '{form_id}' is already being sent by this server; wait "
+            "until it ends (its progress is in the send log)."
+        ),
     },
 }
+
+
+for _lang, _texts in FIELDOPS_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 
 
 def error_text(error: SociaparisError, lang: str) -> str:

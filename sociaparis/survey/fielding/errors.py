@@ -54,3 +54,30 @@ class FieldingError(ErrorCode):
         "used invitations could not be recognised. The administrator must restore "
         "the previous SOCIAPARIS_SECRET_KEY (docs/fielding.md, Anonymity).",
     )
+    CLOSED_BY_RESEARCHER = (
+        "FIELD_012",
+        "This questionnaire is closed: it no longer accepts new responses.",
+    )
+    NOT_ALLOWED = (
+        "FIELD_013",
+        "The account '{user}' ({role}) may not {action}: only researchers and "
+        "administrators field surveys.",
+    )
+    BAD_LINKS_FILE = (
+        "FIELD_014",
+        "{path}: {reason}",
+    )
+    BAD_MAIL_TEMPLATE = (
+        "FIELD_015",
+        "The e-mail template '{template}' cannot be used: {reason}",
+    )
+    SMTP_NOT_CONFIGURED = (
+        "FIELD_016",
+        "No SMTP server is configured: set SOCIAPARIS_SMTP_HOST and "
+        "SOCIAPARIS_SMTP_SENDER (docs/fielding.md, E-mail).",
+    )
+    MAILING_RUNNING = (
+        "FIELD_017",
+        "A mailing for '{form_id}' is already being sent by this server; wait until "
+        "it ends (its progress is in the send log).",
+    )

@@ -169,6 +169,9 @@ class Fielding:
     use_key_id
         Which key the uses of anonymous invitations were recorded with (None
         before the first use); see :func:`invitation_use_tag`.
+    closed
+        Closed by a researcher (:func:`~sociaparis.survey.fielding.operations.
+        close_fielding`): no response starts, whatever the dates say.
     """
 
     form_id: str
@@ -181,9 +184,13 @@ class Fielding:
     notice: Mapping[str, Any] = field(default_factory=dict)
     min_cell_count: int = 10
     use_key_id: str | None = None
+    closed: bool = False
 
     def check_open(self, today: date) -> None:
-        """Raise ``FIELD_002``/``FIELD_003`` outside the fielding dates."""
+        """Raise ``FIELD_012`` when closed by a researcher, ``FIELD_002``/
+        ``FIELD_003`` outside the fielding dates."""
+        if self.closed:
+            raise SociaparisError(FieldingError.CLOSED_BY_RESEARCHER)
         if self.opens_on is not None and today < self.opens_on:
             raise SociaparisError(FieldingError.NOT_OPEN_YET, opens=self.opens_on)
         if self.closes_on is not None and today > self.closes_on:
@@ -203,6 +210,7 @@ def _fielding(record: Any) -> Fielding:
         notice=dict(record.notice),
         min_cell_count=record.min_cell_count,
         use_key_id=record.use_key_id,
+        closed=bool(record.closed),
     )
 
 

@@ -218,9 +218,11 @@ async def _show_notice(
             fielding = service.get_fielding(session=connection, form_id=form_id)
             if open_link and not fielding.open_link:
                 raise SociaparisError(FieldingError.NO_OPEN_LINK, form_id=form_id)
+            if fielding.closed:
+                raise SociaparisError(FieldingError.CLOSED_BY_RESEARCHER)
             stored = service.fielded_version(session=connection, form_id=form_id)
         except SociaparisError as error:
-            return _refuse(request, error, lang, 404)
+            return _refuse(request, error, lang, _REFUSAL_STATUS.get(error.error, 404))
         finally:
             connection.rollback()  # a read: end it before rendering
         title = stored.instrument.title
@@ -232,6 +234,7 @@ async def _show_notice(
 _REFUSAL_STATUS = {
     FieldingError.INVITATION_USED: 409,
     FieldingError.USE_KEY_CHANGED: 503,
+    FieldingError.CLOSED_BY_RESEARCHER: 410,
 }
 
 

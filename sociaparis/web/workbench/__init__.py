@@ -1,0 +1,1 @@
+"""Researcher pages, one module and one template folder per domain."""
