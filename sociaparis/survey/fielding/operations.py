@@ -187,18 +187,6 @@ def set_fielding_closed(
     return get_fielding(session=session, form_id=form_id)
 
 
-def open_fielding(*, session: Session, actor: Account | None, form_id: str) -> Fielding:
-    """Open ``form_id``'s fielding again (see :func:`set_fielding_closed`)."""
-    return set_fielding_closed(
-        session=session, actor=actor, form_id=form_id, closed=False
-    )
-
-
-def close_fielding(*, session: Session, actor: Account | None, form_id: str) -> Fielding:
-    """Close ``form_id``'s fielding (see :func:`set_fielding_closed`)."""
-    return set_fielding_closed(session=session, actor=actor, form_id=form_id, closed=True)
-
-
 # -- invitations ----------------------------------------------------------------------
 
 

@@ -171,7 +171,7 @@ class Fielding:
         before the first use); see :func:`invitation_use_tag`.
     closed
         Closed by a researcher (:func:`~sociaparis.survey.fielding.operations.
-        close_fielding`): no response starts, whatever the dates say.
+        set_fielding_closed`): no response starts, whatever the dates say.
     """
 
     form_id: str
