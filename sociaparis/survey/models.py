@@ -151,3 +151,25 @@ class ResponseRecord(Base):
     updated_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+
+
+class PageDurationRecord(Base):
+    """How long one page was shown before it was sent on: monitoring data.
+
+    A bare duration, tied to nothing: no response id, no invitation, no time of
+    day, no date; whole seconds, capped (``MAX_PAGE_SECONDS`` in
+    :mod:`sociaparis.survey.fielding.service`). The id is random and, on SQLite,
+    the table has no rowid, so rows sit in the order of their ids, not in the
+    order pages were sent (docs/fielding.md, "Monitoring").
+    """
+
+    __tablename__ = "page_durations"
+    __table_args__ = (
+        Index("ix_page_durations_form_page", "form_id", "page", "seconds"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(200))
+    page: Mapped[str] = mapped_column(String(200))
+    seconds: Mapped[int] = mapped_column(Integer)

@@ -54,3 +54,12 @@ class FieldingError(ErrorCode):
         "used invitations could not be recognised. The administrator must restore "
         "the previous SOCIAPARIS_SECRET_KEY (docs/fielding.md, Anonymity).",
     )
+    NOT_ALLOWED = (
+        "FIELD_012",
+        "The role '{role}' may read the monitoring tables but not download them; "
+        "ask an administrator for the researcher role.",
+    )
+    NO_SUCH_TABLE = (
+        "FIELD_013",
+        "There is no monitoring table '{table}'. Choose one of: {tables}.",
+    )
