@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "demo": "sociaparis.cli.demo:demo",
     "instrument": "sociaparis.cli.survey:instrument",
     "invite": "sociaparis.cli.fielding:invite",
+    "monitor": "sociaparis.cli.monitor:monitor",
     "qca": "sociaparis.cli.qca:qca",
     "qual": "sociaparis.cli.qual:qual",
     "report": "sociaparis.cli.report:report",

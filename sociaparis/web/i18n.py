@@ -113,7 +113,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "page_column": "Page",
         "reached": "Arrivées à cette page ou au-delà",
         "stopped_here": "Arrêtées ici (non terminées)",
-        "timed": "Pages envoyées chronométrées",
         "median_time": "Temps médian",
         "seconds": "{n} s",
         "hidden": "masqué",
@@ -121,8 +120,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Une réponse terminée compte pour toutes les pages. Un effectif est "
             "masqué quand il permettrait de déduire un groupe de moins de {n} "
             "réponses par différence avec ses voisins ; un temps médian l'est "
-            "quand moins de {n} passages le fondent. Le temps d'une page va de "
-            "son dernier affichage à son envoi vers la page suivante, en secondes "
+            "quand moins de {n} passages le fondent (leur nombre n'est pas "
+            "donné). Le temps d'une page va de son dernier affichage à son envoi vers la page suivante, en secondes "
             "entières, une heure au plus."
         ),
         "days_title": "Réponses terminées jour après jour",
@@ -245,7 +244,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "page_column": "Page",
         "reached": "Reached this page or beyond",
         "stopped_here": "Stopped here (not completed)",
-        "timed": "Timed pages sent",
         "median_time": "Median time",
         "seconds": "{n} s",
         "hidden": "hidden",
@@ -253,8 +251,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "A completed response counts for every page. A count is hidden when "
             "it would give away a group of fewer than {n} responses by difference "
             "with its neighbours; a median time is hidden when fewer than {n} "
-            "pages sent make it. A page's time runs from its last showing to its "
-            "sending on to the next page, in whole seconds, an hour at most."
+            "pages sent make it (their number is not given). A page's time runs "
+            "from its last showing to its sending on to the next page, in whole seconds, an hour at most."
         ),
         "days_title": "Completed responses day by day",
         "days_rate_title": "Cumulative response rate by {attribute}",

@@ -151,10 +151,11 @@ class PageRow:
         Responses at this page or past it (completed ones included).
     stopped
         Responses not completed whose current page is this one.
-    timed
-        How many times the page was sent on with a known duration.
     median_seconds
-        The median of those durations, in seconds.
+        The median of the durations the page was sent on after, in seconds,
+        when at least the minimum count of them make it. How many there are
+        is not published: it would count the responses that went past the
+        page, a value the funnel may hide.
     """
 
     page: str
@@ -162,7 +163,6 @@ class PageRow:
     position: int
     reached: int | None
     stopped: int | None
-    timed: int | None
     median_seconds: float | None
 
 
@@ -196,7 +196,8 @@ def page_funnel(
     series from ``completed`` (published) to the responses started
     (published): :func:`publish_cumulative` with both ends known. A count of
     stopped responses is shown when both values it is the difference of are.
-    A median is shown when at least ``min_count`` durations make it.
+    A median is shown when at least ``min_count`` durations make it; their
+    number is not published (it would count the responses past the page).
     """
     names = [name for name, _ in pages]
     backwards: list[int] = []
@@ -224,7 +225,6 @@ def page_funnel(
                 stopped=(reached[index] - after)
                 if shown[index] and after_known
                 else None,
-                timed=timed if timed == 0 or timed >= min_count else None,
                 median_seconds=histogram_median(histogram)
                 if timed >= min_count
                 else None,
@@ -562,7 +562,6 @@ def monitoring_rows(
                 "label",
                 "reached",
                 "stopped_here",
-                "timed",
                 "median_seconds",
             ],
             [
@@ -572,7 +571,6 @@ def monitoring_rows(
                     r.label,
                     r.reached,
                     r.stopped,
-                    r.timed,
                     r.median_seconds,
                 ]
                 for r in monitoring.pages
@@ -627,6 +625,26 @@ def monitoring_rows(
     )
 
 
+def table_csv(monitoring: FieldingMonitoring, table: str) -> bytes:
+    """One published table of ``monitoring`` as CSV (UTF-8 with BOM).
+
+    Hidden cells are empty; texts that a spreadsheet could run as formulas are
+    neutralized (:func:`~sociaparis.core.spreadsheets.neutralize_formula`).
+    ``FIELD_013`` for an unknown table.
+    """
+    if table not in TABLES:
+        raise SociaparisError(
+            FieldingError.NO_SUCH_TABLE, table=table, tables=", ".join(TABLES)
+        )
+    header, rows = monitoring_rows(monitoring, table)
+    return _csv(header, rows)
+
+
+def csv_name(form_id: str, table: str) -> str:
+    """The file name of a table's CSV: ``FORM-TABLE.csv``, safe in a header."""
+    return f"{re.sub(r'[^A-Za-z0-9_.-]', '_', form_id)}-{table}.csv"
+
+
 def monitoring_csv(
     *,
     session: Session,
@@ -635,11 +653,10 @@ def monitoring_csv(
     role: Role,
     lang: str | None = None,
 ) -> tuple[str, bytes]:
-    """One monitoring table as CSV: its file name and UTF-8 bytes (with BOM).
+    """One monitoring table as CSV, for an account of ``role``: its file name
+    and bytes (:func:`table_csv`).
 
-    Only the published table: hidden cells are empty. Texts that a
-    spreadsheet could run as formulas are neutralized. ``FIELD_012`` unless
-    ``role`` may export; ``FIELD_013`` for an unknown table.
+    ``FIELD_012`` unless ``role`` may export; ``FIELD_013`` for an unknown table.
     """
     require_monitoring_export(role)
     if table not in TABLES:
@@ -647,6 +664,4 @@ def monitoring_csv(
             FieldingError.NO_SUCH_TABLE, table=table, tables=", ".join(TABLES)
         )
     monitoring = fielding_monitoring(session=session, form_id=form_id, lang=lang)
-    header, rows = monitoring_rows(monitoring, table)
-    safe_name = re.sub(r"[^A-Za-z0-9_.-]", "_", form_id)
-    return f"{safe_name}-{table}.csv", _csv(header, rows)
+    return csv_name(form_id, table), table_csv(monitoring, table)
