@@ -121,8 +121,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "masqué quand il permettrait de déduire un groupe de moins de {n} "
             "réponses par différence avec ses voisins ; un temps médian l'est "
             "quand moins de {n} passages le fondent (leur nombre n'est pas "
-            "donné). Le temps d'une page va de son dernier affichage à son envoi vers la page suivante, en secondes "
-            "entières, une heure au plus."
+            "donné). Le temps d'une page va de son dernier affichage à son "
+            "envoi vers la page suivante, en secondes entières, une heure au plus."
         ),
         "days_title": "Réponses terminées jour après jour",
         "days_rate_title": "Taux de réponse cumulé par {attribute}",
@@ -252,7 +252,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "it would give away a group of fewer than {n} responses by difference "
             "with its neighbours; a median time is hidden when fewer than {n} "
             "pages sent make it (their number is not given). A page's time runs "
-            "from its last showing to its sending on to the next page, in whole seconds, an hour at most."
+            "from its last showing to its sending on to the next page, in whole "
+            "seconds, an hour at most."
         ),
         "days_title": "Completed responses day by day",
         "days_rate_title": "Cumulative response rate by {attribute}",
