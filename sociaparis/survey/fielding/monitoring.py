@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Date, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.roles import Role
@@ -40,20 +40,17 @@ from sociaparis.core.spreadsheets import neutralize_formula
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.progress import (
     FieldingProgress,
-    attribute,
+    ResponseGroup,
     attribute_labels,
     fielding_progress,
     in_choice_order,
+    invitation_groups,
     recorded_value,
+    response_groups,
 )
 from sociaparis.survey.fielding.service import COMPLETED, fielded_version, get_fielding
 from sociaparis.survey.instrument import Instrument
-from sociaparis.survey.models import (
-    InstrumentRecord,
-    InvitationRecord,
-    PageDurationRecord,
-    ResponseRecord,
-)
+from sociaparis.survey.models import PageDurationRecord
 
 #: The tables a monitoring page and ``sociaparis monitor`` publish, by name.
 TABLES = ("by_page", "by_day", "invitations", "started", "completed")
@@ -118,27 +115,6 @@ def publish_cumulative(
     return tuple(shown)
 
 
-def histogram_median(counts: Mapping[int, int]) -> float | None:
-    """The median of values given as {value: how many times}; None if empty.
-
-    >>> histogram_median({10: 1, 20: 2, 90: 1})
-    20.0
-    >>> histogram_median({10: 1, 30: 1})
-    20.0
-    """
-    n = sum(counts.values())
-    if n == 0:
-        return None
-    ranks = ((n - 1) // 2, n // 2)  # 0-based ranks of the middle value(s)
-    found: list[int] = []
-    seen = 0
-    for value in sorted(counts):
-        seen += counts[value]
-        while len(found) < 2 and seen > ranks[len(found)]:
-            found.append(value)
-    return (found[0] + found[1]) / 2
-
-
 @dataclass(frozen=True, slots=True)
 class PageRow:
     """One page of the funnel, as published (None: a hidden value).
@@ -171,7 +147,7 @@ def page_funnel(
     *,
     stopped: Mapping[str, int],
     completed: int,
-    durations: Mapping[str, Mapping[int, int]],
+    medians: Mapping[str, tuple[int, float | None]],
     min_count: int,
 ) -> tuple[PageRow, ...]:
     """The by-page table: reached, stopped here, median time, published.
@@ -184,8 +160,8 @@ def page_funnel(
         Responses not completed, by their current page.
     completed
         Completed responses (they reached every page).
-    durations
-        By page, a histogram {seconds: how many}.
+    medians
+        By page, how many durations were recorded and their median.
     min_count
         The small-cell threshold.
 
@@ -214,8 +190,7 @@ def page_funnel(
     for index, (name, label) in enumerate(pages):
         after_known = shown[index + 1] if index + 1 < len(names) else True
         after = reached[index + 1] if index + 1 < len(names) else completed
-        histogram = durations.get(name, {})
-        timed = sum(histogram.values())
+        timed, median = medians.get(name, (0, None))
         rows.append(
             PageRow(
                 page=name,
@@ -225,9 +200,7 @@ def page_funnel(
                 stopped=(reached[index] - after)
                 if shown[index] and after_known
                 else None,
-                median_seconds=histogram_median(histogram)
-                if timed >= min_count
-                else None,
+                median_seconds=median if timed >= min_count else None,
             )
         )
     return tuple(rows)
@@ -394,88 +367,90 @@ def fielding_monitoring(
         ``progress`` (:func:`~sociaparis.survey.fielding.progress.fielding_progress`),
         ``pages`` (:func:`page_funnel`) and ``days`` (:class:`DayTable`).
     """
-    progress = fielding_progress(session=session, form_id=form_id, lang=lang)
-    min_count = progress.min_cell_count
+    groups = response_groups(session=session, form_id=form_id)
+    invitations = invitation_groups(session=session, form_id=form_id)
+    progress = fielding_progress(
+        session=session,
+        form_id=form_id,
+        lang=lang,
+        responses=groups,
+        invitations=invitations,
+    )
     instrument = fielded_version(session=session, form_id=form_id).instrument
-    instrument_ids = select(InstrumentRecord.id).where(
-        InstrumentRecord.form_id == form_id
-    )
-    stopped = dict(
-        session.execute(
-            select(ResponseRecord.current_page, func.count())
-            .where(
-                ResponseRecord.instrument_id.in_(instrument_ids),
-                ResponseRecord.status != COMPLETED,
-            )
-            .group_by(ResponseRecord.current_page)
-        ).all()
-    )
-    durations: dict[str, dict[int, int]] = defaultdict(dict)
-    for page, seconds, n in session.execute(
-        select(PageDurationRecord.page, PageDurationRecord.seconds, func.count())
-        .where(PageDurationRecord.form_id == form_id)
-        .group_by(PageDurationRecord.page, PageDurationRecord.seconds)
-    ):
-        durations[page][seconds] = n
+    stopped: Counter[str] = Counter()
+    for group in groups:
+        if group.status != COMPLETED and group.current_page is not None:
+            stopped[group.current_page] += group.n
     pages = [
         (page.name, _page_label(instrument, page.name, lang))
         for page in instrument.pages()
     ]
     known = {name for name, _ in pages}
     # Pages of earlier versions (renamed or removed since) come last, by name.
-    pages += [
-        (name, name)
-        for name in sorted({str(n) for n in stopped if n is not None} - known)
-    ]
+    pages += [(name, name) for name in sorted(set(stopped) - known)]
     funnel = page_funnel(
         pages,
-        stopped={str(k): v for k, v in stopped.items() if k is not None},
+        stopped=stopped,
         completed=progress.completed,
-        durations=durations,
-        min_count=min_count,
+        medians=page_medians(session=session, form_id=form_id),
+        min_count=progress.min_cell_count,
     )
     return FieldingMonitoring(
         progress=progress,
         pages=funnel,
-        days=_days(session, progress, instrument, instrument_ids, lang),
+        days=_days(session, progress, instrument, groups, invitations, lang),
     )
+
+
+def page_medians(
+    *, session: Session, form_id: str
+) -> dict[str, tuple[int, float | None]]:
+    """By page of ``form_id``: how many durations are recorded, and their median.
+
+    Counted and read along the index on (form, page, seconds): a count per
+    page, then the one or two middle values of each page.
+    """
+    durations = PageDurationRecord
+    counts = session.execute(
+        select(durations.page, func.count())
+        .where(durations.form_id == form_id)
+        .group_by(durations.page)
+    ).all()
+    medians: dict[str, tuple[int, float | None]] = {}
+    for page, n in counts:
+        middle = session.scalars(
+            select(durations.seconds)
+            .where(durations.form_id == form_id, durations.page == page)
+            .order_by(durations.seconds)
+            .offset((n - 1) // 2)
+            .limit(1 if n % 2 else 2)
+        ).all()
+        medians[page] = (n, sum(middle) / len(middle))
+    return medians
 
 
 def _days(
     session: Session,
     progress: FieldingProgress,
     instrument: Instrument,
-    instrument_ids: Any,
+    groups: Sequence[ResponseGroup],
+    invitations: Sequence[tuple[Mapping[str, str], bool, int]],
     lang: str | None,
 ) -> DayTable:
     """Completions by stratum and day, and invitations by stratum."""
     fielding = get_fielding(session=session, form_id=progress.form_id)
     name = fielding.recorded_attributes[0] if fielding.recorded_attributes else None
-    min_count = progress.min_cell_count
-    key = [attribute(ResponseRecord.attributes, name)] if name else []
+
+    def stratum(attributes: Mapping[str, str]) -> str:
+        return recorded_value(attributes.get(name)) if name else TOTAL
+
     daily: dict[str, Counter[date]] = defaultdict(Counter)
-    # Every completed response has its day (the day started stands in for
-    # the completion day a response of an earlier version may lack).
-    completion_day = func.coalesce(
-        ResponseRecord.completed_on, ResponseRecord.started_on, type_=Date
-    )
-    for *stratum, day, n in session.execute(
-        select(*key, completion_day, func.count())
-        .where(
-            ResponseRecord.instrument_id.in_(instrument_ids),
-            ResponseRecord.status == COMPLETED,
-        )
-        .group_by(*key, completion_day)
-    ):
-        daily[recorded_value(stratum[0]) if name else TOTAL][day] += n
-    invitation_key = [attribute(InvitationRecord.attributes, name)] if name else []
+    for group in groups:
+        if group.status == COMPLETED and group.day is not None:
+            daily[stratum(group.attributes)][group.day] += group.n
     sent: Counter[str] = Counter()
-    for *stratum, n in session.execute(
-        select(*invitation_key, func.count())
-        .where(InvitationRecord.form_id == progress.form_id)
-        .group_by(*invitation_key)
-    ):
-        sent[recorded_value(stratum[0]) if name else TOTAL] += n
+    for attributes, _, n in invitations:
+        sent[stratum(attributes)] += n
     label, value_labels = attribute_labels(instrument, name, lang) if name else (None, {})
     strata = in_choice_order(set(daily) | set(sent), value_labels) if name else [TOTAL]
     completed_totals = {s: sum(daily[s].values()) for s in strata}
@@ -484,11 +459,14 @@ def _days(
         progress, "invitations", name, {s: sent[s] for s in strata}
     )
     days, rows = day_table(
-        daily=daily, strata=strata, totals_shown=completed_shown, min_count=min_count
+        daily=daily,
+        strata=strata,
+        totals_shown=completed_shown,
+        min_count=progress.min_cell_count,
     )
-    invitations = tuple(sent[s] if sent_shown.get(s, False) else None for s in strata) + (
-        (sum(sent.values()) if sent else None),
-    )
+    invitations_shown = tuple(
+        sent[s] if sent_shown.get(s, False) else None for s in strata
+    ) + ((sum(sent.values()) if sent else None),)
     return DayTable(
         attribute=name,
         attribute_label=label,
@@ -496,7 +474,7 @@ def _days(
         labels=tuple(value_labels.get(s, s) for s in strata) if name else (),
         days=days,
         completed=tuple(row if name else (row[-1],) for row in rows),
-        invitations=invitations if name else invitations[-1:],
+        invitations=invitations_shown if name else invitations_shown[-1:],
         rates_meaningful=progress.response_rate is not None,
     )
 

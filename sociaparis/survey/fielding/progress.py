@@ -9,13 +9,14 @@ and its choices' labels name the breakdown and its values for display.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Date, Text, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from sociaparis.analysis.disclosure import SuppressedTable, suppress
@@ -97,18 +98,82 @@ def _table(
     )
 
 
-def attribute(column: Any, name: str) -> Any:
-    """The recorded attribute ``name`` of a JSON ``attributes`` column, as text.
-
-    ``json_extract`` on SQLite, ``->>`` on PostgreSQL: counts by attribute are
-    grouped in the database, not in Python.
-    """
-    return column[name].as_string()
-
-
 def recorded_value(value: str | None) -> str:
     """The code a count is grouped under: ``?`` when the attribute is missing."""
     return value or "?"
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseGroup:
+    """Responses alike in everything monitoring counts, and how many they are.
+
+    ``current_page`` is given for responses not completed, ``day`` (completion
+    day) for completed ones; the other is None.
+    """
+
+    attributes: Mapping[str, str]
+    status: str
+    synthetic: bool
+    current_page: str | None
+    day: date | None
+    n: int
+
+
+def _parsed(text_value: str | None, cache: dict[str | None, dict[str, str]]) -> dict:
+    if text_value not in cache:
+        loaded = json.loads(text_value) if text_value else {}
+        cache[text_value] = loaded if isinstance(loaded, dict) else {}
+    return cache[text_value]
+
+
+def response_groups(*, session: Session, form_id: str) -> list[ResponseGroup]:
+    """Every response of ``form_id`` (all versions) counted in one grouped scan.
+
+    The recorded attributes are grouped as stored (their JSON text, compared,
+    not parsed, by the database) and parsed once per distinct value here: a
+    form fielded to 50,000 people is never read row by row.
+    """
+    instrument_ids = select(InstrumentRecord.id).where(
+        InstrumentRecord.form_id == form_id
+    )
+    completed = ResponseRecord.status == COMPLETED
+    page = case((completed, None), else_=ResponseRecord.current_page)
+    day = case(
+        (
+            completed,
+            func.coalesce(ResponseRecord.completed_on, ResponseRecord.started_on),
+        ),
+        else_=None,
+    )
+    day = type_coerce(day, Date)
+    stored = cast(ResponseRecord.attributes, Text)
+    cache: dict[str | None, dict[str, str]] = {}
+    return [
+        ResponseGroup(_parsed(attrs, cache), status, bool(synthetic), current, on, n)
+        for attrs, status, synthetic, current, on, n in session.execute(
+            select(stored, ResponseRecord.status, ResponseRecord.synthetic, page, day)
+            .add_columns(func.count())
+            .where(ResponseRecord.instrument_id.in_(instrument_ids))
+            .group_by(stored, ResponseRecord.status, ResponseRecord.synthetic, page, day)
+        )
+    ]
+
+
+def invitation_groups(
+    *, session: Session, form_id: str
+) -> list[tuple[Mapping[str, str], bool, int]]:
+    """Invitations of ``form_id`` by their attributes and ``used``: (attributes,
+    used, how many), grouped as :func:`response_groups` groups responses."""
+    stored = cast(InvitationRecord.attributes, Text)
+    cache: dict[str | None, dict[str, str]] = {}
+    return [
+        (_parsed(attrs, cache), bool(used), n)
+        for attrs, used, n in session.execute(
+            select(stored, InvitationRecord.used, func.count())
+            .where(InvitationRecord.form_id == form_id)
+            .group_by(stored, InvitationRecord.used)
+        )
+    ]
 
 
 def attribute_labels(
@@ -134,11 +199,18 @@ def in_choice_order(codes: set[str], labels: Mapping[str, str]) -> list[str]:
 
 
 def fielding_progress(
-    *, session: Session, form_id: str, lang: str | None = None
+    *,
+    session: Session,
+    form_id: str,
+    lang: str | None = None,
+    responses: list[ResponseGroup] | None = None,
+    invitations: list[tuple[Mapping[str, str], bool, int]] | None = None,
 ) -> FieldingProgress:
     """Count invitations and responses of ``form_id``, with suppressed breakdowns.
 
-    ``lang``: the language of the labels (the form's default language if None).
+    ``lang``: the language of the labels (the form's default language if None);
+    ``responses``, ``invitations``: the form's :func:`response_groups` and
+    :func:`invitation_groups`, if already counted.
     """
     fielding = get_fielding(session=session, form_id=form_id)
     title = session.scalar(
@@ -147,42 +219,15 @@ def fielding_progress(
         .order_by(InstrumentRecord.version_number.desc())
         .limit(1)
     )
-    instrument_ids = select(InstrumentRecord.id).where(
-        InstrumentRecord.form_id == form_id
-    )
     breakdown = (
         (fielding.recorded_attributes[0], fielding.recorded_attributes[1])
         if len(fielding.recorded_attributes) >= 2
         else None
     )
-    # Counts are grouped in the database (by the breakdown's two attributes
-    # when there is one): a form fielded to 50,000 people is never read row by row.
-    keys = (
-        [
-            attribute(ResponseRecord.attributes, breakdown[0]),
-            attribute(ResponseRecord.attributes, breakdown[1]),
-        ]
-        if breakdown
-        else []
-    )
-    response_counts = session.execute(
-        select(*keys, ResponseRecord.status, ResponseRecord.synthetic, func.count())
-        .where(ResponseRecord.instrument_id.in_(instrument_ids))
-        .group_by(*keys, ResponseRecord.status, ResponseRecord.synthetic)
-    ).all()
-    invitation_keys = (
-        [
-            attribute(InvitationRecord.attributes, breakdown[0]),
-            attribute(InvitationRecord.attributes, breakdown[1]),
-        ]
-        if breakdown
-        else []
-    )
-    invitation_counts = session.execute(
-        select(*invitation_keys, InvitationRecord.used, func.count())
-        .where(InvitationRecord.form_id == form_id)
-        .group_by(*invitation_keys, InvitationRecord.used)
-    ).all()
+    if responses is None:
+        responses = response_groups(session=session, form_id=form_id)
+    if invitations is None:
+        invitations = invitation_groups(session=session, form_id=form_id)
     tables: dict[str, SuppressedTable] = {}
     breakdown_labels = None
     value_labels: dict[str, dict[str, str]] = {}
@@ -198,18 +243,23 @@ def fielding_progress(
         col_label, value_labels[col_name] = attribute_labels(instrument, col_name, lang)
         breakdown_labels = (row_label, col_label)
 
+        def key(attributes: Mapping[str, str]) -> tuple[str, str]:
+            return (
+                recorded_value(attributes.get(row_name)),
+                recorded_value(attributes.get(col_name)),
+            )
+
         counts: dict[str, Counter[tuple[str, str]]] = {
             "invitations": Counter(),
             "started": Counter(),
             "completed": Counter(),
         }
-        for row, col, _, n in invitation_counts:
-            counts["invitations"][recorded_value(row), recorded_value(col)] += n
-        for row, col, status, _, n in response_counts:
-            key = (recorded_value(row), recorded_value(col))
-            counts["started"][key] += n
-            if status == COMPLETED:
-                counts["completed"][key] += n
+        for attributes, _, n in invitations:
+            counts["invitations"][key(attributes)] += n
+        for group in responses:
+            counts["started"][key(group.attributes)] += group.n
+            if group.status == COMPLETED:
+                counts["completed"][key(group.attributes)] += group.n
         cells = set().union(*counts.values())
         rows = in_choice_order({r for r, _ in cells}, value_labels[row_name])
         cols = in_choice_order({c for _, c in cells}, value_labels[col_name])
@@ -231,12 +281,11 @@ def fielding_progress(
         title=title or form_id,
         anonymous=fielding.anonymous,
         open_link=fielding.open_link,
-        invitations=sum(row[-1] for row in invitation_counts),
-        used_invitations=sum(row[-1] for row in invitation_counts if row[-2])
-        + (uses or 0),
-        started=sum(row[-1] for row in response_counts),
-        completed=sum(row[-1] for row in response_counts if row[-3] == COMPLETED),
-        synthetic=sum(row[-1] for row in response_counts if row[-2]),
+        invitations=sum(n for _, _, n in invitations),
+        used_invitations=sum(n for _, used, n in invitations if used) + (uses or 0),
+        started=sum(group.n for group in responses),
+        completed=sum(g.n for g in responses if g.status == COMPLETED),
+        synthetic=sum(g.n for g in responses if g.synthetic),
         breakdown=breakdown,
         tables=tables,
         min_cell_count=fielding.min_cell_count,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -18,11 +19,12 @@ from sociaparis.survey.fielding.monitoring import (
     PageRow,
     day_table,
     fielding_monitoring,
-    histogram_median,
     monitoring_csv,
     page_funnel,
+    page_medians,
     publish_cumulative,
 )
+from sociaparis.survey.models import PageDurationRecord
 from tests.factories import FIELDING_FORM_PAGES, field_form, submit_page
 
 NOW = datetime(2026, 11, 25, 14, 37, 12, tzinfo=UTC)
@@ -57,20 +59,30 @@ def test_publish_cumulative_refuses_a_falling_series() -> None:
         publish_cumulative([3, 2], min_count=10)
 
 
+@pytest.mark.storage
 @pytest.mark.parametrize(
-    ("counts", "median"),
+    ("seconds", "expected"),
     [
-        ({}, None),
-        ({7: 1}, 7.0),
-        ({10: 1, 30: 1}, 20.0),
-        ({10: 1, 20: 2, 90: 1}, 20.0),
-        ({20: 5, 30: 5}, 25.0),
-        ({20: 6, 30: 5}, 20.0),
-        ({3600: 3, 1: 1}, 3600.0),
+        ([], {}),
+        ([7], {"p": (1, 7.0)}),
+        ([30, 10], {"p": (2, 20.0)}),
+        ([90, 20, 10, 20], {"p": (4, 20.0)}),
+        ([30] * 5 + [20] * 5, {"p": (10, 25.0)}),
+        ([30] * 5 + [20] * 6, {"p": (11, 20.0)}),
     ],
 )
-def test_histogram_median(counts, median) -> None:
-    assert histogram_median(counts) == median
+def test_page_medians(session: Session, seconds, expected) -> None:
+    for value in seconds:
+        session.add(
+            PageDurationRecord(
+                id=secrets.token_hex(16), form_id="f", page="p", seconds=value
+            )
+        )
+    session.add(
+        PageDurationRecord(id=secrets.token_hex(16), form_id="g", page="p", seconds=1)
+    )
+    session.flush()
+    assert page_medians(session=session, form_id="f") == expected
 
 
 def test_page_funnel_by_hand() -> None:
@@ -85,7 +97,7 @@ def test_page_funnel_by_hand() -> None:
         [("p1", "One"), ("p2", "Two"), ("p3", "Three"), ("p4", "Four")],
         stopped={"p1": 12, "p2": 3, "p3": 0, "p4": 11},
         completed=40,
-        durations={"p1": {20: 5, 30: 5}, "p2": {40: 9}},
+        medians={"p1": (10, 25.0), "p2": (9, 40.0)},
         min_count=10,
     )
     assert rows == (
@@ -101,7 +113,7 @@ def test_page_funnel_with_few_drop_outs_shows_only_the_public_ends() -> None:
         [("a", "A"), ("b", "B"), ("c", "C")],
         stopped={"a": 2, "c": 3},
         completed=30,
-        durations={},
+        medians={},
         min_count=10,
     )
     assert [(r.reached, r.stopped) for r in rows] == [
