@@ -90,7 +90,7 @@ def test_the_monitoring_page_in_chromium(
     assert funnel_title == "Réponses arrivées à chaque page"
     assert page.locator("svg.cumulative polyline").count() == 3  # DFA, DSIN, total
     legend = page.locator("ul.legend li").all_inner_texts()
-    assert [item.strip() for item in legend] == ["Finances", "Numérique", "Total"]
+    assert [item.strip() for item in legend] == ["DFA", "DSIN", "Total"]
     # The line colours come from the style sheet (no inline style under the CSP).
     stroke = page.locator("svg.cumulative polyline.series-0").evaluate(
         "e => getComputedStyle(e).stroke"

@@ -181,3 +181,50 @@ def test_recorded_codes_are_escaped_on_the_page(http: httpx.Client, live_server)
     page = http.get(f"/fielding/{form_id}").text
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_monitoring_shows_the_form_labels_never_the_codes(
+    http: httpx.Client, live_server
+) -> None:
+    from sociaparis.survey.synthetic import add_synthetic_responses
+    from tests.factories import DEFAULTS_FORM
+
+    with transaction(live_server.app.state.engine) as session:
+        form_id = field_form(session, DEFAULTS_FORM)
+        add_synthetic_responses(
+            session=session,
+            form_id=form_id,
+            count=60,
+            seed=3,
+            attribute_cells=[
+                ({"directorate": "DFA", "job_category": "A"}, 50),
+                ({"directorate": "DSIN", "job_category": "B"}, 50),
+            ],
+        )
+    _login(http, live_server, "researcher")
+    page = http.get(f"/fielding/{form_id}").text
+    by_day = page.split('id="table-by_day"')[1].split("</table>")[0]
+    assert "Réponses terminées cumulées par Direction</caption>" in by_day
+    assert re.findall(r'<th scope="col" class="number">([^<]*)</th>', by_day) == [
+        "Finances",
+        "Numérique",
+        "Total",
+    ]
+    legend = re.findall(r"</span>([^<]*)</li>", page)
+    assert legend == ["Finances", "Numérique", "Total"]
+    assert ">DFA<" not in page and ">DSIN<" not in page
+    # Synthetic responses: counts, never a response rate.
+    assert " %)" not in by_day
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                http.get(f"/fielding/{form_id}/csv/by_day").content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert {(row["stratum"], row["label"]) for row in rows} == {
+        ("DFA", "Finances"),
+        ("DSIN", "Numérique"),
+        ("Total", "Total"),
+    }
+    assert {row["response_rate"] for row in rows} == {""}
