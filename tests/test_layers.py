@@ -42,8 +42,9 @@ DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     "qual": frozenset({"accounts", "analysis"}),
     # estimates and disclosure control (analysis) over instruments and answers
     "reports": frozenset({"analysis", "survey"}),
-    # fielding progress suppresses small cells with analysis.disclosure
-    "survey": frozenset({"analysis"}),
+    # fielding progress suppresses small cells with analysis.disclosure; who
+    # may download the monitoring tables is a role check (accounts)
+    "survey": frozenset({"accounts", "analysis"}),
 }
 #: the Alembic chain: core's engine and Base; 0004 builds the full-text index
 #: with the DDL of qual.fts
