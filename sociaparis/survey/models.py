@@ -158,18 +158,16 @@ class PageDurationRecord(Base):
 
     A bare duration, tied to nothing: no response id, no invitation, no time of
     day, no date; whole seconds, capped (``MAX_PAGE_SECONDS`` in
-    :mod:`sociaparis.survey.fielding.service`). The id is random and, on SQLite,
-    the table has no rowid, so rows sit in the order of their ids, not in the
-    order pages were sent (docs/fielding.md, "Monitoring").
+    :mod:`sociaparis.survey.fielding.service`). The key is the form, the page,
+    the seconds and a random id: on SQLite (no rowid) rows sit in that order,
+    by value, not in the order pages were sent, and the medians are read along
+    it (docs/fielding.md, "Monitoring").
     """
 
     __tablename__ = "page_durations"
-    __table_args__ = (
-        Index("ix_page_durations_form_page", "form_id", "page", "seconds"),
-        {"sqlite_with_rowid": False},
-    )
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
+    form_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    page: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    form_id: Mapped[str] = mapped_column(String(200))
-    page: Mapped[str] = mapped_column(String(200))
-    seconds: Mapped[int] = mapped_column(Integer)

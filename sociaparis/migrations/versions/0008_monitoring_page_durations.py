@@ -19,20 +19,16 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "page_durations",
-        sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("form_id", sa.String(length=200), nullable=False),
         sa.Column("page", sa.String(length=200), nullable=False),
         sa.Column("seconds", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_page_durations")),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "form_id", "page", "seconds", "id", name=op.f("pk_page_durations")
+        ),
         sqlite_with_rowid=False,
-    )
-    op.create_index(
-        "ix_page_durations_form_page",
-        "page_durations",
-        ["form_id", "page", "seconds"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_page_durations_form_page", table_name="page_durations")
     op.drop_table("page_durations")

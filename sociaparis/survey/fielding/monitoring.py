@@ -407,7 +407,7 @@ def page_medians(
 ) -> dict[str, tuple[int, float | None]]:
     """By page of ``form_id``: how many durations are recorded, and their median.
 
-    Counted and read along the index on (form, page, seconds): a count per
+    Counted and read along the table's key (form, page, seconds, id): a count per
     page, then the one or two middle values of each page.
     """
     durations = PageDurationRecord

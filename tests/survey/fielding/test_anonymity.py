@@ -217,18 +217,16 @@ def test_sqlite_rows_are_not_stored_in_the_order_of_use(fieldwork: Fieldwork) ->
             row[0] for row in connection.exec_driver_sql("select id from responses")
         ]
         durations = connection.exec_driver_sql(
-            # the table itself (its secondary index is ordered by page and
-            # seconds, then id: no order of writing either)
-            "select id, seconds from page_durations"
-            " indexed by sqlite_autoindex_page_durations_1"
+            "select id, page, seconds from page_durations"
         ).all()
     assert stored == sorted(stored)  # the order of the random ids
     assert stored != fieldwork.order
-    # Durations sit in the order of their random ids too: read in that order,
-    # they are not grouped by respondent (each respondent's are all the same),
-    # so the k-th group of len(PAGES) is not the k-th respondent's pages.
-    assert [row[0] for row in durations] == sorted(row[0] for row in durations)
-    seconds = [row[1] for row in durations]
+    # Durations sit in the order of their values (page, seconds, then random
+    # id), not in the order they were written: each respondent's are all the
+    # same here, yet the k-th group of len(PAGES) is not the k-th respondent's.
+    keys = [(page, seconds, id_) for id_, page, seconds in durations]
+    assert keys == sorted(keys)
+    seconds = [row[2] for row in durations]
     assert sorted(seconds) == sorted(fieldwork.durations)
     assert seconds != fieldwork.durations
     groups = [seconds[k : k + len(PAGES)] for k in range(0, len(seconds), len(PAGES))]
