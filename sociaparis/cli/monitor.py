@@ -10,6 +10,7 @@ from sociaparis.cli.common import database_session
 from sociaparis.core.private import write_private_text
 from sociaparis.survey.fielding.monitoring import (
     TABLES,
+    available_tables,
     csv_name,
     fielding_monitoring,
     monitoring_rows,
@@ -58,7 +59,7 @@ def monitor(
     """
     with database_session() as session:
         monitoring = fielding_monitoring(session=session, form_id=form_id, lang=lang)
-    chosen = [t for t in (tables or TABLES) if t in TABLES]
+    chosen = [t for t in (tables or TABLES) if t in available_tables(monitoring)]
     if csv_dir is not None:
         csv_dir.mkdir(parents=True, exist_ok=True)
     for table in chosen:

@@ -61,5 +61,5 @@ class FieldingError(ErrorCode):
     )
     NO_SUCH_TABLE = (
         "FIELD_013",
-        "There is no monitoring table '{table}'. Choose one of: {tables}.",
+        "This form has no monitoring table '{table}'. Choose one of: {tables}.",
     )

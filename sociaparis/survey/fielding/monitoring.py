@@ -599,7 +599,16 @@ def monitoring_rows(
         ]
         return header, rows
     raise SociaparisError(
-        FieldingError.NO_SUCH_TABLE, table=table, tables=", ".join(TABLES)
+        FieldingError.NO_SUCH_TABLE,
+        table=table,
+        tables=", ".join(available_tables(monitoring)),
+    )
+
+
+def available_tables(monitoring: FieldingMonitoring) -> tuple[str, ...]:
+    """The tables this form has: the breakdowns need two recorded attributes."""
+    return tuple(
+        t for t in TABLES if t in {"by_page", "by_day"} or t in monitoring.progress.tables
     )
 
 
@@ -608,12 +617,8 @@ def table_csv(monitoring: FieldingMonitoring, table: str) -> bytes:
 
     Hidden cells are empty; texts that a spreadsheet could run as formulas are
     neutralized (:func:`~sociaparis.core.spreadsheets.neutralize_formula`).
-    ``FIELD_013`` for an unknown table.
+    ``FIELD_013`` for a table the form does not have.
     """
-    if table not in TABLES:
-        raise SociaparisError(
-            FieldingError.NO_SUCH_TABLE, table=table, tables=", ".join(TABLES)
-        )
     header, rows = monitoring_rows(monitoring, table)
     return _csv(header, rows)
 
@@ -634,7 +639,8 @@ def monitoring_csv(
     """One monitoring table as CSV, for an account of ``role``: its file name
     and bytes (:func:`table_csv`).
 
-    ``FIELD_012`` unless ``role`` may export; ``FIELD_013`` for an unknown table.
+    ``FIELD_012`` unless ``role`` may export; ``FIELD_013`` for a table the
+    form does not have.
     """
     require_monitoring_export(role)
     if table not in TABLES:

@@ -340,3 +340,35 @@ def test_csv_cells_cannot_run_as_formulas_nor_show_hidden_counts(
     hyper = [row for row in day_rows if row[1].endswith("HYPERLINK(1)")]
     assert hyper and all(row[3] == "" for row in hyper)
     assert not [row for row in day_rows[1:] if "3" in (row[3], row[4])]
+
+
+def test_a_form_without_recorded_attributes_has_one_stratum(session: Session) -> None:
+    """An open link records nothing: the by-day table is the total alone, and
+    the tables by attribute do not exist (``FIELD_013``, naming those that do)."""
+    form_id = field_form(session, open_link=True, attributes=())
+    for _ in range(10):
+        started = service.start_open_response(session=session, form_id=form_id, now=NOW)
+        for revision, (page, fields, instances) in enumerate(FIELDING_FORM_PAGES):
+            assert submit_page(
+                session,
+                started.resume_token,
+                page,
+                fields,
+                revision,
+                instances=instances,
+                now=NOW,
+            ).accepted
+    monitoring = fielding_monitoring(session=session, form_id=form_id)
+    assert monitoring.days.strata == () and monitoring.days.attribute is None
+    assert monitoring.days.completed == ((10,),)
+    assert monitoring.days.rate(0, 0) is None  # an open link has no response rate
+    _, data = monitoring_csv(
+        session=session, form_id=form_id, table="by_day", role=Role.RESEARCHER
+    )
+    assert data.decode("utf-8-sig").splitlines()[1] == f"{NOW.date()},Total,Total,10,,"
+    with pytest.raises(SociaparisError) as caught:
+        monitoring_csv(
+            session=session, form_id=form_id, table="started", role=Role.RESEARCHER
+        )
+    assert caught.value.error is FieldingError.NO_SUCH_TABLE
+    assert caught.value.context["tables"] == "by_page, by_day"
