@@ -82,7 +82,7 @@ class LineChart:
     bottom: float
     lines: tuple[Line, ...]
     y_ticks: tuple[tuple[float, str], ...]
-    x_ticks: tuple[tuple[float, str], ...]
+    x_ticks: tuple[tuple[float, str, str], ...]
     percent: bool
 
 
@@ -142,9 +142,12 @@ def cumulative_chart(table: DayTable, *, total_label: str) -> LineChart | None:
         for c in range(columns)
     )
     middle = table.days[len(table.days) // 2]
+    # The first day's label starts at its tick, the last one ends at it, so
+    # that neither is cut at the chart's edges.
+    labelled = list(dict.fromkeys((first, middle, table.days[-1])))
+    anchors = {first: "start", table.days[-1]: "end"}
     x_ticks = tuple(
-        (x(day), day.strftime("%d/%m"))
-        for day in dict.fromkeys((first, middle, table.days[-1]))
+        (x(day), day.strftime("%d/%m"), anchors.get(day, "middle")) for day in labelled
     )
     y_ticks = tuple((y(v), f"{v:g}{' %' if percent else ''}") for v in ticks)
     return LineChart(
