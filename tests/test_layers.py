@@ -43,7 +43,8 @@ DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     # estimates and disclosure control (analysis) over instruments and answers
     "reports": frozenset({"analysis", "survey"}),
     # fielding progress suppresses small cells with analysis.disclosure; field
-    # operations check the acting account's role (accounts)
+    # operations and the monitoring downloads check the acting account's role
+    # (accounts)
     "survey": frozenset({"accounts", "analysis"}),
 }
 #: the Alembic chain: core's engine and Base; 0004 builds the full-text index

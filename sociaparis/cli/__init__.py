@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "instrument": "sociaparis.cli.survey:instrument",
     "invite": "sociaparis.cli.fielding:invite",
     "mail": "sociaparis.cli.fielding:mail",
+    "monitor": "sociaparis.cli.monitor:monitor",
     "qca": "sociaparis.cli.qca:qca",
     "qual": "sociaparis.cli.qual:qual",
     "report": "sociaparis.cli.report:report",

@@ -199,3 +199,23 @@ class MailOptOutRecord(Base):
     recipient_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     form_id: Mapped[str] = mapped_column(String(200))
     created_on: Mapped[date] = mapped_column(Date)
+
+
+class PageDurationRecord(Base):
+    """How long one page was shown before it was sent on: monitoring data.
+
+    A bare duration, tied to nothing: no response id, no invitation, no time of
+    day, no date; whole seconds, capped (``MAX_PAGE_SECONDS`` in
+    :mod:`sociaparis.survey.fielding.service`). The key is the form, the page,
+    the seconds and a random id: on SQLite (no rowid) rows sit in that order,
+    by value, not in the order pages were sent, and the medians are read along
+    it (docs/fielding.md, "Monitoring").
+    """
+
+    __tablename__ = "page_durations"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    form_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    page: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -103,6 +103,46 @@ MESSAGES: dict[str, dict[str, str]] = {
         "export_sav": "SPSS (.sav, avec étiquettes)",
         "export_dta": "Stata (.dta, avec étiquettes)",
         "export_parquet": "Parquet (Python, R, DuckDB)",
+        # -- fielding monitoring (/fielding/FORM_ID)
+        "pages_title": "Page après page : où les répondants s'arrêtent",
+        "funnel_title": "Réponses arrivées à chaque page",
+        "funnel_desc": (
+            "Diagramme en barres horizontales, une barre par page, de la première "
+            "à la dernière. Les valeurs sont dans le tableau qui suit ; une page "
+            "sans barre a un effectif masqué."
+        ),
+        "page_column": "Page",
+        "reached": "Arrivées à cette page ou au-delà",
+        "stopped_here": "Arrêtées ici (non terminées)",
+        "median_time": "Temps médian",
+        "seconds": "{n} s",
+        "hidden": "masqué",
+        "pages_note": (
+            "Une réponse terminée compte pour toutes les pages. Un effectif est "
+            "masqué quand il permettrait de déduire un groupe de moins de {n} "
+            "réponses par différence avec ses voisins ; un temps médian l'est "
+            "quand moins de {n} passages le fondent (leur nombre n'est pas "
+            "donné). Le temps d'une page va de son dernier affichage à son "
+            "envoi vers la page suivante, en secondes entières, une heure au plus."
+        ),
+        "days_title": "Réponses terminées jour après jour",
+        "days_rate_title": "Taux de réponse cumulé par {attribute}",
+        "days_count_title": "Réponses terminées cumulées par {attribute}",
+        "days_all": "ensemble",
+        "days_desc": (
+            "Graphique en courbes, une courbe par groupe et une pour le total, "
+            "du {first} au {last}. Les valeurs sont dans le tableau qui suit ; "
+            "une courbe s'interrompt là où une valeur est masquée."
+        ),
+        "day_column": "Jour",
+        "days_note": (
+            "Nombre de réponses terminées jusqu'à ce jour inclus (et taux de "
+            "réponse : terminées ÷ invitations). Une valeur est masquée quand elle "
+            "permettrait de déduire moins de {n} réponses par différence ; le "
+            "total d'un jour n'est donné que si chaque groupe l'est."
+        ),
+        "download_csv": "Télécharger ce tableau (CSV)",
+        "no_days": "Aucune réponse terminée pour l'instant.",
     },
     "en": {
         "app_name": "sociaparis",
@@ -194,6 +234,46 @@ MESSAGES: dict[str, dict[str, str]] = {
         "export_sav": "SPSS (.sav, labelled)",
         "export_dta": "Stata (.dta, labelled)",
         "export_parquet": "Parquet (Python, R, DuckDB)",
+        # -- fielding monitoring (/fielding/FORM_ID)
+        "pages_title": "Page by page: where respondents stop",
+        "funnel_title": "Responses that reached each page",
+        "funnel_desc": (
+            "Horizontal bar chart, one bar a page, from the first to the last. "
+            "The values are in the table that follows; a page without a bar has "
+            "a hidden count."
+        ),
+        "page_column": "Page",
+        "reached": "Reached this page or beyond",
+        "stopped_here": "Stopped here (not completed)",
+        "median_time": "Median time",
+        "seconds": "{n} s",
+        "hidden": "hidden",
+        "pages_note": (
+            "A completed response counts for every page. A count is hidden when "
+            "it would give away a group of fewer than {n} responses by difference "
+            "with its neighbours; a median time is hidden when fewer than {n} "
+            "pages sent make it (their number is not given). A page's time runs "
+            "from its last showing to its sending on to the next page, in whole "
+            "seconds, an hour at most."
+        ),
+        "days_title": "Completed responses day by day",
+        "days_rate_title": "Cumulative response rate by {attribute}",
+        "days_count_title": "Cumulative completed responses by {attribute}",
+        "days_all": "all",
+        "days_desc": (
+            "Line chart, one line a group and one for the total, from {first} to "
+            "{last}. The values are in the table that follows; a line skips the "
+            "days whose value is hidden."
+        ),
+        "day_column": "Day",
+        "days_note": (
+            "Responses completed up to and including that day (and the response "
+            "rate: completed ÷ invitations). A value is hidden when it would give "
+            "away fewer than {n} responses by difference; a day's total is given "
+            "only when every group's is."
+        ),
+        "download_csv": "Download this table (CSV)",
+        "no_days": "No completed response yet.",
     },
 }
 

@@ -81,3 +81,12 @@ class FieldingError(ErrorCode):
         "A mailing for '{form_id}' is already being sent by this server; wait until "
         "it ends (its progress is in the send log).",
     )
+    DOWNLOAD_NOT_ALLOWED = (
+        "FIELD_018",
+        "The role '{role}' may read the monitoring tables but not download them; "
+        "ask an administrator for the researcher role.",
+    )
+    NO_SUCH_TABLE = (
+        "FIELD_019",
+        "This form has no monitoring table '{table}'. Choose one of: {tables}.",
+    )

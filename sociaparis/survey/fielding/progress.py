@@ -9,12 +9,14 @@ and its choices' labels name the breakdown and its values for display.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Date, Text, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from sociaparis.analysis.disclosure import SuppressedTable, suppress
@@ -89,14 +91,92 @@ class FieldingProgress:
 
 
 def _table(
-    pairs: Counter[tuple[str, str]], rows: list[str], cols: list[str]
+    pairs: Mapping[tuple[str, str], int], rows: list[str], cols: list[str]
 ) -> pd.DataFrame:
     return pd.DataFrame(
         [[pairs.get((r, c), 0) for c in cols] for r in rows], index=rows, columns=cols
     )
 
 
-def _attribute_labels(
+def recorded_value(value: str | None) -> str:
+    """The code a count is grouped under: ``?`` when the attribute is missing."""
+    return value or "?"
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseGroup:
+    """Responses alike in everything monitoring counts, and how many they are.
+
+    ``current_page`` is given for responses not completed, ``day`` (completion
+    day) for completed ones; the other is None.
+    """
+
+    attributes: Mapping[str, str]
+    status: str
+    synthetic: bool
+    current_page: str | None
+    day: date | None
+    n: int
+
+
+def _parsed(text_value: str | None, cache: dict[str | None, dict[str, str]]) -> dict:
+    if text_value not in cache:
+        loaded = json.loads(text_value) if text_value else {}
+        cache[text_value] = loaded if isinstance(loaded, dict) else {}
+    return cache[text_value]
+
+
+def response_groups(*, session: Session, form_id: str) -> list[ResponseGroup]:
+    """Every response of ``form_id`` (all versions) counted in one grouped scan.
+
+    The recorded attributes are grouped as stored (their JSON text, compared,
+    not parsed, by the database) and parsed once per distinct value here: a
+    form fielded to 50,000 people is never read row by row.
+    """
+    instrument_ids = select(InstrumentRecord.id).where(
+        InstrumentRecord.form_id == form_id
+    )
+    completed = ResponseRecord.status == COMPLETED
+    page = case((completed, None), else_=ResponseRecord.current_page)
+    day = case(
+        (
+            completed,
+            func.coalesce(ResponseRecord.completed_on, ResponseRecord.started_on),
+        ),
+        else_=None,
+    )
+    day = type_coerce(day, Date)
+    stored = cast(ResponseRecord.attributes, Text)
+    cache: dict[str | None, dict[str, str]] = {}
+    return [
+        ResponseGroup(_parsed(attrs, cache), status, bool(synthetic), current, on, n)
+        for attrs, status, synthetic, current, on, n in session.execute(
+            select(stored, ResponseRecord.status, ResponseRecord.synthetic, page, day)
+            .add_columns(func.count())
+            .where(ResponseRecord.instrument_id.in_(instrument_ids))
+            .group_by(stored, ResponseRecord.status, ResponseRecord.synthetic, page, day)
+        )
+    ]
+
+
+def invitation_groups(
+    *, session: Session, form_id: str
+) -> list[tuple[Mapping[str, str], bool, int]]:
+    """Invitations of ``form_id`` by their attributes and ``used``: (attributes,
+    used, how many), grouped as :func:`response_groups` groups responses."""
+    stored = cast(InvitationRecord.attributes, Text)
+    cache: dict[str | None, dict[str, str]] = {}
+    return [
+        (_parsed(attrs, cache), bool(used), n)
+        for attrs, used, n in session.execute(
+            select(stored, InvitationRecord.used, func.count())
+            .where(InvitationRecord.form_id == form_id)
+            .group_by(stored, InvitationRecord.used)
+        )
+    ]
+
+
+def attribute_labels(
     instrument: Instrument | None, attribute: str, lang: str | None
 ) -> tuple[str, dict[str, str]]:
     """The label of the question named ``attribute`` and its choices' labels."""
@@ -112,17 +192,25 @@ def _attribute_labels(
     return instrument.text(question.labels, lang) or attribute, choices
 
 
-def _in_choice_order(codes: set[str], labels: Mapping[str, str]) -> list[str]:
+def in_choice_order(codes: set[str], labels: Mapping[str, str]) -> list[str]:
+    """``codes`` in the order of their choices list, the others after, by code."""
     order = {code: position for position, code in enumerate(labels)}
     return sorted(codes, key=lambda code: (order.get(code, len(order)), code))
 
 
 def fielding_progress(
-    *, session: Session, form_id: str, lang: str | None = None
+    *,
+    session: Session,
+    form_id: str,
+    lang: str | None = None,
+    responses: list[ResponseGroup] | None = None,
+    invitations: list[tuple[Mapping[str, str], bool, int]] | None = None,
 ) -> FieldingProgress:
     """Count invitations and responses of ``form_id``, with suppressed breakdowns.
 
-    ``lang``: the language of the labels (the form's default language if None).
+    ``lang``: the language of the labels (the form's default language if None);
+    ``responses``, ``invitations``: the form's :func:`response_groups` and
+    :func:`invitation_groups`, if already counted.
     """
     fielding = get_fielding(session=session, form_id=form_id)
     title = session.scalar(
@@ -131,24 +219,15 @@ def fielding_progress(
         .order_by(InstrumentRecord.version_number.desc())
         .limit(1)
     )
-    instrument_ids = select(InstrumentRecord.id).where(
-        InstrumentRecord.form_id == form_id
-    )
-    responses = session.execute(
-        select(
-            ResponseRecord.status, ResponseRecord.attributes, ResponseRecord.synthetic
-        ).where(ResponseRecord.instrument_id.in_(instrument_ids))
-    ).all()
-    invitations = session.execute(
-        select(InvitationRecord.attributes, InvitationRecord.used).where(
-            InvitationRecord.form_id == form_id
-        )
-    ).all()
     breakdown = (
         (fielding.recorded_attributes[0], fielding.recorded_attributes[1])
         if len(fielding.recorded_attributes) >= 2
         else None
     )
+    if responses is None:
+        responses = response_groups(session=session, form_id=form_id)
+    if invitations is None:
+        invitations = invitation_groups(session=session, form_id=form_id)
     tables: dict[str, SuppressedTable] = {}
     breakdown_labels = None
     value_labels: dict[str, dict[str, str]] = {}
@@ -160,21 +239,30 @@ def fielding_progress(
             ).instrument
         except SociaparisError:
             instrument = None
-        row_label, value_labels[row_name] = _attribute_labels(instrument, row_name, lang)
-        col_label, value_labels[col_name] = _attribute_labels(instrument, col_name, lang)
+        row_label, value_labels[row_name] = attribute_labels(instrument, row_name, lang)
+        col_label, value_labels[col_name] = attribute_labels(instrument, col_name, lang)
         breakdown_labels = (row_label, col_label)
 
-        def key(attributes: dict) -> tuple[str, str]:
-            return (attributes.get(row_name) or "?", attributes.get(col_name) or "?")
+        def key(attributes: Mapping[str, str]) -> tuple[str, str]:
+            return (
+                recorded_value(attributes.get(row_name)),
+                recorded_value(attributes.get(col_name)),
+            )
 
-        counts = {
-            "invitations": Counter(key(a) for a, _ in invitations),
-            "started": Counter(key(a) for _, a, _ in responses),
-            "completed": Counter(key(a) for s, a, _ in responses if s == COMPLETED),
+        counts: dict[str, Counter[tuple[str, str]]] = {
+            "invitations": Counter(),
+            "started": Counter(),
+            "completed": Counter(),
         }
+        for attributes, _, n in invitations:
+            counts["invitations"][key(attributes)] += n
+        for group in responses:
+            counts["started"][key(group.attributes)] += group.n
+            if group.status == COMPLETED:
+                counts["completed"][key(group.attributes)] += group.n
         cells = set().union(*counts.values())
-        rows = _in_choice_order({r for r, _ in cells}, value_labels[row_name])
-        cols = _in_choice_order({c for _, c in cells}, value_labels[col_name])
+        rows = in_choice_order({r for r, _ in cells}, value_labels[row_name])
+        cols = in_choice_order({c for _, c in cells}, value_labels[col_name])
         if rows and cols:
             tables = {
                 name: suppress(
@@ -193,11 +281,11 @@ def fielding_progress(
         title=title or form_id,
         anonymous=fielding.anonymous,
         open_link=fielding.open_link,
-        invitations=len(invitations),
-        used_invitations=sum(1 for _, used in invitations if used) + (uses or 0),
-        started=len(responses),
-        completed=sum(1 for status, _, _ in responses if status == COMPLETED),
-        synthetic=sum(1 for _, _, synthetic in responses if synthetic),
+        invitations=sum(n for _, _, n in invitations),
+        used_invitations=sum(n for _, used, n in invitations if used) + (uses or 0),
+        started=sum(group.n for group in responses),
+        completed=sum(g.n for g in responses if g.status == COMPLETED),
+        synthetic=sum(g.n for g in responses if g.synthetic),
         breakdown=breakdown,
         tables=tables,
         min_cell_count=fielding.min_cell_count,

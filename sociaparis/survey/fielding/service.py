@@ -51,12 +51,16 @@ from sociaparis.survey.models import (
     InstrumentRecord,
     InvitationRecord,
     InvitationUseRecord,
+    PageDurationRecord,
     ResponseRecord,
 )
 from sociaparis.survey.service import StoredInstrument, get_instrument
 
 IN_PROGRESS = "in_progress"
 COMPLETED = "completed"
+#: A page shown longer than this (an hour) is recorded as shown this long: the
+#: median is what monitoring reports, and a long pause says nothing more.
+MAX_PAGE_SECONDS = 3600
 
 # What the respondent's path runs on: a Session, or (cheaper) a bare Connection.
 SessionOrConnection = Session | Connection
@@ -81,6 +85,7 @@ _INSTRUMENT_ROWS = InstrumentRecord.__table__
 _FIELDING_ROWS = FieldingRecord.__table__
 _INVITATIONS = InvitationRecord.__table__
 _INVITATION_USES = InvitationUseRecord.__table__
+_PAGE_DURATIONS = PageDurationRecord.__table__
 # The statements of the respondent pages, built once and run on the driver's
 # cursor (sociaparis.core.statements): building a statement and running it
 # through Connection.execute cost several times more than the query.
@@ -593,6 +598,11 @@ _RESPONSE_BY_TOKEN = DirectStatement(
     )
     .where(_RESPONSES.c.resume_token_hash == bindparam("token_hash"))
 )
+_INSERT_PAGE_DURATION = DirectStatement(
+    insert(_PAGE_DURATIONS).values(
+        _binds(_PAGE_DURATIONS, "id", "form_id", "page", "seconds")
+    )
+)
 # Optimistic concurrency: only the revision the page was shown at may be saved.
 _SAVE_RESPONSE = DirectStatement(
     update(_RESPONSES)
@@ -677,6 +687,11 @@ class PageOutcome:
     evaluation
         The engine's evaluation of ``answers`` when they go on to a next page,
         which may show that page without evaluating them again.
+    timed_page, seconds
+        The page sent on to another (or to the end) and how long it was shown,
+        in whole seconds capped at ``MAX_PAGE_SECONDS`` (:func:`page_seconds`);
+        None when the submission does not leave the page or the time it was
+        shown is not known. Saved as a bare duration (docs/fielding.md).
     """
 
     accepted: bool
@@ -687,6 +702,27 @@ class PageOutcome:
     completed: bool = False
     view: ResponseView | None = None
     evaluation: FormState | None = field(default=None, repr=False, compare=False)
+    timed_page: str | None = None
+    seconds: int | None = None
+
+
+def page_seconds(shown_at: datetime | None, now: datetime) -> int | None:
+    """How long a page shown at ``shown_at`` was shown until ``now``.
+
+    Whole seconds, at most :data:`MAX_PAGE_SECONDS`; None when the time it was
+    shown is unknown or after ``now`` (a clock moved back, or a forged value).
+
+    >>> from datetime import UTC, datetime, timedelta
+    >>> now = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    >>> [page_seconds(now - timedelta(seconds=s), now) for s in (0, 41.9, 7200, -1)]
+    [0, 41, 3600, None]
+    """
+    if shown_at is None:
+        return None
+    elapsed = (now - shown_at).total_seconds()
+    if elapsed < 0:
+        return None
+    return min(int(elapsed), MAX_PAGE_SECONDS)
 
 
 def plan_submission(
@@ -701,6 +737,7 @@ def plan_submission(
     messages: Mapping[str, str] | None = None,
     now: datetime | None = None,
     previous: FormState | None = None,
+    shown_at: datetime | None = None,
 ) -> PageOutcome:
     """Validate one page against the response as read and decide what to save.
 
@@ -727,6 +764,9 @@ def plan_submission(
         The whole-form evaluation the page was shown from, if at hand: when it
         is of ``view``'s answers, only what depends on the page is evaluated
         again for the next page (:func:`~sociaparis.survey.logic.evaluate_after_page`).
+    shown_at
+        When the page was first shown (the page carries it; never stored): an
+        outcome that sends the respondent on carries how long it was shown.
     """
     now = now or utcnow()
     instrument = view.instrument
@@ -802,6 +842,7 @@ def plan_submission(
     else:
         evaluation = evaluate_form(instrument, saved, lang=lang, now=now)
     following = following_page(evaluation, page.name)
+    seconds = page_seconds(shown_at, now) if following != page.name else None
     return PageOutcome(
         True,
         following,
@@ -809,6 +850,8 @@ def plan_submission(
         completed=following is None,
         view=view,
         evaluation=evaluation,
+        timed_page=None if seconds is None else page.name,
+        seconds=seconds,
     )
 
 
@@ -821,13 +864,17 @@ def save_submission(
     (optimistic concurrency): if another request saved the response meanwhile,
     nothing is written and the caller sends the respondent to where the
     response really is. ``session`` may be a bare ``Connection``.
+
+    A page sent on with a known duration also adds that duration to
+    ``page_durations``, tied to the form and page only.
     """
     view = outcome.view
     if not outcome.accepted or view is None:
         raise ValueError("only an accepted outcome of plan_submission can be saved")
     now = now or utcnow()
+    connection = _connection(session)
     saved = _SAVE_RESPONSE.rowcount(
-        _connection(session),
+        connection,
         {
             "response_id": view.id,
             "shown_revision": view.revision,
@@ -839,7 +886,19 @@ def save_submission(
             "completed_on": now.date() if outcome.completed else None,
         },
     )
-    return saved == 1
+    if saved != 1:
+        return False
+    if outcome.seconds is not None and outcome.timed_page is not None:
+        _INSERT_PAGE_DURATION.rowcount(
+            connection,
+            {
+                "id": secrets.token_hex(16),
+                "form_id": view.form_id,
+                "page": outcome.timed_page,
+                "seconds": outcome.seconds,
+            },
+        )
+    return True
 
 
 def _revealed_questions(

@@ -7,11 +7,18 @@ from fastapi.responses import Response
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.exports import export_zip
+from sociaparis.survey.fielding.errors import FieldingError
+from sociaparis.survey.fielding.monitoring import (
+    TABLES,
+    fielding_monitoring,
+    monitoring_csv,
+)
 from sociaparis.survey.fielding.progress import fielding_progress
 from sociaparis.survey.fielding.service import list_fieldings
 from sociaparis.survey.io.writers import FORMATS
+from sociaparis.web.charts import cumulative_chart, funnel_chart
 from sociaparis.web.deps import CurrentUser, SessionDep, session_csrf_token
-from sociaparis.web.i18n import pick_language
+from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import render
 
 router = APIRouter()
@@ -49,22 +56,53 @@ def fielding_page(
     session: SessionDep,
     lang: str | None = None,
 ) -> Response:
+    language = pick_language(lang)
     try:
-        progress = fielding_progress(
-            session=session, form_id=form_id, lang=pick_language(lang)
-        )
+        monitoring = fielding_monitoring(session=session, form_id=form_id, lang=language)
     except SociaparisError:
         raise HTTPException(status_code=404, detail="not_found") from None
     return render(
         request,
         "admin/fielding.html",
         {
-            "lang": pick_language(lang),
+            "lang": language,
             "user": _user(user),
             "csrf_token": session_csrf_token(request),
-            "progress": progress,
+            "progress": monitoring.progress,
+            "monitoring": monitoring,
+            "funnel": funnel_chart(monitoring.pages),
+            "cumulative": cumulative_chart(
+                monitoring.days, total_label=translate("total", language)
+            ),
             "formats": FORMATS if user.role.can_export() else (),
+            "tables_csv": TABLES if user.role.can_export() else (),
         },
+    )
+
+
+@router.get("/fielding/{form_id}/csv/{table}")
+def table_download(
+    form_id: str,
+    table: str,
+    user: CurrentUser,
+    session: SessionDep,
+    lang: str | None = None,
+) -> Response:
+    try:
+        name, data = monitoring_csv(
+            session=session,
+            form_id=form_id,
+            table=table,
+            role=user.role,
+            lang=pick_language(lang),
+        )
+    except SociaparisError as error:
+        status = 403 if error.error is FieldingError.DOWNLOAD_NOT_ALLOWED else 404
+        raise HTTPException(status_code=status, detail=error.code) from None
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -409,6 +411,7 @@ def _page(
     evaluation: FormState | None = None,
     busy: bool = False,
     headers: dict[str, str] | None = None,
+    shown: int | None = None,
 ) -> Response:
     layout = page_view(
         view.instrument,
@@ -429,6 +432,9 @@ def _page(
             "page": layout,
             "action": f"/r/{resume}/{page_name}{_suffix(lang)}",
             "revision": view.revision,
+            # When the page was first shown (a page shown again keeps it): the
+            # submission that sends it on records how long it was shown.
+            "shown": int(time.time()) if shown is None else shown,
             "csrf_token": make_csrf_token(_secret(request), _response_scope(resume)),
             "resume_url": (
                 f"{served_url(request.scope, request.app.state.settings.base_url)}"
@@ -475,6 +481,8 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
     revision = _int(form.get("_revision"), -1)
     action = str(form.get("_action", "next"))[:20]
     instances = _int(form.get("_instances"), 0)
+    shown = _int(form.get("_shown"), -1)
+    shown_at = datetime.fromtimestamp(shown, UTC) if 0 < shown < 2**40 else None
     # The plan of the first try, kept for the tries after it when the database
     # is locked, and to show the page again with the answers if it stays so.
     planned: list[tuple[service.ResponseView, service.PageOutcome]] = []
@@ -501,6 +509,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             lang=lang,
             messages={"too_long": translate("too_long", lang)},
             previous=shown_from,
+            shown_at=shown_at,
         )
         if outcome.errors:
             _SHOWN_VIEWS.put(resume, (view, shown_from))  # shown again, same revision
@@ -513,6 +522,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
                 answers=outcome.answers,
                 errors=outcome.errors,
                 status_code=422,
+                shown=shown if shown_at else None,
             )
         if not outcome.accepted:
             return _redirect(f"/r/{resume}{_suffix(lang)}")
@@ -535,6 +545,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             status_code=503,
             busy=True,
             headers={"Retry-After": str(busy.retry_after)},
+            shown=shown if shown_at else None,
         )
 
 

@@ -23,7 +23,7 @@ import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,12 @@ LEAVING = 3  # the last respondents consent, then leave without answering
 PAGES = FIELDING_FORM_PAGES  # each respondent answers every page
 
 
+def _seconds(number: int) -> int:
+    """How long respondent ``number`` keeps each page open: each their own, so
+    that a duration would name its respondent if anything tied it to one."""
+    return 7 + 13 * number
+
+
 @dataclass(frozen=True)
 class Fieldwork:
     """A fielded anonymous form after every respondent answered: the ground truth."""
@@ -53,6 +59,7 @@ class Fieldwork:
     tokens: list[str]  # the links file, in invitation order
     truth: dict[str, str]  # response id -> token of its invitation
     order: list[str]  # response ids in the order they were started
+    durations: list[int]  # page durations in the order they were written
 
 
 def _commit_each_step(engine: Engine, tokens: list[str]) -> dict[str, str]:
@@ -79,8 +86,10 @@ def _commit_each_step(engine: Engine, tokens: list[str]) -> dict[str, str]:
                     view.revision,
                     instances=instances,
                     now=NOW,
+                    shown_at=NOW - timedelta(seconds=_seconds(number)),
                 )
                 assert outcome.accepted, (page, outcome.errors)
+                assert outcome.seconds == _seconds(number)
     return truth
 
 
@@ -104,7 +113,10 @@ def fieldwork(database_url: str) -> Iterator[Fieldwork]:
     # Respondents answer in another order than the links file's.
     answering = random.Random(7).sample(tokens, len(tokens))
     truth = _commit_each_step(engine, answering)
-    yield Fieldwork(engine, tokens, truth, list(truth))
+    durations = [
+        _seconds(number) for number in range(RESPONDENTS - LEAVING) for _ in PAGES
+    ]
+    yield Fieldwork(engine, tokens, truth, list(truth), durations)
     engine.dispose()
 
 
@@ -198,14 +210,27 @@ def test_replaying_the_sqlite_log_ties_no_response_to_its_invitation(
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_sqlite_rows_are_not_stored_in_the_order_of_use(fieldwork: Fieldwork) -> None:
     with fieldwork.engine.connect() as connection:
-        for table in ("responses", "invitation_uses"):
+        for table in ("responses", "invitation_uses", "page_durations"):
             with pytest.raises(Exception, match="no such column: rowid"):
                 connection.exec_driver_sql(f"select rowid from {table}")
         stored = [
             row[0] for row in connection.exec_driver_sql("select id from responses")
         ]
+        durations = connection.exec_driver_sql(
+            "select id, page, seconds from page_durations"
+        ).all()
     assert stored == sorted(stored)  # the order of the random ids
     assert stored != fieldwork.order
+    # Durations sit in the order of their values (page, seconds, then random
+    # id), not in the order they were written: each respondent's are all the
+    # same here, yet the k-th group of len(PAGES) is not the k-th respondent's.
+    keys = [(page, seconds, id_) for id_, page, seconds in durations]
+    assert keys == sorted(keys)
+    seconds = [row[2] for row in durations]
+    assert sorted(seconds) == sorted(fieldwork.durations)
+    assert seconds != fieldwork.durations
+    groups = [seconds[k : k + len(PAGES)] for k in range(0, len(seconds), len(PAGES))]
+    assert not [group for group in groups if len(set(group)) == 1]
 
 
 # -- PostgreSQL: system columns -----------------------------------------------------
@@ -234,6 +259,15 @@ def test_postgresql_system_columns_tie_no_response_to_its_invitation(
             text("select id, xmin::text::bigint from responses order by ctid")
         ).all()
     assert _hits({r: by_hash[h] for r, h in same_transaction}, fieldwork.truth) == 0
+    with fieldwork.engine.connect() as connection:
+        for table in ("invitations", "invitation_uses"):
+            shared = connection.execute(
+                text(
+                    f"select count(*) from {table} t"
+                    " join page_durations d on d.xmin = t.xmin"
+                )
+            ).scalar()
+            assert shared == 0, table
     # Adjacent transactions: an invitation is guessed when it is the only one
     # written within two transaction ids of the response.
     adjacent: dict[str, str] = {}
@@ -252,6 +286,43 @@ def test_postgresql_system_columns_tie_no_response_to_its_invitation(
 
 
 # -- what every backend stores ------------------------------------------------------
+
+
+@pytest.mark.storage
+def test_no_time_finer_than_the_day_is_stored_for_anonymous_responses(
+    fieldwork: Fieldwork,
+) -> None:
+    """Nothing in the respondents' tables can be lined up with a server log by
+    time: no time of day, no timestamp, and durations tied to no response."""
+    with fieldwork.engine.connect() as connection:
+        columns = {
+            row[0]
+            for row in connection.execute(
+                text("select * from page_durations limit 1")
+            ).keys()
+            for row in [(row,)]
+        }
+        assert columns == {"id", "form_id", "page", "seconds"}
+        values = [
+            (table, value)
+            for table in ("responses", "invitation_uses", "page_durations")
+            for row in connection.execute(text(f"select * from {table}"))
+            for value in row
+        ]
+    epoch = NOW.timestamp()
+    for table, value in values:
+        assert not isinstance(value, datetime), (table, value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            assert abs(value - epoch) > 10**7, (table, value)  # not an epoch time
+        if isinstance(value, str):
+            assert NOW.strftime("%H:%M") not in value, (table, value)
+        if isinstance(value, date):
+            assert value == NOW.date()
+    stored = [value for table, value in values if table == "page_durations"]
+    response_ids = set(fieldwork.truth)
+    assert not response_ids & {str(v) for v in stored}
+    seconds = sorted(v for v in stored if isinstance(v, int))
+    assert seconds == sorted(fieldwork.durations)
 
 
 @pytest.mark.storage

@@ -1,6 +1,6 @@
 """Fielding closed by a researcher; the mail log and opt-outs of invitation e-mails.
 
-Revision ID: 0008_fieldops_mail
+Revision ID: 0008_mail
 Revises: 0007_account_sessions
 Create Date: 2026-12-05
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_fieldops_mail"
+revision: str = "0008_mail"
 down_revision: str | None = "0007_account_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
