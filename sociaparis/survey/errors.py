@@ -75,6 +75,12 @@ class SurveyError(ErrorCode):
         "groups with 'end group' before opening new ones: nesting that deep is "
         "not needed for pages or relevance.",
     )
+    AMBIGUOUS_REFERENCE = (
+        "SURVEY_015",
+        "${{{reference}}} is ambiguous: the name '{reference}' is used on rows "
+        "{rows} of the survey sheet, in different groups. A name used in several "
+        "groups cannot be referred to; rename one of them.",
+    )
     # -- answers (simulate and page submissions) ----------------------------------
     ANSWERS_NOT_JSON = (
         "SURVEY_020",

@@ -53,6 +53,29 @@ QUESTION_TYPES = ANSWER_TYPES | COMPUTED_TYPES | {"note"}
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})
 
 GroupKind = Literal["group", "repeat"]
+#: Joins the group path of an item whose name is used in several groups into
+#: its key (``household~person~age``); no XLSForm name can hold it.
+KEY_SEPARATOR = "~"
+
+
+def item_key(path: tuple[str, ...]) -> str:
+    """The key of an item whose name is used in several groups: its group path.
+
+    >>> item_key(("household", "age"))
+    'household~age'
+    """
+    return KEY_SEPARATOR.join(path)
+
+
+def written_name(key: str) -> str:
+    """The name as written in the form of the item keyed ``key``.
+
+    >>> written_name("household~age"), written_name("age")
+    ('age', 'age')
+    """
+    return key.rsplit(KEY_SEPARATOR, 1)[-1]
+
+
 PageKind = Literal["question", "group", "repeat"]
 
 
@@ -81,7 +104,9 @@ class Question:
     Attributes
     ----------
     name, type
-        Its unique name and its type (one of :data:`QUESTION_TYPES`).
+        Its key and its type (one of :data:`QUESTION_TYPES`). The key is the
+        name as written, unless the name is used in several groups: then it is
+        the group path (:func:`item_key`), and ``${name}`` cannot refer to it.
     row
         Row of the survey sheet it comes from (None for a generated question,
         such as the ``_other`` text of an ``or_other`` select).

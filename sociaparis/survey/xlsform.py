@@ -11,7 +11,8 @@ looks for dependency cycles. Every problem becomes a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -21,7 +22,12 @@ from pyxform import aliases, constants
 from pyxform.aliases import select_from_file
 from pyxform.errors import PyXFormError
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
-from pyxform.xls2json import RE_END_CONTROL, RE_SELECT, workbook_to_json
+from pyxform.xls2json import (
+    RE_BEGIN_CONTROL,
+    RE_END_CONTROL,
+    RE_SELECT,
+    workbook_to_json,
+)
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from sociaparis.core.archives import check_archive
@@ -38,6 +44,7 @@ from sociaparis.survey.instrument import (
     Instrument,
     Item,
     Question,
+    item_key,
 )
 
 #: Deepest nesting of groups and repeats (each level is a step of the form's
@@ -118,6 +125,10 @@ _METADATA_STORED = {
 }
 #: Name pyxform gives the select it adds to show a table-list's choice labels.
 _TABLE_LIST_HEADER = "reserved_name_for_field_list_labels_"
+#: Marks the group pyxform makes of each choice of a ``begin loop over LIST``
+#: (it has no row of its own on the survey sheet).
+_LOOP_COLUMN = "_sociaparis_loop_column"
+_LOOP_FIELD = re.compile(r"%\((\w+)\)s")
 #: Appearances used per kind of item (others are ignored with a warning).
 APPEARANCES: dict[str, frozenset[str]] = {
     "select_one": frozenset({"minimal", "likert"}),
@@ -149,6 +160,7 @@ _ITEM_KEYS = {
     "parameters",
     "choice_filter",
     "default",
+    _LOOP_COLUMN,
 }
 #: Survey-sheet headers (before any ``::language``) that sociaparis reads.
 KNOWN_COLUMNS = frozenset(
@@ -182,6 +194,7 @@ _ROW_RE = re.compile(r"\[row : (\d+)\]\s*")
 _SHEET_RE = re.compile(r"'(survey|choices|settings)' sheet")
 _LANG_RE = re.compile(r"\(([^()]+)\)\s*$")
 _OTHER_RELEVANT_RE = re.compile(r"selected\(\.\./([\w.-]+), 'other'\)")
+_REFERENCE = re.compile(r"\$\{([^{}]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,19 +433,36 @@ class _SurveyRows:
 
     def __init__(self, workbook: DefinitionData) -> None:
         self.survey: dict[str, tuple[int, Mapping[str, str]]] = {}
+        #: Each named row by its path of group names on the sheet (a loop's
+        #: questions once, under the loop's name).
+        self.by_path: dict[tuple[str, ...], tuple[int, Mapping[str, str]]] = {}
+        #: Rows of the items of the instrument (by key) that share their name.
+        self.keyed: dict[str, tuple[int, Mapping[str, str]] | None] = {}
+        self.rows_of: dict[str, list[int]] = {}
         self.duplicates: list[tuple[str, int, int]] = []
         self.selects: list[tuple[str, str, int]] = []
         self.by_row: dict[int, Mapping[str, str]] = {}
+        stack: list[str] = []
         for index, row in enumerate(workbook.survey or []):
             number = index + 2
             self.by_row[number] = row
             name = _cell(row, _NAME_HEADERS)
             kind = _cell(row, _TYPE_HEADERS)
-            if name and not RE_END_CONTROL.match(" ".join(kind.lower().split())):
-                if name in self.survey:
-                    self.duplicates.append((name, self.survey[name][0], number))
+            spelled = " ".join(kind.lower().split())
+            if RE_END_CONTROL.match(spelled):
+                if stack:
+                    stack.pop()
+                continue
+            if name:
+                path = (*stack, name)
+                if path in self.by_path:
+                    self.duplicates.append((name, self.by_path[path][0], number))
                 else:
-                    self.survey[name] = (number, row)
+                    self.by_path[path] = (number, row)
+                self.survey.setdefault(name, (number, row))
+                self.rows_of.setdefault(name, []).append(number)
+            if RE_BEGIN_CONTROL.match(spelled):
+                stack.append(name)
             select = select_spelling(kind)
             if select is not None and select.command not in _SELECT_FROM_ELSEWHERE:
                 self.selects.append((name, select.list_name, number))
@@ -460,6 +490,7 @@ class _SurveyRows:
                 name=name,
                 first_row=first,
             )
+        self._check_references()
         for name, list_name, number in self.selects:
             if list_name not in self.list_names:
                 raise SociaparisError(
@@ -469,9 +500,38 @@ class _SurveyRows:
                     list_name=list_name,
                 )
 
+    def _check_references(self) -> None:
+        """Refuse a ``${name}`` whose name is written in more than one group.
+
+        pyxform's rule: a name may be used again in another group, but then no
+        ``${name}`` may refer to it (``SURVEY_015`` names every place).
+        """
+        shared = {name for name, rows in self.rows_of.items() if len(rows) > 1}
+        if not shared:
+            return
+        for number, row in self.by_row.items():
+            for header, value in row.items():
+                if self.column(header) in {"type", "name"}:
+                    continue
+                for reference in _REFERENCE.findall(str(value)):
+                    reference = reference.strip()
+                    if reference in shared:
+                        raise SociaparisError(
+                            SurveyError.AMBIGUOUS_REFERENCE,
+                            location=Location("survey", number, str(header)),
+                            reference=reference,
+                            rows=", ".join(map(str, self.rows_of[reference])),
+                        )
+
+    def entry(self, name: str) -> tuple[int, Mapping[str, str]] | None:
+        """Row number and cells of the item keyed ``name`` (None if generated)."""
+        if name in self.keyed:
+            return self.keyed[name]
+        return self.survey.get(name)
+
     def unknown_column(self, name: str, key: str) -> Location:
         """Where the unsupported column behind pyxform's ``key`` is, for item ``name``."""
-        row, cells = self.survey.get(name, (None, {}))
+        row, cells = self.entry(name) or (None, {})
         unknown = [
             header
             for header, value in cells.items()
@@ -489,12 +549,12 @@ class _SurveyRows:
 
     def cell(self, name: str, column: str) -> str:
         """The cell ``column`` of item ``name`` as written ('' for a generated item)."""
-        _, cells = self.survey.get(name, (None, {}))
+        _, cells = self.entry(name) or (None, {})
         return next((str(v) for k, v in cells.items() if self.column(k) == column), "")
 
     def locate(self, name: str, column: str, value: str | None = None) -> Location:
         """Where the cell ``column`` of item ``name`` is (the header as written)."""
-        row, cells = self.survey.get(name, (None, {}))
+        row, cells = self.entry(name) or (None, {})
         written = column
         if value is not None:
             written = next(
@@ -525,7 +585,9 @@ class _Builder:
         self._warned: set[tuple[str, str]] = set()
 
     def build(self) -> Instrument:
-        top = self._children(self.tree.get("children", []), parent=None, repeat=None)
+        children = _expand_loops(self.tree.get("children", []))
+        self.counts = Counter(_written_names(children))
+        top = self._children(children, parent=None, repeat=None, path=(), sheet=())
         choices = {
             list_name: tuple(self._choice(choice) for choice in entries)
             for list_name, entries in (self.tree.get("choices") or {}).items()
@@ -600,7 +662,11 @@ class _Builder:
         children: Iterable[Mapping[str, Any]],
         parent: str | None,
         repeat: str | None,
+        path: tuple[str, ...],
+        sheet: tuple[str, ...],
     ) -> tuple[str, ...]:
+        """Build ``children``; ``path`` and ``sheet`` are their groups' names in the
+        form and on the survey sheet (where a loop's questions are written once)."""
         names = []
         for child in children:
             control = child.get("control") or {}
@@ -609,13 +675,28 @@ class _Builder:
                 continue
             if self._table_list_header(child, parent):
                 continue
-            self._check_keys(child)
+            written = str(child["name"])
+            name = self._key(written, path)
+            if name != written:
+                inner_sheet = sheet if child.get(_LOOP_COLUMN) else (*sheet, written)
+                self.rows.keyed[name] = self.rows.by_path.get(inner_sheet)
+            self._check_keys(child, name)
             if child.get("type") in {"group", "repeat"}:
-                self._group(child, parent, repeat)
+                self._group(child, name, parent, repeat, (path, sheet))
             else:
-                self._question(child, parent, repeat)
-            names.append(str(child["name"]))
+                self._question(child, name, parent, repeat, path)
+            names.append(name)
         return tuple(names)
+
+    def _key(self, written: str, path: tuple[str, ...]) -> str:
+        """The instrument's key of the item ``written`` in the groups ``path``.
+
+        A name used once in the form is its own key; a name used in several
+        groups is keyed by its group path (:func:`item_key`).
+        """
+        if self.counts[written] <= 1:
+            return written
+        return item_key((*path, written))
 
     def _table_list_header(self, data: Mapping[str, Any], parent: str | None) -> bool:
         """Whether ``data`` is the row of choice labels pyxform adds to a table-list.
@@ -658,7 +739,7 @@ class _Builder:
             kind,
             "A web browser does not give it, and an anonymous survey must not hold it.",
         )
-        row = self.rows.survey.get(name)
+        row = self.rows.entry(name)
         written = _cell(row[1], _TYPE_HEADERS) if row else written
         self.warnings.append(
             Issue(
@@ -670,9 +751,8 @@ class _Builder:
             )
         )
 
-    def _check_keys(self, data: Mapping[str, Any]) -> None:
+    def _check_keys(self, data: Mapping[str, Any], name: str) -> None:
         """Warn (``SURVEY_W04``) about each column of the item sociaparis ignores."""
-        name = str(data.get("name"))
         unused = [key for key in data if key not in _ITEM_KEYS]
         unused += [key for key in data.get("bind") or {} if key not in _BIND_KEYS]
         unused += [key for key in data.get("control") or {} if key not in _CONTROL_KEYS]
@@ -716,9 +796,13 @@ class _Builder:
         return " ".join(word for word in appearance.split() if word in allowed)
 
     def _group(
-        self, data: Mapping[str, Any], parent: str | None, repeat: str | None
+        self,
+        data: Mapping[str, Any],
+        name: str,
+        parent: str | None,
+        repeat: str | None,
+        where: tuple[tuple[str, ...], tuple[str, ...]],
     ) -> None:
-        name = str(data["name"])
         kind = data["type"]
         control = data.get("control") or {}
         bind = data.get("bind") or {}
@@ -755,7 +839,16 @@ class _Builder:
             repeat_count=str(control.get("jr:count", "")),
         )
         self.items[index] = group
-        children = self._children(data.get("children", []), name, inner_repeat)
+        path, sheet = where
+        written = str(data["name"])
+        inner_sheet = sheet if data.get(_LOOP_COLUMN) else (*sheet, written)
+        children = self._children(
+            data.get("children", []),
+            name,
+            inner_repeat,
+            (*path, written),
+            inner_sheet,
+        )
         self.items[index] = Group(**{**_fields(group), "children": children})
 
     def _ancestors(self, parent: str | None) -> list[Group]:
@@ -777,9 +870,13 @@ class _Builder:
         )
 
     def _question(
-        self, data: Mapping[str, Any], parent: str | None, repeat: str | None
+        self,
+        data: Mapping[str, Any],
+        name: str,
+        parent: str | None,
+        repeat: str | None,
+        path: tuple[str, ...],
     ) -> None:
-        name = str(data["name"])
         written = str(data.get("type"))
         kind = _TYPES.get(written) or METADATA_SPELLINGS.get(written)
         if kind in METADATA_TYPES:
@@ -794,11 +891,14 @@ class _Builder:
             )
         bind = data.get("bind") or {}
         control = data.get("control") or {}
-        row_info = self.rows.survey.get(name)
+        row_info = self.rows.entry(name)
         generated_other = row_info is None and name.endswith("_other")
         relevant = str(bind.get("relevant", ""))
         if generated_other:
-            relevant = _OTHER_RELEVANT_RE.sub(r"selected(${\1}, 'other')", relevant)
+            relevant = _OTHER_RELEVANT_RE.sub(
+                lambda m: f"selected(${{{self._key(m.group(1), path)}}}, 'other')",
+                relevant,
+            )
         or_other = False
         if kind in SELECT_TYPES and row_info is not None:
             written = str(row_info[1].get("type", ""))
@@ -897,3 +997,83 @@ def _translate_other(item: Any, languages: list[str]) -> Any:
 
 def _relabel_choice(choice: Choice, default: str) -> Choice:
     return Choice(choice.name, _retexts(choice.labels, default), choice.extra)
+
+
+def _expand_loops(
+    children: Iterable[Mapping[str, Any]], depth: int = 0
+) -> list[Mapping[str, Any]]:
+    """Each legacy ``loop`` as pyxform builds it: a group holding one group per
+    choice of its list (except ``none``), each holding a copy of the loop's
+    questions with ``%(name)s`` and ``%(label)s`` replaced by the choice's.
+
+    Below :data:`MAX_GROUP_DEPTH` the tree is left as it is (the builder
+    refuses it).
+    """
+    if depth > MAX_GROUP_DEPTH:
+        return list(children)
+    expanded: list[Mapping[str, Any]] = []
+    for child in children:
+        if child.get("type") == "loop":
+            loop = {k: v for k, v in child.items() if k not in {"columns", "children"}}
+            columns = [
+                {
+                    "type": "group",
+                    "name": column["name"],
+                    **({"label": column["label"]} if column.get("label") else {}),
+                    _LOOP_COLUMN: True,
+                    "children": _expand_loops(
+                        [_substitute(c, column) for c in child.get("children", [])],
+                        depth + 2,
+                    ),
+                }
+                for column in child.get("columns", [])
+                if column.get("name") != "none"
+            ]
+            expanded.append({**loop, "type": "group", "children": columns})
+        elif child.get("children"):
+            expanded.append(
+                {**child, "children": _expand_loops(child["children"], depth + 1)}
+            )
+        else:
+            expanded.append(child)
+    return expanded
+
+
+def _substitute(template: Mapping[str, Any], column: Mapping[str, Any]) -> dict[str, Any]:
+    """pyxform's ``%(name)s``/``%(label)s`` substitution in a loop's question:
+    in its texts and in the values of its mappings (labels by language, bind)."""
+    label = column.get("label", "")
+
+    def fill(text: str, lang: str | None) -> str:
+        def field(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key == "label" and isinstance(label, Mapping):
+                texts = {str(k): str(v) for k, v in label.items()}
+                return texts.get(lang or "", next(iter(texts.values()), ""))
+            value = column.get(key)
+            return match.group(0) if value is None else str(value)
+
+        return _LOOP_FIELD.sub(field, text)
+
+    result: dict[str, Any] = {}
+    for key, value in template.items():
+        if isinstance(value, str):
+            result[key] = fill(value, None)
+        elif isinstance(value, Mapping):
+            result[key] = {
+                k: fill(v, str(k)) if isinstance(v, str) else v for k, v in value.items()
+            }
+        else:
+            result[key] = value
+    return result
+
+
+def _written_names(children: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """Every item's name as written, loop copies included (meta group excluded)."""
+    stack = list(children)
+    while stack:
+        child = stack.pop()
+        if child.get("type") == "group" and (child.get("control") or {}).get("bodyless"):
+            continue
+        yield str(child.get("name"))
+        stack.extend(child.get("children") or [])

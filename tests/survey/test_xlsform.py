@@ -342,7 +342,18 @@ BAD_FORMS = [
         Location("survey", 6, "calculation"),  # c4: 16 answers of 10,000 characters
     ),
     (
-        "duplicate name in different groups",
+        "duplicate name in the same group",
+        _survey(
+            "| | begin group | g1 | G1 |",
+            "| | text | a | A |",
+            "| | text | a | A again |",
+            "| | end group | | |",
+        ),
+        SurveyError.DUPLICATE_NAME,
+        Location("survey", 4, "name"),
+    ),
+    (
+        "reference to a name used in two groups",
         _survey(
             "| | begin group | g1 | G1 |",
             "| | text | a | A |",
@@ -350,9 +361,10 @@ BAD_FORMS = [
             "| | begin group | g2 | G2 |",
             "| | text | a | A again |",
             "| | end group | | |",
+            "| | note | n | You said ${a} |",
         ),
-        SurveyError.DUPLICATE_NAME,
-        Location("survey", 6, "name"),
+        SurveyError.AMBIGUOUS_REFERENCE,
+        Location("survey", 8, "label"),
     ),
     (
         "unknown choice list",
@@ -622,13 +634,11 @@ def test_header_spellings_pyxform_reads(form, rejected, header: str, labels) -> 
     duplicate = _survey(
         "| | begin group | g1 | G1 |",
         "| | text | a | A |",
-        "| | end group | | |",
-        "| | begin group | g2 | G2 |",
         "| | text | a | A again |",
         "| | end group | | |",
         header=header,
     )
-    assert rejected(duplicate).location == Location("survey", 6, "name")
+    assert rejected(duplicate).location == Location("survey", 4, "name")
 
 
 @pytest.mark.parametrize(

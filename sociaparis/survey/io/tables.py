@@ -32,7 +32,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sociaparis.survey.instrument import Choice, Group, Instrument, Question, pick_text
+from sociaparis.survey.instrument import (
+    Choice,
+    Group,
+    Instrument,
+    Question,
+    pick_text,
+    written_name,
+)
 
 VariableKind = Literal["meta", "attribute", "question", "choice"]
 #: Storage types of export columns.
@@ -312,9 +319,13 @@ def batch_from_records(
 
 
 def odk_path(instrument: Instrument, name: str) -> str:
-    """The export name of an item: its group path, ``group/sub/question``."""
-    groups = [group.name for group in reversed(instrument.ancestors(name))]
-    return "/".join([*groups, name])
+    """The export name of an item: its group path, ``group/sub/question``.
+
+    Names as written in the form, so a name used in several groups gets a
+    column per group (``person/age``, ``household/age``).
+    """
+    groups = [written_name(group.name) for group in reversed(instrument.ancestors(name))]
+    return "/".join([*groups, written_name(name)])
 
 
 def _relevance(instrument: Instrument, question: Question) -> str:
@@ -365,7 +376,8 @@ def question_variables(
             kind="question",
             type=_question_type(question),
             question_type=question.type,
-            labels=dict(question.labels) or {instrument.default_language: question.name},
+            labels=dict(question.labels)
+            or {instrument.default_language: written_name(question.name)},
             choices=choices,
             list_name=question.list_name,
             relevant=_relevance(instrument, question),
