@@ -108,6 +108,7 @@ class _Step:
         "answerable",
         "default",
         "choices",
+        "columns",
         "numeric",
     )
 
@@ -140,6 +141,9 @@ class _Step:
         }
         self.choices: tuple[Choice, ...] = (
             instrument.choice_list(item) if isinstance(item, Question) else ()
+        )
+        self.columns = frozenset(
+            column for choice in self.choices for column in choice.extra
         )
 
 
@@ -296,8 +300,12 @@ class _Context:
     def current(self) -> str:
         return self.dot
 
-    def choice_value(self, column: str) -> str:
-        """Column ``column`` of the choice a choice_filter is testing."""
+    def choice_value(self, column: str) -> str | None:
+        """Column ``column`` of the choice a choice_filter is testing.
+
+        ``''`` for a column of the list that this choice leaves empty; None for
+        a column the list does not have (an empty node-set, as in ODK).
+        """
         choice = self.choice
         if choice is None:
             return ""
@@ -305,7 +313,10 @@ class _Context:
             return choice.name
         if column == "label":
             return self.state.instrument.text(choice.labels, self.lang)
-        return choice.extra.get(column, "")
+        value = choice.extra.get(column)
+        if value is not None:
+            return value
+        return "" if column in self.state.plan.by_name[self.name].columns else None
 
     def position(self) -> int:
         return self.index

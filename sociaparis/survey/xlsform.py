@@ -34,7 +34,7 @@ from sociaparis.core.archives import check_archive
 from sociaparis.core.errors import CoreError, Issue, Location, SociaparisError
 from sociaparis.core.spreadsheets import ZIP_SPREADSHEETS
 from sociaparis.survey.errors import SurveyError
-from sociaparis.survey.expressions import check_expressions
+from sociaparis.survey.expressions import check_expressions, unknown_choice_columns
 from sociaparis.survey.instrument import (
     METADATA_TYPES,
     QUESTION_TYPES,
@@ -305,6 +305,17 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
     instrument = builder.build()
     warnings.extend(builder.warnings)
     check_expressions(instrument, locate=rows.locate)
+    for name, column, known in unknown_choice_columns(instrument):
+        warnings.append(
+            Issue(
+                "SURVEY_W08",
+                f"The choice filter of '{name}' reads '{column}', which is not a "
+                f"column of its list (its columns: {known}): as in ODK it is empty, "
+                f"so a comparison with it never holds. To compare with the text "
+                f"'{column}', quote it: '{column}'.",
+                rows.locate(name, "choice_filter"),
+            )
+        )
     return XLSFormResult(instrument, warnings, data, filename)
 
 

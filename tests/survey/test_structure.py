@@ -15,6 +15,7 @@ from sociaparis.survey.instrument import Question, item_key, written_name
 from sociaparis.survey.io.tables import batch_from_records, build_export
 from sociaparis.survey.logic import evaluate_form, relevant_pages
 from sociaparis.survey.simulate import simulate
+from sociaparis.survey.xlsform import parse_xlsform
 
 from .conftest import form_error, read_form
 
@@ -204,3 +205,38 @@ def test_key_helpers_round_trip() -> None:
         "age",
         "age",
     )
+
+
+PASTEL = """
+| survey |
+| | type             | name  | label | choice_filter |
+| | select_one color | plain | Plain |               |
+| | select_one color | soft  | Soft  | pastel=yes    |
+| | select_one color | sure  | Sure  | pastel='yes'  |
+| | select_one color | blank | Blank | pastel=''     |
+| choices |
+| | list_name | name   | label  | pastel |
+| | color     | red    | Red    | no     |
+| | color     | pink   | Pink   | yes    |
+| | color     | grey   | Grey   |        |
+"""
+
+
+def test_a_choice_filter_on_a_missing_column_is_empty_with_a_warning() -> None:
+    result = parse_xlsform(PASTEL.encode(), filename="pastel.md")
+    [warning] = [w for w in result.warnings if w.code == "SURVEY_W08"]
+    assert "'yes', which is not a column of its list" in warning.message
+    assert warning.location == Location("survey", 3, "choice_filter")
+    state = evaluate_form(result.instrument, {})
+    offered = {
+        name: [c.name for c in state.offered(name)]
+        for name in ("plain", "soft", "sure", "blank")
+    }
+    # `yes` unquoted is a path to no node (an empty node-set): `=` never holds;
+    # a column the list has but a choice leaves empty is ''.
+    assert offered == {
+        "plain": ["red", "pink", "grey"],
+        "soft": [],
+        "sure": ["pink"],
+        "blank": ["grey"],
+    }

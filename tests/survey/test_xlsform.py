@@ -272,17 +272,6 @@ BAD_FORMS = [
         Location("survey", 3, "relevant"),
     ),
     (
-        "choice filter on a column the list lacks",
-        _survey(
-            "| | select_one yn | a | A | |",
-            "| | select_one yn | b | B | region = ${a} |",
-            header="| | type | name | label | choice_filter |",
-            extra=CHOICES,
-        ),
-        SurveyError.BAD_EXPRESSION,
-        Location("survey", 3, "choice_filter"),
-    ),
-    (
         "position outside a repeat",
         _survey("| | calculate | c | | position(..) |", header=CALC),
         SurveyError.BAD_EXPRESSION,
