@@ -131,8 +131,8 @@ _LOOP_COLUMN = "_sociaparis_loop_column"
 _LOOP_FIELD = re.compile(r"%\((\w+)\)s")
 #: Appearances used per kind of item (others are ignored with a warning).
 APPEARANCES: dict[str, frozenset[str]] = {
-    "select_one": frozenset({"minimal", "likert"}),
-    "select_multiple": frozenset({"minimal"}),
+    "select_one": frozenset({"minimal", "likert", "label", "list-nolabel"}),
+    "select_multiple": frozenset({"minimal", "label", "list-nolabel"}),
     "text": frozenset({"multiline"}),
     "group": frozenset({"field-list"}),
 }
@@ -712,22 +712,12 @@ class _Builder:
     def _table_list_header(self, data: Mapping[str, Any], parent: str | None) -> bool:
         """Whether ``data`` is the row of choice labels pyxform adds to a table-list.
 
-        sociaparis shows a ``table-list`` group as a field-list page (pyxform gives
-        it that appearance), each question with its own choices, and says so.
+        pyxform makes a ``table-list`` group a field-list whose selects have the
+        appearance ``list-nolabel``; sociaparis shows those as one table, its
+        column headers the choices, so the row of choice labels is not needed.
         """
         name = str(data.get("name"))
-        if not name.startswith(_TABLE_LIST_HEADER) or name in self.rows.survey:
-            return False
-        group = parent or ""
-        self._warn_once(
-            ("table-list", group),
-            "SURVEY_W05",
-            f"The appearance 'table-list' of '{group}' is not used by sociaparis: "
-            "the group is shown as a field-list page, each question with its own "
-            "choices.",
-            self.rows.locate(group, "appearance"),
-        )
-        return True
+        return name.startswith(_TABLE_LIST_HEADER) and name not in self.rows.survey
 
     def _meta(self, group: Mapping[str, Any]) -> None:
         """Warn that an ``audit`` (which pyxform puts in the meta group) is ignored."""
@@ -788,8 +778,8 @@ class _Builder:
     def _appearance(self, name: str, kind: str, appearance: str) -> str:
         """The appearance words sociaparis uses; a warning for each other one written.
 
-        Words pyxform wrote itself (``list-nolabel`` in a ``table-list`` group) are
-        dropped without a warning: the group's own warning covers them.
+        ``table-list`` on a group never reaches here: pyxform reads it (a
+        field-list whose selects are ``list-nolabel``).
         """
         allowed = APPEARANCES.get(kind, frozenset())
         written = self.rows.cell(name, "appearance").split()

@@ -9,7 +9,8 @@ escapes first).
 Accessibility rules the markup keeps (checked by axe-core in the browser tests):
 every input has a label; choice groups are a ``fieldset`` with a ``legend``;
 hints and errors are tied to their field with ``aria-describedby``; a Likert run
-is one table whose radio buttons are labelled by their row and column headers.
+or a table-list is one table whose radio buttons (check boxes for
+``select_multiple`` rows) are labelled by their row and column headers.
 
 A browser sends nothing for a checkbox left unticked, which the engine would
 read as "not answered" and fill with the question's ``default``: every
@@ -201,9 +202,10 @@ def _likert(block: LikertView, table_id: str, lang: str) -> str:
         for number, (_value, label) in enumerate(block.scale, start=1)
     )
     rows = "\n".join(_likert_row(q, table_id, lang) for q in block.items)
+    caption = f"<caption>{odk_markdown(block.caption)}</caption>\n" if block.caption else ""
     return (
         f'<div class="likert-wrapper field">\n<table class="likert" id="{table_id}">\n'
-        f"<thead>\n<tr><td></td>{headers}</tr>\n</thead>\n"
+        f"{caption}<thead>\n<tr><td></td>{headers}</tr>\n</thead>\n"
         f"<tbody>\n{rows}\n</tbody>\n</table>\n</div>"
     )
 
@@ -222,8 +224,10 @@ def _likert_row(q: QuestionView, table_id: str, lang: str) -> str:
     )
     described_by = _described_by(q)
     name = escape(q.field)
+    kind = "checkbox" if q.widget == "checkbox" else "radio"
+    unticked = _sent_when_unticked(q) if kind == "checkbox" else ""
     cells = "".join(
-        f'<td><input type="radio" name="{name}" value="{escape(c.value)}" '
+        f'<td><input type="{kind}" name="{name}" value="{escape(c.value)}" '
         f'id="{dom_id}-{number}" '
         f'aria-labelledby="{dom_id}-label {table_id}-c{number}"{described_by}'
         f"{' checked' if c.selected else ''}>"
@@ -235,5 +239,5 @@ def _likert_row(q: QuestionView, table_id: str, lang: str) -> str:
     return (
         f'<tr{error_class} id="{dom_id}">\n'
         f'<th scope="row" id="{dom_id}-label">{odk_markdown(q.label)}'
-        f"{_required(q, lang)}{hint}{error}</th>\n{cells}\n</tr>"
+        f"{_required(q, lang)}{hint}{error}{unticked}</th>\n{cells}\n</tr>"
     )

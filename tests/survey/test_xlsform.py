@@ -720,10 +720,12 @@ APPEARANCE = "| | type | name | label | appearance |"
             [("SURVEY_W05", 2, "appearance", "'quick'")],
         ),
         (["| | select_one yn | a | A | likert |"], "likert", []),
+        (["| | select_one yn | a | A | label |"], "label", []),
+        (["| | select_multiple yn | a | A | list-nolabel |"], "list-nolabel", []),
         (
-            ["| | select_one yn | a | A | label |"],
+            ["| | text | a | A | list-nolabel |"],
             "",
-            [("SURVEY_W05", 2, "appearance", "'label'")],
+            [("SURVEY_W05", 2, "appearance", "'list-nolabel'")],
         ),
         # once per word, at its first place
         (
@@ -738,7 +740,7 @@ APPEARANCE = "| | type | name | label | appearance |"
                 ("SURVEY_W05", 4, "appearance", "'w2'"),
             ],
         ),
-        # pyxform's table-list: a field-list page, its header row of labels left out
+        # pyxform's table-list: a field-list page of list-nolabel rows, no warning
         (
             [
                 "| | begin group | g | G | table-list |",
@@ -746,8 +748,8 @@ APPEARANCE = "| | type | name | label | appearance |"
                 "| | select_one yn | b | B | |",
                 "| | end group | | | |",
             ],
-            "",
-            [("SURVEY_W05", 2, "appearance", "'table-list' of 'g'")],
+            "list-nolabel",
+            [],
         ),
     ],
 )

@@ -62,7 +62,11 @@ class QuestionView:
 
 @dataclass(frozen=True, slots=True)
 class LikertView:
-    """Consecutive Likert items sharing one scale, shown as one table."""
+    """Consecutive selects sharing one list, shown as one table: Likert items
+    (``likert``), or the rows of a table-list (``list-nolabel``, after an
+    optional ``label`` select whose label is the caption), whose rows may mix
+    ``select_one`` (radio buttons) and ``select_multiple`` (check boxes).
+    """
 
     scale: tuple[tuple[str, str], ...]
     items: tuple[QuestionView, ...]
@@ -179,7 +183,7 @@ def _question_texts(instrument: Instrument, name: str, lang: str) -> _QuestionTe
         hint=_text(instrument, question.hints, lang),
         required=question.required not in {"", "false()"},
         choice_labels={
-            choice.name: _text(instrument, choice.labels, lang)
+            choice.name: _text(instrument, choice.labels, lang) or choice.name
             for choice in instrument.choice_list(question)
         },
     )
@@ -246,6 +250,21 @@ def _range_values(start: float, step: float, count: int) -> list[str]:
     return [str(int(v)) if v == int(v) else str(v) for v in values]
 
 
+def _table_kind(question: Question) -> str:
+    """``likert``, ``label`` or ``row`` (``list-nolabel``) for a select shown in
+    a table, ``''`` otherwise."""
+    if question.type not in {"select_one", "select_multiple"}:
+        return ""
+    appearance = question.appearance.split()
+    if "list-nolabel" in appearance:
+        return "row"
+    if "label" in appearance:
+        return "label"
+    if question.type == "select_one" and "likert" in appearance:
+        return "likert"
+    return ""
+
+
 def _blocks(
     names: Sequence[str],
     state: FormState,
@@ -258,25 +277,34 @@ def _blocks(
     instrument = state.instrument
     blocks: list[Block] = []
     run: list[Question] = []
+    caption: list[Question] = []  # a table-list's ``label`` select
 
     def flush() -> None:
-        if not run:
+        if not run and not caption:
             return
-        if len(run) == 1:
+        table_list = bool(caption) or _table_kind(run[0]) == "row"
+        if len(run) == 1 and not table_list:
             blocks.append(
                 _question_view(run[0], state, shown, errors, lang, instance, initial)
             )
         else:
+            first = (caption or run)[0]
             scale = tuple(
-                (c.name, _text(instrument, c.labels, lang))
-                for c in instrument.choice_list(run[0])
+                (c.name, _text(instrument, c.labels, lang) or c.name)
+                for c in instrument.choice_list(first)
             )
             items = tuple(
                 _question_view(q, state, shown, errors, lang, instance, initial)
                 for q in run
             )
-            blocks.append(LikertView(scale, items))
+            title = (
+                _fill(_text(instrument, caption[0].labels, lang), state, instance or 0)
+                if caption
+                else ""
+            )
+            blocks.append(LikertView(scale, items, title))
         run.clear()
+        caption.clear()
 
     index = instance or 0
     for name in names:
@@ -285,17 +313,27 @@ def _blocks(
             continue
         if not state.is_relevant(name, index):
             continue
-        likert = item.type == "select_one" and "likert" in item.appearance.split()
-        if likert and run and run[0].list_name == item.list_name:
+        kind = _table_kind(item)
+        if kind == "label":
+            flush()
+            caption.append(item)
+            continue
+        if kind:
+            first = (caption or run)[0] if (caption or run) else None
+            if (
+                first is not None
+                and first.list_name == item.list_name
+                and (kind == "row") == (_table_kind(first) in {"row", "label"})
+            ):
+                run.append(item)
+                continue
+            flush()
             run.append(item)
             continue
         flush()
-        if likert:
-            run.append(item)
-        else:
-            blocks.append(
-                _question_view(item, state, shown, errors, lang, instance, initial)
-            )
+        blocks.append(
+            _question_view(item, state, shown, errors, lang, instance, initial)
+        )
     flush()
     return tuple(blocks)
 
