@@ -202,7 +202,9 @@ def _likert(block: LikertView, table_id: str, lang: str) -> str:
         for number, (_value, label) in enumerate(block.scale, start=1)
     )
     rows = "\n".join(_likert_row(q, table_id, lang) for q in block.items)
-    caption = f"<caption>{odk_markdown(block.caption)}</caption>\n" if block.caption else ""
+    caption = ""
+    if block.caption:
+        caption = f"<caption>{odk_markdown(block.caption)}</caption>\n"
     return (
         f'<div class="likert-wrapper field">\n<table class="likert" id="{table_id}">\n'
         f"{caption}<thead>\n<tr><td></td>{headers}</tr>\n</thead>\n"

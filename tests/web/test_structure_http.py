@@ -51,19 +51,31 @@ def _hidden(html: str, name: str) -> str:
 
 
 def _next(http: httpx.Client, url: str, html: str, fields: dict) -> httpx.Response:
-    data = {"_csrf": _hidden(html, "_csrf"), "_revision": _hidden(html, "_revision"), "_action": "next", **fields}
+    data = {
+        "_csrf": _hidden(html, "_csrf"),
+        "_revision": _hidden(html, "_revision"),
+        "_action": "next",
+        **fields,
+    }
     return http.post(url, data=data)
 
 
 @pytest.mark.storage
-def test_same_names_loops_and_a_table_list_are_fielded_and_exported(live_server_any) -> None:
+def test_same_names_loops_and_a_table_list_are_fielded_and_exported(
+    live_server_any,
+) -> None:
     server = live_server_any
     with transaction(server.app.state.engine) as session:
         form_id = field_form(session, STRUCTURE_FORM, attributes=())
-        [invitation] = create_invitations(session=session, form_id=form_id, attributes=[{}])
+        [invitation] = create_invitations(
+            session=session, form_id=form_id, attributes=[{}]
+        )
     with httpx.Client(base_url=server.url) as http:
         notice = http.get(f"/i/{invitation.token}")
-        started = http.post(f"/i/{invitation.token}", data={"csrf_token": _hidden(notice.text, "csrf_token")})
+        started = http.post(
+            f"/i/{invitation.token}",
+            data={"csrf_token": _hidden(notice.text, "csrf_token")},
+        )
         url = started.headers["location"]
         pages = []
         answers = {
@@ -81,8 +93,15 @@ def test_same_names_loops_and_a_table_list_are_fielded_and_exported(live_server_
             if name == "moods":
                 # one table: choices as column headers, one row per question
                 assert page.text.count('<table class="likert"') == 1
-                assert re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', page.text) == ["Happy", "Sad"]
-                assert re.findall(r'<th scope="row" id="q-(\w+)-label"', page.text) == ["monday", "friday", "sunday"]
+                assert re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', page.text) == [
+                    "Happy",
+                    "Sad",
+                ]
+                assert re.findall(r'<th scope="row" id="q-(\w+)-label"', page.text) == [
+                    "monday",
+                    "friday",
+                    "sunday",
+                ]
                 assert page.text.count('type="checkbox" name="friday"') == 2
             posted = _next(http, url, page.text, answers[name])
             assert posted.status_code == 303, posted.text
@@ -105,7 +124,11 @@ def test_same_names_loops_and_a_table_list_are_fielded_and_exported(live_server_
     row = export.tables[0].frame.iloc[0]
     assert (row["home/city"], row["work/city"], row["home/rooms"]) == ("Paris", "Lyon", 3)
     assert (row["meals/lunch/cost"], row["meals/dinner/cost"]) == (12, 20)
-    assert (row["moods/friday"], row["moods/friday/happy"], row["moods/friday/sad"]) == ("happy sad", 1, 1)
+    assert (row["moods/friday"], row["moods/friday/happy"], row["moods/friday/sad"]) == (
+        "happy sad",
+        1,
+        1,
+    )
 
 
 TABLE_LIST_FORM = """
@@ -147,12 +170,16 @@ def test_a_table_list_is_an_accessible_table_on_a_phone_and_a_desk(
 ) -> None:
     with transaction(live_server.app.state.engine) as session:
         form_id = field_form(session, TABLE_LIST_FORM, attributes=())
-        [invitation] = create_invitations(session=session, form_id=form_id, attributes=[{}])
+        [invitation] = create_invitations(
+            session=session, form_id=form_id, attributes=[{}]
+        )
     page = axe_page
     page.set_viewport_size({"width": width, "height": 800})
     page.goto(f"{live_server.url}/i/{invitation.token}")
     page.get_by_role("button", name="J'ai lu ces informations").click()
-    assert page.locator("table.likert caption").inner_text() == "Comment vous sentiez-vous ?"
+    assert (
+        page.locator("table.likert caption").inner_text() == "Comment vous sentiez-vous ?"
+    )
     inputs = page.evaluate(_TABLE_INPUTS)
     assert [i["type"] for i in inputs] == ["radio"] * 3 + ["checkbox"] * 3
     for item in inputs:
@@ -173,4 +200,8 @@ def test_a_table_list_is_an_accessible_table_on_a_phone_and_a_desk(
     with transaction(live_server.app.state.engine) as session:
         stored = session.scalars(select(ResponseRecord)).one()
         # the label row is a question, left empty, as in an ODK submission
-        assert stored.answers == {"header": "", "monday": "sad", "friday": "happy neutral"}
+        assert stored.answers == {
+            "header": "",
+            "monday": "sad",
+            "friday": "happy neutral",
+        }

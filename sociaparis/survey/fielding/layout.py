@@ -331,9 +331,7 @@ def _blocks(
             run.append(item)
             continue
         flush()
-        blocks.append(
-            _question_view(item, state, shown, errors, lang, instance, initial)
-        )
+        blocks.append(_question_view(item, state, shown, errors, lang, instance, initial))
     flush()
     return tuple(blocks)
 
