@@ -277,18 +277,17 @@ def _blocks(
     instrument = state.instrument
     blocks: list[Block] = []
     run: list[Question] = []
-    caption: list[Question] = []  # a table-list's ``label`` select
+    caption: Question | None = None  # a table-list's ``label`` select
+    table_list = False  # the run is a table-list's rows (else Likert items)
 
     def flush() -> None:
-        if not run and not caption:
-            return
-        table_list = bool(caption) or _table_kind(run[0]) == "row"
+        nonlocal caption, table_list
         if len(run) == 1 and not table_list:
             blocks.append(
                 _question_view(run[0], state, shown, errors, lang, instance, initial)
             )
-        else:
-            first = (caption or run)[0]
+        elif run or caption is not None:
+            first = caption or run[0]
             scale = tuple(
                 (c.name, _text(instrument, c.labels, lang) or c.name)
                 for c in instrument.choice_list(first)
@@ -297,14 +296,13 @@ def _blocks(
                 _question_view(q, state, shown, errors, lang, instance, initial)
                 for q in run
             )
-            title = (
-                _fill(_text(instrument, caption[0].labels, lang), state, instance or 0)
-                if caption
-                else ""
-            )
+            title = ""
+            if caption is not None:
+                title = _fill(_text(instrument, caption.labels, lang), state, index)
             blocks.append(LikertView(scale, items, title))
         run.clear()
-        caption.clear()
+        caption = None
+        table_list = False
 
     index = instance or 0
     for name in names:
@@ -313,25 +311,28 @@ def _blocks(
             continue
         if not state.is_relevant(name, index):
             continue
-        kind = _table_kind(item)
+        kind = _table_kind(item) if item.appearance else ""
+        if not kind:
+            if run or caption is not None:
+                flush()
+            blocks.append(
+                _question_view(item, state, shown, errors, lang, instance, initial)
+            )
+            continue
+        rows = kind != "likert"
+        first = caption or (run[0] if run else None)
+        if (
+            kind == "label"
+            or first is None
+            or first.list_name != item.list_name
+            or rows != table_list
+        ):
+            flush()
+            table_list = rows
         if kind == "label":
-            flush()
-            caption.append(item)
-            continue
-        if kind:
-            first = (caption or run)[0] if (caption or run) else None
-            if (
-                first is not None
-                and first.list_name == item.list_name
-                and (kind == "row") == (_table_kind(first) in {"row", "label"})
-            ):
-                run.append(item)
-                continue
-            flush()
+            caption = item
+        else:
             run.append(item)
-            continue
-        flush()
-        blocks.append(_question_view(item, state, shown, errors, lang, instance, initial))
     flush()
     return tuple(blocks)
 
