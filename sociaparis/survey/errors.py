@@ -55,8 +55,8 @@ class SurveyError(ErrorCode):
     )
     UNSUPPORTED_STRUCTURE = (
         "SURVEY_010",
-        "'{name}': {reason}. Move it so that repeats are neither nested nor inside a "
-        "field-list group.",
+        "'{name}': {reason}. Move it so that no repeat is inside a field-list group "
+        "and repeats are nested at most 3 deep.",
     )
     EVALUATION_FAILED = (
         "SURVEY_012",

@@ -243,6 +243,9 @@ class Instrument:
     _pages: tuple[Page, ...] = field(init=False, repr=False, compare=False)
     _page_index: dict[str, Page] = field(init=False, repr=False, compare=False)
     _hash: str = field(init=False, repr=False, compare=False, default="")
+    _levels: dict[str, tuple[Item, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {item.name: item for item in self.items})
@@ -291,6 +294,20 @@ class Instrument:
             found.append(item)
             found.extend(self.descendants(child))
         return tuple(found)
+
+    def level(self, repeat: str) -> tuple[Item, ...]:
+        """The questions and repeats directly in ``repeat`` (through its plain
+        groups, not through a repeat inside it), in document order."""
+        found = self._levels.get(repeat)
+        if found is None:
+            found = tuple(
+                item
+                for item in self.descendants(repeat)
+                if item.repeat == repeat
+                and (isinstance(item, Question) or item.kind == "repeat")
+            )
+            self._levels[repeat] = found
+        return found
 
     def ancestors(self, name: str) -> tuple[Group, ...]:
         """The enclosing groups and repeats of ``name``, innermost first."""

@@ -50,6 +50,8 @@ from sociaparis.survey.instrument import (
 #: Deepest nesting of groups and repeats (each level is a step of the form's
 #: reading, which must stay within Python's recursion limit).
 MAX_GROUP_DEPTH = 32
+#: Deepest nesting of repeats (a household, its members, each member's jobs).
+MAX_REPEAT_DEPTH = 3
 SUFFIXES = {
     ".xlsx": ".xlsx",
     ".xlsm": ".xlsm",
@@ -816,8 +818,15 @@ class _Builder:
                 limit=MAX_GROUP_DEPTH,
             )
         if kind == "repeat":
-            if repeat is not None:
-                self._structure(name, f"a repeat inside the repeat '{repeat}'")
+            repeats = 1 + sum(
+                1 for ancestor in self._ancestors(parent) if ancestor.kind == "repeat"
+            )
+            if repeats > MAX_REPEAT_DEPTH:
+                self._structure(
+                    name,
+                    f"repeats nested {repeats} deep (inside '{repeat}'), more than "
+                    f"the {MAX_REPEAT_DEPTH} levels",
+                )
             for ancestor in self._ancestors(parent):
                 if ancestor.field_list:
                     self._structure(

@@ -205,3 +205,133 @@ def test_a_table_list_is_an_accessible_table_on_a_phone_and_a_desk(
             "monday": "sad",
             "friday": "happy neutral",
         }
+
+
+NESTED_FORM = """
+| survey |
+| | type         | name   | label             | appearance | constraint | calculation   |
+| | begin group  | where  | Where             | field-list |            |               |
+| | text         | city   | Your city         |            |            |               |
+| | end group    |        |                   |            |            |               |
+| | begin repeat | person | Person            |            |            |               |
+| | text         | pname  | Name              |            |            |               |
+| | begin repeat | job    | Job               |            |            |               |
+| | text         | title  | Title             |            |            |               |
+| | integer      | hours  | Hours of ${pname} |            | . <= 60    |               |
+| | text         | city   | City of the job   |            |            |               |
+| | end repeat   |        |                   |            |            |               |
+| | calculate    | total  |                   |            |            | sum(${hours}) |
+| | end repeat   |        |                   |            |            |               |
+| settings |
+| | form_id | form_title | version |
+| | nested  | Nested     | 1       |
+"""
+
+
+def _fields(html: str) -> dict[str, str]:
+    """The hidden fields a page carries (its counts of nested instances too)."""
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+
+
+@pytest.mark.storage
+def test_a_repeat_inside_a_repeat_is_answered_over_http_and_exported(
+    live_server_any,
+) -> None:
+    server = live_server_any
+    with transaction(server.app.state.engine) as session:
+        form_id = field_form(session, NESTED_FORM, attributes=())
+        [invitation] = create_invitations(
+            session=session, form_id=form_id, attributes=[{}]
+        )
+    with httpx.Client(base_url=server.url) as http:
+        notice = http.get(f"/i/{invitation.token}")
+        started = http.post(
+            f"/i/{invitation.token}",
+            data={"csrf_token": _hidden(notice.text, "csrf_token")},
+        )
+        url = started.headers["location"]
+        page = http.get(url)
+        posted = _next(http, url, page.text, {"where~city": "Lyon"})
+        url = posted.headers["location"]
+        assert url.endswith("/person")
+
+        def send(action: str, fields: dict) -> httpx.Response:
+            html = http.get(url).text
+            data = {**_fields(html), "_action": action, **fields}
+            return http.post(url, data=data)
+
+        # One empty person, no job yet: a button adds a job to that person.
+        html = http.get(url).text
+        assert 'value="add:job:1"' in html and _fields(html)["job#1"] == "0"
+        assert send("add:job:1", {"pname.1": "Ana"}).status_code == 303
+        assert (
+            send("add:job:1", {"pname.1": "Ana", "title.1.1": "dev"}).status_code == 303
+        )
+        html = http.get(url).text
+        assert 'name="title.1.2"' in html and 'value="remove:job:1.2"' in html
+        assert "Hours of Ana" in html  # ${pname}: the enclosing instance's answer
+        assert (
+            send(
+                "remove:job:1.1",
+                {"pname.1": "Ana", "title.1.1": "dev", "title.1.2": "ops"},
+            ).status_code
+            == 303
+        )
+        assert (
+            send(
+                "add",
+                {
+                    "pname.1": "Ana",
+                    "title.1.1": "ops",
+                    "hours.1.1": "70",
+                    "person~job~city.1.1": "Paris",
+                },
+            ).status_code
+            == 303
+        )
+        refused = send(
+            "next",
+            {
+                "pname.1": "Ana",
+                "title.1.1": "ops",
+                "hours.1.1": "70",
+                "person~job~city.1.1": "Paris",
+                "pname.2": "Bo",
+            },
+        )
+        assert refused.status_code == 422  # 70 hours breaks the job's constraint
+        assert 'href="#q-hours-1-1"' in refused.text
+        done = send(
+            "next",
+            {
+                "pname.1": "Ana",
+                "title.1.1": "ops",
+                "hours.1.1": "40",
+                "person~job~city.1.1": "Paris",
+                "pname.2": "Bo",
+            },
+        )
+        assert done.status_code == 303
+    with transaction(server.app.state.engine) as session:
+        stored = session.scalars(select(ResponseRecord)).one()
+        assert stored.status == "completed"
+        assert stored.answers == {
+            "where~city": "Lyon",
+            "person": [
+                {
+                    "pname": "Ana",
+                    "job": [{"title": "ops", "hours": "40", "person~job~city": "Paris"}],
+                },
+                {"pname": "Bo", "job": []},
+            ],
+        }
+        export = load_export(session=session, form_id=form_id)
+    person, job = export.table("person").frame, export.table("job").frame
+    assert list(person["person/pname"]) == ["Ana", "Bo"]
+    assert list(person["person/total"]) == [40, 0]
+    assert (list(job["_index"]), list(job["_parent_index"])) == ([1], [1])
+    assert (
+        job.iloc[0]["person/job/city"],
+        export.tables[0].frame.iloc[0]["where/city"],
+    ) == ("Paris", "Lyon")
+    assert export.table("job").parent_table == "person"

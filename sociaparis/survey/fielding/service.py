@@ -10,6 +10,7 @@ path: those functions use Core statements only.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import secrets
@@ -735,15 +736,10 @@ def plan_submission(
         too_long_message=(messages or {}).get("too_long", ""),
     )
     answers = merge_page(view.answers, page, submission.answers)
-    if page.kind == "repeat" and (action == "add" or action.startswith("remove:")):
-        rows = list(answers.get(page.name, []))
-        if action == "add":
-            rows.append({})
-        else:
-            index = int(action.split(":", 1)[1]) if action[7:].isdigit() else 0
-            if 1 <= index <= len(rows):
-                del rows[index - 1]
-        answers[page.name] = rows
+    if page.kind == "repeat" and (action == "add" or action.startswith(_EDITS)):
+        answers[page.name] = edit_instances(
+            instrument, page.name, answers.get(page.name, []), action
+        )
         return PageOutcome(True, page.name, answers=answers, view=view)
     validation = validate_page(instrument, answers, page.name, lang, now=now)
     errors = submission.errors + validation.errors
@@ -802,6 +798,54 @@ def plan_submission(
         view=view,
         evaluation=evaluation,
     )
+
+
+_EDITS = ("add:", "remove:")
+
+
+def edit_instances(
+    instrument: Instrument, repeat: str, rows: Any, action: str
+) -> list[Any]:
+    """The instances of the repeat page ``repeat`` after an add or remove button.
+
+    ``add`` and ``remove:N`` act on the page's own repeat; ``add:NESTED:P`` adds
+    an instance of the repeat ``NESTED`` inside instance ``P`` (``2``, ``2.1``:
+    the instance numbers from the page's repeat down), ``remove:NESTED:P.N``
+    removes its instance ``N``. Anything else changes nothing.
+    """
+    rows = copy.deepcopy(list(rows) if isinstance(rows, list) else [])
+    if action == "add":
+        return [*rows, {}]
+    verb, _, target = action.partition(":")
+    nested, _, where = target.rpartition(":")
+    numbers = [int(n) for n in (where or target).split(".") if n.isdigit()]
+    if not nested:
+        if verb == "remove" and len(numbers) == 1 and 1 <= numbers[0] <= len(rows):
+            del rows[numbers[0] - 1]
+        return rows
+    if not instrument.has(nested) or nested == repeat:
+        return rows
+    chain = [g.name for g in reversed(instrument.ancestors(nested)) if g.kind == "repeat"]
+    if not chain or chain[0] != repeat:
+        return rows
+    parents = numbers if verb == "add" else numbers[:-1]
+    if len(parents) != len(chain):
+        return rows
+    level: Any = {repeat: rows}
+    for name, number in zip(chain, parents, strict=True):
+        instances = level.get(name) if isinstance(level, dict) else None
+        if not isinstance(instances, list) or not 1 <= number <= len(instances):
+            return rows
+        level = instances[number - 1]
+    if not isinstance(level, dict):
+        return rows
+    instances = level.get(nested)
+    instances = instances if isinstance(instances, list) else []
+    if verb == "add":
+        level[nested] = [*instances, {}]
+    elif numbers and 1 <= numbers[-1] <= len(instances):
+        level[nested] = instances[: numbers[-1] - 1] + instances[numbers[-1] :]
+    return rows
 
 
 def save_submission(

@@ -470,7 +470,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
         raise HTTPException(status_code=403, detail="csrf_failed")
 
     revision = _int(form.get("_revision"), -1)
-    action = str(form.get("_action", "next"))[:20]
+    action = str(form.get("_action", "next"))[:300]
     instances = _int(form.get("_instances"), 0)
     # The plan of the first try, kept for the tries after it when the database
     # is locked, and to show the page again with the answers if it stays so.
