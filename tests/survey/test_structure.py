@@ -7,14 +7,17 @@ the same parser as a real spreadsheet.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from sociaparis.core.errors import Location
+from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import Question, item_key, written_name
 from sociaparis.survey.io.tables import batch_from_records, build_export
 from sociaparis.survey.logic import evaluate_form, relevant_pages
 from sociaparis.survey.simulate import simulate
+from sociaparis.survey.synthetic import synthetic_answers
 from sociaparis.survey.xlsform import parse_xlsform
 
 from .conftest import form_error, read_form
@@ -240,3 +243,112 @@ def test_a_choice_filter_on_a_missing_column_is_empty_with_a_warning() -> None:
         "sure": ["pink"],
         "blank": ["grey"],
     }
+
+
+NESTED = """
+| survey |
+| | type         | name     | label | relevant       | calculation                                     | repeat_count | constraint |
+| | integer      | n        | N     |                |                                                 |              |            |
+| | begin repeat | person   | P     |                |                                                 |              |            |
+| | text         | pname    | Name  |                |                                                 |              |            |
+| | integer      | njobs    | Jobs  |                |                                                 |              |            |
+| | begin repeat | job      | Job   |                |                                                 | ${njobs}     |            |
+| | text         | title    | Title |                |                                                 |              |            |
+| | integer      | hours    | Hours | ${title} != '' |                                                 |              | . <= 60    |
+| | calculate    | who      |       |                | concat(${pname}, ':', position(..), '/', ${n}) |              |            |
+| | end repeat   |          |       |                |                                                 |              |            |
+| | calculate    | total    |       |                | sum(${hours})                                   |              |            |
+| | calculate    | jobcount |       |                | count(${job})                                   |              |            |
+| | calculate    | second   |       |                | indexed-repeat(${title}, ${job}, 2)             |              |            |
+| | end repeat   |          |       |                |                                                 |              |            |
+| | calculate    | all      |       |                | sum(${hours})                                   |              |            |
+"""
+NESTED_ANSWERS = {
+    "n": "7",
+    "person": [
+        {
+            "pname": "A",
+            "njobs": "2",
+            "job": [{"title": "x", "hours": "10"}, {"title": "y", "hours": "5"}],
+        },
+        {
+            "pname": "B",
+            "njobs": "1",
+            "job": [{"title": "z", "hours": "70"}, {"title": "cut by njobs"}],
+        },
+        {"pname": "C", "njobs": "1", "job": [{"title": "", "hours": "3"}]},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "expected"),
+    [
+        # ${pname} from a job: the enclosing person's; position(..): the job's number
+        ("who", (1, 1), "A:1/7"),
+        ("who", (1, 2), "A:2/7"),
+        ("who", (2, 1), "B:1/7"),
+        # from a person: its own jobs only (the node-set within the shared instance)
+        ("total", 1, "15"),
+        ("total", 2, "70"),
+        ("total", 3, "NaN"),  # hours not relevant (no title): '' in sum(), as in ODK
+        ("jobcount", 1, "2"),
+        ("jobcount", 2, "1"),  # repeat_count ${njobs} = 1 cuts the second job
+        ("second", 1, "y"),
+        ("second", 2, ""),  # no second job
+        # from the top: every job of every person
+        ("all", 0, "NaN"),
+        ("hours", (3, 1), ""),  # not relevant
+    ],
+)
+def test_nested_repeat_references_follow_odk(name: str, index, expected: str) -> None:
+    state = evaluate_form(read_form(NESTED), NESTED_ANSWERS)
+    assert state.value(name, index) == expected
+
+
+def test_nested_repeat_record_errors_and_counts() -> None:
+    state = evaluate_form(read_form(NESTED), NESTED_ANSWERS)
+    assert [state.instances("job", p) for p in (1, 2, 3)] == [2, 1, 1]
+    assert state.indexes("job") == [(1, 1), (1, 2), (2, 1), (3, 1)]
+    assert [(e.question, e.instance, e.kind) for e in state.errors()] == [
+        ("hours", (2, 1), "constraint")
+    ]
+    person = state.record()["person"][1]
+    assert person == {
+        "pname": "B",
+        "njobs": "1",
+        "job": [{"title": "z", "hours": "70", "who": "B:1/7"}],
+        "total": "70",
+        "jobcount": "1",
+        "second": "",
+    }
+
+
+def test_repeats_nest_three_deep_and_simulate_checks_each_level() -> None:
+    md = (
+        "| survey |\n| | type | name | label | calculation |\n"
+        "| | begin repeat | a | A | |\n| | begin repeat | b | B | |\n"
+        "| | begin repeat | c | C | |\n| | integer | x | X | |\n"
+        "| | calculate | path | | concat(position(..), ${x}) |\n"
+        "| | end repeat | | | |\n| | end repeat | | | |\n| | end repeat | | | |\n"
+    )
+    form = read_form(md)
+    answers = {"a": [{"b": [{"c": [{"x": "4"}, {"x": "5"}]}]}]}
+    assert simulate(form, answers)["values"] == {
+        "a": [{"b": [{"c": [{"x": "4", "path": "14"}, {"x": "5", "path": "25"}]}]}]
+    }
+    with pytest.raises(SociaparisError) as info:
+        simulate(form, {"a": [{"b": [{"x": "4"}]}]})  # x belongs to c, not b
+    assert info.value.error is SurveyError.UNKNOWN_QUESTION
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_synthetic_respondents_answer_nested_repeats_within_the_rules(seed: int) -> None:
+    form = read_form(NESTED)
+    answers = synthetic_answers(form, rng=random.Random(seed))
+    state = evaluate_form(form, answers)
+    assert state.errors() == []
+    for person, row in enumerate(answers.get("person", []), start=1):
+        wanted = min(max(0, int(row.get("njobs") or 0)), 1000)  # ${njobs}, clamped
+        assert len(row.get("job", [])) == state.instances("job", person) == wanted
+        assert set(row) <= {"pname", "njobs", "job"}  # calculations are not stored
