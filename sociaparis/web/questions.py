@@ -31,7 +31,12 @@ from markupsafe import Markup, escape
 
 from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import MAX_ANSWER_LENGTH
-from sociaparis.survey.fielding.layout import Block, LikertView, QuestionView
+from sociaparis.survey.fielding.layout import (
+    Block,
+    InstanceView,
+    LikertView,
+    QuestionView,
+)
 from sociaparis.web.i18n import translate
 
 _TEXT_LIMIT = MAX_ANSWER_LENGTH  # the maxlength of text inputs
@@ -83,6 +88,51 @@ def _question_blocks(blocks: tuple[Block, ...], prefix: str, lang: str) -> Marku
             parts.append(_likert(block, f"{prefix}-likert-{index}", lang))
         else:
             parts.append(_question(block, lang))
+    return Markup("\n".join(parts))
+
+
+def nested_repeats(instance: InstanceView, lang: str) -> Markup:
+    """The repeats inside a repeat instance: a fieldset each, holding its
+    instances (their questions, the repeats inside them, a "remove" button)
+    and an "add" button, and the hidden count of instances the page shows.
+
+    The buttons name what they act on (``add:job:2``: a job in instance 2;
+    ``remove:job:2.1``), so no JavaScript is needed.
+    """
+    add, remove = translate("add_instance", lang), translate("remove_instance", lang)
+    number_text = translate("instance_n", lang)
+    parts: list[str] = []
+    for repeat in instance.nested:
+        title = escape(repeat.title)
+        parts.append(
+            '<fieldset class="repeat-instance nested-repeat">\n'
+            f"<legend>{title}</legend>\n"
+            f'<input type="hidden" name="{escape(repeat.count_field)}" '
+            f'value="{len(repeat.instances)}">'
+        )
+        for inner in repeat.instances:
+            which = f"{title} {escape(number_text.format(n=inner.number))}"
+            parts.append(
+                f'<fieldset class="repeat-instance" '
+                f'id="instance-{escape(repeat.name)}-{escape(inner.suffix)}">\n'
+                f"<legend>{which}</legend>\n"
+                f"{question_blocks(inner.blocks, f'i{inner.suffix}', lang)}\n"
+                f"{nested_repeats(inner, lang) if inner.nested else ''}"
+            )
+            if repeat.can_add:
+                parts.append(
+                    f'<button type="submit" name="_action" '
+                    f'value="remove:{escape(repeat.name)}:{escape(inner.suffix)}" '
+                    f'class="button button-secondary">{escape(remove)} ({which})</button>'
+                )
+            parts.append("</fieldset>")
+        if repeat.can_add:
+            parts.append(
+                f'<p><button type="submit" name="_action" '
+                f'value="add:{escape(repeat.name)}:{escape(repeat.parent)}" '
+                f'class="button button-secondary">{escape(add)} ({title})</button></p>'
+            )
+        parts.append("</fieldset>")
     return Markup("\n".join(parts))
 
 
