@@ -909,10 +909,10 @@ def _revealed_questions(
     )
     now = evaluate_form(instrument, after, page=page.name)
     return frozenset(
-        (name, number)
-        for number in range(1, now.instances(page.name) + 1)
+        (name, index)
         for name in page.questions
-        if now.is_relevant(name, number) and not was.is_relevant(name, number)
+        for index in now.indexes(str(instrument.item(name).repeat))
+        if now.is_relevant(name, index) and not was.is_relevant(name, index)
     )
 
 
@@ -922,22 +922,35 @@ def _answered(
     """The ``(name, instance)`` of each question given a value in a submission."""
     if page.kind != "repeat":
         return frozenset((name, None) for name, value in page_answers.items() if value)
-    return frozenset(
-        (name, number)
-        for number, row in enumerate(page_answers.get(page.name, []), start=1)
-        for name, value in row.items()
-        if value
-    )
+    found: set[tuple[str, Any]] = set()
+
+    def walk(rows: Any, parent: tuple[int, ...]) -> None:
+        for number, row in enumerate(rows if isinstance(rows, list) else [], start=1):
+            numbers = (*parent, number)
+            index = numbers[0] if len(numbers) == 1 else numbers
+            for name, value in row.items():
+                if isinstance(value, list):
+                    walk(value, numbers)
+                elif value:
+                    found.add((name, index))
+
+    walk(page_answers.get(page.name, []), ())
+    return frozenset(found)
 
 
 def _without(
     record: Mapping[str, Any], invalid: set[str], repeat: bool, name: str
 ) -> dict[str, Any]:
     if repeat:
-        rows = record.get(name, [])
-        return {
-            name: [{k: v for k, v in row.items() if k not in invalid} for row in rows]
-        }
+
+        def valid(row: Mapping[str, Any]) -> dict[str, Any]:
+            return {
+                k: [valid(r) for r in v] if isinstance(v, list) else v
+                for k, v in row.items()
+                if k not in invalid
+            }
+
+        return {name: [valid(row) for row in record.get(name, [])]}
     return {k: v for k, v in record.items() if k not in invalid}
 
 
