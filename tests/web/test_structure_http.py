@@ -223,8 +223,8 @@ NESTED_FORM = """
 | | calculate    | total  |                   |            |            | sum(${hours}) |
 | | end repeat   |        |                   |            |            |               |
 | settings |
-| | form_id | form_title | version |
-| | nested  | Nested     | 1       |
+| | form_id | form_title | version | default_language |
+| | nested  | Nested     | 1       | fr               |
 """
 
 
@@ -335,3 +335,39 @@ def test_a_repeat_inside_a_repeat_is_answered_over_http_and_exported(
         export.tables[0].frame.iloc[0]["where/city"],
     ) == ("Paris", "Lyon")
     assert export.table("job").parent_table == "person"
+
+
+def test_a_nested_repeat_page_works_without_javascript_and_passes_axe(
+    live_server, axe_page, axe_violations
+) -> None:
+    with transaction(live_server.app.state.engine) as session:
+        form_id = field_form(session, NESTED_FORM, attributes=())
+        [invitation] = create_invitations(
+            session=session, form_id=form_id, attributes=[{}]
+        )
+    page = axe_page
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/i/{invitation.token}")
+    page.get_by_role("button", name="J'ai lu ces informations").click()
+    page.fill('input[name="where~city"]', "Lyon")
+    page.click('button[name="_action"][value="next"]')
+    page.fill('input[name="pname.1"]', "Ana")
+    page.click('button[name="_action"][value="add:job:1"]')
+    # the typed name is kept, the new job is inside person 1, labelled from it
+    assert page.input_value('input[name="pname.1"]') == "Ana"
+    assert (
+        page.locator('fieldset#instance-job-1\\.1 input[name="title.1.1"]').count() == 1
+    )
+    assert "Hours of Ana" in page.locator("fieldset#instance-job-1\\.1").inner_text()
+    assert axe_violations(page) == [], "nested repeat page at 375 px"
+    page.fill('input[name="title.1.1"]', "ops")
+    page.fill('input[name="hours.1.1"]', "40")
+    page.click('button[name="_action"][value="next"]')
+    with transaction(live_server.app.state.engine) as session:
+        stored = session.scalars(select(ResponseRecord)).one()
+        assert stored.answers["person"] == [
+            {
+                "pname": "Ana",
+                "job": [{"title": "ops", "hours": "40", "person~job~city": ""}],
+            }
+        ]
