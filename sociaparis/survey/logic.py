@@ -135,6 +135,7 @@ class _Step:
         "is_repeat",
         "in_repeat",
         "chain",
+        "nested",
         "parent",
         "parent_scoped",
         "relevant",
@@ -165,6 +166,8 @@ class _Step:
             chain.insert(0, outer)
             outer = instrument.item(outer).repeat
         self.chain = tuple(chain)
+        # inside a repeat inside a repeat (its values keyed by tuples)
+        self.nested = len(chain) > 1
         self.parent = item.parent
         parent = instrument.item(item.parent) if item.parent else None
         self.parent_scoped = parent is not None and (
@@ -352,7 +355,7 @@ class _Context:
         if repeat == self.repeat and self.index:
             return state.values.get((name, self.index), "")
         values = state.values
-        if len(step.chain) == 1 and self.repeat is None:
+        if not step.nested and self.repeat is None:
             return NodeSet(
                 [
                     values.get((name, i), "")
@@ -424,7 +427,8 @@ class _Context:
         return "" if column in self.state.plan.by_name[self.name].columns else None
 
     def position(self) -> int:
-        return instance_number(self.index)
+        index = self.index
+        return index if type(index) is int else index[-1]  # type: ignore[index]
 
     def indexed(self, name: str, repeat: str, index: int) -> str:
         state = self.state
@@ -529,7 +533,7 @@ class FormState:
     def _scope(self, step: _Step) -> Sequence[Index]:
         if step.in_repeat is None:
             return range(1)
-        if len(step.chain) > 1:
+        if step.nested:
             return self.indexes(step.in_repeat)
         return range(1, self.counts.get(step.in_repeat, 0) + 1)
 
@@ -600,9 +604,9 @@ class FormState:
                     shown.append(name)
                 continue
             indexes = (
-                range(1, counts.get(repeat, 0) + 1)
-                if len(step.chain) == 1
-                else self.indexes(repeat)
+                self.indexes(repeat)
+                if step.nested
+                else range(1, counts.get(repeat, 0) + 1)
             )
             for index in indexes:
                 if relevant.get((name, index)):
@@ -780,7 +784,7 @@ def _instance_answers(
 def _answer(answers: Answers, step: _Step, index: Index) -> str | None:
     if step.in_repeat is None:
         value = answers.get(step.name)
-    elif len(step.chain) > 1:
+    elif step.nested:
         instance = _instance_answers(answers, step.chain, index)
         value = instance.get(step.name) if instance is not None else None
     else:
@@ -832,10 +836,10 @@ def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:
         repeat = step.in_repeat
         if repeat is None:
             indexes: Sequence[Index] = _OUTSIDE
-        elif len(step.chain) == 1:
-            indexes = range(1, counts.get(repeat, 0) + 1)
-        else:
+        elif step.nested:
             indexes = state.indexes(repeat)
+        else:
+            indexes = range(1, counts.get(repeat, 0) + 1)
         parent = step.parent
         for index in indexes:
             key = (name, index)
