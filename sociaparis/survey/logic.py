@@ -597,15 +597,14 @@ class FormState:
         relevant, steps, counts = self.relevant, self.plan.by_name, self.counts
         shown = []
         for name in page.questions:
-            step = steps[name]
-            repeat = step.in_repeat
+            repeat = steps[name].in_repeat
             if repeat is None:
                 if relevant.get((name, 0)):
                     shown.append(name)
                 continue
             indexes = (
                 self.indexes(repeat)
-                if step.nested
+                if steps[name].nested
                 else range(1, counts.get(repeat, 0) + 1)
             )
             for index in indexes:
@@ -806,10 +805,10 @@ def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:
     answers = state.answers
     for step in steps:
         name = step.name
-        if step.is_repeat and step.chain:
-            _run_nested_repeat(state, step, context)
-            continue
         if step.is_repeat:
+            if step.chain:
+                _run_nested_repeat(state, step, context)
+                continue
             ok = relevant.get((step.parent, 0), True) if step.parent else True
             if ok and step.relevant is not None:
                 context.name, context.index, context.repeat = name, 0, None
