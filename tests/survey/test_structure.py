@@ -13,6 +13,7 @@ import pytest
 
 from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.survey.errors import SurveyError
+from sociaparis.survey.fielding.service import edit_instances
 from sociaparis.survey.instrument import Question, item_key, written_name
 from sociaparis.survey.io.tables import batch_from_records, build_export
 from sociaparis.survey.logic import evaluate_form, relevant_pages
@@ -352,3 +353,42 @@ def test_synthetic_respondents_answer_nested_repeats_within_the_rules(seed: int)
         wanted = min(max(0, int(row.get("njobs") or 0)), 1000)  # ${njobs}, clamped
         assert len(row.get("job", [])) == state.instances("job", person) == wanted
         assert set(row) <= {"pname", "njobs", "job"}  # calculations are not stored
+
+
+def test_or_other_on_a_shared_name_reads_its_own_select() -> None:
+    md = (
+        "| survey |\n| | type | name | label |\n"
+        "| | begin group | g1 | G1 |\n| | select_one yn or_other | q | Q |\n| | end group | | |\n"
+        "| | begin group | g2 | G2 |\n| | select_one yn or_other | q | Q |\n| | end group | | |\n"
+        "| choices |\n| | list_name | name | label |\n| | yn | yes | Yes |\n"
+    )
+    form = read_form(md)
+    assert form.item("g2~q_other").relevant == "selected(${g2~q}, 'other')"
+    answers = {"g1~q": "other", "g1~q_other": "blue", "g2~q": "yes", "g2~q_other": "x"}
+    assert evaluate_form(form, answers).record() == {
+        "g1~q": "other",
+        "g1~q_other": "blue",
+        "g2~q": "yes",
+    }
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        ("add", [{"job": [{"t": "a"}]}, {}]),
+        ("remove:1", []),
+        ("add:job:1", [{"job": [{"t": "a"}, {}]}]),
+        ("remove:job:1.1", [{"job": []}]),
+        # what names no instance changes nothing
+        ("add:job:2", [{"job": [{"t": "a"}]}]),
+        ("remove:job:1.5", [{"job": [{"t": "a"}]}]),
+        ("add:person:1", [{"job": [{"t": "a"}]}]),
+        ("add:nowhere:1", [{"job": [{"t": "a"}]}]),
+        ("remove:job:x", [{"job": [{"t": "a"}]}]),
+    ],
+)
+def test_add_and_remove_buttons_of_nested_instances(action: str, expected) -> None:
+    form = read_form(NESTED)
+    rows = [{"job": [{"t": "a"}]}]
+    assert edit_instances(form, "person", rows, action) == expected
+    assert rows == [{"job": [{"t": "a"}]}]  # the stored answers are not changed in place
