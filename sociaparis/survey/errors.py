@@ -55,8 +55,8 @@ class SurveyError(ErrorCode):
     )
     UNSUPPORTED_STRUCTURE = (
         "SURVEY_010",
-        "'{name}': {reason}. Move it so that repeats are neither nested nor inside a "
-        "field-list group.",
+        "'{name}': {reason}. Move it so that no repeat is inside a field-list group "
+        "and repeats are nested at most 3 deep.",
     )
     EVALUATION_FAILED = (
         "SURVEY_012",
@@ -74,6 +74,12 @@ class SurveyError(ErrorCode):
         "The group '{name}' is nested more than {limit} groups deep. Close some "
         "groups with 'end group' before opening new ones: nesting that deep is "
         "not needed for pages or relevance.",
+    )
+    AMBIGUOUS_REFERENCE = (
+        "SURVEY_015",
+        "${{{reference}}} is ambiguous: the name '{reference}' is used on rows "
+        "{rows} of the survey sheet, in different groups. A name used in several "
+        "groups cannot be referred to; rename one of them.",
     )
     # -- answers (simulate and page submissions) ----------------------------------
     ANSWERS_NOT_JSON = (

@@ -59,6 +59,30 @@ def text_references(item: Item) -> set[str]:
     return found
 
 
+def unknown_choice_columns(instrument: Instrument) -> list[tuple[str, str, str]]:
+    """``(question, column, known columns)`` for each bare name a choice filter
+    reads that its list has no column for.
+
+    ODK reads such a name as a path to no node: an empty node-set, so that
+    ``pastel=yes`` (``yes`` unquoted) never holds. It is legal, and most often
+    a forgotten quote: the form's check warns about it.
+    """
+    found = []
+    for question in instrument.questions:
+        if not question.choice_filter:
+            continue
+        try:
+            expression = parse(question.choice_filter, choice_filter=True)
+        except XPathError:
+            continue  # refused with its location by check_expressions
+        known = choice_columns(instrument, question)
+        found.extend(
+            (question.name, column, ", ".join(sorted(known)))
+            for column in sorted(expression.choice_columns - known)
+        )
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class ItemExpressions:
     """The parsed expressions of one item (None where the cell is empty)."""
@@ -112,17 +136,6 @@ def parse_item(
                 reason="position(..) gives the repeat instance number, and "
                 f"'{name}' is not inside a repeat.",
             )
-        if expression.choice_columns and isinstance(item, Question):
-            known = choice_columns(instrument, item)
-            for column_name in sorted(expression.choice_columns - known):
-                raise SociaparisError(
-                    SurveyError.BAD_EXPRESSION,
-                    location=where,
-                    expression=source,
-                    reason=f"'{column_name}' is not a column of the list "
-                    f"'{item.list_name}' on the choices sheet (its columns: "
-                    f"{', '.join(sorted(known))}).",
-                )
         for reference in sorted(expression.references):
             if not instrument.has(reference):
                 raise SociaparisError(

@@ -53,6 +53,29 @@ QUESTION_TYPES = ANSWER_TYPES | COMPUTED_TYPES | {"note"}
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})
 
 GroupKind = Literal["group", "repeat"]
+#: Joins the group path of an item whose name is used in several groups into
+#: its key (``household~person~age``); no XLSForm name can hold it.
+KEY_SEPARATOR = "~"
+
+
+def item_key(path: tuple[str, ...]) -> str:
+    """The key of an item whose name is used in several groups: its group path.
+
+    >>> item_key(("household", "age"))
+    'household~age'
+    """
+    return KEY_SEPARATOR.join(path)
+
+
+def written_name(key: str) -> str:
+    """The name as written in the form of the item keyed ``key``.
+
+    >>> written_name("household~age"), written_name("age")
+    ('age', 'age')
+    """
+    return key.rsplit(KEY_SEPARATOR, 1)[-1]
+
+
 PageKind = Literal["question", "group", "repeat"]
 
 
@@ -81,7 +104,9 @@ class Question:
     Attributes
     ----------
     name, type
-        Its unique name and its type (one of :data:`QUESTION_TYPES`).
+        Its key and its type (one of :data:`QUESTION_TYPES`). The key is the
+        name as written, unless the name is used in several groups: then it is
+        the group path (:func:`item_key`), and ``${name}`` cannot refer to it.
     row
         Row of the survey sheet it comes from (None for a generated question,
         such as the ``_other`` text of an ``or_other`` select).
@@ -218,6 +243,9 @@ class Instrument:
     _pages: tuple[Page, ...] = field(init=False, repr=False, compare=False)
     _page_index: dict[str, Page] = field(init=False, repr=False, compare=False)
     _hash: str = field(init=False, repr=False, compare=False, default="")
+    _levels: dict[str, tuple[Item, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {item.name: item for item in self.items})
@@ -266,6 +294,20 @@ class Instrument:
             found.append(item)
             found.extend(self.descendants(child))
         return tuple(found)
+
+    def level(self, repeat: str) -> tuple[Item, ...]:
+        """The questions and repeats directly in ``repeat`` (through its plain
+        groups, not through a repeat inside it), in document order."""
+        found = self._levels.get(repeat)
+        if found is None:
+            found = tuple(
+                item
+                for item in self.descendants(repeat)
+                if item.repeat == repeat
+                and (isinstance(item, Question) or item.kind == "repeat")
+            )
+            self._levels[repeat] = found
+        return found
 
     def ancestors(self, name: str) -> tuple[Group, ...]:
         """The enclosing groups and repeats of ``name``, innermost first."""

@@ -84,8 +84,45 @@ from sociaparis.survey.xpath import (
 )
 
 Answers = Mapping[str, Any]
-Key = tuple[str, int]  # (item name, repeat instance: 1-based, 0 outside repeats)
+#: Where an item's value is: 0 outside repeats, the 1-based instance number in
+#: a repeat, and the tuple of instance numbers from the outermost repeat in a
+#: nested repeat (``(2, 3)``: the 3rd instance of the inner repeat in the 2nd
+#: of the outer one).
+Index = int | tuple[int, ...]
+Key = tuple[str, Index]
 MAX_REPEAT_INSTANCES = 1000
+
+
+def child_index(parent: Index, number: int) -> Index:
+    """The index of instance ``number`` of a repeat whose parent instance is
+    ``parent`` (0 for a top-level repeat).
+
+    >>> child_index(0, 2), child_index(2, 3), child_index((2, 3), 1)
+    (2, (2, 3), (2, 3, 1))
+    """
+    if parent == 0:
+        return number
+    if isinstance(parent, int):
+        return (parent, number)
+    return (*parent, number)
+
+
+def index_prefix(index: Index, depth: int) -> Index:
+    """The index of the enclosing instance ``depth`` repeats deep (0: outside).
+
+    >>> index_prefix((2, 3, 1), 2), index_prefix((2, 3), 1), index_prefix(4, 0)
+    ((2, 3), 2, 0)
+    """
+    if depth == 0:
+        return 0
+    if isinstance(index, int):
+        return index
+    return index[0] if depth == 1 else index[:depth]
+
+
+def instance_number(index: Index) -> int:
+    """The instance number within its own repeat (what ``position(..)`` gives)."""
+    return index if isinstance(index, int) else index[-1]
 
 
 class _Step:
@@ -97,6 +134,8 @@ class _Step:
         "is_group",
         "is_repeat",
         "in_repeat",
+        "chain",
+        "nested",
         "parent",
         "parent_scoped",
         "relevant",
@@ -108,6 +147,7 @@ class _Step:
         "answerable",
         "default",
         "choices",
+        "columns",
         "numeric",
     )
 
@@ -119,6 +159,15 @@ class _Step:
         self.is_group = isinstance(item, Group)
         self.is_repeat = isinstance(item, Group) and item.kind == "repeat"
         self.in_repeat = item.repeat
+        # the enclosing repeats, outermost first (a repeat is not its own)
+        chain: list[str] = []
+        outer = item.repeat
+        while outer is not None:
+            chain.insert(0, outer)
+            outer = instrument.item(outer).repeat
+        self.chain = tuple(chain)
+        # inside a repeat inside a repeat (its values keyed by tuples)
+        self.nested = len(chain) > 1
         self.parent = item.parent
         parent = instrument.item(item.parent) if item.parent else None
         self.parent_scoped = parent is not None and (
@@ -141,6 +190,9 @@ class _Step:
         self.choices: tuple[Choice, ...] = (
             instrument.choice_list(item) if isinstance(item, Question) else ()
         )
+        self.columns = frozenset(
+            column for choice in self.choices for column in choice.extra
+        )
 
 
 class _Plan:
@@ -153,6 +205,9 @@ class _Plan:
             _Step(instrument, self.graph, name) for name in self.graph.order
         )
         self.by_name = {step.name: step for step in self.steps}
+        self._chains = {
+            step.name: (*step.chain, step.name) for step in self.steps if step.is_repeat
+        }
         self._subsets: dict[str, tuple[_Step, ...]] = {}
         self._self_dependent: dict[str, bool] = {}
         self._after_page: dict[str, tuple[_Step, ...] | None] = {}
@@ -175,6 +230,10 @@ class _Plan:
                 )
             )
         )
+
+    def chain_of(self, repeat: str) -> tuple[str, ...]:
+        """The repeats from the outermost down to ``repeat`` itself."""
+        return self._chains[repeat]
 
     def self_dependent(self, page: Page) -> bool:
         """Whether what ``page`` shows depends on answers given on ``page`` itself."""
@@ -263,6 +322,11 @@ def _plan(instrument: Instrument) -> _Plan:
     return _PLANS.get(instrument.content_hash, lambda _: _Plan(instrument))
 
 
+def _count(counts: Mapping[Any, int], repeat: str, parent: Index) -> int:
+    """How many instances ``repeat`` has in its ``parent`` instance (0: top)."""
+    return counts.get(repeat if parent == 0 else (repeat, parent), 0)
+
+
 class _Context:
     """The engine's side of :class:`~sociaparis.survey.xpath.EvaluationContext`."""
 
@@ -282,22 +346,74 @@ class _Context:
         state = self.state
         step = state.plan.by_name[name]
         if step.is_repeat:
-            return NodeSet([""] * state.counts.get(name, 0))
+            if not step.chain:
+                return NodeSet([""] * state.counts.get(name, 0))
+            return NodeSet([""] * len(self._under(step.chain, name)))
         repeat = step.in_repeat
         if repeat is None:
             return state.values.get((name, 0), "")
         if repeat == self.repeat and self.index:
             return state.values.get((name, self.index), "")
         values = state.values
+        if not step.nested and self.repeat is None:
+            return NodeSet(
+                [
+                    values.get((name, i), "")
+                    for i in range(1, state.counts.get(repeat, 0) + 1)
+                ]
+            )
+        return self._nested(name, step.chain)
+
+    def _shared(self, chain: tuple[str, ...]) -> int:
+        """How many of ``chain``'s repeats the context is inside (from the top)."""
+        if self.repeat is None or not self.index:
+            return 0
+        own = self.state.plan.chain_of(self.repeat)
+        shared = 0
+        for mine, theirs in zip(own, chain, strict=False):
+            if mine != theirs:
+                break
+            shared += 1
+        return shared
+
+    def _nested(self, name: str, chain: tuple[str, ...]) -> str | Sequence[str]:
+        """``${name}`` in the repeats ``chain`` (outermost first), as ODK reads it:
+        the value in the context's own instance when the context is inside all
+        of them, else the node-set of its values in every instance within the
+        repeats the context shares."""
+        values = self.state.values
+        shared = self._shared(chain)
+        if shared == len(chain):
+            return values.get((name, index_prefix(self.index, shared)), "")
         return NodeSet(
-            [values.get((name, i), "") for i in range(1, state.counts.get(repeat, 0) + 1)]
+            [values.get((name, index), "") for index in self._under(chain, None)]
         )
+
+    def _under(self, chain: tuple[str, ...], repeat: str | None) -> list[Index]:
+        """Every instance of the repeats ``chain`` (plus ``repeat``, if given)
+        within the instance the context shares with them."""
+        shared = self._shared(chain)
+        levels = (*chain, repeat) if repeat is not None else chain
+        indexes: list[Index] = [index_prefix(self.index, shared)]
+        counts = self.state.counts
+        for depth in range(shared, len(levels)):
+            level = levels[depth]
+            indexes = [
+                child_index(parent, number)
+                for parent in indexes
+                for number in range(1, _count(counts, level, parent) + 1)
+            ]
+        return indexes
 
     def current(self) -> str:
         return self.dot
 
-    def choice_value(self, column: str) -> str:
-        """Column ``column`` of the choice a choice_filter is testing."""
+    def choice_value(self, column: str) -> str | None:
+        """Column ``column`` of the choice a choice_filter is testing.
+
+        ``''`` for a column of the list that this choice leaves empty; None for
+        a column the list does not have (an empty node-set, as in ODK).
+        """
         choice = self.choice
         if choice is None:
             return ""
@@ -305,14 +421,28 @@ class _Context:
             return choice.name
         if column == "label":
             return self.state.instrument.text(choice.labels, self.lang)
-        return choice.extra.get(column, "")
+        value = choice.extra.get(column)
+        if value is not None:
+            return value
+        return "" if column in self.state.plan.by_name[self.name].columns else None
 
     def position(self) -> int:
-        return self.index
+        index = self.index
+        return index if type(index) is int else index[-1]  # type: ignore[index]
 
     def indexed(self, name: str, repeat: str, index: int) -> str:
-        if 1 <= index <= self.state.counts.get(repeat, 0):
-            return self.state.values.get((name, index), "")
+        state = self.state
+        chain = state.plan.by_name[repeat].chain
+        if not chain:
+            if 1 <= index <= state.counts.get(repeat, 0):
+                return state.values.get((name, index), "")
+            return ""
+        # a nested repeat: its instance within the context's enclosing instance
+        if self._shared(chain) < len(chain):
+            return ""
+        parent = index_prefix(self.index, len(chain))
+        if 1 <= index <= _count(state.counts, repeat, parent):
+            return state.values.get((name, child_index(parent, index)), "")
         return ""
 
     def choice_label(self, question: str, value: str) -> str:
@@ -365,19 +495,34 @@ class FormState:
         self.evaluated: tuple[_Step, ...] = ()
 
     # -- reading the state -------------------------------------------------------
-    def value(self, name: str, instance: int = 0) -> str:
+    def value(self, name: str, instance: Index = 0) -> str:
         """The value of ``name`` (``''`` when empty or not relevant)."""
         return self.values.get((name, instance), "")
 
-    def is_relevant(self, name: str, instance: int = 0) -> bool:
+    def is_relevant(self, name: str, instance: Index = 0) -> bool:
         """Whether ``name`` (in repeat ``instance``) is relevant."""
         return self.relevant.get((name, instance), False)
 
-    def instances(self, repeat: str) -> int:
-        """How many instances the repeat has (0 when it is not relevant)."""
-        return self.counts.get(repeat, 0)
+    def instances(self, repeat: str, parent: Index = 0) -> int:
+        """How many instances the repeat has (0 when it is not relevant); for a
+        nested repeat, in the instance ``parent`` of its enclosing repeat."""
+        return _count(self.counts, repeat, parent)
 
-    def offered(self, name: str, instance: int = 0) -> tuple[Choice, ...]:
+    def indexes(self, repeat: str) -> list[Index]:
+        """The index of every instance of ``repeat`` (nested: in every parent)."""
+        chain = self.plan.chain_of(repeat)
+        if len(chain) == 1:
+            return list(range(1, self.counts.get(repeat, 0) + 1))
+        indexes: list[Index] = [0]
+        for level in chain:
+            indexes = [
+                child_index(parent, number)
+                for parent in indexes
+                for number in range(1, _count(self.counts, level, parent) + 1)
+            ]
+        return indexes
+
+    def offered(self, name: str, instance: Index = 0) -> tuple[Choice, ...]:
         """The choices a select offers, after its choice filter."""
         step = self.plan.by_name[name]
         allowed = self.options.get((name, instance))
@@ -385,9 +530,11 @@ class FormState:
             return step.choices
         return tuple(choice for choice in step.choices if choice.name in allowed)
 
-    def _scope(self, step: _Step) -> range:
+    def _scope(self, step: _Step) -> Sequence[Index]:
         if step.in_repeat is None:
             return range(1)
+        if step.nested:
+            return self.indexes(step.in_repeat)
         return range(1, self.counts.get(step.in_repeat, 0) + 1)
 
     def record(self) -> dict[str, Any]:
@@ -398,21 +545,36 @@ class FormState:
         absent (a non-relevant repeat too).
         """
         result: dict[str, Any] = {}
+        # the record's object of each repeat instance, by (repeat, index)
+        objects: dict[tuple[str, Index], dict[str, Any]] = {}
         for item in self.instrument.items:
             if isinstance(item, Group):
-                if item.kind == "repeat" and self.relevant.get((item.name, 0)):
-                    result[item.name] = [{} for _ in range(self.counts.get(item.name, 0))]
+                if item.kind != "repeat":
+                    continue
+                if item.repeat is None:
+                    if self.relevant.get((item.name, 0)):
+                        rows = [{} for _ in range(self.counts.get(item.name, 0))]
+                        result[item.name] = rows
+                        for number, row in enumerate(rows, start=1):
+                            objects[(item.name, number)] = row
+                    continue
+                for parent in self.indexes(item.repeat):
+                    holder = objects[(item.repeat, parent)]
+                    if not self.relevant.get((item.name, parent)):
+                        continue
+                    rows = [{} for _ in range(self.instances(item.name, parent))]
+                    holder[item.name] = rows
+                    for number, row in enumerate(rows, start=1):
+                        objects[(item.name, child_index(parent, number))] = row
                 continue
             if item.repeat is None:
                 if self.relevant.get((item.name, 0)):
                     result[item.name] = self.values.get((item.name, 0), "")
                 continue
-            instances = result.get(item.repeat)
-            if instances is None:
-                continue
-            for index, instance in enumerate(instances, start=1):
-                if self.relevant.get((item.name, index)):
-                    instance[item.name] = self.values.get((item.name, index), "")
+            for index in self._scope(self.plan.by_name[item.name]):
+                holder = objects.get((item.repeat, index))
+                if holder is not None and self.relevant.get((item.name, index)):
+                    holder[item.name] = self.values.get((item.name, index), "")
         return result
 
     def page_relevant(self, page: Page) -> bool:
@@ -440,7 +602,12 @@ class FormState:
                 if relevant.get((name, 0)):
                     shown.append(name)
                 continue
-            for index in range(1, counts.get(repeat, 0) + 1):
+            indexes = (
+                self.indexes(repeat)
+                if steps[name].nested
+                else range(1, counts.get(repeat, 0) + 1)
+            )
+            for index in indexes:
                 if relevant.get((name, index)):
                     shown.append(name)
                     break
@@ -599,14 +766,31 @@ class FormState:
         return None
 
 
-def _answer(answers: Answers, step: _Step, index: int) -> str | None:
+def _instance_answers(
+    answers: Answers, chain: tuple[str, ...], index: Index
+) -> Mapping[str, Any] | None:
+    """The answers object of instance ``index`` of the repeats ``chain``."""
+    numbers = (index,) if isinstance(index, int) else index
+    level: Any = answers
+    for repeat, number in zip(chain, numbers, strict=True):
+        rows = level.get(repeat) if isinstance(level, Mapping) else None
+        if not isinstance(rows, list) or not 1 <= number <= len(rows):
+            return None
+        level = rows[number - 1]
+    return level if isinstance(level, Mapping) else None
+
+
+def _answer(answers: Answers, step: _Step, index: Index) -> str | None:
     if step.in_repeat is None:
         value = answers.get(step.name)
+    elif step.nested:
+        instance = _instance_answers(answers, step.chain, index)
+        value = instance.get(step.name) if instance is not None else None
     else:
         instances = answers.get(step.in_repeat)
-        if not isinstance(instances, list) or index > len(instances):
+        if not isinstance(instances, list) or index > len(instances):  # type: ignore[operator]
             return None
-        instance = instances[index - 1]
+        instance = instances[index - 1]  # type: ignore[operator]
         value = instance.get(step.name) if isinstance(instance, Mapping) else None
     if isinstance(value, str):
         return value
@@ -622,6 +806,9 @@ def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:
     for step in steps:
         name = step.name
         if step.is_repeat:
+            if step.chain:
+                _run_nested_repeat(state, step, context)
+                continue
             ok = relevant.get((step.parent, 0), True) if step.parent else True
             if ok and step.relevant is not None:
                 context.name, context.index, context.repeat = name, 0, None
@@ -646,7 +833,12 @@ def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:
                 relevant[(name, index)] = True
             continue
         repeat = step.in_repeat
-        indexes = _OUTSIDE if repeat is None else range(1, counts.get(repeat, 0) + 1)
+        if repeat is None:
+            indexes: Sequence[Index] = _OUTSIDE
+        elif step.nested:
+            indexes = state.indexes(repeat)
+        else:
+            indexes = range(1, counts.get(repeat, 0) + 1)
         parent = step.parent
         for index in indexes:
             key = (name, index)
@@ -683,6 +875,36 @@ def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:
 
 
 _OUTSIDE = (0,)  # the one instance of an item outside repeats
+
+
+def _run_nested_repeat(state: FormState, step: _Step, context: _Context) -> None:
+    """Relevance and instance count of a repeat inside a repeat, in each
+    instance of the repeat that encloses it."""
+    name, relevant, counts = step.name, state.relevant, state.counts
+    outer = step.in_repeat
+    for parent in state.indexes(outer):  # type: ignore[arg-type]
+        ok = relevant.get((step.parent, parent), False)
+        if ok and step.relevant is not None:
+            context.name, context.index, context.repeat = name, parent, outer
+            context.dot = ""
+            ok = to_boolean(evaluate(step.relevant, context))
+        relevant[(name, parent)] = ok
+        if not ok:
+            count = 0
+        elif step.repeat_count is not None:
+            context.name, context.index, context.repeat = name, parent, outer
+            number = to_number(evaluate(step.repeat_count, context))
+            count = int(number) if number == number and number > 0 else 0
+            count = min(count, MAX_REPEAT_INSTANCES)
+        else:
+            instance = _instance_answers(state.answers, step.chain, parent)
+            given = instance.get(name) if instance is not None else None
+            count = (
+                min(len(given), MAX_REPEAT_INSTANCES) if isinstance(given, list) else 0
+            )
+        counts[(name, parent)] = count
+        for number in range(1, count + 1):
+            relevant[(name, child_index(parent, number))] = True
 
 
 def _filter_choices(
@@ -876,19 +1098,37 @@ def validate_page(
     record: dict[str, Any] = {}
     if page.kind == "repeat":
         if state.is_relevant(page.name):
-            record[page.name] = [
-                {
-                    name: state.value(name, index)
-                    for name in page.questions
-                    if state.is_relevant(name, index) and _stored(instrument, name)
-                }
-                for index in range(1, state.instances(page.name) + 1)
-            ]
+            record[page.name] = _page_rows(state, set(page.questions), page.name, 0)
     else:
         for name in page.questions:
             if state.is_relevant(name) and _stored(instrument, name):
                 record[name] = state.value(name)
     return PageValidation(page_name, errors, record, state)
+
+
+def _page_rows(
+    state: FormState, on_page: set[str], repeat: str, parent: Index
+) -> list[dict[str, Any]]:
+    """The instances of ``repeat`` in ``parent`` as a repeat page stores them:
+    the page's relevant answers, and the instances of the repeats inside."""
+    instrument = state.instrument
+    rows = []
+    for number in range(1, state.instances(repeat, parent) + 1):
+        index = child_index(parent, number)
+        row: dict[str, Any] = {}
+        for item in instrument.level(repeat):
+            name = item.name
+            if isinstance(item, Group):
+                if state.is_relevant(name, index):
+                    row[name] = _page_rows(state, on_page, name, index)
+            elif (
+                name in on_page
+                and state.is_relevant(name, index)
+                and _stored(instrument, name)
+            ):
+                row[name] = state.value(name, index)
+        rows.append(row)
+    return rows
 
 
 def _stored(instrument: Instrument, name: str) -> bool:

@@ -96,7 +96,7 @@ def _check_level(
         if item.repeat == repeat
         and (
             (isinstance(item, Question) and item.answerable)
-            or (isinstance(item, Group) and item.kind == "repeat" and repeat is None)
+            or (isinstance(item, Group) and item.kind == "repeat")
         )
     ]
     result: dict[str, Any] = {}

@@ -39,7 +39,7 @@ from sociaparis.survey.fielding.service import (
     hash_token,
 )
 from sociaparis.survey.instrument import Group, Instrument, Page, Question
-from sociaparis.survey.logic import FormState, evaluate_form, next_page
+from sociaparis.survey.logic import FormState, Index, evaluate_form, next_page
 from sociaparis.survey.models import ResponseRecord
 from sociaparis.survey.service import latest_instrument
 from sociaparis.survey.study.definition import PopulationMargins
@@ -137,7 +137,7 @@ def _answer_question(
     answers: dict[str, Any],
     page: Page,
     name: str,
-    index: int,
+    index: Index,
     rng: random.Random,
     attributes: Mapping[str, str],
     now: datetime,
@@ -148,7 +148,7 @@ def _answer_question(
     state = evaluate_form(instrument, answers, now=now, page=page.name)
     if not state.is_relevant(name, index):
         return
-    target = answers if index == 0 else answers[question.repeat][index - 1]  # type: ignore[index]
+    target = _target(instrument, answers, question, index)
     if not question.required:
         skip = SKIP_OPTIONAL_TEXT if question.type == "text" else SKIP_OPTIONAL
         if rng.random() < skip:
@@ -163,6 +163,66 @@ def _answer_question(
         if not any(error.instance == (index or None) for error in errors):
             return
     target.pop(name, None)
+
+
+def _target(
+    instrument: Instrument, answers: dict[str, Any], question: Question, index: Index
+) -> dict[str, Any]:
+    """The answers object holding ``question`` in instance ``index``."""
+    if index == 0:
+        return answers
+    chain = [g.name for g in reversed(instrument.ancestors(question.name))]
+    chain = [name for name in chain if instrument.item(name).kind == "repeat"]  # type: ignore[union-attr]
+    numbers = (index,) if isinstance(index, int) else index
+    level: dict[str, Any] = answers
+    for repeat, number in zip(chain, numbers, strict=True):
+        level = level[repeat][number - 1]
+    return level
+
+
+def _answer_instances(
+    instrument: Instrument,
+    answers: dict[str, Any],
+    page: Page,
+    holder: dict[str, Any],
+    repeat: str,
+    parent: tuple[int, ...],
+    context: tuple[random.Random, dict[str, str], datetime],
+) -> None:
+    """Answer the instances of ``repeat`` held in ``holder`` (its parent
+    instance's answers, or the whole answers at the top), level by level."""
+    rng, known, moment = context
+    group = instrument.item(repeat)
+    if isinstance(group, Group) and not group.repeat_count:
+        holder[repeat] = [{} for _ in range(rng.randint(0, MAX_INSTANCES))]
+    state = evaluate_form(instrument, answers, now=moment, page=page.name)
+    where: Index = 0 if not parent else (parent[0] if len(parent) == 1 else parent)
+    count = state.instances(repeat, where)
+    rows = list(holder.get(repeat, []))[:count]
+    rows.extend({} for _ in range(count - len(rows)))
+    holder[repeat] = rows
+    for number in range(1, count + 1):
+        numbers = (*parent, number)
+        index: Index = numbers[0] if len(numbers) == 1 else numbers
+        for item in instrument.level(repeat):
+            if isinstance(item, Question):
+                _answer_question(
+                    instrument, answers, page, item.name, index, rng, known, moment
+                )
+                continue
+            state = evaluate_form(instrument, answers, now=moment, page=page.name)
+            if state.is_relevant(item.name, index):
+                _answer_instances(
+                    instrument,
+                    answers,
+                    page,
+                    rows[number - 1],
+                    item.name,
+                    numbers,
+                    context,
+                )
+            else:
+                rows[number - 1].pop(item.name, None)
 
 
 def synthetic_answers(
@@ -202,19 +262,9 @@ def synthetic_answers(
         if page is None:  # pragma: no cover - next_page only names pages
             break
         if page.kind == "repeat":
-            repeat = instrument.item(page.name)
-            if isinstance(repeat, Group) and not repeat.repeat_count:
-                answers[page.name] = [{} for _ in range(rng.randint(0, MAX_INSTANCES))]
-            state = evaluate_form(instrument, answers, now=moment, page=page.name)
-            count = state.instances(page.name)
-            rows = list(answers.get(page.name, []))[:count]
-            rows.extend({} for _ in range(count - len(rows)))
-            answers[page.name] = rows
-            for index in range(1, count + 1):
-                for name in page.questions:
-                    _answer_question(
-                        instrument, answers, page, name, index, rng, known, moment
-                    )
+            _answer_instances(
+                instrument, answers, page, answers, page.name, (), (rng, known, moment)
+            )
         else:
             for name in page.questions:
                 _answer_question(instrument, answers, page, name, 0, rng, known, moment)
@@ -236,13 +286,16 @@ def stored_answers(
         item = instrument.item(name)
         return isinstance(item, Question) and item.displayed and item.type != "note"
 
-    out: dict[str, Any] = {}
-    for name, value in record.items():
-        if isinstance(value, list):
-            out[name] = [{k: v for k, v in row.items() if keep(k)} for row in value]
-        elif keep(name):
-            out[name] = value
-    return out
+    def kept(level: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, value in level.items():
+            if isinstance(value, list):
+                out[name] = [kept(row) for row in value]
+            elif keep(name):
+                out[name] = value
+        return out
+
+    return kept(record)
 
 
 # -- storing ---------------------------------------------------------------------------

@@ -11,7 +11,8 @@ looks for dependency cycles. Every problem becomes a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -21,14 +22,19 @@ from pyxform import aliases, constants
 from pyxform.aliases import select_from_file
 from pyxform.errors import PyXFormError
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
-from pyxform.xls2json import RE_END_CONTROL, RE_SELECT, workbook_to_json
+from pyxform.xls2json import (
+    RE_BEGIN_CONTROL,
+    RE_END_CONTROL,
+    RE_SELECT,
+    workbook_to_json,
+)
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from sociaparis.core.archives import check_archive
 from sociaparis.core.errors import CoreError, Issue, Location, SociaparisError
 from sociaparis.core.spreadsheets import ZIP_SPREADSHEETS
 from sociaparis.survey.errors import SurveyError
-from sociaparis.survey.expressions import check_expressions
+from sociaparis.survey.expressions import check_expressions, unknown_choice_columns
 from sociaparis.survey.instrument import (
     METADATA_TYPES,
     QUESTION_TYPES,
@@ -38,11 +44,14 @@ from sociaparis.survey.instrument import (
     Instrument,
     Item,
     Question,
+    item_key,
 )
 
 #: Deepest nesting of groups and repeats (each level is a step of the form's
 #: reading, which must stay within Python's recursion limit).
 MAX_GROUP_DEPTH = 32
+#: Deepest nesting of repeats (a household, its members, each member's jobs).
+MAX_REPEAT_DEPTH = 3
 SUFFIXES = {
     ".xlsx": ".xlsx",
     ".xlsm": ".xlsm",
@@ -118,10 +127,14 @@ _METADATA_STORED = {
 }
 #: Name pyxform gives the select it adds to show a table-list's choice labels.
 _TABLE_LIST_HEADER = "reserved_name_for_field_list_labels_"
+#: Marks the group pyxform makes of each choice of a ``begin loop over LIST``
+#: (it has no row of its own on the survey sheet).
+_LOOP_COLUMN = "_sociaparis_loop_column"
+_LOOP_FIELD = re.compile(r"%\((\w+)\)s")
 #: Appearances used per kind of item (others are ignored with a warning).
 APPEARANCES: dict[str, frozenset[str]] = {
-    "select_one": frozenset({"minimal", "likert"}),
-    "select_multiple": frozenset({"minimal"}),
+    "select_one": frozenset({"minimal", "likert", "label", "list-nolabel"}),
+    "select_multiple": frozenset({"minimal", "label", "list-nolabel"}),
     "text": frozenset({"multiline"}),
     "group": frozenset({"field-list"}),
 }
@@ -149,6 +162,7 @@ _ITEM_KEYS = {
     "parameters",
     "choice_filter",
     "default",
+    _LOOP_COLUMN,
 }
 #: Survey-sheet headers (before any ``::language``) that sociaparis reads.
 KNOWN_COLUMNS = frozenset(
@@ -182,6 +196,7 @@ _ROW_RE = re.compile(r"\[row : (\d+)\]\s*")
 _SHEET_RE = re.compile(r"'(survey|choices|settings)' sheet")
 _LANG_RE = re.compile(r"\(([^()]+)\)\s*$")
 _OTHER_RELEVANT_RE = re.compile(r"selected\(\.\./([\w.-]+), 'other'\)")
+_REFERENCE = re.compile(r"\$\{([^{}]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +307,17 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
     instrument = builder.build()
     warnings.extend(builder.warnings)
     check_expressions(instrument, locate=rows.locate)
+    for name, column, known in unknown_choice_columns(instrument):
+        warnings.append(
+            Issue(
+                "SURVEY_W08",
+                f"The choice filter of '{name}' reads '{column}', which is not a "
+                f"column of its list (its columns: {known}): as in ODK it is empty, "
+                f"so a comparison with it never holds. To compare with the text "
+                f"'{column}', quote it: '{column}'.",
+                rows.locate(name, "choice_filter"),
+            )
+        )
     return XLSFormResult(instrument, warnings, data, filename)
 
 
@@ -420,19 +446,36 @@ class _SurveyRows:
 
     def __init__(self, workbook: DefinitionData) -> None:
         self.survey: dict[str, tuple[int, Mapping[str, str]]] = {}
+        #: Each named row by its path of group names on the sheet (a loop's
+        #: questions once, under the loop's name).
+        self.by_path: dict[tuple[str, ...], tuple[int, Mapping[str, str]]] = {}
+        #: Rows of the items of the instrument (by key) that share their name.
+        self.keyed: dict[str, tuple[int, Mapping[str, str]] | None] = {}
+        self.rows_of: dict[str, list[int]] = {}
         self.duplicates: list[tuple[str, int, int]] = []
         self.selects: list[tuple[str, str, int]] = []
         self.by_row: dict[int, Mapping[str, str]] = {}
+        stack: list[str] = []
         for index, row in enumerate(workbook.survey or []):
             number = index + 2
             self.by_row[number] = row
             name = _cell(row, _NAME_HEADERS)
             kind = _cell(row, _TYPE_HEADERS)
-            if name and not RE_END_CONTROL.match(" ".join(kind.lower().split())):
-                if name in self.survey:
-                    self.duplicates.append((name, self.survey[name][0], number))
+            spelled = " ".join(kind.lower().split())
+            if RE_END_CONTROL.match(spelled):
+                if stack:
+                    stack.pop()
+                continue
+            if name:
+                path = (*stack, name)
+                if path in self.by_path:
+                    self.duplicates.append((name, self.by_path[path][0], number))
                 else:
-                    self.survey[name] = (number, row)
+                    self.by_path[path] = (number, row)
+                self.survey.setdefault(name, (number, row))
+                self.rows_of.setdefault(name, []).append(number)
+            if RE_BEGIN_CONTROL.match(spelled):
+                stack.append(name)
             select = select_spelling(kind)
             if select is not None and select.command not in _SELECT_FROM_ELSEWHERE:
                 self.selects.append((name, select.list_name, number))
@@ -460,6 +503,7 @@ class _SurveyRows:
                 name=name,
                 first_row=first,
             )
+        self._check_references()
         for name, list_name, number in self.selects:
             if list_name not in self.list_names:
                 raise SociaparisError(
@@ -469,9 +513,38 @@ class _SurveyRows:
                     list_name=list_name,
                 )
 
+    def _check_references(self) -> None:
+        """Refuse a ``${name}`` whose name is written in more than one group.
+
+        pyxform's rule: a name may be used again in another group, but then no
+        ``${name}`` may refer to it (``SURVEY_015`` names every place).
+        """
+        shared = {name for name, rows in self.rows_of.items() if len(rows) > 1}
+        if not shared:
+            return
+        for number, row in self.by_row.items():
+            for header, value in row.items():
+                if self.column(header) in {"type", "name"}:
+                    continue
+                for reference in _REFERENCE.findall(str(value)):
+                    reference = reference.strip()
+                    if reference in shared:
+                        raise SociaparisError(
+                            SurveyError.AMBIGUOUS_REFERENCE,
+                            location=Location("survey", number, str(header)),
+                            reference=reference,
+                            rows=", ".join(map(str, self.rows_of[reference])),
+                        )
+
+    def entry(self, name: str) -> tuple[int, Mapping[str, str]] | None:
+        """Row number and cells of the item keyed ``name`` (None if generated)."""
+        if name in self.keyed:
+            return self.keyed[name]
+        return self.survey.get(name)
+
     def unknown_column(self, name: str, key: str) -> Location:
         """Where the unsupported column behind pyxform's ``key`` is, for item ``name``."""
-        row, cells = self.survey.get(name, (None, {}))
+        row, cells = self.entry(name) or (None, {})
         unknown = [
             header
             for header, value in cells.items()
@@ -489,12 +562,12 @@ class _SurveyRows:
 
     def cell(self, name: str, column: str) -> str:
         """The cell ``column`` of item ``name`` as written ('' for a generated item)."""
-        _, cells = self.survey.get(name, (None, {}))
+        _, cells = self.entry(name) or (None, {})
         return next((str(v) for k, v in cells.items() if self.column(k) == column), "")
 
     def locate(self, name: str, column: str, value: str | None = None) -> Location:
         """Where the cell ``column`` of item ``name`` is (the header as written)."""
-        row, cells = self.survey.get(name, (None, {}))
+        row, cells = self.entry(name) or (None, {})
         written = column
         if value is not None:
             written = next(
@@ -525,7 +598,9 @@ class _Builder:
         self._warned: set[tuple[str, str]] = set()
 
     def build(self) -> Instrument:
-        top = self._children(self.tree.get("children", []), parent=None, repeat=None)
+        children = _expand_loops(self.tree.get("children", []))
+        self.counts = Counter(_written_names(children))
+        top = self._children(children, parent=None, repeat=None, path=(), sheet=())
         choices = {
             list_name: tuple(self._choice(choice) for choice in entries)
             for list_name, entries in (self.tree.get("choices") or {}).items()
@@ -600,7 +675,11 @@ class _Builder:
         children: Iterable[Mapping[str, Any]],
         parent: str | None,
         repeat: str | None,
+        path: tuple[str, ...],
+        sheet: tuple[str, ...],
     ) -> tuple[str, ...]:
+        """Build ``children``; ``path`` and ``sheet`` are their groups' names in the
+        form and on the survey sheet (where a loop's questions are written once)."""
         names = []
         for child in children:
             control = child.get("control") or {}
@@ -609,33 +688,38 @@ class _Builder:
                 continue
             if self._table_list_header(child, parent):
                 continue
-            self._check_keys(child)
+            written = str(child["name"])
+            name = self._key(written, path)
+            if name != written:
+                inner_sheet = sheet if child.get(_LOOP_COLUMN) else (*sheet, written)
+                self.rows.keyed[name] = self.rows.by_path.get(inner_sheet)
+            self._check_keys(child, name)
             if child.get("type") in {"group", "repeat"}:
-                self._group(child, parent, repeat)
+                self._group(child, name, parent, repeat, (path, sheet))
             else:
-                self._question(child, parent, repeat)
-            names.append(str(child["name"]))
+                self._question(child, name, parent, repeat, path)
+            names.append(name)
         return tuple(names)
+
+    def _key(self, written: str, path: tuple[str, ...]) -> str:
+        """The instrument's key of the item ``written`` in the groups ``path``.
+
+        A name used once in the form is its own key; a name used in several
+        groups is keyed by its group path (:func:`item_key`).
+        """
+        if self.counts[written] <= 1:
+            return written
+        return item_key((*path, written))
 
     def _table_list_header(self, data: Mapping[str, Any], parent: str | None) -> bool:
         """Whether ``data`` is the row of choice labels pyxform adds to a table-list.
 
-        sociaparis shows a ``table-list`` group as a field-list page (pyxform gives
-        it that appearance), each question with its own choices, and says so.
+        pyxform makes a ``table-list`` group a field-list whose selects have the
+        appearance ``list-nolabel``; sociaparis shows those as one table, its
+        column headers the choices, so the row of choice labels is not needed.
         """
         name = str(data.get("name"))
-        if not name.startswith(_TABLE_LIST_HEADER) or name in self.rows.survey:
-            return False
-        group = parent or ""
-        self._warn_once(
-            ("table-list", group),
-            "SURVEY_W05",
-            f"The appearance 'table-list' of '{group}' is not used by sociaparis: "
-            "the group is shown as a field-list page, each question with its own "
-            "choices.",
-            self.rows.locate(group, "appearance"),
-        )
-        return True
+        return name.startswith(_TABLE_LIST_HEADER) and name not in self.rows.survey
 
     def _meta(self, group: Mapping[str, Any]) -> None:
         """Warn that an ``audit`` (which pyxform puts in the meta group) is ignored."""
@@ -658,7 +742,7 @@ class _Builder:
             kind,
             "A web browser does not give it, and an anonymous survey must not hold it.",
         )
-        row = self.rows.survey.get(name)
+        row = self.rows.entry(name)
         written = _cell(row[1], _TYPE_HEADERS) if row else written
         self.warnings.append(
             Issue(
@@ -670,9 +754,8 @@ class _Builder:
             )
         )
 
-    def _check_keys(self, data: Mapping[str, Any]) -> None:
+    def _check_keys(self, data: Mapping[str, Any], name: str) -> None:
         """Warn (``SURVEY_W04``) about each column of the item sociaparis ignores."""
-        name = str(data.get("name"))
         unused = [key for key in data if key not in _ITEM_KEYS]
         unused += [key for key in data.get("bind") or {} if key not in _BIND_KEYS]
         unused += [key for key in data.get("control") or {} if key not in _CONTROL_KEYS]
@@ -697,8 +780,8 @@ class _Builder:
     def _appearance(self, name: str, kind: str, appearance: str) -> str:
         """The appearance words sociaparis uses; a warning for each other one written.
 
-        Words pyxform wrote itself (``list-nolabel`` in a ``table-list`` group) are
-        dropped without a warning: the group's own warning covers them.
+        ``table-list`` on a group never reaches here: pyxform reads it (a
+        field-list whose selects are ``list-nolabel``).
         """
         allowed = APPEARANCES.get(kind, frozenset())
         written = self.rows.cell(name, "appearance").split()
@@ -716,9 +799,13 @@ class _Builder:
         return " ".join(word for word in appearance.split() if word in allowed)
 
     def _group(
-        self, data: Mapping[str, Any], parent: str | None, repeat: str | None
+        self,
+        data: Mapping[str, Any],
+        name: str,
+        parent: str | None,
+        repeat: str | None,
+        where: tuple[tuple[str, ...], tuple[str, ...]],
     ) -> None:
-        name = str(data["name"])
         kind = data["type"]
         control = data.get("control") or {}
         bind = data.get("bind") or {}
@@ -731,8 +818,15 @@ class _Builder:
                 limit=MAX_GROUP_DEPTH,
             )
         if kind == "repeat":
-            if repeat is not None:
-                self._structure(name, f"a repeat inside the repeat '{repeat}'")
+            repeats = 1 + sum(
+                1 for ancestor in self._ancestors(parent) if ancestor.kind == "repeat"
+            )
+            if repeats > MAX_REPEAT_DEPTH:
+                self._structure(
+                    name,
+                    f"repeats nested {repeats} deep (inside '{repeat}'), more than "
+                    f"the {MAX_REPEAT_DEPTH} levels",
+                )
             for ancestor in self._ancestors(parent):
                 if ancestor.field_list:
                     self._structure(
@@ -755,7 +849,16 @@ class _Builder:
             repeat_count=str(control.get("jr:count", "")),
         )
         self.items[index] = group
-        children = self._children(data.get("children", []), name, inner_repeat)
+        path, sheet = where
+        written = str(data["name"])
+        inner_sheet = sheet if data.get(_LOOP_COLUMN) else (*sheet, written)
+        children = self._children(
+            data.get("children", []),
+            name,
+            inner_repeat,
+            (*path, written),
+            inner_sheet,
+        )
         self.items[index] = Group(**{**_fields(group), "children": children})
 
     def _ancestors(self, parent: str | None) -> list[Group]:
@@ -777,9 +880,13 @@ class _Builder:
         )
 
     def _question(
-        self, data: Mapping[str, Any], parent: str | None, repeat: str | None
+        self,
+        data: Mapping[str, Any],
+        name: str,
+        parent: str | None,
+        repeat: str | None,
+        path: tuple[str, ...],
     ) -> None:
-        name = str(data["name"])
         written = str(data.get("type"))
         kind = _TYPES.get(written) or METADATA_SPELLINGS.get(written)
         if kind in METADATA_TYPES:
@@ -794,11 +901,14 @@ class _Builder:
             )
         bind = data.get("bind") or {}
         control = data.get("control") or {}
-        row_info = self.rows.survey.get(name)
+        row_info = self.rows.entry(name)
         generated_other = row_info is None and name.endswith("_other")
         relevant = str(bind.get("relevant", ""))
         if generated_other:
-            relevant = _OTHER_RELEVANT_RE.sub(r"selected(${\1}, 'other')", relevant)
+            relevant = _OTHER_RELEVANT_RE.sub(
+                lambda m: f"selected(${{{self._key(m.group(1), path)}}}, 'other')",
+                relevant,
+            )
         or_other = False
         if kind in SELECT_TYPES and row_info is not None:
             written = str(row_info[1].get("type", ""))
@@ -897,3 +1007,83 @@ def _translate_other(item: Any, languages: list[str]) -> Any:
 
 def _relabel_choice(choice: Choice, default: str) -> Choice:
     return Choice(choice.name, _retexts(choice.labels, default), choice.extra)
+
+
+def _expand_loops(
+    children: Iterable[Mapping[str, Any]], depth: int = 0
+) -> list[Mapping[str, Any]]:
+    """Each legacy ``loop`` as pyxform builds it: a group holding one group per
+    choice of its list (except ``none``), each holding a copy of the loop's
+    questions with ``%(name)s`` and ``%(label)s`` replaced by the choice's.
+
+    Below :data:`MAX_GROUP_DEPTH` the tree is left as it is (the builder
+    refuses it).
+    """
+    if depth > MAX_GROUP_DEPTH:
+        return list(children)
+    expanded: list[Mapping[str, Any]] = []
+    for child in children:
+        if child.get("type") == "loop":
+            loop = {k: v for k, v in child.items() if k not in {"columns", "children"}}
+            columns = [
+                {
+                    "type": "group",
+                    "name": column["name"],
+                    **({"label": column["label"]} if column.get("label") else {}),
+                    _LOOP_COLUMN: True,
+                    "children": _expand_loops(
+                        [_substitute(c, column) for c in child.get("children", [])],
+                        depth + 2,
+                    ),
+                }
+                for column in child.get("columns", [])
+                if column.get("name") != "none"
+            ]
+            expanded.append({**loop, "type": "group", "children": columns})
+        elif child.get("children"):
+            expanded.append(
+                {**child, "children": _expand_loops(child["children"], depth + 1)}
+            )
+        else:
+            expanded.append(child)
+    return expanded
+
+
+def _substitute(template: Mapping[str, Any], column: Mapping[str, Any]) -> dict[str, Any]:
+    """pyxform's ``%(name)s``/``%(label)s`` substitution in a loop's question:
+    in its texts and in the values of its mappings (labels by language, bind)."""
+    label = column.get("label", "")
+
+    def fill(text: str, lang: str | None) -> str:
+        def field(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key == "label" and isinstance(label, Mapping):
+                texts = {str(k): str(v) for k, v in label.items()}
+                return texts.get(lang or "", next(iter(texts.values()), ""))
+            value = column.get(key)
+            return match.group(0) if value is None else str(value)
+
+        return _LOOP_FIELD.sub(field, text)
+
+    result: dict[str, Any] = {}
+    for key, value in template.items():
+        if isinstance(value, str):
+            result[key] = fill(value, None)
+        elif isinstance(value, Mapping):
+            result[key] = {
+                k: fill(v, str(k)) if isinstance(v, str) else v for k, v in value.items()
+            }
+        else:
+            result[key] = value
+    return result
+
+
+def _written_names(children: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """Every item's name as written, loop copies included (meta group excluded)."""
+    stack = list(children)
+    while stack:
+        child = stack.pop()
+        if child.get("type") == "group" and (child.get("control") or {}).get("bodyless"):
+            continue
+        yield str(child.get("name"))
+        stack.extend(child.get("children") or [])

@@ -9,7 +9,8 @@ escapes first).
 Accessibility rules the markup keeps (checked by axe-core in the browser tests):
 every input has a label; choice groups are a ``fieldset`` with a ``legend``;
 hints and errors are tied to their field with ``aria-describedby``; a Likert run
-is one table whose radio buttons are labelled by their row and column headers.
+or a table-list is one table whose radio buttons (check boxes for
+``select_multiple`` rows) are labelled by their row and column headers.
 
 A browser sends nothing for a checkbox left unticked, which the engine would
 read as "not answered" and fill with the question's ``default``: every
@@ -30,7 +31,12 @@ from markupsafe import Markup, escape
 
 from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import MAX_ANSWER_LENGTH
-from sociaparis.survey.fielding.layout import Block, LikertView, QuestionView
+from sociaparis.survey.fielding.layout import (
+    Block,
+    InstanceView,
+    LikertView,
+    QuestionView,
+)
 from sociaparis.web.i18n import translate
 
 _TEXT_LIMIT = MAX_ANSWER_LENGTH  # the maxlength of text inputs
@@ -82,6 +88,51 @@ def _question_blocks(blocks: tuple[Block, ...], prefix: str, lang: str) -> Marku
             parts.append(_likert(block, f"{prefix}-likert-{index}", lang))
         else:
             parts.append(_question(block, lang))
+    return Markup("\n".join(parts))
+
+
+def nested_repeats(instance: InstanceView, lang: str) -> Markup:
+    """The repeats inside a repeat instance: a fieldset each, holding its
+    instances (their questions, the repeats inside them, a "remove" button)
+    and an "add" button, and the hidden count of instances the page shows.
+
+    The buttons name what they act on (``add:job:2``: a job in instance 2;
+    ``remove:job:2.1``), so no JavaScript is needed.
+    """
+    add, remove = translate("add_instance", lang), translate("remove_instance", lang)
+    number_text = translate("instance_n", lang)
+    parts: list[str] = []
+    for repeat in instance.nested:
+        title = escape(repeat.title)
+        parts.append(
+            '<fieldset class="repeat-instance nested-repeat">\n'
+            f"<legend>{title}</legend>\n"
+            f'<input type="hidden" name="{escape(repeat.count_field)}" '
+            f'value="{len(repeat.instances)}">'
+        )
+        for inner in repeat.instances:
+            which = f"{title} {escape(number_text.format(n=inner.number))}"
+            parts.append(
+                f'<fieldset class="repeat-instance" '
+                f'id="instance-{escape(repeat.name)}-{escape(inner.suffix)}">\n'
+                f"<legend>{which}</legend>\n"
+                f"{question_blocks(inner.blocks, f'i{inner.suffix}', lang)}\n"
+                f"{nested_repeats(inner, lang) if inner.nested else ''}"
+            )
+            if repeat.can_add:
+                parts.append(
+                    f'<button type="submit" name="_action" '
+                    f'value="remove:{escape(repeat.name)}:{escape(inner.suffix)}" '
+                    f'class="button button-secondary">{escape(remove)} ({which})</button>'
+                )
+            parts.append("</fieldset>")
+        if repeat.can_add:
+            parts.append(
+                f'<p><button type="submit" name="_action" '
+                f'value="add:{escape(repeat.name)}:{escape(repeat.parent)}" '
+                f'class="button button-secondary">{escape(add)} ({title})</button></p>'
+            )
+        parts.append("</fieldset>")
     return Markup("\n".join(parts))
 
 
@@ -201,9 +252,12 @@ def _likert(block: LikertView, table_id: str, lang: str) -> str:
         for number, (_value, label) in enumerate(block.scale, start=1)
     )
     rows = "\n".join(_likert_row(q, table_id, lang) for q in block.items)
+    caption = ""
+    if block.caption:
+        caption = f"<caption>{odk_markdown(block.caption)}</caption>\n"
     return (
         f'<div class="likert-wrapper field">\n<table class="likert" id="{table_id}">\n'
-        f"<thead>\n<tr><td></td>{headers}</tr>\n</thead>\n"
+        f"{caption}<thead>\n<tr><td></td>{headers}</tr>\n</thead>\n"
         f"<tbody>\n{rows}\n</tbody>\n</table>\n</div>"
     )
 
@@ -222,8 +276,10 @@ def _likert_row(q: QuestionView, table_id: str, lang: str) -> str:
     )
     described_by = _described_by(q)
     name = escape(q.field)
+    kind = "checkbox" if q.widget == "checkbox" else "radio"
+    unticked = _sent_when_unticked(q) if kind == "checkbox" else ""
     cells = "".join(
-        f'<td><input type="radio" name="{name}" value="{escape(c.value)}" '
+        f'<td><input type="{kind}" name="{name}" value="{escape(c.value)}" '
         f'id="{dom_id}-{number}" '
         f'aria-labelledby="{dom_id}-label {table_id}-c{number}"{described_by}'
         f"{' checked' if c.selected else ''}>"
@@ -235,5 +291,5 @@ def _likert_row(q: QuestionView, table_id: str, lang: str) -> str:
     return (
         f'<tr{error_class} id="{dom_id}">\n'
         f'<th scope="row" id="{dom_id}-label">{odk_markdown(q.label)}'
-        f"{_required(q, lang)}{hint}{error}</th>\n{cells}\n</tr>"
+        f"{_required(q, lang)}{hint}{error}{unticked}</th>\n{cells}\n</tr>"
     )

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from sociaparis.web.i18n import translate
-from sociaparis.web.questions import question_blocks
+from sociaparis.web.questions import nested_repeats, question_blocks
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -29,6 +29,7 @@ def make_environment(user_templates: Path | None = None) -> Environment:
     )
     env.globals["translate"] = translate
     env.globals["question_blocks"] = question_blocks
+    env.globals["nested_repeats"] = nested_repeats
     return env
 
 

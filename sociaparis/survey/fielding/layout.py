@@ -15,9 +15,9 @@ from typing import Any
 
 from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import FieldError
-from sociaparis.survey.fielding.submission import field_name
+from sociaparis.survey.fielding.submission import count_field, field_name, index_suffix
 from sociaparis.survey.instrument import Group, Instrument, Page, Question
-from sociaparis.survey.logic import FormState
+from sociaparis.survey.logic import FormState, Index, index_prefix
 
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][\w.-]*)\}")
 _RADIO_RANGE_LIMIT = 11
@@ -62,7 +62,11 @@ class QuestionView:
 
 @dataclass(frozen=True, slots=True)
 class LikertView:
-    """Consecutive Likert items sharing one scale, shown as one table."""
+    """Consecutive selects sharing one list, shown as one table: Likert items
+    (``likert``), or the rows of a table-list (``list-nolabel``, after an
+    optional ``label`` select whose label is the caption), whose rows may mix
+    ``select_one`` (radio buttons) and ``select_multiple`` (check boxes).
+    """
 
     scale: tuple[tuple[str, str], ...]
     items: tuple[QuestionView, ...]
@@ -74,10 +78,34 @@ Block = QuestionView | LikertView
 
 @dataclass(frozen=True, slots=True)
 class InstanceView:
-    """One instance of a repeat: its number and its blocks."""
+    """One instance of a repeat: its number, its blocks, and the repeats inside
+    it (shown after its questions).
+
+    ``suffix`` is its place from the page's repeat down (``2``, ``2.1``): what
+    its fields and buttons are named with.
+    """
 
     number: int
     blocks: tuple[Block, ...]
+    nested: tuple[NestedRepeatView, ...] = ()
+    suffix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NestedRepeatView:
+    """A repeat inside an instance of the page's repeat.
+
+    ``count_field`` carries how many instances the page shows (the form sends
+    it back); ``parent`` is the suffix of the instance it is in, which its
+    "add" button names.
+    """
+
+    name: str
+    title: str
+    count_field: str
+    parent: str
+    instances: tuple[InstanceView, ...]
+    can_add: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +131,7 @@ class PageView:
         return tuple(
             (instance.number, q)
             for instance in self.instances
-            for q in _questions(instance.blocks)
+            for q in _instance_questions((instance,))
             if q.error
         )
 
@@ -129,14 +157,17 @@ def _text(instrument: Instrument, texts: Mapping[str, str], lang: str) -> str:
     return instrument.text(texts, lang)
 
 
-def _fill(text: str, state: FormState, instance: int) -> str:
+def _fill(text: str, state: FormState, instance: Index) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if not state.instrument.has(name):
             return match.group(0)
         item = state.instrument.item(name)
-        index = instance if item.repeat is not None else 0
-        return state.value(name, index)
+        if item.repeat is None or isinstance(instance, int):
+            return state.value(name, instance if item.repeat is not None else 0)
+        # in a nested repeat: the answer in the instance enclosing this one
+        depth = len(state.plan.chain_of(item.repeat))
+        return state.value(name, index_prefix(instance, min(depth, len(instance))))
 
     return _REFERENCE.sub(value, text) if "${" in text else text
 
@@ -179,7 +210,7 @@ def _question_texts(instrument: Instrument, name: str, lang: str) -> _QuestionTe
         hint=_text(instrument, question.hints, lang),
         required=question.required not in {"", "false()"},
         choice_labels={
-            choice.name: _text(instrument, choice.labels, lang)
+            choice.name: _text(instrument, choice.labels, lang) or choice.name
             for choice in instrument.choice_list(question)
         },
     )
@@ -246,6 +277,21 @@ def _range_values(start: float, step: float, count: int) -> list[str]:
     return [str(int(v)) if v == int(v) else str(v) for v in values]
 
 
+def _table_kind(question: Question) -> str:
+    """``likert``, ``label`` or ``row`` (``list-nolabel``) for a select shown in
+    a table, ``''`` otherwise."""
+    if question.type not in {"select_one", "select_multiple"}:
+        return ""
+    appearance = question.appearance.split()
+    if "list-nolabel" in appearance:
+        return "row"
+    if "label" in appearance:
+        return "label"
+    if question.type == "select_one" and "likert" in appearance:
+        return "likert"
+    return ""
+
+
 def _blocks(
     names: Sequence[str],
     state: FormState,
@@ -258,25 +304,32 @@ def _blocks(
     instrument = state.instrument
     blocks: list[Block] = []
     run: list[Question] = []
+    caption: Question | None = None  # a table-list's ``label`` select
+    table_list = False  # the run is a table-list's rows (else Likert items)
 
     def flush() -> None:
-        if not run:
-            return
-        if len(run) == 1:
+        nonlocal caption, table_list
+        if len(run) == 1 and not table_list:
             blocks.append(
                 _question_view(run[0], state, shown, errors, lang, instance, initial)
             )
-        else:
+        elif run or caption is not None:
+            first = caption or run[0]
             scale = tuple(
-                (c.name, _text(instrument, c.labels, lang))
-                for c in instrument.choice_list(run[0])
+                (c.name, _text(instrument, c.labels, lang) or c.name)
+                for c in instrument.choice_list(first)
             )
             items = tuple(
                 _question_view(q, state, shown, errors, lang, instance, initial)
                 for q in run
             )
-            blocks.append(LikertView(scale, items))
+            title = ""
+            if caption is not None:
+                title = _fill(_text(instrument, caption.labels, lang), state, index)
+            blocks.append(LikertView(scale, items, title))
         run.clear()
+        caption = None
+        table_list = False
 
     index = instance or 0
     for name in names:
@@ -285,17 +338,28 @@ def _blocks(
             continue
         if not state.is_relevant(name, index):
             continue
-        likert = item.type == "select_one" and "likert" in item.appearance.split()
-        if likert and run and run[0].list_name == item.list_name:
-            run.append(item)
-            continue
-        flush()
-        if likert:
-            run.append(item)
-        else:
+        kind = _table_kind(item) if item.appearance else ""
+        if not kind:
+            if run or caption is not None:
+                flush()
             blocks.append(
                 _question_view(item, state, shown, errors, lang, instance, initial)
             )
+            continue
+        rows = kind != "likert"
+        first = caption or (run[0] if run else None)
+        if (
+            kind == "label"
+            or first is None
+            or first.list_name != item.list_name
+            or rows != table_list
+        ):
+            flush()
+            table_list = rows
+        if kind == "label":
+            caption = item
+        else:
+            run.append(item)
     flush()
     return tuple(blocks)
 
@@ -341,16 +405,10 @@ def lay_out_page(
     if page.kind == "repeat":
         rows = list(shown.get(page.name, []) if shown else [])
         rows += [{}] * (state.instances(page.name) - len(rows))
-        instances = tuple(
-            InstanceView(
-                number,
-                _blocks(page.questions, state, row, by_field, lang, number, initial),
-            )
-            for number, row in enumerate(rows, start=1)
-        )
+        instances = _instance_views(state, page.name, (), rows, (by_field, lang, initial))
         repeat = instrument.item(page.name)
         can_add = isinstance(repeat, Group) and not repeat.repeat_count
-        flat = [q for inst in instances for q in _questions(inst.blocks)]
+        flat = _instance_questions(instances)
         return PageView(
             page.name,
             page.kind,
@@ -372,6 +430,59 @@ def lay_out_page(
         total=total,
         closing=closing_page(instrument) == page,
     )
+
+
+def _instance_views(
+    state: FormState,
+    repeat: str,
+    parent: tuple[int, ...],
+    rows: Sequence[Any],
+    shared: tuple[Mapping[tuple[str, Any], str], str, Mapping[str, str]],
+) -> tuple[InstanceView, ...]:
+    """The views of ``rows``, the instances of ``repeat`` in the instance
+    ``parent`` (its numbers from the page's repeat down; ``()`` at the top)."""
+    by_field, lang, initial = shared
+    instrument = state.instrument
+    level = instrument.level(repeat)
+    own = [item.name for item in level if isinstance(item, Question)]
+    inner = [item for item in level if isinstance(item, Group)]
+    views = []
+    for number, row in enumerate(rows, start=1):
+        numbers = (*parent, number)
+        index: Any = number if not parent else numbers
+        row = row if isinstance(row, Mapping) else {}
+        blocks = _blocks(own, state, row, by_field, lang, index, initial)
+        nested = []
+        for group in inner:
+            if not state.is_relevant(group.name, index):
+                continue
+            given = row.get(group.name)
+            sub_rows = list(given) if isinstance(given, list) else []
+            sub_rows += [{}] * (state.instances(group.name, index) - len(sub_rows))
+            nested.append(
+                NestedRepeatView(
+                    name=group.name,
+                    title=_text(instrument, group.labels, lang),
+                    count_field=count_field(group.name, index),
+                    parent=index_suffix(index),
+                    instances=_instance_views(
+                        state, group.name, numbers, sub_rows, shared
+                    ),
+                    can_add=not group.repeat_count,
+                )
+            )
+        views.append(InstanceView(number, blocks, tuple(nested), index_suffix(index)))
+    return tuple(views)
+
+
+def _instance_questions(instances: Sequence[InstanceView]) -> list[QuestionView]:
+    """Every question of ``instances`` and of the repeats inside them, in order."""
+    found: list[QuestionView] = []
+    for instance in instances:
+        found.extend(_questions(instance.blocks))
+        for nested in instance.nested:
+            found.extend(_instance_questions(nested.instances))
+    return found
 
 
 def _questions(blocks: Sequence[Block]) -> list[QuestionView]:

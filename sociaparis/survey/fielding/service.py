@@ -10,6 +10,7 @@ path: those functions use Core statements only.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import secrets
@@ -783,15 +784,10 @@ def plan_submission(
         too_long_message=(messages or {}).get("too_long", ""),
     )
     answers = merge_page(view.answers, page, submission.answers)
-    if page.kind == "repeat" and (action == "add" or action.startswith("remove:")):
-        rows = list(answers.get(page.name, []))
-        if action == "add":
-            rows.append({})
-        else:
-            index = int(action.split(":", 1)[1]) if action[7:].isdigit() else 0
-            if 1 <= index <= len(rows):
-                del rows[index - 1]
-        answers[page.name] = rows
+    if page.kind == "repeat" and (action == "add" or action.startswith(_EDITS)):
+        answers[page.name] = edit_instances(
+            instrument, page.name, answers.get(page.name, []), action
+        )
         return PageOutcome(True, page.name, answers=answers, view=view)
     validation = validate_page(instrument, answers, page.name, lang, now=now)
     errors = submission.errors + validation.errors
@@ -853,6 +849,54 @@ def plan_submission(
         timed_page=None if seconds is None else page.name,
         seconds=seconds,
     )
+
+
+_EDITS = ("add:", "remove:")
+
+
+def edit_instances(
+    instrument: Instrument, repeat: str, rows: Any, action: str
+) -> list[Any]:
+    """The instances of the repeat page ``repeat`` after an add or remove button.
+
+    ``add`` and ``remove:N`` act on the page's own repeat; ``add:NESTED:P`` adds
+    an instance of the repeat ``NESTED`` inside instance ``P`` (``2``, ``2.1``:
+    the instance numbers from the page's repeat down), ``remove:NESTED:P.N``
+    removes its instance ``N``. Anything else changes nothing.
+    """
+    rows = copy.deepcopy(list(rows) if isinstance(rows, list) else [])
+    if action == "add":
+        return [*rows, {}]
+    verb, _, target = action.partition(":")
+    nested, _, where = target.rpartition(":")
+    numbers = [int(n) for n in (where or target).split(".") if n.isdigit()]
+    if not nested:
+        if verb == "remove" and len(numbers) == 1 and 1 <= numbers[0] <= len(rows):
+            del rows[numbers[0] - 1]
+        return rows
+    if not instrument.has(nested) or nested == repeat:
+        return rows
+    chain = [g.name for g in reversed(instrument.ancestors(nested)) if g.kind == "repeat"]
+    if not chain or chain[0] != repeat:
+        return rows
+    parents = numbers if verb == "add" else numbers[:-1]
+    if len(parents) != len(chain):
+        return rows
+    level: Any = {repeat: rows}
+    for name, number in zip(chain, parents, strict=True):
+        instances = level.get(name) if isinstance(level, dict) else None
+        if not isinstance(instances, list) or not 1 <= number <= len(instances):
+            return rows
+        level = instances[number - 1]
+    if not isinstance(level, dict):
+        return rows
+    instances = level.get(nested)
+    instances = instances if isinstance(instances, list) else []
+    if verb == "add":
+        level[nested] = [*instances, {}]
+    elif numbers and 1 <= numbers[-1] <= len(instances):
+        level[nested] = instances[: numbers[-1] - 1] + instances[numbers[-1] :]
+    return rows
 
 
 def save_submission(
@@ -932,10 +976,10 @@ def _revealed_questions(
     )
     now = evaluate_form(instrument, after, page=page.name)
     return frozenset(
-        (name, number)
-        for number in range(1, now.instances(page.name) + 1)
+        (name, index)
         for name in page.questions
-        if now.is_relevant(name, number) and not was.is_relevant(name, number)
+        for index in now.indexes(str(instrument.item(name).repeat))
+        if now.is_relevant(name, index) and not was.is_relevant(name, index)
     )
 
 
@@ -945,22 +989,35 @@ def _answered(
     """The ``(name, instance)`` of each question given a value in a submission."""
     if page.kind != "repeat":
         return frozenset((name, None) for name, value in page_answers.items() if value)
-    return frozenset(
-        (name, number)
-        for number, row in enumerate(page_answers.get(page.name, []), start=1)
-        for name, value in row.items()
-        if value
-    )
+    found: set[tuple[str, Any]] = set()
+
+    def walk(rows: Any, parent: tuple[int, ...]) -> None:
+        for number, row in enumerate(rows if isinstance(rows, list) else [], start=1):
+            numbers = (*parent, number)
+            index = numbers[0] if len(numbers) == 1 else numbers
+            for name, value in row.items():
+                if isinstance(value, list):
+                    walk(value, numbers)
+                elif value:
+                    found.add((name, index))
+
+    walk(page_answers.get(page.name, []), ())
+    return frozenset(found)
 
 
 def _without(
     record: Mapping[str, Any], invalid: set[str], repeat: bool, name: str
 ) -> dict[str, Any]:
     if repeat:
-        rows = record.get(name, [])
-        return {
-            name: [{k: v for k, v in row.items() if k not in invalid} for row in rows]
-        }
+
+        def valid(row: Mapping[str, Any]) -> dict[str, Any]:
+            return {
+                k: [valid(r) for r in v] if isinstance(v, list) else v
+                for k, v in row.items()
+                if k not in invalid
+            }
+
+        return {name: [valid(row) for row in record.get(name, [])]}
     return {k: v for k, v in record.items() if k not in invalid}
 
 

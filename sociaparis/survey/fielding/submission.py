@@ -2,7 +2,10 @@
 
 Only the displayed questions of the page are read; every other field (hidden,
 computed, unknown, or belonging to another page) is dropped. Field names are the
-question name, or ``name.N`` for instance ``N`` (1-based) of a repeat.
+question name, or ``name.N`` for instance ``N`` (1-based) of a repeat, and
+``name.N.M`` for instance ``M`` of a repeat nested in instance ``N``; the page
+says how many instances a nested repeat showed in ``REPEAT#N`` (``#`` is in no
+XLSForm name).
 """
 
 from __future__ import annotations
@@ -35,9 +38,22 @@ class PageSubmission:
     errors: tuple[FieldError, ...] = ()
 
 
-def field_name(question: str, instance: int | None) -> str:
+def index_suffix(instance: int | tuple[int, ...]) -> str:
+    """``2`` for instance 2, ``2.3`` for instance 3 of a repeat nested in it."""
+    if isinstance(instance, int):
+        return str(instance)
+    return ".".join(map(str, instance))
+
+
+def field_name(question: str, instance: int | tuple[int, ...] | None) -> str:
     """The form field of ``question`` (in repeat ``instance``, 1-based)."""
-    return question if instance is None else f"{question}.{instance}"
+    return question if instance is None else f"{question}.{index_suffix(instance)}"
+
+
+def count_field(repeat: str, parent: int | tuple[int, ...]) -> str:
+    """The field giving how many instances of the nested ``repeat`` a page
+    showed in the instance ``parent`` of the repeat around it."""
+    return f"{repeat}#{index_suffix(parent)}"
 
 
 def _value(question: Question, values: Sequence[str]) -> str:
@@ -74,7 +90,7 @@ def read_page(
     """
     errors: list[FieldError] = []
 
-    def read(question: Question, instance: int | None) -> str | None:
+    def read(question: Question, instance: int | tuple[int, ...] | None) -> str | None:
         key = field_name(question.name, instance)
         if key not in fields:
             return None
@@ -90,22 +106,45 @@ def read_page(
         if isinstance(q := instrument.item(name), Question) and q.answerable
     ]
     answers: dict[str, Any] = {}
-    if page.kind == "repeat":
+    on_page = {question.name for question in questions}
+
+    def read_rows(
+        repeat: str, parent: tuple[int, ...], count: int
+    ) -> list[dict[str, Any]]:
         rows = []
-        for index in range(1, min(instances, MAX_REPEAT_INSTANCES) + 1):
-            row = {}
-            for question in questions:
-                value = read(question, index)
-                if value is not None:
-                    row[question.name] = value
+        for number in range(1, min(count, MAX_REPEAT_INSTANCES) + 1):
+            index = (*parent, number)
+            row: dict[str, Any] = {}
+            for item in instrument.level(repeat):
+                if isinstance(item, Question):
+                    if item.name in on_page:
+                        value = read(item, index[0] if len(index) == 1 else index)
+                        if value is not None:
+                            row[item.name] = value
+                    continue
+                sent = fields.get(count_field(item.name, index_suffix_of(index)), [])
+                nested = _count(sent[-1] if sent else "")
+                row[item.name] = read_rows(item.name, index, nested)
             rows.append(row)
-        answers[page.name] = rows
+        return rows
+
+    if page.kind == "repeat":
+        answers[page.name] = read_rows(page.name, (), instances)
     else:
         for question in questions:
             value = read(question, None)
             if value is not None:
                 answers[question.name] = value
     return PageSubmission(answers, tuple(errors))
+
+
+def index_suffix_of(numbers: tuple[int, ...]) -> int | tuple[int, ...]:
+    """An instance's index from its numbers: an int at the first level."""
+    return numbers[0] if len(numbers) == 1 else numbers
+
+
+def _count(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) < 6 else 0
 
 
 def merge_page(

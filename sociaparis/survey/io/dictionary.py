@@ -231,6 +231,21 @@ def datapackage(
                     },
                 }
             ]
+            if table.parent_table:
+                parent = data.table(table.parent_table)
+                parent_names = _names(parent, fmt)
+                schema["foreignKeys"].append(
+                    {
+                        "fields": [names["_parent_id"], names["_parent_index"]],
+                        "reference": {
+                            "resource": _slug(parent.name),
+                            "fields": [
+                                parent_names["_parent_id"],
+                                parent_names["_index"],
+                            ],
+                        },
+                    }
+                )
         else:
             schema["primaryKey"] = [names["_id"]]
         resource: dict[str, Any] = {

@@ -32,7 +32,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sociaparis.survey.instrument import Choice, Group, Instrument, Question, pick_text
+from sociaparis.survey.instrument import (
+    Choice,
+    Group,
+    Instrument,
+    Question,
+    pick_text,
+    written_name,
+)
 
 VariableKind = Literal["meta", "attribute", "question", "choice"]
 #: Storage types of export columns.
@@ -85,6 +92,10 @@ _META_LABELS: dict[str, dict[str, str]] = {
         "en": "Identifier of the parent response",
     },
     "_index": {"fr": "Numéro de l'occurrence", "en": "Instance number"},
+    "_parent_index": {
+        "fr": "Numéro (_index) de l'occurrence parente",
+        "en": "Number (_index) of the parent instance",
+    },
 }
 _META_TYPES = {
     "_id": "string",
@@ -97,6 +108,7 @@ _META_TYPES = {
     "_synthetic": "flag",
     "_parent_id": "string",
     "_index": "integer",
+    "_parent_index": "integer",
 }
 ATTRIBUTE_PREFIX = "_attr_"
 
@@ -160,6 +172,10 @@ class ExportTable:
     name: str
     variables: tuple[Variable, ...]
     frame: pd.DataFrame = field(repr=False)
+    #: For a repeat inside a repeat, the table of the enclosing repeat (its
+    #: ``_parent_id`` and ``_parent_index`` point to that table's
+    #: ``_parent_id`` and ``_index``).
+    parent_table: str = ""
 
     @property
     def is_repeat(self) -> bool:
@@ -223,14 +239,19 @@ class RepeatColumns:
     parent_row
         For each instance, the row (0-based) of its response in the batch.
     index
-        For each instance, its number in the response (1-based).
+        For each instance, its number in the response (1-based); for a repeat
+        inside a repeat, its number among all its instances in the response.
     values
         Question name to one value per instance (``None`` when absent).
+    parent_index
+        For a repeat inside a repeat, the ``index`` of the instance it is in
+        (in the enclosing repeat's table); None for a top-level repeat.
     """
 
     parent_row: Sequence[int]
     index: Sequence[int]
     values: Mapping[str, Sequence[Any]]
+    parent_index: Sequence[int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,24 +308,50 @@ def batch_from_records(
         raise ValueError(f"{len(ids)} ids for {len(records)} records")
     top = [q.name for q in instrument.questions if q.repeat is None and q.type != "note"]
     values = {name: [record.get(name) for record in records] for name in top}
-    repeats: dict[str, RepeatColumns] = {}
-    for repeat in instrument.repeats:
-        names = [
+    names = {
+        repeat.name: [
             q.name
             for q in instrument.questions
             if q.repeat == repeat.name and q.type != "note"
         ]
-        parent_row: list[int] = []
-        index: list[int] = []
-        columns: dict[str, list[Any]] = {name: [] for name in names}
-        for row, record in enumerate(records):
-            instances = record.get(repeat.name) or ()
-            for number, instance in enumerate(instances, start=1):
-                parent_row.append(row)
-                index.append(number)
-                for name in names:
-                    columns[name].append(instance.get(name))
-        repeats[repeat.name] = RepeatColumns(parent_row, index, columns)
+        for repeat in instrument.repeats
+    }
+    inner = {
+        repeat.name: [
+            item.name for item in instrument.level(repeat.name) if isinstance(item, Group)
+        ]
+        for repeat in instrument.repeats
+    }
+    parent_row: dict[str, list[int]] = {name: [] for name in names}
+    index: dict[str, list[int]] = {name: [] for name in names}
+    parent_index: dict[str, list[int]] = {name: [] for name in names}
+    columns = {name: {q: [] for q in questions} for name, questions in names.items()}
+
+    def walk(repeat: str, instances: Any, row: int, parent: int, seen: dict) -> None:
+        for instance in instances if isinstance(instances, list) else ():
+            seen[repeat] = number = seen.get(repeat, 0) + 1
+            parent_row[repeat].append(row)
+            index[repeat].append(number)
+            parent_index[repeat].append(parent)
+            for name in names[repeat]:
+                columns[repeat][name].append(instance.get(name))
+            for nested in inner[repeat]:
+                walk(nested, instance.get(nested), row, number, seen)
+
+    for row, record in enumerate(records):
+        seen: dict[str, int] = {}
+        for repeat in instrument.repeats:
+            if repeat.repeat is None:
+                walk(repeat.name, record.get(repeat.name), row, 0, seen)
+    repeats = {
+        repeat.name: RepeatColumns(
+            parent_row[repeat.name],
+            index[repeat.name],
+            columns[repeat.name],
+            parent_index[repeat.name] if repeat.repeat is not None else None,
+        )
+        for repeat in instrument.repeats
+    }
     return ResponseBatch(instrument, version, list(ids), values, repeats, **meta)
 
 
@@ -312,9 +359,13 @@ def batch_from_records(
 
 
 def odk_path(instrument: Instrument, name: str) -> str:
-    """The export name of an item: its group path, ``group/sub/question``."""
-    groups = [group.name for group in reversed(instrument.ancestors(name))]
-    return "/".join([*groups, name])
+    """The export name of an item: its group path, ``group/sub/question``.
+
+    Names as written in the form, so a name used in several groups gets a
+    column per group (``person/age``, ``household/age``).
+    """
+    groups = [written_name(group.name) for group in reversed(instrument.ancestors(name))]
+    return "/".join([*groups, written_name(name)])
 
 
 def _relevance(instrument: Instrument, question: Question) -> str:
@@ -365,7 +416,8 @@ def question_variables(
             kind="question",
             type=_question_type(question),
             question_type=question.type,
-            labels=dict(question.labels) or {instrument.default_language: question.name},
+            labels=dict(question.labels)
+            or {instrument.default_language: written_name(question.name)},
             choices=choices,
             list_name=question.list_name,
             relevant=_relevance(instrument, question),
@@ -630,6 +682,8 @@ def _repeat_table(batches: Sequence[ResponseBatch], repeat: str) -> ExportTable:
     sizes: list[int] = []
     parents: list[Any] = []
     indexes: list[int] = []
+    parent_indexes: list[int | None] = []
+    nested = False
     for batch in batches:
         columns = batch.repeats.get(repeat)
         has = batch.instrument.has(repeat) and isinstance(
@@ -643,6 +697,11 @@ def _repeat_table(batches: Sequence[ResponseBatch], repeat: str) -> ExportTable:
         ids = np.asarray(batch.ids, dtype=object)
         parents.extend(ids[rows].tolist() if len(rows) else [])
         indexes.extend(columns.index)
+        if columns.parent_index is not None:
+            nested = True
+            parent_indexes.extend(columns.parent_index)
+        else:
+            parent_indexes.extend([None] * len(columns.index))
         sizes.append(len(columns.parent_row))
     total = sum(sizes)
     index = pd.RangeIndex(total)
@@ -653,6 +712,13 @@ def _repeat_table(batches: Sequence[ResponseBatch], repeat: str) -> ExportTable:
             pd.Series(indexes, index=index, dtype="int64").astype("Int64"),
         ),
     ]
+    if nested:
+        meta.append(
+            (
+                _meta_variable("_parent_index"),
+                pd.Series(parent_indexes, index=index, dtype="Int64"),
+            )
+        )
     variables = _merge_variables(levels)
     raw: dict[str, np.ndarray] = {}
     for variable in variables:
@@ -666,4 +732,15 @@ def _repeat_table(batches: Sequence[ResponseBatch], repeat: str) -> ExportTable:
                 columns.values.get(source) if columns is not None and source else None
             )
         raw[variable.name] = _concat(parts, sizes)
-    return _table(repeat_table_name(repeat), meta, variables, raw, total)
+    table = _table(repeat_table_name(repeat), meta, variables, raw, total)
+    if not nested:
+        return table
+    outer = next(
+        (
+            str(b.instrument.item(repeat).repeat)
+            for b in reversed(batches)
+            if b.instrument.has(repeat) and b.instrument.item(repeat).repeat
+        ),
+        "",
+    )
+    return dataclasses.replace(table, parent_table=repeat_table_name(outer))

@@ -85,8 +85,9 @@ class EvaluationContext(Protocol):
 class ChoiceFilterContext(EvaluationContext, Protocol):
     """A context for expressions parsed with ``choice_filter=True``."""
 
-    def choice_value(self, column: str) -> str:
-        """Column ``column`` of the choice being filtered."""
+    def choice_value(self, column: str) -> str | None:
+        """Column ``column`` of the choice being filtered; None when the list has
+        no such column (ODK reads a path to no node: an empty node-set)."""
         ...
 
 

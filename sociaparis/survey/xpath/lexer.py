@@ -43,7 +43,9 @@ def _is_name_start(char: str) -> bool:
 
 
 def _is_name_char(char: str) -> bool:
-    return char.isalnum() or char in "_-."
+    # "~" joins the group path of a name used in several groups (an item key,
+    # never written in a form: XLSForm names cannot hold it)
+    return char.isalnum() or char in "_-.~"
 
 
 def valid_name(name: str) -> bool:

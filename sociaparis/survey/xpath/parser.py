@@ -430,7 +430,12 @@ def compile_node(node: Node, source: str) -> Fn:
         return lambda ctx: NodeSet((ctx.current(),))
     if kind == "col":
         column = node.value
-        return lambda ctx: NodeSet((ctx.choice_value(column),))
+
+        def choice_column(ctx: Any) -> NodeSet:
+            value = ctx.choice_value(column)
+            return NodeSet(()) if value is None else NodeSet((value,))
+
+        return choice_column
     if kind == "parent":
         return lambda ctx: NodeSet(())
     fns = [compile_node(child, source) for child in node.children]

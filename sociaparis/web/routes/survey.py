@@ -479,7 +479,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
         raise HTTPException(status_code=403, detail="csrf_failed")
 
     revision = _int(form.get("_revision"), -1)
-    action = str(form.get("_action", "next"))[:20]
+    action = str(form.get("_action", "next"))[:300]
     instances = _int(form.get("_instances"), 0)
     shown = _int(form.get("_shown"), -1)
     shown_at = datetime.fromtimestamp(shown, UTC) if 0 < shown < 2**40 else None
