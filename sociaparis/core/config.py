@@ -42,6 +42,18 @@ class Settings(BaseSettings):
         and ``X-Forwarded-Proto`` are believed (``SOCIAPARIS_TRUSTED_PROXIES``,
         comma-separated, e.g. ``127.0.0.1,10.0.0.0/8``). Empty (the default):
         none, and the client is the peer of the connection.
+    upload_max_bytes
+        Largest file a respondent may upload to a file question
+        (``SOCIAPARIS_UPLOAD_MAX_BYTES``, default 10 MB), before an image is
+        downscaled to its ``max-pixels``.
+    upload_quota_bytes
+        Most bytes all uploaded files may take together in the data folder
+        (``SOCIAPARIS_UPLOAD_QUOTA_BYTES``); 0, the default, sets no quota
+        beyond the disk's free space.
+    upload_min_free_bytes
+        Free space an upload must leave on the data folder's disk
+        (``SOCIAPARIS_UPLOAD_MIN_FREE_BYTES``, default 500 MB), so that the
+        database can still grow.
     lock_timeout
         Seconds a write waits for a SQLite database that another program (a
         ``sociaparis`` command, another worker) is writing to; past it the
@@ -97,6 +109,9 @@ class Settings(BaseSettings):
         return proxies
 
     lock_timeout: float = 10.0
+    upload_max_bytes: int = 10_000_000
+    upload_quota_bytes: int = 0
+    upload_min_free_bytes: int = 500_000_000
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -111,6 +126,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"SOCIAPARIS_LOCK_TIMEOUT={self.lock_timeout}: give a number of "
                 "seconds above 0 and at most 600."
+            )
+        if self.upload_max_bytes < 1:
+            raise ValueError(
+                f"SOCIAPARIS_UPLOAD_MAX_BYTES={self.upload_max_bytes}: give a number "
+                "of bytes of at least 1 (e.g. 10000000 for 10 MB)."
+            )
+        if self.upload_quota_bytes < 0 or self.upload_min_free_bytes < 0:
+            raise ValueError(
+                "SOCIAPARIS_UPLOAD_QUOTA_BYTES and SOCIAPARIS_UPLOAD_MIN_FREE_BYTES "
+                "are numbers of bytes, 0 or more."
             )
         if (
             self.mode == "server"

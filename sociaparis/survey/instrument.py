@@ -29,8 +29,20 @@ ANSWER_TYPES = frozenset(
         "date",
         "range",
         "acknowledge",
+        "image",
+        "audio",
+        "video",
+        "file",
     }
 )
+#: Question types whose answer is a file the respondent uploads; the stored
+#: answer is the file's name, as ODK stores it
+#: (:mod:`sociaparis.survey.fielding.uploads`).
+FILE_TYPES = frozenset({"image", "audio", "video", "file"})
+#: Types a web page cannot fill (``background-audio`` records the device's
+#: microphone while the form is open): accepted with a warning, never shown,
+#: always empty.
+UNRECORDED_TYPES = frozenset({"background-audio"})
 #: ODK's metadata types (``start``, ``deviceid``...), whatever their spelling in
 #: the form: never shown, and left empty by sociaparis (the form's check warns).
 METADATA_TYPES = frozenset(
@@ -47,7 +59,7 @@ METADATA_TYPES = frozenset(
     }
 )
 #: Question types whose value is computed, never shown.
-COMPUTED_TYPES = frozenset({"calculate", "hidden"}) | METADATA_TYPES
+COMPUTED_TYPES = frozenset({"calculate", "hidden"}) | METADATA_TYPES | UNRECORDED_TYPES
 #: Every supported question type.
 QUESTION_TYPES = ANSWER_TYPES | COMPUTED_TYPES | {"note"}
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})
@@ -95,7 +107,9 @@ class Question:
     list_name, or_other
         The choice list of a select, and whether an "other" text follows it.
     parameters
-        Extra parameters, e.g. ``start``/``end``/``step`` of a range.
+        Extra parameters, e.g. ``start``/``end``/``step`` of a range; for a
+        file question, ``max-pixels`` (an image's longest side once stored)
+        and ``accept`` (the form's ``body::accept`` column: file types offered).
     """
 
     name: str

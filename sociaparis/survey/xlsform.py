@@ -30,9 +30,11 @@ from sociaparis.core.spreadsheets import ZIP_SPREADSHEETS
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.expressions import check_expressions
 from sociaparis.survey.instrument import (
+    FILE_TYPES,
     METADATA_TYPES,
     QUESTION_TYPES,
     SELECT_TYPES,
+    UNRECORDED_TYPES,
     Choice,
     Group,
     Instrument,
@@ -71,13 +73,24 @@ TYPE_ALIASES = {
     "q calculate": "calculate",
     "add calculate prompt": "calculate",
 }
+_UPLOAD_KINDS = {"image": "image", "audio": "audio", "video": "video"}
+#: Every spelling pyxform reads for a file question (``photo``, ``q image``,
+#: ``add file prompt``...) to its type, from the media type pyxform gives it.
+FILE_SPELLINGS: dict[str, str] = {
+    spelling: _UPLOAD_KINDS.get(str(control["mediatype"]).split("/")[0], "file")
+    for spelling, spec in QUESTION_TYPE_DICT.items()
+    if (control := spec.get("control") or {}).get("tag") == "upload"
+}
 #: pyxform's type names to ours.
 _TYPES = {
     "select one": "select_one",
     "select all that apply": "select_multiple",
     **{name: name for name in QUESTION_TYPES},
     **TYPE_ALIASES,
+    **FILE_SPELLINGS,
 }
+#: Appearances of an image question that draw on the picture in ODK Collect.
+_DRAWING_APPEARANCES = frozenset({"signature", "draw", "annotate"})
 #: The types named in a refusal of an unsupported type.
 _SUPPORTED_TYPES = (
     f"{', '.join(sorted(QUESTION_TYPES - METADATA_TYPES))} (or a metadata type: "
@@ -124,6 +137,10 @@ APPEARANCES: dict[str, frozenset[str]] = {
     "select_multiple": frozenset({"minimal"}),
     "text": frozenset({"multiline"}),
     "group": frozenset({"field-list"}),
+    # take a new picture or recording (the browser's ``capture``)
+    "image": frozenset({"new", "new-front", "selfie"}),
+    "video": frozenset({"new", "new-front", "selfie"}),
+    "audio": frozenset({"new"}),
 }
 _BIND_KEYS = {
     "relevant": "relevant",
@@ -133,8 +150,17 @@ _BIND_KEYS = {
     "jr:constraintMsg": "constraint_message",
     "jr:requiredMsg": "required_message",
     "type": "type",  # pyxform's data type of a range (int or decimal)
+    "orx:max-pixels": "max-pixels",  # an image's longest side, once stored
 }
-_CONTROL_KEYS = {"appearance", "jr:count", "start", "end", "step", "bodyless"}
+_CONTROL_KEYS = {
+    "appearance",
+    "jr:count",
+    "start",
+    "end",
+    "step",
+    "bodyless",
+    "accept",  # body::accept of a file question
+}
 _ITEM_KEYS = {
     "type",
     "name",
@@ -149,6 +175,7 @@ _ITEM_KEYS = {
     "parameters",
     "choice_filter",
     "default",
+    "actions",  # pyxform's action of a background-audio
 }
 #: Survey-sheet headers (before any ``::language``) that sociaparis reads.
 KNOWN_COLUMNS = frozenset(
@@ -784,6 +811,16 @@ class _Builder:
         kind = _TYPES.get(written) or METADATA_SPELLINGS.get(written)
         if kind in METADATA_TYPES:
             self._metadata_warning(name, written, kind)
+        if kind in UNRECORDED_TYPES:
+            self.warnings.append(
+                Issue(
+                    "SURVEY_W03",
+                    f"'{name}' ({written}) records the device's microphone while the "
+                    "form is open in ODK Collect; a web page cannot, so "
+                    f"'{name}' stays empty in every response and export.",
+                    self.rows.locate(name, "type"),
+                )
+            )
         if kind is None:
             raise SociaparisError(
                 SurveyError.UNSUPPORTED_TYPE,
@@ -813,6 +850,13 @@ class _Builder:
                 )
             or_other = select is not None and select.or_other
         parameters = data.get("parameters") or {}
+        parameters = (
+            {str(k): str(v) for k, v in parameters.items()}
+            if isinstance(parameters, Mapping)
+            else {}
+        )
+        if kind in FILE_TYPES:
+            parameters = self._file_parameters(name, kind, bind, control)
         self.items.append(
             Question(
                 name=name,
@@ -835,11 +879,39 @@ class _Builder:
                 choice_filter=str(data.get("choice_filter", "")),
                 list_name=str(data.get("list_name", data.get("itemset", ""))),
                 or_other=or_other,
-                parameters={str(k): str(v) for k, v in parameters.items()}
-                if isinstance(parameters, Mapping)
-                else {},
+                parameters=parameters,
             )
         )
+
+    def _file_parameters(
+        self,
+        name: str,
+        kind: str,
+        bind: Mapping[str, Any],
+        control: Mapping[str, Any],
+    ) -> dict[str, str]:
+        """``max-pixels`` and ``accept`` of a file question; warn about drawing.
+
+        pyxform has checked ``max-pixels`` (a positive integer, images only).
+        """
+        parameters: dict[str, str] = {}
+        if bind.get("orx:max-pixels"):
+            parameters["max-pixels"] = str(bind["orx:max-pixels"])
+        if str(control.get("accept", "")).strip():
+            parameters["accept"] = str(control["accept"]).strip()
+        written = self.rows.cell(name, "appearance").split()
+        for word in written:
+            if kind == "image" and word in _DRAWING_APPEARANCES:
+                self._warn_once(
+                    ("appearance", f"{kind} {word}"),
+                    "SURVEY_W05",
+                    f"The appearance '{word}' (first on '{name}') draws on the "
+                    "screen in ODK Collect; a web page offers no drawing pad, so "
+                    "the respondent uploads an image file instead (a photo of a "
+                    "signature or drawing).",
+                    self.rows.locate(name, "appearance"),
+                )
+        return parameters
 
     def _required(self, name: str, value: str) -> str:
         if value.strip().lower() in _TRUE:

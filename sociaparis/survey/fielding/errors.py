@@ -54,3 +54,17 @@ class FieldingError(ErrorCode):
         "used invitations could not be recognised. The administrator must restore "
         "the previous SOCIAPARIS_SECRET_KEY (docs/fielding.md, Anonymity).",
     )
+    UPLOAD_DISK_FULL = (
+        "FIELD_012",
+        "A file of {size} bytes sent to '{form_id}' was not stored: the disk of "
+        "{folder} has {free} bytes free, and sociaparis keeps "
+        "SOCIAPARIS_UPLOAD_MIN_FREE_BYTES={reserve} free. Free space on that disk "
+        "or move the data folder; respondents are asked to try again later.",
+    )
+    UPLOAD_QUOTA = (
+        "FIELD_013",
+        "A file of {size} bytes sent to '{form_id}' was not stored: the uploads in "
+        "{folder} already take {used} bytes of the "
+        "SOCIAPARIS_UPLOAD_QUOTA_BYTES={quota}. Raise the quota (and check the "
+        "disk) or remove files; respondents are asked to try again later.",
+    )

@@ -16,7 +16,8 @@ from typing import Any
 from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import FieldError
 from sociaparis.survey.fielding.submission import field_name
-from sociaparis.survey.instrument import Group, Instrument, Page, Question
+from sociaparis.survey.fielding.uploads import accept_attribute
+from sociaparis.survey.instrument import FILE_TYPES, Group, Instrument, Page, Question
 from sociaparis.survey.logic import FormState
 
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][\w.-]*)\}")
@@ -38,7 +39,8 @@ class QuestionView:
 
     ``widget`` is one of ``note``, ``text``, ``textarea``, ``integer``,
     ``decimal``, ``date``, ``radio``, ``dropdown``, ``checkbox``,
-    ``acknowledge``, ``number_range``.
+    ``acknowledge``, ``number_range``, ``file`` (an upload: ``value`` is the
+    stored file's name, ``accept`` and ``capture`` the input's attributes).
     """
 
     name: str
@@ -53,6 +55,8 @@ class QuestionView:
     minimum: str = ""
     maximum: str = ""
     step: str = ""
+    accept: str = ""
+    capture: str = ""
 
     @property
     def dom_id(self) -> str:
@@ -94,6 +98,12 @@ class PageView:
     position: int = 1
     total: int = 1
     closing: bool = False
+
+    @property
+    def has_upload(self) -> bool:
+        """Whether the page has a file input (its form is then sent multipart)."""
+        blocks = [b for i in self.instances for b in i.blocks] or list(self.blocks)
+        return any(q.widget == "file" for q in _questions(blocks))
 
     def located_errors(self) -> tuple[tuple[int | None, QuestionView], ...]:
         """Each question with an error and the number of its repeat instance (None
@@ -153,6 +163,8 @@ def _widget(question: Question) -> str:
         return "checkbox"
     if question.type == "range":
         return "number_range"
+    if question.type in FILE_TYPES:
+        return "file"
     return question.type  # integer, decimal, date, acknowledge
 
 
@@ -225,6 +237,14 @@ def _question_view(
                 ChoiceView(v, v, v == value)
                 for v in _range_values(float(minimum), float(step), int(count) + 1)
             )
+    accept = capture = ""
+    if widget == "file":
+        accept = accept_attribute(question)
+        words = question.appearance.split()
+        if "new" in words:
+            capture = "environment"
+        elif "new-front" in words or "selfie" in words:
+            capture = "user"
     return QuestionView(
         name=question.name,
         field=field_name(question.name, instance),
@@ -238,6 +258,8 @@ def _question_view(
         minimum=minimum,
         maximum=maximum,
         step=step,
+        accept=accept,
+        capture=capture,
     )
 
 

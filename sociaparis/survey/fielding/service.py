@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -693,6 +693,7 @@ def plan_submission(
     messages: Mapping[str, str] | None = None,
     now: datetime | None = None,
     previous: FormState | None = None,
+    upload_errors: Sequence[FieldError] = (),
 ) -> PageOutcome:
     """Validate one page against the response as read and decide what to save.
 
@@ -719,6 +720,10 @@ def plan_submission(
         The whole-form evaluation the page was shown from, if at hand: when it
         is of ``view``'s answers, only what depends on the page is evaluated
         again for the next page (:func:`~sociaparis.survey.logic.evaluate_after_page`).
+    upload_errors
+        Files of the page refused when they were stored
+        (:func:`~sociaparis.survey.fielding.uploads.receive_page_files`): the
+        page is refused with them.
     """
     now = now or utcnow()
     instrument = view.instrument
@@ -746,7 +751,12 @@ def plan_submission(
         answers[page.name] = rows
         return PageOutcome(True, page.name, answers=answers, view=view)
     validation = validate_page(instrument, answers, page.name, lang, now=now)
-    errors = submission.errors + validation.errors
+    refused = {(error.question, error.instance) for error in upload_errors}
+    errors = (
+        tuple(upload_errors)
+        + submission.errors
+        + tuple(e for e in validation.errors if (e.question, e.instance) not in refused)
+    )
     if action == "back":
         # Going back keeps every valid answer of this page and drops the rest.
         invalid = {error.question for error in errors}
