@@ -366,3 +366,51 @@ def test_a_named_response_keeps_the_file_time(served) -> None:
     assert abs(path.stat().st_mtime - datetime.now(UTC).timestamp()) < 120
     assert os.access(path, os.R_OK)
     respondent.close()
+
+
+def test_the_export_zip_holds_the_files_and_lists_them(served) -> None:
+    import csv
+    import json
+    import zipfile
+
+    from sociaparis.survey.exports import export_zip
+
+    respondent = Respondent(served())
+    respondent.send(
+        {
+            "photo": ("p.jpg", jpeg_with_gps(), "image/jpeg"),
+            "report": ("r.pdf", PDF, "application/pdf"),
+        }
+    )
+    assert respondent.send({}, {"comment": "fini"}).status_code == 303
+    answers = respondent.response().answers
+    stored = {
+        name: (respondent.folder() / name).read_bytes()
+        for name in answers.values()
+        if STORED_FILE_NAME.fullmatch(str(name))
+    }
+    with transaction(respondent.server.app.state.engine) as session:
+        name, data = export_zip(
+            session=session,
+            form_id="uploads_test",
+            fmt="csv",
+            data_dir=respondent.data_dir,
+        )
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    media = sorted(n for n in archive.namelist() if n.startswith("media/"))
+    assert media == sorted(f"media/{n}" for n in stored)
+    for entry in media:
+        assert archive.read(entry) == stored[entry.removeprefix("media/")]
+    rows = list(
+        csv.DictReader(io.StringIO(archive.read("uploads_test.csv").decode("utf-8-sig")))
+    )
+    assert rows[0]["media/photo"] == f"media/{answers['photo']}"
+    assert rows[0]["media/report"] == f"media/{answers['report']}"
+    package = json.loads(archive.read("datapackage.json"))
+    listed = {
+        r["path"]: r for r in package["resources"] if r["path"].startswith("media/")
+    }
+    assert set(listed) == set(media)
+    assert listed[f"media/{answers['report']}"]["mediatype"] == "application/pdf"
+    assert listed[f"media/{answers['photo']}"]["bytes"] == len(stored[answers["photo"]])
+    respondent.close()
