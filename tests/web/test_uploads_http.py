@@ -38,8 +38,8 @@ UPLOADS_FORM = """
 | | end group | | | | | | |
 | | text | comment | Un commentaire | | | | |
 | settings |
-| | form_id | title |
-| | uploads_test | Fichiers |
+| | form_id | title | default_language |
+| | uploads_test | Fichiers | Français (fr) |
 """
 
 
