@@ -1,4 +1,4 @@
-"""A page with file inputs in a real headless Chromium: sent without JavaScript, axe clean."""
+"""A page with file inputs in headless Chromium: sent without JavaScript, axe clean."""
 
 from __future__ import annotations
 
