@@ -39,6 +39,13 @@ SOCIAPARIS_TRUSTED_PROXIES=
 # SQLite: seconds a write waits while another program writes to the database;
 # then the server answers 503 (respondents keep their answers) and a command stops.
 SOCIAPARIS_LOCK_TIMEOUT=10
+
+# Files sent to file questions (image, audio, video, file): the largest file in
+# bytes, the most all uploads may take (0: no quota), and the free space an
+# upload must leave on the data folder's disk.
+SOCIAPARIS_UPLOAD_MAX_BYTES=10000000
+SOCIAPARIS_UPLOAD_QUOTA_BYTES=0
+SOCIAPARIS_UPLOAD_MIN_FREE_BYTES=500000000
 """
 
 

@@ -414,3 +414,35 @@ def test_the_export_zip_holds_the_files_and_lists_them(served) -> None:
     assert listed[f"media/{answers['report']}"]["mediatype"] == "application/pdf"
     assert listed[f"media/{answers['photo']}"]["bytes"] == len(stored[answers["photo"]])
     respondent.close()
+
+
+def test_deleting_a_response_deletes_its_files(served, monkeypatch) -> None:
+    """``sociaparis response delete`` on the study the server fields."""
+    from click.testing import CliRunner
+
+    from sociaparis.cli import cli
+    from sociaparis.core.config import get_settings
+
+    respondent = Respondent(served())
+    respondent.send({"photo": ("p.jpg", jpeg_with_gps(), "image/jpeg")})
+    response_id = respondent.response().id
+    folder = respondent.folder()
+    assert len(list(folder.iterdir())) == 1
+    settings = respondent.server.app.state.settings
+    monkeypatch.setenv("SOCIAPARIS_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("SOCIAPARIS_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        result = runner.invoke(cli, ["response", "delete", response_id, "--yes"])
+        assert result.exit_code == 0, result.output
+        assert result.output == f"Deleted response {response_id} and 1 files.\n"
+        assert not folder.exists()
+        with transaction(respondent.server.app.state.engine) as session:
+            assert session.scalars(select(ResponseRecord)).all() == []
+        result = runner.invoke(cli, ["response", "delete", response_id, "--yes"])
+        assert result.exit_code == 1
+        assert f"FIELD_014: No response has the id '{response_id}'" in result.output
+    finally:
+        get_settings.cache_clear()
+    respondent.close()

@@ -68,3 +68,8 @@ class FieldingError(ErrorCode):
         "SOCIAPARIS_UPLOAD_QUOTA_BYTES={quota}. Raise the quota (and check the "
         "disk) or remove files; respondents are asked to try again later.",
     )
+    RESPONSE_NOT_FOUND = (
+        "FIELD_014",
+        "No response has the id '{response_id}'. Copy it from the _id column of an "
+        "export.",
+    )

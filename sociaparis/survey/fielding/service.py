@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,7 @@ from sociaparis.survey.fielding.submission import (
     merge_page,
     read_page,
 )
+from sociaparis.survey.fielding.uploads import UploadLimits, delete_response_files
 from sociaparis.survey.instrument import Instrument
 from sociaparis.survey.logic import (
     FormState,
@@ -921,3 +922,40 @@ def first_page(view: ResponseView) -> str:
     """The first relevant page of a response's questionnaire."""
     first = next_page(view.instrument, view.answers, None)
     return first or view.instrument.pages()[0].name
+
+
+def delete_response(
+    *, session: Session, response_id: str, limits: UploadLimits
+) -> DeletedResponse:
+    """Delete a response and the files of its file questions (``FIELD_014`` if none).
+
+    The row is deleted first (the caller commits); the files go once the
+    delete has run, so that a refused delete leaves them in place.
+
+    Parameters
+    ----------
+    session
+        Open session (not committed here).
+    response_id
+        The response's id (the ``_id`` column of exports).
+    limits
+        Where the uploads are (:meth:`UploadLimits.from_settings`).
+    """
+    row = session.execute(
+        select(_RESPONSES.c.id, _RESPONSES.c.instrument_id).where(
+            _RESPONSES.c.id == response_id
+        )
+    ).first()
+    if row is None:
+        raise SociaparisError(FieldingError.RESPONSE_NOT_FOUND, response_id=response_id)
+    session.execute(delete(_RESPONSES).where(_RESPONSES.c.id == response_id))
+    files = delete_response_files(limits, response_id)
+    return DeletedResponse(response_id, files)
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedResponse:
+    """A response deleted: its id and how many files of it were removed."""
+
+    response_id: str
+    files: int
