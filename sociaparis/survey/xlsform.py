@@ -27,6 +27,11 @@ from pyxform.xls2json_backends import DefinitionData, get_xlsform
 from sociaparis.core.archives import check_archive
 from sociaparis.core.errors import CoreError, Issue, Location, SociaparisError
 from sociaparis.core.spreadsheets import ZIP_SPREADSHEETS
+from sociaparis.survey.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    Attachment,
+    read_attachment,
+)
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.expressions import check_expressions
 from sociaparis.survey.instrument import (
@@ -233,8 +238,56 @@ class XLSFormResult:
     filename: str = ""
 
 
-def read_xlsform(path: str | Path) -> XLSFormResult:
+#: Folder of a form's attachments, beside it (a study folder's ``media/``).
+MEDIA_FOLDER = "media"
+_PULLDATA_RE = re.compile(r"pulldata\s*\(\s*(['\"])([^'\"]*)\1")
+
+
+class MediaFolder(Mapping[str, bytes]):
+    """The attachments in a folder, read when a form names them.
+
+    Only a plain file name (no folder part, not hidden) is looked up; a file
+    over :data:`~sociaparis.survey.attachments.MAX_ATTACHMENT_BYTES` is read
+    only that far (and then refused as too large).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def _path(self, name: str) -> Path | None:
+        if not name or name != Path(name).name or name.startswith("."):
+            return None
+        path = self.folder / name
+        return path if path.is_file() else None
+
+    def __getitem__(self, name: str) -> bytes:
+        path = self._path(name)
+        if path is None:
+            raise KeyError(name)
+        with path.open("rb") as handle:
+            return handle.read(MAX_ATTACHMENT_BYTES + 1)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._path(name) is not None
+
+    def __iter__(self) -> Any:
+        if not self.folder.is_dir():
+            return iter(())
+        return iter(sorted(p.name for p in self.folder.iterdir() if p.is_file()))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __str__(self) -> str:
+        return f"{self.folder}/"
+
+
+def read_xlsform(path: str | Path, *, media: str | Path | None = None) -> XLSFormResult:
     """Read and check the XLSForm at ``path``.
+
+    Its attachments (``select_*_from_file`` files, ``pulldata()`` CSVs) are read
+    from ``media`` (default: the ``media/`` folder beside the form, as in a
+    study folder) and kept in the instrument.
 
     Raises
     ------
@@ -248,10 +301,13 @@ def read_xlsform(path: str | Path) -> XLSFormResult:
         raise SociaparisError(
             SurveyError.FORM_UNREADABLE, path=str(path), reason=exc.strerror or exc
         ) from exc
-    return parse_xlsform(data, filename=path.name)
+    folder = Path(media) if media is not None else path.parent / MEDIA_FOLDER
+    return parse_xlsform(data, filename=path.name, media=MediaFolder(folder))
 
 
-def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
+def parse_xlsform(
+    data: bytes, *, filename: str, media: Mapping[str, bytes] | None = None
+) -> XLSFormResult:
     """Read and check an XLSForm given as bytes; ``filename``'s suffix tells the format.
 
     Parameters
@@ -260,6 +316,9 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
         The file's content (markdown tables as UTF-8 text for ``.md``).
     filename
         Name of the file, used for its suffix and as the fallback form_id.
+    media
+        The attachments the form may name, file name to bytes (a
+        :class:`MediaFolder`); a named one that is missing is ``SURVEY_045``.
 
     Returns
     -------
@@ -315,7 +374,7 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
                 Location(sheet="settings"),
             )
         )
-    builder = _Builder(tree, rows)
+    builder = _Builder(tree, rows, media if media is not None else {})
     instrument = builder.build()
     warnings.extend(builder.warnings)
     check_expressions(instrument, locate=rows.locate)
@@ -538,9 +597,14 @@ class _SurveyRows:
 class _Builder:
     """Turns pyxform's survey dict into the instrument model."""
 
-    def __init__(self, tree: Mapping[str, Any], rows: _SurveyRows) -> None:
+    def __init__(
+        self, tree: Mapping[str, Any], rows: _SurveyRows, media: Mapping[str, bytes]
+    ) -> None:
         self.tree = tree
         self.rows = rows
+        self.media = media
+        self.attachments: dict[str, Attachment] = {}
+        self.file_choices: dict[str, tuple[Choice, ...]] = {}
         self.items: list[Item] = []
         self.language_order: list[str] = []
         setting = str(tree.get("default_language") or "default")
@@ -557,6 +621,8 @@ class _Builder:
             list_name: tuple(self._choice(choice) for choice in entries)
             for list_name, entries in (self.tree.get("choices") or {}).items()
         }
+        choices.update(self.file_choices)
+        self._pulldata_attachments()
         default = self.default or next(
             (code for code in self.language_order if code != "default"), "default"
         )
@@ -583,8 +649,75 @@ class _Builder:
                 )
                 for name, entries in choices.items()
             },
+            attachments=self.attachments,
         )
         return instrument
+
+    def _attachment(self, file: str, name: str, column: str) -> Attachment:
+        """The attachment ``file`` that item ``name`` uses (read once)."""
+        if file not in self.attachments:
+            if file not in self.media:
+                location = self.rows.locate(name, column)
+                raise SociaparisError(
+                    SurveyError.ATTACHMENT_MISSING,
+                    location=location,
+                    name=name,
+                    file=file,
+                    folder=str(self.media)
+                    if isinstance(self.media, MediaFolder)
+                    else "the attachments given",
+                )
+            self.attachments[file] = read_attachment(file, self.media[file])
+        return self.attachments[file]
+
+    def _file_choices(self, name: str, file: str, parameters: Mapping[str, str]) -> None:
+        """The choices of a ``select_*_from_file``: one per row of its file.
+
+        Columns ``name`` and ``label`` (or those the ``parameters`` give as
+        ``value=`` and ``label=``; ``label::LANGUAGE`` columns translate) make
+        the choice; every other column can be tested by a choice_filter.
+        """
+        attachment = self._attachment(file, name, "type")
+        if file in self.file_choices:
+            return
+        value = parameters.get("value", "name")
+        label = parameters.get("label", "label")
+        for wanted in (value, label):
+            if wanted not in attachment.columns and not (
+                wanted == "label"
+                and any(c.startswith("label::") for c in attachment.columns)
+            ):
+                raise SociaparisError(
+                    SurveyError.ATTACHMENT_NO_COLUMN,
+                    location=self.rows.locate(name, "type"),
+                    name=name,
+                    file=file,
+                    column=wanted,
+                    columns=", ".join(attachment.columns),
+                )
+        choices = []
+        for record in attachment.records():
+            texts: dict[str, str] = {}
+            if record.get(label):
+                texts = self._texts(record[label])
+            for column, text in record.items():
+                if column.startswith("label::") and text:
+                    texts.update(self._texts({column.split("::", 1)[1]: text}))
+            extra = {
+                k: v for k, v in record.items() if k not in {value} and "::" not in k
+            }
+            extra.pop("label", None)
+            choices.append(Choice(record[value], texts, extra))
+        self.file_choices[file] = tuple(choices)
+
+    def _pulldata_attachments(self) -> None:
+        """Read the CSV each ``pulldata('NAME', ...)`` of the form names."""
+        for name, (_number, cells) in self.rows.survey.items():
+            for header, cell in cells.items():
+                for match in _PULLDATA_RE.finditer(str(cell)):
+                    self._attachment(
+                        f"{match.group(2).strip()}.csv", name, self.rows.column(header)
+                    )
 
     @property
     def names(self) -> dict[str, str]:
@@ -840,7 +973,9 @@ class _Builder:
         if kind in SELECT_TYPES and row_info is not None:
             written = str(row_info[1].get("type", ""))
             select = select_spelling(written)
-            if select is not None and select.command in _SELECT_FROM_ELSEWHERE:
+            if select is not None and select.command in select_from_file:
+                self._file_choices(name, select.list_name, _parameters(data))
+            elif select is not None and select.command in _SELECT_FROM_ELSEWHERE:
                 raise SociaparisError(
                     SurveyError.UNSUPPORTED_TYPE,
                     location=self.rows.locate(name, "type"),
@@ -919,6 +1054,13 @@ class _Builder:
         if value.strip().lower() in _FALSE:
             return ""
         return value
+
+
+def _parameters(data: Mapping[str, Any]) -> dict[str, str]:
+    parameters = data.get("parameters") or {}
+    if not isinstance(parameters, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in parameters.items()}
 
 
 def _fields(item: Item) -> dict[str, Any]:
