@@ -670,18 +670,20 @@ class _Builder:
             self.attachments[file] = read_attachment(file, self.media[file])
         return self.attachments[file]
 
-    def _file_choices(self, name: str, file: str, parameters: Mapping[str, str]) -> None:
-        """The choices of a ``select_*_from_file``: one per row of its file.
+    def _file_choices(self, name: str, file: str, parameters: Mapping[str, str]) -> str:
+        """The choices of a ``select_*_from_file`` (one per row of its file); the
+        name of their list: the file's, or with the columns when not the usual.
 
         Columns ``name`` and ``label`` (or those the ``parameters`` give as
         ``value=`` and ``label=``; ``label::LANGUAGE`` columns translate) make
         the choice; every other column can be tested by a choice_filter.
         """
         attachment = self._attachment(file, name, "type")
-        if file in self.file_choices:
-            return
         value = parameters.get("value", "name")
         label = parameters.get("label", "label")
+        key = file if (value, label) == ("name", "label") else f"{file}:{value}:{label}"
+        if key in self.file_choices:
+            return key
         for wanted in (value, label):
             if wanted not in attachment.columns and not (
                 wanted == "label"
@@ -708,7 +710,8 @@ class _Builder:
             }
             extra.pop("label", None)
             choices.append(Choice(record[value], texts, extra))
-        self.file_choices[file] = tuple(choices)
+        self.file_choices[key] = tuple(choices)
+        return key
 
     def _pulldata_attachments(self) -> None:
         """Read the CSV each ``pulldata('NAME', ...)`` of the form names."""
@@ -970,11 +973,12 @@ class _Builder:
         if generated_other:
             relevant = _OTHER_RELEVANT_RE.sub(r"selected(${\1}, 'other')", relevant)
         or_other = False
+        list_name = str(data.get("list_name", data.get("itemset", "")))
         if kind in SELECT_TYPES and row_info is not None:
             written = str(row_info[1].get("type", ""))
             select = select_spelling(written)
             if select is not None and select.command in select_from_file:
-                self._file_choices(name, select.list_name, _parameters(data))
+                list_name = self._file_choices(name, select.list_name, _parameters(data))
             elif select is not None and select.command in _SELECT_FROM_ELSEWHERE:
                 raise SociaparisError(
                     SurveyError.UNSUPPORTED_TYPE,
@@ -1012,7 +1016,7 @@ class _Builder:
                 constraint=str(bind.get("constraint", "")),
                 constraint_messages=self._texts(bind.get("jr:constraintMsg")),
                 choice_filter=str(data.get("choice_filter", "")),
-                list_name=str(data.get("list_name", data.get("itemset", ""))),
+                list_name=list_name,
                 or_other=or_other,
                 parameters=parameters,
             )
