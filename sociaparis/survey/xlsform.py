@@ -240,6 +240,8 @@ class XLSFormResult:
 
 #: Folder of a form's attachments, beside it (a study folder's ``media/``).
 MEDIA_FOLDER = "media"
+#: ODK's search() appearance, with its arguments (which may hold spaces).
+_SEARCH_RE = re.compile(r"search\s*\([^)]*\)")
 _PULLDATA_RE = re.compile(r"pulldata\s*\(\s*(['\"])([^'\"]*)\1")
 
 
@@ -864,7 +866,17 @@ class _Builder:
         dropped without a warning: the group's own warning covers them.
         """
         allowed = APPEARANCES.get(kind, frozenset())
-        written = self.rows.cell(name, "appearance").split()
+        if _SEARCH_RE.search(appearance):
+            appearance = _SEARCH_RE.sub(" ", appearance)
+            self._warn_once(
+                ("appearance", "search()"),
+                "SURVEY_W05",
+                f"The appearance search() (first on '{name}') reads an external CSV "
+                "in ODK Collect; sociaparis does not: the question offers the "
+                "choices of its own list, without search.",
+                self.rows.locate(name, "appearance"),
+            )
+        written = _SEARCH_RE.sub(" ", self.rows.cell(name, "appearance")).split()
         for word in appearance.split():
             if word not in allowed and word in written:
                 uses = ", ".join(sorted(allowed)) or "none"

@@ -114,3 +114,17 @@ def test_background_audio_is_accepted_with_a_warning_and_never_shown() -> None:
 )
 def test_a_file_answer_is_a_stored_name(value: str, problem: str | None) -> None:
     assert value_problem(Question("f", "image"), value) == problem
+
+
+def test_a_search_appearance_is_a_warning_and_the_list_is_offered() -> None:
+    md = (
+        "| survey |\n| | type | name | label | appearance |\n"
+        "| | select_one yn | a | A | search('fruits', 'matches', 'key', ${b}) minimal |\n"
+        "| | text | b | B | |\n"
+        "| choices |\n| | list_name | name | label |\n| | yn | yes | Yes |\n"
+    )
+    result = parse_xlsform(md.encode(), filename="f.md")
+    assert result.instrument.item("a").appearance == "minimal"
+    [warning] = [w for w in result.warnings if w.code == "SURVEY_W05"]
+    assert warning.location == Location("survey", 2, "appearance")
+    assert "search() (first on 'a')" in warning.message
