@@ -162,3 +162,18 @@ def test_a_refusal_says_why(tmp_path: Path) -> None:
             data=_png(),
         )
     assert (info.value.key, info.value.context) == ("upload_size", {"limit": "0.01 kB"})
+
+
+def test_a_synthetic_respondent_sends_no_file() -> None:
+    import random
+
+    from sociaparis.survey.synthetic import synthetic_answers
+
+    md = FORM.replace(
+        "| | image | photo | Photo |", "| | image | photo | Photo |\n| | text | t | T |"
+    )
+    instrument = parse_xlsform(md.encode(), filename="f.md").instrument
+    for seed in range(5):
+        answers = synthetic_answers(instrument, rng=random.Random(seed))
+        assert "photo" not in answers
+        assert all("doc" not in row for row in answers.get("tool", []))
