@@ -305,11 +305,26 @@ def _png() -> bytes:
 
 @pytest.mark.parametrize(
     "forged",
-    ["../../sociaparis.db", "0" * 32 + ".jpg", "secret_key"],
+    ["../../sociaparis.db", "0" * 32 + ".jpg", "secret_key", "PHOTO-AS-REPORT"],
 )
 def test_a_forged_file_name_is_never_believed(served, forged) -> None:
     """A name the response does not hold (another response's, a path) is no answer."""
     respondent = Respondent(served())
+    if forged == "PHOTO-AS-REPORT":
+        # A file of this response, but an image, named as the report (.pdf only).
+        sent = respondent.send(
+            {
+                "photo": ("p.jpg", jpeg_with_gps(), "image/jpeg"),
+                "report": ("r.pdf", b"not a pdf\x00", "application/pdf"),
+            }
+        )
+        assert sent.status_code == 422
+        photo = _hidden(respondent.html, "_file:photo")
+        sent = respondent.send({}, {"_file:report": photo})
+        assert sent.status_code == 303
+        assert respondent.response().answers == {"photo": photo, "report": ""}
+        respondent.close()
+        return
     sent = respondent.send({}, {"_file:photo": forged, "photo": forged})
     assert sent.status_code == 422  # the photo is required: nothing was given
     assert respondent.response().answers == {}

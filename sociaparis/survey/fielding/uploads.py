@@ -506,7 +506,8 @@ def receive_page_files(
 
     A file question's answer is, in this order: the file just sent (stored), or
     none if the respondent asked to remove it, or the file the page showed as
-    already given (``kept``: checked to be a file of this response), or none.
+    already given (``kept``: checked to be a file of this response, of a type
+    the question takes), or none.
     Text sent under a file question's name is never read.
 
     Parameters
@@ -567,7 +568,12 @@ def receive_page_files(
             fields[key] = [""]
             continue
         previous = kept.get(key, "")
-        fields[key] = [previous if stored_path(limits, response_id, previous) else ""]
+        usable = stored_path(limits, response_id, previous) is not None and any(
+            accepts(question, mime)
+            for mime, suffix in SUFFIXES.items()
+            if previous.endswith(f".{suffix}")
+        )
+        fields[key] = [previous if usable else ""]
     return PageFiles(fields, tuple(errors))
 
 
