@@ -6,7 +6,7 @@ import click
 
 from sociaparis.cli.common import database_session
 from sociaparis.core.config import get_settings
-from sociaparis.survey.fielding.service import delete_response
+from sociaparis.survey.fielding.service import delete_response, sweep_uploads
 from sociaparis.survey.fielding.uploads import UploadLimits
 
 
@@ -31,3 +31,21 @@ def delete(response_id: str) -> None:
             limits=UploadLimits.from_settings(get_settings()),
         )
     click.echo(f"Deleted response {deleted.response_id} and {deleted.files} files.")
+
+
+@response.command("sweep")
+def sweep() -> None:
+    """Remove the uploaded files that no saved answer names.
+
+    Files sent on a page that was refused and then left, and folders of
+    responses that no longer exist; a saved page already removes the files
+    its own response replaced.
+    """
+    with database_session() as session:
+        swept = sweep_uploads(
+            session=session, limits=UploadLimits.from_settings(get_settings())
+        )
+    click.echo(
+        f"Removed {swept.files} files and {swept.folders} folders of responses "
+        "that no longer exist."
+    )

@@ -461,3 +461,39 @@ def test_deleting_a_response_deletes_its_files(served, monkeypatch) -> None:
     finally:
         get_settings.cache_clear()
     respondent.close()
+
+
+def test_a_sweep_removes_files_no_saved_answer_names(served, monkeypatch) -> None:
+    """A file sent on a refused page then left, and a folder of no response."""
+    from click.testing import CliRunner
+
+    from sociaparis.cli import cli
+    from sociaparis.core.config import get_settings
+
+    respondent = Respondent(served())
+    sent = respondent.send(
+        {
+            "photo": ("p.jpg", jpeg_with_gps(), "image/jpeg"),
+            "report": ("r.pdf", b"not a pdf\x00", "application/pdf"),
+        }
+    )
+    assert sent.status_code == 422  # the photo is stored, not saved: left so
+    folder = respondent.folder()
+    assert len(list(folder.iterdir())) == 1
+    orphan = folder.parent / "no-such-response"
+    orphan.mkdir(mode=0o700)
+    (orphan / ("a" * 32 + ".pdf")).write_bytes(PDF)
+    settings = respondent.server.app.state.settings
+    monkeypatch.setenv("SOCIAPARIS_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("SOCIAPARIS_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["response", "sweep"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "Removed 2 files and 1 folders of responses that no longer exist.\n"
+    )
+    assert not orphan.exists() and list(folder.iterdir()) == []
+    respondent.close()

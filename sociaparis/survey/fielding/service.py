@@ -35,7 +35,11 @@ from sociaparis.survey.fielding.submission import (
     merge_page,
     read_page,
 )
-from sociaparis.survey.fielding.uploads import UploadLimits, delete_response_files
+from sociaparis.survey.fielding.uploads import (
+    UploadLimits,
+    delete_response_files,
+    sweep_response,
+)
 from sociaparis.survey.instrument import Instrument
 from sociaparis.survey.logic import (
     FormState,
@@ -959,3 +963,43 @@ class DeletedResponse:
 
     response_id: str
     files: int
+
+
+@dataclass(frozen=True, slots=True)
+class SweptUploads:
+    """What :func:`sweep_uploads` removed: files of responses, folders of none."""
+
+    files: int
+    folders: int
+
+
+def sweep_uploads(*, session: Session, limits: UploadLimits) -> SweptUploads:
+    """Remove every uploaded file no saved answer names.
+
+    A folder whose response no longer exists goes whole; in the others, the
+    files their response's answers do not name (sent on a page that was then
+    refused and left) go. Pages do this for their own response when saved;
+    this is for responses left on a refused page, and after a restore.
+    """
+    root = limits.root
+    if not root.is_dir():
+        return SweptUploads(0, 0)
+    files = folders = 0
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        row = session.execute(
+            select(_RESPONSES.c.instrument_id, _RESPONSES.c.answers).where(
+                _RESPONSES.c.id == folder.name
+            )
+        ).first()
+        if row is None:
+            files += delete_response_files(limits, folder.name)
+            folders += 1
+            continue
+        instrument = _instrument(session, row.instrument_id).instrument
+        files += sweep_response(
+            limits,
+            instrument=instrument,
+            response_id=folder.name,
+            answers=row.answers or {},
+        )
+    return SweptUploads(files, folders)
