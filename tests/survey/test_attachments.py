@@ -246,3 +246,30 @@ def test_a_form_without_attachments_keeps_its_content_hash() -> None:
     md = b"| survey |\n| | type | name | label |\n| | text | t | T |\n"
     instrument = parse_xlsform(md, filename="f.md").instrument
     assert "attachments" not in instrument.to_dict()
+
+
+def test_instrument_check_reads_the_media_folder_it_is_given(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sociaparis.cli import cli
+
+    form = tmp_path / "form.md"
+    form.write_text(
+        "| survey |\n| | type | name | label |\n"
+        "| | select_one_from_file cities.csv | c | C |\n"
+        "| settings |\n| | form_id |\n| | f |\n"
+    )
+    missing = CliRunner().invoke(cli, ["instrument", "check", str(form)])
+    assert missing.exit_code == 1
+    assert (
+        "SURVEY_045: [sheet 'survey', row 2, column 'type'] 'c' uses the attachment "
+        f"'cities.csv', which is not in {tmp_path / 'media'}/." in missing.output
+    )
+    elsewhere = tmp_path / "files"
+    elsewhere.mkdir()
+    (elsewhere / "cities.csv").write_text(CITIES_CSV)
+    found = CliRunner().invoke(
+        cli, ["instrument", "check", str(form), "--media", str(elsewhere)]
+    )
+    assert found.exit_code == 0, found.output
+    assert found.output.endswith("OK\n")
