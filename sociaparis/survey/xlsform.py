@@ -90,6 +90,7 @@ FILE_SPELLINGS: dict[str, str] = {
 _TYPES = {
     "select one": "select_one",
     "select all that apply": "select_multiple",
+    "select one external": "select_one",
     **{name: name for name in QUESTION_TYPES},
     **TYPE_ALIASES,
     **FILE_SPELLINGS,
@@ -376,7 +377,12 @@ def parse_xlsform(
                 Location(sheet="settings"),
             )
         )
-    builder = _Builder(tree, rows, media if media is not None else {})
+    builder = _Builder(
+        tree,
+        rows,
+        media if media is not None else {},
+        external=workbook.external_choices or [],
+    )
     instrument = builder.build()
     warnings.extend(builder.warnings)
     check_expressions(instrument, locate=rows.locate)
@@ -600,11 +606,16 @@ class _Builder:
     """Turns pyxform's survey dict into the instrument model."""
 
     def __init__(
-        self, tree: Mapping[str, Any], rows: _SurveyRows, media: Mapping[str, bytes]
+        self,
+        tree: Mapping[str, Any],
+        rows: _SurveyRows,
+        media: Mapping[str, bytes],
+        external: Iterable[Mapping[str, Any]] = (),
     ) -> None:
         self.tree = tree
         self.rows = rows
         self.media = media
+        self.external = list(external)
         self.attachments: dict[str, Attachment] = {}
         self.file_choices: dict[str, tuple[Choice, ...]] = {}
         self.items: list[Item] = []
@@ -712,6 +723,43 @@ class _Builder:
             }
             extra.pop("label", None)
             choices.append(Choice(record[value], texts, extra))
+        self.file_choices[key] = tuple(choices)
+        return key
+
+    def _external_choices(self, name: str, list_name: str) -> str:
+        """The choices of a ``select_one_external``, from the ``external_choices``
+        sheet (ODK Collect reads them from the ``itemsets.csv`` pyxform writes);
+        their list is ``external_choices:LIST``.
+        """
+        key = f"external_choices:{list_name}"
+        if key in self.file_choices:
+            return key
+        choices = []
+        for row in self.external:
+            cells = {str(k).strip(): str(v).strip() for k, v in row.items()}
+            if _cell(cells, _LIST_NAME_HEADERS) != list_name:
+                continue
+            texts: dict[str, str] = {}
+            extra: dict[str, str] = {}
+            for header, value in cells.items():
+                lower = header.lower()
+                if lower in _LIST_NAME_HEADERS or lower == "name":
+                    continue
+                if lower == "label":
+                    texts.update(self._texts(value))
+                elif lower.startswith("label:"):
+                    language = header.split(":", 2)[-1]
+                    texts.update(self._texts({language: value}))
+                else:
+                    extra[header] = value
+            choices.append(Choice(_cell(cells, frozenset({"name"})), texts, extra))
+        if not choices:
+            raise SociaparisError(
+                SurveyError.UNKNOWN_LIST,
+                location=self.rows.locate(name, "type"),
+                name=name,
+                list_name=list_name,
+            )
         self.file_choices[key] = tuple(choices)
         return key
 
@@ -838,7 +886,9 @@ class _Builder:
     def _check_keys(self, data: Mapping[str, Any]) -> None:
         """Warn (``SURVEY_W04``) about each column of the item sociaparis ignores."""
         name = str(data.get("name"))
-        unused = [key for key in data if key not in _ITEM_KEYS]
+        # pyxform's own 'query' of a select_one_external (its list), not a column
+        generated = {"query"} if data.get("type") == "select one external" else set()
+        unused = [key for key in data if key not in _ITEM_KEYS | generated]
         unused += [key for key in data.get("bind") or {} if key not in _BIND_KEYS]
         unused += [key for key in data.get("control") or {} if key not in _CONTROL_KEYS]
         for key in unused:
@@ -959,6 +1009,16 @@ class _Builder:
         kind = _TYPES.get(written) or METADATA_SPELLINGS.get(written)
         if kind in METADATA_TYPES:
             self._metadata_warning(name, written, kind)
+        if written == "osm":
+            self.warnings.append(
+                Issue(
+                    "SURVEY_W03",
+                    f"'{name}' (osm) opens OpenMapKit in ODK Collect to tag a map "
+                    "feature; a web page cannot, so it is a file question: the "
+                    "respondent may upload an .osm file, and its tags are not shown.",
+                    self.rows.locate(name, "type"),
+                )
+            )
         if kind in UNRECORDED_TYPES:
             self.warnings.append(
                 Issue(
@@ -987,10 +1047,12 @@ class _Builder:
         or_other = False
         list_name = str(data.get("list_name", data.get("itemset", "")))
         if kind in SELECT_TYPES and row_info is not None:
-            written = str(row_info[1].get("type", ""))
+            written = _cell(row_info[1], _TYPE_HEADERS)  # any case: TYPE, Type
             select = select_spelling(written)
             if select is not None and select.command in select_from_file:
                 list_name = self._file_choices(name, select.list_name, _parameters(data))
+            elif select is not None and select.command == "select_one_external":
+                list_name = self._external_choices(name, select.list_name)
             elif select is not None and select.command in _SELECT_FROM_ELSEWHERE:
                 raise SociaparisError(
                     SurveyError.UNSUPPORTED_TYPE,

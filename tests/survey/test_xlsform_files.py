@@ -128,3 +128,41 @@ def test_a_search_appearance_is_a_warning_and_the_list_is_offered() -> None:
     [warning] = [w for w in result.warnings if w.code == "SURVEY_W05"]
     assert warning.location == Location("survey", 2, "appearance")
     assert "search() (first on 'a')" in warning.message
+
+
+def test_osm_is_a_file_question_with_a_warning() -> None:
+    result = _read("| | osm | building | A building | | | |")
+    assert result.instrument.item("building").type == "file"
+    [warning] = [w for w in result.warnings if w.code == "SURVEY_W03"]
+    assert warning.location == Location("survey", 2, "type")
+    assert "OpenMapKit" in warning.message
+
+
+EXTERNAL = """
+| survey |
+| | TYPE | NAME | LABEL | CHOICE_FILTER |
+| | select_one zones | zone | Zone | |
+| | select_one_external kinds | kind | Kind | zone=${zone} |
+| choices |
+| | list_name | name | label |
+| | zones | north | North |
+| | zones | south | South |
+| | kinds | x | Not this one |
+| external_choices |
+| | list_name | name | label | zone |
+| | kinds | a | Kind A | north |
+| | kinds | b | Kind B | south |
+"""
+
+
+def test_select_one_external_takes_the_external_choices_sheet() -> None:
+    from sociaparis.survey.logic import evaluate_form
+
+    result = parse_xlsform(EXTERNAL.encode(), filename="f.md")
+    instrument = result.instrument
+    kind = instrument.item("kind")
+    assert (kind.type, kind.list_name) == ("select_one", "external_choices:kinds")
+    assert [c.name for c in instrument.choice_list(kind)] == ["a", "b"]
+    state = evaluate_form(instrument, {"zone": "south"})
+    assert [c.name for c in state.offered("kind", 0)] == ["b"]
+    assert not [w for w in result.warnings if w.code == "SURVEY_W04"]
