@@ -82,3 +82,57 @@ def test_choices_from_a_file_filtered_and_pulldata_over_http(live_server_any) ->
         response = session.scalars(select(ResponseRecord)).one()
     assert response.status == "completed"
     assert response.answers == {"region": "idf", "city": "paris", "comment": "ok"}
+
+
+def test_the_choices_from_a_file_are_labelled_in_every_export_format(
+    live_server_any, tmp_path
+) -> None:
+    import io
+    import zipfile
+
+    import pyreadstat
+
+    from sociaparis.survey.exports import export_zip
+
+    engine = live_server_any.app.state.engine
+    with transaction(engine) as session:
+        form_id = field_form(session, FORM, attributes=(), media=MEDIA)
+        [created] = create_invitations(session=session, form_id=form_id, attributes=[{}])
+    with httpx.Client(base_url=live_server_any.url) as http:
+        notice = http.get(f"/i/{created.token}")
+        url = http.post(
+            f"/i/{created.token}",
+            data={"csrf_token": _hidden(notice.text, "csrf_token")},
+            follow_redirects=False,
+        ).headers["location"]
+        for fields in ({"region": "ara"}, {"city": "lyon"}, {}, {"comment": ""}):
+            page = http.get(url).text
+            sent = http.post(
+                url,
+                data={
+                    "_csrf": _hidden(page, "_csrf"),
+                    "_revision": _hidden(page, "_revision"),
+                    **fields,
+                },
+                follow_redirects=False,
+            )
+            url = sent.headers["location"]
+    for fmt in ("csv", "xlsx", "sav", "dta", "parquet"):
+        with transaction(engine) as session:
+            _name, data = export_zip(session=session, form_id=form_id, fmt=fmt)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        assert f"{form_id}.{fmt}" in archive.namelist()
+        if fmt == "sav":
+            path = tmp_path / "export.sav"
+            path.write_bytes(archive.read(f"{form_id}.sav"))
+            frame, meta = pyreadstat.read_sav(str(path))
+            # the file's rows are the value labels (codes numbered in list order)
+            labels = meta.variable_value_labels[
+                meta.column_names[meta.column_names.index("city")]
+            ]
+            assert sorted(labels.values()) == ["Lyon", "Paris", "Versailles"]
+            assert labels[frame["city"][0]] == "Lyon"
+    with transaction(engine) as session:
+        _name, data = export_zip(session=session, form_id=form_id, fmt="csv")
+    text = zipfile.ZipFile(io.BytesIO(data)).read(f"{form_id}.csv").decode("utf-8-sig")
+    assert "city_label" in text and "Lyon" in text  # pulldata's value, exported
