@@ -182,6 +182,7 @@ def test_a_photo_is_stored_small_private_and_without_its_gps(served) -> None:
     # Anonymous: the file is dated like the row, midnight UTC of the day.
     midnight = datetime.combine(datetime.now(UTC).date(), time(0), UTC)
     assert path.stat().st_mtime == midnight.timestamp()
+    assert path.parent.stat().st_mtime == midnight.timestamp()
     respondent.close()
 
 
@@ -292,6 +293,8 @@ def test_a_file_kept_through_a_refused_page_then_replaced_and_removed(served) ->
     assert respondent.send({}, {"_remove:report": "1"}).status_code == 303
     answers = respondent.response().answers
     assert answers["report"] == ""
+    midnight = datetime.combine(datetime.now(UTC).date(), time(0), UTC)
+    assert respondent.folder().stat().st_mtime == midnight.timestamp()
     assert [p.name for p in respondent.folder().iterdir()] == [answers["photo"]]
     assert report not in str(list(respondent.folder().iterdir()))
     respondent.close()

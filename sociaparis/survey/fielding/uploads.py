@@ -446,6 +446,7 @@ def store_file(
     if dated is not None:
         midnight = datetime.combine(dated, time(0), UTC).timestamp()
         os.utime(path, (midnight, midnight))
+        os.utime(folder, (midnight, midnight))
     return name
 
 
@@ -614,11 +615,13 @@ def sweep_response(
     instrument: Instrument,
     response_id: str,
     answers: Mapping[str, Any],
+    dated: date | None = None,
 ) -> int:
     """Remove the response's files its saved ``answers`` no longer name; how many.
 
     Run after a page is saved: a replaced or removed file, and one stored on a
-    refused page that was then left, go.
+    refused page that was then left, go. ``dated`` (an anonymous response's
+    date) sets the folder's time back to midnight UTC of that day.
     """
     folder = response_folder(limits, response_id)
     if not folder.is_dir():
@@ -629,6 +632,9 @@ def sweep_response(
         if path.name not in named and path.is_file():
             path.unlink(missing_ok=True)
             removed += 1
+    if removed and dated is not None:
+        midnight = datetime.combine(dated, time(0), UTC).timestamp()
+        os.utime(folder, (midnight, midnight))
     return removed
 
 

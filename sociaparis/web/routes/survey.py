@@ -645,6 +645,7 @@ def _save(
         instrument=view.instrument,
         response_id=view.id,
         answers=outcome.answers,
+        dated=utcnow().date() if view.dated_only else None,
     )
     if outcome.evaluation is not None:
         saved_at = (view.id, view.revision + 1)
