@@ -98,12 +98,8 @@ class PageView:
     position: int = 1
     total: int = 1
     closing: bool = False
-
-    @property
-    def has_upload(self) -> bool:
-        """Whether the page has a file input (its form is then sent multipart)."""
-        blocks = [b for i in self.instances for b in i.blocks] or list(self.blocks)
-        return any(q.widget == "file" for q in _questions(blocks))
+    # the page has a file question: its form is sent multipart
+    has_upload: bool = False
 
     def located_errors(self) -> tuple[tuple[int | None, QuestionView], ...]:
         """Each question with an error and the number of its repeat instance (None
@@ -382,6 +378,7 @@ def lay_out_page(
             errors=tuple(q for q in flat if q.error),
             position=position,
             total=total,
+            has_upload=page_has_files(instrument, page.name),
         )
     blocks = _blocks(page.questions, state, shown, by_field, lang, None, initial)
     return PageView(
@@ -393,7 +390,24 @@ def lay_out_page(
         position=position,
         total=total,
         closing=closing_page(instrument) == page,
+        has_upload=page_has_files(instrument, page.name),
     )
+
+
+@memoized(maxsize=4096)
+def page_has_files(instrument: Instrument, page_name: str) -> bool:
+    """Whether the page ``page_name`` shows a file question (image, audio...)."""
+    page = instrument.page(page_name)
+    return page is not None and any(
+        isinstance(q := instrument.item(name), Question) and q.type in FILE_TYPES
+        for name in page.questions
+    )
+
+
+@memoized(maxsize=256)
+def has_files(instrument: Instrument) -> bool:
+    """Whether the form has a file question anywhere."""
+    return any(q.type in FILE_TYPES for q in instrument.questions)
 
 
 def _questions(blocks: Sequence[Block]) -> list[QuestionView]:

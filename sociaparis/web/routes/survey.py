@@ -35,7 +35,13 @@ from sociaparis.core.db import utcnow, write_lock
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service, uploads
 from sociaparis.survey.fielding.errors import FieldingError
-from sociaparis.survey.fielding.layout import closing_notes, initial_values, page_view
+from sociaparis.survey.fielding.layout import (
+    closing_notes,
+    has_files,
+    initial_values,
+    page_has_files,
+    page_view,
+)
 from sociaparis.survey.logic import FormState
 from sociaparis.web.database import DatabaseBusy
 from sociaparis.web.deps import client_host
@@ -480,9 +486,9 @@ def _page(
             "first": layout.position <= 1,
             "last": layout.position >= layout.total,
             "busy": busy,
-            "upload_limit": uploads.size_text(
-                request.app.state.settings.upload_max_bytes
-            ),
+            "upload_limit": uploads.size_text(request.app.state.settings.upload_max_bytes)
+            if layout.has_upload
+            else "",
         },
         status_code=status_code,
         headers=headers,
@@ -522,10 +528,7 @@ def _page_files(
 ) -> uploads.PageFiles | None:
     """Store the files of a page that has file questions (None: it has none)."""
     page = view.instrument.page(page_name)
-    if page is None or not any(
-        getattr(view.instrument.item(name), "type", "") in uploads.FILE_TYPES
-        for name in page.questions
-    ):
+    if page is None or not page_has_files(view.instrument, page_name):
         return None
     return uploads.receive_page_files(
         uploads.UploadLimits.from_settings(request.app.state.settings),
@@ -640,13 +643,14 @@ def _save(
         saved = service.save_submission(session=connection, outcome=outcome)
     if not saved:
         return _redirect(f"/r/{resume}{_suffix(lang)}")
-    uploads.sweep_response(
-        uploads.UploadLimits.from_settings(request.app.state.settings),
-        instrument=view.instrument,
-        response_id=view.id,
-        answers=outcome.answers,
-        dated=utcnow().date() if view.dated_only else None,
-    )
+    if has_files(view.instrument):
+        uploads.sweep_response(
+            uploads.UploadLimits.from_settings(request.app.state.settings),
+            instrument=view.instrument,
+            response_id=view.id,
+            answers=outcome.answers,
+            dated=utcnow().date() if view.dated_only else None,
+        )
     if outcome.evaluation is not None:
         saved_at = (view.id, view.revision + 1)
         _NEXT_PAGE_EVALUATIONS.put(saved_at, outcome.evaluation)
