@@ -38,8 +38,10 @@ def _pyxform_converts(path: Path) -> str:
 
 def _sociaparis_refusal(path: Path) -> str:
     """'' when sociaparis accepts the form, else the refusal's code and message."""
+    # pyxform's examples keep their attachments (fruits.csv) beside the form.
+    media = path.parent / "media" if (path.parent / "media").is_dir() else path.parent
     try:
-        read_xlsform(path)
+        read_xlsform(path, media=media)
     except SociaparisError as exc:
         return f"{exc.code} {exc.message}"
     return ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -60,9 +61,11 @@ NOTICE = {
 }
 
 
-def add_form(session: Session, md: str = FIELDING_FORM) -> StoredInstrument:
-    """Store a markdown XLSForm as an instrument version."""
-    form = parse_xlsform(md.encode("utf-8"), filename="form.md")
+def add_form(
+    session: Session, md: str = FIELDING_FORM, media: Mapping[str, bytes] | None = None
+) -> StoredInstrument:
+    """Store a markdown XLSForm (with its attachments) as an instrument version."""
+    form = parse_xlsform(md.encode("utf-8"), filename="form.md", media=media)
     return add_instrument(session=session, form=form).stored
 
 
@@ -75,9 +78,10 @@ def field_form(
     attributes: tuple[str, ...] = ("directorate", "job_category"),
     opens_on: date | None = None,
     closes_on: date | None = None,
+    media: Mapping[str, bytes] | None = None,
 ) -> str:
     """Store a form and set it up for fielding; return its form id."""
-    stored = add_form(session, md)
+    stored = add_form(session, md, media)
     configure_fielding(
         session=session,
         fielding=Fielding(

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "qca": "sociaparis.cli.qca:qca",
     "qual": "sociaparis.cli.qual:qual",
     "report": "sociaparis.cli.report:report",
+    "response": "sociaparis.cli.response:response",
     "serve": "sociaparis.cli.serve:serve",
     "stats": "sociaparis.cli.stats:stats",
     "study": "sociaparis.cli.study:study",

@@ -51,6 +51,12 @@ SOCIAPARIS_SMTP_PASSWORD=
 SOCIAPARIS_SMTP_SENDER=
 # Messages per minute at most.
 SOCIAPARIS_SMTP_RATE=60
+# Files sent to file questions (image, audio, video, file): the largest file in
+# bytes, the most all uploads may take (0: no quota), and the free space an
+# upload must leave on the data folder's disk.
+SOCIAPARIS_UPLOAD_MAX_BYTES=10000000
+SOCIAPARIS_UPLOAD_QUOTA_BYTES=0
+SOCIAPARIS_UPLOAD_MIN_FREE_BYTES=500000000
 """
 
 

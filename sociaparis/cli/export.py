@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from sociaparis.cli.common import database_session, progress_display
+from sociaparis.core.config import get_settings
 from sociaparis.survey.exports import count_responses, export_form
 from sociaparis.survey.io.writers import FORMATS
 
@@ -61,8 +62,11 @@ def export(
                 include_in_progress=include_in_progress,
                 evaluated=lambda n: progress.advance(reading, n),
                 written=lambda n: progress.advance(writing, n),
+                data_dir=get_settings().data_dir,
             )
     rows = ", ".join(f"{name}: {count}" for name, count in result.rows.items())
     click.echo(f"Exported {result.format.upper()} ({result.lang}), rows {rows}")
+    if result.media:
+        click.echo(f"{len(result.media)} files of file questions in media/")
     for path in (*result.files, *result.dictionary):
         click.echo(str(path))

@@ -15,6 +15,13 @@ from sociaparis.survey.xlsform import XLSFormResult, read_xlsform
 FORM = click.argument(
     "form", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
+MEDIA = click.option(
+    "--media",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the form's attachments (select_*_from_file files, pulldata() "
+    "CSVs) [default: media/ beside FORM].",
+)
 
 
 @click.group()
@@ -33,9 +40,10 @@ def _summary(form: XLSFormResult) -> list[str]:
 
 @instrument.command("check")
 @FORM
-def check_command(form: Path) -> None:
+@MEDIA
+def check_command(form: Path, media: Path | None) -> None:
     """Check FORM (every rule of `add`) without storing it."""
-    result = read_xlsform(form)
+    result = read_xlsform(form, media=media)
     for line in _summary(result):
         click.echo(line)
     click.echo("OK")
@@ -43,9 +51,14 @@ def check_command(form: Path) -> None:
 
 @instrument.command("add")
 @FORM
-def add_command(form: Path) -> None:
-    """Check FORM and store it as a new version (unchanged forms are not duplicated)."""
-    result = read_xlsform(form)
+@MEDIA
+def add_command(form: Path, media: Path | None) -> None:
+    """Check FORM and store it as a new version (unchanged forms are not duplicated).
+
+    Its attachments are stored with the version: a changed attachment makes a
+    new version, and a fielded version never changes.
+    """
+    result = read_xlsform(form, media=media)
     with database_session() as session:
         added = add_instrument(session=session, form=result)
     stored = added.stored
@@ -93,9 +106,12 @@ def list_command(form_id: str | None) -> None:
 @click.option(
     "--lang", default=None, help="Language of the messages (default: the form's)."
 )
-def simulate_command(form: Path, answers_path: Path, lang: str | None) -> None:
+@MEDIA
+def simulate_command(
+    form: Path, answers_path: Path, lang: str | None, media: Path | None
+) -> None:
     """Run the form logic on ANSWERS and print pages, values and errors as JSON."""
-    model = read_xlsform(form).instrument
+    model = read_xlsform(form, media=media).instrument
     report = simulate(model, load_answers(answers_path), lang=lang)
     click.echo(json.dumps(report, ensure_ascii=False, indent=2))
 

@@ -49,6 +49,18 @@ class Settings(BaseSettings):
         relay only); the password is never shown. Empty host: no e-mail.
     smtp_rate
         Messages sent per minute at most (``SOCIAPARIS_SMTP_RATE``, default 60).
+    upload_max_bytes
+        Largest file a respondent may upload to a file question
+        (``SOCIAPARIS_UPLOAD_MAX_BYTES``, default 10 MB), before an image is
+        downscaled to its ``max-pixels``.
+    upload_quota_bytes
+        Most bytes all uploaded files may take together in the data folder
+        (``SOCIAPARIS_UPLOAD_QUOTA_BYTES``); 0, the default, sets no quota
+        beyond the disk's free space.
+    upload_min_free_bytes
+        Free space an upload must leave on the data folder's disk
+        (``SOCIAPARIS_UPLOAD_MIN_FREE_BYTES``, default 500 MB), so that the
+        database can still grow.
     lock_timeout
         Seconds a write waits for a SQLite database that another program (a
         ``sociaparis`` command, another worker) is writing to; past it the
@@ -111,6 +123,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_sender: str = ""
     smtp_rate: float = 60.0
+    upload_max_bytes: int = 10_000_000
+    upload_quota_bytes: int = 0
+    upload_min_free_bytes: int = 500_000_000
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -133,6 +148,16 @@ class Settings(BaseSettings):
             )
         if not 0 < self.smtp_port < 65536:
             raise ValueError(f"SOCIAPARIS_SMTP_PORT={self.smtp_port}: not a port.")
+        if self.upload_max_bytes < 1:
+            raise ValueError(
+                f"SOCIAPARIS_UPLOAD_MAX_BYTES={self.upload_max_bytes}: give a number "
+                "of bytes of at least 1 (e.g. 10000000 for 10 MB)."
+            )
+        if self.upload_quota_bytes < 0 or self.upload_min_free_bytes < 0:
+            raise ValueError(
+                "SOCIAPARIS_UPLOAD_QUOTA_BYTES and SOCIAPARIS_UPLOAD_MIN_FREE_BYTES "
+                "are numbers of bytes, 0 or more."
+            )
         if (
             self.mode == "server"
             and self.secret_key.strip().lower() in _PLACEHOLDER_SECRETS

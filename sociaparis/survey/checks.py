@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from sociaparis.survey.instrument import Question
+from sociaparis.survey.instrument import FILE_TYPES, Question
 from sociaparis.survey.xpath import to_string
 
 #: Longest answer a page accepts, in characters.
@@ -46,6 +46,36 @@ DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Cochez la case pour confirmer.",
         "en": "Tick the box to confirm.",
     },
+    "file": {
+        "fr": "Ce fichier n'est plus disponible : envoyez-le de nouveau.",
+        "en": "This file is no longer available: send it again.",
+    },
+    # Uploads refused (sociaparis.survey.fielding.uploads)
+    "upload_type": {
+        "fr": "Ce fichier n'est pas d'un type accepté ici ({expected}).",
+        "en": "This file is not of a type accepted here ({expected}).",
+    },
+    "upload_size": {
+        "fr": "Ce fichier dépasse la taille acceptée ({limit}).",
+        "en": "This file is larger than the size accepted ({limit}).",
+    },
+    "upload_pixels": {
+        "fr": "Cette image a trop de pixels ({limit} millions au plus) : "
+        "envoyez-la en plus petit.",
+        "en": "This image has too many pixels (at most {limit} million): send a "
+        "smaller one.",
+    },
+    "upload_unreadable": {
+        "fr": "Ce fichier est illisible ou endommagé.",
+        "en": "This file cannot be read or is damaged.",
+    },
+    "upload_full": {
+        "fr": "Le serveur ne peut pas enregistrer de fichier pour le moment. "
+        "Réessayez plus tard ; si le problème persiste, contactez l'équipe de "
+        "l'étude.",
+        "en": "The server cannot store files right now. Try again later; if the "
+        "problem persists, contact the study team.",
+    },
 }
 #: A number as people write it: digits, optionally grouped by three with a space,
 #: a no-break space (U+00A0) or a narrow no-break space (U+202F), then an
@@ -56,11 +86,14 @@ _WRITTEN_NUMBER = re.compile(
     r"(?:(?P<mark>[.,])(?P<fraction>[0-9]*))?"
 )
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: The name sociaparis gives a stored upload: 32 random hex digits and the
+#: suffix of the type its content was found to be (never the name it was sent as).
+STORED_FILE_NAME = re.compile(r"[0-9a-f]{32}\.[a-z0-9]{1,5}")
 
 
 def default_message(kind: str, lang: str | None, **context: Any) -> str:
     """The built-in message for ``kind`` in ``lang`` (French when not translated)."""
-    texts = DEFAULT_MESSAGES[kind]
+    texts = DEFAULT_MESSAGES["file" if kind in FILE_TYPES else kind]
     return texts.get(lang or "fr", texts["fr"]).format(**context)
 
 
@@ -155,6 +188,8 @@ def value_problem(question: Question, value: str) -> str | None:
         return "an acknowledgement is 'OK' or empty"
     if kind == "range":
         return _range_problem(question, value)
+    if kind in FILE_TYPES and not STORED_FILE_NAME.fullmatch(value):
+        return "not the name of a file stored by sociaparis"
     return None
 
 

@@ -115,6 +115,23 @@ class SurveyError(ErrorCode):
         "SURVEY_026",
         "The instrument '{form_id}' has no page '{page}'. Pages: {pages}.",
     )
+    # -- attachments (select_*_from_file, pulldata) ------------------------------
+    ATTACHMENT_MISSING = (
+        "SURVEY_045",
+        "'{name}' uses the attachment '{file}', which is not in {folder}. "
+        "Put the file there (the study folder's media/, or --media DIR), or fix its "
+        "name.",
+    )
+    ATTACHMENT_UNREADABLE = (
+        "SURVEY_046",
+        "The attachment '{name}' cannot be read: {reason}.",
+    )
+    ATTACHMENT_NO_COLUMN = (
+        "SURVEY_047",
+        "'{name}' takes its choices from '{file}', which has no column "
+        "'{column}' (its columns: {columns}). Name the column so, or give another "
+        "one in the parameters column (value=COLUMN, label=COLUMN).",
+    )
     # -- storage -------------------------------------------------------------------
     INSTRUMENT_NOT_FOUND = (
         "SURVEY_030",

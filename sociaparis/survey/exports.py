@@ -23,8 +23,11 @@ from sqlalchemy.orm import Session
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.fielding.service import COMPLETED, get_fielding
+from sociaparis.survey.fielding.uploads import UploadLimits, response_folder
+from sociaparis.survey.instrument import FILE_TYPES
 from sociaparis.survey.io.errors import ExportError
 from sociaparis.survey.io.tables import (
+    MEDIA_FOLDER,
     ExportData,
     ResponseBatch,
     batch_from_records,
@@ -227,11 +230,13 @@ def export_form(
     include_in_progress: bool = False,
     evaluated: Tick | None = None,
     written: Tick | None = None,
+    data_dir: Path | None = None,
 ) -> ExportResult:
     """Export a form's responses to ``out`` (files: :func:`~.io.write_export`).
 
     ``evaluated`` and ``written`` are progress callbacks (responses evaluated,
-    rows written).
+    rows written). With ``data_dir`` (the data folder), the files of file
+    questions are copied into ``out``'s ``media/`` folder.
     """
     resolve_output(Path(out), fmt, form_id)  # refuse a bad format before the work
     data = load_export(
@@ -241,7 +246,34 @@ def export_form(
         include_in_progress=include_in_progress,
         tick=evaluated,
     )
-    return write_export(data, out=Path(out), fmt=fmt, lang=lang, tick=written)
+    media = media_files(data, data_dir) if data_dir is not None else {}
+    return write_export(
+        data, out=Path(out), fmt=fmt, lang=lang, tick=written, media=media
+    )
+
+
+def media_files(data: ExportData, data_dir: Path) -> dict[str, Path]:
+    """The files the file questions of an export name: path in the export to
+    the stored file (in the response's folder of the data folder's uploads).
+    """
+    limits = UploadLimits(Path(data_dir))
+    found: dict[str, Path] = {}
+    for table in data.tables:
+        columns = [
+            v.name
+            for v in table.variables
+            if v.kind == "question" and v.question_type in FILE_TYPES
+        ]
+        if not columns:
+            continue
+        owner = table.frame["_parent_id" if table.is_repeat else "_id"]
+        for column in columns:
+            for response_id, path in zip(owner, table.frame[column], strict=True):
+                if isinstance(path, str) and path.startswith(f"{MEDIA_FOLDER}/"):
+                    name = path.removeprefix(f"{MEDIA_FOLDER}/")
+                    folder = response_folder(limits, str(response_id))
+                    found[path] = folder / name
+    return found
 
 
 def export_zip(
@@ -252,6 +284,7 @@ def export_zip(
     lang: str | None = None,
     version: str | None = None,
     include_in_progress: bool = False,
+    data_dir: Path | None = None,
 ) -> tuple[str, bytes]:
     """The export of a form as one ZIP archive (for a download button).
 
@@ -259,7 +292,8 @@ def export_zip(
     -------
     tuple of (str, bytes)
         The archive's file name (``FORM_ID-FORMAT.zip``) and its bytes: the data
-        files, the dictionary (CSV, Markdown) and ``datapackage.json``.
+        files, the dictionary (CSV, Markdown), ``datapackage.json`` and, with
+        ``data_dir``, the files of file questions in ``media/``.
     """
     if fmt not in FORMATS:
         raise SociaparisError(
@@ -274,9 +308,12 @@ def export_zip(
             lang=lang,
             version=version,
             include_in_progress=include_in_progress,
+            data_dir=data_dir,
         )
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in (*result.files, *result.dictionary):
                 archive.write(path, arcname=path.name)
+            for path in result.media:
+                archive.write(path, arcname=f"{MEDIA_FOLDER}/{path.name}")
     return f"{form_id}-{fmt}.zip", buffer.getvalue()

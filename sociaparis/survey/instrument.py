@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sociaparis.survey.attachments import Attachment
+
 #: Question types that take an answer from the respondent.
 ANSWER_TYPES = frozenset(
     {
@@ -29,8 +31,20 @@ ANSWER_TYPES = frozenset(
         "date",
         "range",
         "acknowledge",
+        "image",
+        "audio",
+        "video",
+        "file",
     }
 )
+#: Question types whose answer is a file the respondent uploads; the stored
+#: answer is the file's name, as ODK stores it
+#: (:mod:`sociaparis.survey.fielding.uploads`).
+FILE_TYPES = frozenset({"image", "audio", "video", "file"})
+#: Types a web page cannot fill (``background-audio`` records the device's
+#: microphone while the form is open): accepted with a warning, never shown,
+#: always empty.
+UNRECORDED_TYPES = frozenset({"background-audio"})
 #: ODK's metadata types (``start``, ``deviceid``...), whatever their spelling in
 #: the form: never shown, and left empty by sociaparis (the form's check warns).
 METADATA_TYPES = frozenset(
@@ -47,7 +61,7 @@ METADATA_TYPES = frozenset(
     }
 )
 #: Question types whose value is computed, never shown.
-COMPUTED_TYPES = frozenset({"calculate", "hidden"}) | METADATA_TYPES
+COMPUTED_TYPES = frozenset({"calculate", "hidden"}) | METADATA_TYPES | UNRECORDED_TYPES
 #: Every supported question type.
 QUESTION_TYPES = ANSWER_TYPES | COMPUTED_TYPES | {"note"}
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})
@@ -120,7 +134,9 @@ class Question:
     list_name, or_other
         The choice list of a select, and whether an "other" text follows it.
     parameters
-        Extra parameters, e.g. ``start``/``end``/``step`` of a range.
+        Extra parameters, e.g. ``start``/``end``/``step`` of a range; for a
+        file question, ``max-pixels`` (an image's longest side once stored)
+        and ``accept`` (the form's ``body::accept`` column: file types offered).
     """
 
     name: str
@@ -227,7 +243,11 @@ class Instrument:
     top
         Names of the top-level items, in order.
     choices
-        List name to its choices, in order.
+        List name to its choices, in order (a ``select_*_from_file``'s list is
+        named after its file, ``fruits.csv``).
+    attachments
+        The form's CSV, XML and GeoJSON attachments by file name, as read when
+        the form was: kept with the version (``pulldata()`` reads them).
     """
 
     form_id: str
@@ -239,6 +259,7 @@ class Instrument:
     choices: Mapping[str, tuple[Choice, ...]]
     version: str = ""
     language_names: Mapping[str, str] = field(default_factory=dict)
+    attachments: Mapping[str, Attachment] = field(default_factory=dict)
     _index: dict[str, Item] = field(init=False, repr=False, compare=False)
     _pages: tuple[Page, ...] = field(init=False, repr=False, compare=False)
     _page_index: dict[str, Page] = field(init=False, repr=False, compare=False)
@@ -324,6 +345,15 @@ class Instrument:
         """The choices of a select question (empty for other types)."""
         return self.choices.get(question.list_name, ())
 
+    def pulldata(self, table: str, column: str, key_column: str, key: str) -> str:
+        """``pulldata('table', column, key_column, key)``: a cell of ``table.csv``.
+
+        The ``column`` of the first row whose ``key_column`` is ``key``; ``''``
+        when there is none (or no such attachment or column), as ODK returns.
+        """
+        attachment = self.attachments.get(f"{table}.csv")
+        return attachment.lookup(column, key_column, key) if attachment else ""
+
     def text(self, texts: Mapping[str, str], lang: str | None = None) -> str:
         """Pick a translated text in ``lang``, falling back to the default language."""
         return pick_text(texts, lang, self.default_language)
@@ -367,8 +397,12 @@ class Instrument:
 
     # -- serialisation -----------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The model as plain JSON-ready data (the inverse of :meth:`from_dict`)."""
-        return {
+        """The model as plain JSON-ready data (the inverse of :meth:`from_dict`).
+
+        ``attachments`` is only written when the form has some, so that the
+        content hash of a form without attachments is what it always was.
+        """
+        data = {
             "form_id": self.form_id,
             "version": self.version,
             "title": self.title,
@@ -385,6 +419,12 @@ class Instrument:
                 for list_name, choices in self.choices.items()
             },
         }
+        if self.attachments:
+            data["attachments"] = {
+                name: attachment.to_dict()
+                for name, attachment in sorted(self.attachments.items())
+            }
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Instrument:
@@ -404,6 +444,10 @@ class Instrument:
                     for c in choices
                 )
                 for list_name, choices in data["choices"].items()
+            },
+            attachments={
+                name: Attachment.from_dict(attachment)
+                for name, attachment in data.get("attachments", {}).items()
             },
         )
 

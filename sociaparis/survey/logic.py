@@ -445,6 +445,9 @@ class _Context:
             return state.values.get((name, child_index(parent, index)), "")
         return ""
 
+    def pulldata(self, table: str, column: str, key_column: str, key: str) -> str:
+        return self.state.instrument.pulldata(table, column, key_column, key)
+
     def choice_label(self, question: str, value: str) -> str:
         instrument = self.state.instrument
         if not instrument.has(question):

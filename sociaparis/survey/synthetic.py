@@ -38,7 +38,7 @@ from sociaparis.survey.fielding.service import (
     get_fielding,
     hash_token,
 )
-from sociaparis.survey.instrument import Group, Instrument, Page, Question
+from sociaparis.survey.instrument import FILE_TYPES, Group, Instrument, Page, Question
 from sociaparis.survey.logic import FormState, Index, evaluate_form, next_page
 from sociaparis.survey.models import ResponseRecord
 from sociaparis.survey.service import latest_instrument
@@ -127,6 +127,8 @@ def _candidate(
         return (today - timedelta(days=rng.randint(0, 3650))).isoformat()
     if kind == "acknowledge":
         return "OK"
+    if kind in FILE_TYPES:
+        return ""  # a synthetic respondent sends no file
     if question.name.endswith("_other"):
         return rng.choice(OTHER_PHRASES)
     return rng.choice(PHRASES)

@@ -33,12 +33,19 @@ from pyxform.xls2json_backends import DefinitionData, get_xlsform
 from sociaparis.core.archives import check_archive
 from sociaparis.core.errors import CoreError, Issue, Location, SociaparisError
 from sociaparis.core.spreadsheets import ZIP_SPREADSHEETS
+from sociaparis.survey.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    Attachment,
+    read_attachment,
+)
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.expressions import check_expressions, unknown_choice_columns
 from sociaparis.survey.instrument import (
+    FILE_TYPES,
     METADATA_TYPES,
     QUESTION_TYPES,
     SELECT_TYPES,
+    UNRECORDED_TYPES,
     Choice,
     Group,
     Instrument,
@@ -80,13 +87,25 @@ TYPE_ALIASES = {
     "q calculate": "calculate",
     "add calculate prompt": "calculate",
 }
+_UPLOAD_KINDS = {"image": "image", "audio": "audio", "video": "video"}
+#: Every spelling pyxform reads for a file question (``photo``, ``q image``,
+#: ``add file prompt``...) to its type, from the media type pyxform gives it.
+FILE_SPELLINGS: dict[str, str] = {
+    spelling: _UPLOAD_KINDS.get(str(control["mediatype"]).split("/")[0], "file")
+    for spelling, spec in QUESTION_TYPE_DICT.items()
+    if (control := spec.get("control") or {}).get("tag") == "upload"
+}
 #: pyxform's type names to ours.
 _TYPES = {
     "select one": "select_one",
     "select all that apply": "select_multiple",
+    "select one external": "select_one",
     **{name: name for name in QUESTION_TYPES},
     **TYPE_ALIASES,
+    **FILE_SPELLINGS,
 }
+#: Appearances of an image question that draw on the picture in ODK Collect.
+_DRAWING_APPEARANCES = frozenset({"signature", "draw", "annotate"})
 #: The types named in a refusal of an unsupported type.
 _SUPPORTED_TYPES = (
     f"{', '.join(sorted(QUESTION_TYPES - METADATA_TYPES))} (or a metadata type: "
@@ -137,6 +156,10 @@ APPEARANCES: dict[str, frozenset[str]] = {
     "select_multiple": frozenset({"minimal", "label", "list-nolabel"}),
     "text": frozenset({"multiline"}),
     "group": frozenset({"field-list"}),
+    # take a new picture or recording (the browser's ``capture``)
+    "image": frozenset({"new", "new-front", "selfie"}),
+    "video": frozenset({"new", "new-front", "selfie"}),
+    "audio": frozenset({"new"}),
 }
 _BIND_KEYS = {
     "relevant": "relevant",
@@ -146,8 +169,17 @@ _BIND_KEYS = {
     "jr:constraintMsg": "constraint_message",
     "jr:requiredMsg": "required_message",
     "type": "type",  # pyxform's data type of a range (int or decimal)
+    "orx:max-pixels": "max-pixels",  # an image's longest side, once stored
 }
-_CONTROL_KEYS = {"appearance", "jr:count", "start", "end", "step", "bodyless"}
+_CONTROL_KEYS = {
+    "appearance",
+    "jr:count",
+    "start",
+    "end",
+    "step",
+    "bodyless",
+    "accept",  # body::accept of a file question
+}
 _ITEM_KEYS = {
     "type",
     "name",
@@ -163,6 +195,7 @@ _ITEM_KEYS = {
     "choice_filter",
     "default",
     _LOOP_COLUMN,
+    "actions",  # pyxform's action of a background-audio
 }
 #: Survey-sheet headers (before any ``::language``) that sociaparis reads.
 KNOWN_COLUMNS = frozenset(
@@ -221,8 +254,58 @@ class XLSFormResult:
     filename: str = ""
 
 
-def read_xlsform(path: str | Path) -> XLSFormResult:
+#: Folder of a form's attachments, beside it (a study folder's ``media/``).
+MEDIA_FOLDER = "media"
+#: ODK's search() appearance, with its arguments (which may hold spaces).
+_SEARCH_RE = re.compile(r"search\s*\([^)]*\)")
+_PULLDATA_RE = re.compile(r"pulldata\s*\(\s*(['\"])([^'\"]*)\1")
+
+
+class MediaFolder(Mapping[str, bytes]):
+    """The attachments in a folder, read when a form names them.
+
+    Only a plain file name (no folder part, not hidden) is looked up; a file
+    over :data:`~sociaparis.survey.attachments.MAX_ATTACHMENT_BYTES` is read
+    only that far (and then refused as too large).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def _path(self, name: str) -> Path | None:
+        if not name or name != Path(name).name or name.startswith("."):
+            return None
+        path = self.folder / name
+        return path if path.is_file() else None
+
+    def __getitem__(self, name: str) -> bytes:
+        path = self._path(name)
+        if path is None:
+            raise KeyError(name)
+        with path.open("rb") as handle:
+            return handle.read(MAX_ATTACHMENT_BYTES + 1)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._path(name) is not None
+
+    def __iter__(self) -> Any:
+        if not self.folder.is_dir():
+            return iter(())
+        return iter(sorted(p.name for p in self.folder.iterdir() if p.is_file()))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __str__(self) -> str:
+        return f"{self.folder}/"
+
+
+def read_xlsform(path: str | Path, *, media: str | Path | None = None) -> XLSFormResult:
     """Read and check the XLSForm at ``path``.
+
+    Its attachments (``select_*_from_file`` files, ``pulldata()`` CSVs) are read
+    from ``media`` (default: the ``media/`` folder beside the form, as in a
+    study folder) and kept in the instrument.
 
     Raises
     ------
@@ -236,10 +319,13 @@ def read_xlsform(path: str | Path) -> XLSFormResult:
         raise SociaparisError(
             SurveyError.FORM_UNREADABLE, path=str(path), reason=exc.strerror or exc
         ) from exc
-    return parse_xlsform(data, filename=path.name)
+    folder = Path(media) if media is not None else path.parent / MEDIA_FOLDER
+    return parse_xlsform(data, filename=path.name, media=MediaFolder(folder))
 
 
-def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
+def parse_xlsform(
+    data: bytes, *, filename: str, media: Mapping[str, bytes] | None = None
+) -> XLSFormResult:
     """Read and check an XLSForm given as bytes; ``filename``'s suffix tells the format.
 
     Parameters
@@ -248,6 +334,9 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
         The file's content (markdown tables as UTF-8 text for ``.md``).
     filename
         Name of the file, used for its suffix and as the fallback form_id.
+    media
+        The attachments the form may name, file name to bytes (a
+        :class:`MediaFolder`); a named one that is missing is ``SURVEY_045``.
 
     Returns
     -------
@@ -303,7 +392,12 @@ def parse_xlsform(data: bytes, *, filename: str) -> XLSFormResult:
                 Location(sheet="settings"),
             )
         )
-    builder = _Builder(tree, rows)
+    builder = _Builder(
+        tree,
+        rows,
+        media if media is not None else {},
+        external=workbook.external_choices or [],
+    )
     instrument = builder.build()
     warnings.extend(builder.warnings)
     check_expressions(instrument, locate=rows.locate)
@@ -584,9 +678,19 @@ class _SurveyRows:
 class _Builder:
     """Turns pyxform's survey dict into the instrument model."""
 
-    def __init__(self, tree: Mapping[str, Any], rows: _SurveyRows) -> None:
+    def __init__(
+        self,
+        tree: Mapping[str, Any],
+        rows: _SurveyRows,
+        media: Mapping[str, bytes],
+        external: Iterable[Mapping[str, Any]] = (),
+    ) -> None:
         self.tree = tree
         self.rows = rows
+        self.media = media
+        self.external = list(external)
+        self.attachments: dict[str, Attachment] = {}
+        self.file_choices: dict[str, tuple[Choice, ...]] = {}
         self.items: list[Item] = []
         self.language_order: list[str] = []
         setting = str(tree.get("default_language") or "default")
@@ -605,6 +709,8 @@ class _Builder:
             list_name: tuple(self._choice(choice) for choice in entries)
             for list_name, entries in (self.tree.get("choices") or {}).items()
         }
+        choices.update(self.file_choices)
+        self._pulldata_attachments()
         default = self.default or next(
             (code for code in self.language_order if code != "default"), "default"
         )
@@ -631,8 +737,115 @@ class _Builder:
                 )
                 for name, entries in choices.items()
             },
+            attachments=self.attachments,
         )
         return instrument
+
+    def _attachment(self, file: str, name: str, column: str) -> Attachment:
+        """The attachment ``file`` that item ``name`` uses (read once)."""
+        if file not in self.attachments:
+            if file not in self.media:
+                location = self.rows.locate(name, column)
+                raise SociaparisError(
+                    SurveyError.ATTACHMENT_MISSING,
+                    location=location,
+                    name=name,
+                    file=file,
+                    folder=str(self.media)
+                    if isinstance(self.media, MediaFolder)
+                    else "the attachments given",
+                )
+            self.attachments[file] = read_attachment(file, self.media[file])
+        return self.attachments[file]
+
+    def _file_choices(self, name: str, file: str, parameters: Mapping[str, str]) -> str:
+        """The choices of a ``select_*_from_file`` (one per row of its file); the
+        name of their list: the file's, or with the columns when not the usual.
+
+        Columns ``name`` and ``label`` (or those the ``parameters`` give as
+        ``value=`` and ``label=``; ``label::LANGUAGE`` columns translate) make
+        the choice; every other column can be tested by a choice_filter.
+        """
+        attachment = self._attachment(file, name, "type")
+        value = parameters.get("value", "name")
+        label = parameters.get("label", "label")
+        key = file if (value, label) == ("name", "label") else f"{file}:{value}:{label}"
+        if key in self.file_choices:
+            return key
+        for wanted in (value, label):
+            if wanted not in attachment.columns and not (
+                wanted == "label"
+                and any(c.startswith("label::") for c in attachment.columns)
+            ):
+                raise SociaparisError(
+                    SurveyError.ATTACHMENT_NO_COLUMN,
+                    location=self.rows.locate(name, "type"),
+                    name=name,
+                    file=file,
+                    column=wanted,
+                    columns=", ".join(attachment.columns),
+                )
+        choices = []
+        for record in attachment.records():
+            texts: dict[str, str] = {}
+            if record.get(label):
+                texts = self._texts(record[label])
+            for column, text in record.items():
+                if column.startswith("label::") and text:
+                    texts.update(self._texts({column.split("::", 1)[1]: text}))
+            extra = {
+                k: v for k, v in record.items() if k not in {value} and "::" not in k
+            }
+            extra.pop("label", None)
+            choices.append(Choice(record[value], texts, extra))
+        self.file_choices[key] = tuple(choices)
+        return key
+
+    def _external_choices(self, name: str, list_name: str) -> str:
+        """The choices of a ``select_one_external``, from the ``external_choices``
+        sheet (ODK Collect reads them from the ``itemsets.csv`` pyxform writes);
+        their list is ``external_choices:LIST``.
+        """
+        key = f"external_choices:{list_name}"
+        if key in self.file_choices:
+            return key
+        choices = []
+        for row in self.external:
+            cells = {str(k).strip(): str(v).strip() for k, v in row.items()}
+            if _cell(cells, _LIST_NAME_HEADERS) != list_name:
+                continue
+            texts: dict[str, str] = {}
+            extra: dict[str, str] = {}
+            for header, value in cells.items():
+                lower = header.lower()
+                if lower in _LIST_NAME_HEADERS or lower == "name":
+                    continue
+                if lower == "label":
+                    texts.update(self._texts(value))
+                elif lower.startswith("label:"):
+                    language = header.split(":", 2)[-1]
+                    texts.update(self._texts({language: value}))
+                else:
+                    extra[header] = value
+            choices.append(Choice(_cell(cells, frozenset({"name"})), texts, extra))
+        if not choices:
+            raise SociaparisError(
+                SurveyError.UNKNOWN_LIST,
+                location=self.rows.locate(name, "type"),
+                name=name,
+                list_name=list_name,
+            )
+        self.file_choices[key] = tuple(choices)
+        return key
+
+    def _pulldata_attachments(self) -> None:
+        """Read the CSV each ``pulldata('NAME', ...)`` of the form names."""
+        for name, (_number, cells) in self.rows.survey.items():
+            for header, cell in cells.items():
+                for match in _PULLDATA_RE.finditer(str(cell)):
+                    self._attachment(
+                        f"{match.group(2).strip()}.csv", name, self.rows.column(header)
+                    )
 
     @property
     def names(self) -> dict[str, str]:
@@ -756,7 +969,9 @@ class _Builder:
 
     def _check_keys(self, data: Mapping[str, Any], name: str) -> None:
         """Warn (``SURVEY_W04``) about each column of the item sociaparis ignores."""
-        unused = [key for key in data if key not in _ITEM_KEYS]
+        # pyxform's own 'query' of a select_one_external (its list), not a column
+        generated = {"query"} if data.get("type") == "select one external" else set()
+        unused = [key for key in data if key not in _ITEM_KEYS | generated]
         unused += [key for key in data.get("bind") or {} if key not in _BIND_KEYS]
         unused += [key for key in data.get("control") or {} if key not in _CONTROL_KEYS]
         for key in unused:
@@ -784,7 +999,17 @@ class _Builder:
         field-list whose selects are ``list-nolabel``).
         """
         allowed = APPEARANCES.get(kind, frozenset())
-        written = self.rows.cell(name, "appearance").split()
+        if _SEARCH_RE.search(appearance):
+            appearance = _SEARCH_RE.sub(" ", appearance)
+            self._warn_once(
+                ("appearance", "search()"),
+                "SURVEY_W05",
+                f"The appearance search() (first on '{name}') reads an external CSV "
+                "in ODK Collect; sociaparis does not: the question offers the "
+                "choices of its own list, without search.",
+                self.rows.locate(name, "appearance"),
+            )
+        written = _SEARCH_RE.sub(" ", self.rows.cell(name, "appearance")).split()
         for word in appearance.split():
             if word not in allowed and word in written:
                 uses = ", ".join(sorted(allowed)) or "none"
@@ -891,6 +1116,26 @@ class _Builder:
         kind = _TYPES.get(written) or METADATA_SPELLINGS.get(written)
         if kind in METADATA_TYPES:
             self._metadata_warning(name, written, kind)
+        if written == "osm":
+            self.warnings.append(
+                Issue(
+                    "SURVEY_W03",
+                    f"'{name}' (osm) opens OpenMapKit in ODK Collect to tag a map "
+                    "feature; a web page cannot, so it is a file question: the "
+                    "respondent may upload an .osm file, and its tags are not shown.",
+                    self.rows.locate(name, "type"),
+                )
+            )
+        if kind in UNRECORDED_TYPES:
+            self.warnings.append(
+                Issue(
+                    "SURVEY_W03",
+                    f"'{name}' ({written}) records the device's microphone while the "
+                    "form is open in ODK Collect; a web page cannot, so "
+                    f"'{name}' stays empty in every response and export.",
+                    self.rows.locate(name, "type"),
+                )
+            )
         if kind is None:
             raise SociaparisError(
                 SurveyError.UNSUPPORTED_TYPE,
@@ -910,10 +1155,15 @@ class _Builder:
                 relevant,
             )
         or_other = False
+        list_name = str(data.get("list_name", data.get("itemset", "")))
         if kind in SELECT_TYPES and row_info is not None:
-            written = str(row_info[1].get("type", ""))
+            written = _cell(row_info[1], _TYPE_HEADERS)  # any case: TYPE, Type
             select = select_spelling(written)
-            if select is not None and select.command in _SELECT_FROM_ELSEWHERE:
+            if select is not None and select.command in select_from_file:
+                list_name = self._file_choices(name, select.list_name, _parameters(data))
+            elif select is not None and select.command == "select_one_external":
+                list_name = self._external_choices(name, select.list_name)
+            elif select is not None and select.command in _SELECT_FROM_ELSEWHERE:
                 raise SociaparisError(
                     SurveyError.UNSUPPORTED_TYPE,
                     location=self.rows.locate(name, "type"),
@@ -923,6 +1173,13 @@ class _Builder:
                 )
             or_other = select is not None and select.or_other
         parameters = data.get("parameters") or {}
+        parameters = (
+            {str(k): str(v) for k, v in parameters.items()}
+            if isinstance(parameters, Mapping)
+            else {}
+        )
+        if kind in FILE_TYPES:
+            parameters = self._file_parameters(name, kind, bind, control)
         self.items.append(
             Question(
                 name=name,
@@ -943,13 +1200,41 @@ class _Builder:
                 constraint=str(bind.get("constraint", "")),
                 constraint_messages=self._texts(bind.get("jr:constraintMsg")),
                 choice_filter=str(data.get("choice_filter", "")),
-                list_name=str(data.get("list_name", data.get("itemset", ""))),
+                list_name=list_name,
                 or_other=or_other,
-                parameters={str(k): str(v) for k, v in parameters.items()}
-                if isinstance(parameters, Mapping)
-                else {},
+                parameters=parameters,
             )
         )
+
+    def _file_parameters(
+        self,
+        name: str,
+        kind: str,
+        bind: Mapping[str, Any],
+        control: Mapping[str, Any],
+    ) -> dict[str, str]:
+        """``max-pixels`` and ``accept`` of a file question; warn about drawing.
+
+        pyxform has checked ``max-pixels`` (a positive integer, images only).
+        """
+        parameters: dict[str, str] = {}
+        if bind.get("orx:max-pixels"):
+            parameters["max-pixels"] = str(bind["orx:max-pixels"])
+        if str(control.get("accept", "")).strip():
+            parameters["accept"] = str(control["accept"]).strip()
+        written = self.rows.cell(name, "appearance").split()
+        for word in written:
+            if kind == "image" and word in _DRAWING_APPEARANCES:
+                self._warn_once(
+                    ("appearance", f"{kind} {word}"),
+                    "SURVEY_W05",
+                    f"The appearance '{word}' (first on '{name}') draws on the "
+                    "screen in ODK Collect; a web page offers no drawing pad, so "
+                    "the respondent uploads an image file instead (a photo of a "
+                    "signature or drawing).",
+                    self.rows.locate(name, "appearance"),
+                )
+        return parameters
 
     def _required(self, name: str, value: str) -> str:
         if value.strip().lower() in _TRUE:
@@ -957,6 +1242,13 @@ class _Builder:
         if value.strip().lower() in _FALSE:
             return ""
         return value
+
+
+def _parameters(data: Mapping[str, Any]) -> dict[str, str]:
+    parameters = data.get("parameters") or {}
+    if not isinstance(parameters, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in parameters.items()}
 
 
 def _fields(item: Item) -> dict[str, Any]:

@@ -62,6 +62,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "required_marker": "(obligatoire)",
         "too_long": "Cette réponse est trop longue (10 000 caractères au plus).",
         "choose": "Choisissez…",
+        "file_current": "Fichier déjà envoyé : {name}",
+        "file_replace": "Pour le remplacer, choisissez un autre fichier.",
+        "file_remove": "Retirer ce fichier",
+        "file_limit": "Taille maximale d'un fichier : {size}.",
         "acknowledge": "OK",
         "notice_title": "Information et consentement",
         "notice_illustrative": (
@@ -194,6 +198,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "required_marker": "(required)",
         "too_long": "This answer is too long (10,000 characters at most).",
         "choose": "Choose…",
+        "file_current": "File already sent: {name}",
+        "file_replace": "To replace it, choose another file.",
+        "file_remove": "Remove this file",
+        "file_limit": "Largest file accepted: {size}.",
         "acknowledge": "OK",
         "notice_title": "Information and consent",
         "notice_illustrative": (

@@ -177,6 +177,8 @@ def _question(q: QuestionView, lang: str) -> str:
     error_class = " has-error" if q.error else ""
     if q.widget in ("radio", "checkbox"):
         return _choice_group(q, lang, dom_id, error_class)
+    if q.widget == "file":
+        return _file_field(q, lang, dom_id, error_class)
     label = f"{odk_markdown(q.label)}{_required(q, lang)}"
     if q.widget == "acknowledge":
         checked = " checked" if q.value == "OK" else ""
@@ -210,6 +212,42 @@ def _choice_group(q: QuestionView, lang: str, dom_id: str, error_class: str) -> 
         f'<fieldset class="field{error_class}" id="{dom_id}"{_described_by(q)}{role}>\n'
         f"<legend>{odk_markdown(q.label)}{_required(q, lang)}</legend>\n"
         f"{_hint_and_error(q, lang)}\n{unticked}{choices}\n</fieldset>"
+    )
+
+
+def _file_field(q: QuestionView, lang: str, dom_id: str, error_class: str) -> str:
+    """A file input; a file already stored is named, kept unless replaced or removed.
+
+    The stored name travels in a hidden field (``_file:FIELD``), which the
+    server only believes if it names a file of this very response.
+    """
+    field = escape(q.field)
+    described = _described_by(q)
+    current = ""
+    if q.value:
+        text = translate("file_current", lang).format(name=q.value)
+        current = (
+            f'<input type="hidden" name="_file:{field}" value="{escape(q.value)}">\n'
+            f'<p class="file-current" id="{dom_id}-current">{escape(text)} '
+            f"{escape(translate('file_replace', lang))}</p>\n"
+            f'<div class="choice"><input type="checkbox" id="{dom_id}-remove" '
+            f'name="_remove:{field}" value="1">'
+            f'<label for="{dom_id}-remove">{escape(translate("file_remove", lang))}'
+            "</label></div>\n"
+        )
+        ids = f"{dom_id}-current"
+        described = (
+            described[:-1] + f' {ids}"' if described else f' aria-describedby="{ids}"'
+        )
+    accept = f' accept="{escape(q.accept)}"' if q.accept else ""
+    capture = f' capture="{escape(q.capture)}"' if q.capture else ""
+    label = f"{odk_markdown(q.label)}{_required(q, lang)}"
+    return (
+        f'<div class="field{error_class}">\n'
+        f'<label class="question-label" for="{dom_id}">{label}</label>\n'
+        f"{_hint_and_error(q, lang)}\n{current}"
+        f'<input type="file" id="{dom_id}" name="{field}"{accept}{capture}'
+        f"{described}{_aria_required(q)}>\n</div>"
     )
 
 

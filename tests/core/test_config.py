@@ -24,6 +24,9 @@ from sociaparis.core.config import Settings, with_secret_key
         ({"trusted_proxies": "127.0.0.1,proxy.local"}, "'proxy.local' is not an IP"),
         ({"lock_timeout": 0}, "SOCIAPARIS_LOCK_TIMEOUT=0.0: give a number of seconds"),
         ({"lock_timeout": 601}, "SOCIAPARIS_LOCK_TIMEOUT=601.0: give a number"),
+        ({"upload_max_bytes": 0}, "SOCIAPARIS_UPLOAD_MAX_BYTES=0: give a number"),
+        ({"upload_quota_bytes": -1}, "SOCIAPARIS_UPLOAD_QUOTA_BYTES and"),
+        ({"upload_min_free_bytes": -5}, "SOCIAPARIS_UPLOAD_MIN_FREE_BYTES are numbers"),
     ],
 )
 def test_bad_settings_are_refused(kwargs: dict, message: str) -> None:

@@ -589,18 +589,18 @@ def test_every_select_spelling_pyxform_reads(
         # choices from a file are not read yet: refused, not taken for a list
         (
             "select_one_from_file cities.csv",
-            SurveyError.UNSUPPORTED_TYPE,
-            {"type": "select_one_from_file"},
+            SurveyError.ATTACHMENT_MISSING,  # read from the form's media
+            {"file": "cities.csv", "name": "q"},
         ),
         (
             "select one from file cities.csv",
-            SurveyError.UNSUPPORTED_TYPE,
-            {"type": "select one from file"},
+            SurveyError.ATTACHMENT_MISSING,  # read from the form's media
+            {"file": "cities.csv", "name": "q"},
         ),
         (
             "select_multiple_from_file cities.csv",
-            SurveyError.UNSUPPORTED_TYPE,
-            {"type": "select_multiple_from_file"},
+            SurveyError.ATTACHMENT_MISSING,  # read from the form's media
+            {"file": "cities.csv", "name": "q"},
         ),
     ],
 )

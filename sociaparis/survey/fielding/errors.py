@@ -90,3 +90,22 @@ class FieldingError(ErrorCode):
         "FIELD_019",
         "This form has no monitoring table '{table}'. Choose one of: {tables}.",
     )
+    UPLOAD_DISK_FULL = (
+        "FIELD_020",
+        "A file of {size} bytes sent to '{form_id}' was not stored: the disk of "
+        "{folder} has {free} bytes free, and sociaparis keeps "
+        "SOCIAPARIS_UPLOAD_MIN_FREE_BYTES={reserve} free. Free space on that disk "
+        "or move the data folder; respondents are asked to try again later.",
+    )
+    UPLOAD_QUOTA = (
+        "FIELD_021",
+        "A file of {size} bytes sent to '{form_id}' was not stored: the uploads in "
+        "{folder} already take {used} bytes of the "
+        "SOCIAPARIS_UPLOAD_QUOTA_BYTES={quota}. Raise the quota (and check the "
+        "disk) or remove files; respondents are asked to try again later.",
+    )
+    RESPONSE_NOT_FOUND = (
+        "FIELD_022",
+        "No response has the id '{response_id}'. Copy it from the _id column of an "
+        "export.",
+    )

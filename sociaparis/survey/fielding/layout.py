@@ -16,7 +16,8 @@ from typing import Any
 from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import FieldError
 from sociaparis.survey.fielding.submission import count_field, field_name, index_suffix
-from sociaparis.survey.instrument import Group, Instrument, Page, Question
+from sociaparis.survey.fielding.uploads import accept_attribute
+from sociaparis.survey.instrument import FILE_TYPES, Group, Instrument, Page, Question
 from sociaparis.survey.logic import FormState, Index, index_prefix
 
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][\w.-]*)\}")
@@ -38,7 +39,8 @@ class QuestionView:
 
     ``widget`` is one of ``note``, ``text``, ``textarea``, ``integer``,
     ``decimal``, ``date``, ``radio``, ``dropdown``, ``checkbox``,
-    ``acknowledge``, ``number_range``.
+    ``acknowledge``, ``number_range``, ``file`` (an upload: ``value`` is the
+    stored file's name, ``accept`` and ``capture`` the input's attributes).
     """
 
     name: str
@@ -53,6 +55,8 @@ class QuestionView:
     minimum: str = ""
     maximum: str = ""
     step: str = ""
+    accept: str = ""
+    capture: str = ""
 
     @property
     def dom_id(self) -> str:
@@ -122,6 +126,8 @@ class PageView:
     position: int = 1
     total: int = 1
     closing: bool = False
+    # the page has a file question: its form is sent multipart
+    has_upload: bool = False
 
     def located_errors(self) -> tuple[tuple[int | None, QuestionView], ...]:
         """Each question with an error and the number of its repeat instance (None
@@ -184,6 +190,8 @@ def _widget(question: Question) -> str:
         return "checkbox"
     if question.type == "range":
         return "number_range"
+    if question.type in FILE_TYPES:
+        return "file"
     return question.type  # integer, decimal, date, acknowledge
 
 
@@ -256,6 +264,14 @@ def _question_view(
                 ChoiceView(v, v, v == value)
                 for v in _range_values(float(minimum), float(step), int(count) + 1)
             )
+    accept = capture = ""
+    if widget == "file":
+        accept = accept_attribute(question)
+        words = question.appearance.split()
+        if "new" in words:
+            capture = "environment"
+        elif "new-front" in words or "selfie" in words:
+            capture = "user"
     return QuestionView(
         name=question.name,
         field=field_name(question.name, instance),
@@ -269,6 +285,8 @@ def _question_view(
         minimum=minimum,
         maximum=maximum,
         step=step,
+        accept=accept,
+        capture=capture,
     )
 
 
@@ -418,6 +436,7 @@ def lay_out_page(
             errors=tuple(q for q in flat if q.error),
             position=position,
             total=total,
+            has_upload=page_has_files(instrument, page.name),
         )
     blocks = _blocks(page.questions, state, shown, by_field, lang, None, initial)
     return PageView(
@@ -429,6 +448,7 @@ def lay_out_page(
         position=position,
         total=total,
         closing=closing_page(instrument) == page,
+        has_upload=page_has_files(instrument, page.name),
     )
 
 
@@ -483,6 +503,22 @@ def _instance_questions(instances: Sequence[InstanceView]) -> list[QuestionView]
         for nested in instance.nested:
             found.extend(_instance_questions(nested.instances))
     return found
+
+
+@memoized(maxsize=4096)
+def page_has_files(instrument: Instrument, page_name: str) -> bool:
+    """Whether the page ``page_name`` shows a file question (image, audio...)."""
+    page = instrument.page(page_name)
+    return page is not None and any(
+        isinstance(q := instrument.item(name), Question) and q.type in FILE_TYPES
+        for name in page.questions
+    )
+
+
+@memoized(maxsize=256)
+def has_files(instrument: Instrument) -> bool:
+    """Whether the form has a file question anywhere."""
+    return any(q.type in FILE_TYPES for q in instrument.questions)
 
 
 def _questions(blocks: Sequence[Block]) -> list[QuestionView]:

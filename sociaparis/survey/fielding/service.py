@@ -15,12 +15,12 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,11 @@ from sociaparis.survey.fielding.submission import (
     FormFields,
     merge_page,
     read_page,
+)
+from sociaparis.survey.fielding.uploads import (
+    UploadLimits,
+    delete_response_files,
+    sweep_response,
 )
 from sociaparis.survey.instrument import Instrument
 from sociaparis.survey.logic import (
@@ -739,6 +744,7 @@ def plan_submission(
     now: datetime | None = None,
     previous: FormState | None = None,
     shown_at: datetime | None = None,
+    upload_errors: Sequence[FieldError] = (),
 ) -> PageOutcome:
     """Validate one page against the response as read and decide what to save.
 
@@ -768,6 +774,10 @@ def plan_submission(
     shown_at
         When the page was first shown (the page carries it; never stored): an
         outcome that sends the respondent on carries how long it was shown.
+    upload_errors
+        Files of the page refused when they were stored
+        (:func:`~sociaparis.survey.fielding.uploads.receive_page_files`): the
+        page is refused with them.
     """
     now = now or utcnow()
     instrument = view.instrument
@@ -790,7 +800,12 @@ def plan_submission(
         )
         return PageOutcome(True, page.name, answers=answers, view=view)
     validation = validate_page(instrument, answers, page.name, lang, now=now)
-    errors = submission.errors + validation.errors
+    refused = {(error.question, error.instance) for error in upload_errors}
+    errors = (
+        tuple(upload_errors)
+        + submission.errors
+        + tuple(e for e in validation.errors if (e.question, e.instance) not in refused)
+    )
     if action == "back":
         # Going back keeps every valid answer of this page and drops the rest.
         invalid = {error.question for error in errors}
@@ -1035,3 +1050,80 @@ def first_page(view: ResponseView) -> str:
     """The first relevant page of a response's questionnaire."""
     first = next_page(view.instrument, view.answers, None)
     return first or view.instrument.pages()[0].name
+
+
+def delete_response(
+    *, session: Session, response_id: str, limits: UploadLimits
+) -> DeletedResponse:
+    """Delete a response and the files of its file questions (``FIELD_022`` if none).
+
+    The row is deleted first (the caller commits); the files go once the
+    delete has run, so that a refused delete leaves them in place.
+
+    Parameters
+    ----------
+    session
+        Open session (not committed here).
+    response_id
+        The response's id (the ``_id`` column of exports).
+    limits
+        Where the uploads are (:meth:`UploadLimits.from_settings`).
+    """
+    row = session.execute(
+        select(_RESPONSES.c.id, _RESPONSES.c.instrument_id).where(
+            _RESPONSES.c.id == response_id
+        )
+    ).first()
+    if row is None:
+        raise SociaparisError(FieldingError.RESPONSE_NOT_FOUND, response_id=response_id)
+    session.execute(delete(_RESPONSES).where(_RESPONSES.c.id == response_id))
+    files = delete_response_files(limits, response_id)
+    return DeletedResponse(response_id, files)
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedResponse:
+    """A response deleted: its id and how many files of it were removed."""
+
+    response_id: str
+    files: int
+
+
+@dataclass(frozen=True, slots=True)
+class SweptUploads:
+    """What :func:`sweep_uploads` removed: files of responses, folders of none."""
+
+    files: int
+    folders: int
+
+
+def sweep_uploads(*, session: Session, limits: UploadLimits) -> SweptUploads:
+    """Remove every uploaded file no saved answer names.
+
+    A folder whose response no longer exists goes whole; in the others, the
+    files their response's answers do not name (sent on a page that was then
+    refused and left) go. Pages do this for their own response when saved;
+    this is for responses left on a refused page, and after a restore.
+    """
+    root = limits.root
+    if not root.is_dir():
+        return SweptUploads(0, 0)
+    files = folders = 0
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        row = session.execute(
+            select(_RESPONSES.c.instrument_id, _RESPONSES.c.answers).where(
+                _RESPONSES.c.id == folder.name
+            )
+        ).first()
+        if row is None:
+            files += delete_response_files(limits, folder.name)
+            folders += 1
+            continue
+        instrument = _instrument(session, row.instrument_id).instrument
+        files += sweep_response(
+            limits,
+            instrument=instrument,
+            response_id=folder.name,
+            answers=row.answers or {},
+        )
+    return SweptUploads(files, folders)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sociaparis.survey.instrument import (
+    FILE_TYPES,
     Choice,
     Group,
     Instrument,
@@ -55,6 +56,9 @@ TYPES = (
 )
 MAIN_TABLE = "responses"
 #: Table names a repeat may not take (the main table, the dictionary's files).
+#: Folder of an export (and of its zip) that holds the files of file questions;
+#: their columns give each file's path relative to the export.
+MEDIA_FOLDER = "media"
 RESERVED_TABLE_NAMES = frozenset({MAIN_TABLE, "dictionary", "datapackage"})
 
 
@@ -378,7 +382,7 @@ def _relevance(instrument: Instrument, question: Question) -> str:
 
 def _question_type(question: Question) -> str:
     kind = question.type
-    if kind in {"text", "acknowledge"}:
+    if kind in {"text", "acknowledge"} or kind in FILE_TYPES:
         return "string"
     if kind in {"integer", "decimal", "date", "select_one", "select_multiple"}:
         return kind
@@ -474,6 +478,10 @@ def _typed(raw: pd.Series, variable: Variable) -> tuple[pd.Series, Variable]:
     if kind in {"date", "datetime", "flag"} and variable.kind == "meta":
         return raw, variable
     values = _missing_to_none(raw)
+    if variable.question_type in FILE_TYPES:
+        # A stored name is a path relative to the export, as ODK Central writes it.
+        paths = values.map(lambda v: None if v is None else f"{MEDIA_FOLDER}/{v}")
+        return paths, variable
     if kind == "calculate":
         # XPath's not-a-number (arithmetic on an empty answer) is an empty value.
         values = values.where(values != "NaN", None)

@@ -22,6 +22,8 @@ as ``YYYY-MM-DD``, times as ``YYYY-MM-DDTHH:MM:SSZ``, missing values empty.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ import pyarrow.parquet as pq
 import pyreadstat
 
 from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.fielding.uploads import SUFFIXES as MEDIA_SUFFIXES
 from sociaparis.survey.io.cells import neutralize, neutralize_frame
 from sociaparis.survey.io.dictionary import (
     datapackage,
@@ -50,7 +53,7 @@ from sociaparis.survey.io.labelled import (
     variable_label,
 )
 from sociaparis.survey.io.names import NameFormat
-from sociaparis.survey.io.tables import ExportData, ExportTable
+from sociaparis.survey.io.tables import MEDIA_FOLDER, ExportData, ExportTable
 from sociaparis.survey.io.xlsx import MAX_ROWS, write_workbook
 
 FORMATS = ("csv", "xlsx", "sav", "dta", "parquet")
@@ -73,6 +76,8 @@ class ExportResult:
         The dictionary files (CSV, Markdown) and the ``datapackage.json``.
     rows
         Table name to its number of rows.
+    media
+        The files of file questions copied into the export's ``media/`` folder.
     """
 
     format: str
@@ -80,6 +85,7 @@ class ExportResult:
     files: tuple[Path, ...]
     dictionary: tuple[Path, ...]
     rows: Mapping[str, int]
+    media: tuple[Path, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -89,6 +95,7 @@ class ExportResult:
             "files": [str(p) for p in self.files],
             "dictionary": [str(p) for p in self.dictionary],
             "rows": dict(self.rows),
+            "media": [str(p) for p in self.media],
         }
 
 
@@ -286,6 +293,7 @@ def write_export(
     fmt: str | None = None,
     lang: str | None = None,
     tick: Tick | None = None,
+    media: Mapping[str, Path] | None = None,
 ) -> ExportResult:
     """Write every table of ``data`` and its dictionary.
 
@@ -301,6 +309,10 @@ def write_export(
         Language of labels (default: the form's default language).
     tick
         Called with a number of rows each time rows are written (progress bars).
+    media
+        The files of file questions: path in the export (``media/NAME``, as the
+        columns give it) to the stored file. Each is copied (mode 0600) and
+        listed in ``datapackage.json``.
 
     Returns
     -------
@@ -356,8 +368,43 @@ def write_export(
     written = write_dictionary(data, frame, folder=folder, stem=stem, lang=lang)
     package_path = folder / (f"{stem}.datapackage.json" if named else "datapackage.json")
     package = datapackage(data, fmt=fmt, lang=lang, paths=paths, sheets=sheets)
+    copied = _copy_media(media or {}, folder)
+    package["resources"].extend(_media_resource(path, folder) for path in copied)
     package_path.write_text(
         json.dumps(package, ensure_ascii=False, indent=2, default=str) + "\n",
         encoding="utf-8",
     )
-    return ExportResult(fmt, lang, tuple(files), (*written, package_path), rows)
+    return ExportResult(
+        fmt, lang, tuple(files), (*written, package_path), rows, tuple(copied)
+    )
+
+
+def _copy_media(media: Mapping[str, Path], folder: Path) -> list[Path]:
+    """Copy the files into ``folder/media/``, private; the paths written."""
+    copied = []
+    for relative, source in sorted(media.items()):
+        name = Path(relative).name
+        if relative != f"{MEDIA_FOLDER}/{name}" or not source.is_file():
+            continue
+        target = folder / MEDIA_FOLDER / name
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        shutil.copyfile(source, target)
+        os.chmod(target, 0o600)
+        copied.append(target)
+    return copied
+
+
+def _media_resource(path: Path, folder: Path) -> dict[str, Any]:
+    """The ``datapackage.json`` resource of one file of a file question."""
+    suffix = path.suffix.lstrip(".")
+    mediatype = next(
+        (mime for mime, known in MEDIA_SUFFIXES.items() if known == suffix),
+        "application/octet-stream",
+    )
+    return {
+        "name": f"media-{path.stem}",
+        "path": path.relative_to(folder).as_posix(),
+        "format": suffix,
+        "mediatype": mediatype,
+        "bytes": path.stat().st_size,
+    }

@@ -81,6 +81,11 @@ class EvaluationContext(Protocol):
         """The current moment, for ``today()`` and ``now()``."""
         ...
 
+    def pulldata(self, table: str, column: str, key_column: str, key: str) -> str:
+        """For ``pulldata()``: ``column`` of the first row of the attachment
+        ``table.csv`` whose ``key_column`` is ``key``; '' if none."""
+        ...
+
 
 class ChoiceFilterContext(EvaluationContext, Protocol):
     """A context for expressions parsed with ``choice_filter=True``."""

@@ -114,6 +114,12 @@ class XPathErrorCode(ErrorCode):
         "long sum, add the items in groups of at most a few hundred, then add the "
         "groups).",
     )
+    BAD_PULLDATA = (
+        "XPATH_025",
+        "The first argument of pulldata() at character {position} of `{expression}` "
+        "must be the quoted name of a CSV attachment without its suffix, like "
+        "pulldata('fruits', 'name', 'key', ${{q}}) for media/fruits.csv; got {got}.",
+    )
     STRING_TOO_LONG = (
         "XPATH_018",
         "{name}() at character {position} of `{expression}` would build a text of "

@@ -385,6 +385,23 @@ def _build_choice_name(call: Call, fns: list[Fn]) -> Fn:
     return lambda ctx: ctx.choice_label(question, to_string(value(ctx)))
 
 
+def _build_pulldata(call: Call, fns: list[Fn]) -> Fn:
+    """``pulldata('table', column, key_column, key)`` over the form's ``table.csv``."""
+    node = call.args[0]
+    table = node.value.strip() if node.kind == "str" else ""
+    if not table or "/" in table or "\\" in table:
+        raise XPathError(
+            XPathErrorCode.BAD_PULLDATA,
+            expression=call.source,
+            position=call.pos + 1,
+            got=repr(node.value) if node.kind == "str" else "an expression",
+        )
+    column, key_column, key = fns[1], fns[2], fns[3]
+    return lambda ctx: ctx.pulldata(
+        table, to_string(column(ctx)), to_string(key_column(ctx)), to_string(key(ctx))
+    )
+
+
 def _regex_error(call: Call, pattern: str, problem: _RegexProblem) -> XPathError:
     return XPathError(
         problem.code,
@@ -650,6 +667,14 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     ),
     "jr:choice-name": _spec(
         2, 2, "jr:choice-name(${q}, '${q}')", _build_choice_name, "choice label"
+    ),
+    # attachments
+    "pulldata": _spec(
+        4,
+        4,
+        "pulldata('table', 'column', 'key_column', key)",
+        _build_pulldata,
+        "column of table.csv's first row whose key_column is key",
     ),
     # numbers
     "number": _spec(

@@ -59,7 +59,6 @@ _NODES = "it needs XML node navigation, which ${name} references do not offer"
 #: ODK XForms functions deliberately left out, with the reason given to the user.
 UNSUPPORTED = {
     "instance": _SECONDARY,
-    "pulldata": _SECONDARY,
     "randomize": _SECONDARY,
     "current": _NODES,
     "last": _NODES,

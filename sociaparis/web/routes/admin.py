@@ -120,7 +120,11 @@ def export_download(
     if fmt not in FORMATS:
         raise HTTPException(status_code=404, detail="not_found")
     name, data = export_zip(
-        session=session, form_id=form_id, fmt=fmt, lang=pick_language(lang)
+        session=session,
+        form_id=form_id,
+        fmt=fmt,
+        lang=pick_language(lang),
+        data_dir=request.app.state.settings.data_dir,
     )
     return Response(
         data,

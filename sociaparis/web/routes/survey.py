@@ -28,14 +28,22 @@ from urllib.parse import parse_qsl
 from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request as StarletteRequest
 
 from sociaparis.core.caches import BoundedCache
-from sociaparis.core.db import write_lock
+from sociaparis.core.db import utcnow, write_lock
 from sociaparis.core.errors import SociaparisError
-from sociaparis.survey.fielding import service
+from sociaparis.survey.fielding import service, uploads
 from sociaparis.survey.fielding.errors import FieldingError
-from sociaparis.survey.fielding.layout import closing_notes, initial_values, page_view
+from sociaparis.survey.fielding.layout import (
+    closing_notes,
+    has_files,
+    initial_values,
+    page_has_files,
+    page_view,
+)
 from sociaparis.survey.logic import FormState
 from sociaparis.web.database import DatabaseBusy
 from sociaparis.web.deps import client_host
@@ -54,6 +62,9 @@ logger = logging.getLogger(__name__)
 MAX_FIELDS = 2000
 MAX_BODY_BYTES = 2_000_000
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+# A page with a file question is sent as multipart (each file at most
+# SOCIAPARIS_UPLOAD_MAX_BYTES, checked when it is stored).
+MULTIPART_CONTENT_TYPE = "multipart/form-data"
 # The open link's visitor: a random value its consent token is bound to.
 VISITOR_COOKIE = "sociaparis_visitor"
 NOTICE_SECTIONS = (
@@ -167,6 +178,46 @@ async def _read_form(request: Request) -> FormData:
     except (UnicodeDecodeError, ValueError):
         raise HTTPException(status_code=400, detail="error_title") from None
     return FormData(fields)
+
+
+async def _read_page_form(request: Request) -> FormData:
+    """A questionnaire page's form: urlencoded, or multipart when it has files.
+
+    A multipart body is read with limits too: at most ``MAX_BODY_BYTES`` of
+    fields and :data:`~uploads.MAX_FILES_PER_PAGE` files of the upload limit
+    (413 past it, whatever ``Content-Length`` claims), ``MAX_FIELDS`` fields;
+    a malformed body is 400. Files wait in temporary files until stored.
+    """
+    content_type = request.headers.get("content-type", "").partition(";")[0].strip()
+    if content_type.lower() != MULTIPART_CONTENT_TYPE:
+        return await _read_form(request)
+    settings = request.app.state.settings
+    limit = MAX_BODY_BYTES + settings.upload_max_bytes * uploads.MAX_FILES_PER_PAGE
+    try:
+        declared = int(request.headers.get("content-length") or 0)
+    except ValueError:
+        raise HTTPException(status_code=400, detail="error_title") from None
+    if declared > limit:
+        raise HTTPException(status_code=413, detail="error_title")
+    received = 0
+
+    async def receive() -> Any:
+        nonlocal received
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise HTTPException(status_code=413, detail="error_title")
+        return message
+
+    limited = StarletteRequest(request.scope, receive)
+    try:
+        return await limited.form(
+            max_files=uploads.MAX_FILES_PER_PAGE,
+            max_fields=MAX_FIELDS,
+            max_part_size=MAX_BODY_BYTES,
+        )
+    except MultiPartException:
+        raise HTTPException(status_code=400, detail="error_title") from None
 
 
 # -- information notice and consent --------------------------------------------------
@@ -444,6 +495,9 @@ def _page(
             "first": layout.position <= 1,
             "last": layout.position >= layout.total,
             "busy": busy,
+            "upload_limit": uploads.size_text(request.app.state.settings.upload_max_bytes)
+            if layout.has_upload
+            else "",
         },
         status_code=status_code,
         headers=headers,
@@ -471,8 +525,43 @@ async def show_page(request: Request, resume: str, page_name: str) -> Response:
 
 async def submit_page(request: Request, resume: str, page_name: str) -> Response:
     _refuse_cross_site(request)
-    form = await _read_form(request)
-    fields = {key: form.getlist(key) for key in form if not key.startswith("_")}
+    form = await _read_page_form(request)
+    try:
+        return await _submit_page(request, form, resume, page_name)
+    finally:
+        await form.close()  # the temporary files of a multipart form
+
+
+def _page_files(
+    request: Request, form: FormData, view: service.ResponseView, page_name: str
+) -> uploads.PageFiles | None:
+    """Store the files of a page that has file questions (None: it has none)."""
+    page = view.instrument.page(page_name)
+    if page is None or not page_has_files(view.instrument, page_name):
+        return None
+    return uploads.receive_page_files(
+        uploads.UploadLimits.from_settings(request.app.state.settings),
+        instrument=view.instrument,
+        page=page,
+        response_id=view.id,
+        form_id=view.form_id,
+        sent={k: v for k, v in form.multi_items() if isinstance(v, UploadFile)},
+        kept={k[6:]: str(v) for k, v in form.multi_items() if k.startswith("_file:")},
+        removed=[k[8:] for k in form if k.startswith("_remove:")],
+        instances=_int(form.get("_instances"), 0),
+        lang=_lang(request, view.instrument.languages),
+        dated=utcnow().date() if view.dated_only else None,
+    )
+
+
+async def _submit_page(
+    request: Request, form: FormData, resume: str, page_name: str
+) -> Response:
+    fields = {
+        key: [v for v in form.getlist(key) if isinstance(v, str)]
+        for key in form
+        if not key.startswith("_")
+    }
     lang = _lang(request)
 
     if not check_csrf_token(_secret(request), _response_scope(resume), form.get("_csrf")):
@@ -499,10 +588,14 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
                 view = _read_response(connection, resume)
             except SociaparisError as error:
                 return _refuse(request, error, lang, 404)
+        files = None
+        if view.revision == revision and not view.completed:
+            files = _page_files(request, form, view, page_name)
         outcome = service.plan_submission(
             view,
             page_name=page_name,
-            fields=fields,
+            fields={**fields, **files.fields} if files else fields,
+            upload_errors=files.errors if files else (),
             revision=revision,
             action=action,
             instances=instances,
@@ -564,6 +657,14 @@ def _save(
         saved = service.save_submission(session=connection, outcome=outcome)
     if not saved:
         return _redirect(f"/r/{resume}{_suffix(lang)}")
+    if has_files(view.instrument):
+        uploads.sweep_response(
+            uploads.UploadLimits.from_settings(request.app.state.settings),
+            instrument=view.instrument,
+            response_id=view.id,
+            answers=outcome.answers,
+            dated=utcnow().date() if view.dated_only else None,
+        )
     if outcome.evaluation is not None:
         saved_at = (view.id, view.revision + 1)
         _NEXT_PAGE_EVALUATIONS.put(saved_at, outcome.evaluation)
