@@ -29,8 +29,17 @@ ANSWER_TYPES = frozenset(
         "date",
         "range",
         "acknowledge",
+        "time",
+        "dateTime",
+        "geopoint",
+        "geotrace",
+        "geoshape",
+        "rank",
     }
 )
+#: Types whose answer is several values (a point, a line, an order of choices):
+#: the page shows several inputs and the engine stores ODK's text.
+GEO_TYPES = frozenset({"geopoint", "geotrace", "geoshape"})
 #: ODK's metadata types (``start``, ``deviceid``...), whatever their spelling in
 #: the form: never shown, and left empty by sociaparis (the form's check warns).
 METADATA_TYPES = frozenset(
@@ -44,6 +53,8 @@ METADATA_TYPES = frozenset(
         "phonenumber",
         "username",
         "email",
+        "start-geopoint",
+        "background-geopoint",
     }
 )
 #: Question types whose value is computed, never shown.
@@ -51,6 +62,8 @@ COMPUTED_TYPES = frozenset({"calculate", "hidden"}) | METADATA_TYPES
 #: Every supported question type.
 QUESTION_TYPES = ANSWER_TYPES | COMPUTED_TYPES | {"note"}
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})
+#: Types whose answer names choices of a list (``rank``: all of them, in order).
+LIST_TYPES = SELECT_TYPES | {"rank"}
 
 GroupKind = Literal["group", "repeat"]
 PageKind = Literal["question", "group", "repeat"]

@@ -70,6 +70,27 @@ TYPE_ALIASES = {
     "add acknowledge prompt": "acknowledge",
     "q calculate": "calculate",
     "add calculate prompt": "calculate",
+    "trigger": "acknowledge",
+    "phone number": "text",
+    "percentage": "integer",
+    "number of days in last month": "integer",
+    "number of days in last six months": "integer",
+    "number of days in last year": "integer",
+    **{
+        # gps, location, q geopoint, date time, q dateTime, add dateTime prompt...
+        spelling: str(spec["bind"]["type"])
+        for spelling, spec in QUESTION_TYPE_DICT.items()
+        if spec.get("bind", {}).get("type")
+        in {"time", "dateTime", "geopoint", "geotrace", "geoshape"}
+        and spec.get("control", {}).get("tag") == "input"
+    },
+}
+#: Types a web browser cannot offer as ODK Collect does, read as another type
+#: (with the warning ``SURVEY_W06`` saying so, as Enketo shows them).
+WEB_SUBSTITUTES = {
+    spelling: "text"
+    for spelling, spec in QUESTION_TYPE_DICT.items()
+    if spec.get("bind", {}).get("type") == "barcode"
 }
 #: pyxform's type names to ours.
 _TYPES = {
@@ -77,6 +98,8 @@ _TYPES = {
     "select all that apply": "select_multiple",
     **{name: name for name in QUESTION_TYPES},
     **TYPE_ALIASES,
+    **WEB_SUBSTITUTES,
+    "rank": "rank",
 }
 #: The types named in a refusal of an unsupported type.
 _SUPPORTED_TYPES = (
@@ -102,6 +125,8 @@ _METADATA_WARNINGS = {
     "phonenumber": "the respondent's phone number",
     "username": "the respondent's user name",
     "email": "the respondent's e-mail address",
+    "start-geopoint": "the device's location when the form was opened",
+    "background-geopoint": "the device's location when a question was answered",
 }
 _METADATA_STORED = {
     "start": (
@@ -134,7 +159,8 @@ _BIND_KEYS = {
     "jr:requiredMsg": "required_message",
     "type": "type",  # pyxform's data type of a range (int or decimal)
 }
-_CONTROL_KEYS = {"appearance", "jr:count", "start", "end", "step", "bodyless"}
+# "actions": what pyxform writes itself for start-geopoint (no column of the form).
+_CONTROL_KEYS = {"appearance", "jr:count", "start", "end", "step", "bodyless", "actions"}
 _ITEM_KEYS = {
     "type",
     "name",
@@ -784,6 +810,16 @@ class _Builder:
         kind = _TYPES.get(written) or METADATA_SPELLINGS.get(written)
         if kind in METADATA_TYPES:
             self._metadata_warning(name, written, kind)
+        if written in WEB_SUBSTITUTES:
+            self.warnings.append(
+                Issue(
+                    "SURVEY_W06",
+                    f"'{name}' ({written}) scans a barcode with the phone's camera in "
+                    "ODK Collect; on the web, as in Enketo, it is a text input where "
+                    "the respondent types the code.",
+                    self.rows.locate(name, "type"),
+                )
+            )
         if kind is None:
             raise SociaparisError(
                 SurveyError.UNSUPPORTED_TYPE,
