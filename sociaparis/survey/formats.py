@@ -174,12 +174,13 @@ def geopoint_text(raw: str) -> str:
 def geopoint_parts(stored: str) -> tuple[str, str, str, str]:
     """Latitude, longitude, altitude and accuracy as the inputs show them.
 
-    A stored answer's altitude and accuracy of 0 (not given) show as empty.
+    A stored answer's altitude and accuracy of 0 (not given) show as empty, and
+    so does the ``?`` the page submission puts for a part left empty.
     """
     parts = (stored.split(" ") + ["", "", "", ""])[:4]
     return (
-        parts[0],
-        parts[1],
+        "" if parts[0] == "?" else parts[0],
+        "" if parts[1] == "?" else parts[1],
         "" if parts[2] == "0" else parts[2],
         "" if parts[3] == "0" else parts[3],
     )

@@ -61,6 +61,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "required_marker": "(obligatoire)",
         "too_long": "Cette réponse est trop longue (10 000 caractères au plus).",
         "choose": "Choisissez…",
+        "latitude": "Latitude (degrés décimaux, de -90 à 90)",
+        "longitude": "Longitude (degrés décimaux, de -180 à 180)",
+        "altitude": "Altitude en mètres (facultatif)",
+        "accuracy": "Précision en mètres (facultatif)",
+        "rank_position": "Rang {position}",
+        "geotrace_format": (
+            "Un point par ligne : latitude et longitude en degrés décimaux, "
+            "séparées par une espace (par exemple 48.8566 2.3522)."
+        ),
         "acknowledge": "OK",
         "notice_title": "Information et consentement",
         "notice_illustrative": (
@@ -153,6 +162,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "required_marker": "(required)",
         "too_long": "This answer is too long (10,000 characters at most).",
         "choose": "Choose…",
+        "latitude": "Latitude (decimal degrees, -90 to 90)",
+        "longitude": "Longitude (decimal degrees, -180 to 180)",
+        "altitude": "Altitude in metres (optional)",
+        "accuracy": "Accuracy in metres (optional)",
+        "rank_position": "Rank {position}",
+        "geotrace_format": (
+            "One point per line: latitude and longitude in decimal degrees, "
+            "separated by a space (for example 48.8566 2.3522)."
+        ),
         "acknowledge": "OK",
         "notice_title": "Information and consent",
         "notice_illustrative": (

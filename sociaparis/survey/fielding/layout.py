@@ -16,6 +16,7 @@ from typing import Any
 from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import FieldError
 from sociaparis.survey.fielding.submission import field_name
+from sociaparis.survey.formats import geopoint_parts, wall_clock
 from sociaparis.survey.instrument import Group, Instrument, Page, Question
 from sociaparis.survey.logic import FormState
 
@@ -37,8 +38,11 @@ class QuestionView:
     """One question as shown.
 
     ``widget`` is one of ``note``, ``text``, ``textarea``, ``integer``,
-    ``decimal``, ``date``, ``radio``, ``dropdown``, ``checkbox``,
-    ``acknowledge``, ``number_range``.
+    ``decimal``, ``date``, ``time``, ``datetime``, ``geopoint``, ``geotrace``
+    (also for a geoshape), ``rank``, ``radio``, ``dropdown``, ``checkbox``,
+    ``acknowledge``, ``number_range``. ``parts`` holds what the inputs of a
+    multi-input question show: a geopoint's latitude, longitude, altitude and
+    accuracy; a rank's choices in their ranks.
     """
 
     name: str
@@ -53,6 +57,7 @@ class QuestionView:
     minimum: str = ""
     maximum: str = ""
     step: str = ""
+    parts: tuple[str, ...] = ()
 
     @property
     def dom_id(self) -> str:
@@ -153,7 +158,10 @@ def _widget(question: Question) -> str:
         return "checkbox"
     if question.type == "range":
         return "number_range"
-    return question.type  # integer, decimal, date, acknowledge
+    return _WIDGETS.get(question.type, question.type)  # integer, decimal, date...
+
+
+_WIDGETS = {"dateTime": "datetime", "geoshape": "geotrace"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +211,20 @@ def _question_view(
         value = initial.get(question.name, "")
     widget = texts.widget
     choices: tuple[ChoiceView, ...] = ()
+    parts: tuple[str, ...] = ()
+    if question.type in {"time", "dateTime"}:
+        value = wall_clock(question.type, value)
+    elif question.type == "geopoint":
+        parts = geopoint_parts(value)
+    elif question.type in {"geotrace", "geoshape"}:
+        value = value.replace(";", "\n")
+    elif question.type == "rank":
+        labels = texts.choice_labels
+        choices = tuple(
+            ChoiceView(c.name, labels[c.name], False)
+            for c in state.offered(question.name, index)
+        )
+        parts = tuple(value.split())
     if question.type in {"select_one", "select_multiple"}:
         chosen = set(value.split()) if question.type == "select_multiple" else {value}
         labels = texts.choice_labels
@@ -238,6 +260,7 @@ def _question_view(
         minimum=minimum,
         maximum=maximum,
         step=step,
+        parts=parts,
     )
 
 
