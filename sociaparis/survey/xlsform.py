@@ -70,6 +70,11 @@ TYPE_ALIASES = {
     "add acknowledge prompt": "acknowledge",
     "q calculate": "calculate",
     "add calculate prompt": "calculate",
+}
+#: Other spellings pyxform reads with the data type and control of a supported
+#: type (``phone number`` is a text input with its own hint, ``gps`` a geopoint,
+#: ``trigger`` an acknowledgement...): read as that type.
+TYPE_EQUIVALENTS = {
     "trigger": "acknowledge",
     "phone number": "text",
     "percentage": "integer",
@@ -98,6 +103,7 @@ _TYPES = {
     "select all that apply": "select_multiple",
     **{name: name for name in QUESTION_TYPES},
     **TYPE_ALIASES,
+    **TYPE_EQUIVALENTS,
     **WEB_SUBSTITUTES,
     "rank": "rank",
 }
@@ -159,8 +165,7 @@ _BIND_KEYS = {
     "jr:requiredMsg": "required_message",
     "type": "type",  # pyxform's data type of a range (int or decimal)
 }
-# "actions": what pyxform writes itself for start-geopoint (no column of the form).
-_CONTROL_KEYS = {"appearance", "jr:count", "start", "end", "step", "bodyless", "actions"}
+_CONTROL_KEYS = {"appearance", "jr:count", "start", "end", "step", "bodyless"}
 _ITEM_KEYS = {
     "type",
     "name",
@@ -175,6 +180,7 @@ _ITEM_KEYS = {
     "parameters",
     "choice_filter",
     "default",
+    "actions",  # what pyxform writes itself for start-geopoint (no column)
 }
 #: Survey-sheet headers (before any ``::language``) that sociaparis reads.
 KNOWN_COLUMNS = frozenset(

@@ -239,7 +239,7 @@ BAD_FORMS = [
     # (id, markdown, error, location)
     (
         "unsupported type",
-        _survey("| | geopoint | where | Where |"),
+        _survey("| | osm | where | Where |"),
         SurveyError.UNSUPPORTED_TYPE,
         Location("survey", 2, "type"),
     ),
