@@ -73,7 +73,8 @@ def _read_time(raw: str) -> tuple[time, str | None]:
 
 
 def _clock(moment: time) -> str:
-    return f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}"
+    milliseconds = moment.microsecond // 1000
+    return f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}.{milliseconds:03d}"
 
 
 def time_text(raw: str, *, offset: timedelta | None = None) -> str:
@@ -227,9 +228,7 @@ def geoshape_text(raw: str) -> str:
     return ";".join(_point_text(point) for point in points)
 
 
-def formatted(
-    kind: str, raw: str, *, moment: datetime | None = None
-) -> str:
+def formatted(kind: str, raw: str, *, moment: datetime | None = None) -> str:
     """``raw`` as ODK stores an answer of ``kind`` (``ValueError`` if it is not one).
 
     ``moment`` (an aware datetime, the evaluation's clock) gives the offset of a

@@ -60,13 +60,13 @@ from sociaparis.survey.checks import (
     value_problem,
 )
 from sociaparis.survey.errors import SurveyError
-from sociaparis.survey.formats import FORMATTED_TYPES
 from sociaparis.survey.expressions import (
     ALL_FIELDS,
     TEXT_REFERENCE,
     DependencyGraph,
     build_graph,
 )
+from sociaparis.survey.formats import FORMATTED_TYPES
 from sociaparis.survey.instrument import (
     SELECT_TYPES,
     Choice,

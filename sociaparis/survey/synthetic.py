@@ -147,7 +147,8 @@ def _place(kind: str, rng: random.Random) -> str:
     """A point in Paris, or a line or a small triangle around one."""
     latitude, longitude = rng.uniform(48.82, 48.90), rng.uniform(2.25, 2.42)
     if kind == "geopoint":
-        return f"{latitude:.6f} {longitude:.6f} {rng.randint(30, 120)} {rng.randint(3, 20)}"
+        altitude, accuracy = rng.randint(30, 120), rng.randint(3, 20)
+        return f"{latitude:.6f} {longitude:.6f} {altitude} {accuracy}"
     corners = [(latitude, longitude), (latitude + 0.002, longitude)]
     if kind == "geoshape":
         corners.append((latitude, longitude + 0.003))

@@ -208,7 +208,7 @@ def _rank(q: QuestionView, lang: str, dom_id: str, error_class: str) -> str:
         current = q.parts[position - 1] if position <= len(q.parts) else ""
         options = "".join(
             f'<option value="{escape(c.value)}"'
-            f'{" selected" if c.value == current else ""}>{escape(c.label)}</option>'
+            f"{' selected' if c.value == current else ''}>{escape(c.label)}</option>"
             for c in q.choices
         )
         label = translate("rank_position", lang).format(position=position)

@@ -1,4 +1,4 @@
-"""Time, dateTime, geopoint, geotrace, geoshape, rank and barcode: read, checked, stored."""
+"""Time, dateTime, geopoint, geotrace, geoshape, rank, barcode: read, checked, stored."""
 
 from __future__ import annotations
 
@@ -207,9 +207,9 @@ def test_what_is_not_a_time_is_nan(expression: str) -> None:
 @pytest.mark.parametrize(
     ("page", "fields", "answer"),
     [
-        ("p", {"p:lat": ["48,85"], "p:lon": ["2.35"], "p:alt": [""], "p:acc": [""]}, "48,85 2.35"),
-        ("p", {"p:lat": [""], "p:lon": ["2.35"], "p:alt": [""], "p:acc": ["5"]}, "? 2.35 0 5"),
-        ("p", {"p:lat": [""], "p:lon": [""], "p:alt": [""], "p:acc": [""]}, ""),
+        ("p", {"p:lat": ["48,85"], "p:lon": ["2.35"], "p:alt": [""]}, "48,85 2.35"),
+        ("p", {"p:lat": [""], "p:lon": ["2.35"], "p:acc": ["5"]}, "? 2.35 0 5"),
+        ("p", {"p:lat": [""], "p:lon": [""], "p:alt": [""]}, ""),
         ("r", {"r:1": ["b"], "r:2": ["c"], "r:3": ["a"]}, "b c a"),
         ("r", {"r:1": ["b"], "r:2": [""], "r:3": ["a"]}, "b a"),
         ("r", {"r:1": [""], "r:2": [""], "r:3": [""]}, ""),

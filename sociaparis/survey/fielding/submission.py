@@ -75,9 +75,10 @@ def _composite(question: Question, key: str, fields: FormFields) -> str | None:
         )
     ranks = []
     position = 1
-    while position <= MAX_RANKS and (
-        sent := fields.get(part_name(key, str(position)))
-    ) is not None:
+    while (
+        position <= MAX_RANKS
+        and (sent := fields.get(part_name(key, str(position)))) is not None
+    ):
         ranks.append((sent[-1] if sent else "").strip())
         position += 1
     if not ranks:

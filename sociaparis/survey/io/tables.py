@@ -18,8 +18,8 @@ Values are typed: integers (nullable ``Int64``), decimals (``float64``), dates
 (``datetime.date``), dateTimes (UTC timestamps, like the meta times), times
 (``datetime.time``, the wall-clock time answered), geopoints as ODK's text
 plus four decimal columns (``…-Latitude``, ``-Longitude``, ``-Altitude``,
-``-Accuracy``, as ODK Central names them), select codes as strings (labels are metadata on the
-:class:`Variable`), 0/1 flags (``Int64``). A calculation is numeric when every
+``-Accuracy``, as ODK Central names them), select codes as strings (labels are
+metadata on the :class:`Variable`), 0/1 flags (``Int64``). A calculation is numeric when every
 non-empty value is a plain number, text otherwise; ``NaN`` (XPath arithmetic on
 an empty answer) is empty. An empty answer is missing.
 """
@@ -478,7 +478,8 @@ def _typed(raw: pd.Series, variable: Variable) -> tuple[pd.Series, Variable]:
         return dates.where(parsed.notna(), None), variable
     if kind == "datetime":
         # ODK's text with its offset: the same instant, in UTC like the meta times.
-        return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce"), variable
+        stamps = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+        return stamps, variable
     if kind == "time":
         return values.map(_time_of_day, na_action="ignore"), variable
     return values, variable

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import time
 from pathlib import Path
 from xml.sax.saxutils import escape
 
