@@ -19,9 +19,9 @@ Values are typed: integers (nullable ``Int64``), decimals (``float64``), dates
 (``datetime.time``, the wall-clock time answered), geopoints as ODK's text
 plus four decimal columns (``…-Latitude``, ``-Longitude``, ``-Altitude``,
 ``-Accuracy``, as ODK Central names them), select codes as strings (labels are
-metadata on the :class:`Variable`), 0/1 flags (``Int64``). A calculation is numeric when every
-non-empty value is a plain number, text otherwise; ``NaN`` (XPath arithmetic on
-an empty answer) is empty. An empty answer is missing.
+metadata on the :class:`Variable`), 0/1 flags (``Int64``). A calculation is
+numeric when every non-empty value is a plain number, text otherwise; ``NaN``
+(XPath arithmetic on an empty answer) is empty. An empty answer is missing.
 """
 
 from __future__ import annotations
