@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import tempfile
 import threading
@@ -195,10 +196,9 @@ def _respond(url: str, token: str, answers: Mapping[str, Any]) -> str:
                 return ""  # the thanks page
             name = unquote(location.rpartition("/")[2])
             rows = answers.get(name)
-            shown = page.text.count('name="_action" value="remove:')
-            action = "next"
-            if isinstance(rows, list) and shown < len(rows) and 'value="add"' in page.text:
-                action = "add"
+            shown = int(read_form(page.text).hidden.get("_instances") or 0)
+            wanted = len(rows) if isinstance(rows, list) else 0
+            action = "add" if shown < wanted and 'value="add"' in page.text else "next"
             pairs = [*_fill(page.text, answers, name), ("_action", action)]
             sent = http.post(location, content=urlencode(pairs), headers=_FORM)
             if sent.status_code != 303:
@@ -208,11 +208,12 @@ def _respond(url: str, token: str, answers: Mapping[str, Any]) -> str:
         return f"more than {MAX_STEPS} page requests"
 
 
+_ERROR = re.compile(r'<p class="field-error" id="([^"]+)-error">.*?</span>(.*?)</p>')
+
+
 def read_errors(page_html: str) -> str:
     """The field errors a page shows (their text), for the report."""
-    import re
-
-    found = re.findall(r'<p class="field-error" id="([^"]+)-error">.*?</span>(.*?)</p>', page_html)
+    found = _ERROR.findall(page_html)
     return "; ".join(f"{field}: {text}" for field, text in found[:3]) or "no error shown"
 
 

@@ -88,16 +88,14 @@ def test_the_new_types_are_answered_checked_stored_and_exported(
     for tag in (
         'type="time" id="q-arrival" name="arrival"',
         'type="datetime-local" id="q-meeting" name="meeting"',
-        '<legend>Lieu</legend>',
+        "<legend>Lieu</legend>",
         'for="q-place-lat">Latitude',
         'name="place:acc"',
         'for="q-ranking-3">Rang 3</label><select id="q-ranking-3" name="ranking:3"',
     ):
         assert tag in html
     # A latitude out of range and a choice ranked twice: refused, typed values kept.
-    refused = _post(
-        http, url, html, {**GOOD, "place:lat": "95", "ranking:2": "mail"}
-    )
+    refused = _post(http, url, html, {**GOOD, "place:lat": "95", "ranking:2": "mail"})
     assert refused.status_code == 422
     assert DEFAULT_MESSAGES["geopoint"]["fr"].split(" (")[0] in refused.text
     assert DEFAULT_MESSAGES["rank"]["fr"] in refused.text
@@ -123,7 +121,10 @@ def test_the_new_types_are_answered_checked_stored_and_exported(
         [row] = list(csv.DictReader(handle))
     assert row["visit/arrival"] == "14:30:00"
     assert row["visit/place"] == "48.8566 2.3522 35 0"
-    assert (row["visit/place-Latitude"], row["visit/place-Longitude"]) == ("48.8566", "2.3522")
+    assert (row["visit/place-Latitude"], row["visit/place-Longitude"]) == (
+        "48.8566",
+        "2.3522",
+    )
     assert (row["visit/place-Altitude"], row["visit/place-Accuracy"]) == ("35.0", "0.0")
     assert row["visit/ranking"] == "mail chat visio"
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
