@@ -134,18 +134,17 @@ _METADATA_WARNINGS = {
     "start-geopoint": "the device's location when the form was opened",
     "background-geopoint": "the device's location when a question was answered",
 }
-_METADATA_STORED = {
+#: What the server gives the metadata it fills (sociaparis.survey.metadata), in exports.
+_METADATA_FILLED = {
     "start": (
-        "Each response's start date is exported as _started_on; its time, in a "
-        "named survey only, as _started_at (an anonymous survey keeps dates, "
-        "never times)."
+        "the date the response was started, and its time in a named survey only "
+        "(an anonymous survey keeps dates, never times)"
     ),
     "end": (
-        "Each response's submission date is exported as _submitted_on; the time "
-        "it was last saved, in a named survey only, as _updated_at (an anonymous "
-        "survey keeps dates, never times)."
+        "the date the response was sent, or the time it was last saved in a "
+        "named survey only (an anonymous survey keeps dates, never times)"
     ),
-    "today": "Each response's start date is exported as _started_on.",
+    "today": "the date the response was started",
 }
 #: Name pyxform gives the select it adds to show a table-list's choice labels.
 _TABLE_LIST_HEADER = "reserved_name_for_field_list_labels_"
@@ -684,23 +683,24 @@ class _Builder:
                 )
 
     def _metadata_warning(self, name: str, written: str, kind: str) -> None:
-        """Say at check time that a metadata question stays empty, and what is kept."""
+        """Say at check time what a metadata question will hold (often nothing)."""
         what = _METADATA_WARNINGS[kind]
-        kept = _METADATA_STORED.get(
-            kind,
-            "A web browser does not give it, and an anonymous survey must not hold it.",
-        )
         row = self.rows.survey.get(name)
         written = _cell(row[1], _TYPE_HEADERS) if row else written
-        self.warnings.append(
-            Issue(
-                "SURVEY_W03",
+        if kind in _METADATA_FILLED:
+            told = (
+                f"'{name}' ({written}) holds {what} in ODK; sociaparis records no "
+                f"value of its own for it, and its exports give "
+                f"{_METADATA_FILLED[kind]}. An expression reads it as ''."
+            )
+        else:
+            told = (
                 f"'{name}' ({written}) holds {what} in ODK; sociaparis does not "
                 f"record it, so '{name}' stays empty in every response and export. "
-                f"{kept}",
-                self.rows.locate(name, "type"),
+                "A web browser does not give it, and an anonymous survey must not "
+                "hold it."
             )
-        )
+        self.warnings.append(Issue("SURVEY_W03", told, self.rows.locate(name, "type")))
 
     def _check_keys(self, data: Mapping[str, Any]) -> None:
         """Warn (``SURVEY_W04``) about each column of the item sociaparis ignores."""
