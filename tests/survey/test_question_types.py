@@ -225,3 +225,35 @@ def test_a_page_joins_the_inputs_of_a_geopoint_and_a_rank(
 def test_a_page_without_the_inputs_of_a_question_has_no_answer_to_it() -> None:
     form = _form(TYPES_FORM, FRUITS).instrument
     assert read_page(form, form.page("p"), {"p": ["1 2"]}).answers == {}
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason"),
+    [
+        ({"r": "a b"}, "a rank names every choice of its list once, in order: a, b, c"),
+        ({"p": "91 2"}, "the latitude 91 is not between -90 and 90"),
+        ({"t": "25:00"}, "not a time of the day (00:00 to 23:59)"),
+        ({"sh": "0 0;0 1"}, "a shape needs at least 3 different points"),
+    ],
+)
+def test_simulate_refuses_answers_not_of_their_type(answers: dict, reason: str) -> None:
+    from sociaparis.core.errors import SociaparisError
+    from sociaparis.survey.errors import SurveyError
+    from sociaparis.survey.simulate import simulate
+
+    form = _form(TYPES_FORM, FRUITS).instrument
+    with pytest.raises(SociaparisError) as info:
+        simulate(form, answers, now=NOW)
+    assert info.value.error is SurveyError.BAD_VALUE
+    assert info.value.context["reason"] == reason
+
+
+def test_simulate_reports_the_stored_text() -> None:
+    from sociaparis.survey.simulate import simulate
+
+    form = _form(TYPES_FORM, FRUITS).instrument
+    report = simulate(form, {"t": "9:00", "p": "1 2", "r": "b c a"}, now=NOW)
+    assert report["values"]["t"] == "09:00:00.000+01:00"
+    assert report["values"]["p"] == "1 2 0 0"
+    assert report["values"]["r"] == "b c a"
+    assert report["errors"] == []
