@@ -28,7 +28,7 @@ the reason (in English, for ``simulate``'s messages) when the text is not one.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from sociaparis.survey.xpath import to_string
 
@@ -228,16 +228,49 @@ def geoshape_text(raw: str) -> str:
     return ";".join(_point_text(point) for point in points)
 
 
+class _SystemZone(tzinfo):
+    """The rules of the system's local time zone (summer time included)."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        if dt is None:
+            return None
+        return dt.replace(tzinfo=None).astimezone().utcoffset()
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
+def _zone(moment: datetime | None) -> tzinfo | None:
+    """The zone a dateTime typed without an offset is read in.
+
+    The moment's own; but the server's clock (``datetime.now().astimezone()``)
+    carries only today's fixed offset, so a moment whose offset is the
+    system's at that instant stands for the system's zone, whose rules give a
+    summer date its summer offset.
+    """
+    if moment is None or moment.tzinfo is None:
+        return None
+    if isinstance(moment.tzinfo, timezone) and (
+        moment.utcoffset() == moment.astimezone().utcoffset()
+    ):
+        return _SystemZone()
+    return moment.tzinfo
+
+
 def formatted(kind: str, raw: str, *, moment: datetime | None = None) -> str:
     """``raw`` as ODK stores an answer of ``kind`` (``ValueError`` if it is not one).
 
     ``moment`` (an aware datetime, the evaluation's clock) gives the offset of a
-    time, and the time zone of a dateTime, typed without one.
+    time, and the time zone of a dateTime, typed without one (the system's
+    rules when ``moment`` is the server's clock: see :func:`_zone`).
     """
     if kind == "time":
         return time_text(raw, offset=moment.utcoffset() if moment else None)
     if kind == "dateTime":
-        return datetime_text(raw, zone=moment.tzinfo if moment else None)
+        return datetime_text(raw, zone=_zone(moment))
     if kind == "geopoint":
         return geopoint_text(raw)
     if kind == "geotrace":

@@ -257,3 +257,24 @@ def test_simulate_reports_the_stored_text() -> None:
     assert report["values"]["p"] == "1 2 0 0"
     assert report["values"]["r"] == "b c a"
     assert report["errors"] == []
+
+
+def test_a_datetime_answered_on_the_server_clock_gets_its_own_days_offset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time as clock
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    clock.tzset()
+    try:
+        form = _form(TYPES_FORM, FRUITS).instrument
+        # the server's clock in winter: a fixed +01:00, as datetime.now().astimezone()
+        winter = datetime(2026, 12, 5, 10, 0, tzinfo=UTC).astimezone()
+        assert winter.utcoffset() == timedelta(hours=1)
+        record = evaluate_form(form, {"dt": "2026-07-01T10:00"}, now=winter).record()
+        assert record["dt"] == "2026-07-01T10:00:00.000+02:00"
+        record = evaluate_form(form, {"dt": "2026-01-10T10:00"}, now=winter).record()
+        assert record["dt"] == "2026-01-10T10:00:00.000+01:00"
+    finally:
+        monkeypatch.undo()
+        clock.tzset()
