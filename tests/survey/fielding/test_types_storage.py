@@ -129,3 +129,34 @@ def test_spss_and_stata_keep_times_and_coordinates(
     assert frame[meeting][0] == datetime(2026, 3, 5, 9, 15)
     assert (frame[latitude][0], frame[accuracy][0]) == (-33.8688, 12.5)
     assert meta.column_names_to_labels[latitude] == "Place (latitude)"
+
+
+HIDDEN_ONLY = """
+| survey |
+| | type      | name  | label | calculation |
+| | hidden    | code  |       |             |
+| | calculate | two   |       | 1 + 1       |
+| settings |
+| | form_id |
+| | nothing |
+"""
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_a_form_with_no_page_is_completed_when_started(
+    session: Session, anonymous: bool
+) -> None:
+    form_id = field_form(session, HIDDEN_ONLY, anonymous=anonymous, attributes=())
+    [invitation] = service.create_invitations(
+        session=session, form_id=form_id, attributes=[{}], today=NOW.date()
+    )
+    started = service.start_from_invitation(
+        session=session, token=invitation.token, secret=SECRET, now=NOW
+    )
+    assert started.page is None
+    view = service.open_response(session=session, resume_token=started.resume_token)
+    assert view.completed
+    [record] = session.scalars(select(ResponseRecord)).all()
+    assert (record.status, record.completed_on) == ("completed", NOW.date())
+    [row] = load_export(session=session, form_id="nothing").main.frame.to_dict("records")
+    assert row["two"] == 2
