@@ -184,7 +184,8 @@ def _respond(url: str, token: str, answers: Mapping[str, Any]) -> str:
         if started.status_code != 303:
             return f"consent: HTTP {started.status_code}"
         location = started.headers["location"]
-        resume = location.rpartition("/")[0]
+        # /r/RESUME/PAGE, or /r/RESUME (the thanks page) for a form with no page
+        resume = "/".join(location.split("?")[0].split("/")[:3])
         for _ in range(MAX_STEPS):
             page = http.get(location)
             if page.status_code == 303:
@@ -192,7 +193,7 @@ def _respond(url: str, token: str, answers: Mapping[str, Any]) -> str:
                 continue
             if page.status_code != 200:
                 return f"GET {location}: HTTP {page.status_code}"
-            if location == resume:
+            if location.split("?")[0] == resume:
                 return ""  # the thanks page
             name = unquote(location.rpartition("/")[2])
             rows = answers.get(name)
