@@ -27,7 +27,7 @@ from sociaparis.reports.errors import ReportError
 from sociaparis.reports.i18n import LANGUAGES, breakdown_label, text
 from sociaparis.reports.participation import participation_section, weighting_section
 from sociaparis.reports.questions import block_for
-from sociaparis.reports.repeats import repeat_section
+from sociaparis.reports.repeats import SKIPPED_TYPES, repeat_section
 from sociaparis.survey.instrument import Instrument, Question
 from sociaparis.survey.io.tables import ATTRIBUTE_PREFIX, ExportTable
 from sociaparis.survey.study.definition import PopulationMargins
@@ -70,11 +70,11 @@ def _plan(
 
 def _usable(q: Question, columns: dict[str, str]) -> bool:
     """Whether ``q`` gets a block: answerable, outside repeats, with a column, and
-    neither an acknowledgement nor a date."""
+    not of a type reports skip (acknowledgements, dates, times, places, ranks)."""
     return (
         q.repeat is None
         and q.answerable
-        and q.type not in {"acknowledge", "date"}
+        and q.type not in SKIPPED_TYPES
         and q.name in columns
     )
 

@@ -19,7 +19,18 @@ from sociaparis.reports.questions import block_for
 from sociaparis.survey.instrument import Group
 from sociaparis.survey.io.tables import ExportTable
 
-SKIPPED_TYPES = {"acknowledge", "date"}
+#: Answers a report does not summarise: acknowledgements, dates and times, places,
+#: rankings (no block reads them yet; they are in the exports).
+SKIPPED_TYPES = {
+    "acknowledge",
+    "date",
+    "time",
+    "dateTime",
+    "geopoint",
+    "geotrace",
+    "geoshape",
+    "rank",
+}
 
 
 def repeat_section(

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
+from sociaparis.survey.formats import FORMATTED_TYPES, format_problem, formatted
 from sociaparis.survey.instrument import FILE_TYPES, Question
 from sociaparis.survey.xpath import to_string
 
@@ -75,6 +76,50 @@ DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
         "l'étude.",
         "en": "The server cannot store files right now. Try again later; if the "
         "problem persists, contact the study team.",
+    },
+    "time": {
+        "fr": "Saisissez une heure au format HH:MM (par exemple 14:30).",
+        "en": "Enter a time as HH:MM (for example 14:30).",
+    },
+    "dateTime": {
+        "fr": "Saisissez une date et une heure (AAAA-MM-JJ HH:MM).",
+        "en": "Enter a date and a time (YYYY-MM-DD HH:MM).",
+    },
+    "geopoint": {
+        "fr": (
+            "Saisissez une latitude (entre -90 et 90) et une longitude (entre -180 "
+            "et 180) en degrés décimaux ; l'altitude et la précision, si vous les "
+            "donnez, en mètres."
+        ),
+        "en": (
+            "Enter a latitude (from -90 to 90) and a longitude (from -180 to 180) "
+            "in decimal degrees; the altitude and accuracy, if you give them, in "
+            "metres."
+        ),
+    },
+    "geotrace": {
+        "fr": (
+            "Saisissez au moins 2 points, un par ligne : latitude et longitude en "
+            "degrés décimaux, séparées par une espace."
+        ),
+        "en": (
+            "Enter at least 2 points, one per line: latitude and longitude in "
+            "decimal degrees, separated by a space."
+        ),
+    },
+    "geoshape": {
+        "fr": (
+            "Saisissez au moins 3 points différents, un par ligne : latitude et "
+            "longitude en degrés décimaux, séparées par une espace."
+        ),
+        "en": (
+            "Enter at least 3 different points, one per line: latitude and "
+            "longitude in decimal degrees, separated by a space."
+        ),
+    },
+    "rank": {
+        "fr": "Donnez à chaque réponse un rang différent, sans en laisser de côté.",
+        "en": "Give each option a different rank, leaving none out.",
     },
 }
 #: A number as people write it: digits, optionally grouped by three with a space,
@@ -167,8 +212,9 @@ def number_text(kind: str, raw: str) -> str | None:
 def value_problem(question: Question, value: str) -> str | None:
     """Why ``value`` is not a valid answer of ``question``'s type (None when it is).
 
-    Checks the form of integers, decimals, dates, ranges and acknowledgements; an
-    empty value is always well-formed. Choice lists are checked elsewhere.
+    Checks the form of integers, decimals, dates, ranges, acknowledgements,
+    times, dateTimes and geographic answers; an empty value is always
+    well-formed. Choice lists (and a rank's) are checked elsewhere.
     """
     if value == "":
         return None
@@ -190,6 +236,8 @@ def value_problem(question: Question, value: str) -> str | None:
         return _range_problem(question, value)
     if kind in FILE_TYPES and not STORED_FILE_NAME.fullmatch(value):
         return "not the name of a file stored by sociaparis"
+    if kind in FORMATTED_TYPES:
+        return format_problem(kind, value)
     return None
 
 
@@ -217,13 +265,20 @@ def _range_problem(question: Question, value: str) -> str | None:
     return None
 
 
-def canonical(kind: str, raw: str) -> str:
-    """Numbers as ODK stores them: ``'007'`` -> ``'7'``, ``'2,50'`` -> ``'2.5'``.
+def canonical(kind: str, raw: str, moment: datetime | None = None) -> str:
+    """Answers as ODK stores them: ``'007'`` -> ``'7'``, ``'2,50'`` -> ``'2.5'``.
 
-    Numbers written the French way are read with :func:`number_text`. A value
-    that is not a well-formed number is kept as given (page validation reports
-    it).
+    Numbers written the French way are read with :func:`number_text`; times,
+    dateTimes and geographic answers are written as ODK does
+    (:func:`~sociaparis.survey.formats.formatted`, with ``moment`` giving the
+    offset a time typed without one takes). A value that is not well formed is
+    kept as given (page validation reports it).
     """
+    if kind in FORMATTED_TYPES:
+        try:
+            return formatted(kind, raw, moment=moment)
+        except ValueError:
+            return raw
     written = number_text(kind, raw)
     if written is None:
         return raw

@@ -40,6 +40,7 @@ from sociaparis.survey.io.writers import (
     write_export,
 )
 from sociaparis.survey.logic import evaluate_form
+from sociaparis.survey.metadata import metadata_values
 from sociaparis.survey.models import ResponseRecord
 from sociaparis.survey.service import StoredInstrument, list_instruments
 
@@ -177,7 +178,17 @@ def load_export(
                 row.completed_on or row.started_on, None
             )
             state = evaluate_form(instrument.instrument, row.answers, now=moment)
-            records.append(state.record())
+            record = state.record()
+            record.update(
+                metadata_values(
+                    instrument.instrument,
+                    started_on=row.started_on,
+                    started_at=row.started_at,
+                    completed_on=row.completed_on,
+                    updated_at=row.updated_at,
+                )
+            )
+            records.append(record)
             ids.append(row.id)
             meta["status"].append(row.status)
             meta["started_on"].append(row.started_on)

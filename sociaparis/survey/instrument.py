@@ -35,6 +35,12 @@ ANSWER_TYPES = frozenset(
         "audio",
         "video",
         "file",
+        "time",
+        "dateTime",
+        "geopoint",
+        "geotrace",
+        "geoshape",
+        "rank",
     }
 )
 #: Question types whose answer is a file the respondent uploads; the stored
@@ -45,6 +51,9 @@ FILE_TYPES = frozenset({"image", "audio", "video", "file"})
 #: microphone while the form is open): accepted with a warning, never shown,
 #: always empty.
 UNRECORDED_TYPES = frozenset({"background-audio"})
+#: Types whose answer is several values (a point, a line, an order of choices):
+#: the page shows several inputs and the engine stores ODK's text.
+GEO_TYPES = frozenset({"geopoint", "geotrace", "geoshape"})
 #: ODK's metadata types (``start``, ``deviceid``...), whatever their spelling in
 #: the form: never shown, and left empty by sociaparis (the form's check warns).
 METADATA_TYPES = frozenset(
@@ -58,6 +67,8 @@ METADATA_TYPES = frozenset(
         "phonenumber",
         "username",
         "email",
+        "start-geopoint",
+        "background-geopoint",
     }
 )
 #: Question types whose value is computed, never shown.
@@ -65,6 +76,8 @@ COMPUTED_TYPES = frozenset({"calculate", "hidden"}) | METADATA_TYPES | UNRECORDE
 #: Every supported question type.
 QUESTION_TYPES = ANSWER_TYPES | COMPUTED_TYPES | {"note"}
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})
+#: Types whose answer names choices of a list (``rank``: all of them, in order).
+LIST_TYPES = SELECT_TYPES | {"rank"}
 
 GroupKind = Literal["group", "repeat"]
 #: Joins the group path of an item whose name is used in several groups into

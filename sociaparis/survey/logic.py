@@ -66,6 +66,7 @@ from sociaparis.survey.expressions import (
     DependencyGraph,
     build_graph,
 )
+from sociaparis.survey.formats import FORMATTED_TYPES
 from sociaparis.survey.instrument import (
     SELECT_TYPES,
     Choice,
@@ -182,10 +183,12 @@ class _Step:
         self.repeat_count = parsed.repeat_count
         self.answerable = isinstance(item, Question) and item.answerable
         self.default = item.default if isinstance(item, Question) else ""
+        # Answers stored in a canonical text: numbers, times, places.
         self.numeric = isinstance(item, Question) and item.type in {
             "integer",
             "decimal",
             "range",
+            *FORMATTED_TYPES,
         }
         self.choices: tuple[Choice, ...] = (
             instrument.choice_list(item) if isinstance(item, Question) else ()
@@ -746,6 +749,12 @@ class FormState:
                     return FieldError(
                         question.name, "choice", default_message("choice", lang), instance
                     )
+            if question.type == "rank":
+                offered = [choice.name for choice in self.offered(question.name, index)]
+                if sorted(raw.split()) != sorted(offered):
+                    return FieldError(
+                        question.name, "choice", default_message("rank", lang), instance
+                    )
         context.name, context.index, context.repeat = step.name, index, step.in_repeat
         context.dot = value
         if value == "" and step.required is not None:
@@ -868,7 +877,11 @@ def _run(state: FormState, steps: tuple[_Step, ...], context: _Context) -> None:
                 context.name, context.index, context.repeat = name, index, repeat
                 value = to_string(evaluate(step.calculation, context))
             elif raw is not None:
-                value = canonical(step.item.type, raw) if step.numeric else raw  # type: ignore[union-attr]
+                value = (
+                    canonical(step.item.type, raw, context.moment)  # type: ignore[union-attr]
+                    if step.numeric
+                    else raw
+                )
             else:
                 value = step.default
             if step.choice_filter is not None:
@@ -923,7 +936,7 @@ def _filter_choices(
     state.options[key] = tuple(allowed)
     if not value:
         return value
-    if step.item.type == "select_multiple":  # type: ignore[union-attr]
+    if step.item.type in {"select_multiple", "rank"}:  # type: ignore[union-attr]
         return " ".join(token for token in value.split() if token in allowed)
     return value if value in allowed else ""
 

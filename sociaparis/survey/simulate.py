@@ -146,6 +146,20 @@ def _check_value(instrument: Instrument, question: Question, text: str) -> None:
                     choices=", ".join(names),
                 )
         return
+    if question.type == "rank" and text:
+        names = [choice.name for choice in instrument.choice_list(question)]
+        if sorted(text.split()) != sorted(names):
+            raise SociaparisError(
+                SurveyError.BAD_VALUE,
+                value=text,
+                name=question.name,
+                type=question.type,
+                reason=(
+                    "a rank names every choice of its list once, in order: "
+                    + ", ".join(names)
+                ),
+            )
+        return
     problem = value_problem(question, text)
     if problem is not None:
         raise SociaparisError(

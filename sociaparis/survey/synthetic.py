@@ -129,9 +129,32 @@ def _candidate(
         return "OK"
     if kind in FILE_TYPES:
         return ""  # a synthetic respondent sends no file
+    if kind == "rank":
+        offered = [choice.name for choice in state.offered(question.name, index)]
+        rng.shuffle(offered)
+        return " ".join(offered)
+    if kind == "time":
+        return f"{rng.randint(7, 19):02d}:{rng.choice((0, 15, 30, 45)):02d}"
+    if kind == "dateTime":
+        day = today - timedelta(days=rng.randint(0, 365))
+        return f"{day.isoformat()}T{rng.randint(7, 19):02d}:{rng.randint(0, 59):02d}"
+    if kind in {"geopoint", "geotrace", "geoshape"}:
+        return _place(kind, rng)
     if question.name.endswith("_other"):
         return rng.choice(OTHER_PHRASES)
     return rng.choice(PHRASES)
+
+
+def _place(kind: str, rng: random.Random) -> str:
+    """A point in Paris, or a line or a small triangle around one."""
+    latitude, longitude = rng.uniform(48.82, 48.90), rng.uniform(2.25, 2.42)
+    if kind == "geopoint":
+        altitude, accuracy = rng.randint(30, 120), rng.randint(3, 20)
+        return f"{latitude:.6f} {longitude:.6f} {altitude} {accuracy}"
+    corners = [(latitude, longitude), (latitude + 0.002, longitude)]
+    if kind == "geoshape":
+        corners.append((latitude, longitude + 0.003))
+    return ";".join(f"{lat:.6f} {lon:.6f}" for lat, lon in corners)
 
 
 def _answer_question(

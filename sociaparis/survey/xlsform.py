@@ -95,6 +95,32 @@ FILE_SPELLINGS: dict[str, str] = {
     for spelling, spec in QUESTION_TYPE_DICT.items()
     if (control := spec.get("control") or {}).get("tag") == "upload"
 }
+#: Other spellings pyxform reads with the data type and control of a supported
+#: type (``phone number`` is a text input with its own hint, ``gps`` a geopoint,
+#: ``trigger`` an acknowledgement...): read as that type.
+TYPE_EQUIVALENTS = {
+    "trigger": "acknowledge",
+    "phone number": "text",
+    "percentage": "integer",
+    "number of days in last month": "integer",
+    "number of days in last six months": "integer",
+    "number of days in last year": "integer",
+    **{
+        # gps, location, q geopoint, date time, q dateTime, add dateTime prompt...
+        spelling: str(spec["bind"]["type"])
+        for spelling, spec in QUESTION_TYPE_DICT.items()
+        if spec.get("bind", {}).get("type")
+        in {"time", "dateTime", "geopoint", "geotrace", "geoshape"}
+        and spec.get("control", {}).get("tag") == "input"
+    },
+}
+#: Types a web browser cannot offer as ODK Collect does, read as another type
+#: (with the warning ``SURVEY_W06`` saying so, as Enketo shows them).
+WEB_SUBSTITUTES = {
+    spelling: "text"
+    for spelling, spec in QUESTION_TYPE_DICT.items()
+    if spec.get("bind", {}).get("type") == "barcode"
+}
 #: pyxform's type names to ours.
 _TYPES = {
     "select one": "select_one",
@@ -103,6 +129,9 @@ _TYPES = {
     **{name: name for name in QUESTION_TYPES},
     **TYPE_ALIASES,
     **FILE_SPELLINGS,
+    **TYPE_EQUIVALENTS,
+    **WEB_SUBSTITUTES,
+    "rank": "rank",
 }
 #: Appearances of an image question that draw on the picture in ODK Collect.
 _DRAWING_APPEARANCES = frozenset({"signature", "draw", "annotate"})
@@ -130,19 +159,20 @@ _METADATA_WARNINGS = {
     "phonenumber": "the respondent's phone number",
     "username": "the respondent's user name",
     "email": "the respondent's e-mail address",
+    "start-geopoint": "the device's location when the form was opened",
+    "background-geopoint": "the device's location when a question was answered",
 }
-_METADATA_STORED = {
+#: What the server gives the metadata it fills (sociaparis.survey.metadata), in exports.
+_METADATA_FILLED = {
     "start": (
-        "Each response's start date is exported as _started_on; its time, in a "
-        "named survey only, as _started_at (an anonymous survey keeps dates, "
-        "never times)."
+        "the date the response was started, and its time in a named survey only "
+        "(an anonymous survey keeps dates, never times)"
     ),
     "end": (
-        "Each response's submission date is exported as _submitted_on; the time "
-        "it was last saved, in a named survey only, as _updated_at (an anonymous "
-        "survey keeps dates, never times)."
+        "the date the response was sent, or the time it was last saved in a "
+        "named survey only (an anonymous survey keeps dates, never times)"
     ),
-    "today": "Each response's start date is exported as _started_on.",
+    "today": "the date the response was started",
 }
 #: Name pyxform gives the select it adds to show a table-list's choice labels.
 _TABLE_LIST_HEADER = "reserved_name_for_field_list_labels_"
@@ -195,7 +225,7 @@ _ITEM_KEYS = {
     "choice_filter",
     "default",
     _LOOP_COLUMN,
-    "actions",  # pyxform's action of a background-audio
+    "actions",  # pyxform's action of a background-audio or start-geopoint
 }
 #: Survey-sheet headers (before any ``::language``) that sociaparis reads.
 KNOWN_COLUMNS = frozenset(
@@ -949,23 +979,24 @@ class _Builder:
                 )
 
     def _metadata_warning(self, name: str, written: str, kind: str) -> None:
-        """Say at check time that a metadata question stays empty, and what is kept."""
+        """Say at check time what a metadata question will hold (often nothing)."""
         what = _METADATA_WARNINGS[kind]
-        kept = _METADATA_STORED.get(
-            kind,
-            "A web browser does not give it, and an anonymous survey must not hold it.",
-        )
         row = self.rows.entry(name)
         written = _cell(row[1], _TYPE_HEADERS) if row else written
-        self.warnings.append(
-            Issue(
-                "SURVEY_W03",
+        if kind in _METADATA_FILLED:
+            told = (
+                f"'{name}' ({written}) holds {what} in ODK; sociaparis records no "
+                f"value of its own for it, and its exports give "
+                f"{_METADATA_FILLED[kind]}. An expression reads it as ''."
+            )
+        else:
+            told = (
                 f"'{name}' ({written}) holds {what} in ODK; sociaparis does not "
                 f"record it, so '{name}' stays empty in every response and export. "
-                f"{kept}",
-                self.rows.locate(name, "type"),
+                "A web browser does not give it, and an anonymous survey must not "
+                "hold it."
             )
-        )
+        self.warnings.append(Issue("SURVEY_W03", told, self.rows.locate(name, "type")))
 
     def _check_keys(self, data: Mapping[str, Any], name: str) -> None:
         """Warn (``SURVEY_W04``) about each column of the item sociaparis ignores."""
@@ -1133,6 +1164,16 @@ class _Builder:
                     f"'{name}' ({written}) records the device's microphone while the "
                     "form is open in ODK Collect; a web page cannot, so "
                     f"'{name}' stays empty in every response and export.",
+                    self.rows.locate(name, "type"),
+                )
+            )
+        if written in WEB_SUBSTITUTES:
+            self.warnings.append(
+                Issue(
+                    "SURVEY_W06",
+                    f"'{name}' ({written}) scans a barcode with the phone's camera in "
+                    "ODK Collect; on the web, as in Enketo, it is a text input where "
+                    "the respondent types the code.",
                     self.rows.locate(name, "type"),
                 )
             )

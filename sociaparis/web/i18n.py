@@ -66,6 +66,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "file_replace": "Pour le remplacer, choisissez un autre fichier.",
         "file_remove": "Retirer ce fichier",
         "file_limit": "Taille maximale d'un fichier : {size}.",
+        "latitude": "Latitude (degrés décimaux, de -90 à 90)",
+        "longitude": "Longitude (degrés décimaux, de -180 à 180)",
+        "altitude": "Altitude en mètres (facultatif)",
+        "accuracy": "Précision en mètres (facultatif)",
+        "rank_position": "Rang {position}",
+        "geotrace_format": (
+            "Un point par ligne : latitude et longitude en degrés décimaux, "
+            "séparées par une espace (par exemple 48.8566 2.3522)."
+        ),
         "acknowledge": "OK",
         "notice_title": "Information et consentement",
         "notice_illustrative": (
@@ -202,6 +211,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "file_replace": "To replace it, choose another file.",
         "file_remove": "Remove this file",
         "file_limit": "Largest file accepted: {size}.",
+        "latitude": "Latitude (decimal degrees, -90 to 90)",
+        "longitude": "Longitude (decimal degrees, -180 to 180)",
+        "altitude": "Altitude in metres (optional)",
+        "accuracy": "Accuracy in metres (optional)",
+        "rank_position": "Rank {position}",
+        "geotrace_format": (
+            "One point per line: latitude and longitude in decimal degrees, "
+            "separated by a space (for example 48.8566 2.3522)."
+        ),
         "acknowledge": "OK",
         "notice_title": "Information and consent",
         "notice_illustrative": (

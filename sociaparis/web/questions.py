@@ -37,6 +37,7 @@ from sociaparis.survey.fielding.layout import (
     LikertView,
     QuestionView,
 )
+from sociaparis.survey.fielding.submission import GEOPOINT_PARTS, part_name
 from sociaparis.web.i18n import translate
 
 _TEXT_LIMIT = MAX_ANSWER_LENGTH  # the maxlength of text inputs
@@ -179,6 +180,10 @@ def _question(q: QuestionView, lang: str) -> str:
         return _choice_group(q, lang, dom_id, error_class)
     if q.widget == "file":
         return _file_field(q, lang, dom_id, error_class)
+    if q.widget == "geopoint":
+        return _geopoint(q, lang, dom_id, error_class)
+    if q.widget == "rank":
+        return _rank(q, lang, dom_id, error_class)
     label = f"{odk_markdown(q.label)}{_required(q, lang)}"
     if q.widget == "acknowledge":
         checked = " checked" if q.value == "OK" else ""
@@ -251,6 +256,60 @@ def _file_field(q: QuestionView, lang: str, dom_id: str, error_class: str) -> st
     )
 
 
+def _fieldset(q: QuestionView, lang: str, dom_id: str, error_class: str) -> str:
+    """The opening of a question answered in several inputs, with its legend."""
+    return (
+        f'<fieldset class="field parts{error_class}" id="{dom_id}"'
+        f"{_described_by(q)}>\n"
+        f"<legend>{odk_markdown(q.label)}{_required(q, lang)}</legend>\n"
+        f"{_hint_and_error(q, lang)}\n"
+    )
+
+
+def _geopoint(q: QuestionView, lang: str, dom_id: str, error_class: str) -> str:
+    """Latitude and longitude (and, optionally, altitude and accuracy) inputs."""
+    inputs = []
+    for part, shown in zip(GEOPOINT_PARTS, q.parts or ("",) * 4, strict=True):
+        required = _aria_required(q) if part in {"lat", "lon"} else ""
+        inputs.append(
+            f'<div class="part"><label for="{dom_id}-{part}">'
+            f"{escape(translate(_PART_LABELS[part], lang))}</label>"
+            f'<input type="text" inputmode="decimal" id="{dom_id}-{part}" '
+            f'name="{escape(part_name(q.field, part))}" value="{escape(shown)}" '
+            f'size="12" autocomplete="off"{required}></div>'
+        )
+    return _fieldset(q, lang, dom_id, error_class) + "\n".join(inputs) + "\n</fieldset>"
+
+
+_PART_LABELS = {
+    "lat": "latitude",
+    "lon": "longitude",
+    "alt": "altitude",
+    "acc": "accuracy",
+}
+
+
+def _rank(q: QuestionView, lang: str, dom_id: str, error_class: str) -> str:
+    """One list per rank, each offering every choice: no JavaScript needed."""
+    choose = escape(translate("choose", lang))
+    selects = []
+    for position in range(1, len(q.choices) + 1):
+        current = q.parts[position - 1] if position <= len(q.parts) else ""
+        options = "".join(
+            f'<option value="{escape(c.value)}"'
+            f"{' selected' if c.value == current else ''}>{escape(c.label)}</option>"
+            for c in q.choices
+        )
+        label = translate("rank_position", lang).format(position=position)
+        selects.append(
+            f'<div class="part"><label for="{dom_id}-{position}">{escape(label)}'
+            f'</label><select id="{dom_id}-{position}" '
+            f'name="{escape(part_name(q.field, str(position)))}"{_aria_required(q)}>'
+            f'<option value="">{choose}</option>{options}</select></div>'
+        )
+    return _fieldset(q, lang, dom_id, error_class) + "\n".join(selects) + "\n</fieldset>"
+
+
 def _sent_when_unticked(q: QuestionView) -> str:
     return f'<input type="hidden" name="{escape(q.field)}" value="">'
 
@@ -272,6 +331,23 @@ def _input(q: QuestionView, lang: str, dom_id: str) -> str:
         return f'<textarea {common} rows="5" maxlength="{_TEXT_LIMIT}">{value}</textarea>'
     if q.widget == "date":
         return f'<input type="date" {common} value="{value}">'
+    if q.widget == "time":
+        return f'<input type="time" {common} value="{value}" autocomplete="off">'
+    if q.widget == "datetime":
+        return (
+            f'<input type="datetime-local" {common} value="{value}" autocomplete="off">'
+        )
+    if q.widget == "geotrace":
+        ids = [f"{q.dom_id}-format"]
+        ids += [f"{q.dom_id}-hint"] if q.hint else []
+        ids += [f"{q.dom_id}-error"] if q.error else []
+        return (
+            f'<p class="hint" id="{dom_id}-format">'
+            f"{escape(translate('geotrace_format', lang))}</p>\n"
+            f'<textarea id="{dom_id}" name="{escape(q.field)}" '
+            f'aria-describedby="{escape(" ".join(ids))}"{_aria_required(q)} '
+            f'rows="5" maxlength="{_TEXT_LIMIT}">{value}</textarea>'
+        )
     if q.widget in ("integer", "decimal", "number_range"):
         mode = "numeric" if q.widget == "integer" else "decimal"
         return (

@@ -283,7 +283,7 @@ METADATA_FORM = """
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".sav", ".dta", ".parquet"])
-def test_metadata_columns_are_exported_empty(
+def test_metadata_columns_are_exported_with_the_dates_kept_or_empty(
     session: Session, tmp_path: Path, suffix: str
 ) -> None:
     form = parse_xlsform(METADATA_FORM.encode(), filename="f.md")
@@ -297,7 +297,10 @@ def test_metadata_columns_are_exported_empty(
     assert len(frame) == 4 and sorted(frame["hours"].dropna().tolist())[0] == 3
     # the table-list is a page of two selects; pyxform's header row is no column
     assert [c for c in frame.columns if c.startswith("grid/")] == ["grid/q1", "grid/q2"]
-    for name in ("started", "day", "device", "user"):
+    # an anonymous form: start and today are the day started, nothing else
+    started_on = [day.isoformat() for day in frame["_started_on"]]
+    assert frame["started"].tolist() == frame["day"].tolist() == started_on
+    for name in ("device", "user"):
         assert frame[name].isna().all() or (frame[name] == "").all(), name
     result = export_form(session=session, form_id="meta", out=tmp_path / f"m{suffix}")
     assert result.files

@@ -239,7 +239,7 @@ BAD_FORMS = [
     # (id, markdown, error, location)
     (
         "unsupported type",
-        _survey("| | geopoint | where | Where |"),
+        _survey("| | osm | where | Where |"),
         SurveyError.UNSUPPORTED_TYPE,
         Location("survey", 2, "type"),
     ),
@@ -639,13 +639,21 @@ def test_header_spellings_pyxform_reads(form, rejected, header: str, labels) -> 
 @pytest.mark.parametrize(
     ("cell", "kind", "says"),
     [
-        ("start", "start", "_started_at (an anonymous survey keeps dates, never times)"),
-        ("start time", "start", "exported as _started_on"),
-        ("get start time", "start", "exported as _started_on"),
-        ("end", "end", "_updated_at (an anonymous survey keeps dates"),
-        ("end time", "end", "exported as _submitted_on"),
-        ("today", "today", "exported as _started_on"),
-        ("get today", "today", "exported as _started_on"),
+        (
+            "start",
+            "start",
+            "its time in a named survey only (an anonymous survey keeps dates, never times)",
+        ),
+        ("start time", "start", "exports give the date the response was started"),
+        ("get start time", "start", "exports give the date the response was started"),
+        (
+            "end",
+            "end",
+            "last saved in a named survey only (an anonymous survey keeps dates",
+        ),
+        ("end time", "end", "exports give the date the response was sent"),
+        ("today", "today", "exports give the date the response was started. An"),
+        ("get today", "today", "exports give the date the response was started. An"),
         ("deviceid", "deviceid", "device identifier"),
         ("imei", "deviceid", "an anonymous survey must not hold it"),
         ("uri:deviceid", "deviceid", "device identifier"),
@@ -671,7 +679,9 @@ def test_metadata_types_are_accepted_with_a_warning(
     [warning] = [w for w in result.warnings if w.code == "SURVEY_W03"]
     assert warning.location == Location("survey", 2, "type")
     assert f"'stamp' ({cell})" in warning.message
-    assert "stays empty in every response and export" in warning.message
+    filled = kind in {"start", "end", "today"}
+    assert ("stays empty in every response and export" in warning.message) != filled
+    assert ("records no value of its own" in warning.message) == filled
     assert says in warning.message
     assert [p.name for p in result.instrument.pages()] == ["a"]
 

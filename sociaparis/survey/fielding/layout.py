@@ -17,6 +17,7 @@ from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import FieldError
 from sociaparis.survey.fielding.submission import count_field, field_name, index_suffix
 from sociaparis.survey.fielding.uploads import accept_attribute
+from sociaparis.survey.formats import geopoint_parts, wall_clock
 from sociaparis.survey.instrument import FILE_TYPES, Group, Instrument, Page, Question
 from sociaparis.survey.logic import FormState, Index, index_prefix
 
@@ -38,9 +39,13 @@ class QuestionView:
     """One question as shown.
 
     ``widget`` is one of ``note``, ``text``, ``textarea``, ``integer``,
-    ``decimal``, ``date``, ``radio``, ``dropdown``, ``checkbox``,
+    ``decimal``, ``date``, ``time``, ``datetime``, ``geopoint``, ``geotrace``
+    (also for a geoshape), ``rank``, ``radio``, ``dropdown``, ``checkbox``,
     ``acknowledge``, ``number_range``, ``file`` (an upload: ``value`` is the
     stored file's name, ``accept`` and ``capture`` the input's attributes).
+    ``parts`` holds what the inputs of a multi-input question show: a
+    geopoint's latitude, longitude, altitude and accuracy; a rank's choices
+    in their ranks.
     """
 
     name: str
@@ -57,6 +62,7 @@ class QuestionView:
     step: str = ""
     accept: str = ""
     capture: str = ""
+    parts: tuple[str, ...] = ()
 
     @property
     def dom_id(self) -> str:
@@ -192,7 +198,10 @@ def _widget(question: Question) -> str:
         return "number_range"
     if question.type in FILE_TYPES:
         return "file"
-    return question.type  # integer, decimal, date, acknowledge
+    return _WIDGETS.get(question.type, question.type)  # integer, decimal, date...
+
+
+_WIDGETS = {"dateTime": "datetime", "geoshape": "geotrace"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +251,20 @@ def _question_view(
         value = initial.get(question.name, "")
     widget = texts.widget
     choices: tuple[ChoiceView, ...] = ()
+    parts: tuple[str, ...] = ()
+    if question.type in {"time", "dateTime"}:
+        value = wall_clock(question.type, value)
+    elif question.type == "geopoint":
+        parts = geopoint_parts(value)
+    elif question.type in {"geotrace", "geoshape"}:
+        value = value.replace(";", "\n")
+    elif question.type == "rank":
+        labels = texts.choice_labels
+        choices = tuple(
+            ChoiceView(c.name, labels[c.name], False)
+            for c in state.offered(question.name, index)
+        )
+        parts = tuple(value.split())
     if question.type in {"select_one", "select_multiple"}:
         chosen = set(value.split()) if question.type == "select_multiple" else {value}
         labels = texts.choice_labels
@@ -287,6 +310,7 @@ def _question_view(
         step=step,
         accept=accept,
         capture=capture,
+        parts=parts,
     )
 
 

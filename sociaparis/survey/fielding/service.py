@@ -151,6 +151,7 @@ _INSERT_RESPONSE = DirectStatement(
             "started_on",
             "started_at",
             "updated_at",
+            "completed_on",
         )
     )
 )
@@ -387,9 +388,14 @@ def _new_response(
     invitation_id: int | None,
     now: datetime,
 ) -> StartedResponse:
-    """Insert a new, empty response at its first page."""
+    """Insert a new, empty response at its first page.
+
+    A form with no page to show (only calculations and hidden values, as
+    pyxform allows) has nothing to answer: its response is completed at once.
+    """
     response_id = uuid.uuid4().hex
     first = next_page(stored.instrument, {}, None)
+    nothing_to_answer = not stored.instrument.pages()
     _INSERT_RESPONSE.rowcount(
         _connection(session),
         {
@@ -397,7 +403,7 @@ def _new_response(
             "instrument_id": stored.id,
             "invitation_id": None if fielding.anonymous else invitation_id,
             "resume_token_hash": hash_token(resume_token),
-            "status": IN_PROGRESS,
+            "status": COMPLETED if nothing_to_answer else IN_PROGRESS,
             "answers": {},
             "current_page": first,
             "attributes": {
@@ -408,6 +414,7 @@ def _new_response(
             "started_on": now.date(),
             "started_at": None if fielding.anonymous else now,
             "updated_at": None if fielding.anonymous else now,
+            "completed_on": now.date() if nothing_to_answer else None,
         },
     )
     return StartedResponse(resume_token, response_id, page=first)

@@ -18,6 +18,8 @@ from sociaparis.survey.checks import MAX_ANSWER_LENGTH, FieldError
 from sociaparis.survey.instrument import Instrument, Page, Question
 
 MAX_REPEAT_INSTANCES = 200
+#: Most ranks read for one rank question (more choices than this cannot be ranked).
+MAX_RANKS = 1000
 
 FormFields = Mapping[str, Sequence[str]]
 
@@ -56,6 +58,50 @@ def count_field(repeat: str, parent: int | tuple[int, ...]) -> str:
     return f"{repeat}#{index_suffix(parent)}"
 
 
+#: The inputs of a geopoint, each sent as ``field:part``.
+GEOPOINT_PARTS = ("lat", "lon", "alt", "acc")
+
+
+def part_name(field: str, part: str) -> str:
+    """The form field of one input of a multi-input question (``name:lat``,
+    ``name.2:3`` for the third rank in instance 2); ``:`` is never in a name."""
+    return f"{field}:{part}"
+
+
+def _composite(question: Question, key: str, fields: FormFields) -> str | None:
+    """The answer of a geopoint or rank from its inputs, None if none was sent.
+
+    A geopoint is ``'lat lon alt acc'`` as typed (an empty part stays empty,
+    so that the check names what is missing); a rank is the choices in the
+    order of their ranks, the empty ranks left out (the check says when one is
+    missing or repeated).
+    """
+    if question.type == "geopoint":
+        parts = [fields.get(part_name(key, part)) for part in GEOPOINT_PARTS]
+        if all(part is None for part in parts):
+            return None
+        typed = [(part[-1] if part else "").strip() for part in parts]
+        if not any(typed):
+            return ""
+        latitude, longitude, altitude, accuracy = typed
+        if accuracy and not altitude:
+            altitude = "0"
+        return " ".join(
+            [latitude or "?", longitude or "?", *(p for p in (altitude, accuracy) if p)]
+        )
+    ranks = []
+    position = 1
+    while (
+        position <= MAX_RANKS
+        and (sent := fields.get(part_name(key, str(position)))) is not None
+    ):
+        ranks.append((sent[-1] if sent else "").strip())
+        position += 1
+    if not ranks:
+        return None
+    return " ".join(rank for rank in ranks if rank)
+
+
 def _value(question: Question, values: Sequence[str]) -> str:
     if question.type == "select_multiple":
         chosen: list[str] = []
@@ -92,9 +138,15 @@ def read_page(
 
     def read(question: Question, instance: int | tuple[int, ...] | None) -> str | None:
         key = field_name(question.name, instance)
-        if key not in fields:
+        if question.type in {"geopoint", "rank"}:
+            composite = _composite(question, key, fields)
+            if composite is None:
+                return None
+            value = composite
+        elif key not in fields:
             return None
-        value = _value(question, fields[key])
+        else:
+            value = _value(question, fields[key])
         if len(value) > MAX_ANSWER_LENGTH:
             errors.append(FieldError(question.name, "type", too_long_message, instance))
             return None

@@ -52,6 +52,7 @@ _FRICTIONLESS_TYPES = {
     "decimal": "number",
     "date": "date",
     "datetime": "datetime",
+    "time": "time",
     "flag": "integer",
 }
 _MEDIA = {

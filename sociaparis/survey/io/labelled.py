@@ -95,12 +95,16 @@ def file_label(text: str, fmt: NameFormat) -> str:
 def format_names(table: ExportTable, fmt: NameFormat) -> dict[str, str]:
     """ODK column name to the SPSS or Stata name, for every column of ``table``."""
     dot = "." if fmt == "sav" else "_"
-    order = {"meta": 0, "attribute": 1, "question": 2, "choice": 3}
+    order = {"meta": 0, "attribute": 1, "question": 2, "choice": 3, "part": 4}
     claims = sorted(
         enumerate(table.variables), key=lambda item: (order[item[1].kind], item[0])
     )
     wanted = [
-        f"{v.source}{dot}{v.choice}" if v.kind == "choice" else _base(v)
+        f"{v.source}{dot}{v.choice}"
+        if v.kind == "choice"
+        else f"{v.source}{dot}{v.name.rsplit('-', 1)[1]}"
+        if v.kind == "part"
+        else _base(v)
         for _, v in claims
     ]
     limits: list[int | None] = [None] * len(claims)

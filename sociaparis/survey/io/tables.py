@@ -15,10 +15,13 @@ that building the table is a handful of vectorised pandas operations per column;
 (:meth:`~sociaparis.survey.logic.FormState.record`) into a batch.
 
 Values are typed: integers (nullable ``Int64``), decimals (``float64``), dates
-(``datetime.date``), select codes as strings (labels are metadata on the
-:class:`Variable`), 0/1 flags (``Int64``). A calculation is numeric when every
-non-empty value is a plain number, text otherwise; ``NaN`` (XPath arithmetic on
-an empty answer) is empty. An empty answer is missing.
+(``datetime.date``), dateTimes (UTC timestamps, like the meta times), times
+(``datetime.time``, the wall-clock time answered), geopoints as ODK's text
+plus four decimal columns (``…-Latitude``, ``-Longitude``, ``-Altitude``,
+``-Accuracy``, as ODK Central names them), select codes as strings (labels are
+metadata on the :class:`Variable`), 0/1 flags (``Int64``). A calculation is
+numeric when every non-empty value is a plain number, text otherwise; ``NaN``
+(XPath arithmetic on an empty answer) is empty. An empty answer is missing.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Literal
 
 import numpy as np
@@ -41,8 +44,17 @@ from sociaparis.survey.instrument import (
     pick_text,
     written_name,
 )
+from sociaparis.survey.xpath.dates import time_to_days
 
-VariableKind = Literal["meta", "attribute", "question", "choice"]
+VariableKind = Literal["meta", "attribute", "question", "choice", "part"]
+#: The columns a geopoint's text is split into, as ODK Central names them
+#: (``location-Latitude``...), and the position of each in ODK's text.
+GEOPOINT_COLUMNS = (
+    ("Latitude", {"fr": "latitude", "en": "latitude"}),
+    ("Longitude", {"fr": "longitude", "en": "longitude"}),
+    ("Altitude", {"fr": "altitude (m)", "en": "altitude (m)"}),
+    ("Accuracy", {"fr": "précision (m)", "en": "accuracy (m)"}),
+)
 #: Storage types of export columns.
 TYPES = (
     "string",
@@ -50,6 +62,7 @@ TYPES = (
     "decimal",
     "date",
     "datetime",
+    "time",
     "flag",
     "select_one",
     "select_multiple",
@@ -129,7 +142,8 @@ class Variable:
         The question name (the choice's question for a 0/1 column), the meta or
         attribute name otherwise.
     kind
-        ``meta``, ``attribute``, ``question`` or ``choice`` (a 0/1 column).
+        ``meta``, ``attribute``, ``question``, ``choice`` (a 0/1 column) or
+        ``part`` (a geopoint's latitude, longitude, altitude or accuracy).
     type
         One of :data:`TYPES`.
     question_type
@@ -139,7 +153,8 @@ class Variable:
     choices
         The choice list of a select (after ``or_other``'s ``other``).
     choice
-        For a 0/1 column: the choice code.
+        For a 0/1 column: the choice code; for a ``part``: its position in the
+        geopoint's text (``0`` latitude to ``3`` accuracy).
     list_name, relevant, constraint, appearance
         From the form; ``relevant`` combines the enclosing groups' rules.
     """
@@ -384,8 +399,12 @@ def _question_type(question: Question) -> str:
     kind = question.type
     if kind in {"text", "acknowledge"} or kind in FILE_TYPES:
         return "string"
-    if kind in {"integer", "decimal", "date", "select_one", "select_multiple"}:
+    if kind in {"integer", "decimal", "date", "select_one", "select_multiple", "time"}:
         return kind
+    if kind == "dateTime":
+        return "datetime"
+    if kind in {"geopoint", "geotrace", "geoshape", "rank"}:
+        return "string"  # ODK's text; a geopoint is also split into four columns
     if kind == "range":
         parameters = [question.parameters.get(k, "1") for k in ("start", "end", "step")]
         integral = all(_is_integral(p) for p in parameters)
@@ -429,6 +448,23 @@ def question_variables(
             appearance=question.appearance,
         )
         found.append((variable, question.name))
+        if question.type == "geopoint":
+            for position, (suffix, words) in enumerate(GEOPOINT_COLUMNS):
+                labels = {
+                    lang: f"{text} ({words.get(lang, words['en'])})"
+                    for lang, text in variable.labels.items()
+                }
+                part = Variable(
+                    name=f"{path}-{suffix}",
+                    source=question.name,
+                    kind="part",
+                    type="decimal",
+                    question_type=question.type,
+                    labels=labels,
+                    choice=str(position),
+                    relevant=variable.relevant,
+                )
+                found.append((part, ""))
         if question.type == "select_multiple":
             for choice in choices:
                 labels = {
@@ -500,7 +536,32 @@ def _typed(raw: pd.Series, variable: Variable) -> tuple[pd.Series, Variable]:
         parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
         dates = pd.Series(parsed.dt.date, index=values.index, dtype=object)
         return dates.where(parsed.notna(), None), variable
+    if kind == "datetime":
+        # ODK's text with its offset: the same instant, in UTC like the meta times.
+        stamps = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+        return stamps, variable
+    if kind == "time":
+        return values.map(_time_of_day, na_action="ignore"), variable
     return values, variable
+
+
+def _time_of_day(text: Any) -> time | None:
+    """The wall-clock time of an ODK time text (its offset is the server's)."""
+    days = time_to_days(str(text))
+    if days is None:
+        return None
+    seconds = round(days * 86400 * 1000) / 1000
+    whole = int(seconds)
+    return time(
+        whole // 3600, whole // 60 % 60, whole % 60, round((seconds - whole) * 1e6)
+    )
+
+
+def _geopoint_part(column: pd.Series, position: int) -> pd.Series:
+    """One number of each geopoint text (``lat lon alt acc``); missing if none."""
+    parts = column.astype(object).where(column.notna(), "").astype(str).str.split(" ")
+    picked = parts.str[position]
+    return pd.to_numeric(picked, errors="coerce").astype("float64")
 
 
 class _Selections:
@@ -574,6 +635,11 @@ def _table(
             if parent not in selections:
                 selections[parent] = _Selections(columns[parent])
             columns[variable.name] = selections[parent].flag(variable.choice)
+            final.append(variable)
+            continue
+        if variable.kind == "part":
+            parent = variable.name.rsplit("-", 1)[0]
+            columns[variable.name] = _geopoint_part(columns[parent], int(variable.choice))
             final.append(variable)
             continue
         series = pd.Series(raw[variable.name], index=index, dtype=object)
@@ -660,7 +726,7 @@ def build_export(
     variables = _merge_variables(levels)
     raw: dict[str, np.ndarray] = {}
     for variable in variables:
-        if variable.kind == "choice":
+        if variable.kind in {"choice", "part"}:
             continue
         parts: list[Sequence[Any] | None] = []
         for batch, level in zip(batches, levels, strict=True):
@@ -730,7 +796,7 @@ def _repeat_table(batches: Sequence[ResponseBatch], repeat: str) -> ExportTable:
     variables = _merge_variables(levels)
     raw: dict[str, np.ndarray] = {}
     for variable in variables:
-        if variable.kind == "choice":
+        if variable.kind in {"choice", "part"}:
             continue
         parts: list[Sequence[Any] | None] = []
         for batch, level in zip(batches, levels, strict=True):

@@ -201,8 +201,8 @@ def labelled_frame(
         elif variable.type == "datetime":
             columns[name] = column.dt.tz_convert("UTC").dt.tz_localize(None)
             measures[name] = "scale"
-        elif variable.type == "date":
-            columns[name] = column
+        elif variable.type in {"date", "time"}:
+            columns[name] = column  # SPSS DATE/TIME, Stata %td/%tc formats
             measures[name] = "scale"
         else:
             columns[name] = column.astype(object).where(column.notna(), "")

@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import time
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -26,6 +27,7 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EXCEL_EPOCH = np.datetime64("1899-12-30")
 DATE_STYLE = 1
 DATETIME_STYLE = 2
+TIME_STYLE = 3
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -54,8 +56,9 @@ _ROOT_RELS = (
 _STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
-    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>'
+    '<numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/>'
+    '<numFmt numFmtId="166" formatCode="hh:mm:ss"/></numFmts>'
     '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
@@ -63,10 +66,12 @@ _STYLES = (
     "</borders>"
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
     "</cellStyleXfs>"
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
     'applyNumberFormat="1"/>'
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" '
     'applyNumberFormat="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
     "</cellStyles></styleSheet>"
@@ -150,7 +155,11 @@ def _cells(column: pd.Series, strings: _SharedStrings) -> np.ndarray:
         texts = []
         text_values = []
         for value in values:
-            if hasattr(value, "isoformat") and not isinstance(value, str):
+            if isinstance(value, time):
+                seconds = value.hour * 3600 + value.minute * 60 + value.second
+                fraction = (seconds + value.microsecond / 1e6) / 86400
+                texts.append(f'<c s="{TIME_STYLE}"><v>{fraction!r}</v></c>')
+            elif hasattr(value, "isoformat") and not isinstance(value, str):
                 days = (np.datetime64(value, "D") - _EXCEL_EPOCH) / np.timedelta64(1, "D")
                 texts.append(f'<c s="{DATE_STYLE}"><v>{days:g}</v></c>')
             else:

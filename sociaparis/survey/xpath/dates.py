@@ -1,10 +1,12 @@
-"""ODK date and dateTime strings: parsing, days since the epoch, formatting.
+"""ODK date, dateTime and time strings: parsing, days since the epoch, formatting.
 
 Dates are plain strings in XForms (``YYYY-MM-DD`` and
 ``YYYY-MM-DDTHH:MM:SS.sss+HH:MM``).  In a numeric context they become the
 number of days since 1970-01-01 UTC (the ODK XForms ``number()`` extension).
 A date without a time is midnight UTC; a dateTime without an offset is read as
-UTC, because a server has no "device time zone" (see docs/xpath.md).
+UTC, because a server has no "device time zone" (see docs/xpath.md). A time
+(``HH:MM:SS.sss+HH:MM``) becomes the fraction of the day its wall-clock time
+is, whatever its offset (:func:`time_to_days`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ DATE_RE = re.compile(r"[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ \t\r\n]*"
 DATETIME_RE = re.compile(
     r"[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})T([0-9]{2}):([0-9]{2})"
     r"(?::([0-9]{2})(?:\.([0-9]+))?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?[ \t\r\n]*"
+)
+#: An ODK time: ``HH:MM``, ``HH:MM:SS`` or ``HH:MM:SS.sss``, with an optional offset.
+TIME_RE = re.compile(
+    r"[ \t\r\n]*([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?"
+    r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?[ \t\r\n]*"
 )
 
 _MONTHS = (
@@ -78,7 +85,8 @@ def parse_wall_clock(text: str) -> tuple[datetime, int] | None:
 
 
 def string_to_days(text: str) -> float | None:
-    """Days since 1970-01-01 UTC for a date/dateTime string, else None."""
+    """Days since 1970-01-01 UTC for a date/dateTime string (the fraction of the
+    day for a time), else None."""
     match = DATE_RE.fullmatch(text)
     if match is not None:
         try:
@@ -88,11 +96,29 @@ def string_to_days(text: str) -> float | None:
             return None
     parsed = parse_wall_clock(text)
     if parsed is None:
-        return None
+        return time_to_days(text)
     moment, offset = parsed
     delta = moment - _EPOCH
     seconds = delta.days * _SECONDS_PER_DAY + delta.seconds + delta.microseconds / 1e6
     return (seconds - offset * 60) / _SECONDS_PER_DAY
+
+
+def time_to_days(text: str) -> float | None:
+    """The fraction of the day of an ODK time string, as written; None if not a time.
+
+    ``'06:00:00.000-07:00'`` is ``0.25``, as ODK's ``decimal-time()`` gives: the
+    wall-clock time the respondent saw, whatever the offset (a server has no
+    device time zone, and a time alone has no day on which to convert it).
+    """
+    match = TIME_RE.fullmatch(text)
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    second = int(match.group(3) or 0)
+    fraction = float("0." + match.group(4)) if match.group(4) else 0.0
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return (hour * 3600 + minute * 60 + second + fraction) / _SECONDS_PER_DAY
 
 
 def days_to_datetime(days: float) -> datetime | None:

@@ -22,11 +22,13 @@ import re2
 
 from sociaparis.core.caches import memoized
 from sociaparis.survey.xpath.dates import (
+    DATE_RE,
     days_to_date_string,
     days_to_datetime,
     format_datetime,
     now_string,
     parse_wall_clock,
+    time_to_days,
     today_string,
 )
 from sociaparis.survey.xpath.errors import XPathError, XPathErrorCode
@@ -305,6 +307,21 @@ def _extreme(pick: Callable[[list[float]], float]) -> Callable[..., float]:
 
 
 # ----------------------------------------------------------------- dates
+
+
+def _decimal_time(value: Value) -> float:
+    """ODK ``decimal-time()``: the wall-clock fraction of the day of a time or
+    dateTime string (its offset ignored), NaN for anything else."""
+    text = to_string(value)
+    days = time_to_days(text)
+    if days is not None:
+        return days
+    parsed = parse_wall_clock(text)
+    if parsed is None or DATE_RE.fullmatch(text):
+        return NAN
+    moment = parsed[0]
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return (moment - midnight).total_seconds() / 86400.0
 
 
 def _date(value: Value) -> str:
@@ -737,6 +754,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "date": _spec(1, 1, "date(x)", _e(_date), "as a YYYY-MM-DD date"),
     "decimal-date-time": _spec(
         1, 1, "decimal-date-time(x)", _e(to_number), "days since 1970-01-01"
+    ),
+    "decimal-time": _spec(
+        1, 1, "decimal-time(${time})", _e(_decimal_time), "fraction of the day"
     ),
     "format-date": _spec(
         2, 2, "format-date(d, '%Y-%m-%d')", _e(_format_date), "formatted date"

@@ -74,7 +74,6 @@ UNSUPPORTED = {
     "digest": "hashing is not supported",
     "base64-decode": "base64 decoding is not supported",
     "extract-signed": "signature checking is not supported",
-    "decimal-time": "time values depend on the device time zone, which a server lacks",
 }
 
 

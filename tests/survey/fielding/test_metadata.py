@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sociaparis.survey.exports import load_export
 from sociaparis.survey.fielding import service
 from sociaparis.survey.models import ResponseRecord
 from tests.factories import field_form, submit_page
@@ -74,3 +75,16 @@ def test_metadata_is_never_stored_whatever_is_posted(
     assert record.answers == {"hours": "2", "q1": "yes", "q2": "no"}
     assert record.started_on == NOW.date()
     assert (record.started_at is None) is anonymous
+    # The export fills start, end and today from what the row keeps: in an
+    # anonymous survey the date only, so no copy of the data holds a time.
+    main = load_export(session=session, form_id=form_id).main.frame
+    [row] = main.to_dict("records")
+    stamp = "2026-11-25" if anonymous else "2026-11-25T14:37:12.000+00:00"
+    assert (row["started"], row["ended"], row["day"]) == (stamp, stamp, "2026-11-25")
+    assert [row[name] for name in ("device", "user", "phone", "mail")] == [None] * 4
+    if anonymous:
+        assert not any("14:37" in str(value) for value in row.values())
+        stored = [getattr(record, c.key) for c in ResponseRecord.__table__.columns]
+        assert not any(
+            isinstance(value, datetime) or "14:37" in str(value) for value in stored
+        )

@@ -83,7 +83,6 @@ PARSE_ERRORS = [
     ("pulldata('f', 'a', 'b')", E.ARITY, 1),
     ("1 + current()", E.UNSUPPORTED_FUNCTION, 5),
     ("jr:itext('label')", E.UNSUPPORTED_FUNCTION, 1),
-    ("decimal-time(${t})", E.UNSUPPORTED_FUNCTION, 1),
     ("weighted-checklist(1, 2, ${a})", E.ARITY, 1),
     ("(" * 150 + "1" + ")" * 150, E.TOO_DEEP, None),
     ("1" + " = 1" * 150, E.TOO_DEEP, None),
