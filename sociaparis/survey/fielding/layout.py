@@ -30,6 +30,8 @@ class ChoiceView:
     value: str
     label: str
     selected: bool
+    offered: bool = True  # False: filtered out, kept hidden for live logic
+    filtered: bool = False  # in a list whose filter live logic applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,9 @@ class QuestionView:
     minimum: str = ""
     maximum: str = ""
     step: str = ""
+    relevant: bool = True  # False: kept hidden (and disabled) for live logic
+    live_label: bool = False  # its label shows values that live logic fills in
+    live_hint: bool = False
 
     @property
     def dom_id(self) -> str:
@@ -193,6 +198,7 @@ def _question_view(
     lang: str,
     instance: int | None,
     initial: Mapping[str, str],
+    live: bool = False,
 ) -> QuestionView:
     instrument = state.instrument
     texts = _question_texts(instrument, question.name, lang)
@@ -206,10 +212,19 @@ def _question_view(
     if question.type in {"select_one", "select_multiple"}:
         chosen = set(value.split()) if question.type == "select_multiple" else {value}
         labels = texts.choice_labels
-        choices = tuple(
-            ChoiceView(c.name, labels[c.name], c.name in chosen)
-            for c in state.offered(question.name, index)
-        )
+        offered = state.offered(question.name, index)
+        if live and question.choice_filter:
+            names = {c.name for c in offered}
+            choices = tuple(
+                ChoiceView(
+                    c.name, labels[c.name], c.name in chosen, c.name in names, True
+                )
+                for c in instrument.choice_list(question)
+            )
+        else:
+            choices = tuple(
+                ChoiceView(c.name, labels[c.name], c.name in chosen) for c in offered
+            )
     minimum = maximum = step = ""
     if question.type == "range":
         minimum = question.parameters.get("start", "1")
@@ -238,6 +253,9 @@ def _question_view(
         minimum=minimum,
         maximum=maximum,
         step=step,
+        relevant=state.is_relevant(question.name, index),
+        live_label=live and "${" in texts.label,
+        live_hint=live and "${" in texts.hint,
     )
 
 
@@ -254,6 +272,7 @@ def _blocks(
     lang: str,
     instance: int | None,
     initial: Mapping[str, str],
+    live: bool = False,
 ) -> tuple[Block, ...]:
     instrument = state.instrument
     blocks: list[Block] = []
@@ -264,7 +283,9 @@ def _blocks(
             return
         if len(run) == 1:
             blocks.append(
-                _question_view(run[0], state, shown, errors, lang, instance, initial)
+                _question_view(
+                    run[0], state, shown, errors, lang, instance, initial, live
+                )
             )
         else:
             scale = tuple(
@@ -272,7 +293,7 @@ def _blocks(
                 for c in instrument.choice_list(run[0])
             )
             items = tuple(
-                _question_view(q, state, shown, errors, lang, instance, initial)
+                _question_view(q, state, shown, errors, lang, instance, initial, live)
                 for q in run
             )
             blocks.append(LikertView(scale, items))
@@ -283,7 +304,7 @@ def _blocks(
         item = instrument.item(name)
         if not isinstance(item, Question) or not item.displayed:
             continue
-        if not state.is_relevant(name, index):
+        if not live and not state.is_relevant(name, index):
             continue
         likert = item.type == "select_one" and "likert" in item.appearance.split()
         if likert and run and run[0].list_name == item.list_name:
@@ -294,7 +315,7 @@ def _blocks(
             run.append(item)
         else:
             blocks.append(
-                _question_view(item, state, shown, errors, lang, instance, initial)
+                _question_view(item, state, shown, errors, lang, instance, initial, live)
             )
     flush()
     return tuple(blocks)
@@ -310,6 +331,7 @@ def lay_out_page(
     position: int = 1,
     total: int = 1,
     initial: Mapping[str, str] | None = None,
+    live: bool = False,
 ) -> PageView:
     """Build the view of ``page``.
 
@@ -332,6 +354,12 @@ def lay_out_page(
     initial
         Values shown in the questions that ``shown`` holds no answer to (not
         even an empty one): see :func:`initial_values`.
+    live
+        Lay out for live logic (:mod:`~sociaparis.survey.fielding.live`): the
+        questions that are not relevant too (``relevant=False``, shown hidden
+        and disabled, so that a browser without JavaScript sends nothing for
+        them), every choice of a filtered list (``offered``), and which texts
+        show values.
     """
     instrument = state.instrument
     initial = initial or {}
@@ -344,7 +372,9 @@ def lay_out_page(
         instances = tuple(
             InstanceView(
                 number,
-                _blocks(page.questions, state, row, by_field, lang, number, initial),
+                _blocks(
+                    page.questions, state, row, by_field, lang, number, initial, live
+                ),
             )
             for number, row in enumerate(rows, start=1)
         )
@@ -361,7 +391,7 @@ def lay_out_page(
             position=position,
             total=total,
         )
-    blocks = _blocks(page.questions, state, shown, by_field, lang, None, initial)
+    blocks = _blocks(page.questions, state, shown, by_field, lang, None, initial, live)
     return PageView(
         page.name,
         page.kind,
@@ -391,6 +421,7 @@ def page_view(
     now: Any = None,
     evaluation: FormState | None = None,
     initial: Mapping[str, str] | None = None,
+    live: bool = False,
 ) -> PageView:
     """Evaluate ``answers`` and lay out ``page_name`` with its place among pages.
 
@@ -399,7 +430,8 @@ def page_view(
     ``evaluation``, a whole-form evaluation made moments before (by the page
     submission that led here), is used instead of evaluating again only if it
     is of exactly these answers in this language. ``initial``: the values of
-    questions not answered yet (:func:`initial_values`).
+    questions not answered yet (:func:`initial_values`). ``live``: lay out
+    for live logic (see :func:`lay_out_page`).
     """
     from sociaparis.survey.logic import evaluate_form
 
@@ -434,6 +466,7 @@ def page_view(
         position=position,
         total=total,
         initial=initial,
+        live=live,
     )
 
 

@@ -693,6 +693,7 @@ def plan_submission(
     messages: Mapping[str, str] | None = None,
     now: datetime | None = None,
     previous: FormState | None = None,
+    live: bool = False,
 ) -> PageOutcome:
     """Validate one page against the response as read and decide what to save.
 
@@ -719,6 +720,11 @@ def plan_submission(
         The whole-form evaluation the page was shown from, if at hand: when it
         is of ``view``'s answers, only what depends on the page is evaluated
         again for the next page (:func:`~sociaparis.survey.logic.evaluate_after_page`).
+    live
+        Whether the page ran live logic in the browser (its ``_live`` field):
+        the follow-ups the answers call for were then shown as they were
+        answered, so the page is not shown again for them; it is checked all
+        the same.
     """
     now = now or utcnow()
     instrument = view.instrument
@@ -762,7 +768,7 @@ def plan_submission(
     revealed = (
         _revealed_questions(instrument, view.answers, answers, page)
         - _answered(submission.answers, page)
-        if action == "next"
+        if action == "next" and not live
         else frozenset()
     )
     if revealed:

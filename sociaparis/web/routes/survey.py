@@ -29,12 +29,13 @@ from sqlalchemy import Connection
 from starlette.datastructures import FormData
 
 from sociaparis.core.caches import BoundedCache
-from sociaparis.core.db import write_lock
+from sociaparis.core.db import utcnow, write_lock
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.layout import closing_notes, initial_values, page_view
-from sociaparis.survey.logic import FormState
+from sociaparis.survey.fielding.live import has_live_logic, live_data, live_form
+from sociaparis.survey.logic import FormState, page_depends_on_itself
 from sociaparis.web.database import DatabaseBusy
 from sociaparis.web.deps import client_host
 from sociaparis.web.i18n import error_text, pick_language, translate
@@ -407,15 +408,20 @@ def _page(
     busy: bool = False,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    instrument = view.instrument
+    shown = view.answers if answers is None else answers
+    page = instrument.page(page_name)
+    live = page is not None and has_live_logic(instrument, page)
     layout = page_view(
-        view.instrument,
-        view.answers if answers is None else answers,
+        instrument,
+        shown,
         page_name,
         lang=lang,
         errors=errors,
         evaluation=evaluation,
         # A refused page shows what was sent, as sent: an unticked default too.
-        initial=None if errors else initial_values(view.instrument, view.attributes),
+        initial=None if errors else initial_values(instrument, view.attributes),
+        live=live and page_depends_on_itself(instrument, page),
     )
     return _render(
         request,
@@ -435,9 +441,23 @@ def _page(
             "first": layout.position <= 1,
             "last": layout.position >= layout.total,
             "busy": busy,
+            "live_form": live_form(instrument, page_name, lang, _live_texts(lang))
+            if live
+            else None,
+            "live_data": live_data(instrument, page, shown, utcnow()) if live else None,
         },
         status_code=status_code,
         headers=headers,
+    )
+
+
+def _live_texts(lang: str) -> tuple[tuple[str, str], ...]:
+    """The respondent texts live logic shows (see :func:`live_form`)."""
+    return (
+        ("too_long", translate("too_long", lang)),
+        ("error_prefix", translate("error_title", lang)),
+        ("one_appeared", translate("live_one_appeared", lang)),
+        ("many_appeared", translate("live_many_appeared", lang)),
     )
 
 
@@ -472,6 +492,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
     revision = _int(form.get("_revision"), -1)
     action = str(form.get("_action", "next"))[:20]
     instances = _int(form.get("_instances"), 0)
+    live = form.get("_live") == "1"
     # The plan of the first try, kept for the tries after it when the database
     # is locked, and to show the page again with the answers if it stays so.
     planned: list[tuple[service.ResponseView, service.PageOutcome]] = []
@@ -498,6 +519,7 @@ async def submit_page(request: Request, resume: str, page_name: str) -> Response
             lang=lang,
             messages={"too_long": translate("too_long", lang)},
             previous=shown_from,
+            live=live,
         )
         if outcome.errors:
             _SHOWN_VIEWS.put(resume, (view, shown_from))  # shown again, same revision
