@@ -8,12 +8,10 @@ from sqlalchemy import select
 
 from sociaparis.core.db import transaction
 from sociaparis.survey.models import ResponseRecord
-from tests.web.test_browser_fielding import (  # noqa: F401 - the fixture
-    _next,
-    _radio,
-    _radios,
-    staff_invitation,
-)
+from tests.web import test_browser_fielding as fielding
+from tests.web.test_browser_fielding import _next, _radio, _radios
+
+staff_invitation = fielding.staff_invitation  # the fixture: one staff invitation
 
 OTHER_TOOL = "#q-tools_other"  # "Quel autre outil ?", asked when "other" is ticked
 HOURS = 'input[name="ai_hours_week"]'

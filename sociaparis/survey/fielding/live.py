@@ -125,8 +125,12 @@ def _step(
             data["num"] = 1
         if item.type in SELECT_TYPES:
             data["ch"] = [choice.name for choice in step.choices]
-            if step.choice_filter is not None:
-                columns = sorted(step.choice_filter.choice_columns - {"name"})
+            columns = sorted(
+                step.choice_filter.choice_columns - {"name"}
+                if step.choice_filter is not None
+                else ()
+            )
+            if columns:
                 data["cc"] = {
                     column: [
                         instrument.text(choice.labels, lang)
