@@ -228,7 +228,7 @@ _ACT = """([index, pick, text]) => {
   } else if (el.tagName === 'SELECT') {
     const options = [...el.options].filter((o) => !o.disabled);
     el.value = options[pick % options.length].value;
-    el.dispatchEvent(new Event('change', {bubbles: true}));
+    el.dispatchEvent(new Event('input', {bubbles: true}));
   } else {
     el.value = text;
     el.dispatchEvent(new Event('input', {bubbles: true}));

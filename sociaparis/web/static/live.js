@@ -48,15 +48,26 @@ class LivePage {
     form.append(marker);
     this.marker = marker;
     this.state = null;
+    this.blocks = new Map();
+    for (const block of form.querySelectorAll("[data-field]")) {
+      this.blocks.set(block.dataset.field, {
+        element: block,
+        inputs: [...block.querySelectorAll("input, select, textarea")],
+        choices: [...block.querySelectorAll("[data-choice]")],
+        label: block.querySelector("[data-label]"),
+        hint: block.querySelector("[data-hint]"),
+        texts: new Map(),
+      });
+    }
+    this.targetList = this.targets();
     this.update(false);
-    const changed = (event) => {
+    // Every change of an answer fires "input" (typing, ticking, choosing).
+    form.addEventListener("input", (event) => {
       const name = event.target.name;
       if (!name || name.startsWith("_")) return;
       this.touched.add(name);
       this.update(true);
-    };
-    form.addEventListener("input", changed);
-    form.addEventListener("change", changed);
+    });
   }
 
   fields() {
@@ -118,35 +129,35 @@ class LivePage {
   apply(state) {
     let changed = false;
     const shown = [];
-    const errors = new Map();
-    for (const error of this.tooLong.concat(state.errors())) {
-      const field = error.instance ? `${error.question}.${error.instance}` : error.question;
-      if (!errors.has(field)) errors.set(field, error.message);
-    }
-    for (const [step, index, field] of this.targets()) {
-      const block = this.element.querySelector(`[data-field="${CSS.escape(field)}"]`);
+    const tooLong = new Map(this.tooLong.map((error) => [error.instance ? `${error.question}.${error.instance}` : error.question, error.message]));
+    for (const [step, index, field] of this.targetList) {
+      const block = this.blocks.get(field);
       if (!block) continue;
+      const element = block.element;
       const relevant = state.isRelevant(step.n, index);
-      if (block.hidden === relevant) {
-        block.hidden = !relevant;
-        for (const input of block.querySelectorAll("input, select, textarea")) {
+      if (element.hidden === relevant) {
+        element.hidden = !relevant;
+        for (const input of block.inputs) {
           if (!input.closest("[data-choice][hidden]")) input.disabled = !relevant;
         }
         changed = true;
-        if (relevant) shown.push(block);
+        if (relevant) shown.push(element);
       }
       if (!relevant) continue;
       if (step.cf) changed = this.filter(block, state.offered(step.n, index)) || changed;
-      if (step.lt) this.text(block, "[data-label]", state.fillLabel(step.lt, index));
-      if (step.ht) this.text(block, "[data-hint]", state.fillLabel(step.ht, index));
-      if (this.touched.has(field)) this.error(block, field, errors.get(field) || "");
+      if (step.lt) this.text(block, "label", state.fillLabel(step.lt, index));
+      if (step.ht) this.text(block, "hint", state.fillLabel(step.ht, index));
+      if (this.touched.has(field)) {
+        const error = tooLong.get(field) ?? state.check(step, index)?.message ?? "";
+        this.error(element, field, error);
+      }
     }
     return { changed, shown };
   }
 
   filter(block, offered) {
     let changed = false;
-    for (const choice of block.querySelectorAll("[data-choice]")) {
+    for (const choice of block.choices) {
       const on = offered.includes(choice.dataset.choice);
       if (choice.hidden === on) {
         choice.hidden = !on;
@@ -158,15 +169,18 @@ class LivePage {
     return changed;
   }
 
-  text(block, selector, text) {
-    const element = block.querySelector(selector);
-    const html = odkMarkdown(text);
-    if (element && element.innerHTML !== html) element.innerHTML = html;
+  text(block, which, text) {
+    const element = block[which];
+    if (!element || block.texts.get(which) === text) return;
+    block.texts.set(which, text);
+    element.innerHTML = odkMarkdown(text);
   }
 
   error(block, field, message) {
     const domId = "q-" + field.replace(/\./g, "-");
     let element = document.getElementById(`${domId}-error`);
+    if (!message && !element && !block.classList.contains("has-error")) return;
+    if (element && message && element.lastChild && element.lastChild.textContent === message) return;
     const described = block.matches("tr") ? block.querySelectorAll("input") : [document.getElementById(domId)].filter(Boolean);
     const wrapper = block.matches("tr") ? block : block.closest(".field") || block;
     if (!message) {
