@@ -212,12 +212,28 @@ def live_form(
     )
 
 
+@memoized(maxsize=1024)
 def has_live_logic(instrument: Instrument, page: Page) -> bool:
     """Whether ``page`` gets live logic: it has a question the respondent answers."""
     return any(
         isinstance(item := instrument.item(name), Question) and item.answerable
         for name in page.questions
     )
+
+
+@memoized(maxsize=1024)
+def _read_elsewhere(
+    instrument: Instrument, page: Page
+) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+    """The answers of other pages the page's steps read, by repeat (None: outside
+    repeats); a repeat with no such answer is listed for its instance count."""
+    wanted: dict[str | None, list[str]] = {}
+    for step in page_steps(instrument, page.name):
+        if step.is_repeat and step.name != page.name:
+            wanted.setdefault(step.name, [])
+        elif step.answerable and step.name not in page.questions:
+            wanted.setdefault(step.in_repeat, []).append(step.name)
+    return tuple((repeat, tuple(names)) for repeat, names in wanted.items())
 
 
 def live_data(
@@ -234,14 +250,8 @@ def live_data(
     moment
         What ``today()`` and ``now()`` see, as on the server's check of the page.
     """
-    wanted: dict[str | None, set[str]] = {}
-    for step in page_steps(instrument, page.name):
-        if step.is_repeat and step.name != page.name:
-            wanted.setdefault(step.name, set())
-        elif step.answerable and step.name not in page.questions:
-            wanted.setdefault(step.in_repeat, set()).add(step.name)
     given: dict[str, Any] = {}
-    for repeat, names in wanted.items():
+    for repeat, names in _read_elsewhere(instrument, page):
         if repeat is None:
             given.update({name: answers[name] for name in names if name in answers})
             continue
