@@ -19,7 +19,9 @@ adding it to ``studies/``.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from sociaparis.survey.fielding.submission import merge_page, read_page
 from sociaparis.survey.instrument import Group, Instrument, Page, Question
 from sociaparis.survey.logic import evaluate_form, page_depends_on_itself, validate_page
 from sociaparis.survey.xlsform import parse_xlsform
-from sociaparis.web.questions import question_blocks
+from sociaparis.web.questions import odk_markdown, question_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "sociaparis" / "web" / "static"
@@ -158,7 +160,11 @@ _BROWSER_STATE = """() => {
   for (const [name, value] of new FormData(document.querySelector('form'))) {
     (fields[name] = fields[name] || []).push(String(value));
   }
-  return {snap, visible, fields};
+  const labels = {};
+  for (const el of document.querySelectorAll('[data-field]:not([hidden]) [data-label]')) {
+    labels[el.closest('[data-field]').dataset.field] = el.textContent;
+  }
+  return {snap, visible, fields, labels};
 }"""
 
 
@@ -197,7 +203,20 @@ def _server_state(
         }
         for e in (*submission.errors, *validation.errors)
     ]
-    return {"shown": shown, "values": values, "errors": errors}
+    view = lay_out_page(state, page, lang="fr", shown=answers, live=True)
+    blocks = [b for i in view.instances for b in i.blocks] or list(view.blocks)
+    questions = [q for b in blocks for q in getattr(b, "items", (b,))]
+    labels = {
+        q.field: _text(q.label)
+        for q in questions
+        if q.live_label and state.is_relevant(q.name, int(q.field.partition(".")[2] or 0))
+    }
+    return {"shown": shown, "values": values, "errors": errors, "labels": labels}
+
+
+def _text(label: str) -> str:
+    """What a browser shows of a label: its markdown rendered, as text."""
+    return html.unescape(re.sub(r"<[^>]+>", "", str(odk_markdown(label))))
 
 
 def _displayed(instrument: Instrument, field: str) -> bool:
@@ -216,6 +235,7 @@ def _check(tab: Any, instrument: Instrument, page: Page, stored: dict) -> None:
     )
     assert snap["values"] == server["values"]
     assert snap["errors"] == server["errors"]
+    assert browser["labels"] == server["labels"]
 
 
 _ACT = """([index, pick, text]) => {
