@@ -135,7 +135,7 @@ def _page_html(instrument: Instrument, page: Page, answers: dict[str, Any]) -> s
     )
 
 
-def _serve(tab: Any, html: str) -> None:
+def _serve(tab: Any, html: str, *, wait: bool = True, path: str = "/page") -> None:
     def handle(route: Any) -> None:
         path = route.request.url[len(ORIGIN) :]
         if path.startswith("/static/"):
@@ -147,8 +147,9 @@ def _serve(tab: Any, html: str) -> None:
 
     tab.unroute("**/*")
     tab.route("**/*", handle)
-    tab.goto(f"{ORIGIN}/page")
-    tab.wait_for_function("() => window.sociaparisLive !== undefined", timeout=5000)
+    tab.goto(f"{ORIGIN}{path}")
+    if wait:
+        tab.wait_for_function("() => window.sociaparisLive !== undefined", timeout=5000)
 
 
 _BROWSER_STATE = """() => {
@@ -310,3 +311,186 @@ def test_the_forms_are_found() -> None:
     names = {path.name for path in FORMS}
     assert {"staff_llm_survey.xlsx", "tool_detail.md"} <= names
     assert json.loads(json.dumps(TEXTS)) == TEXTS
+
+
+#: Expressions without answers, whose value the browser must write as the server
+#: does: numbers, strings, dates, node-set rules and every function in the table.
+EXPRESSIONS = [
+    "1 div 3",
+    "2 div 0",
+    "-2 div 0",
+    "0 div 0",
+    "0.1 + 0.2",
+    "100000000000000000000000",
+    "0.000001",
+    "0.0000001 * 3",
+    "7 mod -3",
+    "-7 mod 3",
+    "5.5 mod 0",
+    "-0",
+    "- - 4",
+    "'' + 1",
+    "' 12.5 ' * 2",
+    "'1 200' + 0",
+    "'2,5' + 0",
+    "true() + true()",
+    "1 = '1'",
+    "'a' != 'b'",
+    "true() = 'false'",
+    "2 > '10'",
+    "'abc' < 'abd'",
+    "round(2.5)",
+    "round(-2.5)",
+    "round(1.005, 2)",
+    "round(1234.5678, -2)",
+    "round(0.5, 0)",
+    "round(1 div 3, 300)",
+    "round(123.456, 'x')",
+    "int(-3.7)",
+    "floor(-3.5)",
+    "ceiling(-0.5)",
+    "abs(-2)",
+    "sqrt(2)",
+    "sqrt(-1)",
+    "pi()",
+    "number('x')",
+    "number(' -.5 ')",
+    "string(1 div 3)",
+    "string(123456789012345680000)",
+    "string(0.1 * 3)",
+    "string(-0.0)",
+    "boolean('')",
+    "boolean(0 div 0)",
+    "boolean-from-string(' TRUE ')",
+    "not(1)",
+    "if(1 > 2, 'a', 'b')",
+    "coalesce('', 'b')",
+    "concat('a', 1, true())",
+    "join('-', 'a', 'b', 'c')",
+    "string-length('héé😀')",
+    "normalize-space('  a \t b  ')",
+    "contains('abc', 'bc')",
+    "starts-with('abc', 'ab')",
+    "ends-with('abc', 'bc')",
+    "substr('😀abcdef', 1, 3)",
+    "substr('abcdef', -2)",
+    "substr('abc', 1 div 0)",
+    "substring('12345', 1.5, 2.6)",
+    "substring('12345', 0, 3)",
+    "substring('12345', -1 div 0, 1 div 0)",
+    "substring-before('a-b-c', '-')",
+    "substring-after('a-b-c', '-')",
+    "translate('bar', 'abc', 'AB')",
+    "selected('a b c', ' b ')",
+    "count-selected(' a  b ')",
+    "selected-at('a b c', 1)",
+    "selected-at('a b', -1)",
+    "selected-at('a b', 1.9)",
+    "regex('2024-01-05', '^[0-9]{4}-')",
+    "checklist(1, 2, true(), false(), 'x')",
+    "checklist(-1, 0, true())",
+    "weighted-checklist(2, -1, true(), 1.5, false(), 3, 1, 0.5)",
+    "min(3, '1', 2)",
+    "max(3, 'x')",
+    "today()",
+    "now()",
+    "date('2026-02-28') + 1",
+    "date(20000)",
+    "date('2026-03-14T23:30:00+05:00')",
+    "date(-1.5)",
+    "decimal-date-time('2026-03-14T12:00:00Z')",
+    "decimal-date-time('1970-01-02T00:00:00+01:00')",
+    "format-date('2026-03-04', '%Y/%m/%d %e %n %b %a %y')",
+    "format-date(20000.75, '%H:%M:%S.%3 %h')",
+    "format-date-time('2026-03-04T05:06:07.089', '%d %H:%M:%S.%3')",
+    "format-date(1 div 0, '%Y')",
+    "format-date(-719162.5, '%Y-%m-%d %H')",
+    "'2026-03-14' > '2026-03-13'",
+    "date('2026-02-30')",
+    "'2026-03-14T24:00:00' + 0",
+    "selected('a\u00a0b', 'b')",
+    "count-selected('a\u2003b\x1fc')",
+    "translate('😀a😀', '😀', 'x')",
+    "regex('\u00a0', '^\\s$')",
+    "regex('a\rb', '^a.b$')",
+    "string(decimal-date-time('2026-03-14T10:00:00.5'))",
+]
+
+
+class _NoAnswers:
+    def resolve(self, name: str) -> str:
+        return ""
+
+    def current(self) -> str:
+        return ""
+
+    def now(self) -> datetime:
+        return MOMENT
+
+
+def test_the_browser_writes_every_value_as_the_server_does(tab: Any) -> None:
+    from sociaparis.survey.fielding.live import tree_to_json
+    from sociaparis.survey.xpath import evaluate, parse, to_string
+    from sociaparis.survey.xpath.dates import now_string, today_string
+    from sociaparis.survey.xpath.parser import parse_tree
+
+    _serve(tab, "<!DOCTYPE html><title>x</title>", wait=False)
+    trees = [tree_to_json(parse_tree(source)) for source in EXPRESSIONS]
+    written = tab.evaluate(
+        """async ([trees, now, today]) => {
+          const x = await import('/static/xpath.js');
+          const ctx = {resolve: () => '', current: () => '', now: () => now,
+                       today: () => today, position: () => 0};
+          return trees.map((tree) => x.toString(x.evaluate(tree, ctx)));
+        }""",
+        [trees, now_string(MOMENT), today_string(MOMENT)],
+    )
+    expected = [
+        to_string(evaluate(parse(source), _NoAnswers())) for source in EXPRESSIONS
+    ]
+    assert dict(zip(EXPRESSIONS, written, strict=True)) == dict(
+        zip(EXPRESSIONS, expected, strict=True)
+    )
+
+
+class _Answers(_NoAnswers):
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+
+    def resolve(self, name: str) -> str:
+        return self.values[name]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    number=st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(-(10**6), 10**6).map(float),
+    digits=st.integers(-5, 8),
+)
+def test_numbers_and_round_are_written_as_the_server_writes_them(
+    tab: Any, number: float, digits: int
+) -> None:
+    from sociaparis.survey.xpath import evaluate, parse, to_string
+    from sociaparis.survey.xpath.values import number_to_string
+
+    answers = {"n": number_to_string(number), "d": str(digits)}
+    sources = ["${n} * 1", "round(${n}, ${d})", "${n} div 7", "int(${n})"]
+    expected = [to_string(evaluate(parse(s), _Answers(answers))) for s in sources]
+    if "xpath" not in tab.url:
+        _serve(tab, "<!DOCTYPE html><title>xpath</title>", wait=False, path="/xpath")
+    written = tab.evaluate(
+        """async ([trees, answers]) => {
+          const x = await import('/static/xpath.js');
+          const ctx = {resolve: (name) => answers[name]};
+          return trees.map((tree) => x.toString(x.evaluate(tree, ctx)));
+        }""",
+        [[_tree(s) for s in sources], answers],
+    )
+    assert written == expected
+
+
+def _tree(source: str) -> list:
+    from sociaparis.survey.fielding.live import tree_to_json
+    from sociaparis.survey.xpath.parser import parse_tree
+
+    return tree_to_json(parse_tree(source))

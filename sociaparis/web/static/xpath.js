@@ -384,12 +384,41 @@ function formatDate(value, pattern) {
   return moment === null ? "" : formatMoment(moment, toString(pattern));
 }
 
+// RE2's meaning of \s, \S and . in JavaScript's syntax: RE2's \s is
+// [\t\n\f\r ] where JavaScript's also takes Unicode spaces, and RE2's .
+// stops only at \n. A \S inside brackets has no such rewriting: refused.
+function re2Source(pattern) {
+  let out = "", inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i];
+    if (char === "\\" && i + 1 < pattern.length) {
+      const next = pattern[++i];
+      if (next === "s") out += inClass ? "\\t\\n\\f\\r " : "[\\t\\n\\f\\r ]";
+      else if (next === "S" && !inClass) out += "[^\\t\\n\\f\\r ]";
+      else if (next === "S") return null;
+      else out += char + next;
+    } else if (inClass) {
+      if (char === "]") inClass = false;
+      out += char;
+    } else if (char === "[") {
+      inClass = true;
+      out += char;
+      if (pattern[i + 1] === "^") out += pattern[++i];
+      if (pattern[i + 1] === "]") out += "\\" + pattern[++i];
+    } else {
+      out += char === "." ? "[^\\n]" : char;
+    }
+  }
+  return out;
+}
+
 const REGEXES = new Map();
 function compileRegex(pattern) {
   let compiled = REGEXES.get(pattern);
   if (compiled === undefined) {
     try {
-      compiled = new RegExp(pattern, "u");
+      const source = re2Source(pattern);
+      compiled = source === null ? null : new RegExp(source, "u");
     } catch {
       compiled = null;
     }
