@@ -275,6 +275,26 @@ def test_a_bad_answer_revealing_a_follow_up_is_not_dropped(
     assert _stored(live_server).answers == {}
 
 
+def test_a_page_answered_with_live_logic_is_checked_not_shown_again(
+    http: httpx.Client, licences_invitation, live_server
+) -> None:
+    resume = _start(http, licences_invitation)
+    url, html = _current(http, resume)
+    # The page carries live logic: the follow-up waits on it, hidden and disabled.
+    assert 'id="live-form"' in html and 'src="/static/live.js"' in html
+    assert re.search(r'<div class="field" data-field="which" hidden>', html)
+    # With live logic the follow-up was shown as it was called for: a required
+    # one left empty is refused at once, nothing saved.
+    live = {"licences": "3", "_live": "1"}
+    refused = _post(http, url, html, live)
+    assert refused.status_code == 422
+    assert 'href="#q-which"' in refused.text
+    assert _stored(live_server).answers == {}
+    accepted = _post(http, url, refused.text, {**live, "which": "Albert"})
+    assert accepted.status_code == 303
+    assert _stored(live_server).answers == {"licences": "3", "which": "Albert"}
+
+
 def test_unknown_hidden_and_other_pages_fields_are_never_stored(
     http: httpx.Client, invitation, live_server
 ) -> None:

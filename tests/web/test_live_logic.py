@@ -494,3 +494,24 @@ def _tree(source: str) -> list:
     from sociaparis.survey.xpath.parser import parse_tree
 
     return tree_to_json(parse_tree(source))
+
+
+FALLBACK = """| survey |
+| | type | name | label | relevant | appearance |
+| | begin group | p | P | | field-list |
+| | integer | n | N | | |
+| | text | big | Big | pow(${n}, 2) > 10 | |
+| | end group | | | | |
+"""
+
+
+def test_a_page_the_browser_cannot_compute_is_left_to_the_server(tab: Any) -> None:
+    instrument = parse_xlsform(FALLBACK.encode(), filename="f.md").instrument
+    page = instrument.page("p")
+    _serve(tab, _page_html(instrument, page, {}), wait=False)
+    tab.wait_for_load_state("networkidle")
+    tab.fill('input[name="n"]', "5")
+    # Nothing changed: the follow-up waits for the server, no _live is sent.
+    assert tab.evaluate("() => window.sociaparisLive") is None
+    assert tab.locator('[data-field="big"]').is_hidden()
+    assert tab.locator('input[name="_live"]').count() == 0
