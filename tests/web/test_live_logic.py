@@ -149,7 +149,7 @@ def _serve(tab: Any, html: str, *, wait: bool = True, path: str = "/page") -> No
     tab.route("**/*", handle)
     tab.goto(f"{ORIGIN}{path}")
     if wait:
-        tab.wait_for_function("() => window.sociaparisLive !== undefined", timeout=5000)
+        tab.wait_for_function("() => window.sociaparisLive !== undefined", timeout=30_000)
 
 
 _BROWSER_STATE = """() => {
