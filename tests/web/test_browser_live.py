@@ -93,6 +93,21 @@ def test_a_page_with_live_logic_has_no_wcag_violations(
     assert axe_violations(page) == [], "repeat page"
 
 
+def test_an_error_corrected_leaves_the_summary_of_a_refused_page(
+    live_server, staff_invitation, page
+) -> None:
+    _to_the_use_page(page, live_server.url, staff_invitation)
+    page.fill(HOURS, "75")
+    _next(page)  # refused by the server: no tool ticked, 75 hours
+    summary = page.locator("#error-summary")
+    assert summary.locator("li").count() == 2
+    page.check('input[name="tools_used"][value="city_tool"]')
+    assert summary.locator("li").count() == 1
+    assert summary.locator('a[href="#q-ai_hours_week"]').count() == 1
+    page.fill(HOURS, "6")
+    assert summary.is_hidden()
+
+
 @pytest.fixture
 def no_script(browser):
     context = browser.new_context(locale="fr-FR", java_script_enabled=False)

@@ -187,6 +187,7 @@ class LivePage {
       if (element) element.remove();
       wrapper.classList.remove("has-error");
       for (const input of described) this.describe(input, `${domId}-error`, false);
+      this.corrected(domId);
       return;
     }
     if (!element) {
@@ -202,6 +203,15 @@ class LivePage {
     element.innerHTML = `<span class="sr-only">${escapeHtml(prefix)} : </span>${escapeHtml(message)}`;
     wrapper.classList.add("has-error");
     for (const input of described) this.describe(input, `${domId}-error`, true);
+  }
+
+  // An error the server listed at the top of the page, now corrected, leaves
+  // the list; the list goes when it is empty.
+  corrected(domId) {
+    const summary = document.getElementById("error-summary");
+    if (!summary) return;
+    for (const link of summary.querySelectorAll(`a[href="#${CSS.escape(domId)}"]`)) link.closest("li").remove();
+    if (!summary.querySelector("li")) summary.hidden = true;
   }
 
   describe(element, id, on) {
