@@ -237,6 +237,7 @@ async def timed(tally: Tally, connection: Connection, method: str, path: str, fo
 # generator shares the server's two cores).
 _CONTROL = re.compile(r"<(input|select|textarea)\b[^>]*>")
 _ACTION = re.compile(r'<button[^>]*name="_action"[^>]*value="([^"]*)"')
+_DISABLED = re.compile(r" disabled(?=[\s>])")
 
 
 def _unescape(value: str) -> str:
@@ -281,6 +282,8 @@ def read_form(page: str) -> PageForm:
         name = _attribute(tag, "name")
         if not name:
             continue
+        if _DISABLED.search(tag):
+            continue  # a question that is not relevant, kept for live logic: not sent
         element = match.group(1)
         kind = (_attribute(tag, "type") or "text") if element == "input" else element
         if kind == "hidden":

@@ -1152,6 +1152,20 @@ def _stored(instrument: Instrument, name: str) -> bool:
     return isinstance(item, Question) and item.type != "note"
 
 
+def page_steps(instrument: Instrument, page_name: str) -> tuple[_Step, ...]:
+    """What :func:`validate_page` evaluates for ``page_name``, in evaluation order.
+
+    Each step has the item's ``name``, ``item``, kind flags (``is_group``,
+    ``is_repeat``), its repeat (``in_repeat``), ``parent``, whether the parent's
+    relevance is read per instance (``parent_scoped``), its parsed expressions
+    (``relevant``, ``calculation``, ``required``, ``constraint``,
+    ``choice_filter``, ``repeat_count``), ``answerable``, ``default``,
+    ``numeric`` and ``choices``: what the browser's evaluator needs
+    (:mod:`sociaparis.survey.fielding.live`).
+    """
+    return _plan(instrument).subset(_page(instrument, page_name))
+
+
 def page_depends_on_itself(instrument: Instrument, page: Page) -> bool:
     """Whether a question of ``page`` reads (directly or not) another one on it.
 

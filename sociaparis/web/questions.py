@@ -33,6 +33,7 @@ from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import MAX_ANSWER_LENGTH
 from sociaparis.survey.fielding.layout import (
     Block,
+    ChoiceView,
     InstanceView,
     LikertView,
     QuestionView,
@@ -157,7 +158,11 @@ def _aria_required(q: QuestionView) -> str:
 def _hint_and_error(q: QuestionView, lang: str) -> str:
     out = ""
     if q.hint:
-        out += f'<p class="hint" id="{escape(q.dom_id)}-hint">{odk_markdown(q.hint)}</p>'
+        live = " data-hint" if q.live_hint else ""
+        out += (
+            f'<p class="hint" id="{escape(q.dom_id)}-hint"{live}>'
+            f"{odk_markdown(q.hint)}</p>"
+        )
     if q.error:
         out += (
             f'<p class="field-error" id="{escape(q.dom_id)}-error">'
@@ -167,13 +172,28 @@ def _hint_and_error(q: QuestionView, lang: str) -> str:
     return out
 
 
+def _live(q: QuestionView) -> str:
+    """The block's field name for live logic, and ``hidden`` if not relevant."""
+    return f' data-field="{escape(q.field)}"' + ("" if q.relevant else " hidden")
+
+
+def _off(q: QuestionView) -> str:
+    """Inputs of a question that is not relevant are disabled: not sent."""
+    return "" if q.relevant else " disabled"
+
+
+def _label(q: QuestionView) -> str:
+    label = odk_markdown(q.label)
+    return f"<span data-label>{label}</span>" if q.live_label else str(label)
+
+
 def _question(q: QuestionView, lang: str) -> str:
     dom_id = escape(q.dom_id)
     if q.widget == "note":
         hint = f'<p class="hint">{odk_markdown(q.hint)}</p>' if q.hint else ""
         return (
-            f'<div class="note field" id="{dom_id}">'
-            f"<p>{odk_markdown(q.label)}</p>{hint}</div>"
+            f'<div class="note field" id="{dom_id}"{_live(q)}>'
+            f"<p>{_label(q)}</p>{hint}</div>"
         )
     error_class = " has-error" if q.error else ""
     if q.widget in ("radio", "checkbox"):
@@ -184,18 +204,18 @@ def _question(q: QuestionView, lang: str) -> str:
         return _geopoint(q, lang, dom_id, error_class)
     if q.widget == "rank":
         return _rank(q, lang, dom_id, error_class)
-    label = f"{odk_markdown(q.label)}{_required(q, lang)}"
+    label = f"{_label(q)}{_required(q, lang)}"
     if q.widget == "acknowledge":
         checked = " checked" if q.value == "OK" else ""
         return (
-            f'<div class="field{error_class}">\n{_hint_and_error(q, lang)}\n'
+            f'<div class="field{error_class}"{_live(q)}>\n{_hint_and_error(q, lang)}\n'
             f'<div class="choice">\n'
             f'<input type="checkbox" id="{dom_id}" name="{escape(q.field)}" value="OK"'
-            f"{checked}{_described_by(q)}{_aria_required(q)}>\n"
+            f"{checked}{_described_by(q)}{_aria_required(q)}{_off(q)}>\n"
             f'<label for="{dom_id}">{label}</label>\n</div>\n</div>'
         )
     return (
-        f'<div class="field{error_class}">\n'
+        f'<div class="field{error_class}"{_live(q)}>\n'
         f'<label class="question-label" for="{dom_id}">{label}</label>\n'
         f"{_hint_and_error(q, lang)}\n{_input(q, lang, dom_id)}\n</div>"
     )
@@ -206,16 +226,19 @@ def _choice_group(q: QuestionView, lang: str, dom_id: str, error_class: str) -> 
     if q.widget == "radio":
         role = f' role="radiogroup"{_aria_required(q)}'
     name = escape(q.field)
+    off = _off(q)
     choices = "\n".join(
-        f'<div class="choice"><input type="{q.widget}" id="{dom_id}-{number}" '
-        f'name="{name}" value="{escape(c.value)}"{" checked" if c.selected else ""}>'
+        f'<div class="choice"{_choice_live(c)}><input type="{q.widget}" '
+        f'id="{dom_id}-{number}" name="{name}" value="{escape(c.value)}"'
+        f"{' checked' if c.selected else ''}{off if c.offered else ' disabled'}>"
         f'<label for="{dom_id}-{number}">{escape(c.label)}</label></div>'
         for number, c in enumerate(q.choices, start=1)
     )
     unticked = _sent_when_unticked(q) if q.widget == "checkbox" else ""
     return (
-        f'<fieldset class="field{error_class}" id="{dom_id}"{_described_by(q)}{role}>\n'
-        f"<legend>{odk_markdown(q.label)}{_required(q, lang)}</legend>\n"
+        f'<fieldset class="field{error_class}" id="{dom_id}"{_described_by(q)}{role}'
+        f"{_live(q)}>\n"
+        f"<legend>{_label(q)}{_required(q, lang)}</legend>\n"
         f"{_hint_and_error(q, lang)}\n{unticked}{choices}\n</fieldset>"
     )
 
@@ -310,18 +333,29 @@ def _rank(q: QuestionView, lang: str, dom_id: str, error_class: str) -> str:
     return _fieldset(q, lang, dom_id, error_class) + "\n".join(selects) + "\n</fieldset>"
 
 
+def _choice_live(choice: ChoiceView) -> str:
+    """A choice of a filtered list is marked for live logic; hidden if filtered out."""
+    if choice.offered and not choice.filtered:
+        return ""
+    return f' data-choice="{escape(choice.value)}"' + (
+        "" if choice.offered else " hidden"
+    )
+
+
 def _sent_when_unticked(q: QuestionView) -> str:
-    return f'<input type="hidden" name="{escape(q.field)}" value="">'
+    return f'<input type="hidden" name="{escape(q.field)}" value=""{_off(q)}>'
 
 
 def _input(q: QuestionView, lang: str, dom_id: str) -> str:
     common = (
         f'id="{dom_id}" name="{escape(q.field)}"{_described_by(q)}{_aria_required(q)}'
+        f"{_off(q)}"
     )
     value = escape(q.value)
     if q.widget == "dropdown":
         options = "".join(
-            f'<option value="{escape(c.value)}"{" selected" if c.selected else ""}>'
+            f'<option value="{escape(c.value)}"{" selected" if c.selected else ""}'
+            f"{_choice_live(c)}{'' if c.offered else ' disabled'}>"
             f"{escape(c.label)}</option>"
             for c in q.choices
         )
@@ -396,14 +430,14 @@ def _likert_row(q: QuestionView, table_id: str, lang: str) -> str:
         f'<td><input type="{kind}" name="{name}" value="{escape(c.value)}" '
         f'id="{dom_id}-{number}" '
         f'aria-labelledby="{dom_id}-label {table_id}-c{number}"{described_by}'
-        f"{' checked' if c.selected else ''}>"
+        f"{' checked' if c.selected else ''}{_off(q)}>"
         f'<label class="likert-choice" for="{dom_id}-{number}" aria-hidden="true">'
         f"{escape(c.label)}</label></td>"
         for number, c in enumerate(q.choices, start=1)
     )
     error_class = ' class="has-error"' if q.error else ""
     return (
-        f'<tr{error_class} id="{dom_id}">\n'
-        f'<th scope="row" id="{dom_id}-label">{odk_markdown(q.label)}'
+        f'<tr{error_class} id="{dom_id}"{_live(q)}>\n'
+        f'<th scope="row" id="{dom_id}-label">{_label(q)}'
         f"{_required(q, lang)}{hint}{error}{unticked}</th>\n{cells}\n</tr>"
     )

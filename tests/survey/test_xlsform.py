@@ -239,7 +239,7 @@ BAD_FORMS = [
     # (id, markdown, error, location)
     (
         "unsupported type",
-        _survey("| | osm | where | Where |"),
+        _survey("| | xml-external | where | Where |"),
         SurveyError.UNSUPPORTED_TYPE,
         Location("survey", 2, "type"),
     ),

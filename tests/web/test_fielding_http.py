@@ -116,10 +116,20 @@ def defaults_invitation(live_server) -> str:
     return created.token
 
 
+def _asked(html: str, name: str) -> bool:
+    """Whether the page asks ``name``: a field of that name that is not disabled
+    (a question that is not relevant is on the page for live logic, hidden and
+    disabled, so a browser sends nothing for it)."""
+    field = rf'<(?:input|select|textarea)\b[^>]*name="{re.escape(name)}"[^>]*>'
+    return any(not re.search(r"\sdisabled[\s>]", tag) for tag in re.findall(field, html))
+
+
 def _shown(html: str) -> dict[str, str]:
     """The value each field of a page shows: typed, selected or ticked."""
     shown: dict[str, list[str]] = {}
     for tag in re.findall(r'<input type="(?!hidden)[^>]*>', html):
+        if re.search(r"\sdisabled[\s>]", tag):
+            continue
         name = re.search(r'name="([^"]+)"', tag).group(1)
         value = re.search(r'value="([^"]*)"', tag)
         if 'type="radio"' in tag or 'type="checkbox"' in tag:
@@ -237,11 +247,11 @@ def test_a_french_number_on_a_page_with_a_follow_up_is_kept(
 ) -> None:
     resume = _start(http, licences_invitation)
     url, html = _current(http, resume)
-    assert 'name="which"' not in html
+    assert not _asked(html, "which")
     # The follow-up appears with the number kept, as ODK stores it.
     assert _post(http, url, html, {"licences": "1\u202f200"}).status_code == 303
     url, html = _current(http, resume)
-    assert url.endswith("/page") and 'name="which"' in html
+    assert url.endswith("/page") and _asked(html, "which")
     assert 'value="1200"' in html
     assert _stored(live_server).answers == {"licences": "1200"}
     # A number that cannot be read comes back as typed, with its message.
@@ -263,6 +273,26 @@ def test_a_bad_answer_revealing_a_follow_up_is_not_dropped(
     assert 'value="douze"' in refused.text
     assert "Saisissez un nombre entier." in refused.text
     assert _stored(live_server).answers == {}
+
+
+def test_a_page_answered_with_live_logic_is_checked_not_shown_again(
+    http: httpx.Client, licences_invitation, live_server
+) -> None:
+    resume = _start(http, licences_invitation)
+    url, html = _current(http, resume)
+    # The page carries live logic: the follow-up waits on it, hidden and disabled.
+    assert 'id="live-form"' in html and 'src="/static/live.js"' in html
+    assert re.search(r'<div class="field" data-field="which" hidden>', html)
+    # With live logic the follow-up was shown as it was called for: a required
+    # one left empty is refused at once, nothing saved.
+    live = {"licences": "3", "_live": "1"}
+    refused = _post(http, url, html, live)
+    assert refused.status_code == 422
+    assert 'href="#q-which"' in refused.text
+    assert _stored(live_server).answers == {}
+    accepted = _post(http, url, refused.text, {**live, "which": "Albert"})
+    assert accepted.status_code == 303
+    assert _stored(live_server).answers == {"licences": "3", "which": "Albert"}
 
 
 def test_unknown_hidden_and_other_pages_fields_are_never_stored(
@@ -702,7 +732,10 @@ def tool_detail(live_server_any) -> tuple[httpx.Client, str, object]:
 
 
 def _instance_fields(html: str) -> set[str]:
-    return set(re.findall(r'name="([a-z_]+\.\d+)"', html))
+    """The fields of repeat instances the page asks (see :func:`_asked`)."""
+    return {
+        name for name in re.findall(r'name="([a-z_]+\.\d+)"', html) if _asked(html, name)
+    }
 
 
 def test_follow_ups_inside_a_repeat_instance_are_asked(tool_detail) -> None:

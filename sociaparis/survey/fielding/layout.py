@@ -32,6 +32,8 @@ class ChoiceView:
     value: str
     label: str
     selected: bool
+    offered: bool = True  # False: filtered out, kept hidden for live logic
+    filtered: bool = False  # in a list whose filter live logic applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,9 @@ class QuestionView:
     accept: str = ""
     capture: str = ""
     parts: tuple[str, ...] = ()
+    relevant: bool = True  # False: kept hidden (and disabled) for live logic
+    live_label: bool = False  # its label shows values that live logic fills in
+    live_hint: bool = False
 
     @property
     def dom_id(self) -> str:
@@ -241,6 +246,7 @@ def _question_view(
     lang: str,
     instance: int | None,
     initial: Mapping[str, str],
+    live: bool = False,
 ) -> QuestionView:
     instrument = state.instrument
     texts = _question_texts(instrument, question.name, lang)
@@ -268,10 +274,19 @@ def _question_view(
     if question.type in {"select_one", "select_multiple"}:
         chosen = set(value.split()) if question.type == "select_multiple" else {value}
         labels = texts.choice_labels
-        choices = tuple(
-            ChoiceView(c.name, labels[c.name], c.name in chosen)
-            for c in state.offered(question.name, index)
-        )
+        offered = state.offered(question.name, index)
+        if live and question.choice_filter:
+            names = {c.name for c in offered}
+            choices = tuple(
+                ChoiceView(
+                    c.name, labels[c.name], c.name in chosen, c.name in names, True
+                )
+                for c in instrument.choice_list(question)
+            )
+        else:
+            choices = tuple(
+                ChoiceView(c.name, labels[c.name], c.name in chosen) for c in offered
+            )
     minimum = maximum = step = ""
     if question.type == "range":
         minimum = question.parameters.get("start", "1")
@@ -311,6 +326,9 @@ def _question_view(
         accept=accept,
         capture=capture,
         parts=parts,
+        relevant=state.is_relevant(question.name, index),
+        live_label=live and "${" in texts.label,
+        live_hint=live and "${" in texts.hint,
     )
 
 
@@ -342,6 +360,7 @@ def _blocks(
     lang: str,
     instance: int | None,
     initial: Mapping[str, str],
+    live: bool = False,
 ) -> tuple[Block, ...]:
     instrument = state.instrument
     blocks: list[Block] = []
@@ -353,7 +372,9 @@ def _blocks(
         nonlocal caption, table_list
         if len(run) == 1 and not table_list:
             blocks.append(
-                _question_view(run[0], state, shown, errors, lang, instance, initial)
+                _question_view(
+                    run[0], state, shown, errors, lang, instance, initial, live
+                )
             )
         elif run or caption is not None:
             first = caption or run[0]
@@ -362,7 +383,7 @@ def _blocks(
                 for c in instrument.choice_list(first)
             )
             items = tuple(
-                _question_view(q, state, shown, errors, lang, instance, initial)
+                _question_view(q, state, shown, errors, lang, instance, initial, live)
                 for q in run
             )
             title = ""
@@ -378,14 +399,14 @@ def _blocks(
         item = instrument.item(name)
         if not isinstance(item, Question) or not item.displayed:
             continue
-        if not state.is_relevant(name, index):
+        if not live and not state.is_relevant(name, index):
             continue
         kind = _table_kind(item) if item.appearance else ""
         if not kind:
             if run or caption is not None:
                 flush()
             blocks.append(
-                _question_view(item, state, shown, errors, lang, instance, initial)
+                _question_view(item, state, shown, errors, lang, instance, initial, live)
             )
             continue
         rows = kind != "likert"
@@ -416,6 +437,7 @@ def lay_out_page(
     position: int = 1,
     total: int = 1,
     initial: Mapping[str, str] | None = None,
+    live: bool = False,
 ) -> PageView:
     """Build the view of ``page``.
 
@@ -438,6 +460,12 @@ def lay_out_page(
     initial
         Values shown in the questions that ``shown`` holds no answer to (not
         even an empty one): see :func:`initial_values`.
+    live
+        Lay out for live logic (:mod:`~sociaparis.survey.fielding.live`): the
+        questions that are not relevant too (``relevant=False``, shown hidden
+        and disabled, so that a browser without JavaScript sends nothing for
+        them), every choice of a filtered list (``offered``), and which texts
+        show values.
     """
     instrument = state.instrument
     initial = initial or {}
@@ -447,7 +475,9 @@ def lay_out_page(
     if page.kind == "repeat":
         rows = list(shown.get(page.name, []) if shown else [])
         rows += [{}] * (state.instances(page.name) - len(rows))
-        instances = _instance_views(state, page.name, (), rows, (by_field, lang, initial))
+        instances = _instance_views(
+            state, page.name, (), rows, (by_field, lang, initial, live)
+        )
         repeat = instrument.item(page.name)
         can_add = isinstance(repeat, Group) and not repeat.repeat_count
         flat = _instance_questions(instances)
@@ -462,7 +492,7 @@ def lay_out_page(
             total=total,
             has_upload=page_has_files(instrument, page.name),
         )
-    blocks = _blocks(page.questions, state, shown, by_field, lang, None, initial)
+    blocks = _blocks(page.questions, state, shown, by_field, lang, None, initial, live)
     return PageView(
         page.name,
         page.kind,
@@ -481,11 +511,11 @@ def _instance_views(
     repeat: str,
     parent: tuple[int, ...],
     rows: Sequence[Any],
-    shared: tuple[Mapping[tuple[str, Any], str], str, Mapping[str, str]],
+    shared: tuple[Mapping[tuple[str, Any], str], str, Mapping[str, str], bool],
 ) -> tuple[InstanceView, ...]:
     """The views of ``rows``, the instances of ``repeat`` in the instance
     ``parent`` (its numbers from the page's repeat down; ``()`` at the top)."""
-    by_field, lang, initial = shared
+    by_field, lang, initial, live = shared
     instrument = state.instrument
     level = instrument.level(repeat)
     own = [item.name for item in level if isinstance(item, Question)]
@@ -495,7 +525,7 @@ def _instance_views(
         numbers = (*parent, number)
         index: Any = number if not parent else numbers
         row = row if isinstance(row, Mapping) else {}
-        blocks = _blocks(own, state, row, by_field, lang, index, initial)
+        blocks = _blocks(own, state, row, by_field, lang, index, initial, live)
         nested = []
         for group in inner:
             if not state.is_relevant(group.name, index):
@@ -562,6 +592,7 @@ def page_view(
     now: Any = None,
     evaluation: FormState | None = None,
     initial: Mapping[str, str] | None = None,
+    live: bool = False,
 ) -> PageView:
     """Evaluate ``answers`` and lay out ``page_name`` with its place among pages.
 
@@ -570,7 +601,8 @@ def page_view(
     ``evaluation``, a whole-form evaluation made moments before (by the page
     submission that led here), is used instead of evaluating again only if it
     is of exactly these answers in this language. ``initial``: the values of
-    questions not answered yet (:func:`initial_values`).
+    questions not answered yet (:func:`initial_values`). ``live``: lay out
+    for live logic (see :func:`lay_out_page`).
     """
     from sociaparis.survey.logic import evaluate_form
 
@@ -605,6 +637,7 @@ def page_view(
         position=position,
         total=total,
         initial=initial,
+        live=live,
     )
 
 

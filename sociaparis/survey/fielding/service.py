@@ -752,6 +752,7 @@ def plan_submission(
     previous: FormState | None = None,
     shown_at: datetime | None = None,
     upload_errors: Sequence[FieldError] = (),
+    live: bool = False,
 ) -> PageOutcome:
     """Validate one page against the response as read and decide what to save.
 
@@ -785,6 +786,11 @@ def plan_submission(
         Files of the page refused when they were stored
         (:func:`~sociaparis.survey.fielding.uploads.receive_page_files`): the
         page is refused with them.
+    live
+        Whether the page ran live logic in the browser (its ``_live`` field):
+        the follow-ups the answers call for were then shown as they were
+        answered, so the page is not shown again for them; it is checked all
+        the same.
     """
     now = now or utcnow()
     instrument = view.instrument
@@ -828,7 +834,7 @@ def plan_submission(
     revealed = (
         _revealed_questions(instrument, view.answers, answers, page)
         - _answered(submission.answers, page)
-        if action == "next"
+        if action == "next" and not live
         else frozenset()
     )
     if revealed:

@@ -44,7 +44,8 @@ from sociaparis.survey.fielding.layout import (
     page_has_files,
     page_view,
 )
-from sociaparis.survey.logic import FormState
+from sociaparis.survey.fielding.live import has_live_logic, live_data, live_form
+from sociaparis.survey.logic import FormState, page_depends_on_itself
 from sociaparis.web.database import DatabaseBusy
 from sociaparis.web.deps import client_host
 from sociaparis.web.i18n import error_text, pick_language, translate
@@ -464,15 +465,20 @@ def _page(
     headers: dict[str, str] | None = None,
     shown: int | None = None,
 ) -> Response:
+    instrument = view.instrument
+    given = view.answers if answers is None else answers
+    page = instrument.page(page_name)
+    live = page is not None and has_live_logic(instrument, page)
     layout = page_view(
-        view.instrument,
-        view.answers if answers is None else answers,
+        instrument,
+        given,
         page_name,
         lang=lang,
         errors=errors,
         evaluation=evaluation,
         # A refused page shows what was sent, as sent: an unticked default too.
-        initial=None if errors else initial_values(view.instrument, view.attributes),
+        initial=None if errors else initial_values(instrument, view.attributes),
+        live=live and page_depends_on_itself(instrument, page),
     )
     return _render(
         request,
@@ -498,9 +504,23 @@ def _page(
             "upload_limit": uploads.size_text(request.app.state.settings.upload_max_bytes)
             if layout.has_upload
             else "",
+            "live_form": live_form(instrument, page_name, lang, _live_texts(lang))
+            if live
+            else None,
+            "live_data": live_data(instrument, page, given, utcnow()) if live else None,
         },
         status_code=status_code,
         headers=headers,
+    )
+
+
+def _live_texts(lang: str) -> tuple[tuple[str, str], ...]:
+    """The respondent texts live logic shows (see :func:`live_form`)."""
+    return (
+        ("too_long", translate("too_long", lang)),
+        ("error_prefix", translate("error_title", lang)),
+        ("one_appeared", translate("live_one_appeared", lang)),
+        ("many_appeared", translate("live_many_appeared", lang)),
     )
 
 
@@ -572,6 +592,7 @@ async def _submit_page(
     instances = _int(form.get("_instances"), 0)
     shown = _int(form.get("_shown"), -1)
     shown_at = datetime.fromtimestamp(shown, UTC) if 0 < shown < 2**40 else None
+    live = form.get("_live") == "1"
     # The plan of the first try, kept for the tries after it when the database
     # is locked, and to show the page again with the answers if it stays so.
     planned: list[tuple[service.ResponseView, service.PageOutcome]] = []
@@ -603,6 +624,7 @@ async def _submit_page(
             messages={"too_long": translate("too_long", lang)},
             previous=shown_from,
             shown_at=shown_at,
+            live=live,
         )
         if outcome.errors:
             _SHOWN_VIEWS.put(resume, (view, shown_from))  # shown again, same revision
