@@ -123,8 +123,13 @@ def _candidate(
         steps = max(0, int((end - start) / step)) if step else 0
         value = start + step * rng.randint(0, steps)
         return f"{value:g}"
+    # Days of the last ten years first; then, for a constraint that refuses them,
+    # days of the last year and days to come (". >= today()") in turn.
+    span, ahead = 3650, -1
+    if attempt >= ATTEMPTS // 2:
+        span, ahead = (3650, 1) if attempt % 2 else (365, -1)
     if kind == "date":
-        return (today - timedelta(days=rng.randint(0, 3650))).isoformat()
+        return (today + ahead * timedelta(days=rng.randint(0, span))).isoformat()
     if kind == "acknowledge":
         return "OK"
     if kind in FILE_TYPES:
@@ -136,7 +141,7 @@ def _candidate(
     if kind == "time":
         return f"{rng.randint(7, 19):02d}:{rng.choice((0, 15, 30, 45)):02d}"
     if kind == "dateTime":
-        day = today - timedelta(days=rng.randint(0, 365))
+        day = today + ahead * timedelta(days=rng.randint(0, min(span, 365)))
         return f"{day.isoformat()}T{rng.randint(7, 19):02d}:{rng.randint(0, 59):02d}"
     if kind in {"geopoint", "geotrace", "geoshape"}:
         return _place(kind, rng)

@@ -96,6 +96,24 @@ def test_constrained_values() -> None:
     assert seen_instances == {0, 1, 2, 3}
 
 
+FUTURE = """
+| survey |
+| | type     | name  | label | required | constraint              |
+| | date     | visit | Visit | yes      | . >= today()            |
+| | dateTime | call  | Call  | yes      | . > now()               |
+"""
+
+
+def test_a_constraint_refusing_past_days_gets_days_to_come() -> None:
+    form = _form(FUTURE)
+    rng = random.Random(5)
+    for _ in range(20):
+        answers = synthetic_answers(form, rng=rng, now=NOW)
+        assert answers["visit"] >= NOW.date().isoformat()
+        assert answers["call"][:10] >= NOW.date().isoformat()
+        assert evaluate_form(form, answers, now=NOW).errors() == []
+
+
 def test_same_seed_same_answers(staff) -> None:
     first = [synthetic_answers(staff, rng=random.Random(11), now=NOW) for _ in range(2)]
     assert first[0] == first[1]
