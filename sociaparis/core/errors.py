@@ -137,6 +137,17 @@ class SociaparisError(Exception):
         """The catalog code of this error."""
         return self.error.code
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its parts, so that an error raised in a worker process
+        # (an export run off the web process) reaches the caller as itself.
+        return (_rebuild_error, (self.error, self.location, self.context))
+
+
+def _rebuild_error(
+    error: ErrorCode, location: Location | None, context: dict[str, Any]
+) -> SociaparisError:
+    return SociaparisError(error, location=location, **context)
+
 
 @dataclass(frozen=True, slots=True)
 class Issue:

@@ -9,7 +9,6 @@ on, so that calculations and relevance are exactly those of fielding.
 
 from __future__ import annotations
 
-import io
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -20,6 +19,9 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.roles import Role
+from sociaparis.core.config import Settings
+from sociaparis.core.db import make_engine, transaction
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.fielding.service import COMPLETED, get_fielding
@@ -287,6 +289,149 @@ def media_files(data: ExportData, data_dir: Path) -> dict[str, Path]:
     return found
 
 
+#: Deflate level of the archive: level 1 compresses a CSV nearly as well as the
+#: default (6) in a fraction of the time; the big files are already written.
+_ZIP_LEVEL = 1
+
+
+def _write_archive(
+    *,
+    session: Session,
+    form_id: str,
+    fmt: str,
+    out: Path,
+    lang: str | None,
+    version: str | None,
+    include_in_progress: bool,
+    data_dir: Path | None,
+    evaluated: Tick | None = None,
+    written: Tick | None = None,
+) -> Path:
+    if fmt not in FORMATS:
+        raise SociaparisError(
+            ExportError.BAD_FORMAT, format=fmt, formats=", ".join(FORMATS)
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{form_id}-{fmt}.zip"
+    with tempfile.TemporaryDirectory(prefix="sociaparis-export-", dir=out) as folder:
+        result = export_form(
+            session=session,
+            form_id=form_id,
+            out=Path(folder),
+            fmt=fmt,
+            lang=lang,
+            version=version,
+            include_in_progress=include_in_progress,
+            evaluated=evaluated,
+            written=written,
+            data_dir=data_dir,
+        )
+        with zipfile.ZipFile(
+            path, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL
+        ) as archive:
+            for member in (*result.files, *result.dictionary):
+                archive.write(member, arcname=member.name)
+            for member in result.media:
+                archive.write(member, arcname=f"{MEDIA_FOLDER}/{member.name}")
+    return path
+
+
+def export_archive(
+    *,
+    session: Session,
+    form_id: str,
+    fmt: str,
+    role: Role,
+    out: Path,
+    lang: str | None = None,
+    version: str | None = None,
+    include_in_progress: bool = False,
+    data_dir: Path | None = None,
+    evaluated: Tick | None = None,
+    written: Tick | None = None,
+) -> Path:
+    """Write the export of a form as one ZIP archive in the folder ``out``.
+
+    What the researcher pages' download button serves (and
+    ``benchmarks/export.py`` measures): the files of :func:`export_form` (data,
+    dictionary in CSV and Markdown, ``datapackage.json`` and, with
+    ``data_dir``, the files of file questions in ``media/``) in
+    ``out/FORM_ID-FORMAT.zip``, written member by member from files on disk,
+    never held in memory.
+
+    Parameters
+    ----------
+    session
+        Open session (only read).
+    form_id, fmt, lang, version, include_in_progress, data_dir
+        As :func:`export_form`; ``fmt`` is required.
+    role
+        The role of the person exporting.
+    out
+        The folder of the archive (created if needed); the intermediate files
+        are written in a temporary folder inside it and removed.
+    evaluated, written
+        Progress callbacks, as :func:`export_form`.
+
+    Returns
+    -------
+    Path
+        The archive.
+
+    Raises
+    ------
+    SociaparisError
+        ``EXPORT_007`` (the role may not export), ``EXPORT_001`` (unknown
+        format), ``SURVEY_030`` (unknown form), ``EXPORT_003`` (no response).
+    """
+    if not role.can_export():
+        raise SociaparisError(ExportError.NOT_ALLOWED, role=role.value)
+    return _write_archive(
+        session=session,
+        form_id=form_id,
+        fmt=fmt,
+        out=out,
+        lang=lang,
+        version=version,
+        include_in_progress=include_in_progress,
+        data_dir=data_dir,
+        evaluated=evaluated,
+        written=written,
+    )
+
+
+def export_archive_apart(
+    settings: Settings,
+    *,
+    form_id: str,
+    fmt: str,
+    role: Role,
+    out: Path,
+    lang: str | None = None,
+) -> Path:
+    """:func:`export_archive` on a database connection of its own.
+
+    For a process other than the web server's (the web route runs it in a
+    worker process, so that the export's CPU work does not take the server's
+    interpreter from the respondents' pages): opens the study's database from
+    ``settings``, reads in one transaction, closes it.
+    """
+    engine = make_engine(settings)
+    try:
+        with transaction(engine) as session:
+            return export_archive(
+                session=session,
+                form_id=form_id,
+                fmt=fmt,
+                role=role,
+                out=out,
+                lang=lang,
+                data_dir=settings.data_dir,
+            )
+    finally:
+        engine.dispose()
+
+
 def export_zip(
     *,
     session: Session,
@@ -297,34 +442,23 @@ def export_zip(
     include_in_progress: bool = False,
     data_dir: Path | None = None,
 ) -> tuple[str, bytes]:
-    """The export of a form as one ZIP archive (for a download button).
+    """The export of a form as one ZIP archive, in memory (small exports, Python).
 
     Returns
     -------
     tuple of (str, bytes)
-        The archive's file name (``FORM_ID-FORMAT.zip``) and its bytes: the data
-        files, the dictionary (CSV, Markdown), ``datapackage.json`` and, with
-        ``data_dir``, the files of file questions in ``media/``.
+        The archive's file name (``FORM_ID-FORMAT.zip``) and its bytes: the
+        archive :func:`export_archive` writes.
     """
-    if fmt not in FORMATS:
-        raise SociaparisError(
-            ExportError.BAD_FORMAT, format=fmt, formats=", ".join(FORMATS)
-        )
     with tempfile.TemporaryDirectory(prefix="sociaparis-export-") as folder:
-        result = export_form(
+        path = _write_archive(
             session=session,
             form_id=form_id,
-            out=Path(folder),
             fmt=fmt,
+            out=Path(folder),
             lang=lang,
             version=version,
             include_in_progress=include_in_progress,
             data_dir=data_dir,
         )
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in (*result.files, *result.dictionary):
-                archive.write(path, arcname=path.name)
-            for path in result.media:
-                archive.write(path, arcname=f"{MEDIA_FOLDER}/{path.name}")
-    return f"{form_id}-{fmt}.zip", buffer.getvalue()
+        return path.name, path.read_bytes()

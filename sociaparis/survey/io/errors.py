@@ -36,3 +36,8 @@ class ExportError(ErrorCode):
         "The table '{table}' has {rows} rows, more than an Excel sheet holds "
         "({limit}). Export to CSV, Parquet, SPSS or Stata instead.",
     )
+    NOT_ALLOWED = (
+        "EXPORT_007",
+        "The role '{role}' may not download response data; ask an administrator "
+        "for the researcher role.",
+    )

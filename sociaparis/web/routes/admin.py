@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from functools import partial
+from pathlib import Path
+
+from anyio import to_process
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
 
 from sociaparis.core.errors import SociaparisError
-from sociaparis.survey.exports import export_zip
+from sociaparis.survey.exports import export_archive_apart
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.monitoring import (
     TABLES,
@@ -15,6 +22,7 @@ from sociaparis.survey.fielding.monitoring import (
 )
 from sociaparis.survey.fielding.progress import fielding_progress
 from sociaparis.survey.fielding.service import list_fieldings
+from sociaparis.survey.io.errors import ExportError
 from sociaparis.survey.io.writers import FORMATS
 from sociaparis.web.charts import cumulative_chart, funnel_chart
 from sociaparis.web.deps import CurrentUser, SessionDep, session_csrf_token
@@ -107,27 +115,39 @@ def table_download(
 
 
 @router.get("/fielding/{form_id}/export/{fmt}")
-def export_download(
+async def export_download(
     request: Request,
     form_id: str,
     fmt: str,
     user: CurrentUser,
-    session: SessionDep,
     lang: str | None = None,
 ) -> Response:
-    if not user.role.can_export():
-        raise HTTPException(status_code=403, detail="forbidden")
     if fmt not in FORMATS:
         raise HTTPException(status_code=404, detail="not_found")
-    name, data = export_zip(
-        session=session,
-        form_id=form_id,
-        fmt=fmt,
-        lang=pick_language(lang),
-        data_dir=request.app.state.settings.data_dir,
-    )
-    return Response(
-        data,
+    folder = Path(tempfile.mkdtemp(prefix="sociaparis-download-"))
+    try:
+        # In a worker process: the export is seconds of CPU work that would
+        # otherwise hold this process's interpreter and slow the respondents.
+        path = await to_process.run_sync(
+            partial(
+                export_archive_apart,
+                request.app.state.settings,
+                form_id=form_id,
+                fmt=fmt,
+                role=user.role,
+                out=folder,
+                lang=pick_language(lang),
+            ),
+            cancellable=True,
+        )
+    except BaseException as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(error, SociaparisError) and error.error is ExportError.NOT_ALLOWED:
+            raise HTTPException(status_code=403, detail="forbidden") from None
+        raise
+    return FileResponse(
+        path,
         media_type="application/zip",
-        headers={"content-disposition": f'attachment; filename="{name}"'},
+        filename=path.name,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
