@@ -15,17 +15,40 @@ Usage::
 
 Prints the seconds for building the tables, for each format (writing only, then
 building + writing) against the 5-second target.
+
+``--web`` measures instead the export a researcher downloads, end to end, on a
+real study: ``--responses`` completed responses (answers drawn from 1,000
+synthetic respondents) stored in a fresh database (SQLite in a temporary
+folder, or ``--database-url``), then for each format
+
+* ``service``: :func:`~sociaparis.survey.exports.export_archive` called in this
+  process (reading the responses, the engine, the tables, the files, the zip
+  with the dictionary and ``datapackage.json``): the code path of the download;
+* ``first byte`` and ``total``: the download of ``/fielding/FORM/export/FMT``
+  from the real server (``sociaparis serve``, one worker, a subprocess), over
+  HTTP, by a logged-in researcher;
+* the latency of a respondent page (the invitation notice ``/i/TOKEN``, one
+  database read), requested every 20 ms during the download: p50, p99, max,
+  against the same page with no export running.
+
+``--server-code DIR`` serves the code of another checkout (to measure a
+before/after on the same data).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import random
+import shutil
+import statistics
 import sys
 import tempfile
+import threading
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -102,13 +125,291 @@ def resample(base: ResponseBatch, count: int, seed: int) -> ResponseBatch:
     )
 
 
+FORM_ID = "sociaparis_staff_llm"
+STUDY_DIR = ROOT / "studies" / "sociaparis"
+SECRET = "benchmark-secret-key-0123456789abcdef"
+USER, PASSWORD = "bench", "bench-password-123"
+FIRST_DAY = date(2026, 10, 1)
+INSERT_BATCH = 5000
+PROBE_EVERY_S = 0.02
+
+
+def build_study(settings: Any, responses: int, base: int, seed: int) -> str:
+    """A fresh study with ``responses`` completed staff-survey responses, a
+    researcher account and one invitation; the invitation's token."""
+    import dataclasses
+    import secrets
+    import uuid
+
+    from sqlalchemy import insert
+
+    from sociaparis.accounts.service import create_user
+    from sociaparis.core.db import ensure_schema, make_engine, transaction
+    from sociaparis.survey.fielding.service import (
+        configure_fielding,
+        create_invitations,
+        fielded_version,
+        get_fielding,
+    )
+    from sociaparis.survey.fielding.study import load_study_into_database
+    from sociaparis.survey.models import ResponseRecord
+    from sociaparis.survey.study import load_study
+
+    rng = random.Random(seed)
+    engine = make_engine(settings)
+    ensure_schema(engine, settings)
+    with transaction(engine) as session:
+        load_study_into_database(session=session, study=load_study(STUDY_DIR))
+        fielding = get_fielding(session=session, form_id=FORM_ID)
+        configure_fielding(
+            session=session,
+            fielding=dataclasses.replace(fielding, opens_on=None, closes_on=None),
+        )
+        create_user(session=session, username=USER, password=PASSWORD)
+        [invitation] = create_invitations(
+            session=session,
+            form_id=FORM_ID,
+            attributes=[{"directorate": "dfa", "job_category": "B"}],
+        )
+        stored = fielded_version(session=session, form_id=FORM_ID)
+    pool = [synthetic_answers(stored.instrument, rng=rng, now=NOW) for _ in range(base)]
+    rows: list[dict[str, Any]] = []
+    with engine.begin() as connection:
+        for number in range(responses):
+            day = FIRST_DAY + timedelta(days=rng.randrange(30))
+            rows.append(
+                {
+                    "id": uuid.uuid4().hex,
+                    "instrument_id": stored.id,
+                    "invitation_id": None,
+                    "resume_token_hash": secrets.token_hex(32),
+                    "status": "completed",
+                    "answers": pool[rng.randrange(base)],
+                    "current_page": None,
+                    "attributes": {
+                        "directorate": rng.choice(["dfa", "dsin", "dpev", "dase"]),
+                        "job_category": rng.choice(["A", "B", "C"]),
+                    },
+                    "revision": 1,
+                    "synthetic": True,
+                    "started_on": day,
+                    "completed_on": day,
+                }
+            )
+            if len(rows) == INSERT_BATCH or number == responses - 1:
+                connection.execute(insert(ResponseRecord), rows)
+                rows = []
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM ANALYZE"
+            )
+        else:
+            connection.exec_driver_sql("ANALYZE")
+    engine.dispose()
+    return invitation.token
+
+
+def service_seconds(settings: Any, fmt: str, out: Path) -> tuple[float, float]:
+    """Seconds and megabytes of :func:`export_archive` in this process."""
+    from sociaparis.accounts.roles import Role
+    from sociaparis.core.db import make_engine, transaction
+    from sociaparis.survey.exports import export_archive
+
+    engine = make_engine(settings)
+    started = time.perf_counter()
+    with transaction(engine) as session:
+        path = export_archive(
+            session=session,
+            form_id=FORM_ID,
+            fmt=fmt,
+            role=Role.RESEARCHER,
+            out=out,
+            lang="fr",
+            data_dir=settings.data_dir,
+        )
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    size = path.stat().st_size / 1e6
+    path.unlink()
+    return seconds, size
+
+
+def _percentiles(values: list[float]) -> str:
+    if not values:
+        return "no probe"
+    ordered = sorted(values)
+    p50 = statistics.median(ordered)
+    p99 = ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)]
+    return (
+        f"p50 {p50:6.1f} ms, p99 {p99:6.1f} ms, max {ordered[-1]:6.1f} ms "
+        f"({len(ordered)} pages)"
+    )
+
+
+def probe(port: int, path: str, until: threading.Event, count: int) -> list[float]:
+    """Milliseconds of each GET of a respondent page, every 20 ms, until
+    ``until`` is set (or ``count`` pages when ``count`` > 0)."""
+    import httpx
+
+    times: list[float] = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        while not until.is_set() and (count <= 0 or len(times) < count):
+            started = time.perf_counter()
+            reply = client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            if reply.status_code != 200:
+                raise RuntimeError(f"respondent page answered {reply.status_code}")
+            time.sleep(PROBE_EVERY_S)
+    return times
+
+
+def download(port: int, cookies: Any, fmt: str) -> tuple[float, float, int]:
+    """First-byte and total seconds and the bytes of one export download."""
+    import httpx
+
+    started = time.perf_counter()
+    first = None
+    size = 0
+    with httpx.Client(
+        base_url=f"http://127.0.0.1:{port}", cookies=cookies, timeout=600
+    ) as client:
+        with client.stream("GET", f"/fielding/{FORM_ID}/export/{fmt}?lang=fr") as reply:
+            if reply.status_code != 200:
+                raise RuntimeError(f"export {fmt} answered {reply.status_code}")
+            for chunk in reply.iter_bytes():
+                if first is None:
+                    first = time.perf_counter() - started
+                size += len(chunk)
+    return first or 0.0, time.perf_counter() - started, size
+
+
+def login(port: int) -> Any:
+    """The cookies of a logged-in researcher."""
+    import re
+
+    import httpx
+
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None  # noqa: S101
+        reply = client.post(
+            "/login",
+            data={"username": USER, "password": PASSWORD, "csrf_token": token[1]},
+        )
+        if reply.status_code != 303:
+            raise RuntimeError(f"login answered {reply.status_code}")
+        return client.cookies
+
+
+def run_web(args: argparse.Namespace) -> None:
+    """Build the study, time the service, then the downloads over HTTP."""
+    from benchmarks._http_load import free_port, start_server, stop_server
+    from sociaparis.core.config import Settings
+
+    folder = Path(tempfile.mkdtemp(prefix="sociaparis-export-web-"))
+    settings = Settings(
+        data_dir=folder / "data",
+        database_url=args.database_url or "",
+        secret_key=SECRET,
+    )
+    started = time.perf_counter()
+    token = build_study(settings, args.responses, args.base, seed=1)
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    print(
+        f"{backend}: {args.responses:,} responses stored in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    if not args.no_service:
+        for fmt in args.formats:
+            seconds, size = service_seconds(settings, fmt, folder / "service")
+            verdict = "ok" if seconds < TARGET else "SLOW"
+            print(f"service  {fmt:8} {seconds:6.2f} s  {verdict}  ({size:.0f} MB zip)")
+    port = free_port()
+    env = {
+        "SOCIAPARIS_DATA_DIR": str(settings.data_dir),
+        "SOCIAPARIS_DATABASE_URL": settings.database_url,
+        "SOCIAPARIS_SECRET_KEY": SECRET,
+    }
+    code = args.server_code or ROOT
+    server = start_server(
+        [
+            sys.executable,
+            "-c",
+            "from sociaparis.cli import main; main()",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        port=port,
+        env={**env, "PYTHONPATH": str(code)},
+        log=folder / "server.log",
+        cwd=code,
+    )
+    try:
+        cookies = login(port)
+        page = f"/i/{token}"
+        quiet = probe(port, page, threading.Event(), args.probes)
+        print(f"respondent page, no export:  {_percentiles(quiet)}")
+        for fmt in args.formats:
+            done = threading.Event()
+            found: list[float] = []
+            prober = threading.Thread(
+                target=lambda found=found, done=done: found.extend(
+                    probe(port, page, done, 0)
+                )
+            )
+            prober.start()
+            try:
+                first, total, size = download(port, cookies, fmt)
+            finally:
+                done.set()
+                prober.join()
+            verdict = "ok" if total < TARGET else "SLOW"
+            print(
+                f"download {fmt:8} first byte {first:6.2f} s, total {total:6.2f} s  "
+                f"{verdict}  ({size / 1e6:.0f} MB); respondent page meanwhile: "
+                f"{_percentiles(found)}"
+            )
+    finally:
+        stop_server(server)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     """Run the benchmark and print one line per step."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--base", type=int, default=1_000)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--web", action="store_true", help="the browser's download, over HTTP"
+    )
+    parser.add_argument("--database-url", default="", help="with --web: PostgreSQL")
+    parser.add_argument(
+        "--formats", nargs="+", default=list(FORMATS), help="with --web: formats"
+    )
+    parser.add_argument(
+        "--probes", type=int, default=300, help="with --web: quiet page probes"
+    )
+    parser.add_argument(
+        "--no-service", action="store_true", help="with --web: skip the in-process runs"
+    )
+    parser.add_argument(
+        "--server-code",
+        type=Path,
+        default=None,
+        help="with --web: serve the code of this checkout (before/after)",
+    )
     args = parser.parse_args()
+    if args.web:
+        run_web(args)
+        return
 
     base, made, evaluated = base_batch(args.base, seed=1)
     print(
