@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from sociaparis.core.caches import BoundedCache
 from sociaparis.survey.instrument import Instrument
 from sociaparis.survey.xpath.dates import now_string
 
@@ -62,12 +63,27 @@ def metadata_values(
     ...                 completed_on=date(2026, 11, 26), updated_at=None)
     {'s': '2026-11-25', 'e': '2026-11-26'}
     """
+    filled = filled_questions(instrument)
+    if not filled:
+        return {}
     start = _at(started_at) or (started_on.isoformat() if started_on else "")
     end = _at(updated_at) or (completed_on.isoformat() if completed_on else "")
     today = started_on.isoformat() if started_on else ""
     values = {"start": start, "end": end, "today": today}
-    return {
-        question.name: values[question.type]
-        for question in instrument.questions
-        if question.type in FILLED and question.repeat is None
-    }
+    return {name: values[kind] for name, kind in filled}
+
+
+def filled_questions(instrument: Instrument) -> tuple[tuple[str, str], ...]:
+    """Name and type of the ``start``, ``end`` and ``today`` questions outside
+    repeats, worked out once per questionnaire (an export asks per response)."""
+    return _FILLED.get(
+        instrument.content_hash,
+        lambda _: tuple(
+            (question.name, question.type)
+            for question in instrument.questions
+            if question.type in FILLED and question.repeat is None
+        ),
+    )
+
+
+_FILLED: BoundedCache[str, tuple[tuple[str, str], ...]] = BoundedCache(maxsize=64)
