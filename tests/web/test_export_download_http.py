@@ -169,6 +169,8 @@ def test_the_download_is_streamed_from_a_file_removed_after(
             assert archive.name == f"{form_id}-csv.zip"
             # Sent from the file on disk, whose size the server announced.
             assert int(reply.headers["content-length"]) == archive.stat().st_size
+            # Personal data: kept by no cache on the way.
+            assert reply.headers["cache-control"] == "no-store"
             body = b"".join(reply.iter_bytes())
         assert zipfile.ZipFile(io.BytesIO(body)).testzip() is None
     deadline = time.monotonic() + 5
