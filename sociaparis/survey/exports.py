@@ -336,6 +336,12 @@ def _write_archive(
     return path
 
 
+def require_export(role: Role) -> None:
+    """``EXPORT_007`` unless ``role`` may download response data (``can_export``)."""
+    if not role.can_export():
+        raise SociaparisError(ExportError.NOT_ALLOWED, role=role.value)
+
+
 def export_archive(
     *,
     session: Session,
@@ -384,8 +390,7 @@ def export_archive(
         ``EXPORT_007`` (the role may not export), ``EXPORT_001`` (unknown
         format), ``SURVEY_030`` (unknown form), ``EXPORT_003`` (no response).
     """
-    if not role.can_export():
-        raise SociaparisError(ExportError.NOT_ALLOWED, role=role.value)
+    require_export(role)
     return _write_archive(
         session=session,
         form_id=form_id,

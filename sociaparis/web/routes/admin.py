@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from sociaparis.core.errors import SociaparisError
-from sociaparis.survey.exports import export_archive_apart
+from sociaparis.survey.exports import export_archive_apart, require_export
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.monitoring import (
     TABLES,
@@ -124,6 +124,11 @@ async def export_download(
 ) -> Response:
     if fmt not in FORMATS:
         raise HTTPException(status_code=404, detail="not_found")
+    try:
+        # Refused here already, so that a refusal starts no worker process.
+        require_export(user.role)
+    except SociaparisError:
+        raise HTTPException(status_code=403, detail="forbidden") from None
     folder = Path(tempfile.mkdtemp(prefix="sociaparis-download-"))
     try:
         # In a worker process: the export is seconds of CPU work that would
