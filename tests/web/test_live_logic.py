@@ -51,6 +51,21 @@ MOMENT = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 #: What a respondent types: numbers the French way, out of range, not numbers.
 TYPED = ["", "0", "1", "3", "2,5", "4.5", "75", "-3", "1 200", "1,200", "abc", "007"]
 TYPED_DATES = ["2026-01-15", "1999-12-31", "2026-02-30", "15/01/2026"]
+#: Times, dateTimes and places, well and badly written.
+TYPED_FORMATS = [
+    "14:30",
+    "05:59",
+    "8h",
+    "25:00",
+    "2026-03-05T14:30",
+    "2026-03-14 10:00:30+02:00",
+    "2026-02-30T10:00",
+    "48,85 2,35",
+    "48.85 2.35 35 -1",
+    "91 0",
+    "0 0;0 1;1 1",
+    "48.85 2.35\n48.86 2.36",
+]
 TEXTS = {
     "too_long": "Trop long",
     "error_prefix": "Erreur",
@@ -76,6 +91,17 @@ def _answer_strategy(instrument: Instrument, question: Question) -> st.SearchStr
         return st.sampled_from(TYPED_DATES[:2])
     if kind == "acknowledge":
         return st.just("OK")
+    if kind == "time":
+        return st.sampled_from(["14:30:00.000+00:00", "07:00", "bad"])
+    if kind == "dateTime":
+        return st.sampled_from(["2026-03-05T14:30:00.000+01:00", "2026-01-01T08:00"])
+    if kind == "geopoint":
+        return st.sampled_from(["48.85 2.35 0 0", "10 20", "? 2"])
+    if kind in ("geotrace", "geoshape"):
+        return st.sampled_from(["0 0 0 0;0 1 0 0;1 1 0 0;0 0 0 0", "1 1"])
+    if kind == "rank":
+        names = [choice.name for choice in instrument.choice_list(question)]
+        return st.permutations(names).map(" ".join)
     return st.sampled_from(["", "Oui", "autre"])
 
 
@@ -268,7 +294,9 @@ def _case(draw: Any, instrument: Instrument) -> tuple[Page, dict, list]:
             st.tuples(
                 st.integers(0, 400),
                 st.integers(0, 40),
-                st.sampled_from(TYPED + TYPED_DATES + ["OK", "other", "x" * 10_001]),
+                st.sampled_from(
+                    TYPED + TYPED_DATES + TYPED_FORMATS + ["OK", "other", "x" * 10_001]
+                ),
             ),
             min_size=1,
             max_size=8,
@@ -414,6 +442,12 @@ EXPRESSIONS = [
     "regex('\u00a0', '^\\s$')",
     "regex('a\rb', '^a.b$')",
     "string(decimal-date-time('2026-03-14T10:00:00.5'))",
+    "decimal-time('06:00:00.000-07:00')",
+    "decimal-time('2026-03-14T18:00:30.5+02:00')",
+    "decimal-time('2026-03-14T24:00')",
+    "decimal-time('2026-03-14')",
+    "decimal-time('25:00')",
+    "decimal-time('x')",
 ]
 
 
@@ -515,3 +549,86 @@ def test_a_page_the_browser_cannot_compute_is_left_to_the_server(tab: Any) -> No
     assert tab.evaluate("() => window.sociaparisLive") is None
     assert tab.locator('[data-field="big"]').is_hidden()
     assert tab.locator('input[name="_live"]').count() == 0
+
+
+#: What respondents type in time, dateTime and geographic questions.
+FORMATTED_CASES = [
+    ("time", "14:30"),
+    ("time", " 8 h 05 "),
+    ("time", "14h"),
+    ("time", "23:59:59.1234567"),
+    ("time", "08:05:09.5Z"),
+    ("time", "08:05+0530"),
+    ("time", "08:05+15:00"),
+    ("time", "24:00"),
+    ("time", "8:5"),
+    ("dateTime", "2026-03-05T14:30"),
+    ("dateTime", "2026-07-05 14:30:15"),
+    ("dateTime", "2026-03-29T02:30"),
+    ("dateTime", "2026-03-29T03:00"),
+    ("dateTime", "2026-10-25T02:30"),
+    ("dateTime", "1890-06-01T12:00"),
+    ("dateTime", "2026-03-05T14:30-03:00"),
+    ("dateTime", "2026-02-30T10:00"),
+    ("dateTime", "0000-01-01T10:00"),
+    ("dateTime", "2026-03-05 \r14:30"),
+    ("geopoint", "48,8566 2,3522"),
+    ("geopoint", "48.85 2.35 35 5"),
+    ("geopoint", "-0 -.5 1e3"),
+    ("geopoint", "91 0"),
+    ("geopoint", "0 181"),
+    ("geopoint", "1 2 3 -4"),
+    ("geopoint", "? 2"),
+    ("geopoint", "1 2 3 4 5"),
+    ("geotrace", "48.85 2.35\n48.86 2.36 10 3"),
+    ("geotrace", "48.85 2.35;"),
+    ("geotrace", "1 1;x 2"),
+    ("geoshape", "0 0; 0 1; 1 1"),
+    ("geoshape", "0 0;0 1;1 1;0 0"),
+    ("geoshape", "0 0;0 1;0 0"),
+    ("geoshape", "0 0;-0 1;0 1;1 1"),
+]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/Santiago"])
+def test_the_browser_writes_times_and_places_as_the_server_does(
+    tab: Any, zone: str
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from sociaparis.survey.formats import formatted, offset_text, zone_offsets
+
+    moment = datetime(2026, 3, 14, 9, 30, tzinfo=ZoneInfo(zone))
+    clock = {
+        "offset": offset_text(moment.utcoffset()),
+        "zone": [list(change) for change in zone_offsets(moment) or ()],
+    }
+    _serve(tab, "<!DOCTYPE html><title>x</title>", wait=False)
+    written = tab.evaluate(
+        """async ([cases, clock]) => {
+          const engine = await import('/static/engine.js');
+          return cases.map(([kind, raw]) => [
+            engine.formatted(kind, raw, clock), engine.formatted(kind, raw, null)]);
+        }""",
+        [FORMATTED_CASES, clock],
+    )
+
+    def server(kind: str, raw: str, at: datetime | None) -> str | None:
+        try:
+            return formatted(kind, raw, moment=at)
+        except ValueError:
+            return None
+
+    expected = [
+        [server(kind, raw, moment), server(kind, raw, None)]
+        for kind, raw in FORMATTED_CASES
+    ]
+    assert dict(zip(map(tuple, FORMATTED_CASES), map(tuple, written), strict=True)) == (
+        dict(zip(map(tuple, FORMATTED_CASES), map(tuple, expected), strict=True))
+    )
+    # Summer time: the offset of the dateTime's own day.
+    if zone == "Europe/Paris":
+        assert (
+            written[FORMATTED_CASES.index(("dateTime", "2026-07-05 14:30:15"))][0]
+            == "2026-07-05T14:30:15.000+02:00"
+        )

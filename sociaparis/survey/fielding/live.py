@@ -32,7 +32,8 @@ from typing import Any
 
 from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import default_message, range_bounds
-from sociaparis.survey.instrument import SELECT_TYPES, Instrument, Page, Question
+from sociaparis.survey.formats import offset_text, zone_offsets
+from sociaparis.survey.instrument import LIST_TYPES, Instrument, Page, Question
 from sociaparis.survey.logic import page_steps
 from sociaparis.survey.xpath.dates import now_string, today_string
 from sociaparis.survey.xpath.parser import Node, parse_tree
@@ -48,7 +49,18 @@ EXPRESSION_KEYS = {
 }
 #: Built-in messages the evaluator may show, by kind.
 MESSAGE_KINDS = ("required", "constraint", "choice")
-_TYPE_MESSAGES = ("integer", "decimal", "date", "acknowledge")
+_TYPE_MESSAGES = (
+    "integer",
+    "decimal",
+    "date",
+    "acknowledge",
+    "time",
+    "dateTime",
+    "geopoint",
+    "geotrace",
+    "geoshape",
+    "rank",
+)
 # How jr:choice-name() reads its question's name (xpath.functions does the same).
 _CHOICE_REF = re.compile(r"[ \t\r\n]*\$\{([^{}]*)\}[ \t\r\n]*")
 
@@ -123,7 +135,7 @@ def _step(
             data["d"] = step.default
         if step.numeric:
             data["num"] = 1
-        if item.type in SELECT_TYPES:
+        if item.type in LIST_TYPES:
             data["ch"] = [choice.name for choice in step.choices]
             columns = sorted(
                 step.choice_filter.choice_columns - {"name"}
@@ -213,8 +225,8 @@ def live_form(
 
 
 #: Answer types whose checks the browser's engine (static/engine.js) has, as
-#: checks.value_problem makes them; a page with any other (time, geopoint, rank,
-#: a file...) is left to the server's round trip.
+#: checks.value_problem makes them; a page with any other (a file, whose check
+#: needs the files the server stored) is left to the server's round trip.
 LIVE_TYPES = frozenset(
     {
         "text",
@@ -228,6 +240,12 @@ LIVE_TYPES = frozenset(
         "note",
         "calculate",
         "hidden",
+        "time",
+        "dateTime",
+        "geopoint",
+        "geotrace",
+        "geoshape",
+        "rank",
     }
 )
 
@@ -277,7 +295,11 @@ def live_data(
     answers
         The response's answers (the page's own are read from the page).
     moment
-        What ``today()`` and ``now()`` see, as on the server's check of the page.
+        What ``today()`` and ``now()`` see, as on the server's check of the page;
+        it also gives the offset a time typed without one takes (``offset``) and
+        those of a dateTime (``zone``: see
+        :func:`~sociaparis.survey.formats.zone_offsets`), sent only when the
+        page's steps hold a dateTime.
     """
     given: dict[str, Any] = {}
     for repeat, names in _read_elsewhere(instrument, page):
@@ -292,8 +314,23 @@ def live_data(
                 else {}
                 for row in rows
             ]
-    return _script_json(
-        {"answers": given, "now": now_string(moment), "today": today_string(moment)}
+    data: dict[str, Any] = {
+        "answers": given,
+        "now": now_string(moment),
+        "today": today_string(moment),
+        "offset": offset_text(moment.utcoffset()),
+    }
+    if _has_datetime(instrument, page):
+        zone = zone_offsets(moment)
+        data["zone"] = [list(change) for change in zone] if zone is not None else None
+    return _script_json(data)
+
+
+@memoized(maxsize=1024)
+def _has_datetime(instrument: Instrument, page: Page) -> bool:
+    return any(
+        isinstance(step.item, Question) and step.item.type == "dateTime"
+        for step in page_steps(instrument, page.name)
     )
 
 

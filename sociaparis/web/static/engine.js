@@ -3,7 +3,7 @@
 // and parse trees the server sends (sociaparis/survey/fielding/live.py), and
 // the page reading of sociaparis/survey/fielding/submission.py.
 
-import { evaluate, pySplit, pyStrip, toBoolean, toNumber, toString } from "./xpath.js";
+import { PY_SPACE, evaluate, pySplit, pyStrip, toBoolean, toNumber, toString } from "./xpath.js";
 
 const MAX_REPEAT_INSTANCES = 1000;
 const MAX_PAGE_INSTANCES = 200;
@@ -12,6 +12,15 @@ const SELECTS = new Set(["select_one", "select_multiple"]);
 const TEXT_REFERENCE = /\$\{([A-Za-z_][\p{L}\p{N}_.-]*)\}/gu;
 const WRITTEN_NUMBER = /^(-?)([0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+|[0-9]*)(?:([.,])([0-9]*))?$/;
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+const MAX_RANKS = 1000;
+const GEOPOINT_PARTS = ["lat", "lon", "alt", "acc"];
+const FORMATTED = new Set(["time", "dateTime", "geopoint", "geotrace", "geoshape"]);
+const SPACES = `[${PY_SPACE}]*`;
+const TIME_TEXT = new RegExp(
+  `^([0-9]{1,2})${SPACES}[:hH]${SPACES}([0-9]{2})?(?::([0-9]{2})(?:\\.([0-9]{1,6}))?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$`,
+);
+const DATETIME_TEXT = /^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([^\n]+)$/;
+const POINT_NUMBER = /^-?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)$/;
 
 const key = (name, index) => `${name}\u0000${index}`;
 
@@ -37,9 +46,112 @@ function validDate(text) {
   return moment.getUTCMonth() === month - 1 && moment.getUTCDate() === day;
 }
 
+// ---------------------------------------------------------------- formats.py
+// ODK's text of time, dateTime and geographic answers, or null when the text
+// typed is not one.
+
+const pad = (number, width) => String(number).padStart(width, "0");
+
+function offsetText(minutes) {
+  const sign = minutes < 0 ? "-" : "+";
+  const whole = Math.abs(minutes);
+  return `${sign}${pad(Math.floor(whole / 60), 2)}:${pad(whole % 60, 2)}`;
+}
+
+function readTime(raw) {
+  const match = TIME_TEXT.exec(pyStrip(raw));
+  if (match === null) return null;
+  const hour = +match[1], minute = +(match[2] || 0), second = +(match[3] || 0);
+  const micro = parseInt(((match[4] || "") + "000000").slice(0, 6), 10);
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  let offset = match[5] === undefined ? null : match[5];
+  if (offset !== null && offset !== "Z") {
+    const digits = offset.slice(1).replace(/:/g, "");
+    if (+digits.slice(0, 2) > 14 || (digits.length > 2 && +digits.slice(2, 4) > 59)) return null;
+    offset = `${offset[0]}${digits.slice(0, 2)}:${digits.slice(2, 4) || "00"}`;
+  }
+  return { hour, minute, second, micro, offset };
+}
+
+const clock = (t) => `${pad(t.hour, 2)}:${pad(t.minute, 2)}:${pad(t.second, 2)}.${pad(Math.floor(t.micro / 1000), 3)}`;
+
+// The offset of a wall-clock minute in the zone formats.zone_offsets describes.
+function zoneOffset(zone, minute) {
+  let low = 0, high = zone.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (zone[middle][0] <= minute) low = middle;
+    else high = middle - 1;
+  }
+  return zone[low][1];
+}
+
+function timeText(raw, clockData) {
+  const moment = readTime(raw);
+  if (moment === null) return null;
+  return clock(moment) + (moment.offset !== null ? moment.offset : (clockData ? clockData.offset : ""));
+}
+
+function dateTimeText(raw, clockData) {
+  const match = DATETIME_TEXT.exec(pyStrip(raw));
+  if (match === null || !validDate(match[1])) return null;
+  const moment = readTime(match[2]);
+  if (moment === null) return null;
+  let written = moment.offset;
+  const zone = clockData ? clockData.zone : null;
+  if (written === null && zone) {
+    const [year, month, day] = match[1].split("-").map(Number);
+    const midnight = new Date(0);
+    midnight.setUTCFullYear(year, month - 1, day);
+    written = offsetText(zoneOffset(zone, Math.floor(midnight.getTime() / 60000) + moment.hour * 60 + moment.minute));
+  }
+  return `${match[1]}T${clock(moment)}${written || ""}`;
+}
+
+function point(text) {
+  const tokens = pySplit(text);
+  if (tokens.length < 2 || tokens.length > 4) return null;
+  if (!tokens.every((token) => POINT_NUMBER.test(token))) return null;
+  const [latitude, longitude, altitude = 0, accuracy = 0] = tokens.map((token) => parseFloat(token.replace(",", ".")));
+  if (!(latitude >= -90 && latitude <= 90) || !(longitude >= -180 && longitude <= 180) || accuracy < 0) return null;
+  return [latitude, longitude, altitude, accuracy];
+}
+
+const pointText = (p) => p.map((number) => toString(number)).join(" ");
+
+function points(raw) {
+  const found = [];
+  for (const part of raw.split(/[;\n]/)) {
+    const text = pyStrip(part);
+    if (!text) continue;
+    const p = point(text);
+    if (p === null) return null;
+    found.push(p);
+  }
+  return found;
+}
+
+// formats.formatted; `clockData` ({offset, zone} of the data island) gives the
+// offset a time or a dateTime typed without one takes (none when null).
+export function formatted(kind, raw, clockData) {
+  if (kind === "time") return timeText(raw, clockData);
+  if (kind === "dateTime") return dateTimeText(raw, clockData);
+  if (kind === "geopoint") {
+    const p = point(raw);
+    return p === null ? null : pointText(p);
+  }
+  const line = points(raw);
+  if (line === null) return null;
+  if (kind === "geotrace") return line.length < 2 ? null : line.map(pointText).join(";");
+  if (line.length && (line[0][0] !== line[line.length - 1][0] || line[0][1] !== line[line.length - 1][1])) line.push(line[0]);
+  const distinct = new Set(line.map((p) => `${p[0]} ${p[1]}`));
+  return distinct.size < 3 ? null : line.map(pointText).join(";");
+}
+
 // checks.value_problem: whether a non-empty answer is malformed for its type.
 function valueProblem(step, value) {
   if (value === "") return false;
+  if (FORMATTED.has(step.t)) return formatted(step.t, value, null) === null;
   switch (step.t) {
     case "integer":
     case "decimal": return numberText(step.t, value) === null;
@@ -58,8 +170,12 @@ function valueProblem(step, value) {
   }
 }
 
-// checks.canonical: numbers as ODK stores them.
-function canonical(kind, raw) {
+// checks.canonical: numbers, times and places as ODK stores them.
+function canonical(kind, raw, clockData) {
+  if (FORMATTED.has(kind)) {
+    const text = formatted(kind, raw, clockData);
+    return text === null ? raw : text;
+  }
   const written = numberText(kind, raw);
   if (written === null) return raw;
   if (kind === "integer") {
@@ -70,15 +186,42 @@ function canonical(kind, raw) {
   return toString(parseFloat(written));
 }
 
+// submission._composite: a geopoint's or a rank's answer from its inputs
+// (`name:lat`..., `name:1`...), undefined when none was sent.
+function composite(step, name, fields) {
+  const last = (sent) => pyStrip(sent && sent.length ? sent[sent.length - 1] : "");
+  if (step.t === "geopoint") {
+    const parts = GEOPOINT_PARTS.map((part) => fields.get(`${name}:${part}`));
+    if (parts.every((part) => part === undefined)) return undefined;
+    const typed = parts.map(last);
+    if (!typed.some(Boolean)) return "";
+    let [latitude, longitude, altitude, accuracy] = typed;
+    if (accuracy && !altitude) altitude = "0";
+    return [latitude || "?", longitude || "?", ...[altitude, accuracy].filter(Boolean)].join(" ");
+  }
+  const ranks = [];
+  for (let position = 1; position <= MAX_RANKS; position++) {
+    const sent = fields.get(`${name}:${position}`);
+    if (sent === undefined) break;
+    ranks.push(last(sent));
+  }
+  if (!ranks.length) return undefined;
+  return ranks.filter(Boolean).join(" ");
+}
+
 // submission.read_page: the page's answers from the fields a browser sends.
 export function readPage(form, fields, instances) {
   const tooLong = [];
   const read = (step, instance) => {
     const name = instance === null ? step.n : `${step.n}.${instance}`;
-    const values = fields.get(name);
-    if (values === undefined) return undefined;
     let value;
-    if (step.t === "select_multiple") {
+    const values = fields.get(name);
+    if (step.t === "geopoint" || step.t === "rank") {
+      value = composite(step, name, fields);
+      if (value === undefined) return undefined;
+    } else if (values === undefined) {
+      return undefined;
+    } else if (step.t === "select_multiple") {
       const chosen = [];
       for (const one of values) for (const token of pySplit(one)) if (!chosen.includes(token)) chosen.push(token);
       value = chosen.join(" ");
@@ -188,7 +331,7 @@ function filterChoices(state, step, k, value, ctx) {
   ctx.choice = null;
   state.options.set(k, allowed);
   if (!value) return value;
-  if (step.t === "select_multiple") return pySplit(value).filter((token) => allowed.includes(token)).join(" ");
+  if (step.t === "select_multiple" || step.t === "rank") return pySplit(value).filter((token) => allowed.includes(token)).join(" ");
   return allowed.includes(value) ? value : "";
 }
 
@@ -239,7 +382,7 @@ function run(state, ctx) {
         ctx.name = name; ctx.index = index; ctx.repeat = repeat;
         value = toString(evaluate(step.calc, ctx));
       } else if (raw !== null) {
-        value = step.num ? canonical(step.t, raw) : raw;
+        value = step.num ? canonical(step.t, raw, state.data) : raw;
       } else {
         value = step.d ?? "";
       }
@@ -340,6 +483,12 @@ export class PageState {
         const tokens = step.t === "select_multiple" ? pySplit(raw) : [raw];
         if (tokens.some((token) => !offered.includes(token))) {
           return { question: step.n, kind: "choice", message: messages.choice, instance };
+        }
+      }
+      if (step.t === "rank") {
+        const given = pySplit(raw).sort(), offered = [...this.offered(step.n, index)].sort();
+        if (given.length !== offered.length || given.some((token, i) => token !== offered[i])) {
+          return { question: step.n, kind: "choice", message: step.tm, instance };
         }
       }
     }

@@ -65,7 +65,8 @@ class LivePage {
     form.addEventListener("input", (event) => {
       const name = event.target.name;
       if (!name || name.startsWith("_")) return;
-      this.touched.add(name);
+      // A geopoint's or a rank's inputs are `field:part`: the question's field.
+      this.touched.add(name.split(":")[0]);
       this.update(true);
     });
   }
