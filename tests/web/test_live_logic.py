@@ -632,3 +632,24 @@ def test_the_browser_writes_times_and_places_as_the_server_does(
             written[FORMATTED_CASES.index(("dateTime", "2026-07-05 14:30:15"))][0]
             == "2026-07-05T14:30:15.000+02:00"
         )
+
+
+def test_a_geopoint_and_a_time_act_live(tab: Any) -> None:
+    instrument = _instrument(ROOT / "tests" / "survey" / "forms" / "live_types.md")
+    page = instrument.page("when")
+    _serve(tab, _page_html(instrument, page, {}))
+    assert tab.is_hidden('[data-field="route"]')
+    tab.fill("#q-start", "05:00")
+    assert tab.text_content("#q-start-error").endswith("Pas avant 6 h")
+    tab.fill("#q-place-lat", "48,5")
+    tab.fill("#q-place-lon", "2")
+    # The latitude is read from the geopoint's parts: the trace is asked for.
+    assert tab.is_visible('[data-field="route"]')
+    assert tab.text_content('[data-field="lat_n"] [data-label]') == (
+        "Latitude 48.5, lieu 48.5 2 0 0"
+    )
+    values = tab.evaluate("() => window.sociaparisLive.snapshot().values")
+    assert values["start"] == "05:00:00.000+00:00"
+    assert values["start_h"] == "5"
+    tab.fill("#q-start", "06:30")
+    assert tab.locator("#q-start-error").count() == 0
