@@ -32,11 +32,11 @@ from hypothesis import strategies as st
 
 from sociaparis.survey.fielding.layout import lay_out_page
 from sociaparis.survey.fielding.live import has_live_logic, live_data, live_form
-from sociaparis.survey.fielding.submission import merge_page, read_page
+from sociaparis.survey.fielding.submission import index_suffix, merge_page, read_page
 from sociaparis.survey.instrument import Group, Instrument, Page, Question
 from sociaparis.survey.logic import evaluate_form, page_depends_on_itself, validate_page
 from sociaparis.survey.xlsform import parse_xlsform
-from sociaparis.web.questions import odk_markdown, question_blocks
+from sociaparis.web.questions import nested_repeats, odk_markdown, question_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "sociaparis" / "web" / "static"
@@ -111,7 +111,12 @@ def _other_answers(draw: Any, instrument: Instrument, page: Page) -> dict[str, A
     answers: dict[str, Any] = {}
     rows: dict[str, list[dict[str, str]]] = {}
     for item in instrument.items:
-        if isinstance(item, Group) and item.kind == "repeat" and item.name != page.name:
+        if (
+            isinstance(item, Group)
+            and item.kind == "repeat"
+            and item.name != page.name
+            and item.repeat is None
+        ):
             rows[item.name] = [{} for _ in range(draw(st.integers(0, 3)))]
     for question in instrument.questions:
         if not question.answerable or question.name in page.questions:
@@ -125,8 +130,23 @@ def _other_answers(draw: Any, instrument: Instrument, page: Page) -> dict[str, A
                     row[question.name] = draw(_answer_strategy(instrument, question))
     answers.update(rows)
     if page.kind == "repeat":
-        answers[page.name] = [{} for _ in range(draw(st.integers(1, 3)))]
+        answers[page.name] = _nested_rows(draw, instrument, page.name, 1)
     return answers
+
+
+def _nested_rows(draw: Any, instrument: Instrument, repeat: str, least: int) -> list:
+    """Instances of ``repeat``, each with instances of the repeats inside it
+    and, at random, answers to their questions (the page shows them)."""
+    rows = []
+    for _ in range(draw(st.integers(least, 3 if least else 2))):
+        row: dict[str, Any] = {}
+        for item in instrument.level(repeat):
+            if isinstance(item, Group):
+                row[item.name] = _nested_rows(draw, instrument, item.name, 0)
+            elif item.answerable and draw(st.booleans()):
+                row[item.name] = draw(_answer_strategy(instrument, item))
+        rows.append(row)
+    return rows
 
 
 def _page_html(instrument: Instrument, page: Page, answers: dict[str, Any]) -> str:
@@ -143,7 +163,8 @@ def _page_html(instrument: Instrument, page: Page, answers: dict[str, Any]) -> s
         count = state.instances(page.name)
         body = f'<input type="hidden" name="_instances" value="{count}">' + "".join(
             f'<fieldset id="instance-{i.number}"><legend>n° {i.number}</legend>'
-            f"{question_blocks(i.blocks, f'i{i.number}', 'fr')}</fieldset>"
+            f"{question_blocks(i.blocks, f'i{i.number}', 'fr')}"
+            f"{nested_repeats(i, 'fr') if i.nested else ''}</fieldset>"
             for i in view.instances
         )
     else:
@@ -210,13 +231,9 @@ def _server_state(
     for step in state.evaluated:
         if step.is_group:
             continue
-        scope = (
-            [0]
-            if step.in_repeat is None
-            else range(1, state.instances(step.in_repeat) + 1)
-        )
+        scope = [0] if step.in_repeat is None else state.indexes(step.in_repeat)
         for index in scope:
-            field = f"{step.name}.{index}" if index else step.name
+            field = f"{step.name}.{index_suffix(index)}" if index else step.name
             if state.is_relevant(step.name, index):
                 values[field] = state.value(step.name, index)
                 if step.name in page.questions:
@@ -226,7 +243,7 @@ def _server_state(
             "question": e.question,
             "kind": e.kind,
             "message": e.message,
-            "instance": e.instance,
+            "instance": list(e.instance) if isinstance(e.instance, tuple) else e.instance,
         }
         for e in (*submission.errors, *validation.errors)
     ]
@@ -236,9 +253,17 @@ def _server_state(
     labels = {
         q.field: _text(q.label)
         for q in questions
-        if q.live_label and state.is_relevant(q.name, int(q.field.partition(".")[2] or 0))
+        if q.live_label and state.is_relevant(q.name, _index(q.field))
     }
     return {"shown": shown, "values": values, "errors": errors, "labels": labels}
+
+
+def _index(field: str) -> int | tuple[int, ...]:
+    """The engine's index of a field name: 0, 2 or (2, 1)."""
+    numbers = tuple(int(part) for part in field.split(".")[1:])
+    if not numbers:
+        return 0
+    return numbers[0] if len(numbers) == 1 else numbers
 
 
 def _text(label: str) -> str:
@@ -653,3 +678,40 @@ def test_a_geopoint_and_a_time_act_live(tab: Any) -> None:
     assert values["start_h"] == "5"
     tab.fill("#q-start", "06:30")
     assert tab.locator("#q-start-error").count() == 0
+
+
+def test_a_repeat_inside_a_repeat_is_live(tab: Any) -> None:
+    instrument = _instrument(ROOT / "tests" / "survey" / "forms" / "live_types.md")
+    page = instrument.page("trips")
+    stored = {
+        "start": "07:00:00.000+00:00",
+        "trips": [
+            {"dest": "Lyon", "legs": [{}, {"leg_at": "06:00"}]},
+            {"dest": "", "legs": [{}]},
+        ],
+    }
+    _serve(tab, _page_html(instrument, page, stored))
+    _check(tab, instrument, page, stored)
+    # Trip 2 has no destination: its legs are not asked for.
+    assert tab.is_hidden('[data-field="leg_at.2.1"]')
+    assert tab.is_visible('[data-field="leg_at.1.2"]')
+    assert tab.is_visible('[data-field="leg_from.1.2"]')
+    assert tab.is_hidden('[data-field="leg_from.1.1"]')
+    tab.fill("#q-leg_at-1-1", "08:15")
+    _check(tab, instrument, page, stored)
+    assert tab.is_visible('[data-field="leg_from.1.1"]')
+    snap = tab.evaluate("() => window.sociaparisLive.snapshot()")
+    # Before the start of the day: refused, in trip 1's leg 2.
+    assert {
+        "question": "leg_at",
+        "kind": "constraint",
+        "message": "Cette réponse n'est pas acceptée.",
+        "instance": [1, 2],
+    } in snap["errors"]
+    assert snap["values"]["leg_at.1.2"] == "06:00:00.000+00:00"
+    assert snap["values"]["leg_at.1.1"] == "08:15:00.000+00:00"
+    # Without a destination, trip 1's legs go (their repeat is not relevant).
+    tab.fill("#q-dest-1", "")
+    _check(tab, instrument, page, stored)
+    assert tab.is_hidden('[data-field="leg_at.1.2"]')
+    assert tab.locator('[data-field="leg_at.1.2"]').count() == 1

@@ -114,6 +114,8 @@ def _step(
         data["k"] = "g"
     if step.in_repeat is not None:
         data["in"] = step.in_repeat
+    if step.chain:
+        data["cn"] = list(step.chain)
     if step.parent is not None:
         data["p"] = step.parent
         if step.parent_scoped:
@@ -253,17 +255,10 @@ LIVE_TYPES = frozenset(
 @memoized(maxsize=1024)
 def has_live_logic(instrument: Instrument, page: Page) -> bool:
     """Whether ``page`` gets live logic: it has a question the respondent answers,
-    every question is of a type the browser checks (:data:`LIVE_TYPES`), and it
-    holds no repeat inside a repeat (the browser's engine knows one level)."""
+    and every question is of a type the browser checks (:data:`LIVE_TYPES`)."""
     items = [instrument.item(name) for name in page.questions]
     questions = [item for item in items if isinstance(item, Question)]
     if any(question.type not in LIVE_TYPES for question in questions):
-        return False
-    if page.kind == "repeat" and any(
-        group.kind == "repeat" and group.name != page.name
-        for question in questions
-        for group in instrument.ancestors(question.name)
-    ):
         return False
     return any(question.answerable for question in questions)
 

@@ -214,8 +214,8 @@ TYPES = parse_xlsform(
 def test_times_places_and_ranks_are_live_files_are_not() -> None:
     assert has_live_logic(TYPES, TYPES.page("when"))
     assert has_live_logic(TYPES, TYPES.page("visits"))
-    # A repeat inside a repeat is still left to the server's round trip.
-    assert not has_live_logic(TYPES, TYPES.page("trips"))
+    # A repeat inside a repeat too: the browser's engine knows nested repeats.
+    assert has_live_logic(TYPES, TYPES.page("trips"))
     md = "| survey |\n| | type | name | label |\n| | image | photo | Photo |"
     files = parse_xlsform(md.encode(), filename="f.md").instrument
     assert not has_live_logic(files, files.page("photo"))
