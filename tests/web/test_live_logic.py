@@ -109,7 +109,7 @@ def _answer_strategy(instrument: Instrument, question: Question) -> st.SearchStr
 def _other_answers(draw: Any, instrument: Instrument, page: Page) -> dict[str, Any]:
     """Random answers to the questions of the other pages (repeats included)."""
     answers: dict[str, Any] = {}
-    rows: dict[str, list[dict[str, str]]] = {}
+    rows: dict[str, list[dict[str, Any]]] = {}
     for item in instrument.items:
         if (
             isinstance(item, Group)
@@ -117,17 +117,12 @@ def _other_answers(draw: Any, instrument: Instrument, page: Page) -> dict[str, A
             and item.name != page.name
             and item.repeat is None
         ):
-            rows[item.name] = [{} for _ in range(draw(st.integers(0, 3)))]
+            rows[item.name] = _nested_rows(draw, instrument, item.name, 0)
     for question in instrument.questions:
         if not question.answerable or question.name in page.questions:
             continue
-        if question.repeat is None:
-            if draw(st.booleans()):
-                answers[question.name] = draw(_answer_strategy(instrument, question))
-        else:
-            for row in rows.get(question.repeat, []):
-                if draw(st.booleans()):
-                    row[question.name] = draw(_answer_strategy(instrument, question))
+        if question.repeat is None and draw(st.booleans()):
+            answers[question.name] = draw(_answer_strategy(instrument, question))
     answers.update(rows)
     if page.kind == "repeat":
         answers[page.name] = _nested_rows(draw, instrument, page.name, 1)
@@ -247,7 +242,10 @@ def _server_state(
         }
         for e in (*submission.errors, *validation.errors)
     ]
-    view = lay_out_page(state, page, lang="fr", shown=answers, live=True)
+    # The labels a page fills in as answers change: those of a page whose
+    # questions read each other (the others' are written once, by the server).
+    live = page_depends_on_itself(instrument, page)
+    view = lay_out_page(state, page, lang="fr", shown=answers, live=live)
     blocks = [b for i in view.instances for b in i.blocks] or list(view.blocks)
     questions = [q for b in blocks for q in getattr(b, "items", (b,))]
     labels = {

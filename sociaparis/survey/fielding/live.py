@@ -263,19 +263,49 @@ def has_live_logic(instrument: Instrument, page: Page) -> bool:
     return any(question.answerable for question in questions)
 
 
+#: What a page reads of other pages' answers: the names outside repeats, and
+#: for each repeat, the same for its instances (its repeats inside included).
+_Wanted = tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]
+
+
 @memoized(maxsize=1024)
-def _read_elsewhere(
-    instrument: Instrument, page: Page
-) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
-    """The answers of other pages the page's steps read, by repeat (None: outside
-    repeats); a repeat with no such answer is listed for its instance count."""
-    wanted: dict[str | None, list[str]] = {}
+def _read_elsewhere(instrument: Instrument, page: Page) -> _Wanted:
+    """The answers of other pages the page's steps read, repeat by repeat as
+    the answers nest them; a repeat with no such answer is listed for its
+    instance count."""
+    root: dict[str, Any] = {"names": [], "repeats": {}}
+
+    def level(chain: tuple[str, ...]) -> dict[str, Any]:
+        node = root
+        for repeat in chain:
+            node = node["repeats"].setdefault(repeat, {"names": [], "repeats": {}})
+        return node
+
     for step in page_steps(instrument, page.name):
         if step.is_repeat and step.name != page.name:
-            wanted.setdefault(step.name, [])
+            level((*step.chain, step.name))
         elif step.answerable and step.name not in page.questions:
-            wanted.setdefault(step.in_repeat, []).append(step.name)
-    return tuple((repeat, tuple(names)) for repeat, names in wanted.items())
+            level(step.chain)["names"].append(step.name)
+
+    def frozen(node: dict[str, Any]) -> _Wanted:
+        return (
+            tuple(node["names"]),
+            tuple((repeat, frozen(inner)) for repeat, inner in node["repeats"].items()),
+        )
+
+    return frozen(root)
+
+
+def _given(answers: Mapping[str, Any], wanted: _Wanted) -> dict[str, Any]:
+    names, repeats = wanted
+    given = {name: answers[name] for name in names if name in answers}
+    for repeat, inner in repeats:
+        rows = answers.get(repeat)
+        if isinstance(rows, list):
+            given[repeat] = [
+                _given(row, inner) if isinstance(row, Mapping) else {} for row in rows
+            ]
+    return given
 
 
 def live_data(
@@ -296,21 +326,8 @@ def live_data(
         :func:`~sociaparis.survey.formats.zone_offsets`), sent only when the
         page's steps hold a dateTime.
     """
-    given: dict[str, Any] = {}
-    for repeat, names in _read_elsewhere(instrument, page):
-        if repeat is None:
-            given.update({name: answers[name] for name in names if name in answers})
-            continue
-        rows = answers.get(repeat)
-        if isinstance(rows, list):
-            given[repeat] = [
-                {name: row[name] for name in names if name in row}
-                if isinstance(row, Mapping)
-                else {}
-                for row in rows
-            ]
     data: dict[str, Any] = {
-        "answers": given,
+        "answers": _given(answers, _read_elsewhere(instrument, page)),
         "now": now_string(moment),
         "today": today_string(moment),
         "offset": offset_text(moment.utcoffset()),

@@ -271,3 +271,27 @@ def test_a_live_geopoint_and_rank_have_their_hooks() -> None:
     )
     assert route is not None and re.search(r"<textarea [^>]* disabled ", route.group(0))
     assert re.search(r'<select id="q-prefs-1" name="prefs:1">', html)
+
+
+def test_the_data_island_nests_the_answers_of_a_repeat_inside_a_repeat() -> None:
+    answers = {
+        "start": "07:00",
+        "trips": [
+            {"dest": "Lyon", "legs": [{"leg_at": "08:00", "leg_from": "1 2"}]},
+            {"dest": "", "legs": []},
+        ],
+    }
+    data = json.loads(live_data(TYPES, TYPES.page("remark"), answers, MOMENT))
+    # remark counts the legs of every trip (legs' relevance reads dest, and
+    # the server evaluates leg_at's steps, start included).
+    assert data["answers"] == {
+        "start": "07:00",
+        "trips": [
+            {"dest": "Lyon", "legs": [{"leg_at": "08:00", "leg_from": "1 2"}]},
+            {"dest": "", "legs": []},
+        ],
+    }
+    form = json.loads(live_form(TYPES, "trips", "fr"))
+    steps = {step["n"]: step for step in form["steps"]}
+    assert steps["legs"]["cn"] == ["trips"] and steps["legs"]["in"] == "trips"
+    assert steps["leg_at"]["cn"] == ["trips", "legs"]
