@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from sociaparis.survey.xpath import to_string
 
@@ -44,7 +45,8 @@ _NUMBER = re.compile(r"-?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
 FORMATTED_TYPES = frozenset({"time", "dateTime", "geopoint", "geotrace", "geoshape"})
 
 
-def _offset_text(offset: timedelta | None) -> str:
+def offset_text(offset: timedelta | None) -> str:
+    """An offset from UTC as ODK writes it (``+01:00``), empty for None."""
     if offset is None:
         return ""
     minutes = int(offset.total_seconds() // 60)
@@ -86,7 +88,7 @@ def time_text(raw: str, *, offset: timedelta | None = None) -> str:
     '08:05:09.500Z'
     """
     moment, written = _read_time(raw)
-    return _clock(moment) + (written if written is not None else _offset_text(offset))
+    return _clock(moment) + (written if written is not None else offset_text(offset))
 
 
 def datetime_text(raw: str, *, zone: tzinfo | None = None) -> str:
@@ -105,7 +107,7 @@ def datetime_text(raw: str, *, zone: tzinfo | None = None) -> str:
         raise ValueError("not a date of the calendar") from None
     moment, written = _read_time(match.group("time"))
     if written is None and zone is not None:
-        written = _offset_text(datetime.combine(day, moment, zone).utcoffset())
+        written = offset_text(datetime.combine(day, moment, zone).utcoffset())
     return f"{day.isoformat()}T{_clock(moment)}{written or ''}"
 
 
@@ -243,6 +245,9 @@ class _SystemZone(tzinfo):
         return None
 
 
+_SYSTEM_ZONE = _SystemZone()
+
+
 def _zone(moment: datetime | None) -> tzinfo | None:
     """The zone a dateTime typed without an offset is read in.
 
@@ -256,8 +261,64 @@ def _zone(moment: datetime | None) -> tzinfo | None:
     if isinstance(moment.tzinfo, timezone) and (
         moment.utcoffset() == moment.astimezone().utcoffset()
     ):
-        return _SystemZone()
+        return _SYSTEM_ZONE
     return moment.tzinfo
+
+
+#: The years :func:`zone_offsets` follows a zone's changes over; a dateTime out
+#: of them takes the offset of the nearest year in them.
+ZONE_YEARS = (1850, 2150)
+
+
+def _offset_minutes(zone: tzinfo, wall: datetime) -> int:
+    offset = wall.replace(tzinfo=zone).utcoffset() or timedelta(0)
+    return int(offset.total_seconds() // 60)
+
+
+@lru_cache(maxsize=8)
+def _zone_offsets(zone: tzinfo) -> tuple[tuple[int, int], ...]:
+    first, last = ZONE_YEARS
+    day = datetime(first, 1, 1)
+    end = datetime(last + 1, 1, 1)
+    epoch = datetime(1970, 1, 1)
+    current = _offset_minutes(zone, day)
+    changes = [(-(2**53), current)]
+    one_day = timedelta(days=1)
+    while day < end:
+        following = day + one_day
+        offset = _offset_minutes(zone, following)
+        if offset != current:
+            # The first minute of the day that has the new offset.
+            low, high = 0, 1440
+            while high - low > 1:
+                middle = (low + high) // 2
+                if _offset_minutes(zone, day + timedelta(minutes=middle)) == offset:
+                    high = middle
+                else:
+                    low = middle
+            start = day + timedelta(minutes=high)
+            changes.append((int((start - epoch).total_seconds() // 60), offset))
+            current = offset
+        day = following
+    return tuple(changes)
+
+
+def zone_offsets(moment: datetime | None) -> tuple[tuple[int, int], ...] | None:
+    """The offsets a dateTime typed without one takes, as :func:`formatted` gives
+    them with the clock ``moment``: ``(first wall-clock minute since 1970-01-01,
+    offset in minutes)`` pairs in order, each holding until the next (the
+    first from the start of time); None when such a dateTime gets no offset.
+
+    A fixed offset is one pair; a zone with rules (summer time) has a pair per
+    change over the years :data:`ZONE_YEARS`, found day by day, then to the
+    minute.
+    """
+    zone = _zone(moment)
+    if zone is None:
+        return None
+    if isinstance(zone, timezone):
+        return ((-(2**53), _offset_minutes(zone, datetime(2000, 1, 1))),)
+    return _zone_offsets(zone)
 
 
 def formatted(kind: str, raw: str, *, moment: datetime | None = None) -> str:

@@ -283,7 +283,7 @@ def _fieldset(q: QuestionView, lang: str, dom_id: str, error_class: str) -> str:
     """The opening of a question answered in several inputs, with its legend."""
     return (
         f'<fieldset class="field parts{error_class}" id="{dom_id}"'
-        f"{_described_by(q)}>\n"
+        f"{_described_by(q)}{_live(q)}>\n"
         f"<legend>{odk_markdown(q.label)}{_required(q, lang)}</legend>\n"
         f"{_hint_and_error(q, lang)}\n"
     )
@@ -299,7 +299,7 @@ def _geopoint(q: QuestionView, lang: str, dom_id: str, error_class: str) -> str:
             f"{escape(translate(_PART_LABELS[part], lang))}</label>"
             f'<input type="text" inputmode="decimal" id="{dom_id}-{part}" '
             f'name="{escape(part_name(q.field, part))}" value="{escape(shown)}" '
-            f'size="12" autocomplete="off"{required}></div>'
+            f'size="12" autocomplete="off"{required}{_off(q)}></div>'
         )
     return _fieldset(q, lang, dom_id, error_class) + "\n".join(inputs) + "\n</fieldset>"
 
@@ -327,7 +327,8 @@ def _rank(q: QuestionView, lang: str, dom_id: str, error_class: str) -> str:
         selects.append(
             f'<div class="part"><label for="{dom_id}-{position}">{escape(label)}'
             f'</label><select id="{dom_id}-{position}" '
-            f'name="{escape(part_name(q.field, str(position)))}"{_aria_required(q)}>'
+            f'name="{escape(part_name(q.field, str(position)))}"{_aria_required(q)}'
+            f"{_off(q)}>"
             f'<option value="">{choose}</option>{options}</select></div>'
         )
     return _fieldset(q, lang, dom_id, error_class) + "\n".join(selects) + "\n</fieldset>"
@@ -379,7 +380,7 @@ def _input(q: QuestionView, lang: str, dom_id: str) -> str:
             f'<p class="hint" id="{dom_id}-format">'
             f"{escape(translate('geotrace_format', lang))}</p>\n"
             f'<textarea id="{dom_id}" name="{escape(q.field)}" '
-            f'aria-describedby="{escape(" ".join(ids))}"{_aria_required(q)} '
+            f'aria-describedby="{escape(" ".join(ids))}"{_aria_required(q)}{_off(q)} '
             f'rows="5" maxlength="{_TEXT_LIMIT}">{value}</textarea>'
         )
     if q.widget in ("integer", "decimal", "number_range"):

@@ -32,11 +32,11 @@ from hypothesis import strategies as st
 
 from sociaparis.survey.fielding.layout import lay_out_page
 from sociaparis.survey.fielding.live import has_live_logic, live_data, live_form
-from sociaparis.survey.fielding.submission import merge_page, read_page
+from sociaparis.survey.fielding.submission import index_suffix, merge_page, read_page
 from sociaparis.survey.instrument import Group, Instrument, Page, Question
 from sociaparis.survey.logic import evaluate_form, page_depends_on_itself, validate_page
 from sociaparis.survey.xlsform import parse_xlsform
-from sociaparis.web.questions import odk_markdown, question_blocks
+from sociaparis.web.questions import nested_repeats, odk_markdown, question_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "sociaparis" / "web" / "static"
@@ -51,6 +51,21 @@ MOMENT = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 #: What a respondent types: numbers the French way, out of range, not numbers.
 TYPED = ["", "0", "1", "3", "2,5", "4.5", "75", "-3", "1 200", "1,200", "abc", "007"]
 TYPED_DATES = ["2026-01-15", "1999-12-31", "2026-02-30", "15/01/2026"]
+#: Times, dateTimes and places, well and badly written.
+TYPED_FORMATS = [
+    "14:30",
+    "05:59",
+    "8h",
+    "25:00",
+    "2026-03-05T14:30",
+    "2026-03-14 10:00:30+02:00",
+    "2026-02-30T10:00",
+    "48,85 2,35",
+    "48.85 2.35 35 -1",
+    "91 0",
+    "0 0;0 1;1 1",
+    "48.85 2.35\n48.86 2.36",
+]
 TEXTS = {
     "too_long": "Trop long",
     "error_prefix": "Erreur",
@@ -76,6 +91,17 @@ def _answer_strategy(instrument: Instrument, question: Question) -> st.SearchStr
         return st.sampled_from(TYPED_DATES[:2])
     if kind == "acknowledge":
         return st.just("OK")
+    if kind == "time":
+        return st.sampled_from(["14:30:00.000+00:00", "07:00", "bad"])
+    if kind == "dateTime":
+        return st.sampled_from(["2026-03-05T14:30:00.000+01:00", "2026-01-01T08:00"])
+    if kind == "geopoint":
+        return st.sampled_from(["48.85 2.35 0 0", "10 20", "? 2"])
+    if kind in ("geotrace", "geoshape"):
+        return st.sampled_from(["0 0 0 0;0 1 0 0;1 1 0 0;0 0 0 0", "1 1"])
+    if kind == "rank":
+        names = [choice.name for choice in instrument.choice_list(question)]
+        return st.permutations(names).map(" ".join)
     return st.sampled_from(["", "Oui", "autre"])
 
 
@@ -83,24 +109,39 @@ def _answer_strategy(instrument: Instrument, question: Question) -> st.SearchStr
 def _other_answers(draw: Any, instrument: Instrument, page: Page) -> dict[str, Any]:
     """Random answers to the questions of the other pages (repeats included)."""
     answers: dict[str, Any] = {}
-    rows: dict[str, list[dict[str, str]]] = {}
+    rows: dict[str, list[dict[str, Any]]] = {}
     for item in instrument.items:
-        if isinstance(item, Group) and item.kind == "repeat" and item.name != page.name:
-            rows[item.name] = [{} for _ in range(draw(st.integers(0, 3)))]
+        if (
+            isinstance(item, Group)
+            and item.kind == "repeat"
+            and item.name != page.name
+            and item.repeat is None
+        ):
+            rows[item.name] = _nested_rows(draw, instrument, item.name, 0)
     for question in instrument.questions:
         if not question.answerable or question.name in page.questions:
             continue
-        if question.repeat is None:
-            if draw(st.booleans()):
-                answers[question.name] = draw(_answer_strategy(instrument, question))
-        else:
-            for row in rows.get(question.repeat, []):
-                if draw(st.booleans()):
-                    row[question.name] = draw(_answer_strategy(instrument, question))
+        if question.repeat is None and draw(st.booleans()):
+            answers[question.name] = draw(_answer_strategy(instrument, question))
     answers.update(rows)
     if page.kind == "repeat":
-        answers[page.name] = [{} for _ in range(draw(st.integers(1, 3)))]
+        answers[page.name] = _nested_rows(draw, instrument, page.name, 1)
     return answers
+
+
+def _nested_rows(draw: Any, instrument: Instrument, repeat: str, least: int) -> list:
+    """Instances of ``repeat``, each with instances of the repeats inside it
+    and, at random, answers to their questions (the page shows them)."""
+    rows = []
+    for _ in range(draw(st.integers(least, 3 if least else 2))):
+        row: dict[str, Any] = {}
+        for item in instrument.level(repeat):
+            if isinstance(item, Group):
+                row[item.name] = _nested_rows(draw, instrument, item.name, 0)
+            elif item.answerable and draw(st.booleans()):
+                row[item.name] = draw(_answer_strategy(instrument, item))
+        rows.append(row)
+    return rows
 
 
 def _page_html(instrument: Instrument, page: Page, answers: dict[str, Any]) -> str:
@@ -117,7 +158,8 @@ def _page_html(instrument: Instrument, page: Page, answers: dict[str, Any]) -> s
         count = state.instances(page.name)
         body = f'<input type="hidden" name="_instances" value="{count}">' + "".join(
             f'<fieldset id="instance-{i.number}"><legend>n° {i.number}</legend>'
-            f"{question_blocks(i.blocks, f'i{i.number}', 'fr')}</fieldset>"
+            f"{question_blocks(i.blocks, f'i{i.number}', 'fr')}"
+            f"{nested_repeats(i, 'fr') if i.nested else ''}</fieldset>"
             for i in view.instances
         )
     else:
@@ -184,13 +226,9 @@ def _server_state(
     for step in state.evaluated:
         if step.is_group:
             continue
-        scope = (
-            [0]
-            if step.in_repeat is None
-            else range(1, state.instances(step.in_repeat) + 1)
-        )
+        scope = [0] if step.in_repeat is None else state.indexes(step.in_repeat)
         for index in scope:
-            field = f"{step.name}.{index}" if index else step.name
+            field = f"{step.name}.{index_suffix(index)}" if index else step.name
             if state.is_relevant(step.name, index):
                 values[field] = state.value(step.name, index)
                 if step.name in page.questions:
@@ -200,19 +238,30 @@ def _server_state(
             "question": e.question,
             "kind": e.kind,
             "message": e.message,
-            "instance": e.instance,
+            "instance": list(e.instance) if isinstance(e.instance, tuple) else e.instance,
         }
         for e in (*submission.errors, *validation.errors)
     ]
-    view = lay_out_page(state, page, lang="fr", shown=answers, live=True)
+    # The labels a page fills in as answers change: those of a page whose
+    # questions read each other (the others' are written once, by the server).
+    live = page_depends_on_itself(instrument, page)
+    view = lay_out_page(state, page, lang="fr", shown=answers, live=live)
     blocks = [b for i in view.instances for b in i.blocks] or list(view.blocks)
     questions = [q for b in blocks for q in getattr(b, "items", (b,))]
     labels = {
         q.field: _text(q.label)
         for q in questions
-        if q.live_label and state.is_relevant(q.name, int(q.field.partition(".")[2] or 0))
+        if q.live_label and state.is_relevant(q.name, _index(q.field))
     }
     return {"shown": shown, "values": values, "errors": errors, "labels": labels}
+
+
+def _index(field: str) -> int | tuple[int, ...]:
+    """The engine's index of a field name: 0, 2 or (2, 1)."""
+    numbers = tuple(int(part) for part in field.split(".")[1:])
+    if not numbers:
+        return 0
+    return numbers[0] if len(numbers) == 1 else numbers
 
 
 def _text(label: str) -> str:
@@ -268,7 +317,9 @@ def _case(draw: Any, instrument: Instrument) -> tuple[Page, dict, list]:
             st.tuples(
                 st.integers(0, 400),
                 st.integers(0, 40),
-                st.sampled_from(TYPED + TYPED_DATES + ["OK", "other", "x" * 10_001]),
+                st.sampled_from(
+                    TYPED + TYPED_DATES + TYPED_FORMATS + ["OK", "other", "x" * 10_001]
+                ),
             ),
             min_size=1,
             max_size=8,
@@ -414,6 +465,12 @@ EXPRESSIONS = [
     "regex('\u00a0', '^\\s$')",
     "regex('a\rb', '^a.b$')",
     "string(decimal-date-time('2026-03-14T10:00:00.5'))",
+    "decimal-time('06:00:00.000-07:00')",
+    "decimal-time('2026-03-14T18:00:30.5+02:00')",
+    "decimal-time('2026-03-14T24:00')",
+    "decimal-time('2026-03-14')",
+    "decimal-time('25:00')",
+    "decimal-time('x')",
 ]
 
 
@@ -515,3 +572,144 @@ def test_a_page_the_browser_cannot_compute_is_left_to_the_server(tab: Any) -> No
     assert tab.evaluate("() => window.sociaparisLive") is None
     assert tab.locator('[data-field="big"]').is_hidden()
     assert tab.locator('input[name="_live"]').count() == 0
+
+
+#: What respondents type in time, dateTime and geographic questions.
+FORMATTED_CASES = [
+    ("time", "14:30"),
+    ("time", " 8 h 05 "),
+    ("time", "14h"),
+    ("time", "23:59:59.1234567"),
+    ("time", "08:05:09.5Z"),
+    ("time", "08:05+0530"),
+    ("time", "08:05+15:00"),
+    ("time", "24:00"),
+    ("time", "8:5"),
+    ("dateTime", "2026-03-05T14:30"),
+    ("dateTime", "2026-07-05 14:30:15"),
+    ("dateTime", "2026-03-29T02:30"),
+    ("dateTime", "2026-03-29T03:00"),
+    ("dateTime", "2026-10-25T02:30"),
+    ("dateTime", "1890-06-01T12:00"),
+    ("dateTime", "2026-03-05T14:30-03:00"),
+    ("dateTime", "2026-02-30T10:00"),
+    ("dateTime", "0000-01-01T10:00"),
+    ("dateTime", "2026-03-05 \r14:30"),
+    ("geopoint", "48,8566 2,3522"),
+    ("geopoint", "48.85 2.35 35 5"),
+    ("geopoint", "-0 -.5 1e3"),
+    ("geopoint", "91 0"),
+    ("geopoint", "0 181"),
+    ("geopoint", "1 2 3 -4"),
+    ("geopoint", "? 2"),
+    ("geopoint", "1 2 3 4 5"),
+    ("geotrace", "48.85 2.35\n48.86 2.36 10 3"),
+    ("geotrace", "48.85 2.35;"),
+    ("geotrace", "1 1;x 2"),
+    ("geoshape", "0 0; 0 1; 1 1"),
+    ("geoshape", "0 0;0 1;1 1;0 0"),
+    ("geoshape", "0 0;0 1;0 0"),
+    ("geoshape", "0 0;-0 1;0 1;1 1"),
+]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/Santiago"])
+def test_the_browser_writes_times_and_places_as_the_server_does(
+    tab: Any, zone: str
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from sociaparis.survey.formats import formatted, offset_text, zone_offsets
+
+    moment = datetime(2026, 3, 14, 9, 30, tzinfo=ZoneInfo(zone))
+    clock = {
+        "offset": offset_text(moment.utcoffset()),
+        "zone": [list(change) for change in zone_offsets(moment) or ()],
+    }
+    _serve(tab, "<!DOCTYPE html><title>x</title>", wait=False)
+    written = tab.evaluate(
+        """async ([cases, clock]) => {
+          const engine = await import('/static/engine.js');
+          return cases.map(([kind, raw]) => [
+            engine.formatted(kind, raw, clock), engine.formatted(kind, raw, null)]);
+        }""",
+        [FORMATTED_CASES, clock],
+    )
+
+    def server(kind: str, raw: str, at: datetime | None) -> str | None:
+        try:
+            return formatted(kind, raw, moment=at)
+        except ValueError:
+            return None
+
+    expected = [
+        [server(kind, raw, moment), server(kind, raw, None)]
+        for kind, raw in FORMATTED_CASES
+    ]
+    assert dict(zip(map(tuple, FORMATTED_CASES), map(tuple, written), strict=True)) == (
+        dict(zip(map(tuple, FORMATTED_CASES), map(tuple, expected), strict=True))
+    )
+    # Summer time: the offset of the dateTime's own day.
+    if zone == "Europe/Paris":
+        assert (
+            written[FORMATTED_CASES.index(("dateTime", "2026-07-05 14:30:15"))][0]
+            == "2026-07-05T14:30:15.000+02:00"
+        )
+
+
+def test_a_geopoint_and_a_time_act_live(tab: Any) -> None:
+    instrument = _instrument(ROOT / "tests" / "survey" / "forms" / "live_types.md")
+    page = instrument.page("when")
+    _serve(tab, _page_html(instrument, page, {}))
+    assert tab.is_hidden('[data-field="route"]')
+    tab.fill("#q-start", "05:00")
+    assert tab.text_content("#q-start-error").endswith("Pas avant 6 h")
+    tab.fill("#q-place-lat", "48,5")
+    tab.fill("#q-place-lon", "2")
+    # The latitude is read from the geopoint's parts: the trace is asked for.
+    assert tab.is_visible('[data-field="route"]')
+    assert tab.text_content('[data-field="lat_n"] [data-label]') == (
+        "Latitude 48.5, lieu 48.5 2 0 0"
+    )
+    values = tab.evaluate("() => window.sociaparisLive.snapshot().values")
+    assert values["start"] == "05:00:00.000+00:00"
+    assert values["start_h"] == "5"
+    tab.fill("#q-start", "06:30")
+    assert tab.locator("#q-start-error").count() == 0
+
+
+def test_a_repeat_inside_a_repeat_is_live(tab: Any) -> None:
+    instrument = _instrument(ROOT / "tests" / "survey" / "forms" / "live_types.md")
+    page = instrument.page("trips")
+    stored = {
+        "start": "07:00:00.000+00:00",
+        "trips": [
+            {"dest": "Lyon", "legs": [{}, {"leg_at": "06:00"}]},
+            {"dest": "", "legs": [{}]},
+        ],
+    }
+    _serve(tab, _page_html(instrument, page, stored))
+    _check(tab, instrument, page, stored)
+    # Trip 2 has no destination: its legs are not asked for.
+    assert tab.is_hidden('[data-field="leg_at.2.1"]')
+    assert tab.is_visible('[data-field="leg_at.1.2"]')
+    assert tab.is_visible('[data-field="leg_from.1.2"]')
+    assert tab.is_hidden('[data-field="leg_from.1.1"]')
+    tab.fill("#q-leg_at-1-1", "08:15")
+    _check(tab, instrument, page, stored)
+    assert tab.is_visible('[data-field="leg_from.1.1"]')
+    snap = tab.evaluate("() => window.sociaparisLive.snapshot()")
+    # Before the start of the day: refused, in trip 1's leg 2.
+    assert {
+        "question": "leg_at",
+        "kind": "constraint",
+        "message": "Cette réponse n'est pas acceptée.",
+        "instance": [1, 2],
+    } in snap["errors"]
+    assert snap["values"]["leg_at.1.2"] == "06:00:00.000+00:00"
+    assert snap["values"]["leg_at.1.1"] == "08:15:00.000+00:00"
+    # Without a destination, trip 1's legs go (their repeat is not relevant).
+    tab.fill("#q-dest-1", "")
+    _check(tab, instrument, page, stored)
+    assert tab.is_hidden('[data-field="leg_at.1.2"]')
+    assert tab.locator('[data-field="leg_at.1.2"]').count() == 1

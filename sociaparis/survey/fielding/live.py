@@ -32,7 +32,8 @@ from typing import Any
 
 from sociaparis.core.caches import memoized
 from sociaparis.survey.checks import default_message, range_bounds
-from sociaparis.survey.instrument import SELECT_TYPES, Instrument, Page, Question
+from sociaparis.survey.formats import offset_text, zone_offsets
+from sociaparis.survey.instrument import LIST_TYPES, Instrument, Page, Question
 from sociaparis.survey.logic import page_steps
 from sociaparis.survey.xpath.dates import now_string, today_string
 from sociaparis.survey.xpath.parser import Node, parse_tree
@@ -48,7 +49,18 @@ EXPRESSION_KEYS = {
 }
 #: Built-in messages the evaluator may show, by kind.
 MESSAGE_KINDS = ("required", "constraint", "choice")
-_TYPE_MESSAGES = ("integer", "decimal", "date", "acknowledge")
+_TYPE_MESSAGES = (
+    "integer",
+    "decimal",
+    "date",
+    "acknowledge",
+    "time",
+    "dateTime",
+    "geopoint",
+    "geotrace",
+    "geoshape",
+    "rank",
+)
 # How jr:choice-name() reads its question's name (xpath.functions does the same).
 _CHOICE_REF = re.compile(r"[ \t\r\n]*\$\{([^{}]*)\}[ \t\r\n]*")
 
@@ -102,6 +114,8 @@ def _step(
         data["k"] = "g"
     if step.in_repeat is not None:
         data["in"] = step.in_repeat
+    if step.chain:
+        data["cn"] = list(step.chain)
     if step.parent is not None:
         data["p"] = step.parent
         if step.parent_scoped:
@@ -123,7 +137,7 @@ def _step(
             data["d"] = step.default
         if step.numeric:
             data["num"] = 1
-        if item.type in SELECT_TYPES:
+        if item.type in LIST_TYPES:
             data["ch"] = [choice.name for choice in step.choices]
             columns = sorted(
                 step.choice_filter.choice_columns - {"name"}
@@ -213,8 +227,8 @@ def live_form(
 
 
 #: Answer types whose checks the browser's engine (static/engine.js) has, as
-#: checks.value_problem makes them; a page with any other (time, geopoint, rank,
-#: a file...) is left to the server's round trip.
+#: checks.value_problem makes them; a page with any other (a file, whose check
+#: needs the files the server stored) is left to the server's round trip.
 LIVE_TYPES = frozenset(
     {
         "text",
@@ -228,6 +242,12 @@ LIVE_TYPES = frozenset(
         "note",
         "calculate",
         "hidden",
+        "time",
+        "dateTime",
+        "geopoint",
+        "geotrace",
+        "geoshape",
+        "rank",
     }
 )
 
@@ -235,34 +255,57 @@ LIVE_TYPES = frozenset(
 @memoized(maxsize=1024)
 def has_live_logic(instrument: Instrument, page: Page) -> bool:
     """Whether ``page`` gets live logic: it has a question the respondent answers,
-    every question is of a type the browser checks (:data:`LIVE_TYPES`), and it
-    holds no repeat inside a repeat (the browser's engine knows one level)."""
+    and every question is of a type the browser checks (:data:`LIVE_TYPES`)."""
     items = [instrument.item(name) for name in page.questions]
     questions = [item for item in items if isinstance(item, Question)]
     if any(question.type not in LIVE_TYPES for question in questions):
         return False
-    if page.kind == "repeat" and any(
-        group.kind == "repeat" and group.name != page.name
-        for question in questions
-        for group in instrument.ancestors(question.name)
-    ):
-        return False
     return any(question.answerable for question in questions)
 
 
+#: What a page reads of other pages' answers: the names outside repeats, and
+#: for each repeat, the same for its instances (its repeats inside included).
+_Wanted = tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]
+
+
 @memoized(maxsize=1024)
-def _read_elsewhere(
-    instrument: Instrument, page: Page
-) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
-    """The answers of other pages the page's steps read, by repeat (None: outside
-    repeats); a repeat with no such answer is listed for its instance count."""
-    wanted: dict[str | None, list[str]] = {}
+def _read_elsewhere(instrument: Instrument, page: Page) -> _Wanted:
+    """The answers of other pages the page's steps read, repeat by repeat as
+    the answers nest them; a repeat with no such answer is listed for its
+    instance count."""
+    root: dict[str, Any] = {"names": [], "repeats": {}}
+
+    def level(chain: tuple[str, ...]) -> dict[str, Any]:
+        node = root
+        for repeat in chain:
+            node = node["repeats"].setdefault(repeat, {"names": [], "repeats": {}})
+        return node
+
     for step in page_steps(instrument, page.name):
         if step.is_repeat and step.name != page.name:
-            wanted.setdefault(step.name, [])
+            level((*step.chain, step.name))
         elif step.answerable and step.name not in page.questions:
-            wanted.setdefault(step.in_repeat, []).append(step.name)
-    return tuple((repeat, tuple(names)) for repeat, names in wanted.items())
+            level(step.chain)["names"].append(step.name)
+
+    def frozen(node: dict[str, Any]) -> _Wanted:
+        return (
+            tuple(node["names"]),
+            tuple((repeat, frozen(inner)) for repeat, inner in node["repeats"].items()),
+        )
+
+    return frozen(root)
+
+
+def _given(answers: Mapping[str, Any], wanted: _Wanted) -> dict[str, Any]:
+    names, repeats = wanted
+    given = {name: answers[name] for name in names if name in answers}
+    for repeat, inner in repeats:
+        rows = answers.get(repeat)
+        if isinstance(rows, list):
+            given[repeat] = [
+                _given(row, inner) if isinstance(row, Mapping) else {} for row in rows
+            ]
+    return given
 
 
 def live_data(
@@ -277,23 +320,29 @@ def live_data(
     answers
         The response's answers (the page's own are read from the page).
     moment
-        What ``today()`` and ``now()`` see, as on the server's check of the page.
+        What ``today()`` and ``now()`` see, as on the server's check of the page;
+        it also gives the offset a time typed without one takes (``offset``) and
+        those of a dateTime (``zone``: see
+        :func:`~sociaparis.survey.formats.zone_offsets`), sent only when the
+        page's steps hold a dateTime.
     """
-    given: dict[str, Any] = {}
-    for repeat, names in _read_elsewhere(instrument, page):
-        if repeat is None:
-            given.update({name: answers[name] for name in names if name in answers})
-            continue
-        rows = answers.get(repeat)
-        if isinstance(rows, list):
-            given[repeat] = [
-                {name: row[name] for name in names if name in row}
-                if isinstance(row, Mapping)
-                else {}
-                for row in rows
-            ]
-    return _script_json(
-        {"answers": given, "now": now_string(moment), "today": today_string(moment)}
+    data: dict[str, Any] = {
+        "answers": _given(answers, _read_elsewhere(instrument, page)),
+        "now": now_string(moment),
+        "today": today_string(moment),
+        "offset": offset_text(moment.utcoffset()),
+    }
+    if _has_datetime(instrument, page):
+        zone = zone_offsets(moment)
+        data["zone"] = [list(change) for change in zone] if zone is not None else None
+    return _script_json(data)
+
+
+@memoized(maxsize=1024)
+def _has_datetime(instrument: Instrument, page: Page) -> bool:
+    return any(
+        isinstance(step.item, Question) and step.item.type == "dateTime"
+        for step in page_steps(instrument, page.name)
     )
 
 

@@ -6,7 +6,7 @@
 // evaluate as the server does, the page works as a plain form: the server
 // checks every page in any case.
 
-import { PageState, merged, readPage } from "./engine.js";
+import { PageState, fieldName, merged, readPage } from "./engine.js";
 import { Unsupported, unsupported } from "./xpath.js";
 
 const MAX_ROUNDS = 8;
@@ -59,13 +59,13 @@ class LivePage {
         texts: new Map(),
       });
     }
-    this.targetList = this.targets();
     this.update(false);
     // Every change of an answer fires "input" (typing, ticking, choosing).
     form.addEventListener("input", (event) => {
       const name = event.target.name;
       if (!name || name.startsWith("_")) return;
-      this.touched.add(name);
+      // A geopoint's or a rank's inputs are `field:part`: the question's field.
+      this.touched.add(name.split(":")[0]);
       this.update(true);
     });
   }
@@ -113,11 +113,19 @@ class LivePage {
     this.stopped = true;
   }
 
+  // The page's questions and their fields: `name`, `name.2`, `name.2.1`
+  // (instance 1 of a repeat nested in instance 2).
   targets() {
     const out = [];
     for (const step of this.form.steps) {
       if (!step.on) continue;
-      if (this.form.kind === "repeat") {
+      if (step.cn && step.cn.length > 1) {
+        // Every instance on the page, those whose repeat went too.
+        for (const field of this.blocks.keys()) {
+          const [name, ...numbers] = field.split(".");
+          if (name === step.n && numbers.length > 1) out.push([step, numbers.map(Number), field]);
+        }
+      } else if (this.form.kind === "repeat") {
         for (let index = 1; index <= this.instances(); index++) out.push([step, index, `${step.n}.${index}`]);
       } else {
         out.push([step, 0, step.n]);
@@ -129,8 +137,8 @@ class LivePage {
   apply(state) {
     let changed = false;
     const shown = [];
-    const tooLong = new Map(this.tooLong.map((error) => [error.instance ? `${error.question}.${error.instance}` : error.question, error.message]));
-    for (const [step, index, field] of this.targetList) {
+    const tooLong = new Map(this.tooLong.map((error) => [fieldName(error.question, error.instance || 0), error.message]));
+    for (const [step, index, field] of this.targets()) {
       const block = this.blocks.get(field);
       if (!block) continue;
       const element = block.element;
@@ -239,7 +247,7 @@ class LivePage {
     for (const step of this.form.steps) {
       if (step.k) continue;
       for (const index of state.scope(step)) {
-        if (state.isRelevant(step.n, index)) values[index ? `${step.n}.${index}` : step.n] = state.value(step.n, index);
+        if (state.isRelevant(step.n, index)) values[fieldName(step.n, index)] = state.value(step.n, index);
       }
     }
     return { live: !this.stopped, shown, values, errors: this.tooLong.concat(state.errors()) };

@@ -15,7 +15,7 @@ const DATETIME_RE = /^[ \t\r\n]*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})T([0-9]{2}):
 const MAX_STRING_LENGTH = 100000;
 const DAY_MS = 86400000;
 // Python's str.strip()/split() whitespace.
-const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+export const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "g");
 const PY_SPLIT = new RegExp(`[${PY_SPACE}]+`);
 
@@ -259,6 +259,18 @@ function daysToMoment(days) {
   const ms = Number(seconds) * 1000;
   if (ms < MIN_MS || ms >= MAX_MS) return null;
   return { ms, us: Number(us - seconds * 1000000n), offset: 0 };
+}
+
+// functions._decimal_time: the wall-clock fraction of the day of a time or a
+// dateTime (its offset ignored), NaN for anything else.
+function decimalTime(value) {
+  const text = toString(value);
+  const days = timeToDays(text);
+  if (days !== null) return days;
+  const parsed = parseWallClock(text);
+  if (parsed === null || DATE_RE.test(text)) return NaN;
+  const seconds = ((parsed.ms % DAY_MS) + DAY_MS) % DAY_MS / 1000;
+  return (seconds * 1000000 + parsed.us) / 1000000 / 86400.0;
 }
 
 function daysToDateString(days) {
@@ -538,6 +550,7 @@ export const FUNCTIONS = {
   "now": (args, ctx) => ctx.now(),
   "date": eager(dateOf),
   "decimal-date-time": eager(toNumber),
+  "decimal-time": eager(decimalTime),
   "format-date": eager(formatDate),
   "format-date-time": eager(formatDate),
 };

@@ -32,7 +32,6 @@ MOMENT = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 #: that read what the page does not carry (attachments, a dateTime's clock).
 SERVER_ONLY = {
     "pulldata",
-    "decimal-time",
     "random",
     "uuid",
     "pow",
@@ -204,3 +203,95 @@ def test_every_function_is_in_the_browser_table_or_left_to_the_server() -> None:
     browser = set(re.findall(r'^  "([\w:-]+)":', table, re.M))
     assert browser | SERVER_ONLY == set(FUNCTIONS)
     assert not browser & SERVER_ONLY
+
+
+TYPES = parse_xlsform(
+    (ROOT / "tests" / "survey" / "forms" / "live_types.md").read_bytes(),
+    filename="live_types.md",
+).instrument
+
+
+def test_times_places_and_ranks_are_live_files_are_not() -> None:
+    assert has_live_logic(TYPES, TYPES.page("when"))
+    assert has_live_logic(TYPES, TYPES.page("visits"))
+    # A repeat inside a repeat too: the browser's engine knows nested repeats.
+    assert has_live_logic(TYPES, TYPES.page("trips"))
+    md = "| survey |\n| | type | name | label |\n| | image | photo | Photo |"
+    files = parse_xlsform(md.encode(), filename="f.md").instrument
+    assert not has_live_logic(files, files.page("photo"))
+
+
+def test_the_island_of_new_types_carries_their_choices_and_messages() -> None:
+    form = json.loads(live_form(TYPES, "when", "fr"))
+    steps = {step["n"]: step for step in form["steps"]}
+    assert steps["prefs"]["ch"] == ["a", "b", "c", "d"]
+    assert steps["prefs"]["tm"] == (
+        "Donnez à chaque réponse un rang différent, sans en laisser de côté."
+    )
+    assert steps["start"]["tm"] == (
+        "Saisissez une heure au format HH:MM (par exemple 14:30)."
+    )
+    assert steps["event"]["tm"] == "Saisissez une date et une heure (AAAA-MM-JJ HH:MM)."
+    # Times and places are stored in ODK's text, as numbers are: canonical.
+    assert all(steps[name].get("num") == 1 for name in ("start", "event", "place"))
+    assert "num" not in steps["prefs"]
+
+
+def _minute(year: int, month: int, day: int, hour: int) -> int:
+    since = datetime(year, month, day, hour) - datetime(1970, 1, 1)
+    return int(since.total_seconds()) // 60
+
+
+def test_the_data_island_gives_the_offsets_a_time_and_a_datetime_take() -> None:
+    from zoneinfo import ZoneInfo
+
+    paris = datetime(2026, 3, 14, 9, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    data = json.loads(live_data(TYPES, TYPES.page("when"), {}, paris))
+    assert data["offset"] == "+01:00"
+    # Summer time from 03:00 on 29 March (02:00-02:59 read as winter time,
+    # as Python's fold=0 reads them), winter time again from 03:00 on 25 October.
+    assert [_minute(2026, 3, 29, 3), 120] in data["zone"]
+    assert [_minute(2026, 10, 25, 3), 60] in data["zone"]
+    fixed = json.loads(live_data(TYPES, TYPES.page("when"), {}, MOMENT))
+    assert fixed["offset"] == "+00:00" and len(fixed["zone"]) == 1
+    # A page whose steps hold no dateTime does not carry the zone.
+    assert "zone" not in json.loads(live_data(TYPES, TYPES.page("visits"), {}, paris))
+
+
+def test_a_live_geopoint_and_rank_have_their_hooks() -> None:
+    state = evaluate_form(TYPES, {}, lang="fr", now=MOMENT)
+    page = TYPES.page("when")
+    view = lay_out_page(state, page, lang="fr", shown={}, live=True)
+    html = str(question_blocks(view.blocks, "p", "fr"))
+    place = r'<fieldset class="field parts" id="q-place"[^>]* data-field="place">'
+    assert re.search(place, html)
+    # "route" is not relevant without a latitude: hidden, its textarea disabled.
+    route = re.search(
+        r'<div class="field" data-field="route" hidden>.*?</div>', html, re.S
+    )
+    assert route is not None and re.search(r"<textarea [^>]* disabled ", route.group(0))
+    assert re.search(r'<select id="q-prefs-1" name="prefs:1">', html)
+
+
+def test_the_data_island_nests_the_answers_of_a_repeat_inside_a_repeat() -> None:
+    answers = {
+        "start": "07:00",
+        "trips": [
+            {"dest": "Lyon", "legs": [{"leg_at": "08:00", "leg_from": "1 2"}]},
+            {"dest": "", "legs": []},
+        ],
+    }
+    data = json.loads(live_data(TYPES, TYPES.page("remark"), answers, MOMENT))
+    # remark counts the legs of every trip (legs' relevance reads dest, and
+    # the server evaluates leg_at's steps, start included).
+    assert data["answers"] == {
+        "start": "07:00",
+        "trips": [
+            {"dest": "Lyon", "legs": [{"leg_at": "08:00", "leg_from": "1 2"}]},
+            {"dest": "", "legs": []},
+        ],
+    }
+    form = json.loads(live_form(TYPES, "trips", "fr"))
+    steps = {step["n"]: step for step in form["steps"]}
+    assert steps["legs"]["cn"] == ["trips"] and steps["legs"]["in"] == "trips"
+    assert steps["leg_at"]["cn"] == ["trips", "legs"]
