@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
@@ -385,3 +386,12 @@ def smtp_sink() -> Iterator[SmtpSink]:
     sink = SmtpSink().start()
     yield sink
     sink.stop()
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A port of 127.0.0.1 nothing listens on, for ``serve`` in tests: the
+    default 8000 may be taken by a demo running on the same machine."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -42,10 +42,16 @@ def database_url_is(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 @pytest.mark.parametrize("command", [["db", "status"], ["serve"], ["db", "upgrade"]])
 @pytest.mark.parametrize(("url", "error", "reason"), BAD_URLS)
 def test_an_unusable_database_url_is_one_message(
-    database_url_is, command: list[str], url: str, error: CoreError, reason: str
+    database_url_is,
+    free_port: int,
+    command: list[str],
+    url: str,
+    error: CoreError,
+    reason: str,
 ) -> None:
     database_url_is(url)
-    result = CliRunner().invoke(cli, command)
+    port = ["--port", str(free_port)] if command == ["serve"] else []
+    result = CliRunner().invoke(cli, [*command, *port])
     assert result.exit_code == 1
     assert f"Error: {error.code}: " in result.output
     assert reason in result.output

@@ -82,7 +82,7 @@ def test_a_command_on_an_open_data_folder_says_how_to_close_it(data: Path) -> No
 
 
 def test_serve_warns_about_an_open_data_folder(
-    data: Path, monkeypatch: pytest.MonkeyPatch
+    data: Path, monkeypatch: pytest.MonkeyPatch, free_port: int
 ) -> None:
     import uvicorn
 
@@ -90,7 +90,7 @@ def test_serve_warns_about_an_open_data_folder(
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: served.append(args))
     data.mkdir()
     os.chmod(data, 0o711)
-    result = CliRunner().invoke(cli, ["serve"])
+    result = CliRunner().invoke(cli, ["serve", "--port", str(free_port)])
     assert result.exit_code == 0, result.output
     assert served
     assert result.stderr == _warning(data, f"{data} (0711)")
