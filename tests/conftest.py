@@ -395,3 +395,39 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+#: the password every browser test's account is created with
+BROWSER_PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def logged_in() -> Callable[..., object]:
+    """Log a Chromium tab into a live server as a new account of a given role.
+
+    ``logged_in(page, live_server, "claire", role=Role.RESEARCHER)`` creates the
+    account, fills the login form as a person does and returns the page, on the
+    home page. Two tabs of two browser contexts may log in as two people.
+    """
+    from sociaparis.accounts.roles import Role
+    from sociaparis.accounts.service import create_user
+    from sociaparis.core.db import transaction
+
+    def log_in(
+        page: object, server: LiveServer, username: str, *, role: object = None
+    ) -> object:
+        with transaction(server.app.state.engine) as session:
+            create_user(
+                session=session,
+                username=username,
+                password=BROWSER_PASSWORD,
+                role=role or Role.RESEARCHER,
+            )
+        page.goto(f"{server.url}/login")
+        page.fill("#username", username)
+        page.fill("#password", BROWSER_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{server.url}/**")
+        return page
+
+    return log_in

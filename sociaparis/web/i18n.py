@@ -26,6 +26,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Rechargez la page et recommencez."
         ),
         "home_title": "Études et questionnaires",
+        "workbench_nav_label": "Sections de l'atelier",
+        "nav_home": "Accueil",
+        "nav_forms": "Questionnaires",
         "not_found": "Page introuvable.",
         "error_title": "Erreur",
         "busy_retry": (
@@ -176,6 +179,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Reload the page and try again."
         ),
         "home_title": "Studies and questionnaires",
+        "workbench_nav_label": "Workbench sections",
+        "nav_home": "Home",
+        "nav_forms": "Questionnaires",
         "not_found": "Page not found.",
         "error_title": "Error",
         "busy_retry": (

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import create_user
 from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.service import create_invitations
 from tests.factories import FIELDING_FORM, field_form
@@ -27,21 +25,15 @@ def _accessible_at_both_widths(page, axe_violations) -> None:
 
 
 def test_field_operations_pages_in_chromium(
-    live_server, axe_page, axe_violations, tmp_path: Path
+    live_server, axe_page, axe_violations, logged_in, tmp_path: Path
 ) -> None:
     with transaction(live_server.app.state.engine) as session:
-        create_user(
-            session=session, username="claire", password=PASSWORD, role=Role.RESEARCHER
-        )
         form_id = field_form(session)
         [invitation] = create_invitations(
             session=session, form_id=form_id, attributes=[{}]
         )
-    page = axe_page
-    page.goto(f"{live_server.url}/login")
-    page.fill("#username", "claire")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page = logged_in(axe_page, live_server, "claire")
+    _accessible_at_both_widths(page, axe_violations)
     page.click("#field-operations")
     assert page.url.endswith("/forms?lang=fr")
     _accessible_at_both_widths(page, axe_violations)
