@@ -40,12 +40,14 @@ from lxml import etree
 
 from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.qual.errors import QualError
+from sociaparis.qual.io._refi_writer import without_authorship
 from sociaparis.qual.io._refi_xml import (
     EXTENSION_NAME,
     GUID_RE,
     NS,
     VALUE_TAGS,
     ImportResult,
+    coding_selection_guid,
     local_name,
     parse_description,
     selection_guid,
@@ -212,8 +214,12 @@ class Reader:
             )
         # (note GUID, what it is attached to), from every NoteRef met on the way
         self.note_refs: list[tuple[str, MemoTarget]] = []
-        # memos made of the Description of a selection (see read_selection)
-        self.description_memos: list[Memo] = []
+        # the Description of each selection: (selection GUID, text, its
+        # codings' GUIDs, its span, author, date); see read_selection
+        self.selection_descriptions: list[
+            tuple[str, str, list[str], MemoTarget, str | None, datetime | None]
+        ] = []
+        self.origin = root.get("origin", "")
         # selection GUID -> its span, for the Links that point to a selection
         self.selection_spans: dict[str, MemoTarget] = {}
         self.unknown(
@@ -553,23 +559,24 @@ class Reader:
         span = MemoTarget("span", source_id, start, end)
         self.selection_spans[selection_id] = span
         description = self.text_of(element, "Description")
+        found = self.kids(element, "Coding")
         if description:
-            # the model has no description on a span: it becomes a memo on the
-            # span, with a GUID derived so that a re-import finds the same memo
-            memo_id = derived_guid("selection-description", selection_id)
-            self.description_memos.append(
-                Memo(
-                    id=memo_id,
-                    text=description,
-                    targets=(span,),
-                    created_by=self.opt_guid(element, "creatingUser"),
-                    created_at=self.when(element, "creationDateTime"),
+            # resolved in read_notes, once the coding memos are known: a
+            # coding's memo (QualCoder, MAXQDA, sociaparis), a note's copy
+            # (sociaparis) or a comment on the span (ATLAS.ti quotations)
+            self.selection_descriptions.append(
+                (
+                    selection_id,
+                    description,
+                    [self.guid(c) for c in found],
+                    span,
+                    self.opt_guid(element, "creatingUser"),
+                    self.when(element, "creationDateTime"),
                 )
             )
         note_refs = self.refs(element, "NoteRef")
         for ref in note_refs:
             self.note_refs.append((ref, span))
-        found = self.kids(element, "Coding")
         if not found and not description and not note_refs:
             self.warn(QualError.EMPTY_SELECTION, name=name, start=start, end=end)
         for coding in found:
@@ -587,7 +594,11 @@ class Reader:
                     end=end,
                     created_by=self.opt_guid(coding, "creatingUser"),
                     created_at=self.when(coding, "creationDateTime"),
-                    selection_id=kept_id,
+                    selection_id=(
+                        None
+                        if selection_id == coding_selection_guid(coding_id)
+                        else kept_id
+                    ),
                 )
             )
             for note in self.refs(coding, "NoteRef"):
@@ -632,8 +643,9 @@ class Reader:
         memos: list[Memo] = []
         coding_memos: dict[str, str] = {}
         known = set()
+        note_texts: dict[str, str] = {}
         for note in notes:
-            self.unknown(note, ("Description", "PlainTextContent"))
+            self.unknown(note, ("Description", "PlainTextContent", "PlainTextSelection"))
             note_id = self.guid(note)
             known.add(note_id)
             content = self.kid(note, "PlainTextContent")
@@ -649,6 +661,22 @@ class Reader:
                         name=note.get("name", ""),
                         ref=path,
                     )
+            note_texts[note_id] = text
+            # QualCoder writes an annotation as a note that holds the span and
+            # is referred to by its text source: it is a memo on that span
+            spans = self.kids(note, "PlainTextSelection")
+            if spans:
+                refs_by_note[note_id] = [
+                    MemoTarget(
+                        "span",
+                        t.id,
+                        self.integer(spans[0], "startPosition"),
+                        self.integer(spans[0], "endPosition"),
+                    )
+                    if t.kind == "source" and len(spans) == 1
+                    else t
+                    for t in refs_by_note.get(note_id, [])
+                ]
             # one target once, even if referred to by a NoteRef and a Link
             targets = tuple(dict.fromkeys(refs_by_note.get(note_id, [])))
             name = note.get("name", "")
@@ -679,11 +707,54 @@ class Reader:
         for note_id in refs_by_note:
             if note_id not in known:
                 self.warn(QualError.DROPPED_REFERENCE, element="NoteRef", ref=note_id)
+        description_memos = self.description_memos(coding_memos, refs_by_note, note_texts)
         codings = [
             replace(c, memo=coding_memos[c.id]) if c.id in coding_memos else c
             for c in codings
         ]
-        return [*self.description_memos, *memos], codings
+        return [*description_memos, *memos], codings
+
+    def description_memos(
+        self,
+        coding_memos: dict[str, str],
+        refs_by_note: dict[str, list[MemoTarget]],
+        note_texts: dict[str, str],
+    ) -> list[Memo]:
+        """Read the ``Description`` of each selection, without duplicates.
+
+        A description that repeats the memo of one of the selection's codings, or
+        a note on the span, is that memo (sociaparis writes both).  On a
+        selection with one coding and no other memo it is the coding's memo
+        (QualCoder and MAXQDA keep coding memos there), except in an ATLAS.ti
+        export, where it is the comment of a quotation.  Anything else becomes
+        a memo on the span, with a GUID derived from the selection so that a
+        re-import finds the same memo.  ``coding_memos`` is completed in place.
+        """
+        span_notes: dict[MemoTarget, set[str]] = {}
+        for note_id, targets in refs_by_note.items():
+            for target in targets:
+                if target.kind == "span" and note_id in note_texts:
+                    span_notes.setdefault(target, set()).add(note_texts[note_id])
+        out: list[Memo] = []
+        atlas = "atlas" in self.origin.lower()
+        for selection_id, text, coding_ids, span, by, at in self.selection_descriptions:
+            if text in span_notes.get(span, set()) or any(
+                coding_memos.get(c) == text for c in coding_ids
+            ):
+                continue
+            if len(coding_ids) == 1 and coding_ids[0] not in coding_memos and not atlas:
+                coding_memos[coding_ids[0]] = text
+                continue
+            out.append(
+                Memo(
+                    id=derived_guid("selection-description", selection_id),
+                    text=text,
+                    targets=(span,),
+                    created_by=by,
+                    created_at=at,
+                )
+            )
+        return out
 
     def read_sets(self, raw_sets: list[Any], project: Project) -> list[CodeSet]:
         """The sets, keeping the members the project has (a ``QUAL_132`` warning
@@ -800,9 +871,10 @@ def apply_extension(result: ImportResult, data: bytes, path: str) -> ImportResul
     """Read the speaker turns that sociaparis stores next to ``project.qde``.
 
     ``data`` is ``sociaparis.json``: ``{"turns": {source GUID: [[speaker, start,
-    end, start_s, end_s], ...]}}`` (offsets in code points, times in seconds or
-    null).  Sources it does not name keep their turns; a malformed file is
-    ``QUAL_110``.
+    end, start_s, end_s], ...]}, "filled": [[kind, id, "by" | "at"], ...]}``
+    (offsets in code points, times in seconds or null; ``filled`` lists the
+    authors and dates the export filled in, cleared again here).  Sources it
+    does not name keep their turns; a malformed file is ``QUAL_110``.
     """
     try:
         payload = json.loads(data.decode("utf-8"))
@@ -819,6 +891,10 @@ def apply_extension(result: ImportResult, data: bytes, path: str) -> ImportResul
             )
             for source_id, items in payload.get("turns", {}).items()
         }
+        filled = [
+            [str(kind), str(key), str(what)]
+            for kind, key, what in payload.get("filled", [])
+        ]
     except (ValueError, TypeError, IndexError, AttributeError, OverflowError) as exc:
         raise SociaparisError(
             QualError.ARCHIVE_UNREADABLE, path=path, reason=f"{EXTENSION_NAME}: {exc}"
@@ -827,4 +903,5 @@ def apply_extension(result: ImportResult, data: bytes, path: str) -> ImportResul
         replace(s, turns=turns[s.id]) if s.id in turns else s
         for s in result.project.sources
     )
-    return replace(result, project=replace(result.project, sources=sources))
+    project = replace(result.project, sources=sources)
+    return replace(result, project=without_authorship(project, filled))

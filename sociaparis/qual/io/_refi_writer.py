@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,18 +12,124 @@ from lxml import etree
 
 from sociaparis.qual.io._refi_xml import (
     NS,
+    coding_selection_guid,
     format_description,
     selection_guid,
 )
 from sociaparis.qual.project import (
     Code,
     Coding,
+    Memo,
     Project,
     Source,
+    User,
     Value,
     children_by_parent,
     derived_guid,
 )
+
+# The author of what a project does not say who made: a user of its own, so
+# that no one is credited with another person's work.
+DEFAULT_USER_ID = derived_guid("sociaparis-export-user")
+DEFAULT_USER_NAME = "sociaparis"
+# the date of last resort, for a project that carries no date at all
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+Filled = list[list[str]]  # [kind, id, "by" | "at"]: what with_authorship filled in
+
+
+def with_authorship(project: Project) -> tuple[Project, Filled]:
+    """Give every element that REFI-QDA dates an author and a creation date.
+
+    The schema makes ``creatingUser`` and ``creationDateTime`` optional, but
+    every producer writes them and importers rely on them (QualCoder's stops on
+    a ``Note`` without a date). What the project does not know is filled in:
+    the author with the project's creator, else its first user, else a user
+    ``sociaparis`` added for the purpose; the date with the project's creation
+    (or modification) date, else the earliest date in the project, else
+    1970-01-01 UTC. Nothing depends on the clock, so an export is reproducible.
+
+    Returns
+    -------
+    tuple
+        The project with the gaps filled, and the list of ``[kind, id, field]``
+        filled in (kind ``project``, ``source``, ``coding``, ``memo`` or
+        ``user`` for the added user), which :func:`without_authorship` undoes.
+    """
+    filled: Filled = []
+    users = project.users
+    author = project.created_by or (users[0].id if users else None)
+    if author is None:
+        author = DEFAULT_USER_ID
+        users = (*users, User(DEFAULT_USER_ID, DEFAULT_USER_NAME))
+        filled.append(["user", DEFAULT_USER_ID, "by"])
+    dates = [
+        d
+        for d in (
+            *(s.created_at for s in project.sources),
+            *(s.modified_at for s in project.sources),
+            *(c.created_at for c in project.codings),
+            *(m.created_at for m in project.memos),
+            *(m.modified_at for m in project.memos),
+        )
+        if d is not None
+    ]
+    when = (
+        project.created_at
+        or project.modified_at
+        or (min(dates, key=_utc_key) if dates else EPOCH)
+    )
+
+    def fill(kind: str, item: Any, key: str) -> Any:
+        changes: dict[str, Any] = {}
+        if item.created_by is None:
+            changes["created_by"] = author
+            filled.append([kind, key, "by"])
+        if item.created_at is None:
+            changes["created_at"] = when
+            filled.append([kind, key, "at"])
+        return replace(item, **changes) if changes else item
+
+    done = fill("project", project, "")
+    done = replace(
+        done,
+        users=users,
+        sources=tuple(fill("source", s, s.id) for s in project.sources),
+        codings=tuple(fill("coding", c, c.id) for c in project.codings),
+        memos=tuple(fill("memo", m, m.id) for m in project.memos),
+    )
+    return done, filled
+
+
+def without_authorship(project: Project, filled: Filled) -> Project:
+    """Undo :func:`with_authorship`: clear what it filled in (read back from
+    ``sociaparis.json``), so that a sociaparis round trip is exact."""
+    gaps: dict[tuple[str, str], set[str]] = {}
+    for kind, key, what in filled:
+        gaps.setdefault((str(kind), str(key).upper()), set()).add(str(what))
+
+    def clear(kind: str, item: Any, key: str) -> Any:
+        what = gaps.get((kind, key.upper()), set())
+        changes: dict[str, Any] = {}
+        if "by" in what:
+            changes["created_by"] = None
+        if "at" in what:
+            changes["created_at"] = None
+        return replace(item, **changes) if changes else item
+
+    added = {key for (kind, key) in gaps if kind == "user"}
+    done = clear("project", project, "")
+    return replace(
+        done,
+        users=tuple(u for u in project.users if u.id.upper() not in added),
+        sources=tuple(clear("source", s, s.id) for s in project.sources),
+        codings=tuple(clear("coding", c, c.id) for c in project.codings),
+        memos=tuple(clear("memo", m, m.id) for m in project.memos),
+    )
+
+
+def _utc_key(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _when(value: datetime) -> str:
@@ -58,6 +165,7 @@ class Writer:
         self.notes: list[etree._Element] = []
         self.types = {v.id: v.type for v in project.variables}
         self.memo_refs: dict[tuple[str, str, int | None, int | None], list[str]] = {}
+        self.memo_by_id = {m.id: m for m in project.memos}
         self.codings_by_source: dict[str, list[Coding]] = {}
         for coding in project.codings:
             self.codings_by_source.setdefault(coding.source_id, []).append(coding)
@@ -227,6 +335,20 @@ class Writer:
             )
             groups.setdefault(key, []).append(coding)
             spans[key] = (coding.start, coding.end)
+        # A coding's memo also goes in its selection's Description, where
+        # QualCoder and MAXQDA read it, for every coding of the selection: a
+        # coding with a memo that its neighbours do not share gets a selection
+        # of its own, so that no other coding (another coder's) is given it.
+        for key, codings in list(groups.items()):
+            if len({c.memo for c in codings}) > 1:
+                for coding in list(codings):
+                    if coding.memo is not None and coding.selection_id is None:
+                        own = coding_selection_guid(coding.id)
+                        groups[own] = [coding]
+                        spans[own] = spans[key]
+                        codings.remove(coding)
+                if not codings:
+                    del groups[key]
         coded = set(spans.values())
         for start, end in self.span_memos.get(source.id, []):
             if (start, end) not in coded:
@@ -236,7 +358,11 @@ class Writer:
         annotated: set[tuple[int, int]] = set()
         for key, codings in groups.items():
             start, end = spans[key]
-            first = codings[0] if codings else None
+            first: Coding | Memo | None = codings[0] if codings else None
+            memos = {c.memo for c in codings}
+            span_memo = self.memo_refs.get(("span", source.id, start, end), [])
+            if first is None and span_memo:
+                first = self.memo_by_id[span_memo[0]]
             selection = self.el(
                 element,
                 "PlainTextSelection",
@@ -247,6 +373,11 @@ class Writer:
                 creatingUser=first.created_by if first else None,
                 creationDateTime=first.created_at if first else None,
             )
+            if len(memos) == 1 and None not in memos:
+                self.text_el(selection, "Description", next(iter(memos)) or "")
+            elif not codings and len(span_memo) == 1:
+                # an annotation: where QualCoder reads it (the note stays too)
+                self.text_el(selection, "Description", self.memo_by_id[span_memo[0]].text)
             for coding in codings:
                 item = self.el(
                     selection,
@@ -258,7 +389,13 @@ class Writer:
                 self.el(item, "CodeRef", targetGUID=coding.code_id)
                 if coding.memo is not None:
                     note_id = derived_guid("coding-memo", coding.id)
-                    note = self.el(None, "Note", guid=note_id)
+                    note = self.el(
+                        None,
+                        "Note",
+                        guid=note_id,
+                        creatingUser=coding.created_by,
+                        creationDateTime=coding.created_at,
+                    )
                     self.el(note, "PlainTextContent").text = coding.memo
                     self.notes.append(note)
                     self.el(item, "NoteRef", targetGUID=note_id)

@@ -210,3 +210,9 @@ def local_name(element: etree._Element) -> str:
 
 def selection_guid(source_id: str, start: int, end: int) -> str:
     return derived_guid("selection", source_id, str(start), str(end))
+
+
+def coding_selection_guid(coding_id: str) -> str:
+    """The GUID of the selection of its own that a coding with a memo gets when
+    the other codings of its span do not share the memo (see the writer)."""
+    return derived_guid("coding-selection", coding_id)

@@ -43,7 +43,7 @@ from typing import IO
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io._refi_reader import Reader, apply_extension
-from sociaparis.qual.io._refi_writer import Writer
+from sociaparis.qual.io._refi_writer import Writer, with_authorship
 from sociaparis.qual.io._refi_xml import (
     EXTENSION_NAME,
     NS,
@@ -72,6 +72,7 @@ __all__ = [
     "read_qde",
     "read_qdpx",
     "write_qde",
+    "with_authorship",
     "write_qdpx",
 ]
 
@@ -154,12 +155,17 @@ def write_qdpx(project: Project, target: str | Path | IO[bytes]) -> None:
     """Write ``project`` as a REFI-QDA ``.qdpx`` archive.
 
     The archive holds ``project.qde``, one UTF-8 ``sources/<guid>.txt`` per source
-    with known text, and ``sociaparis.json`` with the speaker turns (other tools
-    ignore it).  The project is checked first (:func:`~sociaparis.qual.project.check`).
+    with known text, and ``sociaparis.json`` with the speaker turns and the list
+    of authors and dates that the export filled in (other tools ignore it; see
+    :func:`~sociaparis.qual.io._refi_writer.with_authorship`: every source,
+    selection, coding and note gets a ``creatingUser`` and a
+    ``creationDateTime``, which importers such as QualCoder's rely on).  The
+    project is checked first (:func:`~sociaparis.qual.project.check`).
     The same project always gives the same bytes (entries carry a fixed date).
     """
     check(project)
-    xml = Writer(project, embed_text=False).xml()
+    filled_project, filled = with_authorship(project)
+    xml = Writer(filled_project, embed_text=False).xml()
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
 
         def put(name: str, data: str | bytes) -> None:
@@ -177,11 +183,12 @@ def write_qdpx(project: Project, target: str | Path | IO[bytes]) -> None:
             for s in project.sources
             if s.turns
         }
-        if turns:
+        if turns or filled:
             payload = {
                 "format": "sociaparis-refi-extension",
                 "version": 1,
                 "turns": turns,
+                "filled": filled,
             }
             put(EXTENSION_NAME, json.dumps(payload, ensure_ascii=False, indent=1))
 
@@ -190,10 +197,12 @@ def write_qde(project: Project, target: str | Path | IO[bytes] | None = None) ->
     """Write ``project`` as a bare ``project.qde`` document and return its bytes.
 
     Source texts go inline in ``PlainTextContent``; speaker turns are not written
-    (REFI-QDA has no element for them; :func:`write_qdpx` keeps them).
+    (REFI-QDA has no element for them; :func:`write_qdpx` keeps them).  Authors
+    and dates the project lacks are filled in as by :func:`write_qdpx`, with no
+    record of it: read back, they are values like any other.
     """
     check(project)
-    xml = Writer(project, embed_text=True).xml()
+    xml = Writer(with_authorship(project)[0], embed_text=True).xml()
     if isinstance(target, str | Path):
         Path(target).write_bytes(xml)
     elif target is not None:

@@ -29,6 +29,7 @@ from sociaparis.qual.io.refi_qda import (
     parse_description,
     read_qde,
     read_qdpx,
+    with_authorship,
     write_qde,
     write_qdpx,
 )
@@ -382,13 +383,16 @@ def test_rich_project_archive_layout() -> None:
 
 
 def test_bare_qde_round_trip_keeps_all_but_turns() -> None:
+    """A bare .qde has no sociaparis.json: the authors and dates the export
+    filled in come back as values."""
     project = rich_project()
     xml = write_qde(project)
     assert_valid(xml)
     result = read_qde(xml)
     assert result.warnings == ()
+    filled, _ = with_authorship(project)
     expected = replace(
-        project, sources=tuple(replace(s, turns=()) for s in project.sources)
+        filled, sources=tuple(replace(s, turns=()) for s in filled.sources)
     )
     assert result.project == expected
 
@@ -730,3 +734,181 @@ def test_giant_turn_times_in_the_extension_are_refused(late: str) -> None:
         read_qdpx(_zip(parts))
     assert caught.value.error is QualError.ARCHIVE_UNREADABLE
     assert "past the limit of 3600000 seconds" in caught.value.message
+
+
+# ------------------------------------------------ what other tools' importers need
+
+Q = {"q": "urn:QDA-XML:project:1.0"}
+DATED = ("Project", "TextSource", "PlainTextSelection", "Coding", "Note")
+
+
+def _qde(data: bytes) -> etree._Element:
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("project.qde"))
+
+
+def test_every_dated_element_has_an_author_and_a_date() -> None:
+    """QualCoder's importer stops on a Note without creationDateTime; every
+    element the schema dates gets one, and an author that is a declared user."""
+    root = _qde(export(rich_project()))
+    users = {u.get("guid") for u in root.xpath("//q:User", namespaces=Q)}
+    for tag in DATED:
+        elements = root.xpath(f"//q:{tag}", namespaces=Q)
+        assert elements, tag
+        for element in elements:
+            by = "creatingUserGUID" if tag == "Project" else "creatingUser"
+            assert element.get(by) in users, (tag, element.get("guid"))
+            datetime.fromisoformat(element.get("creationDateTime"))
+    # an unknown author is the project's creator, an unknown date its creation
+    (memo,) = root.xpath("//q:Note[@guid=$g]", g=rich_project().memos[0].id, namespaces=Q)
+    assert (memo.get("creatingUser"), memo.get("creationDateTime")) == (
+        ALICE,
+        "2025-03-04T09:30:00Z",
+    )
+
+
+S1, S2 = "33333333-0000-4000-8000-000000000001", "33333333-0000-4000-8000-000000000002"
+
+
+@pytest.mark.parametrize(
+    ("project", "author", "when"),
+    [
+        # no creator: the first user; no project date: the earliest date
+        (
+            Project(
+                "p",
+                users=(User(BOB, "Bob"),),
+                sources=(
+                    Source(S1, "s", "texte", created_at=T0 + timedelta(days=2)),
+                    Source(S2, "t", "texte", created_at=T0 + timedelta(days=1)),
+                ),
+            ),
+            BOB,
+            T0 + timedelta(days=1),
+        ),
+        # no user at all: a user "sociaparis" of its own; no date at all: 1970
+        (Project("p", sources=(Source(S1, "s", "texte"),)), None, None),
+    ],
+)
+def test_authorship_fallbacks(
+    project: Project, author: str | None, when: datetime | None
+) -> None:
+    filled, record = with_authorship(project)
+    if author is None:
+        assert filled.users[-1].name == "sociaparis"
+        author = filled.users[-1].id
+    assert {s.created_by for s in filled.sources} == {author}
+    assert filled.created_by == author
+    expected = when or datetime(1970, 1, 1, tzinfo=UTC)
+    assert filled.sources[-1].created_at == (project.sources[-1].created_at or expected)
+    assert filled.created_at == expected
+    # the record lets a sociaparis import clear exactly what was filled in
+    assert read_qdpx(export(project)).project == project
+    assert ["project", "", "by"] in record
+
+
+def _memo_project(memos: tuple[str | None, ...]) -> Project:
+    g = "22222222-3333-4444-8555-{:012d}".format
+    return Project(
+        "m",
+        created_by=ALICE,
+        created_at=T0,
+        users=(User(ALICE, "Alice"), User(BOB, "Bob")),
+        codes=(Code(g(1), "A"), Code(g(2), "B")),
+        sources=(Source(g(10), "s", TEXT),),
+        codings=tuple(
+            Coding(g(20 + i), g(10), g(1 + i % 2), 50, 57, (ALICE, BOB)[i % 2], T0, memo)
+            for i, memo in enumerate(memos)
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("memos", "selections", "descriptions"),
+    [
+        (("vu",), 1, ["vu"]),
+        (("vu", "vu"), 1, ["vu"]),
+        # different memos on one span: each coding with a memo gets its own
+        # selection, so that QualCoder gives no coder another's memo
+        (("vu", None), 2, ["vu"]),
+        (("vu", "lu"), 2, ["vu", "lu"]),
+        ((None, None), 1, []),
+    ],
+)
+def test_coding_memos_are_written_in_both_places_and_read_once(
+    memos: tuple[str | None, ...], selections: int, descriptions: list[str]
+) -> None:
+    project = _memo_project(memos)
+    data = export(project)
+    root = _qde(data)
+    found = root.xpath("//q:PlainTextSelection", namespaces=Q)
+    assert len(found) == selections
+    texts = [
+        d.text for d in root.xpath("//q:PlainTextSelection/q:Description", namespaces=Q)
+    ]
+    assert sorted(texts) == sorted(descriptions)
+    assert len(root.xpath("//q:Coding/q:NoteRef", namespaces=Q)) == sum(
+        m is not None for m in memos
+    )
+    again = read_qdpx(data)
+    assert again.warnings == ()
+    # no memo twice, no span memo added (a split selection may reorder codings)
+    assert again.project.normalized() == project.normalized()
+
+
+def _qualcoder_like(selection: str, notes: str = "", source_refs: str = "") -> bytes:
+    """A .qde written the way QualCoder writes one (its shapes, our words)."""
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="{{origin}}">
+<Users><User guid="{ALICE}" name="alice"/></Users>
+<CodeBook><Codes>
+<Code guid="0A1B2C3D-0000-4000-8000-0000000000C1" name="A" isCodable="true"/>
+</Codes></CodeBook>
+<Sources><TextSource guid="0A1B2C3D-0000-4000-8000-0000000000F1" name="s">
+<PlainTextContent>{TEXT}</PlainTextContent>
+{selection}{source_refs}</TextSource></Sources>
+{notes}</Project>""".encode()
+
+
+CODED = f"""<PlainTextSelection guid="0A1B2C3D-0000-4000-8000-0000000000A1"
+ startPosition="50" endPosition="57"><Description>mémo du codage</Description>
+<Coding guid="0A1B2C3D-0000-4000-8000-0000000000B1" creatingUser="{ALICE}">
+<CodeRef targetGUID="0A1B2C3D-0000-4000-8000-0000000000C1"/></Coding>
+</PlainTextSelection>"""
+
+
+@pytest.mark.parametrize(
+    ("origin", "coding_memo", "span_memos"),
+    [
+        # QualCoder and MAXQDA keep a coding's memo in the selection's Description
+        ("QualCoder 3.6", "mémo du codage", []),
+        ("MAXQDA 2022", "mémo du codage", []),
+        # ATLAS.ti: the comment of a quotation, a memo on the span
+        ("ATLAS.ti 8.4.0", None, ["mémo du codage"]),
+    ],
+)
+def test_selection_description_by_origin(
+    origin: str, coding_memo: str | None, span_memos: list[str]
+) -> None:
+    xml = _qualcoder_like(CODED).replace(b"{origin}", origin.encode())
+    p = read_qde(xml).project
+    (coding,) = p.codings
+    assert coding.memo == coding_memo
+    assert [m.text for m in p.memos] == span_memos
+
+
+def test_qualcoder_annotation_note_is_a_memo_on_its_span() -> None:
+    note = f"""<Notes><Note guid="0A1B2C3D-0000-4000-8000-0000000000D1"
+ creatingUser="{ALICE}" creationDateTime="2025-03-04T09:30:00Z">
+<PlainTextContent>une annotation</PlainTextContent>
+<PlainTextSelection guid="0A1B2C3D-0000-4000-8000-0000000000D2" startPosition="86"
+ endPosition="92"/></Note></Notes>"""
+    ref = '<NoteRef targetGUID="0A1B2C3D-0000-4000-8000-0000000000D1"/>'
+    xml = _qualcoder_like(CODED, note, ref).replace(b"{origin}", b"QualCoder 3.6")
+    result = read_qde(xml)
+    assert result.warnings == ()
+    (memo,) = result.project.memos
+    assert memo.text == "une annotation"
+    assert memo.targets == (
+        MemoTarget("span", "0A1B2C3D-0000-4000-8000-0000000000F1", 86, 92),
+    )
+    assert TEXT[86:92] == "Albert"
