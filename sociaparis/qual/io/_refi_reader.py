@@ -47,10 +47,10 @@ from sociaparis.qual.io._refi_xml import (
     NS,
     VALUE_TAGS,
     ImportResult,
-    coding_selection_guid,
     local_name,
     parse_description,
     selection_guid,
+    split_selection_guid,
 )
 from sociaparis.qual.io._safety import check_seconds
 from sociaparis.qual.project import (
@@ -560,6 +560,8 @@ class Reader:
         self.selection_spans[selection_id] = span
         description = self.text_of(element, "Description")
         found = self.kids(element, "Coding")
+        selection_by = self.opt_guid(element, "creatingUser")
+        selection_at = self.when(element, "creationDateTime")
         if description:
             # resolved in read_notes, once the coding memos are known: a
             # coding's memo (QualCoder, MAXQDA, sociaparis), a note's copy
@@ -570,8 +572,8 @@ class Reader:
                     description,
                     [self.guid(c) for c in found],
                     span,
-                    self.opt_guid(element, "creatingUser"),
-                    self.when(element, "creationDateTime"),
+                    selection_by,
+                    selection_at,
                 )
             )
         note_refs = self.refs(element, "NoteRef")
@@ -582,6 +584,7 @@ class Reader:
         for coding in found:
             self.unknown(coding, ("CodeRef", "NoteRef"))
             coding_id = self.guid(coding)
+            coding_by = self.opt_guid(coding, "creatingUser") or selection_by
             ref = self.kid(coding, "CodeRef")
             if ref is None:
                 raise self.missing(coding, "CodeRef")
@@ -592,11 +595,15 @@ class Reader:
                     code_id=self.guid(ref, "targetGUID"),
                     start=start,
                     end=end,
-                    created_by=self.opt_guid(coding, "creatingUser"),
-                    created_at=self.when(coding, "creationDateTime"),
+                    # QualCoder dates the selection, not the coding
+                    created_by=coding_by,
+                    created_at=self.when(coding, "creationDateTime") or selection_at,
                     selection_id=(
                         None
-                        if selection_id == coding_selection_guid(coding_id)
+                        if selection_id
+                        == split_selection_guid(
+                            source_id, start, end, coding_by, description or None
+                        )
                         else kept_id
                     ),
                 )

@@ -12,9 +12,9 @@ from lxml import etree
 
 from sociaparis.qual.io._refi_xml import (
     NS,
-    coding_selection_guid,
     format_description,
     selection_guid,
+    split_selection_guid,
 )
 from sociaparis.qual.project import (
     Code,
@@ -133,8 +133,11 @@ def _utc_key(value: datetime) -> datetime:
 
 
 def _when(value: datetime) -> str:
-    if value.tzinfo is not None and value.utcoffset() == UTC.utcoffset(None):
-        return value.replace(tzinfo=None).isoformat() + "Z"
+    """An ``xsd:dateTime``, in UTC with ``Z`` when the time zone is known:
+    QualCoder turns ``...T10:30:00+01:00`` into ``...T10:30:00+01:00Z`` when it
+    exports the project again, which no reader accepts."""
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
     return value.isoformat()
 
 
@@ -163,6 +166,7 @@ class Writer:
         self.children = children_by_parent(project.codes)
         self.embed_text = embed_text
         self.notes: list[etree._Element] = []
+        self.note_files: list[tuple[str, str]] = []  # (name in sources/, text)
         self.types = {v.id: v.type for v in project.variables}
         self.memo_refs: dict[tuple[str, str, int | None, int | None], list[str]] = {}
         self.memo_by_id = {m.id: m for m in project.memos}
@@ -335,27 +339,36 @@ class Writer:
             )
             groups.setdefault(key, []).append(coding)
             spans[key] = (coding.start, coding.end)
-        # A coding's memo also goes in its selection's Description, where
-        # QualCoder and MAXQDA read it, for every coding of the selection: a
-        # coding with a memo that its neighbours do not share gets a selection
-        # of its own, so that no other coding (another coder's) is given it.
+        # QualCoder (and MAXQDA) take a coding's coder from its selection's
+        # creatingUser and its memo from the selection's Description: the
+        # codings of one selection must share both.  A span coded by several
+        # coders, or with memos that differ, gets one selection per coder and
+        # memo (a selection that came with its own id, from another tool, is
+        # kept as it was).
         for key, codings in list(groups.items()):
-            if len({c.memo for c in codings}) > 1:
-                for coding in list(codings):
-                    if coding.memo is not None and coding.selection_id is None:
-                        own = coding_selection_guid(coding.id)
-                        groups[own] = [coding]
-                        spans[own] = spans[key]
-                        codings.remove(coding)
-                if not codings:
-                    del groups[key]
+            kinds = {(c.created_by, c.memo) for c in codings}
+            if len(kinds) > 1 and all(c.selection_id is None for c in codings):
+                del groups[key]
+                for coding in codings:
+                    own = split_selection_guid(
+                        source.id,
+                        coding.start,
+                        coding.end,
+                        coding.created_by,
+                        coding.memo,
+                    )
+                    groups.setdefault(own, []).append(coding)
+                    spans[own] = spans[key]
+        # Memos on a span go on a selection without codings, the shape that
+        # QualCoder reads as an annotation (on a coded one, it sees none).
         coded = set(spans.values())
-        for start, end in self.span_memos.get(source.id, []):
-            if (start, end) not in coded:
+        for start, end in dict.fromkeys(self.span_memos.get(source.id, [])):
+            if (start, end) in coded:
+                key = derived_guid("annotation", source.id, str(start), str(end))
+            else:
                 key = selection_guid(source.id, start, end)
-                spans[key] = (start, end)
-                groups.setdefault(key, [])
-        annotated: set[tuple[int, int]] = set()
+            spans[key] = (start, end)
+            groups.setdefault(key, [])
         for key, codings in groups.items():
             start, end = spans[key]
             first: Coding | Memo | None = codings[0] if codings else None
@@ -400,27 +413,35 @@ class Writer:
                     self.notes.append(note)
                     self.el(item, "NoteRef", targetGUID=note_id)
                 self.note_refs(item, "coding", coding.id)
-            if (start, end) not in annotated:  # span memos go on the first selection
-                annotated.add((start, end))
-                for memo_id in self.memo_refs.get(("span", source.id, start, end), []):
+            if not codings:
+                for memo_id in span_memo:
                     self.el(selection, "NoteRef", targetGUID=memo_id)
         self.note_refs(element, "source", source.id)
         self.values(element, source.values)
 
     def memo_notes(self) -> list[etree._Element]:
+        """The memos as notes.  In an archive, a free memo's text goes in a file
+        of ``sources/``: QualCoder only takes a note with a ``plainTextPath`` as
+        a journal (:attr:`note_files` lists the files to write)."""
         notes = []
         for memo in self.project.memos:
+            path = None
+            if not self.embed_text and not memo.targets:
+                path = f"internal://{memo.id}.txt"
+                self.note_files.append((f"{memo.id}.txt", memo.text))
             note = self.el(
                 None,
                 "Note",
                 guid=memo.id,
                 name=memo.name or None,
+                plainTextPath=path,
                 creatingUser=memo.created_by,
                 creationDateTime=memo.created_at,
                 modifyingUser=memo.modified_by,
                 modifiedDateTime=memo.modified_at,
             )
             self.text_el(note, "Description", memo.description)
-            self.el(note, "PlainTextContent").text = memo.text
+            if path is None:
+                self.el(note, "PlainTextContent").text = memo.text
             notes.append(note)
         return notes

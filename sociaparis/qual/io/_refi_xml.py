@@ -212,7 +212,11 @@ def selection_guid(source_id: str, start: int, end: int) -> str:
     return derived_guid("selection", source_id, str(start), str(end))
 
 
-def coding_selection_guid(coding_id: str) -> str:
-    """The GUID of the selection of its own that a coding with a memo gets when
-    the other codings of its span do not share the memo (see the writer)."""
-    return derived_guid("coding-selection", coding_id)
+def split_selection_guid(
+    source_id: str, start: int, end: int, user: str | None, memo: str | None
+) -> str:
+    """The GUID of a selection written for the codings of one coder with one
+    memo, when several share a span (see the writer)."""
+    return derived_guid(
+        "selection", source_id, str(start), str(end), user or "", memo or ""
+    )

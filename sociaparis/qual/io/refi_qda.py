@@ -165,7 +165,8 @@ def write_qdpx(project: Project, target: str | Path | IO[bytes]) -> None:
     """
     check(project)
     filled_project, filled = with_authorship(project)
-    xml = Writer(filled_project, embed_text=False).xml()
+    writer = Writer(filled_project, embed_text=False)
+    xml = writer.xml()
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
 
         def put(name: str, data: str | bytes) -> None:
@@ -178,6 +179,8 @@ def write_qdpx(project: Project, target: str | Path | IO[bytes]) -> None:
         for source in project.sources:
             if source.text is not None:
                 put(f"sources/{source.id}.txt", source.text.encode("utf-8"))
+        for name, text in writer.note_files:
+            put(f"sources/{name}", text.encode("utf-8"))
         turns = {
             s.id: [[t.speaker, t.start, t.end, t.start_s, t.end_s] for t in s.turns]
             for s in project.sources

@@ -352,6 +352,8 @@ def test_rich_project_archive_layout() -> None:
             "project.qde",
             f"sources/{source_id}.txt",
             f"sources/{rich_project().sources[1].id}.txt",
+            # the free memo: QualCoder takes a note as a journal from a file only
+            f"sources/{rich_project().memos[-1].id}.txt",
             "sociaparis.json",
         ]
     )
@@ -806,7 +808,7 @@ def test_authorship_fallbacks(
     assert ["project", "", "by"] in record
 
 
-def _memo_project(memos: tuple[str | None, ...]) -> Project:
+def _memo_project(codings: tuple[tuple[str, str | None], ...]) -> Project:
     g = "22222222-3333-4444-8555-{:012d}".format
     return Project(
         "m",
@@ -816,43 +818,52 @@ def _memo_project(memos: tuple[str | None, ...]) -> Project:
         codes=(Code(g(1), "A"), Code(g(2), "B")),
         sources=(Source(g(10), "s", TEXT),),
         codings=tuple(
-            Coding(g(20 + i), g(10), g(1 + i % 2), 50, 57, (ALICE, BOB)[i % 2], T0, memo)
-            for i, memo in enumerate(memos)
+            Coding(g(20 + i), g(10), g(1 + i % 2), 50, 57, coder, T0, memo)
+            for i, (coder, memo) in enumerate(codings)
         ),
     )
 
 
 @pytest.mark.parametrize(
-    ("memos", "selections", "descriptions"),
+    ("codings", "selections", "descriptions"),
     [
-        (("vu",), 1, ["vu"]),
-        (("vu", "vu"), 1, ["vu"]),
-        # different memos on one span: each coding with a memo gets its own
-        # selection, so that QualCoder gives no coder another's memo
-        (("vu", None), 2, ["vu"]),
-        (("vu", "lu"), 2, ["vu", "lu"]),
-        ((None, None), 1, []),
+        (((ALICE, "vu"),), 1, ["vu"]),
+        (((ALICE, "vu"), (ALICE, "vu")), 1, ["vu"]),
+        (((ALICE, None), (ALICE, None)), 1, []),
+        # QualCoder gives every coding of a selection its Description as memo and
+        # its creatingUser as coder: a span gets one selection per coder and memo
+        (((ALICE, "vu"), (ALICE, None)), 2, ["vu"]),
+        (((ALICE, "vu"), (ALICE, "lu")), 2, ["vu", "lu"]),
+        (((ALICE, None), (BOB, None)), 2, []),
+        (((ALICE, "vu"), (BOB, "vu"), (ALICE, None)), 3, ["vu", "vu"]),
     ],
 )
-def test_coding_memos_are_written_in_both_places_and_read_once(
-    memos: tuple[str | None, ...], selections: int, descriptions: list[str]
+def test_coding_memos_and_coders_are_where_other_tools_read_them(
+    codings: tuple[tuple[str, str | None], ...], selections: int, descriptions: list[str]
 ) -> None:
-    project = _memo_project(memos)
+    project = _memo_project(codings)
     data = export(project)
     root = _qde(data)
     found = root.xpath("//q:PlainTextSelection", namespaces=Q)
     assert len(found) == selections
+    for selection in found:  # one coder per selection, and it is the selection's
+        coders = {
+            c.get("creatingUser") for c in selection.xpath("q:Coding", namespaces=Q)
+        }
+        assert coders == {selection.get("creatingUser")}
     texts = [
         d.text for d in root.xpath("//q:PlainTextSelection/q:Description", namespaces=Q)
     ]
     assert sorted(texts) == sorted(descriptions)
     assert len(root.xpath("//q:Coding/q:NoteRef", namespaces=Q)) == sum(
-        m is not None for m in memos
+        m is not None for _, m in codings
     )
     again = read_qdpx(data)
     assert again.warnings == ()
-    # no memo twice, no span memo added (a split selection may reorder codings)
+    # no memo twice, no span memo added (split selections may reorder codings)
     assert again.project.normalized() == project.normalized()
+    filled = with_authorship(project)[0].normalized()
+    assert read_qde(write_qde(project)).project.normalized() == filled
 
 
 def _qualcoder_like(selection: str, notes: str = "", source_refs: str = "") -> bytes:
@@ -912,3 +923,45 @@ def test_qualcoder_annotation_note_is_a_memo_on_its_span() -> None:
         MemoTarget("span", "0A1B2C3D-0000-4000-8000-0000000000F1", 86, 92),
     )
     assert TEXT[86:92] == "Albert"
+
+
+def test_shapes_that_qualcoder_reads() -> None:
+    """Measured with scripts/interop-qualcoder: an annotation only on a selection
+    without codings, a journal only from a note's file, dates in UTC."""
+    project = rich_project()
+    data = export(project)
+    root = _qde(data)
+    source_id = project.sources[0].id
+    # the memo on the 🤖 span, which is also coded, has a selection of its own
+    emoji = root.xpath(
+        "//q:PlainTextSelection[@startPosition=58][not(q:Coding)]", namespaces=Q
+    )
+    assert [e.findtext("q:Description", namespaces=Q) for e in emoji] == [
+        "Annotation partagée"
+    ]
+    # the free memo's text is a file of the archive
+    (note,) = root.xpath("//q:Note[@name='Idées']", namespaces=Q)
+    assert note.get("plainTextPath") == f"internal://{project.memos[-1].id}.txt"
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.read(f"sources/{project.memos[-1].id}.txt").decode() == "Mémo libre"
+    # a coding dated at +01:00 is written in UTC
+    (coding,) = root.xpath("//q:Coding[@guid=$g]", g=project.codings[-1].id, namespaces=Q)
+    assert coding.get("creationDateTime") == "2025-03-04T09:30:00Z"
+    assert source_id in {
+        s.get("guid") for s in root.xpath("//q:TextSource", namespaces=Q)
+    }
+
+
+def test_a_coding_without_date_takes_its_selections() -> None:
+    """QualCoder dates the selection and names the coder there, not on the Coding."""
+    xml = _qualcoder_like(CODED).replace(b"{origin}", b"QualCoder 3.6")
+    xml = xml.replace(
+        b'startPosition="50" endPosition="57">',
+        b'startPosition="50" endPosition="57" creationDateTime="2025-03-04T09:30:00Z">',
+    ).replace(f'creatingUser="{ALICE}">'.encode(), b">")
+    xml = xml.replace(
+        b"<PlainTextSelection guid",
+        f'<PlainTextSelection creatingUser="{BOB}" guid'.encode(),
+    )
+    (coding,) = read_qde(xml).project.codings
+    assert (coding.created_by, coding.created_at) == (BOB, T0)
