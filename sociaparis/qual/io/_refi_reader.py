@@ -282,11 +282,35 @@ class Reader:
                 name=graph.get("name", ""),
                 detail=" (a network view)",
             )
-        cases = [
-            self.read_case(c)
-            for g in self.kids(root, "Cases")
-            for c in self.kids(g, "Case")
-        ]
+        cases: list[Case] = []
+        document_values: dict[str, dict[str, Value]] = {}
+        for case in (c for g in self.kids(root, "Cases") for c in self.kids(g, "Case")):
+            source_refs = self.refs(case, "SourceRef")
+            if (
+                case.get("name") is None
+                and len(source_refs) == 1
+                and not self.text_of(case, "Description")
+                and not self.kids(case, "CodeRef")
+                and not self.kids(case, "SelectionRef")
+            ):
+                # MAXQDA and Quirkos write a document's attributes as a case
+                # without a name that holds that one document (QualCoder reads
+                # them so too); on the source itself, they are read_source's
+                self.unknown(case, ("VariableValue", "SourceRef", "Description"))
+                values = document_values.setdefault(source_refs[0], {})
+                values.update(self.read_values(case))
+                continue
+            cases.append(self.read_case(case))
+        if document_values:
+            known_sources = {s.id for s in sources}
+            for source_id in sorted(set(document_values) - known_sources):
+                self.warn(QualError.DROPPED_REFERENCE, element="Case", ref=source_id)
+            sources = [
+                replace(s, values={**document_values[s.id], **s.values})
+                if s.id in document_values
+                else s
+                for s in sources
+            ]
         for ref in self.refs(root, "NoteRef"):
             self.note_refs.append((ref, MemoTarget("project")))
         notes = [n for g in self.kids(root, "Notes") for n in self.kids(g, "Note")]

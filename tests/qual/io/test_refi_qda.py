@@ -965,3 +965,38 @@ def test_a_coding_without_date_takes_its_selections() -> None:
     )
     (coding,) = read_qde(xml).project.codings
     assert (coding.created_by, coding.created_at) == (BOB, T0)
+
+
+def test_document_attributes_in_a_nameless_case_go_to_the_document() -> None:
+    """MAXQDA and Quirkos write a document's attributes as a case without a name
+    holding that one document; QualCoder reads them as document attributes."""
+    source = "0A1B2C3D-0000-4000-8000-0000000000F1"
+    variables = """<Variables>
+<Variable guid="0A1B2C3D-0000-4000-8000-0000000000E1" name="ville" typeOfVariable="Text"/>
+<Variable guid="0A1B2C3D-0000-4000-8000-0000000000E2" name="minutes"
+ typeOfVariable="Integer"/></Variables>
+<Cases><Case guid="0A1B2C3D-0000-4000-8000-0000000000E3">
+<VariableValue><VariableRef targetGUID="0A1B2C3D-0000-4000-8000-0000000000E1"/>
+<TextValue>Lyon</TextValue></VariableValue>
+<VariableValue><VariableRef targetGUID="0A1B2C3D-0000-4000-8000-0000000000E2"/>
+<IntegerValue>55</IntegerValue></VariableValue>
+<SourceRef targetGUID="{source}"/></Case>
+<Case guid="0A1B2C3D-0000-4000-8000-0000000000E4" name="Agent 01">
+<VariableValue><VariableRef targetGUID="0A1B2C3D-0000-4000-8000-0000000000E1"/>
+<TextValue>Paris</TextValue></VariableValue>
+<SourceRef targetGUID="{source}"/></Case></Cases>
+""".replace("{source}", source)
+    xml = _qualcoder_like(CODED).replace(b"{origin}", b"MAXQDA 2022")
+    xml = xml.replace(b"<Sources>", variables.encode() + b"<Sources>")
+    result = read_qde(xml)
+    assert result.warnings == ()
+    p = result.project
+    names = {v.id: v.name for v in p.variables}
+    (document,) = p.sources
+    assert {names[k]: v for k, v in document.values.items()} == {
+        "ville": "Lyon",
+        "minutes": 55,
+    }
+    (case,) = p.cases  # a named case stays a case
+    assert (case.name, case.source_ids) == ("Agent 01", (source,))
+    assert {names[k]: v for k, v in case.values.items()} == {"ville": "Paris"}
