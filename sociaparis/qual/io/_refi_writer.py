@@ -44,8 +44,8 @@ def with_authorship(project: Project) -> tuple[Project, Filled]:
     The schema makes ``creatingUser`` and ``creationDateTime`` optional, but
     every producer writes them and importers rely on them (QualCoder's stops on
     a ``Note`` without a date). What the project does not know is filled in:
-    the author with the project's creator, else its first user, else a user
-    ``sociaparis`` added for the purpose; the date with the project's creation
+    the author with the project's creator, else a user ``sociaparis`` added for
+    the purpose (never another of its users); the date with the project's creation
     (or modification) date, else the earliest date in the project, else
     1970-01-01 UTC. Nothing depends on the clock, so an export is reproducible.
 
@@ -58,7 +58,7 @@ def with_authorship(project: Project) -> tuple[Project, Filled]:
     """
     filled: Filled = []
     users = project.users
-    author = project.created_by or (users[0].id if users else None)
+    author = project.created_by
     if author is None:
         author = DEFAULT_USER_ID
         users = (*users, User(DEFAULT_USER_ID, DEFAULT_USER_NAME))

@@ -774,18 +774,29 @@ S1, S2 = "33333333-0000-4000-8000-000000000001", "33333333-0000-4000-8000-000000
 @pytest.mark.parametrize(
     ("project", "author", "when"),
     [
-        # no creator: the first user; no project date: the earliest date
+        # the creator is the author of what has none; no project date: the earliest
         (
             Project(
                 "p",
-                users=(User(BOB, "Bob"),),
+                created_by=ALICE,
+                users=(User(ALICE, "Alice"), User(BOB, "Bob")),
                 sources=(
                     Source(S1, "s", "texte", created_at=T0 + timedelta(days=2)),
                     Source(S2, "t", "texte", created_at=T0 + timedelta(days=1)),
                 ),
             ),
-            BOB,
+            ALICE,
             T0 + timedelta(days=1),
+        ),
+        # no creator: a user "sociaparis" of its own, never Bob
+        (
+            Project(
+                "p",
+                users=(User(BOB, "Bob"),),
+                sources=(Source(S1, "s", "texte", created_at=T0),),
+            ),
+            None,
+            T0,
         ),
         # no user at all: a user "sociaparis" of its own; no date at all: 1970
         (Project("p", sources=(Source(S1, "s", "texte"),)), None, None),
@@ -800,12 +811,14 @@ def test_authorship_fallbacks(
         author = filled.users[-1].id
     assert {s.created_by for s in filled.sources} == {author}
     assert filled.created_by == author
+    assert filled.users[: len(project.users)] == project.users
+    assert len(filled.users) == len(project.users) + (project.created_by is None)
     expected = when or datetime(1970, 1, 1, tzinfo=UTC)
     assert filled.sources[-1].created_at == (project.sources[-1].created_at or expected)
     assert filled.created_at == expected
     # the record lets a sociaparis import clear exactly what was filled in
     assert read_qdpx(export(project)).project == project
-    assert ["project", "", "by"] in record
+    assert (["project", "", "by"] in record) == (project.created_by is None)
 
 
 def _memo_project(codings: tuple[tuple[str, str | None], ...]) -> Project:
