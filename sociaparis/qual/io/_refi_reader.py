@@ -664,8 +664,11 @@ class Reader:
         A note whose only reference is from one coding, with no name, no
         description and in no set, is that coding's memo (the shape the writer
         gives :attr:`Coding.memo`); any other note is a :class:`Memo` on every
-        target that refers to it.  A reference to a note that does not exist is
-        dropped with a ``QUAL_132`` warning.
+        target that refers to it; a note holding one ``PlainTextSelection`` and
+        referred to by a text source (QualCoder's annotations) is a memo on that
+        span of the source.  The selections' descriptions are read last
+        (:meth:`description_memos`).  A reference to a note that does not exist
+        is dropped with a ``QUAL_132`` warning.
         """
         refs_by_note: dict[str, list[MemoTarget]] = {}
         for note_id, target in self.note_refs:
