@@ -19,12 +19,14 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from sociaparis.accounts.service import Account
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual.codebook_service import _all_codes, _path, code_row, list_codes
 from sociaparis.qual.corpus import encode_value, variable_id
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.io.codebook import PATH_SEPARATOR
 from sociaparis.qual.models import (
+    QualCase,
     QualCaseDocument,
     QualCaseValue,
     QualCode,
@@ -80,6 +82,9 @@ class SegmentsResult:
     coder: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
     context: int = 0
+    cases: tuple[str, ...] = ()
+    with_code: str | None = None
+    mode: str = "overlap"
 
     def to_frame(self) -> pd.DataFrame:
         """One row per segment, columns :data:`SEGMENT_COLUMNS`."""
@@ -96,6 +101,9 @@ class SegmentsResult:
             "coder": self.coder,
             "attributes": {k: _as_list(v) for k, v in self.attributes.items()},
             "context": self.context,
+            "cases": list(self.cases),
+            "with_code": self.with_code,
+            "mode": self.mode,
             "segments": [
                 {c: getattr(s, c) for c in SEGMENT_COLUMNS} for s in self.segments
             ],
@@ -160,11 +168,87 @@ def coder_ids(session: Session, coder: str) -> list[int]:
     return list(ids)
 
 
-def coder_filter(session: Session, query: Select[Any], coder: str | None) -> Select[Any]:
-    """Keep the codings of one coder (login, name or GUID)."""
-    if coder is None:
+def coder_filter(
+    session: Session,
+    query: Select[Any],
+    coder: str | None,
+    viewer: Account | None = None,
+    column: Any = None,
+) -> Select[Any]:
+    """Keep the codings of one coder (login, name or GUID), and those ``viewer``
+    may see (blind mode, :func:`~sociaparis.qual.coding_service.visible_coder_ids`).
+
+    ``column`` is the coder column to filter (default ``QualCoding.coder_id``).
+    """
+    from sociaparis.qual.coding_service import visible_coder_ids
+
+    column = QualCoding.coder_id if column is None else column
+    if coder is not None:
+        query = query.where(column.in_(coder_ids(session, coder)))
+    visible = visible_coder_ids(session=session, viewer=viewer)
+    if visible is not None:
+        query = query.where(column.in_(visible))
+    return query
+
+
+def filter_by_cases(
+    session: Session, query: Select[Any], cases: Sequence[str]
+) -> Select[Any]:
+    """Keep codings of documents that belong to one of ``cases`` (names)."""
+    if not cases:
         return query
-    return query.where(QualCoding.coder_id.in_(coder_ids(session, coder)))
+    found = dict(
+        session.execute(
+            select(QualCase.name, QualCase.id).where(QualCase.name.in_(list(cases)))
+        ).all()
+    )
+    for name in cases:
+        if name not in found:
+            raise SociaparisError(CorpusError.UNKNOWN_CASE, ref=name)
+    return query.where(
+        exists(
+            select(1).where(
+                QualCaseDocument.document_id == QualCoding.document_id,
+                QualCaseDocument.case_id.in_(list(found.values())),
+            )
+        )
+    )
+
+
+def _with_code(
+    session: Session,
+    query: Select[Any],
+    other_ids: list[int],
+    mode: str,
+    coder: str | None,
+    viewer: Account | None,
+) -> Select[Any]:
+    """Keep codings that co-occur with a coding of ``other_ids``: whose spans
+    overlap (``overlap``) or that share a speaker turn (``turn``), as
+    :func:`cooccurrence` counts them; the other coding passes the same coder
+    and viewer filters."""
+    other = QualCoding.__table__.alias("other")
+    partner = select(1).select_from(other).where(
+        other.c.code_id.in_(other_ids), other.c.id != QualCoding.id,
+        other.c.document_id == QualCoding.document_id,
+    )  # fmt: skip
+    if mode == "overlap":
+        partner = partner.where(
+            other.c.start < QualCoding.end, QualCoding.start < other.c.end
+        )
+    else:
+        turn = QualTurn.__table__.alias("shared_turn")
+        partner = partner.where(
+            exists(
+                select(1).select_from(turn).where(
+                    turn.c.document_id == QualCoding.document_id,
+                    turn.c.start < QualCoding.end, QualCoding.start < turn.c.end,
+                    turn.c.start < other.c.end, other.c.start < turn.c.end,
+                )
+            )
+        )  # fmt: skip
+    partner = coder_filter(session, partner, coder, viewer, other.c.coder_id)
+    return query.where(exists(partner))
 
 
 def segments(
@@ -175,6 +259,10 @@ def segments(
     coder: str | None = None,
     attributes: Mapping[str, Any] | None = None,
     context: int = 80,
+    cases: Sequence[str] = (),
+    with_code: str | int | None = None,
+    mode: Literal["overlap", "turn"] = "overlap",
+    viewer: Account | None = None,
 ) -> SegmentsResult:
     """All segments coded with ``code``, with their context.
 
@@ -191,17 +279,39 @@ def segments(
         ``{"direction": ["DSIN", "DRH"], "cadre": True}``.
     context
         Code points of text shown before and after each segment.
+    cases
+        Only documents of these cases (names), e.g. a cell of a code x case
+        matrix.
+    with_code
+        Only segments that co-occur with a coding of this code (and of its
+        sub-codes with ``include_subcodes``), in the sense of ``mode``: a cell
+        of :func:`cooccurrence`.
+    mode
+        ``"overlap"`` (the spans overlap) or ``"turn"`` (both in one speaker
+        turn).
+    viewer
+        Only the codings this account may see (blind mode); ``None``: all.
 
     Returns
     -------
     SegmentsResult
         The segments in document order, then by start.
     """
+    if mode not in ("overlap", "turn"):
+        raise SociaparisError(
+            CorpusError.BAD_OPTION, name="mode", choices="overlap, turn", value=mode
+        )
     ids = code_ids(session, code, include_subcodes=include_subcodes)
     query = _segment_query(context).where(QualCoding.code_id.in_(ids))
     query = filter_by_attributes(session, query, attributes or {})
-    query = coder_filter(session, query, coder)
+    query = filter_by_cases(session, query, list(cases))
+    query = coder_filter(session, query, coder, viewer)
     codes = _all_codes(session)
+    other_path = None
+    if with_code is not None:
+        other_ids = code_ids(session, with_code, include_subcodes=include_subcodes)
+        query = _with_code(session, query, other_ids, mode, coder, viewer)
+        other_path = PATH_SEPARATOR.join(_path(codes, codes[other_ids[0]]))
     rows = _segments(session, query, codes)
     root = codes[ids[0]]
     return SegmentsResult(
@@ -211,6 +321,9 @@ def segments(
         coder,
         dict(attributes or {}),
         context,
+        tuple(cases),
+        other_path,
+        mode,
     )
 
 
@@ -279,10 +392,15 @@ def _segments(
 
 
 def segments_of(
-    *, session: Session, codings: Sequence[str], context: int = 80
+    *,
+    session: Session,
+    codings: Sequence[str],
+    context: int = 80,
+    viewer: Account | None = None,
 ) -> list[Segment]:
     """The segments of the codings ``codings`` (GUIDs), e.g. those behind a cell of
-    a matrix (:attr:`~sociaparis.qual.matrices.MatrixResult.segments`)."""
+    a matrix (:attr:`~sociaparis.qual.matrices.MatrixResult.segments`); with
+    ``viewer``, only those that account may see (blind mode)."""
     segments_: list[Segment] = []
     wanted = list(dict.fromkeys(codings))
     codes = _all_codes(session)
@@ -290,6 +408,7 @@ def segments_of(
         query = _segment_query(context).where(
             QualCoding.guid.in_(wanted[first : first + 500])
         )
+        query = coder_filter(session, query, None, viewer)
         segments_.extend(_segments(session, query, codes))
     order = {g: i for i, g in enumerate(wanted)}
     return sorted(segments_, key=lambda s: order[s.coding])
@@ -333,8 +452,10 @@ def cooccurrence(
     mode: Literal["overlap", "turn"] = "overlap",
     codes: Sequence[str] | None = None,
     coder: str | None = None,
+    viewer: Account | None = None,
 ) -> Cooccurrence:
-    """How often codes are applied together (see :class:`Cooccurrence`)."""
+    """How often codes are applied together (see :class:`Cooccurrence`); with
+    ``viewer``, counting only the codings that account may see (blind mode)."""
     if mode not in ("overlap", "turn"):
         raise SociaparisError(
             CorpusError.BAD_OPTION, name="mode", choices="overlap, turn", value=mode
@@ -363,9 +484,8 @@ def cooccurrence(
             .where(a.c.code_id.in_(chosen), b.c.code_id.in_(chosen))
             .group_by(a.c.code_id, b.c.code_id)
         )
-        if coder is not None:
-            ids = coder_ids(session, coder)
-            query = query.where(a.c.coder_id.in_(ids), b.c.coder_id.in_(ids))
+        query = coder_filter(session, query, coder, viewer, a.c.coder_id)
+        query = coder_filter(session, query, coder, viewer, b.c.coder_id)
         for x, y, n in session.execute(query):
             matrix.loc[names[x], names[y]] += n
             matrix.loc[names[y], names[x]] += n
@@ -381,7 +501,7 @@ def cooccurrence(
             .where(QualCoding.code_id.in_(chosen))
             .distinct()
         )
-        query = coder_filter(session, query, coder)
+        query = coder_filter(session, query, coder, viewer)
         by_turn: dict[int, set[int]] = defaultdict(set)
         for turn_id, code_id in session.execute(query):
             by_turn[turn_id].add(code_id)
