@@ -70,6 +70,8 @@ class Segment:
     text: str
     after: str
     memo: str | None
+    document_id: int = 0
+    coding_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,28 @@ def filter_by_attributes(
             )
         )
     return query
+
+
+def attribute_values(*, session: Session) -> dict[str, list[str]]:
+    """Every case attribute with its values (canonical text), names sorted and
+    values in their natural order (numbers and dates as such): the choices of a
+    retrieval filter."""
+    from sociaparis.qual.corpus import decode_value
+    from sociaparis.qual.models import QualVariable
+
+    kinds = dict(session.execute(select(QualVariable.name, QualVariable.type)).all())
+    found: dict[str, set[str]] = defaultdict(set)
+    query = (
+        select(QualVariable.name, QualCaseValue.value)
+        .join(QualCaseValue, QualCaseValue.variable_id == QualVariable.id)
+        .distinct()
+    )
+    for name, value in session.execute(query):
+        found[name].add(value)
+    return {
+        name: sorted(found[name], key=lambda v: decode_value(v, kinds[name] or "Text"))
+        for name in sorted(found, key=str.casefold)
+    }
 
 
 def coder_ids(session: Session, coder: str) -> list[int]:
@@ -356,6 +380,8 @@ def _segment_query(context: int) -> Select[Any]:
             ),
             func.substr(QualDocument.text, QualCoding.end + 1, context),
             QualCoding.memo,
+            QualDocument.id,
+            QualCoding.id,
         )
         .join(QualDocument, QualDocument.id == QualCoding.document_id)
         .join(QualCode, QualCode.id == QualCoding.code_id)
@@ -369,9 +395,8 @@ def _segments(
 ) -> list[Segment]:
     out = []
     for row in session.execute(query):
-        guid, doc, title, code_id, who, speaker, start, end, before, text, after, memo = (
-            row
-        )
+        (guid, doc, title, code_id, who, speaker, start, end, before, text, after,
+         memo, document_id, coding_id) = row  # fmt: skip
         out.append(
             Segment(
                 guid,
@@ -386,6 +411,8 @@ def _segments(
                 text or "",
                 after or "",
                 memo,
+                document_id,
+                coding_id,
             )
         )
     return out
@@ -434,6 +461,22 @@ class Cooccurrence:
     def to_frame(self) -> pd.DataFrame:
         """The code x code table of counts."""
         return self.counts
+
+    def csv_bytes(self) -> bytes:
+        """The table as CSV (UTF-8 with BOM, injection-safe code names)."""
+        import csv
+        import io
+
+        from sociaparis.core.spreadsheets import neutralize_formula
+
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow([neutralize_formula(c) for c in ("code", *self.codes)])
+        for code in self.codes:
+            writer.writerow(
+                [neutralize_formula(code), *(int(v) for v in self.counts.loc[code])]
+            )
+        return buffer.getvalue().encode("utf-8-sig")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: codes, mode and the non-zero pairs."""
