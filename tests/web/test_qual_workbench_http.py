@@ -1,8 +1,9 @@
 """The codebook editor and the qualitative analysis pages over real HTTP on the
-real app: every change goes through the service functions with their role
-checks (403 for a coder), CSRF is required, matrix cells lead to their
-segments, exports download, search hits are coded, and blind mode hides other
-coders' codings until a researcher reveals them."""
+real app (matrices and agreement on SQLite and PostgreSQL): every change goes
+through the service functions with their role checks (403 for a coder), CSRF is
+required, matrix cells lead to their segments, exports download, search hits
+are coded, and blind mode hides other coders' codings until a researcher
+reveals them."""
 
 from __future__ import annotations
 
@@ -158,8 +159,10 @@ def _links(html: str) -> list[tuple[str, str]]:
     ],
 )
 def test_every_matrix_cell_leads_to_as_many_segments(
-    live_server, study, query, cells
+    live_server_any, query, cells
 ) -> None:
+    live_server = live_server_any
+    build_corpus(live_server)
     http = log_in(live_server, "boss")
     page = http.get(f"/qual/matrix?{query}")
     assert page.status_code == 200 and 'class="table-scroll"' in page.text
@@ -219,7 +222,9 @@ def test_search_hits_are_coded_after_review(live_server, study) -> None:
     assert "1 codages enregistrés" in http.get(coded.headers["location"]).text
 
 
-def test_agreement_report_and_blind_mode(live_server, study) -> None:
+def test_agreement_report_and_blind_mode(live_server_any) -> None:
+    live_server = live_server_any
+    build_corpus(live_server)
     boss = log_in(live_server, "boss")
     report = boss.get("/qual/agreement?run=true&coder=ana&coder=ben")
     assert report.status_code == 200
