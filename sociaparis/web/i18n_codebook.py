@@ -5,6 +5,9 @@ French messages of the errors these pages show, merged into
 
 from __future__ import annotations
 
+from sociaparis.qual.corpus_errors import CorpusError
+from sociaparis.qual.errors import QualError
+
 CODEBOOK_MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
         "nav_codebook": "Livre de codes",
@@ -429,4 +432,9 @@ CODEBOOK_ERROR_MESSAGES: dict[str, dict[str, str]] = {
         ),
         "QUAL_346": "Cochez au moins un code à fusionner dans « {target} ».",
     },
+}
+# English: the catalog's own messages, for the same codes
+_CATALOG = {e.code: e.template for catalog in (QualError, CorpusError) for e in catalog}
+CODEBOOK_ERROR_MESSAGES["en"] = {
+    code: _CATALOG[code] for code in CODEBOOK_ERROR_MESSAGES["fr"]
 }
