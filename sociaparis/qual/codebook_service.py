@@ -120,14 +120,17 @@ def code_path(session: Session, ref: str | int) -> str:
     return PATH_SEPARATOR.join(_path(codes, codes[code_row(session, ref).id]))
 
 
-def list_codes(*, session: Session) -> list[CodeInfo]:
-    """The codebook depth first, each code with its number of codings."""
+def list_codes(*, session: Session, viewer: Account | None = None) -> list[CodeInfo]:
+    """The codebook depth first, each code with its number of codings (with
+    ``viewer``, of the codings that account may see: blind mode)."""
+    from sociaparis.qual.coding_service import visible_coder_ids
+
     codes = _all_codes(session)
-    counts = dict(
-        session.execute(
-            select(QualCoding.code_id, func.count()).group_by(QualCoding.code_id)
-        ).all()
-    )
+    query = select(QualCoding.code_id, func.count()).group_by(QualCoding.code_id)
+    visible = visible_coder_ids(session=session, viewer=viewer)
+    if visible is not None:
+        query = query.where(QualCoding.coder_id.in_(visible))
+    counts = dict(session.execute(query).all())
     children: dict[int | None, list[QualCode]] = {}
     for code in codes.values():
         children.setdefault(code.parent_id, []).append(code)

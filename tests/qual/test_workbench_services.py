@@ -84,6 +84,8 @@ def test_blind_mode_hides_other_coders_codings_until_revealed(
         for s in segments(session=session, code=code, viewer=account).segments
     ]
     assert sorted(found) == sorted(seen.split())
+    counted = sum(c.codings for c in cb.list_codes(session=session, viewer=account))
+    assert counted == len(seen.split())
     matrix = code_case_matrix(session=session, viewer=account)
     if viewer in ("ana", "ben") and blind_state(session=session).hiding:
         assert matrix.to_frame().equals(

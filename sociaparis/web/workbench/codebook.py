@@ -75,7 +75,7 @@ def _codebook_page(
         "workbench/qual/codebook.html",
         context(
             request, user, lang, section="codebook",
-            codes=cb.list_codes(session=session),
+            codes=cb.list_codes(session=session, viewer=user),
             done=done if done in DONE else None, error=error, warnings=warnings,
             formats=list(CODEBOOK_FORMATS),
         ),
@@ -203,7 +203,7 @@ def _code_page(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    codes = cb.list_codes(session=session)
+    codes = cb.list_codes(session=session, viewer=user)
     code = next((c for c in codes if c.id == code_id), None)
     if code is None:
         raise HTTPException(status_code=404, detail="not_found")

@@ -102,7 +102,7 @@ def segments_page(
         "workbench/qual/segments.html",
         context(
             request, user, lang, section="analysis", tab="segments", result=result,
-            error=error, codes=list_codes(session=session),
+            error=error, codes=list_codes(session=session, viewer=user),
             coders=list_coders(session=session, viewer=user),
             attributes=attribute_values(session=session),
             chosen={"code": code, "subcodes": subcodes, "coder": coder,
@@ -250,7 +250,7 @@ def search_page(
         "workbench/qual/search.html",
         context(
             request, user, lang, section="analysis", tab="search", q=q, limit=limit,
-            result=result, coded=coded, codes=list_codes(session=session),
+            result=result, coded=coded, codes=list_codes(session=session, viewer=user),
             can_code=user.role.can_code(),
         ),
         json_twin=False,
@@ -285,7 +285,8 @@ def code_search_hits(
             context(
                 request, user, lang, section="analysis", tab="search", q=q,
                 limit=limit, result=result, coded=None, error=_message(exc, lang),
-                codes=list_codes(session=session), can_code=user.role.can_code(),
+                codes=list_codes(session=session, viewer=user),
+                can_code=user.role.can_code(),
             ),
             status_code=422,
             json_twin=False,
@@ -331,7 +332,7 @@ def agreement_page(
             error=error, blind=blind_state(session=session),
             coders=list_coders(session=session, viewer=user),
             documents=list_documents(session=session, status="released"),
-            codes=list_codes(session=session), shown=DISAGREEMENTS_SHOWN,
+            codes=list_codes(session=session, viewer=user), shown=DISAGREEMENTS_SHOWN,
             chosen={"coder": coder, "document": document, "code": code,
                     "unit": unit, "min_overlap": max(1, min_overlap)},
         ),
