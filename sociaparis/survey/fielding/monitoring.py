@@ -50,7 +50,7 @@ from sociaparis.survey.fielding.progress import (
 )
 from sociaparis.survey.fielding.service import COMPLETED, fielded_version, get_fielding
 from sociaparis.survey.instrument import Instrument
-from sociaparis.survey.models import PageDurationRecord
+from sociaparis.survey.models import PageDurationCountRecord
 
 #: The tables a monitoring page and ``sociaparis monitor`` publish, by name.
 TABLES = ("by_page", "by_day", "invitations", "started", "completed")
@@ -407,26 +407,55 @@ def page_medians(
 ) -> dict[str, tuple[int, float | None]]:
     """By page of ``form_id``: how many durations are recorded, and their median.
 
-    Counted and read along the table's key (form, page, seconds, id): a count per
-    page, then the one or two middle values of each page.
+    Read from the durations' histogram the database keeps (durations by page
+    and whole second, :mod:`sociaparis.survey.counts`): at most one row per
+    page and second up to ``MAX_PAGE_SECONDS``, whatever the number of
+    durations. The median is the middle value, or the mean of the two middle
+    ones.
     """
-    durations = PageDurationRecord
-    counts = session.execute(
-        select(durations.page, func.count())
-        .where(durations.form_id == form_id)
-        .group_by(durations.page)
-    ).all()
-    medians: dict[str, tuple[int, float | None]] = {}
-    for page, n in counts:
-        middle = session.scalars(
-            select(durations.seconds)
-            .where(durations.form_id == form_id, durations.page == page)
-            .order_by(durations.seconds)
-            .offset((n - 1) // 2)
-            .limit(1 if n % 2 else 2)
-        ).all()
-        medians[page] = (n, sum(middle) / len(middle))
-    return medians
+    counts = PageDurationCountRecord
+    total = func.sum(counts.n)
+    histograms: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for page, seconds, n in session.execute(
+        select(counts.page, counts.seconds, total)
+        .where(counts.form_id == form_id)
+        .group_by(counts.page, counts.seconds)
+        .having(total > 0)
+        .order_by(counts.page, counts.seconds)
+    ):
+        histograms[page].append((int(seconds), int(n)))
+    return {page: histogram_median(bins) for page, bins in histograms.items()}
+
+
+def histogram_median(bins: Sequence[tuple[int, int]]) -> tuple[int, float | None]:
+    """How many values a histogram holds, and their median.
+
+    Parameters
+    ----------
+    bins
+        (value, how many) in increasing order of value.
+
+    Examples
+    --------
+    >>> histogram_median([(3, 1), (5, 2), (9, 1)])
+    (4, 5.0)
+    >>> histogram_median([(3, 1), (9, 1)])
+    (2, 6.0)
+    >>> histogram_median([])
+    (0, None)
+    """
+    n = sum(count for _, count in bins)
+    if not n:
+        return 0, None
+    wanted = [(n - 1) // 2] if n % 2 else [n // 2 - 1, n // 2]
+    middle: list[int] = []
+    seen = 0
+    for value, count in bins:
+        while wanted and wanted[0] < seen + count:
+            middle.append(value)
+            wanted.pop(0)
+        seen += count
+    return n, sum(middle) / len(middle)
 
 
 def _days(
