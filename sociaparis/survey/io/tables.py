@@ -357,11 +357,12 @@ def batch_from_records(
             for nested in inner[repeat]:
                 walk(nested, instance.get(nested), row, number, seen)
 
-    for row, record in enumerate(records):
-        seen: dict[str, int] = {}
-        for repeat in instrument.repeats:
-            if repeat.repeat is None:
-                walk(repeat.name, record.get(repeat.name), row, 0, seen)
+    outer = [repeat.name for repeat in instrument.repeats if repeat.repeat is None]
+    if outer:
+        for row, record in enumerate(records):
+            seen: dict[str, int] = {}
+            for name in outer:
+                walk(name, record.get(name), row, 0, seen)
     repeats = {
         repeat.name: RepeatColumns(
             parent_row[repeat.name],
