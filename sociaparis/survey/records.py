@@ -5,9 +5,10 @@ the version it was answered on (:meth:`~sociaparis.survey.logic.FormState.record
 relevance applied, calculations filled), evaluated at the moment the response
 was last saved. Evaluating 100,000 responses again at each export took two
 thirds of its time, so the record is computed once, when the response is
-completed (``responses.record``), and the export evaluates only the responses
-that have none kept (in progress, or stored before it was kept). Pure
-functions: the callers store and read.
+completed, and kept as an export row (``responses.record``: a JSON list, one
+value per column of the export, which the export turns into columns at once);
+the export evaluates only the responses that have none kept (in progress, or
+stored before rows were kept). Pure functions: the callers store and read.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sociaparis.survey.instrument import Instrument
+from sociaparis.survey.io.tables import export_row
 from sociaparis.survey.logic import evaluate_form
 
-#: The version of the engine's semantics a kept record was computed by. Bump it
-#: when a change of the engine changes records: the kept ones are then
-#: evaluated again by the exports (``sociaparis`` never serves a stale one).
+#: The version of the engine's semantics and of the row layout a kept record
+#: was made by. Bump it when a change of the engine changes records, or of
+#: :func:`~sociaparis.survey.io.tables.export_row` changes rows: the kept ones
+#: are then evaluated again by the exports (never served stale) and by
+#: :func:`~sociaparis.survey.exports.keep_records`.
 RECORD_ENGINE = 1
 
 
@@ -52,8 +56,8 @@ def export_record(
     started_on: date | None,
     completed_on: date | None,
     updated_at: datetime | None,
-) -> dict[str, Any]:
-    """The record an export writes for ``answers`` saved with these dates.
+) -> list[Any]:
+    """The row an export writes for ``answers`` saved with these dates.
 
     Parameters
     ----------
@@ -66,11 +70,14 @@ def export_record(
 
     Returns
     -------
-    dict
-        Question and calculation names to values (strings), repeats as lists
-        of objects: JSON as it is, so that a kept record reads back equal.
+    list
+        The engine's record as an export row
+        (:func:`~sociaparis.survey.io.tables.export_row`: the values of the
+        questions and calculations outside repeats, strings or None, then the
+        outer repeats' instances): JSON as it is, so that a kept row reads
+        back equal.
     """
     moment = saved_moment(
         started_on=started_on, completed_on=completed_on, updated_at=updated_at
     )
-    return evaluate_form(instrument, answers, now=moment).record()
+    return export_row(instrument, evaluate_form(instrument, answers, now=moment).record())

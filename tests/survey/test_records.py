@@ -103,7 +103,8 @@ def test_the_record_kept_on_completion_is_a_fresh_evaluation(
     assert done.status == COMPLETED
     assert done.record_engine == RECORD_ENGINE
     assert done.record == _fresh(session, done)
-    assert done.record["tool"] == [{"tool_name": "Copilot", "tool_freq": "daily"}]
+    assert done.record[-1] == {"tool": [{"tool_name": "Copilot", "tool_freq": "daily"}]}
+    assert done.record[0] == "DSIN"  # service, the first question
     assert going.record is None and going.record_engine is None
 
 
@@ -128,7 +129,7 @@ def test_keep_records_fills_missing_and_stale_records(session: Session) -> None:
     session.execute(
         update(table)
         .where(table.c.id == ids[3])
-        .values(record={"stale": "1"}, record_engine=RECORD_ENGINE - 1)
+        .values(record=["stale"], record_engine=RECORD_ENGINE - 1)
     )
     assert keep_records(session=session, chunk=2) == 4
     for row in _rows(session):
