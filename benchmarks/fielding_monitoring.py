@@ -65,6 +65,13 @@ FIRST_DAY = date(2026, 3, 2)
 BATCH = 5000
 
 
+def _insert(connection, model, rows: list[dict], size: int) -> None:
+    """Insert ``rows`` in multi-row statements of ``size`` rows (under SQLite's
+    32,766 parameters)."""
+    for start in range(0, len(rows), size):
+        connection.execute(insert(model).values(rows[start : start + size]))
+
+
 def build(settings: Settings, invitations: int, responses: int, seed: int) -> int:
     """Fill a fresh database; return how many page durations it holds."""
     rng = random.Random(seed)
@@ -94,18 +101,22 @@ def build(settings: Settings, invitations: int, responses: int, seed: int) -> in
     durations = 0
     with engine.begin() as connection:
         for start in range(0, invitations, BATCH):
+            # One statement a batch, as an import's ORM flush sends them: on
+            # PostgreSQL the counts' triggers then run once a batch, not once
+            # a row on the same few counters in one transaction.
             connection.execute(
-                insert(InvitationRecord),
-                [
-                    {
-                        "form_id": FORM_ID,
-                        "token_hash": secrets.token_hex(32),
-                        "attributes": person,
-                        "used": False,
-                        "created_on": FIRST_DAY,
-                    }
-                    for person in people[start : start + BATCH]
-                ],
+                insert(InvitationRecord).values(
+                    [
+                        {
+                            "form_id": FORM_ID,
+                            "token_hash": secrets.token_hex(32),
+                            "attributes": person,
+                            "used": False,
+                            "created_on": FIRST_DAY,
+                        }
+                        for person in people[start : start + BATCH]
+                    ]
+                )
             )
         rows, timings = [], []
         for number in range(responses):
@@ -138,13 +149,13 @@ def build(settings: Settings, invitations: int, responses: int, seed: int) -> in
                 for page in pages[:reached]
             ]
             if len(rows) == BATCH:
-                connection.execute(insert(ResponseRecord), rows)
-                connection.execute(insert(PageDurationRecord), timings)
+                _insert(connection, ResponseRecord, rows, 1000)
+                _insert(connection, PageDurationRecord, timings, 5000)
                 durations += len(timings)
                 rows, timings = [], []
         if rows:
-            connection.execute(insert(ResponseRecord), rows)
-            connection.execute(insert(PageDurationRecord), timings)
+            _insert(connection, ResponseRecord, rows, 1000)
+            _insert(connection, PageDurationRecord, timings, 5000)
             durations += len(timings)
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:

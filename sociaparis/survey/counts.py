@@ -20,13 +20,16 @@ one statement, ``n = n + 1`` as an upsert, never a read then a write, so two
 respondents saving at once cannot lose an increment (SQLite runs one writer at
 a time; PostgreSQL locks the counter's row until the transaction ends).
 
-On PostgreSQL each change goes to one of :data:`SHARDS` rows of its key, drawn
-at random, so that respondents passing the same page at the same moment do
-not queue on one row's lock; a count is the sum of its shards (a shard may
-hold a negative number: a decrement may land on another shard than the
-increment). When a trigger changes two rows (a response moving from one page
-to the next) it changes them in key order, so that two such transactions
-cannot wait for each other. SQLite, with one writer, uses shard 0 only.
+On PostgreSQL the triggers run once a statement, over the rows it changed
+(transition tables), so that a bulk load adds one grouped upsert a statement;
+each change goes to one of :data:`SHARDS` rows of its key, drawn at random,
+so that respondents passing the same page at the same moment do not queue on
+one row's lock; a count is the sum of its shards (a shard may hold a negative
+number: a decrement may land on another shard than the increment). When a
+statement changes two counters (a response moving from one page to the next)
+it changes them in key order, so that two such transactions cannot wait for
+each other. SQLite, with one writer and rows changed in place, has row
+triggers and uses shard 0 only.
 
 The same statements are run by the migration (after it fills the tables from
 the rows already there: :func:`backfill`) and, for a database made with
@@ -148,48 +151,60 @@ def sqlite_statements(name: str) -> list[str]:
 
 
 def postgresql_statements(name: str) -> list[str]:
-    """The function and trigger keeping one counts table on PostgreSQL."""
-    table, counts, columns, _, keys, moving = _COUNTS[name]
-    new, old = _of(keys, "NEW"), _of(keys, "OLD")
+    """The function and triggers keeping one counts table on PostgreSQL.
+
+    Statement-level triggers over the rows the statement changed (transition
+    tables): one grouped upsert a statement, however many rows it writes. A
+    row-level trigger updating the same counter once a row would leave, in a
+    bulk load's single transaction, a chain of row versions that each further
+    update walks (200,000 invitations imported at once took minutes).
+    """
+    table, counts, columns, _, keys, _ = _COUNTS[name]
     names = ", ".join((*columns, "shard", "n"))
     conflict = ", ".join((*columns, "shard"))
+    key_names = ", ".join(f"k{n}" for n in range(len(columns)))
 
-    def upsert(values: list[str], shard: str, delta: str) -> str:
+    def upsert(changes: str) -> str:
+        # One row per key, in key order: two transactions lock shared counters
+        # in the same order, so neither waits for the other.
         return (
             f"INSERT INTO {counts} ({names}) "
-            f"VALUES ({', '.join(values)}, {shard}, {delta}) "
+            f"SELECT {key_names}, floor(random() * {SHARDS})::integer, sum(d) "
+            f"FROM ({changes}) AS changes({key_names}, d) "
+            f"GROUP BY {key_names} HAVING sum(d) <> 0 ORDER BY {key_names} "
             f"ON CONFLICT ({conflict}) DO UPDATE SET n = {counts}.n + EXCLUDED.n;"
         )
+
+    def rows(transition: str, delta: int) -> str:
+        return f"SELECT {', '.join(keys)}, {delta} FROM {transition} AS R"
 
     function = f"sociaparis_count_{name}"
     body = f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  old_shard integer := floor(random() * {SHARDS});
-  new_shard integer := floor(random() * {SHARDS});
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {upsert(new, "new_shard", "1")}
+    {upsert(rows("new_rows", 1))}
   ELSIF TG_OP = 'DELETE' THEN
-    {upsert(old, "old_shard", "-1")}
-  ELSIF ROW({", ".join(old)}) IS DISTINCT FROM ROW({", ".join(new)}) THEN
-    -- Both rows in key order: two transactions never wait for each other.
-    IF ROW({", ".join(old)}, old_shard) < ROW({", ".join(new)}, new_shard) THEN
-      {upsert(old, "old_shard", "-1")}
-      {upsert(new, "new_shard", "1")}
-    ELSE
-      {upsert(new, "new_shard", "1")}
-      {upsert(old, "old_shard", "-1")}
-    END IF;
+    {upsert(rows("old_rows", -1))}
+  ELSE
+    {upsert(rows("old_rows", -1) + " UNION ALL " + rows("new_rows", 1))}
   END IF;
   RETURN NULL;
 END $$"""
-    return [
-        body,
-        f"DROP TRIGGER IF EXISTS {name}_count_ai ON {table}",
-        f"CREATE TRIGGER {name}_count_ai AFTER INSERT OR DELETE OR UPDATE OF "
-        f"{', '.join(moving)} ON {table} FOR EACH ROW EXECUTE FUNCTION {function}()",
-    ]
+    referencing = {
+        "ai": ("INSERT", "NEW TABLE AS new_rows"),
+        "ad": ("DELETE", "OLD TABLE AS old_rows"),
+        "au": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    }
+    statements = [body]
+    for suffix, (event_name, tables) in referencing.items():
+        trigger = f"{name}_count_{suffix}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS {trigger} ON {table}",
+            f"CREATE TRIGGER {trigger} AFTER {event_name} ON {table} "
+            f"REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+        ]
+    return statements
 
 
 def backfill_statement(name: str, dialect: str) -> str:
@@ -228,9 +243,10 @@ def drop(connection: Connection) -> None:
             for op in ("ai", "ad", "au"):
                 connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}_count_{op}")
         elif connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(
-                f"DROP TRIGGER IF EXISTS {name}_count_ai ON {table}"
-            )
+            for op in ("ai", "ad", "au"):
+                connection.exec_driver_sql(
+                    f"DROP TRIGGER IF EXISTS {name}_count_{op} ON {table}"
+                )
             connection.exec_driver_sql(
                 f"DROP FUNCTION IF EXISTS sociaparis_count_{name}()"
             )
