@@ -47,7 +47,8 @@ from sqlalchemy import Connection, Table, event
 
 from sociaparis.core.db import Base
 
-#: Rows per key a count is spread over on PostgreSQL.
+#: Rows per key a count of responses or invitations is spread over on
+#: PostgreSQL (durations, spread over pages and seconds already, use one).
 SHARDS = 8
 
 _COMPLETED = "'completed'"
@@ -164,12 +165,16 @@ def postgresql_statements(name: str) -> list[str]:
     conflict = ", ".join((*columns, "shard"))
     key_names = ", ".join(f"k{n}" for n in range(len(columns)))
 
+    # Durations are spread over pages and seconds already: one row a key
+    # keeps their histogram as small as it can be.
+    shards = 1 if name == "page_durations" else SHARDS
+
     def upsert(changes: str) -> str:
         # One row per key, in key order: two transactions lock shared counters
         # in the same order, so neither waits for the other.
         return (
             f"INSERT INTO {counts} ({names}) "
-            f"SELECT {key_names}, floor(random() * {SHARDS})::integer, sum(d) "
+            f"SELECT {key_names}, floor(random() * {shards})::integer, sum(d) "
             f"FROM ({changes}) AS changes({key_names}, d) "
             f"GROUP BY {key_names} HAVING sum(d) <> 0 ORDER BY {key_names} "
             f"ON CONFLICT ({conflict}) DO UPDATE SET n = {counts}.n + EXCLUDED.n;"
