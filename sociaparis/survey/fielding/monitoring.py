@@ -408,23 +408,51 @@ def page_medians(
     """By page of ``form_id``: how many durations are recorded, and their median.
 
     Read from the durations' histogram the database keeps (durations by page
-    and whole second, :mod:`sociaparis.survey.counts`): at most one row per
-    page and second up to ``MAX_PAGE_SECONDS``, whatever the number of
-    durations. The median is the middle value, or the mean of the two middle
-    ones.
+    and whole second, :mod:`sociaparis.survey.counts`), in the database: a
+    running count along each page's seconds finds the one or two bins that
+    hold the middle values, and only those come back (two rows a page at
+    most, whatever the number of durations).
     """
     counts = PageDurationCountRecord
-    total = func.sum(counts.n)
-    histograms: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for page, seconds, n in session.execute(
-        select(counts.page, counts.seconds, total)
+    bins = (
+        select(counts.page, counts.seconds, func.sum(counts.n).label("n"))
         .where(counts.form_id == form_id)
         .group_by(counts.page, counts.seconds)
-        .having(total > 0)
-        .order_by(counts.page, counts.seconds)
+        .having(func.sum(counts.n) > 0)
+        .subquery()
+    )
+    upto = func.sum(bins.c.n).over(partition_by=bins.c.page, order_by=bins.c.seconds)
+    total = func.sum(bins.c.n).over(partition_by=bins.c.page)
+    running = select(
+        bins.c.page, bins.c.seconds, bins.c.n, upto.label("upto"), total.label("total")
+    ).subquery()
+    # A bin holds the positions upto - n .. upto - 1 (from 0); the middle ones
+    # are (total - 1) // 2 and total // 2.
+    middle = select(
+        running.c.page, running.c.seconds, running.c.n, running.c.upto, running.c.total
+    ).where(
+        running.c.upto - running.c.n <= running.c.total / 2,
+        running.c.upto > (running.c.total - 1) / 2,
+    )
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    totals: dict[str, int] = {}
+    for page, seconds, n, up_to, total_n in session.execute(
+        middle.order_by(running.c.page, running.c.seconds)
     ):
-        histograms[page].append((int(seconds), int(n)))
-    return {page: histogram_median(bins) for page, bins in histograms.items()}
+        total_n = int(total_n)
+        totals[page] = total_n
+        first = int(up_to) - int(n)
+        found[page].append((first, int(seconds)))
+    medians: dict[str, tuple[int, float | None]] = {}
+    for page, starts in found.items():
+        n = totals[page]
+        wanted = [(n - 1) // 2] if n % 2 else [n // 2 - 1, n // 2]
+        values = [
+            next(value for first, value in reversed(starts) if first <= position)
+            for position in wanted
+        ]
+        medians[page] = (n, sum(values) / len(values))
+    return medians
 
 
 def histogram_median(bins: Sequence[tuple[int, int]]) -> tuple[int, float | None]:
