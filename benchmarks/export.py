@@ -134,9 +134,15 @@ INSERT_BATCH = 5000
 PROBE_EVERY_S = 0.02
 
 
-def build_study(settings: Any, responses: int, base: int, seed: int) -> str:
+def build_study(
+    settings: Any, responses: int, base: int, seed: int, with_records: bool = True
+) -> str:
     """A fresh study with ``responses`` completed staff-survey responses, a
-    researcher account and one invitation; the invitation's token."""
+    researcher account and one invitation; the invitation's token.
+
+    Each response keeps the engine's record, as the respondent's last page
+    keeps it (``with_records=False``: none, as responses stored by a version
+    before records were kept and not yet migrated)."""
     import dataclasses
     import secrets
     import uuid
@@ -153,6 +159,7 @@ def build_study(settings: Any, responses: int, base: int, seed: int) -> str:
     )
     from sociaparis.survey.fielding.study import load_study_into_database
     from sociaparis.survey.models import ResponseRecord
+    from sociaparis.survey.records import RECORD_ENGINE, export_record
     from sociaparis.survey.study import load_study
 
     rng = random.Random(seed)
@@ -173,10 +180,28 @@ def build_study(settings: Any, responses: int, base: int, seed: int) -> str:
         )
         stored = fielded_version(session=session, form_id=FORM_ID)
     pool = [synthetic_answers(stored.instrument, rng=rng, now=NOW) for _ in range(base)]
+    # What the respondent's last page keeps (sociaparis.survey.records): the
+    # record at the moment it was saved (anonymous survey: noon of the day).
+    kept: dict[tuple[int, date], dict[str, Any]] = {}
+
+    def record(drawn: int, day: date) -> dict[str, Any] | None:
+        if not with_records:
+            return None
+        if (drawn, day) not in kept:
+            kept[drawn, day] = export_record(
+                stored.instrument,
+                pool[drawn],
+                started_on=day,
+                completed_on=day,
+                updated_at=None,
+            )
+        return kept[drawn, day]
+
     rows: list[dict[str, Any]] = []
     with engine.begin() as connection:
         for number in range(responses):
             day = FIRST_DAY + timedelta(days=rng.randrange(30))
+            drawn = rng.randrange(base)
             rows.append(
                 {
                     "id": uuid.uuid4().hex,
@@ -184,7 +209,9 @@ def build_study(settings: Any, responses: int, base: int, seed: int) -> str:
                     "invitation_id": None,
                     "resume_token_hash": secrets.token_hex(32),
                     "status": "completed",
-                    "answers": pool[rng.randrange(base)],
+                    "answers": pool[drawn],
+                    "record": record(drawn, day),
+                    "record_engine": RECORD_ENGINE if with_records else None,
                     "current_page": None,
                     "attributes": {
                         "directorate": rng.choice(["dfa", "dsin", "dpev", "dase"]),
@@ -315,7 +342,9 @@ def run_web(args: argparse.Namespace) -> None:
         secret_key=SECRET,
     )
     started = time.perf_counter()
-    token = build_study(settings, args.responses, args.base, seed=1)
+    token = build_study(
+        settings, args.responses, args.base, seed=1, with_records=not args.no_records
+    )
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"{backend}: {args.responses:,} responses stored in "
@@ -399,6 +428,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--no-service", action="store_true", help="with --web: skip the in-process runs"
+    )
+    parser.add_argument(
+        "--no-records",
+        action="store_true",
+        help="with --web: store no engine record (every export evaluates again)",
     )
     parser.add_argument(
         "--server-code",

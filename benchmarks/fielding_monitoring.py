@@ -1,4 +1,4 @@
-"""Benchmark: the fielding monitoring of the staff survey sent to 50,000 people.
+"""Benchmark: the monitoring and home pages of the staff survey sent to 50,000 people.
 
 Builds a fresh study (SQLite, then a throw-away PostgreSQL database) with the
 bundled staff survey, 50,000 invitations over 4 directorates x 3 job
@@ -6,14 +6,16 @@ categories, 30,000 responses (60% completed over 20 days, the others stopped
 on a page drawn at random), each with its answers and a page duration for
 every page it went past (about 300,000 durations). Then it times, several
 times each, the service function (:func:`fielding_monitoring`: every count
-grouped in the database) and the whole researcher page ``/fielding/FORM_ID``
-through the application (log-in cookie, rendering, charts), and prints the
-median and the slowest in milliseconds.
+read from the counts the database keeps), the whole researcher page
+``/fielding/FORM_ID`` and the home page ``/`` through the application (log-in
+cookie, rendering, charts: the server's time, without the network), and
+prints the median and the slowest in milliseconds.
 
 Run: ``.venv/bin/python benchmarks/fielding_monitoring.py [--invitations 50000]
 [--responses 30000] [--backends sqlite,postgresql] [--repeat 7]``.
-Target: the page in well under a second on both databases (figures in
-docs/benchmarks.md).
+Target (issue 22): both pages under 50 ms at 50,000 responses on SQLite and
+at 200,000 on PostgreSQL (``--invitations 200000 --responses 200000``);
+figures in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -63,6 +65,13 @@ FIRST_DAY = date(2026, 3, 2)
 BATCH = 5000
 
 
+def _insert(connection, model, rows: list[dict], size: int) -> None:
+    """Insert ``rows`` in multi-row statements of ``size`` rows (under SQLite's
+    32,766 parameters)."""
+    for start in range(0, len(rows), size):
+        connection.execute(insert(model).values(rows[start : start + size]))
+
+
 def build(settings: Settings, invitations: int, responses: int, seed: int) -> int:
     """Fill a fresh database; return how many page durations it holds."""
     rng = random.Random(seed)
@@ -92,18 +101,22 @@ def build(settings: Settings, invitations: int, responses: int, seed: int) -> in
     durations = 0
     with engine.begin() as connection:
         for start in range(0, invitations, BATCH):
+            # One statement a batch, as an import's ORM flush sends them: on
+            # PostgreSQL the counts' triggers then run once a batch, not once
+            # a row on the same few counters in one transaction.
             connection.execute(
-                insert(InvitationRecord),
-                [
-                    {
-                        "form_id": FORM_ID,
-                        "token_hash": secrets.token_hex(32),
-                        "attributes": person,
-                        "used": False,
-                        "created_on": FIRST_DAY,
-                    }
-                    for person in people[start : start + BATCH]
-                ],
+                insert(InvitationRecord).values(
+                    [
+                        {
+                            "form_id": FORM_ID,
+                            "token_hash": secrets.token_hex(32),
+                            "attributes": person,
+                            "used": False,
+                            "created_on": FIRST_DAY,
+                        }
+                        for person in people[start : start + BATCH]
+                    ]
+                )
             )
         rows, timings = [], []
         for number in range(responses):
@@ -136,13 +149,13 @@ def build(settings: Settings, invitations: int, responses: int, seed: int) -> in
                 for page in pages[:reached]
             ]
             if len(rows) == BATCH:
-                connection.execute(insert(ResponseRecord), rows)
-                connection.execute(insert(PageDurationRecord), timings)
+                _insert(connection, ResponseRecord, rows, 1000)
+                _insert(connection, PageDurationRecord, timings, 5000)
                 durations += len(timings)
                 rows, timings = [], []
         if rows:
-            connection.execute(insert(ResponseRecord), rows)
-            connection.execute(insert(PageDurationRecord), timings)
+            _insert(connection, ResponseRecord, rows, 1000)
+            _insert(connection, PageDurationRecord, timings, 5000)
             durations += len(timings)
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
@@ -182,8 +195,8 @@ def measure(name: str, settings: Settings, args: argparse.Namespace) -> None:
 
     times = timed(args.repeat, service)
     print(
-        f"  fielding_monitoring: median {statistics.median(times):.0f} ms, "
-        f"slowest {max(times):.0f} ms ({args.repeat} runs)"
+        f"  fielding_monitoring: median {statistics.median(times):.1f} ms, "
+        f"slowest {max(times):.1f} ms ({args.repeat} runs)"
     )
     engine.dispose()
 
@@ -209,9 +222,20 @@ def measure(name: str, settings: Settings, args: argparse.Namespace) -> None:
                 raise RuntimeError(f"the page failed: {response.status_code}")
 
         times = timed(args.repeat, page)
+
+        def home() -> None:
+            response = client.get("/")
+            if response.status_code != 200 or FORM_ID not in response.text:
+                raise RuntimeError(f"the home page failed: {response.status_code}")
+
+        home_times = timed(args.repeat, home)
     print(
-        f"  GET /fielding/{FORM_ID}: median {statistics.median(times):.0f} ms, "
-        f"slowest {max(times):.0f} ms ({args.repeat} runs)"
+        f"  GET /fielding/{FORM_ID}: median {statistics.median(times):.1f} ms, "
+        f"slowest {max(times):.1f} ms ({args.repeat} runs)"
+    )
+    print(
+        f"  GET /: median {statistics.median(home_times):.1f} ms, "
+        f"slowest {max(home_times):.1f} ms ({args.repeat} runs)"
     )
 
 

@@ -48,8 +48,9 @@ DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     "survey": frozenset({"accounts", "analysis"}),
 }
 #: the Alembic chain: core's engine and Base; 0004 builds the full-text index
-#: with the DDL of qual.fts
-MIGRATION_IMPORTS = frozenset({CORE, "qual"})
+#: with the DDL of qual.fts; 0010 the counts' triggers with survey.counts and
+#: the kept records with survey.exports
+MIGRATION_IMPORTS = frozenset({CORE, "qual", "survey"})
 
 #: pure computation over plain data (ARCHITECTURE.md "Computation is kept apart
 #: from persistence"; HOUSE-STYLE 3 and 19): statistics, QCA, agreement, form

@@ -2,21 +2,34 @@
 
 Functions take the session keyword-only and never commit. The tables and
 writers are pure (:mod:`sociaparis.survey.io`); this module only reads the
-responses and evaluates each one with the form-logic engine
-(:func:`~sociaparis.survey.logic.evaluate_form`) on the version it was answered
-on, so that calculations and relevance are exactly those of fielding.
+responses and takes each one's record from the form-logic engine on the
+version it was answered on (kept when it was completed, else evaluated here:
+:mod:`sociaparis.survey.records`), so that calculations and relevance are
+exactly those of fielding.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 import zipfile
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import (
+    JSON,
+    Select,
+    Text,
+    bindparam,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.roles import Role
@@ -32,8 +45,9 @@ from sociaparis.survey.io.tables import (
     MEDIA_FOLDER,
     ExportData,
     ResponseBatch,
-    batch_from_records,
+    batch_from_rows,
     build_export,
+    record_columns,
 )
 from sociaparis.survey.io.writers import (
     FORMATS,
@@ -41,18 +55,32 @@ from sociaparis.survey.io.writers import (
     resolve_output,
     write_export,
 )
-from sociaparis.survey.logic import evaluate_form
 from sociaparis.survey.metadata import metadata_values
 from sociaparis.survey.models import ResponseRecord
-from sociaparis.survey.service import StoredInstrument, list_instruments
+from sociaparis.survey.records import RECORD_ENGINE, export_record
+from sociaparis.survey.service import (
+    StoredInstrument,
+    get_instrument,
+    list_instruments,
+)
 
 Tick = Callable[[int], None]
 _CHUNK = 1000
 _COLUMNS = (
     ResponseRecord.id,
     ResponseRecord.status,
-    ResponseRecord.answers,
-    ResponseRecord.attributes,
+    # The answers only where no record is kept: decoding them costs as much.
+    type_coerce(
+        case(
+            (ResponseRecord.record_engine == RECORD_ENGINE, None),
+            else_=ResponseRecord.answers,
+        ),
+        JSON,
+    ).label("answers"),
+    ResponseRecord.record,
+    ResponseRecord.record_engine,
+    # Parsed once per distinct value: a few cells, whatever the responses.
+    cast(ResponseRecord.attributes, Text).label("attributes"),
     ResponseRecord.synthetic,
     ResponseRecord.started_on,
     ResponseRecord.completed_on,
@@ -108,13 +136,89 @@ def count_responses(
     return int(session.scalar(query) or 0)
 
 
-def _moment(on: date | None, at: datetime | None) -> datetime | None:
-    """The moment ``today()`` saw when the response was saved (noon UTC if dates only)."""
-    if at is not None:
-        return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    if on is not None:
-        return datetime.combine(on, time(12), UTC)
-    return None
+def keep_records(*, session: Session, chunk: int = _CHUNK) -> int:
+    """Keep the record of every completed response that has none kept.
+
+    For responses stored before records were kept on completion (the
+    migration that added them runs this), or whose record an older engine
+    computed (:data:`~sociaparis.survey.records.RECORD_ENGINE`). Responses in
+    progress keep none: their answers still change.
+
+    Parameters
+    ----------
+    session
+        Open session (written to, not committed).
+    chunk
+        Responses read and written at a time.
+
+    Returns
+    -------
+    int
+        How many records were computed.
+    """
+    stale = or_(
+        ResponseRecord.record_engine.is_(None),
+        ResponseRecord.record_engine != RECORD_ENGINE,
+    )
+    versions = session.scalars(
+        select(ResponseRecord.instrument_id)
+        .where(ResponseRecord.status == COMPLETED, stale)
+        .distinct()
+    ).all()
+    table = ResponseRecord.__table__
+    update_record = (
+        update(table)
+        .where(table.c.id == bindparam("response_id"))
+        .values(
+            record=bindparam("record", type_=table.c.record.type),
+            record_engine=RECORD_ENGINE,
+        )
+    )
+    kept = 0
+    for instrument_id in versions:
+        instrument = get_instrument(
+            session=session, instrument_id=instrument_id
+        ).instrument
+        after = ""
+        while True:
+            rows = session.execute(
+                select(
+                    ResponseRecord.id,
+                    ResponseRecord.answers,
+                    ResponseRecord.started_on,
+                    ResponseRecord.completed_on,
+                    ResponseRecord.updated_at,
+                )
+                .where(
+                    ResponseRecord.instrument_id == instrument_id,
+                    ResponseRecord.status == COMPLETED,
+                    stale,
+                    ResponseRecord.id > after,
+                )
+                .order_by(ResponseRecord.id)
+                .limit(chunk)
+            ).all()
+            if not rows:
+                break
+            session.execute(
+                update_record,
+                [
+                    {
+                        "response_id": row.id,
+                        "record": export_record(
+                            instrument,
+                            row.answers or {},
+                            started_on=row.started_on,
+                            completed_on=row.completed_on,
+                            updated_at=row.updated_at,
+                        ),
+                    }
+                    for row in rows
+                ],
+            )
+            kept += len(rows)
+            after = rows[-1].id
+    return kept
 
 
 def load_export(
@@ -162,7 +266,7 @@ def load_export(
             ResponseRecord.started_on, ResponseRecord.id
         )
         ids: list[str] = []
-        records: list[dict[str, Any]] = []
+        records: list[list[Any]] = []
         meta: dict[str, list[Any]] = {
             "status": [],
             "started_on": [],
@@ -172,24 +276,34 @@ def load_export(
             "synthetic": [],
         }
         found_attributes: list[dict[str, str]] = []
-        rows = session.execute(
+        parsed: dict[str | None, dict[str, str]] = {}
+        positions = {
+            name: n for n, name in enumerate(record_columns(instrument.instrument))
+        }
+        # Plain rows on the session's connection: the ORM's rows cost more
+        # than the query itself at 100,000 responses.
+        rows = session.connection().execute(
             query.with_only_columns(*_COLUMNS).execution_options(yield_per=_CHUNK)
         )
         for row in rows:
-            moment = _moment(None, row.updated_at) or _moment(
-                row.completed_on or row.started_on, None
-            )
-            state = evaluate_form(instrument.instrument, row.answers, now=moment)
-            record = state.record()
-            record.update(
-                metadata_values(
+            record = row.record
+            if row.record_engine != RECORD_ENGINE or record is None:
+                record = export_record(
                     instrument.instrument,
+                    row.answers,
                     started_on=row.started_on,
-                    started_at=row.started_at,
                     completed_on=row.completed_on,
                     updated_at=row.updated_at,
                 )
-            )
+            for name, value in metadata_values(
+                instrument.instrument,
+                started_on=row.started_on,
+                started_at=row.started_at,
+                completed_on=row.completed_on,
+                updated_at=row.updated_at,
+            ).items():
+                if name in positions:
+                    record[positions[name]] = value
             records.append(record)
             ids.append(row.id)
             meta["status"].append(row.status)
@@ -198,7 +312,10 @@ def load_export(
             meta["started_at"].append(row.started_at)
             meta["updated_at"].append(row.updated_at)
             meta["synthetic"].append(bool(row.synthetic))
-            found_attributes.append(dict(row.attributes or {}))
+            if row.attributes not in parsed:
+                loaded = json.loads(row.attributes) if row.attributes else None
+                parsed[row.attributes] = loaded if isinstance(loaded, dict) else {}
+            found_attributes.append(parsed[row.attributes])
             if tick is not None and len(ids) % _CHUNK == 0:
                 tick(_CHUNK)
         if tick is not None and len(ids) % _CHUNK:
@@ -208,7 +325,7 @@ def load_export(
         keys = list(dict.fromkeys(k for found in found_attributes for k in found))
         columns = {k: [found.get(k) for found in found_attributes] for k in keys}
         batches.append(
-            batch_from_records(
+            batch_from_rows(
                 instrument.instrument,
                 instrument.version,
                 ids,

@@ -20,12 +20,14 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sociaparis.core.db import Base, utcnow
+from sociaparis.survey import counts
 
 
 class InstrumentRecord(Base):
@@ -155,6 +157,67 @@ class ResponseRecord(Base):
     updated_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+    # The engine's record of the answers as exported (relevance applied,
+    # calculations filled), kept when the response is completed so that an
+    # export does not evaluate every response again; ``record_engine`` is the
+    # engine's RECORD_ENGINE it was computed by (NULL: none kept, evaluate).
+    record: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    record_engine: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+# -- counts kept by the database -------------------------------------------------------
+# Kept by triggers on the counted tables (sociaparis.survey.counts), in the
+# transaction that writes the counted row: monitoring reads these instead of
+# every response. A count is the sum of ``n`` over the shards of its key.
+
+
+class ResponseCountRecord(Base):
+    """How many responses of one version share what monitoring groups them by.
+
+    ``page`` is the current page of a response not completed (``''`` for a
+    completed one), ``day`` the completion day (``YYYY-MM-DD``) of a completed
+    one (``''`` otherwise); ``attributes`` is the recorded attributes' JSON as
+    stored.
+    """
+
+    __tablename__ = "response_counts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    instrument_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attributes: Mapped[str] = mapped_column(Text, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    page: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class InvitationCountRecord(Base):
+    """How many invitations of one form share their attributes and ``used``."""
+
+    __tablename__ = "invitation_counts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    form_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    attributes: Mapped[str] = mapped_column(Text, primary_key=True)
+    used: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class PageDurationCountRecord(Base):
+    """How many page durations of one form and page lasted ``seconds``: the
+    durations' histogram, from which monitoring takes the medians."""
+
+    __tablename__ = "page_duration_counts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    form_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    page: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class MailLogRecord(Base):
@@ -219,3 +282,12 @@ class PageDurationRecord(Base):
     page: Mapped[str] = mapped_column(String(200), primary_key=True)
     seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+counts.attach(
+    {
+        "responses": ResponseRecord.__table__,
+        "invitations": InvitationRecord.__table__,
+        "page_durations": PageDurationRecord.__table__,
+    }
+)

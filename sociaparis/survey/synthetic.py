@@ -41,6 +41,7 @@ from sociaparis.survey.fielding.service import (
 from sociaparis.survey.instrument import FILE_TYPES, Group, Instrument, Page, Question
 from sociaparis.survey.logic import FormState, Index, evaluate_form, next_page
 from sociaparis.survey.models import ResponseRecord
+from sociaparis.survey.records import RECORD_ENGINE, export_record
 from sociaparis.survey.service import latest_instrument
 from sociaparis.survey.study.definition import PopulationMargins
 
@@ -461,6 +462,14 @@ def add_synthetic_responses(
             ),
             updated_at=None if fielding.anonymous else moment,
         )
+        response.record = export_record(
+            stored.instrument,
+            answers,
+            started_on=started,
+            completed_on=completed,
+            updated_at=response.updated_at,
+        )
+        response.record_engine = RECORD_ENGINE
         session.add(response)
         ids.append(response.id)
     session.flush()

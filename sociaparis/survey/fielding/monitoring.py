@@ -50,7 +50,7 @@ from sociaparis.survey.fielding.progress import (
 )
 from sociaparis.survey.fielding.service import COMPLETED, fielded_version, get_fielding
 from sociaparis.survey.instrument import Instrument
-from sociaparis.survey.models import PageDurationRecord
+from sociaparis.survey.models import PageDurationCountRecord
 
 #: The tables a monitoring page and ``sociaparis monitor`` publish, by name.
 TABLES = ("by_page", "by_day", "invitations", "started", "completed")
@@ -407,26 +407,83 @@ def page_medians(
 ) -> dict[str, tuple[int, float | None]]:
     """By page of ``form_id``: how many durations are recorded, and their median.
 
-    Counted and read along the table's key (form, page, seconds, id): a count per
-    page, then the one or two middle values of each page.
+    Read from the durations' histogram the database keeps (durations by page
+    and whole second, :mod:`sociaparis.survey.counts`), in the database: a
+    running count along each page's seconds finds the one or two bins that
+    hold the middle values, and only those come back (two rows a page at
+    most, whatever the number of durations).
     """
-    durations = PageDurationRecord
-    counts = session.execute(
-        select(durations.page, func.count())
-        .where(durations.form_id == form_id)
-        .group_by(durations.page)
-    ).all()
+    counts = PageDurationCountRecord
+    bins = (
+        select(counts.page, counts.seconds, func.sum(counts.n).label("n"))
+        .where(counts.form_id == form_id)
+        .group_by(counts.page, counts.seconds)
+        .having(func.sum(counts.n) > 0)
+        .subquery()
+    )
+    upto = func.sum(bins.c.n).over(partition_by=bins.c.page, order_by=bins.c.seconds)
+    total = func.sum(bins.c.n).over(partition_by=bins.c.page)
+    running = select(
+        bins.c.page, bins.c.seconds, bins.c.n, upto.label("upto"), total.label("total")
+    ).subquery()
+    # A bin holds the positions upto - n .. upto - 1 (from 0); the middle ones
+    # are (total - 1) // 2 and total // 2.
+    middle = select(
+        running.c.page, running.c.seconds, running.c.n, running.c.upto, running.c.total
+    ).where(
+        running.c.upto - running.c.n <= running.c.total / 2,
+        running.c.upto > (running.c.total - 1) / 2,
+    )
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    totals: dict[str, int] = {}
+    for page, seconds, n, up_to, total_n in session.execute(
+        middle.order_by(running.c.page, running.c.seconds)
+    ):
+        total_n = int(total_n)
+        totals[page] = total_n
+        first = int(up_to) - int(n)
+        found[page].append((first, int(seconds)))
     medians: dict[str, tuple[int, float | None]] = {}
-    for page, n in counts:
-        middle = session.scalars(
-            select(durations.seconds)
-            .where(durations.form_id == form_id, durations.page == page)
-            .order_by(durations.seconds)
-            .offset((n - 1) // 2)
-            .limit(1 if n % 2 else 2)
-        ).all()
-        medians[page] = (n, sum(middle) / len(middle))
+    for page, starts in found.items():
+        n = totals[page]
+        wanted = [(n - 1) // 2] if n % 2 else [n // 2 - 1, n // 2]
+        values = [
+            next(value for first, value in reversed(starts) if first <= position)
+            for position in wanted
+        ]
+        medians[page] = (n, sum(values) / len(values))
     return medians
+
+
+def histogram_median(bins: Sequence[tuple[int, int]]) -> tuple[int, float | None]:
+    """How many values a histogram holds, and their median.
+
+    Parameters
+    ----------
+    bins
+        (value, how many) in increasing order of value.
+
+    Examples
+    --------
+    >>> histogram_median([(3, 1), (5, 2), (9, 1)])
+    (4, 5.0)
+    >>> histogram_median([(3, 1), (9, 1)])
+    (2, 6.0)
+    >>> histogram_median([])
+    (0, None)
+    """
+    n = sum(count for _, count in bins)
+    if not n:
+        return 0, None
+    wanted = [(n - 1) // 2] if n % 2 else [n // 2 - 1, n // 2]
+    middle: list[int] = []
+    seen = 0
+    for value, count in bins:
+        while wanted and wanted[0] < seen + count:
+            middle.append(value)
+            wanted.pop(0)
+        seen += count
+    return n, sum(middle) / len(middle)
 
 
 def _days(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Date, Text, case, cast, func, select, type_coerce
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sociaparis.analysis.disclosure import SuppressedTable, suppress
@@ -25,9 +25,9 @@ from sociaparis.survey.fielding.service import COMPLETED, fielded_version, get_f
 from sociaparis.survey.instrument import Instrument, Question
 from sociaparis.survey.models import (
     InstrumentRecord,
-    InvitationRecord,
+    InvitationCountRecord,
     InvitationUseRecord,
-    ResponseRecord,
+    ResponseCountRecord,
 )
 
 
@@ -127,34 +127,46 @@ def _parsed(text_value: str | None, cache: dict[str | None, dict[str, str]]) -> 
 
 
 def response_groups(*, session: Session, form_id: str) -> list[ResponseGroup]:
-    """Every response of ``form_id`` (all versions) counted in one grouped scan.
+    """Every response of ``form_id`` (all versions), counted.
 
-    The recorded attributes are grouped as stored (their JSON text, compared,
-    not parsed, by the database) and parsed once per distinct value here: a
-    form fielded to 50,000 people is never read row by row.
+    Read from the counts the database keeps as responses are written
+    (:mod:`sociaparis.survey.counts`): a few hundred rows, whatever the number
+    of responses. The recorded attributes are grouped as stored (their JSON
+    text) and parsed once per distinct value here.
     """
+    counts = ResponseCountRecord
     instrument_ids = select(InstrumentRecord.id).where(
         InstrumentRecord.form_id == form_id
     )
-    completed = ResponseRecord.status == COMPLETED
-    page = case((completed, None), else_=ResponseRecord.current_page)
-    day = case(
-        (
-            completed,
-            func.coalesce(ResponseRecord.completed_on, ResponseRecord.started_on),
-        ),
-        else_=None,
-    )
-    day = type_coerce(day, Date)
-    stored = cast(ResponseRecord.attributes, Text)
     cache: dict[str | None, dict[str, str]] = {}
+    total = func.sum(counts.n)
     return [
-        ResponseGroup(_parsed(attrs, cache), status, bool(synthetic), current, on, n)
-        for attrs, status, synthetic, current, on, n in session.execute(
-            select(stored, ResponseRecord.status, ResponseRecord.synthetic, page, day)
-            .add_columns(func.count())
-            .where(ResponseRecord.instrument_id.in_(instrument_ids))
-            .group_by(stored, ResponseRecord.status, ResponseRecord.synthetic, page, day)
+        ResponseGroup(
+            _parsed(attrs, cache),
+            status,
+            bool(synthetic),
+            page or None,
+            date.fromisoformat(day) if day else None,
+            int(n),
+        )
+        for attrs, status, synthetic, page, day, n in session.execute(
+            select(
+                counts.attributes,
+                counts.status,
+                counts.synthetic,
+                counts.page,
+                counts.day,
+                total,
+            )
+            .where(counts.instrument_id.in_(instrument_ids))
+            .group_by(
+                counts.attributes,
+                counts.status,
+                counts.synthetic,
+                counts.page,
+                counts.day,
+            )
+            .having(total != 0)
         )
     ]
 
@@ -163,15 +175,17 @@ def invitation_groups(
     *, session: Session, form_id: str
 ) -> list[tuple[Mapping[str, str], bool, int]]:
     """Invitations of ``form_id`` by their attributes and ``used``: (attributes,
-    used, how many), grouped as :func:`response_groups` groups responses."""
-    stored = cast(InvitationRecord.attributes, Text)
+    used, how many), read from the counts kept as :func:`response_groups`'."""
+    counts = InvitationCountRecord
     cache: dict[str | None, dict[str, str]] = {}
+    total = func.sum(counts.n)
     return [
-        (_parsed(attrs, cache), bool(used), n)
+        (_parsed(attrs, cache), bool(used), int(n))
         for attrs, used, n in session.execute(
-            select(stored, InvitationRecord.used, func.count())
-            .where(InvitationRecord.form_id == form_id)
-            .group_by(stored, InvitationRecord.used)
+            select(counts.attributes, counts.used, total)
+            .where(counts.form_id == form_id)
+            .group_by(counts.attributes, counts.used)
+            .having(total != 0)
         )
     ]
 

@@ -60,6 +60,7 @@ from sociaparis.survey.models import (
     PageDurationRecord,
     ResponseRecord,
 )
+from sociaparis.survey.records import RECORD_ENGINE, export_record
 from sociaparis.survey.service import StoredInstrument, get_instrument
 
 IN_PROGRESS = "in_progress"
@@ -152,6 +153,8 @@ _INSERT_RESPONSE = DirectStatement(
             "started_at",
             "updated_at",
             "completed_on",
+            "record",
+            "record_engine",
         )
     )
 )
@@ -396,6 +399,17 @@ def _new_response(
     response_id = uuid.uuid4().hex
     first = next_page(stored.instrument, {}, None)
     nothing_to_answer = not stored.instrument.pages()
+    record = (
+        export_record(
+            stored.instrument,
+            {},
+            started_on=now.date(),
+            completed_on=now.date(),
+            updated_at=None if fielding.anonymous else now,
+        )
+        if nothing_to_answer
+        else None
+    )
     _INSERT_RESPONSE.rowcount(
         _connection(session),
         {
@@ -415,6 +429,8 @@ def _new_response(
             "started_at": None if fielding.anonymous else now,
             "updated_at": None if fielding.anonymous else now,
             "completed_on": now.date() if nothing_to_answer else None,
+            "record": record,
+            "record_engine": None if record is None else RECORD_ENGINE,
         },
     )
     return StartedResponse(resume_token, response_id, page=first)
@@ -630,6 +646,8 @@ _SAVE_RESPONSE = DirectStatement(
         updated_at=bindparam("updated_at", type_=_RESPONSES.c.updated_at.type),
         status=bindparam("status"),
         completed_on=bindparam("completed_on", type_=_RESPONSES.c.completed_on.type),
+        record=bindparam("record", type_=_RESPONSES.c.record.type),
+        record_engine=bindparam("record_engine"),
     )
 )
 
@@ -945,6 +963,21 @@ def save_submission(
         raise ValueError("only an accepted outcome of plan_submission can be saved")
     now = now or utcnow()
     connection = _connection(session)
+    updated_at = None if view.dated_only else now
+    completed_on = now.date() if outcome.completed else None
+    # A completed response is not changed again: its record is kept for the
+    # exports (sociaparis.survey.records); a response in progress keeps none.
+    record = (
+        export_record(
+            view.instrument,
+            outcome.answers,
+            started_on=None,
+            completed_on=completed_on,
+            updated_at=updated_at,
+        )
+        if outcome.completed
+        else None
+    )
     saved = _SAVE_RESPONSE.rowcount(
         connection,
         {
@@ -953,9 +986,11 @@ def save_submission(
             "answers": outcome.answers,
             "current_page": outcome.next_page,
             "new_revision": view.revision + 1,
-            "updated_at": None if view.dated_only else now,
+            "updated_at": updated_at,
             "status": COMPLETED if outcome.completed else IN_PROGRESS,
-            "completed_on": now.date() if outcome.completed else None,
+            "completed_on": completed_on,
+            "record": record,
+            "record_engine": None if record is None else RECORD_ENGINE,
         },
     )
     if saved != 1:

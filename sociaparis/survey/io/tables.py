@@ -311,6 +311,42 @@ class ResponseBatch:
         return len(self.ids)
 
 
+def record_columns(instrument: Instrument) -> tuple[str, ...]:
+    """The questions outside repeats an export has a column for, in order.
+
+    The layout of an export row (:func:`batch_from_rows`): one value per name
+    here, then the outer repeats' instances.
+    """
+    return tuple(
+        q.name for q in instrument.questions if q.repeat is None and q.type != "note"
+    )
+
+
+def export_row(instrument: Instrument, record: Mapping[str, Any]) -> list[Any]:
+    """An engine record as an export row: the values of :func:`record_columns`
+    (None where absent), then an object of the outer repeats' instances.
+
+    A list rather than the record itself, so that a batch of rows is turned
+    into columns at once (``zip``) instead of one look-up per value; plain
+    JSON, so that a row can be kept in the database
+    (:mod:`sociaparis.survey.records`).
+    """
+    return _row(record, record_columns(instrument), _outer_repeats(instrument))
+
+
+def _outer_repeats(instrument: Instrument) -> tuple[str, ...]:
+    return tuple(r.name for r in instrument.repeats if r.repeat is None)
+
+
+def _row(
+    record: Mapping[str, Any], top: Sequence[str], outer: Sequence[str]
+) -> list[Any]:
+    return [
+        *(record.get(name) for name in top),
+        {name: record[name] for name in outer if name in record},
+    ]
+
+
 def batch_from_records(
     instrument: Instrument,
     version: str,
@@ -325,8 +361,34 @@ def batch_from_records(
     """
     if len(ids) != len(records):
         raise ValueError(f"{len(ids)} ids for {len(records)} records")
-    top = [q.name for q in instrument.questions if q.repeat is None and q.type != "note"]
-    values = {name: [record.get(name) for record in records] for name in top}
+    top, outer = record_columns(instrument), _outer_repeats(instrument)
+    return batch_from_rows(
+        instrument, version, ids, [_row(record, top, outer) for record in records], **meta
+    )
+
+
+def batch_from_rows(
+    instrument: Instrument,
+    version: str,
+    ids: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    **meta: Any,
+) -> ResponseBatch:
+    """Turn export rows (:func:`export_row`) into a :class:`ResponseBatch`.
+
+    ``meta`` takes the other fields of :class:`ResponseBatch` (``status``,
+    ``attributes``…).
+    """
+    if len(ids) != len(rows):
+        raise ValueError(f"{len(ids)} ids for {len(rows)} rows")
+    top = record_columns(instrument)
+    if any(len(row) != len(top) + 1 for row in rows):
+        raise ValueError(
+            f"an export row of {instrument.form_id} is not {len(top) + 1} long"
+        )
+    transposed = list(zip(*rows, strict=True)) if rows else [()] * (len(top) + 1)
+    values = {name: list(column) for name, column in zip(top, transposed, strict=False)}
+    holders = transposed[-1]
     names = {
         repeat.name: [
             q.name
@@ -357,11 +419,14 @@ def batch_from_records(
             for nested in inner[repeat]:
                 walk(nested, instance.get(nested), row, number, seen)
 
-    for row, record in enumerate(records):
-        seen: dict[str, int] = {}
-        for repeat in instrument.repeats:
-            if repeat.repeat is None:
-                walk(repeat.name, record.get(repeat.name), row, 0, seen)
+    outer = _outer_repeats(instrument)
+    if outer:
+        for row, holder in enumerate(holders):
+            if not holder:
+                continue
+            seen: dict[str, int] = {}
+            for name in outer:
+                walk(name, holder.get(name), row, 0, seen)
     repeats = {
         repeat.name: RepeatColumns(
             parent_row[repeat.name],
