@@ -313,7 +313,7 @@ def test_migration_fills_the_counts_of_existing_rows(database_url: str) -> None:
     settings = Settings(database_url=database_url, secret_key=SECRET)
     engine = make_engine(settings)
     run_upgrade(engine)
-    command.downgrade(_alembic_config(engine), "0009_page_durations")
+    command.downgrade(_alembic_config(engine), "0010_codebook_blind_mode")
     insert = [
         "INSERT INTO instruments (id, form_id, version, version_number, "
         "content_hash, title, model, source, source_filename, created_at) VALUES "

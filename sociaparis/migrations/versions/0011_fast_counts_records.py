@@ -6,7 +6,7 @@ by triggers (:mod:`sociaparis.survey.counts`). The completed responses already
 stored get their record (:mod:`sociaparis.survey.records`), which exports read
 instead of evaluating every response again.
 
-Revision ID: 0010_fast_counts_records
+Revision ID: 0011_fast_counts_records
 Revises: 0009_page_durations
 Create Date: 2026-12-06
 """
@@ -18,8 +18,8 @@ from alembic import op
 
 from sociaparis.survey import counts
 
-revision: str = "0010_fast_counts_records"
-down_revision: str | None = "0009_page_durations"
+revision: str = "0011_fast_counts_records"
+down_revision: str | None = "0010_codebook_blind_mode"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
