@@ -50,6 +50,7 @@ class CodeInfo:
     example: str
     color: str | None
     codings: int
+    parent_id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -142,6 +143,7 @@ def list_codes(*, session: Session) -> list[CodeInfo]:
                     code.example,
                     code.color,
                     counts.get(code.id, 0),
+                    code.parent_id,
                 )
             )
             visit(code.id)

@@ -53,6 +53,8 @@ class CodingInfo:
     coder: str | None
     memo: str | None
     text: str
+    id: int = 0
+    code_id: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -137,13 +139,22 @@ def apply_coding(
         actor.username,
         memo,
         doc.text[start:end],
+        coding.id,
+        code_.id,
     )
 
 
-def remove_coding(*, session: Session, actor: Account, coding: str) -> None:
-    """Remove a coding (coders may remove only their own)."""
+def remove_coding(*, session: Session, actor: Account, coding: str | int) -> None:
+    """Remove a coding, by GUID or id (coders may remove only their own).
+
+    The removal is written to the history with the coding's span.
+    """
     require(actor, Role(actor.role).can_code(), "code documents")
-    row = session.scalar(select(QualCoding).where(QualCoding.guid == coding))
+    row = (
+        session.get(QualCoding, coding)
+        if isinstance(coding, int)
+        else session.scalar(select(QualCoding).where(QualCoding.guid == coding))
+    )
     if row is None:
         raise SociaparisError(CorpusError.UNKNOWN_CODING, ref=coding)
     if not can_manage(actor) and row.coder_id != coder_id(session=session, actor=actor):
@@ -273,6 +284,8 @@ def codings_of(
             login or name,
             c.memo,
             d.text[c.start : c.end],
+            c.id,
+            c.code_id,
         )
         for c, d, code_guid, login, name in session.execute(query)
     ]

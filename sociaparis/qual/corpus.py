@@ -542,6 +542,23 @@ def document_text(*, session: Session, actor: Account, ref: str | int) -> str:
     return document.text
 
 
+def released_text(*, session: Session, ref: str | int) -> str:
+    """The text of a released document, the one codings' offsets refer to.
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_202`` for an unknown document, ``QUAL_205`` for one not yet
+        released (its text may still hold names).
+    """
+    document = document_row(session, ref)
+    if document.status != "released":
+        raise SociaparisError(
+            CorpusError.NOT_RELEASED, title=document.title, status=document.status
+        )
+    return document.text
+
+
 def store_document(
     *,
     session: Session,
