@@ -28,6 +28,7 @@ from sociaparis.core.db import is_lock_timeout
 from sociaparis.core.errors import ErrorCode, SociaparisError
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.errors import QualError
+from sociaparis.web.api.commits import GroupCommit
 from sociaparis.web.api.errors import ApiError
 from sociaparis.web.app import ERROR_ID
 
@@ -92,6 +93,7 @@ def create_api(state: State) -> FastAPI:
         redoc_url=None,
     )
     api.state = state
+    state.api_writes = GroupCommit(state.sessions)
     api.include_router(v1.router, prefix=PREFIX)
     _add_error_handlers(api)
 

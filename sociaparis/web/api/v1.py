@@ -7,10 +7,13 @@ rolled back on any error, so that a refused request writes nothing.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from sociaparis.accounts.errors import AccountError
 from sociaparis.accounts.service import Account
@@ -37,19 +40,51 @@ class ErrorOut(BaseModel):
     message: str
 
 
-def api_account(request: Request, session: SessionDep) -> Account:
-    """The account of the request's ``Authorization: Bearer TOKEN`` (else 401)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+T = TypeVar("T")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="A personal token: `sociaparis token create USERNAME`.",
+)
+
+
+def bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """The token of ``Authorization: Bearer TOKEN`` (``ACCOUNT_032``, 401, if none)."""
+    if credentials is None or not credentials.credentials.strip():
         raise SociaparisError(AccountError.TOKEN_MISSING)
+    return credentials.credentials.strip()
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+
+def _authenticated(session: Session, token: str) -> Account:
     account = token_account(session=session, token=token)
     if account is None:
         raise SociaparisError(AccountError.TOKEN_INVALID)
     return account
 
 
+def api_account(session: SessionDep, token: BearerToken) -> Account:
+    """The account the request's token acts as (``ACCOUNT_033``, 401, if none)."""
+    return _authenticated(session, token)
+
+
 ApiAccount = Annotated[Account, Depends(api_account)]
+
+
+async def _write(
+    request: Request, token: str, work: Callable[[Session, Account], T]
+) -> T:
+    """Run a small write, authenticated, in the worker's next group transaction
+    (:mod:`sociaparis.web.api.commits`); it returns once committed."""
+
+    def unit(session: Session) -> T:
+        return work(session, _authenticated(session, token))
+
+    return await request.app.state.api_writes.run(unit)
+
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut, "description": what}
@@ -104,18 +139,21 @@ def get_codes(session: SessionDep, _account: ApiAccount) -> list[CodeOut]:
 
 
 @router.post("/codes", status_code=201, summary="Add a code")
-def post_code(body: CodeIn, session: SessionDep, account: ApiAccount) -> CodeOut:
+async def post_code(body: CodeIn, request: Request, token: BearerToken) -> CodeOut:
     """Add a code (researchers and admins; a sibling may not have the same name)."""
-    return _code(
-        add_code(
+    info = await _write(
+        request,
+        token,
+        lambda session, account: add_code(
             session=session,
             actor=account,
             name=body.name,
             parent=body.parent_id,
             description=body.definition,
             color=body.color,
-        )
+        ),
     )
+    return _code(info)
 
 
 # ------------------------------------------------------------------ documents
@@ -265,13 +303,15 @@ def get_codings(
 
 
 @router.post("/documents/{document_id}/codings", status_code=201, summary="Code a span")
-def post_coding(
-    document_id: int, body: CodingIn, session: SessionDep, account: ApiAccount
+async def post_coding(
+    document_id: int, body: CodingIn, request: Request, token: BearerToken
 ) -> CodingOut:
     """Apply a code to ``text[start:end]`` of a released document (kept in the
     history)."""
-    return _coding(
-        apply_coding(
+    info = await _write(
+        request,
+        token,
+        lambda session, account: apply_coding(
             session=session,
             actor=account,
             document=document_id,
@@ -279,14 +319,21 @@ def post_coding(
             start=body.start,
             end=body.end,
             memo=body.memo,
-        )
+        ),
     )
+    return _coding(info)
 
 
 @router.delete("/codings/{coding_id}", status_code=204, summary="Remove a coding")
-def delete_coding(coding_id: int, session: SessionDep, account: ApiAccount) -> Response:
+async def delete_coding(coding_id: int, request: Request, token: BearerToken) -> Response:
     """Remove a coding (coders only their own); the history keeps it."""
-    remove_coding(session=session, actor=account, coding=coding_id)
+    await _write(
+        request,
+        token,
+        lambda session, account: remove_coding(
+            session=session, actor=account, coding=coding_id
+        ),
+    )
     return Response(status_code=204)
 
 
