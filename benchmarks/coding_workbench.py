@@ -101,8 +101,9 @@ def prepare_study(settings: Settings, clients: int, seed: int) -> Study:
             password="benchmark-password",
             role=Role.RESEARCHER,
         )
-        for i in range(40):
-            codes.append(add_code(session=session, actor=lead, name=f"code {i}").id)
+        codes.extend(
+            add_code(session=session, actor=lead, name=f"code {i}").id for i in range(40)
+        )
         for i in range(clients):
             name = f"coder{i}"
             create_user(
