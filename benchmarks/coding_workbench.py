@@ -254,12 +254,13 @@ def run_backend(
     name: str, database_url: str, data_dir: Path, args: argparse.Namespace
 ) -> dict[str, Any]:
     """Prepare a study on one backend, serve it, code it, check what was stored."""
+    workers = args.workers or (1 if name == "sqlite" else 2)
     settings = Settings(data_dir=data_dir, database_url=database_url, secret_key=SECRET)
     study = prepare_study(settings, args.clients, args.seed)
     port = free_port()
     command = [
         sys.executable, "-c", "from sociaparis.cli import main; main()", "serve",
-        "--host", HOST, "--port", str(port), "--workers", str(args.workers),
+        "--host", HOST, "--port", str(port), "--workers", str(workers),
     ]  # fmt: skip
     env = {
         "SOCIAPARIS_DATA_DIR": str(data_dir),
@@ -286,6 +287,7 @@ def run_backend(
     count = len(tally.acknowledged)
     return {
         "backend": name,
+        "workers": workers,
         "seconds": round(elapsed, 2),
         "codings": count,
         "codings_per_s": count / elapsed,
@@ -346,7 +348,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="of coding")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="uvicorn workers (default: 1 on SQLite, as `sociaparis serve`, whose "
+        "writes serialize anyway; 2 on PostgreSQL)",
+    )
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--seed", type=int, default=20261206)
@@ -371,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{backend}: {result['codings_per_s']:.1f} codings/s "
                 f"({result['codings']} in {result['seconds']} s, {args.clients} "
-                f"clients, {args.workers} workers), p50 {result['p50_ms']:.1f} ms "
+                f"clients, {result['workers']} workers), p50 {result['p50_ms']:.1f} ms "
                 f"p99 {result['p99_ms']:.1f} ms max {result['max_ms']:.1f} ms\n"
                 f"    CPU a coding: server {result['server_cpu_ms_per_coding']:.2f} "
                 f"ms, clients {result['client_cpu_ms_per_coding']:.2f} ms",

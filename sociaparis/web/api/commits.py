@@ -6,13 +6,15 @@ one commit per request caps a study at a few hundred codings a second, and on
 SQLite the requests of one process would also queue for the write lock in
 SQLite's busy handler, whose sleeps stretch the latency tail.
 
-So each worker process runs its small writes on one database thread. The thread
-takes every request waiting, runs each in a SAVEPOINT of one transaction (a
-refused request is rolled back to its savepoint and answered with its error;
-the others are kept), commits once, and only then answers them all: every
-acknowledged write is durable, and none is half-written. On SQLite the
-transaction starts with ``BEGIN IMMEDIATE``, taking the write lock before the
-first read, so that another process's commit cannot invalidate what it read.
+So each worker process runs its small writes on database threads (one on SQLite,
+which has one writer at a time anyway; four on PostgreSQL, whose round trips
+leave the thread waiting). A thread takes every request waiting, runs each in a
+SAVEPOINT of one transaction (a refused request is rolled back to its savepoint
+and answered with its error; the others are kept), commits once, and only then
+answers them all: every acknowledged write is durable, and none is
+half-written. On SQLite the transaction starts with ``BEGIN IMMEDIATE``, taking
+the write lock before the first read, so that another process's commit cannot
+invalidate what it read.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ T = TypeVar("T")
 
 #: Most requests in one transaction (a bound on what one failed commit takes).
 MAX_BATCH = 64
+#: Database threads per worker process on PostgreSQL.
+SERVER_THREADS = 4
 
 _Item = tuple[Callable[[Session], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
 
@@ -40,14 +44,20 @@ class GroupCommit:
     ----------
     sessions
         The session factory of the study's engine.
+    threads
+        Database threads (default: 1 on SQLite, :data:`SERVER_THREADS` on a
+        database server).
     """
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], threads: int | None = None
+    ) -> None:
         self.sessions = sessions
         bind = sessions.kw.get("bind")
         self._sqlite = getattr(getattr(bind, "dialect", None), "name", "") == "sqlite"
+        self.threads = threads or (1 if self._sqlite else SERVER_THREADS)
         self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._started = False
         self._lock = threading.Lock()
 
     async def run(self, work: Callable[[Session], T]) -> T:
@@ -61,13 +71,16 @@ class GroupCommit:
         return await future
 
     def _start(self) -> None:
-        if self._thread is None:
+        if not self._started:
             with self._lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(
-                        target=self._serve, name="api-group-commit", daemon=True
-                    )
-                    self._thread.start()
+                if not self._started:
+                    for number in range(self.threads):
+                        threading.Thread(
+                            target=self._serve,
+                            name=f"api-group-commit-{number}",
+                            daemon=True,
+                        ).start()
+                    self._started = True
 
     def _serve(self) -> None:
         while True:

@@ -47,10 +47,13 @@ _bearer = HTTPBearer(
 )
 
 
-def bearer_token(
+async def bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
-    """The token of ``Authorization: Bearer TOKEN`` (``ACCOUNT_032``, 401, if none)."""
+    """The token of ``Authorization: Bearer TOKEN`` (``ACCOUNT_032``, 401, if none).
+
+    Asynchronous so that it runs on the event loop, not in a thread of its own.
+    """
     if credentials is None or not credentials.credentials.strip():
         raise SociaparisError(AccountError.TOKEN_MISSING)
     return credentials.credentials.strip()
