@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.errors import AccountError
@@ -161,6 +161,30 @@ def revoke_token(
     return _info(row, username)
 
 
+# Built once: authenticating is on the path of every API request.
+_BY_HASH = (
+    select(
+        ApiToken.id,
+        ApiToken.last_used_at,
+        User.id,
+        User.username,
+        User.role,
+        User.display_name,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        User.disabled.is_(False),
+    )
+)
+_TOUCH = (
+    update(ApiToken)
+    .where(ApiToken.id == bindparam("token_id"))
+    .values(last_used_at=bindparam("now"))
+)
+
+
 def token_account(
     *, session: Session, token: str, now: datetime | None = None
 ) -> Account | None:
@@ -170,29 +194,13 @@ def token_account(
     ``last_used_at`` is brought up to date when it is more than a minute old.
     """
     now = now or utcnow()
-    found = session.execute(
-        select(
-            ApiToken.id,
-            ApiToken.last_used_at,
-            User.id,
-            User.username,
-            User.role,
-            User.display_name,
-        )
-        .join(User, User.id == ApiToken.user_id)
-        .where(
-            ApiToken.token_hash == _hash(token),
-            ApiToken.revoked_at.is_(None),
-            User.disabled.is_(False),
-        )
-    ).first()
+    connection = session.connection()
+    found = connection.execute(_BY_HASH, {"token_hash": _hash(token)}).first()
     if found is None:
         return None
     token_id, last_used, user_id, username, role, display_name = found
     if last_used is None or _aware(last_used) <= now - LAST_USED_PRECISION:
-        session.execute(
-            update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
-        )
+        connection.execute(_TOUCH, {"token_id": token_id, "now": now})
     return Account(user_id, username, Role(role), display_name, False)
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.roles import Role
@@ -60,9 +60,17 @@ def can_manage(actor: Account) -> bool:
     return Role(actor.role).can_edit_codebook()
 
 
+_CODER_OF_ACCOUNT = select(QualCoder.id).where(
+    QualCoder.account_id == bindparam("account_id")
+)
+
+
 def coder_id(*, session: Session, actor: Account) -> int:
     """The coder row of ``actor``'s account, created on first use."""
-    found = session.scalar(select(QualCoder.id).where(QualCoder.account_id == actor.id))
+    # A statement built once, run on the connection: it is on every coding's path.
+    found = (
+        session.connection().execute(_CODER_OF_ACCOUNT, {"account_id": actor.id}).scalar()
+    )
     if found is not None:
         return found
     coder = QualCoder(
