@@ -344,3 +344,24 @@ def test_the_docs_page_lists_every_endpoint_without_any_script(study: Study) -> 
     assert "<script" not in page.text and "http" not in page.text.split("</head>")[0]
     for method, path in ENDPOINTS:
         assert f"{method.upper()} {path}" in page.text
+
+
+def test_an_unexpected_error_is_json_with_a_reference(
+    live_server, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sociaparis.web.api import v1
+
+    with transaction(live_server.app.state.engine) as session:
+        create_user(session=session, username="lea", password=PASSWORD)
+        token = create_token(session=session, username="lea")[1]
+
+    def broken(**_kwargs: object) -> list:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(v1, "list_codes", broken)
+    reply = httpx.get(f"{live_server.url}/api/v1/codes",
+                      headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert reply.status_code == 500
+    assert _json_error(reply) == "QUAL_394"
+    reference = re.search(r"reference ([0-9a-f]{8})", reply.json()["message"]).group(1)
+    assert any(reference in r.getMessage() for r in caplog.records)
