@@ -34,3 +34,28 @@ class AccountError(ErrorCode):
         "Too many log-ins are being checked right now ({slots} at once): try again "
         "in a moment.",
     )
+
+    # --- personal API tokens (ACCOUNT_030-ACCOUNT_039) ---
+    UNKNOWN_TOKEN = (
+        "ACCOUNT_030",
+        "There is no API token number {token_id}. List them with `sociaparis token "
+        "list`.",
+    )
+    TOKEN_REVOKED = (
+        "ACCOUNT_031",
+        "The API token number {token_id} was already revoked on {revoked_at}.",
+    )
+    TOKEN_MISSING = (
+        "ACCOUNT_032",
+        "This API needs a personal token, sent as 'Authorization: Bearer TOKEN'. "
+        "Ask an admin to run `sociaparis token create USERNAME`.",
+    )
+    TOKEN_INVALID = (
+        "ACCOUNT_033",
+        "The API token is not valid: it was revoked, its account is disabled, or it "
+        "never existed. Ask an admin for a new one (`sociaparis token create`).",
+    )
+    BAD_TOKEN_NAME = (
+        "ACCOUNT_034",
+        "A token's name is at most {maximum} characters ({length} given).",
+    )

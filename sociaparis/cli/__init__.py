@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "serve": "sociaparis.cli.serve:serve",
     "stats": "sociaparis.cli.stats:stats",
     "study": "sociaparis.cli.study:study",
+    "token": "sociaparis.cli.token:token",
     "user": "sociaparis.cli.user:user",
 }
 

@@ -50,6 +50,7 @@ class CodeInfo:
     example: str
     color: str | None
     codings: int
+    parent_id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -151,6 +152,7 @@ def list_codes(*, session: Session, viewer: Account | None = None) -> list[CodeI
                     code.example,
                     code.color,
                     counts.get(code.id, 0),
+                    code.parent_id,
                 )
             )
             visit(code.id)

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.roles import Role
@@ -60,9 +60,17 @@ def can_manage(actor: Account) -> bool:
     return Role(actor.role).can_edit_codebook()
 
 
+_CODER_OF_ACCOUNT = select(QualCoder.id).where(
+    QualCoder.account_id == bindparam("account_id")
+)
+
+
 def coder_id(*, session: Session, actor: Account) -> int:
     """The coder row of ``actor``'s account, created on first use."""
-    found = session.scalar(select(QualCoder.id).where(QualCoder.account_id == actor.id))
+    # A statement built once, run on the connection: it is on every coding's path.
+    found = (
+        session.connection().execute(_CODER_OF_ACCOUNT, {"account_id": actor.id}).scalar()
+    )
     if found is not None:
         return found
     coder = QualCoder(
@@ -539,6 +547,23 @@ def document_text(*, session: Session, actor: Account, ref: str | int) -> str:
     document = document_row(session, ref)
     if document.status != "released":
         require(actor, can_manage(actor), "read a document before its release")
+    return document.text
+
+
+def released_text(*, session: Session, ref: str | int) -> str:
+    """The text of a released document, the one codings' offsets refer to.
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_202`` for an unknown document, ``QUAL_205`` for one not yet
+        released (its text may still hold names).
+    """
+    document = document_row(session, ref)
+    if document.status != "released":
+        raise SociaparisError(
+            CorpusError.NOT_RELEASED, title=document.title, status=document.status
+        )
     return document.text
 
 

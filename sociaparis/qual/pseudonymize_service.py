@@ -413,3 +413,32 @@ def mark_not_needed(*, session: Session, actor: Account, document: str | int) ->
     doc.needs_pseudonymization = False
     record(session=session, actor=actor, kind="release_unchanged", document_guid=doc.guid)
     session.flush()
+
+
+def release_as_proposed(
+    *,
+    session: Session,
+    actor: Account,
+    document: str | int,
+    config: pseudo.PseudonymizationConfig | None = None,
+) -> dict[str, int]:
+    """Release a document with every proposed replacement accepted (scripts, API).
+
+    A document still ``imported`` is first reviewed by :func:`start_review`
+    (with ``config``); one ``under_review`` keeps the decisions already taken
+    (a rejected replacement stays rejected) and its pending proposals are
+    accepted. Returns the number of replacements applied per kind.
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_210`` for a document already released, ``QUAL_200`` for a role
+        that may not release documents.
+    """
+    require(actor, can_manage(actor), "release documents")
+    doc = document_row(session, document)
+    if doc.status == "imported":
+        start_review(session=session, actor=actor, document=doc.id, config=config)
+    return release_document(
+        session=session, actor=actor, document=doc.id, accept_pending=True
+    )

@@ -120,7 +120,9 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    return Application(app, survey.RESPONDENT_PAGES)
+    from sociaparis.web.api import create_api
+
+    return Application(app, survey.RESPONDENT_PAGES, create_api(app.state))
 
 
 class Application:
@@ -138,11 +140,17 @@ class Application:
         the lifespan events.
     respondent_pages
         The routes answered without FastAPI's per-request machinery.
+    api
+        The JSON API, which answers every path under ``/api/`` (token
+        authentication, JSON errors).
     """
 
-    def __init__(self, site: FastAPI, respondent_pages: Routes) -> None:
+    def __init__(
+        self, site: FastAPI, respondent_pages: Routes, api: FastAPI | None = None
+    ) -> None:
         self.site = site
         self.respondent_pages = respondent_pages
+        self.api = api
         self.state = site.state
         self.trusted_proxies = parse_networks(site.state.settings.trusted_proxies)
 
@@ -154,6 +162,13 @@ class Application:
         send = with_security_headers(
             send, no_store=not scope["path"].startswith("/static/")
         )
+        if self.api is not None and scope["path"].startswith("/api/"):
+            try:
+                await self.api(scope, receive, send)
+            except Exception:
+                if ERROR_ID not in scope:  # answered (JSON 500) and logged
+                    raise
+            return
         found = self.respondent_pages.match(scope["method"], scope["path"])
         if found is None:
             try:
