@@ -40,50 +40,7 @@ from sociaparis.qual import participant_service as ps
 from sociaparis.qual import participants as fg
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.participant_errors import ParticipantError
-
-TURNS = [
-    ("Animatrice", "Bonjour à tous, parlons de vos usages."),
-    ("SPEAKER_01", "J'utilise Copilot tous les jours."),
-    ("SPEAKER_02", "Moi Albert pour les courriers."),
-    ("SPEAKER_01", "Copilot gagne du temps."),
-    ("SPEAKER_03", "Je crains les erreurs."),
-    ("SPEAKER_04", "Les erreurs sont rares."),
-    ("Animatrice", "Et les risques ?"),
-    ("SPEAKER_05", "Les données personnelles."),
-    ("SPEAKER_06", "Oui les données."),
-    ("SPEAKER_07", "Je suis d'accord avec les données."),
-    ("SPEAKER_03", "Albert aide aussi."),
-]
-TEXT = "\n\n".join(f"{s}: {u}" for s, u in TURNS)
-# code | from these words | to the end of these words (both found in order)
-CODINGS = """
-| id  | code   | first                | last                   | speakers      |
-| c1  | Usage  | J'utilise            | jours.                 | P1            |
-| c2  | Usage  | Moi Albert           | Copilot gagne          | P2, P1        |
-| c3  | Risque | crains               | erreurs.               | P3            |
-| c4  | Risque | Les erreurs sont     | rares.                 | P4            |
-| c5  | Risque | Et les risques       | risques                | Animatrice    |
-| c6  | Risque | Les données perso    | personnelles.          | P5            |
-| c7  | Accord | Oui les              | données.               | P6            |
-| c8  | Accord | Je suis d'accord     | d'accord               | P6            |
-| c9  | Usage  | Albert aide          | aussi.                 | P3            |
-| c10 | Risque | temps.               | Je crains              | P1, P3        |
-"""
-CASES = {
-    "SPEAKER_01": ("P1", {"direction": "DSIN", "usage": 5}),
-    "SPEAKER_02": ("P2", {"direction": "DRH", "usage": 2}),
-    "SPEAKER_03": ("P3", {"direction": "DSIN", "usage": 1}),
-    "SPEAKER_04": ("P4", {"direction": "DRH", "usage": 5}),
-    "Participant E": ("P5", {"direction": "DASES", "usage": 3}),
-    "SPEAKER_06": ("P6", {"direction": "DRH", "usage": 4}),
-}
-
-
-def _rows(table: str) -> list[dict[str, str]]:
-    lines = [line.strip().strip("|") for line in table.strip().splitlines()]
-    header = [h.strip() for h in lines[0].split("|")]
-    return [dict(zip(header, (c.strip() for c in line.split("|")), strict=True))
-            for line in lines[1:]]  # fmt: skip
+from tests.qual.focus_group_data import CASES, CODINGS, TEXT, rows, span
 
 
 def _actor(session: Session, name: str, role: Role) -> Account:
@@ -91,12 +48,6 @@ def _actor(session: Session, name: str, role: Role) -> Account:
     session.add(user)
     session.flush()
     return Account(user.id, name, role, "")
-
-
-def _span(first: str, last: str, after: int = 0) -> tuple[int, int]:
-    start = TEXT.index(first, after)
-    end = TEXT.index(last, start) + len(last)
-    return start, end
 
 
 @pytest.fixture
@@ -110,8 +61,8 @@ def group(session: Session) -> dict:
     for name in ("Usage", "Risque", "Accord"):
         cb.add_code(session=session, actor=boss, name=name)
     guids = {}
-    for row in _rows(CODINGS):
-        start, end = _span(row["first"], row["last"])
+    for row in rows(CODINGS):
+        start, end = span(row["first"], row["last"])
         guids[row["id"]] = cs.apply_coding(
             session=session, actor=coder, document=doc.id, code=row["code"],
             start=start, end=end,
@@ -326,11 +277,42 @@ def test_pure_attribution_over_turns() -> None:
         (fg.CodedSpan("x", "k", 10, 12), ()),  # the label between turns only
         (fg.CodedSpan("x", "k", 19, 30), ("B",)),
     ]
-    for span, expected in cases:
-        assert fg.speakers_of(span, turns) == expected
+    for coded, expected in cases:
+        assert fg.speakers_of(coded, turns) == expected
 
 
 def test_no_speakers(session: Session) -> None:
     with pytest.raises(SociaparisError) as caught:
         ps.participation_table(session=session)
     assert caught.value.code == ParticipantError.NO_SPEAKERS.code
+
+
+def test_pseudonymization_follows_speakers(session: Session) -> None:
+    from sociaparis.qual import pseudonymize_service as pseudo
+    from sociaparis.qual.pseudonymization import PseudonymizationConfig
+
+    boss = _actor(session, "boss", Role.RESEARCHER)
+    text = "Mme Durand : Bonjour.\n\nEnquêtrice : Merci Mme Durand."
+    doc = corpus.import_document(
+        session=session, actor=boss, data=text.encode(), filename="p.txt",
+        detect_speakers=True,
+    ).id  # fmt: skip
+    # marked before release: the participant row follows the pseudonymized label
+    ps.link_speaker(session=session, actor=boss, document=doc, speaker="Mme Durand",
+                    case="P9")  # fmt: skip
+    ps.set_moderator(session=session, actor=boss, document=doc, speaker="Enquêtrice")
+    config = PseudonymizationConfig(use_ner=False)
+    pseudo.start_review(session=session, actor=boss, document=doc, config=config)
+    pseudo.release_document(session=session, actor=boss, document=doc,
+                            accept_pending=True)  # fmt: skip
+    speakers = ps.list_speakers(session=session, actor=boss, document=doc)
+    assert [(s.speaker, s.moderator, s.case) for s in speakers] == [
+        ("Mme [PERSONNE-1]", False, "P9"),
+        ("Enquêtrice", True, None),
+    ]
+    # a name the study already pseudonymized is stored as its label
+    stored = ps.rename_speaker(
+        session=session, actor=boss, document=doc, speaker="Enquêtrice",
+        name="Durand (animatrice)",
+    )  # fmt: skip
+    assert stored == "[PERSONNE-1] (animatrice)"
