@@ -316,3 +316,96 @@ def test_pseudonymization_follows_speakers(session: Session) -> None:
         name="Durand (animatrice)",
     )  # fmt: skip
     assert stored == "[PERSONNE-1] (animatrice)"
+
+
+def test_refi_qda_round_trip_keeps_participants(session: Session, group: dict) -> None:
+    import io
+    import zipfile
+
+    from lxml import etree
+    from sqlalchemy import delete
+
+    from sociaparis.qual import models as m
+    from sociaparis.qual.interchange import export_qdpx, import_qdpx
+
+    _prepare(session, group)
+    before = ps.participant_matrix(session=session)
+    buffer = io.BytesIO()
+    export_qdpx(session=session, actor=group["boss"], target=buffer)
+    xml = etree.fromstring(zipfile.ZipFile(buffer).read("project.qde"))
+    schema = Path(__file__).resolve().parents[1] / "reference" / "refi-qda"
+    xsd = etree.XMLSchema(etree.parse(str(schema / "Project-mrt2019.xsd")))
+    assert xsd.validate(xml), xsd.error_log
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    p6 = xml.find(".//q:Case[@name='P6']", ns)
+    assert len(p6.findall("q:SelectionRef", ns)) == 2  # t8 and the merged t9
+    for model in (m.QualCoding, m.QualParticipant, m.QualTurn, m.QualCaseDocument,
+                  m.QualCaseValue, m.QualCase, m.QualDocument, m.QualCode,
+                  m.QualVariable):  # fmt: skip
+        session.execute(delete(model))
+    counts, warnings = import_qdpx(
+        session=session, actor=group["boss"], source=io.BytesIO(buffer.getvalue())
+    )
+    assert counts["cases"] == 7 and warnings == []
+    # the turns travel in sociaparis.json; each case's selections name its speaker
+    speakers = ps.list_speakers(
+        session=session, actor=group["boss"], document="focus.txt"
+    )
+    assert [(s.speaker, s.turns, s.words, s.moderator, s.case) for s in speakers] == [
+        ("Animatrice", 2, 11, True, None),
+        ("SPEAKER_01", 2, 9, False, "P1"),
+        ("SPEAKER_02", 1, 5, False, "P2"),
+        ("SPEAKER_03", 2, 7, False, "P3"),
+        ("SPEAKER_04", 1, 4, False, "P4"),
+        ("Participant E", 1, 3, False, "P5"),
+        ("SPEAKER_06", 2, 9, False, "P6"),
+    ]
+    after = ps.participant_matrix(session=session)
+    assert after.columns == before.columns
+    assert after.codings.values.tolist() == before.codings.values.tolist()
+    by_direction = ps.participant_attribute_matrix(session=session, attribute="direction")
+    assert by_direction.codings.values.tolist() == [[0, 1, 3], [1, 1, 2], [0, 2, 0]]
+    again = ps.interaction(session=session)
+    assert again.transitions.values.tolist() == ps_transitions_by_hand()
+    assert again.cooccurrence.values.tolist() == [[2, 2, 0], [0, 2, 1], [1, 0, 0]]
+
+
+def ps_transitions_by_hand() -> list[list[int]]:
+    """The transitions of test_interaction_tables (P1..P6, moderator left out)."""
+    return [
+        [0, 1, 1, 0, 0, 0],
+        [1, 0, 0, 0, 0, 0],
+        [0, 0, 0, 1, 0, 0],
+        [0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 1],
+        [0, 0, 1, 0, 0, 0],
+    ]
+
+
+def test_refi_qda_cases_by_speaker_without_turns(session: Session) -> None:
+    """A project from another tool (NVivo's cases coded by speaker): no turns, the
+    cases' selections become turns spoken by each case."""
+    from sociaparis.qual.interchange import store_project
+    from sociaparis.qual.project import Case, Project, Source, derived_guid
+
+    boss = _actor(session, "boss", Role.RESEARCHER)
+    text = "Ana: oui.\n\nBen: non merci.\n\nAna: bon."
+    src = derived_guid("t", "src")
+    project = Project(
+        name="p",
+        sources=(Source(src, "fg", text),),
+        cases=(
+            Case(derived_guid("t", "a"), "Ana", selections=((src, 5, 9), (src, 33, 37))),
+            Case(derived_guid("t", "b"), "Ben", selections=((src, 16, 26),)),
+        ),
+    )
+    store_project(session=session, actor=boss, project=project)
+    speakers = ps.list_speakers(session=session, actor=boss, document="fg")
+    assert [(s.speaker, s.turns, s.words, s.case) for s in speakers] == [
+        ("Ana", 2, 2, "Ana"),
+        ("Ben", 1, 2, "Ben"),
+    ]
+    assert ps.interaction(session=session).transitions.values.tolist() == [
+        [0, 1],
+        [1, 0],
+    ]
