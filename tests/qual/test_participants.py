@@ -267,6 +267,14 @@ def test_segments_show_who_said_what(session: Session, group: dict) -> None:
     assert [s.speaker for s in usage.segments] == [
         "SPEAKER_01", "SPEAKER_02", "SPEAKER_03"
     ]  # fmt: skip
+    # c2 runs from P2's turn into P1's: both said it
+    assert [s.speakers for s in usage.segments] == [
+        ("SPEAKER_01",), ("SPEAKER_02", "SPEAKER_01"), ("SPEAKER_03",)
+    ]  # fmt: skip
+    assert usage.to_frame()["speakers"].tolist() == [
+        "SPEAKER_01", "SPEAKER_02; SPEAKER_01", "SPEAKER_03"
+    ]  # fmt: skip
+    assert usage.to_dict()["segments"][1]["speakers"] == ["SPEAKER_02", "SPEAKER_01"]
 
 
 def test_pure_attribution_over_turns() -> None:
