@@ -96,6 +96,12 @@ def test_focus_group_walkthrough(study: Path) -> None:
     assert data["cooccurrence"] == [[2, 2, 0], [0, 2, 1], [1, 0, 0]]
     assert data["transitions"][0] == [0, 1, 1, 0, 0, 0]
     assert "<svg" in (study / "t.svg").read_text()
+    code, out = run("segments", "Usage", "--context", "0")
+    assert out.splitlines()[1] == (
+        f"[focus.txt {span('Moi Albert', 'Copilot gagne')[0]}:"
+        f"{span('Moi Albert', 'Copilot gagne')[1]} ana SPEAKER_02 + SPEAKER_01] "
+        "…«Moi Albert pour les courriers."
+    )
 
 
 @pytest.mark.parametrize(
