@@ -379,18 +379,25 @@ def _load(session: Session, documents: Sequence[str | int] | None) -> _Loaded:
             return f"{speaker} ({doc.title})" if several else speaker
 
         spoken = []
-        for t in _turns(session, doc.id):
-            who = name(t.speaker) if t.speaker else None
-            words = fg.count_words(doc.text[t.start : t.end])
-            spoken.append(fg.SpokenTurn(t.position, who, t.start, t.end, words))
-            if who is None:
+        names: dict[str, str] = {}  # many turns, few speakers
+        for position, speaker, start, end in session.execute(
+            select(QualTurn.position, QualTurn.speaker, QualTurn.start, QualTurn.end)
+            .where(QualTurn.document_id == doc.id)
+            .order_by(QualTurn.position)
+        ):
+            words = fg.count_words(doc.text[start:end])
+            if not speaker:
+                spoken.append(fg.SpokenTurn(position, None, start, end, words))
                 continue
-            if who not in cases:
-                order.append(who)
-                row = rows.get(t.speaker or "")
-                cases[who] = row.case_id if row else None
-            if (row := rows.get(t.speaker or "")) is not None and row.moderator:
-                moderators.add(who)
+            if speaker not in names:
+                who = names[speaker] = name(speaker)
+                row = rows.get(speaker)
+                if who not in cases:
+                    order.append(who)
+                    cases[who] = row.case_id if row else None
+                if row is not None and row.moderator:
+                    moderators.add(who)
+            spoken.append(fg.SpokenTurn(position, names[speaker], start, end, words))
         turns[doc.id] = spoken
     if not order:
         scope = f" among {', '.join(str(d) for d in documents)}" if documents else ""
@@ -471,10 +478,11 @@ def participant_matrix(
     kept = _kept(loaded, include_moderator)
     triples = []
     for doc_id, spans in _spans(session, loaded, coder, {}).items():
+        index = fg.TurnIndex(loaded.turns[doc_id])
         for span, code_id in spans:
             triples.extend(
                 (span.coding, code_id, doc_id, who)
-                for who in fg.speakers_of(span, loaded.turns[doc_id])
+                for who in fg.speakers_of(span, index)
                 if who in kept
             )
     return _build(
@@ -517,11 +525,10 @@ def participant_attribute_matrix(
     )
     triples = []
     for doc_id, spans in _spans(session, loaded, coder, {}).items():
+        index = fg.TurnIndex(loaded.turns[doc_id])
         for span, code_id in spans:
             found = {
-                value_of.get(who)
-                for who in fg.speakers_of(span, loaded.turns[doc_id])
-                if who in kept
+                value_of.get(who) for who in fg.speakers_of(span, index) if who in kept
             }
             triples.extend(
                 (span.coding, code_id, doc_id, v)

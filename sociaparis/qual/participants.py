@@ -21,6 +21,7 @@ Rules, each one a choice a researcher can check by hand:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -71,17 +72,51 @@ def _overlap(start: int, end: int, turn: SpokenTurn) -> bool:
     return start < turn.end and turn.start < end
 
 
-def speakers_of(span: CodedSpan, turns: Sequence[SpokenTurn]) -> tuple[str, ...]:
-    """The participants whose turns ``span`` covers, in order of speech, once each."""
-    found = (t.speaker for t in turns if t.speaker and _overlap(span.start, span.end, t))
-    return tuple(dict.fromkeys(found))
+class TurnIndex:
+    """The turns of one document, for finding those a span covers in O(log n + k).
+
+    Turns are sorted by start; ``reach[i]`` is the largest end among the first
+    ``i + 1`` of them, so every turn before the first ``reach`` past a span's
+    start ends before the span (this holds for overlapping turns too).
+    """
+
+    def __init__(self, turns: Iterable[SpokenTurn]) -> None:
+        self.turns = sorted(turns, key=lambda t: (t.start, t.position))
+        self.reach: list[int] = []
+        furthest = -1
+        for turn in self.turns:
+            furthest = max(furthest, turn.end)
+            self.reach.append(furthest)
+
+    def covered(self, start: int, end: int) -> list[SpokenTurn]:
+        """The turns that share at least one code point with ``start..end``."""
+        out = []
+        for turn in self.turns[bisect_right(self.reach, start) :]:
+            if turn.start >= end:
+                break
+            if _overlap(start, end, turn):
+                out.append(turn)
+        return out
+
+
+def speakers_of(
+    span: CodedSpan, turns: Sequence[SpokenTurn] | TurnIndex
+) -> tuple[str, ...]:
+    """The participants whose turns ``span`` covers, in order of speech, once each.
+
+    Pass a :class:`TurnIndex` when calling it for many spans of one document.
+    """
+    index = turns if isinstance(turns, TurnIndex) else TurnIndex(turns)
+    covered = sorted(index.covered(span.start, span.end), key=lambda t: t.position)
+    return tuple(dict.fromkeys(t.speaker for t in covered if t.speaker))
 
 
 def attribute_codings(
     codings: Iterable[CodedSpan], turns: Sequence[SpokenTurn]
 ) -> dict[str, tuple[str, ...]]:
     """``{coding GUID: participants it counts for}`` (empty tuple outside turns)."""
-    return {c.coding: speakers_of(c, turns) for c in codings}
+    index = TurnIndex(turns)
+    return {c.coding: speakers_of(c, index) for c in codings}
 
 
 def participation(
@@ -140,11 +175,10 @@ def codes_by_turn(
 ) -> dict[int, set[str]]:
     """``{turn position: codes of the codings that cover it}``."""
     out: dict[int, set[str]] = {t.position: set() for t in turns}
-    spans = list(codings)
-    for turn in turns:
-        for span in spans:
-            if _overlap(span.start, span.end, turn):
-                out[turn.position].add(span.code)
+    index = TurnIndex(turns)
+    for span in codings:
+        for turn in index.covered(span.start, span.end):
+            out[turn.position].add(span.code)
     return out
 
 

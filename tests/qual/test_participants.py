@@ -287,6 +287,21 @@ def test_pure_attribution_over_turns() -> None:
     ]
     for coded, expected in cases:
         assert fg.speakers_of(coded, turns) == expected
+    # overlapping turns (selections from another tool): a long one, then two
+    # inside it; a span after the short ones still finds the long one
+    overlapping = [
+        fg.SpokenTurn(0, "A", 0, 100, 1),
+        fg.SpokenTurn(1, "B", 10, 20, 1),
+        fg.SpokenTurn(2, "C", 30, 40, 1),
+    ]
+    index = fg.TurnIndex(overlapping)
+    for (start, end), expected in [
+        ((50, 60), ("A",)),
+        ((15, 35), ("A", "B", "C")),
+        ((20, 30), ("A",)),
+        ((100, 110), ()),
+    ]:
+        assert fg.speakers_of(fg.CodedSpan("x", "k", start, end), index) == expected
 
 
 def test_no_speakers(session: Session) -> None:
