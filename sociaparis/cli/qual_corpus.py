@@ -69,6 +69,9 @@ def register(qual: click.Group) -> None:
         import_qdpx_command,
     ):
         qual.add_command(command)
+    from sociaparis.cli.qual_blind import register as register_blind
+
+    register_blind(qual)
 
 
 # ------------------------------------------------------------------ documents, cases
@@ -621,16 +624,37 @@ def uncode_command(coding: str, username: str) -> None:
 @click.option("--subcodes", is_flag=True, help="Also the segments of sub-codes.")
 @click.option("--coder", default=None, help="Only this coder's codings.")
 @click.option("--where", "where", multiple=True, help="Case attribute NAME=VALUE.")
+@click.option("--case", "cases", multiple=True, help="Only documents of this case.")
+@click.option(
+    "--with",
+    "with_code",
+    default=None,
+    help="Only segments co-occurring with a coding of this code.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["overlap", "turn"]),
+    default="overlap",
+    show_default=True,
+    help="With --with: overlapping spans or same turn.",
+)
 @click.option("--context", default=80, show_default=True, help="Characters around.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the segments as .csv, .html or .docx.",
+)
 @JSON_OUTPUT
 def segments_command(
-    code: str, subcodes: bool, coder: str | None, where: tuple[str, ...], context: int,
-    csv_path: str | None, as_json: bool,
+    code: str, subcodes: bool, coder: str | None, where: tuple[str, ...],
+    cases: tuple[str, ...], with_code: str | None, mode: str, context: int,
+    csv_path: str | None, out: str | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Print every segment coded with CODE, with its context."""
-    from sociaparis.core.spreadsheets import neutralize_formula
     from sociaparis.qual.retrieval import segments
+    from sociaparis.qual.segments_export import export_segments
 
     filters: dict[str, list[Any]] = {}
     for name, value in _pairs(where, "--where").items():
@@ -638,12 +662,14 @@ def segments_command(
     with database_session() as session:
         result = segments(
             session=session, code=code, include_subcodes=subcodes, coder=coder,
-            attributes=filters, context=context,
+            attributes=filters, context=context, cases=cases, with_code=with_code,
+            mode=mode,  # type: ignore[arg-type]
         )  # fmt: skip
     if csv_path:
-        result.to_frame().map(neutralize_formula).to_csv(
-            csv_path, index=False, encoding="utf-8-sig"
-        )
+        Path(csv_path).write_bytes(export_segments(result, "csv"))
+    if out:
+        fmt = Path(out).suffix.lower().lstrip(".")
+        Path(out).write_bytes(export_segments(result, fmt))
     if as_json:
         print_json(result.to_dict())
         return
@@ -730,20 +756,31 @@ def history_command(kind: str | None, as_json: bool) -> None:
               default="turns", show_default=True)  # fmt: skip
 @click.option("--size", default=500, show_default=True, help="Segment length.")
 @click.option("--coder", "coders", multiple=True, help="Coders to compare (default all).")
+@click.option(
+    "--document",
+    "documents",
+    multiple=True,
+    help="Documents to compare (id, GUID or title; default all released).",
+)
+@click.option("--code", "codes", multiple=True, help="Codes to compare (default all).")
 @JSON_OUTPUT
 def corpus_agreement_command(
-    unit: str, size: int, coders: tuple[str, ...], as_json: bool
-) -> None:
+    unit: str, size: int, coders: tuple[str, ...], documents: tuple[str, ...],
+    codes: tuple[str, ...], as_json: bool,
+) -> None:  # fmt: skip
     """Inter-coder agreement on the stored codings, per code and overall."""
+    from sociaparis.qual.codebook_service import code_path
     from sociaparis.qual.interchange import stored_agreement
 
     with database_session() as session:
         try:
             result = stored_agreement(
                 session=session,
-                unit=unit,
+                unit=unit,  # type: ignore[arg-type]
                 size=size,
-                coders=list(coders) or None,  # type: ignore[arg-type]
+                coders=list(coders) or None,
+                documents=list(documents) or None,
+                codes=[code_path(session, c) for c in codes] or None,
             )
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None

@@ -114,14 +114,23 @@ def code_row(session: Session, ref: str | int) -> QualCode:
     return matches[0]
 
 
-def list_codes(*, session: Session) -> list[CodeInfo]:
-    """The codebook depth first, each code with its number of codings."""
+def code_path(session: Session, ref: str | int) -> str:
+    """The path ``"A > B"`` of the code ``ref`` (id, GUID, path or name)."""
     codes = _all_codes(session)
-    counts = dict(
-        session.execute(
-            select(QualCoding.code_id, func.count()).group_by(QualCoding.code_id)
-        ).all()
-    )
+    return PATH_SEPARATOR.join(_path(codes, codes[code_row(session, ref).id]))
+
+
+def list_codes(*, session: Session, viewer: Account | None = None) -> list[CodeInfo]:
+    """The codebook depth first, each code with its number of codings (with
+    ``viewer``, of the codings that account may see: blind mode)."""
+    from sociaparis.qual.coding_service import visible_coder_ids
+
+    codes = _all_codes(session)
+    query = select(QualCoding.code_id, func.count()).group_by(QualCoding.code_id)
+    visible = visible_coder_ids(session=session, viewer=viewer)
+    if visible is not None:
+        query = query.where(QualCoding.coder_id.in_(visible))
+    counts = dict(session.execute(query).all())
     children: dict[int | None, list[QualCode]] = {}
     for code in codes.values():
         children.setdefault(code.parent_id, []).append(code)
@@ -324,6 +333,8 @@ def merge_codes(
     merged = list(
         {row.id: row for row in (code_row(session, s) for s in sources)}.values()
     )
+    if not merged:
+        raise SociaparisError(QualError.MERGE_NOTHING, target=into.name)
     if any(m.id == into.id for m in merged):
         raise SociaparisError(QualError.MERGE_INTO_ITSELF, code_id=into.guid)
     codes = _all_codes(session)
@@ -532,6 +543,44 @@ def codebook(*, session: Session, origin: str = "sociaparis") -> Codebook:
     )
 
 
+#: codebook download formats and their media types
+CODEBOOK_FORMATS = {
+    "qdc": "application/xml",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def codebook_bytes(*, session: Session, fmt: str, headers: str = "fr") -> bytes:
+    """The codebook as a ``qdc``, ``xlsx`` or ``csv`` file's bytes (a download).
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_145`` for another format.
+    """
+    import io
+
+    from sociaparis.qual.io.codebook import (
+        write_codebook_csv,
+        write_codebook_xlsx,
+        write_qdc,
+    )
+
+    book = codebook(session=session)
+    if fmt == "qdc":
+        return write_qdc(book)
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        write_codebook_xlsx(book, buffer, headers=headers)  # type: ignore[arg-type]
+        return buffer.getvalue()
+    if fmt == "csv":
+        text = io.StringIO(newline="")
+        write_codebook_csv(book, text, headers=headers)  # type: ignore[arg-type]
+        return text.getvalue().encode("utf-8-sig")
+    raise SociaparisError(QualError.CODEBOOK_FORMAT, path="codebook", suffix=fmt[:20])
+
+
 def export_codebook(*, session: Session, path: str | Path, headers: str = "fr") -> None:
     """Write the codebook as ``.qdc``, ``.xlsx`` or ``.csv`` (chosen by the suffix)."""
     from sociaparis.qual.io.codebook import write_codebook
@@ -540,18 +589,19 @@ def export_codebook(*, session: Session, path: str | Path, headers: str = "fr") 
 
 
 def import_codebook(
-    *, session: Session, actor: Account, path: str | Path
+    *, session: Session, actor: Account, path: str | Path, data: bytes | None = None
 ) -> tuple[list[CodeInfo], list[Issue]]:
     """Add the codes of a ``.qdc``, ``.xlsx`` or ``.csv`` codebook.
 
     A code whose GUID is already stored is updated (name, criteria, colour,
-    parent); the others are added.  Returns the codebook and the reader's
-    warnings.
+    parent); the others are added.  With ``data`` (an uploaded file), ``path``
+    is only the file's name, whose suffix tells the format.  Returns the
+    codebook and the reader's warnings.
     """
     from sociaparis.qual.io.codebook import read_codebook
 
     _may_edit(actor, "edit the codebook")
-    result = read_codebook(path)
+    result = read_codebook(path, data)
     # one read of the codebook, then lookups in memory: the work grows with the
     # number of codes, not with its square
     rows = {c.guid.upper(): c for c in _all_codes(session).values()}

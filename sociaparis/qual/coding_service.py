@@ -248,10 +248,36 @@ def bulk_apply(
     return len(values)
 
 
+def visible_coder_ids(*, session: Session, viewer: Account | None) -> list[int] | None:
+    """The coders whose codings ``viewer`` may see; ``None`` means every coder.
+
+    Every coding is visible unless the project is in blind mode and not yet
+    revealed (:mod:`sociaparis.qual.blind`): then a coder (or viewer) sees only
+    their own codings, while researchers and admins still see all.  ``viewer=None``
+    is a caller that applies no per-person view (the CLI's reports, notebooks).
+    """
+    from sociaparis.qual.blind import blind_state
+
+    if viewer is None or can_manage(viewer):
+        return None
+    if not blind_state(session=session).hiding:
+        return None
+    own = session.scalar(select(QualCoder.id).where(QualCoder.account_id == viewer.id))
+    return [own] if own is not None else []
+
+
 def codings_of(
-    *, session: Session, document: str | int | None = None, code: str | int | None = None
+    *,
+    session: Session,
+    document: str | int | None = None,
+    code: str | int | None = None,
+    viewer: Account | None = None,
 ) -> list[CodingInfo]:
-    """Stored codings of a document and/or a code, by document and start."""
+    """Stored codings of a document and/or a code, by document and start.
+
+    With ``viewer``, only the codings that account may see
+    (:func:`visible_coder_ids`: blind mode hides other coders' codings).
+    """
     query = (
         select(QualCoding, QualDocument, QualCode.guid, QualCoder.login, QualCoder.name)
         .join(QualDocument, QualDocument.id == QualCoding.document_id)
@@ -263,6 +289,9 @@ def codings_of(
         query = query.where(QualCoding.document_id == document_row(session, document).id)
     if code is not None:
         query = query.where(QualCoding.code_id == code_row(session, code).id)
+    visible = visible_coder_ids(session=session, viewer=viewer)
+    if visible is not None:
+        query = query.where(QualCoding.coder_id.in_(visible))
     return [
         CodingInfo(
             c.guid,
@@ -276,6 +305,51 @@ def codings_of(
         )
         for c, d, code_guid, login, name in session.execute(query)
     ]
+
+
+def code_hits(
+    *, session: Session, actor: Account, code: str | int, hits: Iterable[str]
+) -> int:
+    """Apply ``code`` to places found by a search, after a person chose them.
+
+    Parameters
+    ----------
+    code
+        The code (id, name, path ``"A > B"`` or GUID).
+    hits
+        ``"DOCUMENT:START:END"`` strings (document GUID or id, code-point
+        offsets, end exclusive), as a search hit names its place.
+
+    Returns
+    -------
+    int
+        The number of codings stored (one per hit, through :func:`bulk_apply`).
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_342`` when no hit is given, ``QUAL_341`` for a malformed hit, and
+        as :func:`bulk_apply` (nothing is stored then).
+    """
+    from sociaparis.qual.errors import QualError
+
+    require(actor, Role(actor.role).can_code(), "code documents")
+    wanted = list(dict.fromkeys(hits))
+    if not wanted:
+        raise SociaparisError(QualError.NO_HITS)
+    code_id = code_row(session, code).id
+    documents: dict[str, int] = {}
+    rows = []
+    for hit in wanted:
+        document, _, span = hit.rpartition(":")
+        document, _, start = document.rpartition(":")
+        if not document or not start.isdigit() or not span.isdigit():
+            raise SociaparisError(QualError.BAD_HIT, value=hit[:80])
+        if document not in documents:
+            documents[document] = document_row(session, document).id
+        rows.append({"document_id": documents[document], "code_id": code_id,
+                     "start": int(start), "end": int(span)})  # fmt: skip
+    return bulk_apply(session=session, actor=actor, codings=rows)
 
 
 # ------------------------------------------------------------------ memos
@@ -362,3 +436,44 @@ def memos_on(*, session: Session, on: str, target: str | int) -> list[str]:
             .order_by(QualMemo.id)
         )
     )
+
+
+# ------------------------------------------------------------------ coders
+
+
+@dataclass(frozen=True, slots=True)
+class CoderInfo:
+    """Someone who coded: a sociaparis account or a user of an imported project.
+
+    ``name`` is how agreement and retrieval name the coder (the login, else the
+    name).
+    """
+
+    id: int
+    guid: str
+    name: str
+    codings: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"id": self.id, "guid": self.guid, "name": self.name,
+                "codings": self.codings}  # fmt: skip
+
+
+def list_coders(*, session: Session, viewer: Account | None = None) -> list[CoderInfo]:
+    """The coders, by name, with their number of codings; with ``viewer``, only
+    those whose codings that account may see (blind mode)."""
+    from sqlalchemy import func
+
+    counts = dict(
+        session.execute(
+            select(QualCoding.coder_id, func.count()).group_by(QualCoding.coder_id)
+        ).all()
+    )
+    visible = visible_coder_ids(session=session, viewer=viewer)
+    coders = [
+        CoderInfo(c.id, c.guid, c.login or c.name, counts.get(c.id, 0))
+        for c in session.scalars(select(QualCoder))
+        if visible is None or c.id in visible
+    ]
+    return sorted(coders, key=lambda c: c.name.casefold())

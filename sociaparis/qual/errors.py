@@ -271,3 +271,32 @@ class QualError(ErrorCode):
         "QUAL_146",
         "The column '{column}' is not a codebook column and was ignored.",
     )
+
+    # --- codebook editor, retrieval, matrices, agreement (QUAL_340-QUAL_369) ---
+    BLIND_HIDDEN = (
+        "QUAL_340",
+        "{user} may not see other coders' codings: the project is in blind mode "
+        "until a researcher reveals them (`sociaparis qual blind reveal`).",
+    )
+    BAD_HIT = (
+        "QUAL_341",
+        "'{value}' is not a search hit (DOCUMENT:START:END, offsets in code points).",
+    )
+    NO_HITS = ("QUAL_342", "No hit was chosen: tick the hits to code, then apply.")
+    SEGMENTS_FORMAT = (
+        "QUAL_343",
+        "Unknown export format '{value}'; choose one of: {choices}.",
+    )
+    AGREEMENT_CODERS = (
+        "QUAL_344",
+        "Agreement needs at least two coders; {count} chosen ({coders}). Choose two "
+        "or more coders who coded the same documents.",
+    )
+    AGREEMENT_NOTHING = (
+        "QUAL_345",
+        "Nothing to compare: no released document, or no code, was chosen or coded.",
+    )
+    MERGE_NOTHING = (
+        "QUAL_346",
+        "Choose at least one code to merge into '{target}'.",
+    )

@@ -563,6 +563,8 @@ def stored_agreement(
     codes: Sequence[str] | None = None,
     measures: Sequence[str] | None = None,
     min_overlap: int = 1,
+    documents: Sequence[str | int] | None = None,
+    viewer: Account | None = None,
 ) -> Any:
     """Inter-coder agreement on the stored codings of released documents.
 
@@ -576,6 +578,12 @@ def stored_agreement(
     codes, measures, min_overlap
         As in :func:`~sociaparis.qual.agreement.coding_agreement`; codes are
         given by path ``"A > B"``.
+    documents
+        The documents to compare (ids, GUIDs or titles; default: every released
+        document).
+    viewer
+        The account asking: refused (``QUAL_340``) while blind mode hides other
+        coders' codings from it.  ``None``: no per-person view.
 
     Returns
     -------
@@ -591,17 +599,22 @@ def stored_agreement(
             CorpusError.BAD_OPTION, name="unit", choices="turns, paragraphs, segments",
             value=unit,
         )  # fmt: skip
-    documents = list(
-        session.scalars(
-            select(QualDocument)
-            .where(QualDocument.status == "released")
-            .order_by(QualDocument.id)
-        )
-    )
+    from sociaparis.qual.coding_service import visible_coder_ids
+    from sociaparis.qual.corpus import document_row
+    from sociaparis.qual.errors import QualError
+
+    hidden = visible_coder_ids(session=session, viewer=viewer) is not None
+    if viewer is not None and hidden:
+        raise SociaparisError(QualError.BLIND_HIDDEN, user=viewer.username)
+    query = select(QualDocument).where(QualDocument.status == "released")
+    if documents is not None:
+        ids_ = [document_row(session, d).id for d in documents]
+        query = query.where(QualDocument.id.in_(ids_))
+    documents_ = list(session.scalars(query.order_by(QualDocument.id)))
     all_codes = _all_codes(session)
     paths = {i: PATH_SEPARATOR.join(_path(all_codes, c)) for i, c in all_codes.items()}
     who = {c.id: c.login or c.name for c in session.scalars(select(QualCoder))}
-    ids = [d.id for d in documents]
+    ids = [d.id for d in documents_]
     rows = [
         {"coder": who.get(c.coder_id, ""), "document": d, "start": c.start, "end": c.end,
          "code": paths[c.code_id]}
@@ -613,10 +626,10 @@ def stored_agreement(
     ]  # fmt: skip
     frame = pd.DataFrame(rows, columns=["coder", "document", "start", "end", "code"])
     if unit == "segments":
-        units = fixed_units({d.guid: d.length for d in documents}, size=size)
+        units = fixed_units({d.guid: d.length for d in documents_}, size=size)
     else:
         spans: dict[str, list[tuple[int, int]]] = {}
-        for d in documents:
+        for d in documents_:
             turns = [
                 (t.start, t.end)
                 for t in session.scalars(
@@ -630,5 +643,5 @@ def stored_agreement(
         units = span_units(spans)
     return coding_agreement(
         frame, units, coders=coders, codes=codes, measures=measures,
-        texts={d.guid: d.text for d in documents}, min_overlap=min_overlap,
+        texts={d.guid: d.text for d in documents_}, min_overlap=min_overlap,
     )  # fmt: skip

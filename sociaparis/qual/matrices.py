@@ -11,6 +11,7 @@ carriage return gets a leading apostrophe.
 from __future__ import annotations
 
 import csv
+import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.service import Account
 from sociaparis.core.errors import SociaparisError
 from sociaparis.core.spreadsheets import neutralize_formula
 from sociaparis.qual.codebook_service import _all_codes, _path, code_row, list_codes
@@ -106,10 +108,21 @@ class MatrixResult:
 
     def to_csv(self, path: str | Path, *, measure: Measure = "codings") -> None:
         """Write one table as CSV (UTF-8 with BOM, injection-safe cells)."""
-        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows(self._table(measure))
+        Path(path).write_bytes(self.csv_bytes(measure=measure))
 
-    def to_xlsx(self, path: str | Path) -> None:
+    def csv_bytes(self, *, measure: Measure = "codings") -> bytes:
+        """One table as CSV bytes (UTF-8 with BOM, injection-safe cells)."""
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer).writerows(self._table(measure))
+        return buffer.getvalue().encode("utf-8-sig")
+
+    def xlsx_bytes(self) -> bytes:
+        """The workbook of :meth:`to_xlsx`, as bytes."""
+        buffer = io.BytesIO()
+        self.to_xlsx(buffer)
+        return buffer.getvalue()
+
+    def to_xlsx(self, path: str | Path | io.BytesIO) -> None:
         """Write an XLSX workbook: sheets ``codings``, ``documents`` and
         ``segments`` (one row per coding behind a cell)."""
         import openpyxl
@@ -192,6 +205,7 @@ def code_case_matrix(
     codes: Sequence[str] | None = None,
     include_subcodes: bool = False,
     coder: str | None = None,
+    viewer: Account | None = None,
 ) -> MatrixResult:
     """Codes x cases: codings, documents and segments per cell.
 
@@ -203,6 +217,8 @@ def code_case_matrix(
         Count the codings of sub-codes in their parents' rows too.
     coder
         Only the codings of this coder.
+    viewer
+        Only the codings this account may see (blind mode); ``None``: all.
     """
     columns = list(session.scalars(select(QualCase.name).order_by(QualCase.id)))
     query = select(
@@ -210,7 +226,7 @@ def code_case_matrix(
     ).join(
         QualCaseDocument, QualCaseDocument.document_id == QualCoding.document_id
     ).join(QualCase, QualCase.id == QualCaseDocument.case_id)  # fmt: skip
-    query = coder_filter(session, query, coder)
+    query = coder_filter(session, query, coder, viewer)
     return _build(
         session,
         session.execute(query),
@@ -229,11 +245,13 @@ def code_attribute_matrix(
     codes: Sequence[str] | None = None,
     include_subcodes: bool = False,
     coder: str | None = None,
+    viewer: Account | None = None,
 ) -> MatrixResult:
     """Codes x values of a case attribute (e.g. directorate, job category).
 
     Columns are the attribute's values in their natural order (numbers and dates
-    sorted as such).  A coding counts once per case of its document.
+    sorted as such).  A coding counts once per case of its document.  ``viewer``
+    as in :func:`code_case_matrix`.
     """
     var = variable_id(session=session, name=attribute, create=False)
     kind = session.scalar(select(QualVariable.type).where(QualVariable.id == var))
@@ -257,7 +275,7 @@ def code_attribute_matrix(
             & (QualCaseValue.variable_id == var),
         )
     )
-    query = coder_filter(session, query, coder)
+    query = coder_filter(session, query, coder, viewer)
     return _build(
         session,
         session.execute(query),

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,6 +54,23 @@ class QualProject(Base):
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     modified_by: Mapped[str | None] = mapped_column(String(36))
     modified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class QualBlindMode(Base):
+    """The project's blind mode for agreement studies (one row, id 1).
+
+    While ``blind`` is on and ``revealed`` off, a coder sees only their own
+    codings; researchers and admins see everything and reveal the codings.
+    """
+
+    __tablename__ = "qual_blind_mode"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    blind: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    changed_by: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class QualCoder(Base):

@@ -19,12 +19,14 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from sociaparis.accounts.service import Account
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual.codebook_service import _all_codes, _path, code_row, list_codes
 from sociaparis.qual.corpus import encode_value, variable_id
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.io.codebook import PATH_SEPARATOR
 from sociaparis.qual.models import (
+    QualCase,
     QualCaseDocument,
     QualCaseValue,
     QualCode,
@@ -70,6 +72,8 @@ class Segment:
     text: str
     after: str
     memo: str | None
+    document_id: int = 0
+    coding_id: int = 0
     speakers: tuple[str, ...] = ()
 
 
@@ -83,6 +87,9 @@ class SegmentsResult:
     coder: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
     context: int = 0
+    cases: tuple[str, ...] = ()
+    with_code: str | None = None
+    mode: str = "overlap"
 
     def to_frame(self) -> pd.DataFrame:
         """One row per segment, columns :data:`SEGMENT_COLUMNS` (``speakers``
@@ -106,6 +113,9 @@ class SegmentsResult:
             "coder": self.coder,
             "attributes": {k: _as_list(v) for k, v in self.attributes.items()},
             "context": self.context,
+            "cases": list(self.cases),
+            "with_code": self.with_code,
+            "mode": self.mode,
             "segments": [
                 {c: _plain(getattr(s, c)) for c in SEGMENT_COLUMNS} for s in self.segments
             ],
@@ -160,6 +170,28 @@ def filter_by_attributes(
     return query
 
 
+def attribute_values(*, session: Session) -> dict[str, list[str]]:
+    """Every case attribute with its values (canonical text), names sorted and
+    values in their natural order (numbers and dates as such): the choices of a
+    retrieval filter."""
+    from sociaparis.qual.corpus import decode_value
+    from sociaparis.qual.models import QualVariable
+
+    kinds = dict(session.execute(select(QualVariable.name, QualVariable.type)).all())
+    found: dict[str, set[str]] = defaultdict(set)
+    query = (
+        select(QualVariable.name, QualCaseValue.value)
+        .join(QualCaseValue, QualCaseValue.variable_id == QualVariable.id)
+        .distinct()
+    )
+    for name, value in session.execute(query):
+        found[name].add(value)
+    return {
+        name: sorted(found[name], key=lambda v: decode_value(v, kinds[name] or "Text"))
+        for name in sorted(found, key=str.casefold)
+    }
+
+
 def coder_ids(session: Session, coder: str) -> list[int]:
     """The coder rows of ``coder`` (login, name or GUID); ``QUAL_213`` if none."""
     ids = session.scalars(
@@ -174,11 +206,87 @@ def coder_ids(session: Session, coder: str) -> list[int]:
     return list(ids)
 
 
-def coder_filter(session: Session, query: Select[Any], coder: str | None) -> Select[Any]:
-    """Keep the codings of one coder (login, name or GUID)."""
-    if coder is None:
+def coder_filter(
+    session: Session,
+    query: Select[Any],
+    coder: str | None,
+    viewer: Account | None = None,
+    column: Any = None,
+) -> Select[Any]:
+    """Keep the codings of one coder (login, name or GUID), and those ``viewer``
+    may see (blind mode, :func:`~sociaparis.qual.coding_service.visible_coder_ids`).
+
+    ``column`` is the coder column to filter (default ``QualCoding.coder_id``).
+    """
+    from sociaparis.qual.coding_service import visible_coder_ids
+
+    column = QualCoding.coder_id if column is None else column
+    if coder is not None:
+        query = query.where(column.in_(coder_ids(session, coder)))
+    visible = visible_coder_ids(session=session, viewer=viewer)
+    if visible is not None:
+        query = query.where(column.in_(visible))
+    return query
+
+
+def filter_by_cases(
+    session: Session, query: Select[Any], cases: Sequence[str]
+) -> Select[Any]:
+    """Keep codings of documents that belong to one of ``cases`` (names)."""
+    if not cases:
         return query
-    return query.where(QualCoding.coder_id.in_(coder_ids(session, coder)))
+    found = dict(
+        session.execute(
+            select(QualCase.name, QualCase.id).where(QualCase.name.in_(list(cases)))
+        ).all()
+    )
+    for name in cases:
+        if name not in found:
+            raise SociaparisError(CorpusError.UNKNOWN_CASE, ref=name)
+    return query.where(
+        exists(
+            select(1).where(
+                QualCaseDocument.document_id == QualCoding.document_id,
+                QualCaseDocument.case_id.in_(list(found.values())),
+            )
+        )
+    )
+
+
+def _with_code(
+    session: Session,
+    query: Select[Any],
+    other_ids: list[int],
+    mode: str,
+    coder: str | None,
+    viewer: Account | None,
+) -> Select[Any]:
+    """Keep codings that co-occur with a coding of ``other_ids``: whose spans
+    overlap (``overlap``) or that share a speaker turn (``turn``), as
+    :func:`cooccurrence` counts them; the other coding passes the same coder
+    and viewer filters."""
+    other = QualCoding.__table__.alias("other")
+    partner = select(1).select_from(other).where(
+        other.c.code_id.in_(other_ids), other.c.id != QualCoding.id,
+        other.c.document_id == QualCoding.document_id,
+    )  # fmt: skip
+    if mode == "overlap":
+        partner = partner.where(
+            other.c.start < QualCoding.end, QualCoding.start < other.c.end
+        )
+    else:
+        turn = QualTurn.__table__.alias("shared_turn")
+        partner = partner.where(
+            exists(
+                select(1).select_from(turn).where(
+                    turn.c.document_id == QualCoding.document_id,
+                    turn.c.start < QualCoding.end, QualCoding.start < turn.c.end,
+                    turn.c.start < other.c.end, other.c.start < turn.c.end,
+                )
+            )
+        )  # fmt: skip
+    partner = coder_filter(session, partner, coder, viewer, other.c.coder_id)
+    return query.where(exists(partner))
 
 
 def segments(
@@ -189,6 +297,10 @@ def segments(
     coder: str | None = None,
     attributes: Mapping[str, Any] | None = None,
     context: int = 80,
+    cases: Sequence[str] = (),
+    with_code: str | int | None = None,
+    mode: Literal["overlap", "turn"] = "overlap",
+    viewer: Account | None = None,
 ) -> SegmentsResult:
     """All segments coded with ``code``, with their context.
 
@@ -205,17 +317,39 @@ def segments(
         ``{"direction": ["DSIN", "DRH"], "cadre": True}``.
     context
         Code points of text shown before and after each segment.
+    cases
+        Only documents of these cases (names), e.g. a cell of a code x case
+        matrix.
+    with_code
+        Only segments that co-occur with a coding of this code (and of its
+        sub-codes with ``include_subcodes``), in the sense of ``mode``: a cell
+        of :func:`cooccurrence`.
+    mode
+        ``"overlap"`` (the spans overlap) or ``"turn"`` (both in one speaker
+        turn).
+    viewer
+        Only the codings this account may see (blind mode); ``None``: all.
 
     Returns
     -------
     SegmentsResult
         The segments in document order, then by start.
     """
+    if mode not in ("overlap", "turn"):
+        raise SociaparisError(
+            CorpusError.BAD_OPTION, name="mode", choices="overlap, turn", value=mode
+        )
     ids = code_ids(session, code, include_subcodes=include_subcodes)
     query = _segment_query(context).where(QualCoding.code_id.in_(ids))
     query = filter_by_attributes(session, query, attributes or {})
-    query = coder_filter(session, query, coder)
+    query = filter_by_cases(session, query, list(cases))
+    query = coder_filter(session, query, coder, viewer)
     codes = _all_codes(session)
+    other_path = None
+    if with_code is not None:
+        other_ids = code_ids(session, with_code, include_subcodes=include_subcodes)
+        query = _with_code(session, query, other_ids, mode, coder, viewer)
+        other_path = PATH_SEPARATOR.join(_path(codes, codes[other_ids[0]]))
     rows = _segments(session, query, codes)
     root = codes[ids[0]]
     return SegmentsResult(
@@ -225,6 +359,9 @@ def segments(
         coder,
         dict(attributes or {}),
         context,
+        tuple(cases),
+        other_path,
+        mode,
     )
 
 
@@ -257,6 +394,8 @@ def _segment_query(context: int) -> Select[Any]:
             ),
             func.substr(QualDocument.text, QualCoding.end + 1, context),
             QualCoding.memo,
+            QualDocument.id,
+            QualCoding.id,
         )
         .join(QualDocument, QualDocument.id == QualCoding.document_id)
         .join(QualCode, QualCode.id == QualCoding.code_id)
@@ -295,9 +434,8 @@ def _segments(
     speakers = _speakers(session, [(r[1], r[6], r[7]) for r in rows])
     out = []
     for row, who_spoke in zip(rows, speakers, strict=True):
-        guid, doc, title, code_id, who, speaker, start, end, before, text, after, memo = (
-            row
-        )
+        (guid, doc, title, code_id, who, speaker, start, end, before, text, after,
+         memo, document_id, coding_id) = row  # fmt: skip
         out.append(
             Segment(
                 guid,
@@ -312,6 +450,8 @@ def _segments(
                 text or "",
                 after or "",
                 memo,
+                document_id,
+                coding_id,
                 who_spoke,
             )
         )
@@ -319,10 +459,15 @@ def _segments(
 
 
 def segments_of(
-    *, session: Session, codings: Sequence[str], context: int = 80
+    *,
+    session: Session,
+    codings: Sequence[str],
+    context: int = 80,
+    viewer: Account | None = None,
 ) -> list[Segment]:
     """The segments of the codings ``codings`` (GUIDs), e.g. those behind a cell of
-    a matrix (:attr:`~sociaparis.qual.matrices.MatrixResult.segments`)."""
+    a matrix (:attr:`~sociaparis.qual.matrices.MatrixResult.segments`); with
+    ``viewer``, only those that account may see (blind mode)."""
     segments_: list[Segment] = []
     wanted = list(dict.fromkeys(codings))
     codes = _all_codes(session)
@@ -330,6 +475,7 @@ def segments_of(
         query = _segment_query(context).where(
             QualCoding.guid.in_(wanted[first : first + 500])
         )
+        query = coder_filter(session, query, None, viewer)
         segments_.extend(_segments(session, query, codes))
     order = {g: i for i, g in enumerate(wanted)}
     return sorted(segments_, key=lambda s: order[s.coding])
@@ -356,6 +502,22 @@ class Cooccurrence:
         """The code x code table of counts."""
         return self.counts
 
+    def csv_bytes(self) -> bytes:
+        """The table as CSV (UTF-8 with BOM, injection-safe code names)."""
+        import csv
+        import io
+
+        from sociaparis.core.spreadsheets import neutralize_formula
+
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow([neutralize_formula(c) for c in ("code", *self.codes)])
+        for code in self.codes:
+            writer.writerow(
+                [neutralize_formula(code), *(int(v) for v in self.counts.loc[code])]
+            )
+        return buffer.getvalue().encode("utf-8-sig")
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: codes, mode and the non-zero pairs."""
         pairs = [
@@ -373,8 +535,10 @@ def cooccurrence(
     mode: Literal["overlap", "turn"] = "overlap",
     codes: Sequence[str] | None = None,
     coder: str | None = None,
+    viewer: Account | None = None,
 ) -> Cooccurrence:
-    """How often codes are applied together (see :class:`Cooccurrence`)."""
+    """How often codes are applied together (see :class:`Cooccurrence`); with
+    ``viewer``, counting only the codings that account may see (blind mode)."""
     if mode not in ("overlap", "turn"):
         raise SociaparisError(
             CorpusError.BAD_OPTION, name="mode", choices="overlap, turn", value=mode
@@ -403,9 +567,8 @@ def cooccurrence(
             .where(a.c.code_id.in_(chosen), b.c.code_id.in_(chosen))
             .group_by(a.c.code_id, b.c.code_id)
         )
-        if coder is not None:
-            ids = coder_ids(session, coder)
-            query = query.where(a.c.coder_id.in_(ids), b.c.coder_id.in_(ids))
+        query = coder_filter(session, query, coder, viewer, a.c.coder_id)
+        query = coder_filter(session, query, coder, viewer, b.c.coder_id)
         for x, y, n in session.execute(query):
             matrix.loc[names[x], names[y]] += n
             matrix.loc[names[y], names[x]] += n
@@ -421,7 +584,7 @@ def cooccurrence(
             .where(QualCoding.code_id.in_(chosen))
             .distinct()
         )
-        query = coder_filter(session, query, coder)
+        query = coder_filter(session, query, coder, viewer)
         by_turn: dict[int, set[int]] = defaultdict(set)
         for turn_id, code_id in session.execute(query):
             by_turn[turn_id].add(code_id)

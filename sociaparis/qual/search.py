@@ -52,6 +52,7 @@ class SearchHit:
     before: str
     match: str
     after: str
+    document_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +253,7 @@ def search(
                         body[max(0, start - context) : start],
                         body[start:end],
                         body[end : end + context],
+                        doc_id,
                     )
                 )
     return SearchResult(query, backend, len(matched), tuple(hits), limit)

@@ -11,14 +11,19 @@ account and check its role.  They live in topic modules:
 - :mod:`~sociaparis.qual.coding_service`: codings (one by one and in bulk), memos;
 - :mod:`~sociaparis.qual.retrieval`, :mod:`~sociaparis.qual.matrices`,
   :mod:`~sociaparis.qual.search`: segments, co-occurrence, matrices, full text;
-- :mod:`~sociaparis.qual.interchange`: REFI-QDA projects and agreement.
+- :mod:`~sociaparis.qual.interchange`: REFI-QDA projects and agreement;
+- :mod:`~sociaparis.qual.agreement_report`: agreement with its disagreements
+  side by side; :mod:`~sociaparis.qual.blind`: the blind mode.
 """
 
 from __future__ import annotations
 
+from sociaparis.qual.agreement_report import agreement_report
+from sociaparis.qual.blind import blind_state, reveal, set_blind
 from sociaparis.qual.codebook_service import (
     add_code,
     codebook,
+    codebook_bytes,
     delete_code,
     export_codebook,
     import_codebook,
@@ -32,9 +37,12 @@ from sociaparis.qual.coding_service import (
     add_memo,
     apply_coding,
     bulk_apply,
+    code_hits,
     codings_of,
+    list_coders,
     memos_on,
     remove_coding,
+    visible_coder_ids,
 )
 from sociaparis.qual.corpus import (
     assign_case,
@@ -75,13 +83,17 @@ from sociaparis.qual.search import search
 __all__ = [
     "add_code",
     "add_memo",
+    "agreement_report",
     "apply_coding",
     "assign_case",
+    "blind_state",
     "bulk_apply",
     "cases_frame",
     "code_attribute_matrix",
     "code_case_matrix",
+    "code_hits",
     "codebook",
+    "codebook_bytes",
     "codings_of",
     "cooccurrence",
     "delete_code",
@@ -99,6 +111,7 @@ __all__ = [
     "import_document",
     "import_qdpx",
     "list_cases",
+    "list_coders",
     "list_codes",
     "list_documents",
     "mark_not_needed",
@@ -108,10 +121,12 @@ __all__ = [
     "reidentification_table",
     "release_document",
     "remove_coding",
+    "reveal",
     "review",
     "search",
     "segments",
     "segments_of",
+    "set_blind",
     "set_case_attributes",
     "split_code",
     "start_review",
@@ -121,4 +136,5 @@ __all__ = [
     "to_project",
     "turns_of",
     "update_code",
+    "visible_coder_ids",
 ]

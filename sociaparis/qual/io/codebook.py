@@ -512,13 +512,16 @@ def read_codebook_csv(
     return _from_rows(rows, None)
 
 
-def read_codebook(path: str | Path) -> CodebookImport:
-    """Read a codebook from ``.qdc``, ``.xlsx`` or ``.csv``, chosen by the suffix."""
+def read_codebook(path: str | Path, data: bytes | None = None) -> CodebookImport:
+    """Read a codebook from ``.qdc``, ``.xlsx`` or ``.csv``, chosen by the suffix.
+
+    With ``data`` (an uploaded file's bytes), ``path`` is only its name.
+    """
     suffix = Path(path).suffix.lower()
     readers = {".qdc": read_qdc, ".xlsx": read_codebook_xlsx, ".csv": read_codebook_csv}
     if suffix not in readers:
         raise SociaparisError(QualError.CODEBOOK_FORMAT, path=str(path), suffix=suffix)
-    return readers[suffix](path)
+    return readers[suffix](path if data is None else data)
 
 
 def write_codebook(

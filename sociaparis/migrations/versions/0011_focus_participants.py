@@ -1,7 +1,7 @@
 """Focus-group participants: a document's speaker as moderator or case.
 
-Revision ID: 0010_focus_participants
-Revises: 0009_page_durations
+Revision ID: 0011_focus_participants
+Revises: 0010_codebook_blind_mode
 Create Date: 2026-12-06
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_focus_participants"
-down_revision: str | None = "0009_page_durations"
+revision: str = "0011_focus_participants"
+down_revision: str | None = "0010_codebook_blind_mode"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
