@@ -406,13 +406,17 @@ def _load(session: Session, documents: Sequence[str | int] | None) -> _Loaded:
 
 
 def _spans(
-    session: Session, loaded: _Loaded, coder: str | None, labels: Mapping[int, str]
+    session: Session,
+    loaded: _Loaded,
+    coder: str | None,
+    labels: Mapping[int, str],
+    viewer: Account | None,
 ) -> dict[int, list[tuple[fg.CodedSpan, int]]]:
     query = select(
         QualCoding.guid, QualCoding.code_id, QualCoding.document_id,
         QualCoding.start, QualCoding.end,
     ).where(QualCoding.document_id.in_([d.id for d in loaded.documents]))  # fmt: skip
-    query = coder_filter(session, query, coder).order_by(QualCoding.id)
+    query = coder_filter(session, query, coder, viewer).order_by(QualCoding.id)
     out: dict[int, list[tuple[fg.CodedSpan, int]]] = {d.id: [] for d in loaded.documents}
     for guid, code_id, document_id, start, end in session.execute(query):
         label = labels.get(code_id, str(code_id))
@@ -467,17 +471,21 @@ def participant_matrix(
     include_subcodes: bool = False,
     coder: str | None = None,
     include_moderator: bool = False,
+    viewer: Account | None = None,
 ) -> MatrixResult:
     """Codes x participants: a coding counts for every participant whose turns
     it covers (a coding over two speakers counts for both).
 
     Returns the :class:`~sociaparis.qual.matrices.MatrixResult` of the code x
     case matrix, with ``by="participant"``; ``documents`` counts documents.
+    ``viewer`` sees only the codings blind mode lets them see
+    (:func:`~sociaparis.qual.coding_service.visible_coder_ids`), as in the code x
+    case matrix.
     """
     loaded = _load(session, documents)
     kept = _kept(loaded, include_moderator)
     triples = []
-    for doc_id, spans in _spans(session, loaded, coder, {}).items():
+    for doc_id, spans in _spans(session, loaded, coder, {}, viewer).items():
         index = fg.TurnIndex(loaded.turns[doc_id])
         for span, code_id in spans:
             triples.extend(
@@ -500,6 +508,7 @@ def participant_attribute_matrix(
     include_subcodes: bool = False,
     coder: str | None = None,
     include_moderator: bool = False,
+    viewer: Account | None = None,
 ) -> MatrixResult:
     """Codes x values of an attribute of the participants' cases.
 
@@ -524,7 +533,7 @@ def participant_attribute_matrix(
         key=lambda v: decode_value(v, kind or "Text"),
     )
     triples = []
-    for doc_id, spans in _spans(session, loaded, coder, {}).items():
+    for doc_id, spans in _spans(session, loaded, coder, {}, viewer).items():
         index = fg.TurnIndex(loaded.turns[doc_id])
         for span, code_id in spans:
             found = {
@@ -624,6 +633,7 @@ def interaction(
     documents: Sequence[str | int] | None = None,
     coder: str | None = None,
     include_moderator: bool = False,
+    viewer: Account | None = None,
 ) -> InteractionResult:
     """Transitions between participants and codes adjacent across speakers.
 
@@ -636,7 +646,7 @@ def interaction(
     moves: Counter[tuple[str, str]] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
     exclude = () if include_moderator else tuple(loaded.moderators)
-    for doc_id, spans in _spans(session, loaded, coder, labels).items():
+    for doc_id, spans in _spans(session, loaded, coder, labels, viewer).items():
         turns = loaded.turns[doc_id]
         moves.update(fg.transitions(turns))
         pairs.update(

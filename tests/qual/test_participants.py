@@ -432,3 +432,20 @@ def test_refi_qda_cases_by_speaker_without_turns(session: Session) -> None:
         [0, 1],
         [1, 0],
     ]
+
+
+def test_blind_mode_hides_other_coders_codings(session: Session, group: dict) -> None:
+    from sociaparis.qual.blind import set_blind
+
+    _prepare(session, group)
+    other = _actor(session, "ben", Role.CODER)
+    start, end = span("Oui les", "données.")
+    cs.apply_coding(session=session, actor=other, document=group["doc"],
+                    code="Usage", start=start, end=end)  # fmt: skip
+    set_blind(session=session, actor=group["boss"], blind=True)
+    # ana sees her own ten codings; ben sees only his one (Usage, P6)
+    ana = ps.participant_matrix(session=session, viewer=group["coder"])
+    assert ana.codings.values.tolist()[0] == [2, 1, 1, 0, 0, 0]
+    ben = ps.participant_matrix(session=session, viewer=other)
+    assert ben.codings.values.tolist() == [[0] * 5 + [1], [0] * 6, [0] * 6]
+    assert ps.participant_matrix(session=session).codings.loc["Usage", "P6"] == 1
