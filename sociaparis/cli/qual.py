@@ -152,8 +152,10 @@ def pseudonymize_command(
 def _register_corpus_commands() -> None:
     """Add the commands on the stored corpus (``sociaparis/cli/qual_corpus.py``)."""
     from sociaparis.cli.qual_corpus import register
+    from sociaparis.cli.qual_focus import register as register_focus
 
     register(qual)
+    register_focus(qual)
 
 
 _register_corpus_commands()

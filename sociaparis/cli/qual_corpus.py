@@ -674,8 +674,9 @@ def segments_command(
         print_json(result.to_dict())
         return
     for s in result.segments:
+        said = f" {' + '.join(s.speakers)}" if s.speakers else ""
         click.echo(
-            f"[{s.title} {s.start}:{s.end} {s.coder or '-'}] "
+            f"[{s.title} {s.start}:{s.end} {s.coder or '-'}{said}] "
             f"…{s.before}«{s.text}»{s.after}…"
         )
     click.echo(f"{len(result.segments)} segments", err=True)

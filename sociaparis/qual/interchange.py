@@ -8,15 +8,17 @@ reader and writer around them, and :func:`stored_agreement` runs the inter-coder
 agreement of :mod:`sociaparis.qual.agreement` on the stored codings.
 
 What the project model has no place for is not exported: the case kind, the
-review status of documents, and the history.  A source whose text was missing
-from an imported archive is stored with an empty text and the format
-``missing``, and exported again without text.
+review status of documents, the moderator mark of a focus group's speaker, and
+the history.  A speaker linked to a case goes out as that case's selections (one
+per turn); on import, a case's selections become that participant's turns.  A
+source whose text was missing from an imported archive is stored with an empty
+text and the format ``missing``, and exported again without text.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -48,6 +50,7 @@ from sociaparis.qual.models import (
     QualDocumentValue,
     QualMemo,
     QualMemoTarget,
+    QualParticipant,
     QualProject,
     QualSet,
     QualSetMember,
@@ -114,6 +117,27 @@ def to_project(*, session: Session, name: str | None = None) -> Project:
         )
     ):
         case_docs[row.case_id].append(doc_guid[row.document_id])
+    case_turns: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+    for case_id, document_id, start, end in session.execute(
+        select(
+            QualParticipant.case_id, QualTurn.document_id, QualTurn.start, QualTurn.end
+        )
+        .join(
+            QualTurn,
+            (QualTurn.document_id == QualParticipant.document_id)
+            & (QualTurn.speaker == QualParticipant.speaker),
+        )
+        .where(QualParticipant.case_id.is_not(None))
+        .order_by(QualTurn.document_id, QualTurn.position)
+    ):
+        case_turns[case_id].append((doc_guid[document_id], start, end))
+    moderators: dict[int, list[str]] = defaultdict(list)
+    for document_id, speaker in session.execute(
+        select(QualParticipant.document_id, QualParticipant.speaker)
+        .where(QualParticipant.moderator.is_(True))
+        .order_by(QualParticipant.id)
+    ):
+        moderators[document_id].append(speaker)
     coder_guid = {i: c.guid for i, c in coders.items()}
     memo_targets: dict[int, list[MemoTarget]] = defaultdict(list)
     for t in session.scalars(select(QualMemoTarget).order_by(QualMemoTarget.id)):
@@ -151,7 +175,14 @@ def to_project(*, session: Session, name: str | None = None) -> Project:
             Variable(v.guid, v.name, v.type, v.description) for v in variables
         ),  # type: ignore[arg-type]
         cases=tuple(
-            Case(c.guid, c.name, c.description, case_values[c.id], tuple(case_docs[c.id]))
+            Case(
+                c.guid,
+                c.name,
+                c.description,
+                case_values[c.id],
+                tuple(case_docs[c.id]),
+                tuple(case_turns[c.id]),
+            )
             for c in session.scalars(select(QualCase).order_by(QualCase.id))
         ),
         sources=tuple(
@@ -167,6 +198,7 @@ def to_project(*, session: Session, name: str | None = None) -> Project:
                 modified_by=d.modified_by,
                 modified_at=_utc(d.modified_at),
                 text_path=d.text_path,
+                moderators=tuple(moderators[d.id]),
             )
             for d in documents
         ),
@@ -321,9 +353,14 @@ def store_project(
                     for k, t in enumerate(source.turns)
                 ],
             )  # fmt: skip
+        for speaker in dict.fromkeys(source.moderators):
+            session.add(
+                QualParticipant(document_id=row.id, speaker=speaker, moderator=True)
+            )
         for ref, value in source.values.items():
             session.add(QualDocumentValue(document_id=row.id, variable_id=var_ids[ref],
                                           value=encode_value(value)))  # fmt: skip
+    participant_spans: dict[int, list[tuple[int, int, str, int]]] = defaultdict(list)
     for case in project.cases:
         row = QualCase(guid=case.id, name=case.name, description=case.description)
         session.add(row)
@@ -333,6 +370,9 @@ def store_project(
                                       value=encode_value(value)))  # fmt: skip
         for ref in dict.fromkeys(case.source_ids):
             session.add(QualCaseDocument(case_id=row.id, document_id=doc_ids[ref]))
+        for ref, start, end in case.selections:
+            participant_spans[doc_ids[ref]].append((start, end, case.name, row.id))
+    _participants(session, participant_spans)
     if project.codings:
         session.execute(
             insert(QualCoding.__table__),
@@ -384,6 +424,57 @@ def store_project(
     return counts
 
 
+def _participants(
+    session: Session, spans: Mapping[int, list[tuple[int, int, str, int]]]
+) -> None:
+    """Make the cases' selections participants again (see :func:`import_project`).
+
+    A document that has no turns gets one turn per selection, spoken by the
+    case (REFI-QDA has no turns: this is how NVivo's cases by speaker come in);
+    a document with turns links the speaker of the turn with that very span.
+    """
+    for document_id, items in spans.items():
+        turns = list(
+            session.scalars(
+                select(QualTurn)
+                .where(QualTurn.document_id == document_id)
+                .order_by(QualTurn.position)
+            )
+        )
+        linked: dict[str, int] = {}
+        if not turns:
+            ordered = sorted(items)
+            session.execute(
+                insert(QualTurn),
+                [
+                    {"document_id": document_id, "position": k, "speaker": name,
+                     "start_s": None, "end_s": None, "start": start, "end": end}
+                    for k, (start, end, name, _) in enumerate(ordered)
+                ],
+            )  # fmt: skip
+            linked = {name: case_id for _, _, name, case_id in ordered}
+        else:
+            by_span = {(t.start, t.end): t.speaker for t in turns if t.speaker}
+            for start, end, _, case_id in items:
+                speaker = by_span.get((start, end))
+                if speaker is not None:
+                    linked.setdefault(speaker, case_id)
+        session.flush()
+        for speaker, case_id in linked.items():
+            row = session.scalar(
+                select(QualParticipant).where(
+                    QualParticipant.document_id == document_id,
+                    QualParticipant.speaker == speaker,
+                )
+            )
+            if row is None:
+                row = QualParticipant(document_id=document_id, speaker=speaker,
+                                      moderator=False)  # fmt: skip
+                session.add(row)
+            row.case_id = case_id
+    session.flush()
+
+
 def export_qdpx(
     *, session: Session, actor: Account, target: str | Path | IO[bytes]
 ) -> Project:
@@ -428,7 +519,11 @@ def _released_only(session: Session, project: Project) -> Project:
         sources=tuple(s for s in project.sources if s.id not in hidden),
         codings=tuple(c for c in project.codings if c.id not in hidden),
         cases=tuple(
-            replace(c, source_ids=tuple(i for i in c.source_ids if i not in hidden))
+            replace(
+                c,
+                source_ids=tuple(i for i in c.source_ids if i not in hidden),
+                selections=tuple(x for x in c.selections if x[0] not in hidden),
+            )
             for c in project.cases
         ),
         memos=tuple(memos),

@@ -207,6 +207,27 @@ class QualTurn(Base):
     end: Mapped[int] = mapped_column(Integer)
 
 
+class QualParticipant(Base):
+    """A speaker of a document as a participant: moderator or not, and its case.
+
+    ``speaker`` is the label of the document's turns (:attr:`QualTurn.speaker`);
+    a speaker without a row is an unlinked participant who is not the moderator.
+    """
+
+    __tablename__ = "qual_participants"
+    __table_args__ = (UniqueConstraint("document_id", "speaker"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("qual_documents.id", ondelete="CASCADE")
+    )
+    speaker: Mapped[str] = mapped_column(String(200))
+    moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("qual_cases.id", ondelete="SET NULL"), index=True
+    )
+
+
 class QualCode(Base):
     """A code of the hierarchical codebook, with the criteria coders need."""
 

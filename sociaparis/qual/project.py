@@ -88,7 +88,8 @@ class Source:
 
     ``text`` is ``None`` when the source's text was not available (an archive that
     references a text file it does not contain); ``text_path`` then keeps the
-    original reference so that an export can write it back.
+    original reference so that an export can write it back.  ``moderators``
+    are the speakers of its turns who lead a focus group.
     """
 
     id: str
@@ -102,6 +103,7 @@ class Source:
     modified_by: str | None = None
     modified_at: datetime | None = None
     text_path: str | None = None
+    moderators: tuple[str, ...] = ()
 
     @classmethod
     def from_document(
@@ -168,13 +170,19 @@ class Variable:
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """A unit of analysis (an interviewee, a city, a focus group) with attributes."""
+    """A unit of analysis (an interviewee, a city, a focus group) with attributes.
+
+    ``selections`` are ``(source id, start, end)`` spans that belong to the case:
+    a focus-group participant's turns (REFI-QDA ``SelectionRef``, as NVivo
+    exchanges cases coded by speaker).
+    """
 
     id: str
     name: str
     description: str = ""
     values: Mapping[str, Value] = field(default_factory=dict)  # variable id -> value
     source_ids: tuple[str, ...] = ()
+    selections: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -373,6 +373,9 @@ def release_document(
             if turn.speaker not in speakers:
                 speakers[turn.speaker] = _pseudonymize_speaker(turn.speaker, originals)
             turn.speaker = speakers[turn.speaker]
+    from sociaparis.qual.participant_service import rename_after_release
+
+    rename_after_release(session, doc.id, speakers)
     doc.paragraphs = [
         [offsets.to_new(s, side="start"), offsets.to_new(e, side="end")]
         for s, e in doc.paragraphs

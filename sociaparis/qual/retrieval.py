@@ -49,6 +49,7 @@ SEGMENT_COLUMNS = (
     "text",
     "after",
     "memo",
+    "speakers",
 )
 
 
@@ -56,7 +57,8 @@ SEGMENT_COLUMNS = (
 class Segment:
     """A coded segment: ``text`` is ``document_text[start:end]``; ``before`` and
     ``after`` are up to ``context`` code points around it; ``speaker`` is the
-    speaker of the turn where it starts (``None`` outside turns)."""
+    speaker of the turn where it starts (``None`` outside turns), ``speakers``
+    those of every turn it covers, in order (a focus group: who said what)."""
 
     coding: str
     document: str
@@ -72,6 +74,7 @@ class Segment:
     memo: str | None
     document_id: int = 0
     coding_id: int = 0
+    speakers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +92,16 @@ class SegmentsResult:
     mode: str = "overlap"
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per segment, columns :data:`SEGMENT_COLUMNS`."""
+        """One row per segment, columns :data:`SEGMENT_COLUMNS` (``speakers``
+        joined with ``"; "``)."""
         return pd.DataFrame(
-            [[getattr(s, c) for c in SEGMENT_COLUMNS] for s in self.segments],
+            [
+                [
+                    "; ".join(s.speakers) if c == "speakers" else getattr(s, c)
+                    for c in SEGMENT_COLUMNS
+                ]
+                for s in self.segments
+            ],
             columns=list(SEGMENT_COLUMNS),
         )
 
@@ -107,9 +117,13 @@ class SegmentsResult:
             "with_code": self.with_code,
             "mode": self.mode,
             "segments": [
-                {c: getattr(s, c) for c in SEGMENT_COLUMNS} for s in self.segments
+                {c: _plain(getattr(s, c)) for c in SEGMENT_COLUMNS} for s in self.segments
             ],
         }
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _as_list(value: Any) -> list[str]:
@@ -390,11 +404,36 @@ def _segment_query(context: int) -> Select[Any]:
     )
 
 
+def _speakers(
+    session: Session, spans: list[tuple[str, int, int]]
+) -> list[tuple[str, ...]]:
+    """The speakers of the turns each ``(document GUID, start, end)`` covers."""
+    turns: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    wanted = list({doc for doc, _, _ in spans})
+    for first in range(0, len(wanted), 500):
+        for doc, start, end, speaker in session.execute(
+            select(QualDocument.guid, QualTurn.start, QualTurn.end, QualTurn.speaker)
+            .join(QualDocument, QualDocument.id == QualTurn.document_id)
+            .where(
+                QualDocument.guid.in_(wanted[first : first + 500]),
+                QualTurn.speaker.is_not(None),
+            )
+            .order_by(QualTurn.document_id, QualTurn.position)
+        ):
+            turns[doc].append((start, end, speaker))
+    return [
+        tuple(dict.fromkeys(sp for ts, te, sp in turns[doc] if ts < end and start < te))
+        for doc, start, end in spans
+    ]
+
+
 def _segments(
     session: Session, query: Select[Any], codes: dict[int, QualCode]
 ) -> list[Segment]:
+    rows = list(session.execute(query))
+    speakers = _speakers(session, [(r[1], r[6], r[7]) for r in rows])
     out = []
-    for row in session.execute(query):
+    for row, who_spoke in zip(rows, speakers, strict=True):
         (guid, doc, title, code_id, who, speaker, start, end, before, text, after,
          memo, document_id, coding_id) = row  # fmt: skip
         out.append(
@@ -413,6 +452,7 @@ def _segments(
                 memo,
                 document_id,
                 coding_id,
+                who_spoke,
             )
         )
     return out

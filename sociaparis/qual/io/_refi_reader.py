@@ -222,6 +222,13 @@ class Reader:
         self.origin = root.get("origin", "")
         # selection GUID -> its span, for the Links that point to a selection
         self.selection_spans: dict[str, MemoTarget] = {}
+        # selections a case refers to (a participant's turns) are not empty
+        self.case_selections = {
+            ref
+            for group in self.kids(root, "Cases")
+            for case in self.kids(group, "Case")
+            for ref in self.refs(case, "SelectionRef")
+        }
         self.unknown(
             root,
             (
@@ -603,7 +610,12 @@ class Reader:
         note_refs = self.refs(element, "NoteRef")
         for ref in note_refs:
             self.note_refs.append((ref, span))
-        if not found and not description and not note_refs:
+        if (
+            not found
+            and not description
+            and not note_refs
+            and selection_id not in self.case_selections
+        ):
             self.warn(QualError.EMPTY_SELECTION, name=name, start=start, end=end)
         for coding in found:
             self.unknown(coding, ("CodeRef", "NoteRef"))
@@ -636,23 +648,35 @@ class Reader:
                 self.note_refs.append((note, MemoTarget("coding", coding_id)))
 
     def read_case(self, element: etree._Element) -> Case:
-        """Read a ``Case``: its values and member sources (codes and selections
-        as members are reported, not held)."""
-        self.unknown(element, ("Description", "CodeRef", "VariableValue", "SourceRef"))
-        for tag in ("CodeRef", "SelectionRef"):
-            for _ in self.kids(element, tag):
-                self.warn(
-                    QualError.UNSUPPORTED_ELEMENT,
-                    element=tag,
-                    name=element.get("name", ""),
-                    detail=" (inside <Case>; only sources are held as case members)",
-                )
+        """Read a ``Case``: its values, member sources and member selections (a
+        focus-group participant's turns); codes as members are reported, not
+        held."""
+        self.unknown(
+            element,
+            ("Description", "CodeRef", "VariableValue", "SourceRef", "SelectionRef"),
+        )
+        for _ in self.kids(element, "CodeRef"):
+            self.warn(
+                QualError.UNSUPPORTED_ELEMENT,
+                element="CodeRef",
+                name=element.get("name", ""),
+                detail=" (inside <Case>; only sources and selections are held as "
+                "case members)",
+            )
+        selections = []
+        for ref in self.refs(element, "SelectionRef"):
+            span = self.selection_spans.get(ref)
+            if span is None or span.start is None or span.end is None:
+                self.warn(QualError.DROPPED_REFERENCE, element="Case", ref=ref)
+                continue
+            selections.append((span.id, span.start, span.end))
         return Case(
             id=self.guid(element),
             name=element.get("name", ""),
             description=self.text_of(element, "Description"),
             values=self.read_values(element),
             source_ids=tuple(self.refs(element, "SourceRef")),
+            selections=tuple(selections),
         )
 
     def read_notes(
@@ -905,7 +929,8 @@ def apply_extension(result: ImportResult, data: bytes, path: str) -> ImportResul
     """Read the speaker turns that sociaparis stores next to ``project.qde``.
 
     ``data`` is ``sociaparis.json``: ``{"turns": {source GUID: [[speaker, start,
-    end, start_s, end_s], ...]}, "filled": [[kind, id, "by" | "at"], ...]}``
+    end, start_s, end_s], ...]}, "filled": [[kind, id, "by" | "at"], ...],
+    "moderators": {source GUID: [speaker, ...]}}``
     (offsets in code points, times in seconds or null; ``filled`` lists the
     authors and dates the export filled in, cleared again here).  Sources it
     does not name keep their turns; a malformed file is ``QUAL_110``.
@@ -929,12 +954,20 @@ def apply_extension(result: ImportResult, data: bytes, path: str) -> ImportResul
             [str(kind), str(key), str(what)]
             for kind, key, what in payload.get("filled", [])
         ]
+        moderators = {
+            source_id.upper(): tuple(str(m) for m in names)
+            for source_id, names in payload.get("moderators", {}).items()
+        }
     except (ValueError, TypeError, IndexError, AttributeError, OverflowError) as exc:
         raise SociaparisError(
             QualError.ARCHIVE_UNREADABLE, path=path, reason=f"{EXTENSION_NAME}: {exc}"
         ) from None
     sources = tuple(
-        replace(s, turns=turns[s.id]) if s.id in turns else s
+        replace(
+            s,
+            turns=turns.get(s.id, s.turns),
+            moderators=moderators.get(s.id, s.moderators),
+        )
         for s in result.project.sources
     )
     project = replace(result.project, sources=sources)

@@ -180,6 +180,10 @@ class Writer:
                     self.span_memos.setdefault(t.id, []).append(
                         (t.start or 0, t.end or 0)
                     )
+        self.case_spans: dict[str, list[tuple[int, int]]] = {}
+        for case in project.cases:
+            for source_id, start, end in case.selections:
+                self.case_spans.setdefault(source_id, []).append((start, end))
         for memo in project.memos:
             for t in memo.targets:
                 self.memo_refs.setdefault((t.kind, t.id, t.start, t.end), []).append(
@@ -241,6 +245,9 @@ class Writer:
                 self.values(element, case.values)
                 for source_id in case.source_ids:
                     self.el(element, "SourceRef", targetGUID=source_id)
+                for source_id, start, end in case.selections:
+                    guid = case_selection_guid(source_id, start, end)
+                    self.el(element, "SelectionRef", targetGUID=guid)
         if p.sources:
             sources = self.el(root, "Sources")
             for source in p.sources:
@@ -416,6 +423,16 @@ class Writer:
             if not codings:
                 for memo_id in span_memo:
                     self.el(selection, "NoteRef", targetGUID=memo_id)
+        # a participant's turns: bare selections that its case refers to
+        for start, end in dict.fromkeys(self.case_spans.get(source.id, [])):
+            self.el(
+                element,
+                "PlainTextSelection",
+                guid=case_selection_guid(source.id, start, end),
+                name=(source.text or "")[start:end][:100] or None,
+                startPosition=str(start),
+                endPosition=str(end),
+            )
         self.note_refs(element, "source", source.id)
         self.values(element, source.values)
 
@@ -445,3 +462,8 @@ class Writer:
                 self.el(note, "PlainTextContent").text = memo.text
             notes.append(note)
         return notes
+
+
+def case_selection_guid(source_id: str, start: int, end: int) -> str:
+    """The GUID of the selection by which a case holds ``start..end`` of a source."""
+    return derived_guid("case-selection", source_id, str(start), str(end))

@@ -155,7 +155,8 @@ def write_qdpx(project: Project, target: str | Path | IO[bytes]) -> None:
     """Write ``project`` as a REFI-QDA ``.qdpx`` archive.
 
     The archive holds ``project.qde``, one UTF-8 ``sources/<guid>.txt`` per source
-    with known text, and ``sociaparis.json`` with the speaker turns and the list
+    with known text, and ``sociaparis.json`` with the speaker turns (and the
+    moderators of focus groups) and the list
     of authors and dates that the export filled in (other tools ignore it; see
     :func:`~sociaparis.qual.io._refi_writer.with_authorship`: every source,
     selection, coding and note gets a ``creatingUser`` and a
@@ -186,13 +187,16 @@ def write_qdpx(project: Project, target: str | Path | IO[bytes]) -> None:
             for s in project.sources
             if s.turns
         }
-        if turns or filled:
+        moderators = {s.id: list(s.moderators) for s in project.sources if s.moderators}
+        if turns or filled or moderators:
             payload = {
                 "format": "sociaparis-refi-extension",
                 "version": 1,
                 "turns": turns,
                 "filled": filled,
             }
+            if moderators:
+                payload["moderators"] = moderators
             put(EXTENSION_NAME, json.dumps(payload, ensure_ascii=False, indent=1))
 
 
