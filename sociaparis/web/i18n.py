@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sociaparis.core.errors import SociaparisError
+from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSAGES
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
 
 LANGUAGES = ("fr", "en")
@@ -409,6 +410,10 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
 
 for _lang, _texts in FIELDOPS_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in ACCOUNTS_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in ACCOUNTS_ERROR_MESSAGES.items():
+    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
 
 
 def error_text(error: SociaparisError, lang: str) -> str:
