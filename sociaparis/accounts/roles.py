@@ -43,4 +43,3 @@ class Role(StrEnum):
     def can_code(self) -> bool:
         """Apply codes to segments of documents."""
         return self in {Role.ADMIN, Role.RESEARCHER, Role.CODER}
-
