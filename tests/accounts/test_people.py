@@ -41,6 +41,7 @@ from sociaparis.core.errors import SociaparisError
 PASSWORD = "correct horse battery"
 #: a target that a spreadsheet would run
 FORMULA = '=HYPERLINK("http://x")'
+DEC_2, DEC_3 = date(2026, 12, 2), date(2026, 12, 3)
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=utcnow().tzinfo)
 
 #: every admin operation, called as ``actor`` on the account "claire"
@@ -342,8 +343,8 @@ def _log(session: Session) -> None:
         (AuditFilter(person="claire"), [FORMULA, "claire", "claire", "cio", "staff"]),
         (AuditFilter(person="bob"), ["bob"]),
         (AuditFilter(action="export.data"), ["cio", "staff"]),
-        (AuditFilter(since=date(2026, 12, 2), until=date(2026, 12, 2)), ["claire", "cio"]),
-        (AuditFilter(since=date(2026, 12, 3)), [FORMULA, "bob", "claire"]),
+        (AuditFilter(since=DEC_2, until=DEC_2), ["claire", "cio"]),
+        (AuditFilter(since=DEC_3), [FORMULA, "bob", "claire"]),
         (AuditFilter(until=date(2026, 12, 1)), ["staff"]),
     ],
 )  # fmt: skip
