@@ -72,5 +72,5 @@ class AuditEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(Integer)
     actor: Mapped[str] = mapped_column(String(64), default="", index=True)
     action: Mapped[str] = mapped_column(String(48), index=True)
-    target: Mapped[str] = mapped_column(String(200), default="")
+    target: Mapped[str] = mapped_column(String(200), default="", index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -45,9 +45,11 @@ def upgrade() -> None:
     op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"])
     op.create_index(op.f("ix_audit_log_actor"), "audit_log", ["actor"])
     op.create_index(op.f("ix_audit_log_action"), "audit_log", ["action"])
+    op.create_index(op.f("ix_audit_log_target"), "audit_log", ["target"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_audit_log_target"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_action"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_actor"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
