@@ -256,3 +256,24 @@ def test_the_session_cookie_is_http_only_same_site_and_secure_in_server_mode(
     assert {"httponly", "samesite"} <= flags
     assert "samesite=lax" in cookie.lower()
     assert ("secure" in flags) is secure
+
+
+def test_the_audit_log_is_paged_and_the_pages_speak_english(live_server) -> None:
+    from sociaparis.accounts.audit import record_audit
+    from sociaparis.accounts.service import LOCAL_ADMIN
+
+    with transaction(live_server.app.state.engine) as session:
+        for n in range(60):
+            record_audit(
+                session=session, actor=LOCAL_ADMIN, action="form.add", target=f"f{n}"
+            )
+    with closing(_client(live_server, "boss", Role.ADMIN)) as http:
+        people = http.get("/admin/people", params={"lang": "en"}).text
+        assert "<h1>People and access</h1>" in people
+        first = http.get("/admin/audit", params={"lang": "en"}).text
+        assert "61 entries; page 1 of 2." in first
+        assert len(re.findall(r"<tr>\s*<td><time", first)) == 50
+        assert 'rel="next"' in first and 'rel="prev"' not in first
+        second = http.get("/admin/audit", params={"lang": "en", "page": 2}).text
+        assert len(re.findall(r"<tr>\s*<td><time", second)) == 11
+        assert ">f0<" in second  # the oldest entry is on the last page
