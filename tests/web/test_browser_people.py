@@ -44,7 +44,8 @@ def test_people_and_audit_pages_in_chromium(
     assert page.locator("nav.workbench-nav a[aria-current=page]").inner_text() == (
         "Personnes"
     )
-    assert "verrouillé" in page.locator("td.account-state").first.inner_text()
+    state = page.locator(f"tr:has(th a:text-is('{LONG_NAME}')) td.account-state")
+    assert "verrouillé" in state.inner_text()
     _accessible_at_both_widths(page, axe_violations)
 
     page.fill("#new-username", "nadia")
