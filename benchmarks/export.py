@@ -240,6 +240,7 @@ def build_study(
 def service_seconds(settings: Any, fmt: str, out: Path) -> tuple[float, float]:
     """Seconds and megabytes of :func:`export_archive` in this process."""
     from sociaparis.accounts.roles import Role
+    from sociaparis.accounts.service import Account
     from sociaparis.core.db import make_engine, transaction
     from sociaparis.survey.exports import export_archive
 
@@ -250,7 +251,7 @@ def service_seconds(settings: Any, fmt: str, out: Path) -> tuple[float, float]:
             session=session,
             form_id=FORM_ID,
             fmt=fmt,
-            role=Role.RESEARCHER,
+            actor=Account(0, "tester", Role.RESEARCHER, ""),
             out=out,
             lang="fr",
             data_dir=settings.data_dir,

@@ -52,6 +52,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks._http_load import read_form  # noqa: E402
+from sociaparis.accounts.service import LOCAL_ADMIN  # noqa: E402
 from sociaparis.core.config import Settings  # noqa: E402
 from sociaparis.core.db import transaction  # noqa: E402
 from sociaparis.core.errors import SociaparisError  # noqa: E402
@@ -253,7 +254,13 @@ def field_and_export(result: XLSFormResult) -> tuple[str, str]:
                 return fielding, "not fielded"
             out = Path(folder) / "export"
             with transaction(engine) as session:
-                export_form(session=session, form_id=stored.form_id, out=out, fmt="csv")
+                export_form(
+                    session=session,
+                    actor=LOCAL_ADMIN,
+                    form_id=stored.form_id,
+                    out=out,
+                    fmt="csv",
+                )
             return "", _check_export(out, stored.form_id)
         except SociaparisError as exc:
             return f"{exc.code} {exc.message}", "not fielded"

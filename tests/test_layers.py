@@ -40,8 +40,9 @@ DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     "compare": frozenset({"accounts", "qual", "survey"}),
     # role checks (accounts); agreement computes with analysis.reliability
     "qual": frozenset({"accounts", "analysis"}),
-    # estimates and disclosure control (analysis) over instruments and answers
-    "reports": frozenset({"analysis", "survey"}),
+    # estimates and disclosure control (analysis) over instruments and answers;
+    # the acting account's role and the audit log (accounts)
+    "reports": frozenset({"accounts", "analysis", "survey"}),
     # fielding progress suppresses small cells with analysis.disclosure; field
     # operations and the monitoring downloads check the acting account's role
     # (accounts)

@@ -59,3 +59,27 @@ class AccountError(ErrorCode):
         "ACCOUNT_034",
         "A token's name is at most {maximum} characters ({length} given).",
     )
+    NOT_ADMIN = (
+        "ACCOUNT_010",
+        "The account '{user}' ({role}) may not {action}: only an admin manages "
+        "accounts and reads the audit log.",
+    )
+    LAST_ADMIN = (
+        "ACCOUNT_011",
+        "'{username}' is the last enabled admin: give another account the admin "
+        "role first, or nobody could manage accounts any more.",
+    )
+    ACTOR_REQUIRED = (
+        "ACCOUNT_012",
+        "In server mode a command must say which account acts: add --user NAME or "
+        "set SOCIAPARIS_USER.",
+    )
+    ACTOR_DISABLED = (
+        "ACCOUNT_013",
+        "The account '{username}' is disabled: it cannot act. Enable it with "
+        "`sociaparis user enable {username}`.",
+    )
+    BAD_AUDIT_PERIOD = (
+        "ACCOUNT_014",
+        "The audit period ends ({until}) before it starts ({since}): swap the dates.",
+    )

@@ -19,6 +19,10 @@ class Role(StrEnum):
     CODER = "coder"
     VIEWER = "viewer"
 
+    def can_manage_accounts(self) -> bool:
+        """Create accounts, change their roles and passwords, read the audit log."""
+        return self is Role.ADMIN
+
     def can_read_reidentification(self) -> bool:
         """Read (or destroy) the table that maps pseudonyms back to people."""
         return self is Role.ADMIN

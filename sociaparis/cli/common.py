@@ -80,6 +80,28 @@ ACTING_USER = click.option(
     required=True,
     help="Act as this account (default: $SOCIAPARIS_USER).",
 )
+#: ``--user NAME`` where it may be left out: without it the command acts as the
+#: implicit local admin in single-user mode (see :func:`acting_or_local`).
+ACTING_USER_OR_LOCAL = click.option(
+    "--user",
+    "acting",
+    envvar="SOCIAPARIS_USER",
+    default=None,
+    help="Act as this account (default: $SOCIAPARIS_USER, else in single-user "
+    "mode the local admin).",
+)
+
+
+def acting_or_local(session: Session, username: str | None) -> Any:
+    """The account a command acts as: ``--user``, else the implicit local admin
+    in single-user mode (``ACCOUNT_012`` in server mode once an admin exists)."""
+    from sociaparis.accounts.service import command_line_account
+
+    return command_line_account(
+        session=session, username=username, mode=get_settings().mode
+    )
+
+
 #: ``--json``: print the result as JSON instead of a table.
 JSON_OUTPUT = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

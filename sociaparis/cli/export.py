@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from sociaparis.cli.common import database_session, progress_display
+from sociaparis.cli.common import (
+    ACTING_USER_OR_LOCAL,
+    acting_or_local,
+    database_session,
+    progress_display,
+)
 from sociaparis.core.config import get_settings
 from sociaparis.survey.exports import count_responses, export_form
 from sociaparis.survey.io.writers import FORMATS
@@ -32,6 +37,7 @@ PROGRESS_FROM = 2000
 @click.option(
     "--include-in-progress", is_flag=True, help="Also export unfinished responses."
 )
+@ACTING_USER_OR_LOCAL
 def export(
     form_id: str,
     fmt: str | None,
@@ -39,9 +45,11 @@ def export(
     out: Path,
     form_version: str | None,
     include_in_progress: bool,
+    acting: str | None,
 ) -> None:
     """Export the responses of FORM_ID, with labels and a data dictionary."""
     with database_session() as session:
+        actor = acting_or_local(session, acting)
         total = count_responses(
             session=session,
             form_id=form_id,
@@ -54,6 +62,7 @@ def export(
             writing = progress.add_task("Writing rows", total=None)
             result = export_form(
                 session=session,
+                actor=actor,
                 form_id=form_id,
                 out=out,
                 fmt=fmt,

@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from sociaparis.cli.common import ACTING_USER, JSON_OUTPUT, database_session, print_json
+from sociaparis.cli.common import (
+    ACTING_USER,
+    ACTING_USER_OR_LOCAL,
+    JSON_OUTPUT,
+    acting_or_local,
+    database_session,
+    print_json,
+)
 from sociaparis.core.config import get_settings
 from sociaparis.core.private import write_private_text
 
@@ -36,7 +43,14 @@ from sociaparis.core.private import write_private_text
     help="The address respondents reach sociaparis at "
     "[default: SOCIAPARIS_BASE_URL, else http://127.0.0.1:8000].",
 )
-def invite(form_id: str, csv_path: Path, out_path: Path, base_url: str | None) -> None:
+@ACTING_USER_OR_LOCAL
+def invite(
+    form_id: str,
+    csv_path: Path,
+    out_path: Path,
+    base_url: str | None,
+    acting: str | None,
+) -> None:
     """Create one single-use invitation per row of the CSV for FORM_ID.
 
     Only the hash of each token is stored. Columns the study allows (its
@@ -50,7 +64,7 @@ def invite(form_id: str, csv_path: Path, out_path: Path, base_url: str | None) -
     with database_session() as session:
         invited = invite_from_list(
             session=session,
-            actor=None,
+            actor=acting_or_local(session, acting),
             form_id=form_id,
             invitations=invitations,
             base_url=base_url,

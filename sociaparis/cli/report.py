@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from sociaparis.cli.common import database_session, progress_display
+from sociaparis.cli.common import (
+    ACTING_USER_OR_LOCAL,
+    acting_or_local,
+    database_session,
+    progress_display,
+)
 from sociaparis.reports.render import chart_count, check_output, write_report
 from sociaparis.reports.service import form_report
 from sociaparis.survey.study import load_study
@@ -34,12 +39,14 @@ from sociaparis.survey.study import load_study
     multiple=True,
     help="A select_one question to compare by group (repeatable).",
 )
+@ACTING_USER_OR_LOCAL
 def report(
     form_id: str,
     out: Path,
     lang: str,
     study_path: Path | None,
     compare: tuple[str, ...],
+    acting: str | None,
 ) -> None:
     """Write the report of FORM_ID's responses: weighted, small cells hidden.
 
@@ -52,6 +59,7 @@ def report(
         task = progress.add_task("Reading responses", total=None)
         built = form_report(
             session=session,
+            actor=acting_or_local(session, acting),
             form_id=form_id,
             lang=lang,
             study=study,

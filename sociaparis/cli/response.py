@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from sociaparis.cli.common import database_session
+from sociaparis.cli.common import ACTING_USER_OR_LOCAL, acting_or_local, database_session
 from sociaparis.core.config import get_settings
 from sociaparis.survey.fielding.service import delete_response, sweep_uploads
 from sociaparis.survey.fielding.uploads import UploadLimits
@@ -18,7 +18,8 @@ def response() -> None:
 @response.command("delete")
 @click.argument("response_id")
 @click.confirmation_option(prompt="Delete this response and its files for good?")
-def delete(response_id: str) -> None:
+@ACTING_USER_OR_LOCAL
+def delete(response_id: str, acting: str | None) -> None:
     """Delete the response RESPONSE_ID (the _id of exports) and its uploaded files.
 
     For a respondent who withdraws: the answers and every file sent to its
@@ -27,6 +28,7 @@ def delete(response_id: str) -> None:
     with database_session() as session:
         deleted = delete_response(
             session=session,
+            actor=acting_or_local(session, acting),
             response_id=response_id,
             limits=UploadLimits.from_settings(get_settings()),
         )

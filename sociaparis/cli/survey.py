@@ -7,8 +7,14 @@ from pathlib import Path
 
 import click
 
-from sociaparis.cli.common import ACTING_USER, database_session
-from sociaparis.survey.service import add_instrument, list_instruments
+from sociaparis.cli.common import (
+    ACTING_USER,
+    ACTING_USER_OR_LOCAL,
+    acting_or_local,
+    database_session,
+)
+from sociaparis.survey.fielding.operations import store_form_version
+from sociaparis.survey.service import list_instruments
 from sociaparis.survey.simulate import load_answers, simulate
 from sociaparis.survey.xlsform import XLSFormResult, read_xlsform
 
@@ -52,7 +58,8 @@ def check_command(form: Path, media: Path | None) -> None:
 @instrument.command("add")
 @FORM
 @MEDIA
-def add_command(form: Path, media: Path | None) -> None:
+@ACTING_USER_OR_LOCAL
+def add_command(form: Path, media: Path | None, acting: str | None) -> None:
     """Check FORM and store it as a new version (unchanged forms are not duplicated).
 
     Its attachments are stored with the version: a changed attachment makes a
@@ -60,7 +67,12 @@ def add_command(form: Path, media: Path | None) -> None:
     """
     result = read_xlsform(form, media=media)
     with database_session() as session:
-        added = add_instrument(session=session, form=result)
+        added = store_form_version(
+            session=session,
+            actor=acting_or_local(session, acting),
+            form=result,
+            filename=form.name,
+        )
     stored = added.stored
     for issue in added.warnings:
         click.echo(f"warning: {issue}")

@@ -8,11 +8,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.audit import record_audit
+from sociaparis.accounts.roles import Role
+from sociaparis.accounts.service import Account
 from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT
 from sociaparis.core.errors import SociaparisError
 from sociaparis.reports.build import Progress, build_report
 from sociaparis.reports.content import Report
-from sociaparis.survey.exports import load_export
+from sociaparis.survey.exports import load_export, require_export
 from sociaparis.survey.fielding.service import get_fielding
 from sociaparis.survey.service import StoredInstrument, latest_instrument
 from sociaparis.survey.study.definition import PopulationMargins, Study
@@ -41,6 +44,7 @@ def margins_for(study: Study, stored: StoredInstrument) -> PopulationMargins | N
 def form_report(
     *,
     session: Session,
+    actor: Account,
     form_id: str,
     lang: str = "fr",
     study: Study | None = None,
@@ -54,7 +58,10 @@ def form_report(
     Parameters
     ----------
     session
-        Open session (nothing is written).
+        Open session (only the audit log's entry is written).
+    actor
+        Who builds the report (``EXPORT_007`` unless their role may export);
+        written to the audit log.
     form_id
         The form; its newest version gives the labels and the layout.
     lang
@@ -81,6 +88,7 @@ def form_report(
         ``SURVEY_030`` (unknown form), ``EXPORT_003`` (no completed response),
         and the errors of :func:`~sociaparis.reports.build.build_report`.
     """
+    require_export(Role(actor.role))
     data = load_export(session=session, form_id=form_id, tick=loaded)
     stored = latest_instrument(session=session, form_id=form_id)
     margins = margins_for(study, stored) if study is not None else None
@@ -91,7 +99,7 @@ def form_report(
             min_count = get_fielding(session=session, form_id=form_id).min_cell_count
         except SociaparisError:
             min_count = DEFAULT_MIN_COUNT
-    return build_report(
+    report = build_report(
         data.main,
         instrument=stored.instrument,
         margins=margins,
@@ -102,3 +110,11 @@ def form_report(
         today=today,
         progress=progress,
     )
+    record_audit(
+        session=session,
+        actor=actor,
+        action="export.report",
+        target=form_id,
+        details={"lang": lang, "weighted": margins is not None},
+    )
+    return report

@@ -32,7 +32,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.audit import record_audit
 from sociaparis.accounts.roles import Role
+from sociaparis.accounts.service import Account
 from sociaparis.core.config import Settings
 from sociaparis.core.db import make_engine, transaction
 from sociaparis.core.errors import SociaparisError
@@ -352,6 +354,7 @@ def load_export(
 def export_form(
     *,
     session: Session,
+    actor: Account,
     form_id: str,
     out: Path,
     fmt: str | None = None,
@@ -366,8 +369,10 @@ def export_form(
 
     ``evaluated`` and ``written`` are progress callbacks (responses evaluated,
     rows written). With ``data_dir`` (the data folder), the files of file
-    questions are copied into ``out``'s ``media/`` folder.
+    questions are copied into ``out``'s ``media/`` folder. ``EXPORT_007``
+    unless ``actor``'s role may export; the export is written to the audit log.
     """
+    require_export(Role(actor.role))
     resolve_output(Path(out), fmt, form_id)  # refuse a bad format before the work
     data = load_export(
         session=session,
@@ -377,8 +382,34 @@ def export_form(
         tick=evaluated,
     )
     media = media_files(data, data_dir) if data_dir is not None else {}
-    return write_export(
+    result = write_export(
         data, out=Path(out), fmt=fmt, lang=lang, tick=written, media=media
+    )
+    _record_export(session, actor, form_id, result.format, version, include_in_progress)
+    return result
+
+
+def _record_export(
+    session: Session,
+    actor: Account,
+    form_id: str,
+    fmt: str,
+    version: str | None,
+    include_in_progress: bool,
+) -> None:
+    # Written after the files: on SQLite the write lock is then held for a
+    # moment, not for the whole export.
+    details: dict[str, Any] = {"format": fmt}
+    if version:
+        details["version"] = version
+    if include_in_progress:
+        details["in_progress"] = True
+    record_audit(
+        session=session,
+        actor=actor,
+        action="export.data",
+        target=form_id,
+        details=details,
     )
 
 
@@ -414,6 +445,7 @@ _ZIP_LEVEL = 1
 def _write_archive(
     *,
     session: Session,
+    actor: Account,
     form_id: str,
     fmt: str,
     out: Path,
@@ -433,6 +465,7 @@ def _write_archive(
     with tempfile.TemporaryDirectory(prefix="sociaparis-export-", dir=out) as folder:
         result = export_form(
             session=session,
+            actor=actor,
             form_id=form_id,
             out=Path(folder),
             fmt=fmt,
@@ -464,7 +497,7 @@ def export_archive(
     session: Session,
     form_id: str,
     fmt: str,
-    role: Role,
+    actor: Account,
     out: Path,
     lang: str | None = None,
     version: str | None = None,
@@ -488,8 +521,9 @@ def export_archive(
         Open session (only read).
     form_id, fmt, lang, version, include_in_progress, data_dir
         As :func:`export_form`; ``fmt`` is required.
-    role
-        The role of the person exporting.
+    actor
+        The person exporting (their role must allow it); written to the
+        audit log.
     out
         The folder of the archive (created if needed); the intermediate files
         are written in a temporary folder inside it and removed.
@@ -507,9 +541,10 @@ def export_archive(
         ``EXPORT_007`` (the role may not export), ``EXPORT_001`` (unknown
         format), ``SURVEY_030`` (unknown form), ``EXPORT_003`` (no response).
     """
-    require_export(role)
+    require_export(Role(actor.role))
     return _write_archive(
         session=session,
+        actor=actor,
         form_id=form_id,
         fmt=fmt,
         out=out,
@@ -527,7 +562,7 @@ def export_archive_apart(
     *,
     form_id: str,
     fmt: str,
-    role: Role,
+    actor: Account,
     out: Path,
     lang: str | None = None,
 ) -> Path:
@@ -545,7 +580,7 @@ def export_archive_apart(
                 session=session,
                 form_id=form_id,
                 fmt=fmt,
-                role=role,
+                actor=actor,
                 out=out,
                 lang=lang,
                 data_dir=settings.data_dir,
@@ -557,6 +592,7 @@ def export_archive_apart(
 def export_zip(
     *,
     session: Session,
+    actor: Account,
     form_id: str,
     fmt: str,
     lang: str | None = None,
@@ -570,11 +606,13 @@ def export_zip(
     -------
     tuple of (str, bytes)
         The archive's file name (``FORM_ID-FORMAT.zip``) and its bytes: the
-        archive :func:`export_archive` writes.
+        archive :func:`export_archive` writes (``EXPORT_007`` unless ``actor``'s
+        role may export).
     """
     with tempfile.TemporaryDirectory(prefix="sociaparis-export-") as folder:
-        path = _write_archive(
+        path = export_archive(
             session=session,
+            actor=actor,
             form_id=form_id,
             fmt=fmt,
             out=Path(folder),

@@ -13,6 +13,7 @@ from sociaparis.accounts.errors import AccountError
 from sociaparis.accounts.models import User
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import (
+    LOCAL_ADMIN,
     SESSION_LIFETIME,
     HashingSlots,
     authenticate,
@@ -129,10 +130,16 @@ def test_a_session_holds_until_it_ends_or_expires(session: Session) -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        lambda s: set_role(session=s, username="claire", role=Role.VIEWER),
-        lambda s: set_disabled(session=s, username="claire", disabled=True),
-        lambda s: set_password(session=s, username="claire", password="x" * 12),
-        lambda s: end_all_sessions(session=s, username="claire"),
+        lambda s: set_role(
+            session=s, actor=LOCAL_ADMIN, username="claire", role=Role.VIEWER
+        ),
+        lambda s: set_disabled(
+            session=s, actor=LOCAL_ADMIN, username="claire", disabled=True
+        ),
+        lambda s: set_password(
+            session=s, actor=LOCAL_ADMIN, username="claire", password="x" * 12
+        ),
+        lambda s: end_all_sessions(session=s, actor=LOCAL_ADMIN, username="claire"),
     ],
 )
 def test_account_changes_end_every_session_of_the_account(
@@ -149,17 +156,22 @@ def test_account_changes_end_every_session_of_the_account(
 
 def test_a_disabled_account_is_refused_until_enabled(session: Session) -> None:
     _claire(session)
-    set_disabled(session=session, username="claire", disabled=True)
+    set_disabled(session=session, actor=LOCAL_ADMIN, username="claire", disabled=True)
     assert (
         authenticate(session=session, username="claire", password=GOOD_PASSWORD) is None
     )
-    set_disabled(session=session, username="claire", disabled=False)
+    set_disabled(session=session, actor=LOCAL_ADMIN, username="claire", disabled=False)
     assert authenticate(session=session, username="claire", password=GOOD_PASSWORD)
 
 
 def test_a_new_password_replaces_the_old_one(session: Session) -> None:
     _claire(session)
-    set_password(session=session, username="claire", password="a brand new password")
+    set_password(
+        session=session,
+        actor=LOCAL_ADMIN,
+        username="claire",
+        password="a brand new password",
+    )
     assert (
         authenticate(session=session, username="claire", password=GOOD_PASSWORD) is None
     )
@@ -167,13 +179,15 @@ def test_a_new_password_replaces_the_old_one(session: Session) -> None:
         session=session, username="claire", password="a brand new password"
     )
     with pytest.raises(SociaparisError) as short:
-        set_password(session=session, username="claire", password="short")
+        set_password(
+            session=session, actor=LOCAL_ADMIN, username="claire", password="short"
+        )
     assert short.value.error is AccountError.WEAK_PASSWORD
 
 
 def test_changing_an_unknown_account_is_refused(session: Session) -> None:
     with pytest.raises(SociaparisError) as refused:
-        set_role(session=session, username="nobody", role=Role.ADMIN)
+        set_role(session=session, actor=LOCAL_ADMIN, username="nobody", role=Role.ADMIN)
     assert refused.value.message == AccountError.UNKNOWN_USER.format(username="nobody")
 
 
@@ -194,7 +208,7 @@ def test_a_password_check_without_a_free_slot_is_refused_before_hashing(
 
 def test_find_account_by_user_name(session: Session) -> None:
     user_id = _claire(session)
-    set_disabled(session=session, username="claire", disabled=True)
+    set_disabled(session=session, actor=LOCAL_ADMIN, username="claire", disabled=True)
     found = find_account(session=session, username="claire")
     assert (found.id, found.username, found.disabled) == (user_id, "claire", True)
     assert find_account(session=session, username="nobody") is None

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.cli import cli
 from sociaparis.cli.common import database_session
 from sociaparis.core.config import get_settings
@@ -50,7 +51,9 @@ def _load_demo(session: Session) -> None:
 @pytest.mark.storage
 def test_form_report_from_the_database(session: Session) -> None:
     _load_demo(session)
-    weighted = form_report(session=session, form_id=FORM, study=load_study(STUDY_DIR))
+    weighted = form_report(
+        session=session, actor=LOCAL_ADMIN, form_id=FORM, study=load_study(STUDY_DIR)
+    )
     assert weighted.n_responses == weighted.n_synthetic == COUNT
     respondents = weighted.section("participation").tables[0]
     assert respondents.rows[-1][-1] == COUNT
@@ -59,7 +62,7 @@ def test_form_report_from_the_database(session: Session) -> None:
         "margins",
         "margins",
     ]
-    plain = form_report(session=session, form_id=FORM, lang="en")
+    plain = form_report(session=session, actor=LOCAL_ADMIN, form_id=FORM, lang="en")
     assert plain.section("weighting").tables == ()
     assert plain.min_cell_count == 10  # the fielding's threshold
 

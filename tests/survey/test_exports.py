@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.cli import cli
 from sociaparis.cli.common import database_session
 from sociaparis.core.config import get_settings
@@ -110,7 +111,11 @@ def test_export_evaluates_every_version(session: Session, tmp_path: Path) -> Non
     assert only_v2.main.frame["_instrument_version"].tolist() == ["v2"]
 
     result = export_form(
-        session=session, form_id="usage", out=tmp_path / "u.sav", lang="en"
+        session=session,
+        actor=LOCAL_ADMIN,
+        form_id="usage",
+        out=tmp_path / "u.sav",
+        lang="en",
     )
     read, meta = pyreadstat.read_sav(str(result.files[0]))
     assert meta.column_names_to_labels["uses"] == "Do you use AI?"
@@ -155,7 +160,11 @@ def test_synthetic_staff_responses_export(session: Session, tmp_path: Path) -> N
         today=date(2026, 11, 2),
     )
     result = export_form(
-        session=session, form_id=form.instrument.form_id, out=tmp_path, fmt="csv"
+        session=session,
+        actor=LOCAL_ADMIN,
+        form_id=form.instrument.form_id,
+        out=tmp_path,
+        fmt="csv",
     )
     with result.files[0].open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -246,7 +255,9 @@ def test_export_zip(session: Session) -> None:
 
     instrument_id = _store(session)
     _response(session, instrument_id, {"uses": "yes", "hours": "8"})
-    name, data = export_zip(session=session, form_id="usage", fmt="parquet")
+    name, data = export_zip(
+        session=session, actor=LOCAL_ADMIN, form_id="usage", fmt="parquet"
+    )
     assert name == "usage-parquet.zip"
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert sorted(archive.namelist()) == [
@@ -256,7 +267,7 @@ def test_export_zip(session: Session) -> None:
             "usage.parquet",
         ]
     with pytest.raises(SociaparisError) as info:
-        export_zip(session=session, form_id="usage", fmt="pdf")
+        export_zip(session=session, actor=LOCAL_ADMIN, form_id="usage", fmt="pdf")
     assert info.value.code == ExportError.BAD_FORMAT.code
 
 
@@ -302,5 +313,7 @@ def test_metadata_columns_are_exported_with_the_dates_kept_or_empty(
     assert frame["started"].tolist() == frame["day"].tolist() == started_on
     for name in ("device", "user"):
         assert frame[name].isna().all() or (frame[name] == "").all(), name
-    result = export_form(session=session, form_id="meta", out=tmp_path / f"m{suffix}")
+    result = export_form(
+        session=session, actor=LOCAL_ADMIN, form_id="meta", out=tmp_path / f"m{suffix}"
+    )
     assert result.files

@@ -7,6 +7,7 @@ import re
 import httpx
 from sqlalchemy import select
 
+from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.models import ResponseRecord
@@ -119,7 +120,9 @@ def test_the_choices_from_a_file_are_labelled_in_every_export_format(
             url = sent.headers["location"]
     for fmt in ("csv", "xlsx", "sav", "dta", "parquet"):
         with transaction(engine) as session:
-            _name, data = export_zip(session=session, form_id=form_id, fmt=fmt)
+            _name, data = export_zip(
+                session=session, actor=LOCAL_ADMIN, form_id=form_id, fmt=fmt
+            )
         archive = zipfile.ZipFile(io.BytesIO(data))
         assert f"{form_id}.{fmt}" in archive.namelist()
         if fmt == "sav":
@@ -133,6 +136,8 @@ def test_the_choices_from_a_file_are_labelled_in_every_export_format(
             assert sorted(labels.values()) == ["Lyon", "Paris", "Versailles"]
             assert labels[frame["city"][0]] == "Lyon"
     with transaction(engine) as session:
-        _name, data = export_zip(session=session, form_id=form_id, fmt="csv")
+        _name, data = export_zip(
+            session=session, actor=LOCAL_ADMIN, form_id=form_id, fmt="csv"
+        )
     text = zipfile.ZipFile(io.BytesIO(data)).read(f"{form_id}.csv").decode("utf-8-sig")
     assert "city_label" in text and "Lyon" in text  # pulldata's value, exported

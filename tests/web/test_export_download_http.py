@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import create_user
+from sociaparis.accounts.service import Account, create_user
 from sociaparis.cli import cli
 from sociaparis.core.config import get_settings
 from sociaparis.core.db import transaction
@@ -141,7 +141,11 @@ def test_the_service_checks_the_role(
     with transaction(live_server.app.state.engine) as session:
         if allowed:
             path = export_archive(
-                session=session, form_id=form_id, fmt="csv", role=role, out=out
+                session=session,
+                form_id=form_id,
+                fmt="csv",
+                actor=Account(0, "tester", role, ""),
+                out=out,
             )
             assert path == out / f"{form_id}-csv.zip"
             # Only the archive is left: the intermediate files are removed.
@@ -149,7 +153,11 @@ def test_the_service_checks_the_role(
             return
         with pytest.raises(SociaparisError) as info:
             export_archive(
-                session=session, form_id=form_id, fmt="csv", role=role, out=out
+                session=session,
+                form_id=form_id,
+                fmt="csv",
+                actor=Account(0, "tester", role, ""),
+                out=out,
             )
     assert info.value.error is ExportError.NOT_ALLOWED
     assert not out.exists()

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.core.db import transaction
 from sociaparis.survey.checks import DEFAULT_MESSAGES
 from sociaparis.survey.exports import export_form
@@ -111,7 +112,9 @@ def test_the_new_types_are_answered_checked_stored_and_exported(
     with transaction(live_server.app.state.engine) as session:
         record = session.scalars(select(ResponseRecord)).one()
         answers = dict(record.answers)
-        export_form(session=session, form_id="visit", out=tmp_path, fmt="csv")
+        export_form(
+            session=session, actor=LOCAL_ADMIN, form_id="visit", out=tmp_path, fmt="csv"
+        )
     assert answers["arrival"].startswith("14:30:00.000")
     assert answers["meeting"].startswith("2026-03-05T09:15:00.000")
     assert answers["place"] == "48.8566 2.3522 35 0"

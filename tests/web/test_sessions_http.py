@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import create_user
+from sociaparis.accounts.service import LOCAL_ADMIN, create_user
 from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.synthetic import add_synthetic_responses
@@ -62,21 +62,26 @@ def _demote(_http: httpx.Client, live_server) -> None:
     from sociaparis.accounts.service import set_role
 
     with transaction(live_server.app.state.engine) as session:
-        set_role(session=session, username="claire", role=Role.VIEWER)
+        set_role(session=session, actor=LOCAL_ADMIN, username="claire", role=Role.VIEWER)
 
 
 def _disable(_http: httpx.Client, live_server) -> None:
     from sociaparis.accounts.service import set_disabled
 
     with transaction(live_server.app.state.engine) as session:
-        set_disabled(session=session, username="claire", disabled=True)
+        set_disabled(session=session, actor=LOCAL_ADMIN, username="claire", disabled=True)
 
 
 def _reset_password(_http: httpx.Client, live_server) -> None:
     from sociaparis.accounts.service import set_password
 
     with transaction(live_server.app.state.engine) as session:
-        set_password(session=session, username="claire", password="another password!")
+        set_password(
+            session=session,
+            actor=LOCAL_ADMIN,
+            username="claire",
+            password="another password!",
+        )
 
 
 @pytest.mark.storage

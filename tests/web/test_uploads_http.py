@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.core.config import Settings
 from sociaparis.core.db import transaction
 from sociaparis.survey.checks import STORED_FILE_NAME, default_message
@@ -410,6 +411,7 @@ def test_the_export_zip_holds_the_files_and_lists_them(served) -> None:
     with transaction(respondent.server.app.state.engine) as session:
         name, data = export_zip(
             session=session,
+            actor=LOCAL_ADMIN,
             form_id="uploads_test",
             fmt="csv",
             data_dir=respondent.data_dir,

@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.audit import record_audit
 from sociaparis.accounts.service import Account
 from sociaparis.core.db import transaction, utcnow, write_lock
 from sociaparis.core.errors import SociaparisError
@@ -379,7 +380,7 @@ def _forget(session: Session, row_id: str) -> None:
 def send_mailing(
     *,
     engine: Engine,
-    actor: Account | None,
+    actor: Account,
     form_id: str,
     kind: str,
     recipients: Sequence[Recipient],
@@ -484,6 +485,14 @@ def send_mailing(
             outcome.sent += 1
         if report is not None:
             report(outcome)
+    with _committed(engine) as session:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="mailing.send",
+            target=form_id,
+            details={"mailing": mailing, "sent": outcome.sent, "failed": outcome.failed},
+        )
     return outcome
 
 

@@ -33,7 +33,9 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.audit import record_audit
 from sociaparis.accounts.roles import Role
+from sociaparis.accounts.service import Account
 from sociaparis.analysis.disclosure import TOTAL, SuppressedTable, suppress
 from sociaparis.core.errors import SociaparisError
 from sociaparis.core.spreadsheets import neutralize_formula
@@ -690,19 +692,27 @@ def monitoring_csv(
     session: Session,
     form_id: str,
     table: str,
-    role: Role,
+    actor: Account,
     lang: str | None = None,
 ) -> tuple[str, bytes]:
-    """One monitoring table as CSV, for an account of ``role``: its file name
-    and bytes (:func:`table_csv`).
+    """One monitoring table as CSV, for ``actor``: its file name and bytes
+    (:func:`table_csv`); the download is written to the audit log.
 
-    ``FIELD_018`` unless ``role`` may export; ``FIELD_019`` for a table the
-    form does not have.
+    ``FIELD_018`` unless ``actor``'s role may export; ``FIELD_019`` for a table
+    the form does not have.
     """
-    require_monitoring_export(role)
+    require_monitoring_export(Role(actor.role))
     if table not in TABLES:
         raise SociaparisError(
             FieldingError.NO_SUCH_TABLE, table=table, tables=", ".join(TABLES)
         )
     monitoring = fielding_monitoring(session=session, form_id=form_id, lang=lang)
-    return csv_name(form_id, table), table_csv(monitoring, table)
+    data = table_csv(monitoring, table)
+    record_audit(
+        session=session,
+        actor=actor,
+        action="export.table",
+        target=form_id,
+        details={"table": table},
+    )
+    return csv_name(form_id, table), data

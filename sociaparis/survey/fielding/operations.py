@@ -3,9 +3,9 @@ close fielding, create invitations from the staff list.
 
 The browser (``web/workbench/``) and the command line (``sociaparis instrument``,
 ``sociaparis invite``) call these same functions. Each takes the acting account
-and refuses (``FIELD_013``) a role that may not field surveys; ``actor=None`` is
-the command line's ``invite`` and ``instrument add`` run by whoever holds the
-database itself, as before accounts existed.
+(the command line's: ``--user``, else the local admin in single-user mode),
+refuses (``FIELD_013``) a role that may not field surveys, and writes what it
+did to the audit log.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.audit import record_audit
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
 from sociaparis.core.errors import Issue, SociaparisError
@@ -47,9 +48,9 @@ from sociaparis.survey.xlsform import XLSFormResult, parse_xlsform
 MAX_FORM_BYTES = 5_000_000
 
 
-def require_fielder(actor: Account | None, action: str) -> None:
-    """Raise ``FIELD_013`` unless ``actor`` may field surveys (None: the CLI operator)."""
-    if actor is not None and not Role(actor.role).can_field_survey():
+def require_fielder(actor: Account, action: str) -> None:
+    """Raise ``FIELD_013`` unless ``actor`` may field surveys."""
+    if not Role(actor.role).can_field_survey():
         raise SociaparisError(
             FieldingError.NOT_ALLOWED,
             user=actor.username,
@@ -135,14 +136,38 @@ def _issue(error: SociaparisError) -> Issue:
 
 
 def add_form_version(
-    *, session: Session, actor: Account | None, report: CheckReport
+    *, session: Session, actor: Account, report: CheckReport
 ) -> AddResult:
     """Store a checked form as a new version (``instrument add``); ``FIELD_013``
     for a role that may not field surveys, the report's error if it has one."""
     require_fielder(actor, "add questionnaire versions")
     if report.form is None:
         raise report._refusal or ValueError("a refused form cannot be stored")
-    return add_instrument(session=session, form=report.form)
+    return store_form_version(
+        session=session, actor=actor, form=report.form, filename=report.filename
+    )
+
+
+def store_form_version(
+    *, session: Session, actor: Account, form: XLSFormResult, filename: str = ""
+) -> AddResult:
+    """Store a parsed form (with its attachments) as a new version
+    (``instrument add``); ``FIELD_013`` for a role that may not field surveys.
+    Written to the audit log."""
+    require_fielder(actor, "add questionnaire versions")
+    added = add_instrument(session=session, form=form)
+    record_audit(
+        session=session,
+        actor=actor,
+        action="form.add",
+        target=added.stored.form_id,
+        details={
+            "version": added.stored.version,
+            "new": added.created,
+            "file": filename,
+        },
+    )
+    return added
 
 
 def simulate_answers(
@@ -170,7 +195,7 @@ def simulate_answers(
 
 
 def set_fielding_closed(
-    *, session: Session, actor: Account | None, form_id: str, closed: bool
+    *, session: Session, actor: Account, form_id: str, closed: bool
 ) -> Fielding:
     """Close a form's fielding (no response starts) or open it again.
 
@@ -184,6 +209,12 @@ def set_fielding_closed(
     )
     record.closed = closed
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="fielding.close" if closed else "fielding.open",
+        target=form_id,
+    )
     return get_fielding(session=session, form_id=form_id)
 
 
@@ -213,7 +244,7 @@ class InvitedList:
 def invite_from_list(
     *,
     session: Session,
-    actor: Account | None,
+    actor: Account,
     form_id: str,
     invitations: InvitationList,
     base_url: str,
@@ -235,6 +266,13 @@ def invite_from_list(
     )
     links = [f"{base_url.rstrip('/')}/i/{invitation.token}" for invitation in created]
     recorded = tuple(sorted(allowed & set(invitations.columns)))
+    record_audit(
+        session=session,
+        actor=actor,
+        action="invitations.create",
+        target=form_id,
+        details={"count": len(created)},
+    )
     return InvitedList(len(created), recorded, write_links_csv(invitations, links))
 
 

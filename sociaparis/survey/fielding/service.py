@@ -24,6 +24,8 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.audit import record_audit
+from sociaparis.accounts.service import Account
 from sociaparis.core.caches import BoundedCache
 from sociaparis.core.db import utcnow
 from sociaparis.core.errors import SociaparisError
@@ -1101,7 +1103,7 @@ def first_page(view: ResponseView) -> str:
 
 
 def delete_response(
-    *, session: Session, response_id: str, limits: UploadLimits
+    *, session: Session, actor: Account, response_id: str, limits: UploadLimits
 ) -> DeletedResponse:
     """Delete a response and the files of its file questions (``FIELD_022`` if none).
 
@@ -1112,11 +1114,18 @@ def delete_response(
     ----------
     session
         Open session (not committed here).
+    actor
+        Who deletes (``FIELD_013`` unless researcher or admin); written to
+        the audit log.
     response_id
         The response's id (the ``_id`` column of exports).
     limits
         Where the uploads are (:meth:`UploadLimits.from_settings`).
     """
+    # operations imports this module: its check is imported here.
+    from sociaparis.survey.fielding.operations import require_fielder
+
+    require_fielder(actor, "delete responses")
     row = session.execute(
         select(_RESPONSES.c.id, _RESPONSES.c.instrument_id).where(
             _RESPONSES.c.id == response_id
@@ -1125,6 +1134,9 @@ def delete_response(
     if row is None:
         raise SociaparisError(FieldingError.RESPONSE_NOT_FOUND, response_id=response_id)
     session.execute(delete(_RESPONSES).where(_RESPONSES.c.id == response_id))
+    record_audit(
+        session=session, actor=actor, action="response.delete", target=response_id
+    )
     files = delete_response_files(limits, response_id)
     return DeletedResponse(response_id, files)
 

@@ -101,7 +101,7 @@ def table_download(
             session=session,
             form_id=form_id,
             table=table,
-            role=user.role,
+            actor=user,
             lang=pick_language(lang),
         )
     except SociaparisError as error:
@@ -139,7 +139,7 @@ async def export_download(
                 request.app.state.settings,
                 form_id=form_id,
                 fmt=fmt,
-                role=user.role,
+                actor=user,
                 out=folder,
                 lang=pick_language(lang),
             ),

@@ -69,6 +69,7 @@ def login(
             username=username,
             password=password,
             slots=state.password_checks,
+            client=client,
         )
     except SociaparisError as error:
         if error.error is not AccountError.BUSY:

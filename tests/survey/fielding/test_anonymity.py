@@ -30,6 +30,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.core.config import Settings
 from sociaparis.core.db import ensure_schema, make_engine, write_lock
 from sociaparis.core.errors import SociaparisError
@@ -373,7 +374,11 @@ def test_the_export_keeps_no_order_of_use_and_no_times(fieldwork: Fieldwork) -> 
     # and no file in it holds a token, its hash or a use tag.
     with Session(fieldwork.engine) as session:
         _, payload = export_zip(
-            session=session, form_id=form_id, fmt="csv", include_in_progress=True
+            session=session,
+            actor=LOCAL_ADMIN,
+            form_id=form_id,
+            fmt="csv",
+            include_in_progress=True,
         )
     with zipfile.ZipFile(io.BytesIO(payload)) as archive:
         package = json.loads(

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.roles import Role
+from sociaparis.accounts.service import Account
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service
 from sociaparis.survey.fielding.errors import FieldingError
@@ -298,14 +299,24 @@ def test_a_page_sent_back_or_shown_again_records_no_duration(session: Session) -
 def test_only_exporting_roles_download_tables(session: Session, role, error) -> None:
     form_id = field_form(session)
     with pytest.raises(SociaparisError) as caught:
-        monitoring_csv(session=session, form_id=form_id, table="by_page", role=role)
+        monitoring_csv(
+            session=session,
+            form_id=form_id,
+            table="by_page",
+            actor=Account(0, "tester", role, ""),
+        )
     assert caught.value.error is error
 
 
 def test_an_unknown_table_is_refused(session: Session) -> None:
     form_id = field_form(session)
     with pytest.raises(SociaparisError) as caught:
-        monitoring_csv(session=session, form_id=form_id, table="x", role=Role.ADMIN)
+        monitoring_csv(
+            session=session,
+            form_id=form_id,
+            table="x",
+            actor=Account(0, "tester", Role.ADMIN, ""),
+        )
     assert caught.value.error is FieldingError.NO_SUCH_TABLE
 
 
@@ -325,7 +336,10 @@ def test_csv_cells_cannot_run_as_formulas_nor_show_hidden_counts(
     for created in invitations[:16]:
         _respondent(session, created.token, len(FIELDING_FORM_PAGES), 20)
     _, data = monitoring_csv(
-        session=session, form_id=form_id, table="invitations", role=Role.RESEARCHER
+        session=session,
+        form_id=form_id,
+        table="invitations",
+        actor=Account(0, "tester", Role.RESEARCHER, ""),
     )
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:2] == ["directorate", "label"]
@@ -333,7 +347,10 @@ def test_csv_cells_cannot_run_as_formulas_nor_show_hidden_counts(
     assert formula[:2] == ["'=HYPERLINK(1)", "'=HYPERLINK(1)"]
     assert formula[2:] == ["", ""]  # 3 invitations: hidden, and so is its total
     _, by_day = monitoring_csv(
-        session=session, form_id=form_id, table="by_day", role=Role.RESEARCHER
+        session=session,
+        form_id=form_id,
+        table="by_day",
+        actor=Account(0, "tester", Role.RESEARCHER, ""),
     )
     day_rows = list(csv.reader(io.StringIO(by_day.decode("utf-8-sig"))))
     # The 3 of "=HYPERLINK(1)" never appear; their stratum's cells are empty.
@@ -363,12 +380,18 @@ def test_a_form_without_recorded_attributes_has_one_stratum(session: Session) ->
     assert monitoring.days.completed == ((10,),)
     assert monitoring.days.rate(0, 0) is None  # an open link has no response rate
     _, data = monitoring_csv(
-        session=session, form_id=form_id, table="by_day", role=Role.RESEARCHER
+        session=session,
+        form_id=form_id,
+        table="by_day",
+        actor=Account(0, "tester", Role.RESEARCHER, ""),
     )
     assert data.decode("utf-8-sig").splitlines()[1] == f"{NOW.date()},Total,Total,10,,"
     with pytest.raises(SociaparisError) as caught:
         monitoring_csv(
-            session=session, form_id=form_id, table="started", role=Role.RESEARCHER
+            session=session,
+            form_id=form_id,
+            table="started",
+            actor=Account(0, "tester", Role.RESEARCHER, ""),
         )
     assert caught.value.error is FieldingError.NO_SUCH_TABLE
     assert caught.value.context["tables"] == "by_page, by_day"

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.survey.exports import export_form, load_export
 from sociaparis.survey.fielding import service
 from sociaparis.survey.models import ResponseRecord
@@ -122,7 +123,7 @@ def test_spss_and_stata_keep_times_and_coordinates(
 ) -> None:
     _answer(session)
     out = tmp_path / f"types{suffix}"
-    export_form(session=session, form_id="types", out=out)
+    export_form(session=session, actor=LOCAL_ADMIN, form_id="types", out=out)
     frame, meta = reader(str(out))
     arrival, meeting, latitude, accuracy = names
     assert frame[arrival][0] == time(8, 5)
