@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sociaparis.core.errors import SociaparisError
+from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
 
 LANGUAGES = ("fr", "en")
@@ -408,6 +409,8 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
 
 
 for _lang, _texts in FIELDOPS_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in CORPUS_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 
 
