@@ -152,6 +152,8 @@ async def upload(
             case=str(form.get("case") or "").strip()[:500] or None,
             detect_speakers=form.get("speakers") == "yes",
             pseudonymize=form.get("pseudonymize") == "yes",
+            max_files=intake.MAX_FILES,
+            max_bytes=intake.MAX_FILE_BYTES,
         )
     except SociaparisError as error:
         _refused(error)
