@@ -151,9 +151,10 @@ def pseudonymize_command(
 
 def _register_corpus_commands() -> None:
     """Add the commands on the stored corpus (``sociaparis/cli/qual_corpus.py``)."""
-    from sociaparis.cli.qual_corpus import register
+    from sociaparis.cli import qual_corpus, qual_intake
 
-    register(qual)
+    qual_corpus.register(qual)
+    qual_intake.register(qual)
 
 
 _register_corpus_commands()
