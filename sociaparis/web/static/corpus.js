@@ -39,11 +39,12 @@ const text = document.getElementById("review-text");
 if (text) {
   // Offsets are Unicode code points of the document's text, which is the
   // text of #review-text without the labels shown after each replacement.
-  const codePoints = (range) => {
+  const textOf = (range) => {
     const fragment = range.cloneContents();
     for (const label of fragment.querySelectorAll(".pseudo-label")) label.remove();
-    return Array.from(fragment.textContent).length;
+    return fragment.textContent;
   };
+  const codePoints = (range) => Array.from(textOf(range)).length;
   const offset = (node, at) => {
     const range = document.createRange();
     range.setStart(text, 0);
@@ -61,7 +62,7 @@ if (text) {
     if (end <= start) return;
     document.getElementById("add-start").value = start;
     document.getElementById("add-end").value = end;
-    const words = chosen.toString();
+    const words = textOf(range);
     selection.textContent = selection.dataset.template
       .replace("{text}", words.length > 80 ? `${words.slice(0, 80)}…` : words)
       .replace("{start}", String(start))
