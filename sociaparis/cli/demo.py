@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,6 +15,70 @@ from sociaparis.core.config import Settings, get_settings
 REPO_STUDY = Path(__file__).resolve().parents[2] / "studies" / "sociaparis"
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-sociaparis-2026"
+
+
+#: the demo interviews: file, case, case attributes; the first is released
+DEMO_INTERVIEWS = (
+    ("entretien-agent-03.txt", "Agent 03", {"direction": "DFA", "catégorie": "B"}),
+    ("entretien-agent-05.txt", "Agent 05", {"direction": "DSIN", "catégorie": "A"}),
+)
+#: the name the model cuts short in the first interview, widened in the review
+DEMO_WIDENED = "Direction des Finances et des Achats"
+
+
+def add_demo_interviews(*, session: Any, actor: Any, folder: Path) -> dict[str, int]:
+    """Import the study's synthetic interviews with their case attributes,
+    propose their pseudonymization, and release the first one.
+
+    The first is reviewed as a researcher would: the directorate the model
+    found as "Direction des Finances" is widened to its full name, every other
+    proposal accepted, and the text released, ready to code; the second stays
+    under review.  Returns the ids of the ``released`` and ``under_review``
+    documents.
+    """
+    from sociaparis.qual import casebook, intake
+    from sociaparis.qual import pseudonymize_service as ps
+    from sociaparis.qual.pseudonymization import PseudonymizationConfig
+    from sociaparis.qual.pseudonymization.files import load_terms
+
+    config = PseudonymizationConfig()
+    if (folder / "termes.txt").is_file():
+        config = config.with_terms(load_terms(folder / "termes.txt"))
+    ids = []
+    for name, case, attributes in DEMO_INTERVIEWS:
+        [file] = intake.import_files(
+            session=session,
+            actor=actor,
+            files=[(name, (folder / name).read_bytes())],
+            case=case,
+            detect_speakers=True,
+            config=config,
+        ).files
+        ids.append(file.document.id)
+        for attribute in attributes:
+            if attribute not in {
+                a.name for a in casebook.list_attributes(session=session)
+            }:
+                casebook.add_attribute(session=session, actor=actor, name=attribute)
+        casebook.set_case_cells(session=session, actor=actor, case=case, cells=attributes)
+    review = ps.get_review(session=session, actor=actor, document=ids[0])
+    start = review.text.find(DEMO_WIDENED)
+    end = start + len(DEMO_WIDENED)
+    if start >= 0:
+        inside = [
+            i
+            for i, r in enumerate(review.replacements)
+            if r.start < end and start < r.end
+        ]
+        base = {"session": session, "actor": actor, "document": ids[0]}
+        if len(inside) == 1:
+            ps.review(**base, action="resize", index=inside[0], start=start, end=end)
+        elif not inside:
+            ps.review(**base, action="add", start=start, end=end, kind="ORGANISATION")
+    ps.release_document(
+        session=session, actor=actor, document=ids[0], accept_pending=True
+    )
+    return {"released": ids[0], "under_review": ids[1]}
 
 
 def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) -> dict:
@@ -67,6 +132,15 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
             role=Role.RESEARCHER,
             display_name="Chercheuse de démonstration",
         )
+        interviews = None
+        if (study_dir / "interviews").is_dir():
+            from sociaparis.qual.corpus import acting_account
+
+            interviews = add_demo_interviews(
+                session=session,
+                actor=acting_account(session=session, username=DEMO_USER),
+                folder=study_dir / "interviews",
+            )
         [invitation] = create_invitations(
             session=session,
             form_id=staff.form_id,
@@ -79,6 +153,7 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
         "staff_form": staff.form_id,
         "token": invitation.token,
         "open_form": open_form,
+        "interviews": interviews,
     }
 
 
@@ -134,6 +209,13 @@ def demo(
     click.echo(f"Respondent link (staff survey):   {base}/i/{built['token']}")
     if built["open_form"]:
         click.echo(f"Open link (transport survey):     {base}/o/{built['open_form']}")
+    if built["interviews"]:
+        released = built["interviews"]["released"]
+        waiting = built["interviews"]["under_review"]
+        click.echo(f"Interview to code (released):     {base}/qual/documents/{released}")
+        click.echo(
+            f"Interview to review:              {base}/qual/corpus/{waiting}/review"
+        )
     click.echo(f"Researcher pages:                 {base}/login")
     click.echo(f"   user: {DEMO_USER}   password: {DEMO_PASSWORD}")
     click.echo("")

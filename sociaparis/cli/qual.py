@@ -151,11 +151,11 @@ def pseudonymize_command(
 
 def _register_corpus_commands() -> None:
     """Add the commands on the stored corpus (``sociaparis/cli/qual_corpus.py``)."""
-    from sociaparis.cli.qual_corpus import register
-    from sociaparis.cli.qual_focus import register as register_focus
+    from sociaparis.cli import qual_corpus, qual_focus, qual_intake
 
-    register(qual)
-    register_focus(qual)
+    qual_corpus.register(qual)
+    qual_focus.register(qual)
+    qual_intake.register(qual)
 
 
 _register_corpus_commands()

@@ -338,6 +338,8 @@ def pseudonymize_document_command(
 )
 @click.option("--relabel", nargs=2, type=(int, str), default=None,
               help="Give replacement N another label: N LABEL.")  # fmt: skip
+@click.option("--resize", "resizes", nargs=3, type=(int, int, int), multiple=True,
+              help="Widen or narrow replacement N: N START END.")  # fmt: skip
 @click.option("--add", "additions", nargs=3, type=(int, int, str), multiple=True,
               help="Add a replacement: START END KIND (personne, lieu…).")  # fmt: skip
 @click.option("--add-everywhere", nargs=2, type=(str, str), default=None,
@@ -351,6 +353,7 @@ def review_command(
     accepts: tuple[int, ...],
     rejects: tuple[int, ...],
     relabel: tuple[int, str] | None,
+    resizes: tuple[tuple[int, int, int], ...],
     additions: tuple[tuple[int, int, str], ...],
     add_everywhere: tuple[str, str] | None,
     accept_all: bool,
@@ -371,6 +374,8 @@ def review_command(
             ps.review(**base, action="reject", index=index)
         if relabel:
             ps.review(**base, action="relabel", index=relabel[0], label=relabel[1])
+        for index, start, end in resizes:
+            ps.review(**base, action="resize", index=index, start=start, end=end)
         for start, end, kind in additions:
             ps.review(**base, action="add", start=start, end=end, kind=kind)
         if add_everywhere:

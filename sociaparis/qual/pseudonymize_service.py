@@ -40,7 +40,9 @@ from sociaparis.qual.pseudonymization.chunks import Progress
 from sociaparis.qual.pseudonymization.replacements import EntityKind, Replacement, Status
 from sociaparis.qual.pseudonymization.table import TableEntry
 
-Action = Literal["accept", "reject", "relabel", "add", "add_everywhere", "accept_all"]
+Action = Literal[
+    "accept", "reject", "relabel", "resize", "add", "add_everywhere", "accept_all"
+]
 
 
 def _table(session: Session) -> pseudo.PseudonymizationTable:
@@ -272,7 +274,9 @@ def review(
     ----------
     action
         ``accept``, ``reject`` or ``relabel`` (replacement ``index``, with
-        ``label``), ``add`` (span ``start..end`` of ``kind``, optional ``label``),
+        ``label``), ``resize`` (replacement ``index`` widened or narrowed to
+        ``start..end``, label kept), ``add`` (span ``start..end`` of ``kind``,
+        optional ``label``),
         ``add_everywhere`` (every occurrence of ``phrase`` as ``kind``) or
         ``accept_all``.
     """
@@ -287,6 +291,8 @@ def review(
         state = pseudo.reject(state, _index(index))
     elif action == "relabel":
         state = pseudo.relabel(state, _index(index), label or "")
+    elif action == "resize":
+        state = pseudo.resize(state, _index(index), start=_index(start), end=_index(end))
     elif action == "accept_all":
         state = pseudo.accept_all(state)
     elif action == "add":
@@ -299,7 +305,7 @@ def review(
         raise SociaparisError(
             CorpusError.BAD_OPTION,
             name="action",
-            choices="accept, reject, relabel, add, add_everywhere, accept_all",
+            choices="accept, reject, relabel, resize, add, add_everywhere, accept_all",
             value=action,
         )
     _save_state(session, doc, state)

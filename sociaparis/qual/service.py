@@ -5,6 +5,9 @@ Every function takes the session as a keyword-only argument and never commits
 account and check its role.  They live in topic modules:
 
 - :mod:`~sociaparis.qual.corpus`: cases and their attributes, documents, history;
+- :mod:`~sociaparis.qual.intake`, :mod:`~sociaparis.qual.casebook`: several files
+  imported at once with a report per file, the case table edited as text,
+  documents found by status, case and attribute;
 - :mod:`~sociaparis.qual.pseudonymize_service`: review, release, the
   admin-only re-identification table;
 - :mod:`~sociaparis.qual.codebook_service`: the codebook and its interchange;
@@ -20,6 +23,12 @@ from __future__ import annotations
 
 from sociaparis.qual.agreement_report import agreement_report
 from sociaparis.qual.blind import blind_state, reveal, set_blind
+from sociaparis.qual.casebook import (
+    add_attribute,
+    case_table,
+    find_documents,
+    set_case_cells,
+)
 from sociaparis.qual.codebook_service import (
     add_code,
     codebook,
@@ -60,6 +69,7 @@ from sociaparis.qual.corpus import (
     store_document,
     turns_of,
 )
+from sociaparis.qual.intake import import_files
 from sociaparis.qual.interchange import (
     export_qdpx,
     import_qdpx,
@@ -81,6 +91,7 @@ from sociaparis.qual.retrieval import cooccurrence, segments, segments_of
 from sociaparis.qual.search import search
 
 __all__ = [
+    "add_attribute",
     "add_code",
     "add_memo",
     "agreement_report",
@@ -88,6 +99,7 @@ __all__ = [
     "assign_case",
     "blind_state",
     "bulk_apply",
+    "case_table",
     "cases_frame",
     "code_attribute_matrix",
     "code_case_matrix",
@@ -103,12 +115,14 @@ __all__ = [
     "export_codebook",
     "export_qdpx",
     "fill_case_attributes",
+    "find_documents",
     "get_case",
     "get_document",
     "get_review",
     "history",
     "import_codebook",
     "import_document",
+    "import_files",
     "import_qdpx",
     "list_cases",
     "list_coders",
@@ -128,6 +142,7 @@ __all__ = [
     "segments_of",
     "set_blind",
     "set_case_attributes",
+    "set_case_cells",
     "split_code",
     "start_review",
     "store_document",

@@ -100,7 +100,13 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     from sociaparis.web.routes import admin, auth, optout, survey
-    from sociaparis.web.workbench import accounts, codebook, qual_analysis, survey_forms
+    from sociaparis.web.workbench import (
+        accounts,
+        codebook,
+        corpus,
+        qual_analysis,
+        survey_forms,
+    )
     from sociaparis.web.workbench.uploads import MailingRunner
 
     app.state.mailings = MailingRunner()
@@ -110,6 +116,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(codebook.router)
     app.include_router(qual_analysis.router)
     app.include_router(accounts.router)
+    app.include_router(corpus.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 

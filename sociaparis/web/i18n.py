@@ -5,6 +5,7 @@ from __future__ import annotations
 from sociaparis.core.errors import SociaparisError
 from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSAGES
 from sociaparis.web.i18n_codebook import CODEBOOK_ERROR_MESSAGES, CODEBOOK_MESSAGES
+from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
 
 LANGUAGES = ("fr", "en")
@@ -419,6 +420,8 @@ for _lang, _texts in ACCOUNTS_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 for _lang, _texts in ACCOUNTS_ERROR_MESSAGES.items():
     ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
+for _lang, _texts in CORPUS_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 
 
 def error_text(error: SociaparisError, lang: str) -> str:

@@ -28,7 +28,9 @@ from sociaparis.qual.pseudonymization.review import (
     finish,
     reject,
     relabel,
+    resize,
     start_review,
+    word_steps,
 )
 from sociaparis.qual.pseudonymization.table import PseudonymizationTable, entity_key
 
@@ -56,5 +58,7 @@ __all__ = [
     "pseudonymize",
     "reject",
     "relabel",
+    "resize",
     "start_review",
+    "word_steps",
 ]

@@ -6,6 +6,8 @@ so a web view or a CLI can store the state and replay decisions.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -177,20 +179,7 @@ def add(
         when it overlaps a replacement that is not rejected, ``QUAL_060`` for a
         label of another kind.
     """
-    if not 0 <= start < end <= len(state.text):
-        raise SociaparisError(
-            QualError.PSEUDO_SPAN_INVALID, start=start, end=end, length=len(state.text)
-        )
-    for other in _active(state):
-        if other.start < end and start < other.end:
-            raise SociaparisError(
-                QualError.PSEUDO_SPAN_OVERLAP,
-                start=start,
-                end=end,
-                other_start=other.start,
-                other_end=other.end,
-                label=other.label,
-            )
+    _check_span(state, start, end, skip=None)
     original = state.text[start:end]
     key = entity_key(kind, original)
     if label is None:
@@ -202,6 +191,97 @@ def add(
     )
     items = sorted([*state.replacements, item], key=lambda r: (r.start, r.end))
     return replace(state, replacements=tuple(items))
+
+
+def _check_span(state: ReviewState, start: int, end: int, *, skip: int | None) -> None:
+    if not 0 <= start < end <= len(state.text):
+        raise SociaparisError(
+            QualError.PSEUDO_SPAN_INVALID, start=start, end=end, length=len(state.text)
+        )
+    for i, other in enumerate(state.replacements):
+        if i == skip or other.status is Status.REJECTED:
+            continue
+        if other.start < end and start < other.end:
+            raise SociaparisError(
+                QualError.PSEUDO_SPAN_OVERLAP,
+                start=start,
+                end=end,
+                other_start=other.start,
+                other_end=other.end,
+                label=other.label,
+            )
+
+
+def resize(state: ReviewState, index: int, *, start: int, end: int) -> ReviewState:
+    """Widen or narrow replacement ``index`` to ``start..end`` (and accept it).
+
+    The label stays (``relabel`` changes it): "Direction des Finances" widened
+    to "Direction des Finances et des Achats" is still the same organisation.
+    The entity key follows the new words, so the table learns the new form.
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_056`` for an empty span or one outside the text, ``QUAL_057``
+        when the new span overlaps another replacement that is not rejected.
+    """
+    item = _get(state, index)
+    _check_span(state, start, end, skip=index)
+    original = state.text[start:end]
+    moved = replace(
+        item,
+        start=start,
+        end=end,
+        original=original,
+        key=entity_key(item.kind, original),
+        status=Status.ACCEPTED,
+    )
+    items = list(state.replacements)
+    items[index] = moved
+    items.sort(key=lambda r: (r.start, r.end))
+    return replace(state, replacements=tuple(items))
+
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of every word of ``text`` (see :func:`word_steps`)."""
+    return [(m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def word_steps(
+    text: str, start: int, end: int, *, words: list[tuple[int, int]] | None = None
+) -> dict[str, tuple[int, int] | None]:
+    """The span ``start..end`` grown or shrunk by one word at either end.
+
+    Keys ``widen_left``, ``widen_right``, ``narrow_left``, ``narrow_right``;
+    a step that is not possible (start of the text, a one-word span) is None.
+    A word is a run of letters and digits, with inner hyphens and apostrophes
+    (*Jean-Pierre*, *aujourd'hui*); what lies between words (spaces,
+    punctuation) goes with the step.  Pass ``words`` (:func:`word_spans`) to
+    step many spans of one text.
+
+    >>> t = "la Direction des Finances et des Achats."
+    >>> word_steps(t, 3, 25)["widen_right"]
+    (3, 28)
+    >>> word_steps(t, 3, 25)["narrow_left"]
+    (13, 25)
+    """
+    words = word_spans(text) if words is None else words
+    first = bisect_left(words, (start, -1))  # the first word starting at start or after
+    last = bisect_left(words, (end, -1))  # the first word starting at end or after
+    before = words[first - 1] if first and words[first - 1][1] <= start else None
+    if first and words[first - 1][1] > start:  # a word cut by start: step to its start
+        before = words[first - 1]
+    inside = [w for w in words[first:last] if w[1] <= end]
+    after = next((w for w in words[last:] if w[0] >= end), None)
+    return {
+        "widen_left": (before[0], end) if before else None,
+        "widen_right": (start, after[1]) if after else None,
+        "narrow_left": (inside[1][0], end) if len(inside) > 1 else None,
+        "narrow_right": (start, inside[-2][1]) if len(inside) > 1 else None,
+    }
 
 
 def add_everywhere(state: ReviewState, phrase: str, *, kind: EntityKind) -> ReviewState:
