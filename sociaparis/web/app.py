@@ -100,13 +100,14 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     from sociaparis.web.routes import admin, auth, optout, survey
-    from sociaparis.web.workbench import survey_forms
+    from sociaparis.web.workbench import qual_coding, survey_forms
     from sociaparis.web.workbench.uploads import MailingRunner
 
     app.state.mailings = MailingRunner()
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(survey_forms.router)
+    app.include_router(qual_coding.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
+from sociaparis.web.i18n_qual_coding import QUAL_CODING_MESSAGES
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -408,6 +409,8 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
 
 
 for _lang, _texts in FIELDOPS_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in QUAL_CODING_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 
 
