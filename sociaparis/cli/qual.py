@@ -150,10 +150,14 @@ def pseudonymize_command(
 
 
 def _register_corpus_commands() -> None:
-    """Add the commands on the stored corpus (``sociaparis/cli/qual_corpus.py``)."""
+    """Add the commands on the stored corpus (``sociaparis/cli/qual_corpus.py``)
+    and those twin to the coding view (``sociaparis/cli/qual_coding.py``)."""
     from sociaparis.cli.qual_corpus import register
 
     register(qual)
+    from sociaparis.cli.qual_coding import register as register_coding
+
+    register_coding(qual)
 
 
 _register_corpus_commands()
