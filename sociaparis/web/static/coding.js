@@ -173,6 +173,7 @@ function readNativeSelection() {
   const anchor = offsetOf(native.anchorNode, native.anchorOffset);
   const focus = offsetOf(native.focusNode, native.focusOffset);
   if (anchor === null || focus === null || anchor === focus) return;
+  if (selection && selection.anchor === anchor && selection.focus === focus) return;
   selection = { anchor, focus };
   const span = selectionSpan();
   const excerpt = textOf(span[0], span[1]);
@@ -213,11 +214,19 @@ function move(units, forward, extend) {
     const first = forward ? units[0] : units[units.length - 1];
     selection = { anchor: first[0], focus: first[1] };
   } else if (extend) {
-    const focus = selection.focus;
-    const unit = forward
-      ? units.find((u) => u[1] > focus)
-      : units.findLast((u) => u[0] < focus);
-    if (unit) selection = { anchor: selection.anchor, focus: forward ? unit[1] : unit[0] };
+    // towards the anchor: shrink by one unit; away from it: grow by one
+    const { anchor, focus } = selection;
+    let next = null;
+    if (forward) {
+      const shrink = focus < anchor && units.find((u) => u[0] > focus && u[0] < anchor);
+      const grow = units.find((u) => u[1] > Math.max(focus, anchor));
+      next = shrink ? shrink[0] : grow && grow[1];
+    } else {
+      const shrink = focus > anchor && units.findLast((u) => u[1] < focus && u[1] > anchor);
+      const grow = units.findLast((u) => u[0] < Math.min(focus, anchor));
+      next = shrink ? shrink[1] : grow && grow[0];
+    }
+    if (next !== null && next !== undefined) selection = { anchor, focus: next };
   } else {
     const low = Math.min(selection.anchor, selection.focus);
     const high = Math.max(selection.anchor, selection.focus);
@@ -338,6 +347,14 @@ pickerList.addEventListener("change", (event) => {
   }
 });
 
+picker.addEventListener("keydown", (event) => {
+  // Enter on a ticked box applies too (only text fields submit by themselves)
+  if (event.key === "Enter" && event.target.type === "checkbox") {
+    event.preventDefault();
+    document.getElementById("picker-form").requestSubmit();
+  }
+});
+
 pickerSearch.addEventListener("input", () => {
   const query = fold(pickerSearch.value.trim());
   for (const item of pickerList.querySelectorAll(".picker-item")) {
@@ -387,8 +404,8 @@ document.getElementById("picker-form").addEventListener("submit", async (event) 
   textEl.focus({ preventScroll: true });
   if (!answer) return;
   recent = [...picked, ...recent.filter((g) => !picked.includes(g))].slice(0, 8);
-  say("applied", { codes: picked.map((g) => codes.get(g).name).join(", ") });
   showSelection();
+  say("applied", { codes: picked.map((g) => codes.get(g).name).join(", ") });
 });
 document.getElementById("picker-cancel").addEventListener("click", () => {
   picker.close();

@@ -12,9 +12,11 @@ a 4xx status.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from sociaparis.core.errors import SociaparisError
@@ -93,6 +95,23 @@ async def _body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise SociaparisError(QualError.BAD_REQUEST, reason="not a JSON object")
     return body
+
+
+async def _answer(
+    request: Request, work: Callable[[dict[str, Any]], Response]
+) -> Response:
+    """Read the checked JSON body, then run ``work(body)`` in a worker thread.
+
+    The database work must not run on the event loop: a write waiting there for
+    SQLite's lock would keep the loop from finishing (committing) the request
+    that holds it.  A refusal becomes ``{"error", "message"}`` before anything
+    is written (the services check first), so nothing is half-written.
+    """
+    try:
+        body = await _body(request)
+        return await run_in_threadpool(work, body)
+    except SociaparisError as error:
+        return _refusal(request, error)
 
 
 def _offset(body: dict[str, Any], name: str, required: bool = True) -> int | None:
@@ -227,8 +246,7 @@ def list_codings(
 async def apply_codes(
     request: Request, document_id: int, user: CurrentUser, session: SessionDep
 ) -> Response:
-    try:
-        body = await _body(request)
+    def work(body: dict[str, Any]) -> Response:
         codes = body.get("codes")
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise SociaparisError(
@@ -250,8 +268,8 @@ async def apply_codes(
             },
             status_code=201,
         )
-    except SociaparisError as error:
-        return _refusal(request, error)
+
+    return await _answer(request, work)
 
 
 @router.patch("/qual/documents/{document_id}/codings/{coding}")
@@ -262,8 +280,7 @@ async def edit_coding(
     user: CurrentUser,
     session: SessionDep,
 ) -> Response:
-    try:
-        body = await _body(request)
+    def work(body: dict[str, Any]) -> Response:
         changed = coding_service.edit_coding(
             session=session,
             actor=user,
@@ -276,8 +293,8 @@ async def edit_coding(
         )
         codings = _codings(session, user, document_id)
         return JSONResponse({"coding": coding_row(changed), "codings": codings})
-    except SociaparisError as error:
-        return _refusal(request, error)
+
+    return await _answer(request, work)
 
 
 @router.delete("/qual/documents/{document_id}/codings/{coding}")
@@ -288,27 +305,24 @@ async def remove_coding(
     user: CurrentUser,
     session: SessionDep,
 ) -> Response:
-    try:
-        await _body(request)
+    def work(_body: dict[str, Any]) -> Response:
         coding_service.remove_coding(
             session=session, actor=user, coding=coding, document=document_id
         )
         return JSONResponse({"codings": _codings(session, user, document_id)})
-    except SociaparisError as error:
-        return _refusal(request, error)
+
+    return await _answer(request, work)
 
 
 @router.post("/qual/documents/{document_id}/undo")
 async def undo(
     request: Request, document_id: int, user: CurrentUser, session: SessionDep
 ) -> Response:
-    try:
-        await _body(request)
+    def work(_body: dict[str, Any]) -> Response:
         result = coding_service.undo_last(
             session=session, actor=user, document=document_id
         )
-        return JSONResponse(
-            {"undone": result.to_dict(), "codings": _codings(session, user, document_id)}
-        )
-    except SociaparisError as error:
-        return _refusal(request, error)
+        codings = _codings(session, user, document_id)
+        return JSONResponse({"undone": result.to_dict(), "codings": codings})
+
+    return await _answer(request, work)
