@@ -251,3 +251,16 @@ def test_memos_on_the_document_a_case_and_a_code(study: dict) -> None:
 
         assert memos_on(session=session, on="case", target="Agent A") == ["Cas"]
         assert memos_on(session=session, on="code", target="Outils") == ["Code"]
+
+
+def test_a_memo_cannot_break_out_of_the_data_island(study: dict) -> None:
+    memo = "</script><script>alert(1)</script><!--"
+    body = {"codes": [study["codes"]["Outils"]], "start": 0, "end": 5, "memo": memo}
+    reply = _send(study, "ana", "POST", f"/qual/documents/{study['doc']}/codings", body)
+    assert reply.status_code == 201
+    page = study["people"]["ana"].get(f"/qual/documents/{study['doc']}").text
+    assert "alert(1)</script>" not in page
+    island = re.search(
+        r'<script type="application/json" id="coding-data">(.*?)</script>', page
+    ).group(1)
+    assert json.loads(island)["codings"][0][6] == memo

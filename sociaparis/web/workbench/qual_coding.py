@@ -180,7 +180,7 @@ def coding_page(
         "lang": language,
         "texts": texts,
     }
-    # "</" cannot close the data island's <script> element once escaped.
+    # Every "<" escaped: no "</script>" or "<!--" in a memo can end the island.
     island = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return render(
         request,
@@ -190,7 +190,7 @@ def coding_page(
             user,
             lang,
             view=view,
-            island=island.replace("</", "<\\/"),
+            island=island.replace("<", "\\u003c"),
         ),
         json_twin=False,
     )
