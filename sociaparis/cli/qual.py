@@ -150,10 +150,13 @@ def pseudonymize_command(
 
 
 def _register_corpus_commands() -> None:
-    """Add the commands on the stored corpus (``sociaparis/cli/qual_corpus.py``)."""
-    from sociaparis.cli import qual_corpus, qual_focus, qual_intake
+    """Add the commands on the stored corpus (``sociaparis/cli/qual_corpus.py``),
+    those twin to the coding view (``qual_coding.py``), the corpus pages
+    (``qual_intake.py``) and focus groups (``qual_focus.py``)."""
+    from sociaparis.cli import qual_coding, qual_corpus, qual_focus, qual_intake
 
     qual_corpus.register(qual)
+    qual_coding.register(qual)
     qual_focus.register(qual)
     qual_intake.register(qual)
 

@@ -1,14 +1,17 @@
 """Codings and memos: apply and remove codes on spans of released documents.
 
-Offsets are code points into the document text, end exclusive.  Every apply and
-remove is written to the history; :func:`bulk_apply` stores thousands of codings
-(and their history) with one executemany each.
+Offsets are code points into the document text, end exclusive.  Every apply,
+remove and change (:func:`edit_coding`) is written to the history with a
+snapshot of the coding, so that :func:`undo_last` can apply its inverse (itself
+recorded); :func:`bulk_apply` stores thousands of codings (and their history)
+with one executemany each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -29,11 +32,13 @@ from sociaparis.qual.corpus import (
     require,
 )
 from sociaparis.qual.corpus_errors import CorpusError
+from sociaparis.qual.errors import QualError
 from sociaparis.qual.models import (
     QualCode,
     QualCoder,
     QualCoding,
     QualDocument,
+    QualEvent,
     QualMemo,
     QualMemoTarget,
 )
@@ -53,6 +58,7 @@ class CodingInfo:
     coder: str | None
     memo: str | None
     text: str
+    created_at: datetime | None = None
     id: int = 0
     code_id: int = 0
 
@@ -67,6 +73,7 @@ class CodingInfo:
             "coder": self.coder,
             "memo": self.memo,
             "text": self.text,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
         }
 
 
@@ -109,6 +116,7 @@ def apply_coding(
     _check(doc, start, end)
     coder = coder_id(session=session, actor=actor)
     guid = new_guid()
+    created_at = utcnow()
     # A Core INSERT rather than the unit of work: one coding is one request of
     # the API, whose rate is measured (benchmarks/coding_workbench.py).
     inserted = session.connection().execute(
@@ -122,7 +130,7 @@ def apply_coding(
             "coder_id": coder,
             "memo": memo,
             "selection_guid": None,
-            "created_at": utcnow(),
+            "created_at": created_at,
         },
     )
     record(
@@ -134,6 +142,14 @@ def apply_coding(
         coding_guid=guid,
         start=start,
         end=end,
+        coding={
+            "code": code_.guid,
+            "start": start,
+            "end": end,
+            "memo": memo,
+            "coder": session.scalar(select(QualCoder.guid).where(QualCoder.id == coder)),
+            "created_at": created_at.isoformat(),
+        },
     )
     return CodingInfo(
         guid,
@@ -144,17 +160,33 @@ def apply_coding(
         actor.username,
         memo,
         doc.text[start:end],
-        inserted.inserted_primary_key[0],
-        code_.id,
+        created_at=created_at,
+        id=inserted.inserted_primary_key[0],
+        code_id=code_.id,
     )
 
 
-def remove_coding(*, session: Session, actor: Account, coding: str | int) -> None:
-    """Remove a coding, by GUID or id (coders may remove only their own).
+def _snapshot(session: Session, row: QualCoding, code_guid: str) -> dict[str, Any]:
+    """What the history keeps of a coding, enough to put it back as it was."""
+    coder = (
+        session.scalar(select(QualCoder.guid).where(QualCoder.id == row.coder_id))
+        if row.coder_id is not None
+        else None
+    )
+    return {
+        "code": code_guid,
+        "start": row.start,
+        "end": row.end,
+        "memo": row.memo,
+        "coder": coder,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+    }
 
-    The removal is written to the history with the coding's span.
-    """
-    require(actor, Role(actor.role).can_code(), "code documents")
+
+def _coding_row(
+    session: Session, coding: str | int, document: str | int | None = None
+) -> QualCoding:
+    """The coding ``coding`` (GUID or id), checked to lie on ``document`` if given."""
     row = (
         session.get(QualCoding, coding)
         if isinstance(coding, int)
@@ -162,8 +194,75 @@ def remove_coding(*, session: Session, actor: Account, coding: str | int) -> Non
     )
     if row is None:
         raise SociaparisError(CorpusError.UNKNOWN_CODING, ref=coding)
+    if document is not None:
+        doc = document_row(session, document)
+        if doc.id != row.document_id:
+            raise SociaparisError(
+                QualError.CODING_ELSEWHERE, coding=coding, title=doc.title
+            )
+    return row
+
+
+def _may_change(session: Session, actor: Account, row: QualCoding, action: str) -> None:
+    """Coders change only their own codings; researchers and admins any."""
+    require(actor, Role(actor.role).can_code(), "code documents")
     if not can_manage(actor) and row.coder_id != coder_id(session=session, actor=actor):
-        require(actor, False, "remove another coder's coding")
+        require(actor, False, action)
+
+
+def apply_codes(
+    *,
+    session: Session,
+    actor: Account,
+    document: str | int,
+    codes: Sequence[str | int],
+    start: int,
+    end: int,
+    memo: str | None = None,
+) -> list[CodingInfo]:
+    """Apply several codes to one span at once (the code picker's "apply").
+
+    Every code and the span are checked before anything is stored, so that a
+    bad code stores none of them.
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_305`` for an empty list of codes, and as :func:`apply_coding`.
+    """
+    require(actor, Role(actor.role).can_code(), "code documents")
+    if not codes:
+        raise SociaparisError(QualError.NO_CODE_GIVEN, start=start, end=end)
+    _check(document_row(session, document), start, end)
+    guids = list(dict.fromkeys(code_row(session, c).guid for c in codes))
+    return [
+        apply_coding(
+            session=session,
+            actor=actor,
+            document=document,
+            code=guid,
+            start=start,
+            end=end,
+            memo=memo,
+        )
+        for guid in guids
+    ]
+
+
+def remove_coding(
+    *,
+    session: Session,
+    actor: Account,
+    coding: str | int,
+    document: str | int | None = None,
+) -> None:
+    """Remove a coding, by GUID or id (coders may remove only their own).
+
+    ``document``, if given, must be the document the coding is on (``QUAL_303``).
+    """
+    require(actor, Role(actor.role).can_code(), "code documents")
+    row = _coding_row(session, coding, document)
+    _may_change(session, actor, row, "remove another coder's coding")
     doc_guid = session.scalar(
         select(QualDocument.guid).where(QualDocument.id == row.document_id)
     )
@@ -177,6 +276,7 @@ def remove_coding(*, session: Session, actor: Account, coding: str | int) -> Non
         coding_guid=row.guid,
         start=row.start,
         end=row.end,
+        coding=_snapshot(session, row, code_guid or ""),
     )
     session.delete(row)
     session.flush()
@@ -294,9 +394,22 @@ def codings_of(
     With ``viewer``, only the codings that account may see
     (:func:`visible_coder_ids`: blind mode hides other coders' codings).
     """
+    # Plain columns, and each document's text read once: loading the document
+    # row with every coding costs its whole text (and JSON) per coding.
     query = (
-        select(QualCoding, QualDocument, QualCode.guid, QualCoder.login, QualCoder.name)
-        .join(QualDocument, QualDocument.id == QualCoding.document_id)
+        select(
+            QualCoding.guid,
+            QualCoding.document_id,
+            QualCode.guid,
+            QualCoding.start,
+            QualCoding.end,
+            QualCoder.login,
+            QualCoder.name,
+            QualCoding.memo,
+            QualCoding.created_at,
+            QualCoding.id,
+            QualCoding.code_id,
+        )
         .join(QualCode, QualCode.id == QualCoding.code_id)
         .outerjoin(QualCoder, QualCoder.id == QualCoding.coder_id)
         .order_by(QualCoding.document_id, QualCoding.start, QualCoding.id)
@@ -308,21 +421,338 @@ def codings_of(
     visible = visible_coder_ids(session=session, viewer=viewer)
     if visible is not None:
         query = query.where(QualCoding.coder_id.in_(visible))
+    rows = session.execute(query).all()
+    texts = {
+        doc_id: (guid, text)
+        for doc_id, guid, text in session.execute(
+            select(QualDocument.id, QualDocument.guid, QualDocument.text).where(
+                QualDocument.id.in_({row[1] for row in rows})
+            )
+        )
+    }
     return [
         CodingInfo(
-            c.guid,
-            d.guid,
+            guid,
+            texts[doc_id][0],
             code_guid,
-            c.start,
-            c.end,
+            start,
+            end,
             login or name,
-            c.memo,
-            d.text[c.start : c.end],
-            c.id,
-            c.code_id,
+            memo,
+            texts[doc_id][1][start:end],
+            created_at=created_at,
+            id=coding_id,
+            code_id=code_id,
         )
-        for c, d, code_guid, login, name in session.execute(query)
+        for (
+            guid,
+            doc_id,
+            code_guid,
+            start,
+            end,
+            login,
+            name,
+            memo,
+            created_at,
+            coding_id,
+            code_id,
+        ) in rows
     ]
+
+
+def document_codings(
+    *, session: Session, actor: Account, document: str | int
+) -> list[CodingInfo]:
+    """The codings ``actor`` sees on ``document``: the one place the coding view
+    and its JSON endpoints ask, so that a filter by viewer applies to all."""
+    return codings_of(session=session, document=document, viewer=actor)
+
+
+def _info_of(session: Session, row: QualCoding) -> CodingInfo:
+    doc = session.get(QualDocument, row.document_id)
+    code_guid = session.scalar(select(QualCode.guid).where(QualCode.id == row.code_id))
+    coder = session.execute(
+        select(QualCoder.login, QualCoder.name).where(QualCoder.id == row.coder_id)
+    ).first()
+    text = doc.text if doc is not None else ""
+    return CodingInfo(
+        row.guid,
+        doc.guid if doc is not None else "",
+        code_guid or "",
+        row.start,
+        row.end,
+        (coder[0] or coder[1]) if coder is not None else None,
+        row.memo,
+        text[row.start : row.end],
+        created_at=row.created_at,
+        id=row.id,
+        code_id=row.code_id,
+    )
+
+
+def edit_coding(
+    *,
+    session: Session,
+    actor: Account,
+    coding: str,
+    start: int | None = None,
+    end: int | None = None,
+    code: str | int | None = None,
+    memo: str | None = None,
+    document: str | int | None = None,
+) -> CodingInfo:
+    """Change a coding's bounds, its code or its memo (coders: their own only).
+
+    Parameters
+    ----------
+    coding
+        The coding's GUID.
+    start, end
+        New code-point offsets (end exclusive); ``None`` keeps the old one.
+    code
+        The new code (name, path ``"A > B"``, GUID or id); ``None`` keeps it.
+    memo
+        The new memo; ``""`` clears it, ``None`` keeps it.
+    document
+        If given, the document the coding must be on (``QUAL_303``).
+
+    Returns
+    -------
+    CodingInfo
+        The coding as it now is.
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_206`` for bounds outside the text, ``QUAL_204`` for an unknown
+        code, ``QUAL_302`` when nothing would change, ``QUAL_200`` for a coder
+        changing another coder's coding or a role that may not code.
+    """
+    row = _coding_row(session, coding, document)
+    _may_change(session, actor, row, "change another coder's coding")
+    doc = document_row(session, row.document_id)
+    old_code_guid = session.scalar(
+        select(QualCode.guid).where(QualCode.id == row.code_id)
+    )
+    new_code = code_row(session, code) if code is not None else None
+    new_start = row.start if start is None else start
+    new_end = row.end if end is None else end
+    new_memo = row.memo if memo is None else (memo or None)
+    new_code_id = new_code.id if new_code is not None else row.code_id
+    _check(doc, new_start, new_end)
+    if (new_start, new_end, new_code_id, new_memo) == (
+        row.start,
+        row.end,
+        row.code_id,
+        row.memo,
+    ):
+        raise SociaparisError(QualError.NOTHING_TO_CHANGE, coding=coding)
+    before = _snapshot(session, row, old_code_guid or "")
+    row.start, row.end, row.code_id, row.memo = new_start, new_end, new_code_id, new_memo
+    session.flush()
+    after = _snapshot(session, row, new_code.guid if new_code else before["code"])
+    record(
+        session=session,
+        actor=actor,
+        kind="recode",
+        document_guid=doc.guid,
+        code_guid=after["code"],
+        coding_guid=row.guid,
+        before=before,
+        coding=after,
+    )
+    return _info_of(session, row)
+
+
+# ------------------------------------------------------------------ undo
+
+#: history kinds that :func:`undo_last` can invert (with a ``coding`` snapshot)
+UNDOABLE = ("apply", "remove", "recode")
+
+
+@dataclass(frozen=True, slots=True)
+class UndoResult:
+    """What :func:`undo_last` undid.
+
+    Attributes
+    ----------
+    undone
+        The kind of action undone: ``apply``, ``remove`` or ``recode``.
+    coding
+        The GUID of the coding concerned.
+    document_guid
+        The GUID of its document.
+    restored
+        The coding as it is after the undo (``None`` when undoing an apply
+        removed it).
+    """
+
+    undone: str
+    coding: str
+    document_guid: str | None
+    restored: CodingInfo | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "undone": self.undone,
+            "coding": self.coding,
+            "document": self.document_guid,
+            "restored": self.restored.to_dict() if self.restored else None,
+        }
+
+
+def _same(row: QualCoding, code_guid: str | None, state: Mapping[str, Any]) -> bool:
+    return (code_guid, row.start, row.end, row.memo) == (
+        state.get("code"),
+        state.get("start"),
+        state.get("end"),
+        state.get("memo"),
+    )
+
+
+def _invert(session: Session, actor: Account, event: QualEvent) -> UndoResult:
+    """Apply the inverse of ``event`` (an apply, remove or recode of ``actor``)."""
+    state: dict[str, Any] = dict(event.details["coding"])
+    guid = event.coding_guid or ""
+
+    def conflict(reason: str) -> SociaparisError:
+        return SociaparisError(
+            QualError.UNDO_CONFLICT,
+            user=actor.username,
+            kind=event.kind,
+            coding=guid,
+            reason=reason,
+        )
+
+    row = session.scalar(select(QualCoding).where(QualCoding.guid == guid))
+    current_code = (
+        session.scalar(select(QualCode.guid).where(QualCode.id == row.code_id))
+        if row is not None
+        else None
+    )
+    restored: CodingInfo | None = None
+    if event.kind == "apply":
+        if row is None:
+            raise conflict("the coding was removed since")
+        if not _same(row, current_code, state):
+            raise conflict("the coding was changed since")
+        session.delete(row)
+        session.flush()
+    elif event.kind == "remove":
+        if row is not None:
+            raise conflict("the coding exists again")
+        code_id = session.scalar(
+            select(QualCode.id).where(QualCode.guid == state["code"])
+        )
+        doc_id = session.scalar(
+            select(QualDocument.id).where(QualDocument.guid == event.document_guid)
+        )
+        if code_id is None or doc_id is None:
+            raise conflict("its code or its document was deleted since")
+        coder = session.scalar(
+            select(QualCoder.id).where(QualCoder.guid == state["coder"])
+        )
+        created = state.get("created_at")
+        row = QualCoding(
+            guid=guid,
+            document_id=doc_id,
+            code_id=code_id,
+            start=int(state["start"]),
+            end=int(state["end"]),
+            coder_id=coder,
+            memo=state.get("memo"),
+            created_at=datetime.fromisoformat(created) if created else utcnow(),
+        )
+        session.add(row)
+        session.flush()
+        restored = _info_of(session, row)
+    else:
+        before: dict[str, Any] = dict(event.details["before"])
+        if row is None:
+            raise conflict("the coding was removed since")
+        if not _same(row, current_code, state):
+            raise conflict("the coding was changed since")
+        code_id = session.scalar(
+            select(QualCode.id).where(QualCode.guid == before["code"])
+        )
+        if code_id is None:
+            raise conflict("its former code was deleted since")
+        row.start, row.end = int(before["start"]), int(before["end"])
+        row.code_id, row.memo = code_id, before.get("memo")
+        session.flush()
+        restored = _info_of(session, row)
+    record(
+        session=session,
+        actor=actor,
+        kind="undo",
+        document_guid=event.document_guid,
+        code_guid=event.code_guid,
+        coding_guid=guid,
+        undoes=event.id,
+        undone=event.kind,
+    )
+    return UndoResult(event.kind, guid, event.document_guid, restored)
+
+
+def undo_last(
+    *, session: Session, actor: Account, document: str | int | None = None
+) -> UndoResult:
+    """Undo ``actor``'s last coding action not undone yet (on ``document`` if given).
+
+    The inverse (remove an applied coding, put a removed one back with its
+    GUID, coder, date and memo, restore the former bounds, code and memo) is
+    applied by the service and recorded in the history as an ``undo`` event
+    pointing at the event it undoes; undoing again goes one action further
+    back.  Bulk codings (imports) are not undone one by one.
+
+    Raises
+    ------
+    SociaparisError
+        ``QUAL_300`` when nothing is left to undo, ``QUAL_301`` when the coding
+        was changed, removed or put back since by someone else (nothing is
+        changed then), ``QUAL_200`` for a role that may not code.
+    """
+    require(actor, Role(actor.role).can_code(), "code documents")
+    query = (
+        select(QualEvent)
+        .where(
+            QualEvent.actor == actor.username,
+            QualEvent.kind.in_((*UNDOABLE, "undo")),
+        )
+        .order_by(QualEvent.id.desc())
+    )
+    where = ""
+    if document is not None:
+        doc = document_row(session, document)
+        query = query.where(QualEvent.document_guid == doc.guid)
+        where = f" on document '{doc.title}'"
+    undone: set[int] = set()
+    for event in session.scalars(query):
+        if event.kind == "undo":
+            undone.add(int(event.details.get("undoes", 0)))
+            continue
+        if event.id in undone or "coding" not in event.details:
+            continue
+        return _invert(session, actor, event)
+    raise SociaparisError(QualError.NOTHING_TO_UNDO, user=actor.username, where=where)
+
+
+def recent_codes(*, session: Session, actor: Account, limit: int = 8) -> list[str]:
+    """GUIDs of the codes ``actor`` applied most recently (newest first)."""
+    seen: list[str] = []
+    query = (
+        select(QualEvent.code_guid)
+        .where(QualEvent.actor == actor.username, QualEvent.kind == "apply")
+        .order_by(QualEvent.id.desc())
+        .limit(200)
+    )
+    for guid in session.scalars(query):
+        if guid and guid not in seen:
+            seen.append(guid)
+            if len(seen) == limit:
+                break
+    return seen
 
 
 def code_hits(
@@ -436,24 +866,64 @@ def add_memo(
     return memo.guid
 
 
-def memos_on(*, session: Session, on: str, target: str | int) -> list[str]:
-    """The texts of the memos on a document, code or case (oldest first)."""
+@dataclass(frozen=True, slots=True)
+class MemoInfo:
+    """A memo: its text, who wrote it and when."""
+
+    guid: str
+    text: str
+    author: str | None
+    created_at: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "guid": self.guid,
+            "text": self.text,
+            "author": self.author,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+        }
+
+
+def _memo_target(session: Session, on: str, target: str | int) -> tuple[str, str]:
+    """The ``(kind, guid)`` a memo on ``on`` ``target`` is stored under."""
     if on == "document":
-        guid, kind = document_row(session, target).guid, "source"
-    elif on == "code":
-        guid, kind = code_row(session, target).guid, "code"
-    else:
+        return "source", document_row(session, target).guid
+    if on == "code":
+        return "code", code_row(session, target).guid
+    if on == "case":
         from sociaparis.qual.corpus import _case
 
-        guid, kind = _case(session, target).guid, on
-    return list(
-        session.scalars(
-            select(QualMemo.text)
-            .join(QualMemoTarget, QualMemoTarget.memo_id == QualMemo.id)
-            .where(QualMemoTarget.kind == kind, QualMemoTarget.target_guid == guid)
-            .order_by(QualMemo.id)
-        )
+        return "case", _case(session, target).guid
+    if on == "coding":
+        return "coding", _coding_row(session, str(target)).guid
+    raise SociaparisError(
+        CorpusError.BAD_OPTION,
+        name="on",
+        choices="document, code, case, coding",
+        value=on,
     )
+
+
+def memo_notes(*, session: Session, on: str, target: str | int) -> list[MemoInfo]:
+    """The memos on a document, code, case or coding, oldest first, with author."""
+    kind, guid = _memo_target(session, on, target)
+    rows = session.execute(
+        select(QualMemo, QualCoder.login, QualCoder.name)
+        .join(QualMemoTarget, QualMemoTarget.memo_id == QualMemo.id)
+        .outerjoin(QualCoder, QualCoder.guid == QualMemo.created_by)
+        .where(QualMemoTarget.kind == kind, QualMemoTarget.target_guid == guid)
+        .order_by(QualMemo.id)
+    )
+    return [
+        MemoInfo(memo.guid, memo.text, login or name, memo.created_at)
+        for memo, login, name in rows
+    ]
+
+
+def memos_on(*, session: Session, on: str, target: str | int) -> list[str]:
+    """The texts of the memos on a document, code, case or coding (oldest first)."""
+    return [m.text for m in memo_notes(session=session, on=on, target=target)]
 
 
 # ------------------------------------------------------------------ coders

@@ -300,3 +300,36 @@ class QualError(ErrorCode):
         "QUAL_346",
         "Choose at least one code to merge into '{target}'.",
     )
+    # --- the coding view: edit, undo, requests of the page (QUAL_300-QUAL_319) ---
+    NOTHING_TO_UNDO = (
+        "QUAL_300",
+        "{user} has nothing to undo{where}: no coding, removal or change of theirs "
+        "is left that was not undone already.",
+    )
+    UNDO_CONFLICT = (
+        "QUAL_301",
+        "The last action of {user} ({kind} of coding {coding}) cannot be undone: "
+        "{reason}. Reload the document and change the coding by hand.",
+    )
+    NOTHING_TO_CHANGE = (
+        "QUAL_302",
+        "The change of coding {coding} changes nothing: give new bounds, another "
+        "code or a new memo.",
+    )
+    CODING_ELSEWHERE = (
+        "QUAL_303",
+        "Coding {coding} is not on document '{title}'. Open the document it is on.",
+    )
+    BAD_REQUEST = (
+        "QUAL_304",
+        "The request is not valid: {reason}.",
+    )
+    NO_CODE_GIVEN = (
+        "QUAL_305",
+        "No code was chosen for the span {start}..{end}: pick one or several codes.",
+    )
+    CSRF_FAILED = (
+        "QUAL_306",
+        "The request does not carry this session's CSRF token (header X-CSRF-Token) "
+        "or comes from another site. Reload the page and try again.",
+    )

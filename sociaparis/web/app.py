@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
         codebook,
         corpus,
         qual_analysis,
+        qual_coding,
         survey_forms,
     )
     from sociaparis.web.workbench.uploads import MailingRunner
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(qual_analysis.router)
     app.include_router(accounts.router)
     app.include_router(corpus.router)
+    app.include_router(qual_coding.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 
