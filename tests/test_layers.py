@@ -40,6 +40,8 @@ DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     "compare": frozenset({"accounts", "qual", "survey"}),
     # role checks (accounts); agreement computes with analysis.reliability
     "qual": frozenset({"accounts", "analysis"}),
+    # background jobs run the exports (survey) and reports of an account (accounts)
+    "jobs": frozenset({"accounts", "reports", "survey"}),
     # estimates and disclosure control (analysis) over instruments and answers
     "reports": frozenset({"analysis", "survey"}),
     # fielding progress suppresses small cells with analysis.disclosure; field

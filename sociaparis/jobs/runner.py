@@ -1,0 +1,120 @@
+"""Running one job in a worker: claim it, run its kind, record how it ended."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from sociaparis.accounts.service import get_account
+from sociaparis.core.db import transaction
+from sociaparis.core.errors import SociaparisError
+from sociaparis.jobs.errors import JobError
+from sociaparis.jobs.kinds import JobCancelled, job_kind
+from sociaparis.jobs.service import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    claim_job,
+    finish_job,
+    job_order,
+    jobs_folder,
+    report_progress,
+)
+
+logger = logging.getLogger(__name__)
+#: seconds between two progress writes (a step change is written at once)
+PROGRESS_EVERY = 0.5
+
+
+class _Reporter:
+    """The progress callback of a running job: writes percent and step in short
+    transactions of their own (at most every :data:`PROGRESS_EVERY` seconds) and
+    raises :class:`JobCancelled` once the job has been asked to stop."""
+
+    def __init__(self, engine: Engine, job_id: int) -> None:
+        self.engine = engine
+        self.job_id = job_id
+        self.last = 0.0
+        self.step = ""
+
+    def __call__(self, percent: int, step: str) -> None:
+        now = time.monotonic()
+        if step == self.step and now - self.last < PROGRESS_EVERY:
+            return
+        self.last, self.step = now, step
+        with transaction(self.engine) as session:
+            stop = report_progress(
+                session=session, job_id=self.job_id, percent=percent, step=step
+            )
+        if stop:
+            raise JobCancelled()
+
+
+def run_job(engine: Engine, data_dir: Path, job_id: int) -> str | None:
+    """Run the job ``job_id`` if it is still queued; return how it ended.
+
+    Parameters
+    ----------
+    engine
+        The study's database.
+    data_dir
+        The data folder: the result goes to ``jobs/<job id>/`` in it.
+    job_id
+        The job.
+
+    Returns
+    -------
+    str or None
+        ``done``, ``failed`` or ``cancelled``; None when the job was not
+        queued (cancelled before it started, or run by another worker).
+    """
+    with transaction(engine) as session:
+        if not claim_job(session=session, job_id=job_id):
+            return None
+        kind, parameters, owner_id = job_order(session=session, job_id=job_id)
+        actor = get_account(session=session, user_id=owner_id)
+    folder = jobs_folder(data_dir) / str(job_id)
+    status, error, relative, size = FAILED, None, None, None
+    try:
+        if actor is None:
+            raise SociaparisError(JobError.OWNER_GONE, job_id=job_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        reporter = _Reporter(engine, job_id)
+        with transaction(engine) as session:
+            path = job_kind(kind).run(
+                session=session,
+                actor=actor,
+                parameters=parameters,
+                folder=folder,
+                data_dir=data_dir,
+                progress=reporter,
+            )
+        relative = path.relative_to(jobs_folder(data_dir)).as_posix()
+        size = path.stat().st_size
+        status = DONE
+    except JobCancelled:
+        status = CANCELLED
+        error = SociaparisError(JobError.CANCELLED, job_id=job_id)
+    except SociaparisError as exc:
+        error = exc
+    except Exception as exc:
+        logger.exception("job %s (%s) failed", job_id, kind)
+        error = SociaparisError(
+            JobError.UNEXPECTED, job_id=job_id, error=type(exc).__name__
+        )
+    if status != DONE:
+        shutil.rmtree(folder, ignore_errors=True)
+    with transaction(engine) as session:
+        finish_job(
+            session=session,
+            job_id=job_id,
+            status=status,
+            result_path=relative,
+            result_bytes=size,
+            error=error,
+        )
+    return status
