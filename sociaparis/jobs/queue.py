@@ -74,7 +74,10 @@ def _postgres_huey(settings: Settings) -> Any:
     with database.atomic():
         database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
         database.execute_sql(f"CREATE SCHEMA IF NOT EXISTS {QUEUE_SCHEMA}")
-        huey.storage.create_tables()
+        storage = huey.storage
+        database.create_tables(
+            [storage.KV, storage.Schedule, storage.Task, storage.Counter]
+        )
     database.close()  # a worker process opens its own
     return huey
 
