@@ -100,13 +100,17 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     from sociaparis.web.routes import admin, auth, optout, survey
-    from sociaparis.web.workbench import survey_forms
+    from sociaparis.jobs.queue import HueyJobQueue
+    from sociaparis.web.workbench import jobs, survey_forms
     from sociaparis.web.workbench.uploads import MailingRunner
 
     app.state.mailings = MailingRunner()
+    # Jobs started from the pages go to the workers through this queue.
+    app.state.jobs_queue = HueyJobQueue(settings)
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(survey_forms.router)
+    app.include_router(jobs.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 

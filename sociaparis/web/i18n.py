@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
+from sociaparis.web.i18n_jobs import JOBS_ERROR_MESSAGES, JOBS_MESSAGES
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -409,6 +410,9 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
 
 for _lang, _texts in FIELDOPS_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in JOBS_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+ERROR_MESSAGES["fr"] = {**JOBS_ERROR_MESSAGES, **ERROR_MESSAGES["fr"]}
 
 
 def error_text(error: SociaparisError, lang: str) -> str:
