@@ -99,8 +99,8 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    from sociaparis.web.routes import admin, auth, optout, survey
     from sociaparis.jobs.queue import HueyJobQueue
+    from sociaparis.web.routes import admin, auth, optout, survey
     from sociaparis.web.workbench import jobs, survey_forms
     from sociaparis.web.workbench.uploads import MailingRunner
 
