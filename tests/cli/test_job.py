@@ -94,3 +94,44 @@ def test_the_worker_command_runs_queued_jobs(study: str, tmp_path: Path) -> None
     assert result.is_file() and shown["result_bytes"] == result.stat().st_size
     code, out = run("job", "list")
     assert code == 0 and "done" in out and f"{study}-csv.zip" in out
+
+
+def test_serve_runs_jobs_with_its_own_worker_which_stops_with_it(
+    study: str, tmp_path: Path, free_port: int
+) -> None:
+    """The demo's path: `sociaparis serve` alone runs the jobs; its worker
+    stops with it, even when the server is killed."""
+    import os
+    import signal
+
+    from benchmarks._http_load import start_server, stop_server
+
+    assert run("job", "export", study, "--format", "csv")[0] == 0
+    server = start_server(
+        [sys.executable, "-c", "from sociaparis.cli import main; main()"]
+        + ["serve", "--port", str(free_port)],
+        port=free_port,
+        env={"SOCIAPARIS_SECRET_KEY": "x" * 40},
+        log=tmp_path / "serve.log",
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if json.loads(run("job", "show", "1", "--json")[1])["status"] == "done":
+                break
+            time.sleep(0.2)
+        assert json.loads(run("job", "show", "1", "--json")[1])["status"] == "done"
+        os.kill(server.pid, signal.SIGKILL)  # the server alone, not its group
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(server.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the job worker outlived its server")
+    finally:
+        stop_server(server, signal.SIGKILL)
