@@ -521,7 +521,8 @@ def _line(result: dict[str, Any], ceiling: float | None) -> str:
             f"\n    jobs meanwhile: {result['jobs_started']} started (3 exports and "
             f"1 report at any time), {result['jobs_done']} done, failed "
             f"{result['jobs_failed'] or 'none'}; median export "
-            f"{result['export_median_s']} s, report {result['report_median_s']} s"
+            f"{result['export_median_s']} s, report {result['report_median_s']} s "
+            "(the server's CPU above includes its job workers)"
         )
     if result.get("invitations_ran_out_after_s") is not None:
         text_ += (
