@@ -179,6 +179,23 @@ def _stop_with(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
+@job.command("remove")
+@click.argument("job_id", type=int)
+@ACTING_USER
+def remove_command(job_id: int, username: str) -> None:
+    """Remove a finished job and its result file."""
+    from sociaparis.jobs.service import remove_job
+
+    with database_session() as session:
+        remove_job(
+            session=session,
+            actor=_actor(session, username),
+            job_id=job_id,
+            data_dir=get_settings().data_dir,
+        )
+    click.echo(f"Job {job_id} removed.")
+
+
 @job.command("worker")
 @click.option(
     "--workers",

@@ -68,3 +68,7 @@ class JobError(ErrorCode):
         "The account '{user}' already has {count} jobs queued or running (at most "
         "{limit}); wait for one to end or cancel one.",
     )
+    STILL_ACTIVE = (
+        "JOB_014",
+        "Job {job_id} is {status}: cancel it (and let it stop) before removing it.",
+    )

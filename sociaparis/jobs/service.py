@@ -314,12 +314,12 @@ def remove_job(*, session: Session, actor: Account, job_id: int, data_dir: Path)
     Raises
     ------
     SociaparisError
-        ``JOB_002`` (not visible), ``JOB_005`` (still queued or running:
+        ``JOB_002`` (not visible), ``JOB_014`` (still queued or running:
         cancel it first).
     """
     record = _visible(session, actor, job_id)
     if record.status in ACTIVE:
-        raise SociaparisError(JobError.NOT_CANCELLABLE, job_id=job_id, status="active")
+        raise SociaparisError(JobError.STILL_ACTIVE, job_id=job_id, status=record.status)
     session.delete(record)
     session.flush()
     shutil.rmtree(jobs_folder(data_dir) / str(job_id), ignore_errors=True)

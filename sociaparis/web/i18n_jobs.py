@@ -46,6 +46,7 @@ JOBS_MESSAGES: dict[str, dict[str, str]] = {
         "job_cancel": "Annuler la tâche",
         "job_cancelling": "Annulation demandée…",
         "job_download": "Télécharger le résultat",
+        "job_remove": "Supprimer la tâche et son résultat",
         "job_failed_lead": "La tâche a échoué :",
         "job_cancelled_lead": "La tâche a été annulée :",
         "export_report_html": "Rapport (HTML, petites cases masquées)",
@@ -96,6 +97,7 @@ JOBS_MESSAGES: dict[str, dict[str, str]] = {
         "job_cancel": "Cancel the job",
         "job_cancelling": "Cancellation asked…",
         "job_download": "Download the result",
+        "job_remove": "Remove the job and its result",
         "job_failed_lead": "The job failed:",
         "job_cancelled_lead": "The job was cancelled:",
         "export_report_html": "Report (HTML, small cells hidden)",
@@ -136,5 +138,9 @@ JOBS_ERROR_MESSAGES: dict[str, str] = {
     "JOB_013": (
         "Le compte « {user} » a déjà {count} tâches en attente ou en cours (au plus "
         "{limit}) : attendez la fin de l'une d'elles ou annulez-en une."
+    ),
+    "JOB_014": (
+        "La tâche {job_id} est encore {status} : annulez-la (et attendez qu'elle "
+        "s'arrête) avant de la supprimer."
     ),
 }

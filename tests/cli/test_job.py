@@ -94,6 +94,9 @@ def test_the_worker_command_runs_queued_jobs(study: str, tmp_path: Path) -> None
     assert result.is_file() and shown["result_bytes"] == result.stat().st_size
     code, out = run("job", "list")
     assert code == 0 and "done" in out and f"{study}-csv.zip" in out
+    assert run("job", "remove", "1") == (0, "Job 1 removed.\n")
+    assert not result.exists()
+    assert run("job", "list") == (0, "No job.\n")
 
 
 def test_serve_runs_jobs_with_its_own_worker_which_stops_with_it(

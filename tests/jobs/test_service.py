@@ -278,6 +278,11 @@ def test_sweep_removes_old_requeues_lost_and_fails_stale(study) -> None:
         assert get_job(session=session, actor=actor, job_id=stale).error_code == "JOB_009"
         remove_job(session=session, actor=actor, job_id=stale, data_dir=settings.data_dir)
         assert [j.id for j in list_jobs(session=session, actor=actor)] == [forgotten]
+        with pytest.raises(SociaparisError) as caught:
+            remove_job(
+                session=session, actor=actor, job_id=forgotten, data_dir=settings.data_dir
+            )
+        assert caught.value.code == JobError.STILL_ACTIVE.code
 
 
 def test_too_many_active_jobs(study) -> None:

@@ -204,3 +204,9 @@ def test_cancel_a_queued_job_and_a_failure_with_its_error(live_server_any) -> No
         assert "coder" in failed["error_message"]
         assert ana.get(f"/jobs/{failing}/download").status_code == 403
         assert ana.get(f"/jobs/{queued}/status").json()["status"] == "cancelled"
+        token = _csrf(ana, form_id)
+        removed = ana.post(f"/jobs/{failing}/remove?lang=fr", data={"csrf_token": token})
+        assert (
+            removed.status_code == 303 and removed.headers["location"] == "/jobs?lang=fr"
+        )
+        assert ana.get(f"/jobs/{failing}").status_code == 404

@@ -23,6 +23,7 @@ from sociaparis.jobs.service import (
     get_job,
     job_result,
     list_jobs,
+    remove_job,
     start_job,
 )
 from sociaparis.web.deps import (
@@ -163,6 +164,28 @@ async def cancel(
     except SociaparisError as error:
         _refused(error)
     return _see_other(f"/jobs/{job_id}?lang={pick_language(lang)}")
+
+
+@router.post("/jobs/{job_id}/remove")
+async def remove(
+    request: Request,
+    job_id: int,
+    user: CurrentUser,
+    session: SessionDep,
+    lang: str | None = None,
+) -> Response:
+    form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    require_session_csrf(request, str(form.get("csrf_token", "")))
+    try:
+        remove_job(
+            session=session,
+            actor=user,
+            job_id=job_id,
+            data_dir=request.app.state.settings.data_dir,
+        )
+    except SociaparisError as error:
+        _refused(error)
+    return _see_other(f"/jobs?lang={pick_language(lang)}")
 
 
 @router.get("/jobs/{job_id}/download")
