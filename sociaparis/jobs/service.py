@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -92,6 +92,16 @@ def jobs_folder(data_dir: Path) -> Path:
     return Path(data_dir) / "jobs"
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """``moment`` in UTC, timezone-aware (SQLite gives back naive UTC times,
+    PostgreSQL times in the connection's time zone)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
 def _view(record: JobRecord, owner: str) -> Job:
     return Job(
         id=record.id,
@@ -107,9 +117,9 @@ def _view(record: JobRecord, owner: str) -> Job:
         result_bytes=record.result_bytes,
         error_code=record.error_code,
         error_message=record.error_message,
-        created_at=record.created_at,
-        started_at=record.started_at,
-        finished_at=record.finished_at,
+        created_at=_utc(record.created_at),
+        started_at=_utc(record.started_at),
+        finished_at=_utc(record.finished_at),
     )
 
 
