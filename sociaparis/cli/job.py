@@ -166,6 +166,19 @@ def cancel_command(job_id: int, username: str) -> None:
     click.echo(f"Job {job_id} {said}.")
 
 
+def _lower_priority(priority: str) -> None:
+    """Respondents first: the jobs (forked from this process) get the CPU the
+    web server does not use."""
+    if priority == "normal":
+        return
+    if priority == "idle" and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError:  # a container may forbid it: nice alone then
+            pass
+    os.nice(19 if priority == "idle" else 10)
+
+
 def _stop_with(parent: int) -> None:
     """Stop this worker (as Ctrl+C does) once ``parent`` has ended, even killed."""
     import signal
@@ -208,11 +221,12 @@ def remove_command(job_id: int, username: str) -> None:
     "--threads", is_flag=True, help="Run the jobs in threads of this process instead."
 )
 @click.option(
-    "--nice",
-    default=10,
+    "--priority",
+    type=click.Choice(["idle", "low", "normal"]),
+    default="idle",
     show_default=True,
-    type=click.IntRange(0, 19),
-    help="Lower the workers' CPU priority by this much: respondents' pages first.",
+    help="CPU priority of the jobs: idle (Linux SCHED_IDLE, else nice 19) runs "
+    "them on the CPU the web server leaves; low is nice 10.",
 )
 @click.option(
     "--parent",
@@ -221,7 +235,9 @@ def remove_command(job_id: int, username: str) -> None:
     hidden=True,
     help="Stop when this process (the `serve` that started the worker) ends.",
 )
-def worker_command(workers: int, threads: bool, nice: int, parent: int | None) -> None:
+def worker_command(
+    workers: int, threads: bool, priority: str, parent: int | None
+) -> None:
     """Run queued jobs until stopped (Ctrl+C or SIGTERM); any number of workers,
     on any machine that reaches the database and the data folder."""
     import logging
@@ -231,8 +247,7 @@ def worker_command(workers: int, threads: bool, nice: int, parent: int | None) -
     logging.basicConfig(level=logging.WARNING)
     settings = get_settings()
     open_study(settings).dispose()
-    if nice:
-        os.nice(nice)
+    _lower_priority(priority)
     queue = HueyJobQueue(settings)
     if parent is not None:
         _stop_with(parent)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from sociaparis.accounts.service import get_account
-from sociaparis.core.db import transaction
+from sociaparis.core.db import transaction, write_lock
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
 from sociaparis.jobs.kinds import JobCancelled, job_kind
@@ -30,6 +33,16 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.5
 
 
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Session]:
+    """A short write transaction that, on SQLite, queues with the web server's
+    writers on :func:`~sociaparis.core.db.write_lock`: without it a respondent's
+    page would wait in SQLite's busy loop (sleeps of up to 100 ms) while a job
+    writes its progress."""
+    with write_lock(engine), transaction(engine) as session:
+        yield session
+
+
 class _Reporter:
     """The progress callback of a running job: writes percent and step in short
     transactions of their own (at most every :data:`PROGRESS_EVERY` seconds) and
@@ -46,7 +59,7 @@ class _Reporter:
         if step == self.step and now - self.last < PROGRESS_EVERY:
             return
         self.last, self.step = now, step
-        with transaction(self.engine) as session:
+        with _writing(self.engine) as session:
             stop = report_progress(
                 session=session, job_id=self.job_id, percent=percent, step=step
             )
@@ -72,7 +85,7 @@ def run_job(engine: Engine, data_dir: Path, job_id: int) -> str | None:
         ``done``, ``failed`` or ``cancelled``; None when the job was not
         queued (cancelled before it started, or run by another worker).
     """
-    with transaction(engine) as session:
+    with _writing(engine) as session:
         if not claim_job(session=session, job_id=job_id):
             return None
         kind, parameters, owner_id = job_order(session=session, job_id=job_id)
@@ -108,7 +121,7 @@ def run_job(engine: Engine, data_dir: Path, job_id: int) -> str | None:
         )
     if status != DONE:
         shutil.rmtree(folder, ignore_errors=True)
-    with transaction(engine) as session:
+    with _writing(engine) as session:
         finish_job(
             session=session,
             job_id=job_id,
