@@ -142,7 +142,12 @@ def show_command(job_id: int, as_json: bool, username: str) -> None:
     from sociaparis.jobs.service import get_job
 
     with database_session() as session:
-        found = get_job(session=session, actor=_actor(session, username), job_id=job_id)
+        found = get_job(
+            session=session,
+            actor=_actor(session, username),
+            job_id=job_id,
+            data_dir=get_settings().data_dir,
+        )
     if as_json:
         print_json(found.to_dict())
     else:
@@ -176,7 +181,7 @@ def _lower_priority(priority: str) -> None:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         except OSError:  # a container may forbid it: nice alone then
             pass
-    os.nice(19 if priority == "idle" else 10)
+    os.nice(19)
 
 
 def _stop_with(parent: int) -> None:
@@ -222,11 +227,12 @@ def remove_command(job_id: int, username: str) -> None:
 )
 @click.option(
     "--priority",
-    type=click.Choice(["idle", "low", "normal"]),
-    default="idle",
+    type=click.Choice(["low", "idle", "normal"]),
+    default="low",
     show_default=True,
-    help="CPU priority of the jobs: idle (Linux SCHED_IDLE, else nice 19) runs "
-    "them on the CPU the web server leaves; low is nice 10.",
+    help="CPU priority of the jobs: low is nice 19 (the web server's processes "
+    "come first); idle adds Linux's SCHED_IDLE, for a worker that never writes "
+    "to a SQLite database the server writes to.",
 )
 @click.option(
     "--parent",

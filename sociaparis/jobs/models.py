@@ -17,8 +17,10 @@ class JobRecord(Base):
     ``status`` is ``queued``, ``running``, ``done``, ``failed`` or
     ``cancelled``; ``cancel_requested`` asks a running job to stop at its next
     progress point. ``result_path`` is relative to the data folder's ``jobs/``
-    folder. ``heartbeat_at`` moves with every progress report, so that a job
-    whose worker died can be told from a slow one.
+    folder. While a job runs, its percent and step are in its progress file
+    (:func:`~sociaparis.jobs.service.write_progress`), whose time, like
+    ``heartbeat_at`` (set when it is claimed), tells a job whose worker died
+    from a slow one.
     """
 
     __tablename__ = "jobs"

@@ -21,11 +21,13 @@ from sociaparis.jobs.service import (
     CANCELLED,
     DONE,
     FAILED,
+    PROGRESS_FILE,
+    cancel_requested,
     claim_job,
     finish_job,
     job_order,
     jobs_folder,
-    report_progress,
+    write_progress,
 )
 
 logger = logging.getLogger(__name__)
@@ -35,21 +37,24 @@ PROGRESS_EVERY = 0.5
 
 @contextmanager
 def _writing(engine: Engine) -> Iterator[Session]:
-    """A short write transaction that, on SQLite, queues with the web server's
-    writers on :func:`~sociaparis.core.db.write_lock`: without it a respondent's
-    page would wait in SQLite's busy loop (sleeps of up to 100 ms) while a job
-    writes its progress."""
+    """A short write transaction (a job's claim, its end) that, on SQLite,
+    queues with the web server's writers on
+    :func:`~sociaparis.core.db.write_lock` rather than making a respondent's
+    page wait in SQLite's busy loop. The progress is not written to the
+    database at all (:func:`~sociaparis.jobs.service.write_progress`)."""
     with write_lock(engine), transaction(engine) as session:
         yield session
 
 
 class _Reporter:
-    """The progress callback of a running job: writes percent and step in short
-    transactions of their own (at most every :data:`PROGRESS_EVERY` seconds) and
-    raises :class:`JobCancelled` once the job has been asked to stop."""
+    """The progress callback of a running job: writes percent and step to the
+    job's progress file (at most every :data:`PROGRESS_EVERY` seconds, a step
+    change at once), reads the job's cancel flag, and raises
+    :class:`JobCancelled` once the job has been asked to stop."""
 
-    def __init__(self, engine: Engine, job_id: int) -> None:
+    def __init__(self, engine: Engine, data_dir: Path, job_id: int) -> None:
         self.engine = engine
+        self.data_dir = data_dir
         self.job_id = job_id
         self.last = 0.0
         self.step = ""
@@ -59,10 +64,11 @@ class _Reporter:
         if step == self.step and now - self.last < PROGRESS_EVERY:
             return
         self.last, self.step = now, step
-        with _writing(self.engine) as session:
-            stop = report_progress(
-                session=session, job_id=self.job_id, percent=percent, step=step
-            )
+        write_progress(
+            data_dir=self.data_dir, job_id=self.job_id, percent=percent, step=step
+        )
+        with transaction(self.engine) as session:
+            stop = cancel_requested(session=session, job_id=self.job_id)
         if stop:
             raise JobCancelled()
 
@@ -96,7 +102,7 @@ def run_job(engine: Engine, data_dir: Path, job_id: int) -> str | None:
         if actor is None:
             raise SociaparisError(JobError.OWNER_GONE, job_id=job_id)
         folder.mkdir(parents=True, exist_ok=True)
-        reporter = _Reporter(engine, job_id)
+        reporter = _Reporter(engine, data_dir, job_id)
         with transaction(engine) as session:
             path = job_kind(kind).run(
                 session=session,
@@ -121,6 +127,8 @@ def run_job(engine: Engine, data_dir: Path, job_id: int) -> str | None:
         )
     if status != DONE:
         shutil.rmtree(folder, ignore_errors=True)
+    else:
+        (folder / PROGRESS_FILE).unlink(missing_ok=True)
     with _writing(engine) as session:
         finish_job(
             session=session,

@@ -8,6 +8,8 @@ writes its row; the queue hears of it once the caller's transaction commits
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,6 +38,8 @@ STATUSES = (QUEUED, RUNNING, DONE, FAILED, CANCELLED)
 ACTIVE = frozenset({QUEUED, RUNNING})
 #: jobs one account may have queued or running at once
 MAX_ACTIVE_PER_ACCOUNT = 5
+#: a running job's percent and step, in its folder (see :func:`write_progress`)
+PROGRESS_FILE = "progress.json"
 
 
 class JobQueue(Protocol):
@@ -102,7 +106,39 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def _view(record: JobRecord, owner: str) -> Job:
+def write_progress(*, data_dir: Path, job_id: int, percent: int, step: str) -> None:
+    """Record a running job's progress in ``jobs/<id>/progress.json``.
+
+    Not in the database: a job runs at a low CPU priority, and on SQLite a
+    write of its would hold the one write lock while the scheduler gives the
+    CPU to the web server, so the respondents' pages would wait for it (a
+    priority inversion). The file is replaced atomically; its time is the job's
+    heartbeat.
+    """
+    folder = jobs_folder(data_dir) / str(job_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{PROGRESS_FILE}.part"
+    partial.write_text(json.dumps({"percent": max(0, min(100, percent)), "step": step}))
+    os.replace(partial, folder / PROGRESS_FILE)
+
+
+def _progress(data_dir: Path, job_id: int) -> tuple[int, str, datetime] | None:
+    """The progress a running job last wrote, and when; None if none yet."""
+    path = jobs_folder(data_dir) / str(job_id) / PROGRESS_FILE
+    try:
+        data = json.loads(path.read_text())
+        moment = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        return int(data["percent"]), str(data["step"]), moment
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _view(record: JobRecord, owner: str, data_dir: Path | None = None) -> Job:
+    percent, step = record.percent, record.step
+    if data_dir is not None and record.status == RUNNING:
+        found = _progress(data_dir, record.id)
+        if found is not None:
+            percent, step = found[0], found[1]
     return Job(
         id=record.id,
         kind=record.kind,
@@ -110,8 +146,8 @@ def _view(record: JobRecord, owner: str) -> Job:
         owner=owner,
         parameters=dict(record.parameters or {}),
         status=record.status,
-        percent=record.percent,
-        step=record.step,
+        percent=percent,
+        step=step,
         cancel_requested=record.cancel_requested,
         result_name=Path(record.result_path).name if record.result_path else None,
         result_bytes=record.result_bytes,
@@ -218,8 +254,11 @@ def start_job(
     return _view(record, actor.username)
 
 
-def get_job(*, session: Session, actor: Account, job_id: int) -> Job:
-    """The job ``job_id`` if ``actor`` may see it (its owner, or an admin).
+def get_job(
+    *, session: Session, actor: Account, job_id: int, data_dir: Path | None = None
+) -> Job:
+    """The job ``job_id`` if ``actor`` may see it (its owner, or an admin);
+    with ``data_dir``, a running job's latest progress.
 
     Raises
     ------
@@ -228,13 +267,19 @@ def get_job(*, session: Session, actor: Account, job_id: int) -> Job:
     """
     record = _visible(session, actor, job_id)
     session.refresh(record)
-    return _view(record, _owner_name(session, record, actor))
+    return _view(record, _owner_name(session, record, actor), data_dir)
 
 
 def list_jobs(
-    *, session: Session, actor: Account, everyone: bool = False, limit: int = 200
+    *,
+    session: Session,
+    actor: Account,
+    everyone: bool = False,
+    limit: int = 200,
+    data_dir: Path | None = None,
 ) -> list[Job]:
-    """The newest jobs of ``actor`` (or of every account: admins only).
+    """The newest jobs of ``actor`` (or of every account: admins only); with
+    ``data_dir``, the running ones' latest progress.
 
     Raises
     ------
@@ -258,7 +303,7 @@ def list_jobs(
     for record in session.scalars(query):
         if record.owner_id not in names:
             names[record.owner_id] = _owner_name(session, record, actor)
-        jobs.append(_view(record, names[record.owner_id]))
+        jobs.append(_view(record, names[record.owner_id], data_dir))
     return jobs
 
 
@@ -359,13 +404,8 @@ def job_order(*, session: Session, job_id: int) -> tuple[str, dict[str, Any], in
     return record.kind, dict(record.parameters or {}), record.owner_id
 
 
-def report_progress(*, session: Session, job_id: int, percent: int, step: str) -> bool:
-    """Record a running job's progress; True if it has been asked to stop."""
-    session.execute(
-        update(JobRecord)
-        .where(JobRecord.id == job_id, JobRecord.status == RUNNING)
-        .values(percent=max(0, min(100, percent)), step=step, heartbeat_at=utcnow())
-    )
+def cancel_requested(*, session: Session, job_id: int) -> bool:
+    """Whether a running job has been asked to stop (a read: no lock taken)."""
     return bool(
         session.scalar(select(JobRecord.cancel_requested).where(JobRecord.id == job_id))
     )
@@ -442,6 +482,12 @@ def sweep_jobs(
             JobRecord.status == RUNNING, JobRecord.heartbeat_at < now - stale_after
         )
     ).all()
+    stale = [
+        record
+        for record in stale
+        if (found := _progress(data_dir, record.id)) is None
+        or found[2] < now - stale_after
+    ]
     for record in stale:
         error = SociaparisError(
             JobError.WORKER_LOST,

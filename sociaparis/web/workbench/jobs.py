@@ -79,7 +79,12 @@ def jobs_page(
     request: Request, user: CurrentUser, session: SessionDep, lang: str | None = None
 ) -> Response:
     everyone = user.role is Role.ADMIN
-    jobs = list_jobs(session=session, actor=user, everyone=everyone)
+    jobs = list_jobs(
+        session=session,
+        actor=user,
+        everyone=everyone,
+        data_dir=request.app.state.settings.data_dir,
+    )
     return render(
         request,
         "workbench/jobs/list.html",
@@ -122,7 +127,12 @@ def job_page(
     lang: str | None = None,
 ) -> Response:
     try:
-        job = get_job(session=session, actor=user, job_id=job_id)
+        job = get_job(
+            session=session,
+            actor=user,
+            job_id=job_id,
+            data_dir=request.app.state.settings.data_dir,
+        )
     except SociaparisError as error:
         _refused(error)
     return render(
@@ -135,10 +145,19 @@ def job_page(
 
 @router.get("/jobs/{job_id}/status")
 def job_status(
-    job_id: int, user: CurrentUser, session: SessionDep, lang: str | None = None
+    request: Request,
+    job_id: int,
+    user: CurrentUser,
+    session: SessionDep,
+    lang: str | None = None,
 ) -> Response:
     try:
-        job = get_job(session=session, actor=user, job_id=job_id)
+        job = get_job(
+            session=session,
+            actor=user,
+            job_id=job_id,
+            data_dir=request.app.state.settings.data_dir,
+        )
     except SociaparisError as error:
         _refused(error)
     return JSONResponse(_status(job, pick_language(lang)))
