@@ -19,8 +19,14 @@ A *page* is one page a respondent sees: the POST (or GET) and the redirects a
 browser follows until the next page's HTML has arrived. Its latency is the
 whole chain. Requests are also counted one by one.
 
+With ``--jobs`` a third run is added: the paced rate again, while 3 exports
+and 1 report run as background jobs all along (a new one starts as soon as one
+ends) on ``--job-responses`` stored responses, in the server's job workers
+(``SOCIAPARIS_JOBS_WORKERS=--job-workers``, at a lower CPU priority): the page
+p99 must stay < 100 ms and no page be lost, on SQLite and on PostgreSQL.
+
 Run: ``.venv/bin/python benchmarks/survey_fielding.py [--duration 25]
-[--respondents 200] [--backends sqlite,postgresql] [--workers 2]``.
+[--respondents 200] [--backends sqlite,postgresql] [--workers 2] [--jobs]``.
 Targets on a 2-core machine: >= 500 pages/s with p99 < 100 ms on SQLite, and 0
 acknowledged pages missing.
 """
@@ -368,10 +374,16 @@ def run_backend(
     runs = [("flat out", 0.0)]
     if args.rate > 0:
         runs.append((f"at {args.rate:g} pages/s", args.respondents / args.rate))
+    if args.rate > 0 and args.jobs:
+        runs.append((f"at {args.rate:g} pages/s + jobs", args.respondents / args.rate))
     invitations = args.max_responses or invitations_needed(
         args.respondents, args.duration, len(runs)
     )
     prepared = prepare_study(settings, invitations, args.seed)
+    if args.jobs:
+        from benchmarks._job_load import store_responses
+
+        store_responses(settings, FORM_ID, args.job_responses, args.seed)
     answers = answer_pool(prepared.instrument, ANSWER_POOL, args.seed)
     tokens = iter(prepared.tokens)
     port = free_port()
@@ -379,6 +391,7 @@ def run_backend(
         "SOCIAPARIS_DATA_DIR": str(data_dir),
         "SOCIAPARIS_DATABASE_URL": database_url,
         "SOCIAPARIS_SECRET_KEY": SECRET,
+        "SOCIAPARIS_JOBS_WORKERS": str(args.job_workers if args.jobs else 0),
     }
     server = start_server(
         _serve_command(args.workers, port),
@@ -388,8 +401,15 @@ def run_backend(
         cwd=ROOT,
     )
     results: list[tuple[str, LoadResult]] = []
+    jobs: dict[str, Any] = {}
     try:
         for label, pace in runs:
+            job_load = None
+            if label.endswith("+ jobs"):
+                from benchmarks._job_load import JobLoad
+
+                job_load = JobLoad(settings, FORM_ID).start()
+                time.sleep(2)  # the jobs are past their start when the pages come
             load = drive_survey(
                 port,
                 prepared,
@@ -401,6 +421,8 @@ def run_backend(
                 pace=pace,
             )
             results.append((label, measured(server, load)))
+            if job_load is not None:
+                jobs[label] = job_load.stop()
     finally:
         stop_server(server)
     rows = stored_responses(settings)
@@ -411,6 +433,7 @@ def run_backend(
             **summary(result),
             "started": len(result.respondents),
             **verify(rows, result.respondents),
+            **jobs.get(label, {}),
         }
         for label, result in results
     ]
@@ -493,6 +516,14 @@ def _line(result: dict[str, Any], ceiling: float | None) -> str:
             f"database {result['missing']}, stored but unacknowledged "
             f"{result['unacknowledged']}"
         )
+    if "jobs_started" in result:
+        text_ += (
+            f"\n    jobs meanwhile: {result['jobs_started']} started (3 exports and "
+            f"1 report at any time), {result['jobs_done']} done, failed "
+            f"{result['jobs_failed'] or 'none'}; median export "
+            f"{result['export_median_s']} s, report {result['report_median_s']} s "
+            "(the server's CPU above includes its job workers)"
+        )
     if result.get("invitations_ran_out_after_s") is not None:
         text_ += (
             f"\n    ! the invitations ran out {result['invitations_ran_out_after_s']} s "
@@ -515,6 +546,22 @@ def targets(results: Sequence[dict[str, Any]], rate: float) -> tuple[list[str], 
     """The target lines, and whether no acknowledged page was lost."""
     lines = []
     for result in results:
+        if "jobs_started" in result:
+            head = (
+                f"target {result['backend']} page p99 < {TARGET_P99_MS} ms at "
+                f"{rate:g} pages/s with 3 exports and 1 report as jobs: "
+            )
+            kept_up = result["pages_per_s"] >= RATE_TOLERANCE * rate
+            fast = result["page_p99_ms"] < TARGET_P99_MS
+            if result.get("invitations_ran_out_after_s") is not None:
+                lines.append(f"{head}not measured (the invitations ran out)")
+            else:
+                lines.append(
+                    f"{head}{_verdict(kept_up and fast)} (p99 "
+                    f"{result['page_p99_ms']:.1f} ms at "
+                    f"{result['pages_per_s']:.1f} pages/s)"
+                )
+            continue
         if result["backend"] != "sqlite":
             continue
         flat_out = result["run"] == "flat out"
@@ -578,6 +625,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="invitations created per backend (default: enough for both runs, "
         f"respondents + {RESPONSES_PER_S_ALLOWED} a second of each run)",
+    )
+    parser.add_argument(
+        "--jobs",
+        action="store_true",
+        help="add a paced run with 3 exports and 1 report running as jobs",
+    )
+    parser.add_argument(
+        "--job-responses",
+        type=at_least_one,
+        default=20_000,
+        help="stored responses the jobs export and report on",
+    )
+    parser.add_argument(
+        "--job-workers", type=at_least_one, default=4, help="job worker processes"
     )
     parser.add_argument("--seed", type=int, default=20261005)
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")

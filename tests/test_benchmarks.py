@@ -52,6 +52,35 @@ def test_target_verdicts(result: dict[str, Any], verdict: str) -> None:
     assert verdict in lines[0]
 
 
+@pytest.mark.parametrize(
+    ("backend", "pages_per_s", "p99", "ran_out", "verdict"),
+    [
+        (
+            "sqlite",
+            499.0,
+            99.0,
+            None,
+            "with 3 exports and 1 report as jobs: met (p99 99.0",
+        ),
+        ("postgresql", 499.0, 100.0, None, "as jobs: MISSED (p99 100.0 ms"),
+        ("postgresql", 470.0, 20.0, None, "as jobs: MISSED (p99 20.0 ms"),
+        ("sqlite", 470.0, 20.0, 4.0, "as jobs: not measured"),
+    ],
+)
+def test_jobs_run_verdicts_on_each_backend(
+    backend: str, pages_per_s: float, p99: float, ran_out: float | None, verdict: str
+) -> None:
+    result = {
+        **_run("at 500 pages/s + jobs", pages_per_s, p99, ran_out),
+        "backend": backend,
+        "jobs_started": 12,
+    }
+    lines, safe = targets([result], 500)
+    assert safe
+    assert lines[0].startswith(f"target {backend} page p99 < 100 ms at 500 pages/s")
+    assert verdict in lines[0]
+
+
 def test_a_lost_page_is_unsafe_whatever_the_speed() -> None:
     lost = {**_run("flat out", 900.0, 10.0), "missing": 1}
     lines, safe = targets([lost], 500)

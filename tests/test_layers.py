@@ -43,6 +43,8 @@ DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     # estimates and disclosure control (analysis) over instruments and answers;
     # the acting account's role and the audit log (accounts)
     "reports": frozenset({"accounts", "analysis", "survey"}),
+    # background jobs run the exports (survey) and reports of an account (accounts)
+    "jobs": frozenset({"accounts", "reports", "survey"}),
     # fielding progress suppresses small cells with analysis.disclosure; field
     # operations and the monitoring downloads check the acting account's role
     # (accounts)

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "demo": "sociaparis.cli.demo:demo",
     "instrument": "sociaparis.cli.survey:instrument",
     "invite": "sociaparis.cli.fielding:invite",
+    "job": "sociaparis.cli.job:job",
     "mail": "sociaparis.cli.fielding:mail",
     "monitor": "sociaparis.cli.monitor:monitor",
     "qca": "sociaparis.cli.qca:qca",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import click
 
 from sociaparis.cli.common import open_study, require_free_port
@@ -22,16 +26,37 @@ def run_server(*, host: str, port: int, workers: int, reload: bool = False) -> N
             err=True,
         )
     click.echo(f"sociaparis is serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(
-        "sociaparis.web.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        log_level="warning",
-        # The app reads X-Forwarded-For itself, from SOCIAPARIS_TRUSTED_PROXIES only.
-        proxy_headers=False,
+    worker = start_job_workers(settings.jobs_workers)
+    try:
+        uvicorn.run(
+            "sociaparis.web.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            log_level="warning",
+            # The app reads X-Forwarded-For itself, from SOCIAPARIS_TRUSTED_PROXIES only.
+            proxy_headers=False,
+        )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def start_job_workers(count: int) -> subprocess.Popen[bytes] | None:
+    """Start ``sociaparis job worker`` beside the server (``count`` job
+    processes; none for 0, when the workers run apart): the demo and a
+    single-user study need no other command."""
+    if count < 1:
+        return None
+    command = [sys.executable, "-c", "from sociaparis.cli import main; main()"]
+    return subprocess.Popen(
+        [*command, "job", "worker", "--workers", str(count), "--parent", str(os.getpid())]
     )
 
 

@@ -61,6 +61,13 @@ class Settings(BaseSettings):
         Free space an upload must leave on the data folder's disk
         (``SOCIAPARIS_UPLOAD_MIN_FREE_BYTES``, default 500 MB), so that the
         database can still grow.
+    jobs_workers
+        Job worker processes ``sociaparis serve`` starts beside the web server
+        (``SOCIAPARIS_JOBS_WORKERS``, default 1); 0 when the workers run apart
+        (``sociaparis job worker``, docs/deployment.md).
+    jobs_retention_hours
+        Hours a finished job and its result file are kept
+        (``SOCIAPARIS_JOBS_RETENTION_HOURS``, default 168: a week).
     lock_timeout
         Seconds a write waits for a SQLite database that another program (a
         ``sociaparis`` command, another worker) is writing to; past it the
@@ -126,6 +133,8 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 10_000_000
     upload_quota_bytes: int = 0
     upload_min_free_bytes: int = 500_000_000
+    jobs_workers: int = 1
+    jobs_retention_hours: float = 168.0
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -157,6 +166,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SOCIAPARIS_UPLOAD_QUOTA_BYTES and SOCIAPARIS_UPLOAD_MIN_FREE_BYTES "
                 "are numbers of bytes, 0 or more."
+            )
+        if not 0 <= self.jobs_workers <= 64 or self.jobs_retention_hours <= 0:
+            raise ValueError(
+                f"SOCIAPARIS_JOBS_WORKERS={self.jobs_workers} must be 0 to 64 and "
+                f"SOCIAPARIS_JOBS_RETENTION_HOURS={self.jobs_retention_hours} above 0."
             )
         if (
             self.mode == "server"

@@ -99,11 +99,13 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    from sociaparis.jobs.queue import HueyJobQueue
     from sociaparis.web.routes import admin, auth, optout, survey
     from sociaparis.web.workbench import (
         accounts,
         codebook,
         corpus,
+        jobs,
         qual_analysis,
         qual_coding,
         survey_forms,
@@ -111,6 +113,8 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     from sociaparis.web.workbench.uploads import MailingRunner
 
     app.state.mailings = MailingRunner()
+    # Jobs started from the pages go to the workers through this queue.
+    app.state.jobs_queue = HueyJobQueue(settings)
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(survey_forms.router)
@@ -119,6 +123,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(accounts.router)
     app.include_router(corpus.router)
     app.include_router(qual_coding.router)
+    app.include_router(jobs.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 

@@ -1,0 +1,96 @@
+"""The huey queue on each backend: a job queued on commit is run by a consumer,
+a queued job cancelled is skipped, and the queue's tables stay out of the
+study's schema."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from sociaparis.accounts.roles import Role
+from sociaparis.accounts.service import create_user
+from sociaparis.core.config import Settings
+from sociaparis.core.db import ensure_schema, make_engine, transaction
+from sociaparis.jobs.queue import HueyJobQueue
+from sociaparis.jobs.service import cancel_job, get_job, start_job
+from sociaparis.survey.synthetic import add_synthetic_responses
+from tests.factories import field_form
+
+
+def _wait(engine, actor, job_id: int, seconds: float = 60) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with transaction(engine) as session:
+            job = get_job(session=session, actor=actor, job_id=job_id)
+        if not job.active:
+            return job.status
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still {job.status} after {seconds} s")
+
+
+def test_queue_runs_jobs_once_on_each_backend(tmp_path: Path, database_url: str) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data", database_url=database_url, secret_key="x" * 32
+    )
+    engine = make_engine(settings)
+    ensure_schema(engine, settings)
+    queue = HueyJobQueue(settings)
+    HueyJobQueue(settings)  # a second process's queue: the tables already exist
+    with transaction(engine) as session:
+        form_id = field_form(session)
+        add_synthetic_responses(session=session, form_id=form_id, count=8, seed=2)
+        actor = create_user(
+            session=session,
+            username="ana",
+            password="a long enough password",
+            role=Role.RESEARCHER,
+        )
+    with transaction(engine) as session:
+        first = start_job(
+            session=session,
+            actor=actor,
+            kind="export",
+            parameters={"form_id": form_id, "fmt": "csv"},
+            queue=queue,
+        ).id
+        cancelled = start_job(
+            session=session,
+            actor=actor,
+            kind="export",
+            parameters={"form_id": form_id, "fmt": "xlsx"},
+            queue=queue,
+        ).id
+    with transaction(engine) as session:
+        cancel_job(session=session, actor=actor, job_id=cancelled, queue=queue)
+    queue.enqueue(first)  # queued twice: still run once
+    assert queue.pending() == 3
+    consumer = queue.consumer(workers=2, processes=False, periodic=False)
+    consumer.start()
+    try:
+        assert _wait(engine, actor, first) == "done"
+        deadline = time.monotonic() + 10
+        while queue.pending() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        consumer.stop(graceful=True)
+        queue.close()
+    assert queue.pending() == 0
+    with transaction(engine) as session:
+        assert get_job(session=session, actor=actor, job_id=cancelled).status == (
+            "cancelled"
+        )
+    tables = set(inspect(engine).get_table_names())
+    assert not tables & {"task", "kv", "schedule", "counter"}
+    if settings.is_sqlite:
+        assert (settings.data_dir / "jobs" / "queue.db").is_file()
+    else:
+        assert "sociaparis_queue" in inspect(engine).get_schema_names()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("workers", [0, 3])
+def test_settings_accept_worker_counts(tmp_path: Path, workers: int) -> None:
+    assert Settings(data_dir=tmp_path, jobs_workers=workers).jobs_workers == workers

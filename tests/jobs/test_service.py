@@ -1,0 +1,296 @@
+"""Job services on SQLite and PostgreSQL: start, see, cancel, run, download, sweep."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from sociaparis.accounts.roles import Role
+from sociaparis.accounts.service import Account, create_user
+from sociaparis.core.config import Settings
+from sociaparis.core.db import ensure_schema, make_engine, transaction, utcnow
+from sociaparis.core.errors import SociaparisError
+from sociaparis.jobs.errors import JobError
+from sociaparis.jobs.models import JobRecord
+from sociaparis.jobs.runner import run_job
+from sociaparis.jobs.service import (
+    cancel_job,
+    get_job,
+    job_result,
+    list_jobs,
+    remove_job,
+    start_job,
+    sweep_jobs,
+)
+from sociaparis.survey.exports import export_zip
+from sociaparis.survey.synthetic import add_synthetic_responses
+from tests.factories import field_form
+
+
+class RecordingQueue:
+    """A queue that remembers what it was told (the services' only contact)."""
+
+    def __init__(self) -> None:
+        self.enqueued: list[int] = []
+        self.revoked: list[int] = []
+
+    def enqueue(self, job_id: int) -> None:
+        self.enqueued.append(job_id)
+
+    def revoke(self, job_id: int) -> None:
+        self.revoked.append(job_id)
+
+
+@pytest.fixture
+def study(tmp_path: Path, database_url: str) -> Iterator[tuple[Engine, Settings, str]]:
+    """A fresh database (SQLite, then PostgreSQL) with a fielded form, 12
+    responses and one account per role."""
+    settings = Settings(
+        data_dir=tmp_path / "data", database_url=database_url, secret_key="x" * 32
+    )
+    engine = make_engine(settings)
+    ensure_schema(engine, settings)
+    with transaction(engine) as session:
+        form_id = field_form(session)
+        add_synthetic_responses(session=session, form_id=form_id, count=12, seed=5)
+        for role in Role:
+            create_user(
+                session=session,
+                username=role.value,
+                password="a long enough password",
+                role=role,
+            )
+    yield engine, settings, form_id
+    engine.dispose()
+
+
+def _account(session: Session, role: Role) -> Account:
+    from sociaparis.accounts.service import find_account
+
+    account = find_account(session=session, username=role.value)
+    assert account is not None
+    return account
+
+
+def _start(engine: Engine, role: Role, queue: RecordingQueue, **parameters) -> int:
+    with transaction(engine) as session:
+        job = start_job(
+            session=session,
+            actor=_account(session, role),
+            kind=parameters.pop("kind", "export"),
+            parameters=parameters,
+            queue=queue,
+        )
+    return job.id
+
+
+@pytest.mark.parametrize(
+    ("role", "kind", "parameters", "code"),
+    [
+        (Role.VIEWER, "export", {"fmt": "csv"}, JobError.NOT_ALLOWED.code),
+        (Role.CODER, "report", {"fmt": "html"}, JobError.NOT_ALLOWED.code),
+        (Role.RESEARCHER, "export", {"fmt": "docx"}, JobError.BAD_PARAMETER.code),
+        (Role.RESEARCHER, "report", {"fmt": "odt"}, JobError.BAD_PARAMETER.code),
+        (Role.RESEARCHER, "export", {"fmt": "csv", "lang": "de"}, "JOB_004"),
+        (Role.RESEARCHER, "qca", {}, JobError.UNKNOWN_KIND.code),
+        (Role.RESEARCHER, "export", {"fmt": "csv", "form_id": "nope"}, "SURVEY_030"),
+    ],
+)
+def test_start_refusals(study, role, kind, parameters, code) -> None:
+    engine, _settings, form_id = study
+    queue = RecordingQueue()
+    parameters = {"form_id": form_id, **parameters}
+    with pytest.raises(SociaparisError) as caught, transaction(engine) as session:
+        start_job(
+            session=session,
+            actor=_account(session, role),
+            kind=kind,
+            parameters=parameters,
+            queue=queue,
+        )
+    assert caught.value.code == code
+    assert queue.enqueued == []
+
+
+def test_export_job_runs_once_and_gives_the_download_archive(study) -> None:
+    engine, settings, form_id = study
+    queue = RecordingQueue()
+    job_id = _start(engine, Role.RESEARCHER, queue, form_id=form_id, fmt="csv")
+    assert queue.enqueued == [job_id]  # told once the transaction committed
+    assert run_job(engine, settings.data_dir, job_id) == "done"
+    assert run_job(engine, settings.data_dir, job_id) is None  # claimed once only
+    with transaction(engine) as session:
+        owner = _account(session, Role.RESEARCHER)
+        job = get_job(session=session, actor=owner, job_id=job_id)
+        path, media = job_result(
+            session=session, actor=owner, job_id=job_id, data_dir=settings.data_dir
+        )
+        _name, expected = export_zip(
+            session=session,
+            form_id=form_id,
+            fmt="csv",
+            lang="fr",
+            data_dir=settings.data_dir,
+        )
+    assert (job.status, job.percent, job.step) == ("done", 100, "done")
+    assert job.result_name == f"{form_id}-csv.zip" == path.name
+    assert media == "application/zip"
+    assert job.result_bytes == path.stat().st_size
+    got = zipfile.ZipFile(path)
+    want = zipfile.ZipFile(io.BytesIO(expected))
+    assert sorted(got.namelist()) == sorted(want.namelist())
+    for name in want.namelist():
+        assert got.read(name) == want.read(name), name
+
+
+def test_report_job_writes_the_report(study) -> None:
+    engine, settings, form_id = study
+    job_id = _start(
+        engine, Role.ADMIN, RecordingQueue(), kind="report", form_id=form_id, fmt="html"
+    )
+    assert run_job(engine, settings.data_dir, job_id) == "done"
+    with transaction(engine) as session:
+        path, media = job_result(
+            session=session,
+            actor=_account(session, Role.ADMIN),
+            job_id=job_id,
+            data_dir=settings.data_dir,
+        )
+    assert media.startswith("text/html")
+    assert path.name == f"{form_id}-report.html"
+    assert "<html" in path.read_text(encoding="utf-8")[:500].lower()
+
+
+def test_who_sees_what(study) -> None:
+    engine, _settings, form_id = study
+    queue = RecordingQueue()
+    mine = _start(engine, Role.RESEARCHER, queue, form_id=form_id, fmt="csv")
+    theirs = _start(engine, Role.ADMIN, queue, form_id=form_id, fmt="xlsx")
+    with transaction(engine) as session:
+        researcher = _account(session, Role.RESEARCHER)
+        admin = _account(session, Role.ADMIN)
+        assert [j.id for j in list_jobs(session=session, actor=researcher)] == [mine]
+        everyone = list_jobs(session=session, actor=admin, everyone=True)
+        assert [(j.id, j.owner) for j in everyone] == [
+            (theirs, "admin"),
+            (mine, "researcher"),
+        ]
+        assert get_job(session=session, actor=admin, job_id=mine).owner == "researcher"
+        for job_id in (theirs, 10_000):
+            with pytest.raises(SociaparisError) as caught:
+                get_job(session=session, actor=researcher, job_id=job_id)
+            assert caught.value.code == JobError.NOT_FOUND.code
+        with pytest.raises(SociaparisError) as caught:
+            list_jobs(session=session, actor=researcher, everyone=True)
+        assert caught.value.code == JobError.NOT_ALLOWED.code
+
+
+def test_cancel_queued_and_running(study) -> None:
+    engine, settings, form_id = study
+    queue = RecordingQueue()
+    queued = _start(engine, Role.RESEARCHER, queue, form_id=form_id, fmt="csv")
+    with transaction(engine) as session:
+        actor = _account(session, Role.RESEARCHER)
+        job = cancel_job(session=session, actor=actor, job_id=queued, queue=queue)
+    assert job.status == "cancelled" and queue.revoked == [queued]
+    assert run_job(engine, settings.data_dir, queued) is None  # skipped by the worker
+    with pytest.raises(SociaparisError) as caught, transaction(engine) as session:
+        cancel_job(session=session, actor=actor, job_id=queued)
+    assert caught.value.code == JobError.NOT_CANCELLABLE.code
+
+    running = _start(engine, Role.RESEARCHER, queue, form_id=form_id, fmt="csv")
+    from sociaparis.jobs import runner
+
+    real = runner._Reporter.__call__
+    seen: list[str] = []
+
+    def cancel_at_first_progress(self, percent: int, step: str) -> None:
+        if not seen:
+            with transaction(engine) as session:
+                cancel_job(session=session, actor=actor, job_id=running)
+        seen.append(step)
+        real(self, percent, step)
+
+    runner._Reporter.__call__ = cancel_at_first_progress
+    try:
+        assert run_job(engine, settings.data_dir, running) == "cancelled"
+    finally:
+        runner._Reporter.__call__ = real
+    assert seen == ["reading"]
+    with transaction(engine) as session:
+        job = get_job(session=session, actor=actor, job_id=running)
+    assert (job.status, job.error_code, job.result_name) == ("cancelled", "JOB_008", None)
+    assert not (settings.data_dir / "jobs" / str(running)).exists()
+
+
+def test_failure_is_recorded_with_its_code(study) -> None:
+    engine, settings, form_id = study
+    job_id = _start(engine, Role.RESEARCHER, RecordingQueue(), form_id=form_id, fmt="csv")
+    with transaction(engine) as session:  # the role was withdrawn after the start
+        from sociaparis.accounts.service import set_role
+
+        set_role(session=session, username="researcher", role=Role.VIEWER)
+    assert run_job(engine, settings.data_dir, job_id) == "failed"
+    with transaction(engine) as session:
+        viewer = _account(session, Role.RESEARCHER)
+        job = get_job(session=session, actor=viewer, job_id=job_id)
+        assert (job.status, job.error_code) == ("failed", "EXPORT_007")
+        assert "viewer" in job.error_message
+        with pytest.raises(SociaparisError) as caught:
+            job_result(
+                session=session, actor=viewer, job_id=job_id, data_dir=settings.data_dir
+            )
+        assert caught.value.code == JobError.NOT_ALLOWED.code
+
+
+def test_sweep_removes_old_requeues_lost_and_fails_stale(study) -> None:
+    engine, settings, form_id = study
+    queue = RecordingQueue()
+    done = _start(engine, Role.RESEARCHER, queue, form_id=form_id, fmt="csv")
+    run_job(engine, settings.data_dir, done)
+    forgotten = _start(engine, Role.RESEARCHER, queue, form_id=form_id, fmt="csv")
+    stale = _start(engine, Role.RESEARCHER, queue, form_id=form_id, fmt="csv")
+    with transaction(engine) as session:
+        record = session.get(JobRecord, stale)
+        record.status = "running"
+        record.heartbeat_at = utcnow() - timedelta(minutes=30)
+    later = utcnow() + timedelta(hours=2)
+    with transaction(engine) as session:
+        sweep = sweep_jobs(
+            session=session,
+            data_dir=settings.data_dir,
+            retention=timedelta(hours=1),
+            now=later,
+        )
+    assert sweep.removed == (done,)
+    assert sweep.requeued == (forgotten,)
+    assert sweep.lost == (stale,)
+    assert not (settings.data_dir / "jobs" / str(done)).exists()
+    with transaction(engine) as session:
+        actor = _account(session, Role.RESEARCHER)
+        assert get_job(session=session, actor=actor, job_id=stale).error_code == "JOB_009"
+        remove_job(session=session, actor=actor, job_id=stale, data_dir=settings.data_dir)
+        assert [j.id for j in list_jobs(session=session, actor=actor)] == [forgotten]
+        with pytest.raises(SociaparisError) as caught:
+            remove_job(
+                session=session, actor=actor, job_id=forgotten, data_dir=settings.data_dir
+            )
+        assert caught.value.code == JobError.STILL_ACTIVE.code
+
+
+def test_too_many_active_jobs(study) -> None:
+    engine, _settings, form_id = study
+    queue = RecordingQueue()
+    for _ in range(5):
+        _start(engine, Role.RESEARCHER, queue, form_id=form_id, fmt="csv")
+    with pytest.raises(SociaparisError) as caught:
+        _start(engine, Role.RESEARCHER, queue, form_id=form_id, fmt="csv")
+    assert caught.value.code == JobError.TOO_MANY.code
+    assert len(queue.enqueued) == 5
