@@ -123,7 +123,7 @@ def _run_export(
         session=session,
         form_id=form_id,
         fmt=parameters["fmt"],
-        role=actor.role,
+        actor=actor,
         out=folder,
         lang=parameters["lang"],
         data_dir=data_dir,
@@ -170,6 +170,7 @@ def _run_report(
 
     built = form_report(
         session=session,
+        actor=actor,
         form_id=form_id,
         lang=parameters["lang"],
         loaded=on_loaded,
