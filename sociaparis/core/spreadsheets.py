@@ -35,6 +35,20 @@ def neutralize_formula(value: Any) -> Any:
     return value
 
 
+def restore_formula(value: str) -> str:
+    """Undo :func:`neutralize_formula` on a cell read back from a file we wrote.
+
+    A single quote followed by a formula's first character is taken for the
+    neutralizing prefix, so that a text exported and imported again is unchanged.
+
+    >>> restore_formula("'=SUM(A1)"), restore_formula("'quoted'")
+    ('=SUM(A1)', "'quoted'")
+    """
+    if value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
 def read_excel(path: str | Path, *, limits: ArchiveLimits | None = None) -> pd.DataFrame:
     """The first sheet of a workbook as a DataFrame, after the shared zip checks.
 

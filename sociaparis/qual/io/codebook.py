@@ -39,6 +39,7 @@ from lxml import etree
 
 from sociaparis.core.archives import check_archive
 from sociaparis.core.errors import CoreError, Issue, Location, SociaparisError
+from sociaparis.core.spreadsheets import neutralize_formula, restore_formula
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io._refi_xml import (
     GUID_RE,
@@ -402,7 +403,11 @@ def _rows(codebook: Codebook, headers: Headers) -> list[list[str]]:
     frame = codebook.to_frame()
     names = HEADERS[headers]
     out = [[names[c] for c in frame.columns]]
-    out.extend([str(v) for v in row] for row in frame.itertuples(index=False))
+    # Names, definitions and examples are people's text: a cell that a
+    # spreadsheet would run as a formula is neutralized (and restored on import).
+    out.extend(
+        [neutralize_formula(str(v)) for v in row] for row in frame.itertuples(index=False)
+    )
     return out
 
 
@@ -576,7 +581,7 @@ def _from_rows(rows: list[list[str]], sheet: str | None) -> CodebookImport:
         index = columns.get(key)
         if index is None or index >= len(row):
             return ""
-        return row[index]
+        return restore_formula(row[index])
 
     parsed: list[tuple[int, tuple[str, ...], dict[str, str]]] = []
     seen: dict[tuple[str, ...], int] = {}

@@ -391,3 +391,41 @@ def test_writers_walk_the_codebook_once(monkeypatch: pytest.MonkeyPatch) -> None
     assert read_qdc(write_qdc(book)).codebook.codes == book.codes
     write_qdpx(project, io.BytesIO())
     assert calls == []
+
+
+HOSTILE = Codebook(
+    codes=(
+        Code(_g(1), '=HYPERLINK("http://x.example","clic")', "-2 points de confiance"),
+        Code(_g(2), "+ efficace", "@import", parent=_g(1)),
+        Code(_g(3), "'déjà cité'", "texte ordinaire"),
+    ),
+    origin="sociaparis",
+)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_spreadsheet_cells_are_never_formulas_and_round_trip(
+    suffix: str, tmp_path: Path
+) -> None:
+    path = tmp_path / f"codebook.{suffix}"
+    if suffix == "csv":
+        write_codebook_csv(HOSTILE, path)
+        cells = [
+            cell
+            for line in path.read_text(encoding="utf-8-sig").splitlines()[1:]
+            for cell in line.split(",")
+        ]
+        back = read_codebook_csv(path).codebook
+    else:
+        write_codebook_xlsx(HOSTILE, path)
+        sheet = openpyxl.load_workbook(path).active
+        cells = [str(c.value or "") for row in sheet.iter_rows(min_row=2) for c in row]
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+        back = read_codebook_xlsx(path).codebook
+    starts = {cell.lstrip('"')[:1] for cell in cells if cell}
+    assert not starts & {"=", "+", "-", "@"}, cells
+    assert [(c.name, c.description) for c in back.codes] == [
+        ('=HYPERLINK("http://x.example","clic")', "-2 points de confiance"),
+        ("+ efficace", "@import"),
+        ("'déjà cité'", "texte ordinaire"),
+    ]
