@@ -143,6 +143,7 @@ def apply_coding(
         start=start,
         end=end,
         coding={
+            "id": inserted.inserted_primary_key[0],
             "code": code_.guid,
             "start": start,
             "end": end,
@@ -174,6 +175,7 @@ def _snapshot(session: Session, row: QualCoding, code_guid: str) -> dict[str, An
         else None
     )
     return {
+        "id": row.id,
         "code": code_guid,
         "start": row.start,
         "end": row.end,
@@ -654,7 +656,12 @@ def _invert(session: Session, actor: Account, event: QualEvent) -> UndoResult:
             select(QualCoder.id).where(QualCoder.guid == state["coder"])
         )
         created = state.get("created_at")
+        # The same id as before where it is free (SQLite may have given it to a
+        # newer coding), so that an API client's reference stays valid.
+        old_id = state.get("id")
+        free = isinstance(old_id, int) and session.get(QualCoding, old_id) is None
         row = QualCoding(
+            id=old_id if free else None,
             guid=guid,
             document_id=doc_id,
             code_id=code_id,

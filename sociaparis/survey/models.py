@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -163,6 +164,16 @@ class ResponseRecord(Base):
     # engine's RECORD_ENGINE it was computed by (NULL: none kept, evaluate).
     record: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     record_engine: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+@event.listens_for(ResponseRecord.answers, "set")
+def _drop_stale_record(
+    target: ResponseRecord, value: object, old: object, initiator: object
+) -> None:
+    """New answers set through the ORM make the kept record stale: drop it, so
+    an export evaluates them again (the respondent path writes both at once)."""
+    target.record = None
+    target.record_engine = None
 
 
 # -- counts kept by the database -------------------------------------------------------

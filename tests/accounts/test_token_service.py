@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.errors import AccountError
 from sociaparis.accounts.models import ApiToken
 from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import create_user, set_disabled, set_role
+from sociaparis.accounts.service import (
+    LOCAL_ADMIN,
+    create_user,
+    set_disabled,
+    set_role,
+)
 from sociaparis.accounts.token_service import (
     TOKEN_PREFIX,
     create_token,
@@ -48,7 +53,7 @@ def test_a_token_acts_as_its_account_with_its_current_role(
     _, token = create_token(session=session, username=claire)
     account = token_account(session=session, token=token)
     assert (account.username, account.role) == (claire, Role.CODER)
-    set_role(session=session, username=claire, role=Role.VIEWER)
+    set_role(session=session, actor=LOCAL_ADMIN, username=claire, role=Role.VIEWER)
     assert token_account(session=session, token=token).role is Role.VIEWER
 
 
@@ -59,7 +64,9 @@ def test_a_token_acts_as_its_account_with_its_current_role(
             lambda s, tid, name: revoke_token(session=s, token_id=tid), id="revoked"
         ),
         pytest.param(
-            lambda s, tid, name: set_disabled(session=s, username=name, disabled=True),
+            lambda s, tid, name: set_disabled(
+                session=s, actor=LOCAL_ADMIN, username=name, disabled=True
+            ),
             id="account disabled",
         ),
     ],

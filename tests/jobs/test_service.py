@@ -134,6 +134,7 @@ def test_export_job_runs_once_and_gives_the_download_archive(study) -> None:
         )
         _name, expected = export_zip(
             session=session,
+            actor=owner,
             form_id=form_id,
             fmt="csv",
             lang="fr",
@@ -234,9 +235,11 @@ def test_failure_is_recorded_with_its_code(study) -> None:
     engine, settings, form_id = study
     job_id = _start(engine, Role.RESEARCHER, RecordingQueue(), form_id=form_id, fmt="csv")
     with transaction(engine) as session:  # the role was withdrawn after the start
-        from sociaparis.accounts.service import set_role
+        from sociaparis.accounts.service import LOCAL_ADMIN, set_role
 
-        set_role(session=session, username="researcher", role=Role.VIEWER)
+        set_role(
+            session=session, actor=LOCAL_ADMIN, username="researcher", role=Role.VIEWER
+        )
     assert run_job(engine, settings.data_dir, job_id) == "failed"
     with transaction(engine) as session:
         viewer = _account(session, Role.RESEARCHER)

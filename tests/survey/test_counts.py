@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.core.config import Settings
 from sociaparis.core.db import ensure_schema, make_engine, transaction
 from sociaparis.survey.fielding.monitoring import histogram_median, page_medians
@@ -207,7 +208,9 @@ def test_kept_counts_equal_a_recount_after_random_fielding(
         elif action == "delete" and open_:
             resume = rng.choice(sorted(open_))
             gone = open_.pop(resume)[2]
-            delete_response(session=session, response_id=gone, limits=limits)
+            delete_response(
+                session=session, actor=LOCAL_ADMIN, response_id=gone, limits=limits
+            )
             used = {t: r for t, r in used.items() if r != gone}
             done["delete"] += 1
         elif action == "synthetic":

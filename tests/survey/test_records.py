@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.survey.exports import export_zip, keep_records
 from sociaparis.survey.fielding.service import (
     COMPLETED,
@@ -118,6 +119,20 @@ def test_synthetic_responses_keep_their_record(session: Session) -> None:
         assert row.record == _fresh(session, row)
 
 
+def test_answers_changed_through_the_orm_drop_the_kept_record(
+    session: Session,
+) -> None:
+    _staff_survey(session, count=2)
+    first, second = session.scalars(select(ResponseRecord).order_by(ResponseRecord.id))
+    assert first.record is not None and second.record is not None
+    first.answers = {**first.answers, "q_comment": "changé à la main"}
+    session.flush()
+    session.expire_all()
+    first, second = session.scalars(select(ResponseRecord).order_by(ResponseRecord.id))
+    assert (first.record, first.record_engine) == (None, None)
+    assert second.record is not None
+
+
 def test_keep_records_fills_missing_and_stale_records(session: Session) -> None:
     _staff_survey(session, count=6)
     table = ResponseRecord.__table__
@@ -146,7 +161,7 @@ def test_exports_from_kept_records_equal_exports_evaluated_again(
     form_id = _staff_survey(session, count=15)
 
     def members() -> dict[str, object]:
-        _, data = export_zip(session=session, form_id=form_id, fmt=fmt)
+        _, data = export_zip(session=session, actor=LOCAL_ADMIN, form_id=form_id, fmt=fmt)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             found = {name: archive.read(name) for name in archive.namelist()}
         for name, content in list(found.items()):
