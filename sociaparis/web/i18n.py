@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sociaparis.core.errors import SociaparisError
+from sociaparis.jobs.errors import JobError
 from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSAGES
 from sociaparis.web.i18n_codebook import CODEBOOK_ERROR_MESSAGES, CODEBOOK_MESSAGES
 from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
@@ -429,6 +430,11 @@ for _lang, _texts in QUAL_CODING_MESSAGES.items():
 for _lang, _texts in JOBS_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 ERROR_MESSAGES["fr"] = {**JOBS_ERROR_MESSAGES, **ERROR_MESSAGES["fr"]}
+# English: the catalogue's own messages, so that both languages have the same codes.
+ERROR_MESSAGES["en"] = {
+    **{error.code: error.template for error in JobError},
+    **ERROR_MESSAGES["en"],
+}
 
 
 def error_text(error: SociaparisError, lang: str) -> str:

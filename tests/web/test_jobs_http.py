@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import create_user, set_role
+from sociaparis.accounts.service import LOCAL_ADMIN, create_user, set_role
 from sociaparis.core.db import transaction
 from sociaparis.survey.synthetic import add_synthetic_responses
 from tests.factories import field_form
@@ -175,7 +175,7 @@ def test_refusals_and_other_accounts(live_server_any) -> None:
         assert f'href="/jobs/{job_id}?lang=fr"' in listed and "<td>ana</td>" in listed
         assert root.get(f"/jobs/{job_id}/download").status_code == 200
     with transaction(server.app.state.engine) as session:
-        set_role(session=session, username="ana", role=Role.VIEWER)
+        set_role(session=session, actor=LOCAL_ADMIN, username="ana", role=Role.VIEWER)
     with _client(server, "ana") as ana:  # the role is checked again at download
         assert ana.get(f"/jobs/{job_id}").status_code == 200
         assert ana.get(f"/jobs/{job_id}/download").status_code == 403
@@ -195,7 +195,7 @@ def test_cancel_a_queued_job_and_a_failure_with_its_error(live_server_any) -> No
         again = ana.post(f"/jobs/{queued}/cancel?lang=fr", data={"csrf_token": token})
         assert again.status_code == 400 and "seule une tâche en attente" in again.text
     with transaction(server.app.state.engine) as session:
-        set_role(session=session, username="ana", role=Role.CODER)
+        set_role(session=session, actor=LOCAL_ADMIN, username="ana", role=Role.CODER)
     with _workers(server), _client(server, "ana") as ana:
         failed = _until_over(ana, failing)[-1]
         assert (failed["status"], failed["error_code"]) == ("failed", "EXPORT_007")
