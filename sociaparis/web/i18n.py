@@ -7,6 +7,7 @@ from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSA
 from sociaparis.web.i18n_codebook import CODEBOOK_ERROR_MESSAGES, CODEBOOK_MESSAGES
 from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
+from sociaparis.web.i18n_focus import FOCUS_ERROR_MESSAGES, FOCUS_MESSAGES
 from sociaparis.web.i18n_jobs import JOBS_ERROR_MESSAGES, JOBS_MESSAGES
 from sociaparis.web.i18n_qual_coding import QUAL_CODING_MESSAGES
 
@@ -429,6 +430,10 @@ for _lang, _texts in QUAL_CODING_MESSAGES.items():
 for _lang, _texts in JOBS_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 ERROR_MESSAGES["fr"] = {**JOBS_ERROR_MESSAGES, **ERROR_MESSAGES["fr"]}
+for _lang, _texts in FOCUS_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in FOCUS_ERROR_MESSAGES.items():
+    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
 
 
 def error_text(error: SociaparisError, lang: str) -> str:
