@@ -51,6 +51,7 @@ FOCUS_MESSAGES: dict[str, dict[str, str]] = {
             "la liste."
         ),
         "focus_link_button": "Lier",
+        "focus_case_attributes": "Attributs des cas (catégorie, direction…)",
         "focus_read_only": (
             "Votre rôle permet de lire les intervenants ; les renommer, fusionner, "
             "marquer ou lier est réservé aux chercheurs et administrateurs."
@@ -104,6 +105,7 @@ FOCUS_MESSAGES: dict[str, dict[str, str]] = {
             "the list."
         ),
         "focus_link_button": "Link",
+        "focus_case_attributes": "Attributes of the cases (category, directorate…)",
         "focus_read_only": (
             "Your role may read the speakers; renaming, merging, marking and linking "
             "them is for researchers and administrators."
