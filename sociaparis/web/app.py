@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
         jobs,
         qual_analysis,
         qual_coding,
+        qual_focus,
         survey_forms,
     )
     from sociaparis.web.workbench.uploads import MailingRunner
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(accounts.router)
     app.include_router(corpus.router)
     app.include_router(qual_coding.router)
+    app.include_router(qual_focus.router)
     app.include_router(jobs.router)
     app.include_router(optout.router)
     _add_error_handlers(app)

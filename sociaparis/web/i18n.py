@@ -8,6 +8,7 @@ from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSA
 from sociaparis.web.i18n_codebook import CODEBOOK_ERROR_MESSAGES, CODEBOOK_MESSAGES
 from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
+from sociaparis.web.i18n_focus import FOCUS_ERROR_MESSAGES, FOCUS_MESSAGES
 from sociaparis.web.i18n_jobs import JOBS_ERROR_MESSAGES, JOBS_MESSAGES
 from sociaparis.web.i18n_qual_coding import QUAL_CODING_MESSAGES
 
@@ -435,6 +436,10 @@ ERROR_MESSAGES["en"] = {
     **{error.code: error.template for error in JobError},
     **ERROR_MESSAGES["en"],
 }
+for _lang, _texts in FOCUS_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in FOCUS_ERROR_MESSAGES.items():
+    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
 
 
 def error_text(error: SociaparisError, lang: str) -> str:
