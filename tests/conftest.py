@@ -31,6 +31,23 @@ DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ["sqlite", "postgresql"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """argon2 at a test's cost (1 MiB, one pass) instead of production's (64 MiB,
+    three passes): hundreds of tests create and log in accounts, and each hash
+    would cost a few hundred milliseconds. The hashes are still argon2id, and
+    servers started as subprocesses (``serve`` tests) keep production's cost."""
+    from argon2 import PasswordHasher
+
+    from sociaparis.accounts import service
+
+    saved = service._HASHER, service._DUMMY_HASH
+    service._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    service._DUMMY_HASH = service._HASHER.hash("sociaparis-no-such-user")
+    yield
+    service._HASHER, service._DUMMY_HASH = saved
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--pg-url",
