@@ -166,3 +166,22 @@ def test_case_table_in_the_browser(
     _shot(page, "cases")
     row.locator("a").click()  # its documents, filtered by case
     assert page.locator("tr[data-document]").count() == 1
+
+
+def test_an_admin_reads_the_reidentification_table(
+    live_server, axe_page, axe_violations, logged_in
+) -> None:
+    from sociaparis.accounts.roles import Role
+
+    page = logged_in(axe_page, live_server, "claire", role=Role.ADMIN)
+    doc = _under_review(live_server)
+    # the table holds the names of released documents only
+    page.goto(f"{live_server.url}/qual/corpus/{doc}/review?lang=fr")
+    page.click("text=Accepter tous les remplacements proposés")
+    page.click("#release")
+    page.goto(f"{live_server.url}/qual/corpus?lang=fr")
+    page.click("text=Table de réidentification")
+    assert page.url.endswith("/qual/corpus/reidentification?lang=fr")
+    rows = page.inner_text("table")
+    assert "[TERME-1]" in rows and "Direction des Finances" in rows
+    _accessible_at_both_widths(page, axe_violations)
