@@ -323,6 +323,27 @@ def _axe_violations(page: object) -> list[dict]:
     ]
 
 
+def assert_accessible_at_both_widths(
+    page: object, axe_violations: Callable[[object], list[dict]], *, settle_ms: int = 0
+) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violation on ``page`` at a laptop's width
+    (1280 px) and a phone's (375 px), where the page does not scroll sideways.
+
+    ``settle_ms`` is waited after each resize, for pages that lay out again with
+    JavaScript (the coding view's stripes). The tab is left at 1280 px.
+    """
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        if settle_ms:
+            page.wait_for_timeout(settle_ms)
+        assert axe_violations(page) == [], (page.url, width)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width, (page.url, width, scroll)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    if settle_ms:
+        page.wait_for_timeout(settle_ms)
+
+
 #: unzipped size of the entry :func:`zip_bomb` adds (it deflates about 1,000 to 1)
 BOMB_BYTES = 64 * 1024 * 1024
 

@@ -17,7 +17,7 @@ from sociaparis.accounts.roles import Role
 from sociaparis.core.db import transaction
 from sociaparis.qual import codebook_service, coding_service, corpus
 from sociaparis.qual.corpus import acting_account
-from tests.conftest import BROWSER_PASSWORD
+from tests.conftest import BROWSER_PASSWORD, assert_accessible_at_both_widths
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 # The emoji is one code point but two UTF-16 units: offsets after it differ
@@ -96,17 +96,6 @@ def _drag(page: Any, start: int, end: int) -> None:
     page.mouse.up()
 
 
-def _accessible_at_both_widths(page: Any, axe_violations: Any) -> None:
-    for width in (1280, 375):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(150)  # the stripes are painted again after a resize
-        assert axe_violations(page) == [], width
-        scroll = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll <= width, (width, scroll)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.wait_for_timeout(150)
-
-
 def test_select_and_code_with_the_mouse(
     live_server: Any, study: dict, axe_page: Any, axe_violations: Any, logged_in: Any
 ) -> None:
@@ -115,7 +104,7 @@ def test_select_and_code_with_the_mouse(
     page.click("nav.workbench-nav a:has-text('Entretiens')")
     page.click("a:has-text('entretien.txt')")
     page.wait_for_selector("body[data-coding-ready]")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations, settle_ms=150)
 
     albert = TEXT.index("Albert")  # a code point offset, after the emoji
     _drag(page, albert, albert + len("Albert dans votre travail"))
@@ -128,7 +117,7 @@ def test_select_and_code_with_the_mouse(
     page.check("#code-picker .picker-item:has-text('Outils') input")
     page.check("#code-picker .picker-item:has-text('Confiance') input")
     page.screenshot(path=str(IMAGES / "workbench-coding-picker.png"))
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations, settle_ms=150)
     page.click("#picker-apply")
     expect(page.locator(".stripe")).to_have_count(2)
     assert "Codé : Outils, Confiance." in page.inner_text("#coding-status")
@@ -150,7 +139,7 @@ def test_select_and_code_with_the_mouse(
     lefts = page.eval_on_selector_all(".stripe", "els => els.map(e => e.style.left)")
     assert sorted(set(lefts)) == ["0px", "7px"]
     page.screenshot(path=str(IMAGES / "workbench-coding.png"))
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations, settle_ms=150)
 
 
 def test_code_with_the_keyboard_only(
@@ -232,7 +221,7 @@ def test_edit_a_stripe_bounds_change_its_code_and_undo(
     page.select_option("#details-code", study["codes"]["Erreurs"])
     page.fill("#details-memo-input", "refus")
     page.screenshot(path=str(IMAGES / "workbench-coding-details.png"))
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations, settle_ms=150)
     page.click("#details-form button[type=submit]")
     page.wait_for_selector("#coding-details", state="hidden")
     assert _codings(live_server, study["doc"]) == [

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sociaparis.core.db import transaction
 from sociaparis.qual.corpus import acting_account, document_text
-from tests.web.test_browser_fieldops import _accessible_at_both_widths
+from tests.conftest import assert_accessible_at_both_widths
 from tests.web.test_corpus_http import INTERVIEW, NOTES, TEXT, _under_review
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
@@ -29,7 +29,7 @@ def test_upload_several_files_and_read_the_report(
     page = logged_in(axe_page, live_server, "claire")
     page.click(".workbench-nav a:has-text('Corpus')")
     assert page.url.endswith("/qual/corpus?lang=fr")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     (tmp_path / "entretien-07.txt").write_text(INTERVIEW, encoding="utf-8")
     (tmp_path / "notes.txt").write_text(NOTES, encoding="utf-8")
     (tmp_path / "faux.docx").write_bytes(b"du texte, pas un docx")
@@ -50,12 +50,12 @@ def test_upload_several_files_and_read_the_report(
     assert interview.locator("dd.speakers").inner_text() == "Enquêtrice, Agent"
     assert "QUAL_320" in page.locator("li[data-filename='notes.txt']").inner_text()
     assert "QUAL_004" in page.locator("li[data-filename='faux.docx']").inner_text()
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     _shot(page, "report")
 
     page.goto(f"{live_server.url}/qual/corpus?lang=fr")
     assert page.locator("tr[data-document]").count() == 2
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
 
 
 SELECT = """([from, to]) => {
@@ -90,7 +90,7 @@ def test_review_accept_reject_widen_add_and_release(
         page.inner_text("#review-summary")
         == "3 remplacement(s), dont 3 encore proposé(s)."
     )
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     _shot(page, "review")
 
     # accept Mme Garnier with the keyboard only
@@ -124,7 +124,7 @@ def test_review_accept_reject_widen_add_and_release(
         page.inner_text("#review-summary")
         == "4 remplacement(s), dont 0 encore proposé(s)."
     )
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
 
     page.click("#release")
     assert page.inner_text("#released").startswith("Document libéré")
@@ -155,14 +155,14 @@ def test_case_table_in_the_browser(
     row.locator("input[name='cell:âge']").fill("quarante")
     row.locator("button").click()
     assert "QUAL_323" in page.inner_text("#case-error")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     row = page.locator("tr[data-case='Agent 01']")
     row.locator("input[name='cell:direction']").fill("DFA")
     row.locator("input[name='cell:âge']").fill("41")
     row.locator("button").click()
     row = page.locator("tr[data-case='Agent 01']")
     assert row.locator("input[name='cell:âge']").input_value() == "41"
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     _shot(page, "cases")
     row.locator("a").click()  # its documents, filtered by case
     assert page.locator("tr[data-document]").count() == 1
@@ -184,4 +184,4 @@ def test_an_admin_reads_the_reidentification_table(
     assert page.url.endswith("/qual/corpus/reidentification?lang=fr")
     rows = page.inner_text("table")
     assert "[TERME-1]" in rows and "Direction des Finances" in rows
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)

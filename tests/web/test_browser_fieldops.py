@@ -10,18 +10,10 @@ from pathlib import Path
 
 from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.service import create_invitations
+from tests.conftest import assert_accessible_at_both_widths
 from tests.factories import FIELDING_FORM, field_form
 
 PASSWORD = "a long enough password"
-
-
-def _accessible_at_both_widths(page, axe_violations) -> None:
-    for width in (1280, 375):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert axe_violations(page) == [], width
-        scroll = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll <= width, (page.url, width, scroll)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_field_operations_pages_in_chromium(
@@ -33,40 +25,40 @@ def test_field_operations_pages_in_chromium(
             session=session, form_id=form_id, attributes=[{}]
         )
     page = logged_in(axe_page, live_server, "claire")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     page.click("#field-operations")
     assert page.url.endswith("/forms?lang=fr")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
 
     broken = tmp_path / "broken.md"
     broken.write_text(FIELDING_FORM.replace("select_one freq", "select_one nolist"))
     page.set_input_files("#form-file", str(broken))
     page.click("button[value=check]")
     assert "ne peut pas être utilisé" in page.inner_text("#check-result")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
 
     page.goto(f"{live_server.url}/forms/{form_id}")
     page.fill("#answers", '{"service": "DFA", "hours": "75"}')
     page.click("form[action*=simulate] button")
     assert "Entre 0 et 60 heures." in page.inner_text("#simulation")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     page.click("button:has-text('Clore la collecte')")
     assert "Close" in page.inner_text("#fielding-state")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     page.click("button:has-text('Ouvrir la collecte')")
 
     page.goto(f"{live_server.url}/forms/{form_id}/preview")
     assert "Aperçu" in page.inner_text(".preview-banner")
     page.click("button[value=next]")  # nothing typed: the error summary
     assert page.is_visible("#error-summary")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
 
     page.goto(f"{live_server.url}/forms/{form_id}/invitations")
     assert "SOCIAPARIS_SMTP_HOST" in page.inner_text("#smtp-missing")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
 
     page.goto(f"{live_server.url}/optout/{invitation.token}")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     page.click("button:has-text('Confirmer')")
     assert "C'est noté" in page.inner_text("#optout-done")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)

@@ -13,16 +13,8 @@ from sociaparis.accounts.roles import Role
 from sociaparis.core.db import transaction
 from sociaparis.qual import corpus, participant_service
 from sociaparis.qual.corpus import acting_account
+from tests.conftest import assert_accessible_at_both_widths
 from tests.qual.focus_group_data import TEXT
-
-
-def _accessible_at_both_widths(page: Any, axe_violations: Any) -> None:
-    for width in (1280, 375):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert axe_violations(page) == [], width
-        scroll = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll <= width, (width, scroll)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _row(page: Any, speaker: str) -> Any:
@@ -48,7 +40,7 @@ def test_merge_and_mark_the_moderator_with_the_keyboard(
     page.wait_for_url(f"**/qual/documents/{doc}/speakers?lang=fr")
     expect(page.locator("h1")).to_have_text("Intervenants – focus.txt")
     expect(page.locator("#speaker-table tbody tr")).to_have_count(8)
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
 
     # merge SPEAKER_07 (the last) into SPEAKER_06 (the one before it)
     page.focus("#merge-speaker")
@@ -77,7 +69,7 @@ def test_merge_and_mark_the_moderator_with_the_keyboard(
     expect(_row(page, "Animatrice").locator("td")).to_have_text(
         ["2", "11", "Animateur", "–"]
     )
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
 
     with transaction(live_server.app.state.engine) as session:
         actor = acting_account(session=session, username="boss")

@@ -8,18 +8,10 @@ from __future__ import annotations
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import authenticate, create_user
 from sociaparis.core.db import transaction
+from tests.conftest import assert_accessible_at_both_widths
 
 WIDTHS = (1280, 375)
 LONG_NAME = "claire-with-a-rather-long-user-name.of.the.directorate"
-
-
-def _accessible_at_both_widths(page, axe_violations) -> None:
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        assert axe_violations(page) == [], width
-        scroll = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll <= width, f"{width} px: the page is {scroll} px wide"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_people_and_audit_pages_in_chromium(
@@ -46,20 +38,20 @@ def test_people_and_audit_pages_in_chromium(
     )
     state = page.locator(f"tr:has(th a:text-is('{LONG_NAME}')) td.account-state")
     assert "verrouillé" in state.inner_text()
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
 
     page.fill("#new-username", "nadia")
     page.select_option("#new-role", "coder")
     page.click("form[aria-labelledby=create-title] button[type=submit]")
     page.wait_for_selector("code.password-value")
     assert len(page.inner_text("code.password-value")) == 24
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
 
     page.goto(f"{live_server.url}/admin/audit")
     assert page.locator("table.audit tbody tr").count() >= 12
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     page.select_option("#filter-action", "account.create")
     page.click(".audit-filters button[type=submit]")
     page.wait_for_url("**action=account.create**")
     assert page.locator("table.audit tbody tr").count() == 1
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)

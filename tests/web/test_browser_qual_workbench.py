@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import BROWSER_PASSWORD
+from tests.conftest import BROWSER_PASSWORD, assert_accessible_at_both_widths
 from tests.web.qual_workbench import build_corpus
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
@@ -25,15 +25,6 @@ def _log_in(page, server, username: str):
     page.click("button[type=submit]")
     page.wait_for_url(f"{server.url}/**")
     return page
-
-
-def _accessible_at_both_widths(page, axe_violations) -> None:
-    for width in (1280, 375):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert axe_violations(page) == [], (page.url, width)
-        scroll = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll <= width, (page.url, width, scroll)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _shot(page, name: str, at: str | None = None) -> None:
@@ -50,7 +41,7 @@ def test_merge_two_codes_in_the_browser(live_server, axe_page, axe_violations) -
     page = _log_in(axe_page, live_server, "boss")
     page.click("nav.workbench-nav >> text=Livre de codes")
     assert page.url.startswith(f"{live_server.url}/qual/codebook")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     _shot(page, "codebook")
     page.check("#merge-form >> label:has-text('Outils > Copilot')")
     page.select_option("#merge-target", label="Risques")
@@ -59,10 +50,10 @@ def test_merge_two_codes_in_the_browser(live_server, axe_page, axe_violations) -
     tree = page.inner_text("#code-tree")
     assert "Copilot" not in tree and "Risques" in tree
     assert "5 codages" in page.inner_text("#code-tree li:has-text('Risques')")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     page.click("#code-tree >> text=Risques")
     assert "Modifier" in page.inner_text("main")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     # the keyboard path of a move: the form on the code's page
     page.focus("#move-parent")
     page.keyboard.press("ArrowDown")
@@ -77,7 +68,7 @@ def test_open_a_matrix_cells_segments(live_server, axe_page, axe_violations) -> 
     page = _log_in(axe_page, live_server, "boss")
     page.click("nav.workbench-nav >> text=Analyse qualitative")
     assert page.url.startswith(f"{live_server.url}/qual/matrix")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     _shot(page, "matrix", "#matrix-form")
     # Risques x Agent B: 2 codings
     row = page.locator("#matrix tr", has_text="Risques")
@@ -85,19 +76,19 @@ def test_open_a_matrix_cells_segments(live_server, axe_page, axe_violations) -> 
     assert page.url.startswith(f"{live_server.url}/qual/segments")
     assert page.locator("article.segment").count() == 2
     assert "Albert hallucine" in page.inner_text("#segments")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     _shot(page, "segments", "#segments")
     link = page.locator("article.segment a").first.get_attribute("href")
     assert link.startswith("/qual/documents/") and "#c" in link
     page.goto(f"{live_server.url}/qual/matrix?view=cooccurrence&mode=turn")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     page.goto(f"{live_server.url}/qual/search")
     page.fill("#q", "hallucine")
     page.click("#search-form button")
     assert page.locator("mark", has_text="hallucine").count() == 2
     page.check("#hit-1")
     page.select_option("#hits-code", label="Risques")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     _shot(page, "search", "#hits")
     page.click("#code-hits-form button[type=submit]")
     assert "1 codages enregistrés" in page.inner_text("#coded")
@@ -109,7 +100,7 @@ def test_agreement_report_and_blind_mode(
     build_corpus(live_server)
     page = _log_in(axe_page, live_server, "boss")
     page.goto(f"{live_server.url}/qual/agreement")
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     page.check("#agreement-form >> label:has-text('ana')")
     page.check("#agreement-form >> label:has-text('ben')")
     page.click("#agreement-form button[type=submit]")
@@ -117,7 +108,7 @@ def test_agreement_report_and_blind_mode(
     assert "0.750" in page.inner_text("#coefficients tr:has-text('Risques')")
     first = page.locator("#disagreements article.disagreement").first
     assert first.locator(".side").count() == 2
-    _accessible_at_both_widths(page, axe_violations)
+    assert_accessible_at_both_widths(page, axe_violations)
     _shot(page, "agreement", "#report")
 
     coder = browser.new_context(locale="fr-FR").new_page()
