@@ -35,7 +35,7 @@ CORE = "core"
 DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     "accounts": frozenset(),
     # AI-assisted coding
-    "assist": frozenset(),
+    "assist": frozenset({"qual"}),
     # themes: quotes go through qual.pseudonymization
     "analysis": frozenset({"qual"}),
     # the case matrix: cases and codings (qual), answers (survey), role checks

@@ -17,6 +17,7 @@ from sociaparis.core.errors import SociaparisError
 
 #: command name -> "module:attribute" of a click command or group
 COMMANDS: dict[str, str] = {
+    "assist": "sociaparis.cli.assist:assist",
     "cases": "sociaparis.cli.cases:cases",
     "config": "sociaparis.cli.config:config",
     "db": "sociaparis.cli.db:db",

@@ -73,6 +73,24 @@ class Settings(BaseSettings):
         ``sociaparis`` command, another worker) is writing to; past it the
         server answers 503 with ``Retry-After`` and a command stops with
         ``CORE_020``.
+    llm_url, llm_model, llm_key
+        The OpenAI-compatible endpoint that AI-assisted coding may use
+        (``SOCIAPARIS_LLM_URL``, the base URL ending in ``/v1``; ``SOCIAPARIS_LLM_MODEL``;
+        ``SOCIAPARIS_LLM_KEY``, sent as a Bearer token and never shown or recorded).
+        Empty URL or model: no call is ever made.
+    llm_timeout, llm_retries, llm_concurrency
+        Seconds one request may take (default 120), further attempts after a
+        429, a 5xx or a network error (default 3, with exponential back-off), and
+        requests in flight at once (default 4).
+    llm_chunk_words
+        Words of a document sent in one request (default 1500; chunks overlap).
+    transcribe_model
+        Model of the ``/audio/transcriptions`` endpoint at ``llm_url``
+        (``SOCIAPARIS_TRANSCRIBE_MODEL``, e.g. ``whisper-1`` or
+        ``openai/whisper-large-v3``).
+    audio_max_bytes
+        Largest recording ``qual transcribe`` takes (``SOCIAPARIS_AUDIO_MAX_BYTES``,
+        default 200 MB).
     """
 
     model_config = SettingsConfigDict(
@@ -135,6 +153,15 @@ class Settings(BaseSettings):
     upload_min_free_bytes: int = 500_000_000
     jobs_workers: int = 1
     jobs_retention_hours: float = 168.0
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_key: SecretStr = SecretStr("")
+    llm_timeout: float = 120.0
+    llm_retries: int = 3
+    llm_concurrency: int = 4
+    llm_chunk_words: int = 1500
+    transcribe_model: str = ""
+    audio_max_bytes: int = 200_000_000
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -171,6 +198,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"SOCIAPARIS_JOBS_WORKERS={self.jobs_workers} must be 0 to 64 and "
                 f"SOCIAPARIS_JOBS_RETENTION_HOURS={self.jobs_retention_hours} above 0."
+            )
+        if not 0 < self.llm_timeout <= 3600 or not 0 <= self.llm_retries <= 10:
+            raise ValueError(
+                f"SOCIAPARIS_LLM_TIMEOUT={self.llm_timeout} must be above 0 and at most "
+                f"3600 s, SOCIAPARIS_LLM_RETRIES={self.llm_retries} 0 to 10."
+            )
+        if not 1 <= self.llm_concurrency <= 64 or self.llm_chunk_words < 50:
+            raise ValueError(
+                f"SOCIAPARIS_LLM_CONCURRENCY={self.llm_concurrency} must be 1 to 64 and "
+                f"SOCIAPARIS_LLM_CHUNK_WORDS={self.llm_chunk_words} at least 50."
             )
         if (
             self.mode == "server"
