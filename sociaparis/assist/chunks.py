@@ -73,7 +73,8 @@ def chunk_text(
     if len(spans) <= words:
         return [Chunk(0, len(text))]
     starts = [s for s, _ in spans]
-    boundaries = {start for start, _end in turns}
+    # a turn begins with its speaker's label, at the start of its line
+    boundaries = {text.rfind("\n", 0, start) + 1 for start, _end in turns}
     boundaries.update(m.end() for m in _PARAGRAPH_BREAK.finditer(text))
     # word indices where a turn or paragraph begins
     breaks = sorted({bisect_left(starts, b) for b in boundaries} - {0, len(spans)})

@@ -92,11 +92,17 @@ def chat_reply(
     )
 
 
-def passages_reply(*items: tuple[str, str] | tuple[str, str, str], **tokens: int) -> Reply:
+def passages_reply(
+    *items: tuple[str, str] | tuple[str, str, str], **tokens: int
+) -> Reply:
     """A chat completion answering ``{"passages": [...]}`` with ``(code, quote[,
     rationale])`` items."""
     passages = [
-        {"code": item[0], "quote": item[1], "rationale": item[2] if len(item) > 2 else "r"}
+        {
+            "code": item[0],
+            "quote": item[1],
+            "rationale": item[2] if len(item) > 2 else "r",
+        }
         for item in items
     ]
     return chat_reply(json.dumps({"passages": passages}, ensure_ascii=False), **tokens)
@@ -114,7 +120,9 @@ class ScriptedOpenAI:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:
