@@ -47,9 +47,11 @@ _ONE_FOR_ONE: dict[int, str] = {
     # every whitespace character but the plain space becomes a plain space
     **{code: " " for code in range(0x3001) if chr(code).isspace() and code != 0x20},
 }
+_SPECIAL = frozenset(chr(code) for code in _ONE_FOR_ONE)
 # Where the normalized text is shorter or longer than the original: whitespace
 # runs, spaces next to quotation marks or before French high punctuation, "…".
-_RESHAPE = re.compile(r'(?<=") +| +(?=[?!:;"])| {2,}|…')
+# (The lookahead first lets the engine skip quickly to a space, quote or "…".)
+_RESHAPE = re.compile(r'(?=[ "…])(?:(?<=") +| +(?=[?!:;"])| {2,}|…)')
 _ELLIPSIS = re.compile(r"^(?:\[?(?:\.\.\.|…)\]?\s*)|(?:\s*\[?(?:\.\.\.|…)\]?)$")
 
 
@@ -63,7 +65,11 @@ def _normalize_with_map(text: str) -> tuple[str, _Map]:
     one entry per reshaped place, in order; between them the two texts agree
     character for character.
     """
-    translated = text.translate(_ONE_FOR_ONE)
+    # str.replace of the few special characters present is much faster than
+    # str.translate over the whole text
+    translated = text
+    for character in set(text).intersection(_SPECIAL):
+        translated = translated.replace(character, _ONE_FOR_ONE[ord(character)])
     pieces: list[str] = []
     norm_starts: list[int] = []
     out_lengths: list[int] = []
@@ -111,6 +117,7 @@ class DocumentIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self._normalized: str | None = None
+        self._characters = frozenset(text)
         self._map: _Map = ([], [], [], [])
 
     def _norm(self) -> str:
@@ -178,7 +185,13 @@ class DocumentIndex:
     def _locate(
         self, quote: str, within: tuple[int, int] | None
     ) -> tuple[int, int] | str:
-        hits = self._occurrences(self.text, quote, 1000)
+        # A quote with a character the text never has (a straight apostrophe in
+        # a text with typographic ones) cannot be there exactly: skip the search.
+        hits = (
+            self._occurrences(self.text, quote, 1000)
+            if self._characters.issuperset(quote)
+            else []
+        )
         if hits:
             return self._choose([(h, h + len(quote)) for h in hits], within)
         needle = normalize_quote(quote)
