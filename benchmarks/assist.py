@@ -46,7 +46,8 @@ CODES = (
     CodeBrief("Contrôle", "Vérifier ce que l'outil produit."),
 )
 _CODED = {
-    "Usage": "J’utilise Albert {n} pour les courriers, c’est «\u00a0pratique\u00a0» au quotidien.",
+    "Usage": "J’utilise Albert {n} pour les courriers, c’est «\u00a0pratique\u00a0» "
+    "au quotidien.",
     "Contrôle": "Je relis tout {n} — toujours\u00a0! Sinon… on ne sait jamais.",
 }
 _FILLER = (

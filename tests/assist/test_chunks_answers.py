@@ -130,8 +130,10 @@ def test_a_body_that_is_not_a_chat_completion_is_unusable(body: str) -> None:
 
 def test_code_proposals_are_read_with_their_quotes() -> None:
     content = json.dumps(
-        {"codes": [{"name": " Contrôle ", "definition": "Relire.", "quotes": ["je relis"]},
-                   {"name": "Gain", "description": "Temps.", "quotes": "ça va vite"}]}
+        {"codes": [
+            {"name": " Contrôle ", "definition": "Relire.", "quotes": ["je relis"]},
+            {"name": "Gain", "description": "Temps.", "quotes": "ça va vite"},
+        ]}
     )  # fmt: skip
     assert parse_code_proposals(content) == [
         ("Contrôle", "Relire.", ["je relis"]),
