@@ -154,8 +154,10 @@ def _register_corpus_commands() -> None:
     those twin to the coding view (``qual_coding.py``), the corpus pages
     (``qual_intake.py``) and focus groups (``qual_focus.py``)."""
     from sociaparis.cli import qual_coding, qual_corpus, qual_focus, qual_intake
+    from sociaparis.cli.qual_transcribe import register as register_transcribe
 
     qual_corpus.register(qual)
+    register_transcribe(qual)
     qual_coding.register(qual)
     qual_focus.register(qual)
     qual_intake.register(qual)
