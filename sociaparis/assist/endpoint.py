@@ -214,6 +214,10 @@ class Endpoint:
             out["seed"] = self.seed
         return out
 
+    def close(self) -> None:
+        """Close the connections kept open to the server."""
+        self._state.close()
+
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json"}
         if self.key:
@@ -360,6 +364,12 @@ class _ClientState:
                     follow_redirects=False,
                 )
             return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
     def limit(self, concurrency: int) -> threading.BoundedSemaphore:
         with self._lock:

@@ -43,7 +43,7 @@ from sociaparis.assist.briefs import (
     SuggestionResult,
 )
 from sociaparis.assist.chunks import Chunk, chunk_text, merge_results
-from sociaparis.assist.endpoint import ChatTransport, excerpt
+from sociaparis.assist.endpoint import ChatTransport, excerpt, public_url
 from sociaparis.assist.errors import AssistError
 from sociaparis.assist.locate import (
     DocumentIndex,
@@ -121,7 +121,7 @@ class _Conversation:
                     continue
                 raise SociaparisError(
                     AssistError.HTTP_ERROR,
-                    url=endpoint.url,
+                    url=public_url(endpoint.url),
                     status=completion.status,
                     attempts=len(completion.calls),
                     reason=excerpt(completion.body),
@@ -136,7 +136,7 @@ class _Conversation:
                     raise SociaparisError(
                         AssistError.NO_USABLE_JSON,
                         model=endpoint.model,
-                        url=endpoint.url,
+                        url=public_url(endpoint.url),
                         attempts=answers,
                         reason=str(exc),
                     ) from None
@@ -219,7 +219,7 @@ class LLMSuggester:
         return {
             "kind": "llm",
             "coder": self.coder_name,
-            "endpoint": self.endpoint.url,
+            "endpoint": public_url(self.endpoint.url),
             "model": self.endpoint.model,
             "temperature": self.endpoint.temperature,
             "seed": self.endpoint.seed,

@@ -170,7 +170,10 @@ def suggest_command(
     suggester = LLMSuggester(
         endpoint, chunk_words=chunk_words, language=options["language"]
     )
-    result = suggester.suggest(text, codes)
+    try:
+        result = suggester.suggest(text, codes)
+    finally:
+        endpoint.close()
     _record(record, suggester.settings(), result)
     _print_result(result, as_json)
 
@@ -202,13 +205,16 @@ def find_more_command(
             param_hint="--code",
         )
     endpoint, chunk_words = _endpoint(options)
-    result = find_more(
-        text,
-        codes[code_name],
-        endpoint=endpoint,
-        chunk_words=chunk_words,
-        language=options["language"],
-    )
+    try:
+        result = find_more(
+            text,
+            codes[code_name],
+            endpoint=endpoint,
+            chunk_words=chunk_words,
+            language=options["language"],
+        )
+    finally:
+        endpoint.close()
     _record(record, {"kind": "find_more", "code": code_name, "model": endpoint.model,
                      "endpoint": endpoint.shown_url}, result)  # fmt: skip
     _print_result(result, as_json)
@@ -240,14 +246,17 @@ def propose_command(
     text = read_text_file(file)
     existing = [code.name for code in read_briefs(codebook)] if codebook else []
     endpoint, chunk_words = _endpoint(options)
-    result = propose_codes(
-        text,
-        endpoint=endpoint,
-        existing=existing,
-        count=count,
-        chunk_words=chunk_words,
-        language=options["language"],
-    )
+    try:
+        result = propose_codes(
+            text,
+            endpoint=endpoint,
+            existing=existing,
+            count=count,
+            chunk_words=chunk_words,
+            language=options["language"],
+        )
+    finally:
+        endpoint.close()
     if as_json:
         print_json(
             {

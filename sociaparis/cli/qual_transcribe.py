@@ -93,9 +93,15 @@ def transcribe_command(
         endpoint = transcription_endpoint(
             settings, url=url, model=model, key=key, timeout=timeout
         )
-        transcript = transcribe_with_endpoint(
-            audio, endpoint, language=language or None, max_bytes=settings.audio_max_bytes
-        )
+        try:
+            transcript = transcribe_with_endpoint(
+                audio,
+                endpoint,
+                language=language or None,
+                max_bytes=settings.audio_max_bytes,
+            )
+        finally:
+            endpoint.close()
     target.write_bytes(transcript.whisper_bytes())
     click.echo(
         f"Wrote {target}: {len(transcript.document.turns)} timestamped turns.", err=True

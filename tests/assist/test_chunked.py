@@ -46,3 +46,11 @@ def test_a_long_document_in_concurrent_chunks_is_located_exactly(
     ]
     assert {r.reason for r in result.rejected} == {NOT_IN_TEXT, UNKNOWN_CODE}
     assert result.prompt_tokens == sum(c.prompt_tokens for c in result.calls) > 0
+
+
+def test_the_benchmark_runs_quick(capsys: object) -> None:
+    from benchmarks.assist import main
+
+    assert main(["--quick"]) == 0
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert ", 0 wrong, 0 not found" in out and "0 missed, 0 wrongly located" in out
