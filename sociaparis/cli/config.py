@@ -57,6 +57,15 @@ SOCIAPARIS_SMTP_RATE=60
 SOCIAPARIS_UPLOAD_MAX_BYTES=10000000
 SOCIAPARIS_UPLOAD_QUOTA_BYTES=0
 SOCIAPARIS_UPLOAD_MIN_FREE_BYTES=500000000
+
+# AI-assisted coding (docs/assist.md): an OpenAI-compatible endpoint the study
+# chooses, e.g. http://localhost:11434/v1 (Ollama). Empty: nothing is ever sent.
+# The key is sent as a Bearer token, never shown nor recorded.
+SOCIAPARIS_LLM_URL=
+SOCIAPARIS_LLM_MODEL=
+SOCIAPARIS_LLM_KEY=
+# The Whisper model of that endpoint for `sociaparis qual transcribe`.
+SOCIAPARIS_TRANSCRIBE_MODEL=
 """
 
 
