@@ -209,6 +209,11 @@ class Settings(BaseSettings):
                 f"SOCIAPARIS_LLM_CONCURRENCY={self.llm_concurrency} must be 1 to 64 and "
                 f"SOCIAPARIS_LLM_CHUNK_WORDS={self.llm_chunk_words} at least 50."
             )
+        if self.audio_max_bytes < 1:
+            raise ValueError(
+                f"SOCIAPARIS_AUDIO_MAX_BYTES={self.audio_max_bytes}: give a number of "
+                "bytes of at least 1 (e.g. 200000000 for 200 MB)."
+            )
         if (
             self.mode == "server"
             and self.secret_key.strip().lower() in _PLACEHOLDER_SECRETS

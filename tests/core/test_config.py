@@ -27,6 +27,11 @@ from sociaparis.core.config import Settings, with_secret_key
         ({"upload_max_bytes": 0}, "SOCIAPARIS_UPLOAD_MAX_BYTES=0: give a number"),
         ({"upload_quota_bytes": -1}, "SOCIAPARIS_UPLOAD_QUOTA_BYTES and"),
         ({"upload_min_free_bytes": -5}, "SOCIAPARIS_UPLOAD_MIN_FREE_BYTES are numbers"),
+        ({"llm_timeout": 0}, "SOCIAPARIS_LLM_TIMEOUT=0.0 must be above 0"),
+        ({"llm_retries": 11}, "SOCIAPARIS_LLM_RETRIES=11 0 to 10"),
+        ({"llm_concurrency": 0}, "SOCIAPARIS_LLM_CONCURRENCY=0 must be 1 to 64"),
+        ({"llm_chunk_words": 10}, "SOCIAPARIS_LLM_CHUNK_WORDS=10 at least 50"),
+        ({"audio_max_bytes": 0}, "SOCIAPARIS_AUDIO_MAX_BYTES=0: give a number"),
     ],
 )
 def test_bad_settings_are_refused(kwargs: dict, message: str) -> None:
