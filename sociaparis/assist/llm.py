@@ -180,7 +180,8 @@ class LLMSuggester:
     concurrency
         Chunks in flight at once (default: the endpoint's).
     overlap_words
-        Words consecutive chunks share.
+        Words consecutive chunks share (default 150, or a tenth of a chunk when
+        that is less).
     language
         Language of the prompts, ``fr`` (default) or ``en``.
 
@@ -194,11 +195,13 @@ class LLMSuggester:
     endpoint: ChatTransport
     chunk_words: int = CHUNK_WORDS
     concurrency: int | None = None
-    overlap_words: int = OVERLAP_WORDS
+    overlap_words: int | None = None
     language: str = "fr"
     _conversation: _Conversation = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.overlap_words is None:
+            self.overlap_words = min(OVERLAP_WORDS, self.chunk_words // 10)
         if self.chunk_words < 50 or not 0 <= self.overlap_words < self.chunk_words // 2:
             raise SociaparisError(
                 AssistError.BAD_SETTING,
@@ -235,7 +238,7 @@ class LLMSuggester:
 
     def _chunks(self, text: str, turns: Sequence[tuple[int, int]]) -> list[Chunk]:
         return chunk_text(
-            text, words=self.chunk_words, overlap=self.overlap_words, turns=turns
+            text, words=self.chunk_words, overlap=self.overlap_words or 0, turns=turns
         )
 
     def suggest(

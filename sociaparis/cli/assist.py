@@ -301,7 +301,7 @@ def replay_command(recording: str, file: str, codebook: str, as_json: bool) -> N
     matched to its recorded answer by its content.
     """
     from sociaparis.assist.inputs import read_briefs, read_text_file
-    from sociaparis.assist.llm import CHUNK_WORDS, OVERLAP_WORDS, LLMSuggester
+    from sociaparis.assist.llm import CHUNK_WORDS, LLMSuggester
     from sociaparis.assist.replay import ReplayEndpoint, read_recording
 
     data = read_recording(recording)
@@ -311,7 +311,7 @@ def replay_command(recording: str, file: str, codebook: str, as_json: bool) -> N
     suggester = LLMSuggester(
         ReplayEndpoint.from_recording(data),
         chunk_words=int(run.get("chunk_words") or CHUNK_WORDS),
-        overlap_words=int(run.get("overlap_words", OVERLAP_WORDS)),
+        overlap_words=run.get("overlap_words"),
         language=str(run.get("language") or "fr"),
     )
     _print_result(suggester.suggest(text, codes), as_json)

@@ -149,3 +149,20 @@ def test_a_local_model_needs_faster_whisper(audio: Path) -> None:
         1,
         f"Error: ASSIST_015: {AssistError.FASTER_WHISPER_MISSING.format()}\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (Reply(200, "plain text, not JSON"), "ASSIST_017: The transcription from"),
+        (Reply(200, {"segments": [], "text": ""}), "not usable: no segments and no text"),
+        (Reply(413, {"error": {"message": "file too large"}}), "HTTP 413 (1 attempts)"),
+    ],
+)
+def test_unusable_transcriptions(
+    audio: Path, openai_server: ScriptedOpenAI, reply: Reply, message: str
+) -> None:
+    openai_server.add(reply)
+    code, out = transcribe(str(audio), "--endpoint", openai_server.url, "--model", "w")
+    assert code == 1 and message in out
+    assert not audio.with_suffix(".json").exists()
