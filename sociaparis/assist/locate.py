@@ -10,7 +10,9 @@ space French typography puts before ``?`` or ``:``.  A quote is located by
    non-breaking and narrow no-break spaces) become one space, a space next to a
    quotation mark or before ``? ! : ;`` is dropped, apostrophes
    (``’ ‘ ʼ``) become ``'``, quotation marks (``« » “ ” „``) become ``"``,
-   dashes (``‐ ‑ – — −``) become ``-``, ``…`` becomes ``...``.
+   dashes (``‐ ‑ – — −``) become ``-``, ``…`` becomes ``...``;
+3. when the quote is still not found, without the quotation marks a model put
+   around it and a leading or trailing ellipsis (``...``, ``[…]``).
 
 A match in the normalized copy is mapped back to the offsets of the stored text,
 and the quote kept is the stored text there: ``quote == text[start:end]``
@@ -18,7 +20,8 @@ always holds.  Words, letters, case and accents must be the model's own copy of
 the text: anything else is ``not_in_text``.
 
 The normalized copy is built once per document (:class:`DocumentIndex`), with
-``str.translate`` for the one-for-one replacements and one regular expression
+``str.replace`` of the few special characters present for the one-for-one
+replacements and one regular expression
 for the few places where the length changes, so locating thousands of quotes
 in a long document stays fast.
 """
@@ -52,6 +55,7 @@ _SPECIAL = frozenset(chr(code) for code in _ONE_FOR_ONE)
 # runs, spaces next to quotation marks or before French high punctuation, "…".
 # (The lookahead first lets the engine skip quickly to a space, quote or "…".)
 _RESHAPE = re.compile(r'(?=[ "…])(?:(?<=") +| +(?=[?!:;"])| {2,}|…)')
+_WRAPPED = re.compile(r'^[\s"«“„”»]+(?=\S)|(?<=\S)[\s"«“„”»]+$')
 _ELLIPSIS = re.compile(r"^(?:\[?(?:\.\.\.|…)\]?\s*)|(?:\s*\[?(?:\.\.\.|…)\]?)$")
 
 
@@ -176,11 +180,17 @@ class DocumentIndex:
         if not stripped:
             return EMPTY_QUOTE
         result = self._locate(stripped, within)
-        if result == NOT_IN_TEXT:
-            trimmed = _ELLIPSIS.sub("", stripped).strip()
+        if result != NOT_IN_TEXT:
+            return result
+        # Models often wrap a quote in quotation marks or mark a cut with an
+        # ellipsis: neither is part of the passage.
+        unwrapped = _WRAPPED.sub("", stripped).strip()
+        for trimmed in (unwrapped, _ELLIPSIS.sub("", unwrapped).strip()):
             if trimmed and trimmed != stripped:
                 result = self._locate(trimmed, within)
-        return result
+                if result != NOT_IN_TEXT:
+                    return result
+        return NOT_IN_TEXT
 
     def _locate(
         self, quote: str, within: tuple[int, int] | None

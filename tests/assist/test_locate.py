@@ -42,6 +42,11 @@ TEXT = (
         ("  Pas pour moi.  ", "Pas pour moi."),
         ("… Je relis tout", "Je relis   tout"),
         ("Pas pour moi [...]", "Pas pour moi"),
+        # nor the quotation marks a model wraps it in
+        ('"Je relis tout - toujours..."', "Je relis   tout — toujours…"),
+        ("« … Pas pour moi. »", "Pas pour moi."),
+        # but quotation marks of the text itself are kept when they are there
+        ('"Albert"', "« Albert »"),
     ],
 )
 def test_a_quote_is_found_at_exact_offsets(quote: str, expected: str) -> None:
