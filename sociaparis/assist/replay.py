@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sociaparis.assist.briefs import CallRecord, SuggestionResult
+from sociaparis.assist.briefs import CallRecord, CodeBrief, SuggestionResult
 from sociaparis.assist.endpoint import RETRY_STATUSES, Completion, excerpt
 from sociaparis.assist.errors import AssistError
 from sociaparis.core.errors import SociaparisError
@@ -252,3 +252,41 @@ class ReplayEndpoint:
             attempts=len(group),
             reason=excerpt(last.response or ""),
         )
+
+
+def replay_run(
+    data: dict[str, Any],
+    text: str,
+    codes: Sequence[CodeBrief],
+    turns: Sequence[tuple[int, int]] = (),
+) -> SuggestionResult:
+    """Do a recorded ``assist suggest`` or ``find-more`` run again from its answers.
+
+    ``text`` and ``codes`` must be those of the recorded run (``ASSIST_011``
+    otherwise); for a find-more run, ``codes`` must hold the run's code.
+    """
+    from sociaparis.assist.llm import CHUNK_WORDS, LLMSuggester, find_more
+
+    run = data["run"]
+    endpoint = ReplayEndpoint.from_recording(data)
+    chunk_words = int(run.get("chunk_words") or CHUNK_WORDS)
+    language = str(run.get("language") or "fr")
+    if run.get("kind") == "find_more":
+        code = next((c for c in codes if c.name == run.get("code")), None)
+        if code is None:
+            raise SociaparisError(
+                AssistError.RECORDING_UNREADABLE,
+                path="the recording",
+                reason=f"its code {run.get('code')!r} is not in the codebook given",
+            )
+        return find_more(
+            text, code, endpoint=endpoint, turns=turns, chunk_words=chunk_words,
+            language=language,
+        )  # fmt: skip
+    suggester = LLMSuggester(
+        endpoint,
+        chunk_words=chunk_words,
+        overlap_words=run.get("overlap_words"),
+        language=language,
+    )
+    return suggester.suggest(text, codes, turns)

@@ -195,7 +195,7 @@ def find_more_command(
 ) -> None:
     """Find more passages of FILE like the examples of one code of CODEBOOK."""
     from sociaparis.assist.inputs import read_briefs, read_text_file
-    from sociaparis.assist.llm import find_more
+    from sociaparis.assist.llm import LLMSuggester, find_more
 
     text = read_text_file(file)
     codes = {code.name: code for code in read_briefs(codebook)}
@@ -215,8 +215,10 @@ def find_more_command(
         )
     finally:
         endpoint.close()
-    _record(record, {"kind": "find_more", "code": code_name, "model": endpoint.model,
-                     "endpoint": endpoint.shown_url}, result)  # fmt: skip
+    settings = LLMSuggester(
+        endpoint, chunk_words=chunk_words, language=options["language"]
+    ).settings()
+    _record(record, {**settings, "kind": "find_more", "code": code_name}, result)
     _print_result(result, as_json)
 
 
@@ -295,23 +297,15 @@ def propose_command(
 @CODEBOOK
 @JSON
 def replay_command(recording: str, file: str, codebook: str, as_json: bool) -> None:
-    """Run `assist suggest` again from RECORDING's answers, with no network.
+    """Run `assist suggest` (or `find-more`) again from RECORDING's answers,
+    with no network.
 
     FILE and CODEBOOK must be those of the recorded run: every request is
     matched to its recorded answer by its content.
     """
     from sociaparis.assist.inputs import read_briefs, read_text_file
-    from sociaparis.assist.llm import CHUNK_WORDS, LLMSuggester
-    from sociaparis.assist.replay import ReplayEndpoint, read_recording
+    from sociaparis.assist.replay import read_recording, replay_run
 
     data = read_recording(recording)
-    run = data["run"]
-    text = read_text_file(file)
-    codes = read_briefs(codebook)
-    suggester = LLMSuggester(
-        ReplayEndpoint.from_recording(data),
-        chunk_words=int(run.get("chunk_words") or CHUNK_WORDS),
-        overlap_words=run.get("overlap_words"),
-        language=str(run.get("language") or "fr"),
-    )
-    _print_result(suggester.suggest(text, codes), as_json)
+    result = replay_run(data, read_text_file(file), read_briefs(codebook))
+    _print_result(result, as_json)

@@ -220,10 +220,16 @@ def test_find_more_and_propose(files: Path, openai_server: ScriptedOpenAI) -> No
             {"name": "usage", "definition": "déjà là", "quotes": ["Pas moi."]},
         ]})),
     )  # fmt: skip
+    record = files / "more.json"
     code, out = run("find-more", str(files / "entretien.txt"), "--codebook",
                     str(files / "codes.csv"), "--code", "Usage", "--endpoint",
-                    openai_server.url, "--model", "m", "--json")  # fmt: skip
+                    openai_server.url, "--model", "m", "--json",
+                    "--record", str(record))  # fmt: skip
     assert code == 0, out
+    out = out.split("\n", 1)[1]  # after "Recorded 1 calls in …" (stderr)
+    code, again = run("replay", str(record), str(files / "entretien.txt"),
+                      "--codebook", str(files / "codes.csv"), "--json")  # fmt: skip
+    assert (code, json.loads(again)) == (0, json.loads(out))
     data = json.loads(out)
     assert [s["quote"] for s in data["suggestions"]] == ["m’aide pour les courriers"]
     assert data["rejected"] == [
