@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -420,8 +420,3 @@ def endpoint_from_settings(
     fields.update({name: value for name, value in overrides.items() if value is not None})
     secret = key if key else settings.llm_key.get_secret_value()
     return Endpoint(url=url, model=model, key=secret or None, **fields)
-
-
-def recorded_at() -> str:
-    """Now, in ISO 8601 UTC, for a recording's header."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
