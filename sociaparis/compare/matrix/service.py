@@ -543,8 +543,10 @@ def import_csv(
     The first column names the cases, every other column is a dimension (``number``
     when all its values are numbers). Re-importing updates the cells it gives
     (value, source, who, when) and creates none twice; blank values are skipped.
-    Each changed value is kept in its cell's history, with the file and row as
-    the reason.
+    A value equal to the one a survey response or codings gave is left with its
+    evidence (so that an exported matrix imports back without a change).  Each
+    changed value is kept in its cell's history, with the file and row as the
+    reason.
 
     Raises
     ------
@@ -623,6 +625,14 @@ def _import_hand_matrix(
         for dimension, value in zip(dimensions, values, strict=True):
             if is_empty(value):
                 continue
+            written += 1
+            kept = _cell_row(session, case, dimension)
+            if (
+                kept is not None
+                and kept.source_kind != "hand"
+                and kept.value == stored_text(dimension, value)
+            ):
+                continue  # the same value: it keeps its survey or codings evidence
             write_cell(
                 session,
                 case,
@@ -634,7 +644,6 @@ def _import_hand_matrix(
                 reason=f"import of {filename or 'a CSV'}, row {line}",
                 changes=changes,
             )
-            written += 1
     return ImportResult(
         row.name, "hand", matrix.cases, matrix.dimensions, created, written, [],
         tuple(changes), tuple(n for n in matrix.dimensions if n not in known),
@@ -785,6 +794,63 @@ def _cell_info(
 def list_frames(*, session: Session) -> list[str]:
     """The names of every frame, sorted."""
     return list(session.scalars(select(CompareFrame.name).order_by(CompareFrame.name)))
+
+
+@dataclass(frozen=True, slots=True)
+class FrameSummary:
+    """A frame's name and description with its numbers of cases, dimensions and
+    cells (how full the matrix is)."""
+
+    name: str
+    description: str
+    cases: int
+    dimensions: int
+    cells: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "cases": self.cases,
+            "dimensions": self.dimensions,
+            "cells": self.cells,
+        }
+
+
+def frame_summaries(*, session: Session) -> list[FrameSummary]:
+    """Every frame with its counts, sorted by name (three grouped queries)."""
+    cases = dict(
+        session.execute(
+            select(CompareCase.frame_id, func.count(CompareCase.id)).group_by(
+                CompareCase.frame_id
+            )
+        ).all()
+    )
+    dims = dict(
+        session.execute(
+            select(CompareDimension.frame_id, func.count(CompareDimension.id)).group_by(
+                CompareDimension.frame_id
+            )
+        ).all()
+    )
+    cells = dict(
+        session.execute(
+            select(CompareCase.frame_id, func.count(CompareCell.id))
+            .join(CompareCell, CompareCell.case_id == CompareCase.id)
+            .group_by(CompareCase.frame_id)
+        ).all()
+    )
+    return [
+        FrameSummary(
+            f.name,
+            f.description or "",
+            cases.get(f.id, 0),
+            dims.get(f.id, 0),
+            cells.get(f.id, 0),
+        )  # fmt: skip
+        for f in session.scalars(select(CompareFrame).order_by(CompareFrame.name))
+    ]
 
 
 def frame_info(*, session: Session, frame: str) -> FrameInfo:
