@@ -86,7 +86,6 @@ COMPARE_MESSAGES: dict[str, dict[str, str]] = {
             "rôle ne permet pas de lire les réponses individuelles (comme sur les "
             "pages du questionnaire)."
         ),
-        "cm_segments": "Segments codés",
         "cm_segments_of": "Code {code} dans le cas qualitatif {qual_case}",
         "cm_no_segments": (
             "Aucun segment : le code n'apparaît pas dans les documents de ce cas "
@@ -211,7 +210,6 @@ COMPARE_MESSAGES: dict[str, dict[str, str]] = {
             "The value comes from response {response} to the questionnaire {form}. "
             "Your role may not read individual responses (as on the survey pages)."
         ),
-        "cm_segments": "Coded segments",
         "cm_segments_of": "Code {code} in the qualitative case {qual_case}",
         "cm_no_segments": (
             "No segment: the code is not in this case's documents (or its codings "

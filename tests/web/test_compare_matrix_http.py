@@ -2,7 +2,7 @@
 and the evidence but cannot edit or import (403) and never sees a response's
 answer; a researcher edits a hand entry with a reason (CSRF required), imports
 CSV and XLSX with a report of what changed or why nothing was, and exports
-formula-safe files; any frame name works."""
+formula-safe files (these two on SQLite and PostgreSQL); any frame name works."""
 
 from __future__ import annotations
 
@@ -28,6 +28,12 @@ from tests.web.qual_workbench import hidden, log_in
 @pytest.fixture
 def study(live_server) -> dict[str, object]:
     return build_matrix_study(live_server)
+
+
+@pytest.fixture
+def study_any(live_server_any) -> dict[str, object]:
+    """The study on SQLite, then on PostgreSQL."""
+    return build_matrix_study(live_server_any)
 
 
 def cell(case: str, dimension: str, frame: str = "cities") -> str:
@@ -82,8 +88,13 @@ def test_a_viewer_reads_the_grid_and_evidence_but_cannot_edit(live_server, study
     assert http.get(cell("Paris", "country")).status_code == 404
 
 
-def test_a_researcher_changes_a_hand_entry_with_a_reason(live_server, study) -> None:
+def test_a_researcher_changes_a_hand_entry_with_a_reason(
+    live_server_any, study_any
+) -> None:
+    live_server = live_server_any
     http = log_in(live_server, "boss")
+    grid = http.get("/compare/frame?frame=cities")
+    assert '<input type="hidden" name="frame" value="cities">' in grid.text
     page = http.get(cell("lyon", "adoption_score"))
     assert page.status_code == 200 and "<h1>Lyon · adoption_score</h1>" in page.text
     token = hidden(page.text, "csrf_token")
@@ -129,7 +140,8 @@ def test_a_researcher_changes_a_hand_entry_with_a_reason(live_server, study) -> 
         assert made.status_code == 404
 
 
-def test_import_and_export_from_the_page(live_server, study) -> None:
+def test_import_and_export_from_the_page(live_server_any, study_any) -> None:
+    live_server = live_server_any
     http = log_in(live_server, "boss")
     token = hidden(http.get("/compare").text, "csrf_token")
     with transaction(_engine(live_server)) as session:
