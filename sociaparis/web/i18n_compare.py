@@ -81,6 +81,8 @@ COMPARE_MESSAGES: dict[str, dict[str, str]] = {
         "cm_question": "Question",
         "cm_answer": "Réponse donnée",
         "cm_status": "État de la réponse",
+        "cm_all_answers": "Les autres réponses de ce répondant",
+        "cm_all_answers_caption": "Questions répondues dans la réponse {response}",
         "cm_answer_withheld": (
             "La valeur vient de la réponse {response} au questionnaire {form}. Votre "
             "rôle ne permet pas de lire les réponses individuelles (comme sur les "
@@ -206,6 +208,8 @@ COMPARE_MESSAGES: dict[str, dict[str, str]] = {
         "cm_question": "Question",
         "cm_answer": "Answer given",
         "cm_status": "Response status",
+        "cm_all_answers": "This respondent's other answers",
+        "cm_all_answers_caption": "Questions answered in response {response}",
         "cm_answer_withheld": (
             "The value comes from response {response} to the questionnaire {form}. "
             "Your role may not read individual responses (as on the survey pages)."

@@ -218,3 +218,11 @@ def test_a_response_is_read_only_by_those_who_may_read_responses(
             expected if shown else None
         )
         assert evidence.cell.source["response"] == records["Lyon"].id
+        if shown:  # the whole response, in the form's order
+            answers = {
+                a["column"].rpartition("/")[2]: a["answer"]
+                for a in evidence.answer["answers"]
+            }
+            assert answers["city_name"] == "Lyon"
+            assert answers["main_driver"] == expected
+            assert None not in answers.values()

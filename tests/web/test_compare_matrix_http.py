@@ -133,6 +133,10 @@ def test_a_researcher_changes_a_hand_entry_with_a_reason(
     first = http.post(cell("Bordeaux", "driver"),
                       data={"csrf_token": token, "value": "modernisation"})  # fmt: skip
     assert first.status_code == 303
+    # a researcher reads the response behind a survey value, all its answers
+    survey = http.get(cell("Lyon", "driver"))
+    assert 'id="answer-value"' in survey.text and 'id="answers"' in survey.text
+    assert re.search(r"\(city/city_name\)</span></th><td>Lyon</td>", survey.text)
     # the page edits the grid's cells: no case or dimension is created from it
     for case, dimension in (("Paris", "country"), ("Lyon", "budget")):
         data = {"csrf_token": token, "value": "1", "reason": "r"}

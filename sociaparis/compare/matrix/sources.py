@@ -339,7 +339,9 @@ class Evidence:
     answer
         For a survey cell: ``form_id``, ``response``, ``question``, ``label`` (the
         question's text), ``answer`` (as exported now), ``answer_labels`` (the
-        choice labels of a select), ``status``; ``None`` otherwise.
+        choice labels of a select), ``status``, and ``answers``: every answered
+        question of the response (``column``, ``label``, ``answer``,
+        ``answer_labels``), in the form's order; ``None`` otherwise.
     segments
         For a codes cell: the coded segments, in the order of the cell's coding
         GUIDs, each with ``document``, ``title``, ``speaker``, ``start``,
@@ -387,29 +389,47 @@ def _survey_evidence(
     if rows.empty:
         return None, lost
     variable = table.variable(source["column"])
-    answer = _plain(rows[variable.name].iloc[0])
     language = lang or data.default_language
-    labels: list[str] = []
-    if variable.choices and isinstance(answer, str):
-        by_code = dict(
-            zip(
-                (c.name for c in variable.choices),
-                variable.choice_labels(language, data.default_language),
-                strict=True,
-            )
-        )
-        labels = [by_code.get(code, code) for code in answer.split()]
-    status = _plain(rows["_status"].iloc[0]) if "_status" in rows else None
+    row = rows.iloc[0]
+    status = _plain(row["_status"]) if "_status" in rows else None
+    answers = [
+        _answer(v, _plain(row[v.name]), language, data.default_language)
+        for v in table.variables
+        if v.kind == "question" and not is_empty(_plain(row[v.name]))
+    ]
+    this = _answer(variable, _plain(row[variable.name]), language, data.default_language)
     return {
         "form_id": source["form_id"],
         "response": source["response"],
         "question": source["question"],
         "column": variable.name,
-        "label": variable.label(language, data.default_language),
+        "label": this["label"],
+        "answer": this["answer"],
+        "answer_labels": this["answer_labels"],
+        "status": status,
+        "answers": answers,
+    }, []
+
+
+def _answer(variable: Any, answer: Any, language: str, default: str) -> dict[str, Any]:
+    """One answer of a response: the column, the question's text, the answer and
+    the labels of the choices it names (for a select)."""
+    labels: list[str] = []
+    if variable.choices and isinstance(answer, str):
+        by_code = dict(
+            zip(
+                (c.name for c in variable.choices),
+                variable.choice_labels(language, default),
+                strict=True,
+            )
+        )
+        labels = [by_code.get(code, code) for code in answer.split()]
+    return {
+        "column": variable.name,
+        "label": variable.label(language, default),
         "answer": answer,
         "answer_labels": labels,
-        "status": status,
-    }, []
+    }
 
 
 def cell_evidence(
