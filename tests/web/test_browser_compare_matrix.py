@@ -1,7 +1,8 @@
 """The case matrix in Chromium, as a researcher uses it: from the workbench menu
 to the 15-city frame's grid, a cell's evidence (the coded segments, with their
-links into the coding view), then a hand entry changed with a reason, seen in
-the cell's history. axe-core finds no WCAG 2.1 A/AA violation at 1280 and
+links into the coding view), a hand entry changed with a reason, seen in the
+cell's history, a survey value's response, and a corrected file imported from
+the grid with its report. axe-core finds no WCAG 2.1 A/AA violation at 1280 and
 375 px, and no page scrolls sideways on the phone (the grid scrolls inside its
 own region)."""
 
@@ -49,4 +50,22 @@ def test_open_a_cell_and_change_a_hand_entry(
     newest = page.locator("#history tbody tr").first.inner_text()
     assert "claire" in newest and "82" in newest and "40" in newest
     assert "rapport de la ville, mars 2026" in newest
+    assert_accessible_at_both_widths(page, axe_violations)
+
+    # a survey value: the response behind it, all its answers
+    page.click("text=Retour à la matrice cities")
+    page.click("#grid a[href*='case=Lyon&dimension=driver&']")
+    assert page.locator("#answers tbody tr.current").count() == 1
+    assert_accessible_at_both_widths(page, axe_violations)
+
+    # import a corrected file from the grid: the report lists the change
+    page.click("text=Retour à la matrice cities")
+    page.set_input_files(
+        "#import-file",
+        files=[{"name": "fix.csv", "mimeType": "text/csv",
+                "buffer": b"city,adoption_score\nNantes,61\n"}],
+    )  # fmt: skip
+    page.click("#import-form button[type=submit]")
+    assert page.inner_text("#changed-count") == "1"
+    assert page.locator("#changes tbody tr").inner_text().split("\t")[0] == "Nantes"
     assert_accessible_at_both_widths(page, axe_violations)
