@@ -70,6 +70,10 @@ def test_a_viewer_reads_the_grid_and_evidence_but_cannot_edit(live_server, study
     assert page.text.count('class="segment"') == 2
     assert re.search(r'href="/qual/documents/\d+\?lang=fr#c\d+"', page.text)
     token = hidden(page.text, "csrf_token")
+    # Wien has no qualitative case: no value from codes, a cell without value
+    empty = http.get(cell("Wien", "Charte"))
+    assert empty.status_code == 200 and 'id="cell-empty"' in empty.text
+    assert 'id="edit-form"' not in empty.text
     refused = http.post(
         cell("Lyon", "adoption_score"),
         data={"csrf_token": token, "value": "1", "reason": "try"},
