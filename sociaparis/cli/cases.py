@@ -173,15 +173,59 @@ def from_codes_command(
     _report(result)
 
 
+@cases.command("import")
+@click.argument("frame")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--description", help="Describe the frame (kept for later imports).")
+@ACTING_USER
+def import_command(
+    frame: str, file: Path, description: str | None, username: str
+) -> None:
+    """Import hand-entered values from a .csv file or an .xlsx workbook, and list
+    the values it changed."""
+    from sociaparis.compare.matrix.service import import_file
+
+    with database_session() as session:
+        result = import_file(
+            session=session,
+            actor=_actor(session, username),
+            frame=frame,
+            data=file.read_bytes(),
+            filename=file.name,
+            description=description,
+        )
+    _report(result)
+    for change in result.changes:
+        click.echo(
+            f"{change.case} / {change.dimension}: "
+            f"{_old_new(change.old_value)} -> {_old_new(change.new_value)}"
+        )
+    click.echo(f"{result.unchanged} cells kept their value")
+
+
+def _old_new(value: str | None) -> str:
+    return "(empty)" if value is None else value
+
+
 @cases.command("set")
 @click.argument("frame")
 @click.argument("case")
 @click.argument("dimension")
 @click.argument("value")
-@click.option("--note", help="Why this value (kept with the cell).")
+@click.option("--note", help="A note on this value (kept with the cell).")
+@click.option(
+    "--reason",
+    help="Why the value changes (needed to replace a value; kept in the history).",
+)
 @ACTING_USER
 def set_command(
-    frame: str, case: str, dimension: str, value: str, note: str | None, username: str
+    frame: str,
+    case: str,
+    dimension: str,
+    value: str,
+    note: str | None,
+    reason: str | None,
+    username: str,
 ) -> None:
     """Enter one value by hand (the case and dimension are created if new)."""
     from sociaparis.compare.matrix.service import set_cell
@@ -195,8 +239,42 @@ def set_command(
             dimension=dimension,
             value=value,
             note=note,
+            reason=reason,
         )
     click.echo(f"{cell.case} / {cell.dimension} = {_shown(cell.value)}")
+
+
+@cases.command("history")
+@click.argument("frame")
+@click.option("--case", "case", help="Only this case's changes.")
+@click.option("--dimension", help="Only this dimension's changes.")
+@JSON_OUTPUT
+def history_command(
+    frame: str, case: str | None, dimension: str | None, as_json: bool
+) -> None:
+    """List the changes of the frame's values, newest first: when, who, the cell,
+    the old and the new value, and why."""
+    from sociaparis.compare.matrix.service import cell_history
+
+    with database_session() as session:
+        entries = cell_history(
+            session=session, frame=frame, case=case, dimension=dimension
+        )
+    if as_json:
+        print_json([e.to_dict() for e in entries])
+        return
+    for entry in entries:
+        when = f"{entry.changed_at:%Y-%m-%d %H:%M:%S}" if entry.changed_at else "-"
+        kinds = (
+            f" [{entry.old_source_kind or '-'} -> {entry.new_source_kind or '-'}]"
+            if entry.old_source_kind != entry.new_source_kind
+            else ""
+        )
+        click.echo(
+            f"{when} {entry.changed_by} {entry.case} / {entry.dimension}: "
+            f"{_old_new(entry.old_value)} -> {_old_new(entry.new_value)}{kinds}"
+            + (f" ({entry.reason})" if entry.reason else "")
+        )
 
 
 @cases.command("link")

@@ -6,6 +6,7 @@ import dataclasses
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import click
 
@@ -141,6 +142,20 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
                 actor=acting_account(session=session, username=DEMO_USER),
                 folder=study_dir / "interviews",
             )
+        cities = study_dir / "cities" / "cities.csv"
+        frame = None
+        if cities.is_file():
+            from sociaparis.compare.matrix.service import import_csv
+            from sociaparis.qual.corpus import acting_account
+
+            frame = import_csv(
+                session=session,
+                actor=acting_account(session=session, username=DEMO_USER),
+                frame="cities",
+                data=cities.read_bytes(),
+                filename=cities.name,
+                description="The 15 cities of the comparative survey (synthetic values)",
+            ).frame
         [invitation] = create_invitations(
             session=session,
             form_id=staff.form_id,
@@ -154,6 +169,7 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
         "token": invitation.token,
         "open_form": open_form,
         "interviews": interviews,
+        "frame": frame,
     }
 
 
@@ -216,6 +232,9 @@ def demo(
         click.echo(
             f"Interview to review:              {base}/qual/corpus/{waiting}/review"
         )
+    if built["frame"]:
+        query = urlencode({"frame": built["frame"]})
+        click.echo(f"Case matrix (15 cities):          {base}/compare/frame?{query}")
     click.echo(f"Researcher pages:                 {base}/login")
     click.echo(f"   user: {DEMO_USER}   password: {DEMO_PASSWORD}")
     click.echo("")

@@ -91,3 +91,30 @@ class CompareCell(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     updated_by: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CompareCellHistory(Base):
+    """One change of a cell's value: who, when, the old and new value, and why.
+
+    A row is written whenever a value is set, imported or removed and differs
+    from the one before (``old_value`` ``None``: the cell was empty;
+    ``new_value`` ``None``: the cell was removed).  Rows follow their case and
+    dimension, and are never edited.
+    """
+
+    __tablename__ = "compare_cell_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("compare_cases.id", ondelete="CASCADE"), index=True
+    )
+    dimension_id: Mapped[int] = mapped_column(
+        ForeignKey("compare_dimensions.id", ondelete="CASCADE"), index=True
+    )
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    old_source_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    new_source_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     from sociaparis.web.workbench import (
         accounts,
         codebook,
+        compare_matrix,
         corpus,
         jobs,
         qual_analysis,
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(qual_coding.router)
     app.include_router(qual_focus.router)
     app.include_router(jobs.router)
+    app.include_router(compare_matrix.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 

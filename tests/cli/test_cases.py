@@ -108,9 +108,30 @@ def test_full_qca_on_the_stored_15_city_frame(study: Path) -> None:
 def test_a_hand_correction_reaches_the_analysis_with_its_evidence(study: Path) -> None:
     _import()
     assert run("cases", "set", "cities", "lyon", "adoption_score", "40",
-               "--note", "report of March 2026", "--user", "boss") == (
+               "--user", "boss") == (
+        1, error(MatrixError.REASON_REQUIRED, case="Lyon", dimension="adoption_score",
+                 old="'82'", new="'40'", limit=2000),
+    )  # fmt: skip
+    assert run("cases", "set", "cities", "lyon", "adoption_score", "40",
+               "--note", "report of March 2026", "--reason", "the March report",
+               "--user", "boss") == (
         0, "Lyon / adoption_score = 40\n",
     )  # fmt: skip
+    code, out = run("cases", "history", "cities", "--case", "Lyon",
+                    "--dimension", "adoption_score")  # fmt: skip
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d boss Lyon / adoption_score: 82 -> 40 "
+        r"\(the March report\)",
+        lines[0],
+    )
+    assert lines[1].endswith(
+        "boss Lyon / adoption_score: (empty) -> 82 [- -> hand] "
+        "(import of cities.csv, row 5)"
+    )
+    code, out = run("cases", "history", "cities", "--json")
+    assert len(json.loads(out)) == 135 + 1
     sets = qca_json("calibrate", "--matrix", "cities")
     expected = 1 / (1 + math.exp(-(40 - 50) * math.log(19) / 25))
     assert math.isclose(sets["ADOPT"][0], expected, rel_tol=1e-12)
@@ -177,6 +198,29 @@ def test_errors_are_clean_messages(
 ) -> None:
     _import()
     assert run(*args) == expected
+
+
+def test_import_a_workbook_and_list_what_changed(study: Path) -> None:
+    _import()
+    target = study / "matrix.xlsx"
+    assert run("cases", "export", "cities", "--out", str(target))[0] == 0
+    import openpyxl
+
+    book = openpyxl.load_workbook(target)
+    book["case matrix"]["J2"] = 79  # Lyon's adoption_score
+    book.save(target)
+    code, out = run("cases", "import", "cities", str(target), "--user", "boss")
+    assert code == 0, out
+    assert out.splitlines()[1:] == [
+        "Lyon / adoption_score: 82 -> 79",
+        "134 cells kept their value",
+    ]
+    odt = study / "matrix.ods"
+    odt.write_bytes(b"x")
+    assert run("cases", "import", "cities", str(odt), "--user", "boss") == (
+        1,
+        error(MatrixError.BAD_IMPORT_FILE, filename="matrix.ods"),
+    )
 
 
 def test_matrix_and_csv_are_exclusive(study: Path) -> None:

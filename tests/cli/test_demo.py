@@ -61,6 +61,11 @@ def test_building_the_demo_twice_starts_afresh(tmp_path) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("select count(*) from responses")).scalar() == 5
         assert connection.execute(text("select count(*) from users")).scalar() == 1
+        # the 15-city frame, once (15 cities x 9 dimensions)
+        count = "select count(*) from compare_{}"
+        assert connection.execute(text(count.format("cases"))).scalar() == 15
+        assert connection.execute(text(count.format("cells"))).scalar() == 135
+    assert "/compare/frame?frame=cities" in result.output
     engine.dispose()
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.models import User
@@ -30,6 +31,7 @@ from sociaparis.compare.matrix.service import (
 from sociaparis.compare.matrix.sources import cell_evidence, cells_from_codes
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual import service as qual
+from sociaparis.qual.models import QualDocument
 from sociaparis.qual.retrieval import SEGMENT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,6 +89,7 @@ def test_reimport_updates_cells_instead_of_duplicating(
         dimension="adoption_score",
         value="83",
         note="checked with the city's report",
+        reason="the city's 2025 report",
     )
     assert get_cell(
         session=session, frame="cities", case="Lyon", dimension="adoption_score"
@@ -95,6 +98,11 @@ def test_reimport_updates_cells_instead_of_duplicating(
         session=session, actor=researcher, frame="cities", data=CITIES.read_bytes()
     )
     assert (result.created_cases, result.cells) == (0, 15 * 9)
+    # only the hand-corrected value changed back: the report says so
+    assert [(c.case, c.dimension, c.old_value, c.new_value) for c in result.changes] == [
+        ("Lyon", "adoption_score", "83", "82")
+    ]
+    assert result.unchanged == 15 * 9 - 1 and result.created_dimensions == ()
     assert len(list_cells(session=session, frame="cities")) == 15 * 9
     cell = get_cell(
         session=session, frame="cities", case="Lyon", dimension="adoption_score"
@@ -189,18 +197,20 @@ def test_export_round_trip_and_formula_neutralization(
     _import_cities(session, researcher)
     formula = '=HYPERLINK("http://x")'
     set_cell(session=session, actor=researcher, frame="cities", case="Wien",
-             dimension="country", value=formula, note="+1")  # fmt: skip
+             dimension="country", value=formula, note="+1",
+             reason="a formula-looking value")  # fmt: skip
     target = export_matrix(session=session, frame="cities", out=tmp_path / "m.csv")
     with open(target, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:3] == ["case", "country", "strategy_driver"]
     wien = next(r for r in rows if r[0] == "Wien")
     assert wien[1] == '\'=HYPERLINK("http://x")'
-    # back into a new frame: the same matrix (numbers to the last digit)
+    # back into a new frame: the same matrix (numbers to the last digit, the
+    # apostrophe that protected the formula-looking text taken off again)
     import_csv(session=session, actor=researcher, frame="copy", data=target.read_bytes())
     original = matrix_frame(session=session, frame="cities")
     copy = matrix_frame(session=session, frame="copy")
-    original.loc["Wien", "country"] = "'" + original.loc["Wien", "country"]
+    assert copy.loc["Wien", "country"] == formula
     pd.testing.assert_frame_equal(original, copy)
     book = openpyxl.load_workbook(
         export_matrix(session=session, frame="cities", out=tmp_path / "m.xlsx")
@@ -289,7 +299,12 @@ def test_cells_from_codes_keep_the_coding_ids(
     )
     assert [s["text"] for s in evidence.segments] == [INTERVIEW[18:37], INTERVIEW[69:101]]
     assert [s["coding"] for s in evidence.segments] == guids
-    assert {tuple(s) for s in evidence.segments} == {SEGMENT_COLUMNS}
+    assert {tuple(s) for s in evidence.segments} == {
+        (*SEGMENT_COLUMNS, "document_id", "coding_id")
+    }
+    lyon = session.scalar(select(QualDocument.id).where(QualDocument.title == "lyon.txt"))
+    assert {s["document_id"] for s in evidence.segments} == {lyon}
+    assert all(s["coding_id"] > 0 for s in evidence.segments)
     assert evidence.segments[0]["before"] == INTERVIEW[13:18]
     assert evidence.segments[0]["after"] == INTERVIEW[37:42]
 

@@ -72,6 +72,28 @@ class MatrixError(ErrorCode):
         "CASES_014",
         "Case '{case}' of frame '{frame}' has no value for '{dimension}' yet.",
     )
+    REASON_REQUIRED = (
+        "CASES_050",
+        "Changing '{case}' / '{dimension}' from {old} to {new} needs a reason "
+        "(at most {limit} characters): say why, it is kept in the cell's history.",
+    )
+    REASON_TOO_LONG = (
+        "CASES_051",
+        "The reason is {length} characters long; at most {limit} are kept.",
+    )
+    BAD_IMPORT_FILE = (
+        "CASES_052",
+        "Cannot import '{filename}': use a .csv file or an .xlsx workbook (its "
+        "first sheet, or the sheet 'case matrix' of an exported workbook).",
+    )
+    FILE_TOO_LARGE = (
+        "CASES_053",
+        "'{filename}' is {size} bytes; a case matrix file may be at most {limit}.",
+    )
+    BAD_XLSX = (
+        "CASES_054",
+        "'{filename}' is not a workbook that can be read: {reason}.",
+    )
     NO_CASE_ANSWER = (
         "CASES_101",
         "Response {response} gives no answer to '{question}': it was left out.",

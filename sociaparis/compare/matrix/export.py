@@ -11,6 +11,7 @@ leading apostrophe (:func:`~sociaparis.core.spreadsheets.neutralize_formula`).
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,13 @@ def _matrix_rows(session: Session, frame: str) -> list[list[Any]]:
     return rows
 
 
+#: media types of the export formats
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 def export_matrix(*, session: Session, frame: str, out: str | Path) -> Path:
     """Write the case matrix of ``frame`` to ``out`` (``.csv`` or ``.xlsx``).
 
@@ -100,13 +108,28 @@ def export_matrix(*, session: Session, frame: str, out: str | Path) -> Path:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise SociaparisError(MatrixError.BAD_OUTPUT, path=path)
+    path.write_bytes(matrix_bytes(session=session, frame=frame, fmt=suffix[1:]))
+    return path
+
+
+def matrix_bytes(*, session: Session, frame: str, fmt: str) -> bytes:
+    """The case matrix of ``frame`` as the bytes of a ``csv`` or ``xlsx`` file, as
+    :func:`export_matrix` writes them (for a download).
+
+    Raises
+    ------
+    SociaparisError
+        ``CASES_012`` for another format, ``CASES_001``/``CASES_013``.
+    """
+    if fmt not in MEDIA_TYPES:
+        raise SociaparisError(MatrixError.BAD_OUTPUT, path=f"matrix.{fmt}")
     rows = _matrix_rows(session, frame)
-    if suffix == ".csv":
-        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows(
-                [["" if v is None else v for v in row] for row in rows]
-            )
-        return path
+    if fmt == "csv":
+        handle = io.StringIO(newline="")
+        csv.writer(handle).writerows(
+            [["" if v is None else v for v in row] for row in rows]
+        )
+        return ("\ufeff" + handle.getvalue()).encode("utf-8")
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -134,5 +157,6 @@ def export_matrix(*, session: Session, frame: str, out: str | Path) -> Path:
     dimensions.append(["dimension", "label", "value_type"])
     for name, label, kind in frame_info(session=session, frame=frame).dimensions:
         dimensions.append([neutralize_formula(name), neutralize_formula(label), kind])
-    book.save(path)
-    return path
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

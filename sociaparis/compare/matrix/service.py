@@ -22,6 +22,7 @@ from sociaparis.accounts.service import Account
 from sociaparis.compare.models import (
     CompareCase,
     CompareCell,
+    CompareCellHistory,
     CompareDimension,
     CompareFrame,
 )
@@ -30,6 +31,7 @@ from sociaparis.core.errors import Issue, SociaparisError
 
 from .errors import MatrixError
 from .values import (
+    HandMatrix,
     ValueType,
     check_name,
     decode_value,
@@ -38,7 +40,15 @@ from .values import (
     is_empty,
     plain_number,
     read_matrix_csv,
+    read_matrix_xlsx,
 )
+
+#: The longest reason kept with a change.
+REASON_LIMIT = 2000
+#: The largest case matrix file an import reads (a frame of thousands of cases).
+MAX_IMPORT_BYTES = 10_000_000
+#: The file types an import reads, by suffix.
+IMPORT_SUFFIXES = (".csv", ".xlsx")
 
 # ------------------------------------------------------------------ results
 
@@ -93,6 +103,49 @@ class CellInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One change of a cell's value.
+
+    Attributes
+    ----------
+    case, dimension
+        The cell.
+    old_value, new_value
+        The stored texts before and after (``None``: no value).
+    old_source_kind, new_source_kind
+        ``hand``, ``survey`` or ``codes`` before and after (``None``: no value).
+    reason
+        Why, as the person wrote it (an import says which file and row).
+    changed_by, changed_at
+        Who made the change, and when.
+    """
+
+    case: str
+    dimension: str
+    old_value: str | None
+    new_value: str | None
+    old_source_kind: str | None
+    new_source_kind: str | None
+    reason: str
+    changed_by: str
+    changed_at: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "case": self.case,
+            "dimension": self.dimension,
+            "old_value": self.old_value,
+            "new_value": self.new_value,
+            "old_source_kind": self.old_source_kind,
+            "new_source_kind": self.new_source_kind,
+            "reason": self.reason,
+            "changed_by": self.changed_by,
+            "changed_at": self.changed_at.isoformat() if self.changed_at else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ImportResult:
     """What an import into a frame did.
 
@@ -112,6 +165,11 @@ class ImportResult:
         How many cells were written (created or updated).
     warnings
         What was left out, and why.
+    changes
+        The cells whose value changed (created, replaced or removed), in order;
+        the cells written again with the value they had are not in it.
+    created_dimensions
+        The dimensions that the import added to the frame.
     """
 
     frame: str
@@ -121,6 +179,13 @@ class ImportResult:
     created_cases: int
     cells: int
     warnings: list[Issue] = field(default_factory=list)
+    changes: tuple[HistoryEntry, ...] = ()
+    created_dimensions: tuple[str, ...] = ()
+
+    @property
+    def unchanged(self) -> int:
+        """How many of the cells written kept the value they had."""
+        return self.cells - sum(1 for c in self.changes if c.new_value is not None)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -132,6 +197,9 @@ class ImportResult:
             "created_cases": self.created_cases,
             "cells": self.cells,
             "warnings": [str(w) for w in self.warnings],
+            "changes": [c.to_dict() for c in self.changes],
+            "created_dimensions": list(self.created_dimensions),
+            "unchanged": self.unchanged,
         }
 
 
@@ -336,6 +404,68 @@ def ensure_dimension(
     return found
 
 
+def stored_text(dimension: CompareDimension, value: Any) -> str:
+    """The text that :func:`write_cell` stores for ``value`` in ``dimension``."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if dimension.value_type == "number" or numeric:
+        return encode_value(value, "number", dimension=dimension.name)
+    return str(value)
+
+
+def _cell_row(
+    session: Session, case: CompareCase, dimension: CompareDimension
+) -> CompareCell | None:
+    return session.scalar(
+        select(CompareCell).where(
+            CompareCell.case_id == case.id, CompareCell.dimension_id == dimension.id
+        )
+    )
+
+
+def _record(
+    session: Session,
+    case: CompareCase,
+    dimension: CompareDimension,
+    old: tuple[str, str] | None,
+    new: tuple[str, str] | None,
+    *,
+    actor: Account,
+    reason: str,
+    changes: list[HistoryEntry] | None,
+) -> None:
+    """Add a history row when the value or its source kind changed."""
+    if old == new:
+        return
+    when = utcnow()
+    session.add(
+        CompareCellHistory(
+            case_id=case.id,
+            dimension_id=dimension.id,
+            old_value=old[0] if old else None,
+            new_value=new[0] if new else None,
+            old_source_kind=old[1] if old else None,
+            new_source_kind=new[1] if new else None,
+            reason=reason,
+            changed_by=actor.username,
+            changed_at=when,
+        )
+    )
+    if changes is not None:
+        changes.append(
+            HistoryEntry(
+                case.name,
+                dimension.name,
+                old[0] if old else None,
+                new[0] if new else None,
+                old[1] if old else None,
+                new[1] if new else None,
+                reason,
+                actor.username,
+                when,
+            )
+        )
+
+
 def write_cell(
     session: Session,
     case: CompareCase,
@@ -346,21 +476,18 @@ def write_cell(
     source: Mapping[str, Any],
     actor: Account,
     note: str | None = None,
+    reason: str = "",
+    changes: list[HistoryEntry] | None = None,
 ) -> CompareCell:
     """Create or update the cell (case, dimension): value, source, who and when.
 
-    ``note`` replaces the cell's note when given, else the note is kept.
+    ``note`` replaces the cell's note when given, else the note is kept.  When the
+    value or its source kind changes, a history row keeps the old and new value,
+    ``reason``, who and when (and is appended to ``changes`` when given).
     """
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    if dimension.value_type == "number" or numeric:
-        text = encode_value(value, "number", dimension=dimension.name)
-    else:
-        text = str(value)
-    cell = session.scalar(
-        select(CompareCell).where(
-            CompareCell.case_id == case.id, CompareCell.dimension_id == dimension.id
-        )
-    )
+    text = stored_text(dimension, value)
+    cell = _cell_row(session, case, dimension)
+    old = (cell.value, cell.source_kind) if cell is not None else None
     if cell is None:
         cell = CompareCell(case_id=case.id, dimension_id=dimension.id, note="")
         session.add(cell)
@@ -371,19 +498,29 @@ def write_cell(
         cell.note = note
     cell.updated_by = actor.username
     cell.updated_at = utcnow()
+    _record(session, case, dimension, old, (text, source_kind), actor=actor,
+            reason=reason, changes=changes)  # fmt: skip
     session.flush()
     return cell
 
 
-def delete_cell(session: Session, case: CompareCase, dimension: CompareDimension) -> bool:
-    """Remove the cell (case, dimension); returns whether there was one."""
-    cell = session.scalar(
-        select(CompareCell).where(
-            CompareCell.case_id == case.id, CompareCell.dimension_id == dimension.id
-        )
-    )
+def delete_cell(
+    session: Session,
+    case: CompareCase,
+    dimension: CompareDimension,
+    *,
+    actor: Account | None = None,
+    reason: str = "",
+    changes: list[HistoryEntry] | None = None,
+) -> bool:
+    """Remove the cell (case, dimension); returns whether there was one.  With
+    ``actor``, the removal is kept in the cell's history with ``reason``."""
+    cell = _cell_row(session, case, dimension)
     if cell is None:
         return False
+    if actor is not None:
+        _record(session, case, dimension, (cell.value, cell.source_kind), None,
+                actor=actor, reason=reason, changes=changes)  # fmt: skip
     session.delete(cell)
     session.flush()
     return True
@@ -406,6 +543,10 @@ def import_csv(
     The first column names the cases, every other column is a dimension (``number``
     when all its values are numbers). Re-importing updates the cells it gives
     (value, source, who, when) and creates none twice; blank values are skipped.
+    A value equal to the one a survey response or codings gave is left with its
+    evidence (so that an exported matrix imports back without a change).  Each
+    changed value is kept in its cell's history, with the file and row as the
+    reason.
 
     Raises
     ------
@@ -415,7 +556,60 @@ def import_csv(
     """
     require_editor(actor, "import a case matrix")
     matrix = read_matrix_csv(data)
+    return _import_hand_matrix(session, actor, frame, matrix, filename, description)
+
+
+def import_file(
+    *,
+    session: Session,
+    actor: Account,
+    frame: str,
+    data: bytes,
+    filename: str,
+    description: str | None = None,
+) -> ImportResult:
+    """Import a case matrix from a ``.csv`` file or an ``.xlsx`` workbook.
+
+    A workbook is read from its sheet ``case matrix`` (as
+    :func:`~.export.export_matrix` writes it) or else its first sheet, in the
+    layout of a CSV; the import is then that of :func:`import_csv`.  Nothing is
+    written when the file is refused.
+
+    Raises
+    ------
+    SociaparisError
+        ``CASES_052`` (another file type), ``CASES_053`` (larger than
+        :data:`MAX_IMPORT_BYTES`), ``CASES_054`` (not a workbook), the errors of
+        :func:`import_csv`.
+    """
+    require_editor(actor, "import a case matrix")
+    suffix = "." + filename.rpartition(".")[2].lower() if "." in filename else ""
+    if suffix not in IMPORT_SUFFIXES:
+        raise SociaparisError(MatrixError.BAD_IMPORT_FILE, filename=filename)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise SociaparisError(
+            MatrixError.FILE_TOO_LARGE,
+            filename=filename,
+            size=len(data),
+            limit=MAX_IMPORT_BYTES,
+        )
+    if suffix == ".xlsx":
+        matrix = read_matrix_xlsx(data, filename=filename)
+    else:
+        matrix = read_matrix_csv(data)
+    return _import_hand_matrix(session, actor, frame, matrix, filename, description)
+
+
+def _import_hand_matrix(
+    session: Session,
+    actor: Account,
+    frame: str,
+    matrix: HandMatrix,
+    filename: str,
+    description: str | None,
+) -> ImportResult:
     row = ensure_frame(session=session, actor=actor, name=frame, description=description)
+    known = {d.name for d in dimensions_of(session, row)}
     dimensions = [
         ensure_dimension(
             session, row, name, infer_type(matrix.column(j)), source=filename or "the CSV"
@@ -423,6 +617,7 @@ def import_csv(
         for j, name in enumerate(matrix.dimensions)
     ]
     created = written = 0
+    changes: list[HistoryEntry] = []
     source = {"file": filename} if filename else {}
     for name, values, line in zip(matrix.cases, matrix.values, matrix.rows, strict=True):
         case, new = ensure_case(session, row, name)
@@ -430,6 +625,14 @@ def import_csv(
         for dimension, value in zip(dimensions, values, strict=True):
             if is_empty(value):
                 continue
+            written += 1
+            kept = _cell_row(session, case, dimension)
+            if (
+                kept is not None
+                and kept.source_kind != "hand"
+                and kept.value == stored_text(dimension, value)
+            ):
+                continue  # the same value: it keeps its survey or codings evidence
             write_cell(
                 session,
                 case,
@@ -438,11 +641,23 @@ def import_csv(
                 source_kind="hand",
                 source={**source, "row": line} if source else {"row": line},
                 actor=actor,
+                reason=f"import of {filename or 'a CSV'}, row {line}",
+                changes=changes,
             )
-            written += 1
     return ImportResult(
-        row.name, "hand", matrix.cases, matrix.dimensions, created, written, []
-    )
+        row.name, "hand", matrix.cases, matrix.dimensions, created, written, [],
+        tuple(changes), tuple(n for n in matrix.dimensions if n not in known),
+    )  # fmt: skip
+
+
+def check_reason(reason: str | None) -> str:
+    """``reason`` stripped (``""`` for none); ``CASES_051`` when too long."""
+    text = (reason or "").strip()
+    if len(text) > REASON_LIMIT:
+        raise SociaparisError(
+            MatrixError.REASON_TOO_LONG, length=len(text), limit=REASON_LIMIT
+        )
+    return text
 
 
 def set_cell(
@@ -455,22 +670,95 @@ def set_cell(
     value: Any,
     note: str | None = None,
     label: str | None = None,
+    reason: str | None = None,
 ) -> CellInfo:
     """Enter one value by hand (the case and the dimension are created if new).
+
+    A value that replaces another one (or one from a survey or codings) needs a
+    ``reason``; the change is kept in the cell's history (who, when, old value,
+    new value, reason).  A first value may have a reason.
 
     Raises
     ------
     SociaparisError
-        ``CASES_001`` (unknown frame), ``CASES_006`` (text in a number dimension).
+        ``CASES_001`` (unknown frame), ``CASES_006`` (text in a number dimension),
+        ``CASES_050`` (a change without a reason), ``CASES_051`` (a reason too
+        long), ``CASES_008`` (role).
     """
     require_editor(actor, "edit a case matrix")
+    why = check_reason(reason)
     row = frame_row(session, frame)
     found, _ = ensure_case(session, row, case)
     dim = ensure_dimension(session, row, dimension, infer_type([value]), label=label)
+    existing = _cell_row(session, found, dim)
+    if existing is not None and not why:
+        new = stored_text(dim, value)
+        if (existing.value, existing.source_kind) != (new, "hand"):
+            raise SociaparisError(
+                MatrixError.REASON_REQUIRED,
+                case=found.name,
+                dimension=dim.name,
+                old=repr(existing.value),
+                new=repr(new),
+                limit=REASON_LIMIT,
+            )
     write_cell(
-        session, found, dim, value, source_kind="hand", source={}, actor=actor, note=note
-    )
+        session, found, dim, value, source_kind="hand", source={}, actor=actor,
+        note=note, reason=why,
+    )  # fmt: skip
     return get_cell(session=session, frame=frame, case=found.name, dimension=dim.name)
+
+
+def cell_history(
+    *,
+    session: Session,
+    frame: str,
+    case: str | None = None,
+    dimension: str | None = None,
+) -> list[HistoryEntry]:
+    """The changes of a frame's cells, newest first.
+
+    Parameters
+    ----------
+    frame
+        The frame's name.
+    case, dimension
+        Only the changes of this case, of this dimension (both: one cell).
+
+    Raises
+    ------
+    SociaparisError
+        ``CASES_001``, ``CASES_002``, ``CASES_003``.
+    """
+    row = frame_row(session, frame)
+    cases = {c.id: c for c in cases_of(session, row)}
+    dims = {d.id: d for d in dimensions_of(session, row)}
+    query = select(CompareCellHistory).where(
+        CompareCellHistory.case_id.in_(list(cases) or [-1])
+    )
+    if case is not None:
+        query = query.where(CompareCellHistory.case_id == case_row(session, row, case).id)
+    if dimension is not None:
+        query = query.where(
+            CompareCellHistory.dimension_id == dimension_row(session, row, dimension).id
+        )
+    query = query.order_by(
+        CompareCellHistory.changed_at.desc(), CompareCellHistory.id.desc()
+    )
+    return [
+        HistoryEntry(
+            cases[h.case_id].name,
+            dims[h.dimension_id].name,
+            h.old_value,
+            h.new_value,
+            h.old_source_kind,
+            h.new_source_kind,
+            h.reason or "",
+            h.changed_by or "",
+            h.changed_at,
+        )
+        for h in session.scalars(query)
+    ]
 
 
 def link_case(
@@ -506,6 +794,63 @@ def _cell_info(
 def list_frames(*, session: Session) -> list[str]:
     """The names of every frame, sorted."""
     return list(session.scalars(select(CompareFrame.name).order_by(CompareFrame.name)))
+
+
+@dataclass(frozen=True, slots=True)
+class FrameSummary:
+    """A frame's name and description with its numbers of cases, dimensions and
+    cells (how full the matrix is)."""
+
+    name: str
+    description: str
+    cases: int
+    dimensions: int
+    cells: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "cases": self.cases,
+            "dimensions": self.dimensions,
+            "cells": self.cells,
+        }
+
+
+def frame_summaries(*, session: Session) -> list[FrameSummary]:
+    """Every frame with its counts, sorted by name (three grouped queries)."""
+    cases = dict(
+        session.execute(
+            select(CompareCase.frame_id, func.count(CompareCase.id)).group_by(
+                CompareCase.frame_id
+            )
+        ).all()
+    )
+    dims = dict(
+        session.execute(
+            select(CompareDimension.frame_id, func.count(CompareDimension.id)).group_by(
+                CompareDimension.frame_id
+            )
+        ).all()
+    )
+    cells = dict(
+        session.execute(
+            select(CompareCase.frame_id, func.count(CompareCell.id))
+            .join(CompareCell, CompareCell.case_id == CompareCase.id)
+            .group_by(CompareCase.frame_id)
+        ).all()
+    )
+    return [
+        FrameSummary(
+            f.name,
+            f.description or "",
+            cases.get(f.id, 0),
+            dims.get(f.id, 0),
+            cells.get(f.id, 0),
+        )  # fmt: skip
+        for f in session.scalars(select(CompareFrame).order_by(CompareFrame.name))
+    ]
 
 
 def frame_info(*, session: Session, frame: str) -> FrameInfo:

@@ -22,12 +22,14 @@ from typing import Any, Literal
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
 from sociaparis.core.errors import Issue, SociaparisError
 
 from .errors import MatrixError
 from .service import (
     CellInfo,
+    HistoryEntry,
     ImportResult,
     case_row,
     cases_of,
@@ -183,6 +185,7 @@ def cells_from_survey(
     }
     created = written = 0
     cases: list[str] = []
+    changes: list[HistoryEntry] = []
     for response, i in chosen.values():
         case, new = ensure_case(session, row, str(_plain(rows[case_var.name].iloc[i])))
         created += new
@@ -191,7 +194,9 @@ def cells_from_survey(
             value = _plain(rows[variable.name].iloc[i])
             if is_empty(value):
                 if _cell_kind(session, frame, case.name, dim) == "survey":
-                    delete_cell(session, case, dims[dim])
+                    delete_cell(session, case, dims[dim], actor=actor,
+                                reason=f"no answer in response {response}",
+                                changes=changes)  # fmt: skip
                 continue
             source = {
                 "form_id": form_id,
@@ -209,11 +214,14 @@ def cells_from_survey(
                 source_kind="survey",
                 source=source,
                 actor=actor,
+                reason=f"survey '{form_id}', response {response}",
+                changes=changes,
             )
             written += 1
     return ImportResult(
-        row.name, "survey", tuple(cases), tuple(mapping), created, written, warnings
-    )
+        row.name, "survey", tuple(cases), tuple(mapping), created, written, warnings,
+        tuple(changes),
+    )  # fmt: skip
 
 
 def _cell_kind(session: Session, frame: str, case: str, dimension: str) -> str | None:
@@ -283,6 +291,7 @@ def cells_from_codes(
 
     warnings: list[Issue] = []
     cases: list[str] = []
+    changes: list[HistoryEntry] = []
     written = 0
     for case in cases_of(session, row):
         if case.qual_case_id is None:
@@ -306,11 +315,14 @@ def cells_from_codes(
             "coder": coder,
         }
         write_cell(
-            session, case, dim, value, source_kind="codes", source=source, actor=actor
-        )
+            session, case, dim, value, source_kind="codes", source=source, actor=actor,
+            reason=f"code '{path}' ({measure})", changes=changes,
+        )  # fmt: skip
         cases.append(case.name)
         written += 1
-    return ImportResult(row.name, "codes", tuple(cases), (name,), 0, written, warnings)
+    return ImportResult(
+        row.name, "codes", tuple(cases), (name,), 0, written, warnings, tuple(changes)
+    )
 
 
 # ------------------------------------------------------------------ evidence
@@ -327,19 +339,25 @@ class Evidence:
     answer
         For a survey cell: ``form_id``, ``response``, ``question``, ``label`` (the
         question's text), ``answer`` (as exported now), ``answer_labels`` (the
-        choice labels of a select), ``status``; ``None`` otherwise.
+        choice labels of a select), ``status``, and ``answers``: every answered
+        question of the response (``column``, ``label``, ``answer``,
+        ``answer_labels``), in the form's order; ``None`` otherwise.
     segments
         For a codes cell: the coded segments, in the order of the cell's coding
         GUIDs, each with ``document``, ``title``, ``speaker``, ``start``,
         ``end``, ``before``, ``text``, ``after``, ``coder``, ``memo``.
     warnings
         E.g. ``CASES_103`` when the response is no longer stored.
+    answer_withheld
+        The cell comes from a response that the viewer's role may not read (the
+        roles that may not download response data): the answer is not given.
     """
 
     cell: CellInfo
     answer: Mapping[str, Any] | None = None
     segments: tuple[Mapping[str, Any], ...] = ()
     warnings: list[Issue] = field(default_factory=list)
+    answer_withheld: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -348,6 +366,7 @@ class Evidence:
             "answer": dict(self.answer) if self.answer is not None else None,
             "segments": [dict(s) for s in self.segments],
             "warnings": [str(w) for w in self.warnings],
+            "answer_withheld": self.answer_withheld,
         }
 
 
@@ -370,29 +389,47 @@ def _survey_evidence(
     if rows.empty:
         return None, lost
     variable = table.variable(source["column"])
-    answer = _plain(rows[variable.name].iloc[0])
     language = lang or data.default_language
-    labels: list[str] = []
-    if variable.choices and isinstance(answer, str):
-        by_code = dict(
-            zip(
-                (c.name for c in variable.choices),
-                variable.choice_labels(language, data.default_language),
-                strict=True,
-            )
-        )
-        labels = [by_code.get(code, code) for code in answer.split()]
-    status = _plain(rows["_status"].iloc[0]) if "_status" in rows else None
+    row = rows.iloc[0]
+    status = _plain(row["_status"]) if "_status" in rows else None
+    answers = [
+        _answer(v, _plain(row[v.name]), language, data.default_language)
+        for v in table.variables
+        if v.kind == "question" and not is_empty(_plain(row[v.name]))
+    ]
+    this = _answer(variable, _plain(row[variable.name]), language, data.default_language)
     return {
         "form_id": source["form_id"],
         "response": source["response"],
         "question": source["question"],
         "column": variable.name,
-        "label": variable.label(language, data.default_language),
+        "label": this["label"],
+        "answer": this["answer"],
+        "answer_labels": this["answer_labels"],
+        "status": status,
+        "answers": answers,
+    }, []
+
+
+def _answer(variable: Any, answer: Any, language: str, default: str) -> dict[str, Any]:
+    """One answer of a response: the column, the question's text, the answer and
+    the labels of the choices it names (for a select)."""
+    labels: list[str] = []
+    if variable.choices and isinstance(answer, str):
+        by_code = dict(
+            zip(
+                (c.name for c in variable.choices),
+                variable.choice_labels(language, default),
+                strict=True,
+            )
+        )
+        labels = [by_code.get(code, code) for code in answer.split()]
+    return {
+        "column": variable.name,
+        "label": variable.label(language, default),
         "answer": answer,
         "answer_labels": labels,
-        "status": status,
-    }, []
+    }
 
 
 def cell_evidence(
@@ -403,10 +440,17 @@ def cell_evidence(
     dimension: str,
     context: int = 80,
     lang: str | None = None,
+    viewer: Account | None = None,
 ) -> Evidence:
     """The evidence behind one cell: the survey answer (read again from the
     response) or the coded segments with ``context`` characters around them; a
-    hand-entered cell has its note only."""
+    hand-entered cell has its note only.
+
+    With ``viewer``, what that account may see: the answer of a response only
+    for the roles that may download response data (as the survey pages), and
+    only the codings that account may see (blind coding).  Each segment also
+    gives its ``document_id`` and ``coding_id``, for a link into the coding view.
+    """
     from sociaparis.qual.retrieval import SEGMENT_COLUMNS, segments_of
 
     row = frame_row(session, frame)
@@ -414,14 +458,24 @@ def cell_evidence(
     dim = dimension_row(session, row, dimension)
     cell = get_cell(session=session, frame=row.name, case=found.name, dimension=dim.name)
     if cell.source_kind == "survey":
+        if viewer is not None and not Role(viewer.role).can_export():
+            return Evidence(cell, None, (), [], answer_withheld=True)
         answer, warnings = _survey_evidence(session, cell, lang)
         return Evidence(cell, answer, (), warnings)
     if cell.source_kind == "codes":
         found_segments = segments_of(
-            session=session, codings=list(cell.source.get("codings", [])), context=context
+            session=session,
+            codings=list(cell.source.get("codings", [])),
+            context=context,
+            viewer=viewer,
         )
         segments = tuple(
-            {k: getattr(s, k) for k in SEGMENT_COLUMNS} for s in found_segments
+            {
+                **{k: getattr(s, k) for k in SEGMENT_COLUMNS},
+                "document_id": s.document_id,
+                "coding_id": s.coding_id,
+            }
+            for s in found_segments
         )
         return Evidence(cell, None, segments, [])
     return Evidence(cell)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import math
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sociaparis.core.errors import Location, SociaparisError
+from sociaparis.core.spreadsheets import restore_formula
 
 from .errors import MatrixError
 
@@ -150,7 +152,8 @@ def read_matrix_csv(data: bytes | str) -> HandMatrix:
 
     Lines whose first character is ``#`` are comments; the delimiter is a comma, a
     semicolon or a tab (as the header line shows); UTF-8 (with or without BOM),
-    else Windows-1252.
+    else Windows-1252.  A cell that an export protected from spreadsheets with a
+    leading apostrophe (``'=SUM(A1)``) reads back as it was (``=SUM(A1)``).
 
     Raises
     ------
@@ -171,12 +174,82 @@ def read_matrix_csv(data: bytes | str) -> HandMatrix:
     reader = csv.reader(
         io.StringIO("\n".join(line for _, line in lines)), delimiter=delimiter
     )
-    parsed = list(reader)
-    header = [h.strip() for h in parsed[0]]
+    return matrix_from_rows(
+        [(number, cells) for (number, _), cells in zip(lines, reader, strict=True)]
+    )
+
+
+def spreadsheet_text(value: Any) -> str:
+    """The text of a spreadsheet cell as a matrix value: ``82`` for ``82.0``.
+
+    >>> spreadsheet_text(82.0), spreadsheet_text(8.5), spreadsheet_text(None)
+    ('82', '8.5', '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        return str(plain_number(float(value)))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def read_matrix_xlsx(data: bytes, *, filename: str = "matrix.xlsx") -> HandMatrix:
+    """Read a case matrix from a workbook: the sheet ``case matrix`` (the one an
+    export writes), else the first sheet, in the layout of :func:`read_matrix_csv`.
+
+    The workbook is checked as a zip first, so that a zip bomb is refused before
+    openpyxl inflates it; formulas are read as their saved values.
+
+    Raises
+    ------
+    SociaparisError
+        ``CORE_010``-``CORE_014`` (not a safe zip), ``CASES_054`` (not a
+        workbook), ``CASES_007`` (the layout).
+    """
+    import openpyxl
+
+    from sociaparis.core.archives import check_archive
+
+    check_archive(data, path=filename, format="XLSX")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise SociaparisError(
+            MatrixError.BAD_XLSX, filename=filename, reason=str(exc)
+        ) from None
+    try:
+        sheet = book["case matrix"] if "case matrix" in book.sheetnames else book.active
+        rows: list[tuple[int, list[str]]] = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [spreadsheet_text(v) for v in values]
+            while cells and not cells[-1].strip():
+                cells.pop()
+            if not cells or cells[0].lstrip().startswith("#"):
+                continue
+            rows.append((number, cells))
+    finally:
+        book.close()
+    if not rows:
+        raise SociaparisError(MatrixError.BAD_CSV, reason="The sheet has no header line")
+    return matrix_from_rows(rows)
+
+
+def matrix_from_rows(rows: list[tuple[int, list[str]]]) -> HandMatrix:
+    """A :class:`HandMatrix` from numbered rows of texts, the first the header.
+
+    Raises
+    ------
+    SociaparisError
+        ``CASES_007`` as :func:`read_matrix_csv`.
+    """
+    header = [restore_formula(h.strip()) for h in rows[0][1]]
     if len(header) < 2:
         raise SociaparisError(
             MatrixError.BAD_CSV,
-            location=Location(row=lines[0][0]),
+            location=Location(row=rows[0][0]),
             reason="The header names no dimension",
         )
     seen: set[str] = set()
@@ -184,22 +257,23 @@ def read_matrix_csv(data: bytes | str) -> HandMatrix:
         if not column or column in seen:
             raise SociaparisError(
                 MatrixError.BAD_CSV,
-                location=Location(row=lines[0][0], column=column),
+                location=Location(row=rows[0][0], column=column),
                 reason="A dimension name is blank or repeated",
             )
         seen.add(column)
     cases: list[str] = []
     values: list[tuple[str, ...]] = []
-    rows: list[int] = []
+    numbers: list[int] = []
     known: set[str] = set()
-    for (number, _), cells in zip(lines[1:], parsed[1:], strict=True):
+    for number, cells in rows[1:]:
         if len(cells) > len(header):
             raise SociaparisError(
                 MatrixError.BAD_CSV,
                 location=Location(row=number),
                 reason=f"The row has {len(cells)} cells but the header {len(header)}",
             )
-        cells = [c.strip() for c in cells] + [""] * (len(header) - len(cells))
+        cells = [restore_formula(c.strip()) for c in cells]
+        cells += [""] * (len(header) - len(cells))
         name = cells[0]
         if not name or name.casefold() in known:
             raise SociaparisError(
@@ -210,7 +284,7 @@ def read_matrix_csv(data: bytes | str) -> HandMatrix:
         known.add(name.casefold())
         cases.append(name)
         values.append(tuple(cells[1:]))
-        rows.append(number)
+        numbers.append(number)
     return HandMatrix(
-        header[0], tuple(cases), tuple(header[1:]), tuple(values), tuple(rows)
+        header[0], tuple(cases), tuple(header[1:]), tuple(values), tuple(numbers)
     )
