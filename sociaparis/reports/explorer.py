@@ -540,9 +540,18 @@ def _suppressed_cells(
     )
     result = suppress(table, min_count=min_count)
     marks = _marks(result, rows, cols)
+    # a line whose total is small is hidden whole, zeros included: an empty cell
+    # of a group of three says what the three answered
+    primary = result.primary.to_numpy()
+    nr, nc = len(rows), len(cols)
+    for i, r in enumerate(rows):
+        if primary[i, nc]:
+            marks.update({(r, c): marks[(r, c)] or HIDDEN for c in cols})
+    for j, c in enumerate(cols):
+        if primary[nr, j]:
+            marks.update({(r, c): marks[(r, c)] or HIDDEN for r in rows})
     published = [masks[(r, c)] for r in rows for c in cols if marks[(r, c)] is None]
     hidden = result.suppressed.to_numpy()
-    nr, nc = len(rows), len(cols)
     for i, r in enumerate(rows):
         if not hidden[i, nc]:
             published.append(np.logical_or.reduce([masks[(r, c)] for c in cols]))
