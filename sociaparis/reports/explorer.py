@@ -28,13 +28,13 @@ Disclosure control
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.audit import record_audit
@@ -54,6 +54,7 @@ from sociaparis.analysis.estimators import mean
 from sociaparis.analysis.glm import GlmResult, glm
 from sociaparis.analysis.levels import sort_levels
 from sociaparis.analysis.weights import WeightReport, weight_report
+from sociaparis.core.caches import BoundedCache
 from sociaparis.core.errors import SociaparisError
 from sociaparis.reports.build import _completed, _Steps, _weight
 from sociaparis.reports.content import (
@@ -81,6 +82,11 @@ AUDIT_ACTION = "explore.table"
 #: how many of a viewer's earlier tables are audited with a new one
 HISTORY_LIMIT = 200
 _MEAN = "mean"
+#: forms loaded for the pages, by (form_id, study, data version): a page that
+#: changes a question or a breakdown does not read the responses again
+_FORMS: BoundedCache[Hashable, FormData] = BoundedCache(maxsize=4)
+#: designs (raking included) by (form key, weighting)
+_DESIGNS: BoundedCache[Hashable, Design] = BoundedCache(maxsize=8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,6 +450,24 @@ def weighted_design(
     return Design(weighted.design, positions, len(frame), weighted.raked_margins, sources)
 
 
+def _design(
+    table: ExportTable,
+    instrument: Instrument,
+    margins: PopulationMargins | None,
+    weighting: str,
+    lang: str,
+    cache_key: Hashable | None,
+) -> Design:
+    def make(_: Hashable) -> Design:
+        return weighted_design(
+            table, instrument=instrument, margins=margins, weighting=weighting, lang=lang
+        )
+
+    if cache_key is None:
+        return make(None)
+    return _DESIGNS.get((cache_key, weighting), make)
+
+
 # -- counts, suppression, published cells ----------------------------------------
 
 
@@ -468,40 +492,35 @@ def _as_text(series: pd.Series) -> pd.Series:
 
 def _groups(
     design: SurveyDesign, by: Sequence[str], variables: Variables
-) -> tuple[pd.Series, list[tuple[str, ...]], list[pd.Series]]:
-    """Each analysed response's group (a tuple of breakdown values, NA if one is
-    missing) and the groups in order (choice order, then R's order)."""
+) -> tuple[np.ndarray, list[tuple[str, ...]], list[pd.Series]]:
+    """Each analysed response's group (its index in the groups, -1 when a breakdown
+    is missing) and the groups present, in order (choice order, then R's order)."""
     data = design.data
     if not by:
-        key = pd.Series([()] * len(data), index=data.index, dtype=object)
-        return key, [()], []
+        return np.zeros(len(data), dtype=np.int64), [()], []
     values = []
     orders = []
+    codes = np.zeros(len(data), dtype=np.int64)
+    missing = np.zeros(len(data), dtype=bool)
     for name in by:
         variable = variables.breakdowns[name]
         column = _as_text(data[variable.name])
         values.append(column)
         names = [c.name for c in variable.choices]
-        seen = set(column.dropna())
-        orders.append(
-            [n for n in names if n in seen]
-            + sort_levels(seen - set(names), design.level_order)
+        seen = set(column.dropna().unique())
+        order = [n for n in names if n in seen] + sort_levels(
+            seen - set(names), design.level_order
         )
-    frame = pd.concat(values, axis=1)
-    complete = frame.notna().all(axis=1)
-    key = pd.Series(
-        [
-            tuple(r) if ok else None
-            for r, ok in zip(
-                frame.itertuples(index=False, name=None), complete, strict=True
-            )
-        ],
-        index=data.index,
-        dtype=object,
-    )
-    present = set(key.dropna())
-    groups = [g for g in _product(orders) if g in present]
-    return key, groups, values
+        orders.append(order)
+        position = pd.Categorical(column, categories=order).codes.astype(np.int64)
+        missing |= position < 0
+        codes = codes * len(order) + np.maximum(position, 0)
+    every = _product(orders)
+    present = np.unique(codes[~missing])
+    index = np.full(len(every), -1, dtype=np.int64)
+    index[present] = np.arange(len(present))
+    key = np.where(missing, -1, index[codes])
+    return key, [every[k] for k in present], values
 
 
 def _product(orders: list[list[str]]) -> list[tuple[str, ...]]:
@@ -567,27 +586,22 @@ def _block(
     design: SurveyDesign,
     question: str,
     variables: Variables,
-    key: pd.Series,
+    key: np.ndarray,
     groups: list[tuple[str, ...]],
     min_count: int,
 ) -> _Block:
     variable = variables.questions[question]
     data = design.data
     kind = variable.question_type
-    in_group = (
-        {g: (key == g).to_numpy() for g in groups}
-        if groups != [()]
-        else {(): key.notna().to_numpy()}
-    )
+    in_group = {g: key == k for k, g in enumerate(groups)}
     if kind == "select_one":
         values = _as_text(data[variable.name])
         names = [c.name for c in variable.choices]
-        seen = set(values.dropna())
+        seen = set(values.dropna().unique())
         levels = names + sort_levels(seen - set(names), design.level_order)
+        answer = {level: (values == level).fillna(False).to_numpy() for level in levels}
         masks = {
-            (level, g): (values == level).fillna(False).to_numpy() & in_group[g]
-            for level in levels
-            for g in groups
+            (level, g): answer[level] & in_group[g] for level in levels for g in groups
         }
         marks, counts, published = _suppressed_cells(masks, levels, groups, min_count)
         return _Block(question, kind, levels, groups, marks, counts, published)
@@ -826,6 +840,7 @@ def explore_table(
     lang: str = "fr",
     earlier: Sequence[TableRequest] = (),
     audit_across: bool = False,
+    cache_key: Hashable | None = None,
 ) -> ExplorerTable:
     """Estimates, standard errors, intervals and counts of a request, suppressed.
 
@@ -849,6 +864,9 @@ def explore_table(
     audit_across
         Refuse a table whose counts, with those of ``earlier``, reveal a small
         group (``EXPLORE_008``); the viewer's rule.
+    cache_key
+        Identifies ``table`` and ``margins`` (e.g. the form and its data
+        version): the weighted designs are then kept between calls.
 
     Returns
     -------
@@ -863,13 +881,7 @@ def explore_table(
     check_min_count(min_count)
     variables = form_variables(table, instrument, lang)
     _check_request(request, variables, instrument.form_id)
-    design = weighted_design(
-        table,
-        instrument=instrument,
-        margins=margins,
-        weighting=request.weighting,
-        lang=lang,
-    )
+    design = _design(table, instrument, margins, request.weighting, lang, cache_key)
     des = design.design
     key, groups, group_values = _groups(des, request.by, variables)
     blocks = [
@@ -887,6 +899,7 @@ def explore_table(
             earlier,
             variables,
             request.weighting,
+            cache_key,
         )
     rows: list[Row] = []
     for block in blocks:
@@ -900,7 +913,7 @@ def explore_table(
         if audit_across and any(r.suppressed for r in rows):
             withheld = True
         else:
-            test = _rao_scott(des, variables, request, group_values)
+            test = _rao_scott(des, variables, request, key)
     return ExplorerTable(
         form_id=instrument.form_id,
         request=request,
@@ -940,17 +953,16 @@ def _rao_scott(
     design: SurveyDesign,
     variables: Variables,
     request: TableRequest,
-    group_values: list[pd.Series],
+    key: np.ndarray,
 ) -> ChisqResult:
     """The Rao-Scott F test of the question against the (crossed) breakdown."""
     question = _as_text(design.data[variables.questions[request.questions[0]].name])
-    frame = pd.concat(group_values, axis=1)
-    crossed = frame.astype(object).apply(
-        lambda r: None if r.isna().any() else ".".join(map(str, r)), axis=1
+    crossed = pd.Series(
+        np.where(key >= 0, key, -1), index=design.data.index, dtype=np.int64
     )
     des = design.with_columns(
         _test_row=question.astype(object).where(question.notna(), None),
-        _test_col=crossed,
+        _test_col=crossed.astype(str).where(crossed >= 0, None),
     )
     return chisq_test(
         des, row="_test_row", col="_test_col", statistic="F", nan_policy="omit"
@@ -968,6 +980,7 @@ def _audit_across(
     earlier: Sequence[TableRequest],
     variables: Variables,
     weighting: str,
+    cache_key: Hashable | None,
 ) -> None:
     """``EXPLORE_008`` when this table's counts and the earlier ones reveal a group."""
     new = published_cells(design, blocks)
@@ -977,12 +990,8 @@ def _audit_across(
         try:
             _check_request(request, variables, instrument.form_id)
             if request.weighting not in designs:
-                designs[request.weighting] = weighted_design(
-                    table,
-                    instrument=instrument,
-                    margins=margins,
-                    weighting=request.weighting,
-                    lang=lang,
+                designs[request.weighting] = _design(
+                    table, instrument, margins, request.weighting, lang, cache_key
                 )
         except SociaparisError:
             continue
@@ -1054,6 +1063,27 @@ class FormData:
     instrument: Instrument
     margins: PopulationMargins | None
     min_count: int
+    #: identifies the data (form, study margins, responses): the designs' cache key
+    key: Hashable = None
+
+
+def data_version(session: Session, form_id: str) -> tuple[Any, ...]:
+    """What changes when a form's analysed data change: its newest version, and the
+    number, revisions and last change of its completed responses."""
+    from sociaparis.survey.models import InstrumentRecord, ResponseRecord
+
+    row = session.execute(
+        select(
+            func.max(InstrumentRecord.id),
+            func.count(ResponseRecord.id),
+            func.sum(ResponseRecord.revision),
+            func.max(ResponseRecord.updated_at),
+        )
+        .select_from(ResponseRecord)
+        .join(InstrumentRecord, ResponseRecord.instrument_id == InstrumentRecord.id)
+        .where(InstrumentRecord.form_id == form_id, ResponseRecord.status == "completed")
+    ).one()
+    return tuple(str(value) for value in row)
 
 
 def load_form(
@@ -1074,7 +1104,6 @@ def load_form(
 
     require_explore(actor)
     stored = latest_instrument(session=session, form_id=form_id)
-    data = load_export(session=session, form_id=form_id)
     margins = margins_for(study, stored) if study is not None else None
     if study is not None:
         min_count = study.min_cell_count
@@ -1083,7 +1112,13 @@ def load_form(
             min_count = get_fielding(session=session, form_id=form_id).min_cell_count
         except SociaparisError:
             min_count = DEFAULT_MIN_COUNT
-    return FormData(data.main, stored.instrument, margins, min_count)
+    key = (form_id, repr(margins), min_count, data_version(session, form_id))
+
+    def read(_: Hashable) -> FormData:
+        data = load_export(session=session, form_id=form_id)
+        return FormData(data.main, stored.instrument, margins, min_count, key)
+
+    return _FORMS.get(key, read)
 
 
 def explore_form(
@@ -1202,6 +1237,7 @@ def explore_model(
         min_count=data.min_count,
         lang=lang,
         ci_level=ci_level,
+        cache_key=data.key,
     )
     record_audit(
         session=session,
@@ -1230,8 +1266,10 @@ def fit_model(
     min_count: int = DEFAULT_MIN_COUNT,
     lang: str = "fr",
     ci_level: float = 0.95,
+    cache_key: Hashable | None = None,
 ) -> ExplorerModel:
-    """The pure part of :func:`explore_model` (the same design as the tables)."""
+    """The pure part of :func:`explore_model` (the same design as the tables;
+    ``cache_key`` as :func:`explore_table`'s)."""
     variables = form_variables(table, instrument, lang)
     form_id = instrument.form_id
     if weighting not in WEIGHTINGS:
@@ -1258,9 +1296,7 @@ def fit_model(
         raise SociaparisError(
             ExplorerError.BAD_EVENT, event=event, name=response, levels=", ".join(levels)
         )
-    design = weighted_design(
-        table, instrument=instrument, margins=margins, weighting=weighting, lang=lang
-    )
+    design = _design(table, instrument, margins, weighting, lang, cache_key)
     des = design.design
     data = des.data
     answer = _as_text(data[target.name])
