@@ -34,11 +34,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sociaparis.accounts.audit import record_audit
-from sociaparis.accounts.models import AuditEntry
+from sociaparis.accounts.audit import recent_details, record_audit
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
 from sociaparis.analysis.crosstab import ChisqResult, chisq_test
@@ -1034,20 +1032,11 @@ def earlier_requests(
     session: Session, *, actor: Account, form_id: str, limit: int = HISTORY_LIMIT
 ) -> list[TableRequest]:
     """The tables of ``form_id`` already shown to ``actor`` (newest last)."""
-    if actor.id <= 0:
-        return []
-    entries = session.scalars(
-        select(AuditEntry.details)
-        .where(
-            AuditEntry.actor_id == actor.id,
-            AuditEntry.action == AUDIT_ACTION,
-            AuditEntry.target == form_id,
-        )
-        .order_by(AuditEntry.id.desc())
-        .limit(limit)
-    ).all()
+    entries = recent_details(
+        session=session, actor=actor, action=AUDIT_ACTION, target=form_id, limit=limit
+    )
     requests = []
-    for details in reversed(entries):
+    for details in entries:
         try:
             requests.append(TableRequest.from_dict(details.get("request", {})))
         except (TypeError, ValueError, AttributeError):
@@ -1067,25 +1056,6 @@ class FormData:
     key: Hashable = None
 
 
-def data_version(session: Session, form_id: str) -> tuple[Any, ...]:
-    """What changes when a form's analysed data change: its newest version, and the
-    number, revisions and last change of its completed responses."""
-    from sociaparis.survey.models import InstrumentRecord, ResponseRecord
-
-    row = session.execute(
-        select(
-            func.max(InstrumentRecord.id),
-            func.count(ResponseRecord.id),
-            func.sum(ResponseRecord.revision),
-            func.max(ResponseRecord.updated_at),
-        )
-        .select_from(ResponseRecord)
-        .join(InstrumentRecord, ResponseRecord.instrument_id == InstrumentRecord.id)
-        .where(InstrumentRecord.form_id == form_id, ResponseRecord.status == "completed")
-    ).one()
-    return tuple(str(value) for value in row)
-
-
 def load_form(
     session: Session, *, actor: Account, form_id: str, study: Study | None = None
 ) -> FormData:
@@ -1098,7 +1068,7 @@ def load_form(
         ``EXPLORE_001`` for a coder; ``SURVEY_030`` for an unknown form.
     """
     from sociaparis.reports.service import margins_for
-    from sociaparis.survey.exports import load_export
+    from sociaparis.survey.exports import load_export, responses_version
     from sociaparis.survey.fielding.service import get_fielding
     from sociaparis.survey.service import latest_instrument
 
@@ -1112,7 +1082,8 @@ def load_form(
             min_count = get_fielding(session=session, form_id=form_id).min_cell_count
         except SociaparisError:
             min_count = DEFAULT_MIN_COUNT
-    key = (form_id, repr(margins), min_count, data_version(session, form_id))
+    version = responses_version(session=session, form_id=form_id)
+    key = (form_id, repr(margins), min_count, version)
 
     def read(_: Hashable) -> FormData:
         data = load_export(session=session, form_id=form_id)
