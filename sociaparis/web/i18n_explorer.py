@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sociaparis.reports.explorer_errors import ExplorerError
+
 EXPLORER_MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
         "nav_explorer": "Explorer les enquêtes",
@@ -202,3 +204,5 @@ EXPLORER_ERROR_MESSAGES: dict[str, dict[str, str]] = {
         "EXPLORE_017": "Un modèle demande au moins une variable explicative.",
     },
 }
+# English: the catalogue's own messages, so that both languages have the same codes.
+EXPLORER_ERROR_MESSAGES["en"] = {error.code: error.template for error in ExplorerError}
