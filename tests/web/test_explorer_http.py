@@ -249,3 +249,39 @@ def test_coders_and_strangers_are_refused(server: object) -> None:
         forms = client.get("/analysis?lang=en")
         assert f'href="/analysis/{FORM}?lang=en"' in forms.text
         assert "Explore survey results" in forms.text
+
+
+def _cli(server: object, monkeypatch: pytest.MonkeyPatch, *args: str) -> object:
+    monkeypatch.setenv("SOCIAPARIS_DATA_DIR", str(server.data_dir))
+    monkeypatch.setenv("SOCIAPARIS_SECRET_KEY", "test-secret-key-0123456789")
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(cli, ["stats", *args])
+    finally:
+        get_settings.cache_clear()
+
+
+def test_the_cli_twins_model_code_and_errors(
+    server: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = ("--study", str(STUDY_DIR))
+    model = _cli(
+        server, monkeypatch, "model", FORM, "manager", "_attr_job_category",
+        "--event", "yes", "--json", *study,
+    )  # fmt: skip
+    assert model.exit_code == 0, model.output
+    fitted = json.loads(model.output)["model"]
+    query = "response=manager&event=yes&predictor=_attr_job_category"
+    with _client(server, "ana") as client:
+        page = client.get(f"/analysis/{FORM}?{query}")
+    b = fitted["coefficients"]["_attr_job_categoryB"]
+    assert f'<td class="number">{b:.4f}</td>' in page.text
+    code = _cli(server, monkeypatch, "table", FORM, "ai_use", "--r")
+    assert code.exit_code == 0 and code.output.startswith("library(survey)\n")
+    assert "svymean(~factor(`ai_use`), des, na.rm = TRUE)" in code.output
+    unknown = _cli(server, monkeypatch, "table", FORM, "nope")
+    assert unknown.exit_code == 1
+    assert unknown.output.startswith("Error: EXPLORE_003: ")
+    monkeypatch.delenv("SOCIAPARIS_STUDY_DIR", raising=False)
+    raked = _cli(server, monkeypatch, "table", FORM, "ai_use", "--weighting", "raked")
+    assert raked.output.startswith("Error: EXPLORE_007: ")  # no study, no margins
