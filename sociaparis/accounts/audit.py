@@ -68,6 +68,26 @@ def record_audit(
     session.add(entry)
 
 
+def recent_details(
+    *, session: Session, actor: Account, action: str, target: str, limit: int
+) -> list[dict[str, Any]]:
+    """The details of ``actor``'s last ``limit`` entries ``action`` on ``target``,
+    oldest first (e.g. the tables a viewer was shown, for the explorer's audit)."""
+    if actor.id <= 0:
+        return []
+    details = session.scalars(
+        select(AuditEntry.details)
+        .where(
+            AuditEntry.actor_id == actor.id,
+            AuditEntry.action == action,
+            AuditEntry.target == target[:_TARGET_LENGTH],
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    ).all()
+    return [dict(d or {}) for d in reversed(details)]
+
+
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
     """Which entries to show; every part optional.

@@ -262,3 +262,104 @@ def suppress(
         secondary=frame(hidden & ~primary),
         min_count=min_count,
     )
+
+
+def _signature_keys(cells: np.ndarray) -> np.ndarray:
+    """One hashable key per respondent: the published cells they are counted in."""
+    packed = np.packbits(cells.T, axis=1)
+    return np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+
+
+def revealed_groups(cells: np.ndarray, *, min_count: int) -> set[bytes]:
+    """Groups of 1 to ``min_count - 1`` respondents that published counts give away.
+
+    Parameters
+    ----------
+    cells
+        Boolean matrix, one row per published count (every visible cell and
+        margin of every table published), one column per respondent: who the
+        count counts.
+    min_count
+        The disclosure threshold.
+
+    Returns
+    -------
+    set of bytes
+        Each revealed group as the packed bits of its respondents (a key that
+        identifies the same group across calls with the same respondents).
+
+    Notes
+    -----
+    The respondents fall into *atoms*: those counted in exactly the same
+    published cells. A published count is the sum of its atoms' sizes, so the
+    published counts are linear equations in the atom sizes. Two ways of
+    working out a small group are checked:
+
+    1. an atom whose size is determined by the equations (its unit vector
+       lies in the row space of the cell-by-atom matrix, the test of
+       :func:`recoverable_cells` one level down), and
+    2. the difference of two published counts, one cell inside the other
+       (the classic differencing attack, e.g. "everyone" minus "everyone but
+       the directorate's managers").
+    """
+    n_cells, n_people = cells.shape
+    if n_cells == 0 or n_people == 0:
+        return set()
+    keys = _signature_keys(cells)
+    _, first, inverse, sizes = np.unique(
+        keys, return_index=True, return_inverse=True, return_counts=True
+    )
+    atoms = cells[:, first]
+    counted = atoms.any(axis=0)
+    revealed: set[bytes] = set()
+
+    def group(mask: np.ndarray) -> bytes:
+        return np.packbits(mask).tobytes()
+
+    small = counted & (sizes > 0) & (sizes < min_count)
+    if small.any():
+        _, sing, vt = np.linalg.svd(atoms.astype(float), full_matrices=False)
+        rank = int((sing > 1e-9 * max(1.0, sing.max(initial=0.0))).sum())
+        in_rows = (vt[:rank] ** 2).sum(axis=0)
+        for k in np.flatnonzero(small & (in_rows > 1 - 1e-9)):
+            revealed.add(group(inverse == k))
+    a = atoms.astype(np.int64)
+    outside = (a * sizes) @ (1 - a).T  # respondents of cell i not in cell j
+    totals = a @ sizes
+    for i, j in zip(*np.nonzero(outside == 0), strict=True):
+        diff = int(totals[j] - totals[i])
+        if 0 < diff < min_count:
+            revealed.add(group(cells[j] & ~cells[i]))
+    return revealed
+
+
+def recoverable_across(
+    earlier: np.ndarray, new: np.ndarray, *, min_count: int
+) -> set[bytes]:
+    """Small groups revealed by ``new`` after ``earlier`` and by neither alone.
+
+    Parameters
+    ----------
+    earlier, new
+        Cell-by-respondent membership matrices (see :func:`revealed_groups`) of
+        the counts already published to a person, and of the table they ask
+        for now, over the same respondents in the same order.
+    min_count
+        The disclosure threshold.
+
+    Returns
+    -------
+    set of bytes
+        The groups only the combination gives away (empty: ``new`` may be shown).
+        What one suppressed table shows by itself is the single-table rule's
+        business (:func:`suppress`), so it is not counted again here.
+    """
+    if earlier.shape[0] == 0:
+        return set()
+    both = revealed_groups(np.vstack([earlier, new]), min_count=min_count)
+    if not both:
+        return set()
+    alone = revealed_groups(new, min_count=min_count) | revealed_groups(
+        earlier, min_count=min_count
+    )
+    return both - alone

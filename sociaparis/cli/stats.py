@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
@@ -263,3 +263,140 @@ def themes_command(
             chosen=result.chosen,
         )
     )
+
+
+def _explorer_study(study_path: Path | None) -> Any:
+    """The study of ``--study``, else the configured SOCIAPARIS_STUDY_DIR, else None."""
+    from sociaparis.core.config import get_settings
+    from sociaparis.survey.study import load_study
+
+    path = study_path or get_settings().study_dir
+    return load_study(path) if path is not None else None
+
+
+_STUDY_OPTION = click.option(
+    "--study",
+    "study_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="Study folder (margins, minimum cell count); default SOCIAPARIS_STUDY_DIR.",
+)
+
+
+@stats.command("table")
+@click.argument("form_id")
+@click.argument("questions", nargs=-1, required=True)
+@click.option(
+    "--by",
+    multiple=True,
+    help="Break down by a single-choice question or an attribute (_attr_NAME); "
+    "at most twice.",
+)
+@click.option(
+    "--weighting",
+    type=click.Choice(["design", "raked"]),
+    default="design",
+    show_default=True,
+    help="Design weights, or raked to the study's population margins.",
+)
+@click.option("--test", is_flag=True, help="Rao-Scott test of QUESTION by the breakdown.")
+@click.option("--ci-level", default=0.95, show_default=True, type=float)
+@_STUDY_OPTION
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--r", "as_r", is_flag=True, help="Print the equivalent R code.")
+def table_command(
+    form_id: str,
+    questions: tuple[str, ...],
+    by: tuple[str, ...],
+    weighting: str,
+    test: bool,
+    ci_level: float,
+    study_path: Path | None,
+    lang: str,
+    as_json: bool,
+    as_r: bool,
+) -> None:
+    """Weighted shares or means of QUESTIONS of FORM_ID, small cells suppressed
+    (the explorer page's twin)."""
+    from sociaparis.accounts.service import LOCAL_ADMIN
+    from sociaparis.cli.common import database_session
+    from sociaparis.reports.explorer import TableRequest, explore_form
+
+    request = TableRequest(
+        questions=questions, by=by, weighting=weighting, test=test, ci_level=ci_level
+    )
+    with database_session() as session:
+        result = explore_form(
+            session=session,
+            actor=LOCAL_ADMIN,
+            form_id=form_id,
+            request=request,
+            study=_explorer_study(study_path),
+            lang=lang,
+        )
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    if as_r:
+        click.echo(result.r_code(), nl=False)
+        return
+    frame = result.to_frame().drop(columns=["question_label"])
+    click.echo(frame.to_string(index=False, na_rep="x"))
+    w = result.weights
+    click.echo(
+        f"n = {result.n}; Kish deff {w.deff_kish:.3f}, effective n {w.n_effective:.1f}, "
+        f"weights {w.min_weight:.4g} to {w.max_weight:.4g}; cells under "
+        f"{result.min_count} hidden (x)"
+    )
+    if result.test is not None:
+        t = result.test
+        click.echo(
+            f"{t.method}: F = {t.statistic:.4f}, ndf = {t.parameter['ndf']:.3f}, "
+            f"ddf = {t.parameter['ddf']:.3f}, p = {t.p_value:.4g}"
+        )
+
+
+@stats.command("model")
+@click.argument("form_id")
+@click.argument("response")
+@click.argument("predictors", nargs=-1, required=True)
+@click.option("--event", help="Answer of RESPONSE counted as 1 (default: its first).")
+@click.option(
+    "--weighting",
+    type=click.Choice(["design", "raked"]),
+    default="design",
+    show_default=True,
+)
+@_STUDY_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def model_command(
+    form_id: str,
+    response: str,
+    predictors: tuple[str, ...],
+    event: str | None,
+    weighting: str,
+    study_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Logistic model of RESPONSE (a single-choice question of FORM_ID) on PREDICTORS
+    (as R's svyglm with family = quasibinomial())."""
+    from sociaparis.accounts.service import LOCAL_ADMIN
+    from sociaparis.cli.common import database_session
+    from sociaparis.reports.explorer import explore_model
+
+    with database_session() as session:
+        model = explore_model(
+            session=session,
+            actor=LOCAL_ADMIN,
+            form_id=form_id,
+            response=response,
+            predictors=predictors,
+            event=event,
+            weighting=weighting,
+            study=_explorer_study(study_path),
+        )
+    if as_json:
+        click.echo(json.dumps(model.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{response} == {model.event!r}, n = {model.result.n}")
+    click.echo(model.result.to_frame().to_string())

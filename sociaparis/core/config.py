@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     jobs_retention_hours
         Hours a finished job and its result file are kept
         (``SOCIAPARIS_JOBS_RETENTION_HOURS``, default 168: a week).
+    study_dir
+        The study folder (``SOCIAPARIS_STUDY_DIR``) whose population margins
+        and minimum cell count the survey explorer's pages use; unset: design
+        weights only.
     lock_timeout
         Seconds a write waits for a SQLite database that another program (a
         ``sociaparis`` command, another worker) is writing to; past it the
@@ -162,6 +166,7 @@ class Settings(BaseSettings):
     llm_chunk_words: int = 1500
     transcribe_model: str = ""
     audio_max_bytes: int = 200_000_000
+    study_dir: Path | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -12,6 +12,7 @@ import io
 import math
 import re
 import textwrap
+from contextvars import ContextVar
 from html import escape
 
 import matplotlib
@@ -97,8 +98,17 @@ def _fit_left(fig: Figure, ax: plt.Axes, minimum: float) -> None:
         fig.subplots_adjust(left=needed / WIDTH_IN)
 
 
+#: set by :func:`render_png`: the drawing functions write a PNG there instead
+_PNG: ContextVar[io.BytesIO | None] = ContextVar("_PNG", default=None)
+
+
 def _svg(fig: Figure, title: str, desc: str) -> str:
     """The figure as an ``<svg>`` element with an accessible title and description."""
+    png = _PNG.get()
+    if png is not None:
+        fig.savefig(png, format="png", dpi=150, metadata={"Title": title})
+        plt.close(fig)
+        return ""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)
@@ -316,3 +326,14 @@ def render_chart(chart: Chart, *, lang: str, min_count: int, key: str = "c") -> 
     else:
         svg = histogram_chart(chart, lang=lang, min_count=min_count)
     return _prefix_ids(svg, f"{key}-")
+
+
+def render_png(chart: Chart, *, lang: str, min_count: int) -> bytes:
+    """The same chart as :func:`render_chart`, as a PNG image (150 dpi)."""
+    buffer = io.BytesIO()
+    token = _PNG.set(buffer)
+    try:
+        render_chart(chart, lang=lang, min_count=min_count)
+    finally:
+        _PNG.reset(token)
+    return buffer.getvalue()

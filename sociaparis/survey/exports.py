@@ -58,7 +58,7 @@ from sociaparis.survey.io.writers import (
     write_export,
 )
 from sociaparis.survey.metadata import metadata_values
-from sociaparis.survey.models import ResponseRecord
+from sociaparis.survey.models import InstrumentRecord, ResponseRecord
 from sociaparis.survey.records import RECORD_ENGINE, export_record
 from sociaparis.survey.service import (
     StoredInstrument,
@@ -484,6 +484,24 @@ def _write_archive(
             for member in result.media:
                 archive.write(member, arcname=f"{MEDIA_FOLDER}/{member.name}")
     return path
+
+
+def responses_version(*, session: Session, form_id: str) -> tuple[str, ...]:
+    """What changes when the completed responses of a form change (for caches):
+    its newest version, and the number, revisions and last change of its
+    completed responses."""
+    row = session.execute(
+        select(
+            func.max(InstrumentRecord.id),
+            func.count(ResponseRecord.id),
+            func.sum(ResponseRecord.revision),
+            func.max(ResponseRecord.updated_at),
+        )
+        .select_from(ResponseRecord)
+        .join(InstrumentRecord, ResponseRecord.instrument_id == InstrumentRecord.id)
+        .where(InstrumentRecord.form_id == form_id, ResponseRecord.status == COMPLETED)
+    ).one()
+    return tuple(str(value) for value in row)
 
 
 def require_export(role: Role) -> None:

@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     from sociaparis.web.routes import admin, auth, optout, survey
     from sociaparis.web.workbench import (
         accounts,
+        analysis_explorer,
         codebook,
         compare_matrix,
         corpus,
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(qual_focus.router)
     app.include_router(jobs.router)
     app.include_router(compare_matrix.router)
+    app.include_router(analysis_explorer.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 

@@ -8,6 +8,7 @@ from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSA
 from sociaparis.web.i18n_codebook import CODEBOOK_ERROR_MESSAGES, CODEBOOK_MESSAGES
 from sociaparis.web.i18n_compare import COMPARE_ERROR_MESSAGES, COMPARE_MESSAGES
 from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
+from sociaparis.web.i18n_explorer import EXPLORER_ERROR_MESSAGES, EXPLORER_MESSAGES
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
 from sociaparis.web.i18n_focus import FOCUS_ERROR_MESSAGES, FOCUS_MESSAGES
 from sociaparis.web.i18n_jobs import JOBS_ERROR_MESSAGES, JOBS_MESSAGES
@@ -444,6 +445,10 @@ for _lang, _texts in FOCUS_ERROR_MESSAGES.items():
 for _lang, _texts in COMPARE_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 for _lang, _texts in COMPARE_ERROR_MESSAGES.items():
+    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
+for _lang, _texts in EXPLORER_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in EXPLORER_ERROR_MESSAGES.items():
     ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
 
 
