@@ -61,10 +61,11 @@ def tokenize(text: str, rule: str = "?") -> list[Token]:
             break
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
+            where = len(text) - len(text[position:].lstrip())
             raise SociaparisError(
                 RegisterError.BAD_CONDITION,
                 rule=rule,
-                position=position,
+                position=where,
                 reason=f"unexpected '{text[position:].strip()[:1]}'",
             )
         kind = match.lastgroup or "name"
@@ -175,9 +176,9 @@ class _Parser:
         token = self.peek()
         if token.kind == "op" and token.text in _COMPARE:
             self.at += 1
-            value = self.value()
-            if token.text not in {"=", "!="} and not isinstance(value, float):
+            if token.text not in {"=", "!="} and self.peek().kind != "number":
                 raise self.fail(f"'{token.text}' compares numbers only")
+            value = self.value()
             return (token.text, name, value)
         raise self.fail(f"expected a comparison after '{name}'")
 
