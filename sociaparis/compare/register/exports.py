@@ -12,6 +12,8 @@ import io
 import json
 from typing import Any
 
+import pandas as pd
+
 from sociaparis.core.errors import SociaparisError
 from sociaparis.core.spreadsheets import neutralize_formula
 
@@ -79,7 +81,7 @@ def _count_rows(register: Register) -> list[list[Any]]:
             continue
         for label, row in table.published.iterrows():
             for column, value in row.items():
-                count = None if value != value or value is None else int(value)
+                count = None if pd.isna(value) else int(value)
                 rows.append([name, str(label), str(column), count])
     return [[neutralize_formula(cell) for cell in row] for row in rows]
 

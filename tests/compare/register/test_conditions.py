@@ -42,7 +42,10 @@ ANSWERS = {
         ("unknown_question = 'x'", False),
         # precedence: and binds tighter than or; not binds tightest
         ("personal_data = 'no' or processing = 'real_time' and dpia = 'done'", False),
-        ("(personal_data = 'no' or processing = 'real_time') and not answered(dpia)", True),
+        (
+            "(personal_data = 'no' or processing = 'real_time') and not answered(dpia)",
+            True,
+        ),
         ("not personal_data = 'no' and selected(data_sources, 'cctv')", True),
         ("personal_data = 'it\\'s'", False),
     ],
@@ -67,7 +70,7 @@ def test_the_questions_a_condition_reads() -> None:
         ("personal_data = 'x' and", 23, "expected name, found 'the end'"),
         ("retention_days > 'ten'", 17, "'>' compares numbers only"),
         ("personal_data = 'x')", 19, "unexpected ')'"),
-        ("personal_data = \"x\"", 16, "unexpected '\"'"),
+        ('personal_data = "x"', 16, "unexpected '\"'"),
         ("selected(data_sources, cctv)", 23, "expected string, found 'cctv'"),
         ("open('/etc/passwd').read()", 19, "unexpected '.'"),
     ],
