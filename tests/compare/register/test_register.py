@@ -271,8 +271,10 @@ def test_standard_records_have_exactly_the_fields_and_invent_nothing(
         "etalab": ["contact"],
     }[standard]  # fmt: skip
     assert all(facial[name] == "" for name in empty)
-    organisation = {"atrs": "organisation", "annex-viii": "1_deployer_name_address_contact",
-                    "etalab": "administration"}[standard]  # fmt: skip
+    organisation = {
+        "atrs": "organisation", "annex-viii": "1_deployer_name_address_contact",
+        "etalab": "administration",
+    }[standard]  # fmt: skip
     assert facial[organisation].endswith("Autorité des mobilités C")
 
 
@@ -296,12 +298,16 @@ def test_the_systems_frame_goes_into_qca(
     columns = ["dpia_done", "human_review", "evaluated", "public_information"]
     got = {case: tuple(int(v) for v in row) for case, row in data[columns].iterrows()}
     assert got == expected
-    evidence = cell_evidence(session=session, frame="transport_systems",
-                             case=_case(responses, 0, 2), dimension="dpia_done")  # fmt: skip
+    evidence = cell_evidence(
+        session=session, frame="transport_systems", case=_case(responses, 0, 2),
+        dimension="dpia_done",
+    )  # fmt: skip
     assert evidence.cell.source["derived"] == "dpia = 'done'"
     assert evidence.answer["answer"] == "done"
-    table = truth_table(data, outcome="public_information",
-                        conditions=["dpia_done", "human_review", "evaluated"])  # fmt: skip
+    table = truth_table(
+        data, outcome="public_information",
+        conditions=["dpia_done", "human_review", "evaluated"],
+    )  # fmt: skip
     rows = {tuple(int(v) for v in r.values): (r.n, r.incl) for r in table.rows}
     # (1,1,1): A2 and E1, both informed; (1,0,0): B1, not informed
     # (0,0,0): C not informed, E2 informed

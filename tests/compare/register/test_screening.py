@@ -132,8 +132,10 @@ def _write(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-GOOD = {"id": "a", "outcome": "high_risk", "article": "Annex III",
-        "condition": "mode = 'road'", "explanation_fr": "f", "explanation_en": "e"}  # fmt: skip
+GOOD = {
+    "id": "a", "outcome": "high_risk", "article": "Annex III",
+    "condition": "mode = 'road'", "explanation_fr": "f", "explanation_en": "e",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
