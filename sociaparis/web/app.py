@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
         qual_coding,
         qual_focus,
         survey_forms,
+        transport,
     )
     from sociaparis.web.workbench.uploads import MailingRunner
 
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(qual_coding.router)
     app.include_router(qual_focus.router)
     app.include_router(jobs.router)
+    app.include_router(transport.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 
