@@ -7,7 +7,7 @@ name starts with "Exemple synthétique": no real organisation answered them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -220,30 +220,12 @@ def add_example_responses(
     list of str
         The response ids, in the order of ``organisations``.
     """
-    from sociaparis.survey.models import ResponseRecord
-    from sociaparis.survey.records import RECORD_ENGINE, export_record
-    from sociaparis.survey.service import latest_instrument
-    from sociaparis.survey.synthetic import add_synthetic_responses, stored_answers
+    from sociaparis.survey.synthetic import add_given_synthetic_responses
 
-    day = today or date(2026, 11, 2)
-    ids = add_synthetic_responses(
-        session=session, form_id=form_id, count=len(organisations), seed=19, today=day
+    return add_given_synthetic_responses(
+        session=session,
+        form_id=form_id,
+        answers=organisations,
+        today=today or date(2026, 11, 2),
+        seed=19,
     )
-    instrument = latest_instrument(session=session, form_id=form_id).instrument
-    moment = datetime.combine(day, time(12), UTC)
-    for response_id, answers in zip(ids, organisations, strict=True):
-        record = session.get(ResponseRecord, response_id)
-        if record is None:  # pragma: no cover - just flushed
-            continue
-        kept = stored_answers(instrument, answers, now=moment)
-        record.answers = kept
-        record.record = export_record(
-            instrument,
-            kept,
-            started_on=record.started_on,
-            completed_on=record.completed_on,
-            updated_at=record.updated_at,
-        )
-        record.record_engine = RECORD_ENGINE
-    session.flush()
-    return ids
