@@ -162,3 +162,10 @@ def test_a_missing_column_is_named(tmp_path: Path) -> None:
         read_rules(path)
     assert caught.value.error is RegisterError.BAD_RULES_FILE
     assert "id, outcome" in str(caught.value.context["reason"])
+
+
+def test_the_documentation_lists_every_rule_of_the_table() -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs" / "transport-register.md"
+    text = docs.read_text(encoding="utf-8")
+    for rule in RULES:
+        assert f"| `{rule.id}` | " in text, rule.id
