@@ -48,10 +48,6 @@ class RegisterError(ErrorCode):
         "Screening rule '{rule}' reads '{question}', which the transport form does "
         "not ask. Known questions: {known}.",
     )
-    NOT_ALLOWED = (
-        "REGISTER_020",
-        "Account '{user}' ({role}) may not {action}: researchers and administrators may.",
-    )
     UNKNOWN_FORMAT = (
         "REGISTER_021",
         "Unknown register export format '{format}'; use one of {allowed}.",
