@@ -315,3 +315,16 @@ def test_the_systems_frame_goes_into_qca(
     assert rows[(1, 0, 0)] == (1, 0.0)
     assert rows[(0, 0, 1)] == (2, 1.0) and rows[(0, 1, 0)] == (1, 1.0)
     assert sum(n for n, _ in rows.values()) == 8
+
+
+def test_no_form_is_refused_and_a_form_without_responses_is_an_empty_register(
+    session: Session,
+) -> None:
+    with pytest.raises(SociaparisError) as caught:
+        build_register(session=session)
+    assert caught.value.error is RegisterError.NO_FORM
+    form = parse_xlsform(FORM.read_bytes(), filename=FORM.name)
+    add_instrument(session=session, form=form)
+    register = build_register(session=session)
+    assert (register.total, register.systems, register.by_city_type) == (0, (), None)
+    assert len(register.rules) == 8
