@@ -38,8 +38,9 @@ DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     "assist": frozenset({"qual"}),
     # themes: quotes go through qual.pseudonymization
     "analysis": frozenset({"qual"}),
-    # the case matrix: cases and codings (qual), answers (survey), role checks
-    "compare": frozenset({"accounts", "qual", "survey"}),
+    # the case matrix: cases and codings (qual), answers (survey), role checks;
+    # the transport register's counts use the small-cell rule (analysis)
+    "compare": frozenset({"accounts", "analysis", "qual", "survey"}),
     # role checks (accounts); agreement computes with analysis.reliability
     "qual": frozenset({"accounts", "analysis"}),
     # estimates and disclosure control (analysis) over instruments and answers;

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "monitor": "sociaparis.cli.monitor:monitor",
     "qca": "sociaparis.cli.qca:qca",
     "qual": "sociaparis.cli.qual:qual",
+    "register": "sociaparis.cli.register:register",
     "report": "sociaparis.cli.report:report",
     "response": "sociaparis.cli.response:response",
     "serve": "sociaparis.cli.serve:serve",

@@ -402,3 +402,8 @@ def export_command(frame: str, out: Path) -> None:
     with database_session() as session:
         path = export_matrix(session=session, frame=frame, out=out)
     click.echo(f"case matrix written to {path}")
+
+
+from sociaparis.cli.register import from_repeat_command  # noqa: E402
+
+cases.add_command(from_repeat_command)

@@ -16,6 +16,8 @@ from sociaparis.core.config import Settings, get_settings
 REPO_STUDY = Path(__file__).resolve().parents[2] / "studies" / "sociaparis"
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-sociaparis-2026"
+#: the transport form, answered by a few clearly labelled synthetic organisations
+TRANSPORT_FORM_ID = "sociaparis_transport_vision"
 
 
 #: the demo interviews: file, case, case attributes; the first is released
@@ -126,6 +128,11 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
             seed=seed,
             attribute_cells=study.population,
         )
+        transport = None
+        if any(item.form_id == TRANSPORT_FORM_ID for item in loaded):
+            from sociaparis.compare.register.examples import add_example_responses
+
+            transport = len(add_example_responses(session=session))
         create_user(
             session=session,
             username=DEMO_USER,
@@ -170,6 +177,7 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
         "open_form": open_form,
         "interviews": interviews,
         "frame": frame,
+        "transport": transport,
     }
 
 
@@ -225,6 +233,11 @@ def demo(
     click.echo(f"Respondent link (staff survey):   {base}/i/{built['token']}")
     if built["open_form"]:
         click.echo(f"Open link (transport survey):     {base}/o/{built['open_form']}")
+    if built["transport"]:
+        click.echo(
+            f"Synthetic transport responses:    {built['transport']} organisations "
+            f"(flagged as synthetic), register at {base}/register"
+        )
     if built["interviews"]:
         released = built["interviews"]["released"]
         waiting = built["interviews"]["under_review"]

@@ -474,3 +474,43 @@ def add_synthetic_responses(
         ids.append(response.id)
     session.flush()
     return ids
+
+
+def add_given_synthetic_responses(
+    *,
+    session: Session,
+    form_id: str,
+    answers: Sequence[Mapping[str, Any]],
+    today: date | None = None,
+    seed: int = 0,
+) -> list[str]:
+    """Store one completed synthetic response per item of ``answers``, with those
+    answers (kept as fielding keeps them: :func:`stored_answers`) instead of drawn
+    ones; dates and metadata as :func:`add_synthetic_responses` draws them.
+
+    Returns
+    -------
+    list of str
+        The new response ids, in the order of ``answers``.
+    """
+    ids = add_synthetic_responses(
+        session=session, form_id=form_id, count=len(answers), seed=seed, today=today
+    )
+    instrument = latest_instrument(session=session, form_id=form_id).instrument
+    for response_id, given in zip(ids, answers, strict=True):
+        response = session.get(ResponseRecord, response_id)
+        if response is None:  # pragma: no cover - flushed just above
+            continue
+        moment = datetime.combine(response.completed_on or date.today(), time(12), UTC)
+        kept = stored_answers(instrument, given, now=moment)
+        response.answers = kept
+        response.record = export_record(
+            instrument,
+            kept,
+            started_on=response.started_on,
+            completed_on=response.completed_on,
+            updated_at=response.updated_at,
+        )
+        response.record_engine = RECORD_ENGINE
+    session.flush()
+    return ids

@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
         qual_coding,
         qual_focus,
         survey_forms,
+        transport,
     )
     from sociaparis.web.workbench.uploads import MailingRunner
 
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(jobs.router)
     app.include_router(compare_matrix.router)
     app.include_router(analysis_explorer.router)
+    app.include_router(transport.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 

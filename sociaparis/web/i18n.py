@@ -13,6 +13,7 @@ from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
 from sociaparis.web.i18n_focus import FOCUS_ERROR_MESSAGES, FOCUS_MESSAGES
 from sociaparis.web.i18n_jobs import JOBS_ERROR_MESSAGES, JOBS_MESSAGES
 from sociaparis.web.i18n_qual_coding import QUAL_CODING_MESSAGES
+from sociaparis.web.i18n_register import REGISTER_ERROR_MESSAGES, REGISTER_MESSAGES
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -449,6 +450,10 @@ for _lang, _texts in COMPARE_ERROR_MESSAGES.items():
 for _lang, _texts in EXPLORER_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 for _lang, _texts in EXPLORER_ERROR_MESSAGES.items():
+    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
+for _lang, _texts in REGISTER_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in REGISTER_ERROR_MESSAGES.items():
     ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
 
 

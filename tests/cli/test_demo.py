@@ -37,6 +37,12 @@ def test_demo_builds_a_study_whose_respondent_link_and_login_work(tmp_path) -> N
                 "/login",
                 data={"username": user, "password": password, "csrf_token": token},
             )
+            register = client.get("/register")
+            assert register.status_code == 200
+            assert "5 organisations (flagged as synthetic)" in result.output
+            # the synthetic organisations that agreed are named, with the label
+            assert register.text.count("Exemple synthétique — ") == 5
+            assert "Opérateur D" not in register.text
             progress = client.get("/fielding/sociaparis_staff_llm")
             assert progress.status_code == 200
             assert re.search(r'id="total-completed">40<', progress.text)
@@ -59,7 +65,8 @@ def test_building_the_demo_twice_starts_afresh(tmp_path) -> None:
         assert result.exit_code == 0, result.output
     engine = create_engine(f"sqlite:///{data_dir / 'sociaparis.db'}")
     with engine.connect() as connection:
-        assert connection.execute(text("select count(*) from responses")).scalar() == 5
+        # 5 staff-survey responses and the 5 synthetic transport organisations, once
+        assert connection.execute(text("select count(*) from responses")).scalar() == 10
         assert connection.execute(text("select count(*) from users")).scalar() == 1
         # the 15-city frame, once (15 cities x 9 dimensions)
         count = "select count(*) from compare_{}"

@@ -62,6 +62,13 @@ def evidence_text(cell: CellInfo) -> str:
             f"response {source.get('response')} to form '{source.get('form_id')}', "
             f"question '{source.get('question')}'{choice}"
         )
+    if cell.source_kind == "repeat":
+        derived = f" ({source['derived']})" if source.get("derived") else ""
+        return (
+            f"response {source.get('response')} to form '{source.get('form_id')}', "
+            f"repeat '{source.get('repeat')}' instance {source.get('instance')}, "
+            f"question '{source.get('question')}'{derived}"
+        )
     if cell.source_kind == "codes":
         codings = source.get("codings", [])
         documents = source.get("documents", [])

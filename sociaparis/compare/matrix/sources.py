@@ -478,4 +478,11 @@ def cell_evidence(
             for s in found_segments
         )
         return Evidence(cell, None, segments, [])
+    if cell.source_kind == "repeat":
+        from ..register.repeats import repeat_evidence
+
+        answer = repeat_evidence(session, cell.source, lang)
+        entry = MatrixError.NO_RESPONSE
+        lost = [Issue(entry.code, entry.format(response=cell.source.get("response")))]
+        return Evidence(cell, answer, (), [] if answer is not None else lost)
     return Evidence(cell)

@@ -24,7 +24,7 @@ from .errors import MatrixError
 ValueType = Literal["number", "text"]
 VALUE_TYPES: tuple[ValueType, ...] = ("number", "text")
 #: Where a cell's value comes from.
-SOURCE_KINDS = ("hand", "survey", "codes")
+SOURCE_KINDS = ("hand", "survey", "codes", "repeat")
 NAME_LIMIT = 200
 
 
