@@ -58,7 +58,9 @@ def corpus(n: int, codes: int, seed: int) -> tuple[list[str], list[frozenset[str
             words += rng.sample(themes[code], 3)
         rng.shuffle(words)
         texts.append(" ".join(words).capitalize() + ".")
-        labels.append(frozenset({f"code {code + 1}"}) if code is not None else frozenset())
+        labels.append(
+            frozenset({f"code {code + 1}"}) if code is not None else frozenset()
+        )
     return texts, labels
 
 
