@@ -473,3 +473,54 @@ def find_more(
                     f.similarity)
         )  # fmt: skip
     return OfflineHelp(tuple(passages), (path,), ())
+
+
+# -- what the page offers ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunChoice:
+    """A stored run that can be evaluated."""
+
+    id: int
+    coder: str
+    created: str
+    suggestions: int
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationChoices:
+    """The runs and the people an evaluation may compare."""
+
+    runs: tuple[RunChoice, ...]
+    coders: tuple[str, ...]
+
+
+def evaluation_choices(*, session: Session, actor: Account) -> EvaluationChoices:
+    """The stored runs (newest first) and the human coders who coded something.
+
+    Raises ``ASSIST_069`` for an account that may not evaluate.
+    """
+    from sqlalchemy import func
+
+    _require(actor, can_evaluate(actor), "evaluate the AI's suggestions")
+    coders = list_coders(session=session)
+    names = {c.id: c.name for c in coders}
+    counts = dict(
+        session.execute(
+            select(AssistSuggestion.run_id, func.count()).group_by(
+                AssistSuggestion.run_id
+            )
+        ).all()
+    )
+    runs = tuple(
+        RunChoice(
+            r.id,
+            names.get(r.coder_id or -1, r.model),
+            f"{r.created_at:%Y-%m-%d %H:%M}",
+            int(counts.get(r.id, 0)),
+        )  # fmt: skip
+        for r in session.scalars(select(AssistRun).order_by(AssistRun.id.desc()))
+    )
+    people = tuple(c.name for c in coders if is_human(c.name) and c.codings)
+    return EvaluationChoices(runs, people)

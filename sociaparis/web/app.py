@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     from sociaparis.web.routes import admin, auth, optout, survey
     from sociaparis.web.workbench import (
         accounts,
+        assist_evaluation,
         codebook,
         corpus,
         jobs,
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(survey_forms.router)
     app.include_router(codebook.router)
     app.include_router(qual_analysis.router)
+    app.include_router(assist_evaluation.router)
     app.include_router(accounts.router)
     app.include_router(corpus.router)
     app.include_router(qual_coding.router)

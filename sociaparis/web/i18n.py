@@ -5,6 +5,10 @@ from __future__ import annotations
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
 from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSAGES
+from sociaparis.web.i18n_assist_eval import (
+    ASSIST_EVAL_ERROR_MESSAGES,
+    ASSIST_EVAL_MESSAGES,
+)
 from sociaparis.web.i18n_codebook import CODEBOOK_ERROR_MESSAGES, CODEBOOK_MESSAGES
 from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
@@ -439,6 +443,10 @@ ERROR_MESSAGES["en"] = {
 for _lang, _texts in FOCUS_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 for _lang, _texts in FOCUS_ERROR_MESSAGES.items():
+    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
+for _lang, _texts in ASSIST_EVAL_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in ASSIST_EVAL_ERROR_MESSAGES.items():
     ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
 
 
