@@ -34,8 +34,10 @@ CORE = "core"
 #: domain -> the other domains it may import (all may import ``core``)
 DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     "accounts": frozenset(),
-    # AI-assisted coding
-    "assist": frozenset({"qual"}),
+    # AI-assisted coding: the offline suggester and the AI's agreement read the
+    # codings (qual.interchange), compute with qual.agreement and
+    # analysis.reliability, and check the acting account (accounts)
+    "assist": frozenset({"accounts", "analysis", "qual"}),
     # themes: quotes go through qual.pseudonymization
     "analysis": frozenset({"qual"}),
     # the case matrix: cases and codings (qual), answers (survey), role checks;
@@ -63,6 +65,7 @@ MIGRATION_IMPORTS = frozenset({CORE, "qual", "survey"})
 #: logic, pseudonymization and the format converters
 PURE_ENGINES = (
     "sociaparis.analysis",
+    "sociaparis.assist.evaluation",
     "sociaparis.compare.qca",
     "sociaparis.qual.agreement",
     "sociaparis.qual.io",

@@ -2,7 +2,9 @@
 
 The plain-file commands (``suggest``, ``find-more``, ``propose``, ``replay``) need
 no study: they read a UTF-8 text file and a codebook file.  Sending the text to
-the endpoint is the user's decision: pseudonymize it first.
+the endpoint is the user's decision: pseudonymize it first.  The study's
+commands (``evaluate``, ``offline``, ``similar``) come from
+:mod:`sociaparis.cli.assist_evaluate`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from sociaparis.cli.assist_evaluate import COMMANDS_OF_EVALUATION
 from sociaparis.cli.common import print_json
 
 if TYPE_CHECKING:
@@ -309,3 +312,7 @@ def replay_command(recording: str, file: str, codebook: str, as_json: bool) -> N
     data = read_recording(recording)
     result = replay_run(data, read_text_file(file), read_briefs(codebook))
     _print_result(result, as_json)
+
+
+for _command in COMMANDS_OF_EVALUATION:
+    assist.add_command(_command)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -590,7 +591,56 @@ def stored_agreement(
     CodingAgreement
         Per code and overall coefficients and the disagreements.
     """
-    from sociaparis.qual.agreement import coding_agreement, fixed_units, span_units
+    from sociaparis.qual.agreement import coding_agreement
+
+    data = stored_codings(
+        session=session, unit=unit, size=size, documents=documents, viewer=viewer
+    )
+    return coding_agreement(
+        data.codings, data.units, coders=coders, codes=codes, measures=measures,
+        texts=data.texts, min_overlap=min_overlap,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCodings:
+    """The codings of released documents and the units agreement compares them on.
+
+    Attributes
+    ----------
+    codings
+        DataFrame ``coder, document, start, end, code`` (coder login or name,
+        document GUID, code path ``"A > B"``), every coder's codings.
+    units
+        DataFrame ``document, unit, start, end`` as :func:`stored_agreement`
+        cuts them.
+    texts
+        ``{document GUID: text}``.
+    ids, titles
+        ``{document GUID: id}`` and ``{document GUID: title}``.
+    """
+
+    codings: pd.DataFrame
+    units: pd.DataFrame
+    texts: dict[str, str]
+    ids: dict[str, int]
+    titles: dict[str, str]
+
+
+def stored_codings(
+    *,
+    session: Session,
+    unit: Literal["turns", "paragraphs", "segments"] = "turns",
+    size: int = 500,
+    documents: Sequence[str | int] | None = None,
+    viewer: Account | None = None,
+) -> StoredCodings:
+    """The codings of released documents and their units, as agreement uses them.
+
+    Parameters are those of :func:`stored_agreement`; this is its reading half,
+    for other comparisons on the same units (e.g. AI suggestions and people).
+    """
+    from sociaparis.qual.agreement import fixed_units, span_units
     from sociaparis.qual.codebook_service import _all_codes, _path
     from sociaparis.qual.io.codebook import PATH_SEPARATOR
 
@@ -641,7 +691,7 @@ def stored_agreement(
             paragraphs = [(int(s), int(e)) for s, e in d.paragraphs] or [(0, d.length)]
             spans[d.guid] = turns if unit == "turns" and turns else paragraphs
         units = span_units(spans)
-    return coding_agreement(
-        frame, units, coders=coders, codes=codes, measures=measures,
-        texts={d.guid: d.text for d in documents_}, min_overlap=min_overlap,
+    return StoredCodings(
+        frame, units, {d.guid: d.text for d in documents_},
+        {d.guid: d.id for d in documents_}, {d.guid: d.title for d in documents_},
     )  # fmt: skip

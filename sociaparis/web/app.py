@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     from sociaparis.web.workbench import (
         accounts,
         analysis_explorer,
+        assist_evaluation,
         codebook,
         compare_matrix,
         corpus,
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(survey_forms.router)
     app.include_router(codebook.router)
     app.include_router(qual_analysis.router)
+    app.include_router(assist_evaluation.router)
     app.include_router(accounts.router)
     app.include_router(corpus.router)
     app.include_router(qual_coding.router)

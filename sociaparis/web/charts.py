@@ -161,3 +161,70 @@ def cumulative_chart(table: DayTable, *, total_label: str) -> LineChart | None:
         x_ticks=x_ticks,
         percent=percent,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalRow:
+    """One row of an interval chart: a label, its value's dot and interval's ends
+    (x positions; ``None`` where the value or interval is undefined)."""
+
+    label: str
+    y: float
+    x: float | None
+    low: float | None
+    high: float | None
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalChart:
+    """Dots with their intervals on a common axis, and reference lines."""
+
+    height: float
+    left: float
+    right: float
+    top: float
+    bottom: float
+    rows: tuple[IntervalRow, ...]
+    ticks: tuple[tuple[float, str], ...]
+    references: tuple[tuple[float, str], ...]
+
+
+def interval_chart(
+    rows: Sequence[tuple[str, float | None, tuple[float, float] | None]],
+    *,
+    references: Sequence[float] = (),
+) -> IntervalChart:
+    """A coefficient per row (e.g. Krippendorff's alpha per code) with its
+    interval, on an axis from 0 (or -1 when a value or bound is negative) to 1,
+    with vertical reference lines (e.g. 0.667 and 0.800)."""
+    row_height = 28
+    left, right, top = 180.0, WIDTH - 56.0, 8.0
+    bounds = [v for _, v, ci in rows for v in (v, *(ci or ())) if v is not None]
+    lowest = -1.0 if any(v < 0 for v in bounds) else 0.0
+
+    def x(v: float) -> float:
+        return left + (right - left) * (v - lowest) / (1.0 - lowest)
+
+    drawn = tuple(
+        IntervalRow(
+            label=label[:28],
+            y=top + 14 + k * row_height,
+            x=None if value is None or value != value else x(value),
+            low=None if ci is None else x(ci[0]),
+            high=None if ci is None else x(ci[1]),
+            value="–" if value is None or value != value else f"{value:.2f}",
+        )
+        for k, (label, value, ci) in enumerate(rows)
+    )
+    bottom = top + len(rows) * row_height + 4
+    step = 0.5 if lowest < 0 else 0.25
+    ticks = tuple(
+        (x(lowest + k * step), f"{lowest + k * step:g}")
+        for k in range(int(round((1.0 - lowest) / step)) + 1)
+    )
+    return IntervalChart(
+        height=bottom + 24, left=left, right=right, top=top, bottom=bottom,
+        rows=drawn, ticks=ticks,
+        references=tuple((x(r), f"{r:g}") for r in references),
+    )  # fmt: skip

@@ -5,6 +5,10 @@ from __future__ import annotations
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
 from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSAGES
+from sociaparis.web.i18n_assist_eval import (
+    ASSIST_EVAL_ERROR_MESSAGES,
+    ASSIST_EVAL_MESSAGES,
+)
 from sociaparis.web.i18n_codebook import CODEBOOK_ERROR_MESSAGES, CODEBOOK_MESSAGES
 from sociaparis.web.i18n_compare import COMPARE_ERROR_MESSAGES, COMPARE_MESSAGES
 from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
@@ -417,44 +421,42 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-for _lang, _texts in FIELDOPS_MESSAGES.items():
-    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
-for _lang, _texts in CODEBOOK_MESSAGES.items():
-    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
-for _lang, _texts in CODEBOOK_ERROR_MESSAGES.items():
-    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
-for _lang, _texts in ACCOUNTS_MESSAGES.items():
-    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
-for _lang, _texts in ACCOUNTS_ERROR_MESSAGES.items():
-    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
-for _lang, _texts in CORPUS_MESSAGES.items():
-    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
-for _lang, _texts in QUAL_CODING_MESSAGES.items():
-    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
-for _lang, _texts in JOBS_MESSAGES.items():
-    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+#: the texts of each part of the workbench (its own ``i18n_*`` module), merged
+#: under the texts above: a key defined here first is kept
+_PAGE_TEXTS = (
+    FIELDOPS_MESSAGES,
+    CODEBOOK_MESSAGES,
+    ACCOUNTS_MESSAGES,
+    CORPUS_MESSAGES,
+    QUAL_CODING_MESSAGES,
+    JOBS_MESSAGES,
+    FOCUS_MESSAGES,
+    COMPARE_MESSAGES,
+    EXPLORER_MESSAGES,
+    REGISTER_MESSAGES,
+    ASSIST_EVAL_MESSAGES,
+)
+_ERROR_TEXTS = (
+    CODEBOOK_ERROR_MESSAGES,
+    ACCOUNTS_ERROR_MESSAGES,
+    FOCUS_ERROR_MESSAGES,
+    COMPARE_ERROR_MESSAGES,
+    EXPLORER_ERROR_MESSAGES,
+    REGISTER_ERROR_MESSAGES,
+    ASSIST_EVAL_ERROR_MESSAGES,
+)
+for _part in _PAGE_TEXTS:
+    for _lang, _texts in _part.items():
+        MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _part in _ERROR_TEXTS:
+    for _lang, _texts in _part.items():
+        ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
 ERROR_MESSAGES["fr"] = {**JOBS_ERROR_MESSAGES, **ERROR_MESSAGES["fr"]}
 # English: the catalogue's own messages, so that both languages have the same codes.
 ERROR_MESSAGES["en"] = {
     **{error.code: error.template for error in JobError},
     **ERROR_MESSAGES["en"],
 }
-for _lang, _texts in FOCUS_MESSAGES.items():
-    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
-for _lang, _texts in FOCUS_ERROR_MESSAGES.items():
-    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
-for _lang, _texts in COMPARE_MESSAGES.items():
-    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
-for _lang, _texts in COMPARE_ERROR_MESSAGES.items():
-    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
-for _lang, _texts in EXPLORER_MESSAGES.items():
-    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
-for _lang, _texts in EXPLORER_ERROR_MESSAGES.items():
-    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
-for _lang, _texts in REGISTER_MESSAGES.items():
-    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
-for _lang, _texts in REGISTER_ERROR_MESSAGES.items():
-    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
 
 
 def error_text(error: SociaparisError, lang: str) -> str:
