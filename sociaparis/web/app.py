@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
         codebook,
         corpus,
         jobs,
+        qca,
         qual_analysis,
         qual_coding,
         qual_focus,
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(qual_coding.router)
     app.include_router(qual_focus.router)
     app.include_router(jobs.router)
+    app.include_router(qca.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 

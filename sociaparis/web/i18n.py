@@ -10,6 +10,7 @@ from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
 from sociaparis.web.i18n_focus import FOCUS_ERROR_MESSAGES, FOCUS_MESSAGES
 from sociaparis.web.i18n_jobs import JOBS_ERROR_MESSAGES, JOBS_MESSAGES
+from sociaparis.web.i18n_qca import QCA_ERROR_MESSAGES, QCA_MESSAGES
 from sociaparis.web.i18n_qual_coding import QUAL_CODING_MESSAGES
 
 LANGUAGES = ("fr", "en")
@@ -439,6 +440,10 @@ ERROR_MESSAGES["en"] = {
 for _lang, _texts in FOCUS_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 for _lang, _texts in FOCUS_ERROR_MESSAGES.items():
+    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
+for _lang, _texts in QCA_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in QCA_ERROR_MESSAGES.items():
     ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
 
 
