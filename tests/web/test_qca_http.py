@@ -90,7 +90,8 @@ def test_the_analysis_page_shows_r_s_numbers_and_every_model(site: dict) -> None
         assert float(pri) == round(ref["PRI"], 3)
     fits = re.findall(
         r'<tr class="solution-fit"><th scope="row">solution</th>'
-        r'<td class="number">([\d.]+)</td><td class="number">([\d.]+)</td><td class="number">([\d.]+)</td>',
+        r'<td class="number">([\d.]+)</td><td class="number">([\d.]+)</td>'
+        r'<td class="number">([\d.]+)</td>',
         text,
     )
     assert [tuple(map(float, f)) for f in fits] == [
