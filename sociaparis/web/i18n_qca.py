@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from sociaparis.compare.qca.errors import QCAError
+
 QCA_MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
         "nav_qca": "QCA",
@@ -374,5 +376,10 @@ QCA_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "Ensembles : {available}."
         ),
     },
-    "en": {},
+}
+# English: the catalogue's own messages, so that both languages have the same codes.
+QCA_ERROR_MESSAGES["en"] = {
+    error.code: error.template
+    for error in QCAError
+    if error.code in QCA_ERROR_MESSAGES["fr"]
 }
