@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sociaparis.compare import qca_runs
@@ -221,16 +221,22 @@ def calibration_page(
     return _calibration(request, session, user, frame, lang)
 
 
+async def _plan_form(request: Request) -> dict[str, str]:
+    """The calibration form's fields (their names depend on the frame's rows)."""
+    form = await request.form(max_fields=6 * ROWS_LIMIT + 10, max_files=0)
+    return {key: str(value) for key, value in form.items()}
+
+
 @router.post("/qca/{frame}/calibration")
-async def save_calibration(
+def save_calibration(
     request: Request,
     frame: str,
     user: CurrentUser,
     session: SessionDep,
+    form: Annotated[dict[str, str], Depends(_plan_form)],
     lang: str | None = None,
 ) -> Response:
-    form = await request.form(max_fields=6 * ROWS_LIMIT + 10, max_files=0)
-    require_session_csrf(request, str(form.get("csrf_token", "")))
+    require_session_csrf(request, form.get("csrf_token", ""))
     language = pick_language(lang)
     try:
         text = str(form.get("plan_toml", "")).strip()
