@@ -181,6 +181,48 @@ def entry_method(entry: Mapping[str, Any]) -> str:
     return "linear" if entry.get("logistic", True) is False else "direct"
 
 
+#: options a plan row of the calibration form does not show, kept when it is saved
+KEPT_OPTIONS = ("label", "note", "idm", "negate", "ecdf", "below", "above")
+
+
+def plan_from_rows(
+    rows: Sequence[Mapping[str, str]], previous: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A plan from the calibration form's rows (``set``, ``source``, ``method``,
+    ``thresholds``, ``map``), in order; a set that keeps its name, dimension and
+    method keeps the options the form does not show (label, idm, negation…).
+
+    Examples
+    --------
+    >>> old = {"sets": {"CIO": {"source": "cio", "thresholds": "1,2,3", "label": "L"}}}
+    >>> rows = [{"set": "CIO", "source": "cio", "method": "direct",
+    ...          "thresholds": "e=1, c=2, i=3"}, {"source": "x", "method": "none"}]
+    >>> plan_from_rows(rows, old)["sets"]["CIO"]["label"]
+    'L'
+    """
+    before = (previous or {}).get("sets", {})
+    sets: dict[str, Any] = {}
+    for row in rows:
+        entry = plan_entry(
+            row["source"],
+            row.get("method", "none"),
+            thresholds=row.get("thresholds", ""),
+            mapping=row.get("map", ""),
+        )
+        if entry is None:
+            continue
+        name = row.get("set", "").strip() or entry["source"]
+        old = before.get(name)
+        if (
+            old is not None
+            and str(old.get("source", name)) == entry["source"]
+            and entry_method(old) == entry_method(entry)
+        ):
+            entry.update({k: old[k] for k in KEPT_OPTIONS if k in old})
+        sets[name] = entry
+    return {"sets": sets}
+
+
 def _check_plan(plan: Mapping[str, Any]) -> dict[str, Any]:
     sets = plan.get("sets") if isinstance(plan, Mapping) else None
     if not isinstance(sets, Mapping):

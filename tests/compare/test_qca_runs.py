@@ -317,3 +317,26 @@ def test_crossover_cases_are_reported(session: Session, researcher: Account) -> 
     view = runs.calibration_overview(session=session, frame="lipset", plan=plan)[0]
     assert view.crossover == ("ES",)
     assert dict(zip(view.cases, view.calibrated, strict=True))["ES"] == 0.5
+
+
+def test_the_calibration_form_round_trips_the_15_city_plan() -> None:
+    plan = cities_plan()
+    rows = [
+        {
+            "set": name,
+            "source": options["source"],
+            "method": runs.entry_method(options),
+            "thresholds": options.get("thresholds", ""),
+            "map": "; ".join(f"{k} = {v}" for k, v in options.get("map", {}).items()),
+        }
+        for name, options in plan["sets"].items()
+    ]
+    rows.append({"set": "", "source": "country", "method": "none"})
+    assert runs.plan_from_rows(rows, plan) == plan
+    # a set whose method changes loses the options of the old one
+    rows[5] = {**rows[5], "method": "linear"}
+    changed = runs.plan_from_rows(rows, plan)["sets"]["CIO"]
+    assert changed == {
+        "source": "cio_engagement", "type": "fuzzy",
+        "thresholds": "e=2, c=5, i=8", "logistic": False,
+    }  # fmt: skip

@@ -252,19 +252,19 @@ def save_calibration(
                     qca_runs.QCAError.BAD_PLAN, reason=str(exc)
                 ) from None
         else:
-            plan = {"sets": {}}
+            rows = []
             for i in range(ROWS_LIMIT):
                 if f"source_{i}" not in form:
                     break
-                name = str(form.get(f"set_{i}", "")).strip()
-                entry = qca_runs.plan_entry(
-                    str(form[f"source_{i}"]),
-                    str(form.get(f"method_{i}", "none")),
-                    thresholds=str(form.get(f"thresholds_{i}", "")),
-                    mapping=str(form.get(f"map_{i}", "")),
+                rows.append(
+                    {
+                        key: form.get(f"{key}_{i}", "")
+                        for key in ("set", "source", "method", "thresholds", "map")
+                    }
                 )
-                if entry is not None:
-                    plan["sets"][name or entry["source"]] = entry
+            plan = qca_runs.plan_from_rows(
+                rows, qca_runs.get_plan(session=session, frame=frame)
+            )
         with session.begin_nested():
             qca_runs.save_plan(session=session, actor=user, frame=frame, plan=plan)
     except SociaparisError as error:
