@@ -13,6 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from sociaparis.cli.common import ACTING_USER_OR_LOCAL
 from sociaparis.compare.qca import minimize, prepare, truth_table
 from sociaparis.compare.qca.calibrate import calibrate_sets
 from sociaparis.compare.qca.conformance import run_case, to_json
@@ -352,3 +353,250 @@ def necessity_command(incl_cut: float, cov_cut: float, **ctx: Any) -> None:
 def run_command(case: Path) -> None:
     """Recompute a conformance case (R QCA reference JSON) and print it as JSON."""
     click.echo(to_json(run_case(case)))
+
+
+# ------------------------------------------------------------------ stored frames
+# Plans and saved runs over the stored case matrix (sociaparis.compare.qca_runs),
+# the twins of the pages under /qca.
+
+
+def _show_analysis(result: Any) -> None:
+    _show_truth_table(result.truth_table)
+    if result.minimization is None:
+        click.echo(str(result.minimization_error))
+    else:
+        _show_minimization(result.minimization)
+    rows = [[t.term, t.incl, t.ron, t.cov] for t in result.pof.terms]
+    _print_table("Single conditions (pof)", ["term", "inclN", "RoN", "covN"], rows)
+    if result.necessary is not None:
+        rows = [[t.term, t.incl, t.ron, t.cov] for t in result.necessary.terms]
+        _print_table(
+            "Necessary terms (superSubset)", ["term", "inclN", "RoN", "covN"], rows
+        )
+    click.echo(f"matrix version {result.matrix_version}")
+
+
+@qca.command("plan")
+@click.argument("frame")
+@click.option(
+    "--calibration",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Save this TOML plan ([sets.NAME] tables) as the frame's calibration plan.",
+)
+@ACTING_USER_OR_LOCAL
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def plan_command(
+    frame: str, calibration: Path | None, acting: str | None, as_json: bool
+) -> None:
+    """Show (or save) a frame's calibration plan and its sets on the matrix."""
+    from sociaparis.cli.common import acting_or_local, database_session
+    from sociaparis.compare import qca_runs
+
+    with database_session() as session:
+        if calibration is not None:
+            qca_runs.save_plan(
+                session=session,
+                actor=acting_or_local(session, acting),
+                frame=frame,
+                plan=_plan(calibration),
+            )
+        sets = qca_runs.calibration_overview(session=session, frame=frame)
+    if as_json:
+        click.echo(
+            to_json(
+                {
+                    s.name: {
+                        "options": dict(s.options),
+                        "calibrated": list(s.calibrated or []),
+                        "crossover": list(s.crossover),
+                        "error": s.error.code if s.error else None,
+                    }
+                    for s in sets
+                }
+            )
+        )
+        return
+    for s in sets:
+        options = ", ".join(
+            f"{k}={v}" for k, v in s.options.items() if k not in ("label", "note")
+        )
+        click.echo(f"{s.name} ({s.method}): {options}")
+        if s.options.get("label"):
+            click.echo(f"  {s.options['label']}")
+        if s.error is not None:
+            click.echo(f"  {s.error}")
+        elif s.crossover:
+            click.echo(f"  at the crossover (0.5): {', '.join(s.crossover)}")
+
+
+@qca.command("analyse")
+@click.argument("frame")
+@click.option("--outcome", required=True, help="Outcome set of the frame's plan.")
+@click.option("--conditions", required=True, help="Comma-separated condition sets.")
+@click.option("--negate", is_flag=True, help="Analyse the negated outcome.")
+@click.option("--incl-cut", default="1", show_default=True, help='"0.8" or "0.8,0.6".')
+@click.option("--n-cut", type=int, default=1, show_default=True)
+@click.option("--pri-cut", type=float, default=0.0, show_default=True)
+@click.option(
+    "--solution",
+    type=click.Choice(["conservative", "parsimonious", "intermediate"]),
+    default="conservative",
+    show_default=True,
+)
+@click.option("--contradictions", is_flag=True, help='Add "C" to include.')
+@click.option("--dir-exp", default="", help='Intermediate: e.g. "A, ~B, C=-".')
+@click.option("--row-dom", is_flag=True, help="Remove dominated prime implicants.")
+@click.option("--necessity-incl-cut", type=float, default=0.9, show_default=True)
+@click.option("--necessity-cov-cut", type=float, default=0.6, show_default=True)
+@click.option("--save", is_flag=True, help="Keep the run (with the matrix version).")
+@click.option("--name", default="", help="Name of the saved run.")
+@click.option("--r-code", is_flag=True, help="Print the R code of the run instead.")
+@ACTING_USER_OR_LOCAL
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def analyse_command(
+    frame: str,
+    outcome: str,
+    conditions: str,
+    negate: bool,
+    incl_cut: str,
+    n_cut: int,
+    pri_cut: float,
+    solution: str,
+    contradictions: bool,
+    dir_exp: str,
+    row_dom: bool,
+    necessity_incl_cut: float,
+    necessity_cov_cut: float,
+    save: bool,
+    name: str,
+    r_code: bool,
+    acting: str | None,
+    as_json: bool,
+) -> None:
+    """Truth table, minimization and necessity on a stored frame, with its plan."""
+    from sociaparis.cli.common import acting_or_local, database_session
+    from sociaparis.compare import qca_runs
+
+    settings = qca_runs.QCASettings.parse(
+        outcome=outcome,
+        conditions=conditions.split(","),
+        negate_outcome=negate,
+        incl_cut=incl_cut,
+        n_cut=n_cut,
+        pri_cut=pri_cut,
+        solution=solution,
+        include_contradictions=contradictions,
+        dir_exp=dir_exp,
+        row_dom=row_dom,
+        necessity_incl_cut=necessity_incl_cut,
+        necessity_cov_cut=necessity_cov_cut,
+    )
+    with database_session() as session:
+        actor = acting_or_local(session, acting)
+        result = qca_runs.analyse(
+            session=session, actor=actor, frame=frame, settings=settings
+        )
+        saved = (
+            qca_runs.save_analysis(
+                session=session, actor=actor, analysis=result, name=name
+            )
+            if save
+            else None
+        )
+    if r_code:
+        click.echo(result.r_code, nl=False)
+    elif as_json:
+        extra = {"run": saved.id} if saved else {}
+        click.echo(
+            to_json({**extra, "matrix_version": result.matrix_version, **result.result()})
+        )
+    else:
+        _show_analysis(result)
+    if saved is not None:
+        click.echo(f"saved as run {saved.id}", err=True)
+
+
+@qca.command("runs")
+@click.option("--frame", help="Only the runs of this frame.")
+@ACTING_USER_OR_LOCAL
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def runs_command(frame: str | None, acting: str | None, as_json: bool) -> None:
+    """List the saved QCA runs, newest first, and whether the matrix changed since."""
+    from sociaparis.cli.common import acting_or_local, database_session
+    from sociaparis.compare import qca_runs
+
+    with database_session() as session:
+        found = qca_runs.list_runs(
+            session=session, actor=acting_or_local(session, acting), frame=frame
+        )
+    if as_json:
+        click.echo(
+            to_json(
+                [{k: v for k, v in r.to_dict().items() if k != "result"} for r in found]
+            )
+        )
+        return
+    for r in found:
+        changed = "matrix changed since" if r.matrix_changed else "matrix unchanged"
+        when = r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else ""
+        click.echo(
+            f"{r.id}\t{r.frame}\t{r.name or '-'}\t{r.settings.outcome} <- "
+            f"{', '.join(r.settings.conditions)}\t{r.settings.solution}\t"
+            f"{when}\t{r.created_by}\t{changed}"
+        )
+
+
+@qca.command("show")
+@click.argument("run", type=int)
+@click.option(
+    "--rerun", is_flag=True, help="Run it again on the matrix as it is now (not kept)."
+)
+@click.option("--r-code", is_flag=True, help="Print the R code of the run instead.")
+@ACTING_USER_OR_LOCAL
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def show_command(
+    run: int, rerun: bool, r_code: bool, acting: str | None, as_json: bool
+) -> None:
+    """Regenerate a saved run from the values it kept (or --rerun on today's matrix)."""
+    from sociaparis.cli.common import acting_or_local, database_session
+    from sociaparis.compare import qca_runs
+
+    with database_session() as session:
+        actor = acting_or_local(session, acting)
+        saved = qca_runs.get_run(session=session, actor=actor, run=run)
+        if rerun:
+            result, _ = qca_runs.rerun(session=session, actor=actor, run=run)
+            same = None
+        else:
+            result, same = qca_runs.regenerate(session=session, actor=actor, run=run)
+    if r_code:
+        click.echo(result.r_code, nl=False)
+        return
+    if as_json:
+        click.echo(
+            to_json(
+                {
+                    **{k: v for k, v in saved.to_dict().items() if k != "result"},
+                    "regenerated_identical": same,
+                    **result.result(),
+                }
+            )
+        )
+        return
+    click.echo(f"run {saved.id} of frame {saved.frame}: {saved.name or '-'}")
+    if saved.matrix_changed:
+        click.echo(
+            "The case matrix changed since this run was saved "
+            f"(version {saved.matrix_version[:12]}, now "
+            f"{(saved.current_version or 'gone')[:12]})."
+        )
+    if same is not None:
+        click.echo(
+            "Regenerated from the saved values: "
+            + (
+                "identical to the saved table."
+                if same
+                else "DIFFERS from the saved table."
+            )
+        )
+    _show_analysis(result)

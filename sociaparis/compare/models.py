@@ -118,3 +118,44 @@ class CompareCellHistory(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     changed_by: Mapped[str] = mapped_column(String(200), default="")
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QCAPlan(Base):
+    """The calibration plan of a frame: how its dimensions become QCA sets.
+
+    ``plan`` holds ``{"sets": {NAME: options}}`` in the layout of a calibration
+    plan file (``source``, ``thresholds``/``type``/``method`` or ``map``); see
+    :mod:`sociaparis.compare.qca_runs`.
+    """
+
+    __tablename__ = "qca_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    frame_id: Mapped[int] = mapped_column(
+        ForeignKey("compare_frames.id", ondelete="CASCADE"), unique=True
+    )
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QCARun(Base):
+    """A saved QCA run: its settings, the calibration plan and the raw case-matrix
+    values it used (and their version, a SHA-256), and its result as JSON, so that
+    a published table can be regenerated and a changed matrix noticed."""
+
+    __tablename__ = "qca_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    frame_id: Mapped[int | None] = mapped_column(
+        ForeignKey("compare_frames.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    frame_name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    matrix_version: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
         compare_matrix,
         corpus,
         jobs,
+        qca,
         qual_analysis,
         qual_coding,
         qual_focus,
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(compare_matrix.router)
     app.include_router(analysis_explorer.router)
     app.include_router(transport.router)
+    app.include_router(qca.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 

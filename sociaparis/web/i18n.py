@@ -16,6 +16,7 @@ from sociaparis.web.i18n_explorer import EXPLORER_ERROR_MESSAGES, EXPLORER_MESSA
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
 from sociaparis.web.i18n_focus import FOCUS_ERROR_MESSAGES, FOCUS_MESSAGES
 from sociaparis.web.i18n_jobs import JOBS_ERROR_MESSAGES, JOBS_MESSAGES
+from sociaparis.web.i18n_qca import QCA_ERROR_MESSAGES, QCA_MESSAGES
 from sociaparis.web.i18n_qual_coding import QUAL_CODING_MESSAGES
 from sociaparis.web.i18n_register import REGISTER_ERROR_MESSAGES, REGISTER_MESSAGES
 
@@ -435,6 +436,7 @@ _PAGE_TEXTS = (
     EXPLORER_MESSAGES,
     REGISTER_MESSAGES,
     ASSIST_EVAL_MESSAGES,
+    QCA_MESSAGES,
 )
 _ERROR_TEXTS = (
     CODEBOOK_ERROR_MESSAGES,
@@ -444,6 +446,7 @@ _ERROR_TEXTS = (
     EXPLORER_ERROR_MESSAGES,
     REGISTER_ERROR_MESSAGES,
     ASSIST_EVAL_ERROR_MESSAGES,
+    QCA_ERROR_MESSAGES,
 )
 for _part in _PAGE_TEXTS:
     for _lang, _texts in _part.items():

@@ -13,7 +13,13 @@ from .data import QCAData, prepare
 from .fit import SolutionFit, TermFit
 from .minimize import minimize, parse_dir_exp
 from .necessity import NecessityResult, NecessityTerm, pof_necessity, superset_subset
-from .plots import solution_xy_plot, term_xy_plot, truth_table_plot, xy_plot
+from .plots import (
+    calibration_plot,
+    solution_xy_plot,
+    term_xy_plot,
+    truth_table_plot,
+    xy_plot,
+)
 from .results import IntermediateSolution, Minimization, Model
 from .truth_table import TruthTable, TruthTableRow, truth_table
 
@@ -29,6 +35,7 @@ __all__ = [
     "TruthTable",
     "TruthTableRow",
     "calibrate",
+    "calibration_plot",
     "calibrate_sets",
     "minimize",
     "parse_dir_exp",

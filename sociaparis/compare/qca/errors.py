@@ -95,3 +95,30 @@ class QCAError(ErrorCode):
         "QCA_018",
         "The data have no cases.",
     )
+    # ---- saved runs and the QCA pages (QCA_050-069)
+    RUN_NOT_ALLOWED = (
+        "QCA_050",
+        "The account '{user}' ({role}) may not {action}: only researchers and "
+        "administrators run QCA and change calibration plans.",
+    )
+    UNKNOWN_RUN = (
+        "QCA_051",
+        "There is no saved QCA run {run}. List them with `sociaparis qca runs`.",
+    )
+    BAD_PLAN = (
+        "QCA_052",
+        "The calibration plan cannot be used: {reason}.",
+    )
+    BAD_SETTING = (
+        "QCA_053",
+        "The QCA setting {name} = {value!r} cannot be used: {reason}.",
+    )
+    NO_CONDITIONS = (
+        "QCA_054",
+        "Choose an outcome and at least one condition among the calibrated sets "
+        "({available}).",
+    )
+    UNKNOWN_SET = (
+        "QCA_055",
+        "'{name}' is not a calibrated set of frame '{frame}'. Sets: {available}.",
+    )

@@ -161,6 +161,56 @@ def solution_xy_plot(result: Minimization, *, model: int = 0, fmt: str = "png") 
     )
 
 
+def calibration_plot(
+    raw: Sequence[float] | np.ndarray,
+    calibrated: Sequence[float] | np.ndarray,
+    *,
+    labels: Sequence[str],
+    raw_label: str,
+    set_label: str,
+    thresholds: Sequence[float] = (),
+    fmt: str = "svg",
+) -> bytes:
+    """Raw values against calibrated memberships, each case labelled.
+
+    The crossover line (0.5) and the thresholds are drawn; a case at exactly 0.5
+    is drawn as a hollow red point (it belongs to no corner of the property space).
+
+    Examples
+    --------
+    >>> calibration_plot([1, 5, 9], [0.05, 0.5, 0.95], labels=["a", "b", "c"],
+    ...                  raw_label="x", set_label="X")[:5]
+    b'<?xml'
+    """
+    x = np.asarray(raw, dtype=float)
+    y = np.asarray(calibrated, dtype=float)
+    fig = _figure(5.6, 4.2)
+    ax = fig.add_subplot()
+    ax.axhline(0.5, color="#bbbbbb", linewidth=0.6)
+    for value in thresholds:
+        ax.axvline(float(value), color="#878787", linewidth=0.7, linestyle=":")
+    crossover = np.abs(y - 0.5) < 1e-9
+    ax.scatter(x[~crossover], y[~crossover], s=28, color="#2166ac", alpha=0.85)
+    if crossover.any():
+        ax.scatter(
+            x[crossover], y[crossover], s=40, facecolor="none", edgecolor="#b2182b"
+        )
+    for xi, yi, label in zip(x, y, labels, strict=True):
+        ax.annotate(
+            str(label),
+            (xi, yi),
+            xytext=(3, 3),
+            textcoords="offset points",
+            fontsize=7,
+            color="#333333",
+        )
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel(raw_label)
+    ax.set_ylabel(f"membership in {set_label}")
+    ax.set_title(f"Calibration of {set_label}", fontsize=10)
+    return _save(fig, fmt)
+
+
 def truth_table_plot(tt: TruthTable, *, fmt: str = "png") -> bytes:
     """The truth table as a picture: configurations, OUT, n and consistency.
 
