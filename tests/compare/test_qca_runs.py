@@ -226,7 +226,7 @@ def test_a_saved_run_regenerates_and_notices_a_changed_matrix(
     assert not runs.get_run(session=session, actor=viewer, run=saved.id).matrix_changed
     set_cell(
         session=session, actor=researcher, frame="cvf", case="GreeksAlbania",
-        dimension="NATPRIDE", value="0.2",
+        dimension="NATPRIDE", value="0.2", reason="recoded",
     )  # fmt: skip
     changed = runs.get_run(session=session, actor=viewer, run=saved.id)
     assert changed.matrix_changed

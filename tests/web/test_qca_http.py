@@ -169,7 +169,7 @@ def test_saved_runs_regenerate_notice_a_changed_matrix_and_rerun(site: dict) -> 
         actor = acting_account(session=session, username="boss")
         set_cell(
             session=session, actor=actor, frame="cvf", case="GreeksAlbania",
-            dimension="NATPRIDE", value="0.2",
+            dimension="NATPRIDE", value="0.2", reason="recoded",
         )  # fmt: skip
     page = boss.get(run_url).text
     assert "La matrice de cas a changé depuis l&#39;enregistrement" in page
