@@ -18,10 +18,17 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.service import Account
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
+from sociaparis.reports.builds import keep_build
 from sociaparis.reports.render import chart_count, write_report
-from sociaparis.reports.service import form_report
+from sociaparis.reports.sections import WEIGHTINGS, check_sections
+from sociaparis.reports.service import (
+    check_report_weighting,
+    form_outline,
+    form_report,
+)
 from sociaparis.survey.exports import count_responses, export_archive
 from sociaparis.survey.io.writers import FORMATS
+from sociaparis.survey.study import Study, load_study
 
 Progress = Callable[[int, str], None]
 LANGUAGES = ("fr", "en")
@@ -135,14 +142,58 @@ def _run_export(
 # -- report ---------------------------------------------------------------------------
 
 
+def _study(parameters: dict[str, Any]) -> Study | None:
+    """The study folder named by the ``study`` parameter (set by the page from
+    ``SOCIAPARIS_STUDY_DIR``, by the CLI from ``--study``), loaded; or None."""
+    folder = parameters.get("study")
+    if folder is None:
+        return None
+    if not isinstance(folder, str) or not folder:
+        raise SociaparisError(
+            JobError.BAD_PARAMETER, name="study", value=folder, reason="name a folder"
+        )
+    return load_study(folder)
+
+
 def _check_report(
     *, session: Session, actor: Account, parameters: dict[str, Any]
 ) -> tuple[dict[str, Any], str]:
+    """Parameters: ``form_id``, ``fmt`` (html, pdf), ``lang``, ``sections``
+    (section ids, or None for all), ``weighting`` (design, raked; default
+    design) and ``study`` (the study folder, needed to rake)."""
     _require_export(actor, "build reports")
     fmt = _choice({"fmt": parameters.get("fmt", "html")}, "fmt", REPORT_FORMATS)
     lang = _choice({"lang": parameters.get("lang", "fr")}, "lang", LANGUAGES)
+    weighting = _choice(
+        {"weighting": parameters.get("weighting", "design")}, "weighting", WEIGHTINGS
+    )
     form_id, _count = _form_id(session, parameters)
-    return {"form_id": form_id, "fmt": fmt, "lang": lang}, f"{form_id} · {fmt}"
+    sections = parameters.get("sections")
+    if sections is not None:
+        if not isinstance(sections, list) or not all(
+            isinstance(s, str) for s in sections
+        ):
+            raise SociaparisError(
+                JobError.BAD_PARAMETER,
+                name="sections",
+                value=sections,
+                reason="give a list of section ids",
+            )
+        outline = form_outline(session=session, actor=actor, form_id=form_id, lang=lang)
+        check_sections(sections, outline, form_id)
+    study = _study(parameters)
+    check_report_weighting(
+        session=session, form_id=form_id, weighting=weighting, study=study
+    )
+    checked = {
+        "form_id": form_id,
+        "fmt": fmt,
+        "lang": lang,
+        "sections": sections,
+        "weighting": weighting,
+        "study": parameters.get("study"),
+    }
+    return checked, f"{form_id} · {fmt}"
 
 
 def _run_report(
@@ -173,6 +224,9 @@ def _run_report(
         actor=actor,
         form_id=form_id,
         lang=parameters["lang"],
+        study=_study(parameters),
+        sections=parameters.get("sections"),
+        weighting=parameters.get("weighting", "design"),
         loaded=on_loaded,
         progress=on_step,
     )
@@ -183,8 +237,18 @@ def _run_report(
         progress(80 + int(19 * min(1.0, charts["n"] / charts["total"])), "drawing")
 
     folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"{form_id}-report.{parameters['fmt']}"
-    return write_report(built, out, tick=drawn)
+    out = write_report(
+        built, folder / f"{form_id}-report.{parameters['fmt']}", tick=drawn
+    )
+    keep_build(
+        session=session,
+        actor=actor,
+        report=built,
+        source=out,
+        data_dir=data_dir,
+        job_id=int(folder.name) if folder.name.isdigit() else None,
+    )
+    return out
 
 
 KINDS: dict[str, JobKind] = {
