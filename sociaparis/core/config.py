@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     jobs_retention_hours
         Hours a finished job and its result file are kept
         (``SOCIAPARIS_JOBS_RETENTION_HOURS``, default 168: a week).
+    study_dir
+        The study folder (its ``study.toml``) whose population margins the
+        researcher pages rake to (``SOCIAPARIS_STUDY_DIR``); empty: the pages
+        offer the design weights only.
     lock_timeout
         Seconds a write waits for a SQLite database that another program (a
         ``sociaparis`` command, another worker) is writing to; past it the
@@ -135,6 +139,7 @@ class Settings(BaseSettings):
     upload_min_free_bytes: int = 500_000_000
     jobs_workers: int = 1
     jobs_retention_hours: float = 168.0
+    study_dir: Path | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -63,8 +63,3 @@ class ReportError(ErrorCode):
         "REPORT_056",
         "{user} ({role}) may not {action}: {reason}.",
     )
-    NOT_OPEN_QUESTION = (
-        "REPORT_057",
-        "'{question}' is not an open (text) question of the form '{form_id}'. Its "
-        "open questions: {available}.",
-    )
