@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +20,11 @@ from sociaparis.reports.errors import ReportError
 from sociaparis.reports.sections import SectionChoice, check_weighting, report_outline
 from sociaparis.survey.exports import load_export, require_export
 from sociaparis.survey.fielding.service import get_fielding
-from sociaparis.survey.service import StoredInstrument, latest_instrument
+from sociaparis.survey.service import (
+    StoredInstrument,
+    latest_instrument,
+    list_instruments,
+)
 from sociaparis.survey.study.definition import PopulationMargins, Study
 
 
@@ -195,3 +200,26 @@ def can_rake(study: Study | None, *, session: Session, form_id: str) -> bool:
         margins_for(study, latest_instrument(session=session, form_id=form_id))
         is not None
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ReportableForm:
+    """A stored form a report can be built for: its id and newest title."""
+
+    form_id: str
+    title: str
+
+
+def report_forms(*, session: Session, actor: Account) -> list[ReportableForm]:
+    """The stored forms (newest version's title), by form id.
+
+    Raises
+    ------
+    SociaparisError
+        ``EXPORT_007`` for a viewer.
+    """
+    require_export(Role(actor.role))
+    newest: dict[str, StoredInstrument] = {}
+    for stored in list_instruments(session=session):
+        newest[stored.form_id] = stored  # listed by version number: the last wins
+    return [ReportableForm(form_id, s.title) for form_id, s in newest.items()]

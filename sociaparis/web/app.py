@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
         qual_analysis,
         qual_coding,
         qual_focus,
+        reports,
         survey_forms,
     )
     from sociaparis.web.workbench.uploads import MailingRunner
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(qual_coding.router)
     app.include_router(qual_focus.router)
     app.include_router(jobs.router)
+    app.include_router(reports.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 

@@ -11,6 +11,10 @@ from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
 from sociaparis.web.i18n_focus import FOCUS_ERROR_MESSAGES, FOCUS_MESSAGES
 from sociaparis.web.i18n_jobs import JOBS_ERROR_MESSAGES, JOBS_MESSAGES
 from sociaparis.web.i18n_qual_coding import QUAL_CODING_MESSAGES
+from sociaparis.web.i18n_reports_pages import (
+    REPORTS_PAGES_ERROR_MESSAGES,
+    REPORTS_PAGES_MESSAGES,
+)
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -439,6 +443,10 @@ ERROR_MESSAGES["en"] = {
 for _lang, _texts in FOCUS_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 for _lang, _texts in FOCUS_ERROR_MESSAGES.items():
+    ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
+for _lang, _texts in REPORTS_PAGES_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
+for _lang, _texts in REPORTS_PAGES_ERROR_MESSAGES.items():
     ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
 
 
