@@ -268,6 +268,7 @@ def test_themes_page_shows_the_cli_themes(server) -> None:
         assert [int(size) for _, _, size in rows] == [
             t["size"] for t in expected["themes"]
         ]
+        assert any(theme["quotes"] for theme in expected["themes"])
         for theme in expected["themes"]:
             for quote in theme["quotes"]:
                 assert f"<q>{_escaped(quote)}</q>" in page.text
