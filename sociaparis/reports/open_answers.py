@@ -112,6 +112,19 @@ def answers_to(
     )
 
 
+def theme_threshold(min_count: int | None) -> int:
+    """The smallest theme shown: ``min_count``, or the default (10) when None.
+
+    Raises
+    ------
+    SociaparisError
+        ``ANALYSIS_010`` below 5.
+    """
+    chosen = DEFAULT_MIN_COUNT if min_count is None else min_count
+    check_min_count(chosen)
+    return chosen
+
+
 def form_themes(
     *,
     session: Session,
@@ -122,6 +135,7 @@ def form_themes(
     min_count: int = DEFAULT_MIN_COUNT,
     lang: str | None = None,
     loaded: Callable[[int], None] | None = None,
+    grouping: Callable[[], None] | None = None,
 ) -> OpenAnswerThemes:
     """Group the answers to an open question of a stored form into themes.
 
@@ -143,6 +157,8 @@ def form_themes(
         Language of the question's label (None: the form's default).
     loaded
         Called with the number of responses read, as they are read.
+    grouping
+        Called once the answers are read, before they are grouped.
 
     Returns
     -------
@@ -158,6 +174,8 @@ def form_themes(
     require_export(Role(actor.role))
     data = load_export(session=session, form_id=form_id, tick=loaded)
     answers, label = answers_to(data, question, lang)
+    if grouping is not None:
+        grouping()
     result = find_themes(answers, n_themes=n_themes, min_count=min_count)
     shown_in = lang or data.default_language or "fr"
     return OpenAnswerThemes(form_id, question, label or question, shown_in, result)

@@ -86,6 +86,15 @@ REPORTS_PAGES_MESSAGES: dict[str, dict[str, str]] = {
         "themes_min_count": "Plus petit thème montré",
         "themes_min_count_hint": "Jamais moins de 5 réponses.",
         "themes_apply": "Recalculer",
+        "themes_compute": "Calculer les thèmes",
+        "themes_computing": "Thèmes en cours de calcul",
+        "themes_not_yet": (
+            "Les thèmes de ces réponses n'ont pas encore été calculés avec ces "
+            "réglages : le calcul se fait en arrière-plan (une demi-minute pour "
+            "quelques milliers de réponses)."
+        ),
+        "job_kind_themes": "Thèmes des réponses ouvertes",
+        "job_step_grouping": "regroupement des réponses",
         "themes_chart_title": "Réponses par thème",
         "themes_table": "Thèmes",
         "themes_theme": "Thème",
@@ -169,6 +178,15 @@ REPORTS_PAGES_MESSAGES: dict[str, dict[str, str]] = {
         "themes_min_count": "Smallest theme shown",
         "themes_min_count_hint": "Never fewer than 5 answers.",
         "themes_apply": "Compute again",
+        "themes_compute": "Compute the themes",
+        "themes_computing": "Themes being computed",
+        "themes_not_yet": (
+            "The themes of these answers have not been computed with these "
+            "settings yet: they are computed in the background (half a minute "
+            "for a few thousand answers)."
+        ),
+        "job_kind_themes": "Themes of open answers",
+        "job_step_grouping": "grouping the answers",
         "themes_chart_title": "Answers by theme",
         "themes_table": "Themes",
         "themes_theme": "Theme",

@@ -256,11 +256,25 @@ def test_themes_page_shows_the_cli_themes(server) -> None:
             get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     expected = json.loads(result.output)
+    assert any(theme["quotes"] for theme in expected["themes"])
+    url = f"/analysis/{FORM}/open/open_city_role"
     with _client(server, "ana") as ana:
         listing = ana.get(f"/analysis/{FORM}/open?lang=fr")
-        assert f'href="/analysis/{FORM}/open/open_city_role?lang=fr"' in listing.text
-        page = ana.get(f"/analysis/{FORM}/open/open_city_role?lang=fr&min_count=5")
-        assert page.status_code == 200
+        assert f'href="{url}?lang=fr"' in listing.text
+        page = ana.get(f"{url}?lang=fr&min_count=5")
+        assert 'id="themes-not-yet"' in page.text and "<q>" not in page.text
+        refused = ana.post(f"{url}?lang=fr", data={"csrf_token": "x", "min_count": "5"})
+        assert refused.status_code == 403
+        reply = ana.post(
+            f"{url}?lang=fr", data={"csrf_token": _csrf(page), "min_count": "5"}
+        )
+        assert reply.status_code == 303
+        assert reply.headers["location"] == f"{url}?lang=fr&n_themes=&min_count=5"
+        page = ana.get(reply.headers["location"])
+        job_id = int(re.search(r'data-status-url="/jobs/(\d+)/status', page.text)[1])
+        with _workers(server):
+            assert _until_over(ana, job_id)["status"] == "done"
+        page = ana.get(reply.headers["location"])
         rows = re.findall(
             r'<tr><th scope="row">(.*?)</th><td>(.*?)</td><td class="number">(\d+)</td>',
             page.text,
@@ -268,21 +282,21 @@ def test_themes_page_shows_the_cli_themes(server) -> None:
         assert [int(size) for _, _, size in rows] == [
             t["size"] for t in expected["themes"]
         ]
-        assert any(theme["quotes"] for theme in expected["themes"])
         for theme in expected["themes"]:
             for quote in theme["quotes"]:
                 assert f"<q>{_escaped(quote)}</q>" in page.text
         bars = re.findall(r'<text class="chart-value"[^>]*>(\d+)</text>', page.text)
         assert [int(b) for b in bars] == [t["size"] for t in expected["themes"]]
         assert f"{expected['n_answers']} réponses" in page.text
+        # at the default threshold (10) the same answers are another computation
+        assert 'id="themes-not-yet"' in ana.get(f"{url}?lang=fr").text
         # the small-cell rule is never lowered under 5
-        low = ana.get(f"/analysis/{FORM}/open/open_city_role?min_count=4")
+        low = ana.get(f"{url}?min_count=4")
         assert low.status_code == 400
         assert error_text(
             SociaparisError(AnalysisError.MIN_COUNT_TOO_LOW, value=4, floor=5), "fr"
         ) in unescape(low.text)
-        missing = ana.get(f"/analysis/{FORM}/open/open_nothing")
-        assert missing.status_code == 400 and "open_nothing" in missing.text
+        assert ana.get(f"/analysis/{FORM}/open/open_nothing").status_code == 404
 
 
 def _escaped(text: str) -> str:

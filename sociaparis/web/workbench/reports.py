@@ -17,18 +17,19 @@ renders; role checks are theirs.
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
-from sociaparis.jobs.service import list_jobs, start_job
+from sociaparis.jobs.service import Job, job_result, list_jobs, start_job
 from sociaparis.reports.builds import build_file, list_builds, remove_build
 from sociaparis.reports.errors import ReportError
-from sociaparis.reports.open_answers import form_themes, open_questions
+from sociaparis.reports.open_answers import open_questions, theme_threshold
 from sociaparis.reports.sections import WEIGHTINGS
 from sociaparis.reports.service import can_rake, form_outline, report_forms
 from sociaparis.survey.errors import SurveyError
@@ -272,6 +273,18 @@ def themes_chart(sizes: list[tuple[str, int]]) -> FunnelChart:
     return FunnelChart(height=16 + len(sizes) * row_height, bars=bars)
 
 
+def _themes_job(
+    request: Request, user: Any, session: Any, wanted: dict[str, Any]
+) -> Job | None:
+    """The newest themes job of ``user`` with exactly the ``wanted`` parameters."""
+    for job in list_jobs(
+        session=session, actor=user, data_dir=request.app.state.settings.data_dir
+    ):
+        if job.kind == "themes" and job.parameters == wanted:
+            return job
+    return None
+
+
 @router.get("/analysis/{form_id}/open/{question}")
 def themes_page(
     request: Request,
@@ -285,24 +298,48 @@ def themes_page(
 ) -> Response:
     language = pick_language(lang)
     chosen = _whole(n_themes, None)
-    smallest = _whole(min_count, DEFAULT_MIN_COUNT)
     try:
-        themes = form_themes(
-            session=session,
-            actor=user,
-            form_id=form_id,
-            question=question,
-            n_themes=chosen,
-            min_count=smallest,
-            lang=language,
+        smallest = theme_threshold(_whole(min_count, None))
+        questions = open_questions(
+            session=session, actor=user, form_id=form_id, lang=language
         )
     except SociaparisError as error:
         _refused(error)
-    other = translate("themes_other", language)
-    sizes = [
-        (other if t.is_other else f"{t.theme}. {t.label}", t.size)
-        for t in themes.result.themes
-    ]
+    labels = {q.name: q.label for q in questions}
+    if question not in labels:
+        raise HTTPException(status_code=404, detail="not_found")
+    label = labels[question]
+    wanted = {
+        "form_id": form_id,
+        "question": question,
+        "n_themes": chosen,
+        "min_count": smallest,
+        "lang": language,
+    }
+    job = _themes_job(request, user, session, wanted)
+    themes = chart = None
+    if job is not None and job.status == "done":
+        try:
+            path, _media_type = job_result(
+                session=session,
+                actor=user,
+                job_id=job.id,
+                data_dir=request.app.state.settings.data_dir,
+            )
+        except SociaparisError as error:
+            _refused(error)
+        themes = json.loads(path.read_text(encoding="utf-8"))
+        label = themes["label"]
+        other = translate("themes_other", language)
+        chart = themes_chart(
+            [
+                (
+                    other if t["theme"] == "other" else f"{t['theme']}. {t['label']}",
+                    t["size"],
+                )
+                for t in themes["themes"]
+            ]
+        )
     return render(
         request,
         "workbench/reports/themes.html",
@@ -312,10 +349,51 @@ def themes_page(
             lang,
             form_id=form_id,
             question=question,
+            label=label,
+            job=job,
             themes=themes,
-            chart=themes_chart(sizes),
+            chart=chart,
             n_themes=chosen,
             min_count=smallest,
         ),
         json_twin=False,
+    )
+
+
+@router.post("/analysis/{form_id}/open/{question}")
+async def compute_themes(
+    request: Request,
+    form_id: str,
+    question: str,
+    user: CurrentUser,
+    session: SessionDep,
+    lang: str | None = None,
+) -> Response:
+    form = await request.form(max_files=0, max_fields=8)
+    require_session_csrf(request, str(form.get("csrf_token", "")))
+    language = pick_language(lang)
+    chosen = _whole(str(form.get("n_themes", "")), None)
+    smallest = _whole(str(form.get("min_count", "")), None)
+    parameters = {
+        "form_id": form_id,
+        "question": question,
+        "n_themes": chosen,
+        "min_count": smallest,
+        "lang": language,
+    }
+    try:
+        start_job(
+            session=session,
+            actor=user,
+            kind="themes",
+            parameters=parameters,
+            queue=request.app.state.jobs_queue,
+        )
+    except SociaparisError as error:
+        _refused(error)
+    query = urlencode(
+        {"lang": language, "n_themes": chosen or "", "min_count": smallest or ""}
+    )
+    return RedirectResponse(
+        f"/analysis/{form_id}/open/{quote(question)}?{query}", status_code=303
     )
