@@ -248,6 +248,7 @@ def _run_report(
         report=built,
         source=out,
         data_dir=data_dir,
+        # the runner gives each job the folder jobs/<job id>/
         job_id=int(folder.name) if folder.name.isdigit() else None,
     )
     return out
