@@ -258,6 +258,8 @@ def demo(
     os.environ["SOCIAPARIS_DATA_DIR"] = str(data_dir.resolve())
     os.environ["SOCIAPARIS_DATABASE_URL"] = ""
     os.environ["SOCIAPARIS_MODE"] = "single"
+    # the reports page rakes to the demo study's population margins
+    os.environ["SOCIAPARIS_STUDY_DIR"] = str(study_dir.resolve())
     get_settings.cache_clear()
     from sociaparis.cli.serve import run_server
 

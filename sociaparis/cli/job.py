@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -105,11 +106,83 @@ def export_command(form_id: str, fmt: str, lang: str, wait: bool, username: str)
     show_default=True,
 )
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option(
+    "--section",
+    "sections",
+    multiple=True,
+    help="Keep only this section (repeatable); default: every section.",
+)
+@click.option(
+    "--weighting",
+    type=click.Choice(["design", "raked"]),
+    default="design",
+    show_default=True,
+    help="raked needs --study (its population margins).",
+)
+@click.option(
+    "--study",
+    "study_path",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Study folder whose population margins rake the report.",
+)
 @click.option("--wait", is_flag=True, help="Follow the job until it ends.")
 @ACTING_USER
-def report_command(form_id: str, fmt: str, lang: str, wait: bool, username: str) -> None:
-    """Queue the report of FORM_ID's responses (unweighted, small cells hidden)."""
-    _start("report", {"form_id": form_id, "fmt": fmt, "lang": lang}, username, wait)
+def report_command(
+    form_id: str,
+    fmt: str,
+    lang: str,
+    sections: tuple[str, ...],
+    weighting: str,
+    study_path: Path | None,
+    wait: bool,
+    username: str,
+) -> None:
+    """Queue the report of FORM_ID's responses (small cells hidden); it is kept
+    with its parameters on the reports page."""
+    parameters = {
+        "form_id": form_id,
+        "fmt": fmt,
+        "lang": lang,
+        "sections": list(sections) or None,
+        "weighting": weighting,
+        "study": str(study_path.resolve()) if study_path is not None else None,
+    }
+    _start("report", parameters, username, wait)
+
+
+@job.command("themes")
+@click.argument("form_id")
+@click.argument("question")
+@click.option("--n-themes", type=click.IntRange(min=1), help="Number of groups to make.")
+@click.option(
+    "--min-count",
+    type=int,
+    default=None,
+    help="Smallest theme shown with its quotes (default 10, never below 5).",
+)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--wait", is_flag=True, help="Follow the job until it ends.")
+@ACTING_USER
+def themes_command(
+    form_id: str,
+    question: str,
+    n_themes: int | None,
+    min_count: int | None,
+    lang: str,
+    wait: bool,
+    username: str,
+) -> None:
+    """Queue the themes of QUESTION's open answers (as sociaparis stats themes
+    --json; the open answers page shows them)."""
+    parameters = {
+        "form_id": form_id,
+        "question": question,
+        "n_themes": n_themes,
+        "min_count": min_count,
+        "lang": lang,
+    }
+    _start("themes", parameters, username, wait)
 
 
 @job.command("list")

@@ -13,6 +13,7 @@ from sociaparis.cli.common import (
     progress_display,
 )
 from sociaparis.reports.render import chart_count, check_output, write_report
+from sociaparis.reports.sections import WEIGHTINGS
 from sociaparis.reports.service import form_report
 from sociaparis.survey.study import load_study
 
@@ -39,6 +40,20 @@ from sociaparis.survey.study import load_study
     multiple=True,
     help="A select_one question to compare by group (repeatable).",
 )
+@click.option(
+    "--section",
+    "sections",
+    multiple=True,
+    help="Keep only this section (repeatable): participation, weighting, q-<group>, "
+    "comparisons, methods. Default: every section.",
+)
+@click.option(
+    "--weighting",
+    type=click.Choice(WEIGHTINGS),
+    default=None,
+    help="design (every respondent weighs 1) or raked (to the --study's margins). "
+    "Default: raked when --study has margins for this form, else design.",
+)
 @ACTING_USER_OR_LOCAL
 def report(
     form_id: str,
@@ -46,6 +61,8 @@ def report(
     lang: str,
     study_path: Path | None,
     compare: tuple[str, ...],
+    sections: tuple[str, ...],
+    weighting: str | None,
     acting: str | None,
 ) -> None:
     """Write the report of FORM_ID's responses: weighted, small cells hidden.
@@ -64,6 +81,8 @@ def report(
             lang=lang,
             study=study,
             key_questions=list(compare) or None,
+            sections=list(sections) or None,
+            weighting=weighting,
             loaded=lambda n: progress.advance(task, n),
             progress=lambda done, total, _: progress.update(
                 task, description="Computing estimates", completed=done, total=total
@@ -72,6 +91,8 @@ def report(
         steps = chart_count(built) + (1 if kind == "pdf" else 0)
         progress.update(task, description="Drawing charts", completed=0, total=steps)
         write_report(built, out, tick=lambda _: progress.advance(task))
-    if study is None:
-        click.echo("No --study given: results are not weighted.", err=True)
+    if built.parameters["weighting"] == "design":
+        click.echo(
+            "Design weights: results are not raked to population margins.", err=True
+        )
     click.echo(f"Report of {built.n_responses} responses ({kind.upper()}, {lang}): {out}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 import pandas as pd
@@ -17,13 +17,9 @@ from sociaparis.analysis.conformance import compare_case, run_case
 from sociaparis.analysis.design import svydesign
 from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT, check_min_count, suppress
 from sociaparis.analysis.domains import by_domain
-from sociaparis.analysis.errors import AnalysisError
 from sociaparis.analysis.levels import LEVEL_ORDERS, LevelOrder
-from sociaparis.core.errors import SociaparisError
+from sociaparis.cli.common import ACTING_USER_OR_LOCAL
 from sociaparis.core.spreadsheets import read_excel
-
-if TYPE_CHECKING:
-    from sociaparis.survey.io.tables import ExportData
 
 
 @click.group()
@@ -177,31 +173,6 @@ _THEME_TEXTS = {
 }
 
 
-def _open_answers(
-    data: ExportData, question: str, lang: str | None
-) -> tuple[pd.Series, str]:
-    """The answers to QUESTION (column or question name) and the question's label."""
-    for table in data.tables:
-        for variable in table.variables:
-            if question in (variable.name, variable.source) and variable.choice == "":
-                frame = table.frame
-                ids = (
-                    frame["_id"].astype(str)
-                    if "_id" in frame
-                    else frame["_parent_id"].astype(str)
-                    + "/"
-                    + frame["_index"].astype(str)
-                )
-                answers = pd.Series(frame[variable.name].to_numpy(), index=ids)
-                return answers, variable.label(lang, data.default_language)
-    texts = [
-        v.source for t in data.tables for v in t.variables if v.question_type == "text"
-    ]
-    raise SociaparisError(
-        AnalysisError.MISSING_COLUMN, column=question, available=", ".join(texts)
-    )
-
-
 @stats.command("themes")
 @click.argument("form_id")
 @click.argument("question")
@@ -214,6 +185,7 @@ def _open_answers(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--lang", type=click.Choice(["fr", "en"]), help="Language of the texts.")
+@ACTING_USER_OR_LOCAL
 def themes_command(
     form_id: str,
     question: str,
@@ -221,26 +193,29 @@ def themes_command(
     min_count: int,
     as_json: bool,
     lang: str | None,
+    acting: str | None,
 ) -> None:
     """Group the open answers to QUESTION of FORM_ID into themes, with quotes."""
-    from sociaparis.analysis.themes import find_themes
-    from sociaparis.cli.common import database_session
-    from sociaparis.survey.exports import load_export
+    from sociaparis.cli.common import acting_or_local, database_session
+    from sociaparis.reports.open_answers import form_themes
 
     check_min_count(min_count)
     with database_session() as session:
-        data = load_export(session=session, form_id=form_id)
-    answers, label = _open_answers(data, question, lang)
-    result = find_themes(answers, n_themes=n_themes, min_count=min_count)
-    if as_json:
-        click.echo(
-            json.dumps(
-                {"question": question, **result.to_dict()}, indent=2, ensure_ascii=False
-            )
+        themes = form_themes(
+            session=session,
+            actor=acting_or_local(session, acting),
+            form_id=form_id,
+            question=question,
+            n_themes=n_themes,
+            min_count=min_count,
+            lang=lang,
         )
+    result = themes.result
+    if as_json:
+        click.echo(json.dumps(themes.to_dict(), indent=2, ensure_ascii=False))
         return
-    words = _THEME_TEXTS.get(lang or data.default_language, _THEME_TEXTS["fr"])
-    table = Table(title=escape(label or question), show_lines=True)
+    words = _THEME_TEXTS.get(themes.lang, _THEME_TEXTS["fr"])
+    table = Table(title=escape(themes.label), show_lines=True)
     for key in ("theme", "label", "size", "share", "quotes"):
         table.add_column(
             words[key], justify="right" if key in ("size", "share") else "left"

@@ -69,9 +69,9 @@ class Settings(BaseSettings):
         Hours a finished job and its result file are kept
         (``SOCIAPARIS_JOBS_RETENTION_HOURS``, default 168: a week).
     study_dir
-        The study folder (``SOCIAPARIS_STUDY_DIR``) whose population margins
-        and minimum cell count the survey explorer's pages use; unset: design
-        weights only.
+        The study folder (its ``study.toml``, ``SOCIAPARIS_STUDY_DIR``) whose
+        population margins and minimum cell count the researcher pages (the
+        survey explorer, the reports page) use; unset: design weights only.
     lock_timeout
         Seconds a write waits for a SQLite database that another program (a
         ``sociaparis`` command, another worker) is writing to; past it the

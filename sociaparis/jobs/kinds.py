@@ -8,6 +8,7 @@ started, and the role again when it runs and when its result is downloaded.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +19,18 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.service import Account
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
+from sociaparis.reports.builds import keep_build
+from sociaparis.reports.open_answers import form_themes, theme_threshold
 from sociaparis.reports.render import chart_count, write_report
-from sociaparis.reports.service import form_report
+from sociaparis.reports.sections import WEIGHTINGS, check_sections
+from sociaparis.reports.service import (
+    check_report_weighting,
+    form_outline,
+    form_report,
+)
 from sociaparis.survey.exports import count_responses, export_archive
 from sociaparis.survey.io.writers import FORMATS
+from sociaparis.survey.study import Study, load_study
 
 Progress = Callable[[int, str], None]
 LANGUAGES = ("fr", "en")
@@ -135,14 +144,58 @@ def _run_export(
 # -- report ---------------------------------------------------------------------------
 
 
+def _study(parameters: dict[str, Any]) -> Study | None:
+    """The study folder named by the ``study`` parameter (set by the page from
+    ``SOCIAPARIS_STUDY_DIR``, by the CLI from ``--study``), loaded; or None."""
+    folder = parameters.get("study")
+    if folder is None:
+        return None
+    if not isinstance(folder, str) or not folder:
+        raise SociaparisError(
+            JobError.BAD_PARAMETER, name="study", value=folder, reason="name a folder"
+        )
+    return load_study(folder)
+
+
 def _check_report(
     *, session: Session, actor: Account, parameters: dict[str, Any]
 ) -> tuple[dict[str, Any], str]:
+    """Parameters: ``form_id``, ``fmt`` (html, pdf), ``lang``, ``sections``
+    (section ids, or None for all), ``weighting`` (design, raked; default
+    design) and ``study`` (the study folder, needed to rake)."""
     _require_export(actor, "build reports")
     fmt = _choice({"fmt": parameters.get("fmt", "html")}, "fmt", REPORT_FORMATS)
     lang = _choice({"lang": parameters.get("lang", "fr")}, "lang", LANGUAGES)
+    weighting = _choice(
+        {"weighting": parameters.get("weighting", "design")}, "weighting", WEIGHTINGS
+    )
     form_id, _count = _form_id(session, parameters)
-    return {"form_id": form_id, "fmt": fmt, "lang": lang}, f"{form_id} · {fmt}"
+    sections = parameters.get("sections")
+    if sections is not None:
+        if not isinstance(sections, list) or not all(
+            isinstance(s, str) for s in sections
+        ):
+            raise SociaparisError(
+                JobError.BAD_PARAMETER,
+                name="sections",
+                value=sections,
+                reason="give a list of section ids",
+            )
+        outline = form_outline(session=session, actor=actor, form_id=form_id, lang=lang)
+        check_sections(sections, outline, form_id)
+    study = _study(parameters)
+    check_report_weighting(
+        session=session, form_id=form_id, weighting=weighting, study=study
+    )
+    checked = {
+        "form_id": form_id,
+        "fmt": fmt,
+        "lang": lang,
+        "sections": sections,
+        "weighting": weighting,
+        "study": parameters.get("study"),
+    }
+    return checked, f"{form_id} · {fmt}"
 
 
 def _run_report(
@@ -173,6 +226,9 @@ def _run_report(
         actor=actor,
         form_id=form_id,
         lang=parameters["lang"],
+        study=_study(parameters),
+        sections=parameters.get("sections"),
+        weighting=parameters.get("weighting", "design"),
         loaded=on_loaded,
         progress=on_step,
     )
@@ -183,8 +239,102 @@ def _run_report(
         progress(80 + int(19 * min(1.0, charts["n"] / charts["total"])), "drawing")
 
     folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"{form_id}-report.{parameters['fmt']}"
-    return write_report(built, out, tick=drawn)
+    out = write_report(
+        built, folder / f"{form_id}-report.{parameters['fmt']}", tick=drawn
+    )
+    keep_build(
+        session=session,
+        actor=actor,
+        report=built,
+        source=out,
+        data_dir=data_dir,
+        # the runner gives each job the folder jobs/<job id>/
+        job_id=int(folder.name) if folder.name.isdigit() else None,
+    )
+    return out
+
+
+# -- themes of open answers -----------------------------------------------------------
+
+
+def _whole_or_none(parameters: dict[str, Any], name: str, smallest: int) -> int | None:
+    value = parameters.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
+        raise SociaparisError(
+            JobError.BAD_PARAMETER,
+            name=name,
+            value=value,
+            reason=f"give a whole number of at least {smallest}",
+        )
+    return value
+
+
+def _check_themes(
+    *, session: Session, actor: Account, parameters: dict[str, Any]
+) -> tuple[dict[str, Any], str]:
+    """Parameters: ``form_id``, ``question``, ``n_themes`` (None: chosen by
+    silhouette), ``min_count`` (at least 5), ``lang``."""
+    _require_export(actor, "read the themes of open answers")
+    lang = _choice({"lang": parameters.get("lang", "fr")}, "lang", LANGUAGES)
+    form_id, _count = _form_id(session, parameters)
+    question = parameters.get("question")
+    if not isinstance(question, str) or not question:
+        raise SociaparisError(
+            JobError.BAD_PARAMETER,
+            name="question",
+            value=question,
+            reason="name an open question",
+        )
+    n_themes = _whole_or_none(parameters, "n_themes", 1)
+    min_count = theme_threshold(_whole_or_none(parameters, "min_count", 0))
+    checked = {
+        "form_id": form_id,
+        "question": question,
+        "n_themes": n_themes,
+        "min_count": min_count,
+        "lang": lang,
+    }
+    return checked, f"{form_id} · {question}"
+
+
+def _run_themes(
+    *,
+    session: Session,
+    actor: Account,
+    parameters: dict[str, Any],
+    folder: Path,
+    data_dir: Path,
+    progress: Progress,
+) -> Path:
+    """The themes of :func:`~sociaparis.reports.open_answers.form_themes` (as
+    ``sociaparis stats themes --json``), with the question's label, as JSON."""
+    form_id = parameters["form_id"]
+    total = max(1, count_responses(session=session, form_id=form_id))
+    loaded = {"n": 0}
+
+    def on_loaded(n: int) -> None:
+        loaded["n"] += n
+        progress(2 + int(38 * min(1.0, loaded["n"] / total)), "evaluating")
+
+    progress(1, "evaluating")
+    themes = form_themes(
+        session=session,
+        actor=actor,
+        form_id=form_id,
+        question=parameters["question"],
+        n_themes=parameters["n_themes"],
+        min_count=parameters["min_count"],
+        lang=parameters["lang"],
+        loaded=on_loaded,
+        grouping=lambda: progress(40, "grouping"),
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / "themes.json"
+    data = {"form_id": form_id, "label": themes.label, **themes.to_dict()}
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return out
 
 
 KINDS: dict[str, JobKind] = {
@@ -194,6 +344,9 @@ KINDS: dict[str, JobKind] = {
         _check_report,
         _run_report,
         {".html": "text/html; charset=utf-8", ".pdf": "application/pdf"},
+    ),
+    "themes": JobKind(
+        "themes", _check_themes, _run_themes, {".json": "application/json"}
     ),
 }
 

@@ -10,7 +10,7 @@ count through disclosure control.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +28,12 @@ from sociaparis.reports.i18n import LANGUAGES, breakdown_label, text
 from sociaparis.reports.participation import participation_section, weighting_section
 from sociaparis.reports.questions import block_for
 from sociaparis.reports.repeats import SKIPPED_TYPES, repeat_section
+from sociaparis.reports.sections import (
+    COMPARISONS,
+    METHODS,
+    check_sections,
+    report_outline,
+)
 from sociaparis.survey.instrument import Instrument, Question
 from sociaparis.survey.io.tables import ATTRIBUTE_PREFIX, ExportTable
 from sociaparis.survey.study.definition import PopulationMargins
@@ -169,6 +175,7 @@ def build_report(
     ci_level: float = 0.95,
     today: date | None = None,
     progress: Progress | None = None,
+    sections: Collection[str] | None = None,
 ) -> Report:
     """Build the report of a form's responses.
 
@@ -199,6 +206,10 @@ def build_report(
         Date printed on the report (default: today).
     progress
         Called as ``progress(done, total, what)`` after each step.
+    sections
+        The ids of the sections to keep (:func:`.sections.report_outline`);
+        None keeps them all. Sections left out are not computed, except the
+        participation table, whose hidden groups every other section hides too.
 
     Returns
     -------
@@ -208,13 +219,26 @@ def build_report(
     ------
     SociaparisError
         ``REPORT_002`` (language), ``REPORT_003`` (no completed response),
-        ``REPORT_004`` (unknown key question), ``ANALYSIS_010`` (threshold < 5).
+        ``REPORT_004`` (unknown key question), ``REPORT_050`` (unknown section),
+        ``REPORT_053`` (no section), ``ANALYSIS_010`` (threshold < 5).
     """
     _check_options(lang, min_cell_count)
+    outline = report_outline(instrument, lang)
+    chosen = check_sections(
+        None if sections is None else list(sections), outline, instrument.form_id
+    )
+
+    def keep(section_id: str) -> bool:
+        return chosen is None or section_id in chosen
+
     frame = _completed(table.frame, instrument)
     columns, choices = question_columns(table)
     keys = _key_questions(instrument, columns, key_questions)
-    plan = _plan(instrument, columns, lang)
+    if not keep(COMPARISONS):
+        keys = []
+    plan = [item for item in _plan(instrument, columns, lang) if keep(f"q-{item[0]}")]
+    if repeats is not None:
+        repeats = {name: t for name, t in repeats.items() if keep(f"q-{name}")}
     step = _Steps(3 + sum(len(blocks) for _, _, blocks in plan) + len(keys), progress)
 
     n_synthetic = int(frame["_synthetic"].fillna(0).sum()) if "_synthetic" in frame else 0
@@ -244,11 +268,13 @@ def build_report(
     body = _question_sections(ctx, plan, dims, step)
     repeat_sections, reported = _repeat_sections(ctx, repeats)
     in_form = _in_form_order(instrument, [*body, *repeat_sections])
-    sections = [participation, weighting, *in_form]
+    kept = [s for s in (participation, weighting) if keep(s.id)]
+    kept += in_form
     comparisons = _comparisons_section(ctx, keys, step)
     if comparisons is not None:
-        sections.append(comparisons)
-    sections.append(_methods(instrument, margins, dims, ctx, n_synthetic, reported))
+        kept.append(comparisons)
+    if keep(METHODS):
+        kept.append(_methods(instrument, margins, dims, ctx, n_synthetic, reported))
     return Report(
         form_id=instrument.form_id,
         title=instrument.text({instrument.default_language: instrument.title}, lang)
@@ -259,7 +285,7 @@ def build_report(
         n_synthetic=n_synthetic,
         min_cell_count=min_cell_count,
         ci_level=ci_level,
-        sections=tuple(sections),
+        sections=tuple(kept),
         warnings=tuple(warnings),
         parameters={
             "form_id": instrument.form_id,
@@ -269,6 +295,8 @@ def build_report(
             "ci_level": ci_level,
             "key_questions": list(keys),
             "margins": {k: dict(v) for k, v in weighted.raked_margins.items()},
+            "weighting": "raked" if margins is not None else "design",
+            "sections": [c.id for c in outline if keep(c.id)],
         },
     )
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -15,9 +16,15 @@ from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT
 from sociaparis.core.errors import SociaparisError
 from sociaparis.reports.build import Progress, build_report
 from sociaparis.reports.content import Report
+from sociaparis.reports.errors import ReportError
+from sociaparis.reports.sections import SectionChoice, check_weighting, report_outline
 from sociaparis.survey.exports import load_export, require_export
 from sociaparis.survey.fielding.service import get_fielding
-from sociaparis.survey.service import StoredInstrument, latest_instrument
+from sociaparis.survey.service import (
+    StoredInstrument,
+    latest_instrument,
+    list_instruments,
+)
 from sociaparis.survey.study.definition import PopulationMargins, Study
 
 
@@ -52,6 +59,8 @@ def form_report(
     today: date | None = None,
     loaded: Callable[[int], None] | None = None,
     progress: Progress | None = None,
+    sections: Collection[str] | None = None,
+    weighting: str | None = None,
 ) -> Report:
     """The report of the completed responses to a stored form.
 
@@ -77,6 +86,13 @@ def form_report(
         Date printed on the report.
     loaded, progress
         Progress callbacks: responses evaluated, report steps done.
+    sections
+        The section ids to keep (:func:`form_outline`); None keeps them all.
+    weighting
+        ``"design"`` (every respondent weighs 1: no raking, no response
+        rates), ``"raked"`` (raked to the study's population margins:
+        ``REPORT_051`` when ``study`` has none for this form), or None: raked
+        when the study has margins for this form, else design.
 
     Returns
     -------
@@ -86,12 +102,13 @@ def form_report(
     ------
     SociaparisError
         ``SURVEY_030`` (unknown form), ``EXPORT_003`` (no completed response),
-        and the errors of :func:`~sociaparis.reports.build.build_report`.
+        ``REPORT_051`` (no margins to rake to), ``REPORT_052`` (weighting), and
+        the errors of :func:`~sociaparis.reports.build.build_report`.
     """
     require_export(Role(actor.role))
-    data = load_export(session=session, form_id=form_id, tick=loaded)
     stored = latest_instrument(session=session, form_id=form_id)
-    margins = margins_for(study, stored) if study is not None else None
+    margins = _margins(study, stored, form_id, weighting)
+    data = load_export(session=session, form_id=form_id, tick=loaded)
     if study is not None:
         min_count = study.min_cell_count
     else:
@@ -109,12 +126,100 @@ def form_report(
         repeats={table.name: table for table in data.tables[1:]},
         today=today,
         progress=progress,
+        sections=sections,
     )
     record_audit(
         session=session,
         actor=actor,
         action="export.report",
         target=form_id,
-        details={"lang": lang, "weighted": margins is not None},
+        details={
+            "lang": lang,
+            "weighted": margins is not None,
+            "sections": report.parameters["sections"],
+        },
     )
     return report
+
+
+def _margins(
+    study: Study | None, stored: StoredInstrument, form_id: str, weighting: str | None
+) -> PopulationMargins | None:
+    """The margins to rake to for the ``weighting`` asked (see :func:`form_report`)."""
+    if weighting is not None:
+        check_weighting(weighting)
+    if weighting == "design":
+        return None
+    margins = margins_for(study, stored) if study is not None else None
+    if weighting == "raked" and margins is None:
+        reason = (
+            "no study was named"
+            if study is None
+            else f"the study '{study.id}' has no population margins for this form"
+        )
+        raise SociaparisError(ReportError.NO_MARGINS, form_id=form_id, reason=reason)
+    return margins
+
+
+def check_report_weighting(
+    *, session: Session, form_id: str, weighting: str, study: Study | None
+) -> None:
+    """Refuse a weighting :func:`form_report` would refuse, before building.
+
+    Raises
+    ------
+    SociaparisError
+        ``REPORT_052`` (not a weighting), ``REPORT_051`` (raked without
+        margins for this form), ``SURVEY_030`` (unknown form).
+    """
+    _margins(
+        study, latest_instrument(session=session, form_id=form_id), form_id, weighting
+    )
+
+
+def form_outline(
+    *, session: Session, actor: Account, form_id: str, lang: str = "fr"
+) -> list[SectionChoice]:
+    """The sections a report of ``form_id`` can hold (its newest version).
+
+    Raises
+    ------
+    SociaparisError
+        ``EXPORT_007`` (a viewer), ``SURVEY_030`` (unknown form).
+    """
+    require_export(Role(actor.role))
+    stored = latest_instrument(session=session, form_id=form_id)
+    return report_outline(stored.instrument, lang)
+
+
+def can_rake(study: Study | None, *, session: Session, form_id: str) -> bool:
+    """Whether ``study`` has population margins that weight ``form_id``."""
+    if study is None:
+        return False
+    return (
+        margins_for(study, latest_instrument(session=session, form_id=form_id))
+        is not None
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReportableForm:
+    """A stored form a report can be built for: its id and newest title."""
+
+    form_id: str
+    title: str
+
+
+def report_forms(*, session: Session, actor: Account) -> list[ReportableForm]:
+    """The stored forms (newest version's title), by form id.
+
+    Raises
+    ------
+    SociaparisError
+        ``EXPORT_007`` for a viewer.
+    """
+    require_export(Role(actor.role))
+    newest: dict[str, StoredInstrument] = {}
+    for stored in list_instruments(session=session):
+        newest[stored.form_id] = stored  # listed by version number: the last wins
+    return [ReportableForm(form_id, s.title) for form_id, s in newest.items()]

@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
         qual_analysis,
         qual_coding,
         qual_focus,
+        reports,
         survey_forms,
         transport,
     )
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(analysis_explorer.router)
     app.include_router(transport.router)
     app.include_router(qca.router)
+    app.include_router(reports.router)
     app.include_router(optout.router)
     _add_error_handlers(app)
 

@@ -19,6 +19,10 @@ from sociaparis.web.i18n_jobs import JOBS_ERROR_MESSAGES, JOBS_MESSAGES
 from sociaparis.web.i18n_qca import QCA_ERROR_MESSAGES, QCA_MESSAGES
 from sociaparis.web.i18n_qual_coding import QUAL_CODING_MESSAGES
 from sociaparis.web.i18n_register import REGISTER_ERROR_MESSAGES, REGISTER_MESSAGES
+from sociaparis.web.i18n_reports_pages import (
+    REPORTS_PAGES_ERROR_MESSAGES,
+    REPORTS_PAGES_MESSAGES,
+)
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -437,6 +441,7 @@ _PAGE_TEXTS = (
     REGISTER_MESSAGES,
     ASSIST_EVAL_MESSAGES,
     QCA_MESSAGES,
+    REPORTS_PAGES_MESSAGES,
 )
 _ERROR_TEXTS = (
     CODEBOOK_ERROR_MESSAGES,
@@ -447,6 +452,7 @@ _ERROR_TEXTS = (
     REGISTER_ERROR_MESSAGES,
     ASSIST_EVAL_ERROR_MESSAGES,
     QCA_ERROR_MESSAGES,
+    REPORTS_PAGES_ERROR_MESSAGES,
 )
 for _part in _PAGE_TEXTS:
     for _lang, _texts in _part.items():

@@ -138,3 +138,35 @@ def test_serve_runs_jobs_with_its_own_worker_which_stops_with_it(
             raise AssertionError("the job worker outlived its server")
     finally:
         stop_server(server, signal.SIGKILL)
+
+
+def test_queue_a_report_with_sections_and_themes(study: str) -> None:
+    code, out = run("job", "report", study, "--section", "methods", "--lang", "en")
+    assert code == 0 and out.startswith("Job 1 queued:"), out
+    code, out = run("job", "themes", study, "comment", "--n-themes", "3")
+    assert code == 0 and out.startswith("Job 2 queued:"), out
+    shown = {
+        j["id"]: j["parameters"] for j in json.loads(run("job", "list", "--json")[1])
+    }
+    assert shown[1] == {
+        "form_id": study,
+        "fmt": "html",
+        "lang": "en",
+        "sections": ["methods"],
+        "weighting": "design",
+        "study": None,
+    }
+    assert shown[2] == {
+        "form_id": study,
+        "question": "comment",
+        "n_themes": 3,
+        "min_count": 10,
+        "lang": "fr",
+    }
+    for args, error in (
+        (["report", study, "--weighting", "raked"], "REPORT_051"),
+        (["report", study, "--section", "nope"], "REPORT_050"),
+        (["themes", study, "comment", "--min-count", "4"], "ANALYSIS_010"),
+    ):
+        code, out = run("job", *args)
+        assert code == 1 and error in out and "Traceback" not in out, out

@@ -29,6 +29,7 @@ from sociaparis.jobs.service import (
     start_job,
     sweep_jobs,
 )
+from sociaparis.reports.builds import list_builds
 from sociaparis.survey.exports import export_zip
 from sociaparis.survey.synthetic import add_synthetic_responses
 from tests.factories import field_form
@@ -101,6 +102,14 @@ def _start(engine: Engine, role: Role, queue: RecordingQueue, **parameters) -> i
         (Role.RESEARCHER, "export", {"fmt": "csv", "lang": "de"}, "JOB_004"),
         (Role.RESEARCHER, "qca", {}, JobError.UNKNOWN_KIND.code),
         (Role.RESEARCHER, "export", {"fmt": "csv", "form_id": "nope"}, "SURVEY_030"),
+        (Role.RESEARCHER, "report", {"sections": "methods"}, "JOB_004"),
+        (Role.RESEARCHER, "report", {"sections": ["nope"]}, "REPORT_050"),
+        (Role.RESEARCHER, "report", {"weighting": "raked"}, "REPORT_051"),
+        (Role.RESEARCHER, "report", {"weighting": "both"}, "JOB_004"),
+        (Role.VIEWER, "themes", {"question": "q"}, JobError.NOT_ALLOWED.code),
+        (Role.RESEARCHER, "themes", {}, "JOB_004"),
+        (Role.RESEARCHER, "themes", {"question": "q", "n_themes": 0}, "JOB_004"),
+        (Role.RESEARCHER, "themes", {"question": "q", "min_count": 4}, "ANALYSIS_010"),
     ],
 )
 def test_start_refusals(study, role, kind, parameters, code) -> None:
@@ -167,6 +176,12 @@ def test_report_job_writes_the_report(study) -> None:
     assert media.startswith("text/html")
     assert path.name == f"{form_id}-report.html"
     assert "<html" in path.read_text(encoding="utf-8")[:500].lower()
+    with transaction(engine) as session:  # kept apart from the job, with its id
+        [kept] = list_builds(session=session, actor=_account(session, Role.ADMIN))
+    assert (kept.form_id, kept.job_id, kept.weighting) == (form_id, job_id, "design")
+    assert (settings.data_dir / "reports" / str(kept.id) / path.name).read_bytes() == (
+        path.read_bytes()
+    )
 
 
 def test_who_sees_what(study) -> None:
