@@ -39,8 +39,8 @@ def test_plan_analyse_save_show_and_changed_matrix(study) -> None:  # noqa: F811
     assert 'minimize(tt, include = "?", details = TRUE)' in out
     # a researcher changes a value the run used
     code, out = run(
-        "cases", "set", "cities", "Lyon", "cio_engagement", "1", "--reason", "re-interview", "--user", "boss",
-        "--note", "corrected",
+        "cases", "set", "cities", "Lyon", "cio_engagement", "1", "--user", "boss",
+        "--note", "corrected", "--reason", "re-interview",
     )  # fmt: skip
     assert code == 0, out
     code, out = run("qca", "runs", "--user", "ana")
