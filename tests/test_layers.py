@@ -35,7 +35,8 @@ CORE = "core"
 DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     "accounts": frozenset(),
     # AI-assisted coding
-    "assist": frozenset(),
+    # runs send released documents (qual) and check the acting account's role
+    "assist": frozenset({"accounts", "qual"}),
     # themes: quotes go through qual.pseudonymization
     "analysis": frozenset({"qual"}),
     # the case matrix: cases and codings (qual), answers (survey), role checks
@@ -46,7 +47,8 @@ DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     # the acting account's role and the audit log (accounts)
     "reports": frozenset({"accounts", "analysis", "survey"}),
     # background jobs run the exports (survey) and reports of an account (accounts)
-    "jobs": frozenset({"accounts", "reports", "survey"}),
+    # and the runs of a suggester (assist)
+    "jobs": frozenset({"accounts", "assist", "reports", "survey"}),
     # fielding progress suppresses small cells with analysis.disclosure; field
     # operations and the monitoring downloads check the acting account's role
     # (accounts)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.service import Account
+from sociaparis.assist.run_job import check_run_job, run_run_job
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
 from sociaparis.reports.render import chart_count, write_report
@@ -194,6 +195,9 @@ KINDS: dict[str, JobKind] = {
         _check_report,
         _run_report,
         {".html": "text/html; charset=utf-8", ".pdf": "application/pdf"},
+    ),
+    "assist_run": JobKind(
+        "assist_run", check_run_job, run_run_job, {".json": "application/json"}
     ),
 }
 
