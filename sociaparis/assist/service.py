@@ -112,6 +112,13 @@ def chosen_codes(session: Session, codes: Iterable[str | int]) -> list[CodeInfo]
     return chosen
 
 
+def codable_codes(session: Session) -> list[int]:
+    """Ids of every code that may be applied (not a category), in codebook order."""
+    from sociaparis.qual.codebook_service import code_row
+
+    return [c.id for c in list_codes(session=session) if code_row(session, c.id).codable]
+
+
 def check_documents(session: Session, documents: Iterable[str | int]) -> list[Any]:
     """The documents ``documents`` name, all released, or ``ASSIST_031``/``032``."""
     rows = []
