@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     from sociaparis.web.routes import admin, auth, optout, survey
     from sociaparis.web.workbench import (
         accounts,
+        assist,
         codebook,
         corpus,
         jobs,
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(accounts.router)
     app.include_router(corpus.router)
     app.include_router(qual_coding.router)
+    app.include_router(assist.router)
     app.include_router(qual_focus.router)
     app.include_router(jobs.router)
     app.include_router(optout.router)

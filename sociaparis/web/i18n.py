@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
+from sociaparis.web.i18n_assist import ASSIST_MESSAGES
 from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSAGES
 from sociaparis.web.i18n_codebook import CODEBOOK_ERROR_MESSAGES, CODEBOOK_MESSAGES
 from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
@@ -440,6 +441,8 @@ for _lang, _texts in FOCUS_MESSAGES.items():
     MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 for _lang, _texts in FOCUS_ERROR_MESSAGES.items():
     ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
+for _lang, _texts in ASSIST_MESSAGES.items():
+    MESSAGES[_lang] = {**_texts, **MESSAGES[_lang]}
 
 
 def error_text(error: SociaparisError, lang: str) -> str:

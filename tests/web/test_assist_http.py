@@ -1,0 +1,98 @@
+"""The suggestions panel over real HTTP, on SQLite and PostgreSQL: listed apart
+from the codings, filtered by confidence, accepted and rejected with plain
+forms (CSRF, roles), a code's page, and a run started as a job."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from sociaparis.accounts.roles import Role
+from sociaparis.assist.service import start_run
+from sociaparis.core.db import transaction
+from sociaparis.qual import codebook_service as cb
+from sociaparis.qual import corpus
+from sociaparis.qual.corpus import acting_account
+from tests.assist.test_service import TEXT, Double
+from tests.web.test_qual_coding_http import _hidden, _log_in
+
+ITEM = re.compile(r'<li class="assist-item assist-(\w+)" id="s-(\d+)"')
+
+
+@pytest.fixture
+def study(live_server_any: Any) -> Iterator[dict[str, Any]]:
+    server = live_server_any
+    boss = _log_in(server, "boss", Role.RESEARCHER)
+    vic = _log_in(server, "vic", Role.VIEWER)
+    with transaction(server.app.state.engine) as session:
+        actor = acting_account(session=session, username="boss")
+        doc = corpus.import_document(
+            session=session, actor=actor, data=TEXT.encode(), filename="e1.txt",
+            detect_speakers=True, needs_pseudonymization=False,
+        ).id  # fmt: skip
+        codes = [cb.add_code(session=session, actor=actor, name=n).id
+                 for n in ("Outils", "Erreurs")]  # fmt: skip
+        start_run(session, actor, Double(), documents=[doc], codes=codes)
+    yield {"boss": boss, "vic": vic, "doc": doc, "codes": codes}
+    boss.close()
+    vic.close()
+
+
+def test_the_panel_lists_suggestions_apart_from_codings_and_filters(study: dict) -> None:
+    page = study["boss"].get(f"/qual/documents/{study['doc']}?lang=fr").text
+    assert [s for s, _ in ITEM.findall(page)] == ["proposed"] * 3
+    assert 'id="coding-count">0<' in page and '"codings":[]' in page
+    assert "<mark>Albert aide beaucoup</mark>" in page and "ai:test-model" in page
+    page = study["boss"].get(f"/qual/documents/{study['doc']}?min_confidence=0.5").text
+    assert len(ITEM.findall(page)) == 1
+    page = study["boss"].get(f"/qual/documents/{study['doc']}?min_confidence=7").text
+    assert "ASSIST_038" in page and len(ITEM.findall(page)) == 3
+    code_page = study["boss"].get(f"/qual/codes/{study['codes'][1]}/suggestions")
+    assert code_page.status_code == 200 and len(ITEM.findall(code_page.text)) == 2
+
+
+def test_accept_and_reject_with_forms(study: dict) -> None:
+    boss, url = study["boss"], f"/qual/documents/{study['doc']}"
+    page = boss.get(url).text
+    token = _hidden(page, "csrf_token")
+    ids = [int(i) for _, i in ITEM.findall(page)]
+    form = {"csrf_token": token, "next": url, "following": str(ids[1])}
+    assert boss.post(f"/assist/suggestions/{ids[0]}/accept", data={**form, "csrf_token": "x"}
+                     ).status_code == 403  # fmt: skip
+    reply = boss.post(f"/assist/suggestions/{ids[0]}/accept?lang=fr", data=form)
+    assert reply.status_code == 303
+    assert reply.headers["location"] == f"{url}?lang=fr&done=accepted#s-{ids[1]}"
+    # the viewer may read but not decide
+    viewer_page = study["vic"].get(url).text
+    assert len(ITEM.findall(viewer_page)) == 2 and "assist-accept" not in viewer_page
+    vic_token = re.search(r'"csrf":"([^"]+)"', viewer_page).group(1)
+    refused = study["vic"].post(f"/assist/suggestions/{ids[1]}/reject",
+                                data={"csrf_token": vic_token, "next": url})  # fmt: skip
+    assert refused.status_code == 403
+    reply = boss.post(f"/assist/suggestions/{ids[1]}/reject", data=form)
+    assert reply.status_code == 303 and "done=rejected" in reply.headers["location"]
+    again = boss.post(f"/assist/suggestions/{ids[1]}/accept", data=form)
+    assert "error=ASSIST_036" in again.headers["location"]
+    page = boss.get(url).text
+    assert 'id="coding-count">1<' in page and [i for _, i in ITEM.findall(page)] == [
+        str(ids[2])
+    ]
+    accepted = boss.get(f"{url}?status=accepted").text
+    assert [s for s, _ in ITEM.findall(accepted)] == ["accepted"]
+    elsewhere = boss.post(f"/assist/suggestions/{ids[2]}/accept",
+                          data={**form, "next": "https://evil.example/"})  # fmt: skip
+    assert elsewhere.headers["location"].startswith("/qual/documents?")
+
+
+def test_a_run_is_started_as_a_job(study: dict) -> None:
+    url = f"/qual/documents/{study['doc']}"
+    token = _hidden(study["boss"].get(url).text, "csrf_token")
+    reply = study["boss"].post(f"{url}/suggestions/run?lang=fr",
+                               data={"csrf_token": token, "suggester": "offline"})  # fmt: skip
+    assert reply.status_code == 303 and reply.headers["location"].startswith("/jobs/")
+    bad = study["boss"].post(f"{url}/suggestions/run",
+                             data={"csrf_token": token, "suggester": "cloud"})  # fmt: skip
+    assert "error=ASSIST_037" in bad.headers["location"]
