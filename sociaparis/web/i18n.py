@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
-from sociaparis.web.i18n_assist import ASSIST_MESSAGES
 from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSAGES
+from sociaparis.web.i18n_assist import ASSIST_MESSAGES
 from sociaparis.web.i18n_codebook import CODEBOOK_ERROR_MESSAGES, CODEBOOK_MESSAGES
 from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES

@@ -60,8 +60,10 @@ def test_accept_and_reject_with_forms(study: dict) -> None:
     token = _hidden(page, "csrf_token")
     ids = [int(i) for _, i in ITEM.findall(page)]
     form = {"csrf_token": token, "next": url, "following": str(ids[1])}
-    assert boss.post(f"/assist/suggestions/{ids[0]}/accept", data={**form, "csrf_token": "x"}
-                     ).status_code == 403  # fmt: skip
+    forged = {**form, "csrf_token": "x"}
+    assert (
+        boss.post(f"/assist/suggestions/{ids[0]}/accept", data=forged).status_code == 403
+    )
     reply = boss.post(f"/assist/suggestions/{ids[0]}/accept?lang=fr", data=form)
     assert reply.status_code == 303
     assert reply.headers["location"] == f"{url}?lang=fr&done=accepted#s-{ids[1]}"
@@ -90,9 +92,9 @@ def test_accept_and_reject_with_forms(study: dict) -> None:
 def test_a_run_is_started_as_a_job(study: dict) -> None:
     url = f"/qual/documents/{study['doc']}"
     token = _hidden(study["boss"].get(url).text, "csrf_token")
-    reply = study["boss"].post(f"{url}/suggestions/run?lang=fr",
-                               data={"csrf_token": token, "suggester": "offline"})  # fmt: skip
+    offline = {"csrf_token": token, "suggester": "offline"}
+    reply = study["boss"].post(f"{url}/suggestions/run?lang=fr", data=offline)
     assert reply.status_code == 303 and reply.headers["location"].startswith("/jobs/")
-    bad = study["boss"].post(f"{url}/suggestions/run",
-                             data={"csrf_token": token, "suggester": "cloud"})  # fmt: skip
+    cloud = {"csrf_token": token, "suggester": "cloud"}
+    bad = study["boss"].post(f"{url}/suggestions/run", data=cloud)
     assert "error=ASSIST_037" in bad.headers["location"]

@@ -22,8 +22,12 @@ from sociaparis.assist import service
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.service import start_job
 from sociaparis.qual.codebook_service import code_row, list_codes
-from sociaparis.web.deps import CurrentUser, SessionDep, require_session_csrf
-from sociaparis.web.deps import session_csrf_token
+from sociaparis.web.deps import (
+    CurrentUser,
+    SessionDep,
+    require_session_csrf,
+    session_csrf_token,
+)
 from sociaparis.web.i18n import pick_language
 from sociaparis.web.render import render
 
