@@ -65,7 +65,7 @@ class AssistRunError(ErrorCode):
     SUGGESTER_FAILED = (
         "ASSIST_042",
         "The suggester {coder} failed on document '{title}': {reason}. The run was "
-        "stopped and kept as failed; its suggestions so far are kept.",
+        "stopped; run it again once the suggester works.",
     )
     NO_DECISION = (
         "ASSIST_043",

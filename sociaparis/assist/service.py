@@ -167,8 +167,9 @@ def start_run(
     Returns
     -------
     AssistRun
-        The run, ``status`` ``done`` (or ``failed`` when the suggester raised:
-        the error is raised again after the run is stored as failed).
+        The run, ``status`` ``done``.  When the suggester raises, the run is
+        marked ``failed`` in the session (with what it stored so far) and the
+        error raised again: the caller decides whether to keep it.
 
     Raises
     ------
@@ -518,6 +519,7 @@ class SuggestionInfo:
     decided_by: str | None
     decided_at: datetime | None
     coding_id: int | None
+    edited_from: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -537,6 +539,7 @@ class SuggestionInfo:
             "decided_by": self.decided_by,
             "decided_at": self.decided_at.isoformat() if self.decided_at else None,
             "coding": self.coding_id,
+            "edited_from": self.edited_from,
         }
 
 
@@ -645,9 +648,21 @@ def _infos(session: Session, rows: Sequence[Any]) -> list[SuggestionInfo]:
                 users.get(row.decided_by_id) if row.decided_by_id else None,
                 row.decided_at,
                 row.coding_id,
+                _proposal(row.edited_from, paths),
             )
         )
     return out
+
+
+def _proposal(
+    edited_from: dict[str, Any] | None, paths: dict[int, str]
+) -> dict[str, Any] | None:
+    """What the suggester proposed, with its code's path, for an edited suggestion."""
+    if not edited_from:
+        return None
+    proposal = dict(edited_from)
+    proposal["code"] = paths.get(int(proposal.pop("code_id", 0) or 0), "")
+    return proposal
 
 
 def _suggestion(session: Session, ref: int | str) -> AssistSuggestion:
@@ -688,14 +703,17 @@ def accept_suggestion(
     :func:`~sociaparis.qual.coding_service.apply_coding` (so it is in the
     history and ``actor`` can undo it); the suggestion records who decided,
     when, and the coding.  With new bounds, its quote becomes the text they
-    cover.  Accepting an accepted suggestion again changes nothing.
+    cover, and ``edited_from`` keeps what the suggester proposed (so that its
+    agreement with people is measured on its own proposals).  Accepting an
+    accepted suggestion again changes nothing.
 
     Raises
     ------
     SociaparisError
         ``ASSIST_030`` for a role that may not, ``ASSIST_035`` for an unknown
         suggestion, ``ASSIST_036`` for a rejected one, ``ASSIST_040`` for bad
-        bounds, ``QUAL_204`` for an unknown code.
+        bounds, ``ASSIST_041`` for a code that is not codable, ``QUAL_204`` for
+        an unknown code.
     """
     from sociaparis.qual.codebook_service import code_row
 
@@ -716,7 +734,12 @@ def accept_suggestion(
             reason=f"{new_start}..{new_end} is not a span of the text "
             f"(0..{len(doc.text)})",
         )
-    new_code = row.code_id if code is None else code_row(session, _ref(code)).id
+    new_code = row.code_id
+    if code is not None:
+        chosen = code_row(session, _ref(code))
+        if not chosen.codable:
+            raise SociaparisError(AssistRunError.NOT_CODABLE, code=chosen.name)
+        new_code = chosen.id
     now = utcnow()
     # The decision first, conditional on the suggestion still being proposed:
     # of two people accepting at once, one creates the coding.
@@ -743,6 +766,9 @@ def accept_suggestion(
         end=new_end,
         as_coder=coder,
     )
+    changed = (new_start, new_end, new_code) != (row.start, row.end, row.code_id)
+    proposed = {"start": row.start, "end": row.end, "code_id": row.code_id,
+                "quote": row.quote}  # fmt: skip
     session.execute(
         update(AssistSuggestion)
         .where(AssistSuggestion.id == row.id)
@@ -752,6 +778,7 @@ def accept_suggestion(
             code_id=new_code,
             quote=doc.text[new_start:new_end],
             coding_id=created.id,
+            edited_from=proposed if changed else None,
         )
     )
     session.flush()

@@ -48,7 +48,6 @@ ASSIST_MESSAGES: dict[str, dict[str, str]] = {
         "assist_start": "Début",
         "assist_end": "Fin",
         "assist_code": "Code",
-        "assist_code_hint": "Numéro, nom, chemin « A > B » ou GUID du code.",
         "assist_accept_edited": "Accepter avec ces bornes",
         "assist_batch_hint": "Décider d'un coup pour toutes les suggestions affichées.",
         "assist_accept_all": "Tout accepter",
@@ -69,6 +68,7 @@ ASSIST_MESSAGES: dict[str, dict[str, str]] = {
             "Bornes impossibles : le début doit précéder la fin, dans le texte."
         ),
         "assist_error_ASSIST_043": "Choisissez accepter ou rejeter.",
+        "assist_error_ASSIST_041": "Ce code est une catégorie : il ne s'applique pas.",
         "assist_error_QUAL_204": "Code inconnu.",
         "assist_error_QUAL_206": "Ces bornes sortent du texte.",
         "assist_error_JOB_013": "Trop de tâches en cours : attendez qu'une se termine.",
@@ -118,7 +118,6 @@ ASSIST_MESSAGES: dict[str, dict[str, str]] = {
         "assist_start": "Start",
         "assist_end": "End",
         "assist_code": "Code",
-        "assist_code_hint": "The code's number, name, path 'A > B' or GUID.",
         "assist_accept_edited": "Accept with these bounds",
         "assist_batch_hint": "Decide at once for every suggestion shown.",
         "assist_accept_all": "Accept all",
@@ -139,6 +138,7 @@ ASSIST_MESSAGES: dict[str, dict[str, str]] = {
             "Impossible bounds: the start must come before the end, inside the text."
         ),
         "assist_error_ASSIST_043": "Choose accept or reject.",
+        "assist_error_ASSIST_041": "This code is a category: it cannot be applied.",
         "assist_error_QUAL_204": "Unknown code.",
         "assist_error_QUAL_206": "These bounds are outside the text.",
         "assist_error_JOB_013": "Too many jobs running: wait until one ends.",

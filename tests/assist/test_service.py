@@ -32,6 +32,7 @@ from sociaparis.qual import corpus
 from sociaparis.qual.blind import set_blind
 from sociaparis.qual.interchange import export_qdpx
 from sociaparis.qual.matrices import code_case_matrix
+from sociaparis.qual.models import QualCode
 from sociaparis.qual.retrieval import segments
 from sociaparis.qual.segments_export import segments_csv, segments_html
 from tests.qual.test_service import make_actor
@@ -216,6 +217,9 @@ def test_accept_edit_reject_and_their_idempotence(
         start=start, end=start + len("se trompe"), code=study["codes"]["Autre"],
     )  # fmt: skip
     assert (edited.quote, edited.code) == ("se trompe", "Autre")
+    assert edited.edited_from == {"start": second.start, "end": second.end,
+                                  "code": "Erreurs", "quote": "il se trompe"}  # fmt: skip
+    assert accepted.edited_from is None
     rejected = svc.reject_suggestion(
         session=session, actor=study["boss"], suggestion=third.id
     )
@@ -255,6 +259,15 @@ def test_bad_edits_and_unknown_suggestions_are_refused(
             svc.accept_suggestion(session=session, actor=study["boss"],
                                   suggestion=first.id, start=start, end=end)  # fmt: skip
         assert caught.value.code == "ASSIST_040"
+    session.get(QualCode, study["codes"]["Autre"]).codable = False  # a category
+    with pytest.raises(SociaparisError) as caught:
+        svc.accept_suggestion(session=session, actor=study["boss"], suggestion=first.id,
+                              code=study["codes"]["Autre"])  # fmt: skip
+    assert caught.value.code == "ASSIST_041"
+    with pytest.raises(SociaparisError) as caught:
+        svc.start_run(session, study["boss"], Double(), documents=[study["doc"]],
+                      codes=[study["codes"]["Autre"]])  # fmt: skip
+    assert caught.value.code == "ASSIST_041"
     with pytest.raises(SociaparisError) as caught:
         svc.reject_suggestion(session=session, actor=study["boss"], suggestion=99999)
     assert caught.value.code == "ASSIST_035"

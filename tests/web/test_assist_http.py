@@ -98,3 +98,20 @@ def test_a_run_is_started_as_a_job(study: dict) -> None:
     cloud = {"csrf_token": token, "suggester": "cloud"}
     bad = study["boss"].post(f"{url}/suggestions/run", data=cloud)
     assert "error=ASSIST_037" in bad.headers["location"]
+
+
+def test_edit_then_accept_with_the_form(study: dict) -> None:
+    boss, url = study["boss"], f"/qual/documents/{study['doc']}"
+    page = boss.get(url).text
+    token = _hidden(page, "csrf_token")
+    last = int(ITEM.findall(page)[2][1])  # "invente des sources", for Erreurs
+    start = TEXT.index("des sources")
+    form = {"csrf_token": token, "next": url, "start": str(start),
+            "end": str(start + len("des sources")), "code": str(study["codes"][0])}  # fmt: skip
+    bad = boss.post(f"/assist/suggestions/{last}/accept", data={**form, "end": "0"})
+    assert bad.headers["location"].endswith(f"error=ASSIST_040#s-{last}")
+    assert boss.post(f"/assist/suggestions/{last}/accept", data=form).status_code == 303
+    accepted = boss.get(f"{url}?status=accepted").text
+    assert (
+        "<mark>des sources</mark>" in accepted and "<strong>Outils</strong>" in accepted
+    )

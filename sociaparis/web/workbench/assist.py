@@ -90,6 +90,9 @@ def panel(
         limit=PAGE_SIZE,
     )
     llm = bool(getattr(get_settings(), "llm_url", None))
+    codable = set(service.codable_codes(session))
+    codes = [(c.id, " > ".join(c.path)) for c in list_codes(session=session)
+             if c.id in codable]  # fmt: skip
     return {
         "items": items,
         "min_confidence": "" if minimum is None else f"{minimum:g}",
@@ -97,6 +100,7 @@ def panel(
         "can_decide": Role(user.role).can_edit_codebook(),
         "suggesters": ("offline", "llm") if llm else ("offline",),
         "filter_error": error,
+        "codes": codes,
     }
 
 
