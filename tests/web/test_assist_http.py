@@ -106,8 +106,9 @@ def test_edit_then_accept_with_the_form(study: dict) -> None:
     token = _hidden(page, "csrf_token")
     last = int(ITEM.findall(page)[2][1])  # "invente des sources", for Erreurs
     start = TEXT.index("des sources")
-    form = {"csrf_token": token, "next": url, "start": str(start),
-            "end": str(start + len("des sources")), "code": str(study["codes"][0])}  # fmt: skip
+    end = start + len("des sources")
+    form = {"csrf_token": token, "next": url, "start": str(start), "end": str(end),
+            "code": str(study["codes"][0])}  # fmt: skip
     bad = boss.post(f"/assist/suggestions/{last}/accept", data={**form, "end": "0"})
     assert bad.headers["location"].endswith(f"error=ASSIST_040#s-{last}")
     assert boss.post(f"/assist/suggestions/{last}/accept", data=form).status_code == 303
