@@ -116,3 +116,5 @@ def test_edit_then_accept_with_the_form(study: dict) -> None:
     assert (
         "<mark>des sources</mark>" in accepted and "<strong>Outils</strong>" in accepted
     )
+    segments = boss.get("/qual/segments?code=Outils&lang=en").text
+    assert "proposed by ai:test-model, accepted by boss" in segments
