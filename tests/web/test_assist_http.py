@@ -118,3 +118,26 @@ def test_edit_then_accept_with_the_form(study: dict) -> None:
     )
     segments = boss.get("/qual/segments?code=Outils&lang=en").text
     assert "proposed by ai:test-model, accepted by boss" in segments
+
+
+def test_every_text_of_the_panel_is_in_french_and_english() -> None:
+    from pathlib import Path
+
+    from sociaparis.assist.run_errors import AssistRunError
+    from sociaparis.web.i18n_assist import ASSIST_MESSAGES
+
+    folder = Path(__file__).resolve().parents[2] / "sociaparis" / "web" / "templates"
+    used = set()
+    for name in ("workbench/assist/_panel.html", "workbench/assist/code.html"):
+        used |= set(re.findall(r"t\('(assist_\w+)'\)", (folder / name).read_text()))
+    assert set(ASSIST_MESSAGES["fr"]) == set(ASSIST_MESSAGES["en"])
+    assert used - {"assist_done_", "assist_error_", "assist_status_"} <= set(
+        ASSIST_MESSAGES["fr"]
+    )
+    errors = {
+        k.removeprefix("assist_error_")
+        for k in ASSIST_MESSAGES["fr"]
+        if k.startswith("assist_error_")
+    }
+    catalog = {e.code for e in AssistRunError} | {"QUAL_204", "QUAL_206", "JOB_013"}
+    assert {"ASSIST_036", "ASSIST_040"} <= errors <= catalog
