@@ -72,6 +72,26 @@ ASSIST_MESSAGES: dict[str, dict[str, str]] = {
         "assist_error_QUAL_204": "Code inconnu.",
         "assist_error_QUAL_206": "Ces bornes sortent du texte.",
         "assist_error_JOB_013": "Trop de tâches en cours : attendez qu'une se termine.",
+        "assist_runs_title": "Passages de suggesteurs",
+        "assist_runs_intro": (
+            "Chaque passage d'un suggesteur : qui l'a lancé, ses appels, ses jetons, "
+            "une estimation de l'électricité consommée et ses suggestions."
+        ),
+        "assist_runs_link": "Passages, jetons et énergie",
+        "assist_run_column": "Passage",
+        "assist_run_by": "Lancé par",
+        "assist_run_documents": "Documents",
+        "assist_run_calls": "Appels",
+        "assist_run_tokens": "Jetons (envoyés + reçus)",
+        "assist_run_energy": "Énergie",
+        "assist_run_rejected": "Écartées (motif)",
+        "assist_estimate": "estimation, de",
+        "assist_energy_note": (
+            "Énergie estimée avec les facteurs d'EcoLogits (jetons générés, modèle "
+            "de 24 milliards de paramètres, PUE 1,2) ; l'intervalle va de la moitié "
+            "au double. Un passage hors ligne n'appelle aucun modèle."
+        ),
+        "assist_no_runs": "Aucun passage pour l'instant.",
         "job_kind_assist_run": "Suggestions de codage",
         "assist_segment_provenance": "proposé par {model}, accepté par {person}",
         "job_step_preparing": "préparation du suggesteur",
@@ -143,6 +163,26 @@ ASSIST_MESSAGES: dict[str, dict[str, str]] = {
         "assist_error_QUAL_204": "Unknown code.",
         "assist_error_QUAL_206": "These bounds are outside the text.",
         "assist_error_JOB_013": "Too many jobs running: wait until one ends.",
+        "assist_runs_title": "Runs of suggesters",
+        "assist_runs_intro": (
+            "Each run of a suggester: who started it, its calls, its tokens, an "
+            "estimate of the electricity used and its suggestions."
+        ),
+        "assist_runs_link": "Runs, tokens and energy",
+        "assist_run_column": "Run",
+        "assist_run_by": "Started by",
+        "assist_run_documents": "Documents",
+        "assist_run_calls": "Calls",
+        "assist_run_tokens": "Tokens (sent + received)",
+        "assist_run_energy": "Energy",
+        "assist_run_rejected": "Set aside (reason)",
+        "assist_estimate": "estimate, from",
+        "assist_energy_note": (
+            "Energy estimated with EcoLogits' factors (generated tokens, a model of "
+            "24 billion parameters, PUE 1.2); the range goes from half to twice. An "
+            "offline run calls no model."
+        ),
+        "assist_no_runs": "No run yet.",
         "job_kind_assist_run": "Coding suggestions",
         "assist_segment_provenance": "proposed by {model}, accepted by {person}",
         "job_step_preparing": "preparing the suggester",

@@ -128,7 +128,8 @@ def test_every_text_of_the_panel_is_in_french_and_english() -> None:
 
     folder = Path(__file__).resolve().parents[2] / "sociaparis" / "web" / "templates"
     used = set()
-    for name in ("workbench/assist/_panel.html", "workbench/assist/code.html"):
+    for name in ("_panel.html", "code.html", "runs.html"):
+        name = f"workbench/assist/{name}"
         used |= set(re.findall(r"t\('(assist_\w+)'\)", (folder / name).read_text()))
     assert set(ASSIST_MESSAGES["fr"]) == set(ASSIST_MESSAGES["en"])
     assert used - {"assist_done_", "assist_error_", "assist_status_"} <= set(
@@ -141,3 +142,12 @@ def test_every_text_of_the_panel_is_in_french_and_english() -> None:
     }
     catalog = {e.code for e in AssistRunError} | {"QUAL_204", "QUAL_206", "JOB_013"}
     assert {"ASSIST_036", "ASSIST_040"} <= errors <= catalog
+
+
+def test_the_runs_page_shows_tokens_and_the_energy_estimate(study: dict) -> None:
+    page = study["vic"].get("/assist/runs?lang=en").text
+    # 20 generated tokens x 0.0060132 Wh (docs/assist-review.md): 0.12 Wh
+    assert "1. ai:test-model" in page and "100 + 20" in page
+    assert "≈ 0.12 Wh (estimate, from 0.06–0.24)" in page
+    assert "3 proposed, 0 accepted, 0 rejected" in page
+    assert "1 not_in_text, 1 unknown_code" in page

@@ -135,6 +135,19 @@ def _context(request: Request, user: Any, lang: str | None, **values: Any) -> di
     }
 
 
+@router.get("/assist/runs")
+def runs_page(
+    request: Request, user: CurrentUser, session: SessionDep, lang: str | None = None
+) -> Response:
+    runs = service.list_runs(session=session, viewer=user)
+    return render(
+        request,
+        "workbench/assist/runs.html",
+        _context(request, user, lang, runs=runs),
+        json_twin=False,
+    )
+
+
 @router.get("/qual/codes/{code_id}/suggestions")
 def code_suggestions(
     request: Request,
