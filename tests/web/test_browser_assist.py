@@ -62,6 +62,10 @@ def test_review_suggestions_with_the_keyboard(
     page.click(".assist-filter button[type=submit]")
     expect(page.locator("#assist-empty")).to_be_visible()
 
+    page.click("#suggestions a[href^='/assist/runs']")
+    expect(page.locator("#runs-table tbody tr")).to_have_count(1)
+    assert_accessible_at_both_widths(page, axe_violations)
+
     with transaction(live_server.app.state.engine) as session:
         claire = acting_account(session=session, username="claire")
         decided = list_suggestions(session=session, viewer=claire, status=None)
