@@ -151,3 +151,16 @@ def test_the_runs_page_shows_tokens_and_the_energy_estimate(study: dict) -> None
     assert "≈ 0.12 Wh (estimate, from 0.06–0.24)" in page
     assert "3 proposed, 0 accepted, 0 rejected" in page
     assert "1 not_in_text, 1 unknown_code" in page
+
+
+def test_batch_decisions_with_the_form(study: dict) -> None:
+    boss, url = study["boss"], f"/qual/documents/{study['doc']}"
+    page = boss.get(f"{url}?min_confidence=0.3").text
+    ids = [i for _, i in ITEM.findall(page)]
+    assert len(ids) == 2  # the one without a confidence is not shown
+    form = {"csrf_token": _hidden(page, "csrf_token"), "next": url, "ids": ids,
+            "decision": "accept"}  # fmt: skip
+    reply = boss.post("/assist/suggestions?lang=fr", data=form)
+    assert reply.headers["location"] == f"{url}?lang=fr&done=batch_accept#suggestions"
+    page = boss.get(url).text
+    assert 'id="coding-count">2<' in page and len(ITEM.findall(page)) == 1
