@@ -230,6 +230,8 @@ def start_run(
                 title=doc.title,
                 reason=f"{type(error).__name__}: {error}"[:300],
             ) from error
+        if result.calls and not run.endpoint:  # a suggester that names no endpoint
+            run.endpoint, run.model = result.calls[0].endpoint, result.calls[0].model
         stored += _store(session, run, doc, result, by_name, rejected)
         for call in result.calls:
             session.add(AssistCall(run_id=run.id, position=position,
@@ -574,7 +576,6 @@ def list_suggestions(
     code: str | int | None = None,
     status: str | None = "proposed",
     min_confidence: float | None = None,
-    ids: Sequence[int] | None = None,
     limit: int | None = None,
 ) -> list[SuggestionInfo]:
     """Suggestions in document order, filtered by run, document, code, status
@@ -607,8 +608,6 @@ def list_suggestions(
         query = query.where(AssistSuggestion.status == status)
     if minimum is not None:
         query = query.where(AssistSuggestion.confidence >= minimum)
-    if ids is not None:
-        query = query.where(AssistSuggestion.id.in_(list(ids)))
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()

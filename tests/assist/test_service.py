@@ -139,6 +139,7 @@ def test_a_run_stores_suggestions_calls_rejections_tokens_energy(
         1,
     )
     assert (run.prompt_tokens, run.completion_tokens) == (100, 20)
+    assert run.endpoint == "http://llm.local/v1"
     assert run.energy_wh == pytest.approx(20 * wh_per_output_token())
     assert run.report["rejected_by_reason"] == {"not_in_text": 1, "unknown_code": 1}
     listed = svc.list_suggestions(session=session, viewer=study["vic"], run=run.id)
