@@ -12,6 +12,7 @@ ASSIST_MESSAGES: dict[str, dict[str, str]] = {
             "export tant qu'une personne ne les a pas acceptés."
         ),
         "assist_code_title": "Suggestions du code",
+        "assist_code_link": "suggestions à relire",
         "assist_done_accepted": "Suggestion acceptée : elle est maintenant un codage.",
         "assist_done_rejected": "Suggestion rejetée.",
         "assist_done_batch_accept": "Suggestions affichées acceptées.",
@@ -105,6 +106,7 @@ ASSIST_MESSAGES: dict[str, dict[str, str]] = {
             "accepted them."
         ),
         "assist_code_title": "Suggestions of the code",
+        "assist_code_link": "suggestions to review",
         "assist_done_accepted": "Suggestion accepted: it is now a coding.",
         "assist_done_rejected": "Suggestion rejected.",
         "assist_done_batch_accept": "The suggestions shown were accepted.",

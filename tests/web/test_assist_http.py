@@ -50,6 +50,8 @@ def test_the_panel_lists_suggestions_apart_from_codings_and_filters(study: dict)
     assert len(ITEM.findall(page)) == 1
     page = study["boss"].get(f"/qual/documents/{study['doc']}?min_confidence=7").text
     assert "ASSIST_038" in page and len(ITEM.findall(page)) == 3
+    codebook = study["boss"].get(f"/qual/codebook/{study['codes'][1]}?lang=fr").text
+    assert f'href="/qual/codes/{study["codes"][1]}/suggestions?lang=fr"' in codebook
     code_page = study["boss"].get(f"/qual/codes/{study['codes'][1]}/suggestions")
     assert code_page.status_code == 200 and len(ITEM.findall(code_page.text)) == 2
 
