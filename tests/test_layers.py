@@ -34,9 +34,9 @@ CORE = "core"
 #: domain -> the other domains it may import (all may import ``core``)
 DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     "accounts": frozenset(),
-    # AI-assisted coding: the offline suggester and the AI's agreement read the
-    # codings (qual.interchange), compute with qual.agreement and
-    # analysis.reliability, and check the acting account (accounts)
+    # AI-assisted coding: runs send released documents and read the codings
+    # (qual), the AI's agreement computes with qual.agreement and
+    # analysis.reliability, role checks take the acting account (accounts)
     "assist": frozenset({"accounts", "analysis", "qual"}),
     # themes: quotes go through qual.pseudonymization
     "analysis": frozenset({"qual"}),
@@ -49,7 +49,8 @@ DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     # the acting account's role and the audit log (accounts)
     "reports": frozenset({"accounts", "analysis", "survey"}),
     # background jobs run the exports (survey) and reports of an account (accounts)
-    "jobs": frozenset({"accounts", "reports", "survey"}),
+    # and the runs of a suggester (assist)
+    "jobs": frozenset({"accounts", "assist", "reports", "survey"}),
     # fielding progress suppresses small cells with analysis.disclosure; field
     # operations and the monitoring downloads check the acting account's role
     # (accounts)

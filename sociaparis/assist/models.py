@@ -102,3 +102,7 @@ class AssistSuggestion(Base):
     coding_id: Mapped[int | None] = mapped_column(
         ForeignKey("qual_codings.id", ondelete="SET NULL"), index=True
     )
+    #: what the suggester proposed (``start``, ``end``, ``code_id``, ``quote``)
+    #: when a person accepted it with other bounds or another code; ``None``
+    #: when it was accepted (or rejected) as proposed
+    edited_from: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -3,8 +3,9 @@
 The plain-file commands (``suggest``, ``find-more``, ``propose``, ``replay``) need
 no study: they read a UTF-8 text file and a codebook file.  Sending the text to
 the endpoint is the user's decision: pseudonymize it first.  The study's
-commands (``evaluate``, ``offline``, ``similar``) come from
-:mod:`sociaparis.cli.assist_evaluate`.
+commands come from :mod:`sociaparis.cli.assist_run` (``run``, ``runs``,
+``review``, ``export``) and :mod:`sociaparis.cli.assist_evaluate`
+(``evaluate``, ``offline``, ``similar``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sociaparis.cli.assist_evaluate import COMMANDS_OF_EVALUATION
+from sociaparis.cli.assist_run import COMMANDS_OF_RUNS
 from sociaparis.cli.common import print_json
 
 if TYPE_CHECKING:
@@ -314,5 +316,5 @@ def replay_command(recording: str, file: str, codebook: str, as_json: bool) -> N
     _print_result(result, as_json)
 
 
-for _command in COMMANDS_OF_EVALUATION:
+for _command in (*COMMANDS_OF_RUNS, *COMMANDS_OF_EVALUATION):
     assist.add_command(_command)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.service import Account
+from sociaparis.assist.run_job import check_run_job, run_run_job
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
 from sociaparis.reports.builds import keep_build
@@ -347,6 +348,9 @@ KINDS: dict[str, JobKind] = {
     ),
     "themes": JobKind(
         "themes", _check_themes, _run_themes, {".json": "application/json"}
+    ),
+    "assist_run": JobKind(
+        "assist_run", check_run_job, run_run_job, {".json": "application/json"}
     ),
 }
 

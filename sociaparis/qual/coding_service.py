@@ -101,8 +101,13 @@ def apply_coding(
     start: int,
     end: int,
     memo: str | None = None,
+    as_coder: int | None = None,
 ) -> CodingInfo:
     """Apply ``code`` to ``text[start:end]`` of a released document.
+
+    ``as_coder`` (a coder's id) attributes the coding to that coder rather
+    than to ``actor``'s: a model's proposal that ``actor`` accepted
+    (:mod:`sociaparis.assist.service`).  The history names ``actor``.
 
     Raises
     ------
@@ -114,7 +119,7 @@ def apply_coding(
     doc = document_row(session, document)
     code_ = code_row(session, code)
     _check(doc, start, end)
-    coder = coder_id(session=session, actor=actor)
+    coder = coder_id(session=session, actor=actor) if as_coder is None else as_coder
     guid = new_guid()
     created_at = utcnow()
     # A Core INSERT rather than the unit of work: one coding is one request of
@@ -158,13 +163,20 @@ def apply_coding(
         code_.guid,
         start,
         end,
-        actor.username,
+        actor.username if as_coder is None else _coder_name(session, as_coder),
         memo,
         doc.text[start:end],
         created_at=created_at,
         id=inserted.inserted_primary_key[0],
         code_id=code_.id,
     )
+
+
+def _coder_name(session: Session, coder: int) -> str | None:
+    found = session.execute(
+        select(QualCoder.login, QualCoder.name).where(QualCoder.id == coder)
+    ).first()
+    return (found[0] or found[1]) if found is not None else None
 
 
 def _snapshot(session: Session, row: QualCoding, code_guid: str) -> dict[str, Any]:

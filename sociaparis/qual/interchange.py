@@ -483,12 +483,17 @@ def export_qdpx(
 
     Only released documents carry no personal data, so roles that may export
     (researchers, admins) may do it; documents not yet released are left out,
-    with their codings, memos on them and set memberships.
+    with their codings, memos on them and set memberships.  A coding a model
+    proposed and a person accepted carries a note saying so
+    (:func:`~sociaparis.qual.provenance.with_provenance_notes`).
     """
     from sociaparis.qual.io.refi_qda import write_qdpx
 
     require(actor, Role(actor.role).can_export(), "export projects")
+    from sociaparis.qual.provenance import with_provenance_notes
+
     project = _released_only(session, to_project(session=session))
+    project = with_provenance_notes(session=session, project=project)
     write_qdpx(project, target)
     record(
         session=session, actor=actor, kind="export_project", sources=len(project.sources)

@@ -35,6 +35,7 @@ from sociaparis.qual.models import (
     QualDocument,
     QualTurn,
 )
+from sociaparis.qual.provenance import provenance
 
 SEGMENT_COLUMNS = (
     "coding",
@@ -50,6 +51,9 @@ SEGMENT_COLUMNS = (
     "after",
     "memo",
     "speakers",
+    "origin",
+    "model",
+    "accepted_by",
 )
 
 
@@ -58,7 +62,10 @@ class Segment:
     """A coded segment: ``text`` is ``document_text[start:end]``; ``before`` and
     ``after`` are up to ``context`` code points around it; ``speaker`` is the
     speaker of the turn where it starts (``None`` outside turns), ``speakers``
-    those of every turn it covers, in order (a focus group: who said what)."""
+    those of every turn it covers, in order (a focus group: who said what).
+    ``origin`` is ``human`` or ``model``; a model's coding names its ``model``
+    (the coder) and the person who ``accepted_by`` its proposal
+    (:mod:`sociaparis.qual.provenance`)."""
 
     coding: str
     document: str
@@ -75,6 +82,9 @@ class Segment:
     document_id: int = 0
     coding_id: int = 0
     speakers: tuple[str, ...] = ()
+    origin: str = "human"
+    model: str = ""
+    accepted_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,6 +442,7 @@ def _segments(
 ) -> list[Segment]:
     rows = list(session.execute(query))
     speakers = _speakers(session, [(r[1], r[6], r[7]) for r in rows])
+    origins = provenance(session=session, codings=[(r[0], r[4]) for r in rows])
     out = []
     for row, who_spoke in zip(rows, speakers, strict=True):
         (guid, doc, title, code_id, who, speaker, start, end, before, text, after,
@@ -453,6 +464,9 @@ def _segments(
                 document_id,
                 coding_id,
                 who_spoke,
+                origins[guid].origin,
+                origins[guid].model,
+                origins[guid].accepted_by,
             )
         )
     return out

@@ -18,7 +18,7 @@ from html import escape
 from sociaparis.core.errors import SociaparisError
 from sociaparis.core.spreadsheets import neutralize_formula
 from sociaparis.qual.errors import QualError
-from sociaparis.qual.retrieval import SEGMENT_COLUMNS, SegmentsResult
+from sociaparis.qual.retrieval import SEGMENT_COLUMNS, Segment, SegmentsResult
 
 #: export formats and their media types
 SEGMENT_FORMATS = {
@@ -44,8 +44,17 @@ def _filters(result: SegmentsResult) -> list[str]:
     return lines
 
 
+def _provenance(segment: Segment) -> str:
+    """Who proposed a model's coding and who accepted it, in one line."""
+    return f"origin: model ({segment.model}), accepted by: {segment.accepted_by or '?'}"
+
+
 def segments_csv(result: SegmentsResult) -> bytes:
-    """One row per segment, columns :data:`SEGMENT_COLUMNS`; UTF-8 with BOM."""
+    """One row per segment, columns :data:`SEGMENT_COLUMNS`; UTF-8 with BOM.
+
+    The last three say whether a model proposed the coding (``origin``), which
+    (``model``) and who accepted it (``accepted_by``).
+    """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(SEGMENT_COLUMNS)
@@ -77,6 +86,8 @@ def segments_html(result: SegmentsResult, *, title: str = "Segments") -> bytes:
             f"<h2>{who} [{s.start}:{s.end}]</h2><blockquote><p>…{escape(s.before)}"
             f"<mark>{escape(s.text)}</mark>{escape(s.after)}…</p></blockquote>"
         )
+        if s.origin == "model":
+            parts.append(f"<p>{escape(_provenance(s))}</p>")
         if s.memo:
             parts.append(f"<p><em>{escape(s.memo)}</em></p>")
     parts.append("</body></html>")
@@ -107,6 +118,8 @@ def segments_docx(result: SegmentsResult, *, title: str = "Segments") -> bytes:
         paragraph.add_run("…" + _xml(s.before))
         paragraph.add_run(_xml(s.text)).bold = True
         paragraph.add_run(_xml(s.after) + "…")
+        if s.origin == "model":
+            document.add_paragraph(_xml(_provenance(s)))
         if s.memo:
             paragraph = document.add_paragraph()
             paragraph.add_run(_xml(s.memo)).italic = True

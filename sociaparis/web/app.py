@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     from sociaparis.web.workbench import (
         accounts,
         analysis_explorer,
+        assist,
         assist_evaluation,
         codebook,
         compare_matrix,
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     app.include_router(accounts.router)
     app.include_router(corpus.router)
     app.include_router(qual_coding.router)
+    app.include_router(assist.router)
     app.include_router(qual_focus.router)
     app.include_router(jobs.router)
     app.include_router(compare_matrix.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
 from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSAGES
+from sociaparis.web.i18n_assist import ASSIST_MESSAGES
 from sociaparis.web.i18n_assist_eval import (
     ASSIST_EVAL_ERROR_MESSAGES,
     ASSIST_EVAL_MESSAGES,
@@ -442,6 +443,7 @@ _PAGE_TEXTS = (
     ASSIST_EVAL_MESSAGES,
     QCA_MESSAGES,
     REPORTS_PAGES_MESSAGES,
+    ASSIST_MESSAGES,
 )
 _ERROR_TEXTS = (
     CODEBOOK_ERROR_MESSAGES,

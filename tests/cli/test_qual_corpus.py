@@ -181,7 +181,8 @@ def test_codebook_review_options_and_segment_export(study: Path) -> None:
     run("segments", "Risques", "--subcodes", "--csv", str(study / "s.csv"))
     lines = (study / "s.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == (
-        "coding,document,title,code,coder,speaker,start,end,before,text,after,memo,speakers"
+        "coding,document,title,code,coder,speaker,start,end,before,text,after,memo,"
+        "speakers,origin,model,accepted_by"
     )
     assert ",Risques > Hallucinations,ana,Enquêtrice,13,20," in lines[1]
 

@@ -32,6 +32,7 @@ from sociaparis.web.deps import (
 )
 from sociaparis.web.i18n import MESSAGES, error_text, pick_language
 from sociaparis.web.render import render
+from sociaparis.web.workbench.assist import document_panel as suggestions_panel
 
 router = APIRouter()
 #: the largest JSON body a coding request may send
@@ -191,6 +192,7 @@ def coding_page(
             lang,
             view=view,
             island=island.replace("<", "\\u003c"),
+            **suggestions_panel(request, session, user, document_id),
         ),
         json_twin=False,
     )
