@@ -8,6 +8,7 @@ as a bar.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -339,7 +340,26 @@ def render_chart(chart: Chart, *, lang: str, min_count: int, key: str = "c") -> 
 
 
 def render_png(chart: Chart, *, lang: str, min_count: int) -> bytes:
-    """The same chart as :func:`render_chart`, as a PNG image (150 dpi)."""
+    """The same chart as :func:`render_chart`, as a PNG image (150 dpi).
+
+    The last few images are kept (charts are immutable values, and drawing a
+    90-bar chart at 150 dpi takes most of a second), so that a chart asked
+    for again, by its page and its download link or by two people, is drawn
+    once. A chart that cannot be hashed is drawn every time.
+    """
+    try:
+        hash(chart)
+    except TypeError:  # a list inside: no cache
+        return _draw_png(chart, lang, min_count)
+    return _cached_png(chart, lang, min_count)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_png(chart: Chart, lang: str, min_count: int) -> bytes:
+    return _draw_png(chart, lang, min_count)
+
+
+def _draw_png(chart: Chart, lang: str, min_count: int) -> bytes:
     buffer = io.BytesIO()
     token = _PNG.set(buffer)
     try:
