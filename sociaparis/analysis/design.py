@@ -116,10 +116,16 @@ class _Raking:
     margins: tuple[tuple[np.ndarray, int, np.ndarray], ...]
     counts: tuple[np.ndarray, ...]
     cross: tuple[tuple[np.ndarray, ...], ...]
+    #: G x n: the margin cell means of ``x / psw`` (all margins stacked) in one product
+    collect: sp.csr_matrix
+    #: n x G: ``psw`` of every row in its cell of each margin, to rebuild in one product
+    spread: sp.csr_matrix
+    #: where each margin's cells start in the stacked G
+    offsets: tuple[int, ...]
 
     @classmethod
     def build(cls, margins: Sequence[tuple[np.ndarray, int, np.ndarray]]) -> _Raking:
-        """Precompute the margin cross matrices."""
+        """Precompute the margin cross matrices and the stacked cell indicators."""
         counts = []
         for codes, n_groups, _ in margins:
             c = np.bincount(codes, minlength=n_groups).astype(float)
@@ -132,14 +138,36 @@ class _Raking:
                 joint = np.bincount(cm * gk + ck, weights=pk / pm, minlength=gm * gk)
                 row.append(joint.reshape(gm, gk) / count[:, None])
             cross.append(tuple(row))
-        return cls(tuple(margins), tuple(counts), tuple(cross))
+        offsets = [0]
+        for _, n_groups, _ in margins:
+            offsets.append(offsets[-1] + n_groups)
+        n = len(margins[0][0])
+        rows = np.tile(np.arange(n), len(margins))
+        cols = np.concatenate(
+            [
+                codes + first
+                for (codes, _, _), first in zip(margins, offsets, strict=False)
+            ]
+        )
+        psw = np.concatenate([p for _, _, p in margins])
+        scale = np.concatenate(
+            [
+                1.0 / (p * count[codes])
+                for (codes, _, p), count in zip(margins, counts, strict=True)
+            ]
+        )
+        shape = (n, offsets[-1])
+        collect = sp.csr_matrix((scale, (rows, cols)), shape=shape).T.tocsr()
+        spread = sp.csr_matrix((psw, (rows, cols)), shape=shape)
+        return cls(
+            tuple(margins), tuple(counts), tuple(cross), collect, spread, tuple(offsets)
+        )
 
     def adjust(self, x: np.ndarray) -> np.ndarray:
+        stacked = np.asarray(self.collect @ x)
         b = [
-            rowsum(x / psw[:, None], codes, n_groups) / count[:, None]
-            for (codes, n_groups, psw), count in zip(
-                self.margins, self.counts, strict=True
-            )
+            stacked[first:last]
+            for first, last in zip(self.offsets, self.offsets[1:], strict=False)
         ]
         acc = [np.zeros((n_groups, x.shape[1])) for _, n_groups, _ in self.margins]
         for _ in range(10):
@@ -148,10 +176,7 @@ class _Raking:
                     self.cross[m][k] @ acc[k] for k in range(len(self.margins))
                 )
                 acc[m] = acc[m] + means
-        out = x.copy()
-        for (codes, _, psw), c in zip(self.margins, acc, strict=True):
-            out -= psw[:, None] * c[codes]
-        return out
+        return x - np.asarray(self.spread @ np.vstack(acc))
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,7 +411,8 @@ def _one_stage(
     s = scale[stratum]
     if full:
         return (xc * s[:, None]).T @ xc
-    return np.einsum("ij,ij->j", xc * s[:, None], xc)
+    xc *= np.sqrt(s)[:, None]  # in place: xc is this function's own array
+    return np.einsum("ij,ij->j", xc, xc)
 
 
 def svydesign(

@@ -8,6 +8,7 @@ as a bar.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -142,6 +143,11 @@ def bar_chart(chart: BarChart, *, lang: str, min_count: int) -> str:
         _place(fig, height=height, left=2.55, top=0.08, bottom=0.37)
         positions = list(range(len(bars)))[::-1]
         descs = []
+        # one bar container and one whisker line for all bars: an artist per bar
+        # made a 90-bar chart take seconds to draw
+        drawn: list[tuple[float, float]] = []
+        whisker_x: list[float] = []
+        whisker_y: list[float] = []
         for y, bar in zip(positions, bars, strict=True):
             if bar.hidden or bar.estimate is None:
                 mark = (
@@ -160,16 +166,21 @@ def bar_chart(chart: BarChart, *, lang: str, min_count: int) -> str:
                 )
                 descs.append(f"{bar.label}: {mark}")
                 continue
-            ax.barh(y, bar.estimate, height=0.62, color=BAR_COLOR)
             low, high = bar.ci_low or 0.0, bar.ci_high or 0.0
-            ax.plot([low, high], [y, y], color=CI_COLOR, linewidth=1.0)
-            for x in (low, high):
-                ax.plot([x, x], [y - 0.15, y + 0.15], color=CI_COLOR, linewidth=1.0)
+            drawn.append((y, bar.estimate))
+            # the whisker and its two caps, as segments of one line (nan breaks)
+            whisker_x += [low, high, math.nan, low, low, math.nan, high, high, math.nan]
+            whisker_y += [y, y, math.nan, y - 0.15, y + 0.15, math.nan]
+            whisker_y += [y - 0.15, y + 0.15, math.nan]
             value = fmt_pct(bar.estimate, lang)
             ax.text(high + 0.012, y, value, va="center", ha="left")
             descs.append(
                 f"{bar.label}: {value} [{fmt_pct(low, lang)} ; {fmt_pct(high, lang)}]"
             )
+        if drawn:
+            ys, widths = zip(*drawn, strict=True)
+            ax.barh(ys, widths, height=0.62, color=BAR_COLOR)
+            ax.plot(whisker_x, whisker_y, color=CI_COLOR, linewidth=1.0)
         ax.set_yticks(positions, labels)
         ax.set_xlim(0, 1.08)
         ax.set_ylim(-0.6, len(bars) - 0.4)
@@ -329,7 +340,26 @@ def render_chart(chart: Chart, *, lang: str, min_count: int, key: str = "c") -> 
 
 
 def render_png(chart: Chart, *, lang: str, min_count: int) -> bytes:
-    """The same chart as :func:`render_chart`, as a PNG image (150 dpi)."""
+    """The same chart as :func:`render_chart`, as a PNG image (150 dpi).
+
+    The last few images are kept (charts are immutable values, and drawing a
+    90-bar chart at 150 dpi takes most of a second), so that a chart asked
+    for again, by its page and its download link or by two people, is drawn
+    once. A chart that cannot be hashed is drawn every time.
+    """
+    try:
+        hash(chart)
+    except TypeError:  # a list inside: no cache
+        return _draw_png(chart, lang, min_count)
+    return _cached_png(chart, lang, min_count)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_png(chart: Chart, lang: str, min_count: int) -> bytes:
+    return _draw_png(chart, lang, min_count)
+
+
+def _draw_png(chart: Chart, lang: str, min_count: int) -> bytes:
     buffer = io.BytesIO()
     token = _PNG.set(buffer)
     try:
