@@ -21,9 +21,11 @@ real study: ``--responses`` completed responses (answers drawn from 1,000
 synthetic respondents) stored in a fresh database (SQLite in a temporary
 folder, or ``--database-url``), then for each format
 
-* ``service``: :func:`~sociaparis.survey.exports.export_archive` called in this
-  process (reading the responses, the engine, the tables, the files, the zip
-  with the dictionary and ``datapackage.json``): the code path of the download;
+* ``service``: the export job's own function (``KINDS["export"].run``, which
+  calls :func:`~sociaparis.survey.exports.export_archive`) called in this
+  process as a job worker runs it (reading the responses, the engine, the
+  tables, the files, the zip with the dictionary and ``datapackage.json``):
+  the code path of the download;
 * ``first byte`` and ``total``: the download of ``/fielding/FORM/export/FMT``
   from the real server (``sociaparis serve``, one worker, a subprocess), over
   HTTP, by a logged-in researcher;
@@ -238,23 +240,35 @@ def build_study(
 
 
 def service_seconds(settings: Any, fmt: str, out: Path) -> tuple[float, float]:
-    """Seconds and megabytes of :func:`export_archive` in this process."""
+    """Seconds and megabytes of the export job's work in this process.
+
+    The export job kind's own function (``KINDS["export"].run``: the count,
+    the progress callbacks and :func:`export_archive`, zip and dictionary
+    included), as a job worker runs it, with the parameters its check gives.
+    """
     from sociaparis.accounts.roles import Role
     from sociaparis.accounts.service import Account
     from sociaparis.core.db import make_engine, transaction
-    from sociaparis.survey.exports import export_archive
+    from sociaparis.jobs.kinds import KINDS
 
+    kind = KINDS["export"]
+    actor = Account(0, "tester", Role.RESEARCHER, "")
     engine = make_engine(settings)
+    with transaction(engine) as session:  # when the job is queued: not timed
+        parameters, _ = kind.check(
+            session=session,
+            actor=actor,
+            parameters={"form_id": FORM_ID, "fmt": fmt, "lang": "fr"},
+        )
     started = time.perf_counter()
     with transaction(engine) as session:
-        path = export_archive(
+        path = kind.run(
             session=session,
-            form_id=FORM_ID,
-            fmt=fmt,
-            actor=Account(0, "tester", Role.RESEARCHER, ""),
-            out=out,
-            lang="fr",
+            actor=actor,
+            parameters=parameters,
+            folder=out,
             data_dir=settings.data_dir,
+            progress=lambda percent, step: None,
         )
     seconds = time.perf_counter() - started
     engine.dispose()

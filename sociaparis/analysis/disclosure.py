@@ -172,6 +172,52 @@ def _candidate_order(
     return sorted((c for c in line if not hidden[c]), key=key)
 
 
+def _plain_integers(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` holds only numpy ``int64`` columns under flat labels."""
+    return (
+        frame.shape[1] > 0
+        and type(frame.index) in (pd.Index, pd.RangeIndex)
+        and type(frame.columns) in (pd.Index, pd.RangeIndex)
+        and all(dtype == np.dtype("int64") for dtype in frame.dtypes)
+    )
+
+
+def _with_margins(counts: pd.DataFrame) -> pd.DataFrame:
+    """``counts`` with a ``Total`` column and row.
+
+    On a table of plain integers (the monitoring page's, several per view)
+    the sums are taken on the array: the same frame as pandas' column and
+    row insertion below, in a fraction of the time.
+    """
+    if _plain_integers(counts):
+        values = counts.to_numpy()
+        inner = np.column_stack([values, values.sum(axis=1)])
+        full = np.vstack([inner, inner.sum(axis=0)])
+        index = counts.index.insert(len(counts.index), TOTAL)
+        columns = counts.columns.insert(len(counts.columns), TOTAL)
+        return pd.DataFrame(full, index=index, columns=columns)
+    table = counts.copy()
+    table[TOTAL] = table.sum(axis=1)
+    table.loc[TOTAL] = table.sum(axis=0)
+    return table
+
+
+def _published(table: pd.DataFrame, hidden: np.ndarray) -> pd.DataFrame:
+    """``table`` as nullable integers, the ``hidden`` cells missing."""
+    if _plain_integers(table):
+        values = table.to_numpy().astype("int64")
+        published = pd.DataFrame(
+            {
+                n: pd.arrays.IntegerArray(values[:, n].copy(), hidden[:, n].copy())
+                for n in range(table.shape[1])
+            },
+            index=table.index,
+        )
+        published.columns = table.columns
+        return published
+    return table.astype("Int64").mask(hidden)
+
+
 def suppress(
     counts: pd.DataFrame,
     *,
@@ -202,9 +248,7 @@ def suppress(
     [True, True, False]
     """
     check_min_count(min_count)
-    table = counts.copy()
-    table[TOTAL] = table.sum(axis=1)
-    table.loc[TOTAL] = table.sum(axis=0)
+    table = _with_margins(counts)
     values = table.to_numpy(dtype=float)
     if np.any(values < 0) or np.any(values != np.round(values)):
         raise SociaparisError(
@@ -250,7 +294,7 @@ def suppress(
                 hidden[:] = True
                 break
             hidden[options[0]] = True
-    published = table.astype("Int64").mask(hidden)
+    published = _published(table, hidden)
 
     def frame(mask: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(mask, index=table.index, columns=table.columns)

@@ -319,10 +319,8 @@ def one_way_margins(counts: Mapping[str, int], *, min_count: int) -> dict[str, b
         pd.DataFrame({"n": [counts[k] for k in counts]}, index=list(counts)),
         min_count=min_count,
     )
-    return {
-        str(label): not bool(table.suppressed.loc[label, TOTAL])
-        for label in table.published.index
-    }
+    hidden = table.suppressed[TOTAL]  # the mask, worked out once
+    return {str(label): not bool(hidden.loc[label]) for label in table.published.index}
 
 
 # -- the service -----------------------------------------------------------------------
@@ -555,8 +553,9 @@ def _margins_shown(
         and table in progress.tables
     ):
         published: SuppressedTable = progress.tables[table]
+        hidden = published.suppressed[TOTAL]  # the mask, worked out once
         return {
-            str(label): not bool(published.suppressed.loc[label, TOTAL])
+            str(label): not bool(hidden.loc[label])
             for label in published.published.index
             if label != TOTAL
         }
