@@ -72,3 +72,7 @@ class AssistRunError(ErrorCode):
         "Say what to do: accept, reject or edit (with --start/--end or --code) one or "
         "more suggestions.",
     )
+    NOT_REPLAYABLE = (
+        "ASSIST_044",
+        "Run {run} cannot be replayed: {reason}.",
+    )

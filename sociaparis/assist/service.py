@@ -200,7 +200,7 @@ def start_run(
         model=str(
             getattr(endpoint, "model", "") or suggester.coder_name.split(":", 1)[-1]
         ),
-        parameters=dict(parameters or {}),
+        parameters=_kept_parameters(suggester, briefs, parameters),
         scope={"documents": [d.guid for d in docs], "codes": [c.guid for c in chosen]},
         report={},
         status="running",
@@ -245,6 +245,19 @@ def start_run(
             progress(number, len(docs), doc.title)
     _finish(session, run, rejected, stored, status="done")
     return run
+
+
+def _kept_parameters(
+    suggester: Suggester, briefs: Sequence[CodeBrief], parameters: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What a run keeps to be replayed: the caller's parameters, the suggester's
+    own settings when it tells them, and the code briefs exactly as sent."""
+    kept = dict(parameters or {})
+    settings = getattr(suggester, "settings", None)
+    if callable(settings):
+        kept["suggester_settings"] = settings()
+    kept["briefs"] = [asdict(brief) for brief in briefs]
+    return kept
 
 
 def _store(

@@ -250,5 +250,40 @@ def export_command(run_id: int, output: Path, username: str) -> None:
                f"{len(data['suggestions'])} suggestions -> {output}")  # fmt: skip
 
 
+@click.command("replay-run")
+@click.argument("run_id", metavar="RUN", type=int)
+@ACTING_USER
+@JSON_OUTPUT
+def replay_run_command(run_id: int, username: str, as_json: bool) -> None:
+    """Ask a model's RUN its questions again of the recorded answers (no network)
+    and compare the passages with those the run stored; exits 1 when they differ."""
+    from sociaparis.assist.replay_service import replay_stored_run
+    from sociaparis.qual.corpus import acting_account
+
+    with database_session() as session:
+        actor = acting_account(session=session, username=username)
+        check = replay_stored_run(session=session, actor=actor, run=run_id)
+    if as_json:
+        print_json(check.to_dict())
+    else:
+        click.echo(
+            f"run {check.run}: {check.calls} recorded calls, {check.documents} "
+            f"documents; {check.replayed} passages replayed, {check.stored} stored: "
+            + ("identical" if check.identical else "DIFFERENT")
+        )
+        for code, start, end in check.missing:
+            click.echo(f"  stored, not replayed: {code} [{start}, {end})")
+        for code, start, end in check.extra:
+            click.echo(f"  replayed, not stored: {code} [{start}, {end})")
+    if not check.identical:
+        raise SystemExit(1)
+
+
 #: the commands the ``assist`` group gets from this module
-COMMANDS_OF_RUNS = (run_command, runs_command, review_command, export_command)
+COMMANDS_OF_RUNS = (
+    run_command,
+    runs_command,
+    review_command,
+    export_command,
+    replay_run_command,
+)

@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from sqlalchemy import update
 
 from sociaparis.accounts.roles import Role
+from sociaparis.assist.models import AssistSuggestion
 from sociaparis.cli import cli
 from sociaparis.cli.common import database_session
 from sociaparis.qual import corpus
@@ -64,6 +66,23 @@ def test_a_model_run_is_reviewed_exported_and_evaluated(
     exported = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
     assert len(exported["calls"]) == 1
     assert [r["reason"] for r in exported["rejected"]] == ["not_in_text"]
+    # the run replays from its recorded answers alone, the server gone
+    openai_server.stop()
+    code, out = assist("replay-run", str(run["id"]), "--user", "boss", "--json")
+    assert code == 0, out
+    check = json.loads(out)
+    assert (check["identical"], check["replayed"], check["calls"]) == (True, 2, 1)
+    with database_session() as session:  # a stored passage no answer gave
+        session.execute(
+            update(AssistSuggestion)
+            .where(AssistSuggestion.id == accepted)
+            .values(start=AssistSuggestion.start + 1)
+        )
+    code, out = assist("replay-run", str(run["id"]), "--user", "boss")
+    assert code == 1
+    start = spans[0][0]
+    assert f"stored, not replayed: IA [{start + 1}, " in out
+    assert f"replayed, not stored: IA [{start}, " in out
     # ana coded turns 0 and 4 of entretien-01 with IA; the model proposed 0 and 1
     code, out = assist("evaluate", "--run", str(run["id"]), "--coder", "ana",
                        "--user", "boss", "--json", "--bootstrap", "0")  # fmt: skip
