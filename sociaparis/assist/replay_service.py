@@ -21,8 +21,8 @@ from sociaparis.assist.models import AssistCall, AssistRun, AssistSuggestion
 from sociaparis.assist.run_errors import AssistRunError
 from sociaparis.assist.service import get_run
 from sociaparis.core.errors import SociaparisError
+from sociaparis.qual.codebook_service import list_codes
 from sociaparis.qual.corpus import document_row, turns_of
-from sociaparis.qual.models import QualCode
 
 #: a passage as compared: (code name, start, end)
 Passage = tuple[str, int, int]
@@ -156,10 +156,7 @@ def _stored_passages(
     session: Session, run_id: int, names: dict[str, str]
 ) -> set[Passage]:
     """The passages the run stored, as the model proposed them (before edits)."""
-    rows = session.execute(
-        select(QualCode.id, QualCode.guid).where(QualCode.guid.in_(list(names)))
-    )
-    guids = {row.id: row.guid for row in rows}
+    guids = {code.id: code.guid for code in list_codes(session=session)}
     passages = set()
     for s in session.scalars(
         select(AssistSuggestion).where(AssistSuggestion.run_id == run_id)
