@@ -163,6 +163,18 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
                 filename=cities.name,
                 description="The 15 cities of the comparative survey (synthetic values)",
             ).frame
+            plan = cities.with_name("calibration.toml")
+            if plan.is_file():
+                import tomllib
+
+                from sociaparis.compare.qca_runs import save_plan
+
+                save_plan(
+                    session=session,
+                    actor=acting_account(session=session, username=DEMO_USER),
+                    frame=frame,
+                    plan={"sets": tomllib.loads(plan.read_text("utf-8"))["sets"]},
+                )
         [invitation] = create_invitations(
             session=session,
             form_id=staff.form_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import httpx
@@ -72,6 +73,11 @@ def test_building_the_demo_twice_starts_afresh(tmp_path) -> None:
         count = "select count(*) from compare_{}"
         assert connection.execute(text(count.format("cases"))).scalar() == 15
         assert connection.execute(text(count.format("cells"))).scalar() == 135
+        # with the study's calibration plan: the 8 sets of calibration.toml
+        [plan] = connection.execute(text("select plan from qca_plans")).scalars()
+        assert sorted(json.loads(plan)["sets"]) == sorted(
+            ["ADOPT", "MOD", "SEMI", "CHARTER", "ENV", "BOT", "CIO", "NET"]
+        )
     assert "/compare/frame?frame=cities" in result.output
     engine.dispose()
 
