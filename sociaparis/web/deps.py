@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
@@ -63,6 +63,22 @@ def session_csrf_token(request: Request) -> str:
         seed = secrets.token_urlsafe(24)
         request.session["csrf_seed"] = seed
     return make_csrf_token(request.app.state.settings.secret_key, seed)
+
+
+def page_context(
+    request: Request, user: Account, lang: str | None, **values: Any
+) -> dict[str, Any]:
+    """What every researcher page's template gets: the language, the account
+    (name and role), this session's CSRF token, then ``values`` (``section``
+    names the page's entry in the workbench nav)."""
+    from sociaparis.web.i18n import pick_language
+
+    return {
+        "lang": pick_language(lang),
+        "user": {"username": user.username, "role": user.role.value},
+        "csrf_token": session_csrf_token(request),
+        **values,
+    }
 
 
 def require_same_site(request: Request) -> None:

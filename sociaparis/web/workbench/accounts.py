@@ -26,8 +26,8 @@ from sociaparis.core.errors import SociaparisError
 from sociaparis.web.deps import (
     CurrentUser,
     SessionDep,
+    page_context,
     require_session_csrf,
-    session_csrf_token,
 )
 from sociaparis.web.i18n import error_text, pick_language, translate
 from sociaparis.web.render import render
@@ -40,13 +40,13 @@ Token = Annotated[str, Form(max_length=128)]
 
 
 def _context(request: Request, user: Account, lang: str, **values: Any) -> dict:
-    return {
-        "lang": lang,
-        "user": {"username": user.username, "role": user.role.value},
-        "section": "people",
-        "csrf_token": session_csrf_token(request),
+    return page_context(
+        request,
+        user,
+        lang,
+        section="people",
         **values,
-    }
+    )
 
 
 def _forbidden(error: SociaparisError) -> None:

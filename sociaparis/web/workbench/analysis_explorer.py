@@ -39,7 +39,7 @@ from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.service import list_instruments
 from sociaparis.survey.study import load_study
 from sociaparis.survey.study.definition import Study
-from sociaparis.web.deps import CurrentUser, SessionDep, session_csrf_token
+from sociaparis.web.deps import CurrentUser, SessionDep, page_context
 from sociaparis.web.i18n import error_text, pick_language
 from sociaparis.web.render import render
 
@@ -55,13 +55,13 @@ def _study(request: Request) -> Study | None:
 
 
 def _context(request: Request, user: Any, lang: str | None, **values: Any) -> dict:
-    return {
-        "lang": pick_language(lang),
-        "user": {"username": user.username, "role": user.role.value},
-        "csrf_token": session_csrf_token(request),
-        "section": "explorer",
+    return page_context(
+        request,
+        user,
+        lang,
+        section="explorer",
         **values,
-    }
+    )
 
 
 def _refused(error: SociaparisError) -> None:

@@ -25,8 +25,8 @@ from sociaparis.qual.codebook_service import code_row, list_codes
 from sociaparis.web.deps import (
     CurrentUser,
     SessionDep,
+    page_context,
     require_session_csrf,
-    session_csrf_token,
 )
 from sociaparis.web.i18n import pick_language
 from sociaparis.web.render import render
@@ -124,15 +124,15 @@ def document_panel(
 
 
 def _context(request: Request, user: Any, lang: str | None, **values: Any) -> dict:
-    return {
-        "lang": pick_language(lang),
-        "user": {"username": user.username, "role": user.role.value},
-        "csrf_token": session_csrf_token(request),
-        "section": "qual",
-        "done": request.query_params.get("done"),
-        "assist_error": request.query_params.get("error"),
+    return page_context(
+        request,
+        user,
+        lang,
+        section="qual",
+        done=request.query_params.get("done"),
+        assist_error=request.query_params.get("error"),
         **values,
-    }
+    )
 
 
 @router.get("/assist/runs")

@@ -23,8 +23,8 @@ from sociaparis.qual.io.codebook import Limits
 from sociaparis.web.deps import (
     CurrentUser,
     SessionDep,
+    page_context,
     require_session_csrf,
-    session_csrf_token,
 )
 from sociaparis.web.i18n import error_text, pick_language
 from sociaparis.web.render import render
@@ -39,13 +39,13 @@ DONE = ("added", "saved", "moved", "merged", "split", "deleted", "imported")
 
 def context(request: Request, user: Any, lang: str | None, **values: Any) -> dict:
     """What every codebook and analysis page shows: language, user, CSRF token."""
-    return {
-        "lang": pick_language(lang),
-        "user": {"username": user.username, "role": user.role.value},
-        "csrf_token": session_csrf_token(request),
-        "can_edit": user.role.can_edit_codebook(),
+    return page_context(
+        request,
+        user,
+        lang,
+        can_edit=user.role.can_edit_codebook(),
         **values,
-    }
+    )
 
 
 def refused(error: SociaparisError) -> None:

@@ -35,8 +35,8 @@ from sociaparis.core.errors import SociaparisError
 from sociaparis.web.deps import (
     CurrentUser,
     SessionDep,
+    page_context,
     require_session_csrf,
-    session_csrf_token,
 )
 from sociaparis.web.i18n import error_text, pick_language
 from sociaparis.web.render import render
@@ -56,14 +56,14 @@ NOT_FOUND = (
 def context(request: Request, user: Any, lang: str | None, **values: Any) -> dict:
     """What every case-matrix page shows: language, user, CSRF token, the role's
     right to edit."""
-    return {
-        "lang": pick_language(lang),
-        "user": {"username": user.username, "role": user.role.value},
-        "csrf_token": session_csrf_token(request),
-        "can_edit": can_edit_matrix(user.role),
-        "section": "compare",
+    return page_context(
+        request,
+        user,
+        lang,
+        can_edit=can_edit_matrix(user.role),
+        section="compare",
         **values,
-    }
+    )
 
 
 def _message(exc: SociaparisError, lang: str | None) -> str:

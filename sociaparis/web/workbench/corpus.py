@@ -27,8 +27,8 @@ from sociaparis.qual.pseudonymization import EntityKind
 from sociaparis.web.deps import (
     CurrentUser,
     SessionDep,
+    page_context,
     require_session_csrf,
-    session_csrf_token,
 )
 from sociaparis.web.i18n import error_text, pick_language
 from sociaparis.web.render import render
@@ -43,14 +43,14 @@ KINDS = tuple(k.value for k in EntityKind)
 
 
 def _context(request: Request, user: Any, lang: str | None, **values: Any) -> dict:
-    return {
-        "lang": pick_language(lang),
-        "user": {"username": user.username, "role": user.role.value},
-        "csrf_token": session_csrf_token(request),
-        "can_manage": can_manage(user),
-        "section": "corpus",
+    return page_context(
+        request,
+        user,
+        lang,
+        can_manage=can_manage(user),
+        section="corpus",
         **values,
-    }
+    )
 
 
 def _refused(error: SociaparisError) -> None:

@@ -29,8 +29,8 @@ from sociaparis.jobs.service import (
 from sociaparis.web.deps import (
     CurrentUser,
     SessionDep,
+    page_context,
     require_session_csrf,
-    session_csrf_token,
 )
 from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import render
@@ -41,13 +41,13 @@ MAX_FORM_FIELDS = 8
 
 
 def _context(request: Request, user: Any, lang: str | None, **values: Any) -> dict:
-    return {
-        "lang": pick_language(lang),
-        "user": {"username": user.username, "role": user.role.value},
-        "csrf_token": session_csrf_token(request),
-        "section": "jobs",
+    return page_context(
+        request,
+        user,
+        lang,
+        section="jobs",
         **values,
-    }
+    )
 
 
 def _refused(error: SociaparisError) -> None:

@@ -35,8 +35,8 @@ from sociaparis.core.errors import SociaparisError
 from sociaparis.web.deps import (
     CurrentUser,
     SessionDep,
+    page_context,
     require_session_csrf,
-    session_csrf_token,
 )
 from sociaparis.web.i18n import error_text, pick_language
 from sociaparis.web.render import render
@@ -61,13 +61,13 @@ def _refuse(error: SociaparisError) -> None:
 
 
 def _base(request: Request, user: Any, lang: str | None) -> dict[str, Any]:
-    return {
-        "lang": pick_language(lang),
-        "user": {"username": user.username, "role": user.role.value},
-        "csrf_token": session_csrf_token(request),
-        "section": "qca",
-        "can_run": qca_runs.can_run_qca(user),
-    }
+    return page_context(
+        request,
+        user,
+        lang,
+        section="qca",
+        can_run=qca_runs.can_run_qca(user),
+    )
 
 
 def _frame(session: Any, frame: str) -> Any:

@@ -27,6 +27,7 @@ from sociaparis.qual.errors import QualError
 from sociaparis.web.deps import (
     CurrentUser,
     SessionDep,
+    page_context,
     require_session_csrf,
     session_csrf_token,
 )
@@ -51,13 +52,13 @@ _STATUS = {
 
 
 def _context(request: Request, user: Any, lang: str | None, **values: Any) -> dict:
-    return {
-        "lang": pick_language(lang),
-        "user": {"username": user.username, "role": user.role.value},
-        "csrf_token": session_csrf_token(request),
-        "section": "qual",
+    return page_context(
+        request,
+        user,
+        lang,
+        section="qual",
         **values,
-    }
+    )
 
 
 def _refusal(request: Request, error: SociaparisError) -> JSONResponse:

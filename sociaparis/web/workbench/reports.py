@@ -39,8 +39,8 @@ from sociaparis.web.charts import WIDTH, Bar, FunnelChart
 from sociaparis.web.deps import (
     CurrentUser,
     SessionDep,
+    page_context,
     require_session_csrf,
-    session_csrf_token,
 )
 from sociaparis.web.i18n import pick_language, translate
 from sociaparis.web.render import render
@@ -53,13 +53,13 @@ SHOWN_JOBS = 5
 
 
 def _context(request: Request, user: Any, lang: str | None, **values: Any) -> dict:
-    return {
-        "lang": pick_language(lang),
-        "user": {"username": user.username, "role": user.role.value},
-        "csrf_token": session_csrf_token(request),
-        "section": "reports",
+    return page_context(
+        request,
+        user,
+        lang,
+        section="reports",
         **values,
-    }
+    )
 
 
 def _refused(error: SociaparisError) -> None:

@@ -27,8 +27,8 @@ from sociaparis.survey.service import list_instruments
 from sociaparis.web.deps import (
     CurrentUser,
     SessionDep,
+    page_context,
     require_session_csrf,
-    session_csrf_token,
 )
 from sociaparis.web.i18n import error_text, pick_language, translate
 from sociaparis.web.render import render
@@ -44,13 +44,13 @@ MAX_ANSWERS_BYTES = 1_000_000
 
 
 def _context(request: Request, user: Any, lang: str | None, **values: Any) -> dict:
-    return {
-        "lang": pick_language(lang),
-        "user": {"username": user.username, "role": user.role.value},
-        "csrf_token": session_csrf_token(request),
-        "can_field": user.role.can_field_survey(),
+    return page_context(
+        request,
+        user,
+        lang,
+        can_field=user.role.can_field_survey(),
         **values,
-    }
+    )
 
 
 def _refused(error: SociaparisError) -> None:
