@@ -1,6 +1,7 @@
 """The suggestions panel in Chromium, as a researcher uses it: open a document
 with suggestions, accept one with the keyboard only, reject one, filter by
-confidence; axe-core finds no WCAG 2.1 A/AA violation at 1280 and 375 px."""
+confidence, then read a code's own suggestions page; axe-core finds no WCAG 2.1
+A/AA violation at 1280 and 375 px."""
 
 from __future__ import annotations
 
@@ -74,3 +75,12 @@ def test_review_suggestions_with_the_keyboard(
         ("il se trompe", "accepted"),
         ("invente des sources", "rejected"),
     ]
+
+    # the code's own suggestions page, reached from the codebook
+    waiting = decided[0]
+    page.goto(f"{live_server.url}/qual/codebook/{waiting.code_id}?lang=fr")
+    page.click("#code-suggestions")
+    expect(page.locator("h1")).to_contain_text(waiting.code)
+    expect(items).to_have_count(1)
+    expect(items.first.locator("mark")).to_have_text("Albert aide beaucoup")
+    assert_accessible_at_both_widths(page, axe_violations, settle_ms=150)
