@@ -193,7 +193,7 @@ def cells_from_survey(
         for dim, variable in variables.items():
             value = _plain(rows[variable.name].iloc[i])
             if is_empty(value):
-                if _cell_kind(session, frame, case.name, dim) == "survey":
+                if cell_source_kind(session, frame, case.name, dim) == "survey":
                     delete_cell(session, case, dims[dim], actor=actor,
                                 reason=f"no answer in response {response}",
                                 changes=changes)  # fmt: skip
@@ -224,7 +224,11 @@ def cells_from_survey(
     )  # fmt: skip
 
 
-def _cell_kind(session: Session, frame: str, case: str, dimension: str) -> str | None:
+def cell_source_kind(
+    session: Session, frame: str, case: str, dimension: str
+) -> str | None:
+    """The source kind of a cell's value (``survey``, ``codes``, ``repeat``,
+    ``manual``), or ``None`` when the cell is empty."""
     try:
         return get_cell(
             session=session, frame=frame, case=case, dimension=dimension

@@ -36,10 +36,10 @@ from ..matrix.service import (
     ensure_case,
     ensure_dimension,
     ensure_frame,
-    get_cell,
     require_editor,
     write_cell,
 )
+from ..matrix.sources import cell_source_kind
 from ..matrix.values import ValueType, is_empty
 from .errors import RegisterError
 
@@ -250,15 +250,6 @@ def repeat_instances(data: Any, repeat: str, join: Sequence[str] = ()) -> list[I
     return instances
 
 
-def _cell_kind(session: Session, frame: str, case: str, dimension: str) -> str | None:
-    try:
-        return get_cell(
-            session=session, frame=frame, case=case, dimension=dimension
-        ).source_kind
-    except SociaparisError:
-        return None
-
-
 def write_instances(
     *,
     session: Session,
@@ -323,7 +314,8 @@ def write_instances(
             cells[name] = (value, answer, getattr(test, "rule", name))
         for name, (value, answer, rule) in cells.items():
             if is_empty(value):
-                if _cell_kind(session, row.name, case.name, name) in {"repeat", "survey"}:
+                kind = cell_source_kind(session, row.name, case.name, name)
+                if kind in {"repeat", "survey"}:
                     delete_cell(session, case, dims[name])
                 continue
             if answer is not None:
