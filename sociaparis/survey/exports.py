@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.audit import record_audit
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
+from sociaparis.core.bulk import collector_paused
 from sociaparis.core.config import Settings
 from sociaparis.core.db import make_engine, transaction
 from sociaparis.core.errors import SociaparisError
@@ -266,9 +267,7 @@ def load_export(
         attributes = ()
     batches: list[ResponseBatch] = []
     for instrument in stored:
-        query = _query([instrument.id], include_in_progress).order_by(
-            ResponseRecord.started_on, ResponseRecord.id
-        )
+        query = _query([instrument.id], include_in_progress)
         ids: list[str] = []
         records: list[list[Any]] = []
         rows_meta: list[tuple[Any, ...]] = []
@@ -339,6 +338,13 @@ def load_export(
             tick(len(ids) % _CHUNK)
         if not ids:
             continue
+        # Ordered here rather than by the query: the database would sort whole
+        # rows, records included (0.65 s of 1.5 s at 100,000 on SQLite).
+        order = sorted(range(len(ids)), key=lambda n: (rows_meta[n][1], ids[n]))
+        ids = [ids[n] for n in order]
+        records = [records[n] for n in order]
+        rows_meta = [rows_meta[n] for n in order]
+        found_attributes = [found_attributes[n] for n in order]
         status, started_on, submitted_on, started_at, updated_at, synthetic = (
             list(column) for column in zip(*rows_meta, strict=True)
         )
@@ -400,17 +406,18 @@ def export_form(
     """
     require_export(Role(actor.role))
     resolve_output(Path(out), fmt, form_id)  # refuse a bad format before the work
-    data = load_export(
-        session=session,
-        form_id=form_id,
-        version=version,
-        include_in_progress=include_in_progress,
-        tick=evaluated,
-    )
-    media = media_files(data, data_dir) if data_dir is not None else {}
-    result = write_export(
-        data, out=Path(out), fmt=fmt, lang=lang, tick=written, media=media
-    )
+    with collector_paused():
+        data = load_export(
+            session=session,
+            form_id=form_id,
+            version=version,
+            include_in_progress=include_in_progress,
+            tick=evaluated,
+        )
+        media = media_files(data, data_dir) if data_dir is not None else {}
+        result = write_export(
+            data, out=Path(out), fmt=fmt, lang=lang, tick=written, media=media
+        )
     _record_export(session, actor, form_id, result.format, version, include_in_progress)
     return result
 

@@ -132,7 +132,7 @@ class ResponseRecord(Base):
 
     __tablename__ = "responses"
     __table_args__ = (
-        Index("ix_responses_instrument_id", "instrument_id"),
+        Index("ix_responses_instrument_status", "instrument_id", "status"),
         {"sqlite_with_rowid": False},
     )
 

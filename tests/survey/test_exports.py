@@ -62,19 +62,34 @@ def _store(session: Session, version: str = "v1") -> int:
 
 def _response(session: Session, instrument_id: int, answers: dict, **extra) -> str:
     record = ResponseRecord(
-        id=uuid.uuid4().hex,
+        id=extra.pop("id", uuid.uuid4().hex),
         instrument_id=instrument_id,
         resume_token_hash=hash_token(uuid.uuid4().hex),
         status=extra.pop("status", "completed"),
         answers=answers,
         attributes=extra.pop("attributes", {}),
-        started_on=date(2026, 10, 6),
+        started_on=extra.pop("started_on", date(2026, 10, 6)),
         completed_on=date(2026, 10, 7),
         **extra,
     )
     session.add(record)
     session.flush()
     return record.id
+
+
+def test_responses_come_out_by_start_date_then_id(session: Session) -> None:
+    instrument_id = _store(session)
+    for day, letter in ((9, "c"), (6, "e"), (9, "a"), (7, "d"), (6, "b")):
+        _response(
+            session,
+            instrument_id,
+            {"uses": "no"},
+            id=letter * 32,
+            started_on=date(2026, 10, day),
+        )
+    frame = load_export(session=session, form_id="usage").main.frame
+    assert [i[0] for i in frame["_id"]] == ["b", "e", "d", "a", "c"]
+    assert frame["_started_on"].tolist() == [date(2026, 10, d) for d in (6, 6, 7, 9, 9)]
 
 
 def test_export_evaluates_every_version(session: Session, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from sociaparis.survey.io.cells import neutralize
 from sociaparis.survey.io.errors import ExportError
 from sociaparis.survey.io.tables import ExportData
 from sociaparis.survey.io.writers import resolve_output, write_export
-from tests.survey.io.helpers import export_of
+from tests.survey.io.helpers import export_of, read_form
 
 HOSTILE = [
     ("=1+1", "'=1+1"),
@@ -112,6 +112,59 @@ def test_csv_files_per_table(usage_export: ExportData, tmp_path: Path) -> None:
     main = pd.read_csv(tmp_path / "x" / "usage.csv", encoding="utf-8-sig")
     assert main["g/tools/chatgpt"].tolist()[:1] == [1]
     assert main["g/tools/chatgpt"].isna().tolist() == [False, True, True]
+
+
+EVERY_TYPE = """
+| survey |
+| | type              | name  | label |
+| | integer           | n     | N     |
+| | decimal           | x     | X     |
+| | date              | d     | D     |
+| | time              | t     | T     |
+| | dateTime          | dt    | DT    |
+| | geopoint          | p     | P     |
+| | select_multiple s | s     | S     |
+| | text              | txt   | Txt   |
+| choices |
+| | list_name | name | label |
+| | s         | a    | A     |
+| | s         | b    | B     |
+| settings |
+| | form_id | default_language |
+| | types   | fr               |
+"""
+
+
+def test_csv_cells_are_written_as_pandas_writes_them(tmp_path: Path) -> None:
+    """The CSV writer (the csv module over arrays of cells) gives the bytes
+    pandas' own ``to_csv`` gives for the same table: numbers, dates, times,
+    instants in UTC, geopoint parts, 0/1 flags, quoting and missing values."""
+    answers = [
+        {
+            "n": "-3",
+            "x": "0.1",
+            "d": "2026-03-01",
+            "t": "08:30:15.250+01:00",
+            "dt": "2026-03-01T09:15:00.000+01:00",
+            "p": "48.85 2.35 35 4.5",
+            "s": "a b",
+            "txt": 'a "quoted", multi\nline text',
+        },
+        {"n": "7", "x": "1e-05", "txt": "=1+1", "s": "b"},
+        {},
+    ]
+    data = export_of(read_form(EVERY_TYPE), answers, started_at=[None] * 3)
+    [table] = data.tables
+    written = write_export(data, out=tmp_path, fmt="csv").files[0]
+
+    frame = table.frame.copy()
+    frame["txt"] = neutralize(frame["txt"])
+    frame["dt"] = frame["dt"].dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    expected = frame.to_csv(index=False, lineterminator="\r\n")
+    assert written.read_bytes() == b"\xef\xbb\xbf" + expected.encode("utf-8")
+    text = written.read_text(encoding="utf-8-sig")
+    assert '"a ""quoted"", multi\nline text"' in text and "'=1+1" in text
+    assert "2026-03-01T08:15:00Z" in text and ",0.1," in text and ",-3," in text
 
 
 def test_parquet_keeps_types_and_labels(usage_export: ExportData, tmp_path: Path) -> None:
