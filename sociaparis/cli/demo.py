@@ -27,6 +27,17 @@ DEMO_INTERVIEWS = (
 )
 #: the name the model cuts short in the first interview, widened in the review
 DEMO_WIDENED = "Direction des Finances et des Achats"
+#: passages of the released interview the demo researcher has coded (code, quote)
+DEMO_CODINGS = (
+    ("Outils généralistes", "surtout Copilot dans Outlook et Teams"),
+    (
+        "Rédaction et synthèse",
+        "pour résumer les fils de messages et préparer les comptes rendus",
+    ),
+    ("Stratégies de vérification", "maintenant je vérifie surtout les chiffres"),
+    ("Nouvelles compétences", "m'a montré comment écrire les consignes"),
+    ("Erreurs constatées", "le résumé attribuait une décision"),
+)
 
 
 def add_demo_interviews(*, session: Any, actor: Any, folder: Path) -> dict[str, int]:
@@ -82,6 +93,38 @@ def add_demo_interviews(*, session: Any, actor: Any, folder: Path) -> dict[str, 
         session=session, actor=actor, document=ids[0], accept_pending=True
     )
     return {"released": ids[0], "under_review": ids[1]}
+
+
+def add_demo_codings(
+    *, session: Any, actor: Any, codebook: Path, document: int
+) -> tuple[int, int]:
+    """Import the study's starting codebook and code a few passages of the
+    released interview as the demo researcher (:data:`DEMO_CODINGS`), so that
+    the coding view, the retrievals and the exports show something.
+
+    Returns the number of codes and of codings.
+    """
+    from sociaparis.qual.codebook_service import import_codebook
+    from sociaparis.qual.coding_service import apply_coding
+    from sociaparis.qual.corpus import document_text
+
+    codes, _ = import_codebook(session=session, actor=actor, path=codebook)
+    text = document_text(session=session, actor=actor, ref=document)
+    coded = 0
+    for code, quote in DEMO_CODINGS:
+        start = text.find(quote)
+        if start < 0:  # the text was pseudonymized there: nothing to code
+            continue
+        apply_coding(
+            session=session,
+            actor=actor,
+            document=document,
+            code=code,
+            start=start,
+            end=start + len(quote),
+        )
+        coded += 1
+    return len(codes), coded
 
 
 def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) -> dict:
@@ -149,6 +192,13 @@ def build_demo(data_dir: Path, study_dir: Path, *, responses: int, seed: int) ->
                 actor=acting_account(session=session, username=DEMO_USER),
                 folder=study_dir / "interviews",
             )
+            if (study_dir / "codebook.qdc").is_file():
+                add_demo_codings(
+                    session=session,
+                    actor=acting_account(session=session, username=DEMO_USER),
+                    codebook=study_dir / "codebook.qdc",
+                    document=interviews["released"],
+                )
         cities = study_dir / "cities" / "cities.csv"
         frame = None
         if cities.is_file():

@@ -8,10 +8,13 @@ import re
 from click.testing import CliRunner
 
 from sociaparis.cli import cli
+from sociaparis.cli.demo import DEMO_CODINGS
 from sociaparis.core.config import Settings
 from sociaparis.core.db import make_engine, transaction
 from sociaparis.qual import casebook
 from sociaparis.qual import pseudonymize_service as ps
+from sociaparis.qual.codebook_service import code_row, list_codes
+from sociaparis.qual.coding_service import document_codings
 from sociaparis.qual.corpus import acting_account, document_text, list_documents
 
 
@@ -43,6 +46,15 @@ def test_demo_has_a_released_interview_and_one_under_review(tmp_path) -> None:
         review = ps.get_review(session=session, actor=demo, document=int(waiting))
         assert review.pending == tuple(range(len(review.replacements)))
         assert len(review.replacements) >= 5
+        # the study's codebook, and the passages the demo researcher coded
+        assert len(list_codes(session=session)) > 40
+        coded = [
+            (code_row(session, c.code_guid).name, c.text, c.coder)
+            for c in document_codings(session=session, actor=demo, document=int(released))
+        ]
+        assert sorted(coded) == sorted(
+            (code, quote, "demo") for code, quote in DEMO_CODINGS
+        )
         table = casebook.case_table(session=session)
         assert [(r.name, dict(r.cells)) for r in table.rows] == [
             ("Agent 03", {"direction": "DFA", "catégorie": "B"}),
