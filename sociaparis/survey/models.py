@@ -182,6 +182,19 @@ def _drop_stale_record(
 # every response. A count is the sum of ``n`` over the shards of its key.
 
 
+#: PostgreSQL storage of the counts tables, whose rows are updated at every
+#: saved page: half of each page left free, so that an update stays on its
+#: page without touching the index (a HOT update), and vacuumed after every
+#: 1,000 dead rows rather than a fifth of the table, so that a fielding peak
+#: does not leave the monitoring's scans reading pages of dead rows (a bulk
+#: load of 2.5 million durations left 6,789 rows in 53 MB).
+COUNTS_STORAGE = {
+    "fillfactor": 50,
+    "autovacuum_vacuum_scale_factor": 0,
+    "autovacuum_vacuum_threshold": 1000,
+}
+
+
 class ResponseCountRecord(Base):
     """How many responses of one version share what monitoring groups them by.
 
@@ -192,7 +205,7 @@ class ResponseCountRecord(Base):
     """
 
     __tablename__ = "response_counts"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = ({"sqlite_with_rowid": False, "postgresql_with": COUNTS_STORAGE},)
 
     instrument_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     attributes: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -208,7 +221,7 @@ class InvitationCountRecord(Base):
     """How many invitations of one form share their attributes and ``used``."""
 
     __tablename__ = "invitation_counts"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = ({"sqlite_with_rowid": False, "postgresql_with": COUNTS_STORAGE},)
 
     form_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     attributes: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -222,7 +235,7 @@ class PageDurationCountRecord(Base):
     durations' histogram, from which monitoring takes the medians."""
 
     __tablename__ = "page_duration_counts"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = ({"sqlite_with_rowid": False, "postgresql_with": COUNTS_STORAGE},)
 
     form_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     page: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -363,3 +363,29 @@ def test_migration_fills_the_counts_of_existing_rows(database_url: str) -> None:
             for g in response_groups(session=session, form_id="f")
         ) == [([("d", "x")], "p2", 1), ([("d", "x")], "p3", 1)]
     engine.dispose()
+
+
+@pytest.mark.parametrize("made_by", ["create_all", "migrations"])
+def test_counts_tables_keep_room_for_updates_on_postgresql(postgres, made_by) -> None:
+    from sociaparis.core.db import upgrade
+    from sociaparis.survey.models import COUNTS_STORAGE
+    from tests.conftest import _require
+
+    _require(postgres)
+    settings = Settings(database_url=postgres.create_database(), secret_key="x" * 32)
+    engine = make_engine(settings)
+    (ensure_schema(engine, settings) if made_by == "create_all" else upgrade(engine))
+    with engine.connect() as connection:
+        options = dict(
+            connection.execute(
+                text(
+                    "SELECT relname, reloptions FROM pg_class WHERE relname IN "
+                    "('response_counts', 'invitation_counts', 'page_duration_counts')"
+                )
+            ).all()
+        )
+    engine.dispose()
+    expected = sorted(f"{key}={value}" for key, value in COUNTS_STORAGE.items())
+    assert {name: sorted(found) for name, found in options.items()} == dict.fromkeys(
+        ("response_counts", "invitation_counts", "page_duration_counts"), expected
+    )
