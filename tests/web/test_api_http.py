@@ -14,7 +14,9 @@ from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import create_user
 from sociaparis.accounts.token_service import create_token, list_tokens, revoke_token
 from sociaparis.core.db import transaction
-from sociaparis.qual.corpus import history
+from sociaparis.qual.coding_service import apply_coding
+from sociaparis.qual.corpus import acting_account, history
+from sociaparis.qual.provenance import tool_coder
 
 PASSWORD = "a long enough password"
 # Code points, not bytes or UTF-16 units: é, an emoji and a combining accent.
@@ -115,7 +117,8 @@ def test_a_script_codes_an_interview_from_upload_to_matrix(study: Study) -> None
     assert coded.status_code == 201, coded.text
     coding = coded.json()
     assert coding == {"id": coding["id"], "code_id": child["id"], "start": start,
-                      "end": end, "coder": "marc", "memo": "net"}  # fmt: skip
+                      "end": end, "coder": "marc", "memo": "net",
+                      "origin": "human", "model": "", "accepted_by": ""}  # fmt: skip
     # the last code point of the text, end exclusive
     last = marc.post(
         f"/api/v1/documents/{document}/codings",
@@ -199,6 +202,30 @@ def coded(study: Study) -> dict[str, int]:
     )
     return {"code": code, "released": released, "pending": pending,
             "coding": coding.json()["id"]}  # fmt: skip
+
+
+def test_codings_say_whether_a_model_proposed_them_and_who_accepted(
+    study: Study, coded: dict[str, int]
+) -> None:
+    with transaction(study.engine) as session:
+        lea = acting_account(session=session, username="lea")
+        model = tool_coder(session=session, name="ai:mistral-small")
+        accepted = apply_coding(
+            session=session, actor=lea, document=coded["released"],
+            code=coded["code"], start=6, end=15, as_coder=model,
+        ).id  # fmt: skip
+    codings = study.client("vera").get(
+        f"/api/v1/documents/{coded['released']}/codings"
+    )
+    assert codings.status_code == 200
+    origins = {
+        c["id"]: (c["coder"], c["origin"], c["model"], c["accepted_by"])
+        for c in codings.json()
+    }
+    assert origins == {
+        coded["coding"]: ("marc", "human", "", ""),
+        accepted: ("ai:mistral-small", "model", "ai:mistral-small", "lea"),
+    }
 
 
 def _coding(doc: str, code: int | str = "code", start: int = 0, end: int = 5):
@@ -335,7 +362,8 @@ def test_openapi_is_served_and_lists_every_endpoint(study: Study) -> None:
     assert listed == ENDPOINTS
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     coding = spec["components"]["schemas"]["CodingOut"]["properties"]
-    assert set(coding) == {"id", "code_id", "start", "end", "coder", "memo"}
+    assert set(coding) == {"id", "code_id", "start", "end", "coder", "memo",
+                           "origin", "model", "accepted_by"}  # fmt: skip
 
 
 def test_the_docs_page_lists_every_endpoint_without_any_script(study: Study) -> None:

@@ -28,6 +28,7 @@ from sociaparis.qual.coding_service import (
 )
 from sociaparis.qual.corpus import get_document, import_document, released_text
 from sociaparis.qual.matrices import code_attribute_matrix, code_case_matrix
+from sociaparis.qual.provenance import Provenance, provenance
 from sociaparis.qual.pseudonymization import PseudonymizationConfig
 from sociaparis.qual.pseudonymize_service import release_as_proposed
 from sociaparis.web.deps import SessionDep
@@ -266,7 +267,9 @@ def post_release(
 
 
 class CodingOut(BaseModel):
-    """A code applied to ``text[start:end]`` of a document."""
+    """A code applied to ``text[start:end]`` of a document, and where it came
+    from: ``origin`` is ``human``, or ``model`` for a model's proposal that a
+    person accepted (``model`` names it, ``accepted_by`` the person)."""
 
     id: int
     code_id: int
@@ -274,6 +277,9 @@ class CodingOut(BaseModel):
     end: int
     coder: str | None
     memo: str | None
+    origin: str = "human"
+    model: str = ""
+    accepted_by: str = ""
 
 
 class CodingIn(BaseModel):
@@ -286,7 +292,8 @@ class CodingIn(BaseModel):
     memo: str | None = None
 
 
-def _coding(info: CodingInfo) -> CodingOut:
+def _coding(info: CodingInfo, origin: Provenance | None = None) -> CodingOut:
+    origin = origin or Provenance()
     return CodingOut(
         id=info.id,
         code_id=info.code_id,
@@ -294,6 +301,9 @@ def _coding(info: CodingInfo) -> CodingOut:
         end=info.end,
         coder=info.coder,
         memo=info.memo,
+        origin=origin.origin,
+        model=origin.model,
+        accepted_by=origin.accepted_by,
     )
 
 
@@ -301,8 +311,10 @@ def _coding(info: CodingInfo) -> CodingOut:
 def get_codings(
     document_id: int, session: SessionDep, _account: ApiAccount
 ) -> list[CodingOut]:
-    """Every coding of the document, by start."""
-    return [_coding(c) for c in codings_of(session=session, document=document_id)]
+    """Every coding of the document, by start, with its provenance."""
+    codings = codings_of(session=session, document=document_id)
+    origins = provenance(session=session, codings=[(c.guid, c.coder) for c in codings])
+    return [_coding(c, origins[c.guid]) for c in codings]
 
 
 @router.post("/documents/{document_id}/codings", status_code=201, summary="Code a span")
