@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sociaparis.core.errors import SociaparisError
-from sociaparis.jobs.errors import JobError
+from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSAGES
 from sociaparis.web.i18n_assist import ASSIST_MESSAGES
 from sociaparis.web.i18n_assist_eval import (
@@ -13,6 +12,7 @@ from sociaparis.web.i18n_assist_eval import (
 from sociaparis.web.i18n_codebook import CODEBOOK_ERROR_MESSAGES, CODEBOOK_MESSAGES
 from sociaparis.web.i18n_compare import COMPARE_ERROR_MESSAGES, COMPARE_MESSAGES
 from sociaparis.web.i18n_corpus import CORPUS_MESSAGES
+from sociaparis.web.i18n_errors import CATALOGUE_ERROR_MESSAGES, CATALOGUE_TEMPLATES
 from sociaparis.web.i18n_explorer import EXPLORER_ERROR_MESSAGES, EXPLORER_MESSAGES
 from sociaparis.web.i18n_fieldops import FIELDOPS_MESSAGES
 from sociaparis.web.i18n_focus import FOCUS_ERROR_MESSAGES, FOCUS_MESSAGES
@@ -383,6 +383,42 @@ ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "serveur ; attendez qu'il se termine (son avancement est dans le "
             "journal des envois)."
         ),
+        "FIELD_008": "{path}, ligne {line} : {reason}",
+        "FIELD_009": (
+            "La colonne « {column} » ne peut pas être enregistrée sur les réponses à "
+            "« {form_id} » ; l'étude autorise : {allowed}. Retirez-la du CSV ou "
+            "ajoutez-la aux invitation_attributes de l'étude."
+        ),
+        "FIELD_014": "{path} : {reason}",
+        "FIELD_015": (
+            "Le modèle de courriel « {template} » ne peut pas être utilisé : {reason}"
+        ),
+        "FIELD_018": (
+            "Le rôle « {role} » permet de consulter les tableaux de suivi mais pas de "
+            "les télécharger ; demandez le rôle de chercheur à un administrateur."
+        ),
+        "FIELD_019": (
+            "Ce formulaire n'a pas de tableau de suivi « {table} ». Choisissez parmi : "
+            "{tables}."
+        ),
+        "FIELD_020": (
+            "Un fichier de {size} octets envoyé à « {form_id} » n'a pas été enregistré : "
+            "le disque de {folder} a {free} octets libres, et sociaparis garde "
+            "SOCIAPARIS_UPLOAD_MIN_FREE_BYTES={reserve} octets libres. Libérez de la "
+            "place sur ce disque ou déplacez le dossier des données ; les répondants "
+            "sont invités à réessayer plus tard."
+        ),
+        "FIELD_021": (
+            "Un fichier de {size} octets envoyé à « {form_id} » n'a pas été enregistré : "
+            "les fichiers envoyés dans {folder} occupent déjà {used} octets du quota "
+            "SOCIAPARIS_UPLOAD_QUOTA_BYTES={quota}. Augmentez le quota (et vérifiez le "
+            "disque) ou supprimez des fichiers ; les répondants sont invités à réessayer "
+            "plus tard."
+        ),
+        "FIELD_022": (
+            "Aucune réponse n'a l'identifiant « {response_id} ». Copiez-le depuis la "
+            "colonne _id d'un export."
+        ),
     },
     "en": {
         "FIELD_001": "This questionnaire is not open for answers.",
@@ -455,6 +491,7 @@ _ERROR_TEXTS = (
     ASSIST_EVAL_ERROR_MESSAGES,
     QCA_ERROR_MESSAGES,
     REPORTS_PAGES_ERROR_MESSAGES,
+    CATALOGUE_ERROR_MESSAGES,
 )
 for _part in _PAGE_TEXTS:
     for _lang, _texts in _part.items():
@@ -463,9 +500,14 @@ for _part in _ERROR_TEXTS:
     for _lang, _texts in _part.items():
         ERROR_MESSAGES[_lang] = {**_texts, **ERROR_MESSAGES[_lang]}
 ERROR_MESSAGES["fr"] = {**JOBS_ERROR_MESSAGES, **ERROR_MESSAGES["fr"]}
-# English: the catalogue's own messages, so that both languages have the same codes.
+# English: the catalogue's own message where no page rewords it, so that both
+# languages have the same codes.
 ERROR_MESSAGES["en"] = {
-    **{error.code: error.template for error in JobError},
+    **{
+        code: CATALOGUE_TEMPLATES[code]
+        for code in ERROR_MESSAGES["fr"]
+        if code in CATALOGUE_TEMPLATES
+    },
     **ERROR_MESSAGES["en"],
 }
 
@@ -488,7 +530,40 @@ def error_text(error: SociaparisError, lang: str) -> str:
     template = ERROR_MESSAGES.get(lang, ERROR_MESSAGES[DEFAULT_LANGUAGE]).get(error.code)
     if template is None:
         return error.message
-    return template.format(**error.context)
+    message = template.format(**error.context)
+    if error.location is not None and str(error.location):
+        # as the catalogue message does ("[sheet 'survey', row 4] ..."), in ``lang``
+        message = f"[{location_text(error.location, lang)}] {message}"
+    return message
+
+
+def location_text(location: Location, lang: str) -> str:
+    """Where in an input file a problem is, in ``lang``.
+
+    Parameters
+    ----------
+    location
+        The sheet, row and column of the problem (each optional).
+    lang
+        The page's language.
+
+    Returns
+    -------
+    str
+        For instance ``feuille « survey », ligne 4, colonne « type »`` in French;
+        in English the catalogue's own wording, ``sheet 'survey', row 4, column
+        'type'``.
+    """
+    if lang != "fr":
+        return str(location)
+    parts = []
+    if location.sheet is not None:
+        parts.append(f"feuille « {location.sheet} »")
+    if location.row is not None:
+        parts.append(f"ligne {location.row}")
+    if location.column is not None:
+        parts.append(f"colonne « {location.column} »")
+    return ", ".join(parts)
 
 
 def translate(key: str, lang: str) -> str:

@@ -165,6 +165,37 @@ ACCOUNTS_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "La période se termine ({until}) avant de commencer ({since}) : "
             "inversez les dates."
         ),
+        "ACCOUNT_004": "Rôle inconnu « {role} ». Choisissez parmi : {choices}.",
+        "ACCOUNT_006": (
+            "Trop de connexions sont en cours de vérification ({slots} à la fois) : "
+            "réessayez dans un instant."
+        ),
+        "ACCOUNT_030": (
+            "Il n'y a pas de jeton d'API n° {token_id}. Listez-les avec `sociaparis "
+            "token list`."
+        ),
+        "ACCOUNT_031": "Le jeton d'API n° {token_id} a déjà été révoqué le {revoked_at}.",
+        "ACCOUNT_032": (
+            "Cette API demande un jeton personnel, envoyé sous la forme 'Authorization: "
+            "Bearer TOKEN'. Demandez à un administrateur de lancer `sociaparis token "
+            "create USERNAME`."
+        ),
+        "ACCOUNT_033": (
+            "Le jeton d'API n'est pas valable : il a été révoqué, son compte est "
+            "désactivé, ou il n'a jamais existé. Demandez-en un nouveau à un "
+            "administrateur (`sociaparis token create`)."
+        ),
+        "ACCOUNT_034": (
+            "Le nom d'un jeton fait {maximum} caractères au plus ({length} donnés)."
+        ),
+        "ACCOUNT_012": (
+            "En mode serveur, une commande doit indiquer le compte qui agit : ajoutez "
+            "--user NAME ou renseignez SOCIAPARIS_USER."
+        ),
+        "ACCOUNT_013": (
+            "Le compte « {username} » est désactivé : il ne peut pas agir. Réactivez-le "
+            "avec `sociaparis user enable {username}`."
+        ),
     },
     "en": {
         "ACCOUNT_001": (

@@ -177,6 +177,14 @@ ASSIST_EVAL_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "de l'IA avec les personnes est réservé aux chercheurs et aux "
             "administrateurs."
         ),
+        "ASSIST_062": (
+            "Le suggesteur hors ligne n'a pas été entraîné pour le code « {code} ». "
+            "Codes qu'il connaît : {known}."
+        ),
+        "ASSIST_070": (
+            "Le code « {code} » n'a aucun codage humain{coder} à partir duquel chercher "
+            "des passages semblables ; codez d'abord quelques passages avec ce code."
+        ),
     },
     "en": {
         "ASSIST_060": (

@@ -431,6 +431,31 @@ CODEBOOK_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "ou codé."
         ),
         "QUAL_346": "Cochez au moins un code à fusionner dans « {target} ».",
+        "QUAL_140": (
+            "Le livre de codes n'a pas de colonne « {column} ». En-têtes acceptés : "
+            "{accepted}."
+        ),
+        "QUAL_141": (
+            "Le chemin parent « {parent} » ne désigne aucun code défini sur une ligne "
+            "précédente. Définissez les parents avant leurs sous-codes, et écrivez le "
+            "chemin sous la forme 'A > B'."
+        ),
+        "QUAL_142": "Le code « {path} » figure deux fois dans le livre de codes.",
+        "QUAL_147": (
+            "Le guid « {value} » n'est pas un GUID (de la forme "
+            "0A1B2C3D-0000-4000-8000-000000000001) ; laissez la case vide et un GUID "
+            "sera calculé à partir du chemin du code."
+        ),
+        "QUAL_148": (
+            "{path} : le livre de codes contient {count} codes, plus que les {limit} "
+            "qu'un livre de codes peut avoir dans sociaparis. Vérifiez qu'il s'agit bien "
+            "du fichier du livre de codes ; un vrai livre de codes en compte des "
+            "centaines, rarement des milliers."
+        ),
+        "QUAL_146": (
+            "La colonne « {column} » n'est pas une colonne du livre de codes : elle a "
+            "été ignorée."
+        ),
     },
 }
 # English: the catalog's own messages, for the same codes

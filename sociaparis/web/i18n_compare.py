@@ -300,6 +300,48 @@ COMPARE_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "fait {limit} au plus."
         ),
         "CASES_054": "« {filename} » n'est pas un classeur lisible : {reason}.",
+        "CASES_002": "Le cadre « {frame} » n'a pas de cas « {case} ». Ses cas : {known}.",
+        "CASES_003": (
+            "Le cadre « {frame} » n'a pas de dimension « {dimension} ». Ses dimensions : "
+            "{known}."
+        ),
+        "CASES_004": (
+            "Les réponses {first} et {second} au formulaire « {form_id} » désignent "
+            "toutes deux le cas « {case} » (question « {question} »). Un cas correspond "
+            "à une seule réponse : corrigez ou supprimez l'une des deux, puis importez "
+            "de nouveau."
+        ),
+        "CASES_005": (
+            "Le formulaire « {form_id} » n'a pas de question ni de colonne d'export "
+            "« {question} ». Indiquez un nom de question (par exemple 'main_driver'), "
+            "une colonne d'export, ou QUESTION/CHOICE pour un choix d'une question "
+            "select_multiple."
+        ),
+        "CASES_011": "« {item} » n'est pas de la forme DIMENSION=QUESTION.",
+        "CASES_012": (
+            "Impossible d'écrire « {path} » : utilisez un nom de fichier en .csv ou "
+            ".xlsx."
+        ),
+        "CASES_013": (
+            "Le cadre « {frame} » n'a encore aucun cas : importez un fichier CSV, des "
+            "réponses au questionnaire ou des codes."
+        ),
+        "CASES_014": (
+            "Le cas « {case} » du cadre « {frame} » n'a pas encore de valeur pour "
+            "« {dimension} »."
+        ),
+        "CASES_101": (
+            "La réponse {response} ne répond pas à « {question} » : elle a été laissée "
+            "de côté."
+        ),
+        "CASES_102": (
+            "Le cas « {case} » n'est lié à aucun cas qualitatif (aucun ne porte ce nom "
+            "non plus) : pas de valeur pour « {dimension} ». Liez-le avec `sociaparis "
+            "cases link`."
+        ),
+        "CASES_103": (
+            "La réponse {response} à l'origine de cette cellule n'est plus enregistrée."
+        ),
     },
 }
 # English: the catalog's own messages, for the same codes

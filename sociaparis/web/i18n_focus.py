@@ -133,6 +133,12 @@ FOCUS_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "L'intervenant « {speaker} » ne peut pas être fusionné avec lui-même ; "
             "choisissez un autre intervenant."
         ),
+        "QUAL_404": (
+            "Aucun document publié avec des tours de parole{scope}. Un tableau de groupe "
+            "de discussion demande une transcription avec locuteurs (importée avec "
+            "--speakers, ou depuis un fichier VTT, SRT, JSON Whisper ou noScribe) dont "
+            "la pseudonymisation est publiée."
+        ),
     },
     "en": {
         "QUAL_400": (

@@ -375,6 +375,59 @@ QCA_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "« {name} » n'est pas un ensemble calibré du cadre « {frame} ». "
             "Ensembles : {available}."
         ),
+        "QCA_001": (
+            "La colonne « {column} » n'est pas dans les données. Colonnes disponibles : "
+            "{available}."
+        ),
+        "QCA_002": (
+            "La colonne « {column} » contient des valeurs non numériques (la première : "
+            "{value!r}). Calibrez-la ou recodez-la d'abord en nombres."
+        ),
+        "QCA_003": (
+            "La colonne « {column} » contient des valeurs floues hors de [0, 1] (la "
+            "première : {value}). Calibrez-la d'abord (`sociaparis qca calibrate`)."
+        ),
+        "QCA_004": (
+            "La colonne « {column} » a des valeurs manquantes pour {count} cas (le "
+            "premier : {case}). La QCA demande une valeur pour chaque cas et chaque "
+            "condition."
+        ),
+        "QCA_005": (
+            "La colonne « {column} » mélange des valeurs floues et des codes "
+            "multivalués, ou contient une valeur négative ou non entière supérieure à 1 "
+            "({value}). Les conditions multivaluées prennent les valeurs 0, 1, 2, …"
+        ),
+        "QCA_006": (
+            "incl_cut doit être un nombre, ou deux nombres [ic1, ic0] avec 0 <= ic0 <= "
+            "ic1 <= 1 ; reçu : {value}."
+        ),
+        "QCA_007": (
+            "include doit valoir '' (solution conservatrice), '?' (solution "
+            "parcimonieuse) ou contenir 'C' ; reçu : {value!r}."
+        ),
+        "QCA_008": (
+            "L'attente directionnelle « {value} » ne peut pas être lue. Écrivez par "
+            "exemple 'A, ~B, C[2]' ou 'A=1, B=0, C=-' (noms des conditions : "
+            "{conditions})."
+        ),
+        "QCA_010": (
+            "Les seuils de calibrage {value!r} ne peuvent pas être utilisés : {reason}."
+        ),
+        "QCA_011": "Le calibrage de « {column} » a échoué : {reason}.",
+        "QCA_012": "Le terme « {term} » ne peut pas être lu : {reason}.",
+        "QCA_013": "Le cas de conformité {path} ne peut pas être utilisé : {reason}.",
+        "QCA_014": (
+            "Aucune condition ni disjonction n'est nécessaire avec incl_cut = {incl_cut} "
+            "et cov_cut = {cov_cut}."
+        ),
+        "QCA_015": (
+            "La recherche de tous les modèles minimaux s'est arrêtée : {reason}. "
+            "L'espace des modèles est trop ambigu pour être listé en entier ; resserrez "
+            "incl_cut ou n_cut, ou utilisez moins de conditions."
+        ),
+        "QCA_016": "Impossible de lire {path} : {reason}.",
+        "QCA_017": "Le résultat « {outcome} » figure aussi parmi les conditions.",
+        "QCA_018": "Les données ne contiennent aucun cas.",
     },
 }
 # English: the catalogue's own messages, so that both languages have the same codes.

@@ -170,6 +170,47 @@ REGISTER_ERROR_MESSAGES: dict[str, dict[str, str]] = {
         "formats possibles : {allowed}.",
         "REGISTER_022": "Filtre du registre inconnu « {name} » ; les filtres sont "
         "{allowed}.",
+        "REGISTER_001": (
+            "Le formulaire « {form_id} » n'a pas de répétition « {repeat} ». Ses "
+            "répétitions : {known}."
+        ),
+        "REGISTER_002": (
+            "La répétition « {repeat} » du formulaire « {form_id} » se trouve dans la "
+            "répétition « {parent} ». Les cas proviennent des répétitions de premier "
+            "niveau du formulaire ; rattachez les réponses internes à la main."
+        ),
+        "REGISTER_003": (
+            "La question « {question} » n'est ni dans la répétition « {repeat} », ni "
+            "dans une répétition jointe ({joined}), ni hors des répétitions du "
+            "formulaire « {form_id} »."
+        ),
+        "REGISTER_010": (
+            "Le fichier de règles de repérage {path} ne peut pas être lu : {reason}. "
+            "Chaque ligne doit avoir les colonnes id, outcome, article, condition, "
+            "explanation_fr, explanation_en."
+        ),
+        "REGISTER_011": (
+            "La règle de repérage « {rule} » a pour résultat « {outcome} » ; utilisez "
+            "l'une des valeurs {allowed}."
+        ),
+        "REGISTER_012": (
+            "Règle de repérage « {rule} » : impossible de lire la condition au caractère "
+            "{position} : {reason}. Les conditions s'écrivent par exemple "
+            "\"personal_data = 'biometric' and processing in ('real_time', 'both')\" "
+            "(voir docs/transport-register.md)."
+        ),
+        "REGISTER_013": (
+            "Deux règles de repérage ont l'identifiant « {rule} » : donnez à chaque "
+            "règle son propre identifiant."
+        ),
+        "REGISTER_014": (
+            "La règle de repérage « {rule} » lit « {question} », que le formulaire "
+            "transport ne pose pas. Questions connues : {known}."
+        ),
+        "REGISTER_023": (
+            "Aucun formulaire transport n'est enregistré (« {form_id} »). Chargez "
+            "l'étude avec `sociaparis study load studies/sociaparis` ou indiquez --form."
+        ),
     },
     "en": {
         "REGISTER_021": "Unknown register export format '{format}'; use one of "

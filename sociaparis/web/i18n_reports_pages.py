@@ -223,6 +223,26 @@ REPORTS_PAGES_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "Construisez le rapport à nouveau."
         ),
         "REPORT_056": "{user} ({role}) ne peut pas {action} : {reason}.",
+        "REPORT_001": (
+            "Impossible d'écrire un rapport dans « {path} » : le nom du fichier doit se "
+            "terminer par .html ou .pdf."
+        ),
+        "REPORT_002": (
+            "Les rapports sont rédigés en {allowed} ; « {lang} » n'en fait pas partie."
+        ),
+        "REPORT_003": (
+            "Le formulaire « {form_id} » a moins de deux réponses terminées sur "
+            "lesquelles faire un rapport (dans la population de l'étude, quand elle a "
+            "des marges)."
+        ),
+        "REPORT_004": (
+            "« {name} » n'est pas une question du formulaire « {form_id} » comparable "
+            "entre groupes (une question select_one hors des répétitions)."
+        ),
+        "REPORT_005": (
+            "La sortie PDF nécessite WeasyPrint et Pango de Debian ({reason}). "
+            "Installez-les (scripts/setup le fait) ou produisez le rapport en .html."
+        ),
     },
     "en": {
         error.code: error.template
