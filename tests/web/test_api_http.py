@@ -214,9 +214,7 @@ def test_codings_say_whether_a_model_proposed_them_and_who_accepted(
             session=session, actor=lea, document=coded["released"],
             code=coded["code"], start=6, end=15, as_coder=model,
         ).id  # fmt: skip
-    codings = study.client("vera").get(
-        f"/api/v1/documents/{coded['released']}/codings"
-    )
+    codings = study.client("vera").get(f"/api/v1/documents/{coded['released']}/codings")
     assert codings.status_code == 200
     origins = {
         c["id"]: (c["coder"], c["origin"], c["model"], c["accepted_by"])
