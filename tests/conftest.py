@@ -252,7 +252,10 @@ def http(live_server: LiveServer) -> Iterator[object]:
     """An HTTP client (httpx) aimed at the live server, keeping cookies."""
     import httpx
 
-    with httpx.Client(base_url=live_server.url, follow_redirects=False) as client:
+    # 30 s, not httpx's 5: beside other test workers a first export may take longer
+    with httpx.Client(
+        base_url=live_server.url, follow_redirects=False, timeout=30
+    ) as client:
         yield client
 
 
