@@ -127,8 +127,6 @@ def run_job(engine: Engine, data_dir: Path, job_id: int) -> str | None:
         )
     if status != DONE:
         shutil.rmtree(folder, ignore_errors=True)
-    else:
-        (folder / PROGRESS_FILE).unlink(missing_ok=True)
     with _writing(engine) as session:
         finish_job(
             session=session,
@@ -138,4 +136,8 @@ def run_job(engine: Engine, data_dir: Path, job_id: int) -> str | None:
             result_bytes=size,
             error=error,
         )
+    if status == DONE:
+        # Only once the job is recorded done: a status read in between would
+        # find the job running with no progress file, and show 0 % again.
+        (folder / PROGRESS_FILE).unlink(missing_ok=True)
     return status

@@ -118,8 +118,9 @@ def test_codes_differing_only_by_case_need_the_exact_spelling() -> None:
 def test_a_quote_retyped_by_a_model_maps_back_to_the_original_span(
     words: list[tuple[str, str]], data: st.DataObject
 ) -> None:
-    # every word is made unique, so the span is unique too
-    tokens = [f"{word}{k}" for k, (word, _sep) in enumerate(words)]
+    # every word is made unique, so the span is unique too (two digits: "avis1"
+    # must not also be found at the start of "avis10")
+    tokens = [f"{word}{k:02d}" for k, (word, _sep) in enumerate(words)]
     pieces, starts, ends = [], [], []
     position = 0
     for token, (_word, sep) in zip(tokens, words, strict=True):

@@ -17,6 +17,9 @@ from sociaparis.survey.synthetic import add_synthetic_responses
 from tests.factories import field_form
 
 PASSWORD = "a long enough password"
+#: generous: a CSV export answered in 2 s alone took over httpx's 5 s beside other
+#: test workers
+TIMEOUT = 30
 
 
 def _hidden(html: str, name: str) -> str:
@@ -47,7 +50,9 @@ def _researcher_with_a_study(live_server) -> str:
 
 def _copy(http: httpx.Client, live_server) -> httpx.Client:
     """Another client (the attacker) holding a copy of ``http``'s cookies."""
-    return httpx.Client(base_url=live_server.url, cookies=dict(http.cookies))
+    return httpx.Client(
+        base_url=live_server.url, cookies=dict(http.cookies), timeout=TIMEOUT
+    )
 
 
 # -- a copied session cookie dies with the session ------------------------------------
@@ -91,7 +96,7 @@ def test_a_copied_session_cookie_stops_working_when_the_session_ends(
 ) -> None:
     form_id = _researcher_with_a_study(live_server_any)
     export = f"/fielding/{form_id}/export/csv"
-    with httpx.Client(base_url=live_server_any.url) as http:
+    with httpx.Client(base_url=live_server_any.url, timeout=TIMEOUT) as http:
         assert _log_in(http, "claire").status_code == 303
         assert http.get(export).status_code == 200
         with _copy(http, live_server_any) as attacker:
@@ -107,8 +112,8 @@ def test_a_copied_session_cookie_stops_working_when_the_session_ends(
 def test_logging_out_ends_only_that_session(live_server_any) -> None:
     form_id = _researcher_with_a_study(live_server_any)
     with (
-        httpx.Client(base_url=live_server_any.url) as office,
-        httpx.Client(base_url=live_server_any.url) as laptop,
+        httpx.Client(base_url=live_server_any.url, timeout=TIMEOUT) as office,
+        httpx.Client(base_url=live_server_any.url, timeout=TIMEOUT) as laptop,
     ):
         _log_in(office, "claire")
         _log_in(laptop, "claire")
@@ -173,7 +178,7 @@ def test_a_log_in_finding_every_hashing_slot_taken_is_refused_with_retry_after(
 
 def _open_link_statuses(server, form_id: str, count: int) -> list[int]:
     """POST the open link's consent ``count`` times, each with a new forwarded address."""
-    with httpx.Client(base_url=server.url) as client:
+    with httpx.Client(base_url=server.url, timeout=TIMEOUT) as client:
         return [
             client.post(
                 f"/o/{form_id}",
@@ -212,8 +217,8 @@ def test_each_open_link_visitor_gets_a_token_of_their_own(
     live_server, open_form: str
 ) -> None:
     with (
-        httpx.Client(base_url=live_server.url) as alice,
-        httpx.Client(base_url=live_server.url) as mallory,
+        httpx.Client(base_url=live_server.url, timeout=TIMEOUT) as alice,
+        httpx.Client(base_url=live_server.url, timeout=TIMEOUT) as mallory,
     ):
         alice_token = _hidden(alice.get(f"/o/{open_form}").text, "csrf_token")
         mallory_token = _hidden(mallory.get(f"/o/{open_form}").text, "csrf_token")
@@ -223,7 +228,7 @@ def test_each_open_link_visitor_gets_a_token_of_their_own(
             alice.post(f"/o/{open_form}", data={"csrf_token": mallory_token}).status_code
             == 403
         )
-        with httpx.Client(base_url=live_server.url) as cookieless:
+        with httpx.Client(base_url=live_server.url, timeout=TIMEOUT) as cookieless:
             assert (
                 cookieless.post(
                     f"/o/{open_form}", data={"csrf_token": alice_token}
@@ -320,7 +325,7 @@ def test_the_resume_link_never_comes_from_the_host_header(
     live_server_with, base_url: str
 ) -> None:
     server = live_server_with(base_url=base_url)
-    with httpx.Client(base_url=server.url) as client:
+    with httpx.Client(base_url=server.url, timeout=TIMEOUT) as client:
         page = _first_page(client, _invitation(server), {"host": "evil.example"})
     assert "evil.example" not in page
     expected = base_url or server.url
