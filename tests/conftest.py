@@ -247,14 +247,18 @@ def live_server_with(settings: Settings) -> Iterator[object]:
         server.app.state.engine.dispose()
 
 
+#: seconds an HTTP client of the tests waits, not httpx's 5: beside other test
+#: workers (pytest-xdist) a first export or report may take longer
+HTTP_TIMEOUT = 30
+
+
 @pytest.fixture
 def http(live_server: LiveServer) -> Iterator[object]:
     """An HTTP client (httpx) aimed at the live server, keeping cookies."""
     import httpx
 
-    # 30 s, not httpx's 5: beside other test workers a first export may take longer
     with httpx.Client(
-        base_url=live_server.url, follow_redirects=False, timeout=30
+        base_url=live_server.url, follow_redirects=False, timeout=HTTP_TIMEOUT
     ) as client:
         yield client
 

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sociaparis.cli import cli
 from sociaparis.core.config import Settings
 from sociaparis.web.app import create_app
-from tests.conftest import LiveServer
+from tests.conftest import HTTP_TIMEOUT, LiveServer
 
 
 def test_demo_builds_a_study_whose_respondent_link_and_login_work(tmp_path) -> None:
@@ -28,7 +28,7 @@ def test_demo_builds_a_study_whose_respondent_link_and_login_work(tmp_path) -> N
     server = LiveServer(create_app(Settings(data_dir=data_dir))).start()
     try:
         path = link.removeprefix("http://127.0.0.1:8000")
-        with httpx.Client(base_url=server.url) as client:
+        with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT) as client:
             notice = client.get(path)
             assert notice.status_code == 200
             assert "Information et consentement" in notice.text

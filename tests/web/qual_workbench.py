@@ -18,7 +18,7 @@ from sociaparis.core.db import transaction
 from sociaparis.qual import codebook_service as cb
 from sociaparis.qual import coding_service as cs
 from sociaparis.qual import corpus
-from tests.conftest import BROWSER_PASSWORD
+from tests.conftest import BROWSER_PASSWORD, HTTP_TIMEOUT
 from tests.qual.test_matrices import CASES, CODINGS, DOCS, _rows
 
 ROLES = {"boss": Role.RESEARCHER, "ana": Role.CODER, "ben": Role.CODER}
@@ -67,7 +67,7 @@ def hidden(html: str, name: str) -> str:
 
 def log_in(server, username: str) -> httpx.Client:
     """An HTTP client logged in as ``username`` (created by :func:`build_corpus`)."""
-    http = httpx.Client(base_url=server.url, follow_redirects=False)
+    http = httpx.Client(base_url=server.url, follow_redirects=False, timeout=HTTP_TIMEOUT)
     login = http.get("/login")
     response = http.post(
         "/login",

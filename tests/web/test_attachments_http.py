@@ -11,6 +11,7 @@ from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.models import ResponseRecord
+from tests.conftest import HTTP_TIMEOUT
 from tests.factories import field_form
 
 FORM = """
@@ -46,7 +47,7 @@ def test_choices_from_a_file_filtered_and_pulldata_over_http(live_server_any) ->
     with transaction(engine) as session:
         form_id = field_form(session, FORM, attributes=(), media=MEDIA)
         [created] = create_invitations(session=session, form_id=form_id, attributes=[{}])
-    with httpx.Client(base_url=live_server_any.url) as http:
+    with httpx.Client(base_url=live_server_any.url, timeout=HTTP_TIMEOUT) as http:
         notice = http.get(f"/i/{created.token}")
         started = http.post(
             f"/i/{created.token}",
@@ -99,7 +100,7 @@ def test_the_choices_from_a_file_are_labelled_in_every_export_format(
     with transaction(engine) as session:
         form_id = field_form(session, FORM, attributes=(), media=MEDIA)
         [created] = create_invitations(session=session, form_id=form_id, attributes=[{}])
-    with httpx.Client(base_url=live_server_any.url) as http:
+    with httpx.Client(base_url=live_server_any.url, timeout=HTTP_TIMEOUT) as http:
         notice = http.get(f"/i/{created.token}")
         url = http.post(
             f"/i/{created.token}",

@@ -15,6 +15,7 @@ from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.models import FieldingRecord
 from sociaparis.web.i18n import ERROR_MESSAGES
 from sociaparis.web.security import CONTENT_SECURITY_POLICY
+from tests.conftest import HTTP_TIMEOUT
 from tests.factories import field_form
 
 
@@ -26,7 +27,9 @@ def served(live_server_any) -> object:
 
 @pytest.fixture
 def client(served) -> httpx.Client:
-    with httpx.Client(base_url=served.url, follow_redirects=False) as http:
+    with httpx.Client(
+        base_url=served.url, follow_redirects=False, timeout=HTTP_TIMEOUT
+    ) as http:
         yield http
 
 

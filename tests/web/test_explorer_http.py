@@ -31,6 +31,7 @@ from sociaparis.survey.fielding.service import configure_fielding, get_fielding
 from sociaparis.survey.fielding.study import load_study_into_database
 from sociaparis.survey.study import load_study
 from sociaparis.survey.synthetic import add_synthetic_responses
+from tests.conftest import HTTP_TIMEOUT
 
 STUDY_DIR = Path(__file__).resolve().parents[2] / "studies" / "sociaparis"
 FORM = "sociaparis_staff_llm"
@@ -241,7 +242,7 @@ def test_coders_and_strangers_are_refused(server: object) -> None:
     with _client(server, "cody") as coder:
         assert coder.get(f"/analysis/{FORM}?{TABLE}").status_code == 403
         assert coder.get("/analysis").status_code == 403
-    with httpx.Client(base_url=server.url) as anonymous:
+    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT) as anonymous:
         reply = anonymous.get(f"/analysis/{FORM}")
         assert reply.status_code in (303, 401)
     with _client(server, "ana") as client:

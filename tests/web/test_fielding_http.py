@@ -16,6 +16,7 @@ from sociaparis.survey.models import InvitationRecord, ResponseRecord
 from sociaparis.web.i18n import ERROR_MESSAGES, translate
 from sociaparis.web.routes.survey import MAX_FIELDS
 from sociaparis.web.security import CONTENT_SECURITY_POLICY
+from tests.conftest import HTTP_TIMEOUT
 from tests.factories import (
     DEFAULTS_FORM,
     FIELDING_FORM_PAGES,
@@ -218,7 +219,7 @@ def test_the_invitation_attributes_prefill_their_questions(live_server_any) -> N
             form_id=form_id,
             attributes=[{"directorate": "DSIN", "job_category": "A"}],
         )
-    with httpx.Client(base_url=live_server_any.url) as http:
+    with httpx.Client(base_url=live_server_any.url, timeout=HTTP_TIMEOUT) as http:
         resume = _start(http, created.token)
         url, html = _current(http, resume)
         # The attribute is shown in place of the form's default (B); the
@@ -438,7 +439,7 @@ def test_researcher_progress_names_the_breakdown_with_the_form_labels(
             attributes=[{"directorate": "DFA", "job_category": "A"}] * 12
             + [{"directorate": "DSIN", "job_category": "B"}],
         )
-    with httpx.Client(base_url=live_server_any.url) as http:
+    with httpx.Client(base_url=live_server_any.url, timeout=HTTP_TIMEOUT) as http:
         _start(http, created[0].token)
         login = http.get("/login")
         http.post(
@@ -727,7 +728,7 @@ def tool_detail(live_server_any) -> tuple[httpx.Client, str, object]:
     with transaction(live_server_any.app.state.engine) as session:
         form_id = field_form(session, TOOL_DETAIL_FORM, attributes=())
         [created] = create_invitations(session=session, form_id=form_id, attributes=[{}])
-    with httpx.Client(base_url=live_server_any.url) as client:
+    with httpx.Client(base_url=live_server_any.url, timeout=HTTP_TIMEOUT) as client:
         yield client, created.token, live_server_any
 
 

@@ -25,6 +25,7 @@ from sociaparis.survey.models import (
     ResponseRecord,
 )
 from sociaparis.web.i18n import ERROR_MESSAGES
+from tests.conftest import HTTP_TIMEOUT
 from tests.factories import FIELDING_FORM, field_form
 
 PASSWORD = "a long enough password"
@@ -42,7 +43,7 @@ def _hidden(html: str, name: str) -> str:
 def _log_in(server, username: str, role: Role = Role.RESEARCHER) -> httpx.Client:
     with transaction(server.app.state.engine) as session:
         create_user(session=session, username=username, password=PASSWORD, role=role)
-    http = httpx.Client(base_url=server.url, follow_redirects=False)
+    http = httpx.Client(base_url=server.url, follow_redirects=False, timeout=HTTP_TIMEOUT)
     login = http.get("/login")
     response = http.post(
         "/login",

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.monitoring import TABLES
 from sociaparis.survey.fielding.service import create_invitations
+from tests.conftest import HTTP_TIMEOUT
 from tests.factories import FIELDING_FORM_PAGES, field_form
 from tests.web.test_fielding_http import _current, _hidden, _login, _post, _start
 
@@ -102,7 +103,7 @@ def test_every_role_reads_the_page_and_exporting_roles_download_each_table(
         live_server, [{"directorate": "DFA", "job_category": "A"}] * 12
     )
     for token in tokens:
-        with httpx.Client(base_url=live_server.url) as respondent:
+        with httpx.Client(base_url=live_server.url, timeout=HTTP_TIMEOUT) as respondent:
             _answer_all(respondent, token)
     _login(http, live_server, role)
     page = http.get(f"/fielding/{form_id}")
@@ -140,10 +141,10 @@ def test_the_page_draws_labelled_charts_of_published_values_only(
         live_server, [{"directorate": "DFA", "job_category": "A"}] * 15
     )
     for token in tokens[:12]:
-        with httpx.Client(base_url=live_server.url) as respondent:
+        with httpx.Client(base_url=live_server.url, timeout=HTTP_TIMEOUT) as respondent:
             _answer_all(respondent, token)
     for token in tokens[12:]:
-        with httpx.Client(base_url=live_server.url) as respondent:
+        with httpx.Client(base_url=live_server.url, timeout=HTTP_TIMEOUT) as respondent:
             _start(respondent, token)
     _login(http, live_server, "researcher")
     page = http.get(f"/fielding/{form_id}?lang=en").text
@@ -175,7 +176,7 @@ def test_recorded_codes_are_escaped_on_the_page(http: httpx.Client, live_server)
         [{"directorate": "<script>alert(1)</script>", "job_category": "A"}] * 12,
     )
     for token in tokens:
-        with httpx.Client(base_url=live_server.url) as respondent:
+        with httpx.Client(base_url=live_server.url, timeout=HTTP_TIMEOUT) as respondent:
             _answer_all(respondent, token)
     _login(http, live_server, "researcher")
     page = http.get(f"/fielding/{form_id}").text

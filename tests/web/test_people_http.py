@@ -19,6 +19,7 @@ from sociaparis.accounts.models import AuditEntry
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import LOCKOUT_FAILURES, create_user
 from sociaparis.core.db import transaction
+from tests.conftest import HTTP_TIMEOUT
 
 PASSWORD = "a long enough password"
 TEMPLATES = Path(__file__).resolve().parents[2] / "sociaparis" / "web" / "templates"
@@ -43,7 +44,7 @@ def _log_in(http: httpx.Client, username: str, password: str = PASSWORD):
 
 def _client(server, username: str, role: Role) -> httpx.Client:
     _add(server, username, role)
-    http = httpx.Client(base_url=server.url, follow_redirects=False)
+    http = httpx.Client(base_url=server.url, follow_redirects=False, timeout=HTTP_TIMEOUT)
     assert _log_in(http, username).status_code == 303
     return http
 
@@ -129,7 +130,7 @@ def test_an_admin_manages_an_account_from_the_browser(live_server) -> None:
             "/admin/people/boss/role", data={"role": "viewer", "csrf_token": token}
         )
         assert last.status_code == 422 and "ACCOUNT_011" in last.text
-    with httpx.Client(base_url=live_server.url) as claire:
+    with httpx.Client(base_url=live_server.url, timeout=HTTP_TIMEOUT) as claire:
         assert _log_in(claire, "claire", generated).status_code == 401
         assert _log_in(claire, "claire", "a typed new password").status_code == 303
     assert _audit(live_server) == [
@@ -152,7 +153,7 @@ def test_a_locked_account_looks_like_a_wrong_password_until_unlocked(
     # so that the lockout itself is seen.
     live_server.app.state.login_limiter.burst = 100
     _add(live_server, "claire", Role.RESEARCHER)
-    with httpx.Client(base_url=live_server.url) as attacker:
+    with httpx.Client(base_url=live_server.url, timeout=HTTP_TIMEOUT) as attacker:
         wrong = [
             _log_in(attacker, "claire", f"guess-{n}") for n in range(LOCKOUT_FAILURES)
         ]
@@ -171,7 +172,7 @@ def test_a_locked_account_looks_like_a_wrong_password_until_unlocked(
         )
         assert unlocked.status_code == 303
         assert "verrouillé" not in admin.get("/admin/people").text
-    with httpx.Client(base_url=live_server.url) as claire:
+    with httpx.Client(base_url=live_server.url, timeout=HTTP_TIMEOUT) as claire:
         assert _log_in(claire, "claire", PASSWORD).status_code == 303
     actions = [a for _, a, _ in _audit(live_server)]
     assert actions == [
@@ -187,7 +188,7 @@ def test_a_locked_account_looks_like_a_wrong_password_until_unlocked(
 def test_the_audit_log_is_filtered_and_downloaded_without_formulas(
     live_server,
 ) -> None:
-    with httpx.Client(base_url=live_server.url) as stranger:
+    with httpx.Client(base_url=live_server.url, timeout=HTTP_TIMEOUT) as stranger:
         _log_in(stranger, "=HYPERLINK(1)", "nothing")
     with closing(_client(live_server, "boss", Role.ADMIN)) as http:
         page = http.get("/admin/audit", params={"action": "login.failure"})

@@ -21,6 +21,7 @@ from sociaparis.compare import qca_runs
 from sociaparis.compare.matrix.service import import_csv, set_cell
 from sociaparis.core.db import transaction
 from sociaparis.qual.corpus import acting_account
+from tests.conftest import HTTP_TIMEOUT
 from tests.web.test_qual_coding_http import _hidden, _log_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,5 +209,5 @@ def test_a_viewer_reads_but_does_not_run(site: dict) -> None:
 
 
 def test_requires_login(site: dict) -> None:
-    with httpx.Client(base_url=site["server"].url) as anonymous:
+    with httpx.Client(base_url=site["server"].url, timeout=HTTP_TIMEOUT) as anonymous:
         assert anonymous.get("/qca").status_code == 303

@@ -17,6 +17,7 @@ from sociaparis.accounts.service import create_user
 from sociaparis.core.db import transaction
 from sociaparis.qual import codebook_service, corpus
 from sociaparis.qual.corpus import acting_account
+from tests.conftest import HTTP_TIMEOUT
 
 PASSWORD = "a long enough password"
 TEXT = "Enquêtrice : Vous utilisez 🤖 Albert ?\n\nAgent : Oui, pour résumer des notes."
@@ -29,7 +30,7 @@ def _hidden(html: str, name: str) -> str:
 def _log_in(server: Any, username: str, role: Role) -> httpx.Client:
     with transaction(server.app.state.engine) as session:
         create_user(session=session, username=username, password=PASSWORD, role=role)
-    http = httpx.Client(base_url=server.url, follow_redirects=False)
+    http = httpx.Client(base_url=server.url, follow_redirects=False, timeout=HTTP_TIMEOUT)
     login = http.get("/login")
     token = _hidden(login.text, "csrf_token")
     reply = http.post(

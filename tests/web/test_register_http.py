@@ -23,6 +23,7 @@ from sociaparis.core.db import transaction
 from sociaparis.survey.fielding.service import Fielding, configure_fielding
 from sociaparis.survey.service import add_instrument
 from sociaparis.survey.xlsform import parse_xlsform
+from tests.conftest import HTTP_TIMEOUT
 
 FORM = (
     Path(__file__).resolve().parents[2]
@@ -74,7 +75,9 @@ def _token(page: httpx.Response) -> str:
 
 
 def test_anonymous_visitors_are_sent_to_the_login(server) -> None:  # noqa: ANN001
-    with httpx.Client(base_url=server.url, follow_redirects=False) as client:
+    with httpx.Client(
+        base_url=server.url, follow_redirects=False, timeout=HTTP_TIMEOUT
+    ) as client:
         for path in ("/register", "/register/export/csv"):
             reply = client.get(path)
             assert reply.status_code in (302, 303, 401), path

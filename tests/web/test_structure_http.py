@@ -14,6 +14,7 @@ from sociaparis.core.db import transaction
 from sociaparis.survey.exports import load_export
 from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.models import ResponseRecord
+from tests.conftest import HTTP_TIMEOUT
 from tests.factories import field_form
 
 STRUCTURE_FORM = """
@@ -70,7 +71,7 @@ def test_same_names_loops_and_a_table_list_are_fielded_and_exported(
         [invitation] = create_invitations(
             session=session, form_id=form_id, attributes=[{}]
         )
-    with httpx.Client(base_url=server.url) as http:
+    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT) as http:
         notice = http.get(f"/i/{invitation.token}")
         started = http.post(
             f"/i/{invitation.token}",
@@ -243,7 +244,7 @@ def test_a_repeat_inside_a_repeat_is_answered_over_http_and_exported(
         [invitation] = create_invitations(
             session=session, form_id=form_id, attributes=[{}]
         )
-    with httpx.Client(base_url=server.url) as http:
+    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT) as http:
         notice = http.get(f"/i/{invitation.token}")
         started = http.post(
             f"/i/{invitation.token}",

@@ -27,7 +27,7 @@ from sociaparis.survey.checks import STORED_FILE_NAME, default_message
 from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.fielding.uploads import MAX_IMAGE_PIXELS
 from sociaparis.survey.models import ResponseRecord
-from tests.conftest import serve
+from tests.conftest import HTTP_TIMEOUT, serve
 from tests.factories import field_form
 
 UPLOADS_FORM = """
@@ -116,7 +116,7 @@ class Respondent:
             )
         self.server = server
         self.data_dir = server.app.state.settings.data_dir
-        self.http = httpx.Client(base_url=server.url)
+        self.http = httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT)
         notice = self.http.get(f"/i/{created.token}")
         started = self.http.post(
             f"/i/{created.token}",
