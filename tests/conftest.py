@@ -247,6 +247,20 @@ def live_server_with(settings: Settings) -> Iterator[object]:
         server.app.state.engine.dispose()
 
 
+def doc_images() -> Path:
+    """Where the browser tests save the screenshots the docs show.
+
+    ``docs/images/`` when ``SOCIAPARIS_DOC_IMAGES=1`` (to refresh them after a
+    page changed), else a temporary folder of this process: a test run leaves
+    the working tree as it found it.
+    """
+    if os.environ.get("SOCIAPARIS_DOC_IMAGES") == "1":
+        return Path(__file__).resolve().parents[1] / "docs" / "images"
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="sociaparis-doc-images-"))
+
+
 #: seconds an HTTP client of the tests waits, not httpx's 5: beside other test
 #: workers (pytest-xdist) a first export or report may take longer
 HTTP_TIMEOUT = 30

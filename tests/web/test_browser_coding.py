@@ -7,7 +7,6 @@ taken here."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +16,9 @@ from sociaparis.accounts.roles import Role
 from sociaparis.core.db import transaction
 from sociaparis.qual import codebook_service, coding_service, corpus
 from sociaparis.qual.corpus import acting_account
-from tests.conftest import BROWSER_PASSWORD, assert_accessible_at_both_widths
+from tests.conftest import BROWSER_PASSWORD, assert_accessible_at_both_widths, doc_images
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+IMAGES = doc_images()
 # The emoji is one code point but two UTF-16 units: offsets after it differ
 # between the page's JavaScript and the stored text.
 TEXT = (

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sociaparis.core.db import transaction
 from sociaparis.qual.corpus import acting_account, document_text
-from tests.conftest import assert_accessible_at_both_widths
+from tests.conftest import assert_accessible_at_both_widths, doc_images
 from tests.web.test_corpus_http import INTERVIEW, NOTES, TEXT, _under_review
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+IMAGES = doc_images()
 
 
 def _shot(page, name: str) -> None:

@@ -5,17 +5,16 @@ codings from a coder in a second browser until the researcher reveals them.
 axe-core finds no WCAG 2.1 A/AA violation at 1280 and 375 px, and no page
 scrolls sideways on the phone (matrices scroll inside their own region).
 
-The screenshots of ``docs/workbench.md`` are taken here (``docs/images/``).
+The screenshots of ``docs/workbench.md`` are taken here (``docs/images/`` with
+``SOCIAPARIS_DOC_IMAGES=1``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from tests.conftest import BROWSER_PASSWORD, assert_accessible_at_both_widths
+from tests.conftest import BROWSER_PASSWORD, assert_accessible_at_both_widths, doc_images
 from tests.web.qual_workbench import build_corpus
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+IMAGES = doc_images()
 
 
 def _log_in(page, server, username: str):
