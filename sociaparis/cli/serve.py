@@ -26,7 +26,7 @@ def run_server(*, host: str, port: int, workers: int, reload: bool = False) -> N
             err=True,
         )
     click.echo(f"sociaparis is serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    worker = start_job_workers(settings.jobs_workers)
+    worker = start_job_workers(settings.jobs_workers, settings.jobs_priority)
     try:
         uvicorn.run(
             "sociaparis.web.app:create_app",
@@ -48,15 +48,21 @@ def run_server(*, host: str, port: int, workers: int, reload: bool = False) -> N
                 worker.kill()
 
 
-def start_job_workers(count: int) -> subprocess.Popen[bytes] | None:
+def start_job_workers(
+    count: int, priority: str = "low"
+) -> subprocess.Popen[bytes] | None:
     """Start ``sociaparis job worker`` beside the server (``count`` job
-    processes; none for 0, when the workers run apart): the demo and a
-    single-user study need no other command."""
+    processes at CPU ``priority``; none for 0, when the workers run apart): the
+    demo and a single-user study need no other command."""
     if count < 1:
         return None
     command = [sys.executable, "-c", "from sociaparis.cli import main; main()"]
     return subprocess.Popen(
-        [*command, "job", "worker", "--workers", str(count), "--parent", str(os.getpid())]
+        [
+            *command,
+            *("job", "worker", "--workers", str(count), "--priority", priority),
+            *("--parent", str(os.getpid())),
+        ]
     )
 
 

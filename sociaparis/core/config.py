@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         Job worker processes ``sociaparis serve`` starts beside the web server
         (``SOCIAPARIS_JOBS_WORKERS``, default 1); 0 when the workers run apart
         (``sociaparis job worker``, docs/deployment.md).
+    jobs_priority
+        CPU priority of those job workers (``SOCIAPARIS_JOBS_PRIORITY``):
+        ``low`` (nice 19, the default), ``idle`` (Linux's ``SCHED_IDLE`` too)
+        or ``normal``; as ``sociaparis job worker --priority``.
     jobs_retention_hours
         Hours a finished job and its result file are kept
         (``SOCIAPARIS_JOBS_RETENTION_HOURS``, default 168: a week).
@@ -156,6 +160,7 @@ class Settings(BaseSettings):
     upload_quota_bytes: int = 0
     upload_min_free_bytes: int = 500_000_000
     jobs_workers: int = 1
+    jobs_priority: Literal["low", "idle", "normal"] = "low"
     jobs_retention_hours: float = 168.0
     llm_url: str = ""
     llm_model: str = ""

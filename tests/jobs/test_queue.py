@@ -94,3 +94,40 @@ def test_queue_runs_jobs_once_on_each_backend(tmp_path: Path, database_url: str)
 @pytest.mark.parametrize("workers", [0, 3])
 def test_settings_accept_worker_counts(tmp_path: Path, workers: int) -> None:
     assert Settings(data_dir=tmp_path, jobs_workers=workers).jobs_workers == workers
+
+
+@pytest.mark.parametrize("priority", ["low", "idle"])
+def test_serve_starts_its_job_workers_at_the_priority_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, priority: str
+) -> None:
+    """``SOCIAPARIS_JOBS_PRIORITY`` reaches the worker ``serve`` starts: a real
+    process, whose niceness (and scheduling policy) is read from the system."""
+    import os
+    import time
+
+    from sociaparis.cli.serve import start_job_workers
+
+    monkeypatch.setenv("SOCIAPARIS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SOCIAPARIS_SECRET_KEY", "test-secret-key-0123456789")
+    monkeypatch.setenv("SOCIAPARIS_JOBS_PRIORITY", priority)
+    settings = Settings()
+    worker = start_job_workers(1, settings.jobs_priority)
+    try:
+        deadline = time.monotonic() + 30
+        while os.getpriority(os.PRIO_PROCESS, worker.pid) != 19:
+            assert worker.poll() is None, "the worker stopped"
+            assert time.monotonic() < deadline, "the worker was never reniced"
+            time.sleep(0.1)
+        policy = os.sched_getscheduler(worker.pid)
+        # SCHED_IDLE only for "idle", where the system allows it (a container may not)
+        assert policy == os.SCHED_OTHER or (
+            priority == "idle" and policy == os.SCHED_IDLE
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def test_settings_refuse_an_unknown_job_priority(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="jobs_priority"):
+        Settings(data_dir=tmp_path, jobs_priority="urgent")
