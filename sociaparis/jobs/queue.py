@@ -41,6 +41,29 @@ QUEUE_SCHEMA = "sociaparis_queue"
 _SCHEMA_LOCK = 74_221_101  # pg_advisory_xact_lock key: one creator at a time
 
 
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel kill this (forked) worker process when its parent ends.
+
+    huey forks its workers before it installs the consumer's signal handlers: a
+    SIGTERM in between ends the consumer at once and leaves the workers
+    polling the queue for ever, with no stop flag to see (seen when a server
+    stopped its worker just after starting it). Linux only (``prctl``); a
+    no-op elsewhere.
+    """
+    import ctypes
+    import ctypes.util
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before prctl took effect
+        os._exit(0)
+
+
 def task_id(job_id: int) -> str:
     """huey's id of the task that runs ``job_id`` (to revoke it by id)."""
     return f"sociaparis-job-{job_id}"
@@ -150,8 +173,12 @@ class HueyJobQueue:
         self, *, workers: int = 1, processes: bool = True, periodic: bool = True
     ) -> Consumer:
         """huey's consumer: ``workers`` worker processes (or threads) that run
-        the queued jobs, and the scheduler of the every-minute sweep."""
-        return self.huey.create_consumer(
+        the queued jobs, and the scheduler of the every-minute sweep.
+
+        Worker processes end with the consumer's process, however it ends
+        (:func:`_end_with_parent`).
+        """
+        consumer = self.huey.create_consumer(
             workers=workers,
             worker_type="process" if processes else "thread",
             periodic=periodic,
@@ -159,6 +186,16 @@ class HueyJobQueue:
             backoff=1.5,
             max_delay=1.0,
         )
+        if processes:
+            start_child = consumer.environment.init_child
+            parent = os.getpid()
+
+            def init_child(process: Any) -> None:
+                start_child(process)
+                _end_with_parent(parent)
+
+            consumer.environment.init_child = init_child
+        return consumer
 
     def close(self) -> None:
         """Close this process's database connections."""

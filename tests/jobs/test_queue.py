@@ -131,3 +131,55 @@ def test_serve_starts_its_job_workers_at_the_priority_set(
 def test_settings_refuse_an_unknown_job_priority(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="jobs_priority"):
         Settings(data_dir=tmp_path, jobs_priority="urgent")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux ``/proc``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def test_job_worker_processes_end_with_their_consumer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A consumer killed outright (as by SIGKILL, or a SIGTERM before huey has
+    set its handlers) takes its worker processes with it: none is left polling
+    the queue."""
+    import os
+    import signal
+    import time
+
+    from sociaparis.cli.serve import start_job_workers
+
+    monkeypatch.setenv("SOCIAPARIS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SOCIAPARIS_SECRET_KEY", "test-secret-key-0123456789")
+    worker = start_job_workers(2)
+    try:
+        deadline = time.monotonic() + 60
+        while len(children := _children(worker.pid)) < 2:
+            assert worker.poll() is None, "the worker stopped"
+            assert time.monotonic() < deadline, "the worker processes never started"
+            time.sleep(0.1)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while alive := [pid for pid in children if Path(f"/proc/{pid}").exists()]:
+            for pid in alive:  # reap them if they became ours; else init does
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+            assert time.monotonic() < deadline, f"worker processes left: {alive}"
+            time.sleep(0.1)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
