@@ -154,6 +154,7 @@ def test_job_worker_processes_end_with_their_consumer(
     """A consumer killed outright (as by SIGKILL, or a SIGTERM before huey has
     set its handlers) takes its worker processes with it: none is left polling
     the queue."""
+    import contextlib
     import os
     import signal
     import time
@@ -174,10 +175,8 @@ def test_job_worker_processes_end_with_their_consumer(
         deadline = time.monotonic() + 10
         while alive := [pid for pid in children if Path(f"/proc/{pid}").exists()]:
             for pid in alive:  # reap them if they became ours; else init does
-                try:
+                with contextlib.suppress(ChildProcessError):
                     os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    pass
             assert time.monotonic() < deadline, f"worker processes left: {alive}"
             time.sleep(0.1)
     finally:
