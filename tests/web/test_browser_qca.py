@@ -85,3 +85,18 @@ def test_run_a_qca_and_read_its_models(
 
     axe_page.goto(page.url)
     assert_accessible_at_both_widths(axe_page, axe_violations)
+
+    # Saved from the page, the run opens on its own page and regenerates its table.
+    page.get_by_label("Nom (par exemple : tableau 2 de l'article)").fill("Tableau 2")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/qca/runs/*")
+    assert page.get_by_role("heading", name="Tableau 2").is_visible()
+    assert page.get_by_text(
+        "La matrice de cas n'a pas changé depuis cette analyse."
+    ).is_visible()
+    assert page.get_by_text(
+        "Régénérée à partir des valeurs enregistrées : identique au tableau enregistré."
+    ).is_visible()
+    assert page.locator("h5.model-expression").all_inner_texts() == models
+    axe_page.goto(page.url)
+    assert_accessible_at_both_widths(axe_page, axe_violations)
