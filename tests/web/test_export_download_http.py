@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -12,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pandas as pd
@@ -29,6 +31,7 @@ from sociaparis.survey.exports import export_archive
 from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.io.errors import ExportError
 from sociaparis.survey.synthetic import add_synthetic_responses
+from sociaparis.web.routes import admin as admin_routes
 from tests.factories import field_form
 
 PASSWORD = "a long enough password"
@@ -169,6 +172,17 @@ def test_the_download_is_streamed_from_a_file_removed_after(
     form_id, _token = _study(live_server)
     # The server runs in this process: its temporary folders go to tmp_path.
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # A small archive is sent whole before this test reads the headers, and the
+    # server's clean-up would race the look at the folder: it waits for the look.
+    looked = threading.Event()
+
+    def rmtree_after_the_look(path: Path, **options: object) -> None:
+        looked.wait(timeout=30)
+        shutil.rmtree(path, **options)
+
+    monkeypatch.setattr(
+        admin_routes, "shutil", SimpleNamespace(rmtree=rmtree_after_the_look)
+    )
     with _client(live_server, "researcher") as client:
         with client.stream("GET", f"/fielding/{form_id}/export/csv") as reply:
             assert reply.status_code == 200
@@ -180,6 +194,7 @@ def test_the_download_is_streamed_from_a_file_removed_after(
             # Personal data: kept by no cache on the way.
             assert reply.headers["cache-control"] == "no-store"
             body = b"".join(reply.iter_bytes())
+            looked.set()
         assert zipfile.ZipFile(io.BytesIO(body)).testzip() is None
     deadline = time.monotonic() + 5
     while folder.exists() and time.monotonic() < deadline:
