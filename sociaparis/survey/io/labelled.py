@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from sociaparis.survey.io.names import NameFormat, unique_names
@@ -153,11 +154,35 @@ def value_codes(variable: Variable, column: pd.Series | None = None) -> dict[str
     else:
         mapping = {c.name: n for n, c in enumerate(variable.choices, start=1)}
     if column is not None:
-        extra = [code for code in column.dropna().unique() if code not in mapping]
+        # pandas' unique on the plain array: a hash table, where dropna() first
+        # tests every cell for each kind of missing (a second per 100,000 rows
+        # over a form's selects).
+        found = pd.unique(column.to_numpy(dtype=object))
+        extra = [
+            code
+            for code in found
+            if code is not None and code == code and code not in mapping
+        ]
         following = max(mapping.values(), default=0) + 1
         for offset, code in enumerate(sorted(map(str, extra))):
             mapping[code] = following + offset
     return mapping
+
+
+def coded(column: pd.Series, mapping: Mapping[str, int]) -> np.ndarray:
+    """The numbers of a ``select_one`` column (NaN where missing), by ``mapping``.
+
+    Each distinct code is looked up once (:func:`pandas.factorize`).
+
+    Examples
+    --------
+    >>> coded(pd.Series(["b", None, "a", "b"]), {"a": 1, "b": 2}).tolist()
+    [2.0, nan, 1.0, 2.0]
+    """
+    positions, uniques = pd.factorize(column.to_numpy(dtype=object))
+    # The last number is NaN: the -1 of a missing cell picks it.
+    numbers = np.array([*(mapping[u] for u in uniques), np.nan], dtype="float64")
+    return numbers[positions]
 
 
 def code_labels(

@@ -48,6 +48,7 @@ from sociaparis.survey.io.dictionary import (
 from sociaparis.survey.io.errors import ExportError
 from sociaparis.survey.io.labelled import (
     code_labels,
+    coded,
     file_label,
     flag_labels,
     format_names,
@@ -203,9 +204,9 @@ def labelled_frame(
         labels[name] = variable_label(variable.label(lang, default_language), fmt)
         if variable.type == "select_one":
             mapping = value_codes(variable, column)
-            columns[name] = column.map(mapping).astype("float64")
-            coded = code_labels(variable, mapping, lang, default_language)
-            values[name] = {k: value_label(v, fmt) for k, v in coded.items()}
+            columns[name] = pd.Series(coded(column, mapping), index=column.index)
+            texts = code_labels(variable, mapping, lang, default_language)
+            values[name] = {k: value_label(v, fmt) for k, v in texts.items()}
             measures[name] = "ordinal" if "likert" in variable.appearance else "nominal"
         elif variable.type == "flag":
             columns[name] = column.astype("float64")
@@ -221,10 +222,23 @@ def labelled_frame(
             columns[name] = column  # SPSS DATE/TIME, Stata %td/%tc formats
             measures[name] = "scale"
         else:
-            columns[name] = column.astype(object).where(column.notna(), "")
+            columns[name] = _empty_for_missing(column)
             measures[name] = "nominal"
     frame = pd.DataFrame(columns, index=table.frame.index)
     return frame, labels, values, measures
+
+
+def _empty_for_missing(column: pd.Series) -> pd.Series:
+    """A text column with ``""`` for missing cells, as SPSS and Stata store them."""
+    values = column.to_numpy(dtype=object, copy=True)
+    if column.dtype == object:
+        # Missing is None or NaN in the export's object columns: compared in
+        # numpy rather than by pandas' per-cell test of every kind of missing.
+        missing = np.equal(values, None) | (values != values)
+    else:
+        missing = column.isna().to_numpy()
+    values[missing] = ""
+    return pd.Series(values, index=column.index, dtype=object)
 
 
 def write_labelled(
