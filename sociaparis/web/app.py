@@ -11,6 +11,8 @@ import logging
 import math
 import os
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -70,12 +72,18 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> App
     if upgrade:
         ensure_schema(engine, settings)
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.database.close()  # its checkpoint thread, on SQLite
+
     app = FastAPI(
         title="sociaparis",
         version=__version__,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine

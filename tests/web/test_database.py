@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -195,3 +196,38 @@ def test_work_that_finds_the_database_locked_waits_off_the_loop(
     _run(runner, save)  # the lock released, the same work goes through
     assert _run(runner, _count) == 1
     engine.dispose()
+
+
+def test_on_sqlite_a_thread_checkpoints_the_log_instead_of_the_pages_commits(
+    tmp_path,
+) -> None:
+    engine = make_engine(
+        Settings(database_url=f"sqlite:///{tmp_path / 'study.db'}", secret_key="k" * 32)
+    )
+    runner = DatabaseRunner(engine, 0, checkpoint_every=0.02)
+    wal = tmp_path / "study.db-wal"
+    row = "x" * 4000
+
+    def write_a_round(connection: Connection) -> int:
+        with connection.begin():
+            connection.execute(text("CREATE TABLE IF NOT EXISTS answer (a TEXT)"))
+            connection.execute(
+                text("INSERT INTO answer (a) VALUES (:a)"), [{"a": row}] * 250
+            )
+        return connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
+
+    try:
+        sizes = []
+        for _ in range(8):  # 8 rounds of about 1 MB of log each
+            assert _run(runner, write_a_round) == 0  # the commits never checkpoint
+            time.sleep(0.2)
+            sizes.append(wal.stat().st_size)
+        # Checkpointed between rounds, the log starts over: it stays about one
+        # round long, where unchecked it would hold all eight.
+        assert max(sizes) < 2.5 * sizes[0]
+        thread = runner._checkpoints._thread
+        assert thread is not None and thread.is_alive()
+    finally:
+        runner.close()
+        engine.dispose()
+    assert not thread.is_alive()
