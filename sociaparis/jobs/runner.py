@@ -91,11 +91,18 @@ def run_job(engine: Engine, data_dir: Path, job_id: int) -> str | None:
         ``done``, ``failed`` or ``cancelled``; None when the job was not
         queued (cancelled before it started, or run by another worker).
     """
+    # Read before the write lock: a new worker's first statements open its
+    # connection and compile, tens of milliseconds at a low priority on a busy
+    # machine, which every respondent's page would otherwise wait for.
+    with transaction(engine) as session:
+        try:
+            kind, parameters, owner_id = job_order(session=session, job_id=job_id)
+        except SociaparisError:
+            return None  # removed since it was queued
+        actor = get_account(session=session, user_id=owner_id)
     with _writing(engine) as session:
         if not claim_job(session=session, job_id=job_id):
             return None
-        kind, parameters, owner_id = job_order(session=session, job_id=job_id)
-        actor = get_account(session=session, user_id=owner_id)
     folder = jobs_folder(data_dir) / str(job_id)
     status, error, relative, size = FAILED, None, None, None
     try:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.roles import Role
@@ -206,6 +206,15 @@ def test_who_sees_what(study) -> None:
         with pytest.raises(SociaparisError) as caught:
             list_jobs(session=session, actor=researcher, everyone=True)
         assert caught.value.code == JobError.NOT_ALLOWED.code
+
+
+def test_a_job_removed_from_the_table_after_it_was_queued_is_skipped(study) -> None:
+    engine, settings, form_id = study
+    job_id = _start(engine, Role.RESEARCHER, RecordingQueue(), form_id=form_id, fmt="csv")
+    with transaction(engine) as session:
+        session.execute(delete(JobRecord).where(JobRecord.id == job_id))
+    assert run_job(engine, settings.data_dir, job_id) is None
+    assert not (settings.data_dir / "jobs" / str(job_id)).exists()
 
 
 def test_cancel_queued_and_running(study) -> None:
