@@ -20,9 +20,7 @@ read (an export, a report) it cannot finish and is tried again at every
 commit; on the event loop that stalled the worker's every request. The loop's
 connections turn it off (``wal_autocheckpoint=0``) and a thread of the runner
 checkpoints instead, every ``checkpoint_every`` seconds, without waiting for
-readers or writers (``PASSIVE``). With three idle-priority processes reading
-the study, ``benchmarks/survey_fielding.py`` at 500 pages/s went from a page
-p99 of 458 ms to 99 ms (docs/benchmarks.md).
+readers or writers (``PASSIVE``); docs/benchmarks.md has the measurements.
 
 The event loop must never wait for another program's write lock (a
 ``sociaparis`` command writing to the study), which would stall every request
