@@ -197,6 +197,8 @@ class LiveServer:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        # What the app's lifespan does on shutdown (uvicorn runs it here without).
+        self.app.state.database.close()
 
 
 def serve(settings: Settings) -> LiveServer:

@@ -231,3 +231,19 @@ def test_on_sqlite_a_thread_checkpoints_the_log_instead_of_the_pages_commits(
         runner.close()
         engine.dispose()
     assert not thread.is_alive()
+
+
+# Starlette's client runs the app's lifespan, which uvicorn runs in `serve`.
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_the_apps_lifespan_stops_the_checkpoint_thread(tmp_path) -> None:
+    from starlette.testclient import TestClient
+
+    from sociaparis.web.app import create_app
+
+    app = create_app(Settings(data_dir=tmp_path / "data", secret_key="k" * 32))
+    with TestClient(app) as client:
+        assert client.get("/i/not-an-invitation").status_code == 404
+        thread = app.state.database._checkpoints._thread
+        assert thread is not None and thread.is_alive()
+    assert not thread.is_alive()
+    app.state.engine.dispose()
