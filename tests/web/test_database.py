@@ -220,11 +220,11 @@ def test_on_sqlite_a_thread_checkpoints_the_log_instead_of_the_pages_commits(
         sizes = []
         for _ in range(8):  # 8 rounds of about 1 MB of log each
             assert _run(runner, write_a_round) == 0  # the commits never checkpoint
-            time.sleep(0.2)
+            time.sleep(0.3)  # 15 checkpoints' time: one is enough
             sizes.append(wal.stat().st_size)
         # Checkpointed between rounds, the log starts over: it stays about one
         # round long, where unchecked it would hold all eight.
-        assert max(sizes) < 2.5 * sizes[0]
+        assert max(sizes) < 3 * sizes[0]
         thread = runner._checkpoints._thread
         assert thread is not None and thread.is_alive()
     finally:
