@@ -97,14 +97,26 @@ class Location:
     column: str | None = None
 
     def __str__(self) -> str:
-        parts = []
-        if self.sheet is not None:
-            parts.append(f"sheet '{self.sheet}'")
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column is not None:
-            parts.append(f"column '{self.column}'")
-        return ", ".join(parts)
+        return self.describe()
+
+    def describe(
+        self,
+        *,
+        sheet: str = "sheet '{}'",
+        row: str = "row {}",
+        column: str = "column '{}'",
+    ) -> str:
+        """The parts present, each by its template (English unless given).
+
+        Examples
+        --------
+        >>> Location(sheet="survey", row=4).describe()
+        "sheet 'survey', row 4"
+        >>> Location(row=4, column="type").describe(row="ligne {}", column="colonne {}")
+        'ligne 4, colonne type'
+        """
+        parts = ((sheet, self.sheet), (row, self.row), (column, self.column))
+        return ", ".join(words.format(part) for words, part in parts if part is not None)
 
 
 class SociaparisError(Exception):

@@ -556,14 +556,9 @@ def location_text(location: Location, lang: str) -> str:
     """
     if lang != "fr":
         return str(location)
-    parts = []
-    if location.sheet is not None:
-        parts.append(f"feuille « {location.sheet} »")
-    if location.row is not None:
-        parts.append(f"ligne {location.row}")
-    if location.column is not None:
-        parts.append(f"colonne « {location.column} »")
-    return ", ".join(parts)
+    return location.describe(
+        sheet="feuille « {} »", row="ligne {}", column="colonne « {} »"
+    )
 
 
 def translate(key: str, lang: str) -> str:

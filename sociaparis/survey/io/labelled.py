@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sociaparis.survey.io.names import NameFormat, unique_names
-from sociaparis.survey.io.tables import ExportTable, Variable
+from sociaparis.survey.io.tables import ExportTable, Variable, absent
 
 STATA_VARIABLE_LABEL_CHARS = 80
 SPSS_VARIABLE_LABEL_BYTES = 256
@@ -158,11 +158,7 @@ def value_codes(variable: Variable, column: pd.Series | None = None) -> dict[str
         # tests every cell for each kind of missing (a second per 100,000 rows
         # over a form's selects).
         found = pd.unique(column.to_numpy(dtype=object))
-        extra = [
-            code
-            for code in found
-            if code is not None and code == code and code not in mapping
-        ]
+        extra = [code for code in found[~absent(found)] if code not in mapping]
         following = max(mapping.values(), default=0) + 1
         for offset, code in enumerate(sorted(map(str, extra))):
             mapping[code] = following + offset

@@ -575,16 +575,28 @@ def _attribute_variable(name: str) -> Variable:
 # -- typing ----------------------------------------------------------------------------
 
 
+def absent(values: np.ndarray) -> np.ndarray:
+    """Which cells of an object array are ``None`` or NaN (``x != x``).
+
+    Compared in numpy: five times faster than pandas' ``isna`` on object
+    columns, which tests every cell for each kind of missing value.
+
+    Examples
+    --------
+    >>> absent(np.array(["a", None, float("nan"), ""], dtype=object)).tolist()
+    [False, True, True, False]
+    """
+    return np.equal(values, None) | (values != values)
+
+
 def _missing_to_none(raw: pd.Series) -> pd.Series:
     """Object series with ``None`` for missing and empty values.
 
     The columns hold what JSON decodes to (texts, numbers, ``None``), so
-    missing is ``None``, NaN (``x != x``) or ``""``: compared in numpy, five
-    times faster than pandas' ``notna`` and ``!=`` on object columns.
+    missing is ``None``, NaN or ``""``.
     """
     values = raw.to_numpy(dtype=object, copy=True)
-    missing = (values == "") | np.equal(values, None) | (values != values)
-    values[missing] = None
+    values[(values == "") | absent(values)] = None
     return pd.Series(values, index=raw.index, dtype=object)
 
 

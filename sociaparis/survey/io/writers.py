@@ -57,7 +57,7 @@ from sociaparis.survey.io.labelled import (
     variable_label,
 )
 from sociaparis.survey.io.names import NameFormat
-from sociaparis.survey.io.tables import MEDIA_FOLDER, ExportData, ExportTable
+from sociaparis.survey.io.tables import MEDIA_FOLDER, ExportData, ExportTable, absent
 from sociaparis.survey.io.xlsx import MAX_ROWS, write_workbook
 
 FORMATS = ("csv", "xlsx", "sav", "dta", "parquet")
@@ -231,13 +231,9 @@ def labelled_frame(
 def _empty_for_missing(column: pd.Series) -> pd.Series:
     """A text column with ``""`` for missing cells, as SPSS and Stata store them."""
     values = column.to_numpy(dtype=object, copy=True)
-    if column.dtype == object:
-        # Missing is None or NaN in the export's object columns: compared in
-        # numpy rather than by pandas' per-cell test of every kind of missing.
-        missing = np.equal(values, None) | (values != values)
-    else:
-        missing = column.isna().to_numpy()
-    values[missing] = ""
+    # The export's object columns hold None or NaN for missing (absent);
+    # extension arrays know their own.
+    values[absent(values) if column.dtype == object else column.isna().to_numpy()] = ""
     return pd.Series(values, index=column.index, dtype=object)
 
 
