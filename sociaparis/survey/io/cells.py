@@ -9,7 +9,6 @@ written ``'=1+1``. Numbers are numbers, not text, and are left alone (``-3``).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from sociaparis.core.spreadsheets import FORMULA_TRIGGERS
@@ -26,17 +25,16 @@ def neutralize(values: pd.Series) -> pd.Series:
     """
     if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
         return values
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    flagged = np.fromiter(
-        (isinstance(u, str) and u[:1] in FORMULA_TRIGGERS for u in uniques),
-        dtype=bool,
-        count=len(uniques),
-    )
-    if not flagged.any():
+    # The distinct values, not every cell: a column's cells are mostly the
+    # same few codes and texts.
+    risky_values = [
+        value
+        for value in values.unique()
+        if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+    ]
+    if not risky_values:
         return values
-    risky = np.zeros(len(values), dtype=bool)
-    present = codes >= 0
-    risky[present] = flagged[codes[present]]
+    risky = values.isin(risky_values).to_numpy(dtype=bool)
     out = values.astype(object).copy()
     out[risky] = "'" + values[risky].astype(str)
     return out

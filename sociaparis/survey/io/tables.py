@@ -387,7 +387,9 @@ def batch_from_rows(
             f"an export row of {instrument.form_id} is not {len(top) + 1} long"
         )
     transposed = list(zip(*rows, strict=True)) if rows else [()] * (len(top) + 1)
-    values = dict(zip(top, transposed, strict=False))
+    values = {
+        name: _shared(column) for name, column in zip(top, transposed, strict=False)
+    }
     holders = transposed[-1]
     names = {
         repeat.name: [
@@ -433,7 +435,9 @@ def batch_from_rows(
     # Column by column once every instance is found: a comprehension per
     # question costs less than appending each answer as the instances are met.
     columns = {
-        name: {q: [instance.get(q) for instance in found[name]] for q in questions}
+        name: {
+            q: _shared([instance.get(q) for instance in found[name]]) for q in questions
+        }
         for name, questions in names.items()
     }
     repeats = {
@@ -446,6 +450,21 @@ def batch_from_rows(
         for repeat in instrument.repeats
     }
     return ResponseBatch(instrument, version, list(ids), values, repeats, **meta)
+
+
+def _shared(column: Sequence[Any]) -> list[Any]:
+    """The cells of a column, equal texts as one object.
+
+    Decoded JSON gives each cell its own string, so that the thousands of
+    ``"yes"`` of a column are as many objects: every later pass that hashes
+    or compares them (missing values, formula check, value codes, choice
+    flags) then reads each one's memory. Sharing them costs one pass and
+    makes those passes two to three times faster. Only texts are shared:
+    ``1``, ``1.0`` and ``True`` are equal keys but not the same value.
+    """
+    seen: dict[str, str] = {}
+    share = seen.setdefault
+    return [share(cell, cell) if cell.__class__ is str else cell for cell in column]
 
 
 # -- variables -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 
@@ -198,3 +199,24 @@ def test_repeat_table_names(repeat: str, table: str) -> None:
     data = export_of(form, [{repeat: [{"t": "a"}]}])
     assert [t.name for t in data.tables] == ["responses", table]
     assert data.tables[1].is_repeat and not data.main.is_repeat
+
+
+def test_rows_share_equal_texts_and_keep_each_number_type() -> None:
+    from sociaparis.survey.io.tables import batch_from_rows
+
+    form = read_form(
+        "| survey |\n| | type | name | label | calculation |\n| | calculate | c | | 1 |\n"
+        "| | begin repeat | per | P | |\n| | text | t | T | |\n| | end repeat | | | |\n"
+    )
+    # As load_export decodes kept rows: every text a string object of its own.
+    rows = json.loads(
+        '[["yes", {"per": [{"t": "a"}, {"t": "a"}]}], ["yes", {}], [1, {}],'
+        " [1.0, {}], [true, {}], [null, {}]]"
+    )
+    assert rows[0][0] is not rows[1][0]
+    batch = batch_from_rows(form, "v1", list("abcdef"), rows)
+    cells = batch.values["c"]
+    assert cells[0] is cells[1] and cells[:2] == ["yes", "yes"]
+    assert [type(cell) for cell in cells[2:]] == [int, float, bool, type(None)]
+    first, second = batch.repeats["per"].values["t"]
+    assert first is second
