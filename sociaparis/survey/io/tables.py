@@ -367,6 +367,52 @@ def batch_from_records(
     )
 
 
+class RowColumns:
+    """Export rows (:func:`export_row`) gathered into columns, a chunk at a time.
+
+    Each chunk of rows is turned into columns at once (``zip``), so that the
+    rows can be dropped as they are read: the columns of 100,000 responses
+    take a tenth of the memory of their rows. Equal texts of a column become
+    one object (as :func:`_shared`), so that the later passes over the
+    columns read a few strings.
+
+    Parameters
+    ----------
+    instrument
+        The version the rows were answered on (:func:`record_columns`).
+    """
+
+    def __init__(self, instrument: Instrument) -> None:
+        self.instrument = instrument
+        self.names = record_columns(instrument)
+        self.columns: list[list[Any]] = [[] for _ in self.names]
+        self.holders: list[Any] = []
+        self._seen: list[dict[str, str]] = [{} for _ in self.names]
+
+    def __len__(self) -> int:
+        return len(self.holders)
+
+    def add(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Append ``rows``; ``ValueError`` if one is not an export row of the form."""
+        width = len(self.names) + 1
+        if any(len(row) != width for row in rows):
+            raise ValueError(
+                f"an export row of {self.instrument.form_id} is not {width} long"
+            )
+        if not rows:
+            return
+        *cells, holders = zip(*rows, strict=True)
+        for column, seen, chunk in zip(self.columns, self._seen, cells, strict=True):
+            share = seen.setdefault
+            column.extend([share(c, c) if c.__class__ is str else c for c in chunk])
+        self.holders.extend(holders)
+
+    def reorder(self, order: Sequence[int]) -> None:
+        """Put the rows in ``order`` (positions of the rows as added)."""
+        self.columns = [[column[n] for n in order] for column in self.columns]
+        self.holders = [self.holders[n] for n in order]
+
+
 def batch_from_rows(
     instrument: Instrument,
     version: str,
@@ -381,16 +427,25 @@ def batch_from_rows(
     """
     if len(ids) != len(rows):
         raise ValueError(f"{len(ids)} ids for {len(rows)} rows")
-    top = record_columns(instrument)
-    if any(len(row) != len(top) + 1 for row in rows):
-        raise ValueError(
-            f"an export row of {instrument.form_id} is not {len(top) + 1} long"
-        )
-    transposed = list(zip(*rows, strict=True)) if rows else [()] * (len(top) + 1)
-    values = {
-        name: _shared(column) for name, column in zip(top, transposed, strict=False)
-    }
-    holders = transposed[-1]
+    columns = RowColumns(instrument)
+    columns.add(rows)
+    return batch_from_columns(version, ids, columns, **meta)
+
+
+def batch_from_columns(
+    version: str, ids: Sequence[str], columns: RowColumns, **meta: Any
+) -> ResponseBatch:
+    """Turn gathered export rows into a :class:`ResponseBatch` (its repeats'
+    instances into their tables' columns).
+
+    ``meta`` takes the other fields of :class:`ResponseBatch` (``status``,
+    ``attributes``…).
+    """
+    if len(ids) != len(columns):
+        raise ValueError(f"{len(ids)} ids for {len(columns)} rows")
+    instrument = columns.instrument
+    values = dict(zip(columns.names, columns.columns, strict=True))
+    holders = columns.holders
     names = {
         repeat.name: [
             q.name

@@ -220,3 +220,30 @@ def test_rows_share_equal_texts_and_keep_each_number_type() -> None:
     assert [type(cell) for cell in cells[2:]] == [int, float, bool, type(None)]
     first, second = batch.repeats["per"].values["t"]
     assert first is second
+
+
+def test_rows_gathered_a_chunk_at_a_time_then_reordered(usage) -> None:
+    from sociaparis.survey.io.tables import (
+        RowColumns,
+        batch_from_columns,
+        batch_from_rows,
+        export_row,
+    )
+    from sociaparis.survey.logic import evaluate_form
+
+    rows = [
+        export_row(usage, evaluate_form(usage, answers, now=NOW).record())
+        for answers in ANSWERS
+    ]
+    whole = batch_from_rows(usage, "v2", ["r1", "r2", "r3"], rows[::-1])
+    gathered = RowColumns(usage)
+    gathered.add(rows[:1])
+    gathered.add(rows[1:])
+    gathered.add([])
+    gathered.reorder([2, 1, 0])
+    chunked = batch_from_columns("v2", ["r1", "r2", "r3"], gathered)
+    assert chunked.values == whole.values
+    for name, repeat in whole.repeats.items():
+        assert chunked.repeats[name] == repeat
+    with pytest.raises(ValueError, match="is not"):
+        gathered.add([rows[0][:-1]])
