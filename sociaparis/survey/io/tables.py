@@ -371,8 +371,8 @@ class RowColumns:
     """Export rows (:func:`export_row`) gathered into columns, a chunk at a time.
 
     Each chunk of rows is turned into columns at once (``zip``), so that the
-    rows can be dropped as they are read: the columns of 100,000 responses
-    take a tenth of the memory of their rows. Equal texts of a column become
+    decoded rows can be dropped as they are read (the repeats' instances are
+    kept until :func:`batch_from_columns`). Equal texts of a column become
     one object (as :func:`_shared`), so that the later passes over the
     columns read a few strings.
 
@@ -403,8 +403,7 @@ class RowColumns:
             return
         *cells, holders = zip(*rows, strict=True)
         for column, seen, chunk in zip(self.columns, self._seen, cells, strict=True):
-            share = seen.setdefault
-            column.extend([share(c, c) if c.__class__ is str else c for c in chunk])
+            column.extend(_shared(chunk, seen))
         self.holders.extend(holders)
 
     def reorder(self, order: Sequence[int]) -> None:
@@ -507,8 +506,11 @@ def batch_from_columns(
     return ResponseBatch(instrument, version, list(ids), values, repeats, **meta)
 
 
-def _shared(column: Sequence[Any]) -> list[Any]:
+def _shared(column: Sequence[Any], seen: dict[str, str] | None = None) -> list[Any]:
     """The cells of a column, equal texts as one object.
+
+    ``seen`` holds the texts met so far, to share them across the chunks of
+    one column (a new dictionary when None).
 
     Decoded JSON gives each cell its own string, so that the thousands of
     ``"yes"`` of a column are as many objects: every later pass that hashes
@@ -517,8 +519,7 @@ def _shared(column: Sequence[Any]) -> list[Any]:
     makes those passes two to three times faster. Only texts are shared:
     ``1``, ``1.0`` and ``True`` are equal keys but not the same value.
     """
-    seen: dict[str, str] = {}
-    share = seen.setdefault
+    share = ({} if seen is None else seen).setdefault
     return [share(cell, cell) if cell.__class__ is str else cell for cell in column]
 
 
