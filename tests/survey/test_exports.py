@@ -92,6 +92,29 @@ def test_responses_come_out_by_start_date_then_id(session: Session) -> None:
     assert frame["_started_on"].tolist() == [date(2026, 10, d) for d in (6, 6, 7, 9, 9)]
 
 
+def test_reading_the_responses_pauses_the_collector(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from sociaparis.survey import exports
+
+    instrument_id = _store(session)
+    _response(session, instrument_id, {"uses": "no"})
+    enabled: list[bool] = []
+    build = exports.build_export
+
+    def watched(*args, **kwargs):
+        enabled.append(gc.isenabled())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "build_export", watched)
+    assert gc.isenabled()
+    load_export(session=session, form_id="usage")
+    assert enabled == [False]
+    assert gc.isenabled()
+
+
 def test_export_evaluates_every_version(session: Session, tmp_path: Path) -> None:
     first = _store(session, "v1")
     _response(
