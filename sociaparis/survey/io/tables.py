@@ -488,7 +488,7 @@ def batch_from_columns(
                 walk(name, holder.get(name), row, 0, seen)
     # Column by column once every instance is found: a comprehension per
     # question costs less than appending each answer as the instances are met.
-    columns = {
+    answers = {
         name: {
             q: _shared([instance.get(q) for instance in found[name]]) for q in questions
         }
@@ -498,7 +498,7 @@ def batch_from_columns(
         repeat.name: RepeatColumns(
             parent_row[repeat.name],
             index[repeat.name],
-            columns[repeat.name],
+            answers[repeat.name],
             parent_index[repeat.name] if repeat.repeat is not None else None,
         )
         for repeat in instrument.repeats
