@@ -309,6 +309,25 @@ def test_export_zip(session: Session) -> None:
     assert info.value.code == ExportError.BAD_FORMAT.code
 
 
+def test_the_archive_stores_a_workbook_as_it_is_and_deflates_the_rest(
+    session: Session,
+) -> None:
+    import io
+    import zipfile
+
+    import openpyxl
+
+    instrument_id = _store(session)
+    _response(session, instrument_id, {"uses": "yes", "hours": "8"})
+    _, data = export_zip(session=session, actor=LOCAL_ADMIN, form_id="usage", fmt="xlsx")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        methods = {info.filename: info.compress_type for info in archive.infolist()}
+        workbook = openpyxl.load_workbook(io.BytesIO(archive.read("usage.xlsx")))
+    assert methods.pop("usage.xlsx") == zipfile.ZIP_STORED
+    assert set(methods.values()) == {zipfile.ZIP_DEFLATED}
+    assert workbook.sheetnames[0] == "responses"
+
+
 METADATA_FORM = """
 | survey |
 | | type     | name    | label | appearance |
