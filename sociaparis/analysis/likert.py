@@ -26,6 +26,7 @@ from sociaparis.analysis.estimators import (
 )
 from sociaparis.analysis.levels import levels_of, sort_levels
 from sociaparis.analysis.results import _num
+from sociaparis.analysis.selections import choice_flags, observed_choices, split_answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,18 +318,16 @@ def multiple_choice(
     """
     check_columns(design.data, [column])
     answers = design.data[column]
-    selected = answers.fillna("").astype(str).str.split(separator)
+    codes, selected = split_answers(answers, separator=separator)
     if choices is None:
-        choices = sort_levels(
-            (c for sel in selected for c in sel if c), design.level_order
-        )
-    answered = answers.notna().to_numpy()
+        choices = sort_levels(observed_choices(selected), design.level_order)
+    answered = codes >= 0
     derived = {}
     names = []
     for k, choice in enumerate(choices):
         name = f"_choice_{k}"
         names.append(name)
-        flag = selected.map(lambda sel, c=choice: c in sel).to_numpy(dtype=float)
+        flag = choice_flags(codes, selected, choice).astype(float)
         derived[name] = np.where(answered, flag, np.nan)
     wide = design.with_columns(**derived)
     bys = _as_list(by)

@@ -18,6 +18,7 @@ from sociaparis.analysis.estimators import mean, proportion
 from sociaparis.analysis.levels import sort_levels
 from sociaparis.analysis.likert import likert_distribution, likert_means, multiple_choice
 from sociaparis.analysis.quantiles import quantile
+from sociaparis.analysis.selections import choice_flags, split_answers
 from sociaparis.reports.content import (
     HIDDEN,
     MASKED,
@@ -76,7 +77,7 @@ def select_one_block(ctx: ReportContext, question: Question) -> QuestionBlock:
         return _hidden_block(ctx, question, "select_one")
     choices = ctx.choices[question.name]
     names = [c.name for c in choices]
-    seen = set(values.dropna().astype(str))
+    seen = {str(value) for value in values.dropna().unique()}
     names += sort_levels(seen - set(names), ctx.design.level_order)
     labels = {c.name: ctx.choice_label(c) for c in choices}
     counts = [ctx.count(values == name) for name in names]
@@ -126,10 +127,8 @@ def select_multiple_block(ctx: ReportContext, question: Question) -> QuestionBlo
         return _hidden_block(ctx, question, "select_multiple")
     choices = ctx.choices[question.name]
     names = [c.name for c in choices]
-    selected = values.fillna("").astype(str).str.split(" ")
-    chosen = [
-        selected.map(lambda s, c=name: c in s).to_numpy(dtype=bool) for name in names
-    ]
+    codes, selected = split_answers(values)
+    chosen = [choice_flags(codes, selected, name) for name in names]
     counts = [ctx.count(flags) for flags in chosen]
     others = [ctx.count(answered.to_numpy() & ~flags) for flags in chosen]
     table = multiple_choice(
