@@ -15,7 +15,7 @@ import pandas as pd
 
 
 def split_answers(
-    answers: pd.Series, *, separator: str = " "
+    answers: pd.Series, *, separator: str | None = " "
 ) -> tuple[np.ndarray, list[list[str]]]:
     """Each row's distinct answer, and the choices each distinct answer selects.
 
@@ -24,7 +24,7 @@ def split_answers(
     answers
         One answer per row; missing where not answered.
     separator
-        Separator of the selected choices.
+        Separator of the selected choices; None for any run of whitespace.
 
     Returns
     -------

@@ -30,6 +30,14 @@ def test_choice_flags(answers: list, choice: str, flags: list[bool]) -> None:
     assert choice_flags(codes, selected, choice).tolist() == flags
 
 
+def test_any_whitespace_separates_when_no_separator_is_given() -> None:
+    answers = pd.Series(["a\tb", "b\n c", "a b"], dtype=object)
+    codes, selected = split_answers(answers, separator=None)
+    assert choice_flags(codes, selected, "b").tolist() == [True, True, True]
+    codes, selected = split_answers(answers)
+    assert choice_flags(codes, selected, "b").tolist() == [False, False, True]
+
+
 def test_observed_choices_in_order_of_first_selection() -> None:
     _, selected = split_answers(pd.Series(["c a", None, "b c", "a d"], dtype=object))
     assert list(observed_choices(selected)) == ["c", "a", "b", "d"]

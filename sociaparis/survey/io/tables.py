@@ -35,6 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sociaparis.analysis.selections import choice_flags, split_answers
 from sociaparis.survey.instrument import (
     FILE_TYPES,
     Choice,
@@ -732,27 +733,16 @@ def _geopoint_part(column: pd.Series, position: int) -> pd.Series:
 
 
 class _Selections:
-    """A ``select_multiple`` column factorized once: which rows hold which choices."""
+    """A ``select_multiple`` column split once: which rows hold which choices."""
 
     def __init__(self, column: pd.Series) -> None:
         self.index = column.index
-        self.codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        self.sets = [set(str(value).split()) for value in uniques]
-        self.missing = self.codes < 0
+        self.codes, self.selected = split_answers(column, separator=None)
 
     def flag(self, choice: str) -> pd.Series:
         """0/1 per row for ``choice``; missing where the question has no answer."""
-        member = np.fromiter(
-            (choice in chosen for chosen in self.sets),
-            dtype=np.int64,
-            count=len(self.sets),
-        )
-        data = np.zeros(len(self.codes), dtype=np.int64)
-        present = ~self.missing
-        data[present] = member[self.codes[present]]
-        return pd.Series(
-            pd.arrays.IntegerArray(data, self.missing.copy()), index=self.index
-        )
+        data = choice_flags(self.codes, self.selected, choice).astype(np.int64)
+        return pd.Series(pd.arrays.IntegerArray(data, self.codes < 0), index=self.index)
 
 
 # -- building --------------------------------------------------------------------------
