@@ -42,9 +42,10 @@ class ReportContext:
         Breakdown name to the levels whose respondent count is not published: their
         rows are hidden in every comparison.
     units
-        For a table of repeat instances, the respondent of each row (counts for
-        disclosure control are then distinct respondents); None when each row is
-        a respondent.
+        For a table of repeat instances, the respondent of each row, numbered
+        from 0 (``pandas.factorize`` of the parent ids: counts for disclosure
+        control are then distinct respondents); None when each row is a
+        respondent.
     """
 
     design: SurveyDesign
@@ -59,7 +60,7 @@ class ReportContext:
         default_factory=dict
     )
     hidden_groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    units: pd.Series | None = None
+    units: np.ndarray | None = None
 
     @property
     def data(self) -> pd.DataFrame:
@@ -83,7 +84,7 @@ class ReportContext:
         mask = np.asarray(mask, dtype=bool)
         if self.units is None:
             return int(mask.sum())
-        return int(self.units[mask].nunique())
+        return int(np.count_nonzero(np.bincount(self.units[mask], minlength=1)))
 
     def is_small(self, count: int) -> bool:
         """Whether a respondent count may not be published (1 to min_count - 1)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 
 from sociaparis.analysis.design import svydesign
 from sociaparis.reports.content import Section
@@ -73,7 +74,7 @@ def repeat_section(
         design=design,
         columns=columns,
         choices=choices,
-        units=frame["_parent_id"],
+        units=pd.factorize(frame["_parent_id"])[0],
     )
     blocks = tuple(block_for(inner, ("question", q), ()) for q in questions)
     n_instances = len(frame)

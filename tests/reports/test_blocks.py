@@ -102,7 +102,7 @@ def test_repeat_instances_count_respondents_not_instances() -> None:
     values = ["a"] * 12 + ["b"] * 30
     units = [f"p{k // 3}" for k in range(12)] + [f"r{k}" for k in range(30)]
     ctx = _context({"q": values}, [q], {"l": _choices("a", "b")})
-    ctx = dataclasses.replace(ctx, units=pd.Series(units))
+    ctx = dataclasses.replace(ctx, units=pd.factorize(pd.Series(units))[0])
     block = select_one_block(ctx, q)
     assert block.n == 34
     assert [bar.suppressed for bar in block.charts[0].bars] == [HIDDEN, MASKED]
