@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,6 +85,18 @@ class ReportContext:
         if self.units is None:
             return int(mask.sum())
         return int(np.count_nonzero(np.bincount(self.units[mask], minlength=1)))
+
+    def counts(self, values: pd.Series, answers: Sequence[object]) -> list[int]:
+        """Respondents (:meth:`count`) whose value equals each of ``answers``.
+
+        The values are compared once per distinct value, not per row.
+        """
+        codes, uniques = pd.factorize(values)
+        found = []
+        for answer in answers:
+            matching = [k for k, value in enumerate(uniques) if value == answer]
+            found.append(self.count(np.isin(codes, matching)))
+        return found
 
     def is_small(self, count: int) -> bool:
         """Whether a respondent count may not be published (1 to min_count - 1)."""

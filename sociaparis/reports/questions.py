@@ -80,7 +80,7 @@ def select_one_block(ctx: ReportContext, question: Question) -> QuestionBlock:
     seen = {str(value) for value in values.dropna().unique()}
     names += sort_levels(seen - set(names), ctx.design.level_order)
     labels = {c.name: ctx.choice_label(c) for c in choices}
-    counts = [ctx.count(values == name) for name in names]
+    counts = ctx.counts(values, names)
     marks = _suppressed_rows(ctx, names, counts)
     coded = pd.Categorical(values.astype("string"), categories=names)
     design = ctx.design.with_columns(_report_q=coded)
@@ -204,7 +204,7 @@ def likert_block(
     for q in shown:
         part = dist[dist["item"] == ctx.columns[q.name]]
         values = data[ctx.columns[q.name]]
-        counts = [ctx.count(values == level) for level in levels]
+        counts = ctx.counts(values, levels)
         hidden = any(ctx.is_small(c) for c in counts)
         any_hidden |= hidden
         segments = () if hidden else _segments(part["share"].to_numpy(dtype=float))

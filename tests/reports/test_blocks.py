@@ -165,3 +165,22 @@ def test_likert_item_with_a_small_answer_is_hidden_but_keeps_its_mean() -> None:
 )
 def test_number_formats(call, expected: str) -> None:
     assert call() == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "units", "answers", "counts"),
+    [
+        # as `values == answer`: a text never equals a number, missing never counts
+        (["a", "b", None, "a", 3], None, ["a", "b", "3", 3, "z"], [2, 1, 0, 1, 0]),
+        # repeat instances: distinct respondents
+        (["a", "a", "a", "b"], ["p", "p", "q", "q"], ["a", "b"], [2, 1]),
+    ],
+)
+def test_counts_per_answer(
+    values: list, units: list | None, answers: list, counts: list[int]
+) -> None:
+    q = Question("q", "select_one", list_name="l")
+    ctx = _context({"q": pd.Series(values, dtype=object)}, [q], {})
+    if units is not None:
+        ctx = dataclasses.replace(ctx, units=pd.factorize(pd.Series(units))[0])
+    assert ctx.counts(ctx.data["q"], answers) == counts
