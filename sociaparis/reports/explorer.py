@@ -51,6 +51,7 @@ from sociaparis.analysis.domains import by_domain
 from sociaparis.analysis.estimators import mean
 from sociaparis.analysis.glm import GlmResult, glm
 from sociaparis.analysis.levels import sort_levels
+from sociaparis.analysis.selections import choice_flags, split_answers
 from sociaparis.analysis.weights import WeightReport, weight_report
 from sociaparis.core.caches import BoundedCache
 from sociaparis.core.errors import SociaparisError
@@ -605,13 +606,13 @@ def _block(
         return _Block(question, kind, levels, groups, marks, counts, published)
     answered = data[variable.name].notna().to_numpy()
     if kind == "select_multiple":
-        selected = data[variable.name].fillna("").astype(str).str.split(" ")
+        codes, selected = split_answers(data[variable.name])
         levels = [c.name for c in variable.choices]
         marks: dict = {}
         counts: dict = {}
         published: list[np.ndarray] = []
         for level in levels:
-            chosen = selected.map(lambda s, c=level: c in s).to_numpy(dtype=bool)
+            chosen = choice_flags(codes, selected, level)
             masks = {}
             for g in groups:
                 masks[(g, "yes")] = answered & chosen & in_group[g]
@@ -658,13 +659,10 @@ def _indicators(
             for k, level in enumerate(block.levels)
         }
     elif block.kind == "select_multiple":
-        answered = data[variable.name].notna().to_numpy()
-        selected = data[variable.name].fillna("").astype(str).str.split(" ")
+        codes, selected = split_answers(data[variable.name])
         cols = {
             f"_x{k}": np.where(
-                answered,
-                selected.map(lambda s, c=level: c in s).to_numpy(dtype=float),
-                np.nan,
+                codes >= 0, choice_flags(codes, selected, level).astype(float), np.nan
             )
             for k, level in enumerate(block.levels)
         }
