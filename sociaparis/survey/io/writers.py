@@ -21,10 +21,10 @@ as ``YYYY-MM-DD``, times as ``YYYY-MM-DDTHH:MM:SSZ``, missing values empty.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -155,21 +155,61 @@ def _csv_cells(column: pd.Series) -> np.ndarray:
     return column.to_numpy(dtype=object, na_value=None)
 
 
+def _csv_field(value: Any) -> str:
+    """One cell as the csv module writes it in a row of several cells
+    (``QUOTE_MINIMAL``): empty for ``None``, quoted when it holds a comma, a
+    quote or a line break, quotes doubled.
+
+    Examples
+    --------
+    >>> [_csv_field(v) for v in (None, 3.0, "oui", 'a "b", c')]
+    ['', '3.0', 'oui', '"a ""b"", c"']
+    """
+    if value is None:
+        return ""
+    text = value if value.__class__ is str else str(value)
+    if _CSV_SPECIAL.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+_CSV_SPECIAL = re.compile('[,"\r\n]')
+# Kinds of cells (pandas' ``infer_dtype``) where equal values write the same
+# text, so that a column's texts are worked out once per distinct value. Not
+# floats (0.0 and -0.0 are equal) nor mixed kinds (1, 1.0 and True are equal).
+_DISTINCT_TEXTS = {"string", "integer", "boolean", "date", "empty"}
+
+
+def _csv_texts(column: pd.Series) -> np.ndarray:
+    """One column's cells as written in the file (:func:`_csv_field`)."""
+    if column.dtype.kind in "iub":  # integers and 0/1, nullable or not
+        codes, distinct = pd.factorize(column)
+    else:
+        cells = _csv_cells(column)
+        if pd.api.types.infer_dtype(cells, skipna=True) not in _DISTINCT_TEXTS:
+            return np.array([_csv_field(cell) for cell in cells.tolist()], dtype=object)
+        codes, distinct = pd.factorize(cells)
+    texts = [_csv_field(value) for value in distinct.tolist()]
+    # Code -1 (missing) takes the last text: the empty cell.
+    return np.array([*texts, ""], dtype=object)[codes]
+
+
 def write_csv(table: ExportTable, path: Path, *, tick: Tick | None = None) -> None:
     """One table as UTF-8 CSV (with BOM), formula-like texts neutralized.
 
-    Written row by row by the csv module from one array of cells per column:
-    the same bytes as pandas' ``to_csv``, in about half its time.
+    The bytes of pandas' ``to_csv`` (and of the csv module), in about half its
+    time: each column's texts are worked out once per distinct value, then
+    joined a chunk of rows at a time.
     """
     frame = _text_frame(table)
-    columns = [_csv_cells(frame[name]) for name in frame.columns]
+    columns = [_csv_texts(frame[name]) for name in frame.columns]
     rows = zip(*columns, strict=True)
     chunk = 20000
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(frame.columns)
+        handle.write(",".join(_csv_field(name) for name in frame.columns) + "\r\n")
         for start in range(0, len(frame), chunk):
-            writer.writerows(itertools.islice(rows, chunk))
+            lines = map(",".join, itertools.islice(rows, chunk))
+            handle.write("\r\n".join(lines) + "\r\n")
             if tick is not None:
                 tick(min(chunk, len(frame) - start))
         if not len(frame) and tick is not None:

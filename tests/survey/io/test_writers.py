@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -14,8 +15,8 @@ import pytest
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.io.cells import neutralize
 from sociaparis.survey.io.errors import ExportError
-from sociaparis.survey.io.tables import ExportData
-from sociaparis.survey.io.writers import resolve_output, write_export
+from sociaparis.survey.io.tables import ExportData, ExportTable, Variable
+from sociaparis.survey.io.writers import resolve_output, write_csv, write_export
 from tests.survey.io.helpers import export_of, read_form
 
 HOSTILE = [
@@ -165,6 +166,52 @@ def test_csv_cells_are_written_as_pandas_writes_them(tmp_path: Path) -> None:
     text = written.read_text(encoding="utf-8-sig")
     assert '"a ""quoted"", multi\nline text"' in text and "'=1+1" in text
     assert "2026-03-01T08:15:00Z" in text and ",0.1," in text and ",-3," in text
+
+
+# Columns whose equal cells the csv module writes differently, or that it
+# must quote: each is written as the csv module writes it.
+_CSV_COLUMNS = {
+    "mixed": pd.Series([1, 1.0, True, None, "1", 1, True], dtype=object),
+    "zeros": pd.Series([0.0, -0.0, 1e-05, 1e16, float("nan"), 0.1, -0.0]),
+    "counts": pd.Series([3, None, 3, 0, -2, None, 0], dtype="Int64"),
+    "flags": pd.Series([True, False, None, True, None, False, True], dtype="boolean"),
+    "texts": pd.Series(
+        ["a, b", 'say "hi"', "two\nlines", "cr\r", "é ≠ e", None, "a, b"], dtype=object
+    ),
+    "dates": pd.Series(
+        [date(2026, 3, 1), None, date(2026, 3, 1), date(1999, 12, 31)] + [None] * 3,
+        dtype=object,
+    ),
+}
+
+
+def test_csv_cells_are_written_as_the_csv_module_writes_them(tmp_path: Path) -> None:
+    """Equal cells of different kinds (1, 1.0, True; 0.0 and -0.0) keep their
+    own texts, numbers their ``str``, texts their quotes: the csv module's bytes."""
+    frame = pd.DataFrame(_CSV_COLUMNS)
+    variables = tuple(Variable(n, n, "meta", "calculate") for n in frame.columns)
+    path = tmp_path / "cells.csv"
+    write_csv(ExportTable("responses", variables, frame), path)
+
+    with (tmp_path / "expected.csv").open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerow(frame.columns)
+        writer.writerows(
+            frame.astype(object).where(frame.notna(), None).itertuples(False)
+        )
+    assert path.read_bytes() == (tmp_path / "expected.csv").read_bytes()
+    rows = list(csv.reader(path.open(encoding="utf-8-sig", newline="")))
+    assert [row[0] for row in rows[1:]] == ["1", "1.0", "True", "", "1", "1", "True"]
+    assert [row[1] for row in rows[1:]] == [
+        "0.0",
+        "-0.0",
+        "1e-05",
+        "1e+16",
+        "",
+        "0.1",
+        "-0.0",
+    ]
+    assert rows[3][4] == "two\nlines" and rows[4][4] == "cr\r"
 
 
 def test_parquet_keeps_types_and_labels(usage_export: ExportData, tmp_path: Path) -> None:
