@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
+import pyreadstat
 import pytest
 
 from sociaparis.core.errors import SociaparisError
@@ -212,6 +213,38 @@ def test_csv_cells_are_written_as_the_csv_module_writes_them(tmp_path: Path) -> 
         "-0.0",
     ]
     assert rows[3][4] == "two\nlines" and rows[4][4] == "cr\r"
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_a_text_column_holding_numbers_is_written_as_texts(
+    tmp_path: Path, fmt: str
+) -> None:
+    """A text variable whose cells mix numbers and words (a calculation) is a
+    text variable of the file, each cell as its text, missing cells empty."""
+    frame = pd.DataFrame(
+        {
+            "_id": ["r1", "r2", "r3", "r4"],
+            "score": pd.Series([3, "none", None, 2.5], dtype=object),
+        }
+    )
+    variables = (
+        Variable("_id", "_id", "meta", "string"),
+        Variable("score", "score", "question", "string", question_type="calculate"),
+    )
+    data = ExportData(
+        "mixed",
+        {"fr": "Mixte"},
+        "fr",
+        ("fr",),
+        ("1",),
+        (ExportTable("responses", variables, frame),),
+    )
+    [written] = write_export(data, out=tmp_path, fmt=fmt).files
+    read, meta = (pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta)(
+        str(written)
+    )
+    assert read["score"].tolist() == ["3", "none", "", "2.5"]
+    assert meta.readstat_variable_types["score"] == "string"
 
 
 def test_parquet_keeps_types_and_labels(usage_export: ExportData, tmp_path: Path) -> None:
