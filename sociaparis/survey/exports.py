@@ -258,7 +258,8 @@ def load_export(
     ------
     SociaparisError
         ``SURVEY_030`` (unknown form), ``EXPORT_005`` (unknown version),
-        ``EXPORT_003`` (no response to export).
+        ``EXPORT_003`` (no completed response to export), ``EXPORT_008`` (none
+        at all, with ``include_in_progress``).
     """
     stored = _versions(session, form_id, version)
     try:
@@ -277,10 +278,11 @@ def load_export(
         ]
         if not batches:
             raise SociaparisError(
-                ExportError.NOTHING_TO_EXPORT,
+                ExportError.NO_RESPONSE
+                if include_in_progress
+                else ExportError.NOTHING_TO_EXPORT,
                 form_id=form_id,
-                which="responses" if include_in_progress else "completed responses",
-                version="" if version is None else f" in version '{version}'",
+                versions=", ".join(instrument.version for instrument in stored),
             )
         newest = stored[-1]
         if batches[-1].instrument is not newest.instrument:

@@ -707,9 +707,9 @@ CATALOGUE_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "format demandé est {format}. Changez le suffixe ou --format."
         ),
         "EXPORT_003": (
-            "Le formulaire « {form_id} » n'a rien à exporter ({which}{version}). "
-            "Utilisez --include-in-progress pour exporter aussi les réponses en cours de "
-            "saisie."
+            "Le formulaire « {form_id} » n'a aucune réponse complète à exporter "
+            "(versions : {versions}). Utilisez --include-in-progress pour exporter "
+            "aussi les réponses en cours de saisie."
         ),
         "EXPORT_004": (
             "Indiquez le format à écrire : --format {formats}, ou un fichier de sortie "
@@ -726,6 +726,10 @@ CATALOGUE_ERROR_MESSAGES: dict[str, dict[str, str]] = {
         "EXPORT_007": (
             "Le rôle « {role} » ne permet pas de télécharger les réponses ; demandez le "
             "rôle de chercheur à un administrateur."
+        ),
+        "EXPORT_008": (
+            "Le formulaire « {form_id} » n'a aucune réponse à exporter, complète ou en "
+            "cours (versions : {versions})."
         ),
         "STUDY_001": (
             "Il n'y a pas de fichier d'étude à l'emplacement {path}. Un dossier d'étude "

@@ -177,6 +177,21 @@ def test_export_errors(session: Session, kwargs: dict, code: str) -> None:
     assert info.value.code == code
 
 
+def test_no_response_at_all_names_the_versions_searched(session: Session) -> None:
+    """Without any response, even in progress, the error is another one (its
+    advice to include them would be wrong), naming the versions looked at."""
+    _store(session, "v1")
+    _store(session, "v2")
+    with pytest.raises(SociaparisError) as info:
+        load_export(session=session, form_id="usage", include_in_progress=True)
+    assert info.value.code == ExportError.NO_RESPONSE.code
+    assert "(versions: v1, v2)" in str(info.value)
+    with pytest.raises(SociaparisError) as info:
+        load_export(session=session, form_id="usage", version="v2")
+    assert info.value.code == ExportError.NOTHING_TO_EXPORT.code
+    assert "(versions: v2)" in str(info.value)
+
+
 def test_synthetic_staff_responses_export(session: Session, tmp_path: Path) -> None:
     from sociaparis.survey.xlsform import read_xlsform
 
@@ -280,9 +295,7 @@ def test_cli_nothing_to_export(env: Path) -> None:
         "Error: "
         + ExportError.NOTHING_TO_EXPORT.code
         + ": "
-        + ExportError.NOTHING_TO_EXPORT.format(
-            form_id="usage", which="completed responses", version=""
-        )
+        + ExportError.NOTHING_TO_EXPORT.format(form_id="usage", versions="v1")
         + "\n"
     )
 

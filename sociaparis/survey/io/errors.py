@@ -19,8 +19,9 @@ class ExportError(ErrorCode):
     )
     NOTHING_TO_EXPORT = (
         "EXPORT_003",
-        "The form '{form_id}' has no {which} to export{version}. Use "
-        "--include-in-progress to export responses still being answered.",
+        "The form '{form_id}' has no completed response to export (versions: "
+        "{versions}). Use --include-in-progress to export responses still being "
+        "answered.",
     )
     NO_FORMAT = (
         "EXPORT_004",
@@ -40,4 +41,9 @@ class ExportError(ErrorCode):
         "EXPORT_007",
         "The role '{role}' may not download response data; ask an administrator "
         "for the researcher role.",
+    )
+    NO_RESPONSE = (
+        "EXPORT_008",
+        "The form '{form_id}' has no response to export, completed or in progress "
+        "(versions: {versions}).",
     )
