@@ -309,6 +309,10 @@ def write_labelled(
             column_labels=labels,
             variable_value_labels=values,
             variable_measure=measures,
+            # SPSS's own compression (what SPSS writes by default): a third
+            # of the size, as its texts' padding is one byte, read by every
+            # reader of .sav.
+            row_compress=True,
         )
     else:
         pyreadstat.write_dta(

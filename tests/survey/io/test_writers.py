@@ -266,6 +266,19 @@ def test_parquet_keeps_types_and_labels(usage_export: ExportData, tmp_path: Path
     assert (tmp_path / "u.datapackage.json").exists()
 
 
+def test_spss_file_is_compressed_as_spss_writes_it(
+    usage_export: ExportData, tmp_path: Path
+) -> None:
+    """The .sav uses SPSS's bytecode compression (its header's compression
+    field is 1), and reads back the same."""
+    written = write_export(usage_export, out=tmp_path, fmt="sav").files[0]
+    header = written.read_bytes()[:76]
+    assert header[:4] == b"$FL2"
+    assert int.from_bytes(header[72:76], "little") == 1
+    read, _ = pyreadstat.read_sav(str(written))
+    assert len(read) == len(usage_export.main.frame)
+
+
 def test_dictionary_rows(usage_export: ExportData, tmp_path: Path) -> None:
     write_export(usage_export, out=tmp_path, fmt="sav", lang="fr")
     rows = {
