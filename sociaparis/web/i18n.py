@@ -31,6 +31,7 @@ DEFAULT_LANGUAGE = "fr"
 MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
         "app_name": "sociaparis",
+        "command_line_person": "(ligne de commande)",
         "skip_to_content": "Aller au contenu",
         "switch_language": "English",
         "switch_language_label": "Read this page in English",
@@ -184,6 +185,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "en": {
         "app_name": "sociaparis",
+        "command_line_person": "(command line)",
         "skip_to_content": "Skip to content",
         "switch_language": "Français",
         "switch_language_label": "Lire cette page en français",
@@ -566,6 +568,16 @@ def translate(key: str, lang: str) -> str:
     return MESSAGES.get(lang, MESSAGES[DEFAULT_LANGUAGE]).get(
         key, MESSAGES[DEFAULT_LANGUAGE].get(key, key)
     )
+
+
+def person_name(username: str | None, lang: str) -> str:
+    """Who did something, as a page shows it: a username, or the command line's
+    implicit administrator (single-user mode) in ``lang``; ``''`` for none."""
+    from sociaparis.accounts.service import LOCAL_ADMIN
+
+    if username == LOCAL_ADMIN.username:
+        return translate("command_line_person", lang)
+    return username or ""
 
 
 def pick_language(requested: str | None, available: tuple[str, ...] = LANGUAGES) -> str:

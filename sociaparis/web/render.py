@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from sociaparis.web.i18n import translate
+from sociaparis.web.i18n import person_name, translate
 from sociaparis.web.questions import nested_repeats, question_blocks
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -56,9 +56,12 @@ def render(
     name = fragment if fragment and request.headers.get("hx-request") else template
     env: Environment = request.app.state.templates
     lang = context.get("lang", "fr")
-    html = render_template(
-        env, name, {"request": request, "t": lambda key: translate(key, lang), **context}
-    )
+    helpers = {
+        "request": request,
+        "t": lambda key: translate(key, lang),
+        "person": lambda username: person_name(username, lang),
+    }
+    html = render_template(env, name, {**helpers, **context})
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 

@@ -278,3 +278,8 @@ def test_the_audit_log_is_paged_and_the_pages_speak_english(live_server) -> None
         second = http.get("/admin/audit", params={"lang": "en", "page": 2}).text
         assert len(re.findall(r"<tr>\s*<td><time", second)) == 11
         assert ">f0<" in second  # the oldest entry is on the last page
+        # The command line's implicit administrator, named in the page's language.
+        assert "<td>(command line)</td>" in first
+        french = http.get("/admin/audit").text
+        assert "<td>(ligne de commande)</td>" in french
+        assert "(command line)" not in french
