@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.core.errors import Location, SociaparisError
 from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSAGES
 from sociaparis.web.i18n_assist import ASSIST_MESSAGES
@@ -573,8 +574,6 @@ def translate(key: str, lang: str) -> str:
 def person_name(username: str | None, lang: str) -> str:
     """Who did something, as a page shows it: a username, or the command line's
     implicit administrator (single-user mode) in ``lang``; ``''`` for none."""
-    from sociaparis.accounts.service import LOCAL_ADMIN
-
     if username == LOCAL_ADMIN.username:
         return translate("command_line_person", lang)
     return username or ""

@@ -269,7 +269,8 @@ def labelled_frame(
 
 
 def _empty_for_missing(column: pd.Series) -> pd.Series:
-    """A text column with ``""`` for missing cells, as SPSS and Stata store them."""
+    """A text column with ``""`` for missing cells, as SPSS and Stata store them,
+    and every other cell a text."""
     values = column.to_numpy(dtype=object, copy=True)
     # The export's object columns hold None or NaN for missing (absent);
     # extension arrays know their own.
@@ -290,14 +291,14 @@ def write_labelled(
     lang: str,
 ) -> None:
     """One table as SPSS ``.sav`` or Stata ``.dta`` with variable and value labels."""
+    import polars as pl  # only here: a tenth of a second the pages need not pay
+
     frame, labels, values, measures = labelled_frame(
         table, fmt, lang=lang, default_language=data.default_language
     )
     title = data.text(data.title, lang) or data.form_id
     if table.is_repeat:
         title = f"{title} ({table.name})"
-    import polars as pl  # only here: a tenth of a second the pages need not pay
-
     # pyreadstat tests every cell of a pandas frame with pandas' ``isna`` (a
     # third of its time); a polars frame's missing cells are plain ``None``.
     cells = pl.from_pandas(frame)
