@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +14,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pyreadstat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.io.cells import neutralize
@@ -213,6 +217,50 @@ def test_csv_cells_are_written_as_the_csv_module_writes_them(tmp_path: Path) -> 
         "-0.0",
     ]
     assert rows[3][4] == "two\nlines" and rows[4][4] == "cr\r"
+
+
+_TEXTS = st.text(alphabet=st.sampled_from("ab é,\"\r\n;'=-0.1"), max_size=6)
+_CELLS = st.one_of(
+    st.none(),
+    _TEXTS,
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, width=16),
+    st.booleans(),
+    st.dates(min_value=date(1999, 1, 1), max_value=date(2000, 1, 1)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    mixed=st.lists(_CELLS, min_size=1, max_size=12),
+    texts=st.lists(st.one_of(st.none(), _TEXTS), min_size=1, max_size=12),
+    counts=st.lists(st.one_of(st.none(), st.integers(-5, 5)), min_size=1, max_size=12),
+    numbers=st.lists(st.one_of(st.none(), st.floats(allow_nan=False)), min_size=1),
+)
+def test_any_csv_column_is_written_as_the_csv_module_writes_it(
+    mixed: list, texts: list, counts: list, numbers: list
+) -> None:
+    """Random columns of every kind the export holds, and of mixed kinds: the
+    bytes of the csv module over the same cells."""
+    size = min(len(mixed), len(texts), len(counts), len(numbers))
+    frame = pd.DataFrame(
+        {
+            "mixed": pd.Series(mixed[:size], dtype=object),
+            "texts": pd.Series(texts[:size], dtype=object),
+            "counts": pd.Series(counts[:size], dtype="Int64"),
+            "numbers": pd.Series(numbers[:size], dtype="float64"),
+        }
+    )
+    variables = tuple(Variable(n, n, "meta", "calculate") for n in frame.columns)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cells.csv"
+        write_csv(ExportTable("responses", variables, frame), path)
+        written = path.read_bytes()
+    expected = io.StringIO(newline="")
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(frame.columns)
+    writer.writerows(frame.astype(object).where(frame.notna(), None).itertuples(False))
+    assert written == expected.getvalue().encode("utf-8-sig")
 
 
 @pytest.mark.parametrize("fmt", ["sav", "dta"])
