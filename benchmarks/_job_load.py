@@ -3,10 +3,10 @@ for them to export, and a driver that keeps 3 exports and 1 report running."""
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import secrets
 import statistics
-import threading
 import time
 import uuid
 from datetime import date, timedelta
@@ -78,12 +78,51 @@ def store_responses(settings: Settings, form_id: str, count: int, seed: int) -> 
         engine.dispose()
 
 
+def _drive(settings: Settings, form_id: str, halt: Any, started: Any) -> None:
+    """Keep the :data:`JOBS` running until ``halt`` is set, putting the id of
+    each job started on the queue ``started`` (runs in a process of its own)."""
+    queue = HueyJobQueue(settings)
+    engine = make_engine(settings)
+    slots: dict[int, int] = {}  # slot in JOBS -> running job id
+    try:
+        while not halt.is_set():
+            with transaction(engine) as session:
+                actor = find_account(session=session, username=USER)
+                states = dict(
+                    session.execute(
+                        select(JobRecord.id, JobRecord.status).where(
+                            JobRecord.id.in_(list(slots.values()))
+                        )
+                    ).all()
+                )
+                for slot, (kind, fmt) in enumerate(JOBS):
+                    job_id = slots.get(slot)
+                    if job_id is None or states.get(job_id) not in ACTIVE:
+                        job = start_job(
+                            session=session,
+                            actor=actor,
+                            kind=kind,
+                            parameters={"form_id": form_id, "fmt": fmt},
+                            queue=queue,
+                        )
+                        slots[slot] = job.id
+                        started.put(job.id)
+            halt.wait(0.25)
+    finally:
+        engine.dispose()
+        queue.close()
+
+
 class JobLoad:
     """Keeps the :data:`JOBS` running (a new one as soon as one ends) from
     :meth:`start` until :meth:`stop`, which cancels those still running.
 
     The jobs go through the services and the queue as the pages start them;
-    the server's job workers (``SOCIAPARIS_JOBS_WORKERS``) run them.
+    the server's job workers (``SOCIAPARIS_JOBS_WORKERS``) run them. They are
+    started from a process of its own, as a researcher's browser is not the
+    respondents' load generator: a thread of the load generator would hold its
+    interpreter while it starts a job, and the pages' latencies it measures
+    would include that.
     """
 
     def __init__(self, settings: Settings, form_id: str) -> None:
@@ -92,47 +131,28 @@ class JobLoad:
         self.queue = HueyJobQueue(settings)
         self.engine = make_engine(settings)
         self.started: list[int] = []
-        self._slots: dict[int, int] = {}  # slot in JOBS -> running job id
-        self._halt = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
+        context = multiprocessing.get_context("spawn")
+        self._halt = context.Event()
+        self._ids = context.Queue()
+        self._process = context.Process(
+            target=_drive,
+            args=(settings, form_id, self._halt, self._ids),
+            daemon=True,
+        )
 
     def start(self) -> JobLoad:
-        self._thread.start()
+        self._process.start()
         return self
-
-    def _loop(self) -> None:
-        while not self._halt.is_set():
-            with transaction(self.engine) as session:
-                actor = find_account(session=session, username=USER)
-                ids = list(self._slots.values())
-                states = dict(
-                    session.execute(
-                        select(JobRecord.id, JobRecord.status).where(
-                            JobRecord.id.in_(ids)
-                        )
-                    ).all()
-                )
-                for slot, (kind, fmt) in enumerate(JOBS):
-                    job_id = self._slots.get(slot)
-                    if job_id is None or states.get(job_id) not in ACTIVE:
-                        job = start_job(
-                            session=session,
-                            actor=actor,
-                            kind=kind,
-                            parameters={"form_id": self.form_id, "fmt": fmt},
-                            queue=self.queue,
-                        )
-                        self._slots[slot] = job.id
-                        self.started.append(job.id)
-            self._halt.wait(0.25)
 
     def stop(self) -> dict[str, Any]:
         """Stop starting jobs, cancel the running ones; what the jobs did."""
         self._halt.set()
-        self._thread.join()
+        self._process.join()
+        while not self._ids.empty():
+            self.started.append(self._ids.get())
         with transaction(self.engine) as session:
             actor = find_account(session=session, username=USER)
-            for job_id in self._slots.values():
+            for job_id in self.started:
                 try:
                     cancel_job(
                         session=session, actor=actor, job_id=job_id, queue=self.queue
