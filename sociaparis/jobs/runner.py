@@ -21,7 +21,6 @@ from sociaparis.jobs.service import (
     CANCELLED,
     DONE,
     FAILED,
-    PROGRESS_FILE,
     cancel_requested,
     claim_job,
     finish_job,
@@ -132,8 +131,6 @@ def run_job(engine: Engine, data_dir: Path, job_id: int) -> str | None:
         error = SociaparisError(
             JobError.UNEXPECTED, job_id=job_id, error=type(exc).__name__
         )
-    if status != DONE:
-        shutil.rmtree(folder, ignore_errors=True)
     with _writing(engine) as session:
         finish_job(
             session=session,
@@ -143,8 +140,10 @@ def run_job(engine: Engine, data_dir: Path, job_id: int) -> str | None:
             result_bytes=size,
             error=error,
         )
-    if status == DONE:
-        # Only once the job is recorded done: a status read in between would
-        # find the job running with no progress file, and show 0 % again.
-        (folder / PROGRESS_FILE).unlink(missing_ok=True)
+    # The progress file stays with a done job's result (both go with its
+    # folder), and a failed job's folder goes only once its end is recorded: a
+    # status read that found the job still running, then looked for its
+    # progress, would otherwise show 0 % again.
+    if status != DONE:
+        shutil.rmtree(folder, ignore_errors=True)
     return status

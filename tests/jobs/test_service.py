@@ -21,6 +21,8 @@ from sociaparis.jobs.errors import JobError
 from sociaparis.jobs.models import JobRecord
 from sociaparis.jobs.runner import run_job
 from sociaparis.jobs.service import (
+    RUNNING,
+    _view,
     cancel_job,
     get_job,
     job_result,
@@ -158,6 +160,22 @@ def test_export_job_runs_once_and_gives_the_download_archive(study) -> None:
     assert sorted(got.namelist()) == sorted(want.namelist())
     for name in want.namelist():
         assert got.read(name) == want.read(name), name
+
+
+def test_a_status_read_racing_the_end_of_a_job_keeps_its_progress(study) -> None:
+    """A status read that finds the job still running, then reads its progress
+    file, shows the last percent even if the job ended in between: the file
+    stays with the result instead of going once the job is recorded done."""
+    engine, settings, form_id = study
+    job_id = _start(engine, Role.RESEARCHER, RecordingQueue(), form_id=form_id, fmt="csv")
+    with transaction(engine) as session:
+        # The row as a status read found it, before the job ran to its end.
+        seen_running = session.get(JobRecord, job_id)
+        session.expunge(seen_running)
+    seen_running.status = RUNNING
+    assert run_job(engine, settings.data_dir, job_id) == "done"
+    shown = _view(seen_running, "ana", settings.data_dir)
+    assert shown.percent >= 75 and shown.step == "writing"
 
 
 def test_report_job_writes_the_report(study) -> None:

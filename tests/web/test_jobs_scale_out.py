@@ -123,8 +123,11 @@ def test_two_app_servers_and_one_worker_share_jobs(tmp_path: Path, postgres) -> 
             )
         assert started[0] == 1 and started[1] is not None
         assert waiting == 0
-        assert [p.name for p in (settings.data_dir / "jobs" / str(job_id)).iterdir()] == [
-            f"{form_id}-csv.zip"
+        # The result and its last progress; no intermediate file is left.
+        folder = settings.data_dir / "jobs" / str(job_id)
+        assert sorted(p.name for p in folder.iterdir()) == [
+            f"{form_id}-csv.zip",
+            "progress.json",
         ]
     finally:
         if worker is not None:
