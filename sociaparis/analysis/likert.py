@@ -26,7 +26,11 @@ from sociaparis.analysis.estimators import (
 )
 from sociaparis.analysis.levels import levels_of, sort_levels
 from sociaparis.analysis.results import _num
-from sociaparis.analysis.selections import choice_flags, observed_choices, split_answers
+from sociaparis.analysis.selections import (
+    choice_indicator,
+    observed_choices,
+    split_answers,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,14 +325,12 @@ def multiple_choice(
     codes, selected = split_answers(answers, separator=separator)
     if choices is None:
         choices = sort_levels(observed_choices(selected), design.level_order)
-    answered = codes >= 0
     derived = {}
     names = []
     for k, choice in enumerate(choices):
         name = f"_choice_{k}"
         names.append(name)
-        flag = choice_flags(codes, selected, choice).astype(float)
-        derived[name] = np.where(answered, flag, np.nan)
+        derived[name] = choice_indicator(codes, selected, choice)
     wide = design.with_columns(**derived)
     bys = _as_list(by)
     frames = []

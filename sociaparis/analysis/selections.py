@@ -69,3 +69,20 @@ def choice_flags(
     present = codes >= 0
     flags[present] = member[codes[present]]
     return flags
+
+
+def choice_indicator(
+    codes: np.ndarray, selected: Sequence[Sequence[str]], choice: str
+) -> np.ndarray:
+    """1.0 where a row selected ``choice``, 0.0 where it answered without it,
+    NaN where it did not answer (the variable whose mean is the share).
+
+    Examples
+    --------
+    >>> codes, selected = split_answers(pd.Series(["a b", None, "b"]))
+    >>> choice_indicator(codes, selected, "a").tolist()
+    [1.0, nan, 0.0]
+    """
+    flags = choice_flags(codes, selected, choice).astype(float)
+    flags[codes < 0] = np.nan
+    return flags

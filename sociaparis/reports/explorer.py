@@ -51,7 +51,11 @@ from sociaparis.analysis.domains import by_domain
 from sociaparis.analysis.estimators import mean
 from sociaparis.analysis.glm import GlmResult, glm
 from sociaparis.analysis.levels import sort_levels
-from sociaparis.analysis.selections import choice_flags, split_answers
+from sociaparis.analysis.selections import (
+    choice_flags,
+    choice_indicator,
+    split_answers,
+)
 from sociaparis.analysis.weights import WeightReport, weight_report
 from sociaparis.core.caches import BoundedCache
 from sociaparis.core.errors import SociaparisError
@@ -661,9 +665,7 @@ def _indicators(
     elif block.kind == "select_multiple":
         codes, selected = split_answers(data[variable.name])
         cols = {
-            f"_x{k}": np.where(
-                codes >= 0, choice_flags(codes, selected, level).astype(float), np.nan
-            )
+            f"_x{k}": choice_indicator(codes, selected, level)
             for k, level in enumerate(block.levels)
         }
     else:

@@ -282,7 +282,7 @@ def load_export(
                 if include_in_progress
                 else ExportError.NOTHING_TO_EXPORT,
                 form_id=form_id,
-                versions=", ".join(instrument.version for instrument in stored),
+                versions=", ".join(s.version for s in stored),
             )
         newest = stored[-1]
         if batches[-1].instrument is not newest.instrument:
