@@ -191,6 +191,12 @@ class Tally:
     refused: int = 0  # 422 pages (invalid answers sent on purpose)
     backs: int = 0
     errors: list[str] = field(default_factory=list)
+    #: per request that carried a ``Server-Timing`` header: the client's
+    #: milliseconds, the application's and its database work's
+    #: (:mod:`sociaparis.web.timing`)
+    timings: list[tuple[float, float, float]] = field(default_factory=list)
+    #: milliseconds the load generator's event loop woke late (:func:`watch_loop`)
+    loop_lag_ms: list[float] = field(default_factory=list)
 
     def error(self, message: str) -> None:
         """Record an unexpected event (kept to the first 50 messages)."""
@@ -224,9 +230,52 @@ async def timed(tally: Tally, connection: Connection, method: str, path: str, fo
     """One request, counted in ``tally`` with its latency."""
     start = time.perf_counter()
     reply = await connection.request(method, path, form)
+    elapsed = (time.perf_counter() - start) * 1000
     tally.requests += 1
-    tally.request_ms.append((time.perf_counter() - start) * 1000)
+    tally.request_ms.append(elapsed)
+    found = _SERVER_TIMING.match(reply.headers.get("server-timing", ""))
+    if found is not None:
+        tally.timings.append((elapsed, float(found[1]), float(found[2])))
     return reply
+
+
+async def watch_loop(tally: Tally, deadline: float, every: float = 0.01) -> None:
+    """Until ``deadline`` (``time.monotonic``), record how late this event loop
+    wakes from a sleep of ``every`` seconds: the time a reply waits on the
+    client's side before its latency is taken, which the latencies include."""
+    while (now := time.monotonic()) < deadline:
+        await asyncio.sleep(every)
+        tally.loop_lag_ms.append(max(0.0, (time.monotonic() - now - every) * 1000))
+
+
+_SERVER_TIMING = re.compile(r"app;dur=([0-9.]+), db;dur=([0-9.]+)")
+
+
+def where_time_went(timings: Sequence[tuple[float, float, float]]) -> dict[str, float]:
+    """Where the requests' milliseconds went, from their ``Server-Timing``.
+
+    ``outside`` is what the client waited beyond the application's time (the
+    server's event loop busy with other requests, the network, the client).
+    Gives the 99th percentile of each part, and the median of each part over
+    the slowest 1 % of requests (client time at or above its 99th percentile);
+    empty when no request carried the header.
+    """
+    if not timings:
+        return {}
+    client = [t[0] for t in timings]
+    app = [t[1] for t in timings]
+    database = [t[2] for t in timings]
+    outside = [max(0.0, t[0] - t[1]) for t in timings]
+    cut = percentile(client, 99)
+    slow = [n for n, value in enumerate(client) if value >= cut]
+    return {
+        "app_p99_ms": round(percentile(app, 99), 1),
+        "db_p99_ms": round(percentile(database, 99), 1),
+        "outside_p99_ms": round(percentile(outside, 99), 1),
+        "slowest_app_ms": round(percentile([app[n] for n in slow], 50), 1),
+        "slowest_db_ms": round(percentile([database[n] for n in slow], 50), 1),
+        "slowest_outside_ms": round(percentile([outside[n] for n in slow], 50), 1),
+    }
 
 
 # -- reading a page's form -------------------------------------------------------------

@@ -70,6 +70,8 @@ from benchmarks._http_load import (  # noqa: E402
     process_group_cpu_seconds,
     start_server,
     stop_server,
+    watch_loop,
+    where_time_went,
 )
 from sociaparis.core.config import Settings  # noqa: E402
 from sociaparis.core.db import ensure_schema, make_engine, transaction  # noqa: E402
@@ -246,7 +248,9 @@ async def drive_survey(
         finally:
             await connection.close()
 
-    await asyncio.gather(*(client() for _ in range(concurrency)))
+    await asyncio.gather(
+        watch_loop(tally, deadline), *(client() for _ in range(concurrency))
+    )
     return LoadResult(
         tally, time.monotonic() - begin, started, ran_out_after=ran_out_after
     )
@@ -330,6 +334,9 @@ def summary(result: LoadResult) -> dict[str, Any]:
         "page_p99_ms": round(percentile(tally.page_ms, 99), 1),
         "request_p50_ms": round(percentile(tally.request_ms, 50), 1),
         "request_p99_ms": round(percentile(tally.request_ms, 99), 1),
+        "server_timing": where_time_went(tally.timings),
+        "client_loop_lag_p99_ms": round(percentile(tally.loop_lag_ms, 99), 1),
+        "client_loop_lag_max_ms": round(max(tally.loop_lag_ms, default=math.nan), 1),
         "server_cpu_ms_per_page": round(1000 * result.server_cpu / pages, 3),
         "client_cpu_ms_per_page": round(1000 * result.client_cpu / pages, 3),
         "refused_pages": tally.refused,
@@ -392,6 +399,7 @@ def run_backend(
         "SOCIAPARIS_DATABASE_URL": database_url,
         "SOCIAPARIS_SECRET_KEY": SECRET,
         "SOCIAPARIS_JOBS_WORKERS": str(args.job_workers if args.jobs else 0),
+        "SOCIAPARIS_SERVER_TIMING": "true",
     }
     server = start_server(
         _serve_command(args.workers, port),
@@ -499,6 +507,21 @@ def _line(result: dict[str, Any], ceiling: float | None) -> str:
         f"\n    CPU a page: server {result['server_cpu_ms_per_page']:.2f} ms, "
         f"load generator {result['client_cpu_ms_per_page']:.2f} ms"
     )
+    if parts := result.get("server_timing"):
+        text_ += (
+            f"\n    requests by Server-Timing: p99 in the application "
+            f"{parts['app_p99_ms']:.1f} ms (database {parts['db_p99_ms']:.1f} ms), "
+            f"outside it {parts['outside_p99_ms']:.1f} ms; the slowest 1 %: "
+            f"application {parts['slowest_app_ms']:.1f} ms (database "
+            f"{parts['slowest_db_ms']:.1f} ms), "
+            f"outside {parts['slowest_outside_ms']:.1f} ms"
+        )
+    if not math.isnan(result.get("client_loop_lag_p99_ms", math.nan)):
+        text_ += (
+            f"\n    the load generator's event loop woke late: p99 "
+            f"{result['client_loop_lag_p99_ms']:.1f} ms, max "
+            f"{result['client_loop_lag_max_ms']:.1f} ms"
+        )
     if "acknowledged" in result:
         steady = (
             f"n/a (fewer than {MIN_COMPLETED} completed)"

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
         The study folder (its ``study.toml``, ``SOCIAPARIS_STUDY_DIR``) whose
         population margins and minimum cell count the researcher pages (the
         survey explorer, the reports page) use; unset: design weights only.
+    server_timing
+        Add a ``Server-Timing`` header to every response: the milliseconds the
+        application spent on the request and those of its database work
+        (``SOCIAPARIS_SERVER_TIMING``, default false: it tells every client how
+        long the server took). For latency diagnosis (:mod:`sociaparis.web.timing`).
     lock_timeout
         Seconds a write waits for a SQLite database that another program (a
         ``sociaparis`` command, another worker) is writing to; past it the
@@ -148,6 +153,7 @@ class Settings(BaseSettings):
                 ) from None
         return proxies
 
+    server_timing: bool = False
     lock_timeout: float = 10.0
     smtp_host: str = ""
     smtp_port: int = 587

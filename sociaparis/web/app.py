@@ -48,6 +48,7 @@ from sociaparis.web.security import (
     resolve_client,
     with_security_headers,
 )
+from sociaparis.web.timing import with_server_timing
 
 logger = logging.getLogger(__name__)
 
@@ -192,12 +193,15 @@ class Application:
         self.api = api
         self.state = site.state
         self.trusted_proxies = parse_networks(site.state.settings.trusted_proxies)
+        self.server_timing = site.state.settings.server_timing
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.site(scope, receive, send)
             return
         resolve_client(scope, self.trusted_proxies)
+        if self.server_timing:
+            send = with_server_timing(send)
         send = with_security_headers(
             send, no_store=not scope["path"].startswith("/static/")
         )

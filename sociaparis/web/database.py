@@ -41,6 +41,7 @@ import logging
 import math
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -49,6 +50,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from sociaparis.core.db import is_lock_timeout
+from sociaparis.web.timing import add_database_time
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -142,12 +144,15 @@ class DatabaseRunner:
         DatabaseBusy
             The database was still locked after ``lock_timeout`` seconds.
         """
+        started = time.perf_counter()
         try:
             if self._executor is None:
                 return self._run(work)
             return await self._in_thread(work)
         except _Locked:
             return await self._retry(work)
+        finally:
+            add_database_time(time.perf_counter() - started)
 
     async def _in_thread(self, work: Callable[[Connection], T]) -> T:
         loop = asyncio.get_running_loop()
