@@ -27,7 +27,7 @@ from sociaparis.analysis.design import SurveyDesign, svydesign
 from sociaparis.analysis.errors import AnalysisError
 from sociaparis.analysis.levels import levels_of
 from sociaparis.analysis.results import Estimate, _num
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 
 def _formula_terms(formula: str | None) -> list[str]:
@@ -45,7 +45,10 @@ def _formula_column(formula: str | None, *, path: Path) -> str | None:
         raise SociaparisError(
             AnalysisError.BAD_CASE,
             path=path,
-            reason=f"compound formula {formula!r} is not supported here",
+            reason=Reason(
+                en=f"compound formula {formula!r} is not supported here",
+                fr=f"la formule composée {formula!r} n'est pas prise en charge ici",
+            ),
         )
     return terms[0] if terms else None
 
@@ -87,7 +90,11 @@ def _calibration_step(
     raise SociaparisError(
         AnalysisError.BAD_CASE,
         path=path,
-        reason=f"unknown calibration method {method!r}; known: {', '.join(_STEPS)}",
+        reason=Reason(
+            en=f"unknown calibration method {method!r}; known: {', '.join(_STEPS)}",
+            fr=f"méthode de calage {method!r} inconnue ; méthodes connues : "
+            f"{', '.join(_STEPS)}",
+        ),
     )
 
 
@@ -277,23 +284,37 @@ def _read_case(path: Path) -> dict[str, Any]:
             AnalysisError.BAD_CASE, path=path, reason=str(exc)
         ) from None
     if not isinstance(case, dict):
-        raise SociaparisError(AnalysisError.BAD_CASE, path=path, reason="not an object")
+        raise SociaparisError(
+            AnalysisError.BAD_CASE,
+            path=path,
+            reason=Reason(en="not an object", fr="ce n'est pas un objet JSON"),
+        )
     return case
 
 
 def _check_analysis(spec: dict[str, Any], path: Path, known: tuple[str, ...]) -> str:
     analysis = spec.get("analysis")
     if analysis not in known:
+        listed = ", ".join(known)
         hint = (
-            f"; {analysis} is a weighting step: list it in design.calibration and"
-            " name the analysis to run on the result (docs/statistics.md)"
+            Reason(
+                en=f"; {analysis} is a weighting step: list it in design.calibration "
+                "and name the analysis to run on the result (docs/statistics.md)",
+                fr=f" ; {analysis} est une étape de pondération : placez-la dans "
+                "design.calibration et nommez l'analyse à mener sur le résultat "
+                "(docs/statistics.md)",
+            )
             if analysis in _STEPS
-            else ""
+            else Reason(en="", fr="")
         )
         raise SociaparisError(
             AnalysisError.BAD_CASE,
             path=path,
-            reason=f"unknown analysis {analysis!r}; known: {', '.join(known)}{hint}",
+            reason=Reason(
+                en=f"unknown analysis {analysis!r}; known: {listed}{hint.en}",
+                fr=f"analyse {analysis!r} inconnue ; analyses connues : "
+                f"{listed}{hint.fr}",
+            ),
         )
     return str(analysis)
 
@@ -307,14 +328,23 @@ def _run_design_case(
     also = case.get("also") or {}
     if also and not isinstance(result, dict):
         raise SociaparisError(
-            AnalysisError.BAD_CASE, path=path, reason=f"{analysis} takes no 'also'"
+            AnalysisError.BAD_CASE,
+            path=path,
+            reason=Reason(
+                en=f"{analysis} takes no 'also'",
+                fr=f"{analysis} n'accepte pas de clé « also »",
+            ),
         )
     for key, spec in also.items():
         if key in result:
             raise SociaparisError(
                 AnalysisError.BAD_CASE,
                 path=path,
-                reason=f"'also' key {key!r} is a key of the {analysis} result",
+                reason=Reason(
+                    en=f"'also' key {key!r} is a key of the {analysis} result",
+                    fr=f"la clé {key!r} de « also » est déjà une clé du résultat de "
+                    f"{analysis}",
+                ),
             )
         sub = _check_analysis(spec, path, tuple(_DESIGN_RUNNERS))
         result[key] = _DESIGN_RUNNERS[sub](design, spec)
@@ -343,7 +373,12 @@ def run_case(path: str | Path) -> dict[str, Any]:
     data_path = path.parent / case["data"]
     if not data_path.is_file():
         raise SociaparisError(
-            AnalysisError.BAD_CASE, path=path, reason=f"data file {data_path} not found"
+            AnalysisError.BAD_CASE,
+            path=path,
+            reason=Reason(
+                en=f"data file {data_path} not found",
+                fr=f"fichier de données {data_path} introuvable",
+            ),
         )
     data = pd.read_csv(data_path, keep_default_na=False, na_values=[""])
     out: dict[str, Any] = {"id": case.get("id", path.stem), "analysis": analysis}
@@ -358,7 +393,7 @@ def run_case(path: str | Path) -> dict[str, Any]:
         raise SociaparisError(
             AnalysisError.BAD_CASE,
             path=path,
-            reason=f"missing field {exc}",
+            reason=Reason(en=f"missing field {exc}", fr=f"champ {exc} manquant"),
         ) from None
     return _clean(out)
 

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from sociaparis.analysis.errors import AnalysisError
 from sociaparis.analysis.levels import LevelOrder, check_level_order
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 LonelyPSU = Literal["fail", "certainty", "remove"]
 _LONELY = ("fail", "certainty", "remove")
@@ -488,12 +488,19 @@ def svydesign(
             AnalysisError.BAD_OPTION,
             name="ids/fpc",
             value=(ids, fpc),
-            allowed="one or two stages, at most one fpc column per stage",
+            allowed=Reason(
+                en="one or two stages, at most one fpc column per stage",
+                fr="un ou deux degrés, au plus une colonne fpc par degré",
+            ),
         )
     if len(id_cols) == 2 and len(fpc_cols) == 1:
         raise SociaparisError(
             AnalysisError.BAD_FPC,
-            reason="a two-stage design needs an fpc for both stages, or none",
+            reason=Reason(
+                en="a two-stage design needs an fpc for both stages, or none",
+                fr="un plan à deux degrés demande une fpc pour chacun des deux degrés, "
+                "ou aucune",
+            ),
         )
     ids = id_cols[0] if id_cols else None
     fpc = fpc_cols[0] if fpc_cols else None
@@ -539,12 +546,18 @@ def svydesign(
     n_psu = np.bincount(psu_stratum, minlength=n_strata).astype(float)
     if n_psu_total == 1 and not (strata is not None and nest):
         raise SociaparisError(
-            AnalysisError.BAD_WEIGHTS, reason="the design has only one sampling unit"
+            AnalysisError.BAD_WEIGHTS,
+            reason=Reason(
+                en="the design has only one sampling unit",
+                fr="le plan n'a qu'une seule unité d'échantillonnage",
+            ),
         )
     fpc_factor = np.ones(n_strata)
     popsize = None
     if fpc is not None:
-        popsize = _popsize(data[fpc], strata_codes, n_psu, "strata")
+        popsize = _popsize(
+            data[fpc], strata_codes, n_psu, Reason(en="strata", fr="une même strate")
+        )
         fpc_factor = np.where(np.isinf(popsize), 1.0, (popsize - n_psu) / popsize)
     stage2 = None
     stage2_weight = np.ones(n)
@@ -554,7 +567,12 @@ def svydesign(
         ssu_psu = np.zeros(n_ssu_total, dtype=np.intp)
         ssu_psu[ssu] = psu_codes
         n_ssu = np.bincount(ssu_psu, minlength=n_psu_total).astype(float)
-        pop2 = _popsize(data[fpc_cols[1]], psu_codes, n_ssu, "PSUs")
+        pop2 = _popsize(
+            data[fpc_cols[1]],
+            psu_codes,
+            n_ssu,
+            Reason(en="PSUs", fr="une même unité primaire"),
+        )
         stage2 = _SecondStage(
             ssu=ssu,
             ssu_psu=ssu_psu,
@@ -572,7 +590,11 @@ def svydesign(
         w = np.ones(n)
     if np.any(w < 0) or not np.all(np.isfinite(w)):
         raise SociaparisError(
-            AnalysisError.BAD_WEIGHTS, reason="weights must be finite and non-negative"
+            AnalysisError.BAD_WEIGHTS,
+            reason=Reason(
+                en="weights must be finite and non-negative",
+                fr="les poids doivent être finis et positifs ou nuls",
+            ),
         )
     spec = {
         "ids": ids if len(id_cols) < 2 else id_cols,
@@ -599,22 +621,36 @@ def svydesign(
 
 
 def _popsize(
-    column: pd.Series, groups: np.ndarray, n_units: np.ndarray, where: str
+    column: pd.Series, groups: np.ndarray, n_units: np.ndarray, where: Reason
 ) -> np.ndarray:
     """Population size per group from an fpc column (sizes or fractions), as R."""
     values = column.to_numpy(dtype=float)
     is_popsize = bool(np.any(values > 1))
     if is_popsize and not np.all(values >= 1):
         raise SociaparisError(
-            AnalysisError.BAD_FPC, reason="must have all fpc >= 1 or all fpc <= 1"
+            AnalysisError.BAD_FPC,
+            reason=Reason(
+                en="must have all fpc >= 1 or all fpc <= 1",
+                fr="les fpc doivent être toutes >= 1 ou toutes <= 1",
+            ),
         )
     per = pd.Series(values).groupby(groups).agg(["min", "max"])
     if (per["min"] != per["max"]).any():
-        raise SociaparisError(AnalysisError.BAD_FPC, reason=f"fpc varies within {where}")
+        raise SociaparisError(
+            AnalysisError.BAD_FPC,
+            reason=Reason(
+                en=f"fpc varies within {where.en}",
+                fr=f"la fpc varie au sein d'{where.fr}",
+            ),
+        )
     first = per["min"].to_numpy()
     popsize = first if is_popsize else n_units / first
     if np.any(popsize < n_units):
         raise SociaparisError(
-            AnalysisError.BAD_FPC, reason="fpc implies more than 100% sampling"
+            AnalysisError.BAD_FPC,
+            reason=Reason(
+                en="fpc implies more than 100% sampling",
+                fr="la fpc implique un taux de sondage supérieur à 100 %",
+            ),
         )
     return popsize

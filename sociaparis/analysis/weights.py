@@ -28,7 +28,7 @@ from sociaparis.analysis.design import (
 )
 from sociaparis.analysis.errors import AnalysisError
 from sociaparis.analysis.estimators import model_matrix
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 Margin = Mapping[Any, float] | pd.Series
 Population = Margin | pd.DataFrame
@@ -53,7 +53,11 @@ def _population_cells(variables: list[str], population: Population) -> dict[Any,
                 raise SociaparisError(
                     AnalysisError.POPULATION_MISMATCH,
                     variable=" x ".join(variables),
-                    reason=f"cell {key!r} is not a tuple of {len(variables)} levels",
+                    reason=Reason(
+                        en=f"cell {key!r} is not a tuple of {len(variables)} levels",
+                        fr=f"la cellule {key!r} n'est pas un tuple de {len(variables)} "
+                        "modalités",
+                    ),
                 )
             key = tuple(map(str, key))
         else:
@@ -90,14 +94,21 @@ def _margin_codes(
         raise SociaparisError(
             AnalysisError.POPULATION_MISMATCH,
             variable=variable,
-            reason=f"sample level(s) {missing} have no population count",
+            reason=Reason(
+                en=f"sample level(s) {missing} have no population count",
+                fr=f"modalité(s) {missing} de l'échantillon sans effectif dans la "
+                "population",
+            ),
         )
     absent = [lev for lev in pop if lev not in set(sample_levels)]
     if absent and not partial:
         raise SociaparisError(
             AnalysisError.POPULATION_MISMATCH,
             variable=variable,
-            reason=f"population level(s) {absent} are absent from the sample",
+            reason=Reason(
+                en=f"population level(s) {absent} are absent from the sample",
+                fr=f"modalité(s) {absent} de la population absente(s) de l'échantillon",
+            ),
         )
     lookup = (
         pd.Index(sample_levels)
@@ -290,7 +301,10 @@ def calibrate(
         raise SociaparisError(
             AnalysisError.POPULATION_MISMATCH,
             variable=", ".join(terms),
-            reason=f"no population total for {missing}",
+            reason=Reason(
+                en=f"no population total for {missing}",
+                fr=f"aucun total de population pour {missing}",
+            ),
         )
     pop = np.array([float(population[n]) for n in names])
     ww = design.weights
@@ -302,7 +316,9 @@ def calibrate(
         coef = np.linalg.solve(tmat, pop - sample_total)
     except np.linalg.LinAlgError as exc:
         raise SociaparisError(
-            AnalysisError.SINGULAR, what="The calibration model", reason=str(exc)
+            AnalysisError.SINGULAR,
+            what=Reason(en="The calibration model", fr="modèle de calage"),
+            reason=str(exc),
         ) from None
     g = 1.0 + mm @ coef
     q, _ = np.linalg.qr(xw)

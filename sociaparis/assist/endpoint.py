@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sociaparis.assist.briefs import CallRecord
 from sociaparis.assist.errors import AssistError
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 if TYPE_CHECKING:
     import httpx
@@ -193,8 +193,12 @@ class Endpoint:
                     AssistError.BAD_SETTING,
                     name=name,
                     value=value,
-                    reason="out of range (timeout 0-3600 s, retries 0-10, "
-                    "concurrency 1-64, temperature 0-2, backoff 0-60 s)",
+                    reason=Reason(
+                        en="out of range (timeout 0-3600 s, retries 0-10, "
+                        "concurrency 1-64, temperature 0-2, backoff 0-60 s)",
+                        fr="hors des bornes admises (timeout 0-3600 s, retries 0-10, "
+                        "concurrency 1-64, temperature 0-2, backoff 0-60 s)",
+                    ),
                 )
 
     @property
@@ -253,7 +257,7 @@ class Endpoint:
         target = f"{self.url}/{path.lstrip('/')}"
         recorded = record_body if record_body is not None else dict(json_body or {})
         calls: list[CallRecord] = []
-        reason = ""
+        reason: Reason | str = ""
         status: int | None = None
         client = self._state.client(self)
         for attempt in range(self.retries + 1):
@@ -273,13 +277,16 @@ class Endpoint:
                     status = response.status_code
                 except httpx.TimeoutException:
                     status, text = None, None
-                    reason = f"no answer within {self.timeout:g} s"
+                    reason = Reason(
+                        en=f"no answer within {self.timeout:g} s",
+                        fr=f"aucune réponse en {self.timeout:g} s",
+                    )
                 except httpx.HTTPError as exc:
                     status, text = None, None
                     reason = _network_reason(exc)
             seconds = time.perf_counter() - started
             prompt, completion = usage_tokens(text) if text else (0, 0)
-            error = reason if status is None else None
+            error = str(reason) if status is None else None
             if status is not None and status in RETRY_STATUSES:
                 error = f"HTTP {status}"
                 wait = retry_after(response.headers.get("Retry-After"))

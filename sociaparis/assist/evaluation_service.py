@@ -31,13 +31,14 @@ from sociaparis.assist.offline import (
     CODER_NAME,
     DEFAULT_THRESHOLD,
     MIN_EXAMPLES,
+    coder_clause,
     find_more_offline,
     fit_offline,
     is_human,
     label_units,
 )
 from sociaparis.assist.offline_errors import AssistOfflineError
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.codebook_service import code_path
 from sociaparis.qual.coding_service import list_coders
 from sociaparis.qual.interchange import StoredCodings, stored_codings
@@ -139,7 +140,10 @@ def evaluate_run(
     if not documents or not codes:
         raise SociaparisError(
             AssistOfflineError.NOTHING_TO_EVALUATE,
-            reason=f"run {run} has no document or code",
+            reason=Reason(
+                en=f"run {run} has no document or code",
+                fr=f"l'exécution {run} n'a ni document ni code",
+            ),
         )  # fmt: skip
     data = stored_codings(
         session=session, unit=unit, size=size, documents=documents, viewer=actor
@@ -149,7 +153,11 @@ def evaluate_run(
     if not coded:
         raise SociaparisError(
             AssistOfflineError.NOTHING_TO_EVALUATE,
-            reason=f"'{human}' coded none of the released documents of run {run}",
+            reason=Reason(
+                en=f"'{human}' coded none of the released documents of run {run}",
+                fr=f"« {human} » n'a codé aucun des documents publiés de "
+                f"l'exécution {run}",
+            ),
         )  # fmt: skip
     ai_rows = [
         {"coder": ai, "document": guid_of[s.document_id], "start": s.start,
@@ -249,7 +257,7 @@ def evaluate_offline(
         raise SociaparisError(
             AssistOfflineError.TOO_FEW_EXAMPLES,
             codes=", ".join(f"'{c}'" for c in sorted(counts)) or "any code",
-            needed=min_examples, coder=f" of '{human}'",
+            needed=min_examples, coder=coder_clause(human),
             counts=", ".join(f"{c}: {n} with" for c, n in sorted(counts.items()))
             or "no coded unit",
         )  # fmt: skip
@@ -384,13 +392,17 @@ def offline_suggestions(
     if not target.texts:
         raise SociaparisError(
             AssistOfflineError.NOTHING_TO_EVALUATE,
-            reason=f"document '{document}' is not released",
+            reason=Reason(
+                en=f"document '{document}' is not released",
+                fr=f"le document « {document} » n'est pas publié",
+            ),
         )  # fmt: skip
     coders = [coder] if coder else [c for c in set(data.codings["coder"]) if is_human(c)]
     units = label_units(data.codings, data.units, data.texts, coders=coders)
     if not units.texts:
-        which = f" of '{coder}'" if coder else ""
-        raise SociaparisError(AssistOfflineError.NO_HUMAN_CODINGS, coder=which)
+        raise SociaparisError(
+            AssistOfflineError.NO_HUMAN_CODINGS, coder=coder_clause(coder)
+        )
     wanted = [code_path(session, c) for c in codes] if codes else None
     suggester = fit_offline(
         units.texts, units.labels, codes=wanted, min_examples=min_examples,
@@ -454,8 +466,9 @@ def find_more(
         for d, s, e in mine[["document", "start", "end"]].itertuples(index=False)
     ]
     if not examples:
-        which = f" of '{coder}'" if coder else ""
-        raise SociaparisError(AssistOfflineError.NO_EXAMPLES, code=path, coder=which)
+        raise SociaparisError(
+            AssistOfflineError.NO_EXAMPLES, code=path, coder=coder_clause(coder)
+        )
     coded = _coded(data, path)
     candidates = [
         (str(d), int(s), int(e))

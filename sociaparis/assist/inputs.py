@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sociaparis.assist.briefs import CodeBrief
 from sociaparis.assist.errors import AssistError
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.io.codebook import PATH_SEPARATOR, Codebook, read_codebook
 
 
@@ -60,7 +60,10 @@ def read_text_file(path: str | Path) -> str:
             raise SociaparisError(
                 AssistError.TEXT_UNREADABLE,
                 path=str(path),
-                reason=f"larger than {MAX_TEXT_BYTES} bytes",
+                reason=Reason(
+                    en=f"larger than {MAX_TEXT_BYTES} bytes",
+                    fr=f"plus de {MAX_TEXT_BYTES} octets",
+                ),
             )
         data = file.read_bytes()
     except OSError as exc:
@@ -73,8 +76,15 @@ def read_text_file(path: str | Path) -> str:
         raise SociaparisError(
             AssistError.TEXT_UNREADABLE,
             path=str(path),
-            reason=f"not UTF-8 (byte {exc.start})",
+            reason=Reason(
+                en=f"not UTF-8 (byte {exc.start})",
+                fr=f"ce n'est pas de l'UTF-8 (octet {exc.start})",
+            ),
         ) from None
     if not text.strip():
-        raise SociaparisError(AssistError.TEXT_UNREADABLE, path=str(path), reason="empty")
+        raise SociaparisError(
+            AssistError.TEXT_UNREADABLE,
+            path=str(path),
+            reason=Reason(en="empty", fr="le fichier est vide"),
+        )
     return text

@@ -51,7 +51,7 @@ from sociaparis.assist.locate import (
     check_passages,
     code_names,
 )
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 #: default words per chunk, and words shared by consecutive chunks
 CHUNK_WORDS = 1500
@@ -207,8 +207,12 @@ class LLMSuggester:
                 AssistError.BAD_SETTING,
                 name="chunk_words",
                 value=self.chunk_words,
-                reason="give at least 50 words per chunk, and an overlap under half "
-                "of it",
+                reason=Reason(
+                    en="give at least 50 words per chunk, and an overlap under half "
+                    "of it",
+                    fr="donnez au moins 50 mots par segment, et un chevauchement de "
+                    "moins de la moitié",
+                ),
             )
         self._conversation = _Conversation(self.endpoint, self.language)
 

@@ -35,7 +35,7 @@ import scipy.sparse as sp
 
 from sociaparis.assist.briefs import CodeBrief, Suggestion, SuggestionResult
 from sociaparis.assist.offline_errors import AssistOfflineError
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -692,6 +692,14 @@ def label_units(
     )
 
 
+def coder_clause(coder: str | None) -> Reason:
+    """What the messages say after "human coders" when one coder is named
+    (`` of 'alice'``), in English and French; empty when none is."""
+    if not coder:
+        return Reason(en="", fr="")
+    return Reason(en=f" of '{coder}'", fr=f" (codeur « {coder} »)")
+
+
 def human_coders(codings: Any, coder: str | None = None) -> list[str]:
     """The human coders of a codings frame, or ``[coder]`` after checking it."""
     names = sorted({str(c) for c in codings["coder"]})
@@ -734,7 +742,7 @@ def train_offline_suggester(
     data = stored_codings(session=session, unit="turns")
     coders = human_coders(data.codings, coder)
     units = label_units(data.codings, data.units, data.texts, coders=coders)
-    which = f" of '{coder}'" if coder else ""
+    which = coder_clause(coder)
     if not units.texts:
         raise SociaparisError(AssistOfflineError.NO_HUMAN_CODINGS, coder=which)
     try:

@@ -27,7 +27,7 @@ from typing import Any
 from sociaparis.assist.briefs import CallRecord, CodeBrief, SuggestionResult
 from sociaparis.assist.endpoint import RETRY_STATUSES, Completion, excerpt
 from sociaparis.assist.errors import AssistError
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 FORMAT = "sociaparis-assist-run/1"
 #: largest recording read (bytes)
@@ -125,30 +125,56 @@ def read_recording(path: str | Path) -> dict[str, Any]:
     """Read and check a recording (``ASSIST_010`` when it is not one)."""
     file = Path(path)
 
-    def refuse(reason: str) -> SociaparisError:
+    def refuse(reason: Reason | str) -> SociaparisError:
         return SociaparisError(
             AssistError.RECORDING_UNREADABLE, path=str(path), reason=reason
         )
 
     try:
         if file.stat().st_size > MAX_RECORDING_BYTES:
-            raise refuse(f"larger than {MAX_RECORDING_BYTES} bytes")
+            raise refuse(
+                Reason(
+                    en=f"larger than {MAX_RECORDING_BYTES} bytes",
+                    fr=f"il dépasse {MAX_RECORDING_BYTES} octets",
+                )
+            )
         data = json.loads(file.read_bytes().decode("utf-8"))
     except OSError as exc:
         raise refuse(exc.strerror or str(exc)) from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise refuse(f"not UTF-8 JSON ({exc})") from None
+        raise refuse(
+            Reason(
+                en=f"not UTF-8 JSON ({exc})", fr=f"ce n'est pas du JSON en UTF-8 ({exc})"
+            )
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise refuse(f"its 'format' is not {FORMAT!r}")
+        raise refuse(
+            Reason(
+                en=f"its 'format' is not {FORMAT!r}",
+                fr=f"son champ « format » ne vaut pas {FORMAT!r}",
+            )
+        )
     if not isinstance(data.get("run"), dict) or not isinstance(data.get("calls"), list):
-        raise refuse("it needs a 'run' object and a 'calls' list")
+        raise refuse(
+            Reason(
+                en="it needs a 'run' object and a 'calls' list",
+                fr="il lui faut un objet « run » et une liste « calls »",
+            )
+        )
     for number, call in enumerate(data["calls"], start=1):
         if not isinstance(call, dict):
-            raise refuse(f"call {number} is not an object")
+            raise refuse(
+                Reason(
+                    en=f"call {number} is not an object",
+                    fr=f"l'appel {number} n'est pas un objet",
+                )
+            )
         try:
             call_from_dict(call)
         except (TypeError, ValueError) as exc:
-            raise refuse(f"call {number}: {exc}") from None
+            raise refuse(
+                Reason(en=f"call {number}: {exc}", fr=f"appel {number} : {exc}")
+            ) from None
     return data
 
 
@@ -243,7 +269,7 @@ class ReplayEndpoint:
                 AssistError.UNREACHABLE,
                 url=self.url,
                 attempts=len(group),
-                reason=last.error or "no answer",
+                reason=last.error or Reason(en="no answer", fr="aucune réponse"),
             )
         raise SociaparisError(
             AssistError.HTTP_ERROR,
@@ -276,8 +302,12 @@ def replay_run(
         if code is None:
             raise SociaparisError(
                 AssistError.RECORDING_UNREADABLE,
-                path="the recording",
-                reason=f"its code {run.get('code')!r} is not in the codebook given",
+                path=Reason(en="the recording", fr="l'enregistrement"),
+                reason=Reason(
+                    en=f"its code {run.get('code')!r} is not in the codebook given",
+                    fr=f"son code {run.get('code')!r} n'est pas dans le livre de "
+                    "codes fourni",
+                ),
             )
         return find_more(
             text, code, endpoint=endpoint, turns=turns, chunk_words=chunk_words,

@@ -20,7 +20,7 @@ from sociaparis.assist.briefs import CallRecord, CodeBrief
 from sociaparis.assist.models import AssistCall, AssistRun, AssistSuggestion
 from sociaparis.assist.run_errors import AssistRunError
 from sociaparis.assist.service import get_run
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.codebook_service import list_codes
 from sociaparis.qual.corpus import document_row, turns_of
 
@@ -96,8 +96,14 @@ def replay_stored_run(*, session: Session, actor: Account, run: int | str) -> Re
         raise SociaparisError(
             AssistRunError.NOT_REPLAYABLE,
             run=row.id,
-            reason="only a model's run that kept its briefs and settings is replayed "
-            "(an offline run is reproduced by running it again on the same codings)",
+            reason=Reason(
+                en="only a model's run that kept its briefs and settings is replayed "
+                "(an offline run is reproduced by running it again on the same "
+                "codings)",
+                fr="seule l'exécution d'un modèle qui a gardé ses consignes et ses "
+                "réglages peut être rejouée (une exécution hors ligne se reproduit en "
+                "la relançant sur les mêmes codages)",
+            ),
         )
     calls = [
         CallRecord(

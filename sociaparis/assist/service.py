@@ -33,7 +33,7 @@ from sociaparis.assist.models import (
 )
 from sociaparis.assist.run_errors import AssistRunError
 from sociaparis.core.db import utcnow
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.codebook_service import CodeInfo, list_codes
 from sociaparis.qual.coding_service import apply_coding, list_coders, visible_coder_ids
 from sociaparis.qual.corpus import document_row, turns_of
@@ -743,8 +743,12 @@ def accept_suggestion(
         raise SociaparisError(
             AssistRunError.BAD_EDIT,
             ref=row.id,
-            reason=f"{new_start}..{new_end} is not a span of the text "
-            f"(0..{len(doc.text)})",
+            reason=Reason(
+                en=f"{new_start}..{new_end} is not a span of the text "
+                f"(0..{len(doc.text)})",
+                fr=f"{new_start}..{new_end} n'est pas un passage du texte "
+                f"(0..{len(doc.text)})",
+            ),
         )
     new_code = row.code_id
     if code is not None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sociaparis.assist.briefs import CallRecord
 from sociaparis.assist.endpoint import Endpoint, check_url, excerpt
 from sociaparis.assist.errors import AssistError
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.io.whisper_json import read_whisper_json
 
 if TYPE_CHECKING:
@@ -103,7 +103,9 @@ def whisper_segments(data: Any, *, source: str) -> dict[str, Any]:
     """
     if not isinstance(data, dict):
         raise SociaparisError(
-            AssistError.TRANSCRIPT_MALFORMED, source=source, reason="not a JSON object"
+            AssistError.TRANSCRIPT_MALFORMED,
+            source=source,
+            reason=Reason(en="not a JSON object", fr="ce n'est pas un objet JSON"),
         )
     segments = data.get("segments")
     out: list[dict[str, Any]] = []
@@ -127,7 +129,9 @@ def whisper_segments(data: Any, *, source: str) -> dict[str, Any]:
         raise SociaparisError(
             AssistError.TRANSCRIPT_MALFORMED,
             source=source,
-            reason="no segments and no text",
+            reason=Reason(
+                en="no segments and no text", fr="elle n'a ni segments ni texte"
+            ),
         )
     return {
         "language": data.get("language"),
@@ -187,8 +191,12 @@ def transcribe_with_endpoint(
         raise SociaparisError(
             AssistError.TRANSCRIPT_MALFORMED,
             source=endpoint.shown_url,
-            reason="the answer is not JSON (does the server take "
-            "response_format=verbose_json?)",
+            reason=Reason(
+                en="the answer is not JSON (does the server take "
+                "response_format=verbose_json?)",
+                fr="la réponse n'est pas du JSON (le serveur accepte-t-il "
+                "response_format=verbose_json ?)",
+            ),
         ) from None
     whisper = whisper_segments(answer, source=endpoint.shown_url)
     return Transcript(whisper, _document(whisper, path), completion.calls)

@@ -35,9 +35,15 @@ def _actor(session: Any, username: str) -> Any:
     return account
 
 
+def _failure(job: Any) -> str:
+    """Why the job failed or was cancelled, as the CLI says it (English)."""
+    failure = job.failure
+    return f"{failure.code}: {failure.message}" if failure is not None else ""
+
+
 def _line(job: Any) -> str:
     where = f"  {job.result_name}" if job.result_name else ""
-    error = f"  {job.error_code}: {job.error_message}" if job.error_code else ""
+    error = f"  {_failure(job)}" if job.failure is not None else ""
     return (
         f"{job.id:>5}  {job.kind:<7} {job.status:<9} {job.percent:>3} %  "
         f"{job.owner:<12} {job.title}{where}{error}"
@@ -75,7 +81,7 @@ def _wait(job_id: int, username: str) -> None:
         click.echo(f"  {current.percent:>3} %  {current.step}", err=True)
         time.sleep(1)
     if current.status != "done":
-        raise click.ClickException(f"{current.error_code}: {current.error_message}")
+        raise click.ClickException(_failure(current))
     path = jobs_folder(get_settings().data_dir) / str(job_id) / str(current.result_name)
     click.echo(f"Job {job_id} done: {path}")
 

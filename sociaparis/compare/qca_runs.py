@@ -53,7 +53,7 @@ from sociaparis.compare.qca.rcode import r_code
 from sociaparis.compare.qca.results import Minimization, Model
 from sociaparis.compare.qca.truth_table import TruthTable
 from sociaparis.core.db import utcnow
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 #: how a dimension becomes a set (the calibration page's choices)
 METHODS = ("none", "asis", "direct", "linear", "indirect", "crisp", "map")
@@ -121,7 +121,10 @@ def plan_entry(
     """
     if method not in METHODS:
         raise SociaparisError(
-            QCAError.BAD_SETTING, name="method", value=method, reason="unknown method"
+            QCAError.BAD_SETTING,
+            name="method",
+            value=method,
+            reason=Reason(en="unknown method", fr="méthode inconnue"),
         )
     if method == "none":
         return None
@@ -136,23 +139,39 @@ def plan_entry(
             except ValueError:
                 raise SociaparisError(
                     QCAError.BAD_PLAN,
-                    reason=f"'{pair.strip()}' is not 'category = membership' "
-                    f"(set from {source})",
+                    reason=Reason(
+                        en=f"'{pair.strip()}' is not 'category = membership' "
+                        f"(set from {source})",
+                        fr=f"« {pair.strip()} » n'a pas la forme « catégorie = "
+                        f"appartenance » (ensemble tiré de {source})",
+                    ),
                 ) from None
             if not sep or not key.strip():
                 raise SociaparisError(
                     QCAError.BAD_PLAN,
-                    reason=f"'{pair.strip()}' names no category (set from {source})",
+                    reason=Reason(
+                        en=f"'{pair.strip()}' names no category (set from {source})",
+                        fr=f"« {pair.strip()} » ne nomme aucune catégorie (ensemble "
+                        f"tiré de {source})",
+                    ),
                 )
         if not table:
             raise SociaparisError(
-                QCAError.BAD_PLAN, reason=f"the set from {source} has an empty map"
+                QCAError.BAD_PLAN,
+                reason=Reason(
+                    en=f"the set from {source} has an empty map",
+                    fr=f"l'ensemble tiré de {source} a une table de correspondance vide",
+                ),
             )
         entry["map"] = table
     elif method != "asis":
         if not thresholds.strip():
             raise SociaparisError(
-                QCAError.BAD_PLAN, reason=f"the set from {source} needs thresholds"
+                QCAError.BAD_PLAN,
+                reason=Reason(
+                    en=f"the set from {source} needs thresholds",
+                    fr=f"l'ensemble tiré de {source} demande des seuils",
+                ),
             )
         parse_thresholds(thresholds)
         entry["type"] = "crisp" if method == "crisp" else "fuzzy"
@@ -226,17 +245,28 @@ def plan_from_rows(
 def _check_plan(plan: Mapping[str, Any]) -> dict[str, Any]:
     sets = plan.get("sets") if isinstance(plan, Mapping) else None
     if not isinstance(sets, Mapping):
-        raise SociaparisError(QCAError.BAD_PLAN, reason="it has no [sets] table")
+        raise SociaparisError(
+            QCAError.BAD_PLAN,
+            reason=Reason(en="it has no [sets] table", fr="il n'a pas de table [sets]"),
+        )
     out: dict[str, Any] = {}
     for name, options in sets.items():
         if not str(name).replace("_", "").replace(".", "").isalnum():
             raise SociaparisError(
                 QCAError.BAD_PLAN,
-                reason=f"set name '{name}' must be letters, digits, '_' or '.'",
+                reason=Reason(
+                    en=f"set name '{name}' must be letters, digits, '_' or '.'",
+                    fr=f"le nom d'ensemble « {name} » ne peut contenir que des "
+                    "lettres, des chiffres, « _ » ou « . »",
+                ),
             )
         if not isinstance(options, Mapping):
             raise SociaparisError(
-                QCAError.BAD_PLAN, reason=f"set '{name}' is not a table of options"
+                QCAError.BAD_PLAN,
+                reason=Reason(
+                    en=f"set '{name}' is not a table of options",
+                    fr=f"l'ensemble « {name} » n'est pas une table d'options",
+                ),
             )
         out[str(name)] = dict(options)
     return {"sets": out}
@@ -282,8 +312,12 @@ def save_plan(
         if source not in dims:
             raise SociaparisError(
                 QCAError.BAD_PLAN,
-                reason=f"set '{name}' reads '{source}', which is not a dimension of "
-                f"frame '{row.name}' ({', '.join(dims)})",
+                reason=Reason(
+                    en=f"set '{name}' reads '{source}', which is not a dimension of "
+                    f"frame '{row.name}' ({', '.join(dims)})",
+                    fr=f"l'ensemble « {name} » lit « {source} », qui n'est pas une "
+                    f"dimension du cadre « {row.name} » ({', '.join(dims)})",
+                ),
             )
     raw = matrix_frame(session=session, frame=frame)
     for name, options in checked["sets"].items():
@@ -291,7 +325,11 @@ def save_plan(
             calibrated_sets(raw, {name: options})
         except SociaparisError as error:
             raise SociaparisError(
-                QCAError.BAD_PLAN, reason=f"set '{name}': {error.message}"
+                QCAError.BAD_PLAN,
+                reason=Reason(
+                    en=f"set '{name}': {error.message}",
+                    fr=f"ensemble « {name} » : {error.message}",
+                ),
             ) from None
     saved = session.scalar(select(QCAPlan).where(QCAPlan.frame_id == row.id))
     if saved is None:
@@ -458,14 +496,20 @@ def _cut(value: Any, name: str, low: float = 0.0, high: float = 1.0) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise SociaparisError(
-            QCAError.BAD_SETTING, name=name, value=value, reason="not a number"
+            QCAError.BAD_SETTING,
+            name=name,
+            value=value,
+            reason=Reason(en="not a number", fr="ce n'est pas un nombre"),
         ) from None
     if not low <= number <= high:
         raise SociaparisError(
             QCAError.BAD_SETTING,
             name=name,
             value=value,
-            reason=f"it must be between {low:g} and {high:g}",
+            reason=Reason(
+                en=f"it must be between {low:g} and {high:g}",
+                fr=f"il doit être compris entre {low:g} et {high:g}",
+            ),
         )
     return number
 
@@ -514,7 +558,10 @@ class QCASettings:
                 QCAError.BAD_SETTING,
                 name="solution",
                 value=self.solution,
-                reason=f"choose one of {', '.join(SOLUTIONS)}",
+                reason=Reason(
+                    en=f"choose one of {', '.join(SOLUTIONS)}",
+                    fr=f"choisissez parmi {', '.join(SOLUTIONS)}",
+                ),
             )
         if not 1 <= len(self.incl_cut) <= 2:
             raise SociaparisError(QCAError.BAD_INCL_CUT, value=list(self.incl_cut))
@@ -523,7 +570,10 @@ class QCASettings:
                 QCAError.BAD_SETTING,
                 name="dir_exp",
                 value=self.dir_exp,
-                reason="an intermediate solution needs directional expectations",
+                reason=Reason(
+                    en="an intermediate solution needs directional expectations",
+                    fr="une solution intermédiaire demande des attentes directionnelles",
+                ),
             )
 
     @classmethod
@@ -564,11 +614,16 @@ class QCASettings:
                 QCAError.BAD_SETTING,
                 name="n_cut",
                 value=n_cut,
-                reason="not a whole number",
+                reason=Reason(en="not a whole number", fr="ce n'est pas un entier"),
             ) from None
         if n < 1:
             raise SociaparisError(
-                QCAError.BAD_SETTING, name="n_cut", value=n_cut, reason="it must be >= 1"
+                QCAError.BAD_SETTING,
+                name="n_cut",
+                value=n_cut,
+                reason=Reason(
+                    en="it must be >= 1", fr="il doit être supérieur ou égal à 1"
+                ),
             )
         return cls(
             outcome=outcome.strip(),

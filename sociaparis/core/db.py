@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, Operationa
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from sociaparis.core.config import Settings
-from sociaparis.core.errors import CoreError, SociaparisError
+from sociaparis.core.errors import CoreError, Reason, SociaparisError
 from sociaparis.core.private import private_file, private_folder
 
 NAMING_CONVENTION = {
@@ -116,7 +116,10 @@ def make_engine(settings: Settings) -> Engine:
         raise SociaparisError(
             CoreError.DB_BAD_URL,
             url=_shown(url),
-            reason=f"its database driver is not installed ({exc})",
+            reason=Reason(
+                en=f"its database driver is not installed ({exc})",
+                fr=f"son pilote de base de données n'est pas installé ({exc})",
+            ),
         ) from None
     except (ArgumentError, ValueError, TypeError) as exc:
         raise SociaparisError(CoreError.DB_BAD_URL, url=_shown(url), reason=exc) from None
@@ -204,14 +207,23 @@ def _parse_url(raw: str) -> URL:
         url = make_url(raw)
     except (ArgumentError, ValueError) as exc:
         raise SociaparisError(
-            CoreError.DB_BAD_URL, url=_shown(raw), reason=f"it is not a valid URL ({exc})"
+            CoreError.DB_BAD_URL,
+            url=_shown(raw),
+            reason=Reason(
+                en=f"it is not a valid URL ({exc})",
+                fr=f"ce n'est pas une URL valide ({exc})",
+            ),
         ) from None
     backend = url.get_backend_name()
     if backend not in SUPPORTED_BACKENDS and backend != "postgres":
         raise SociaparisError(
             CoreError.DB_BAD_URL,
             url=_shown(url),
-            reason=f"'{backend}' databases are not supported, only SQLite and PostgreSQL",
+            reason=Reason(
+                en=f"'{backend}' databases are not supported, only SQLite and PostgreSQL",
+                fr=f"les bases de données « {backend} » ne sont pas prises en charge, "
+                "seulement SQLite et PostgreSQL",
+            ),
         )
     return url
 

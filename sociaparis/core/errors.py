@@ -4,12 +4,21 @@ Each domain package declares its own ``ErrorCode`` enum whose members are
 ``(code, message template)`` pairs, and raises :class:`SociaparisError` with
 one of them.  The web layer turns these into 4xx responses and the CLI into a
 message with exit status 1, never a traceback.
+
+The catalogue's templates are English; the pages have French ones
+(:func:`sociaparis.web.i18n.error_text`).  A value of the context that is
+itself a sentence of ours (the ``reason`` of many entries) is given in both
+languages as a :class:`Reason`, so that a French page does not read an English
+clause; where it is used as text it is English.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from numbers import Integral, Real
 from typing import Any
 
 
@@ -89,6 +98,93 @@ class CoreError(ErrorCode):
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """A part of an error message in English and in French (most often its
+    ``reason``).
+
+    Used as text (``str``, a format field, an f-string) it is the English, so
+    that the catalogue's message, the CLI and the logs read as before; the web
+    pages show :meth:`text` in their language.
+
+    Examples
+    --------
+    >>> reason = Reason(en="name a form", fr="indiquez un questionnaire")
+    >>> f"cannot be used: {reason}."
+    'cannot be used: name a form.'
+    >>> reason.text("fr")
+    'indiquez un questionnaire'
+
+    .. versionadded:: 0.1.0
+    """
+
+    en: str
+    fr: str
+
+    def __str__(self) -> str:
+        return self.en
+
+    def __format__(self, spec: str) -> str:
+        return format(self.en, spec)
+
+    def text(self, lang: str) -> str:
+        """The French for ``lang == "fr"``, the English for any other language."""
+        return self.fr if lang == "fr" else self.en
+
+    def to_dict(self) -> dict[str, str]:
+        """Both languages as JSON-ready data: ``{"en": ..., "fr": ...}``."""
+        return {"en": self.en, "fr": self.fr}
+
+    @classmethod
+    def of(cls, value: Any) -> Reason:
+        """``value`` as a reason: itself if it is one, else its text in both
+        languages (another program's message, which has no French)."""
+        if isinstance(value, Reason):
+            return value
+        return cls(en=str(value), fr=str(value))
+
+
+def in_language(value: Any, lang: str) -> Any:
+    """A context value as shown in ``lang``: a :class:`Reason`'s text in that
+    language, any other value as it is."""
+    return value.text(lang) if isinstance(value, Reason) else value
+
+
+def context_to_json(context: Mapping[str, Any]) -> dict[str, Any]:
+    """An error's context as JSON-safe data (to store it, or send it).
+
+    Strings, booleans, integers, finite floats and None are kept; a
+    :class:`Reason` becomes ``{"en": ..., "fr": ...}`` (the only dict in the
+    result, which :func:`context_from_json` turns back into a reason); any
+    other value becomes its text, as the English message shows it.
+    """
+    data: dict[str, Any] = {}
+    for key, value in context.items():
+        if isinstance(value, Reason):
+            data[key] = value.to_dict()
+        elif value is None or isinstance(value, str | bool):
+            data[key] = value
+        elif isinstance(value, Integral):
+            data[key] = int(value)
+        elif isinstance(value, Real) and math.isfinite(float(value)):
+            data[key] = float(value)
+        else:
+            data[key] = str(value)
+    return data
+
+
+def context_from_json(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The context :func:`context_to_json` gave, with its reasons back."""
+    return {
+        key: (
+            Reason(en=str(value.get("en", "")), fr=str(value.get("fr", "")))
+            if isinstance(value, Mapping)
+            else value
+        )
+        for key, value in data.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where in an input file a problem is (all parts optional)."""
 
@@ -133,7 +229,12 @@ class SociaparisError(Exception):
     """
 
     def __init__(
-        self, error: ErrorCode, *, location: Location | None = None, **context: Any
+        self,
+        error: ErrorCode,
+        /,
+        *,
+        location: Location | None = None,
+        **context: Any,
     ) -> None:
         self.error = error
         self.location = location
@@ -159,6 +260,59 @@ def _rebuild_error(
     error: ErrorCode, location: Location | None, context: dict[str, Any]
 ) -> SociaparisError:
     return SociaparisError(error, location=location, **context)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRecord:
+    """An error as it was recorded (a failed job's): its code, its English
+    message, and its context when it was kept.
+
+    It reads like the :class:`SociaparisError` it comes from (``code``,
+    ``message``, ``context``, ``location``), so that a page can show it in its
+    language (:func:`sociaparis.web.i18n.error_text`); ``context`` is None for
+    a record that kept only the message, which is then shown as it is.
+    """
+
+    code: str
+    message: str
+    context: dict[str, Any] | None = None
+    location: Location | None = None
+
+    @classmethod
+    def of(cls, error: SociaparisError) -> ErrorRecord:
+        """The record of ``error``."""
+        return cls(error.code, error.message, dict(error.context), error.location)
+
+    def context_json(self) -> dict[str, Any] | None:
+        """The context (and the location, under ``location``: never a context
+        key, that name being :class:`SociaparisError`'s own parameter) as
+        JSON-safe data; None if it was not kept."""
+        if self.context is None:
+            return None
+        data = context_to_json(self.context)
+        if self.location is not None:
+            data["location"] = {
+                "sheet": self.location.sheet,
+                "row": self.location.row,
+                "column": self.location.column,
+            }
+        return data
+
+    @classmethod
+    def from_json(
+        cls, code: str, message: str, data: Mapping[str, Any] | None
+    ) -> ErrorRecord:
+        """The record stored as ``code``, ``message`` and :meth:`context_json`."""
+        if data is None:
+            return cls(code, message)
+        context = dict(data)
+        where = context.pop("location", None)
+        location = None
+        if isinstance(where, Mapping):
+            location = Location(
+                sheet=where.get("sheet"), row=where.get("row"), column=where.get("column")
+            )
+        return cls(code, message, context_from_json(context), location)
 
 
 @dataclass(frozen=True, slots=True)

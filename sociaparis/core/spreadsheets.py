@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sociaparis.core.archives import ArchiveLimits, check_archive
-from sociaparis.core.errors import CoreError, SociaparisError
+from sociaparis.core.errors import CoreError, Reason, SociaparisError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,5 +75,8 @@ def read_excel(path: str | Path, *, limits: ArchiveLimits | None = None) -> pd.D
             CoreError.ARCHIVE_UNREADABLE,
             path=label,
             format="XLSX",
-            reason=f"not an XLSX workbook ({exc})",
+            reason=Reason(
+                en=f"not an XLSX workbook ({exc})",
+                fr=f"ce n'est pas un classeur XLSX ({exc})",
+            ),
         ) from None

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from sociaparis.accounts.service import Account
 from sociaparis.assist.run_job import check_run_job, run_run_job
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.jobs.errors import JobError
 from sociaparis.reports.builds import keep_build
 from sociaparis.reports.open_answers import form_themes, theme_threshold
@@ -42,15 +42,19 @@ class JobCancelled(Exception):
     """Raised by a progress callback when the job has been asked to stop."""
 
 
-def _require_export(actor: Account, action: str) -> None:
+def _require_export(actor: Account, action: Reason) -> None:
     if not actor.role.can_export():
         raise SociaparisError(
             JobError.NOT_ALLOWED,
             user=actor.username,
             role=actor.role.value,
             action=action,
-            reason="only researchers and administrators download response data "
-            "and reports",
+            reason=Reason(
+                en="only researchers and administrators download response data "
+                "and reports",
+                fr="seuls les chercheurs et les administrateurs téléchargent les "
+                "données des réponses et les rapports",
+            ),
         )
 
 
@@ -61,7 +65,10 @@ def _choice(parameters: dict[str, Any], name: str, allowed: tuple[str, ...]) -> 
             JobError.BAD_PARAMETER,
             name=name,
             value=value,
-            reason=f"choose one of {', '.join(allowed)}",
+            reason=Reason(
+                en=f"choose one of {', '.join(allowed)}",
+                fr=f"choisissez parmi {', '.join(allowed)}",
+            ),
         )
     return str(value)
 
@@ -70,7 +77,10 @@ def _form_id(session: Session, parameters: dict[str, Any]) -> tuple[str, int]:
     form_id = parameters.get("form_id")
     if not isinstance(form_id, str) or not form_id:
         raise SociaparisError(
-            JobError.BAD_PARAMETER, name="form_id", value=form_id, reason="name a form"
+            JobError.BAD_PARAMETER,
+            name="form_id",
+            value=form_id,
+            reason=Reason(en="name a form", fr="indiquez un questionnaire"),
         )
     return form_id, count_responses(session=session, form_id=form_id)
 
@@ -86,7 +96,13 @@ class JobKind:
 
     def check_download(self, actor: Account) -> None:
         """``JOB_003`` unless ``actor`` may download this kind's results."""
-        _require_export(actor, f"download the result of a {self.name} job")
+        _require_export(
+            actor,
+            Reason(
+                en=f"download the result of a {self.name} job",
+                fr=f"télécharger le résultat d'une tâche « {self.name} »",
+            ),
+        )
 
     def media_type(self, path: Path) -> str:
         """The media type of a result file."""
@@ -99,7 +115,7 @@ class JobKind:
 def _check_export(
     *, session: Session, actor: Account, parameters: dict[str, Any]
 ) -> tuple[dict[str, Any], str]:
-    _require_export(actor, "export responses")
+    _require_export(actor, Reason(en="export responses", fr="exporter les réponses"))
     fmt = _choice(parameters, "fmt", tuple(FORMATS))
     lang = _choice({"lang": parameters.get("lang", "fr")}, "lang", LANGUAGES)
     form_id, _count = _form_id(session, parameters)
@@ -144,6 +160,8 @@ def _run_export(
 
 # -- report ---------------------------------------------------------------------------
 
+_BUILD_REPORTS = Reason(en="build reports", fr="produire des rapports")
+
 
 def _study(parameters: dict[str, Any]) -> Study | None:
     """The study folder named by the ``study`` parameter (set by the page from
@@ -153,7 +171,10 @@ def _study(parameters: dict[str, Any]) -> Study | None:
         return None
     if not isinstance(folder, str) or not folder:
         raise SociaparisError(
-            JobError.BAD_PARAMETER, name="study", value=folder, reason="name a folder"
+            JobError.BAD_PARAMETER,
+            name="study",
+            value=folder,
+            reason=Reason(en="name a folder", fr="indiquez un dossier"),
         )
     return load_study(folder)
 
@@ -164,7 +185,7 @@ def _check_report(
     """Parameters: ``form_id``, ``fmt`` (html, pdf), ``lang``, ``sections``
     (section ids, or None for all), ``weighting`` (design, raked; default
     design) and ``study`` (the study folder, needed to rake)."""
-    _require_export(actor, "build reports")
+    _require_export(actor, _BUILD_REPORTS)
     fmt = _choice({"fmt": parameters.get("fmt", "html")}, "fmt", REPORT_FORMATS)
     lang = _choice({"lang": parameters.get("lang", "fr")}, "lang", LANGUAGES)
     weighting = _choice(
@@ -180,7 +201,10 @@ def _check_report(
                 JobError.BAD_PARAMETER,
                 name="sections",
                 value=sections,
-                reason="give a list of section ids",
+                reason=Reason(
+                    en="give a list of section ids",
+                    fr="donnez une liste d'identifiants de sections",
+                ),
             )
         outline = form_outline(session=session, actor=actor, form_id=form_id, lang=lang)
         check_sections(sections, outline, form_id)
@@ -210,7 +234,7 @@ def _run_report(
 ) -> Path:
     """The report of :func:`~sociaparis.reports.service.form_report`, written by
     :func:`~sociaparis.reports.render.write_report` (as ``sociaparis report``)."""
-    _require_export(actor, "build reports")
+    _require_export(actor, _BUILD_REPORTS)
     form_id = parameters["form_id"]
     total = max(1, count_responses(session=session, form_id=form_id))
     loaded = {"n": 0}
@@ -267,7 +291,10 @@ def _whole_or_none(parameters: dict[str, Any], name: str, smallest: int) -> int 
             JobError.BAD_PARAMETER,
             name=name,
             value=value,
-            reason=f"give a whole number of at least {smallest}",
+            reason=Reason(
+                en=f"give a whole number of at least {smallest}",
+                fr=f"donnez un nombre entier d'au moins {smallest}",
+            ),
         )
     return value
 
@@ -277,7 +304,13 @@ def _check_themes(
 ) -> tuple[dict[str, Any], str]:
     """Parameters: ``form_id``, ``question``, ``n_themes`` (None: chosen by
     silhouette), ``min_count`` (at least 5), ``lang``."""
-    _require_export(actor, "read the themes of open answers")
+    _require_export(
+        actor,
+        Reason(
+            en="read the themes of open answers",
+            fr="lire les thèmes des réponses ouvertes",
+        ),
+    )
     lang = _choice({"lang": parameters.get("lang", "fr")}, "lang", LANGUAGES)
     form_id, _count = _form_id(session, parameters)
     question = parameters.get("question")
@@ -286,7 +319,7 @@ def _check_themes(
             JobError.BAD_PARAMETER,
             name="question",
             value=question,
-            reason="name an open question",
+            reason=Reason(en="name an open question", fr="indiquez une question ouverte"),
         )
     n_themes = _whole_or_none(parameters, "n_themes", 1)
     min_count = theme_threshold(_whole_or_none(parameters, "min_count", 0))

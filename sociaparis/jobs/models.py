@@ -17,7 +17,11 @@ class JobRecord(Base):
     ``status`` is ``queued``, ``running``, ``done``, ``failed`` or
     ``cancelled``; ``cancel_requested`` asks a running job to stop at its next
     progress point. ``result_path`` is relative to the data folder's ``jobs/``
-    folder. While a job runs, its percent and step are in its progress file
+    folder. A failed or cancelled job keeps its error's code, English message
+    and context (JSON-safe, see
+    :meth:`~sociaparis.core.errors.ErrorRecord.context_json`), so that a page
+    shows the message in its own language. While a job runs, its percent and
+    step are in its progress file
     (:func:`~sociaparis.jobs.service.write_progress`), whose time, like
     ``heartbeat_at`` (set when it is claimed), tells a job whose worker died
     from a slow one.
@@ -40,6 +44,7 @@ class JobRecord(Base):
     result_bytes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_context: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True

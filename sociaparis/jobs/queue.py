@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 
 from sociaparis.core.config import Settings
 from sociaparis.core.db import make_engine, transaction
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.core.private import private_folder
 from sociaparis.jobs.errors import JobError
 from sociaparis.jobs.runner import run_job
@@ -122,7 +122,11 @@ class HueyJobQueue:
                 _sqlite_huey(settings) if settings.is_sqlite else _postgres_huey(settings)
             )
         except Exception as exc:  # the driver's own error says what is wrong
-            where = "the data folder" if settings.is_sqlite else "PostgreSQL"
+            where = (
+                Reason(en="the data folder", fr="le dossier des données")
+                if settings.is_sqlite
+                else "PostgreSQL"
+            )
             raise SociaparisError(
                 JobError.QUEUE_UNAVAILABLE, where=where, reason=exc
             ) from None

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account, get_account
 from sociaparis.core.db import utcnow
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import ErrorRecord, Reason, SociaparisError
 from sociaparis.jobs.errors import JobError
 from sociaparis.jobs.kinds import KINDS, job_kind
 from sociaparis.jobs.models import JobRecord
@@ -57,6 +57,9 @@ class Job:
     """A job as shown to its owner (or an administrator).
 
     ``result_name`` is the file name of the result (None until done).
+    ``error_code``, ``error_message`` (English) and ``error_context`` (JSON-safe,
+    None for a job recorded before contexts were kept) say why a job failed
+    or was cancelled; :attr:`failure` puts them together to be shown.
     """
 
     id: int
@@ -75,11 +78,23 @@ class Job:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    error_context: dict[str, Any] | None = None
 
     @property
     def active(self) -> bool:
         """Queued or running."""
         return self.status in ACTIVE
+
+    @property
+    def failure(self) -> ErrorRecord | None:
+        """Why the job failed or was cancelled, as the pages
+        (:func:`sociaparis.web.i18n.error_text`, in their language) and the CLI
+        (its English ``code`` and ``message``) show it; None if it did not."""
+        if self.error_code is None:
+            return None
+        return ErrorRecord.from_json(
+            self.error_code, self.error_message or "", self.error_context
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The job as JSON-ready data (dates in ISO 8601)."""
@@ -156,7 +171,15 @@ def _view(record: JobRecord, owner: str, data_dir: Path | None = None) -> Job:
         created_at=_utc(record.created_at),
         started_at=_utc(record.started_at),
         finished_at=_utc(record.finished_at),
+        error_context=record.error_context,
     )
+
+
+def _record_error(record: JobRecord, error: SociaparisError) -> None:
+    """Keep ``error`` on the job's row: code, English message, context."""
+    record.error_code = error.code
+    record.error_message = error.message
+    record.error_context = ErrorRecord.of(error).context_json()
 
 
 def _owner_name(session: Session, record: JobRecord, actor: Account) -> str:
@@ -293,8 +316,14 @@ def list_jobs(
                 JobError.NOT_ALLOWED,
                 user=actor.username,
                 role=actor.role.value,
-                action="list every account's jobs",
-                reason="only administrators see other people's jobs",
+                action=Reason(
+                    en="list every account's jobs",
+                    fr="lister les tâches de tous les comptes",
+                ),
+                reason=Reason(
+                    en="only administrators see other people's jobs",
+                    fr="seuls les administrateurs voient les tâches des autres comptes",
+                ),
             )
     else:
         query = query.where(JobRecord.owner_id == actor.id)
@@ -324,8 +353,7 @@ def cancel_job(
         record.status = CANCELLED
         record.step = CANCELLED
         record.finished_at = utcnow()
-        record.error_code = JobError.CANCELLED.code
-        record.error_message = JobError.CANCELLED.format(job_id=job_id)
+        _record_error(record, SociaparisError(JobError.CANCELLED, job_id=job_id))
         if queue is not None:
             _after_commit(session, lambda: queue.revoke(job_id))
     elif record.status == RUNNING:
@@ -421,7 +449,7 @@ def finish_job(
     error: SociaparisError | None = None,
 ) -> None:
     """Record how a running job ended: done (with its result), failed or
-    cancelled (with the error)."""
+    cancelled (with the error: its code, English message and context)."""
     values: dict[str, Any] = {
         "status": status,
         "step": status,
@@ -430,6 +458,9 @@ def finish_job(
         "result_bytes": result_bytes,
         "error_code": error.code if error is not None else None,
         "error_message": error.message if error is not None else None,
+        "error_context": (
+            ErrorRecord.of(error).context_json() if error is not None else None
+        ),
     }
     if status == DONE:
         values["percent"] = 100
@@ -496,7 +527,7 @@ def sweep_jobs(
         )
         record.status = record.step = FAILED
         record.finished_at = now
-        record.error_code, record.error_message = error.code, error.message
+        _record_error(record, error)
     requeued = session.scalars(
         select(JobRecord.id).where(
             JobRecord.status == QUEUED, JobRecord.created_at < now - requeue_after

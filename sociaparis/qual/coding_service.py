@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
 from sociaparis.core.db import utcnow
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.codebook_service import code_row
 from sociaparis.qual.corpus import (
     can_manage,
@@ -630,13 +630,13 @@ def _invert(session: Session, actor: Account, event: QualEvent) -> UndoResult:
     state: dict[str, Any] = dict(event.details["coding"])
     guid = event.coding_guid or ""
 
-    def conflict(reason: str) -> SociaparisError:
+    def conflict(en: str, fr: str) -> SociaparisError:
         return SociaparisError(
             QualError.UNDO_CONFLICT,
             user=actor.username,
             kind=event.kind,
             coding=guid,
-            reason=reason,
+            reason=Reason(en=en, fr=fr),
         )
 
     row = session.scalar(select(QualCoding).where(QualCoding.guid == guid))
@@ -648,14 +648,18 @@ def _invert(session: Session, actor: Account, event: QualEvent) -> UndoResult:
     restored: CodingInfo | None = None
     if event.kind == "apply":
         if row is None:
-            raise conflict("the coding was removed since")
+            raise conflict(
+                "the coding was removed since", "le codage a été supprimé depuis"
+            )
         if not _same(row, current_code, state):
-            raise conflict("the coding was changed since")
+            raise conflict(
+                "the coding was changed since", "le codage a été modifié depuis"
+            )
         session.delete(row)
         session.flush()
     elif event.kind == "remove":
         if row is not None:
-            raise conflict("the coding exists again")
+            raise conflict("the coding exists again", "le codage existe de nouveau")
         code_id = session.scalar(
             select(QualCode.id).where(QualCode.guid == state["code"])
         )
@@ -663,7 +667,10 @@ def _invert(session: Session, actor: Account, event: QualEvent) -> UndoResult:
             select(QualDocument.id).where(QualDocument.guid == event.document_guid)
         )
         if code_id is None or doc_id is None:
-            raise conflict("its code or its document was deleted since")
+            raise conflict(
+                "its code or its document was deleted since",
+                "son code ou son document a été supprimé depuis",
+            )
         coder = session.scalar(
             select(QualCoder.id).where(QualCoder.guid == state["coder"])
         )
@@ -689,14 +696,21 @@ def _invert(session: Session, actor: Account, event: QualEvent) -> UndoResult:
     else:
         before: dict[str, Any] = dict(event.details["before"])
         if row is None:
-            raise conflict("the coding was removed since")
+            raise conflict(
+                "the coding was removed since", "le codage a été supprimé depuis"
+            )
         if not _same(row, current_code, state):
-            raise conflict("the coding was changed since")
+            raise conflict(
+                "the coding was changed since", "le codage a été modifié depuis"
+            )
         code_id = session.scalar(
             select(QualCode.id).where(QualCode.guid == before["code"])
         )
         if code_id is None:
-            raise conflict("its former code was deleted since")
+            raise conflict(
+                "its former code was deleted since",
+                "son ancien code a été supprimé depuis",
+            )
         row.start, row.end = int(before["start"]), int(before["end"])
         row.code_id, row.memo = code_id, before.get("memo")
         session.flush()

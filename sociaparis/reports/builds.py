@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
 from sociaparis.core.db import utcnow
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.core.private import private_folder
 from sociaparis.reports.content import Report
 from sociaparis.reports.errors import ReportError
@@ -199,8 +199,15 @@ def remove_build(
             ReportError.NOT_ALLOWED,
             user=actor.username,
             role=Role(actor.role).value,
-            action=f"remove report build {build_id}",
-            reason="only its builder and administrators remove a kept report",
+            action=Reason(
+                en=f"remove report build {build_id}",
+                fr=f"supprimer le rapport produit n° {build_id}",
+            ),
+            reason=Reason(
+                en="only its builder and administrators remove a kept report",
+                fr="seuls la personne qui l'a produit et les administrateurs "
+                "peuvent supprimer un rapport conservé",
+            ),
         )
     session.delete(record)
     session.flush()

@@ -13,7 +13,7 @@ from sociaparis.accounts.audit import record_audit
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
 from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.reports.build import Progress, build_report
 from sociaparis.reports.content import Report
 from sociaparis.reports.errors import ReportError
@@ -153,9 +153,13 @@ def _margins(
     margins = margins_for(study, stored) if study is not None else None
     if weighting == "raked" and margins is None:
         reason = (
-            "no study was named"
+            Reason(en="no study was named", fr="aucune étude n'est indiquée")
             if study is None
-            else f"the study '{study.id}' has no population margins for this form"
+            else Reason(
+                en=f"the study '{study.id}' has no population margins for this form",
+                fr=f"l'étude « {study.id} » n'a pas de marges de population pour ce "
+                "questionnaire",
+            )
         )
         raise SociaparisError(ReportError.NO_MARGINS, form_id=form_id, reason=reason)
     return margins

@@ -28,7 +28,7 @@ from pathlib import PurePath
 from typing import Any
 from xml.etree import ElementTree
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.survey.errors import SurveyError
 
 #: Largest attachment read.
@@ -94,8 +94,11 @@ class Attachment:
         )
 
 
-def _refuse(name: str, reason: str) -> SociaparisError:
-    return SociaparisError(SurveyError.ATTACHMENT_UNREADABLE, name=name, reason=reason)
+def _refuse(name: str, en: str, fr: str) -> SociaparisError:
+    """``SURVEY_046`` for ``name``, its reason in English and French."""
+    return SociaparisError(
+        SurveyError.ATTACHMENT_UNREADABLE, name=name, reason=Reason(en=en, fr=fr)
+    )
 
 
 def read_attachment(name: str, data: bytes) -> Attachment:
@@ -109,10 +112,16 @@ def read_attachment(name: str, data: bytes) -> Attachment:
     """
     suffix = PurePath(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise _refuse(name, f"its suffix is not one of {', '.join(SUFFIXES)}")
+        raise _refuse(
+            name,
+            f"its suffix is not one of {', '.join(SUFFIXES)}",
+            f"son extension n'est pas l'une de {', '.join(SUFFIXES)}",
+        )
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise _refuse(
-            name, f"it is {len(data)} bytes, more than the {MAX_ATTACHMENT_BYTES} allowed"
+            name,
+            f"it is {len(data)} bytes, more than the {MAX_ATTACHMENT_BYTES} allowed",
+            f"elle fait {len(data)} octets, plus que les {MAX_ATTACHMENT_BYTES} admis",
         )
     try:
         text = data.decode("utf-8-sig")
@@ -121,6 +130,8 @@ def read_attachment(name: str, data: bytes) -> Attachment:
             name,
             f"it is not UTF-8 text (byte {exc.start + 1} cannot be read); save it "
             "again as CSV UTF-8",
+            f"ce n'est pas du texte UTF-8 (l'octet {exc.start + 1} est illisible) ; "
+            "enregistrez-la de nouveau en CSV UTF-8",
         ) from None
     if suffix == ".csv":
         columns, rows = _csv(name, text)
@@ -130,10 +141,16 @@ def read_attachment(name: str, data: bytes) -> Attachment:
         columns, rows = _geojson(name, text)
     if len(columns) > MAX_ATTACHMENT_COLUMNS:
         raise _refuse(
-            name, f"it has {len(columns)} columns, more than {MAX_ATTACHMENT_COLUMNS}"
+            name,
+            f"it has {len(columns)} columns, more than {MAX_ATTACHMENT_COLUMNS}",
+            f"elle a {len(columns)} colonnes, plus de {MAX_ATTACHMENT_COLUMNS}",
         )
     if len(rows) > MAX_ATTACHMENT_ROWS:
-        raise _refuse(name, f"it has {len(rows)} rows, more than {MAX_ATTACHMENT_ROWS}")
+        raise _refuse(
+            name,
+            f"it has {len(rows)} rows, more than {MAX_ATTACHMENT_ROWS}",
+            f"elle a {len(rows)} lignes, plus de {MAX_ATTACHMENT_ROWS}",
+        )
     return Attachment(name, hashlib.sha256(data).hexdigest(), columns, rows)
 
 
@@ -145,7 +162,11 @@ def _csv(name: str, text: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], 
         header = next(reader, [])
         columns = tuple(cell.strip() for cell in header)
         if not columns or not any(columns):
-            raise _refuse(name, "its first row (the column names) is empty")
+            raise _refuse(
+                name,
+                "its first row (the column names) is empty",
+                "sa première ligne (les noms des colonnes) est vide",
+            )
         rows = []
         for line, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
@@ -155,6 +176,8 @@ def _csv(name: str, text: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], 
                     name,
                     f"line {line} has {len(cells)} cells, more than the "
                     f"{len(columns)} column names",
+                    f"la ligne {line} a {len(cells)} cellules, plus que les "
+                    f"{len(columns)} noms de colonnes",
                 )
             rows.append(
                 tuple(c.strip() for c in cells) + ("",) * (len(columns) - len(cells))
@@ -162,17 +185,27 @@ def _csv(name: str, text: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], 
             if len(rows) > MAX_ATTACHMENT_ROWS:
                 break
     except csv.Error as exc:
-        raise _refuse(name, f"it is not valid CSV ({exc})") from None
+        raise _refuse(
+            name, f"it is not valid CSV ({exc})", f"ce n'est pas un CSV valide ({exc})"
+        ) from None
     return columns, tuple(rows)
 
 
 def _xml(name: str, text: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        raise _refuse(name, "it declares a DTD or entities, which are not read")
+        raise _refuse(
+            name,
+            "it declares a DTD or entities, which are not read",
+            "elle déclare une DTD ou des entités, qui ne sont pas lues",
+        )
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as exc:
-        raise _refuse(name, f"it is not well-formed XML ({exc})") from None
+        raise _refuse(
+            name,
+            f"it is not well-formed XML ({exc})",
+            f"ce n'est pas du XML bien formé ({exc})",
+        ) from None
     items = [child for child in root if len(child)]
     columns: list[str] = []
     records = []
@@ -191,18 +224,32 @@ def _geojson(name: str, text: str) -> tuple[tuple[str, ...], tuple[tuple[str, ..
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise _refuse(name, f"it is not valid JSON ({exc})") from None
+        raise _refuse(
+            name, f"it is not valid JSON ({exc})", f"ce n'est pas du JSON valide ({exc})"
+        ) from None
     features = data.get("features") if isinstance(data, dict) else None
     if data.get("type") != "FeatureCollection" or not isinstance(features, list):
-        raise _refuse(name, "it is not a GeoJSON FeatureCollection")
+        raise _refuse(
+            name,
+            "it is not a GeoJSON FeatureCollection",
+            "ce n'est pas une FeatureCollection GeoJSON",
+        )
     columns: list[str] = ["name", "label", "geometry"]
     records = []
     for feature in features[: MAX_ATTACHMENT_ROWS + 1]:
         if not isinstance(feature, dict):
-            raise _refuse(name, "a feature is not a JSON object")
+            raise _refuse(
+                name,
+                "a feature is not a JSON object",
+                "une entité (feature) n'est pas un objet JSON",
+            )
         properties = feature.get("properties") or {}
         if not isinstance(properties, dict):
-            raise _refuse(name, "a feature's properties are not a JSON object")
+            raise _refuse(
+                name,
+                "a feature's properties are not a JSON object",
+                "les propriétés d'une entité (feature) ne sont pas un objet JSON",
+            )
         record = {str(k): _text(v) for k, v in properties.items()}
         record["name"] = _text(feature.get("id", properties.get("id", "")))
         record["label"] = _text(properties.get("title", ""))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from sociaparis.core.errors import Reason
 from sociaparis.survey.formats import FORMATTED_TYPES, format_problem, formatted
 from sociaparis.survey.instrument import FILE_TYPES, Question
 from sociaparis.survey.xpath import to_string
@@ -209,8 +210,9 @@ def number_text(kind: str, raw: str) -> str | None:
     return f"{sign}{digits}.{fraction}"
 
 
-def value_problem(question: Question, value: str) -> str | None:
-    """Why ``value`` is not a valid answer of ``question``'s type (None when it is).
+def value_problem(question: Question, value: str) -> Reason | None:
+    """Why ``value`` is not a valid answer of ``question``'s type, in English and
+    French (None when it is).
 
     Checks the form of integers, decimals, dates, ranges, acknowledgements,
     times, dateTimes and geographic answers; an empty value is always
@@ -220,22 +222,34 @@ def value_problem(question: Question, value: str) -> str | None:
         return None
     kind = question.type
     if kind == "integer" and number_text(kind, value) is None:
-        return "not a whole number"
+        return Reason(en="not a whole number", fr="ce n'est pas un nombre entier")
     if kind == "decimal" and number_text(kind, value) is None:
-        return "not a number"
+        return _NOT_A_NUMBER
     if kind == "date":
         if not _DATE.fullmatch(value):
-            return "not a date written YYYY-MM-DD"
+            return Reason(
+                en="not a date written YYYY-MM-DD",
+                fr="ce n'est pas une date écrite AAAA-MM-JJ",
+            )
         try:
             date.fromisoformat(value)
         except ValueError:
-            return "not a date of the calendar"
+            return Reason(
+                en="not a date of the calendar",
+                fr="cette date n'existe pas dans le calendrier",
+            )
     if kind == "acknowledge" and value != "OK":
-        return "an acknowledgement is 'OK' or empty"
+        return Reason(
+            en="an acknowledgement is 'OK' or empty",
+            fr="un accusé de réception vaut « OK » ou reste vide",
+        )
     if kind == "range":
         return _range_problem(question, value)
     if kind in FILE_TYPES and not STORED_FILE_NAME.fullmatch(value):
-        return "not the name of a file stored by sociaparis"
+        return Reason(
+            en="not the name of a file stored by sociaparis",
+            fr="ce n'est pas le nom d'un fichier enregistré par sociaparis",
+        )
     if kind in FORMATTED_TYPES:
         return format_problem(kind, value)
     return None
@@ -250,18 +264,27 @@ def range_bounds(question: Question) -> tuple[float, float, float]:
     )
 
 
-def _range_problem(question: Question, value: str) -> str | None:
+_NOT_A_NUMBER = Reason(en="not a number", fr="ce n'est pas un nombre")
+
+
+def _range_problem(question: Question, value: str) -> Reason | None:
     written = number_text("range", value)
     if written is None:
-        return "not a number"
+        return _NOT_A_NUMBER
     start, end, step = range_bounds(question)
     number = float(written)
     low, high = min(start, end), max(start, end)
     if not low <= number <= high:
-        return f"outside {start:g} to {end:g}"
+        return Reason(
+            en=f"outside {start:g} to {end:g}",
+            fr=f"elle sort de l'intervalle de {start:g} à {end:g}",
+        )
     steps = (number - start) / step if step else 0.0
     if abs(steps - round(steps)) > 1e-9:
-        return f"not on a step of {step:g} from {start:g}"
+        return Reason(
+            en=f"not on a step of {step:g} from {start:g}",
+            fr=f"elle ne suit pas le pas de {step:g} compté à partir de {start:g}",
+        )
     return None
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sociaparis.core.errors import Location, SociaparisError
+from sociaparis.core.errors import Location, Reason, SociaparisError
 from sociaparis.survey.checks import MAX_ANSWER_LENGTH
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import Instrument, Item, Question
@@ -133,8 +133,12 @@ def parse_item(
                 SurveyError.BAD_EXPRESSION,
                 location=where,
                 expression=source,
-                reason="position(..) gives the repeat instance number, and "
-                f"'{name}' is not inside a repeat.",
+                reason=Reason(
+                    en="position(..) gives the repeat instance number, and "
+                    f"'{name}' is not inside a repeat.",
+                    fr="position(..) donne le numéro de l'occurrence de la "
+                    f"répétition, et « {name} » n'est dans aucune répétition.",
+                ),
             )
         for reference in sorted(expression.references):
             if not instrument.has(reference):

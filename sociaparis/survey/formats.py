@@ -31,6 +31,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
+from sociaparis.core.errors import Reason
 from sociaparis.survey.xpath import to_string
 
 _TIME = re.compile(
@@ -58,18 +59,24 @@ def offset_text(offset: timedelta | None) -> str:
 def _read_time(raw: str) -> tuple[time, str | None]:
     match = _TIME.fullmatch(raw.strip())
     if match is None:
-        raise ValueError("not a time written HH:MM")
+        raise _refused("not a time written HH:MM", "ce n'est pas une heure écrite HH:MM")
     hour = int(match.group("hour"))
     minute = int(match.group("minute") or 0)
     second = int(match.group("second") or 0)
     micro = int(((match.group("fraction") or "") + "000000")[:6])
     if hour > 23 or minute > 59 or second > 59:
-        raise ValueError("not a time of the day (00:00 to 23:59)")
+        raise _refused(
+            "not a time of the day (00:00 to 23:59)",
+            "ce n'est pas une heure de la journée (de 00:00 à 23:59)",
+        )
     offset = match.group("offset")
     if offset is not None and offset != "Z":
         digits = offset[1:].replace(":", "")
         if int(digits[:2]) > 14 or (len(digits) > 2 and int(digits[2:4]) > 59):
-            raise ValueError("its offset from UTC is not one")
+            raise _refused(
+                "its offset from UTC is not one",
+                "son décalage par rapport à UTC n'en est pas un",
+            )
         offset = f"{offset[0]}{digits[:2]}:{digits[2:4] or '00'}"
     return time(hour, minute, second, micro), offset
 
@@ -100,11 +107,16 @@ def datetime_text(raw: str, *, zone: tzinfo | None = None) -> str:
     """
     match = _DATETIME.fullmatch(raw.strip())
     if match is None:
-        raise ValueError("not a date and time written YYYY-MM-DD HH:MM")
+        raise _refused(
+            "not a date and time written YYYY-MM-DD HH:MM",
+            "ce n'est pas une date et une heure écrites AAAA-MM-JJ HH:MM",
+        )
     try:
         day = date.fromisoformat(match.group("date"))
     except ValueError:
-        raise ValueError("not a date of the calendar") from None
+        raise _refused(
+            "not a date of the calendar", "cette date n'existe pas dans le calendrier"
+        ) from None
     moment, written = _read_time(match.group("time"))
     if written is None and zone is not None:
         written = offset_text(datetime.combine(day, moment, zone).utcoffset())
@@ -136,28 +148,61 @@ def wall_clock(kind: str, stored: str) -> str:
     return prefix + shown
 
 
+#: the parts of a point, in French, for the messages
+_PARTS_FR = {
+    "latitude": "la latitude",
+    "longitude": "la longitude",
+    "altitude": "l'altitude",
+    "accuracy": "la précision",
+}
+
+
+def _refused(en: str, fr: str) -> ValueError:
+    """The ``ValueError`` of a malformed answer; its argument, a
+    :class:`~sociaparis.core.errors.Reason`, reads as the English."""
+    return ValueError(Reason(en=en, fr=fr))
+
+
 def _number(token: str, what: str) -> float:
     if not _NUMBER.fullmatch(token):
-        raise ValueError(f"the {what} '{token}' is not a number")
+        raise _refused(
+            f"the {what} '{token}' is not a number",
+            f"{_PARTS_FR[what]} « {token} » n'est pas un nombre",
+        )
     return float(token.replace(",", "."))
 
 
 def _point(text: str) -> tuple[float, float, float, float]:
     tokens = text.split()
     if len(tokens) < 2:
-        raise ValueError("a point needs a latitude and a longitude")
+        raise _refused(
+            "a point needs a latitude and a longitude",
+            "un point demande une latitude et une longitude",
+        )
     if len(tokens) > 4:
-        raise ValueError("a point is latitude, longitude, altitude and accuracy")
+        raise _refused(
+            "a point is latitude, longitude, altitude and accuracy",
+            "un point s'écrit latitude, longitude, altitude et précision",
+        )
     latitude = _number(tokens[0], "latitude")
     longitude = _number(tokens[1], "longitude")
     altitude = _number(tokens[2], "altitude") if len(tokens) > 2 else 0.0
     accuracy = _number(tokens[3], "accuracy") if len(tokens) > 3 else 0.0
     if not -90 <= latitude <= 90:
-        raise ValueError(f"the latitude {tokens[0]} is not between -90 and 90")
+        raise _refused(
+            f"the latitude {tokens[0]} is not between -90 and 90",
+            f"la latitude {tokens[0]} n'est pas comprise entre -90 et 90",
+        )
     if not -180 <= longitude <= 180:
-        raise ValueError(f"the longitude {tokens[1]} is not between -180 and 180")
+        raise _refused(
+            f"the longitude {tokens[1]} is not between -180 and 180",
+            f"la longitude {tokens[1]} n'est pas comprise entre -180 et 180",
+        )
     if accuracy < 0:
-        raise ValueError(f"the accuracy {tokens[3]} is negative")
+        raise _refused(
+            f"the accuracy {tokens[3]} is negative",
+            f"la précision {tokens[3]} est négative",
+        )
     return latitude, longitude, altitude, accuracy
 
 
@@ -196,7 +241,10 @@ def _points(raw: str) -> list[tuple[float, float, float, float]]:
         try:
             points.append(_point(text))
         except ValueError as exc:
-            raise ValueError(f"point {number}: {exc}") from None
+            inner = problem_reason(exc)
+            raise _refused(
+                f"point {number}: {inner.en}", f"point {number} : {inner.fr}"
+            ) from None
     return points
 
 
@@ -208,7 +256,9 @@ def geotrace_text(raw: str) -> str:
     """
     points = _points(raw)
     if len(points) < 2:
-        raise ValueError("a line needs at least 2 points")
+        raise _refused(
+            "a line needs at least 2 points", "une ligne demande au moins 2 points"
+        )
     return ";".join(_point_text(point) for point in points)
 
 
@@ -226,7 +276,10 @@ def geoshape_text(raw: str) -> str:
         points.append(points[0])
     distinct = {point[:2] for point in points}
     if len(distinct) < 3:
-        raise ValueError("a shape needs at least 3 different points")
+        raise _refused(
+            "a shape needs at least 3 different points",
+            "une forme demande au moins 3 points différents",
+        )
     return ";".join(_point_text(point) for point in points)
 
 
@@ -338,13 +391,23 @@ def formatted(kind: str, raw: str, *, moment: datetime | None = None) -> str:
         return geotrace_text(raw)
     if kind == "geoshape":
         return geoshape_text(raw)
-    raise ValueError(f"no ODK text format for the type {kind}")
+    raise _refused(
+        f"no ODK text format for the type {kind}",
+        f"aucun format de texte ODK pour le type {kind}",
+    )
 
 
-def format_problem(kind: str, raw: str) -> str | None:
-    """Why ``raw`` is not an answer of ``kind``, None when it is one."""
+def problem_reason(exc: ValueError) -> Reason:
+    """Why an answer was refused, in both languages: the reason of a
+    ``ValueError`` of this module, another's message as it is."""
+    return Reason.of(exc.args[0] if len(exc.args) == 1 else str(exc))
+
+
+def format_problem(kind: str, raw: str) -> Reason | None:
+    """Why ``raw`` is not an answer of ``kind`` (English and French), None when
+    it is one."""
     try:
         formatted(kind, raw)
     except ValueError as exc:
-        return str(exc)
+        return problem_reason(exc)
     return None

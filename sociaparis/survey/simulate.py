@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.survey.checks import value_problem
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.instrument import SELECT_TYPES, Group, Instrument, Question
@@ -39,7 +39,9 @@ def load_answers(path: str | Path) -> Any:
         ) from exc
     except UnicodeDecodeError as exc:
         raise SociaparisError(
-            SurveyError.ANSWERS_NOT_JSON, path=str(path), reason="it is not UTF-8 text"
+            SurveyError.ANSWERS_NOT_JSON,
+            path=str(path),
+            reason=Reason(en="it is not UTF-8 text", fr="ce n'est pas du texte UTF-8"),
         ) from exc
     try:
         return json.loads(text)
@@ -47,17 +49,24 @@ def load_answers(path: str | Path) -> Any:
         raise SociaparisError(
             SurveyError.ANSWERS_NOT_JSON,
             path=str(path),
-            reason=f"{exc.msg} at line {exc.lineno}, column {exc.colno}",
+            reason=Reason(
+                en=f"{exc.msg} at line {exc.lineno}, column {exc.colno}",
+                fr=f"{exc.msg} à la ligne {exc.lineno}, colonne {exc.colno}",
+            ),
         ) from exc
 
 
-def _scalar(value: Any, where: str) -> str | None:
+def _scalar(value: Any, name: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
         raise SociaparisError(
             SurveyError.ANSWERS_SHAPE,
-            reason=f"{where} is true/false; write the answer as a string",
+            reason=Reason(
+                en=f"the answer to '{name}' is true/false; write the answer as a string",
+                fr=f"la réponse à « {name} » est true ou false ; écrivez-la comme une "
+                "chaîne de caractères",
+            ),
         )
     if isinstance(value, str):
         return value
@@ -65,7 +74,11 @@ def _scalar(value: Any, where: str) -> str | None:
         return to_string(float(value))
     raise SociaparisError(
         SurveyError.ANSWERS_SHAPE,
-        reason=f"{where} is a {type(value).__name__}, not a string",
+        reason=Reason(
+            en=f"the answer to '{name}' is a {type(value).__name__}, not a string",
+            fr=f"la réponse à « {name} » est de type {type(value).__name__}, pas une "
+            "chaîne de caractères",
+        ),
     )
 
 
@@ -82,7 +95,10 @@ def check_answers(instrument: Instrument, answers: Any) -> dict[str, Any]:
     if not isinstance(answers, Mapping):
         raise SociaparisError(
             SurveyError.ANSWERS_SHAPE,
-            reason=f"the document is a {type(answers).__name__}, not an object",
+            reason=Reason(
+                en=f"the document is a {type(answers).__name__}, not an object",
+                fr=f"le document est de type {type(answers).__name__}, pas un objet",
+            ),
         )
     return _check_level(instrument, answers, repeat=None)
 
@@ -118,13 +134,16 @@ def _check_level(
             ):
                 raise SociaparisError(
                     SurveyError.ANSWERS_SHAPE,
-                    reason=f"'{name}' is a repeat: give a list of objects",
+                    reason=Reason(
+                        en=f"'{name}' is a repeat: give a list of objects",
+                        fr=f"« {name} » est une répétition : donnez une liste d'objets",
+                    ),
                 )
             result[name] = [_check_level(instrument, v, repeat=name) for v in value]
             continue
         if not item.answerable:
             raise SociaparisError(SurveyError.NOT_ANSWERABLE, name=name, type=item.type)
-        text = _scalar(value, f"the answer to '{name}'")
+        text = _scalar(value, name)
         if text is None:
             continue
         _check_value(instrument, item, text)
@@ -154,9 +173,11 @@ def _check_value(instrument: Instrument, question: Question, text: str) -> None:
                 value=text,
                 name=question.name,
                 type=question.type,
-                reason=(
-                    "a rank names every choice of its list once, in order: "
-                    + ", ".join(names)
+                reason=Reason(
+                    en="a rank names every choice of its list once, in order: "
+                    + ", ".join(names),
+                    fr="un classement cite chaque choix de sa liste une seule fois, "
+                    "dans l'ordre : " + ", ".join(names),
                 ),
             )
         return

@@ -31,7 +31,7 @@ from pyxform.xls2json import (
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from sociaparis.core.archives import check_archive
-from sociaparis.core.errors import CoreError, Issue, Location, SociaparisError
+from sociaparis.core.errors import CoreError, Issue, Location, Reason, SociaparisError
 from sociaparis.core.spreadsheets import ZIP_SPREADSHEETS
 from sociaparis.survey.attachments import (
     MAX_ATTACHMENT_BYTES,
@@ -378,7 +378,11 @@ def parse_xlsform(
         raise SociaparisError(
             SurveyError.FORM_UNREADABLE,
             path=filename,
-            reason=f"the suffix '{suffix}' is not one of {', '.join(SUFFIXES)}",
+            reason=Reason(
+                en=f"the suffix '{suffix}' is not one of {', '.join(SUFFIXES)}",
+                fr=f"l'extension « {suffix} » n'est pas prise en charge (extensions "
+                f"admises : {', '.join(SUFFIXES)})",
+            ),
         )
     if suffix in ZIP_SPREADSHEETS:
         _check_zip(data, filename=filename, suffix=suffix)
@@ -389,9 +393,13 @@ def parse_xlsform(
             SurveyError.FORM_UNREADABLE, path=filename, reason=str(exc).rstrip(".")
         ) from exc
     except Exception as exc:  # the spreadsheet readers fail in many ways on bad files
-        reason = f"it is not a readable {suffix} file ({type(exc).__name__}: {exc})"
+        problem = f"{type(exc).__name__}: {exc}".rstrip(".")
+        reason = Reason(
+            en=f"it is not a readable {suffix} file ({problem})",
+            fr=f"ce n'est pas un fichier {suffix} lisible ({problem})",
+        )
         raise SociaparisError(
-            SurveyError.FORM_UNREADABLE, path=filename, reason=reason.rstrip(".")
+            SurveyError.FORM_UNREADABLE, path=filename, reason=reason
         ) from exc
     rows = _SurveyRows(workbook)
     rows.check_lists_and_names()
@@ -455,10 +463,14 @@ def _check_zip(data: bytes, *, filename: str, suffix: str) -> None:
     except SociaparisError as exc:
         if exc.error is not CoreError.ARCHIVE_UNREADABLE:
             raise
+        inner = Reason.of(exc.context["reason"])
         raise SociaparisError(
             SurveyError.FORM_UNREADABLE,
             path=filename,
-            reason=f"it is not a readable {suffix} file ({exc.context['reason']})",
+            reason=Reason(
+                en=f"it is not a readable {suffix} file ({inner.en})",
+                fr=f"ce n'est pas un fichier {suffix} lisible ({inner.fr})",
+            ),
         ) from None
 
 
@@ -1080,13 +1092,24 @@ class _Builder:
             if repeats > MAX_REPEAT_DEPTH:
                 self._structure(
                     name,
-                    f"repeats nested {repeats} deep (inside '{repeat}'), more than "
-                    f"the {MAX_REPEAT_DEPTH} levels",
+                    Reason(
+                        en=f"repeats nested {repeats} deep (inside '{repeat}'), more "
+                        f"than the {MAX_REPEAT_DEPTH} levels is not supported",
+                        fr=f"des répétitions imbriquées sur {repeats} niveaux (dans "
+                        f"« {repeat} »), au-delà des {MAX_REPEAT_DEPTH} admis, ne "
+                        "sont pas prises en charge",
+                    ),
                 )
             for ancestor in self._ancestors(parent):
                 if ancestor.field_list:
                     self._structure(
-                        name, f"a repeat inside the field-list '{ancestor.name}'"
+                        name,
+                        Reason(
+                            en=f"a repeat inside the field-list '{ancestor.name}' "
+                            "is not supported",
+                            fr="une répétition dans le groupe field-list "
+                            f"« {ancestor.name} » n'est pas prise en charge",
+                        ),
                     )
         appearance = self._appearance(name, "group", str(control.get("appearance", "")))
         index = len(self.items)
@@ -1127,12 +1150,12 @@ class _Builder:
             parent = group.parent
         return found
 
-    def _structure(self, name: str, reason: str) -> None:
+    def _structure(self, name: str, reason: Reason) -> None:
         raise SociaparisError(
             SurveyError.UNSUPPORTED_STRUCTURE,
             location=self.rows.locate(name, "type"),
             name=name,
-            reason=f"{reason} is not supported",
+            reason=reason,
         )
 
     def _question(

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from sociaparis.accounts.service import LOCAL_ADMIN
-from sociaparis.core.errors import Location, SociaparisError
+from sociaparis.core.errors import (
+    ErrorRecord,
+    Location,
+    SociaparisError,
+    in_language,
+)
 from sociaparis.web.i18n_accounts import ACCOUNTS_ERROR_MESSAGES, ACCOUNTS_MESSAGES
 from sociaparis.web.i18n_assist import ASSIST_MESSAGES
 from sociaparis.web.i18n_assist_eval import (
@@ -515,25 +520,34 @@ ERROR_MESSAGES["en"] = {
 }
 
 
-def error_text(error: SociaparisError, lang: str) -> str:
+def error_text(error: SociaparisError | ErrorRecord, lang: str) -> str:
     """The message of ``error`` in ``lang`` where it has one, else the catalog's.
 
     Parameters
     ----------
     error
-        The refusal to show.
+        The refusal to show, or the record of one (a failed job's).
     lang
         The page's language.
 
     Returns
     -------
     str
-        The translated message, formatted with the error's context.
+        The translated message, formatted with the error's context, each
+        :class:`~sociaparis.core.errors.Reason` in it in ``lang``. A record
+        without its context (written before contexts were kept), or whose
+        context no longer fits the template, gives its stored message.
     """
     template = ERROR_MESSAGES.get(lang, ERROR_MESSAGES[DEFAULT_LANGUAGE]).get(error.code)
-    if template is None:
+    if template is None or error.context is None:
         return error.message
-    message = template.format(**error.context)
+    context = {key: in_language(value, lang) for key, value in error.context.items()}
+    try:
+        message = template.format(**context)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        if isinstance(error, SociaparisError):
+            raise
+        return error.message
     if error.location is not None and str(error.location):
         # as the catalogue message does ("[sheet 'survey', row 4] ..."), in ``lang``
         message = f"[{location_text(error.location, lang)}] {message}"

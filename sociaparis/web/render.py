@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from sociaparis.web.i18n import person_name, translate
+from sociaparis.web.i18n import error_text, person_name, translate
 from sociaparis.web.questions import nested_repeats, question_blocks
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -60,6 +60,7 @@ def render(
         "request": request,
         "t": lambda key: translate(key, lang),
         "person": lambda username: person_name(username, lang),
+        "error_text": lambda error: error_text(error, lang),
     }
     html = render_template(env, name, {**helpers, **context})
     return HTMLResponse(html, status_code=status_code, headers=headers)

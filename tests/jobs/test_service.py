@@ -9,21 +9,24 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account, create_user
 from sociaparis.core.config import Settings
 from sociaparis.core.db import ensure_schema, make_engine, transaction, utcnow
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import ErrorRecord, Reason, SociaparisError
 from sociaparis.jobs.errors import JobError
 from sociaparis.jobs.models import JobRecord
 from sociaparis.jobs.runner import run_job
 from sociaparis.jobs.service import (
+    FAILED,
     RUNNING,
     _view,
     cancel_job,
+    claim_job,
+    finish_job,
     get_job,
     job_result,
     list_jobs,
@@ -339,3 +342,102 @@ def test_too_many_active_jobs(study) -> None:
         _start(engine, Role.RESEARCHER, queue, form_id=form_id, fmt="csv")
     assert caught.value.code == JobError.TOO_MANY.code
     assert len(queue.enqueued) == 5
+
+
+def _running(engine: Engine, form_id: str) -> int:
+    """A job claimed by a worker (``finish_job`` records how a running job ended)."""
+    job_id = _start(engine, Role.RESEARCHER, RecordingQueue(), form_id=form_id, fmt="csv")
+    with transaction(engine) as session:
+        assert claim_job(session=session, job_id=job_id)
+    return job_id
+
+
+CHOOSE = Reason(en="choose one of csv, xlsx", fr="choisissez parmi csv, xlsx")
+
+
+def test_a_failed_job_keeps_its_error_context_with_both_languages(study) -> None:
+    engine, _settings, form_id = study
+    job_id = _running(engine, form_id)
+    error = SociaparisError(
+        JobError.BAD_PARAMETER, name="fmt", value="spss", reason=CHOOSE
+    )
+    with transaction(engine) as session:
+        finish_job(session=session, job_id=job_id, status=FAILED, error=error)
+    with transaction(engine) as session:
+        job = get_job(
+            session=session, actor=_account(session, Role.RESEARCHER), job_id=job_id
+        )
+    assert (job.error_code, job.error_message) == ("JOB_004", error.message)
+    assert job.error_context == {
+        "name": "fmt",
+        "value": "spss",
+        "reason": {"en": CHOOSE.en, "fr": CHOOSE.fr},
+    }
+    assert job.failure == ErrorRecord(
+        "JOB_004", error.message, {"name": "fmt", "value": "spss", "reason": CHOOSE}
+    )
+    assert job.to_dict()["error_context"] == job.error_context
+
+
+def test_a_job_recorded_without_a_context_keeps_its_message(study) -> None:
+    engine, _settings, form_id = study
+    job_id = _running(engine, form_id)
+    with transaction(engine) as session:
+        finish_job(
+            session=session,
+            job_id=job_id,
+            status=FAILED,
+            error=SociaparisError(JobError.OWNER_GONE, job_id=job_id),
+        )
+        session.execute(
+            update(JobRecord).where(JobRecord.id == job_id).values(error_context=None)
+        )
+    with transaction(engine) as session:
+        job = get_job(
+            session=session, actor=_account(session, Role.RESEARCHER), job_id=job_id
+        )
+    assert job.error_context is None
+    assert job.failure == ErrorRecord("JOB_011", job.error_message)
+
+
+def test_cancelled_lost_and_unexpected_jobs_keep_their_context(
+    study, monkeypatch
+) -> None:
+    engine, settings, form_id = study
+    queued = _start(engine, Role.RESEARCHER, RecordingQueue(), form_id=form_id, fmt="csv")
+    lost = _running(engine, form_id)
+    broken = _start(engine, Role.RESEARCHER, RecordingQueue(), form_id=form_id, fmt="csv")
+    with transaction(engine) as session:
+        cancel_job(
+            session=session, actor=_account(session, Role.RESEARCHER), job_id=queued
+        )
+        session.get(JobRecord, lost).heartbeat_at = utcnow() - timedelta(hours=1)
+    with transaction(engine) as session:
+        sweep_jobs(
+            session=session, data_dir=settings.data_dir, retention=timedelta(days=7)
+        )
+
+    class Broken:
+        def run(self, **_arguments) -> None:
+            raise KeyError("column")
+
+    monkeypatch.setattr("sociaparis.jobs.runner.job_kind", lambda kind: Broken())
+    assert run_job(engine, settings.data_dir, broken) == FAILED
+    with transaction(engine) as session:
+        actor = _account(session, Role.RESEARCHER)
+        seen = {
+            job_id: get_job(session=session, actor=actor, job_id=job_id)
+            for job_id in (queued, lost, broken)
+        }
+    assert (seen[queued].error_code, seen[queued].error_context) == (
+        "JOB_008",
+        {"job_id": queued},
+    )
+    assert (seen[lost].error_code, seen[lost].error_context) == (
+        "JOB_009",
+        {"job_id": lost, "seconds": 600},
+    )
+    assert (seen[broken].error_code, seen[broken].error_context) == (
+        "JOB_010",
+        {"job_id": broken, "error": "KeyError"},
+    )

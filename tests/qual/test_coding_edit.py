@@ -174,7 +174,7 @@ def test_undo_refuses_when_someone_changed_the_coding_since(
     with pytest.raises(SociaparisError) as raised:
         cs.undo_last(session=session, actor=study["ana"])
     assert raised.value.code == QualError.UNDO_CONFLICT.code
-    assert raised.value.context["reason"] == "the coding was changed since"
+    assert str(raised.value.context["reason"]) == "the coding was changed since"
     assert _state(session, study["doc"]) == [("Outils", 13, 20, None)]
 
 

@@ -300,9 +300,9 @@ def test_a_staff_list_gives_the_links_file_once_and_stores_only_attributes(
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"name;email\nA;a@x.org;extra\n", "3 cells for 2 columns"),
-        (b"name\n\x81\x8d\n", "neither UTF-8 nor Windows-1252"),
-        (b"", "the file is empty"),
+        (b"name;email\nA;a@x.org;extra\n", "3 cellules pour 2 colonnes"),
+        (b"name\n\x81\x8d\n", "ni UTF-8 ni Windows-1252"),
+        (b"", "le fichier est vide"),
     ],
 )
 def test_a_hostile_staff_list_is_refused_with_a_message(live_server, data, expected):

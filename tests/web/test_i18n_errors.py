@@ -10,7 +10,15 @@ import string
 import pytest
 
 import sociaparis
-from sociaparis.core.errors import ErrorCode, Location, SociaparisError
+from sociaparis.compare.qca.errors import QCAError
+from sociaparis.core.errors import (
+    ErrorCode,
+    ErrorRecord,
+    Location,
+    Reason,
+    SociaparisError,
+)
+from sociaparis.jobs.errors import JobError
 from sociaparis.web.api.errors import ApiError
 from sociaparis.web.i18n import ERROR_MESSAGES, error_text
 from sociaparis.web.i18n_errors import CATALOGUE_ERROR_MESSAGES, ERROR_CATALOGUES
@@ -116,3 +124,77 @@ def test_location_is_shown_in_the_page_language() -> None:
         "[feuille « survey », ligne 4, colonne « type »] Le type « barcode »"
     )
     assert error_text(error, "en") == error.message
+
+
+# -- reasons in the page's language ---------------------------------------------------
+
+CHOOSE = Reason(en="choose one of csv, xlsx", fr="choisissez parmi csv, xlsx")
+
+
+@pytest.mark.parametrize(
+    ("error", "lang", "shown"),
+    [
+        (
+            SociaparisError(
+                JobError.BAD_PARAMETER, name="fmt", value="spss", reason=CHOOSE
+            ),
+            "fr",
+            "Le paramètre « fmt » ne peut pas valoir « spss » : choisissez parmi csv, "
+            "xlsx.",
+        ),
+        (
+            SociaparisError(
+                JobError.BAD_PARAMETER, name="fmt", value="spss", reason=CHOOSE
+            ),
+            "en",
+            "The job parameter 'fmt' cannot be 'spss': choose one of csv, xlsx.",
+        ),
+        (
+            SociaparisError(
+                QCAError.BAD_THRESHOLDS,
+                value="a, b",
+                reason=Reason(en="they are not numbers", fr="ce ne sont pas des nombres"),
+            ),
+            "fr",
+            "Les seuils de calibrage 'a, b' ne peuvent pas être utilisés : ce ne sont "
+            "pas des nombres.",
+        ),
+        (  # another program's message has no French: it is shown as it is
+            SociaparisError(QCAError.BAD_FILE, path="x.csv", reason="No such file"),
+            "fr",
+            "Impossible de lire x.csv : No such file.",
+        ),
+        (  # a record that kept its context (a failed job's)
+            ErrorRecord(
+                "JOB_004",
+                "The job parameter 'fmt' cannot be 'spss': choose one of csv, xlsx.",
+                {"name": "fmt", "value": "spss", "reason": CHOOSE},
+            ),
+            "fr",
+            "Le paramètre « fmt » ne peut pas valoir « spss » : choisissez parmi csv, "
+            "xlsx.",
+        ),
+        (  # a record written before contexts were kept: its stored message
+            ErrorRecord("JOB_004", "The job parameter 'fmt' cannot be 'spss': x."),
+            "fr",
+            "The job parameter 'fmt' cannot be 'spss': x.",
+        ),
+        (  # a context that no longer fits the template: the stored message
+            ErrorRecord("JOB_004", "stored", {"name": "fmt"}),
+            "fr",
+            "stored",
+        ),
+        (
+            ErrorRecord(
+                "SURVEY_010",
+                "[sheet 'survey', row 4] 'r': a repeat ...",
+                {"name": "r", "reason": Reason(en="a repeat", fr="une répétition")},
+                Location(sheet="survey", row=4),
+            ),
+            "fr",
+            "[feuille « survey », ligne 4] « r » : une répétition. Déplacez-le",
+        ),
+    ],
+)
+def test_a_reason_is_shown_in_the_page_language(error, lang: str, shown: str) -> None:
+    assert error_text(error, lang).startswith(shown)

@@ -1,6 +1,6 @@
 """Background jobs over real HTTP, on SQLite and PostgreSQL: start from the
 fielding page's form, follow the JSON progress, download, cancel, a failure
-with its error, and what other accounts may see."""
+with its error (in the page's language), and what other accounts may see."""
 
 from __future__ import annotations
 
@@ -12,11 +12,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+import lxml.html
 import pytest
+from sqlalchemy import update
 
 from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import LOCAL_ADMIN, create_user, set_role
+from sociaparis.accounts.service import (
+    LOCAL_ADMIN,
+    create_user,
+    find_account,
+    set_role,
+)
 from sociaparis.core.db import transaction
+from sociaparis.core.errors import Reason, SociaparisError
+from sociaparis.jobs.errors import JobError
+from sociaparis.jobs.models import JobRecord
+from sociaparis.jobs.service import claim_job, finish_job, start_job
 from sociaparis.survey.synthetic import add_synthetic_responses
 from tests.factories import field_form
 
@@ -210,3 +221,61 @@ def test_cancel_a_queued_job_and_a_failure_with_its_error(live_server_any) -> No
             removed.status_code == 303 and removed.headers["location"] == "/jobs?lang=fr"
         )
         assert ana.get(f"/jobs/{failing}").status_code == 404
+
+
+def _failed_job(server, form_id: str, error: SociaparisError) -> int:
+    """A job of ana's that failed with ``error`` (recorded as a worker does)."""
+    with transaction(server.app.state.engine) as session:
+        ana = find_account(session=session, username="ana")
+        job = start_job(
+            session=session,
+            actor=ana,
+            kind="export",
+            parameters={"form_id": form_id, "fmt": "csv"},
+            queue=None,
+        )
+    with transaction(server.app.state.engine) as session:
+        assert claim_job(session=session, job_id=job.id)
+        finish_job(session=session, job_id=job.id, status="failed", error=error)
+    return job.id
+
+
+def _shown_error(client: httpx.Client, job_id: int, lang: str) -> str:
+    page = client.get(f"/jobs/{job_id}?lang={lang}")
+    assert page.status_code == 200
+    return lxml.html.fromstring(page.text).get_element_by_id("job-error").text_content()
+
+
+def test_a_failed_job_is_told_in_the_page_language(live_server_any) -> None:
+    server = live_server_any
+    form_id = _study(server)
+    error = SociaparisError(
+        JobError.BAD_PARAMETER,
+        name="fmt",
+        value="spss",
+        reason=Reason(en="choose one of csv, xlsx", fr="choisissez parmi csv, xlsx"),
+    )
+    job_id = _failed_job(server, form_id, error)
+    old = _failed_job(server, form_id, error)
+    with transaction(server.app.state.engine) as session:  # a row from before 0023
+        session.execute(
+            update(JobRecord).where(JobRecord.id == old).values(error_context=None)
+        )
+    with _client(server, "ana") as ana:
+        assert " ".join(_shown_error(ana, job_id, "fr").split()) == (
+            "La tâche a échoué : JOB_004 Le paramètre « fmt » ne peut pas valoir "
+            "« spss » : choisissez parmi csv, xlsx."
+        )
+        assert " ".join(_shown_error(ana, job_id, "en").split()) == (
+            f"The job failed: JOB_004 {error.message}"
+        )
+        assert error.message in _shown_error(ana, old, "fr")
+        status = ana.get(f"/jobs/{job_id}/status?lang=fr").json()
+        assert status["error_message"] == error.message
+        assert status["error_context"]["reason"] == {
+            "en": "choose one of csv, xlsx",
+            "fr": "choisissez parmi csv, xlsx",
+        }
+        assert status["error_label"].endswith(": choisissez parmi csv, xlsx.")
+        english = ana.get(f"/jobs/{job_id}/status?lang=en").json()
+        assert english["error_label"] == error.message

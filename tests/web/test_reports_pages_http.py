@@ -220,7 +220,9 @@ def test_raking_needs_the_study(live_server_with) -> None:
             },
         )
         assert reply.status_code == 400
-        assert "ne peut pas être calé (no study was named)" in unescape(reply.text)
+        assert "ne peut pas être calé (aucune étude n'est indiquée)" in unescape(
+            reply.text
+        )
 
 
 def test_viewers_get_no_report_and_no_quote(server) -> None:

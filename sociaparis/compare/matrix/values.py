@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sociaparis.core.errors import Location, SociaparisError
+from sociaparis.core.errors import Location, Reason, SociaparisError
 from sociaparis.core.spreadsheets import restore_formula
 
 from .errors import MatrixError
@@ -168,7 +168,13 @@ def read_matrix_csv(data: bytes | str) -> HandMatrix:
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if not lines:
-        raise SociaparisError(MatrixError.BAD_CSV, reason="The file has no header line")
+        raise SociaparisError(
+            MatrixError.BAD_CSV,
+            reason=Reason(
+                en="The file has no header line",
+                fr="Le fichier n'a pas de ligne d'en-tête",
+            ),
+        )
     header_line = lines[0][1]
     delimiter = max(",;\t", key=header_line.count)
     reader = csv.reader(
@@ -233,7 +239,13 @@ def read_matrix_xlsx(data: bytes, *, filename: str = "matrix.xlsx") -> HandMatri
     finally:
         book.close()
     if not rows:
-        raise SociaparisError(MatrixError.BAD_CSV, reason="The sheet has no header line")
+        raise SociaparisError(
+            MatrixError.BAD_CSV,
+            reason=Reason(
+                en="The sheet has no header line",
+                fr="La feuille n'a pas de ligne d'en-tête",
+            ),
+        )
     return matrix_from_rows(rows)
 
 
@@ -250,7 +262,10 @@ def matrix_from_rows(rows: list[tuple[int, list[str]]]) -> HandMatrix:
         raise SociaparisError(
             MatrixError.BAD_CSV,
             location=Location(row=rows[0][0]),
-            reason="The header names no dimension",
+            reason=Reason(
+                en="The header names no dimension",
+                fr="L'en-tête ne nomme aucune dimension",
+            ),
         )
     seen: set[str] = set()
     for column in header[1:]:
@@ -258,7 +273,10 @@ def matrix_from_rows(rows: list[tuple[int, list[str]]]) -> HandMatrix:
             raise SociaparisError(
                 MatrixError.BAD_CSV,
                 location=Location(row=rows[0][0], column=column),
-                reason="A dimension name is blank or repeated",
+                reason=Reason(
+                    en="A dimension name is blank or repeated",
+                    fr="Un nom de dimension est vide ou répété",
+                ),
             )
         seen.add(column)
     cases: list[str] = []
@@ -270,7 +288,10 @@ def matrix_from_rows(rows: list[tuple[int, list[str]]]) -> HandMatrix:
             raise SociaparisError(
                 MatrixError.BAD_CSV,
                 location=Location(row=number),
-                reason=f"The row has {len(cells)} cells but the header {len(header)}",
+                reason=Reason(
+                    en=f"The row has {len(cells)} cells but the header {len(header)}",
+                    fr=f"La ligne a {len(cells)} cellules, mais l'en-tête {len(header)}",
+                ),
             )
         cells = [restore_formula(c.strip()) for c in cells]
         cells += [""] * (len(header) - len(cells))
@@ -279,7 +300,10 @@ def matrix_from_rows(rows: list[tuple[int, list[str]]]) -> HandMatrix:
             raise SociaparisError(
                 MatrixError.BAD_CSV,
                 location=Location(row=number),
-                reason=f"The case name {name!r} is blank or repeated",
+                reason=Reason(
+                    en=f"The case name {name!r} is blank or repeated",
+                    fr=f"Le nom de cas {name!r} est vide ou répété",
+                ),
             )
         known.add(name.casefold())
         cases.append(name)

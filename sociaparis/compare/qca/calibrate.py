@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 from .errors import QCAError
 
@@ -57,13 +57,17 @@ def parse_thresholds(
                     values.append(float(part))
         except ValueError:
             raise SociaparisError(
-                QCAError.BAD_THRESHOLDS, value=thresholds, reason="they are not numbers"
+                QCAError.BAD_THRESHOLDS,
+                value=thresholds,
+                reason=Reason(en="they are not numbers", fr="ce ne sont pas des nombres"),
             ) from None
         if names and len(names) != len(values):
             raise SociaparisError(
                 QCAError.BAD_THRESHOLDS,
                 value=thresholds,
-                reason="name all of them or none",
+                reason=Reason(
+                    en="name all of them or none", fr="nommez-les tous, ou aucun"
+                ),
             )
         return Thresholds(tuple(values), tuple(names) if names else None)
     return Thresholds(tuple(float(v) for v in thresholds), None)
@@ -143,7 +147,11 @@ def _bell(x: np.ndarray, th: list[float], below: float, above: float) -> np.ndar
         raise SociaparisError(
             QCAError.BAD_THRESHOLDS,
             value=th,
-            reason="each crossover must lie between its exclusion and inclusion values",
+            reason=Reason(
+                en="each crossover must lie between its exclusion and inclusion values",
+                fr="chaque point de croisement doit se situer entre ses seuils "
+                "d'exclusion et d'inclusion",
+            ),
         )
     increasing = not (in1 < cr1 < ex1 <= ex2 < cr2 < in2)
     out = np.empty(len(x))
@@ -204,7 +212,10 @@ def _indirect(x: np.ndarray, th: list[float]) -> np.ndarray:
         raise SociaparisError(
             QCAError.BAD_THRESHOLDS,
             value=th,
-            reason="the indirect method takes log(x) and needs positive values",
+            reason=Reason(
+                en="the indirect method takes log(x) and needs positive values",
+                fr="la méthode indirecte prend log(x) et demande des valeurs positives",
+            ),
         )
     design = np.column_stack([np.ones(len(x)), np.log(x), np.sqrt(x), x, x**2])
     model = sm.GLM(y, design, family=sm.families.Binomial())
@@ -275,29 +286,44 @@ def calibrate(
         raise SociaparisError(
             QCAError.BAD_CALIBRATION,
             column="x",
-            reason="it holds non-numeric or missing values",
+            reason=Reason(
+                en="it holds non-numeric or missing values",
+                fr="la colonne contient des valeurs non numériques ou manquantes",
+            ),
         )
     if type not in ("crisp", "fuzzy"):
         raise SociaparisError(
-            QCAError.BAD_CALIBRATION, column="x", reason=f"unknown type {type!r}"
+            QCAError.BAD_CALIBRATION,
+            column="x",
+            reason=Reason(en=f"unknown type {type!r}", fr=f"type {type!r} inconnu"),
         )
     if method not in ("direct", "indirect"):
         raise SociaparisError(
-            QCAError.BAD_CALIBRATION, column="x", reason=f"unknown method {method!r}"
+            QCAError.BAD_CALIBRATION,
+            column="x",
+            reason=Reason(
+                en=f"unknown method {method!r}", fr=f"méthode {method!r} inconnue"
+            ),
         )
     th = parse_thresholds(thresholds)
     if any(t < values.min() or t > values.max() for t in th.values):
         raise SociaparisError(
             QCAError.BAD_THRESHOLDS,
             value=thresholds,
-            reason=f"outside the range of x [{values.min()}, {values.max()}]",
+            reason=Reason(
+                en=f"outside the range of x [{values.min()}, {values.max()}]",
+                fr=f"hors de l'étendue de x [{values.min()}, {values.max()}]",
+            ),
         )
     if type == "crisp":
         if th.names is not None:
             raise SociaparisError(
                 QCAError.BAD_THRESHOLDS,
                 value=thresholds,
-                reason="named thresholds are fuzzy",
+                reason=Reason(
+                    en="named thresholds are fuzzy",
+                    fr="les seuils nommés sont réservés au calibrage flou",
+                ),
             )
         return np.searchsorted(np.sort(th.values), values, side="right").astype(int)
     if method == "indirect":
@@ -306,7 +332,12 @@ def calibrate(
         ex, cr, inc = _ordered(th, _NAMED3)
         if not 0.5 < idm < 1:
             raise SociaparisError(
-                QCAError.BAD_THRESHOLDS, value=idm, reason="idm must be in (0.5, 1)"
+                QCAError.BAD_THRESHOLDS,
+                value=idm,
+                reason=Reason(
+                    en="idm must be in (0.5, 1)",
+                    fr="idm doit être strictement compris entre 0.5 et 1",
+                ),
             )
         if logistic:
             out = _logistic(values, ex, cr, inc, idm)
@@ -318,7 +349,10 @@ def calibrate(
         raise SociaparisError(
             QCAError.BAD_THRESHOLDS,
             value=thresholds,
-            reason="fuzzy direct calibration needs 3 or 6 thresholds",
+            reason=Reason(
+                en="fuzzy direct calibration needs 3 or 6 thresholds",
+                fr="le calibrage flou direct demande 3 ou 6 seuils",
+            ),
         )
     out = np.where(out < 0.0001, 0.0, out)
     out = np.where(out > 0.9999, 1.0, out)
@@ -371,7 +405,11 @@ def calibrate_sets(
                 raise SociaparisError(
                     QCAError.BAD_CALIBRATION,
                     column=source,
-                    reason=f"value(s) {unknown} have no entry in its map",
+                    reason=Reason(
+                        en=f"value(s) {unknown} have no entry in its map",
+                        fr=f"valeur(s) {unknown} absente(s) de sa table de "
+                        "correspondance",
+                    ),
                 )
             values = raw.map(mapping).to_numpy()
         else:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 from .calibrate import calibrate
 from .errors import QCAError
@@ -94,7 +94,11 @@ def _r_arguments(call: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     thresholds = re.search(r"thresholds = (\"[^\"]*\"|c\([^)]*\)|-?[0-9.]+)", call)
     if thresholds is None:
-        raise SociaparisError(QCAError.BAD_CASE_FILE, path=call, reason="no thresholds")
+        raise SociaparisError(
+            QCAError.BAD_CASE_FILE,
+            path=call,
+            reason=Reason(en="no thresholds", fr="aucun seuil"),
+        )
     text = thresholds.group(1)
     if text.startswith('"'):
         out["thresholds"] = text.strip('"')
@@ -290,7 +294,10 @@ def run_case(path: str | Path) -> dict[str, Any]:
     raise SociaparisError(
         QCAError.BAD_CASE_FILE,
         path=path,
-        reason="neither a minimization, necessity nor calibration case",
+        reason=Reason(
+            en="neither a minimization, necessity nor calibration case",
+            fr="ce n'est ni un cas de minimisation, ni de nécessité, ni de calibrage",
+        ),
     )
 
 

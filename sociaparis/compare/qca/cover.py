@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 from .errors import QCAError
 
@@ -114,13 +114,21 @@ def minimum_covers(
             if not found and elapsed > DFS_SECONDS:
                 raise _Budget
             if elapsed > MAX_SECONDS:
-                reason = f"{len(found)} models found in {elapsed:.0f} s and more remain"
+                reason = Reason(
+                    en=f"{len(found)} models found in {elapsed:.0f} s and more remain",
+                    fr=f"{len(found)} modèles trouvés en {elapsed:.0f} s, et il en "
+                    "reste d'autres",
+                )
                 raise SociaparisError(QCAError.TOO_COMPLEX, reason=reason)
         if not uncovered:
             found.append(tuple(sorted(chosen)))
             if len(found) > limit:
                 raise SociaparisError(
-                    QCAError.TOO_COMPLEX, reason=f"more than {limit} minimal models"
+                    QCAError.TOO_COMPLEX,
+                    reason=Reason(
+                        en=f"more than {limit} minimal models",
+                        fr=f"plus de {limit} modèles minimaux",
+                    ),
                 )
             return
         if budget == 0 or chart.lower_bound(uncovered, allowed) > budget:
@@ -217,9 +225,12 @@ def _milp_covers(pis: Sequence[int], universe: int, limit: int) -> list[tuple[in
         chosen = tuple(int(j) for j in np.flatnonzero(result.x > 0.5))
         found.append(chosen)
         if len(found) > limit or time.perf_counter() - start > MAX_SECONDS:
-            reason = (
-                f"{len(found)} models of {size} terms found in "
-                f"{time.perf_counter() - start:.0f} s and more remain"
+            seconds = time.perf_counter() - start
+            reason = Reason(
+                en=f"{len(found)} models of {size} terms found in {seconds:.0f} s and "
+                "more remain",
+                fr=f"{len(found)} modèles de {size} termes trouvés en {seconds:.0f} s, "
+                "et il en reste d'autres",
             )
             raise SociaparisError(QCAError.TOO_COMPLEX, reason=reason)
         cut = np.zeros(n)

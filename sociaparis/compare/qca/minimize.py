@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 from .cover import dominated, minimum_covers
 from .errors import QCAError
@@ -243,8 +243,14 @@ def _intermediate(
             if remainders is None:
                 raise SociaparisError(
                     QCAError.TOO_COMPLEX,
-                    reason=f"the parsimonious model {pmodel.expression} covers more than "
-                    f"{MAX_SA_CONFIGURATIONS} remainders to check as counterfactuals",
+                    reason=Reason(
+                        en=f"the parsimonious model {pmodel.expression} covers more "
+                        f"than {MAX_SA_CONFIGURATIONS} remainders to check as "
+                        "counterfactuals",
+                        fr=f"le modèle parcimonieux {pmodel.expression} couvre plus de "
+                        f"{MAX_SA_CONFIGURATIONS} rémanents logiques à examiner comme "
+                        "contrefactuels",
+                    ),
                 )
             easy = _easy_counterfactuals(
                 cmodel.cubes, pmodel.cubes, remainders, expectations

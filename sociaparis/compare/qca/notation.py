@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 from .errors import QCAError
 
@@ -51,7 +51,11 @@ def parse_term(term: str, conditions: Sequence[str]) -> tuple[int, ...]:
         match = _MV_LITERAL.match(raw)
         if match is None or match.group(2) not in index:
             raise SociaparisError(
-                QCAError.BAD_TERM, term=term, reason=f"unknown literal '{raw}'"
+                QCAError.BAD_TERM,
+                term=term,
+                reason=Reason(
+                    en=f"unknown literal '{raw}'", fr=f"littéral « {raw} » inconnu"
+                ),
             )
         negated, name, bracket, curly = match.groups()
         level = bracket if bracket is not None else curly

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 from .errors import QCAError
 
@@ -135,7 +135,10 @@ class _Problem:
             if self.nodes > MAX_NODES:
                 raise SociaparisError(
                     QCAError.TOO_COMPLEX,
-                    reason=f"more than {MAX_NODES} search nodes",
+                    reason=Reason(
+                        en=f"more than {MAX_NODES} search nodes",
+                        fr=f"plus de {MAX_NODES} nœuds de recherche",
+                    ),
                 )
             for bound in bounds:
                 if _popcount(bound & ~on_bits) > budget - 1:

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 from .errors import RegisterError
 
@@ -39,6 +39,14 @@ _TOKEN = re.compile(
     r"|(?P<op><=|>=|!=|=|<|>|\(|\)|,)|(?P<name>[A-Za-z_][A-Za-z0-9_.-]*))"
 )
 _KEYWORDS = {"and", "or", "not", "in", "selected", "answered"}
+#: the kinds of token a condition expects, as the French messages name them
+_KINDS_FR = {
+    "string": "un 'texte entre apostrophes'",
+    "number": "un nombre",
+    "op": "un opérateur",
+    "name": "un nom de question",
+    "keyword": "un mot-clé",
+}
 _COMPARE = {"=", "!=", "<", "<=", ">", ">="}
 
 
@@ -66,7 +74,10 @@ def tokenize(text: str, rule: str = "?") -> list[Token]:
                 RegisterError.BAD_CONDITION,
                 rule=rule,
                 position=where,
-                reason=f"unexpected '{text[position:].strip()[:1]}'",
+                reason=Reason(
+                    en=f"unexpected '{text[position:].strip()[:1]}'",
+                    fr=f"« {text[position:].strip()[:1]} » inattendu",
+                ),
             )
         kind = match.lastgroup or "name"
         value = match.group(kind)
@@ -87,13 +98,14 @@ class _Parser:
         self.at = 0
         self.rule = rule
 
-    def fail(self, reason: str) -> SociaparisError:
+    def fail(self, en: str, fr: str) -> SociaparisError:
+        """``REGISTER_012`` at the current token, its reason in English and French."""
         token = self.tokens[self.at]
         return SociaparisError(
             RegisterError.BAD_CONDITION,
             rule=self.rule,
             position=token.position,
-            reason=reason,
+            reason=Reason(en=en, fr=fr),
         )
 
     def peek(self) -> Token:
@@ -104,7 +116,12 @@ class _Parser:
         if token.kind != kind or (text is not None and token.text != text):
             wanted = f"'{text}'" if text else kind
             found = token.text or "the end"
-            raise self.fail(f"expected {wanted}, found '{found}'")
+            wanted_fr = f"« {text} »" if text else _KINDS_FR[kind]
+            found_fr = f"« {token.text} »" if token.text else "la fin de la condition"
+            raise self.fail(
+                f"expected {wanted}, found '{found}'",
+                f"on attendait {wanted_fr}, on trouve {found_fr}",
+            )
         self.at += 1
         return token
 
@@ -118,7 +135,9 @@ class _Parser:
     def condition(self) -> tuple:
         tree = self.or_()
         if self.peek().kind != "end":
-            raise self.fail(f"unexpected '{self.peek().text}'")
+            raise self.fail(
+                f"unexpected '{self.peek().text}'", f"« {self.peek().text} » inattendu"
+            )
         return tree
 
     def or_(self) -> tuple:
@@ -146,7 +165,11 @@ class _Parser:
         if token.kind == "number":
             self.at += 1
             return float(token.text)
-        raise self.fail(f"expected a 'quoted text' or a number, found '{token.text}'")
+        raise self.fail(
+            f"expected a 'quoted text' or a number, found '{token.text}'",
+            f"on attendait un 'texte entre apostrophes' ou un nombre, on trouve "
+            f"« {token.text} »",
+        )
 
     def atom(self) -> tuple:
         if self.accept("op", "("):
@@ -177,10 +200,16 @@ class _Parser:
         if token.kind == "op" and token.text in _COMPARE:
             self.at += 1
             if token.text not in {"=", "!="} and self.peek().kind != "number":
-                raise self.fail(f"'{token.text}' compares numbers only")
+                raise self.fail(
+                    f"'{token.text}' compares numbers only",
+                    f"« {token.text} » ne compare que des nombres",
+                )
             value = self.value()
             return (token.text, name, value)
-        raise self.fail(f"expected a comparison after '{name}'")
+        raise self.fail(
+            f"expected a comparison after '{name}'",
+            f"on attendait une comparaison après « {name} »",
+        )
 
 
 def parse_condition(text: str, rule: str = "?") -> tuple:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 from .conditions import evaluate, parse_condition, questions_of
 from .errors import RegisterError
@@ -139,7 +139,11 @@ def parse_rules(
             raise SociaparisError(
                 RegisterError.BAD_RULES_FILE,
                 path=path,
-                reason=f"row {len(rules) + 2} has no {', '.join(missing)}",
+                reason=Reason(
+                    en=f"row {len(rules) + 2} has no {', '.join(missing)}",
+                    fr=f"la ligne {len(rules) + 2} n'a pas de valeur dans "
+                    f"{', '.join(missing)}",
+                ),
             )
         rule_id = row["id"].strip()
         if rule_id in seen:
@@ -195,7 +199,12 @@ def read_rules(
         raise SociaparisError(
             RegisterError.BAD_RULES_FILE,
             path=path,
-            reason=f"the header is {', '.join(header) or 'empty'}",
+            reason=Reason(
+                en=f"the header is {', '.join(header) or 'empty'}",
+                fr=f"l'en-tête est {', '.join(header)}"
+                if header
+                else "l'en-tête est vide",
+            ),
         )
     return parse_rules(reader, known=known, path=str(path))
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from lxml import etree
 
-from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.core.errors import Issue, Reason, SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io._refi_writer import without_authorship
 from sociaparis.qual.io._refi_xml import (
@@ -134,7 +134,12 @@ class Reader:
         and either case); ``QUAL_120`` if it is not a GUID."""
         value = value.strip()
         if not GUID_RE.match(value):
-            raise self.bad_value(element, attribute, value, "not a GUID")
+            raise self.bad_value(
+                element,
+                attribute,
+                value,
+                Reason(en="not a GUID", fr="ce n'est pas un GUID"),
+            )
         return value.strip("{}").upper()
 
     def opt_guid(self, element: etree._Element, attribute: str) -> str | None:
@@ -143,7 +148,7 @@ class Reader:
         return None if value is None else self.check_guid(element, attribute, value)
 
     def bad_value(
-        self, element: etree._Element, attribute: str, value: str, reason: str
+        self, element: etree._Element, attribute: str, value: str, reason: Reason
     ) -> SociaparisError:
         """``QUAL`` error for an attribute whose value is not of its XML type."""
         return SociaparisError(
@@ -173,7 +178,10 @@ class Reader:
             return datetime.fromisoformat(value.strip())
         except ValueError as exc:
             raise self.bad_value(
-                element, attribute, value, "not an xsd:dateTime"
+                element,
+                attribute,
+                value,
+                Reason(en="not an xsd:dateTime", fr="ce n'est pas un xsd:dateTime"),
             ) from exc
 
     def integer(self, element: etree._Element, attribute: str) -> int:
@@ -184,7 +192,12 @@ class Reader:
         try:
             return int(value.strip())
         except ValueError as exc:
-            raise self.bad_value(element, attribute, value, "not an integer") from exc
+            raise self.bad_value(
+                element,
+                attribute,
+                value,
+                Reason(en="not an integer", fr="ce n'est pas un entier"),
+            ) from exc
 
     def refs(self, element: etree._Element, name: str) -> list[str]:
         """The ``targetGUID`` of each child ``name`` (``NoteRef``, ``SourceRef``...)."""
@@ -389,7 +402,10 @@ class Reader:
                 element="Variable",
                 attribute="typeOfVariable",
                 value=kind,
-                reason="not one of " + ", ".join(VALUE_TAGS.values()),
+                reason=Reason(
+                    en="not one of " + ", ".join(VALUE_TAGS.values()),
+                    fr="ce n'est pas l'un des types " + ", ".join(VALUE_TAGS.values()),
+                ),
             )
         return kind
 
@@ -484,7 +500,10 @@ class Reader:
                 element=tag,
                 attribute="value",
                 value=raw,
-                reason=f"not a valid {VALUE_TAGS[tag]}",
+                reason=Reason(
+                    en=f"not a valid {VALUE_TAGS[tag]}",
+                    fr=f"ce n'est pas une valeur {VALUE_TAGS[tag]} valide",
+                ),
             ) from exc
         return raw
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from lxml import etree, html
 
 from sociaparis.core.archives import ArchiveLimits, SafeZip
-from sociaparis.core.errors import Issue, Location, SociaparisError
+from sociaparis.core.errors import Issue, Location, Reason, SociaparisError
 from sociaparis.qual.errors import QualError
 
 #: most bytes the parts of a DOCX/ODT may expand to, all together (200 MB)
@@ -156,15 +156,24 @@ def decode_text(data: bytes, *, path: str) -> tuple[str, list[Issue]]:
                 raise SociaparisError(
                     QualError.UNDECODABLE,
                     path=path,
-                    reason=f"it starts with a {encoding} byte-order mark but byte "
-                    f"{exc.start + len(bom)} is not valid {encoding}",
+                    reason=Reason(
+                        en=f"it starts with a {encoding} byte-order mark but byte "
+                        f"{exc.start + len(bom)} is not valid {encoding}",
+                        fr=f"il commence par une marque d'ordre des octets {encoding}, "
+                        f"mais l'octet {exc.start + len(bom)} n'est pas du {encoding} "
+                        "valide",
+                    ),
                 ) from None
     if b"\x00" in data:
         raise SociaparisError(
             QualError.UNDECODABLE,
             path=path,
-            reason="it contains NUL bytes: a binary file, or UTF-16 without a "
-            "byte-order mark",
+            reason=Reason(
+                en="it contains NUL bytes: a binary file, or UTF-16 without a "
+                "byte-order mark",
+                fr="il contient des octets NUL : c'est un fichier binaire, ou de "
+                "l'UTF-16 sans marque d'ordre des octets",
+            ),
         )
     try:
         return data.decode("utf-8"), []
@@ -251,5 +260,8 @@ def parse_xml(data: bytes, *, path: str, name: str, format: str) -> etree._Eleme
             QualError.DOCUMENT_BROKEN,
             path=path,
             format=format,
-            reason=f"'{name}' is not well-formed XML ({exc})",
+            reason=Reason(
+                en=f"'{name}' is not well-formed XML ({exc})",
+                fr=f"« {name} » n'est pas du XML bien formé ({exc})",
+            ),
         ) from None

@@ -38,7 +38,7 @@ import pandas as pd
 from lxml import etree
 
 from sociaparis.core.archives import check_archive
-from sociaparis.core.errors import CoreError, Issue, Location, SociaparisError
+from sociaparis.core.errors import CoreError, Issue, Location, Reason, SociaparisError
 from sociaparis.core.spreadsheets import neutralize_formula, restore_formula
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io._refi_xml import (
@@ -323,7 +323,7 @@ def read_qdc(source: Input, *, limits: Limits | None = None) -> CodebookImport:
                 element=local_name(element),
                 attribute=attribute,
                 value=value,
-                reason="not a GUID",
+                reason=Reason(en="not a GUID", fr="ce n'est pas un GUID"),
             )
         return value.strip("{}").upper()
 
@@ -485,7 +485,10 @@ def read_codebook_xlsx(
             CoreError.ARCHIVE_UNREADABLE,
             path=path,
             format="XLSX",
-            reason=f"not an XLSX workbook ({exc})",
+            reason=Reason(
+                en=f"not an XLSX workbook ({exc})",
+                fr=f"ce n'est pas un classeur XLSX ({exc})",
+            ),
         ) from exc
     sheet = book.worksheets[0]
     rows = []

@@ -14,7 +14,7 @@ import re
 
 from lxml import etree, html
 
-from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.core.errors import Issue, Reason, SociaparisError
 from sociaparis.qual.document import (
     DEFAULT_MAX_BYTES,
     Block,
@@ -61,20 +61,27 @@ def _parse(text: str, *, path: str) -> etree._Element:
     return root
 
 
-def _resource_limit(parser: html.HTMLParser) -> str | None:
+def _resource_limit(parser: html.HTMLParser) -> Reason | None:
     """Why the parser stopped at one of libxml2's limits, or ``None``."""
     for entry in parser.error_log:
         if entry.type_name != "ERR_RESOURCE_LIMIT":
             continue
         if "depth" in entry.message.lower():
-            return (
-                f"its elements are nested more than {MAX_DEPTH} levels deep (line "
-                f"{entry.line}), which no noScribe or other HTML transcript does; check "
-                "that this is the transcript file"
+            return Reason(
+                en=f"its elements are nested more than {MAX_DEPTH} levels deep (line "
+                f"{entry.line}), which no noScribe or other HTML transcript does; "
+                "check that this is the transcript file",
+                fr=f"ses éléments sont imbriqués sur plus de {MAX_DEPTH} niveaux "
+                f"(ligne {entry.line}), ce que ne fait aucune transcription noScribe "
+                "ni aucune autre transcription HTML ; vérifiez qu'il s'agit bien du "
+                "fichier de transcription",
             )
-        return (
-            f"it goes past the HTML parser's safety limits at line {entry.line} "
-            f"({entry.message.strip()}); check that this is the transcript file"
+        return Reason(
+            en=f"it goes past the HTML parser's safety limits at line {entry.line} "
+            f"({entry.message.strip()}); check that this is the transcript file",
+            fr="il dépasse les limites de sécurité de l'analyseur HTML à la ligne "
+            f"{entry.line} ({entry.message.strip()}) ; vérifiez qu'il s'agit bien du "
+            "fichier de transcription",
         )
     return None
 

@@ -40,7 +40,7 @@ import zipfile
 from pathlib import Path
 from typing import IO
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io._refi_reader import Reader, apply_extension
 from sociaparis.qual.io._refi_writer import Writer, with_authorship
@@ -125,7 +125,10 @@ def read_qdpx(source: Input, *, limits: Limits | None = None) -> ImportResult:
             raise SociaparisError(
                 QualError.ARCHIVE_UNREADABLE,
                 path=path,
-                reason=f"{info.filename} is not UTF-8 text ({exc})",
+                reason=Reason(
+                    en=f"{info.filename} is not UTF-8 text ({exc})",
+                    fr=f"{info.filename} n'est pas du texte UTF-8 ({exc})",
+                ),
             ) from exc
 
     result = Reader(path, load_text).read(root)

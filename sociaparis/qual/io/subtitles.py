@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.core.errors import Issue, Reason, SociaparisError
 from sociaparis.qual.document import (
     DEFAULT_MAX_BYTES,
     Block,
@@ -186,7 +186,10 @@ def read_vtt(
             QualError.MALFORMED,
             path=path,
             format="WebVTT",
-            reason="the first line must be 'WEBVTT'",
+            reason=Reason(
+                en="the first line must be 'WEBVTT'",
+                fr="la première ligne doit être « WEBVTT »",
+            ),
         )
     blocks, more = _read_cues(
         text, path=path, skip_first=True, detect_speakers=detect_speakers

@@ -6,7 +6,7 @@ import json
 from functools import partial
 from typing import Any
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.document import (
     DEFAULT_MAX_BYTES,
     Block,
@@ -103,11 +103,17 @@ def read_whisper_json(
             QualError.MALFORMED,
             path=path,
             format="JSON",
-            reason=f"{exc.msg} at line {exc.lineno}, column {exc.colno}",
+            reason=Reason(
+                en=f"{exc.msg} at line {exc.lineno}, column {exc.colno}",
+                fr=f"{exc.msg} à la ligne {exc.lineno}, colonne {exc.colno}",
+            ),
         ) from None
     except RecursionError:
         raise SociaparisError(
-            QualError.MALFORMED, path=path, format="JSON", reason="nested too deeply"
+            QualError.MALFORMED,
+            path=path,
+            format="JSON",
+            reason=Reason(en="nested too deeply", fr="imbrication trop profonde"),
         ) from None
     except ValueError as exc:  # from bounded_int: an integer too long to be a time
         raise SociaparisError(
@@ -119,7 +125,11 @@ def read_whisper_json(
             QualError.MALFORMED,
             path=path,
             format="Whisper JSON",
-            reason="expected an object with a 'segments' list, or a list of segments",
+            reason=Reason(
+                en="expected an object with a 'segments' list, or a list of segments",
+                fr="on attendait un objet avec une liste « segments », ou une liste "
+                "de segments",
+            ),
         )
     blocks: list[Block] = []
     for number, item in enumerate(segments, start=1):

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.pseudonymization.chunks import Progress
 from sociaparis.qual.pseudonymization.config import (
@@ -45,7 +45,9 @@ def read_text(path: str | os.PathLike[str]) -> str:
         ) from None
     except IsADirectoryError:
         raise SociaparisError(
-            QualError.PSEUDO_FILE_UNREADABLE, path=str(path), reason="it is a folder"
+            QualError.PSEUDO_FILE_UNREADABLE,
+            path=str(path),
+            reason=Reason(en="it is a folder", fr="c'est un dossier"),
         ) from None
     except OSError as exc:
         raise SociaparisError(

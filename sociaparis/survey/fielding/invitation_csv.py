@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.core.spreadsheets import neutralize_formula
 from sociaparis.survey.fielding.errors import FieldingError
 
@@ -33,7 +33,10 @@ def _decode(data: bytes, path: str) -> str:
         FieldingError.BAD_INVITATION_CSV,
         path=path,
         line=1,
-        reason="the file is neither UTF-8 nor Windows-1252 text",
+        reason=Reason(
+            en="the file is neither UTF-8 nor Windows-1252 text",
+            fr="le fichier n'est un texte ni UTF-8 ni Windows-1252",
+        ),
     )
 
 
@@ -51,7 +54,10 @@ def read_invitation_csv(data: bytes, *, path: str = "invitations.csv") -> Invita
             FieldingError.BAD_INVITATION_CSV,
             path=path,
             line=1,
-            reason=f"the file is larger than {MAX_CSV_BYTES // 1_000_000} MB",
+            reason=Reason(
+                en=f"the file is larger than {MAX_CSV_BYTES // 1_000_000} MB",
+                fr=f"le fichier dépasse {MAX_CSV_BYTES // 1_000_000} Mo",
+            ),
         )
     text = _decode(data, path)
     if not text.strip():
@@ -59,7 +65,7 @@ def read_invitation_csv(data: bytes, *, path: str = "invitations.csv") -> Invita
             FieldingError.BAD_INVITATION_CSV,
             path=path,
             line=1,
-            reason="the file is empty",
+            reason=Reason(en="the file is empty", fr="le fichier est vide"),
         )
     first_line = text.splitlines()[0]
     delimiter = max(",;\t", key=first_line.count)
@@ -70,7 +76,11 @@ def read_invitation_csv(data: bytes, *, path: str = "invitations.csv") -> Invita
             FieldingError.BAD_INVITATION_CSV,
             path=path,
             line=1,
-            reason="every column needs a name, and names must differ",
+            reason=Reason(
+                en="every column needs a name, and names must differ",
+                fr="chaque colonne doit avoir un nom, et tous les noms doivent "
+                "être différents",
+            ),
         )
     rows = []
     for line, cells in enumerate(reader, start=2):
@@ -81,7 +91,10 @@ def read_invitation_csv(data: bytes, *, path: str = "invitations.csv") -> Invita
                 FieldingError.BAD_INVITATION_CSV,
                 path=path,
                 line=line,
-                reason=f"{len(cells)} cells for {len(header)} columns",
+                reason=Reason(
+                    en=f"{len(cells)} cells for {len(header)} columns",
+                    fr=f"{len(cells)} cellules pour {len(header)} colonnes",
+                ),
             )
         rows.append(
             {name: cell.strip() for name, cell in zip(header, cells, strict=False)}
@@ -91,7 +104,10 @@ def read_invitation_csv(data: bytes, *, path: str = "invitations.csv") -> Invita
                 FieldingError.BAD_INVITATION_CSV,
                 path=path,
                 line=line,
-                reason=f"more than {MAX_ROWS} invitations in one file",
+                reason=Reason(
+                    en=f"more than {MAX_ROWS} invitations in one file",
+                    fr=f"plus de {MAX_ROWS} invitations dans un même fichier",
+                ),
             )
     return InvitationList(tuple(header), tuple(rows))
 

@@ -19,7 +19,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from sociaparis.core.config import Settings
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.invitation_csv import read_invitation_csv
 
@@ -188,18 +188,24 @@ def read_links_file(
         raise SociaparisError(
             FieldingError.BAD_LINKS_FILE,
             path=path,
-            reason="it has no 'link' column: give the file `sociaparis invite` wrote",
+            reason=Reason(
+                en="it has no 'link' column: give the file `sociaparis invite` wrote",
+                fr="il n'a pas de colonne « link » : donnez le fichier écrit par "
+                "`sociaparis invite`",
+            ),
         )
     column = address_column or next(
         (c for c in table.columns if c.strip().lower() in ADDRESS_COLUMNS), None
     )
     if column is None or column not in table.columns:
+        wanted = address_column or ", ".join(ADDRESS_COLUMNS)
+        found = ", ".join(table.columns)
         raise SociaparisError(
             FieldingError.BAD_LINKS_FILE,
             path=path,
-            reason=(
-                f"no address column ({address_column or ', '.join(ADDRESS_COLUMNS)}); "
-                f"its columns are {', '.join(table.columns)}"
+            reason=Reason(
+                en=f"no address column ({wanted}); its columns are {found}",
+                fr=f"aucune colonne d'adresse ({wanted}) ; ses colonnes sont {found}",
             ),
         )
     lang_column = next(
@@ -213,7 +219,10 @@ def read_links_file(
             raise SociaparisError(
                 FieldingError.BAD_LINKS_FILE,
                 path=path,
-                reason=f"line {line}: '{link[:80]}' is not an invitation link",
+                reason=Reason(
+                    en=f"line {line}: '{link[:80]}' is not an invitation link",
+                    fr=f"ligne {line} : « {link[:80]} » n'est pas un lien d'invitation",
+                ),
             )
         address = check_address(row.get(column, ""), path=path, line=line)
         lang = (row.get(lang_column, "") if lang_column else "").strip().lower()
@@ -243,7 +252,11 @@ def check_address(value: str, *, path: str, line: int) -> str:
         raise SociaparisError(
             FieldingError.BAD_LINKS_FILE,
             path=path,
-            reason=f"line {line}: '{text[:80]}' is not one e-mail address",
+            reason=Reason(
+                en=f"line {line}: '{text[:80]}' is not one e-mail address",
+                fr=f"ligne {line} : « {text[:80]} » n'est pas une adresse "
+                "électronique, ou en contient plusieurs",
+            ),
         ) from None
     return address.addr_spec
 
@@ -287,18 +300,35 @@ def load_template(kind: str, lang: str, *, folder: Path | None = None) -> MailTe
             if path.is_file():
                 data = path.read_bytes()
                 if len(data) > MAX_TEMPLATE_BYTES:
-                    raise _bad(str(path), "it is larger than 100 kB")
+                    raise _bad(
+                        str(path),
+                        Reason(en="it is larger than 100 kB", fr="il dépasse 100 ko"),
+                    )
                 try:
                     return str(path), data.decode("utf-8")
                 except UnicodeDecodeError:
-                    raise _bad(str(path), "it is not UTF-8 text") from None
-        raise _bad(f"{name}.{suffix}", "the file is missing")
+                    raise _bad(
+                        str(path),
+                        Reason(
+                            en="it is not UTF-8 text", fr="ce n'est pas du texte UTF-8"
+                        ),
+                    ) from None
+        raise _bad(
+            f"{name}.{suffix}",
+            Reason(en="the file is missing", fr="le fichier est introuvable"),
+        )
 
     text_path, text = read("txt")
     html_path, markup = read("html")
     first, _, body = text.partition("\n")
     if not first.lower().startswith("subject:"):
-        raise _bad(text_path, "its first line must be 'Subject: …'")
+        raise _bad(
+            text_path,
+            Reason(
+                en="its first line must be 'Subject: …'",
+                fr="sa première ligne doit être « Subject: … »",
+            ),
+        )
     template = MailTemplate(
         name=name,
         subject=string.Template(first.split(":", 1)[1].strip()),
@@ -307,11 +337,17 @@ def load_template(kind: str, lang: str, *, folder: Path | None = None) -> MailTe
     )
     for path, part in ((text_path, template.text), (html_path, template.html)):
         if not part.is_valid():
-            raise _bad(path, "a '$' is neither '$$' nor a ${name} placeholder")
+            raise _bad(
+                path,
+                Reason(
+                    en="a '$' is neither '$$' nor a ${name} placeholder",
+                    fr="un « $ » n'est ni « $$ » ni une variable ${name}",
+                ),
+            )
     return template
 
 
-def _bad(template: str, reason: str) -> SociaparisError:
+def _bad(template: str, reason: Reason) -> SociaparisError:
     return SociaparisError(
         FieldingError.BAD_MAIL_TEMPLATE, template=template, reason=reason
     )
@@ -322,10 +358,14 @@ def check_placeholders(template: MailTemplate, columns: Sequence[str]) -> None:
     available = set(PLACEHOLDERS) | {c for c in columns if _IDENTIFIER.fullmatch(c)}
     unknown = sorted(template.placeholders() - available)
     if unknown:
+        listed = ", ".join(sorted(available))
         raise _bad(
             template.name,
-            f"unknown placeholder ${{{unknown[0]}}}; available: "
-            + ", ".join(sorted(available)),
+            Reason(
+                en=f"unknown placeholder ${{{unknown[0]}}}; available: {listed}",
+                fr=f"variable inconnue ${{{unknown[0]}}} ; variables disponibles : "
+                f"{listed}",
+            ),
         )
 
 

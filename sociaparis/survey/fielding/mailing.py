@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.audit import record_audit
 from sociaparis.accounts.service import Account
 from sociaparis.core.db import transaction, utcnow, write_lock
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.mail import (
     KINDS,
@@ -226,9 +226,12 @@ def plan_mailing(
         if token_hash not in known:
             raise SociaparisError(
                 FieldingError.BAD_LINKS_FILE,
-                path="links file",
-                reason=(
-                    f"line {recipient.line}: the link is not an invitation to '{form_id}'"
+                path=Reason(en="links file", fr="fichier des liens"),
+                reason=Reason(
+                    en=f"line {recipient.line}: the link is not an invitation to "
+                    f"'{form_id}'",
+                    fr=f"ligne {recipient.line} : le lien n'est pas une invitation à "
+                    f"« {form_id} »",
                 ),
             )
     keys = {recipient_key(secret, r.token): r for r in recipients}

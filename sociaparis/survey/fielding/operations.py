@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.audit import record_audit
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
-from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.core.errors import Issue, Reason, SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.fielding.errors import FieldingError
 from sociaparis.survey.fielding.invitation_csv import (
@@ -121,7 +121,10 @@ def check_form(data: bytes, *, filename: str) -> CheckReport:
         error = SociaparisError(
             SurveyError.FORM_UNREADABLE,
             path=filename,
-            reason=f"the file is larger than {MAX_FORM_BYTES // 1_000_000} MB",
+            reason=Reason(
+                en=f"the file is larger than {MAX_FORM_BYTES // 1_000_000} MB",
+                fr=f"le fichier dépasse {MAX_FORM_BYTES // 1_000_000} Mo",
+            ),
         )
         return CheckReport(filename, None, (_issue(error),), _refusal=error)
     try:
@@ -186,7 +189,10 @@ def simulate_answers(
         raise SociaparisError(
             SurveyError.ANSWERS_NOT_JSON,
             path="answers",
-            reason=f"{exc.msg} at line {exc.lineno}, column {exc.colno}",
+            reason=Reason(
+                en=f"{exc.msg} at line {exc.lineno}, column {exc.colno}",
+                fr=f"{exc.msg} à la ligne {exc.lineno}, colonne {exc.colno}",
+            ),
         ) from exc
     return simulate(instrument, answers, lang=lang)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from sociaparis.core.errors import Location, SociaparisError
+from sociaparis.core.errors import Location, Reason, SociaparisError
 from sociaparis.survey.study.definition import (
     ACCESS_MODES,
     DEFAULT_MIN_CELL_COUNT,
@@ -104,7 +104,12 @@ def load_study(path: str | Path) -> Study:
         raise SociaparisError(StudyError.SYNTAX, path=str(path), reason=exc) from exc
     except UnicodeDecodeError as exc:
         raise SociaparisError(
-            StudyError.SYNTAX, path=str(path), reason=f"not UTF-8 ({exc.reason})"
+            StudyError.SYNTAX,
+            path=str(path),
+            reason=Reason(
+                en=f"not UTF-8 ({exc.reason})",
+                fr=f"ce n'est pas du texte UTF-8 ({exc.reason})",
+            ),
         ) from exc
     return _StudyReader(path.resolve(), data).study()
 

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import re2
 
 from sociaparis.core.caches import memoized
+from sociaparis.core.errors import Reason
 from sociaparis.survey.xpath.dates import (
     DATE_RE,
     days_to_date_string,
@@ -433,7 +434,7 @@ class _RegexProblem(NamedTuple):
     """Why a pattern cannot be run: the catalog entry and RE2's reason."""
 
     code: XPathErrorCode
-    reason: str
+    reason: Reason | str
 
 
 _RE2_OPTIONS = re2.Options()
@@ -469,14 +470,26 @@ def _compile_regex(pattern: str) -> Callable[[str], object] | _RegexProblem:
             detail.decode("utf-8", "replace") if isinstance(detail, bytes) else detail
         )
     except UnicodeEncodeError:
-        return _RegexProblem(XPathErrorCode.BAD_REGEX, "it holds a lone surrogate")
+        return _RegexProblem(
+            XPathErrorCode.BAD_REGEX,
+            Reason(
+                en="it holds a lone surrogate",
+                fr="il contient un caractère de substitution (surrogate) isolé",
+            ),
+        )
     else:
         return partial(_search, search)
     try:
         re.compile(pattern)
     except (re.error, OverflowError, RecursionError, ValueError):
-        return _RegexProblem(XPathErrorCode.BAD_REGEX, reason or "invalid pattern")
-    return _RegexProblem(XPathErrorCode.UNSUPPORTED_REGEX, reason or "unsupported")
+        return _RegexProblem(
+            XPathErrorCode.BAD_REGEX,
+            reason or Reason(en="invalid pattern", fr="motif invalide"),
+        )
+    return _RegexProblem(
+        XPathErrorCode.UNSUPPORTED_REGEX,
+        reason or Reason(en="unsupported", fr="construction non prise en charge"),
+    )
 
 
 def _build_regex(call: Call, fns: list[Fn]) -> Fn:

@@ -13,6 +13,7 @@ import difflib
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from sociaparis.core.errors import Reason
 from sociaparis.survey.xpath.errors import XPathError, XPathErrorCode, abbreviate
 from sociaparis.survey.xpath.functions import FUNCTIONS, Call
 from sociaparis.survey.xpath.lexer import Token, tokenize
@@ -54,8 +55,19 @@ _PRECEDENCE = {
 }
 _ARITHMETIC = {"+": 5, "-": 5, "*": 6, "div": 6, "mod": 6}
 
-_SECONDARY = "it reads secondary instances (choice lists, CSV files)"
-_NODES = "it needs XML node navigation, which ${name} references do not offer"
+_SECONDARY = Reason(
+    en="it reads secondary instances (choice lists, CSV files)",
+    fr="elle lit des instances secondaires (listes de choix, fichiers CSV)",
+)
+_NODES = Reason(
+    en="it needs XML node navigation, which ${name} references do not offer",
+    fr="elle demande de parcourir les nœuds XML, ce que les références ${name} ne "
+    "permettent pas",
+)
+_GEOGRAPHIC = Reason(
+    en="geographic functions are not supported",
+    fr="les fonctions géographiques ne sont pas prises en charge",
+)
 #: ODK XForms functions deliberately left out, with the reason given to the user.
 UNSUPPORTED = {
     "instance": _SECONDARY,
@@ -67,13 +79,24 @@ UNSUPPORTED = {
     "namespace-uri": _NODES,
     "lang": _NODES,
     "id": _NODES,
-    "jr:itext": "translations are handled by the form, not by expressions",
-    "area": "geographic functions are not supported",
-    "distance": "geographic functions are not supported",
-    "geofence": "geographic functions are not supported",
-    "digest": "hashing is not supported",
-    "base64-decode": "base64 decoding is not supported",
-    "extract-signed": "signature checking is not supported",
+    "jr:itext": Reason(
+        en="translations are handled by the form, not by expressions",
+        fr="les traductions relèvent du formulaire, pas des expressions",
+    ),
+    "area": _GEOGRAPHIC,
+    "distance": _GEOGRAPHIC,
+    "geofence": _GEOGRAPHIC,
+    "digest": Reason(
+        en="hashing is not supported", fr="le hachage n'est pas pris en charge"
+    ),
+    "base64-decode": Reason(
+        en="base64 decoding is not supported",
+        fr="le décodage base64 n'est pas pris en charge",
+    ),
+    "extract-signed": Reason(
+        en="signature checking is not supported",
+        fr="la vérification des signatures n'est pas prise en charge",
+    ),
 }
 
 

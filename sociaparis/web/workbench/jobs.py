@@ -32,7 +32,7 @@ from sociaparis.web.deps import (
     page_context,
     require_session_csrf,
 )
-from sociaparis.web.i18n import pick_language, translate
+from sociaparis.web.i18n import error_text, pick_language, translate
 from sociaparis.web.render import render
 
 router = APIRouter()
@@ -65,11 +65,14 @@ def _see_other(url: str) -> Response:
 
 
 def _status(job: Job, lang: str) -> dict[str, Any]:
-    """The job as the page's script reads it."""
+    """The job as the page's script reads it (``error_label``: why it failed or
+    was cancelled, in ``lang``)."""
+    failure = job.failure
     return {
         **job.to_dict(),
         "status_label": translate(f"job_status_{job.status}", lang),
         "step_label": translate(f"job_step_{job.step}", lang),
+        "error_label": error_text(failure, lang) if failure is not None else None,
         "download_url": f"/jobs/{job.id}/download" if job.status == "done" else None,
     }
 

@@ -31,7 +31,7 @@ from sociaparis.compare import qca_runs
 from sociaparis.compare.matrix.service import frame_info, list_frames
 from sociaparis.compare.qca import calibration_plot, solution_xy_plot, term_xy_plot
 from sociaparis.compare.qca_runs import QCASettings
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.web.deps import (
     CurrentUser,
     SessionDep,
@@ -242,7 +242,11 @@ def save_calibration(
         text = str(form.get("plan_toml", "")).strip()
         if len(text) > PLAN_LIMIT:
             raise SociaparisError(
-                qca_runs.QCAError.BAD_PLAN, reason=f"it is over {PLAN_LIMIT} characters"
+                qca_runs.QCAError.BAD_PLAN,
+                reason=Reason(
+                    en=f"it is over {PLAN_LIMIT} characters",
+                    fr=f"il dépasse {PLAN_LIMIT} caractères",
+                ),
             )
         if text:
             try:

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual import coding_service
 from sociaparis.qual.coding_view import coding_row, coding_view
 from sociaparis.qual.corpus import list_documents
@@ -92,10 +92,13 @@ async def _body(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except ValueError as error:
-        reason = f"not JSON ({error})"
+        reason = Reason(en=f"not JSON ({error})", fr=f"ce n'est pas du JSON ({error})")
         raise SociaparisError(QualError.BAD_REQUEST, reason=reason) from None
     if not isinstance(body, dict):
-        raise SociaparisError(QualError.BAD_REQUEST, reason="not a JSON object")
+        raise SociaparisError(
+            QualError.BAD_REQUEST,
+            reason=Reason(en="not a JSON object", fr="ce n'est pas un objet JSON"),
+        )
     return body
 
 
@@ -122,7 +125,11 @@ def _offset(body: dict[str, Any], name: str, required: bool = True) -> int | Non
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise SociaparisError(
-            QualError.BAD_REQUEST, reason=f"'{name}' must be an integer, not {value!r}"
+            QualError.BAD_REQUEST,
+            reason=Reason(
+                en=f"'{name}' must be an integer, not {value!r}",
+                fr=f"« {name} » doit être un nombre entier, pas {value!r}",
+            ),
         )
     return value
 
@@ -130,7 +137,12 @@ def _offset(body: dict[str, Any], name: str, required: bool = True) -> int | Non
 def _text(body: dict[str, Any], name: str) -> str | None:
     value = body.get(name)
     if value is not None and not isinstance(value, str):
-        raise SociaparisError(QualError.BAD_REQUEST, reason=f"'{name}' must be text")
+        raise SociaparisError(
+            QualError.BAD_REQUEST,
+            reason=Reason(
+                en=f"'{name}' must be text", fr=f"« {name} » doit être du texte"
+            ),
+        )
     return value
 
 
@@ -213,7 +225,10 @@ def add_document_memo(
     require_session_csrf(request, csrf_token)
     on, _, ref = target.partition(":")
     if not text.strip():
-        raise SociaparisError(QualError.BAD_REQUEST, reason="the memo is empty")
+        raise SociaparisError(
+            QualError.BAD_REQUEST,
+            reason=Reason(en="the memo is empty", fr="le mémo est vide"),
+        )
     try:
         coding_service.add_memo(
             session=session,
@@ -253,7 +268,11 @@ async def apply_codes(
         codes = body.get("codes")
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise SociaparisError(
-                QualError.BAD_REQUEST, reason="'codes' must be a list of code GUIDs"
+                QualError.BAD_REQUEST,
+                reason=Reason(
+                    en="'codes' must be a list of code GUIDs",
+                    fr="« codes » doit être une liste de GUID de codes",
+                ),
             )
         created = coding_service.apply_codes(
             session=session,

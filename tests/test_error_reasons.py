@@ -1,0 +1,111 @@
+"""No error gives its reason in English only.
+
+A French page shows a catalogue error with its French template, formatted with
+the error's context (:func:`sociaparis.web.i18n.error_text`); a ``reason=``
+written as a plain string or f-string of our own words would read as an English
+clause inside the French sentence. Our reasons are
+:class:`~sociaparis.core.errors.Reason` (English and French); another program's
+message (``str(exc)``, ``exc.msg``) has no French and is passed as it is. This
+test reads the package's source and names the file and line of each error
+raised with a reason of English words.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import sociaparis
+
+PACKAGE = Path(sociaparis.__file__).resolve().parent
+#: ``path:line`` of a reason that may stay a plain string, each with its why
+ALLOWED: dict[str, str] = {}
+
+
+def _has_words(text: str) -> bool:
+    return any(character.isalpha() for character in text)
+
+
+def _english_only(node: ast.expr) -> bool:
+    """Whether ``node`` is text of our own words: a string or f-string whose
+    literal parts hold a letter, or an expression built from one."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and _has_words(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(
+            isinstance(part, ast.Constant) and _has_words(str(part.value))
+            for part in node.values
+        )
+    if isinstance(node, ast.BinOp):
+        return _english_only(node.left) or _english_only(node.right)
+    if isinstance(node, ast.BoolOp):
+        return any(_english_only(value) for value in node.values)
+    if isinstance(node, ast.IfExp):
+        return _english_only(node.body) or _english_only(node.orelse)
+    if isinstance(node, ast.Subscript):
+        return _english_only(node.value)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        # "...".format(...), "; ".join(...), f"...".rstrip(".")
+        return _english_only(node.func.value)
+    return False
+
+
+def _raises_an_error(call: ast.Call) -> bool:
+    """A ``SociaparisError(...)`` or one of its subclasses (``XPathError``)."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    return name == "SociaparisError" or (name[:1].isupper() and name.endswith("Error"))
+
+
+def english_only_reasons(root: Path = PACKAGE) -> list[str]:
+    """``path:line`` of each error raised with an English-only ``reason=``."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not _raises_an_error(node):
+                continue
+            found.extend(
+                f"{path.relative_to(root.parent)}:{keyword.value.lineno}"
+                for keyword in node.keywords
+                if keyword.arg == "reason" and _english_only(keyword.value)
+            )
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ('SociaparisError(E.X, reason="not a number")', True),
+        ('SociaparisError(E.X, reason=f"choose one of {names}")', True),
+        ('XPathError(E.X, reason="unsupported")', True),
+        ('SociaparisError(E.X, reason="not one of " + ", ".join(tags))', True),
+        ('SociaparisError(E.X, reason=error or "no answer")', True),
+        ('SociaparisError(E.X, reason=f"{exc.msg} at line {exc.lineno}")', True),
+        (
+            'SociaparisError(E.X, reason=Reason(en="not a number", fr="pas un nombre"))',
+            False,
+        ),
+        ("SociaparisError(E.X, reason=str(exc))", False),
+        ("SociaparisError(E.X, reason=exc.strerror or exc)", False),
+        ('SociaparisError(E.X, reason=f"{exc.code}: {exc.message}")', False),
+        ('SociaparisError(E.X, reason=f"{type(exc).__name__}: {exc}"[:300])', False),
+        ('skipped_block(path=p, reason="no timing line", row=3)', False),
+    ],
+)
+def test_the_guard_tells_our_words_from_other_messages(
+    tmp_path: Path, source: str, flagged: bool
+) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "module.py").write_text(f"raise {source}\n", encoding="utf-8")
+    assert bool(english_only_reasons(tmp_path / "pkg")) is flagged
+
+
+def test_no_error_gives_its_reason_in_english_only() -> None:
+    found = [where for where in english_only_reasons() if where not in ALLOWED]
+    assert found == [], (
+        "give these reasons in English and French, as "
+        "Reason(en=..., fr=...) (sociaparis.core.errors): " + ", ".join(found)
+    )
