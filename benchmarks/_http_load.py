@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import html
 import os
 import random
@@ -29,7 +30,8 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,8 +194,9 @@ class Tally:
     backs: int = 0
     errors: list[str] = field(default_factory=list)
     #: per request that carried a ``Server-Timing`` header: the client's
-    #: milliseconds, the application's and its database work's
-    #: (:mod:`sociaparis.web.timing`)
+    #: milliseconds, the application's, and its database work's less the
+    #: sleeps waiting for a lock (what held the server's event loop on SQLite;
+    #: :mod:`sociaparis.web.timing`)
     timings: list[tuple[float, float, float]] = field(default_factory=list)
     #: milliseconds the load generator's event loop woke late (:func:`watch_loop`)
     loop_lag_ms: list[float] = field(default_factory=list)
@@ -235,7 +238,9 @@ async def timed(tally: Tally, connection: Connection, method: str, path: str, fo
     tally.request_ms.append(elapsed)
     found = _SERVER_TIMING.match(reply.headers.get("server-timing", ""))
     if found is not None:
-        tally.timings.append((elapsed, float(found[1]), float(found[2])))
+        tally.timings.append(
+            (elapsed, float(found[1]), float(found[2]) - float(found[3]))
+        )
     return reply
 
 
@@ -248,7 +253,29 @@ async def watch_loop(tally: Tally, deadline: float, every: float = 0.01) -> None
         tally.loop_lag_ms.append(max(0.0, (time.monotonic() - now - every) * 1000))
 
 
-_SERVER_TIMING = re.compile(r"app;dur=([0-9.]+), db;dur=([0-9.]+)")
+@contextmanager
+def collector_pauses() -> Iterator[list[tuple[int, float]]]:
+    """Record this process's garbage collections while the block runs: a list
+    of (generation, milliseconds), filled as they happen. A full collection
+    stops the load generator's event loop as a stall would."""
+    pauses: list[tuple[int, float]] = []
+    started = 0.0
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        nonlocal started
+        if phase == "start":
+            started = time.perf_counter()
+        else:
+            pauses.append((info["generation"], (time.perf_counter() - started) * 1000))
+
+    gc.callbacks.append(watch)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(watch)
+
+
+_SERVER_TIMING = re.compile(r"app;dur=([0-9.]+), db;dur=([0-9.]+), lock;dur=([0-9.]+)")
 
 
 def where_time_went(timings: Sequence[tuple[float, float, float]]) -> dict[str, float]:
@@ -256,9 +283,11 @@ def where_time_went(timings: Sequence[tuple[float, float, float]]) -> dict[str, 
 
     ``outside`` is what the client waited beyond the application's time (the
     server's event loop busy with other requests, the network, the client).
-    Gives the 99th percentile of each part, and the median of each part over
-    the slowest 1 % of requests (client time at or above its 99th percentile);
-    empty when no request carried the header.
+    Gives the 99th percentile of each part, the median of each part over the
+    slowest 1 % of requests (client time at or above its 99th percentile), the
+    longest application and database times, and how many requests took the
+    application over 20 ms (while it works on one, a worker's event loop
+    serves no other); empty when no request carried the header.
     """
     if not timings:
         return {}
@@ -275,6 +304,9 @@ def where_time_went(timings: Sequence[tuple[float, float, float]]) -> dict[str, 
         "slowest_app_ms": round(percentile([app[n] for n in slow], 50), 1),
         "slowest_db_ms": round(percentile([database[n] for n in slow], 50), 1),
         "slowest_outside_ms": round(percentile([outside[n] for n in slow], 50), 1),
+        "app_max_ms": round(max(app), 1),
+        "db_max_ms": round(max(database), 1),
+        "app_over_20ms": sum(1 for value in app if value > 20),
     }
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import itertools
 import json
 import math
@@ -64,6 +65,7 @@ from benchmarks._http_load import (  # noqa: E402
     Tally,
     at_least_one,
     check_response,
+    collector_pauses,
     free_port,
     hello_client,
     percentile,
@@ -178,6 +180,8 @@ class LoadResult:
     client_cpu: float = math.nan
     ran_out_after: float | None = None
     """Seconds into the run when a respondent found no invitation left, if one did."""
+    collections: list[tuple[int, float]] = dataclasses.field(default_factory=list)
+    """The load generator's garbage collections in the run: (generation, ms)."""
 
 
 def measured(
@@ -186,7 +190,16 @@ def measured(
     """Run ``load`` and record the CPU seconds the server and this client used."""
     server_before = process_group_cpu_seconds(server.pid)
     client_before = time.process_time()
-    result = asyncio.run(load)
+    # What the load generator holds before the run (the instrument, the answer
+    # pools, the earlier runs' tallies) is left out of the collector's full
+    # passes: one of them over it stopped the event loop for 200 ms, and the
+    # requests sent at once afterwards queued at the server, which made the tail.
+    gc.collect()
+    gc.freeze()
+    with collector_pauses() as pauses:
+        result = asyncio.run(load)
+    gc.unfreeze()
+    result.collections = pauses
     result.client_cpu = time.process_time() - client_before
     result.server_cpu = process_group_cpu_seconds(server.pid) - server_before
     return result
@@ -337,6 +350,10 @@ def summary(result: LoadResult) -> dict[str, Any]:
         "server_timing": where_time_went(tally.timings),
         "client_loop_lag_p99_ms": round(percentile(tally.loop_lag_ms, 99), 1),
         "client_loop_lag_max_ms": round(max(tally.loop_lag_ms, default=math.nan), 1),
+        "client_full_collections": sum(1 for g, _ in result.collections if g == 2),
+        "client_longest_collection_ms": round(
+            max((ms for _, ms in result.collections), default=0.0), 1
+        ),
         "server_cpu_ms_per_page": round(1000 * result.server_cpu / pages, 3),
         "client_cpu_ms_per_page": round(1000 * result.client_cpu / pages, 3),
         "refused_pages": tally.refused,
@@ -514,13 +531,18 @@ def _line(result: dict[str, Any], ceiling: float | None) -> str:
             f"outside it {parts['outside_p99_ms']:.1f} ms; the slowest 1 %: "
             f"application {parts['slowest_app_ms']:.1f} ms (database "
             f"{parts['slowest_db_ms']:.1f} ms), "
-            f"outside {parts['slowest_outside_ms']:.1f} ms"
+            f"outside {parts['slowest_outside_ms']:.1f} ms; the longest in the "
+            f"application {parts['app_max_ms']:.1f} ms (database "
+            f"{parts['db_max_ms']:.1f} ms), {parts['app_over_20ms']} requests "
+            "over 20 ms in it"
         )
     if not math.isnan(result.get("client_loop_lag_p99_ms", math.nan)):
         text_ += (
             f"\n    the load generator's event loop woke late: p99 "
             f"{result['client_loop_lag_p99_ms']:.1f} ms, max "
-            f"{result['client_loop_lag_max_ms']:.1f} ms"
+            f"{result['client_loop_lag_max_ms']:.1f} ms; its full garbage "
+            f"collections {result['client_full_collections']}, the longest "
+            f"collection {result['client_longest_collection_ms']:.1f} ms"
         )
     if "acknowledged" in result:
         steady = (

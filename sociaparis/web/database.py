@@ -50,7 +50,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from sociaparis.core.db import is_lock_timeout
-from sociaparis.web.timing import add_database_time
+from sociaparis.web.timing import add_database_time, add_lock_wait
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -164,7 +164,9 @@ class DatabaseRunner:
         deadline = loop.time() + self.lock_timeout
         delay = FIRST_RETRY_S
         while (left := deadline - loop.time()) > 0:
-            await asyncio.sleep(min(delay, left))
+            slept = min(delay, left)
+            await asyncio.sleep(slept)
+            add_lock_wait(slept)
             delay = min(2 * delay, LONGEST_RETRY_S)
             try:
                 if self._executor is None:

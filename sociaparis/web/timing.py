@@ -2,14 +2,17 @@
 
 With ``SOCIAPARIS_SERVER_TIMING=true`` every response says, in the standard
 header browsers' developer tools show (``Server-Timing: app;dur=3.1,
-db;dur=0.8``), how many milliseconds passed between the request reaching the
-application and its response's headers leaving it (``app``), and how many of
-those the respondent pages spent in :class:`~sociaparis.web.database.DatabaseRunner`
-work, waits for a lock included (``db``). A load test compares them with the
-latency its client saw: what the client waited beyond ``app`` was spent outside
-the application (the worker's event loop busy with other requests, the
-network, the client itself). Off by default: it tells every client how long
-the server took.
+db;dur=0.8, lock;dur=0.0``), how many milliseconds passed between the request
+reaching the application and its response's headers leaving it (``app``), how
+many of those the respondent pages spent in
+:class:`~sociaparis.web.database.DatabaseRunner` work, waits for a lock
+included (``db``), and how many of those were the runner's sleeps between two
+tries at locked work (``lock``; on SQLite the rest of ``db`` holds up the
+worker's other requests, a sleep does not). A load test compares them with
+the latency its client saw: what the client waited beyond ``app`` was spent
+outside the application (the worker's event loop busy with other requests,
+the network, the client itself). Off by default: it tells every client how
+long the server took.
 """
 
 from __future__ import annotations
@@ -27,17 +30,19 @@ class RequestTiming:
 
     started: float
     database: float = 0.0
+    lock: float = 0.0
 
     def header(self, now: float) -> bytes:
         """The ``Server-Timing`` value at ``now`` (milliseconds, 0.1 ms steps).
 
         Examples
         --------
-        >>> RequestTiming(started=1.0, database=0.0004).header(1.0031)
-        b'app;dur=3.1, db;dur=0.4'
+        >>> RequestTiming(started=1.0, database=0.0024, lock=0.002).header(1.0031)
+        b'app;dur=3.1, db;dur=2.4, lock;dur=2.0'
         """
         app = (now - self.started) * 1000
-        return f"app;dur={app:.1f}, db;dur={self.database * 1000:.1f}".encode()
+        database, lock = self.database * 1000, self.lock * 1000
+        return f"app;dur={app:.1f}, db;dur={database:.1f}, lock;dur={lock:.1f}".encode()
 
 
 #: The timing of the request being served (None when timing is off).
@@ -49,6 +54,13 @@ def add_database_time(seconds: float) -> None:
     timing = CURRENT.get()
     if timing is not None:
         timing.database += seconds
+
+
+def add_lock_wait(seconds: float) -> None:
+    """Count ``seconds`` slept waiting for a lock to the current request."""
+    timing = CURRENT.get()
+    if timing is not None:
+        timing.lock += seconds
 
 
 def with_server_timing(send: Send) -> Send:
