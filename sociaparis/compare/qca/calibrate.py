@@ -336,7 +336,7 @@ def calibrate(
                 value=idm,
                 reason=Reason(
                     en="idm must be in (0.5, 1)",
-                    fr="idm doit être strictement compris entre 0.5 et 1",
+                    fr="idm doit être strictement compris entre 0,5 et 1",
                 ),
             )
         if logistic:
