@@ -5,7 +5,8 @@ the error's context (:func:`sociaparis.web.i18n.error_text`); a ``reason=``
 written as a plain string or f-string of our own words would read as an English
 clause inside the French sentence. Our reasons are
 :class:`~sociaparis.core.errors.Reason` (English and French); another program's
-message (``str(exc)``, ``exc.msg``) has no French and is passed as it is. This
+message (``str(exc)``, ``exc.msg``) has no French and is passed as it is. The
+same holds for the other keywords that carry a clause of ours (:data:`CLAUSES`). This
 test reads the package's source and names the file and line of each error
 raised with a reason of English words.
 """
@@ -13,6 +14,8 @@ raised with a reason of English words.
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,34 +25,53 @@ import sociaparis
 PACKAGE = Path(sociaparis.__file__).resolve().parent
 #: ``path:line`` of a reason that may stay a plain string, each with its why
 ALLOWED: dict[str, str] = {}
+#: other context keywords whose value is, in some catalogue entries, a clause of
+#: ours set inside the sentence (``detail`` of XPath and XLSForm errors, ``what``
+#: of ``ANALYSIS_013``, ``kind`` of ``QUAL_301``, ``expected`` and ``got``,
+#: ``codes`` and ``counts`` of ``ASSIST_060``); the same keywords elsewhere hold
+#: names, so only a value with two words is taken for a clause
+CLAUSES = frozenset({"detail", "what", "kind", "expected", "got", "codes", "counts"})
+#: two words side by side: a clause, not a name ('code', 'CodeBook', 'ids/fpc')
+_TWO_WORDS = re.compile(r"[^\W\d_]\s+[^\W\d_]")
 
 
 def _has_words(text: str) -> bool:
     return any(character.isalpha() for character in text)
 
 
-def _english_only(node: ast.expr) -> bool:
+def _has_two_words(text: str) -> bool:
+    return _TWO_WORDS.search(text) is not None
+
+
+def _english_only(node: ast.expr, words: Callable[[str], bool] = _has_words) -> bool:
     """Whether ``node`` is text of our own words: a string or f-string whose
-    literal parts hold a letter, or an expression built from one."""
+    literal parts hold ``words`` (by default a letter), or an expression built
+    from one."""
     if isinstance(node, ast.Constant):
-        return isinstance(node.value, str) and _has_words(node.value)
+        return isinstance(node.value, str) and words(node.value)
     if isinstance(node, ast.JoinedStr):
         return any(
-            isinstance(part, ast.Constant) and _has_words(str(part.value))
+            isinstance(part, ast.Constant) and words(str(part.value))
             for part in node.values
         )
     if isinstance(node, ast.BinOp):
-        return _english_only(node.left) or _english_only(node.right)
+        return _english_only(node.left, words) or _english_only(node.right, words)
     if isinstance(node, ast.BoolOp):
-        return any(_english_only(value) for value in node.values)
+        return any(_english_only(value, words) for value in node.values)
     if isinstance(node, ast.IfExp):
-        return _english_only(node.body) or _english_only(node.orelse)
+        return _english_only(node.body, words) or _english_only(node.orelse, words)
     if isinstance(node, ast.Subscript):
-        return _english_only(node.value)
+        return _english_only(node.value, words)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         # "...".format(...), "; ".join(...), f"...".rstrip(".")
-        return _english_only(node.func.value)
+        return _english_only(node.func.value, words)
     return False
+
+
+def _flagged(keyword: ast.keyword) -> bool:
+    if keyword.arg == "reason":
+        return _english_only(keyword.value)
+    return keyword.arg in CLAUSES and _english_only(keyword.value, _has_two_words)
 
 
 def _raises_an_error(call: ast.Call) -> bool:
@@ -60,7 +82,8 @@ def _raises_an_error(call: ast.Call) -> bool:
 
 
 def english_only_reasons(root: Path = PACKAGE) -> list[str]:
-    """``path:line`` of each error raised with an English-only ``reason=``."""
+    """``path:line`` of each error raised with an English-only ``reason=`` (or
+    clause keyword, :data:`CLAUSES`)."""
     found = []
     for path in sorted(root.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
@@ -70,7 +93,7 @@ def english_only_reasons(root: Path = PACKAGE) -> list[str]:
             found.extend(
                 f"{path.relative_to(root.parent)}:{keyword.value.lineno}"
                 for keyword in node.keywords
-                if keyword.arg == "reason" and _english_only(keyword.value)
+                if _flagged(keyword)
             )
     return found
 
@@ -93,6 +116,16 @@ def english_only_reasons(root: Path = PACKAGE) -> list[str]:
         ('SociaparisError(E.X, reason=f"{exc.code}: {exc.message}")', False),
         ('SociaparisError(E.X, reason=f"{type(exc).__name__}: {exc}"[:300])', False),
         ('skipped_block(path=p, reason="no timing line", row=3)', False),
+        ('XPathError(E.X, detail=f"{name!r} is not a question name")', True),
+        ('SociaparisError(E.X, what="the estimate")', True),
+        ('XPathError(E.X, got=repr(v) if s else "an expression")', True),
+        ('SociaparisError(E.X, codes=", ".join(codes) or "any code")', True),
+        ('SociaparisError(E.X, expected=f"at least {minimum}")', True),
+        ('SociaparisError(E.X, detail=Reason(en="not closed", fr="pas fermé"))', False),
+        ('SociaparisError(E.X, expected="CodeBook", kind="code")', False),
+        ('SociaparisError(E.X, what="ids/fpc", got=repr(value))', False),
+        ('SociaparisError(E.X, expected=f"{n}", detail=str(exc))', False),
+        ('SociaparisError(E.X, detail=f"{exc.code}: {exc.message}")', False),
     ],
 )
 def test_the_guard_tells_our_words_from_other_messages(
@@ -106,6 +139,6 @@ def test_the_guard_tells_our_words_from_other_messages(
 def test_no_error_gives_its_reason_in_english_only() -> None:
     found = [where for where in english_only_reasons() if where not in ALLOWED]
     assert found == [], (
-        "give these reasons in English and French, as "
+        "give these reasons (or clauses) in English and French, as "
         "Reason(en=..., fr=...) (sociaparis.core.errors): " + ", ".join(found)
     )

@@ -19,7 +19,7 @@ from sociaparis.analysis.errors import AnalysisError
 from sociaparis.analysis.estimators import NanPolicy, domain_rows, model_columns
 from sociaparis.analysis.levels import LevelOrder, levels_of
 from sociaparis.analysis.results import DomainEstimate
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 _STATS = ("mean", "total")
 _MAX_CELLS = 20_000_000
@@ -119,7 +119,9 @@ def by_domain(
     if statistic == "mean":
         wsum = np.bincount(c[inside], weights=w[inside], minlength=n_dom)
         if np.any(wsum == 0):
-            raise SociaparisError(AnalysisError.EMPTY_DOMAIN, what="a domain")
+            raise SociaparisError(
+                AnalysisError.EMPTY_DOMAIN, what=Reason(en="a domain", fr="un domaine")
+            )
         est = wx / wsum[:, None]
         contrib = (x0 - est[c]) * (w / wsum[c])[:, None]
     else:

@@ -24,7 +24,7 @@ from sociaparis.analysis.design import (
 from sociaparis.analysis.errors import AnalysisError
 from sociaparis.analysis.levels import LevelOrder, levels_of
 from sociaparis.analysis.results import Estimate
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 NanPolicy = Literal["raise", "omit"]
 _NAN = ("raise", "omit")
@@ -201,7 +201,9 @@ def mean_influence(
     x0 = np.where(keep[:, None], x, 0.0)
     psum = w.sum()
     if psum == 0:
-        raise SociaparisError(AnalysisError.EMPTY_DOMAIN, what="the estimate")
+        raise SociaparisError(
+            AnalysisError.EMPTY_DOMAIN, what=Reason(en="the estimate", fr="l'estimation")
+        )
     est = (x0 * w[:, None]).sum(axis=0) / psum
     infl = (x0 - est) * (w / psum)[:, None]
     return est, infl

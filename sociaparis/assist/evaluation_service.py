@@ -36,6 +36,7 @@ from sociaparis.assist.offline import (
     fit_offline,
     is_human,
     label_units,
+    too_few_clauses,
 )
 from sociaparis.assist.offline_errors import AssistOfflineError
 from sociaparis.core.errors import Reason, SociaparisError
@@ -66,7 +67,8 @@ def _check_positive(name: str, value: int, minimum: int) -> None:
     if value < minimum:
         raise SociaparisError(
             AssistOfflineError.BAD_PARAMETER, name=name,
-            expected=f"at least {minimum}", value=value,
+            expected=Reason(en=f"at least {minimum}", fr=f"au moins {minimum}"),
+            value=value,
         )  # fmt: skip
 
 
@@ -256,10 +258,10 @@ def evaluate_offline(
     if not codes:
         raise SociaparisError(
             AssistOfflineError.TOO_FEW_EXAMPLES,
-            codes=", ".join(f"'{c}'" for c in sorted(counts)) or "any code",
             needed=min_examples, coder=coder_clause(human),
-            counts=", ".join(f"{c}: {n} with" for c, n in sorted(counts.items()))
-            or "no coded unit",
+            **too_few_clauses(
+                sorted(counts), {c: (n, None) for c, n in sorted(counts.items())}
+            ),
         )  # fmt: skip
     order = list(np.random.default_rng(seed).permutation(len(documents)))
     dealt = [[documents[i] for i in order[k::folds]] for k in range(folds)]

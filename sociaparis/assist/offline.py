@@ -550,7 +550,8 @@ def fit_offline(
     if not 0 <= threshold <= 1:
         raise SociaparisError(
             AssistOfflineError.BAD_PARAMETER, name="threshold",
-            expected="between 0 and 1", value=threshold,
+            expected=Reason(en="between 0 and 1", fr="compris entre 0 et 1"),
+            value=threshold,
         )  # fmt: skip
     chosen = sorted({c for lab in labels for c in lab}) if codes is None else list(codes)
     y = {c: np.array([c in lab for lab in labels], dtype=bool) for c in chosen}
@@ -559,10 +560,8 @@ def fit_offline(
     if not trainable:
         raise SociaparisError(
             AssistOfflineError.TOO_FEW_EXAMPLES,
-            codes=", ".join(f"'{c}'" for c in chosen) or "any code",
             needed=min_examples, coder="",
-            counts=", ".join(f"{c}: {p} with, {n} without"
-                             for c, (p, n) in counts.items()) or "no coded unit",
+            **too_few_clauses(chosen, counts),
         )  # fmt: skip
     featurizer = Featurizer(vector_weight=vector_weight).fit(texts)
     features = featurizer.matrix(texts)
@@ -690,6 +689,45 @@ def label_units(
     return TrainingUnits(
         tuple(out_docs), tuple(out_spans), tuple(out_texts), tuple(out_labels)
     )
+
+
+def too_few_clauses(
+    codes: Sequence[str], counts: Mapping[str, tuple[int, int | None]]
+) -> dict[str, Reason]:
+    """The ``codes`` and ``counts`` of ``ASSIST_060`` in English and French:
+    the codes asked for, and each code's units coded with it (and without it,
+    where known).
+
+    Examples
+    --------
+    >>> clauses = too_few_clauses(["a"], {"a": (3, 40)})
+    >>> str(clauses["codes"]), str(clauses["counts"])
+    ("'a'", 'a: 3 with, 40 without')
+    >>> clauses["codes"].fr, clauses["counts"].fr
+    ('« a »', '« a » : 3 avec, 40 sans')
+    >>> too_few_clauses([], {})["counts"].fr
+    'aucune unité codée'
+    """
+
+    def counted(code: str, with_: int, without: int | None, fr: bool) -> str:
+        if fr:
+            head = f"« {code} » : {with_} avec"
+            return head if without is None else f"{head}, {without} sans"
+        head = f"{code}: {with_} with"
+        return head if without is None else f"{head}, {without} without"
+
+    return {
+        "codes": Reason(
+            en=", ".join(f"'{c}'" for c in codes) or "any code",
+            fr=", ".join(f"« {c} »" for c in codes) or "de code",
+        ),
+        "counts": Reason(
+            en=", ".join(counted(c, p, n, False) for c, (p, n) in counts.items())
+            or "no coded unit",
+            fr=", ".join(counted(c, p, n, True) for c, (p, n) in counts.items())
+            or "aucune unité codée",
+        ),
+    }
 
 
 def coder_clause(coder: str | None) -> Reason:

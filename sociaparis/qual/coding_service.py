@@ -582,6 +582,12 @@ def edit_coding(
 
 #: history kinds that :func:`undo_last` can invert (with a ``coding`` snapshot)
 UNDOABLE = ("apply", "remove", "recode")
+#: an undoable event's kind as the messages name it, in English and French
+_UNDOABLE_NAMES = {
+    "apply": Reason(en="apply", fr="application"),
+    "remove": Reason(en="remove", fr="retrait"),
+    "recode": Reason(en="recode", fr="modification"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -634,7 +640,7 @@ def _invert(session: Session, actor: Account, event: QualEvent) -> UndoResult:
         return SociaparisError(
             QualError.UNDO_CONFLICT,
             user=actor.username,
-            kind=event.kind,
+            kind=_UNDOABLE_NAMES.get(event.kind, event.kind),
             coding=guid,
             reason=Reason(en=en, fr=fr),
         )

@@ -415,7 +415,10 @@ def parse_xlsform(
     except Exception as exc:  # pyxform's own checks missed something: still one message
         raise SociaparisError(
             SurveyError.PYXFORM_REJECTED,
-            detail=f"pyxform could not read it ({type(exc).__name__}: {exc}).",
+            detail=Reason(
+                en=f"pyxform could not read it ({type(exc).__name__}: {exc}).",
+                fr=f"pyxform n'a pas pu le lire ({type(exc).__name__} : {exc}).",
+            ),
         ) from exc
     warnings = [Issue("SURVEY_W01", text) for text in pyxform_warnings]
     if not any(

@@ -103,7 +103,7 @@ CATALOGUE_ERROR_MESSAGES: dict[str, dict[str, str]] = {
         ),
         "ANALYSIS_011": "Cas de conformité {path} : {reason}.",
         "ANALYSIS_012": "Matrice singulière ({what}) : {reason}.",
-        "ANALYSIS_013": "Aucun répondant de poids non nul ({what}).",
+        "ANALYSIS_013": "Aucun répondant de poids non nul dans {what}.",
         "ASSIST_001": (
             "Aucun point d'accès de modèle de langue n'est configuré ({missing} "
             "manquant) : renseignez SOCIAPARIS_LLM_URL et SOCIAPARIS_LLM_MODEL, ou "
@@ -853,8 +853,8 @@ CATALOGUE_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "listées dans docs/xpath.md."
         ),
         "XPATH_003": (
-            "{name}() au caractère {position} de `{expression}` prend {expected} "
-            "argument(s), mais {given} ont été donnés. Écrivez-la ainsi : {signature}."
+            "{name}() au caractère {position} de `{expression}` prend {expected}, "
+            "mais {given} ont été donnés. Écrivez-la ainsi : {signature}."
         ),
         "XPATH_004": (
             "Expression régulière invalide {pattern!r} dans regex() au caractère "

@@ -10,6 +10,8 @@ import string
 import pytest
 
 import sociaparis
+from sociaparis.analysis.errors import AnalysisError
+from sociaparis.assist.offline import fit_offline
 from sociaparis.compare.qca.errors import QCAError
 from sociaparis.core.errors import (
     ErrorCode,
@@ -19,6 +21,9 @@ from sociaparis.core.errors import (
     SociaparisError,
 )
 from sociaparis.jobs.errors import JobError
+from sociaparis.qual.coding_service import _UNDOABLE_NAMES
+from sociaparis.qual.errors import QualError
+from sociaparis.survey.xpath import parse
 from sociaparis.web.api.errors import ApiError
 from sociaparis.web.i18n import ERROR_MESSAGES, error_text
 from sociaparis.web.i18n_errors import CATALOGUE_ERROR_MESSAGES, ERROR_CATALOGUES
@@ -198,3 +203,89 @@ CHOOSE = Reason(en="choose one of csv, xlsx", fr="choisissez parmi csv, xlsx")
 )
 def test_a_reason_is_shown_in_the_page_language(error, lang: str, shown: str) -> None:
     assert error_text(error, lang).startswith(shown)
+
+
+# -- clauses of ours in other fields than ``reason`` -----------------------------------
+
+
+def _raised(call) -> SociaparisError:
+    with pytest.raises(SociaparisError) as caught:
+        call()
+    return caught.value
+
+
+def _parse_error(source: str) -> SociaparisError:
+    return _raised(lambda: parse(source))
+
+
+def _too_few() -> SociaparisError:
+    return _raised(
+        lambda: fit_offline(["a", "b"], [{"x"}, set()], codes=["x"], min_examples=5)
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "lang", "shown"),
+    [
+        (  # XPath: detail (lexer)
+            lambda: _parse_error("${a} > 1e5"),
+            "fr",
+            "Erreur de syntaxe au caractère 9 de `${a} > 1e5` : XPath n'a pas de "
+            "notation exponentielle ; écrivez le nombre en entier (100000, et non 1e5).",
+        ),
+        (
+            lambda: _parse_error("${a} > 1e5"),
+            "en",
+            "Syntax error at character 9 of `${a} > 1e5`: XPath has no exponent "
+            "notation; write the number in full (100000, not 1e5).",
+        ),
+        (  # XPath: detail (parser), with what was found
+            lambda: _parse_error("(1 + 2"),
+            "fr",
+            "Erreur de syntaxe au caractère 7 de `(1 + 2` : il faut ')' ici, et non la "
+            "fin de l'expression.",
+        ),
+        (  # XPath: the number of arguments
+            lambda: _parse_error("round(1, 2, 3)"),
+            "fr",
+            "round() au caractère 1 de `round(1, 2, 3)` prend de 1 à 2 arguments, mais "
+            "3 ont été donnés.",
+        ),
+        (  # analysis: what of EMPTY_DOMAIN
+            lambda: SociaparisError(
+                AnalysisError.EMPTY_DOMAIN,
+                what=Reason(en="the estimate", fr="l'estimation"),
+            ),
+            "fr",
+            "Aucun répondant de poids non nul dans l'estimation.",
+        ),
+        (  # assisted coding: the codes and counts of ASSIST_060
+            _too_few,
+            "fr",
+            "Le suggéreur hors ligne ne peut pas apprendre « x » : chaque code demande "
+            "au moins 5 unités codées avec lui et 5 sans lui par des personnes ; il y "
+            "en a : « x » : 1 avec, 1 sans.",
+        ),
+        (
+            _too_few,
+            "en",
+            "The offline suggester cannot learn 'x': each code needs at least 5 units "
+            "coded with it and 5 without it by human coders, and has x: 1 with, 1 "
+            "without.",
+        ),
+        (  # qualitative coding: the kind of action of QUAL_301
+            lambda: SociaparisError(
+                QualError.UNDO_CONFLICT,
+                user="alice",
+                kind=_UNDOABLE_NAMES["remove"],
+                coding="c1",
+                reason=Reason(en="it was coded again", fr="il a été recodé"),
+            ),
+            "fr",
+            "La dernière action de alice (retrait du codage c1) ne peut pas être "
+            "annulée : il a été recodé.",
+        ),
+    ],
+)
+def test_a_clause_is_shown_in_the_page_language(make, lang: str, shown: str) -> None:
+    assert error_text(make(), lang).startswith(shown)

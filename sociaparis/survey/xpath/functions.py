@@ -353,6 +353,10 @@ def _build_if(call: Call, fns: list[Fn]) -> Fn:
     return lambda ctx: then(ctx) if to_boolean(condition(ctx)) else otherwise(ctx)
 
 
+#: what ``got`` names when an argument that must be a quoted string is not one
+_AN_EXPRESSION = Reason(en="an expression", fr="une expression")
+
+
 def _build_today(call: Call, fns: list[Fn]) -> Fn:
     return lambda ctx: today_string(ctx.now())
 
@@ -367,7 +371,10 @@ def _build_position(call: Call, fns: list[Fn]) -> Fn:
             XPathErrorCode.SYNTAX,
             expression=call.source,
             position=call.pos + 1,
-            detail="position() only supports the argument `..`, as in position(..)",
+            detail=Reason(
+                en="position() only supports the argument `..`, as in position(..)",
+                fr="position() n'accepte que l'argument `..`, comme dans position(..)",
+            ),
         )
     return lambda ctx: float(ctx.position())
 
@@ -397,7 +404,7 @@ def _build_choice_name(call: Call, fns: list[Fn]) -> Fn:
             XPathErrorCode.BAD_CHOICE_NAME,
             expression=call.source,
             position=call.pos + 1,
-            got=repr(node.value) if node.kind == "str" else "an expression",
+            got=repr(node.value) if node.kind == "str" else _AN_EXPRESSION,
         )
     value = fns[0]
     return lambda ctx: ctx.choice_label(question, to_string(value(ctx)))
@@ -412,7 +419,7 @@ def _build_pulldata(call: Call, fns: list[Fn]) -> Fn:
             XPathErrorCode.BAD_PULLDATA,
             expression=call.source,
             position=call.pos + 1,
-            got=repr(node.value) if node.kind == "str" else "an expression",
+            got=repr(node.value) if node.kind == "str" else _AN_EXPRESSION,
         )
     column, key_column, key = fns[1], fns[2], fns[3]
     return lambda ctx: ctx.pulldata(
@@ -556,7 +563,7 @@ def _build_weighted_checklist(call: Call, fns: list[Fn]) -> Fn:
             expression=call.source,
             position=call.pos + 1,
             name=call.name,
-            expected="an even number of",
+            expected=Reason(en="an even number of", fr="un nombre pair d'arguments"),
             given=len(fns),
             signature=FUNCTIONS[call.name].signature,
         )

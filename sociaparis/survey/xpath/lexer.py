@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from sociaparis.core.errors import Reason
 from sociaparis.survey.xpath.errors import XPathError, XPathErrorCode
 
 WHITESPACE = " \t\r\n"
@@ -12,21 +13,52 @@ OPERATOR_NAMES = frozenset({"and", "or", "div", "mod"})
 OPERAND_END = frozenset({"num", "str", "ref", "dot", "dotdot", ")", "]"})
 _TWO_CHAR = ("!=", "<=", ">=", "::", "//")
 _ONE_CHAR = "()[],@|/=<>+-*"
-_TYPOGRAPHIC_QUOTE = (
-    "typographic quote {0!r} (U+{1:04X}), often added by a spreadsheet's \
-autocorrect; use a straight quote ' or \""
+_TYPOGRAPHIC_QUOTE = Reason(
+    en="typographic quote {0!r} (U+{1:04X}), often added by a spreadsheet's "
+    "autocorrect; use a straight quote ' or \"",
+    fr="guillemet typographique {0!r} (U+{1:04X}), souvent ajouté par la correction "
+    "automatique d'un tableur ; utilisez un guillemet droit ' ou \"",
 )
-_HINTS = {
+_ORDINARY_SPACE = Reason(
+    en="{0} (U+{1:04X}); replace it with an ordinary space",
+    fr="{0} (U+{1:04X}) ; remplacez-la par une espace ordinaire",
+)
+_NOT_AN_OPERATOR = Reason(
+    en="{0!r} is not an operator; write {1}",
+    fr="{0!r} n'est pas un opérateur ; écrivez {1}",
+)
+
+
+def _hint(template: Reason, *args: object, fr: tuple[object, ...] = ()) -> Reason:
+    """``template`` formatted with ``args`` (in French with ``fr``, if given)."""
+    return Reason(en=template.en.format(*args), fr=template.fr.format(*(fr or args)))
+
+
+#: why a character that cannot start a token is there, and what to write instead
+_HINTS: dict[str, Reason] = {
     **{
-        q: _TYPOGRAPHIC_QUOTE.format(q, ord(q))
+        q: _hint(_TYPOGRAPHIC_QUOTE, q, ord(q))
         for q in "\u2018\u2019\u201c\u201d\u00ab\u00bb"
     },
-    "\u00a0": "non-breaking space (U+00A0); replace it with an ordinary space",
-    "\u202f": "narrow non-breaking space (U+202F); replace it with an ordinary space",
-    "\u2260": "'\u2260' is not an operator; write !=",
-    "\u2264": "'\u2264' is not an operator; write <=",
-    "\u2265": "'\u2265' is not an operator; write >=",
-    "\u2212": "typographic minus sign (U+2212); write -",
+    "\u00a0": _hint(
+        _ORDINARY_SPACE,
+        "non-breaking space",
+        0xA0,
+        fr=("espace insécable", 0xA0),
+    ),
+    "\u202f": _hint(
+        _ORDINARY_SPACE,
+        "narrow non-breaking space",
+        0x202F,
+        fr=("espace fine insécable", 0x202F),
+    ),
+    "\u2260": _hint(_NOT_AN_OPERATOR, "\u2260", "!="),
+    "\u2264": _hint(_NOT_AN_OPERATOR, "\u2264", "<="),
+    "\u2265": _hint(_NOT_AN_OPERATOR, "\u2265", ">="),
+    "\u2212": Reason(
+        en="typographic minus sign (U+2212); write -",
+        fr="signe moins typographique (U+2212) ; écrivez -",
+    ),
 }
 
 
@@ -101,7 +133,10 @@ def tokenize(source: str) -> list[Token]:
                         XPathErrorCode.BAD_REFERENCE,
                         expression=source,
                         position=pos + 1,
-                        detail="'${' is never closed with '}'",
+                        detail=Reason(
+                            en="'${' is never closed with '}'",
+                            fr="'${' n'est jamais fermé par '}'",
+                        ),
                     )
                 name = source[pos + 2 : close]
                 if not valid_name(name):
@@ -109,7 +144,10 @@ def tokenize(source: str) -> list[Token]:
                         XPathErrorCode.BAD_REFERENCE,
                         expression=source,
                         position=pos + 1,
-                        detail=f"{name!r} is not a question name",
+                        detail=Reason(
+                            en=f"{name!r} is not a question name",
+                            fr=f"{name!r} n'est pas un nom de question",
+                        ),
                     )
                 tokens.append(Token("ref", name, pos))
                 pos = close + 1
@@ -142,8 +180,12 @@ def tokenize(source: str) -> list[Token]:
                     XPathErrorCode.SYNTAX,
                     expression=source,
                     position=end + 1,
-                    detail="XPath has no exponent notation; write the number in full "
-                    "(100000, not 1e5)",
+                    detail=Reason(
+                        en="XPath has no exponent notation; write the number in "
+                        "full (100000, not 1e5)",
+                        fr="XPath n'a pas de notation exponentielle ; écrivez le "
+                        "nombre en entier (100000, et non 1e5)",
+                    ),
                 )
             tokens.append(Token("num", source[pos:end], pos))
             pos = end
@@ -200,7 +242,11 @@ def tokenize(source: str) -> list[Token]:
             XPathErrorCode.SYNTAX,
             expression=source,
             position=pos + 1,
-            detail=_HINTS.get(char, f"unexpected character {char!r} (U+{ord(char):04X})"),
+            detail=_HINTS.get(char)
+            or Reason(
+                en=f"unexpected character {char!r} (U+{ord(char):04X})",
+                fr=f"caractère inattendu {char!r} (U+{ord(char):04X})",
+            ),
         )
     tokens.append(Token("end", "", length))
     return tokens

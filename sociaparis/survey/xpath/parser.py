@@ -136,12 +136,16 @@ def _node_level(node: Node) -> int | str | None:
     return node.kind if node.kind in ("and", "or") else None
 
 
-def _describe(token: Token) -> str:
+_CLOSING = Reason(en="')'", fr="')'")
+
+
+def _describe(token: Token) -> Reason:
+    """What ``token`` is, as an error's detail names it."""
     if token.kind == "end":
-        return "the end of the expression"
+        return Reason(en="the end of the expression", fr="la fin de l'expression")
     if token.kind == "str":
-        return f"the string {token.value!r}"
-    return f"{token.value!r}"
+        return Reason(en=f"the string {token.value!r}", fr=f"la chaîne {token.value!r}")
+    return Reason(en=f"{token.value!r}", fr=f"{token.value!r}")
 
 
 class _Parser:
@@ -159,7 +163,7 @@ class _Parser:
     def _error(self, code: XPathErrorCode, pos: int, **context: Any) -> XPathError:
         return XPathError(code, expression=self.source, position=pos + 1, **context)
 
-    def _syntax(self, token: Token, detail: str) -> XPathError:
+    def _syntax(self, token: Token, detail: Reason) -> XPathError:
         return self._error(XPathErrorCode.SYNTAX, token.pos, detail=detail)
 
     def _node(
@@ -181,10 +185,17 @@ class _Parser:
             )
         return Node(kind, pos, value, children, depth)
 
-    def _expect(self, kind: str, what: str) -> Token:
+    def _expect(self, kind: str, what: Reason) -> Token:
         token = self.tokens[self.index]
         if token.kind != kind:
-            raise self._syntax(token, f"expected {what} but found {_describe(token)}")
+            found = _describe(token)
+            raise self._syntax(
+                token,
+                Reason(
+                    en=f"expected {what.en} but found {found.en}",
+                    fr=f"il faut {what.fr} ici, et non {found.fr}",
+                ),
+            )
         self.index += 1
         return token
 
@@ -196,9 +207,20 @@ class _Parser:
         token = self.tokens[self.index]
         if token.kind != "end":
             if token.kind == "|":
-                raise self._syntax(token, "the union operator | is not supported")
+                raise self._syntax(
+                    token,
+                    Reason(
+                        en="the union operator | is not supported",
+                        fr="l'opérateur d'union | n'est pas pris en charge",
+                    ),
+                )
+            found = _describe(token)
             raise self._syntax(
-                token, f"unexpected {_describe(token)} after a complete expression"
+                token,
+                Reason(
+                    en=f"unexpected {found.en} after a complete expression",
+                    fr=f"{found.fr} vient après une expression déjà complète",
+                ),
             )
         return node
 
@@ -280,7 +302,7 @@ class _Parser:
             node = self._node("cur", token.pos)
         elif kind == "(":
             inner = self.expression(1)
-            self._expect(")", "')'")
+            self._expect(")", _CLOSING)
             node = inner
         elif kind == "func":
             node = self.call(token)
@@ -291,9 +313,22 @@ class _Parser:
         elif kind in ("name", "/", "//", "@", "::"):
             raise self._not_a_reference(token)
         elif kind == "end":
-            raise self._syntax(token, "the expression ends where a value is expected")
+            raise self._syntax(
+                token,
+                Reason(
+                    en="the expression ends where a value is expected",
+                    fr="l'expression s'arrête là où une valeur est attendue",
+                ),
+            )
         else:
-            raise self._syntax(token, f"expected a value but found {_describe(token)}")
+            found = _describe(token)
+            raise self._syntax(
+                token,
+                Reason(
+                    en=f"expected a value but found {found.en}",
+                    fr=f"une valeur est attendue ici, et non {found.fr}",
+                ),
+            )
         follow = self.tokens[self.index]
         if follow.kind in ("/", "//", "[", "::"):
             raise self._not_a_reference(token)
@@ -325,7 +360,7 @@ class _Parser:
                 name=name,
                 suggestion=suggestion[0] if suggestion else "concat",
             )
-        self._expect("(", "'('")
+        self._expect("(", Reason(en="'('", fr="'('"))
         args: list[Node] = []
         if (
             name == "position"
@@ -339,15 +374,30 @@ class _Parser:
             while self.tokens[self.index].kind == ",":
                 self.index += 1
                 args.append(self.expression(1))
-        self._expect(")", "',' or ')' to close the arguments of " + name + "()")
+        self._expect(
+            ")",
+            Reason(
+                en=f"',' or ')' to close the arguments of {name}()",
+                fr=f"',' ou ')' pour fermer les arguments de {name}()",
+            ),
+        )
         given = len(args)
         if given < spec.min_args or (spec.max_args is not None and given > spec.max_args):
+            # the French template names the arguments in ``expected``
             if spec.max_args is None:
-                expected = f"at least {spec.min_args}"
+                expected = Reason(
+                    en=f"at least {spec.min_args}",
+                    fr=f"au moins {spec.min_args} argument(s)",
+                )
             elif spec.min_args == spec.max_args:
-                expected = str(spec.min_args)
+                expected = Reason(
+                    en=str(spec.min_args), fr=f"{spec.min_args} argument(s)"
+                )
             else:
-                expected = f"{spec.min_args} to {spec.max_args}"
+                expected = Reason(
+                    en=f"{spec.min_args} to {spec.max_args}",
+                    fr=f"de {spec.min_args} à {spec.max_args} arguments",
+                )
             raise self._error(
                 XPathErrorCode.ARITY,
                 token.pos,

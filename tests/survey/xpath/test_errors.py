@@ -119,7 +119,8 @@ def test_unknown_function_suggests_the_closest_name() -> None:
 def test_arity_message_gives_the_signature() -> None:
     with pytest.raises(XPathError) as caught:
         parse("if(${a} = 1, 'x')")
-    assert caught.value.context["expected"] == "3"
+    assert str(caught.value.context["expected"]) == "3"
+    assert caught.value.context["expected"].fr == "3 argument(s)"
     assert caught.value.context["given"] == 2
     assert "if(condition, then, else)" in caught.value.message
 
