@@ -125,7 +125,7 @@ def parse_item(
                 SurveyError.BAD_EXPRESSION,
                 location=where,
                 expression=abbreviate(source, 200),
-                reason=f"{exc.code}: {exc.message}",
+                reason=exc,  # quoted by its code, in the page's language on a page
             ) from exc
         outside_strings = "".join(_SEGMENTS.split(text)[::2])
         if _POSITION.search(outside_strings) and item.repeat is None:

@@ -1050,7 +1050,7 @@ def _located(instrument: Instrument, context: _Context) -> Iterator[None]:
             SurveyError.EVALUATION_FAILED,
             location=Location("survey", item.row, column),
             name=name,
-            reason=f"{error.code}: {error.message}",
+            reason=error,  # quoted by its code, in the page's language on a page
         ) from error
 
 

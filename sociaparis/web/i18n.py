@@ -541,7 +541,7 @@ def error_text(error: SociaparisError | ErrorRecord, lang: str) -> str:
     template = ERROR_MESSAGES.get(lang, ERROR_MESSAGES[DEFAULT_LANGUAGE]).get(error.code)
     if template is None or error.context is None:
         return error.message
-    context = {key: in_language(value, lang) for key, value in error.context.items()}
+    context = {key: _in_page(value, lang) for key, value in error.context.items()}
     try:
         message = template.format(**context)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError):
@@ -552,6 +552,16 @@ def error_text(error: SociaparisError | ErrorRecord, lang: str) -> str:
         # as the catalogue message does ("[sheet 'survey', row 4] ..."), in ``lang``
         message = f"[{location_text(error.location, lang)}] {message}"
     return message
+
+
+def _in_page(value: object, lang: str) -> object:
+    """A context value as the page shows it: a reason in ``lang``, and another
+    error quoted in it (an expression's XPath error) by its code and its own
+    message in ``lang``, as the catalogue's English quotes it (``CODE: message``)."""
+    if isinstance(value, SociaparisError):
+        separator = " : " if lang == "fr" else ": "
+        return f"{value.code}{separator}{error_text(value, lang)}"
+    return in_language(value, lang)
 
 
 def location_text(location: Location, lang: str) -> str:

@@ -726,4 +726,6 @@ def test_an_evaluation_error_names_its_cell(form, answers, name, location, code)
     assert caught.value.error is SurveyError.EVALUATION_FAILED
     assert caught.value.location == location
     assert caught.value.context["name"] == name
-    assert caught.value.context["reason"].startswith(f"{code}: ")
+    # the XPath error itself, quoted by its code ("XPATH_018: ...")
+    assert caught.value.context["reason"].code == code
+    assert str(caught.value.context["reason"]).startswith(f"{code}: ")
