@@ -28,9 +28,28 @@ ALLOWED: dict[str, str] = {}
 #: other context keywords whose value is, in some catalogue entries, a clause of
 #: ours set inside the sentence (``detail`` of XPath and XLSForm errors, ``what``
 #: of ``ANALYSIS_013``, ``kind`` of ``QUAL_301``, ``expected`` and ``got``,
-#: ``codes`` and ``counts`` of ``ASSIST_060``); the same keywords elsewhere hold
-#: names, so only a value with two words is taken for a clause
-CLAUSES = frozenset({"detail", "what", "kind", "expected", "got", "codes", "counts"})
+#: ``codes`` and ``counts`` of ``ASSIST_060``, ``declared`` and ``found`` of
+#: ``QUAL_004`` and ``STUDY_022``, ``allowed`` and ``value`` of ``ANALYSIS_003``,
+#: ``folder`` of ``SURVEY_045``, ``known`` when a list is empty); the same
+#: keywords elsewhere hold names, so only a value with two words is taken for a
+#: clause
+CLAUSES = frozenset(
+    {
+        "detail",
+        "what",
+        "kind",
+        "expected",
+        "got",
+        "codes",
+        "counts",
+        "declared",
+        "found",
+        "allowed",
+        "value",
+        "folder",
+        "known",
+    }
+)
 #: two words side by side: a clause, not a name ('code', 'CodeBook', 'ids/fpc')
 _TWO_WORDS = re.compile(r"[^\W\d_]\s+[^\W\d_]")
 
@@ -126,6 +145,13 @@ def english_only_reasons(root: Path = PACKAGE) -> list[str]:
         ('SociaparisError(E.X, what="ids/fpc", got=repr(value))', False),
         ('SociaparisError(E.X, expected=f"{n}", detail=str(exc))', False),
         ('SociaparisError(E.X, detail=f"{exc.code}: {exc.message}")', False),
+        ('SociaparisError(E.X, declared="an HTML file", found=f)', True),
+        ('SociaparisError(E.X, found=", ".join(header) or "no column")', True),
+        ('SociaparisError(E.X, allowed=f"1 to {n} (the classifiable answers)")', True),
+        ('SociaparisError(E.X, value="non-integer counts", allowed=_NAN)', True),
+        ('SociaparisError(E.X, folder=str(m) if m else "the attachments given")', True),
+        ('SociaparisError(E.X, known=", ".join(k) or "(none)", value=value)', False),
+        ('SociaparisError(E.X, found=len(row), value="-3", allowed=_RULES)', False),
     ],
 )
 def test_the_guard_tells_our_words_from_other_messages(

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sociaparis.analysis.errors import AnalysisError
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 MIN_COUNT_FLOOR = 5
 DEFAULT_MIN_COUNT = 10
@@ -250,12 +250,16 @@ def suppress(
     check_min_count(min_count)
     table = _with_margins(counts)
     values = table.to_numpy(dtype=float)
-    if np.any(values < 0) or np.any(values != np.round(values)):
+    bad = (values < 0) | (values != np.round(values))
+    if np.any(bad):
         raise SociaparisError(
             AnalysisError.BAD_OPTION,
             name="counts",
-            value="non-integer or negative counts",
-            allowed="respondent counts",
+            value=float(values[bad][0]),  # the first cell that is not a count
+            allowed=Reason(
+                en="respondent counts (whole numbers, 0 or more)",
+                fr="des effectifs de répondants (nombres entiers, positifs ou nuls)",
+            ),
         )
     low = 0 if suppress_zeros else 1
     primary = (values >= low) & (values < min_count)

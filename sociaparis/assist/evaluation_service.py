@@ -78,7 +78,7 @@ def _human(session: Session, coder: str) -> str:
     if coder not in names:
         raise SociaparisError(
             AssistOfflineError.UNKNOWN_CODER, coder=coder,
-            known=", ".join(names) or "(none)",
+            known=", ".join(names) or Reason(en="(none)", fr="aucun"),
         )  # fmt: skip
     if not is_human(coder):
         raise SociaparisError(AssistOfflineError.NOT_HUMAN, coder=coder)

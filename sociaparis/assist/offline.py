@@ -349,7 +349,7 @@ class OfflineSuggester:
             if code not in self.models:
                 raise SociaparisError(
                     AssistOfflineError.UNKNOWN_CODE, code=code,
-                    known=", ".join(self.models) or "(none)",
+                    known=", ".join(self.models) or Reason(en="(none)", fr="aucun"),
                 )  # fmt: skip
         if not texts or not chosen:
             return np.zeros((len(texts), len(chosen)))

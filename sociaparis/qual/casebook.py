@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.service import Account
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.corpus import (
     DocumentInfo,
     can_manage,
@@ -205,7 +205,9 @@ def set_case_cells(
     for name, text in cells.items():
         if name not in types:
             raise SociaparisError(
-                CorpusError.UNKNOWN_VARIABLE, ref=name, known=", ".join(types) or "none"
+                CorpusError.UNKNOWN_VARIABLE,
+                ref=name,
+                known=", ".join(types) or Reason(en="none", fr="aucun"),
             )
         values[name] = parse_cell(text, types[name], name=name)
     set_case_attributes(session=session, actor=actor, case=case, attributes=values)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account, find_account
 from sociaparis.core.db import utcnow
-from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.core.errors import Issue, Reason, SociaparisError
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.document import ImportedDocument
 from sociaparis.qual.models import (
@@ -245,7 +245,9 @@ def variable_id(
     if found is not None:
         return found
     if not create:
-        known = ", ".join(session.scalars(select(QualVariable.name))) or "none"
+        known = ", ".join(session.scalars(select(QualVariable.name))) or Reason(
+            en="none", fr="aucun"
+        )
         raise SociaparisError(CorpusError.UNKNOWN_VARIABLE, ref=name, known=known)
     variable = QualVariable(guid=new_guid(), name=name, type=kind)
     session.add(variable)

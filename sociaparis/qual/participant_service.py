@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.service import Account
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.core.spreadsheets import neutralize_formula
 from sociaparis.qual import participants as fg
 from sociaparis.qual.codebook_service import _all_codes, _path
@@ -161,7 +161,7 @@ def _known(session: Session, doc: QualDocument, speaker: str) -> None:
             ParticipantError.UNKNOWN_SPEAKER,
             title=doc.title,
             speaker=speaker,
-            known=", ".join(speakers) or "(none)",
+            known=", ".join(speakers) or Reason(en="(none)", fr="aucun"),
         )
 
 

@@ -126,7 +126,7 @@ def _check_level(
             raise SociaparisError(
                 SurveyError.UNKNOWN_QUESTION,
                 name=name,
-                known=", ".join(known) or "(none)",
+                known=", ".join(known) or Reason(en="(none)", fr="aucun"),
             )
         if isinstance(item, Group):
             if not isinstance(value, list) or not all(

@@ -260,6 +260,8 @@ _SHEET_RE = re.compile(r"'(survey|choices|settings)' sheet")
 _LANG_RE = re.compile(r"\(([^()]+)\)\s*$")
 _OTHER_RELEVANT_RE = re.compile(r"selected\(\.\./([\w.-]+), 'other'\)")
 _REFERENCE = re.compile(r"\$\{([^{}]*)\}")
+#: where ``SURVEY_045`` says an attachment is missing when no media folder was given
+_ATTACHMENTS_GIVEN = Reason(en="the attachments given", fr="les pièces jointes fournies")
 
 
 @dataclass(frozen=True, slots=True)
@@ -798,7 +800,7 @@ class _Builder:
                     file=file,
                     folder=str(self.media)
                     if isinstance(self.media, MediaFolder)
-                    else "the attachments given",
+                    else _ATTACHMENTS_GIVEN,
                 )
             self.attachments[file] = read_attachment(file, self.media[file])
         return self.attachments[file]

@@ -7,11 +7,14 @@ import inspect
 import pkgutil
 import string
 
+import pandas as pd
 import pytest
 
 import sociaparis
+from sociaparis.analysis.disclosure import suppress
 from sociaparis.analysis.errors import AnalysisError
 from sociaparis.assist.offline import fit_offline
+from sociaparis.compare.matrix.errors import MatrixError
 from sociaparis.compare.qca.errors import QCAError
 from sociaparis.core.errors import (
     ErrorCode,
@@ -23,6 +26,11 @@ from sociaparis.core.errors import (
 from sociaparis.jobs.errors import JobError
 from sociaparis.qual.coding_service import _UNDOABLE_NAMES
 from sociaparis.qual.errors import QualError
+from sociaparis.qual.io.subtitles import read_srt
+from sociaparis.qual.io.text import read_txt
+from sociaparis.survey.errors import SurveyError
+from sociaparis.survey.study.loader import read_margins
+from sociaparis.survey.xlsform import _ATTACHMENTS_GIVEN
 from sociaparis.survey.xpath import parse
 from sociaparis.web.api.errors import ApiError
 from sociaparis.web.i18n import ERROR_MESSAGES, error_text
@@ -289,3 +297,87 @@ def _too_few() -> SociaparisError:
 )
 def test_a_clause_is_shown_in_the_page_language(make, lang: str, shown: str) -> None:
     assert error_text(make(), lang).startswith(shown)
+
+
+#: a WebVTT file, read as SRT
+VTT = b"WEBVTT\n\n00:01.000 --> 00:02.000\nx\n"
+
+
+def _empty_margins(tmp_path) -> SociaparisError:
+    (tmp_path / "margins.csv").write_text("", encoding="utf-8")
+    return _raised(lambda: read_margins(tmp_path / "margins.csv", ("directorate",)))
+
+
+@pytest.mark.parametrize(
+    ("make", "lang", "shown"),
+    [
+        (  # QUAL_004: what the name says and what the content is
+            lambda _: _raised(lambda: read_srt(VTT)),
+            "fr",
+            "transcript.srt : le nom indique un fichier SRT, mais le contenu est au "
+            "format de sous-titres WebVTT.",
+        ),
+        (
+            lambda _: _raised(lambda: read_srt(VTT)),
+            "en",
+            "transcript.srt: the name says an SRT file but the content is WebVTT "
+            "subtitles.",
+        ),
+        (  # QUAL_004: a binary format found by its first bytes
+            lambda _: _raised(lambda: read_txt(b"%PDF-1.7 ...")),
+            "fr",
+            "document.txt : le nom indique un fichier texte txt, mais le contenu est "
+            "un document PDF.",
+        ),
+        (  # STUDY_022: an empty margins file
+            _empty_margins,
+            "fr",
+            "{path} : les colonnes sont absentes (le fichier est vide) ; directorate, "
+            "count étaient attendues",
+        ),
+        (
+            _empty_margins,
+            "en",
+            "{path}: the columns are nothing (the file is empty); expected "
+            "directorate, count",
+        ),
+        (  # ANALYSIS_003: what is allowed
+            lambda _: _raised(lambda: suppress(pd.DataFrame({"a": [3, -2]}))),
+            "fr",
+            "counts=-2.0 n'est pas admis ; choisissez parmi des effectifs de "
+            "répondants (nombres entiers, positifs ou nuls).",
+        ),
+        (
+            lambda _: _raised(lambda: suppress(pd.DataFrame({"a": [3, -2]}))),
+            "en",
+            "counts=-2.0 is not allowed; choose one of respondent counts (whole "
+            "numbers, 0 or more).",
+        ),
+        (  # SURVEY_045: no media folder given
+            lambda _: SociaparisError(
+                SurveyError.ATTACHMENT_MISSING,
+                name="photo",
+                file="a.png",
+                folder=_ATTACHMENTS_GIVEN,
+            ),
+            "fr",
+            "« photo » utilise la pièce jointe « a.png », qui n'est pas dans les "
+            "pièces jointes fournies.",
+        ),
+        (  # an empty list of known names
+            lambda _: SociaparisError(
+                MatrixError.UNKNOWN_DIMENSION,
+                frame="f",
+                dimension="d",
+                known=Reason(en="none", fr="aucune"),
+            ),
+            "fr",
+            "Le cadre « f » n'a pas de dimension « d ». Ses dimensions : aucune.",
+        ),
+    ],
+)
+def test_a_converted_clause_is_shown_in_the_page_language(
+    tmp_path, make, lang: str, shown: str
+) -> None:
+    path = str(tmp_path / "margins.csv")
+    assert error_text(make(tmp_path), lang).startswith(shown.replace("{path}", path))

@@ -27,7 +27,7 @@ from sociaparis.compare.models import (
     CompareFrame,
 )
 from sociaparis.core.db import utcnow
-from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.core.errors import Issue, Reason, SociaparisError
 
 from .errors import MatrixError
 from .values import (
@@ -310,7 +310,7 @@ def case_row(session: Session, frame: CompareFrame, name: str) -> CompareCase:
         MatrixError.UNKNOWN_CASE,
         frame=frame.name,
         case=name,
-        known=", ".join(c.name for c in cases) or "none",
+        known=", ".join(c.name for c in cases) or Reason(en="none", fr="aucun"),
     )
 
 
@@ -324,7 +324,7 @@ def dimension_row(session: Session, frame: CompareFrame, name: str) -> CompareDi
         MatrixError.UNKNOWN_DIMENSION,
         frame=frame.name,
         dimension=name,
-        known=", ".join(d.name for d in dimensions) or "none",
+        known=", ".join(d.name for d in dimensions) or Reason(en="none", fr="aucune"),
     )
 
 

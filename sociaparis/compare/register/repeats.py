@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.service import Account
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 
 from ..matrix.service import (
     ImportResult,
@@ -133,7 +133,7 @@ def _repeat_table(data: Any, repeat: str) -> Any:
             RegisterError.UNKNOWN_REPEAT,
             form_id=data.form_id,
             repeat=repeat,
-            known=", ".join(known) or "none",
+            known=", ".join(known) or Reason(en="none", fr="aucune"),
         ) from None
     if table.parent_table:
         raise SociaparisError(

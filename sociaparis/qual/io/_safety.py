@@ -21,17 +21,33 @@ DEFAULT_MAX_RATIO = 100.0
 MAX_MEMBERS = 10_000
 
 _DTD_RE = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a zip archive (DOCX, ODT…)"),
-    (b"PK\x05\x06", "an empty zip archive"),
-    (b"%PDF", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old binary Office file (.doc)"),
-    (b"{\\rtf", "an RTF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"ID3", "an MP3 audio file"),
-    (b"RIFF", "a RIFF (WAV/AVI) media file"),
-    (b"OggS", "an Ogg media file"),
+#: the first bytes of the binary formats a text reader refuses, and what the
+#: messages call each (``found`` of ``QUAL_004``), in English and French
+_MAGIC: tuple[tuple[bytes, Reason], ...] = (
+    (
+        b"PK\x03\x04",
+        Reason(en="a zip archive (DOCX, ODT…)", fr="une archive zip (DOCX, ODT…)"),
+    ),
+    (b"PK\x05\x06", Reason(en="an empty zip archive", fr="une archive zip vide")),
+    (b"%PDF", Reason(en="a PDF document", fr="un document PDF")),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        Reason(
+            en="an old binary Office file (.doc)",
+            fr="un ancien fichier Office binaire (.doc)",
+        ),
+    ),
+    (b"{\\rtf", Reason(en="an RTF document", fr="un document RTF")),
+    (b"\x89PNG", Reason(en="a PNG image", fr="une image PNG")),
+    (b"\xff\xd8\xff", Reason(en="a JPEG image", fr="une image JPEG")),
+    (b"ID3", Reason(en="an MP3 audio file", fr="un fichier audio MP3")),
+    (
+        b"RIFF",
+        Reason(
+            en="a RIFF (WAV/AVI) media file", fr="un fichier multimédia RIFF (WAV/AVI)"
+        ),
+    ),
+    (b"OggS", Reason(en="an Ogg media file", fr="un fichier multimédia Ogg")),
 )
 
 
@@ -118,8 +134,18 @@ def check_size(data: bytes, *, path: str, max_bytes: int) -> None:
         raise SociaparisError(QualError.EMPTY_DOCUMENT, path=path)
 
 
-def sniff(data: bytes) -> str | None:
-    """What a binary file is, from its first bytes (``None`` for text-like data)."""
+def sniff(data: bytes) -> Reason | None:
+    """What a binary file is, from its first bytes (``None`` for text-like data),
+    in English and French.
+
+    Examples
+    --------
+    >>> found = sniff(b"%PDF-1.7")
+    >>> str(found), found.fr
+    ('a PDF document', 'un document PDF')
+    >>> sniff(b"Bonjour") is None
+    True
+    """
     head = data[:16]
     for magic, label in _MAGIC:
         if head.startswith(magic):
@@ -127,8 +153,9 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def refuse_binary(data: bytes, *, path: str, declared: str) -> None:
-    """Raise ``QUAL_004`` when a text format's bytes are a known binary format."""
+def refuse_binary(data: bytes, *, path: str, declared: Reason) -> None:
+    """Raise ``QUAL_004`` when a text format's bytes are a known binary format;
+    ``declared`` is what the name says the file is (``a JSON file``)."""
     found = sniff(data)
     if found is not None:
         raise SociaparisError(

@@ -9,7 +9,7 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.document import (
     DEFAULT_MAX_BYTES,
     ImportedDocument,
@@ -30,6 +30,18 @@ from sociaparis.qual.io._safety import (
 
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 _XML_PART = re.compile(r"\.(xml|rels)$", re.IGNORECASE)
+
+
+def _declared(format: str) -> Reason:
+    """What a file's name says it is (``declared`` of ``QUAL_004``): a DOCX or
+    ODT document, in English and French.
+
+    Examples
+    --------
+    >>> _declared("docx").fr
+    'un document DOCX'
+    """
+    return Reason(en=f"a {format.upper()} document", fr=f"un document {format.upper()}")
 
 
 def check_zip_document(
@@ -53,8 +65,12 @@ def check_zip_document(
         raise SociaparisError(
             QualError.CONTENT_MISMATCH,
             path=path,
-            declared=f"a {format.upper()} document",
-            found=found or "not a zip archive (plain text?)",
+            declared=_declared(format),
+            found=found
+            or Reason(
+                en="not a zip archive (plain text?)",
+                fr="autre chose qu'une archive zip (du texte brut ?)",
+            ),
         )
     parts = read_zip_parts(
         data,
@@ -66,15 +82,21 @@ def check_zip_document(
     )
     if required not in parts:
         if parts.get("mimetype", b"").strip() == ODT_MIMETYPE:
-            other = "an ODT (OpenDocument) document"
+            other = Reason(
+                en="an ODT (OpenDocument) document",
+                fr="un document ODT (OpenDocument)",
+            )
         elif "word/document.xml" in parts:
-            other = "a Word (DOCX) document"
+            other = Reason(en="a Word (DOCX) document", fr="un document Word (DOCX)")
         else:
-            other = "a zip archive that is neither DOCX nor ODT"
+            other = Reason(
+                en="a zip archive that is neither DOCX nor ODT",
+                fr="une archive zip qui n'est ni un DOCX ni un ODT",
+            )
         raise SociaparisError(
             QualError.CONTENT_MISMATCH,
             path=path,
-            declared=f"a {format.upper()} document",
+            declared=_declared(format),
             found=other,
         )
     for name, content in parts.items():

@@ -39,6 +39,8 @@ from sociaparis.qual.io.text import decode_document_text
 _ENTITY_RE = re.compile(r"<!\s*entity", re.IGNORECASE)
 _TIMESTAMP_RE = re.compile(r"^\s*\[\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\]\s*$")
 _BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li")
+#: what the name of a noScribe transcript says it is (``declared`` of ``QUAL_004``)
+_HTML_FILE = Reason(en="an HTML file", fr="un fichier HTML")
 
 
 def _parse(text: str, *, path: str) -> etree._Element:
@@ -198,14 +200,17 @@ def read_noscribe_html(
     [('S00', 0.0, 2.0, 'Bonjour. Ça va ?'), ('S01', 2.0, 3.0, 'Oui.')]
     """
     check_size(data, path=path, max_bytes=max_bytes)
-    refuse_binary(data, path=path, declared="an HTML file")
+    refuse_binary(data, path=path, declared=_HTML_FILE)
     text, warnings = decode_document_text(data, path=path)
     if "<" not in text:
         raise SociaparisError(
             QualError.CONTENT_MISMATCH,
             path=path,
-            declared="an HTML file",
-            found="plain text without any HTML tag",
+            declared=_HTML_FILE,
+            found=Reason(
+                en="plain text without any HTML tag",
+                fr="du texte brut sans aucune balise HTML",
+            ),
         )
     root = _parse(text, path=path)
     body = root.find("body")

@@ -36,6 +36,9 @@ _VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
 _TAG_RE = re.compile(r"<[^>]*>")
 _ASS_RE = re.compile(r"\{\\[^}]*\}")
 _BRACKET_SPEAKER_RE = re.compile(r"^\[([^\]\n]{1,40})\]\s*:\s*")
+#: what a subtitle file's name says it is (``declared`` of ``QUAL_004``)
+_VTT_FILE = Reason(en="a WebVTT file", fr="un fichier WebVTT")
+_SRT_FILE = Reason(en="an SRT file", fr="un fichier SRT")
 
 
 def _seconds(hours: str | None, minutes: str, seconds: str, fraction: str) -> float:
@@ -171,7 +174,7 @@ def read_vtt(
     [('S00', 0.0, 2.5), ('S01', 2.5, 4.0)]
     """
     check_size(data, path=path, max_bytes=max_bytes)
-    refuse_binary(data, path=path, declared="a WebVTT file")
+    refuse_binary(data, path=path, declared=_VTT_FILE)
     text, warnings = decode_document_text(data, path=path)
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if not re.match(r"WEBVTT(?:[ \t].*)?$", first):
@@ -179,8 +182,11 @@ def read_vtt(
             raise SociaparisError(
                 QualError.CONTENT_MISMATCH,
                 path=path,
-                declared="a WebVTT file",
-                found="SubRip (SRT) subtitles",
+                declared=_VTT_FILE,
+                found=Reason(
+                    en="SubRip (SRT) subtitles",
+                    fr="au format de sous-titres SubRip (SRT)",
+                ),
             )
         raise SociaparisError(
             QualError.MALFORMED,
@@ -218,14 +224,14 @@ def read_srt(
     ('On a testé Copilot. Voilà.', 3.0)
     """
     check_size(data, path=path, max_bytes=max_bytes)
-    refuse_binary(data, path=path, declared="an SRT file")
+    refuse_binary(data, path=path, declared=_SRT_FILE)
     text, warnings = decode_document_text(data, path=path)
     if text.lstrip("\ufeff").startswith("WEBVTT"):
         raise SociaparisError(
             QualError.CONTENT_MISMATCH,
             path=path,
-            declared="an SRT file",
-            found="WebVTT subtitles",
+            declared=_SRT_FILE,
+            found=Reason(en="WebVTT subtitles", fr="au format de sous-titres WebVTT"),
         )
     blocks, more = _read_cues(
         text, path=path, skip_first=False, detect_speakers=detect_speakers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sociaparis.core.errors import Issue
+from sociaparis.core.errors import Issue, Reason
 from sociaparis.qual.document import (
     DEFAULT_MAX_BYTES,
     ImportedDocument,
@@ -77,7 +77,11 @@ def read_txt(
     [('Enquêtrice', 'Bonjour.'), ('S01', 'Bonjour !')]
     """
     check_size(data, path=path, max_bytes=max_bytes)
-    refuse_binary(data, path=path, declared=f"a {format} text file")
+    refuse_binary(
+        data,
+        path=path,
+        declared=Reason(en=f"a {format} text file", fr=f"un fichier texte {format}"),
+    )
     text, warnings = decode_document_text(data, path=path)
     paragraphs = split_paragraphs(text)
     if detect_speakers:

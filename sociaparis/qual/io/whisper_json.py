@@ -94,7 +94,9 @@ def read_whisper_json(
     'SPEAKER_00: Bonjour.\\n\\nSPEAKER_01: Ça va ?'
     """
     check_size(data, path=path, max_bytes=max_bytes)
-    refuse_binary(data, path=path, declared="a JSON file")
+    refuse_binary(
+        data, path=path, declared=Reason(en="a JSON file", fr="un fichier JSON")
+    )
     text, warnings = decode_document_text(data, path=path)
     try:
         raw = json.loads(text, parse_int=partial(bounded_int, what="a number"))

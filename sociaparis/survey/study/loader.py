@@ -348,7 +348,7 @@ class _StudyReader:
                     key=table.key("notice"),
                     value=notice,
                     kind="notice",
-                    known=", ".join(notices) or "none",
+                    known=", ".join(notices) or Reason(en="none", fr="aucun"),
                 )
             opens, closes = table.day("opens"), table.day("closes")
             if opens is not None and closes is not None and closes < opens:
@@ -441,7 +441,7 @@ def read_margins(path: Path, dimensions: tuple[str, ...]) -> tuple[MarginCell, .
                 raise SociaparisError(
                     StudyError.MARGINS_COLUMNS,
                     path=str(path),
-                    found=", ".join(header) or "nothing",
+                    found=", ".join(header) or Reason(en="nothing", fr="absentes"),
                     expected=", ".join(expected),
                     location=Location(row=1),
                 )
@@ -488,7 +488,9 @@ def read_margins(path: Path, dimensions: tuple[str, ...]) -> tuple[MarginCell, .
         raise SociaparisError(
             StudyError.MARGINS_COLUMNS,
             path=str(path),
-            found="nothing (the file is empty)",
+            found=Reason(
+                en="nothing (the file is empty)", fr="absentes (le fichier est vide)"
+            ),
             expected=", ".join(expected),
         )
     if not cells:
