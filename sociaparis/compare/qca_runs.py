@@ -856,7 +856,7 @@ def compute(
         errors (``QCA_001`` to ``QCA_019``) for data it cannot use.
     """
     sets = plan["sets"] if "sets" in plan else plan
-    available = ", ".join(sets) or "none"
+    available = ", ".join(sets) or Reason(en="none", fr="aucun")
     if not settings.outcome or not settings.conditions:
         raise SociaparisError(QCAError.NO_CONDITIONS, available=available)
     for name in (settings.outcome, *settings.conditions):

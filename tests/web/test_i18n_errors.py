@@ -16,6 +16,7 @@ from sociaparis.analysis.errors import AnalysisError
 from sociaparis.assist.offline import fit_offline
 from sociaparis.compare.matrix.errors import MatrixError
 from sociaparis.compare.qca.errors import QCAError
+from sociaparis.compare.qca_runs import QCASettings, compute
 from sociaparis.core.errors import (
     ErrorCode,
     ErrorRecord,
@@ -373,6 +374,32 @@ def _empty_margins(tmp_path) -> SociaparisError:
             ),
             "fr",
             "Le cadre « f » n'a pas de dimension « d ». Ses dimensions : aucune.",
+        ),
+        (  # QCA_054 from a plan without calibrated sets
+            lambda _: _raised(
+                lambda: compute(
+                    frame="f",
+                    plan={"sets": {}},
+                    data={},
+                    settings=QCASettings(outcome="", conditions=()),
+                )
+            ),
+            "fr",
+            "Choisissez un résultat et au moins une condition parmi les ensembles "
+            "calibrés (aucun).",
+        ),
+        (
+            lambda _: _raised(
+                lambda: compute(
+                    frame="f",
+                    plan={"sets": {}},
+                    data={},
+                    settings=QCASettings(outcome="", conditions=()),
+                )
+            ),
+            "en",
+            "Choose an outcome and at least one condition among the calibrated sets "
+            "(none).",
         ),
     ],
 )

@@ -399,7 +399,7 @@ def cells_from_repeat(
                 RegisterError.UNKNOWN_QUESTION,
                 question=question,
                 repeat=repeat,
-                joined=", ".join(join) or "none",
+                joined=", ".join(join) or Reason(en="none", fr="aucune"),
                 form_id=form_id,
             )
     instances = repeat_instances(data, repeat, join)

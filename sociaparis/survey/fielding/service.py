@@ -28,7 +28,7 @@ from sociaparis.accounts.audit import record_audit
 from sociaparis.accounts.service import Account
 from sociaparis.core.caches import BoundedCache
 from sociaparis.core.db import utcnow
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.core.statements import DirectStatement
 from sociaparis.survey.checks import FieldError
 from sociaparis.survey.errors import SurveyError
@@ -351,7 +351,8 @@ def create_invitations(
                 FieldingError.ATTRIBUTE_NOT_ALLOWED,
                 column=extra[0],
                 form_id=form_id,
-                allowed=", ".join(sorted(allowed)) or "none",
+                allowed=", ".join(sorted(allowed))
+                or Reason(en="none", fr="aucune colonne"),
             )
         token = _new_token()
         kept = {key: str(value) for key, value in row.items()}
