@@ -223,6 +223,14 @@ def _raised(call) -> SociaparisError:
     return caught.value
 
 
+def _qca_without_sets(_tmp_path) -> SociaparisError:
+    """QCA_054 as a QCA run without any calibrated set raises it."""
+    settings = QCASettings(outcome="", conditions=())
+    return _raised(
+        lambda: compute(frame="f", plan={"sets": {}}, data={}, settings=settings)
+    )
+
+
 def _parse_error(source: str) -> SociaparisError:
     return _raised(lambda: parse(source))
 
@@ -376,27 +384,13 @@ def _empty_margins(tmp_path) -> SociaparisError:
             "Le cadre « f » n'a pas de dimension « d ». Ses dimensions : aucune.",
         ),
         (  # QCA_054 from a plan without calibrated sets
-            lambda _: _raised(
-                lambda: compute(
-                    frame="f",
-                    plan={"sets": {}},
-                    data={},
-                    settings=QCASettings(outcome="", conditions=()),
-                )
-            ),
+            _qca_without_sets,
             "fr",
             "Choisissez un résultat et au moins une condition parmi les ensembles "
             "calibrés (aucun).",
         ),
         (
-            lambda _: _raised(
-                lambda: compute(
-                    frame="f",
-                    plan={"sets": {}},
-                    data={},
-                    settings=QCASettings(outcome="", conditions=()),
-                )
-            ),
+            _qca_without_sets,
             "en",
             "Choose an outcome and at least one condition among the calibrated sets "
             "(none).",
