@@ -329,7 +329,8 @@ def test_the_open_link_is_consented_to_in_a_browser_without_javascript(
     with respondent.expect_response(lambda r: r.request.method == "POST") as posted:
         respondent.locator('form[method="post"] button[type="submit"]').first.click()
     assert posted.value.status == 303
-    assert "/r/" in respondent.url
+    # The URL changes as the redirected page starts; its form is there once loaded.
+    respondent.wait_for_url(f"{live_server.url}/r/**", wait_until="load")
     assert respondent.locator('form[method="post"]').count() == 1
 
 
