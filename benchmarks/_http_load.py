@@ -194,10 +194,10 @@ class Tally:
     backs: int = 0
     errors: list[str] = field(default_factory=list)
     #: per request that carried a ``Server-Timing`` header: the client's
-    #: milliseconds, the application's, and its database work's less the
-    #: sleeps waiting for a lock (what held the server's event loop on SQLite;
-    #: :mod:`sociaparis.web.timing`)
-    timings: list[tuple[float, float, float]] = field(default_factory=list)
+    #: milliseconds, the application's, its database work's less its waits
+    #: for a lock and for a commit's flush (what held the server's event loop
+    #: on SQLite), and those two waits (:mod:`sociaparis.web.timing`)
+    timings: list[tuple[float, float, float, float, float]] = field(default_factory=list)
     #: milliseconds the load generator's event loop woke late (:func:`watch_loop`)
     loop_lag_ms: list[float] = field(default_factory=list)
 
@@ -238,9 +238,8 @@ async def timed(tally: Tally, connection: Connection, method: str, path: str, fo
     tally.request_ms.append(elapsed)
     found = _SERVER_TIMING.match(reply.headers.get("server-timing", ""))
     if found is not None:
-        tally.timings.append(
-            (elapsed, float(found[1]), float(found[2]) - float(found[3]))
-        )
+        app, database, lock, flush = (float(part) for part in found.groups())
+        tally.timings.append((elapsed, app, database - lock - flush, lock, flush))
     return reply
 
 
@@ -275,19 +274,24 @@ def collector_pauses() -> Iterator[list[tuple[int, float]]]:
         gc.callbacks.remove(watch)
 
 
-_SERVER_TIMING = re.compile(r"app;dur=([0-9.]+), db;dur=([0-9.]+), lock;dur=([0-9.]+)")
+_SERVER_TIMING = re.compile(
+    r"app;dur=([0-9.]+), db;dur=([0-9.]+), lock;dur=([0-9.]+), flush;dur=([0-9.]+)"
+)
 
 
-def where_time_went(timings: Sequence[tuple[float, float, float]]) -> dict[str, float]:
+def where_time_went(
+    timings: Sequence[tuple[float, float, float, float, float]],
+) -> dict[str, float]:
     """Where the requests' milliseconds went, from their ``Server-Timing``.
 
     ``outside`` is what the client waited beyond the application's time (the
     server's event loop busy with other requests, the network, the client).
     Gives the 99th percentile of each part, the median of each part over the
     slowest 1 % of requests (client time at or above its 99th percentile), the
-    longest application and database times, and how many requests took the
-    application over 20 ms (while it works on one, a worker's event loop
-    serves no other); empty when no request carried the header.
+    longest application and database times, how many requests took the
+    application over 20 ms, and the median and 99th percentile of the saved
+    pages' waits for the write lock and for their commit's flush (the requests
+    that waited for a flush); empty when no request carried the header.
     """
     if not timings:
         return {}
@@ -297,6 +301,7 @@ def where_time_went(timings: Sequence[tuple[float, float, float]]) -> dict[str, 
     outside = [max(0.0, t[0] - t[1]) for t in timings]
     cut = percentile(client, 99)
     slow = [n for n, value in enumerate(client) if value >= cut]
+    saved = [t for t in timings if t[4] > 0]
     return {
         "app_p99_ms": round(percentile(app, 99), 1),
         "db_p99_ms": round(percentile(database, 99), 1),
@@ -307,6 +312,10 @@ def where_time_went(timings: Sequence[tuple[float, float, float]]) -> dict[str, 
         "app_max_ms": round(max(app), 1),
         "db_max_ms": round(max(database), 1),
         "app_over_20ms": sum(1 for value in app if value > 20),
+        "saved_lock_p50_ms": round(percentile([t[3] for t in saved], 50), 1),
+        "saved_lock_p99_ms": round(percentile([t[3] for t in saved], 99), 1),
+        "saved_flush_p50_ms": round(percentile([t[4] for t in saved], 50), 1),
+        "saved_flush_p99_ms": round(percentile([t[4] for t in saved], 99), 1),
     }
 
 

@@ -535,6 +535,11 @@ def _line(result: dict[str, Any], ceiling: float | None) -> str:
             f"application {parts['app_max_ms']:.1f} ms (database "
             f"{parts['db_max_ms']:.1f} ms), {parts['app_over_20ms']} requests "
             "over 20 ms in it"
+            f"\n    a saved page waited for the write lock p50 "
+            f"{parts['saved_lock_p50_ms']:.1f} ms p99 "
+            f"{parts['saved_lock_p99_ms']:.1f} ms, "
+            f"for its commit's flush p50 {parts['saved_flush_p50_ms']:.1f} ms p99 "
+            f"{parts['saved_flush_p99_ms']:.1f} ms"
         )
     if not math.isnan(result.get("client_loop_lag_p99_ms", math.nan)):
         text_ += (

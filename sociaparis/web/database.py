@@ -29,6 +29,16 @@ work that finds the database locked is rolled back and tried again after an
 asynchronous sleep, for up to ``lock_timeout`` seconds, after which
 :class:`DatabaseBusy` is raised (the pages answer 503 with ``Retry-After``).
 
+Writes (:meth:`DatabaseRunner.write`) on a SQLite file are committed in
+groups (:class:`_GroupCommit`): a commit with ``synchronous=FULL`` waits for
+the disk to flush the log, which under load took up to hundreds of
+milliseconds, and on the event loop every request of the worker waited with
+it. The writes that arrive meanwhile queue; the next group runs each of them
+in a savepoint of one transaction, on the loop (a few statements each), and
+only the commit, one flush for the whole group, runs in a thread, the loop free
+to serve pages meanwhile. A write is answered once its group is committed:
+nothing acknowledged is lost in a power cut.
+
 On PostgreSQL, whose round trips leave the CPU free, the work runs in two
 threads. More threads convoy on the GIL: run more worker processes for more
 parallelism.
@@ -37,20 +47,24 @@ parallelism.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import math
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from sociaparis.core.db import is_lock_timeout
-from sociaparis.web.timing import add_database_time, add_lock_wait
+from sociaparis.core.db import is_lock_timeout, write_lock
+from sociaparis.core.private import private_file
+from sociaparis.web.timing import CURRENT, RequestTiming, add_database_time, add_lock_wait
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -60,6 +74,8 @@ FIRST_RETRY_S = 0.002
 LONGEST_RETRY_S = 0.1
 #: Seconds between two checkpoints of a SQLite write-ahead log by the runner.
 CHECKPOINT_EVERY_S = 1.0
+#: Most writes in one group transaction (a bound on what one failed commit takes).
+MAX_GROUP = 64
 
 
 class DatabaseBusy(Exception):
@@ -119,6 +135,11 @@ class DatabaseRunner:
             else None
         )
         self._local = threading.local()
+        self._group = (
+            None
+            if self._checkpoints is None
+            else _GroupCommit(self._new_loop_connection, engine, lock_timeout)
+        )
 
     @classmethod
     def for_engine(cls, engine: Engine, lock_timeout: float = 10.0) -> DatabaseRunner:
@@ -153,6 +174,33 @@ class DatabaseRunner:
             return await self._retry(work)
         finally:
             add_database_time(time.perf_counter() - started)
+
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work(connection)`` in a write transaction; return its result
+        once that transaction is committed.
+
+        ``work`` neither begins nor commits. On a SQLite file it shares its
+        transaction with the other writes waiting (group commit, see the
+        module's documentation), in a savepoint of its own: if it raises, its
+        writes are rolled back, the others' are kept, and the exception is
+        raised here. Elsewhere it has a transaction of its own, run as
+        :meth:`run` runs work.
+
+        Raises
+        ------
+        DatabaseBusy
+            Another program held the database's write lock for ``lock_timeout``
+            seconds.
+        """
+        if self._group is not None:
+            return await self._group.write(work)
+        engine = self.engine
+
+        def in_transaction(connection: Connection) -> T:
+            with write_lock(engine), connection.begin():
+                return work(connection)
+
+        return await self.run(in_transaction)
 
     async def _in_thread(self, work: Callable[[Connection], T]) -> T:
         loop = asyncio.get_running_loop()
@@ -199,21 +247,32 @@ class DatabaseRunner:
     def _connection(self) -> Connection:
         connection: Connection | None = getattr(self._local, "connection", None)
         if connection is None or connection.closed or connection.invalidated:
-            connection = self.engine.connect()
-            if not self._wait_in_sqlite:
-                raw = connection.connection.dbapi_connection
-                raw.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]
-                if self._checkpoints is not None:
-                    raw.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
-                    self._checkpoints.start()
-                # Out of the pool, so that no other user gets it without a wait.
-                connection.detach()
+            connection = (
+                self.engine.connect()
+                if self._wait_in_sqlite
+                else self._new_loop_connection()
+            )
             self._local.connection = connection
         return connection
 
+    def _new_loop_connection(self) -> Connection:
+        """A SQLite connection for the event loop: it never waits for a lock,
+        never checkpoints, and is out of the pool, so that no other user gets
+        it without a wait."""
+        connection = self.engine.connect()
+        raw = connection.connection.dbapi_connection
+        raw.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]
+        if self._checkpoints is not None:
+            raw.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
+            self._checkpoints.start()
+        connection.detach()
+        return connection
+
     def close(self) -> None:
-        """Stop the runner's checkpoints (the server is stopping); the log is
-        checkpointed once more on the way."""
+        """Stop the runner's checkpoints and its group commits (the server is
+        stopping); the log is checkpointed once more on the way."""
+        if self._group is not None:
+            self._group.close()
         if self._checkpoints is not None:
             self._checkpoints.stop()
 
@@ -225,6 +284,243 @@ class DatabaseRunner:
                 connection.close()
             except DBAPIError:
                 connection.invalidate()
+
+
+class _Write:
+    """A write waiting for its group: the work, the future its request awaits,
+    and that request's timing (None when timing is off)."""
+
+    __slots__ = ("future", "timing", "work")
+
+    def __init__(
+        self,
+        work: Callable[[Connection], Any],
+        future: asyncio.Future[Any],
+        timing: RequestTiming | None,
+    ) -> None:
+        self.work = work
+        self.future = future
+        self.timing = timing
+
+
+class _GroupCommit:
+    """The writes of one worker process to a SQLite file, committed in groups.
+
+    A group starts as soon as a write arrives while none is running, and takes
+    every write waiting (at most :data:`MAX_GROUP`). It queues for the server's
+    write lock (:func:`~sociaparis.core.db.write_lock`'s file, waited for in
+    the commit thread when another process holds it), takes SQLite's with
+    ``BEGIN IMMEDIATE`` (if another program writes, it lets go and tries again
+    after a sleep, as :meth:`DatabaseRunner.run` does, up to ``lock_timeout``),
+    runs each write in a savepoint on the event loop, and commits in the
+    thread. Each write's request is then answered with its result or its error.
+
+    Parameters
+    ----------
+    connect
+        Makes the group's connection (one, kept; a new one after an error).
+    engine
+        The database (its file names the lock file).
+    lock_timeout
+        Seconds to keep trying while another program holds the write lock.
+    """
+
+    def __init__(
+        self, connect: Callable[[], Connection], engine: Engine, lock_timeout: float
+    ) -> None:
+        self._connect = connect
+        self.lock_timeout = lock_timeout
+        self._waiting: list[_Write] = []
+        self._running: asyncio.Task[None] | None = None
+        self._connection: Connection | None = None
+        self._thread = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="sqlite-commit"
+        )
+        self._lock_path = f"{engine.url.database}.lock" if os.name == "posix" else None
+        self._lock_file: Any = None
+
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        """Queue ``work`` for the next group; its result once committed."""
+        loop = asyncio.get_running_loop()
+        write = _Write(work, loop.create_future(), CURRENT.get())
+        self._waiting.append(write)
+        if self._running is None:
+            # A context of its own: the group's timings are its writes', not
+            # those of the request that happened to start it.
+            self._running = loop.create_task(self._serve(), context=contextvars.Context())
+        started = time.perf_counter()
+        try:
+            return await write.future
+        finally:
+            add_database_time(time.perf_counter() - started)
+
+    async def _serve(self) -> None:
+        try:
+            while self._waiting:
+                group = [w for w in self._waiting[:MAX_GROUP] if not w.future.done()]
+                del self._waiting[:MAX_GROUP]
+                if group:
+                    await self._commit(group)
+        finally:
+            self._running = None
+
+    async def _commit(self, group: list[_Write]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            waited = await self._begin(loop)
+        except DatabaseBusy as busy:
+            for write in group:
+                _settle(write.future, DatabaseBusy(busy.retry_after))
+            return
+        except BaseException as error:
+            self._discard()
+            _fail(group, error)
+            return
+        for write in group:
+            if write.timing is not None:
+                write.timing.lock += waited
+        connection = self._connection
+        assert connection is not None
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            if len(group) == 1:
+                # Alone: no savepoint; an error rolls the transaction back.
+                outcomes.append((True, group[0].work(connection)))
+            else:
+                for write in group:
+                    savepoint = connection.begin_nested()
+                    try:
+                        result = write.work(connection)
+                    except Exception as error:  # noqa: BLE001 - its request raises it
+                        savepoint.rollback()
+                        outcomes.append((False, error))
+                    else:
+                        savepoint.commit()
+                        outcomes.append((True, result))
+            started = time.perf_counter()
+            await loop.run_in_executor(self._thread, self._commit_and_unlock)
+            flushed = time.perf_counter() - started
+        except BaseException as error:
+            self._abandon()
+            _fail(group, error)
+            return
+        for write, (ok, value) in zip(group, outcomes, strict=True):
+            if write.timing is not None:
+                write.timing.flush += flushed
+            if ok:
+                if not write.future.done():
+                    write.future.set_result(value)
+            else:
+                _settle(write.future, value)
+
+    async def _begin(self, loop: asyncio.AbstractEventLoop) -> float:
+        """Take the server's write lock and SQLite's; the seconds waited."""
+        started = time.perf_counter()
+        deadline = loop.time() + self.lock_timeout
+        delay = FIRST_RETRY_S
+        while True:
+            await self._lock(loop)
+            if self._connection is None or self._connection.invalidated:
+                self._connection = self._connect()
+            try:
+                self._connection.begin()
+                self._connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except DBAPIError as error:
+                self._connection.rollback()
+                self._unlock()
+                if not is_lock_timeout(error):
+                    raise
+            else:
+                return time.perf_counter() - started
+            if (left := deadline - loop.time()) <= 0:
+                raise DatabaseBusy(max(1, math.ceil(self.lock_timeout)))
+            await asyncio.sleep(min(delay, left))
+            delay = min(2 * delay, LONGEST_RETRY_S)
+
+    async def _lock(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Take the server's write lock on the loop, as soon as it is free.
+
+        While another process holds it, the commit thread waits for it and
+        lets it go at once: the lock is then taken on the loop, so that it is
+        only ever held while the loop runs the group's statements, without a
+        pause, and while the commit flushes. Held while the loop was busy
+        with other requests, it would keep the other worker processes'
+        groups waiting as long.
+        """
+        if self._lock_path is None:
+            return
+        import fcntl
+
+        if self._lock_file is None:
+            self._lock_file = open(  # noqa: SIM115 - kept open, closed by close()
+                private_file(Path(self._lock_path)), "a"
+            )
+        while True:
+            try:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                await loop.run_in_executor(self._thread, self._wait_for_lock)
+
+    def _wait_for_lock(self) -> None:
+        """In the commit thread: wait until the server's write lock is free."""
+        import fcntl
+
+        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+        fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
+    def _unlock(self) -> None:
+        if self._lock_file is not None:
+            import fcntl
+
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
+    def _commit_and_unlock(self) -> None:
+        """In the commit thread: commit (the flush), then let the next writer in."""
+        assert self._connection is not None
+        try:
+            self._connection.commit()
+        finally:
+            self._unlock()
+
+    def _abandon(self) -> None:
+        """Roll back what the group wrote (it failed) and let go of the lock."""
+        try:
+            if self._connection is not None and self._connection.in_transaction():
+                self._connection.rollback()
+        except DBAPIError:
+            self._discard()
+        finally:
+            self._unlock()
+
+    def _discard(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except DBAPIError:
+                connection.invalidate()
+
+    def close(self) -> None:
+        """Let the commit thread go and close the connection and lock file."""
+        self._thread.shutdown(wait=True)
+        self._discard()
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+
+def _settle(future: asyncio.Future[Any], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
+
+
+def _fail(group: list[_Write], error: BaseException) -> None:
+    """Raise ``error`` in every write's request; a cancellation goes on up."""
+    for write in group:
+        _settle(write.future, error)
+    if not isinstance(error, Exception):
+        raise error
 
 
 class _Checkpointer:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import pytest
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from sociaparis.core.config import Settings
@@ -80,16 +81,16 @@ def test_what_work_commits_stays_and_what_it_leaves_open_is_rolled_back(
         assert _count(other) == 1
 
 
+def _broken(connection: Connection) -> None:
+    connection.execute(text("INSERT INTO page_log VALUES (99)"))
+    raise RuntimeError("a bug in the page")
+
+
 def test_a_failing_work_leaves_nothing_behind(
     runner: DatabaseRunner,
 ) -> None:
-
-    def broken(connection: Connection) -> None:
-        connection.execute(text("INSERT INTO page_log VALUES (1)"))
-        raise RuntimeError("a bug in the page")
-
     with pytest.raises(RuntimeError, match="a bug"):
-        _run(runner, broken)
+        _run(runner, _broken)
     assert _run(runner, _count) == 0
 
 
@@ -135,6 +136,136 @@ def test_an_error_that_is_not_a_lost_connection_is_not_retried(
     with pytest.raises(DBAPIError, match="no_such_table"):
         _run(runner, wrong)
     assert len(calls) == 1
+
+
+def _insert(n: int) -> Callable[[Connection], int]:
+    def work(connection: Connection) -> int:
+        connection.execute(text("INSERT INTO page_log VALUES (:n)"), {"n": n})
+        return n
+
+    return work
+
+
+def _write_all(runner: DatabaseRunner, works: list) -> list:
+    """Send ``works`` as writes at once, as concurrent requests would; their
+    outcomes (a result or the exception raised), in order."""
+
+    async def all_at_once() -> list:
+        return await asyncio.gather(
+            *(runner.write(work) for work in works), return_exceptions=True
+        )
+
+    return _LOOP_THREAD.submit(asyncio.run, all_at_once()).result()
+
+
+def test_a_write_is_committed_when_it_returns_and_a_failed_one_leaves_nothing(
+    runner: DatabaseRunner,
+) -> None:
+    assert _write_all(runner, [_insert(1)]) == [1]
+    with runner.engine.connect() as other:
+        assert _count(other) == 1
+    [failed] = _write_all(runner, [_broken])
+    assert isinstance(failed, RuntimeError)
+    assert _run(runner, _count) == 1
+
+
+def test_concurrent_writes_share_commits_and_a_failed_one_only_loses_its_own(
+    runner: DatabaseRunner,
+) -> None:
+    commits: list[None] = []
+    event.listen(runner.engine, "commit", lambda _connection: commits.append(None))
+
+    outcomes = _write_all(runner, [_insert(n) for n in range(5)] + [_broken, _insert(5)])
+    assert outcomes[:5] == [0, 1, 2, 3, 4] and outcomes[6] == 5
+    assert isinstance(outcomes[5], RuntimeError)
+    with runner.engine.connect() as other:
+        kept = other.execute(text("SELECT n FROM page_log ORDER BY n")).scalars().all()
+    assert kept == [0, 1, 2, 3, 4, 5]
+    grouped = runner._group is not None
+    assert grouped is (runner.engine.dialect.name == "sqlite" and not runner._executor)
+    # Grouped: the seven writes arrive before their group starts, one commit.
+    assert len(commits) == (1 if grouped else 6)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_grouped_write_waits_for_its_flush_and_locks_off_the_loop(
+    database: Engine,
+) -> None:
+    from sociaparis.core.db import write_lock
+    from sociaparis.web.timing import CURRENT, RequestTiming
+
+    runner = DatabaseRunner(database, 0, lock_timeout=5)
+    group = runner._group
+    assert group is not None
+    commit = group._commit_and_unlock
+
+    def slow_commit() -> None:
+        time.sleep(0.2)  # a disk slow to flush
+        commit()
+
+    group._commit_and_unlock = slow_commit
+    released = threading.Event()
+
+    def hold_the_server_lock() -> None:  # another worker process's save
+        with write_lock(database):
+            held.set()
+            released.wait(5)
+
+    held = threading.Event()
+    holder = threading.Thread(target=hold_the_server_lock)
+    holder.start()
+    held.wait(5)
+
+    async def save_while_pages_are_read() -> tuple[list[float], RequestTiming, float]:
+        timing = RequestTiming(started=time.perf_counter())
+        CURRENT.set(timing)
+        saving = asyncio.create_task(runner.write(_insert(1)))
+        read_at: list[float] = []
+        started = time.perf_counter()
+        while not saving.done():
+            if time.perf_counter() - started > 0.1:
+                released.set()  # the other worker's commit ends
+            await runner.run(_count)
+            read_at.append(time.perf_counter())
+            await asyncio.sleep(0.005)
+        await saving
+        return read_at, timing, time.perf_counter() - started
+
+    try:
+        read_at, timing, took = _LOOP_THREAD.submit(
+            asyncio.run, save_while_pages_are_read()
+        ).result()
+    finally:
+        released.set()
+        holder.join()
+        runner.close()
+    # Pages were read all along, while the lock was held (0.1 s) and while the
+    # flush went on (0.2 s): the loop never stopped as long as the flush.
+    longest_gap = max(b - a for a, b in zip(read_at, read_at[1:], strict=False))
+    assert took >= 0.3 and len(read_at) >= 20 and longest_gap < 0.15
+    assert timing.lock >= 0.09 and timing.flush >= 0.2
+    assert timing.database >= timing.lock + timing.flush
+    with database.connect() as other:
+        assert _count(other) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_write_another_program_locks_out_is_busy_and_writes_nothing(
+    database: Engine,
+) -> None:
+    runner = DatabaseRunner(database, 0, lock_timeout=0.3)
+    holder = sqlite3.connect(database.url.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a command importing files
+    try:
+        [busy] = _write_all(runner, [_insert(1)])
+    finally:
+        holder.rollback()
+        holder.close()
+    assert isinstance(busy, DatabaseBusy) and busy.retry_after == 1
+    assert _write_all(runner, [_insert(2)]) == [2]  # the lock released
+    with database.connect() as other:
+        assert other.execute(text("SELECT n FROM page_log")).scalars().all() == [2]
+    runner.close()
 
 
 def test_threads_are_zero_or_more(database: Engine) -> None:

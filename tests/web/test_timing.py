@@ -10,7 +10,9 @@ import pytest
 
 import sociaparis.survey.fielding.service as fielding_service
 
-TIMING = re.compile(r"^app;dur=(\d+\.\d), db;dur=(\d+\.\d), lock;dur=(\d+\.\d)$")
+TIMING = re.compile(
+    r"^app;dur=(\d+\.\d), db;dur=(\d+\.\d), lock;dur=(\d+\.\d), flush;dur=(\d+\.\d)$"
+)
 
 
 def test_no_timing_header_unless_asked(live_server) -> None:
@@ -39,8 +41,9 @@ def test_the_header_gives_the_application_and_database_milliseconds(
     response = httpx.get(f"{server.url}{path}")
     found = TIMING.match(response.headers["server-timing"])
     assert found is not None, response.headers["server-timing"]
-    app, database, lock = (float(part) for part in found.groups())
+    app, database, lock, flush = (float(part) for part in found.groups())
     assert lock == 0.0  # nothing else writes
+    assert flush == 0.0  # nothing saved
     if in_database:
         assert 30.0 <= database <= app
     else:

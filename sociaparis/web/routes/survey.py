@@ -4,14 +4,14 @@ Every page works without JavaScript. A page is only ever shown at the response's
 current position; answers are validated by the engine on the server and saved
 (committed) before the next page is shown.
 
-The handlers are ``async`` and do their database work in one call each to a
-database thread (:mod:`sociaparis.web.database`), with Core statements on that
-thread's connection. A page submission is read and validated first, then saved
-in a short transaction that only applies if the response has not moved on
-meanwhile; writes on SQLite queue on :func:`~sociaparis.core.db.write_lock`,
-which is thus held only for the write. When another program keeps the database
-locked too long (:class:`~sociaparis.web.database.DatabaseBusy`), a submitted
-page comes back with the answers typed and a message to try again (503 with
+The handlers are ``async`` and do their database work through the runner of
+:mod:`sociaparis.web.database`, with Core statements on its connection. A page
+submission is read and validated first (a read), then saved by a short write
+that only applies if the response has not moved on meanwhile; the runner
+commits the writes that wait together, and a page is acknowledged (redirected)
+once its write is committed. When another program keeps the database locked
+too long (:class:`~sociaparis.web.database.DatabaseBusy`), a submitted page
+comes back with the answers typed and a message to try again (503 with
 ``Retry-After``); nothing is saved.
 """
 
@@ -33,7 +33,7 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request as StarletteRequest
 
 from sociaparis.core.caches import BoundedCache
-from sociaparis.core.db import utcnow, write_lock
+from sociaparis.core.db import utcnow
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.fielding import service, uploads
 from sociaparis.survey.fielding.errors import FieldingError
@@ -305,28 +305,22 @@ async def _start(
     if not check_csrf_token(_secret(request), scope, form.get("csrf_token")):
         raise HTTPException(status_code=403, detail="csrf_failed")
 
-    engine = request.app.state.engine
-
-    def work(connection: Connection) -> Response:
-        try:
-            # A refusal rolls back whatever was written before it.
-            with write_lock(engine), connection.begin():
-                started = start(connection)
-        except SociaparisError as error:
-            if error.error is FieldingError.USE_KEY_CHANGED:
-                # The respondent is told to come back later; the remedy is the
-                # operator's.
-                logger.error("%s", error)
-            status = _REFUSAL_STATUS.get(error.error, 404)
-            return _refuse(request, error, lang, status)
-        # A new response goes straight to its first page; one found again to
-        # wherever it is.
-        where = f"/r/{started.resume_token}"
-        if started.page is not None:
-            where += f"/{started.page}"
-        return _redirect(f"{where}{_suffix(lang)}")
-
-    return await request.app.state.database.run(work)
+    try:
+        # A refusal rolls back whatever was written before it.
+        started = await request.app.state.database.write(start)
+    except SociaparisError as error:
+        if error.error is FieldingError.USE_KEY_CHANGED:
+            # The respondent is told to come back later; the remedy is the
+            # operator's.
+            logger.error("%s", error)
+        status = _REFUSAL_STATUS.get(error.error, 404)
+        return _refuse(request, error, lang, status)
+    # A new response goes straight to its first page; one found again to
+    # wherever it is.
+    where = f"/r/{started.resume_token}"
+    if started.page is not None:
+        where += f"/{started.page}"
+    return _redirect(f"{where}{_suffix(lang)}")
 
 
 async def invitation(request: Request, token: str) -> Response:
@@ -593,15 +587,12 @@ async def _submit_page(
     shown = _int(form.get("_shown"), -1)
     shown_at = datetime.fromtimestamp(shown, UTC) if 0 < shown < 2**40 else None
     live = form.get("_live") == "1"
-    # The plan of the first try, kept for the tries after it when the database
-    # is locked, and to show the page again with the answers if it stays so.
-    planned: list[tuple[service.ResponseView, service.PageOutcome]] = []
 
-    def work(connection: Connection) -> Response:
-        # Read and validate outside the write lock; the save only applies if the
+    def plan(
+        connection: Connection,
+    ) -> Response | tuple[service.ResponseView, service.PageOutcome]:
+        # Read and validate before the write; the save only applies if the
         # response is still at the revision read (else: a conflict, nothing saved).
-        if planned:
-            return _save(request, connection, resume, lang, *planned[0])
         view, shown_from = _SHOWN_VIEWS.pop(resume, (None, None))
         if view is None or view.revision != revision:
             shown_from = None
@@ -641,15 +632,15 @@ async def _submit_page(
             )
         if not outcome.accepted:
             return _redirect(f"/r/{resume}{_suffix(lang)}")
-        planned.append((view, outcome))
-        return _save(request, connection, resume, lang, view, outcome)
+        return view, outcome
 
+    planned = await request.app.state.database.run(plan)
+    if isinstance(planned, Response):
+        return planned
+    view, outcome = planned
     try:
-        return await request.app.state.database.run(work)
+        return await _save(request, resume, lang, view, outcome)
     except DatabaseBusy as busy:
-        if not planned:
-            raise
-        view, outcome = planned[0]
         return _page(
             request,
             view,
@@ -664,19 +655,19 @@ async def _submit_page(
         )
 
 
-def _save(
+async def _save(
     request: Request,
-    connection: Connection,
     resume: str,
     lang: str,
     view: service.ResponseView,
     outcome: service.PageOutcome,
 ) -> Response:
     """Save a page planned from ``view`` and send the respondent on."""
-    # The transaction commits before the redirect leaves: that is the
+    # The write is committed before the redirect leaves: that is the
     # acknowledgement.
-    with write_lock(request.app.state.engine), connection.begin():
-        saved = service.save_submission(session=connection, outcome=outcome)
+    saved = await request.app.state.database.write(
+        lambda connection: service.save_submission(session=connection, outcome=outcome)
+    )
     if not saved:
         return _redirect(f"/r/{resume}{_suffix(lang)}")
     if has_files(view.instrument):
