@@ -301,7 +301,7 @@ def save_plan(
     """Check and save ``plan`` (``{"sets": {NAME: options}}``) as the frame's plan.
 
     Every set's source must be a dimension of the frame; the plan is tried on the
-    matrix, and a set that cannot be calibrated is refused (``QCA_052``).
+    matrix, and a set that cannot be calibrated is refused (``QCA_056``).
     """
     _require_runner(actor, "change a calibration plan")
     row = frame_row(session, frame)
@@ -324,12 +324,9 @@ def save_plan(
         try:
             calibrated_sets(raw, {name: options})
         except SociaparisError as error:
+            # The calibration's own error, quoted: a page shows it in its language.
             raise SociaparisError(
-                QCAError.BAD_PLAN,
-                reason=Reason(
-                    en=f"set '{name}': {error.message}",
-                    fr=f"ensemble « {name} » : {error.message}",
-                ),
+                QCAError.SET_NOT_CALIBRATED, name=name, reason=error
             ) from None
     saved = session.scalar(select(QCAPlan).where(QCAPlan.frame_id == row.id))
     if saved is None:

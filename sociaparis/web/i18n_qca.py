@@ -375,6 +375,10 @@ QCA_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "« {name} » n'est pas un ensemble calibré du cadre « {frame} ». "
             "Ensembles : {available}."
         ),
+        "QCA_056": (
+            "L'ensemble « {name} » du plan de calibrage ne peut pas être calibré : "
+            "{reason}."
+        ),
         "QCA_001": (
             "La colonne « {column} » n'est pas dans les données. Colonnes disponibles : "
             "{available}."

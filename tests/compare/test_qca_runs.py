@@ -274,7 +274,7 @@ def test_roles_are_checked_in_the_service(
         ({"sets": {"X": {"source": "nowhere"}}}, "QCA_052"),
         (
             {"sets": {"X": {"source": "DEMOC", "thresholds": "e=9, c=10, i=11"}}},
-            "QCA_052",
+            "QCA_056",
         ),
         ({"sets": {"bad name": {"source": "DEMOC"}}}, "QCA_052"),
         ({"nosets": {}}, "QCA_052"),
@@ -287,6 +287,10 @@ def test_a_plan_that_cannot_be_used_is_refused(
     with pytest.raises(SociaparisError) as error:
         runs.save_plan(session=session, actor=researcher, frame="cvf", plan=plan)
     assert error.value.code == code
+    if code == "QCA_056":  # the calibration's own error is quoted, whole
+        assert error.value.context["reason"].code == "QCA_010"
+        assert "Set 'X'" in error.value.message
+        assert "QCA_010: Calibration thresholds" in error.value.message
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pickle
 
+import pandas as pd
 import pytest
 
 from sociaparis.accounts.service import LOCAL_ADMIN
+from sociaparis.compare.qca.errors import QCAError
+from sociaparis.compare.qca_runs import calibrated_sets
 from sociaparis.core.errors import SociaparisError
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.xpath import XPathError, parse
@@ -28,6 +31,31 @@ def test_person_name(username: str | None, lang: str, shown: str) -> None:
     """The command line's implicit administrator is named in the page's
     language; an account keeps its username, even one that looks like it."""
     assert person_name(username, lang) == shown
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        (
+            "fr",
+            "L'ensemble « X » du plan de calibrage ne peut pas être calibré : "
+            "QCA_010 : Les seuils de calibrage",
+        ),
+        ("en", "Set 'X' of the calibration plan cannot be calibrated: QCA_010: Calib"),
+    ],
+)
+def test_a_set_that_fails_to_calibrate_quotes_the_calibration_error(
+    lang: str, shown: str
+) -> None:
+    with pytest.raises(SociaparisError) as raised:
+        calibrated_sets(
+            pd.DataFrame({"DEMOC": [1.0, 2.0, 3.0]}),
+            {"X": {"source": "DEMOC", "thresholds": "e=9, c=10, i=11"}},
+        )
+    error = SociaparisError(QCAError.SET_NOT_CALIBRATED, name="X", reason=raised.value)
+    text = error_text(error, lang)
+    assert text.startswith(shown)
+    assert ("outside the range" in text) == (lang == "en")
 
 
 @pytest.mark.parametrize(

@@ -122,3 +122,7 @@ class QCAError(ErrorCode):
         "QCA_055",
         "'{name}' is not a calibrated set of frame '{frame}'. Sets: {available}.",
     )
+    SET_NOT_CALIBRATED = (
+        "QCA_056",
+        "Set '{name}' of the calibration plan cannot be calibrated: {reason}.",
+    )
