@@ -8,7 +8,10 @@ clause inside the French sentence. Our reasons are
 message (``str(exc)``, ``exc.msg``) has no French and is passed as it is. The
 same holds for the other keywords that carry a clause of ours (:data:`CLAUSES`). This
 test reads the package's source and names the file and line of each error
-raised with a reason of English words.
+raised with a reason of English words. A warning made from the catalogue
+(``Issue.of``, ``skipped_block``, a REFI-QDA reader's ``warn``) keeps its
+context for the pages too (:func:`~sociaparis.web.i18n.error_text`), and is
+read the same way.
 """
 
 from __future__ import annotations
@@ -93,16 +96,28 @@ def _flagged(keyword: ast.keyword) -> bool:
     return keyword.arg in CLAUSES and _english_only(keyword.value, _has_two_words)
 
 
+#: the calls, besides ``Issue.of``, that make a warning from a catalogue entry
+#: and its context (a transcript's skipped part, a REFI-QDA reader's warning)
+WARNINGS = frozenset({"skipped_block", "warn"})
+
+
 def _raises_an_error(call: ast.Call) -> bool:
-    """A ``SociaparisError(...)`` or one of its subclasses (``XPathError``)."""
+    """A ``SociaparisError(...)`` or one of its subclasses (``XPathError``), or
+    a warning made from a catalogue entry (``Issue.of(...)``, :data:`WARNINGS`)."""
     func = call.func
     name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-    return name == "SociaparisError" or (name[:1].isupper() and name.endswith("Error"))
+    if name == "of" and isinstance(func, ast.Attribute):
+        return isinstance(func.value, ast.Name) and func.value.id == "Issue"
+    return (
+        name == "SociaparisError"
+        or name in WARNINGS
+        or (name[:1].isupper() and name.endswith("Error"))
+    )
 
 
 def english_only_reasons(root: Path = PACKAGE) -> list[str]:
-    """``path:line`` of each error raised with an English-only ``reason=`` (or
-    clause keyword, :data:`CLAUSES`)."""
+    """``path:line`` of each error raised, or warning made, with an English-only
+    ``reason=`` (or clause keyword, :data:`CLAUSES`)."""
     found = []
     for path in sorted(root.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
@@ -134,7 +149,15 @@ def english_only_reasons(root: Path = PACKAGE) -> list[str]:
         ("SociaparisError(E.X, reason=exc.strerror or exc)", False),
         ('SociaparisError(E.X, reason=f"{exc.code}: {exc.message}")', False),
         ('SociaparisError(E.X, reason=f"{type(exc).__name__}: {exc}"[:300])', False),
-        ('skipped_block(path=p, reason="no timing line", row=3)', False),
+        ('skipped_block(path=p, reason="no timing line", row=3)', True),
+        ('skipped_block(path=p, reason=f"cue timing: {exc}", row=3)', True),
+        ("skipped_block(path=p, reason=Reason(en=e, fr=f), row=3)", False),
+        ('Issue.of(E.X, reason=f"segment {n}: {exc}")', True),
+        ('Issue.of(E.X, location, what="the speaker name")', True),
+        ("Issue.of(E.X, reason=str(exc))", False),
+        ('Issue("X", f"segment {n}: {exc}")', False),
+        ('self.warn(E.X, detail=" (a network view)")', True),
+        ("self.warn(E.X, detail=inside(name))", False),
         ('XPathError(E.X, detail=f"{name!r} is not a question name")', True),
         ('SociaparisError(E.X, what="the estimate")', True),
         ('XPathError(E.X, got=repr(v) if s else "an expression")', True),

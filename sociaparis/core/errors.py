@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from numbers import Integral, Real
 from typing import Any
@@ -317,11 +317,65 @@ class ErrorRecord:
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """A warning returned by an operation that partly succeeded."""
+    """A warning returned by an operation that partly succeeded.
+
+    Parameters
+    ----------
+    code
+        The catalog code, e.g. ``QUAL_021``.
+    message
+        The English message, formatted (without the location).
+    location
+        Where in the input the problem is, if it comes from a file.
+    context
+        The values the catalogue's template was formatted with, so that a page
+        can show the warning in its language
+        (:func:`sociaparis.web.i18n.error_text`); None for a warning written by
+        hand, which is then shown as its ``message``. It takes no part in
+        comparisons: two warnings with the same code, message and location are
+        equal.
+
+    Examples
+    --------
+    >>> issue = Issue.of(
+    ...     CoreError.ARCHIVE_TOO_MANY, path="a.docx", format="DOCX", count=9, limit=5
+    ... )
+    >>> issue.code, issue.context["count"]
+    ('CORE_011', 9)
+    >>> str(issue) == f"CORE_011: {issue.message}"
+    True
+
+    .. versionchanged:: 0.1.0
+       ``context`` and :meth:`of`.
+    """
 
     code: str
     message: str
     location: Location | None = None
+    context: Mapping[str, Any] | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(
+        cls, error: ErrorCode, /, location: Location | None = None, **context: Any
+    ) -> Issue:
+        """The warning ``error``, its message formatted with ``context``.
+
+        Parameters
+        ----------
+        error
+            The catalog entry.
+        location
+            Where in the input the problem is, if it comes from a file.
+        **context
+            Values for the entry's message template; kept in :attr:`context`
+            (a :class:`Reason` among them is shown in the page's language).
+
+        Returns
+        -------
+        Issue
+            The warning, with the English message and its context.
+        """
+        return cls(error.code, error.format(**context), location, dict(context))
 
     def __str__(self) -> str:
         where = f"[{self.location}] " if self.location and str(self.location) else ""

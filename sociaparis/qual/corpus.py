@@ -381,12 +381,7 @@ def fill_case_attributes(
         name = str(record_[case_column])
         exists = session.scalar(select(QualCase.id).where(QualCase.name == name))
         if exists is None and not create:
-            warnings.append(
-                Issue(
-                    CorpusError.UNKNOWN_CASE.code,
-                    CorpusError.UNKNOWN_CASE.format(ref=name),
-                )
-            )
+            warnings.append(Issue.of(CorpusError.UNKNOWN_CASE, ref=name))
             continue
         attributes = {c: _plain(record_[c]) for c in columns}
         ensure_case(session=session, actor=actor, name=name, attributes=attributes)

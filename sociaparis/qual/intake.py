@@ -129,19 +129,15 @@ def layout_warnings(document: ImportedDocument, *, detect_speakers: bool) -> lis
     path = document.filename or "document"
     has_speakers = any(t.speaker for t in document.turns)
     if len(document.paragraphs) <= 1 and not document.turns:
-        return [_issue(IntakeError.ONE_PARAGRAPH, path=path)]
+        return [Issue.of(IntakeError.ONE_PARAGRAPH, path=path)]
     if detect_speakers and not has_speakers and document.format in _SPEAKER_FORMATS:
         count = len(document.paragraphs)
-        return [_issue(IntakeError.NO_SPEAKERS, path=path, count=count)]
+        return [Issue.of(IntakeError.NO_SPEAKERS, path=path, count=count)]
     return []
 
 
 # formats whose speakers come from "NAME: " labels (transcripts carry their own)
 _SPEAKER_FORMATS = {"txt", "markdown", "docx", "odt", "html"}
-
-
-def _issue(error: IntakeError, **context: Any) -> Issue:
-    return Issue(error.code, error.format(**context))
 
 
 def import_file(
@@ -187,7 +183,9 @@ def import_file(
     except SociaparisError as exc:
         if exc.error is CorpusError.NOT_ALLOWED:
             raise
-        return FileReport(filename, error=Issue(exc.code, exc.message))
+        return FileReport(
+            filename, error=Issue.of(exc.error, exc.location, **exc.context)
+        )
     proposed: dict[str, int] = {}
     if pseudonymize:
         review = start_review(

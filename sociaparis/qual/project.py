@@ -533,12 +533,8 @@ class _Index:
         )
 
 
-def _issue(error: QualError, **context: object) -> Issue:
-    return Issue(error.code, error.format(**context))
-
-
 def _dangling(kind: str, item_id: str, ref: str) -> Issue:
-    return _issue(QualError.DANGLING_REFERENCE, kind=kind, id=item_id, ref=ref)
+    return Issue.of(QualError.DANGLING_REFERENCE, kind=kind, id=item_id, ref=ref)
 
 
 def _duplicate_ids(project: Project, index: _Index) -> Iterator[Issue]:
@@ -558,7 +554,7 @@ def _duplicate_ids(project: Project, index: _Index) -> Iterator[Issue]:
         for item in items:
             item_id = item.id  # type: ignore[attr-defined]
             if item_id in seen:
-                yield _issue(QualError.DUPLICATE_ID, kind=kind, id=item_id)
+                yield Issue.of(QualError.DUPLICATE_ID, kind=kind, id=item_id)
             seen.add(item_id)
 
 
@@ -576,7 +572,7 @@ def _code_cycles(project: Project, index: _Index) -> Iterator[Issue]:
         current: str | None = code.id
         while current is not None and current in index.codes:
             if current in seen:
-                yield _issue(QualError.CODE_CYCLE, code_id=code.id, parent=code.parent)
+                yield Issue.of(QualError.CODE_CYCLE, code_id=code.id, parent=code.parent)
                 break
             seen.add(current)
             current = index.codes[current].parent
@@ -613,7 +609,7 @@ def _selections(project: Project, index: _Index) -> Iterator[Issue]:
         if coding.selection_id is not None:
             span = (coding.source_id, coding.start, coding.end)
             if spans.setdefault(coding.selection_id, span) != span:
-                yield _issue(
+                yield Issue.of(
                     QualError.SELECTION_MISMATCH,
                     coding_id=coding.id,
                     id=coding.selection_id,
@@ -624,7 +620,9 @@ def _variable_types(project: Project, index: _Index) -> Iterator[Issue]:
     """A variable type REFI-QDA does not have."""
     for variable in project.variables:
         if variable.type not in VARIABLE_TYPES:
-            yield _issue(QualError.BAD_VARIABLE_TYPE, id=variable.id, type=variable.type)
+            yield Issue.of(
+                QualError.BAD_VARIABLE_TYPE, id=variable.id, type=variable.type
+            )
 
 
 def _case_sources(project: Project, index: _Index) -> Iterator[Issue]:
@@ -643,7 +641,7 @@ def _attribute_values(project: Project, index: _Index) -> Iterator[Issue]:
                 if ref not in index.variable_types:
                     yield _dangling(kind, owner.id, ref)
                 elif not _value_fits(value, index.variable_types[ref]):
-                    yield _issue(
+                    yield Issue.of(
                         QualError.BAD_VALUE,
                         kind=kind,
                         id=owner.id,
@@ -666,7 +664,9 @@ def _memo_targets(project: Project, index: _Index) -> Iterator[Issue]:
     for memo in project.memos:
         for target in memo.targets:
             if target.kind not in targets_by_kind:
-                yield _issue(QualError.BAD_MEMO_TARGET, memo_id=memo.id, kind=target.kind)
+                yield Issue.of(
+                    QualError.BAD_MEMO_TARGET, memo_id=memo.id, kind=target.kind
+                )
             elif target.id not in targets_by_kind[target.kind]:
                 yield _dangling("memo", memo.id, target.id)
             elif target.kind == "span":
@@ -733,7 +733,7 @@ def _span_issues(
     """``BAD_SPAN`` unless ``0 <= start < end <= len(text)``."""
     length = len(source.text or "")
     if not 0 <= start < end <= length:
-        yield _issue(
+        yield Issue.of(
             QualError.BAD_SPAN,
             what=what,
             label=label,

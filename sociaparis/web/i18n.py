@@ -5,6 +5,7 @@ from __future__ import annotations
 from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.core.errors import (
     ErrorRecord,
+    Issue,
     Location,
     SociaparisError,
     in_language,
@@ -520,13 +521,13 @@ ERROR_MESSAGES["en"] = {
 }
 
 
-def error_text(error: SociaparisError | ErrorRecord, lang: str) -> str:
+def error_text(error: SociaparisError | ErrorRecord | Issue, lang: str) -> str:
     """The message of ``error`` in ``lang`` where it has one, else the catalog's.
 
     Parameters
     ----------
     error
-        The refusal to show, or the record of one (a failed job's).
+        The refusal to show, the record of one (a failed job's), or a warning.
     lang
         The page's language.
 
@@ -534,31 +535,43 @@ def error_text(error: SociaparisError | ErrorRecord, lang: str) -> str:
     -------
     str
         The translated message, formatted with the error's context, each
-        :class:`~sociaparis.core.errors.Reason` in it in ``lang``. A record
-        without its context (written before contexts were kept), or whose
-        context no longer fits the template, gives its stored message.
+        :class:`~sociaparis.core.errors.Reason` in it in ``lang``, after its
+        location (``[ligne 4] ...``) where it has one. A record or a warning
+        without its context (a record written before contexts were kept, a
+        warning written by hand), or whose code has no template in ``lang``,
+        or whose context no longer fits the template, gives its stored English
+        message (a warning's after its location, as ``str(issue)`` shows it).
     """
     template = ERROR_MESSAGES.get(lang, ERROR_MESSAGES[DEFAULT_LANGUAGE]).get(error.code)
     if template is None or error.context is None:
-        return error.message
+        return _stored_message(error)
     context = {key: _in_page(value, lang) for key, value in error.context.items()}
     try:
         message = template.format(**context)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         if isinstance(error, SociaparisError):
             raise
-        return error.message
+        return _stored_message(error)
     if error.location is not None and str(error.location):
         # as the catalogue message does ("[sheet 'survey', row 4] ..."), in ``lang``
         message = f"[{location_text(error.location, lang)}] {message}"
     return message
 
 
+def _stored_message(error: SociaparisError | ErrorRecord | Issue) -> str:
+    """The English message ``error`` keeps, with its location in front: an
+    error's and a record's message has it already, a warning's has not."""
+    if isinstance(error, Issue) and error.location is not None and str(error.location):
+        return f"[{error.location}] {error.message}"
+    return error.message
+
+
 def _in_page(value: object, lang: str) -> object:
     """A context value as the page shows it: a reason in ``lang``, and another
-    error quoted in it (an expression's XPath error) by its code and its own
-    message in ``lang``, as the catalogue's English quotes it (``CODE: message``)."""
-    if isinstance(value, SociaparisError):
+    error or a warning quoted in it (an expression's XPath error, the first
+    part of a transcript that was skipped) by its code and its own message in
+    ``lang``, as the catalogue's English quotes it (``CODE: message``)."""
+    if isinstance(value, SociaparisError | Issue):
         separator = " : " if lang == "fr" else ": "
         return f"{value.code}{separator}{error_text(value, lang)}"
     return in_language(value, lang)

@@ -1,5 +1,6 @@
 """Catalog errors cross process boundaries as themselves (pickled by a worker);
-their reasons are in English and French, and their context can be stored as JSON."""
+their reasons are in English and French, and their context can be stored as JSON.
+A warning made from the catalogue keeps its context too."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from sociaparis.core.errors import (
     ErrorRecord,
+    Issue,
     Location,
     Reason,
     SociaparisError,
@@ -146,3 +148,43 @@ def test_an_error_record_comes_back_from_its_json(location) -> None:
     assert json.loads(json.dumps(data)) == data
     assert ErrorRecord.from_json(error.code, error.message, data) == record
     assert ErrorRecord.from_json(error.code, error.message, None).context is None
+
+
+# -- warnings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "location", "context", "shown"),
+    [
+        (
+            JobError.BAD_PARAMETER,
+            None,
+            {"name": "fmt", "value": "x", "reason": BILINGUAL},
+            "JOB_004: The job parameter 'fmt' cannot be 'x': name a form.",
+        ),
+        (
+            ExportError.BAD_FORMAT,
+            Location(sheet="survey", row=3),
+            {"format": "pdf", "formats": "csv, sav"},
+            "EXPORT_001: [sheet 'survey', row 3] Unknown export format 'pdf'. Use one "
+            "of: csv, sav.",
+        ),
+    ],
+)
+def test_a_warning_of_the_catalogue_keeps_its_context(
+    error, location, context, shown
+) -> None:
+    issue = Issue.of(error, location, **context)
+    assert (issue.code, issue.message, issue.location, issue.context) == (
+        error.code,
+        error.format(**context),
+        location,
+        context,
+    )
+    # read as the error of the same entry reads, and as a warning written by hand
+    raised = SociaparisError(error, location=location, **context)
+    assert str(issue) == shown == str(raised)
+    by_hand = Issue(issue.code, issue.message, location)
+    assert by_hand.context is None and by_hand == issue and str(by_hand) == shown
+    copy = pickle.loads(pickle.dumps(issue))
+    assert copy == issue and copy.context == context

@@ -98,6 +98,8 @@ def test_several_files_at_once_each_with_its_report(live_server_any, zip_bomb) -
     }
     assert report["notes.txt"]["ok"] is True
     assert report["notes.txt"]["codes"] == ["QUAL_320"]
+    # the warning in the page's language (French by default)
+    assert "notes.txt : un seul paragraphe, aucun tour de parole trouvé" in response.text
     assert report["bombe.docx"]["ok"] is False
     assert report["bombe.docx"]["codes"][0] in {"CORE_013", "CORE_014"}
     assert "2 fichier(s) importé(s), 1 refusé(s)." in response.text
@@ -115,6 +117,41 @@ def test_several_files_at_once_each_with_its_report(live_server_any, zip_bomb) -
         "notes.txt",
     ]
     assert "remplacements proposés, à revoir" in rows[0].text_content()
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        (
+            "fr",
+            "[ligne 5] entretien.srt : horaire du sous-titre : le champ des heures "
+            "111111111111… a 20 chiffres (15 au plus) ; cette partie a été ignorée.",
+        ),
+        (
+            "en",
+            "[row 5] entretien.srt: cue timing: the hour field 111111111111… has 20 "
+            "digits (at most 15); this part was skipped.",
+        ),
+    ],
+)
+def test_the_report_shows_a_skipped_cue_in_the_page_language(
+    live_server, lang, shown
+) -> None:
+    http = _log_in(live_server, "claire")
+    srt = (
+        b"1\n00:00:00,000 --> 00:00:01,000\nBonjour.\n\n2\n%s:00:00,000 --> "
+        % (b"1" * 20)
+        + b"00:00:02,000\nSuite.\n"
+    )
+    response = http.post(
+        f"/qual/corpus/upload?lang={lang}",
+        data={"csrf_token": _token(http), "pseudonymize": ""},
+        files=[("files", ("entretien.srt", srt, "application/octet-stream"))],
+    )
+    assert response.status_code == 200
+    assert _report(response.text)["entretien.srt"]["codes"] == ["QUAL_021"]
+    [warning] = lxml.html.fromstring(response.text).xpath('//ul[@class="warnings"]/li')
+    assert warning.text_content() == f"QUAL_021 {shown}"
 
 
 def test_upload_needs_the_token_a_role_that_may_and_stays_within_limits(

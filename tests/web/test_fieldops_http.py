@@ -66,9 +66,11 @@ def _fielded(server, **options) -> str:
         return field_form(session, **options)
 
 
-def _upload(http, action: str, name: str, data: bytes, token: str | None = None):
+def _upload(
+    http, action: str, name: str, data: bytes, token: str | None = None, lang: str = "fr"
+):
     return http.post(
-        "/forms/upload",
+        f"/forms/upload?lang={lang}",
         data={
             "csrf_token": token if token is not None else _csrf(http),
             "action": action,
@@ -143,7 +145,10 @@ def test_a_refused_form_names_the_row_of_the_problem(live_server) -> None:
     bad = FIELDING_FORM.replace(". >= 0 and . <= 60", ". >= 0 and and")
     refused = _upload(http, "check", "bad.md", bad.encode())
     assert refused.status_code == 422
-    assert re.search(r"\[sheet &#39;survey&#39;, row \d+", refused.text)
+    # in the page's language, as the refusals of the other pages
+    assert re.search(r"\[feuille « survey », ligne \d+", refused.text)
+    english = _upload(http, "check", "bad.md", bad.encode(), lang="en")
+    assert re.search(r"\[sheet &#39;survey&#39;, row \d+", english.text)
 
 
 def test_posts_need_the_session_csrf_token_and_the_same_site(live_server) -> None:

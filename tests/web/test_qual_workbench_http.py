@@ -12,6 +12,7 @@ import io
 import re
 
 import docx
+import lxml.html
 import openpyxl
 import pytest
 
@@ -124,6 +125,36 @@ def test_codebook_export_then_import_from_the_page(live_server, study, fmt) -> N
     assert imported.status_code == 200 and 'id="done"' in imported.text
     assert list(_codes(live_server)) == ["Outils", "Outils > Copilot", "Risques"]
     assert http.get("/qual/codebook/export?format=pdf").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        (
+            "fr",
+            "QUAL_146 [ligne 1, colonne « Remarque »] La colonne « Remarque » n'est "
+            "pas une colonne du livre de codes : elle a été ignorée.",
+        ),
+        (
+            "en",
+            "QUAL_146 [row 1, column 'Remarque'] The column 'Remarque' is not a "
+            "codebook column and was ignored.",
+        ),
+    ],
+)
+def test_codebook_import_warnings_in_the_page_language(
+    live_server, study, lang, shown
+) -> None:
+    http = log_in(live_server, "boss")
+    token = hidden(http.get("/qual/codebook").text, "csrf_token")
+    imported = http.post(
+        f"/qual/codebook/import?lang={lang}",
+        data={"csrf_token": token},
+        files={"codebook": ("livre.csv", b"name,Remarque\nRessources,x\n")},
+    )
+    page = lxml.html.fromstring(imported.text)
+    assert imported.status_code == 200, page.xpath('string(//*[@id="error-summary"])')
+    assert [li.text_content() for li in page.xpath('//*[@id="warnings"]//li')] == [shown]
 
 
 def test_a_coder_reads_the_codebook_but_may_not_edit_it(live_server, study) -> None:

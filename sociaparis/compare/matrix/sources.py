@@ -155,9 +155,11 @@ def cells_from_survey(
     ):
         name = _plain(name)
         if is_empty(name):
-            entry = MatrixError.NO_CASE_ANSWER
-            message = entry.format(response=response, question=case_question)
-            warnings.append(Issue(entry.code, message))
+            warnings.append(
+                Issue.of(
+                    MatrixError.NO_CASE_ANSWER, response=response, question=case_question
+                )
+            )
             continue
         key = str(name).strip().casefold()
         if key in chosen:
@@ -302,9 +304,9 @@ def cells_from_codes(
             try:
                 case.qual_case_id = get_case(session=session, ref=case.name).id
             except SociaparisError:
-                entry = MatrixError.NOT_LINKED
-                message = entry.format(case=case.name, dimension=name)
-                warnings.append(Issue(entry.code, message))
+                warnings.append(
+                    Issue.of(MatrixError.NOT_LINKED, case=case.name, dimension=name)
+                )
                 continue
         info = get_case(session=session, ref=case.qual_case_id)
         guids = list(matrix.segments.get((path, info.name), ()))
@@ -380,8 +382,7 @@ def _survey_evidence(
     from sociaparis.survey.exports import load_export
 
     source = cell.source
-    entry = MatrixError.NO_RESPONSE
-    lost = [Issue(entry.code, entry.format(response=source["response"]))]
+    lost = [Issue.of(MatrixError.NO_RESPONSE, response=source["response"])]
     try:
         data = load_export(
             session=session, form_id=source["form_id"], include_in_progress=True
@@ -486,7 +487,6 @@ def cell_evidence(
         from ..register.repeats import repeat_evidence
 
         answer = repeat_evidence(session, cell.source, lang)
-        entry = MatrixError.NO_RESPONSE
-        lost = [Issue(entry.code, entry.format(response=cell.source.get("response")))]
+        lost = [Issue.of(MatrixError.NO_RESPONSE, response=cell.source.get("response"))]
         return Evidence(cell, answer, (), [] if answer is not None else lost)
     return Evidence(cell)

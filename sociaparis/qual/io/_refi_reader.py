@@ -47,6 +47,7 @@ from sociaparis.qual.io._refi_xml import (
     NS,
     VALUE_TAGS,
     ImportResult,
+    inside,
     local_name,
     parse_description,
     selection_guid,
@@ -93,7 +94,7 @@ class Reader:
     # helpers
     def warn(self, error: QualError, **context: object) -> None:
         """Record a warning of ``error`` for this file."""
-        self.warnings.append(Issue(error.code, error.format(path=self.path, **context)))
+        self.warnings.append(Issue.of(error, path=self.path, **context))
 
     def kids(self, element: etree._Element, name: str) -> list[etree._Element]:
         """The children of ``element`` named ``name``, whatever their namespace."""
@@ -119,7 +120,7 @@ class Reader:
                     QualError.UNSUPPORTED_ELEMENT,
                     element=local_name(child),
                     name=child.get("name", ""),
-                    detail=f" (inside <{local_name(element)}>)",
+                    detail=inside(local_name(element)),
                 )
 
     def guid(self, element: etree._Element, attribute: str = "guid") -> str:
@@ -293,14 +294,18 @@ class Reader:
                         QualError.UNSUPPORTED_ELEMENT,
                         element=kind,
                         name=element.get("name", ""),
-                        detail=f", with its {n} coding(s)" if n else "",
+                        detail=Reason(
+                            en=f", with its {n} coding(s)", fr=f", avec ses {n} codage(s)"
+                        )
+                        if n
+                        else "",
                     )
         for graph in (g for group in self.kids(root, "Graphs") for g in group):
             self.warn(
                 QualError.UNSUPPORTED_ELEMENT,
                 element=local_name(graph),
                 name=graph.get("name", ""),
-                detail=" (a network view)",
+                detail=Reason(en=" (a network view)", fr=" (une vue en réseau)"),
             )
         cases: list[Case] = []
         document_values: dict[str, dict[str, Value]] = {}
@@ -355,7 +360,10 @@ class Reader:
                         QualError.UNSUPPORTED_ELEMENT,
                         element="Link",
                         name=link.get("name", ""),
-                        detail=f" (from {origin} to {target})",
+                        detail=Reason(
+                            en=f" (from {origin} to {target})",
+                            fr=f" (de {origin} à {target})",
+                        ),
                     )
         raw_sets = [
             (
@@ -532,7 +540,9 @@ class Reader:
             text = None
         if text is None:
             self.warn(
-                QualError.SOURCE_TEXT_MISSING, name=name, ref=text_path or "no path"
+                QualError.SOURCE_TEXT_MISSING,
+                name=name,
+                ref=text_path or Reason(en="no path", fr="aucun chemin"),
             )
         else:
             # text_path only keeps the reference of a text that could not be
@@ -545,14 +555,21 @@ class Reader:
                 QualError.UNSUPPORTED_ELEMENT,
                 element="TextSource richTextPath",
                 name=name,
-                detail=" (the plain text is imported, the formatted copy is not)",
+                detail=Reason(
+                    en=" (the plain text is imported, the formatted copy is not)",
+                    fr=" (le texte brut est importé, la copie mise en forme ne l'est "
+                    "pas)",
+                ),
             )
         for _ in self.kids(element, "Coding"):
             self.warn(
                 QualError.UNSUPPORTED_ELEMENT,
                 element="Coding",
                 name=name,
-                detail=" (a coding of a whole source without a selection)",
+                detail=Reason(
+                    en=" (a coding of a whole source without a selection)",
+                    fr=" (un codage de toute la source, sans sélection)",
+                ),
             )
         for selection in self.kids(element, "PlainTextSelection"):
             self.read_selection(selection, source_id, name, text, codings)
@@ -679,8 +696,12 @@ class Reader:
                 QualError.UNSUPPORTED_ELEMENT,
                 element="CodeRef",
                 name=element.get("name", ""),
-                detail=" (inside <Case>; only sources and selections are held as "
-                "case members)",
+                detail=Reason(
+                    en=" (inside <Case>; only sources and selections are held as case "
+                    "members)",
+                    fr=" (dans <Case> ; seules les sources et les sélections sont "
+                    "conservées comme membres d'un cas)",
+                ),
             )
         selections = []
         for ref in self.refs(element, "SelectionRef"):

@@ -11,7 +11,7 @@ from typing import IO, Any
 from lxml import etree
 
 from sociaparis.core.archives import ArchiveLimits, SafeZip
-from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.core.errors import Issue, Reason, SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io._safety import xml_parser
 from sociaparis.qual.project import (
@@ -206,6 +206,16 @@ def open_archive(source: Input, limits: Limits, path: str) -> SafeZip:
 
 def local_name(element: etree._Element) -> str:
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def inside(parent: str) -> Reason:
+    """Where an element that was not imported was found (``detail`` of
+    ``QUAL_130``), in English and French.
+
+    >>> inside("Codes").fr
+    ' (dans <Codes>)'
+    """
+    return Reason(en=f" (inside <{parent}>)", fr=f" (dans <{parent}>)")
 
 
 def selection_guid(source_id: str, start: int, end: int) -> str:

@@ -57,51 +57,125 @@ MAX_SECONDS = 1000 * 3600
 MAX_DIGITS = 15
 
 
-def check_seconds(value: float, *, what: str = "time") -> float:
-    """``value`` as a time in seconds; ``ValueError`` if negative, NaN or too late.
+class UnreadableValue(ValueError):
+    """A value of a transcript that cannot be used, with its reason in English
+    and French (:attr:`reason`); its text is the English.
+
+    The readers catch it as a ``ValueError`` and put :attr:`reason` in the
+    warning they give (:func:`reason_of`).
+
+    Parameters
+    ----------
+    reason
+        What is wrong with the value.
+    """
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.en)
+        self.reason = reason
+
+
+#: what :func:`check_seconds` calls the value it checks, by default
+_TIME = Reason(en="time", fr="l'horodatage")
+#: what :func:`bounded_int` calls the number it reads, by default
+_NUMBER = Reason(en="number", fr="le nombre")
+
+
+def reason_of(exc: Exception) -> Reason:
+    """Why ``exc`` was raised, in English and French: the reason of an
+    :class:`UnreadableValue`, else the exception's own text (another program's
+    message, which has no French)."""
+    reason = getattr(exc, "reason", None)
+    return reason if isinstance(reason, Reason) else Reason.of(exc)
+
+
+def within(en: str, fr: str, reason: Reason) -> Reason:
+    """``reason`` after the words that say where it was found (``segment 3``),
+    with a colon as each language writes it.
+
+    Examples
+    --------
+    >>> within("cue timing", "horaire du sous-titre", Reason(en="late", fr="tard"))
+    Reason(en='cue timing: late', fr='horaire du sous-titre : tard')
+    """
+    return Reason(en=f"{en}: {reason.en}", fr=f"{fr} : {reason.fr}")
+
+
+def check_seconds(value: float, *, what: Reason = _TIME) -> float:
+    """``value`` as a time in seconds; :class:`UnreadableValue` (a
+    ``ValueError``) if negative, NaN or too late.
 
     Times past :data:`MAX_SECONDS` (1,000 hours) are refused: no recording is that
     long, and such values overflow the time arithmetic downstream.
 
     >>> check_seconds(90)
     90.0
-    >>> check_seconds(1e30)
-    Traceback (most recent call last):
-    ValueError: time 1e+30 is past the limit of 3600000 seconds (1,000 hours)
+    >>> try:
+    ...     check_seconds(1e30)
+    ... except ValueError as exc:
+    ...     print(exc, exc.reason.fr, sep="\\n")
+    time 1e+30 is past the limit of 3600000 seconds (1,000 hours)
+    l'horodatage 1e+30 dépasse la limite de 3600000 secondes (1 000 heures)
     """
     if isinstance(value, float) and math.isnan(value):
-        raise ValueError(f"{what} {value!r} is not a number of seconds")
+        raise UnreadableValue(
+            Reason(
+                en=f"{what.en} {value!r} is not a number of seconds",
+                fr=f"{what.fr} {value!r} n'est pas un nombre de secondes",
+            )
+        )
     if value < 0:
-        raise ValueError(f"{what} {value!r} is negative")
+        raise UnreadableValue(
+            Reason(
+                en=f"{what.en} {value!r} is negative",
+                fr=f"{what.fr} {value!r} est négatif",
+            )
+        )
     if value > MAX_SECONDS:
         shown = repr(value) if len(repr(value)) <= 20 else f"{str(value)[:12]}…"
-        raise ValueError(
-            f"{what} {shown} is past the limit of {MAX_SECONDS} seconds (1,000 hours)"
+        raise UnreadableValue(
+            Reason(
+                en=f"{what.en} {shown} is past the limit of {MAX_SECONDS} seconds "
+                "(1,000 hours)",
+                fr=f"{what.fr} {shown} dépasse la limite de {MAX_SECONDS} secondes "
+                "(1 000 heures)",
+            )
         )
     return float(value)
 
 
-def bounded_int(text: str, *, what: str = "number") -> int:
-    """``int(text)`` for at most :data:`MAX_DIGITS` digits, else ``ValueError``.
+def bounded_int(text: str, *, what: Reason = _NUMBER) -> int:
+    """``int(text)`` for at most :data:`MAX_DIGITS` digits, else
+    :class:`UnreadableValue` (a ``ValueError``).
 
     Python refuses ``int()`` of more than 4,300 digits with an obscure message;
     no time or count in a transcript has more than a few digits.
+
+    >>> bounded_int("0042")
+    42
+    >>> hours = Reason(en="the hour field", fr="le champ des heures")
+    >>> try:
+    ...     bounded_int("9" * 20, what=hours)
+    ... except ValueError as exc:
+    ...     print(exc, exc.reason.fr, sep="\\n")
+    the hour field 999999999999… has 20 digits (at most 15)
+    le champ des heures 999999999999… a 20 chiffres (15 au plus)
     """
     digits = text.strip().lstrip("+-").lstrip("0")
     if len(digits) > MAX_DIGITS:
-        raise ValueError(
-            f"{what} {text.strip()[:12]}… has {len(digits)} digits (at most {MAX_DIGITS})"
+        shown = text.strip()[:12]
+        raise UnreadableValue(
+            Reason(
+                en=f"{what.en} {shown}… has {len(digits)} digits (at most {MAX_DIGITS})",
+                fr=f"{what.fr} {shown}… a {len(digits)} chiffres ({MAX_DIGITS} au plus)",
+            )
         )
     return int(text)
 
 
-def skipped_block(*, path: str, reason: str, row: int | None) -> Issue:
+def skipped_block(*, path: str, reason: Reason, row: int | None) -> Issue:
     """The warning for a part of a transcript that was left out (``QUAL_021``)."""
-    return Issue(
-        QualError.SKIPPED_BLOCK.code,
-        QualError.SKIPPED_BLOCK.format(path=path, reason=reason),
-        Location(row=row),
-    )
+    return Issue.of(QualError.SKIPPED_BLOCK, Location(row=row), path=path, reason=reason)
 
 
 def nothing_read(
@@ -119,7 +193,7 @@ def nothing_read(
             path=path,
             format=format,
             count=len(skipped),
-            first=str(skipped[0]),
+            first=skipped[0],
         )
     return SociaparisError(QualError.NO_SEGMENTS, path=path, what=what, format=format)
 
@@ -210,10 +284,7 @@ def decode_text(data: bytes, *, path: str) -> tuple[str, list[Issue]]:
         text, encoding = data.decode("cp1252"), "Windows-1252 (cp1252)"
     except UnicodeDecodeError:
         text, encoding = data.decode("latin-1"), "ISO-8859-1 (latin-1)"
-    warning = Issue(
-        QualError.LEGACY_ENCODING.code,
-        QualError.LEGACY_ENCODING.format(path=path, encoding=encoding),
-    )
+    warning = Issue.of(QualError.LEGACY_ENCODING, path=path, encoding=encoding)
     return text, [warning]
 
 

@@ -46,6 +46,7 @@ from sociaparis.qual.io._refi_xml import (
     Input,
     Limits,
     format_description,
+    inside,
     local_name,
     parse_description,
     parse_xml,
@@ -300,17 +301,14 @@ def read_qdc(source: Input, *, limits: Limits | None = None) -> CodebookImport:
     warnings: list[Issue] = []
     codes: list[Code] = []
 
-    def warn(element: etree._Element, inside: str) -> None:
-        issue = QualError.UNSUPPORTED_ELEMENT
+    def warn(element: etree._Element, parent: str) -> None:
         warnings.append(
-            Issue(
-                issue.code,
-                issue.format(
-                    path=path,
-                    element=local_name(element),
-                    name=element.get("name", ""),
-                    detail=f" (inside <{inside}>)",
-                ),
+            Issue.of(
+                QualError.UNSUPPORTED_ELEMENT,
+                path=path,
+                element=local_name(element),
+                name=element.get("name", ""),
+                detail=inside(parent),
             )
         )
 
@@ -373,9 +371,14 @@ def read_qdc(source: Input, *, limits: Limits | None = None) -> CodebookImport:
                     if code_id in known:
                         members.append(code_id)
                     else:
-                        issue = QualError.DROPPED_REFERENCE
-                        text = issue.format(path=path, element="MemberCode", ref=code_id)
-                        warnings.append(Issue(issue.code, text))
+                        warnings.append(
+                            Issue.of(
+                                QualError.DROPPED_REFERENCE,
+                                path=path,
+                                element="MemberCode",
+                                ref=code_id,
+                            )
+                        )
                 description = "".join(
                     m.text or "" for m in element if local_name(m) == "Description"
                 )
@@ -562,12 +565,11 @@ def _from_rows(rows: list[list[str]], sheet: str | None) -> CodebookImport:
         key = _HEADER_LOOKUP.get(_normalise_header(header))
         if key is None or key in columns:
             if header.strip():
-                error = QualError.CODEBOOK_UNKNOWN_COLUMN
                 warnings.append(
-                    Issue(
-                        error.code,
-                        error.format(column=header),
+                    Issue.of(
+                        QualError.CODEBOOK_UNKNOWN_COLUMN,
                         Location(sheet=sheet, row=1, column=header),
+                        column=header,
                     )
                 )
             continue

@@ -31,6 +31,7 @@ from sociaparis.qual.io._safety import (
     check_size,
     html_parser,
     nothing_read,
+    reason_of,
     refuse_binary,
     skipped_block,
 )
@@ -41,6 +42,9 @@ _TIMESTAMP_RE = re.compile(r"^\s*\[\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\]\s*$")
 _BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li")
 #: what the name of a noScribe transcript says it is (``declared`` of ``QUAL_004``)
 _HTML_FILE = Reason(en="an HTML file", fr="un fichier HTML")
+#: the times of an anchor name (``what`` of :func:`bounded_int`)
+_START = Reason(en="start", fr="le début")
+_END = Reason(en="end", fr="la fin")
 
 
 def _parse(text: str, *, path: str) -> etree._Element:
@@ -111,8 +115,8 @@ def _short(text: str | None, width: int = 40) -> str:
 def _segment(anchor: etree._Element) -> tuple[str | None, float, float, str]:
     """(speaker, start_s, end_s, utterance) of a ``ts_`` anchor; ``ValueError`` if bad."""
     parts = anchor.get("name", "").split("_", 3)
-    start_ms = bounded_int(parts[1], what="start")
-    end_ms = bounded_int(parts[2], what="end")
+    start_ms = bounded_int(parts[1], what=_START)
+    end_ms = bounded_int(parts[2], what=_END)
     raw_speaker = parts[3] if len(parts) > 3 else ""
     speaker = raw_speaker.lstrip("/").strip() or None
     for span in list(anchor.iter("span")):
@@ -142,13 +146,14 @@ def _turn_blocks(root: etree._Element, *, path: str) -> tuple[list[Block], list[
             try:
                 speaker, start_s, end_s, text = _segment(anchor)
             except (ValueError, IndexError) as exc:
+                name, why = _short(anchor.get("name")), reason_of(exc)
+                reason = Reason(
+                    en=f"anchor name '{name}' is not ts_START_END_SPEAKER ({why.en})",
+                    fr=f"le nom d'ancre « {name} » n'est pas de la forme "
+                    f"ts_DÉBUT_FIN_LOCUTEUR ({why.fr})",
+                )
                 warnings.append(
-                    skipped_block(
-                        path=path,
-                        reason=f"anchor name '{_short(anchor.get('name'))}' is "
-                        f"not ts_START_END_SPEAKER ({exc})",
-                        row=anchor.sourceline,
-                    )
+                    skipped_block(path=path, reason=reason, row=anchor.sourceline)
                 )
                 continue
             if runs and runs[-1][0] == speaker:

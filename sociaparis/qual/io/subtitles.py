@@ -25,8 +25,10 @@ from sociaparis.qual.io._safety import (
     check_seconds,
     check_size,
     nothing_read,
+    reason_of,
     refuse_binary,
     skipped_block,
+    within,
 )
 from sociaparis.qual.io.text import decode_document_text
 
@@ -39,11 +41,17 @@ _BRACKET_SPEAKER_RE = re.compile(r"^\[([^\]\n]{1,40})\]\s*:\s*")
 #: what a subtitle file's name says it is (``declared`` of ``QUAL_004``)
 _VTT_FILE = Reason(en="a WebVTT file", fr="un fichier WebVTT")
 _SRT_FILE = Reason(en="an SRT file", fr="un fichier SRT")
+_HOUR_FIELD = Reason(en="the hour field", fr="le champ des heures")
+#: why a cue without a timing line is skipped (``reason`` of ``QUAL_021``)
+_NO_TIMING = Reason(
+    en="no valid 'start --> end' timing line",
+    fr="pas de ligne d'horaire « début --> fin » valide",
+)
 
 
 def _seconds(hours: str | None, minutes: str, seconds: str, fraction: str) -> float:
     """Seconds from the parts of a ``hh:mm:ss.ttt`` time; ``ValueError`` if too late."""
-    hours_value = bounded_int(hours or "0", what="the hour field")
+    hours_value = bounded_int(hours or "0", what=_HOUR_FIELD)
     total = hours_value * 3600 + int(minutes) * 60 + int(seconds)
     return check_seconds(round(total + int(fraction.ljust(3, "0")) / 1000, 3))
 
@@ -97,19 +105,14 @@ def _read_cues(
         timing_at = next((i for i, line in enumerate(lines[:2]) if "-->" in line), None)
         match = _TIMING_RE.match(lines[timing_at]) if timing_at is not None else None
         if match is None:
-            warnings.append(
-                skipped_block(
-                    path=path, reason="no valid 'start --> end' timing line", row=line_no
-                )
-            )
+            warnings.append(skipped_block(path=path, reason=_NO_TIMING, row=line_no))
             continue
         groups = match.groups()
         try:
             start_s, end_s = _seconds(*groups[:4]), _seconds(*groups[4:])
         except ValueError as exc:
-            warnings.append(
-                skipped_block(path=path, reason=f"cue timing: {exc}", row=line_no)
-            )
+            reason = within("cue timing", "horaire du sous-titre", reason_of(exc))
+            warnings.append(skipped_block(path=path, reason=reason, row=line_no))
             continue
         speaker, body = _cue_text(lines[timing_at + 1 :], detect_speakers=detect_speakers)
         if body:

@@ -22,12 +22,7 @@ def decode_document_text(data: bytes, *, path: str) -> tuple[str, list[Issue]]:
     text, warnings = decode_text(data, path=path)
     text, removed = strip_controls(normalize(text))
     if removed:
-        warnings.append(
-            Issue(
-                QualError.CONTROL_CHARACTERS.code,
-                QualError.CONTROL_CHARACTERS.format(path=path, count=removed),
-            )
-        )
+        warnings.append(Issue.of(QualError.CONTROL_CHARACTERS, path=path, count=removed))
     return text, warnings
 
 

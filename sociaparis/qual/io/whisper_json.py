@@ -16,42 +16,69 @@ from sociaparis.qual.document import (
 )
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io._safety import (
+    UnreadableValue,
     bounded_int,
     check_seconds,
     check_size,
     nothing_read,
+    reason_of,
     refuse_binary,
     skipped_block,
+    within,
 )
 from sociaparis.qual.io.text import decode_document_text
 
+#: what is wrong with a segment (``reason`` of ``QUAL_021``, after its number)
+_NOT_AN_OBJECT = Reason(
+    en="a segment must be an object", fr="un segment doit être un objet"
+)
+_NO_TEXT = Reason(
+    en="a segment needs a 'text' string",
+    fr="un segment doit avoir une chaîne « text »",
+)
+_BAD_TIMESTAMP = Reason(
+    en="'timestamp' must be [start, end]", fr="« timestamp » doit valoir [début, fin]"
+)
+_BAD_SPEAKER = Reason(
+    en="'speaker' must be a string", fr="« speaker » doit être une chaîne"
+)
+#: what the numbers of a JSON transcript are called (``what`` of :func:`bounded_int`)
+_A_NUMBER = Reason(en="a number", fr="un nombre")
+
 
 def _time(value: Any) -> float | None:
-    """A timestamp in seconds, or ``None`` when absent; ``ValueError`` if invalid."""
+    """A timestamp in seconds, or ``None`` when absent; :class:`UnreadableValue`
+    (a ``ValueError``) if invalid."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"time {value!r} is not a number of seconds")
+        raise UnreadableValue(
+            Reason(
+                en=f"time {value!r} is not a number of seconds",
+                fr=f"l'horodatage {value!r} n'est pas un nombre de secondes",
+            )
+        )
     return check_seconds(value)
 
 
 def _segment(item: Any) -> Block:
-    """One segment as a block; ``ValueError`` explains what is wrong with it."""
+    """One segment as a block; :class:`UnreadableValue` (a ``ValueError``)
+    explains what is wrong with it."""
     if not isinstance(item, dict):
-        raise ValueError("a segment must be an object")
+        raise UnreadableValue(_NOT_AN_OBJECT)
     text = item.get("text")
     if not isinstance(text, str):
-        raise ValueError("a segment needs a 'text' string")
+        raise UnreadableValue(_NO_TEXT)
     if "timestamp" in item and "start" not in item:
         stamp = item["timestamp"]
         if not isinstance(stamp, list | tuple) or len(stamp) != 2:
-            raise ValueError("'timestamp' must be [start, end]")
+            raise UnreadableValue(_BAD_TIMESTAMP)
         start, end = _time(stamp[0]), _time(stamp[1])
     else:
         start, end = _time(item.get("start")), _time(item.get("end"))
     speaker = item.get("speaker")
     if speaker is not None and not isinstance(speaker, str | int):
-        raise ValueError("'speaker' must be a string")
+        raise UnreadableValue(_BAD_SPEAKER)
     label = str(speaker).strip() if speaker is not None and str(speaker).strip() else None
     prefix = f"{label}: " if label else ""
     return Block(text.strip(), label, start, end, prefix)
@@ -99,7 +126,7 @@ def read_whisper_json(
     )
     text, warnings = decode_document_text(data, path=path)
     try:
-        raw = json.loads(text, parse_int=partial(bounded_int, what="a number"))
+        raw = json.loads(text, parse_int=partial(bounded_int, what=_A_NUMBER))
     except json.JSONDecodeError as exc:
         raise SociaparisError(
             QualError.MALFORMED,
@@ -119,7 +146,7 @@ def read_whisper_json(
         ) from None
     except ValueError as exc:  # from bounded_int: an integer too long to be a time
         raise SociaparisError(
-            QualError.MALFORMED, path=path, format="JSON", reason=str(exc)
+            QualError.MALFORMED, path=path, format="JSON", reason=reason_of(exc)
         ) from None
     segments = raw.get("segments") if isinstance(raw, dict) else raw
     if not isinstance(segments, list):
@@ -138,9 +165,8 @@ def read_whisper_json(
         try:
             block = _segment(item)
         except ValueError as exc:
-            warnings.append(
-                skipped_block(path=path, reason=f"segment {number}: {exc}", row=number)
-            )
+            reason = within(f"segment {number}", f"segment {number}", reason_of(exc))
+            warnings.append(skipped_block(path=path, reason=reason, row=number))
             continue
         if block.text:
             blocks.append(block)

@@ -135,7 +135,7 @@ def check_form(data: bytes, *, filename: str) -> CheckReport:
 
 
 def _issue(error: SociaparisError) -> Issue:
-    return Issue(error.code, error.error.format(**error.context), error.location)
+    return Issue.of(error.error, error.location, **error.context)
 
 
 def add_form_version(

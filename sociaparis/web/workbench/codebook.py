@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.qual import codebook_service as cb
 from sociaparis.qual.codebook_service import CODEBOOK_FORMATS
 from sociaparis.qual.coding_service import codings_of
@@ -67,7 +67,7 @@ def _codebook_page(
     *,
     done: str | None = None,
     error: str = "",
-    warnings: tuple[str, ...] = (),
+    warnings: tuple[Issue, ...] = (),
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -174,7 +174,7 @@ async def import_codebook(
         return _failed(request, user, session, lang, exc)
     return _codebook_page(
         request, user, session, lang, done="imported",
-        warnings=tuple(str(w) for w in warnings),
+        warnings=tuple(warnings),
     )  # fmt: skip
 
 

@@ -9,12 +9,14 @@ Each handler parses the request, calls one function of
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sociaparis.core.errors import SociaparisError
+from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.survey.fielding import mailing as mail_service
 from sociaparis.survey.fielding import operations
 from sociaparis.survey.fielding.errors import FieldingError
@@ -30,7 +32,7 @@ from sociaparis.web.deps import (
     page_context,
     require_session_csrf,
 )
-from sociaparis.web.i18n import error_text, pick_language, translate
+from sociaparis.web.i18n import error_text, location_text, pick_language, translate
 from sociaparis.web.render import render
 from sociaparis.web.security import served_url
 from sociaparis.web.workbench.uploads import (
@@ -62,6 +64,20 @@ def _refused(error: SociaparisError) -> None:
 
 def _see_other(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
+
+
+def _warning_rows(warnings: Iterable[Issue], lang: str) -> list[tuple[str, str, str]]:
+    """The check's warnings as its table shows them, in ``lang``: the code,
+    where in the form, and the message (:func:`error_text`, its location being
+    in the column before)."""
+    return [
+        (
+            issue.code,
+            location_text(issue.location, lang) if issue.location else "",
+            error_text(replace(issue, location=None), lang),
+        )
+        for issue in warnings
+    ]
 
 
 # -- forms ----------------------------------------------------------------------------
@@ -99,7 +115,14 @@ async def upload_form(
     return render(
         request,
         "workbench/survey/check.html",
-        _context(request, user, lang, report=report, added=added),
+        _context(
+            request,
+            user,
+            lang,
+            report=report,
+            added=added,
+            warning_rows=_warning_rows(report.warnings, pick_language(lang)),
+        ),
         status_code=200 if report.ok else 422,
         json_twin=False,
     )

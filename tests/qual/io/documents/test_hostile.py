@@ -10,6 +10,11 @@ import pytest
 from sociaparis.core.errors import SociaparisError
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io import read_document
+from sociaparis.qual.io._safety import (
+    UnreadableValue,
+    bounded_int,
+    check_seconds,
+)
 from sociaparis.qual.io.docx import read_docx
 from sociaparis.qual.io.odt import read_odt
 
@@ -206,6 +211,34 @@ def test_messages_for_numbers_and_nesting_say_what_is_wrong() -> None:
     with pytest.raises(SociaparisError) as caught:
         read_document(DEEP_HTML, filename="deep.html")
     assert "nested more than 256 levels deep" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("call", "en", "fr"),
+    [
+        (
+            lambda: bounded_int(" 0012345678901234567 "),
+            "number 001234567890… has 17 digits (at most 15)",
+            "le nombre 001234567890… a 17 chiffres (15 au plus)",
+        ),
+        (
+            lambda: check_seconds(-1.5),
+            "time -1.5 is negative",
+            "l'horodatage -1.5 est négatif",
+        ),
+        (
+            lambda: check_seconds(float("nan")),
+            "time nan is not a number of seconds",
+            "l'horodatage nan n'est pas un nombre de secondes",
+        ),
+    ],
+)
+def test_a_bad_number_says_why_in_english_and_french(call, en, fr) -> None:
+    """A ``ValueError`` (the readers catch it as such) that carries its reason."""
+    with pytest.raises(ValueError) as caught:
+        call()
+    assert type(caught.value) is UnreadableValue
+    assert (str(caught.value), caught.value.reason.fr) == (en, fr)
 
 
 def test_a_late_cue_is_skipped_and_the_others_kept() -> None:

@@ -11,7 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from sociaparis.cli import cli
+from sociaparis.core.errors import Reason
 from sociaparis.qual.document import ImportedDocument
+from sociaparis.qual.errors import QualError
 from sociaparis.qual.io import document_format, read_document
 
 # Accents, an emoji (outside the BMP), and "e" + combining acute that NFC composes.
@@ -468,6 +470,49 @@ def test_skipped_whisper_segment_warning() -> None:
     doc = read_document(data, filename="w.json")
     assert doc.text == "b" and doc.turns == ()
     assert [(w.code, w.location.row) for w in doc.warnings] == [("QUAL_021", 1)]
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "en", "fr"),
+    [
+        (
+            "t.srt",
+            b"1\n00:00:00,000 --> 00:00:01,000\nBonjour.\n\n2\n%s:00:00,000 --> "
+            b"00:00:02,000\nSuite.\n" % (b"9" * 20),
+            "cue timing: the hour field 999999999999… has 20 digits (at most 15)",
+            "horaire du sous-titre : le champ des heures 999999999999… a 20 "
+            "chiffres (15 au plus)",
+        ),
+        (
+            "w.vtt",
+            b"WEBVTT\n\nbad timing\nhello\n\n00:00:01.000 --> 00:00:02.000\nok\n",
+            "no valid 'start --> end' timing line",
+            "pas de ligne d'horaire « début --> fin » valide",
+        ),
+        (
+            "w.json",
+            b'[{"text": "a", "start": -2}, {"text": "b"}]',
+            "segment 1: time -2 is negative",
+            "segment 1 : l'horodatage -2 est négatif",
+        ),
+        (
+            # Python's own message, quoted as it is in both languages
+            "n.html",
+            b'<html><body><p><a name="ts_x_1_S00">S00: Oui.</a>'
+            b'<a name="ts_0_1000_S00">S00: Bonjour.</a></p></body></html>',
+            "anchor name 'ts_x_1_S00' is not ts_START_END_SPEAKER (invalid literal "
+            "for int() with base 10: 'x')",
+            "le nom d'ancre « ts_x_1_S00 » n'est pas de la forme "
+            "ts_DÉBUT_FIN_LOCUTEUR (invalid literal for int() with base 10: 'x')",
+        ),
+    ],
+)
+def test_a_skipped_part_gives_its_reason_in_english_and_french(
+    filename, data, en, fr
+) -> None:
+    [warning] = read_document(data, filename=filename).warnings
+    assert warning.context == {"path": filename, "reason": Reason(en=en, fr=fr)}
+    assert warning.message == QualError.SKIPPED_BLOCK.format(path=filename, reason=en)
 
 
 @pytest.mark.parametrize(
