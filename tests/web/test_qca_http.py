@@ -138,7 +138,11 @@ def test_calibration_page_plan_form_plot_and_crossover(site: dict) -> None:
                         "method_" + sources[1][0]: "direct"})  # fmt: skip
     reply = boss.post("/qca/lipset/calibration?lang=fr", data=bad)
     assert reply.status_code == 422
-    assert "Le plan de calibrage ne peut pas être utilisé" in reply.text
+    # the set named, and the calibration's own error quoted in French too
+    assert (
+        "du plan de calibrage ne peut pas être calibré : QCA_010 : Les seuils de "
+        "calibrage"
+    ) in reply.text
     with transaction(site["server"].app.state.engine) as session:
         assert list(qca_runs.get_plan(session=session, frame="lipset")["sets"]) == ["URB"]
     # no CSRF token, or a viewer: refused
