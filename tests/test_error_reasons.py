@@ -9,7 +9,8 @@ message (``str(exc)``, ``exc.msg``) has no French and is passed as it is. The
 same holds for the other keywords that carry a clause of ours (:data:`CLAUSES`). This
 test reads the package's source and names the file and line of each error
 raised with a reason of English words. A warning made from the catalogue
-(``Issue.of``, ``skipped_block``, a REFI-QDA reader's ``warn``) keeps its
+(``Issue.of``, ``skipped_block``, a REFI-QDA reader's ``warn``, the XLSForm
+check's ``_warn_once``) keeps its
 context for the pages too (:func:`~sociaparis.web.i18n.error_text`), and is
 read the same way.
 """
@@ -33,7 +34,8 @@ ALLOWED: dict[str, str] = {}
 #: of ``ANALYSIS_013``, ``kind`` of ``QUAL_301``, ``expected`` and ``got``,
 #: ``codes`` and ``counts`` of ``ASSIST_060``, ``declared`` and ``found`` of
 #: ``QUAL_004`` and ``STUDY_022``, ``allowed`` and ``value`` of ``ANALYSIS_003``,
-#: ``folder`` of ``SURVEY_045``, ``known`` when a list is empty); the same
+#: ``folder`` of ``SURVEY_045``, ``known`` when a list is empty, ``where`` of
+#: ``QUAL_208`` and ``QUAL_300``); the same
 #: keywords elsewhere hold names, so only a value with two words is taken for a
 #: clause
 CLAUSES = frozenset(
@@ -51,6 +53,7 @@ CLAUSES = frozenset(
         "value",
         "folder",
         "known",
+        "where",
     }
 )
 #: two words side by side: a clause, not a name ('code', 'CodeBook', 'ids/fpc')
@@ -97,8 +100,9 @@ def _flagged(keyword: ast.keyword) -> bool:
 
 
 #: the calls, besides ``Issue.of``, that make a warning from a catalogue entry
-#: and its context (a transcript's skipped part, a REFI-QDA reader's warning)
-WARNINGS = frozenset({"skipped_block", "warn"})
+#: and its context (a transcript's skipped part, a REFI-QDA reader's warning, an
+#: XLSForm check's warning given once per column or appearance)
+WARNINGS = frozenset({"skipped_block", "warn", "_warn_once"})
 
 
 def _raises_an_error(call: ast.Call) -> bool:
@@ -158,6 +162,8 @@ def english_only_reasons(root: Path = PACKAGE) -> list[str]:
         ('Issue("X", f"segment {n}: {exc}")', False),
         ('self.warn(E.X, detail=" (a network view)")', True),
         ("self.warn(E.X, detail=inside(name))", False),
+        ('self._warn_once(k, E.X, where, detail="draws on the screen")', True),
+        ("self._warn_once(k, E.X, where, detail=_NO_DRAWING_PAD)", False),
         ('XPathError(E.X, detail=f"{name!r} is not a question name")', True),
         ('SociaparisError(E.X, what="the estimate")', True),
         ('XPathError(E.X, got=repr(v) if s else "an expression")', True),
@@ -174,6 +180,9 @@ def english_only_reasons(root: Path = PACKAGE) -> list[str]:
         ('SociaparisError(E.X, value="non-integer counts", allowed=_NAN)', True),
         ('SociaparisError(E.X, folder=str(m) if m else "the attachments given")', True),
         ('SociaparisError(E.X, known=", ".join(k) or "(none)", value=value)', False),
+        ('SociaparisError(E.X, name=n, where="the top level")', True),
+        ('SociaparisError(E.X, where=Reason(en="the top level", fr=f))', False),
+        ('SociaparisError(E.X, where="PostgreSQL", reason=exc)', False),
         ('SociaparisError(E.X, found=len(row), value="-3", allowed=_RULES)', False),
     ],
 )

@@ -380,3 +380,31 @@ class Issue:
     def __str__(self) -> str:
         where = f"[{self.location}] " if self.location and str(self.location) else ""
         return f"{self.code}: {where}{self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Issues:
+    """Several warnings quoted in one message (the problems of ``QUAL_108``).
+
+    Used as text (``str``, a format field) it is each warning as ``str(issue)``
+    writes it, joined by ``"; "``: the English, as the catalogue's message, the
+    CLI and the logs read it. A page shows each warning by its code and its own
+    message in the page's language (:func:`sociaparis.web.i18n.error_text`), as
+    it shows one warning or error quoted whole.
+
+    Examples
+    --------
+    >>> issues = Issues((Issue("A_1", "one"), Issue("A_2", "two")))
+    >>> f"not consistent: {issues}"
+    'not consistent: A_1: one; A_2: two'
+
+    .. versionadded:: 0.1.0
+    """
+
+    items: tuple[Issue, ...]
+
+    def __str__(self) -> str:
+        return "; ".join(map(str, self.items))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)

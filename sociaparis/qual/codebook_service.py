@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
-from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.core.errors import Issue, Reason, SociaparisError
 from sociaparis.qual.corpus import new_guid, record, record_many, require
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.errors import QualError
@@ -161,6 +161,11 @@ def list_codes(*, session: Session, viewer: Account | None = None) -> list[CodeI
     return out
 
 
+#: where a code with no parent is (``where`` of ``QUAL_208``; a sub-code's is its
+#: parent's path)
+_TOP_LEVEL = Reason(en="the top level", fr="au premier niveau du livre de codes")
+
+
 def _check_name(session: Session, name: str, parent_id: int | None, skip: int) -> None:
     clash = session.scalar(
         select(QualCode.id).where(
@@ -172,10 +177,11 @@ def _check_name(session: Session, name: str, parent_id: int | None, skip: int) -
         )
     )
     if clash is not None:
-        where = "the top level"
+        where = _TOP_LEVEL
         if parent_id is not None:
             codes = _all_codes(session)
-            where = f"'{PATH_SEPARATOR.join(_path(codes, codes[parent_id]))}'"
+            path = PATH_SEPARATOR.join(_path(codes, codes[parent_id]))
+            where = Reason(en=f"'{path}'", fr=f"sous « {path} »")
         raise SociaparisError(CorpusError.DUPLICATE_CODE, name=name, where=where)
 
 

@@ -761,11 +761,13 @@ def undo_last(
         )
         .order_by(QualEvent.id.desc())
     )
-    where = ""
+    where: Reason | str = ""
     if document is not None:
         doc = document_row(session, document)
         query = query.where(QualEvent.document_guid == doc.guid)
-        where = f" on document '{doc.title}'"
+        where = Reason(
+            en=f" on document '{doc.title}'", fr=f" dans le document « {doc.title} »"
+        )
     undone: set[int] = set()
     for event in session.scalars(query):
         if event.kind == "undo":

@@ -24,13 +24,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.core.errors import Issue, Reason, SociaparisError
 from sociaparis.qual.errors import QualError
 
 #: joins the blocks (paragraphs, turns) of a document's text
 BLOCK_SEPARATOR = "\n\n"
 #: default size limit of one document file, in bytes (50 MB)
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+#: what a message calls a document or file that has no name (its ``path``)
+UNNAMED_DOCUMENT = Reason(en="document", fr="document sans nom")
 
 # "NAME: text" at the start of a paragraph: up to three words starting with a letter
 # (e.g. "Enquêtrice", "M. Dupont", "S01"), or a bracketed label "[SPEAKER_00]";

@@ -20,7 +20,7 @@ from sociaparis.accounts.service import Account
 from sociaparis.core.errors import Issue, SociaparisError
 from sociaparis.qual.corpus import DocumentInfo, can_manage, require, store_document
 from sociaparis.qual.corpus_errors import CorpusError
-from sociaparis.qual.document import ImportedDocument
+from sociaparis.qual.document import UNNAMED_DOCUMENT, ImportedDocument
 from sociaparis.qual.intake_errors import IntakeError
 from sociaparis.qual.pseudonymization import PseudonymizationConfig
 
@@ -126,7 +126,7 @@ class ImportReport:
 def layout_warnings(document: ImportedDocument, *, detect_speakers: bool) -> list[Issue]:
     """Warnings about how a document was cut: one paragraph and no turns
     (``QUAL_320``), or speakers asked for and none found (``QUAL_321``)."""
-    path = document.filename or "document"
+    path = document.filename or UNNAMED_DOCUMENT
     has_speakers = any(t.speaker for t in document.turns)
     if len(document.paragraphs) <= 1 and not document.turns:
         return [Issue.of(IntakeError.ONE_PARAGRAPH, path=path)]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal, TypeVar
 
-from sociaparis.core.errors import Issue, SociaparisError
+from sociaparis.core.errors import Issue, Issues, Reason, SociaparisError
 from sociaparis.qual.document import ImportedDocument, Turn
 from sociaparis.qual.errors import QualError
 
@@ -46,6 +46,20 @@ MEMO_TARGET_KINDS: tuple[str, ...] = (
     "coding",
     "span",
 )
+
+#: what the messages call each kind of item (``kind`` of ``QUAL_103``,
+#: ``QUAL_105`` and ``QUAL_109``, ``what`` of ``QUAL_106``), in English and French
+ITEM_KINDS: dict[str, Reason] = {
+    "user": Reason(en="user", fr="utilisateur"),
+    "code": Reason(en="code", fr="code"),
+    "variable": Reason(en="variable", fr="variable"),
+    "case": Reason(en="case", fr="cas"),
+    "source": Reason(en="source", fr="source"),
+    "coding": Reason(en="coding", fr="codage"),
+    "memo": Reason(en="memo", fr="mémo"),
+    "set": Reason(en="set", fr="ensemble"),
+    "turn": Reason(en="turn", fr="tour de parole"),
+}
 
 _T = TypeVar("_T")
 _NAMESPACE = uuid.UUID("6f1c2a9e-52b4-4c1e-9a57-3d0f0c8e7a11")
@@ -422,7 +436,9 @@ def split_code(
     """
     _check_code(project, code_id)
     if any(code.id == new_code.id for code in project.codes):
-        raise SociaparisError(QualError.DUPLICATE_ID, kind="code", id=new_code.id)
+        raise SociaparisError(
+            QualError.DUPLICATE_ID, kind=ITEM_KINDS["code"], id=new_code.id
+        )
     if new_code.parent is not None:
         _check_code(project, new_code.parent)
     moving = set(coding_ids)
@@ -534,7 +550,9 @@ class _Index:
 
 
 def _dangling(kind: str, item_id: str, ref: str) -> Issue:
-    return Issue.of(QualError.DANGLING_REFERENCE, kind=kind, id=item_id, ref=ref)
+    return Issue.of(
+        QualError.DANGLING_REFERENCE, kind=ITEM_KINDS[kind], id=item_id, ref=ref
+    )
 
 
 def _duplicate_ids(project: Project, index: _Index) -> Iterator[Issue]:
@@ -554,7 +572,7 @@ def _duplicate_ids(project: Project, index: _Index) -> Iterator[Issue]:
         for item in items:
             item_id = item.id  # type: ignore[attr-defined]
             if item_id in seen:
-                yield Issue.of(QualError.DUPLICATE_ID, kind=kind, id=item_id)
+                yield Issue.of(QualError.DUPLICATE_ID, kind=ITEM_KINDS[kind], id=item_id)
             seen.add(item_id)
 
 
@@ -643,7 +661,7 @@ def _attribute_values(project: Project, index: _Index) -> Iterator[Issue]:
                 elif not _value_fits(value, index.variable_types[ref]):
                     yield Issue.of(
                         QualError.BAD_VALUE,
-                        kind=kind,
+                        kind=ITEM_KINDS[kind],
                         id=owner.id,
                         value=value,
                         variable=ref,
@@ -735,7 +753,7 @@ def _span_issues(
     if not 0 <= start < end <= length:
         yield Issue.of(
             QualError.BAD_SPAN,
-            what=what,
+            what=ITEM_KINDS[what],
             label=label,
             source=source.name,
             start=start,
@@ -748,7 +766,5 @@ def check(project: Project) -> Project:
     """Return ``project`` unchanged, or raise the first problem :func:`validate` finds."""
     issues = validate(project)
     if issues:
-        raise SociaparisError(
-            QualError.INVALID_PROJECT, problems="; ".join(map(str, issues))
-        )
+        raise SociaparisError(QualError.INVALID_PROJECT, problems=Issues(tuple(issues)))
     return project

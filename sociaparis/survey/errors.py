@@ -1,4 +1,5 @@
-"""The survey package's error catalog (``SURVEY_0xx``).
+"""The survey package's error catalog (``SURVEY_0xx``), and the warnings of the
+XLSForm check (``SURVEY_W01``-``SURVEY_W08``).
 
 Every message says what is wrong, and how to fix it; where the problem is
 (sheet, row, column) travels in the error's :class:`~sociaparis.core.errors.Location`
@@ -11,7 +12,8 @@ from sociaparis.core.errors import ErrorCode
 
 
 class SurveyError(ErrorCode):
-    """Errors raised while reading, storing or running an instrument."""
+    """Errors raised while reading, storing or running an instrument, and the
+    warnings of checking its XLSForm."""
 
     # -- reading an XLSForm -------------------------------------------------------
     FORM_UNREADABLE = (
@@ -143,4 +145,46 @@ class SurveyError(ErrorCode):
         "The form '{form_id}' already has a stored version '{version}' with different "
         "content. Change the 'version' on the settings sheet (or remove it to number "
         "versions automatically).",
+    )
+    # -- warnings of the XLSForm check (the form is accepted; Issue.of) -----------
+    # The codes keep the ``W`` users and the docs know them by; there is no
+    # ``SURVEY_W07``. A clause that differs between cases of one warning is its
+    # ``detail``, a Reason (English and French).
+    PYXFORM_WARNING = (
+        "SURVEY_W01",
+        # pyxform's own message, quoted as it is
+        "{warning}",
+    )
+    NO_FORM_ID = (
+        "SURVEY_W02",
+        "The settings sheet gives no form_id; '{form_id}' (from the file name) is "
+        "used. Set form_id so that new versions of the form are recognised whatever "
+        "the file is called.",
+    )
+    NOT_IN_A_BROWSER = (
+        "SURVEY_W03",
+        # a metadata question, an audit, osm, background-audio: what the detail says
+        "'{name}' ({type}){detail}",
+    )
+    UNUSED_COLUMN = (
+        "SURVEY_W04",
+        "The column '{column}' (first used by '{name}') is not used by sociaparis: it "
+        "is ignored on every row.",
+    )
+    UNUSED_APPEARANCE = (
+        "SURVEY_W05",
+        # an appearance ignored, search(), or a drawing one: what the detail says
+        "The appearance {appearance} (first on '{name}') {detail}",
+    )
+    WEB_SUBSTITUTE = (
+        "SURVEY_W06",
+        "'{name}' ({type}) scans a barcode with the phone's camera in ODK Collect; on "
+        "the web, as in Enketo, it is a text input where the respondent types the "
+        "code.",
+    )
+    UNKNOWN_CHOICE_COLUMN = (
+        "SURVEY_W08",
+        "The choice filter of '{name}' reads '{column}', which is not a column of its "
+        "list (its columns: {known}): as in ODK it is empty, so a comparison with it "
+        "never holds. To compare with the text '{column}', quote it: '{column}'.",
     )

@@ -148,32 +148,103 @@ METADATA_SPELLINGS: dict[str, str] = {
     if (params := str(spec.get("bind", {}).get("jr:preloadParams", "")))
     and params.removeprefix("uri:") in METADATA_TYPES
 }
-#: What the warning on a metadata question says will be stored.
-_METADATA_WARNINGS = {
-    "start": "the time the respondent opened the form",
-    "end": "the time the respondent last saved the form",
-    "today": "the date the respondent filled in the form",
-    "deviceid": "the respondent's device identifier",
-    "subscriberid": "the respondent's SIM subscriber identifier",
-    "simserial": "the respondent's SIM serial number",
-    "phonenumber": "the respondent's phone number",
-    "username": "the respondent's user name",
-    "email": "the respondent's e-mail address",
-    "start-geopoint": "the device's location when the form was opened",
-    "background-geopoint": "the device's location when a question was answered",
+#: What the warning on a metadata question (``SURVEY_W03``) says it holds in ODK.
+_METADATA_WARNINGS: dict[str, Reason] = {
+    "start": Reason(
+        en="the time the respondent opened the form",
+        fr="l'heure à laquelle le répondant a ouvert le formulaire",
+    ),
+    "end": Reason(
+        en="the time the respondent last saved the form",
+        fr="l'heure à laquelle le répondant a enregistré le formulaire pour la "
+        "dernière fois",
+    ),
+    "today": Reason(
+        en="the date the respondent filled in the form",
+        fr="la date à laquelle le répondant a rempli le formulaire",
+    ),
+    "deviceid": Reason(
+        en="the respondent's device identifier",
+        fr="l'identifiant de l'appareil du répondant",
+    ),
+    "subscriberid": Reason(
+        en="the respondent's SIM subscriber identifier",
+        fr="l'identifiant d'abonné de la carte SIM du répondant",
+    ),
+    "simserial": Reason(
+        en="the respondent's SIM serial number",
+        fr="le numéro de série de la carte SIM du répondant",
+    ),
+    "phonenumber": Reason(
+        en="the respondent's phone number", fr="le numéro de téléphone du répondant"
+    ),
+    "username": Reason(
+        en="the respondent's user name", fr="le nom d'utilisateur du répondant"
+    ),
+    "email": Reason(
+        en="the respondent's e-mail address", fr="l'adresse électronique du répondant"
+    ),
+    "start-geopoint": Reason(
+        en="the device's location when the form was opened",
+        fr="la position de l'appareil à l'ouverture du formulaire",
+    ),
+    "background-geopoint": Reason(
+        en="the device's location when a question was answered",
+        fr="la position de l'appareil au moment de répondre à une question",
+    ),
 }
 #: What the server gives the metadata it fills (sociaparis.survey.metadata), in exports.
-_METADATA_FILLED = {
-    "start": (
-        "the date the response was started, and its time in a named survey only "
-        "(an anonymous survey keeps dates, never times)"
+_METADATA_FILLED: dict[str, Reason] = {
+    "start": Reason(
+        en="the date the response was started, and its time in a named survey only "
+        "(an anonymous survey keeps dates, never times)",
+        fr="la date à laquelle la réponse a été commencée, et son heure dans un "
+        "questionnaire nominatif seulement (un questionnaire anonyme garde les "
+        "dates, jamais les heures)",
     ),
-    "end": (
-        "the date the response was sent, or the time it was last saved in a "
-        "named survey only (an anonymous survey keeps dates, never times)"
+    "end": Reason(
+        en="the date the response was sent, or the time it was last saved in a "
+        "named survey only (an anonymous survey keeps dates, never times)",
+        fr="la date à laquelle la réponse a été envoyée, ou l'heure de son dernier "
+        "enregistrement dans un questionnaire nominatif seulement (un questionnaire "
+        "anonyme garde les dates, jamais les heures)",
     ),
-    "today": "the date the response was started",
+    "today": Reason(
+        en="the date the response was started",
+        fr="la date à laquelle la réponse a été commencée",
+    ),
 }
+#: ``SURVEY_W03``'s detail for an ``audit`` (pyxform puts it in the meta group).
+_AUDIT_IGNORED = Reason(
+    en=": sociaparis keeps no audit log of the respondent's moves through the form; "
+    "the audit is ignored.",
+    fr=" : sociaparis ne tient aucun journal des déplacements du répondant dans le "
+    "formulaire ; l'audit est ignoré.",
+)
+#: ``SURVEY_W03``'s detail for an ``osm`` question.
+_OSM_AS_FILE = Reason(
+    en=" opens OpenMapKit in ODK Collect to tag a map feature; a web page cannot, "
+    "so it is a file question: the respondent may upload an .osm file, and its tags "
+    "are not shown.",
+    fr=" ouvre OpenMapKit dans ODK Collect pour étiqueter un élément de carte ; une "
+    "page web ne le peut pas, c'est donc une question de fichier : le répondant "
+    "peut déposer un fichier .osm, dont les étiquettes ne sont pas affichées.",
+)
+#: ``SURVEY_W05``'s detail for ``search()``.
+_SEARCH_IGNORED = Reason(
+    en="reads an external CSV in ODK Collect; sociaparis does not: the question "
+    "offers the choices of its own list, without search.",
+    fr="lit un fichier CSV externe dans ODK Collect ; sociaparis ne le fait pas : la "
+    "question propose les choix de sa propre liste, sans recherche.",
+)
+#: ``SURVEY_W05``'s detail for an image's drawing appearance.
+_NO_DRAWING_PAD = Reason(
+    en="draws on the screen in ODK Collect; a web page offers no drawing pad, so the "
+    "respondent uploads an image file instead (a photo of a signature or drawing).",
+    fr="dessine sur l'écran dans ODK Collect ; une page web n'offre pas de zone de "
+    "dessin, le répondant dépose donc un fichier image à la place (une photo de la "
+    "signature ou du dessin).",
+)
 #: Name pyxform gives the select it adds to show a table-list's choice labels.
 _TABLE_LIST_HEADER = "reserved_name_for_field_list_labels_"
 #: Marks the group pyxform makes of each choice of a ``begin loop over LIST``
@@ -422,17 +493,17 @@ def parse_xlsform(
                 fr=f"pyxform n'a pas pu le lire ({type(exc).__name__} : {exc}).",
             ),
         ) from exc
-    warnings = [Issue("SURVEY_W01", text) for text in pyxform_warnings]
+    warnings = [
+        Issue.of(SurveyError.PYXFORM_WARNING, warning=text) for text in pyxform_warnings
+    ]
     if not any(
         row.get("form_id") or row.get("id_string") for row in workbook.settings or []
     ):
         warnings.append(
-            Issue(
-                "SURVEY_W02",
-                f"The settings sheet gives no form_id; '{tree['id_string']}' (from the "
-                "file name) is used. Set form_id so that new versions of the form are "
-                "recognised whatever the file is called.",
+            Issue.of(
+                SurveyError.NO_FORM_ID,
                 Location(sheet="settings"),
+                form_id=tree["id_string"],
             )
         )
     builder = _Builder(
@@ -446,13 +517,12 @@ def parse_xlsform(
     check_expressions(instrument, locate=rows.locate)
     for name, column, known in unknown_choice_columns(instrument):
         warnings.append(
-            Issue(
-                "SURVEY_W08",
-                f"The choice filter of '{name}' reads '{column}', which is not a "
-                f"column of its list (its columns: {known}): as in ODK it is empty, "
-                f"so a comparison with it never holds. To compare with the text "
-                f"'{column}', quote it: '{column}'.",
+            Issue.of(
+                SurveyError.UNKNOWN_CHOICE_COLUMN,
                 rows.locate(name, "choice_filter"),
+                name=name,
+                column=column,
+                known=known,
             )
         )
     return XLSFormResult(instrument, warnings, data, filename)
@@ -986,12 +1056,12 @@ class _Builder:
         for child in group.get("children", []):
             if child.get("type") == "audit":
                 self.warnings.append(
-                    Issue(
-                        "SURVEY_W03",
-                        f"'{child['name']}' (audit): sociaparis keeps no audit log of "
-                        "the respondent's moves through the form; the audit is "
-                        "ignored.",
+                    Issue.of(
+                        SurveyError.NOT_IN_A_BROWSER,
                         self.rows.locate(str(child["name"]), "type"),
+                        name=str(child["name"]),
+                        type="audit",
+                        detail=_AUDIT_IGNORED,
                     )
                 )
 
@@ -1001,19 +1071,34 @@ class _Builder:
         row = self.rows.entry(name)
         written = _cell(row[1], _TYPE_HEADERS) if row else written
         if kind in _METADATA_FILLED:
-            told = (
-                f"'{name}' ({written}) holds {what} in ODK; sociaparis records no "
-                f"value of its own for it, and its exports give "
-                f"{_METADATA_FILLED[kind]}. An expression reads it as ''."
+            filled = _METADATA_FILLED[kind]
+            detail = Reason(
+                en=f" holds {what.en} in ODK; sociaparis records no value of its own "
+                f"for it, and its exports give {filled.en}. An expression reads it "
+                "as ''.",
+                fr=f" contient dans ODK {what.fr} ; sociaparis n'enregistre pas de "
+                f"valeur propre pour cette question, et ses exports donnent "
+                f"{filled.fr}. Une expression y lit la chaîne vide ''.",
             )
         else:
-            told = (
-                f"'{name}' ({written}) holds {what} in ODK; sociaparis does not "
-                f"record it, so '{name}' stays empty in every response and export. "
-                "A web browser does not give it, and an anonymous survey must not "
-                "hold it."
+            detail = Reason(
+                en=f" holds {what.en} in ODK; sociaparis does not record it, so "
+                f"'{name}' stays empty in every response and export. A web browser "
+                "does not give it, and an anonymous survey must not hold it.",
+                fr=f" contient dans ODK {what.fr} ; sociaparis ne l'enregistre pas, "
+                f"donc « {name} » reste vide dans chaque réponse et chaque export. "
+                "Un navigateur web ne fournit pas cette information, et un "
+                "questionnaire anonyme ne doit pas la contenir.",
             )
-        self.warnings.append(Issue("SURVEY_W03", told, self.rows.locate(name, "type")))
+        self.warnings.append(
+            Issue.of(
+                SurveyError.NOT_IN_A_BROWSER,
+                self.rows.locate(name, "type"),
+                name=name,
+                type=written,
+                detail=detail,
+            )
+        )
 
     def _check_keys(self, data: Mapping[str, Any], name: str) -> None:
         """Warn (``SURVEY_W04``) about each column of the item sociaparis ignores."""
@@ -1026,19 +1111,23 @@ class _Builder:
             location = self.rows.unknown_column(name, key)
             self._warn_once(
                 ("column", str(location.column)),
-                "SURVEY_W04",
-                f"The column '{location.column}' (first used by '{name}') is not "
-                "used by sociaparis: it is ignored on every row.",
+                SurveyError.UNUSED_COLUMN,
                 location,
+                column=location.column,
+                name=name,
             )
 
     def _warn_once(
-        self, key: tuple[str, str], code: str, message: str, location: Location
+        self,
+        key: tuple[str, str],
+        warning: SurveyError,
+        location: Location,
+        **context: Any,
     ) -> None:
         """Warn once per ``key``, at its first place (not once per row)."""
         if key not in self._warned:
             self._warned.add(key)
-            self.warnings.append(Issue(code, message, location))
+            self.warnings.append(Issue.of(warning, location, **context))
 
     def _appearance(self, name: str, kind: str, appearance: str) -> str:
         """The appearance words sociaparis uses; a warning for each other one written.
@@ -1051,23 +1140,32 @@ class _Builder:
             appearance = _SEARCH_RE.sub(" ", appearance)
             self._warn_once(
                 ("appearance", "search()"),
-                "SURVEY_W05",
-                f"The appearance search() (first on '{name}') reads an external CSV "
-                "in ODK Collect; sociaparis does not: the question offers the "
-                "choices of its own list, without search.",
+                SurveyError.UNUSED_APPEARANCE,
                 self.rows.locate(name, "appearance"),
+                appearance=Reason(en="search()", fr="« search() »"),
+                name=name,
+                detail=_SEARCH_IGNORED,
             )
         written = _SEARCH_RE.sub(" ", self.rows.cell(name, "appearance")).split()
         for word in appearance.split():
             if word not in allowed and word in written:
-                uses = ", ".join(sorted(allowed)) or "none"
+                uses = ", ".join(sorted(allowed))
+                which = "un groupe" if kind == "group" else f"une question « {kind} »"
                 self._warn_once(
                     ("appearance", f"{kind} {word}"),
-                    "SURVEY_W05",
-                    f"The appearance '{word}' (first on '{name}') is not used by "
-                    f"sociaparis for a {kind}: it is ignored wherever it is written, "
-                    f"and the item is shown as usual (appearances used: {uses}).",
+                    SurveyError.UNUSED_APPEARANCE,
                     self.rows.locate(name, "appearance"),
+                    appearance=_quoted(word),
+                    name=name,
+                    detail=Reason(
+                        en=f"is not used by sociaparis for a {kind}: it is ignored "
+                        "wherever it is written, and the item is shown as usual "
+                        f"(appearances used: {uses or 'none'}).",
+                        fr=f"n'est pas utilisée par sociaparis pour {which} : elle "
+                        "est ignorée partout où elle est écrite, et l'élément "
+                        "s'affiche normalement (apparences utilisées : "
+                        f"{uses or 'aucune'}).",
+                    ),
                 )
         return " ".join(word for word in appearance.split() if word in allowed)
 
@@ -1177,32 +1275,39 @@ class _Builder:
             self._metadata_warning(name, written, kind)
         if written == "osm":
             self.warnings.append(
-                Issue(
-                    "SURVEY_W03",
-                    f"'{name}' (osm) opens OpenMapKit in ODK Collect to tag a map "
-                    "feature; a web page cannot, so it is a file question: the "
-                    "respondent may upload an .osm file, and its tags are not shown.",
+                Issue.of(
+                    SurveyError.NOT_IN_A_BROWSER,
                     self.rows.locate(name, "type"),
+                    name=name,
+                    type="osm",
+                    detail=_OSM_AS_FILE,
                 )
             )
         if kind in UNRECORDED_TYPES:
             self.warnings.append(
-                Issue(
-                    "SURVEY_W03",
-                    f"'{name}' ({written}) records the device's microphone while the "
-                    "form is open in ODK Collect; a web page cannot, so "
-                    f"'{name}' stays empty in every response and export.",
+                Issue.of(
+                    SurveyError.NOT_IN_A_BROWSER,
                     self.rows.locate(name, "type"),
+                    name=name,
+                    type=written,
+                    detail=Reason(
+                        en=" records the device's microphone while the form is open "
+                        f"in ODK Collect; a web page cannot, so '{name}' stays empty "
+                        "in every response and export.",
+                        fr=" enregistre le micro de l'appareil pendant que le "
+                        "formulaire est ouvert dans ODK Collect ; une page web ne le "
+                        f"peut pas, donc « {name} » reste vide dans chaque réponse et "
+                        "chaque export.",
+                    ),
                 )
             )
         if written in WEB_SUBSTITUTES:
             self.warnings.append(
-                Issue(
-                    "SURVEY_W06",
-                    f"'{name}' ({written}) scans a barcode with the phone's camera in "
-                    "ODK Collect; on the web, as in Enketo, it is a text input where "
-                    "the respondent types the code.",
+                Issue.of(
+                    SurveyError.WEB_SUBSTITUTE,
                     self.rows.locate(name, "type"),
+                    name=name,
+                    type=written,
                 )
             )
         if kind is None:
@@ -1296,12 +1401,11 @@ class _Builder:
             if kind == "image" and word in _DRAWING_APPEARANCES:
                 self._warn_once(
                     ("appearance", f"{kind} {word}"),
-                    "SURVEY_W05",
-                    f"The appearance '{word}' (first on '{name}') draws on the "
-                    "screen in ODK Collect; a web page offers no drawing pad, so "
-                    "the respondent uploads an image file instead (a photo of a "
-                    "signature or drawing).",
+                    SurveyError.UNUSED_APPEARANCE,
                     self.rows.locate(name, "appearance"),
+                    appearance=_quoted(word),
+                    name=name,
+                    detail=_NO_DRAWING_PAD,
                 )
         return parameters
 
@@ -1311,6 +1415,11 @@ class _Builder:
         if value.strip().lower() in _FALSE:
             return ""
         return value
+
+
+def _quoted(word: str) -> Reason:
+    """A word of the form in a warning, quoted as each language quotes it."""
+    return Reason(en=f"'{word}'", fr=f"« {word} »")
 
 
 def _parameters(data: Mapping[str, Any]) -> dict[str, str]:

@@ -6,6 +6,7 @@ from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.core.errors import (
     ErrorRecord,
     Issue,
+    Issues,
     Location,
     SociaparisError,
     in_language,
@@ -570,10 +571,15 @@ def _in_page(value: object, lang: str) -> object:
     """A context value as the page shows it: a reason in ``lang``, and another
     error or a warning quoted in it (an expression's XPath error, the first
     part of a transcript that was skipped) by its code and its own message in
-    ``lang``, as the catalogue's English quotes it (``CODE: message``)."""
+    ``lang``, as the catalogue's English quotes it (``CODE: message``); several
+    warnings (:class:`~sociaparis.core.errors.Issues`) each so, one after the
+    other (``; ``, `` ; `` in French)."""
     if isinstance(value, SociaparisError | Issue):
         separator = " : " if lang == "fr" else ": "
         return f"{value.code}{separator}{error_text(value, lang)}"
+    if isinstance(value, Issues):
+        separator = " ; " if lang == "fr" else "; "
+        return separator.join(str(_in_page(issue, lang)) for issue in value.items)
     return in_language(value, lang)
 
 

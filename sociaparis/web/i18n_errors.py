@@ -351,7 +351,7 @@ CATALOGUE_ERROR_MESSAGES: dict[str, dict[str, str]] = {
         ),
         "QUAL_010": "{path} : {format} mal formé : {reason}.",
         "QUAL_011": (
-            "{path} : rien trouvé ({what}). S'agit-il vraiment d'un fichier {format} ?"
+            "{path} : {what} n'a été trouvé. S'agit-il vraiment d'un fichier {format} ?"
         ),
         "QUAL_012": (
             "{path} : rien n'a pu être lu dans ce fichier {format} : ses {count} parties "
@@ -426,10 +426,11 @@ CATALOGUE_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "donc pas en être détaché."
         ),
         "QUAL_105": (
-            "L'élément {kind} {id} fait référence à {ref}, qui n'est pas dans le projet."
+            "L'élément {id} ({kind}) fait référence à {ref}, qui n'est pas dans le "
+            "projet."
         ),
         "QUAL_106": (
-            "L'élément {what} {label} de la source « {source} » couvre {start}..{end}, "
+            "L'élément {label} ({what}) de la source « {source} » couvre {start}..{end}, "
             "hors de son texte (0..{length} points de code, le début avant la fin)."
         ),
         "QUAL_107": (
@@ -439,7 +440,7 @@ CATALOGUE_ERROR_MESSAGES: dict[str, dict[str, str]] = {
         ),
         "QUAL_108": "Le projet n'est pas cohérent : {problems}",
         "QUAL_109": (
-            "L'élément {kind} {id} a la valeur {value!r} pour la variable {variable}, "
+            "L'élément {id} ({kind}) a la valeur {value!r} pour la variable {variable}, "
             "qui est de type {type}."
         ),
         "QUAL_110": (
@@ -697,6 +698,32 @@ CATALOGUE_ERROR_MESSAGES: dict[str, dict[str, str]] = {
             "Le formulaire « {form_id} » a déjà une version enregistrée « {version} » "
             "dont le contenu est différent. Changez la 'version' dans la feuille "
             "settings (ou retirez-la pour numéroter les versions automatiquement)."
+        ),
+        # the warnings of the XLSForm check
+        "SURVEY_W01": "pyxform signale (en anglais) : {warning}",
+        "SURVEY_W02": (
+            "La feuille settings ne donne pas de form_id ; « {form_id} » (tiré du nom "
+            "du fichier) est utilisé. Indiquez un form_id pour que les nouvelles "
+            "versions du formulaire soient reconnues quel que soit le nom du fichier."
+        ),
+        "SURVEY_W03": "« {name} » ({type}){detail}",
+        "SURVEY_W04": (
+            "La colonne « {column} » (utilisée d'abord par « {name} ») n'est pas "
+            "utilisée par sociaparis : elle est ignorée sur toutes les lignes."
+        ),
+        "SURVEY_W05": (
+            "L'apparence {appearance} (employée d'abord sur « {name} ») {detail}"
+        ),
+        "SURVEY_W06": (
+            "« {name} » ({type}) lit un code-barres avec l'appareil photo du téléphone "
+            "dans ODK Collect ; sur le web, comme dans Enketo, c'est un champ de texte "
+            "où le répondant saisit le code."
+        ),
+        "SURVEY_W08": (
+            "Le filtre de choix de « {name} » lit « {column} », qui n'est pas une "
+            "colonne de sa liste (ses colonnes : {known}) : comme dans ODK, sa valeur "
+            "est vide, et une comparaison avec elle n'est jamais vraie. Pour comparer "
+            "avec le texte « {column} », mettez-le entre apostrophes : '{column}'."
         ),
         "EXPORT_001": (
             "Format d'export inconnu « {format} ». Utilisez l'un des formats suivants : "

@@ -18,6 +18,7 @@ from sociaparis.qual import corpus
 from sociaparis.qual.coding_view import coding_view, text_blocks
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.errors import QualError
+from sociaparis.web.i18n import error_text
 from tests.qual.test_service import make_actor
 
 # "Enquêtrice : " is 13 code points; the utterance "Vous utilisez 🤖 Albert ?"
@@ -151,6 +152,12 @@ def test_undo_walks_back_through_every_action(session: Session, study: dict) -> 
     with pytest.raises(SociaparisError) as raised:
         cs.undo_last(session=session, actor=study["ana"])
     assert raised.value.code == QualError.NOTHING_TO_UNDO.code
+    with pytest.raises(SociaparisError) as raised:
+        cs.undo_last(session=session, actor=study["ana"], document=study["doc"])
+    assert "ana has nothing to undo on document 'e1.txt':" in raised.value.message
+    assert error_text(raised.value, "fr").startswith(
+        "ana n'a rien à annuler dans le document « e1.txt » :"
+    )
     assert len(corpus.history(session=session, kind="undo", actor="ana")) == 5
 
 

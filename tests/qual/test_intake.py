@@ -20,9 +20,11 @@ from sociaparis.qual import pseudonymize_service as ps
 from sociaparis.qual.codebook_service import add_code
 from sociaparis.qual.corpus import get_document
 from sociaparis.qual.corpus_errors import CorpusError
+from sociaparis.qual.document import ImportedDocument
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.intake_errors import IntakeError
 from sociaparis.qual.pseudonymization import PseudonymizationConfig, parse_terms
+from sociaparis.web.i18n import error_text
 from tests.qual.test_service import make_actor
 
 NO_NER = PseudonymizationConfig(use_ner=False)
@@ -130,6 +132,26 @@ def test_upload_limits(session: Session, researcher: Account, files, error) -> N
     with pytest.raises(SociaparisError) as caught:
         intake.import_files(session=session, actor=researcher, files=files, max_files=2)
     assert caught.value.error is error
+
+
+def test_a_file_without_a_name_is_an_unnamed_document_in_french(
+    session: Session, researcher: Account
+) -> None:
+    """What the messages call it: "document" in English, as before."""
+    [report] = intake.import_files(
+        session=session, actor=researcher, files=[("", b"Texte.")], pseudonymize=False
+    ).files
+    assert report.error.message.startswith(
+        "document: cannot tell the document format of 'document';"
+    )
+    assert error_text(report.error, "fr").startswith(
+        "document sans nom : impossible de déterminer le format du document "
+        "« document sans nom » ;"
+    )
+    unnamed = ImportedDocument("Une note.", (), ((0, 9),), "txt", "0" * 64)
+    [warning] = intake.layout_warnings(unnamed, detect_speakers=False)
+    assert warning.message.startswith("document: one paragraph only")
+    assert error_text(warning, "fr").startswith("document sans nom : un seul paragraphe")
 
 
 def test_a_file_over_the_size_limit_is_refused_in_its_report(

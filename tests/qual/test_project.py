@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
@@ -32,6 +33,7 @@ from sociaparis.qual.project import (
     split_code,
     validate,
 )
+from sociaparis.web.i18n import error_text
 
 TEXT = "Enquêteur : vous utilisez ChatGPT ? Agent : oui, tous les jours 🙂 au bureau."
 # code points: "Enquêteur" is 0..9; "ChatGPT" is 26..33; the emoji is one code point at 64
@@ -234,6 +236,43 @@ def test_validate_finds(change: Callable[[Project], Project], code: str) -> None
     with pytest.raises(SociaparisError) as caught:
         check(change(_project()))
     assert caught.value.error is QualError.INVALID_PROJECT
+
+
+def test_an_inconsistent_project_lists_its_problems_in_the_page_language() -> None:
+    """Each problem whole (its code, its message in French, the kind of item
+    in French); the English as the catalogue always wrote it."""
+    p = _project()
+    bad = replace(
+        p,
+        codings=(*p.codings, Coding("c1", "S", "B", 1, 3), Coding("x", "S", "Q", 1, 3)),
+        sources=(replace(p.sources[0], turns=(Turn("A", 1.5, 2.0, 10, 500),)),),
+        cases=(Case("K", "k", values={"V": 3}),),
+        sets=(CodeSet("Z", "z", memo_ids=("nope",)),),
+    )
+    with pytest.raises(SociaparisError) as caught:
+        check(bad)
+    error = caught.value
+    assert error.message == "The project is not consistent: " + "; ".join(
+        map(str, validate(bad))
+    )
+    assert error.message.startswith(
+        "The project is not consistent: QUAL_103: Two codings share the id c1; ids "
+        "must be unique.; QUAL_106: The turn A on source"
+    )
+    french = (
+        "Le projet n'est pas cohérent : QUAL_103 : Deux éléments (codage) partagent "
+        "l'identifiant c1 ; les identifiants doivent être uniques. ; QUAL_106 : "
+        "L'élément A (tour de parole) de la source « entretien » couvre 10..500, hors "
+        "de son texte (0..76 points de code, le début avant la fin). ; QUAL_105 : "
+        "L'élément x (codage) fait référence à Q, qui n'est pas dans le projet. ; "
+        "QUAL_109 : L'élément K (cas) a la valeur 3 pour la variable V, qui est de "
+        "type Text. ; QUAL_105 : L'élément Z (ensemble) fait référence à nope, qui "
+        "n'est pas dans le projet."
+    )
+    assert error_text(error, "fr") == french
+    assert error_text(error, "en") == error.message
+    # as an export run in a worker process hands it back
+    assert error_text(pickle.loads(pickle.dumps(error)), "fr") == french
 
 
 def test_unknown_text_skips_offset_checks() -> None:

@@ -33,6 +33,7 @@ from sociaparis.qual.models import QualCoding
 from sociaparis.qual.retrieval import cooccurrence, segments, segments_of
 from sociaparis.qual.search import search
 from sociaparis.qual.segments_export import export_segments
+from sociaparis.web.i18n import error_text
 from tests.qual.test_matrices import study  # noqa: F401 - the fixture
 
 __all__ = ["study"]
@@ -315,6 +316,29 @@ def test_agreement_report_refusals(
         assert caught.code == error.code
     else:
         assert error is CorpusError.UNKNOWN_USER, "no refusal"
+
+
+@pytest.mark.parametrize(
+    ("name", "parent", "en", "fr"),
+    [
+        ("Outils", None, "the top level", "au premier niveau du livre de codes"),
+        ("Copilot", "Outils", "'Outils'", "sous « Outils »"),
+    ],
+)
+def test_a_code_name_taken_says_where_in_the_page_language(
+    session: Session, study: dict, name: str, parent: str | None, en: str, fr: str
+) -> None:
+    boss = _account(session, "boss")
+    with pytest.raises(SociaparisError) as caught:
+        cb.add_code(session=session, actor=boss, name=name, parent=parent)
+    assert caught.value.error is CorpusError.DUPLICATE_CODE
+    assert caught.value.message == (
+        f"A code named '{name}' already exists at {en}. Choose another name."
+    )
+    assert error_text(caught.value, "fr") == (
+        f"Un code nommé « {name} » existe déjà à cet endroit ({fr}). Choisissez un "
+        "autre nom."
+    )
 
 
 def test_codebook_download_and_upload_and_merge_guard(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import Workbook
@@ -18,6 +19,7 @@ from sociaparis.survey.xlsform import (
     read_xlsform,
 )
 from sociaparis.survey.xpath.functions import MAX_STRING_LENGTH
+from sociaparis.web.i18n import error_text
 
 BILINGUAL = """
 | survey |
@@ -833,6 +835,176 @@ def test_unused_columns_are_warnings_once_per_column(
     assert "(first used by 'b')" in found[0].message
     assert "is not used by sociaparis: it is ignored on every row" in found[0].message
     assert [q.name for q in result.instrument.questions] == ["a", "b", "c"]
+
+
+NAMED = "| settings |\n| | form_id |\n| | f |\n"
+PASTEL_LIST = (
+    "| choices |\n| | list_name | name | label | pastel |\n| | c | x | X | yes |\n"
+)
+TYPE_CELL = (
+    "[sheet 'survey', row 2, column 'type'] ",
+    "[feuille « survey », ligne 2, colonne « type »] ",
+)
+SHOWN = (
+    "[sheet 'survey', row 2, column 'appearance'] ",
+    "[feuille « survey », ligne 2, colonne « appearance »] ",
+)
+#: words of ours that would betray English left inside a French warning
+ENGLISH = re.compile(
+    r"\b(the|is|its?|not|and|of|for|by|which|with|from|used|ignored|empty|form|"
+    r"column|appearance|respondent|none|group|web page)\b"
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "md", "where", "en", "fr"),
+    [
+        (
+            "SURVEY_W02",
+            "| survey |\n| | type | name | label |\n| | text | a | A |\n",
+            ("[sheet 'settings'] ", "[feuille « settings »] "),
+            "The settings sheet gives no form_id; 'f' (from the file name) is used. Set form_id so that new versions of the form are recognised whatever the file is called.",
+            "La feuille settings ne donne pas de form_id ; « f » (tiré du nom du fichier) est utilisé. Indiquez un form_id pour que les nouvelles versions du formulaire soient reconnues quel que soit le nom du fichier.",
+        ),
+        (  # a metadata question the server fills
+            "SURVEY_W03",
+            _survey("| | start | stamp | |", "| | text | a | A |", extra=NAMED),
+            TYPE_CELL,
+            "'stamp' (start) holds the time the respondent opened the form in ODK; sociaparis records no value of its own for it, and its exports give the date the response was started, and its time in a named survey only (an anonymous survey keeps dates, never times). An expression reads it as ''.",
+            "« stamp » (start) contient dans ODK l'heure à laquelle le répondant a ouvert le formulaire ; sociaparis n'enregistre pas de valeur propre pour cette question, et ses exports donnent la date à laquelle la réponse a été commencée, et son heure dans un questionnaire nominatif seulement (un questionnaire anonyme garde les dates, jamais les heures). Une expression y lit la chaîne vide ''.",
+        ),
+        (  # one it never records
+            "SURVEY_W03",
+            _survey("| | deviceid | device | |", "| | text | a | A |", extra=NAMED),
+            TYPE_CELL,
+            "'device' (deviceid) holds the respondent's device identifier in ODK; sociaparis does not record it, so 'device' stays empty in every response and export. A web browser does not give it, and an anonymous survey must not hold it.",
+            "« device » (deviceid) contient dans ODK l'identifiant de l'appareil du répondant ; sociaparis ne l'enregistre pas, donc « device » reste vide dans chaque réponse et chaque export. Un navigateur web ne fournit pas cette information, et un questionnaire anonyme ne doit pas la contenir.",
+        ),
+        (
+            "SURVEY_W03",
+            _survey("| | audit | audit | |", "| | text | a | A |", extra=NAMED),
+            TYPE_CELL,
+            "'audit' (audit): sociaparis keeps no audit log of the respondent's moves through the form; the audit is ignored.",
+            "« audit » (audit) : sociaparis ne tient aucun journal des déplacements du répondant dans le formulaire ; l'audit est ignoré.",
+        ),
+        (
+            "SURVEY_W03",
+            _survey("| | osm | map | Map |", extra=NAMED),
+            TYPE_CELL,
+            "'map' (osm) opens OpenMapKit in ODK Collect to tag a map feature; a web page cannot, so it is a file question: the respondent may upload an .osm file, and its tags are not shown.",
+            "« map » (osm) ouvre OpenMapKit dans ODK Collect pour étiqueter un élément de carte ; une page web ne le peut pas, c'est donc une question de fichier : le répondant peut déposer un fichier .osm, dont les étiquettes ne sont pas affichées.",
+        ),
+        (
+            "SURVEY_W03",
+            _survey("| | background-audio | rec | |", "| | text | a | A |", extra=NAMED),
+            TYPE_CELL,
+            "'rec' (background-audio) records the device's microphone while the form is open in ODK Collect; a web page cannot, so 'rec' stays empty in every response and export.",
+            "« rec » (background-audio) enregistre le micro de l'appareil pendant que le formulaire est ouvert dans ODK Collect ; une page web ne le peut pas, donc « rec » reste vide dans chaque réponse et chaque export.",
+        ),
+        (
+            "SURVEY_W04",
+            _survey(
+                "| | text | a | A | yes |",
+                header="| | type | name | label | read_only |",
+                extra=NAMED,
+            ),
+            (
+                "[sheet 'survey', row 2, column 'read_only'] ",
+                "[feuille « survey », ligne 2, colonne « read_only »] ",
+            ),
+            "The column 'read_only' (first used by 'a') is not used by sociaparis: it is ignored on every row.",
+            "La colonne « read_only » (utilisée d'abord par « a ») n'est pas utilisée par sociaparis : elle est ignorée sur toutes les lignes.",
+        ),
+        (  # a kind of question that uses no appearance
+            "SURVEY_W05",
+            _survey("| | integer | a | A | likert |", header=APPEARANCE, extra=NAMED),
+            SHOWN,
+            "The appearance 'likert' (first on 'a') is not used by sociaparis for a integer: it is ignored wherever it is written, and the item is shown as usual (appearances used: none).",
+            "L'apparence « likert » (employée d'abord sur « a ») n'est pas utilisée par sociaparis pour une question « integer » : elle est ignorée partout où elle est écrite, et l'élément s'affiche normalement (apparences utilisées : aucune).",
+        ),
+        (
+            "SURVEY_W05",
+            _survey(
+                "| | begin group | g | G | wide |",
+                "| | text | a | A | |",
+                "| | end group | | | |",
+                header=APPEARANCE,
+                extra=NAMED,
+            ),
+            SHOWN,
+            "The appearance 'wide' (first on 'g') is not used by sociaparis for a group: it is ignored wherever it is written, and the item is shown as usual (appearances used: field-list).",
+            "L'apparence « wide » (employée d'abord sur « g ») n'est pas utilisée par sociaparis pour un groupe : elle est ignorée partout où elle est écrite, et l'élément s'affiche normalement (apparences utilisées : field-list).",
+        ),
+        (
+            "SURVEY_W05",
+            _survey(
+                "| | select_one yn | a | A | search('x') |",
+                header=APPEARANCE,
+                extra=YN + NAMED,
+            ),
+            SHOWN,
+            "The appearance search() (first on 'a') reads an external CSV in ODK Collect; sociaparis does not: the question offers the choices of its own list, without search.",
+            "L'apparence « search() » (employée d'abord sur « a ») lit un fichier CSV externe dans ODK Collect ; sociaparis ne le fait pas : la question propose les choix de sa propre liste, sans recherche.",
+        ),
+        (
+            "SURVEY_W05",
+            _survey("| | image | a | A | signature |", header=APPEARANCE, extra=NAMED),
+            SHOWN,
+            "The appearance 'signature' (first on 'a') draws on the screen in ODK Collect; a web page offers no drawing pad, so the respondent uploads an image file instead (a photo of a signature or drawing).",
+            "L'apparence « signature » (employée d'abord sur « a ») dessine sur l'écran dans ODK Collect ; une page web n'offre pas de zone de dessin, le répondant dépose donc un fichier image à la place (une photo de la signature ou du dessin).",
+        ),
+        (
+            "SURVEY_W06",
+            _survey("| | barcode | code | Code |", extra=NAMED),
+            TYPE_CELL,
+            "'code' (barcode) scans a barcode with the phone's camera in ODK Collect; on the web, as in Enketo, it is a text input where the respondent types the code.",
+            "« code » (barcode) lit un code-barres avec l'appareil photo du téléphone dans ODK Collect ; sur le web, comme dans Enketo, c'est un champ de texte où le répondant saisit le code.",
+        ),
+        (
+            "SURVEY_W08",
+            _survey(
+                "| | select_one c | a | A | pastel=yes |",
+                header="| | type | name | label | choice_filter |",
+                extra=PASTEL_LIST + NAMED,
+            ),
+            (
+                "[sheet 'survey', row 2, column 'choice_filter'] ",
+                "[feuille « survey », ligne 2, colonne « choice_filter »] ",
+            ),
+            "The choice filter of 'a' reads 'yes', which is not a column of its list (its columns: label, name, pastel): as in ODK it is empty, so a comparison with it never holds. To compare with the text 'yes', quote it: 'yes'.",
+            "Le filtre de choix de « a » lit « yes », qui n'est pas une colonne de sa liste (ses colonnes : label, name, pastel) : comme dans ODK, sa valeur est vide, et une comparaison avec elle n'est jamais vraie. Pour comparer avec le texte « yes », mettez-le entre apostrophes : 'yes'.",
+        ),
+    ],
+)
+def test_each_warning_reads_in_english_and_in_french(code, md, where, en, fr) -> None:
+    """The English as the check always printed it (the command line's); the
+    French of the form-check page, with no words of ours left in English."""
+    [warning] = [
+        w for w in parse_xlsform(md.encode(), filename="f.md").warnings if w.code == code
+    ]
+    assert str(warning) == f"{code}: {where[0]}{en}" and warning.message == en
+    assert (error_text(warning, "en"), error_text(warning, "fr")) == (
+        where[0] + en,
+        where[1] + fr,
+    )
+    assert not ENGLISH.findall(re.sub(r"« [^»]* »|'[^'\s]*'|ODK Collect", "", fr))
+
+
+def test_pyxform_warnings_are_quoted_as_they_are_with_french_around() -> None:
+    md = _survey(
+        "| | select_one yn or_other | a | A | B |",
+        header="| | type | name | label::English (en) | label::Français (fr) |",
+        extra="| choices |\n| | list_name | name | label::English (en) | label::Français (fr) |\n| | yn | y | Yes | Oui |\n"
+        + NAMED,
+    )
+    [warning] = parse_xlsform(md.encode(), filename="f.md").warnings
+    assert warning.code == "SURVEY_W01" and warning.message.startswith(
+        "This form uses or_other"
+    )
+    assert error_text(warning, "en") == warning.message
+    assert (
+        error_text(warning, "fr") == f"pyxform signale (en anglais) : {warning.message}"
+    )
 
 
 @pytest.mark.parametrize(("alias", "kind"), sorted(TYPE_ALIASES.items()))

@@ -99,6 +99,15 @@ def test_checking_stores_nothing_and_storing_makes_a_new_version(live_server) ->
     assert checked.status_code == 200
     assert "Le questionnaire peut être utilisé." in checked.text
     assert "<dd>ai_use_test</dd>" in checked.text
+    # the warnings in the page's language (the command line prints the English)
+    warned = FIELDING_FORM.replace("multiline", "numbers  ").encode()
+    french = _upload(http, "check", "usage.md", warned).text
+    assert str(escape("L'apparence « numbers » (employée d'abord sur « comment »)")) in (
+        french
+    )
+    assert "pyxform signale (en anglais) : This form uses or_other" in french
+    english = _upload(http, "check", "usage.md", warned, lang="en").text
+    assert str(escape("The appearance 'numbers' (first on 'comment')")) in english
     assert _stored_versions(live_server) == 0
     added = _upload(http, "add", "usage.md", FIELDING_FORM.encode())
     assert "Enregistré : ai_use_test, version 1." in added.text

@@ -119,7 +119,9 @@ LATE_CUE = (
         # no context (written by hand), or a code without a template: its English
         (lambda: [Issue("QUAL_021", "as stored")], "as stored", "as stored"),
         (
-            lambda: [Issue("SURVEY_W02", "No form_id.", Location(sheet="settings"))],
+            lambda: [
+                Issue("SURVEY_W99", "No form_id.", Location("settings"), {"form_id": "f"})
+            ],
             "[sheet 'settings'] No form_id.",
             "[sheet 'settings'] No form_id.",
         ),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sociaparis.core.errors import SociaparisError
-from sociaparis.qual.document import DEFAULT_MAX_BYTES
+from sociaparis.qual.document import DEFAULT_MAX_BYTES, UNNAMED_DOCUMENT
 from sociaparis.qual.errors import QualError
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def document_format(filename: str | None, format: str | None = None) -> str:
         if key not in DOCUMENT_FORMATS:
             raise SociaparisError(
                 QualError.UNKNOWN_FORMAT,
-                path=filename or "document",
+                path=filename or UNNAMED_DOCUMENT,
                 name=format,
                 supported=supported,
             )
@@ -74,8 +74,8 @@ def document_format(filename: str | None, format: str | None = None) -> str:
             return key
     raise SociaparisError(
         QualError.UNKNOWN_FORMAT,
-        path=filename or "document",
-        name=filename or "",
+        path=filename or UNNAMED_DOCUMENT,
+        name=filename or UNNAMED_DOCUMENT,
         supported=supported,
     )
 
@@ -114,17 +114,19 @@ def read_document(
     """
     if isinstance(source, bytes | bytearray):
         data = bytes(source)
-        name = filename or "document"
+        named = filename
     else:
         file_path = Path(source)
-        name = filename or file_path.name
+        named = filename or file_path.name
         size = file_path.stat().st_size
         if size > max_bytes:
             raise SociaparisError(
-                QualError.FILE_TOO_LARGE, path=name, size=size, limit=max_bytes
+                QualError.FILE_TOO_LARGE, path=named, size=size, limit=max_bytes
             )
         data = file_path.read_bytes()
-    key = document_format(filename or name, format)
+    # a file without a name is "document" to the readers (its ``path``)
+    name = named or "document"
+    key = document_format(named, format)
     module_name, attribute = DOCUMENT_FORMATS[key][1].split(":")
     reader = getattr(importlib.import_module(module_name), attribute)
     options: dict[str, object] = {"path": name, "max_bytes": max_bytes}

@@ -866,16 +866,15 @@ class Reader:
                 element, ("Description", "MemberCode", "MemberSource", "MemberNote")
             )
             kept = []
-            for ids, known in (
-                (code_ids, codes),
-                (source_ids, sources),
-                (memo_ids, memos),
+            # each member by its element's name, which a warning names
+            for ids, known, tag in (
+                (code_ids, codes, "MemberCode"),
+                (source_ids, sources, "MemberSource"),
+                (memo_ids, memos, "MemberNote"),
             ):
                 for ref in ids:
                     if ref not in known:
-                        self.warn(
-                            QualError.DROPPED_REFERENCE, element="Set member", ref=ref
-                        )
+                        self.warn(QualError.DROPPED_REFERENCE, element=tag, ref=ref)
                 kept.append(tuple(ref for ref in ids if ref in known))
             out.append(
                 CodeSet(

@@ -179,12 +179,15 @@ def skipped_block(*, path: str, reason: Reason, row: int | None) -> Issue:
 
 
 def nothing_read(
-    *, path: str, format: str, what: str, warnings: list[Issue]
+    *, path: str, format: str, what: Reason, warnings: list[Issue]
 ) -> SociaparisError:
     """The error for a transcript that gave no text (``QUAL_011`` or ``QUAL_012``).
 
-    When parts were skipped (``QUAL_021`` warnings), ``QUAL_012`` tells how many and
-    why the first was, since the warnings are lost with the error.
+    ``what`` is the part that was looked for (``subtitle cue with text``), its
+    French with the negation the French message goes on from (``aucun
+    sous-titre contenant du texte`` « n'a été trouvé »). When parts were
+    skipped (``QUAL_021`` warnings), ``QUAL_012`` tells how many and why the
+    first was, since the warnings are lost with the error.
     """
     skipped = [w for w in warnings if w.code == QualError.SKIPPED_BLOCK.code]
     if skipped:

@@ -45,6 +45,8 @@ _HTML_FILE = Reason(en="an HTML file", fr="un fichier HTML")
 #: the times of an anchor name (``what`` of :func:`bounded_int`)
 _START = Reason(en="start", fr="le début")
 _END = Reason(en="end", fr="la fin")
+#: what a transcript of speaker turns without text lacks (``what`` of ``QUAL_011``)
+_NO_PARAGRAPH = Reason(en="paragraph", fr="aucun paragraphe")
 
 
 def _parse(text: str, *, path: str) -> etree._Element:
@@ -226,7 +228,7 @@ def read_noscribe_html(
         blocks, more = _turn_blocks(scope, path=path)
         if not blocks and more:
             raise nothing_read(
-                path=path, format="noScribe HTML", what="paragraph", warnings=more
+                path=path, format="noScribe HTML", what=_NO_PARAGRAPH, warnings=more
             )
         blocks, fmt = merge_turns(blocks), "noscribe_html"
     else:

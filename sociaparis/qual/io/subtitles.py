@@ -47,6 +47,8 @@ _NO_TIMING = Reason(
     en="no valid 'start --> end' timing line",
     fr="pas de ligne d'horaire « début --> fin » valide",
 )
+#: what a subtitle file without text lacks (``what`` of ``QUAL_011``)
+_NO_CUE = Reason(en="subtitle cue with text", fr="aucun sous-titre contenant du texte")
 
 
 def _seconds(hours: str | None, minutes: str, seconds: str, fraction: str) -> float:
@@ -126,9 +128,7 @@ def _finish(
 ) -> ImportedDocument:
     """Merge same-speaker cues and assemble, or raise ``QUAL_011`` without cues."""
     if not blocks:
-        raise nothing_read(
-            path=path, format=format, what="subtitle cue with text", warnings=warnings
-        )
+        raise nothing_read(path=path, format=format, what=_NO_CUE, warnings=warnings)
     return assemble(
         merge_turns(blocks),
         data=data,

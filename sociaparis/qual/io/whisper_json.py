@@ -44,6 +44,8 @@ _BAD_SPEAKER = Reason(
 )
 #: what the numbers of a JSON transcript are called (``what`` of :func:`bounded_int`)
 _A_NUMBER = Reason(en="a number", fr="un nombre")
+#: what a transcript without text lacks (``what`` of ``QUAL_011``)
+_NO_SEGMENT = Reason(en="segment with text", fr="aucun segment contenant du texte")
 
 
 def _time(value: Any) -> float | None:
@@ -172,7 +174,7 @@ def read_whisper_json(
             blocks.append(block)
     if not blocks:
         raise nothing_read(
-            path=path, format="Whisper JSON", what="segment with text", warnings=warnings
+            path=path, format="Whisper JSON", what=_NO_SEGMENT, warnings=warnings
         )
     return assemble(
         merge_turns(blocks),

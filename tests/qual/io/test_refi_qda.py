@@ -625,6 +625,22 @@ def test_unknown_content_is_reported() -> None:
     assert read_qdpx(export(p)).project == p
 
 
+def test_a_dropped_set_member_is_named_by_its_element() -> None:
+    xml = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="p"><Sets>'
+        f'<Set guid="{_g(40)}" name="s"><MemberCode targetGUID="{_g(41)}"/>'
+        f'<MemberSource targetGUID="{_g(42)}"/><MemberNote targetGUID="{_g(43)}"/>'
+        "</Set></Sets></Project>"
+    ).encode()
+    warnings = read_qde(xml).warnings
+    assert [(w.code, w.context["element"]) for w in warnings] == [
+        ("QUAL_132", "MemberCode"),
+        ("QUAL_132", "MemberSource"),
+        ("QUAL_132", "MemberNote"),
+    ]
+    assert warnings[0].message.startswith(f"<stream>: <MemberCode> refers to {_g(41)},")
+
+
 @pytest.mark.parametrize(
     ("guid", "expected"),
     [

@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from sociaparis.cli import cli
-from sociaparis.core.errors import Reason
+from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.qual.document import ImportedDocument
 from sociaparis.qual.errors import QualError
 from sociaparis.qual.io import document_format, read_document
+from sociaparis.web.i18n import error_text
 
 # Accents, an emoji (outside the BMP), and "e" + combining acute that NFC composes.
 FR = "Élodie : « On a testé 🤖 Copilot », café\u0301 compris."
@@ -513,6 +514,35 @@ def test_a_skipped_part_gives_its_reason_in_english_and_french(
     [warning] = read_document(data, filename=filename).warnings
     assert warning.context == {"path": filename, "reason": Reason(en=en, fr=fr)}
     assert warning.message == QualError.SKIPPED_BLOCK.format(path=filename, reason=en)
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "en", "fr"),
+    [
+        (
+            "t.srt",
+            b"1\n00:00:00,000 --> 00:00:01,000\n\n",
+            "no subtitle cue with text found. Is this really a SRT file?",
+            "aucun sous-titre contenant du texte n'a été trouvé. S'agit-il vraiment "
+            "d'un fichier SRT ?",
+        ),
+        (
+            "w.json",
+            b'{"segments": [{"text": " "}]}',
+            "no segment with text found. Is this really a Whisper JSON file?",
+            "aucun segment contenant du texte n'a été trouvé. S'agit-il vraiment d'un "
+            "fichier Whisper JSON ?",
+        ),
+    ],
+)
+def test_a_transcript_without_text_says_what_it_lacks_in_english_and_french(
+    filename, data, en, fr
+) -> None:
+    with pytest.raises(SociaparisError) as caught:
+        read_document(data, filename=filename)
+    assert caught.value.error is QualError.NO_SEGMENTS
+    assert caught.value.message == f"{filename}: {en}"
+    assert error_text(caught.value, "fr") == f"{filename} : {fr}"
 
 
 @pytest.mark.parametrize(
