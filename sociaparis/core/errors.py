@@ -405,6 +405,3 @@ class Issues:
 
     def __str__(self) -> str:
         return "; ".join(map(str, self.items))
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
