@@ -67,7 +67,9 @@ def form_report(
     Parameters
     ----------
     session
-        Open session (only the audit log's entry is written).
+        Open session (only the audit log's entry is written; export blocks
+        are kept in transactions of their own:
+        :func:`~sociaparis.survey.exports.load_export`).
     actor
         Who builds the report (``EXPORT_007`` unless their role may export);
         written to the audit log.
@@ -108,7 +110,7 @@ def form_report(
     require_export(Role(actor.role))
     stored = latest_instrument(session=session, form_id=form_id)
     margins = _margins(study, stored, form_id, weighting)
-    data = load_export(session=session, form_id=form_id, tick=loaded)
+    data = load_export(session=session, form_id=form_id, tick=loaded, keep_blocks=True)
     if study is not None:
         min_count = study.min_cell_count
     else:

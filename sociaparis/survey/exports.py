@@ -11,25 +11,32 @@ exactly those of fielding.
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Engine,
     Select,
     Text,
+    and_,
     bindparam,
     case,
     cast,
+    delete,
     func,
+    insert,
+    literal,
     or_,
     select,
     type_coerce,
     update,
 )
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.audit import record_audit
@@ -37,12 +44,26 @@ from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import Account
 from sociaparis.core.bulk import collector_paused
 from sociaparis.core.config import Settings
-from sociaparis.core.db import make_engine, transaction
+from sociaparis.core.db import (
+    is_lock_timeout,
+    make_engine,
+    transaction,
+    utcnow,
+    write_lock,
+)
 from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.blocks import BLOCK_RESPONSES, STALE_CLAIM
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.fielding.service import COMPLETED, get_fielding
 from sociaparis.survey.fielding.uploads import UploadLimits, response_folder
 from sociaparis.survey.instrument import FILE_TYPES
+from sociaparis.survey.io.blocks import (
+    BLOCK_LAYOUT,
+    batch_from_bytes,
+    batch_to_bytes,
+    concat_batches,
+    take_batch,
+)
 from sociaparis.survey.io.errors import ExportError
 from sociaparis.survey.io.tables import (
     MEDIA_FOLDER,
@@ -59,7 +80,12 @@ from sociaparis.survey.io.writers import (
     write_export,
 )
 from sociaparis.survey.metadata import filled_questions, metadata_values
-from sociaparis.survey.models import InstrumentRecord, ResponseRecord
+from sociaparis.survey.models import (
+    ExportBlockMemberRecord,
+    ExportBlockRecord,
+    InstrumentRecord,
+    ResponseRecord,
+)
 from sociaparis.survey.records import RECORD_ENGINE, export_record
 from sociaparis.survey.service import (
     StoredInstrument,
@@ -67,8 +93,11 @@ from sociaparis.survey.service import (
     list_instruments,
 )
 
+logger = logging.getLogger(__name__)
+
 Tick = Callable[[int], None]
 _CHUNK = 1000
+_BY_ID = 5000  # responses read by id in one statement (SQLite: 32,766 at most)
 _COLUMNS = (
     ResponseRecord.id,
     ResponseRecord.status,
@@ -233,6 +262,7 @@ def load_export(
     version: str | None = None,
     include_in_progress: bool = False,
     tick: Tick | None = None,
+    keep_blocks: bool = False,
 ) -> ExportData:
     """The export tables of a form's responses.
 
@@ -248,6 +278,11 @@ def load_export(
         Also export responses that are not completed (``_status`` says which).
     tick
         Called with a number of responses each time a chunk is evaluated.
+    keep_blocks
+        Also put the completed responses in no export block into new blocks
+        (:mod:`sociaparis.survey.blocks`), in short write transactions of
+        their own, so that the next reading is faster: for a job or a
+        command, not a page (nothing is made on a database in memory).
 
     Returns
     -------
@@ -273,7 +308,11 @@ def load_export(
         batches = [
             batch
             for instrument in stored
-            if (batch := _version_batch(session, instrument, include_in_progress, tick))
+            if (
+                batch := _version_batch(
+                    session, instrument, include_in_progress, tick, keep_blocks
+                )
+            )
             is not None
         ]
         if not batches:
@@ -299,9 +338,81 @@ def _version_batch(
     instrument: StoredInstrument,
     include_in_progress: bool,
     tick: Tick | None,
+    keep_blocks: bool,
 ) -> ResponseBatch | None:
-    """The responses to one stored version as a batch (None if it has none)."""
+    """The responses to one stored version as a batch (None if it has none):
+    its export blocks, the rows of the responses in none, and, with
+    ``keep_blocks``, the blocks made now (:mod:`sociaparis.survey.blocks`)."""
+    engine = _blocks_engine(session) if keep_blocks else None
+    made: dict[int, ResponseBatch] = {}
+    if engine is not None:
+        try:
+            made = _make_blocks(engine, instrument, tick, made)
+        except DBAPIError as exc:
+            if not is_lock_timeout(exc):
+                raise
+            # Another program held the write lock all along: this export reads
+            # the rows of the responses it could not put in blocks.
+            logger.warning("export blocks of %s not made: %s", instrument.version, exc)
+    kept = read_export_blocks(session=session, instrument=instrument, skip=set(made))
+    if tick is not None:
+        for batch in kept.values():
+            tick(len(batch))
     query = _query([instrument.id], include_in_progress)
+    queries = [query]
+    if kept or made:
+        # The others by id: their ids are read from the status index, where a
+        # condition on the blocks would read every response's row.
+        blocked = {i for piece in (*kept.values(), *made.values()) for i in piece.ids}
+        found = session.connection().execute(query.with_only_columns(ResponseRecord.id))
+        rest = [
+            response_id for response_id in found.scalars() if response_id not in blocked
+        ]
+        queries = [
+            query.where(ResponseRecord.id.in_(rest[start : start + _BY_ID]))
+            for start in range(0, len(rest), _BY_ID)
+        ]
+    rows = _rows_batch(session, instrument, queries, tick)
+    pieces = [piece for piece in (rows, *made.values(), *kept.values()) if piece]
+    if not pieces:
+        return None
+    batch = concat_batches(_each_response_once(pieces))
+    # Ordered here rather than by the query: the database would sort whole
+    # rows, records included (0.65 s of 1.5 s at 100,000 on SQLite).
+    started_on, ids = batch.started_on, batch.ids
+    assert started_on is not None  # noqa: S101 (read from the database)
+    order = sorted(range(len(batch)), key=lambda n: (started_on[n], ids[n]))
+    return take_batch(batch, order)
+
+
+def _each_response_once(pieces: list[ResponseBatch]) -> list[ResponseBatch]:
+    """The pieces without a response met in an earlier piece.
+
+    A response is in two pieces only when a block was dropped or made while
+    the export read (PostgreSQL reads each statement as committed when it
+    starts; a block made now is read after the export's snapshot on SQLite):
+    the earlier piece (the rows, then the blocks made now) is kept.
+    """
+    seen: set[str] = set()
+    unique: list[ResponseBatch] = []
+    for piece in pieces:
+        keep = [n for n, response_id in enumerate(piece.ids) if response_id not in seen]
+        if len(keep) < len(piece):
+            piece = take_batch(piece, keep)
+        if len(piece):
+            unique.append(piece)
+        seen.update(piece.ids)
+    return unique
+
+
+def _rows_batch(
+    session: Session,
+    instrument: StoredInstrument,
+    queries: Sequence[Select[Any]],
+    tick: Tick | None,
+) -> ResponseBatch | None:
+    """The responses ``queries`` select, from their rows, in the order read
+    (None if they select none)."""
     ids: list[str] = []
     columns = RowColumns(instrument.instrument)
     records: list[list[Any]] = []
@@ -316,8 +427,12 @@ def _version_batch(
     ]
     # Plain rows on the session's connection: the ORM's rows cost more
     # than the query itself at 100,000 responses.
-    rows = session.connection().execute(
-        query.with_only_columns(*_COLUMNS).execution_options(yield_per=_CHUNK)
+    rows = (
+        row
+        for query in queries
+        for row in session.connection().execute(
+            query.with_only_columns(*_COLUMNS).execution_options(yield_per=_CHUNK)
+        )
     )
     loads = json.loads
     for row in rows:
@@ -374,33 +489,188 @@ def _version_batch(
         tick(len(records))
     if not ids:
         return None
-    # Ordered here rather than by the query: the database would sort whole
-    # rows, records included (0.65 s of 1.5 s at 100,000 on SQLite).
-    order = sorted(range(len(ids)), key=lambda n: (rows_meta[n][1], ids[n]))
-    ids = [ids[n] for n in order]
-    columns.reorder(order)
-    rows_meta = [rows_meta[n] for n in order]
-    found_attributes = [found_attributes[n] for n in order]
     status, started_on, submitted_on, started_at, updated_at, synthetic = (
         list(column) for column in zip(*rows_meta, strict=True)
     )
-    meta = {
-        "status": status,
-        "started_on": started_on,
-        "submitted_on": submitted_on,
-        "started_at": started_at,
-        "updated_at": updated_at,
-        "synthetic": [bool(flag) for flag in synthetic],
-    }
     keys = list(dict.fromkeys(k for found in found_attributes for k in found))
-    attribute_columns = {k: [found.get(k) for found in found_attributes] for k in keys}
     return batch_from_columns(
         instrument.version,
         ids,
         columns,
-        attributes=attribute_columns,
-        **meta,
+        attributes={k: [found.get(k) for found in found_attributes] for k in keys},
+        status=status,
+        started_on=started_on,
+        submitted_on=submitted_on,
+        started_at=started_at,
+        updated_at=updated_at,
+        synthetic=[bool(flag) for flag in synthetic],
     )
+
+
+# -- export blocks (sociaparis.survey.blocks) ------------------------------------------
+
+
+def _blocks_engine(session: Session) -> Engine | None:
+    """The engine blocks can be made through: a database file or server the
+    session reads from, in transactions of their own (None in memory)."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        return None
+    if bind.dialect.name == "sqlite":
+        return None if bind.url.database in {None, "", ":memory:"} else bind
+    return bind if bind.dialect.name == "postgresql" else None
+
+
+def read_export_blocks(
+    *, session: Session, instrument: StoredInstrument, skip: set[int] = frozenset()
+) -> dict[int, ResponseBatch]:
+    """The export blocks of a version, by block id, as batches.
+
+    Only blocks made with this code's layout and engine
+    (:data:`~sociaparis.survey.io.blocks.BLOCK_LAYOUT`,
+    :data:`~sociaparis.survey.records.RECORD_ENGINE`); their responses are
+    read from their rows otherwise. ``skip``: ids of blocks not to read.
+    """
+    rows = session.execute(
+        select(ExportBlockRecord.id, ExportBlockRecord.data).where(
+            ExportBlockRecord.instrument_id == instrument.id,
+            ExportBlockRecord.layout == BLOCK_LAYOUT,
+            ExportBlockRecord.record_engine == RECORD_ENGINE,
+            ExportBlockRecord.data.is_not(None),
+        )
+    )
+    return {
+        block_id: batch_from_bytes(instrument.instrument, data)
+        for block_id, data in rows
+        if block_id not in skip
+    }
+
+
+def _make_blocks(
+    engine: Engine,
+    instrument: StoredInstrument,
+    tick: Tick | None,
+    made: dict[int, ResponseBatch],
+) -> dict[int, ResponseBatch]:
+    """Make the blocks of the responses of a version in none
+    (:mod:`sociaparis.survey.blocks`: claim, read, fill); add the batches made
+    to ``made`` (by block id) as they are kept, and return it."""
+    _drop_stale_blocks(engine, instrument)
+    with transaction(engine) as session:
+        # Plain rows on the connection: the ORM's cost more than the query.
+        read = session.connection().execute
+        completed = read(
+            select(ResponseRecord.id).where(
+                ResponseRecord.instrument_id == instrument.id,
+                ResponseRecord.status == COMPLETED,
+            )
+        ).scalars()
+        blocked = set(
+            read(
+                select(ExportBlockMemberRecord.response_id)
+                .join(ExportBlockRecord)
+                .where(ExportBlockRecord.instrument_id == instrument.id)
+            ).scalars()
+        )
+        candidates = sorted(set(completed) - blocked)
+    # Completed responses whose record is not kept are left to the claim:
+    # reading ``record_engine`` would read every response's row.
+    whole = len(candidates) - len(candidates) % BLOCK_RESPONSES
+    for start in range(0, whole, BLOCK_RESPONSES):
+        block_id = _claim_block(
+            engine, instrument, candidates[start : start + BLOCK_RESPONSES]
+        )
+        if block_id is None:
+            continue
+        with transaction(engine) as session:
+            members = select(ExportBlockMemberRecord.response_id).where(
+                ExportBlockMemberRecord.block_id == block_id
+            )
+            batch = _rows_batch(
+                session,
+                instrument,
+                [select(ResponseRecord).where(ResponseRecord.id.in_(members))],
+                tick,
+            )
+        if batch is None:
+            continue
+        data = batch_to_bytes(batch)
+        with write_lock(engine), transaction(engine) as session:
+            filled = session.execute(
+                update(ExportBlockRecord)
+                .where(
+                    ExportBlockRecord.id == block_id,
+                    ExportBlockRecord.data.is_(None),
+                )
+                .values(data=data, responses=len(batch))
+            ).rowcount
+        if not filled:
+            # One of its responses changed since the claim and the trigger
+            # dropped the block: its responses are read from their rows.
+            continue
+        made[block_id] = batch
+    return made
+
+
+def _drop_stale_blocks(engine: Engine, instrument: StoredInstrument) -> None:
+    """Delete the blocks of a version that are of another layout or engine
+    (never read), or claims left without data for :data:`STALE_CLAIM`
+    (their maker is gone), so that their responses go into new blocks."""
+    stale = select(ExportBlockRecord.id).where(
+        ExportBlockRecord.instrument_id == instrument.id,
+        or_(
+            ExportBlockRecord.layout != BLOCK_LAYOUT,
+            ExportBlockRecord.record_engine != RECORD_ENGINE,
+            and_(
+                ExportBlockRecord.data.is_(None),
+                ExportBlockRecord.claimed_at < utcnow() - STALE_CLAIM,
+            ),
+        ),
+    )
+    with transaction(engine) as session:
+        found = session.scalars(stale).all()
+    if found:  # read first: most exports find none, and take no write lock
+        with write_lock(engine), transaction(engine) as session:
+            session.execute(
+                delete(ExportBlockRecord).where(ExportBlockRecord.id.in_(found))
+            )
+
+
+def _claim_block(
+    engine: Engine, instrument: StoredInstrument, candidates: list[str]
+) -> int | None:
+    """Claim ``candidates`` still completed, kept and in no block as a new
+    block's members; its id (None if another export claimed them first)."""
+    try:
+        with write_lock(engine), transaction(engine) as session:
+            block = ExportBlockRecord(
+                instrument_id=instrument.id,
+                layout=BLOCK_LAYOUT,
+                record_engine=RECORD_ENGINE,
+                responses=0,
+                claimed_at=utcnow(),
+            )
+            session.add(block)
+            session.flush()
+            claimed = session.execute(
+                insert(ExportBlockMemberRecord).from_select(
+                    ["response_id", "block_id"],
+                    select(ResponseRecord.id, literal(block.id)).where(
+                        ResponseRecord.id.in_(candidates),
+                        ResponseRecord.status == COMPLETED,
+                        ResponseRecord.record_engine == RECORD_ENGINE,
+                        ~select(ExportBlockMemberRecord.response_id)
+                        .where(ExportBlockMemberRecord.response_id == ResponseRecord.id)
+                        .exists(),
+                    ),
+                )
+            ).rowcount
+            if not claimed:
+                session.delete(block)
+                return None
+            return block.id
+    except IntegrityError:
+        return None  # PostgreSQL: another export claimed some of them at once
 
 
 def export_form(
@@ -433,6 +703,7 @@ def export_form(
             version=version,
             include_in_progress=include_in_progress,
             tick=evaluated,
+            keep_blocks=True,
         )
         media = media_files(data, data_dir) if data_dir is not None else {}
         result = write_export(

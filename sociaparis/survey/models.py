@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sociaparis.core.db import Base, utcnow
-from sociaparis.survey import counts
+from sociaparis.survey import blocks, counts
 
 
 class InstrumentRecord(Base):
@@ -176,6 +176,45 @@ def _drop_stale_record(
     target.record_engine = None
 
 
+class ExportBlockRecord(Base):
+    """The export columns of completed responses of one version, kept together
+    (:mod:`sociaparis.survey.blocks`).
+
+    ``data`` is the Arrow stream (:mod:`sociaparis.survey.io.blocks`), NULL
+    while the block is being made; ``layout`` and ``record_engine`` are the
+    versions it was made with (a block of others is not read); ``responses``
+    how many it holds. Dropped by a trigger as soon as one of its responses is
+    updated or deleted.
+    """
+
+    __tablename__ = "export_blocks"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    # AUTOINCREMENT: an id is never given again, so that a dropped block's id
+    # cannot come back as another block.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instruments.id", ondelete="CASCADE"), index=True
+    )
+    layout: Mapped[int] = mapped_column(Integer)
+    record_engine: Mapped[int] = mapped_column(Integer)
+    responses: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class ExportBlockMemberRecord(Base):
+    """One response of an export block: a response is in one block at most."""
+
+    __tablename__ = "export_block_members"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    response_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    block_id: Mapped[int] = mapped_column(
+        ForeignKey("export_blocks.id", ondelete="CASCADE"), index=True
+    )
+
+
 # -- counts kept by the database -------------------------------------------------------
 # Kept by triggers on the counted tables (sociaparis.survey.counts), in the
 # transaction that writes the counted row: monitoring reads these instead of
@@ -315,3 +354,4 @@ counts.attach(
         "page_durations": PageDurationRecord.__table__,
     }
 )
+blocks.attach(ResponseRecord.__table__)

@@ -848,7 +848,10 @@ def build_export(
         np.repeat([b.version for b in batches], sizes).astype(object), index=index
     )
     status = pd.Series(
-        _concat([b.status or ["completed"] * len(b) for b in batches], sizes),
+        _concat(
+            [["completed"] * len(b) if b.status is None else b.status for b in batches],
+            sizes,
+        ),
         index=index,
         dtype=object,
     )
@@ -873,7 +876,10 @@ def build_export(
         values = _concat([b.attributes.get(name) for b in batches], sizes)
         series = _missing_to_none(pd.Series(values, index=index, dtype=object))
         meta.append((_attribute_variable(name), series))
-    synthetic = _concat([b.synthetic or [False] * len(b) for b in batches], sizes)
+    synthetic = _concat(
+        [[False] * len(b) if b.synthetic is None else b.synthetic for b in batches],
+        sizes,
+    )
     meta.append(
         (_meta_variable("_synthetic"), pd.Series(synthetic, index=index).astype("Int64"))
     )

@@ -1,0 +1,251 @@
+"""Export blocks (both databases): made by an export, read by the next, and
+dropped by the database as soon as one of their responses changes."""
+# ruff: noqa: E501 -- markdown XLSForm tables are as wide as the spreadsheets they stand for
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+import sociaparis.survey.exports as exports
+from sociaparis.accounts.service import LOCAL_ADMIN
+from sociaparis.core.config import Settings
+from sociaparis.core.db import ensure_schema, make_engine, transaction, utcnow
+from sociaparis.survey.exports import load_export
+from sociaparis.survey.fielding.service import (
+    Fielding,
+    configure_fielding,
+    delete_response,
+)
+from sociaparis.survey.fielding.uploads import UploadLimits
+from sociaparis.survey.io.tables import ExportData
+from sociaparis.survey.models import (
+    ExportBlockMemberRecord,
+    ExportBlockRecord,
+    ResponseRecord,
+)
+from sociaparis.survey.service import add_instrument
+from sociaparis.survey.synthetic import add_synthetic_responses
+from sociaparis.survey.xlsform import parse_xlsform
+from tests.survey.io.test_blocks import TOOLS, assert_same_export
+
+pytestmark = pytest.mark.storage
+
+RESPONSES = 11
+BLOCK = 4  # responses a block holds here: 2 blocks, 3 responses left in rows
+
+
+@pytest.fixture
+def study(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Engine, Settings]]:
+    """A study of 11 completed responses to a form with nested repeats."""
+    monkeypatch.setattr(exports, "BLOCK_RESPONSES", BLOCK)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key="test-secret-key-0123456789",
+    )
+    engine = make_engine(settings)
+    ensure_schema(engine, settings)
+    with transaction(engine) as session:
+        form = parse_xlsform(TOOLS.encode(), filename="tools.md")
+        add_instrument(session=session, form=form)
+        configure_fielding(
+            session=session,
+            fielding=Fielding(form_id="tools", recorded_attributes=("directorate",)),
+        )
+        add_synthetic_responses(
+            session=session,
+            form_id="tools",
+            count=RESPONSES,
+            seed=7,
+            attribute_cells=[({"directorate": "dsin"}, 1)],
+        )
+    yield engine, settings
+    engine.dispose()
+
+
+def _load(engine: Engine, keep_blocks: bool) -> ExportData:
+    with transaction(engine) as session:
+        return load_export(session=session, form_id="tools", keep_blocks=keep_blocks)
+
+
+def _blocks(engine: Engine) -> list[tuple[int, int, bool]]:
+    """(id, responses, filled) of each block."""
+    with transaction(engine) as session:
+        rows = session.execute(
+            select(
+                ExportBlockRecord.id,
+                ExportBlockRecord.responses,
+                ExportBlockRecord.data.is_not(None),
+            ).order_by(ExportBlockRecord.id)
+        )
+        return [(a, b, bool(c)) for a, b, c in rows]
+
+
+def _members(engine: Engine, block_id: int) -> list[str]:
+    with transaction(engine) as session:
+        return list(
+            session.scalars(
+                select(ExportBlockMemberRecord.response_id).where(
+                    ExportBlockMemberRecord.block_id == block_id
+                )
+            )
+        )
+
+
+def _ids(data: ExportData) -> list[str]:
+    return data.main.frame["_id"].tolist()
+
+
+def test_an_export_makes_blocks_and_the_next_reads_them(study) -> None:
+    engine, _ = study
+    from_rows = _load(engine, keep_blocks=False)
+    assert _blocks(engine) == []
+    making = _load(engine, keep_blocks=True)
+    assert [(n, filled) for _, n, filled in _blocks(engine)] == [(4, True), (4, True)]
+    reading = _load(engine, keep_blocks=False)
+    assert len(_ids(reading)) == RESPONSES
+    assert_same_export(from_rows, making)
+    assert_same_export(from_rows, reading)
+    # A second export makes no more: 3 responses fill no block.
+    _load(engine, keep_blocks=True)
+    assert len(_blocks(engine)) == 2
+
+
+def test_a_deleted_response_takes_its_block_with_it(study) -> None:
+    engine, settings = study
+    _load(engine, keep_blocks=True)
+    (first, _, _), (second, _, _) = _blocks(engine)
+    erased = _members(engine, first)[0]
+    with transaction(engine) as session:
+        delete_response(
+            session=session,
+            actor=LOCAL_ADMIN,
+            response_id=erased,
+            limits=UploadLimits.from_settings(settings),
+        )
+    assert [block for block, *_ in _blocks(engine)] == [second]
+    assert _members(engine, first) == []
+    data = _load(engine, keep_blocks=False)
+    assert erased not in _ids(data)
+    assert len(_ids(data)) == RESPONSES - 1
+    assert erased not in data.table("tool").frame["_parent_id"].tolist()
+
+
+def test_a_changed_response_is_exported_as_it_is_now(study) -> None:
+    engine, _ = study
+    _load(engine, keep_blocks=True)
+    (first, _, _), (second, _, _) = _blocks(engine)
+    changed = _members(engine, second)[1]
+    with transaction(engine) as session:
+        session.execute(
+            update(ResponseRecord)
+            .where(ResponseRecord.id == changed)
+            .values(attributes={"directorate": "dfa"})
+        )
+    assert [block for block, *_ in _blocks(engine)] == [first]
+    frame = _load(engine, keep_blocks=False).main.frame.set_index("_id")
+    assert frame.loc[changed, "_attr_directorate"] == "dfa"
+    assert (frame.drop(index=changed)["_attr_directorate"] == "dsin").all()
+
+
+def test_a_response_changed_while_its_block_is_made_leaves_it_unfilled(
+    study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, _ = study
+    encode = exports.batch_to_bytes
+    changed: list[str] = []
+
+    def change_one_then_encode(batch: Any) -> bytes:
+        if not changed:  # between the block's reading and its filling
+            changed.append(batch.ids[0])
+            with transaction(engine) as session:
+                session.execute(
+                    update(ResponseRecord)
+                    .where(ResponseRecord.id == changed[0])
+                    .values(attributes={"directorate": "late"})
+                )
+        return encode(batch)
+
+    monkeypatch.setattr(exports, "batch_to_bytes", change_one_then_encode)
+    data = _load(engine, keep_blocks=True)
+    # The first block was dropped by the change: only the second was kept.
+    assert [(n, filled) for _, n, filled in _blocks(engine)] == [(4, True)]
+    frame = data.main.frame.set_index("_id")
+    assert frame.loc[changed[0], "_attr_directorate"] == "late"
+    assert len(frame) == RESPONSES
+    assert (
+        _load(engine, keep_blocks=False)
+        .main.frame.set_index("_id")
+        .loc[changed[0], "_attr_directorate"]
+        == "late"
+    )
+
+
+def test_blocks_of_another_layout_or_left_unfilled_are_not_read_and_are_replaced(
+    study,
+) -> None:
+    engine, _ = study
+    from_rows = _load(engine, keep_blocks=False)
+    _load(engine, keep_blocks=True)
+    (first, _, _), (second, _, _) = _blocks(engine)
+    with transaction(engine) as session:
+        session.execute(
+            update(ExportBlockRecord)
+            .where(ExportBlockRecord.id == first)
+            .values(layout=0)
+        )
+        # A claim whose maker died long ago.
+        session.execute(
+            update(ExportBlockRecord)
+            .where(ExportBlockRecord.id == second)
+            .values(data=None, claimed_at=utcnow() - timedelta(hours=1))
+        )
+    assert_same_export(from_rows, _load(engine, keep_blocks=False))
+    assert_same_export(from_rows, _load(engine, keep_blocks=True))
+    blocks = _blocks(engine)
+    assert [(n, filled) for _, n, filled in blocks] == [(4, True), (4, True)]
+    assert {block for block, *_ in blocks}.isdisjoint({first, second})
+
+
+def test_in_progress_responses_are_read_beside_the_blocks(study) -> None:
+    engine, _ = study
+    _load(engine, keep_blocks=True)
+    with transaction(engine) as session:
+        ongoing = session.scalar(select(ResponseRecord.id).limit(1))
+        session.execute(
+            update(ResponseRecord)
+            .where(ResponseRecord.id == ongoing)
+            .values(status="in_progress", completed_on=None)
+        )
+    with transaction(engine) as session:
+        everything = load_export(
+            session=session, form_id="tools", include_in_progress=True, keep_blocks=True
+        )
+        blocked = session.scalar(
+            select(func.count()).select_from(ExportBlockMemberRecord)
+        )
+    status = everything.main.frame.set_index("_id")["_status"]
+    assert len(status) == RESPONSES
+    assert status[ongoing] == "in_progress"
+    # The block of the response now in progress was dropped; none is made
+    # of the 7 completed responses in no block (a block holds 4 here).
+    assert blocked == 4 + 4
+
+
+def test_nothing_is_made_in_a_session_on_a_connection(session: Session) -> None:
+    form = parse_xlsform(TOOLS.encode(), filename="tools.md")
+    add_instrument(session=session, form=form)
+    configure_fielding(session=session, fielding=Fielding(form_id="tools"))
+    add_synthetic_responses(session=session, form_id="tools", count=5, seed=1)
+    data = load_export(session=session, form_id="tools", keep_blocks=True)
+    assert len(_ids(data)) == 5
+    assert session.scalar(select(func.count()).select_from(ExportBlockRecord)) == 0
