@@ -30,7 +30,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    literal,
     or_,
     select,
     type_coerce,
@@ -573,15 +572,12 @@ def _make_blocks(
             ).scalars()
         )
         candidates = sorted(set(completed) - blocked)
-    # Completed responses whose record is not kept are left to the claim:
-    # reading ``record_engine`` would read every response's row.
     whole = len(candidates) - len(candidates) % BLOCK_RESPONSES
     for start in range(0, whole, BLOCK_RESPONSES):
-        block_id = _claim_block(
-            engine, instrument, candidates[start : start + BLOCK_RESPONSES]
-        )
+        claimed = candidates[start : start + BLOCK_RESPONSES]
+        block_id = _claim_block(engine, instrument, claimed)
         if block_id is None:
-            continue
+            break  # another export is making this version's blocks
         with transaction(engine) as session:
             members = select(ExportBlockMemberRecord.response_id).where(
                 ExportBlockMemberRecord.block_id == block_id
@@ -592,7 +588,13 @@ def _make_blocks(
                 [select(ResponseRecord).where(ResponseRecord.id.in_(members))],
                 tick,
             )
-        if batch is None:
+        if batch is None or not _holds(batch, len(claimed)):
+            # One was deleted or is no longer completed since the candidates
+            # were read (before the claim, so the trigger did not see it).
+            with write_lock(engine), transaction(engine) as session:
+                session.execute(
+                    delete(ExportBlockRecord).where(ExportBlockRecord.id == block_id)
+                )
             continue
         data = batch_to_bytes(batch)
         with write_lock(engine), transaction(engine) as session:
@@ -610,6 +612,16 @@ def _make_blocks(
             continue
         made[block_id] = batch
     return made
+
+
+def _holds(batch: ResponseBatch, members: int) -> bool:
+    """Whether a block's batch holds all its members, each completed."""
+    status = batch.status
+    return (
+        len(batch) == members
+        and status is not None
+        and all(value == COMPLETED for value in status)
+    )
 
 
 def _drop_stale_blocks(engine: Engine, instrument: StoredInstrument) -> None:
@@ -639,38 +651,31 @@ def _drop_stale_blocks(engine: Engine, instrument: StoredInstrument) -> None:
 def _claim_block(
     engine: Engine, instrument: StoredInstrument, candidates: list[str]
 ) -> int | None:
-    """Claim ``candidates`` still completed, kept and in no block as a new
-    block's members; its id (None if another export claimed them first)."""
+    """Claim ``candidates`` as a new block's members; its id (None if another
+    export claimed one of them first).
+
+    Only the members' keys are written: checking each response's row here
+    would hold the write lock while 2,500 rows are read. What the block holds
+    is checked when it is read (:func:`_make_blocks`).
+    """
     try:
         with write_lock(engine), transaction(engine) as session:
             block = ExportBlockRecord(
                 instrument_id=instrument.id,
                 layout=BLOCK_LAYOUT,
                 record_engine=RECORD_ENGINE,
-                responses=0,
+                responses=len(candidates),
                 claimed_at=utcnow(),
             )
             session.add(block)
             session.flush()
-            claimed = session.execute(
-                insert(ExportBlockMemberRecord).from_select(
-                    ["response_id", "block_id"],
-                    select(ResponseRecord.id, literal(block.id)).where(
-                        ResponseRecord.id.in_(candidates),
-                        ResponseRecord.status == COMPLETED,
-                        ResponseRecord.record_engine == RECORD_ENGINE,
-                        ~select(ExportBlockMemberRecord.response_id)
-                        .where(ExportBlockMemberRecord.response_id == ResponseRecord.id)
-                        .exists(),
-                    ),
-                )
-            ).rowcount
-            if not claimed:
-                session.delete(block)
-                return None
+            session.connection().execute(
+                insert(ExportBlockMemberRecord),
+                [{"response_id": i, "block_id": block.id} for i in candidates],
+            )
             return block.id
     except IntegrityError:
-        return None  # PostgreSQL: another export claimed some of them at once
+        return None  # another export claimed some of them since they were read
 
 
 def export_form(

@@ -190,6 +190,39 @@ def test_a_response_changed_while_its_block_is_made_leaves_it_unfilled(
     )
 
 
+def test_a_response_deleted_before_its_claim_is_in_no_block(
+    study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, settings = study
+    claim = exports._claim_block
+    deleted: list[str] = []
+
+    def delete_one_then_claim(
+        engine: Engine, instrument: Any, candidates: list[str]
+    ) -> Any:
+        if not deleted:  # after the candidates were read, before the trigger guards them
+            deleted.append(candidates[0])
+            with transaction(engine) as session:
+                delete_response(
+                    session=session,
+                    actor=LOCAL_ADMIN,
+                    response_id=candidates[0],
+                    limits=UploadLimits.from_settings(settings),
+                )
+        return claim(engine, instrument, candidates)
+
+    monkeypatch.setattr(exports, "_claim_block", delete_one_then_claim)
+    data = _load(engine, keep_blocks=True)
+    assert deleted[0] not in _ids(data)
+    assert len(_ids(data)) == RESPONSES - 1
+    # The block it was claimed in was dropped when read; the other was kept.
+    blocks = _blocks(engine)
+    assert [(n, filled) for _, n, filled in blocks] == [(4, True)]
+    assert deleted[0] not in _members(engine, blocks[0][0])
+    assert len(_ids(_load(engine, keep_blocks=True))) == RESPONSES - 1
+    assert len(_blocks(engine)) == 2
+
+
 def test_blocks_of_another_layout_or_left_unfilled_are_not_read_and_are_replaced(
     study,
 ) -> None:

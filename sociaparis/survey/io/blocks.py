@@ -61,12 +61,12 @@ def _objects(values: Sequence[Any]) -> np.ndarray:
 
 def _cells_field(name: str, values: Sequence[Any]) -> tuple[pa.Field, pa.Array]:
     """One column of engine values: texts (dictionary-encoded) or JSON texts."""
-    cells = _objects(values)
-    if all(cell is None or cell.__class__ is str for cell in cells):
-        array = pa.array(cells, type=pa.string()).dictionary_encode()
-        return pa.field(name, array.type), array
-    texts = [None if cell is None else json.dumps(cell) for cell in cells]
-    return pa.field(name, pa.string(), metadata=_JSON), pa.array(texts, pa.string())
+    try:
+        array = pa.array(values, type=pa.string()).dictionary_encode()
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        texts = [None if cell is None else json.dumps(cell) for cell in values]
+        return pa.field(name, pa.string(), metadata=_JSON), pa.array(texts, pa.string())
+    return pa.field(name, array.type), array
 
 
 def _cells(field: pa.Field, array: pa.Array | pa.ChunkedArray) -> np.ndarray:
