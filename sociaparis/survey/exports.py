@@ -511,12 +511,18 @@ def _rows_batch(
 
 def _blocks_engine(session: Session) -> Engine | None:
     """The engine blocks can be made through: a database file or server the
-    session reads from, in transactions of their own (None in memory)."""
+    session reads from, in transactions of their own (None in memory, or
+    when the session has written to a SQLite file)."""
     bind = session.get_bind()
     if not isinstance(bind, Engine):
         return None
     if bind.dialect.name == "sqlite":
-        return None if bind.url.database in {None, "", ":memory:"} else bind
+        if bind.url.database in {None, "", ":memory:"}:
+            return None
+        # A session that has written holds SQLite's write lock until it
+        # commits: a claim, on a connection of its own, would wait for it.
+        driver = session.connection().connection.driver_connection
+        return None if getattr(driver, "in_transaction", True) else bind
     return bind if bind.dialect.name == "postgresql" else None
 
 

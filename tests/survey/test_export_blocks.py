@@ -41,17 +41,8 @@ RESPONSES = 11
 BLOCK = 4  # responses a block holds here: 2 blocks, 3 responses left in rows
 
 
-@pytest.fixture
-def study(
-    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[Engine, Settings]]:
-    """A study of 11 completed responses to a form with nested repeats."""
-    monkeypatch.setattr(exports, "BLOCK_RESPONSES", BLOCK)
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        secret_key="test-secret-key-0123456789",
-    )
+def _study(settings: Settings) -> Engine:
+    """A database of 11 completed responses to a form with nested repeats."""
     engine = make_engine(settings)
     ensure_schema(engine, settings)
     with transaction(engine) as session:
@@ -68,6 +59,21 @@ def study(
             seed=7,
             attribute_cells=[({"directorate": "dsin"}, 1)],
         )
+    return engine
+
+
+@pytest.fixture
+def study(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Engine, Settings]]:
+    """The study of :func:`_study` on each database, blocks of 4 responses."""
+    monkeypatch.setattr(exports, "BLOCK_RESPONSES", BLOCK)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key="test-secret-key-0123456789",
+    )
+    engine = _study(settings)
     yield engine, settings
     engine.dispose()
 
@@ -282,3 +288,24 @@ def test_nothing_is_made_in_a_session_on_a_connection(session: Session) -> None:
     data = load_export(session=session, form_id="tools", keep_blocks=True)
     assert len(_ids(data)) == 5
     assert session.scalar(select(func.count()).select_from(ExportBlockRecord)) == 0
+
+
+def test_nothing_is_made_while_the_session_holds_sqlites_write_lock(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "BLOCK_RESPONSES", BLOCK)
+    engine = _study(settings)
+
+    def refuse(*_: Any) -> None:
+        raise AssertionError("a claim would wait for the session's own lock")
+
+    monkeypatch.setattr(exports, "_claim_block", refuse)
+    with transaction(engine) as session:
+        session.execute(
+            update(ResponseRecord)
+            .where(ResponseRecord.id == session.scalar(select(ResponseRecord.id)))
+            .values(current_page=None)
+        )
+        data = load_export(session=session, form_id="tools", keep_blocks=True)
+    assert len(_ids(data)) == RESPONSES
+    assert _blocks(engine) == []
