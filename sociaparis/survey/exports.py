@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     JSON,
     Engine,
@@ -378,10 +379,10 @@ def _version_batch(
     batch = concat_batches(_each_response_once(pieces))
     # Ordered here rather than by the query: the database would sort whole
     # rows, records included (0.65 s of 1.5 s at 100,000 on SQLite).
-    started_on, ids = batch.started_on, batch.ids
-    assert started_on is not None  # noqa: S101 (read from the database)
-    order = sorted(range(len(batch)), key=lambda n: (started_on[n], ids[n]))
-    return take_batch(batch, order)
+    started_on = np.asarray(batch.started_on, dtype=object)
+    return take_batch(
+        batch, np.lexsort((np.asarray(batch.ids, dtype=object), started_on))
+    )
 
 
 def _each_response_once(pieces: list[ResponseBatch]) -> list[ResponseBatch]:
@@ -564,19 +565,26 @@ def _make_blocks(
     with transaction(engine) as session:
         # Plain rows on the connection: the ORM's cost more than the query.
         read = session.connection().execute
-        completed = read(
-            select(ResponseRecord.id).where(
-                ResponseRecord.instrument_id == instrument.id,
-                ResponseRecord.status == COMPLETED,
-            )
-        ).scalars()
-        blocked = set(
-            read(
-                select(ExportBlockMemberRecord.response_id)
-                .join(ExportBlockRecord)
-                .where(ExportBlockRecord.instrument_id == instrument.id)
-            ).scalars()
+        in_blocks = (
+            select(ExportBlockMemberRecord.response_id)
+            .join(ExportBlockRecord)
+            .where(ExportBlockRecord.instrument_id == instrument.id)
         )
+        completed_ids = select(ResponseRecord.id).where(
+            ResponseRecord.instrument_id == instrument.id,
+            ResponseRecord.status == COMPLETED,
+        )
+        # Counted first: most exports find no new block to make, and the
+        # counts cost a tenth of reading the ids.
+        count = select(func.count()).select_from
+        outside = (
+            read(count(completed_ids.subquery())).scalar_one()
+            - read(count(in_blocks.subquery())).scalar_one()
+        )
+        if outside < BLOCK_RESPONSES:
+            return made
+        completed = read(completed_ids).scalars()
+        blocked = set(read(in_blocks).scalars())
         candidates = sorted(set(completed) - blocked)
     whole = len(candidates) - len(candidates) % BLOCK_RESPONSES
     for start in range(0, whole, BLOCK_RESPONSES):
