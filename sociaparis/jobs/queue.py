@@ -33,6 +33,7 @@ from sociaparis.core.private import private_folder
 from sociaparis.jobs.errors import JobError
 from sociaparis.jobs.runner import run_job
 from sociaparis.jobs.service import jobs_folder, sweep_jobs
+from sociaparis.survey.exports import keep_export_blocks
 
 logger = logging.getLogger(__name__)
 QUEUE_NAME = "sociaparis"
@@ -135,6 +136,9 @@ class HueyJobQueue:
         self.huey.periodic_task(crontab(minute="*"), name="sociaparis_sweep_jobs")(
             self._sweep
         )
+        self.huey.periodic_task(
+            crontab(minute="*/5"), name="sociaparis_keep_export_blocks"
+        )(self.keep_export_blocks)
 
     def engine(self) -> Engine:
         """This process's engine on the study's database (a forked worker
@@ -173,11 +177,22 @@ class HueyJobQueue:
         if sweep.removed or sweep.lost:
             logger.info("jobs removed %s, lost %s", sweep.removed, sweep.lost)
 
+    def keep_export_blocks(self) -> int:
+        """Put the completed responses in no export block into new blocks
+        (:func:`~sociaparis.survey.exports.keep_export_blocks`), so that the
+        first export after a wave of responses reads them as fast as the next.
+        """
+        kept = keep_export_blocks(engine=self.engine())
+        if kept:
+            logger.info("export blocks: %s responses kept", kept)
+        return kept
+
     def consumer(
         self, *, workers: int = 1, processes: bool = True, periodic: bool = True
     ) -> Consumer:
         """huey's consumer: ``workers`` worker processes (or threads) that run
-        the queued jobs, and the scheduler of the every-minute sweep.
+        the queued jobs, and the scheduler of the every-minute sweep and of
+        the export blocks every five minutes.
 
         Worker processes end with the consumer's process, however it ends
         (:func:`_end_with_parent`).

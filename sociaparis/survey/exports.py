@@ -346,14 +346,7 @@ def _version_batch(
     engine = _blocks_engine(session) if keep_blocks else None
     made: dict[int, ResponseBatch] = {}
     if engine is not None:
-        try:
-            made = _make_blocks(engine, instrument, tick, made)
-        except DBAPIError as exc:
-            if not is_lock_timeout(exc):
-                raise
-            # Another program held the write lock all along: this export reads
-            # the rows of the responses it could not put in blocks.
-            logger.warning("export blocks of %s not made: %s", instrument.version, exc)
+        _make_blocks_unless_locked(engine, instrument, tick, made)
     kept = read_export_blocks(session=session, instrument=instrument, skip=set(made))
     if tick is not None:
         for batch in kept.values():
@@ -552,15 +545,66 @@ def read_export_blocks(
     }
 
 
+def keep_export_blocks(*, engine: Engine) -> int:
+    """Put the completed responses of every form that are in no export block
+    into new blocks (:mod:`sociaparis.survey.blocks`), as an export does.
+
+    Run by the job workers every five minutes, so that the first export after
+    a wave of responses finds their blocks made. Each version costs two counts
+    when it has fewer than :data:`~sociaparis.survey.blocks.BLOCK_RESPONSES`
+    responses in no block; nothing is made on a database in memory.
+
+    Returns
+    -------
+    int
+        How many responses were put in blocks.
+    """
+    if engine.dialect.name == "sqlite" and engine.url.database in {None, "", ":memory:"}:
+        return 0
+    with transaction(engine) as session:
+        versions = [
+            get_instrument(session=session, instrument_id=instrument_id)
+            for instrument_id in session.scalars(
+                select(ResponseRecord.instrument_id)
+                .where(ResponseRecord.status == COMPLETED)
+                .distinct()
+            )
+        ]
+    return sum(
+        _make_blocks_unless_locked(engine, instrument, None, None)
+        for instrument in versions
+    )
+
+
+def _make_blocks_unless_locked(
+    engine: Engine,
+    instrument: StoredInstrument,
+    tick: Tick | None,
+    made: dict[int, ResponseBatch] | None,
+) -> int:
+    """:func:`_make_blocks`, or 0 when another program held SQLite's write
+    lock all along: the responses it could not put in blocks are read from
+    their rows."""
+    try:
+        return _make_blocks(engine, instrument, tick, made)
+    except DBAPIError as exc:
+        if not is_lock_timeout(exc):
+            raise
+        logger.warning("export blocks of %s not made: %s", instrument.version, exc)
+        return 0
+
+
 def _make_blocks(
     engine: Engine,
     instrument: StoredInstrument,
     tick: Tick | None,
-    made: dict[int, ResponseBatch],
-) -> dict[int, ResponseBatch]:
+    made: dict[int, ResponseBatch] | None,
+) -> int:
     """Make the blocks of the responses of a version in none
     (:mod:`sociaparis.survey.blocks`: claim, read, fill); add the batches made
-    to ``made`` (by block id) as they are kept, and return it."""
+    to ``made`` (by block id) as they are kept, unless None; return how many
+    responses were put in blocks."""
+    kept = 0
     _drop_stale_blocks(engine, instrument)
     with transaction(engine) as session:
         # Plain rows on the connection: the ORM's cost more than the query.
@@ -582,7 +626,7 @@ def _make_blocks(
             - read(count(in_blocks.subquery())).scalar_one()
         )
         if outside < BLOCK_RESPONSES:
-            return made
+            return kept
         completed = read(completed_ids).scalars()
         blocked = set(read(in_blocks).scalars())
         candidates = sorted(set(completed) - blocked)
@@ -624,8 +668,10 @@ def _make_blocks(
             # One of its responses changed since the claim and the trigger
             # dropped the block: its responses are read from their rows.
             continue
-        made[block_id] = batch
-    return made
+        kept += len(batch)
+        if made is not None:
+            made[block_id] = batch
+    return kept
 
 
 def _holds(batch: ResponseBatch, members: int) -> bool:

@@ -5,6 +5,7 @@ study's schema."""
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,35 @@ def test_job_worker_processes_end_with_their_consumer(
     finally:
         if worker.poll() is None:
             worker.kill()
+
+
+def test_workers_keep_export_blocks_every_five_minutes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sociaparis.survey.exports as exports
+
+    monkeypatch.setattr(exports, "BLOCK_RESPONSES", 3)
+    settings = Settings(data_dir=tmp_path / "data", secret_key="x" * 32)
+    engine = make_engine(settings)
+    ensure_schema(engine, settings)
+    with transaction(engine) as session:
+        form_id = field_form(session)
+        add_synthetic_responses(session=session, form_id=form_id, count=7, seed=2)
+    queue = HueyJobQueue(settings)
+    try:
+        due = {
+            minute: sorted(task.name for task in queue.huey.read_periodic(when))
+            for minute, when in (
+                (5, datetime(2026, 12, 7, 0, 5)),
+                (6, datetime(2026, 12, 7, 0, 6)),
+            )
+        }
+        assert due == {
+            5: ["sociaparis_keep_export_blocks", "sociaparis_sweep_jobs"],
+            6: ["sociaparis_sweep_jobs"],
+        }
+        assert queue.keep_export_blocks() == 6  # two blocks of 3; 1 left in rows
+        assert queue.keep_export_blocks() == 0
+    finally:
+        queue.close()
+        engine.dispose()

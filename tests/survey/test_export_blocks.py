@@ -17,7 +17,7 @@ import sociaparis.survey.exports as exports
 from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.core.config import Settings
 from sociaparis.core.db import ensure_schema, make_engine, transaction, utcnow
-from sociaparis.survey.exports import load_export
+from sociaparis.survey.exports import keep_export_blocks, load_export
 from sociaparis.survey.fielding.service import (
     Fielding,
     configure_fielding,
@@ -124,6 +124,15 @@ def test_an_export_makes_blocks_and_the_next_reads_them(study) -> None:
     # A second export makes no more: 3 responses fill no block.
     _load(engine, keep_blocks=True)
     assert len(_blocks(engine)) == 2
+
+
+def test_blocks_kept_ahead_are_those_an_export_would_make(study) -> None:
+    engine, _ = study
+    from_rows = _load(engine, keep_blocks=False)
+    assert keep_export_blocks(engine=engine) == 2 * BLOCK
+    assert keep_export_blocks(engine=engine) == 0
+    assert [(n, filled) for _, n, filled in _blocks(engine)] == [(4, True), (4, True)]
+    assert_same_export(from_rows, _load(engine, keep_blocks=False))
 
 
 def test_a_deleted_response_takes_its_block_with_it(study) -> None:
