@@ -347,7 +347,7 @@ def _version_batch(
     made: dict[int, ResponseBatch] = {}
     if engine is not None:
         _make_blocks_unless_locked(engine, instrument, tick, made)
-    kept = read_export_blocks(session=session, instrument=instrument, skip=set(made))
+    kept = _read_blocks(session, instrument, skip=set(made))
     if tick is not None:
         for batch in kept.values():
             tick(len(batch))
@@ -520,8 +520,8 @@ def _blocks_engine(session: Session) -> Engine | None:
     return bind if bind.dialect.name == "postgresql" else None
 
 
-def read_export_blocks(
-    *, session: Session, instrument: StoredInstrument, skip: set[int] = frozenset()
+def _read_blocks(
+    session: Session, instrument: StoredInstrument, skip: set[int]
 ) -> dict[int, ResponseBatch]:
     """The export blocks of a version, by block id, as batches.
 
