@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sociaparis.survey.instrument import Instrument
 from sociaparis.survey.io.blocks import (
@@ -19,6 +21,7 @@ from sociaparis.survey.io.blocks import (
 )
 from sociaparis.survey.io.tables import (
     ExportData,
+    RepeatColumns,
     ResponseBatch,
     batch_from_records,
     build_export,
@@ -208,3 +211,103 @@ def test_what_is_not_a_block_of_this_layout_is_refused(
 
 def _fields(batch: ResponseBatch) -> dict[str, Any]:
     return {name: getattr(batch, name) for name in ResponseBatch.__slots__}
+
+
+# -- any batch ---------------------------------------------------------------------------
+
+_CELLS = st.one_of(
+    st.none(),
+    st.sampled_from(["oui", "non", "", "1", "=1+1"]),
+    st.text(max_size=8),
+)
+_ODD_CELLS = st.one_of(
+    _CELLS, st.integers(-5, 5), st.floats(allow_nan=False), st.booleans()
+)
+
+
+@st.composite
+def batches(draw: st.DrawFn) -> ResponseBatch:
+    """A batch of 0 to 12 responses: text columns, one column that may hold
+    numbers and booleans, an attribute, and a repeat with a nested one."""
+    n = draw(st.integers(0, 12))
+
+    def column(cells: st.SearchStrategy[Any]) -> list[Any]:
+        return draw(st.lists(cells, min_size=n, max_size=n))
+
+    def instances(rows: int, nested: bool) -> RepeatColumns:
+        counts = draw(st.lists(st.integers(0, 3), min_size=rows, max_size=rows))
+        parent_row = [row for row, k in enumerate(counts) for _ in range(k)]
+        size = len(parent_row)
+        return RepeatColumns(
+            parent_row,
+            [k + 1 for k in range(size)],
+            {"tool_name": draw(st.lists(_CELLS, min_size=size, max_size=size))},
+            draw(st.lists(st.integers(1, 4), min_size=size, max_size=size))
+            if nested
+            else None,
+        )
+
+    day = st.dates(date(2026, 1, 1), date(2026, 12, 31))
+    moment = st.datetimes(datetime(2026, 1, 1), datetime(2026, 12, 31)).map(
+        lambda t: t.replace(tzinfo=UTC, microsecond=0)
+    )
+    return ResponseBatch(
+        read_form(TOOLS),
+        "v1",
+        [f"r{k}" for k in range(n)],
+        {"who": column(_CELLS), "age": column(_ODD_CELLS)},
+        {"tool": instances(n, nested=False), "use": instances(n, nested=True)},
+        status=column(st.sampled_from(["completed", "in_progress"])),
+        started_on=column(day),
+        submitted_on=column(st.one_of(st.none(), day)),
+        started_at=column(st.one_of(st.none(), moment)),
+        updated_at=column(st.one_of(st.none(), moment)),
+        synthetic=column(st.booleans()),
+        attributes={"directorate": column(st.one_of(st.none(), st.text(max_size=4)))},
+    )
+
+
+def _plain(batch: ResponseBatch) -> dict[str, Any]:
+    """A batch's fields as lists, each cell with its type (``1`` is not ``True``)."""
+
+    def cells(values: Any) -> list[tuple[type, Any]] | None:
+        return None if values is None else [(type(v), v) for v in list(values)]
+
+    fields = {name: cells(getattr(batch, name)) for name in _META + ("ids",)}
+    fields["values"] = {k: cells(v) for k, v in batch.values.items()}
+    fields["attributes"] = {k: cells(v) for k, v in batch.attributes.items()}
+    fields["repeats"] = {
+        name: (
+            list(map(int, r.parent_row)),
+            list(map(int, r.index)),
+            None if r.parent_index is None else list(map(int, r.parent_index)),
+            {q: cells(v) for q, v in r.values.items()},
+        )
+        for name, r in batch.repeats.items()
+    }
+    return fields
+
+
+_META = ("status", "started_on", "submitted_on", "started_at", "updated_at", "synthetic")
+
+
+@settings(max_examples=60, deadline=None)
+@given(batches())
+def test_any_batch_reads_back_as_it_was(batch: ResponseBatch) -> None:
+    assert _plain(batch_from_bytes(batch.instrument, batch_to_bytes(batch))) == _plain(
+        batch
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(batches(), st.data())
+def test_any_batch_cut_in_two_and_joined_again_is_the_batch(
+    batch: ResponseBatch, data: st.DataObject
+) -> None:
+    cut = data.draw(st.integers(0, len(batch)))
+    first = take_batch(batch, list(range(cut)))
+    second = batch_from_bytes(
+        batch.instrument, batch_to_bytes(take_batch(batch, list(range(cut, len(batch)))))
+    )
+    pieces = [piece for piece in (first, second) if len(piece)] or [first]
+    assert _plain(concat_batches(pieces)) == _plain(batch)
