@@ -267,8 +267,9 @@ def test_blocks_of_another_layout_or_left_unfilled_are_not_read_and_are_replaced
 def test_in_progress_responses_are_read_beside_the_blocks(study) -> None:
     engine, _ = study
     _load(engine, keep_blocks=True)
+    (first, _, _), (second, _, _) = _blocks(engine)
+    ongoing = _members(engine, first)[0]
     with transaction(engine) as session:
-        ongoing = session.scalar(select(ResponseRecord.id).limit(1))
         session.execute(
             update(ResponseRecord)
             .where(ResponseRecord.id == ongoing)
@@ -284,9 +285,11 @@ def test_in_progress_responses_are_read_beside_the_blocks(study) -> None:
     status = everything.main.frame.set_index("_id")["_status"]
     assert len(status) == RESPONSES
     assert status[ongoing] == "in_progress"
-    # The block of the response now in progress was dropped; none is made
-    # of the 7 completed responses in no block (a block holds 4 here).
+    # Its block was dropped; the export made a new one of 4 of the 6
+    # completed responses then in none (2 are left in rows).
     assert blocked == 4 + 4
+    assert [block for block, *_ in _blocks(engine)][0] == second
+    assert ongoing not in _members(engine, second)
 
 
 def test_nothing_is_made_in_a_session_on_a_connection(session: Session) -> None:
