@@ -305,6 +305,28 @@ class _SqliteWriteLock:
             fcntl.flock(_LOCK_FILES.handles[self.path], fcntl.LOCK_UN)
 
 
+def sqlite_file(engine: Engine) -> str | None:
+    """The path of ``engine``'s SQLite file; None on another database or for
+    SQLite in memory (a database that no other connection sees).
+
+    Examples
+    --------
+    >>> from sqlalchemy import create_engine
+    >>> sqlite_file(create_engine("sqlite:///study/sociaparis.db"))
+    'study/sociaparis.db'
+    >>> sqlite_file(create_engine("sqlite://")) is None
+    True
+    """
+    database = engine.url.database
+    if not engine.url.drivername.startswith("sqlite") or database in {
+        None,
+        "",
+        ":memory:",
+    }:
+        return None
+    return database
+
+
 def write_lock(engine: Engine) -> AbstractContextManager[Any]:
     """Serialize writers to one SQLite file across threads and worker processes.
 
@@ -314,12 +336,8 @@ def write_lock(engine: Engine) -> AbstractContextManager[Any]:
     Each thread keeps its lock file open (a page submission takes the lock every
     time). On PostgreSQL (row locks) and in-memory SQLite this does nothing.
     """
-    database = engine.url.database
-    if not engine.url.drivername.startswith("sqlite") or database in {
-        None,
-        "",
-        ":memory:",
-    }:
+    database = sqlite_file(engine)
+    if database is None:
         return nullcontext()
     if os.name != "posix":  # Windows: one process, so a lock in memory is enough
         return _PROCESS_WRITE_LOCK

@@ -47,6 +47,7 @@ from sociaparis.core.config import Settings
 from sociaparis.core.db import (
     is_lock_timeout,
     make_engine,
+    sqlite_file,
     transaction,
     utcnow,
     write_lock,
@@ -508,16 +509,20 @@ def _blocks_engine(session: Session) -> Engine | None:
     session reads from, in transactions of their own (None in memory, or
     when the session has written to a SQLite file)."""
     bind = session.get_bind()
-    if not isinstance(bind, Engine):
+    if not isinstance(bind, Engine) or not _keeps_blocks(bind):
         return None
     if bind.dialect.name == "sqlite":
-        if bind.url.database in {None, "", ":memory:"}:
-            return None
         # A session that has written holds SQLite's write lock until it
         # commits: a claim, on a connection of its own, would wait for it.
         driver = session.connection().connection.driver_connection
         return None if getattr(driver, "in_transaction", True) else bind
-    return bind if bind.dialect.name == "postgresql" else None
+    return bind
+
+
+def _keeps_blocks(engine: Engine) -> bool:
+    """Whether blocks are made on ``engine``'s database: a SQLite file or
+    PostgreSQL, where other connections see them."""
+    return engine.dialect.name == "postgresql" or sqlite_file(engine) is not None
 
 
 def _read_blocks(
@@ -559,7 +564,7 @@ def keep_export_blocks(*, engine: Engine) -> int:
     int
         How many responses were put in blocks.
     """
-    if engine.dialect.name == "sqlite" and engine.url.database in {None, "", ":memory:"}:
+    if not _keeps_blocks(engine):
         return 0
     with transaction(engine) as session:
         versions = [

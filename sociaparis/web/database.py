@@ -62,7 +62,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from sociaparis.core.db import is_lock_timeout, write_lock
+from sociaparis.core.db import is_lock_timeout, sqlite_file, write_lock
 from sociaparis.core.private import private_file
 from sociaparis.web.timing import CURRENT, RequestTiming, add_database_time, add_lock_wait
 
@@ -126,7 +126,7 @@ class DatabaseRunner:
         self._wait_in_sqlite = threads > 0 or engine.dialect.name != "sqlite"
         self._checkpoints = (
             None
-            if self._wait_in_sqlite or engine.url.database in {None, "", ":memory:"}
+            if self._wait_in_sqlite or sqlite_file(engine) is None
             else _Checkpointer(engine, checkpoint_every)
         )
         self._executor = (

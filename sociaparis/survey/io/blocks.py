@@ -37,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sociaparis.survey.instrument import Instrument
-from sociaparis.survey.io.tables import RepeatColumns, ResponseBatch
+from sociaparis.survey.io.tables import RepeatColumns, ResponseBatch, concat_cells
 
 #: The layout's version, in the stream's metadata; a block of another version
 #: is not read (:func:`batch_from_bytes` raises ``ValueError``).
@@ -274,25 +274,15 @@ def concat_batches(pieces: Sequence[ResponseBatch]) -> ResponseBatch:
     first = pieces[0]
     sizes = [len(piece) for piece in pieces]
 
-    def joined(
-        parts: Sequence[Sequence[Any] | None], lengths: Sequence[int]
-    ) -> np.ndarray:
-        return np.concatenate(
-            [
-                np.full(n, None, dtype=object) if part is None else _objects(part)
-                for part, n in zip(parts, lengths, strict=True)
-            ]
-        )
-
     def keys(mappings: Sequence[Any]) -> list[str]:
         return list(dict.fromkeys(k for mapping in mappings for k in mapping))
 
     values = {
-        key: joined([p.values.get(key) for p in pieces], sizes)
+        key: concat_cells([p.values.get(key) for p in pieces], sizes)
         for key in keys([p.values for p in pieces])
     }
     attributes = {
-        key: joined([p.attributes.get(key) for p in pieces], sizes)
+        key: concat_cells([p.attributes.get(key) for p in pieces], sizes)
         for key in keys([p.attributes for p in pieces])
     }
     starts = np.cumsum([0, *sizes[:-1]])
@@ -312,14 +302,16 @@ def concat_batches(pieces: Sequence[ResponseBatch]) -> ResponseBatch:
             np.concatenate(rows),
             np.concatenate([np.asarray(r.index, dtype=np.int64) for r in present]),
             {
-                q: joined([None if r is None else r.values.get(q) for r in found], counts)
+                q: concat_cells(
+                    [None if r is None else r.values.get(q) for r in found], counts
+                )
                 for q in questions
             },
             np.concatenate([_parent_index(r) for r in present]) if nested else None,
         )
 
     def meta(name: str) -> np.ndarray:
-        return np.concatenate([_objects(getattr(p, name)) for p in pieces])
+        return concat_cells([getattr(p, name) for p in pieces], sizes)
 
     return ResponseBatch(
         first.instrument,

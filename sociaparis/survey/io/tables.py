@@ -748,8 +748,11 @@ class _Selections:
 # -- building --------------------------------------------------------------------------
 
 
-def _concat(parts: list[Sequence[Any] | None], sizes: list[int]) -> np.ndarray:
-    """One object array from the batches' columns (``None`` for a missing column)."""
+def concat_cells(
+    parts: Sequence[Sequence[Any] | None], sizes: Sequence[int]
+) -> np.ndarray:
+    """One object array from the pieces of a column, each of its size
+    (``None`` for a piece without the column: ``sizes`` cells of ``None``)."""
     arrays = []
     for part, size in zip(parts, sizes, strict=True):
         if part is None:
@@ -843,12 +846,14 @@ def build_export(
     index = pd.RangeIndex(total)
 
     # Meta columns of the main table.
-    ids = pd.Series(_concat([b.ids for b in batches], sizes), index=index, dtype=object)
+    ids = pd.Series(
+        concat_cells([b.ids for b in batches], sizes), index=index, dtype=object
+    )
     version = pd.Series(
         np.repeat([b.version for b in batches], sizes).astype(object), index=index
     )
     status = pd.Series(
-        _concat(
+        concat_cells(
             [["completed"] * len(b) if b.status is None else b.status for b in batches],
             sizes,
         ),
@@ -861,10 +866,10 @@ def build_export(
         (_meta_variable("_status"), status),
     ]
     for name, attr in (("_started_on", "started_on"), ("_submitted_on", "submitted_on")):
-        values = _concat([getattr(b, attr) for b in batches], sizes)
+        values = concat_cells([getattr(b, attr) for b in batches], sizes)
         meta.append((_meta_variable(name), pd.Series(values, index=index, dtype=object)))
     for name, attr in (("_started_at", "started_at"), ("_updated_at", "updated_at")):
-        values = _concat([getattr(b, attr) for b in batches], sizes)
+        values = concat_cells([getattr(b, attr) for b in batches], sizes)
         if any(value is not None for value in values):
             stamps = pd.to_datetime(
                 pd.Series(values, index=index, dtype=object), utc=True
@@ -873,10 +878,10 @@ def build_export(
     names = list(dict.fromkeys(attributes))
     extra = sorted({key for b in batches for key in b.attributes} - set(names))
     for name in [*names, *extra]:
-        values = _concat([b.attributes.get(name) for b in batches], sizes)
+        values = concat_cells([b.attributes.get(name) for b in batches], sizes)
         series = _missing_to_none(pd.Series(values, index=index, dtype=object))
         meta.append((_attribute_variable(name), series))
-    synthetic = _concat(
+    synthetic = concat_cells(
         [[False] * len(b) if b.synthetic is None else b.synthetic for b in batches],
         sizes,
     )
@@ -895,7 +900,7 @@ def build_export(
         for batch, level in zip(batches, levels, strict=True):
             source = next((q for v, q in level if v.name == variable.name), None)
             parts.append(batch.values.get(source) if source else None)
-        raw[variable.name] = _concat(parts, sizes)
+        raw[variable.name] = concat_cells(parts, sizes)
     tables = [_table(MAIN_TABLE, meta, variables, raw, total)]
 
     # One table per repeat (of any version).
@@ -968,7 +973,7 @@ def _repeat_table(batches: Sequence[ResponseBatch], repeat: str) -> ExportTable:
             parts.append(
                 columns.values.get(source) if columns is not None and source else None
             )
-        raw[variable.name] = _concat(parts, sizes)
+        raw[variable.name] = concat_cells(parts, sizes)
     table = _table(repeat_table_name(repeat), meta, variables, raw, total)
     if not nested:
         return table
