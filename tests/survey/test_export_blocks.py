@@ -107,6 +107,16 @@ def _members(engine: Engine, block_id: int) -> list[str]:
         )
 
 
+def _change(engine: Engine, response_id: str, **values: Any) -> None:
+    """Update one response's columns, in a transaction of its own."""
+    with transaction(engine) as session:
+        session.execute(
+            update(ResponseRecord)
+            .where(ResponseRecord.id == response_id)
+            .values(**values)
+        )
+
+
 def _ids(data: ExportData) -> list[str]:
     return data.main.frame["_id"].tolist()
 
@@ -160,12 +170,7 @@ def test_a_changed_response_is_exported_as_it_is_now(study) -> None:
     _load(engine, keep_blocks=True)
     (first, _, _), (second, _, _) = _blocks(engine)
     changed = _members(engine, second)[1]
-    with transaction(engine) as session:
-        session.execute(
-            update(ResponseRecord)
-            .where(ResponseRecord.id == changed)
-            .values(attributes={"directorate": "dfa"})
-        )
+    _change(engine, changed, attributes={"directorate": "dfa"})
     assert [block for block, *_ in _blocks(engine)] == [first]
     frame = _load(engine, keep_blocks=False).main.frame.set_index("_id")
     assert frame.loc[changed, "_attr_directorate"] == "dfa"
@@ -182,12 +187,7 @@ def test_a_response_changed_while_its_block_is_made_leaves_it_unfilled(
     def change_one_then_encode(batch: Any) -> bytes:
         if not changed:  # between the block's reading and its filling
             changed.append(batch.ids[0])
-            with transaction(engine) as session:
-                session.execute(
-                    update(ResponseRecord)
-                    .where(ResponseRecord.id == changed[0])
-                    .values(attributes={"directorate": "late"})
-                )
+            _change(engine, changed[0], attributes={"directorate": "late"})
         return encode(batch)
 
     monkeypatch.setattr(exports, "batch_to_bytes", change_one_then_encode)
@@ -269,12 +269,7 @@ def test_in_progress_responses_are_read_beside_the_blocks(study) -> None:
     _load(engine, keep_blocks=True)
     (first, _, _), (second, _, _) = _blocks(engine)
     ongoing = _members(engine, first)[0]
-    with transaction(engine) as session:
-        session.execute(
-            update(ResponseRecord)
-            .where(ResponseRecord.id == ongoing)
-            .values(status="in_progress", completed_on=None)
-        )
+    _change(engine, ongoing, status="in_progress", completed_on=None)
     with transaction(engine) as session:
         everything = load_export(
             session=session, form_id="tools", include_in_progress=True, keep_blocks=True
