@@ -41,7 +41,12 @@ nothing acknowledged is lost in a power cut.
 
 On PostgreSQL, whose round trips leave the CPU free, the work runs in two
 threads. More threads convoy on the GIL: run more worker processes for more
-parallelism.
+parallelism. Each thread keeps two connections: one for :meth:`DatabaseRunner.run`,
+in autocommit, and one for :meth:`DatabaseRunner.write`, in transactions. A
+read is then one round trip a statement instead of three for a one-statement
+read (``BEGIN``, the statement, ``ROLLBACK``), and sees what it would have seen
+in a transaction: at PostgreSQL's ``READ COMMITTED``, every statement of a
+transaction takes a snapshot of its own anyway.
 """
 
 from __future__ import annotations
@@ -124,6 +129,7 @@ class DatabaseRunner:
         self.lock_timeout = lock_timeout
         # On the loop, a connection never waits for a lock: the runner does.
         self._wait_in_sqlite = threads > 0 or engine.dialect.name != "sqlite"
+        self._reads_autocommit = engine.dialect.name != "sqlite"
         self._checkpoints = (
             None
             if self._wait_in_sqlite or sqlite_file(engine) is None
@@ -148,13 +154,13 @@ class DatabaseRunner:
         return cls(engine, threads, lock_timeout)
 
     async def run(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work(connection)`` and return its result.
+        """Run ``work(connection)``, which reads, and return its result.
 
-        ``work`` commits what it writes itself (``with connection.begin():``);
-        anything left open afterwards is rolled back. If the connection turns
+        Anything left open afterwards is rolled back. On a database server the
+        connection is in autocommit: each statement is a transaction of its own,
+        so ``work`` must not write (:meth:`write` does). If the connection turns
         out to be broken (the database server restarted), ``work`` runs once
-        more on a new connection: a write whose commit was lost on the way is
-        then refused by its revision check, never applied twice.
+        more on a new connection.
 
         If ``work`` finds the database locked by another writer, it is rolled
         back and run again after a sleep (2 ms, doubling up to 100 ms) that
@@ -165,13 +171,16 @@ class DatabaseRunner:
         DatabaseBusy
             The database was still locked after ``lock_timeout`` seconds.
         """
+        return await self._perform(work, reads=True)
+
+    async def _perform(self, work: Callable[[Connection], T], *, reads: bool) -> T:
         started = time.perf_counter()
         try:
             if self._executor is None:
-                return self._run(work)
-            return await self._in_thread(work)
+                return self._run(work, reads)
+            return await self._in_thread(work, reads)
         except _Locked:
-            return await self._retry(work)
+            return await self._retry(work, reads)
         finally:
             add_database_time(time.perf_counter() - started)
 
@@ -184,7 +193,9 @@ class DatabaseRunner:
         module's documentation), in a savepoint of its own: if it raises, its
         writes are rolled back, the others' are kept, and the exception is
         raised here. Elsewhere it has a transaction of its own, run as
-        :meth:`run` runs work.
+        :meth:`run` runs work. If the connection turns out to be broken, it
+        runs once more on a new one: a write whose commit was lost on the way
+        is then refused by its revision check, never applied twice.
 
         Raises
         ------
@@ -200,13 +211,13 @@ class DatabaseRunner:
             with write_lock(engine), connection.begin():
                 return work(connection)
 
-        return await self.run(in_transaction)
+        return await self._perform(in_transaction, reads=False)
 
-    async def _in_thread(self, work: Callable[[Connection], T]) -> T:
+    async def _in_thread(self, work: Callable[[Connection], T], reads: bool) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._run, work)
+        return await loop.run_in_executor(self._executor, self._run, work, reads)
 
-    async def _retry(self, work: Callable[[Connection], T]) -> T:
+    async def _retry(self, work: Callable[[Connection], T], reads: bool) -> T:
         """Run ``work`` again after growing sleeps until it is not locked out."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.lock_timeout
@@ -218,41 +229,50 @@ class DatabaseRunner:
             delay = min(2 * delay, LONGEST_RETRY_S)
             try:
                 if self._executor is None:
-                    return self._run(work)
-                return await self._in_thread(work)
+                    return self._run(work, reads)
+                return await self._in_thread(work, reads)
             except _Locked:
                 continue
         raise DatabaseBusy(max(1, math.ceil(self.lock_timeout)))
 
-    def _run(self, work: Callable[[Connection], T]) -> T:
+    def _run(self, work: Callable[[Connection], T], reads: bool) -> T:
+        slot = self._slot(reads)
         for attempt in (1, 2):
-            connection = self._connection()
+            connection = self._connection(slot)
             try:
                 return work(connection)
             except DBAPIError as exc:
                 if is_lock_timeout(exc):
                     raise _Locked from exc  # the connection is fine: keep it
-                self._discard()
+                self._discard(slot)
                 if not (exc.connection_invalidated and attempt == 1):
                     raise
             except BaseException:
-                self._discard()
+                self._discard(slot)
                 raise
             finally:
-                if getattr(self._local, "connection", None) is connection:
+                if getattr(self._local, slot, None) is connection:
                     if connection.in_transaction():
                         connection.rollback()
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _connection(self) -> Connection:
-        connection: Connection | None = getattr(self._local, "connection", None)
+    def _slot(self, reads: bool) -> str:
+        """The thread-local name of the connection for reads or for writes:
+        one connection for both on SQLite."""
+        return "reader" if reads and self._reads_autocommit else "connection"
+
+    def _connection(self, slot: str) -> Connection:
+        connection: Connection | None = getattr(self._local, slot, None)
         if connection is None or connection.closed or connection.invalidated:
-            connection = (
-                self.engine.connect()
-                if self._wait_in_sqlite
-                else self._new_loop_connection()
-            )
-            self._local.connection = connection
+            if not self._wait_in_sqlite:
+                connection = self._new_loop_connection()
+            elif slot == "reader":
+                connection = self.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT"
+                )
+            else:
+                connection = self.engine.connect()
+            setattr(self._local, slot, connection)
         return connection
 
     def _new_loop_connection(self) -> Connection:
@@ -276,9 +296,9 @@ class DatabaseRunner:
         if self._checkpoints is not None:
             self._checkpoints.stop()
 
-    def _discard(self) -> None:
-        connection: Connection | None = getattr(self._local, "connection", None)
-        self._local.connection = None
+    def _discard(self, slot: str) -> None:
+        connection: Connection | None = getattr(self._local, slot, None)
+        setattr(self._local, slot, None)
         if connection is not None:
             try:
                 connection.close()

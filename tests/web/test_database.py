@@ -62,9 +62,11 @@ def test_one_connection_serves_every_request(
     assert len(set(pids)) == 1
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_what_work_commits_stays_and_what_it_leaves_open_is_rolled_back(
     runner: DatabaseRunner,
 ) -> None:
+    # On SQLite a read is a transaction, whose snapshot must not outlive it.
 
     def committed(connection: Connection) -> None:
         with connection.begin():
@@ -86,12 +88,42 @@ def _broken(connection: Connection) -> None:
     raise RuntimeError("a bug in the page")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_failing_work_leaves_nothing_behind(
     runner: DatabaseRunner,
 ) -> None:
     with pytest.raises(RuntimeError, match="a bug"):
         _run(runner, _broken)
     assert _run(runner, _count) == 0
+
+
+def _one_transaction(connection: Connection) -> tuple[bool, int]:
+    """Whether two statements ran in one transaction, and the backend's pid."""
+    connection.execute(text("SELECT pg_sleep(0.002)"))
+    in_one = connection.execute(
+        text("SELECT transaction_timestamp() < statement_timestamp()")
+    ).scalar_one()
+    return in_one, _backend_pid(connection)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_on_a_database_server_reads_are_autocommit_and_writes_transactions(
+    runner: DatabaseRunner,
+) -> None:
+    # A read is one round trip a statement: no BEGIN, no ROLLBACK. Its second
+    # statement therefore starts a transaction of its own.
+    in_one, reader = _run(runner, _one_transaction)
+    [(written_in_one, writer)] = _write_all(runner, [_one_transaction])
+    assert (in_one, written_in_one) == (False, True)
+    assert reader != writer  # a connection for each, so neither switches modes
+    with runner.engine.connect() as other:
+        states = dict(
+            other.execute(
+                text("SELECT pid, state FROM pg_stat_activity WHERE pid IN (:r, :w)"),
+                {"r": reader, "w": writer},
+            ).all()
+        )
+    assert states == {reader: "idle", writer: "idle"}  # nothing left open
 
 
 def test_a_lost_connection_is_replaced_and_the_work_run_once_more(
