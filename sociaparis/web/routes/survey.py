@@ -143,6 +143,26 @@ def _read_response(connection: Connection, resume: str) -> service.ResponseView:
         connection.rollback()
 
 
+async def _response_view(
+    request: Request, resume: str
+) -> service.ResponseView | SociaparisError:
+    """The response behind ``resume``, or why there is none.
+
+    Only the read runs on the database runner (in its threads on a database
+    server): what a page does with the response (its logic, its template) runs
+    on the event loop, so that the database threads do database work only.
+    The error is returned, not raised, so that the runner keeps its connection.
+    """
+
+    def read(connection: Connection) -> service.ResponseView | SociaparisError:
+        try:
+            return _read_response(connection, resume)
+        except SociaparisError as error:
+            return error
+
+    return await request.app.state.database.run(read)
+
+
 async def _read_form(request: Request) -> FormData:
     """The urlencoded form a respondent page sent (the only kind its forms send).
 
@@ -266,7 +286,9 @@ async def _show_notice(
     """The notice and consent page of the form ``find_form`` names."""
     lang = _lang(request)
 
-    def work(connection: Connection) -> Response:
+    def read(
+        connection: Connection,
+    ) -> tuple[service.Fielding, str] | SociaparisError:
         try:
             form_id = find_form(connection)
             fielding = service.get_fielding(session=connection, form_id=form_id)
@@ -276,13 +298,16 @@ async def _show_notice(
                 raise SociaparisError(FieldingError.CLOSED_BY_RESEARCHER)
             stored = service.fielded_version(session=connection, form_id=form_id)
         except SociaparisError as error:
-            return _refuse(request, error, lang, _REFUSAL_STATUS.get(error.error, 404))
+            return error
         finally:
             connection.rollback()  # a read: end it before rendering
-        title = stored.instrument.title
-        return _notice(request, fielding, title, lang, f"{action}{_suffix(lang)}", scope)
+        return fielding, stored.instrument.title
 
-    return await request.app.state.database.run(work)
+    found = await request.app.state.database.run(read)
+    if isinstance(found, SociaparisError):
+        return _refuse(request, found, lang, _REFUSAL_STATUS.get(found.error, 404))
+    fielding, title = found
+    return _notice(request, fielding, title, lang, f"{action}{_suffix(lang)}", scope)
 
 
 _REFUSAL_STATUS = {
@@ -415,28 +440,22 @@ async def resume_response(request: Request, resume: str) -> Response:
     """
     lang = _lang(request)
 
-    def work(connection: Connection) -> Response:
-        try:
-            view = _read_response(connection, resume)
-        except SociaparisError as error:
-            return _refuse(request, error, lang, 404)
-        page_lang = _lang(request, view.instrument.languages)
-        if not view.completed:
-            return _redirect(_where(view, resume, page_lang))
-        return _render(
-            request,
-            "survey/done.html",
-            {
-                "lang": page_lang,
-                "title": view.instrument.title,
-                "switch_url": _switch(request, page_lang),
-                "closing_notes": closing_notes(
-                    view.instrument, view.answers, lang=page_lang
-                ),
-            },
-        )
-
-    return await request.app.state.database.run(work)
+    view = await _response_view(request, resume)
+    if isinstance(view, SociaparisError):
+        return _refuse(request, view, lang, 404)
+    page_lang = _lang(request, view.instrument.languages)
+    if not view.completed:
+        return _redirect(_where(view, resume, page_lang))
+    return _render(
+        request,
+        "survey/done.html",
+        {
+            "lang": page_lang,
+            "title": view.instrument.title,
+            "switch_url": _switch(request, page_lang),
+            "closing_notes": closing_notes(view.instrument, view.answers, lang=page_lang),
+        },
+    )
 
 
 def _response_scope(resume: str) -> str:
@@ -521,20 +540,16 @@ def _live_texts(lang: str) -> tuple[tuple[str, str], ...]:
 async def show_page(request: Request, resume: str, page_name: str) -> Response:
     lang = _lang(request)
 
-    def work(connection: Connection) -> Response:
-        try:
-            view = _read_response(connection, resume)
-        except SociaparisError as error:
-            return _refuse(request, error, lang, 404)
-        page_lang = _lang(request, view.instrument.languages)
-        current = view.current_page or service.first_page(view)
-        if view.completed or page_name != current:
-            return _redirect(_where(view, resume, page_lang))
-        evaluation = _NEXT_PAGE_EVALUATIONS.pop((view.id, view.revision), None)
-        _SHOWN_VIEWS.put(resume, (view, evaluation))
-        return _page(request, view, resume, page_name, page_lang, evaluation=evaluation)
-
-    return await request.app.state.database.run(work)
+    view = await _response_view(request, resume)
+    if isinstance(view, SociaparisError):
+        return _refuse(request, view, lang, 404)
+    page_lang = _lang(request, view.instrument.languages)
+    current = view.current_page or service.first_page(view)
+    if view.completed or page_name != current:
+        return _redirect(_where(view, resume, page_lang))
+    evaluation = _NEXT_PAGE_EVALUATIONS.pop((view.id, view.revision), None)
+    _SHOWN_VIEWS.put(resume, (view, evaluation))
+    return _page(request, view, resume, page_name, page_lang, evaluation=evaluation)
 
 
 async def submit_page(request: Request, resume: str, page_name: str) -> Response:
@@ -588,56 +603,47 @@ async def _submit_page(
     shown_at = datetime.fromtimestamp(shown, UTC) if 0 < shown < 2**40 else None
     live = form.get("_live") == "1"
 
-    def plan(
-        connection: Connection,
-    ) -> Response | tuple[service.ResponseView, service.PageOutcome]:
-        # Read and validate before the write; the save only applies if the
-        # response is still at the revision read (else: a conflict, nothing saved).
-        view, shown_from = _SHOWN_VIEWS.pop(resume, (None, None))
-        if view is None or view.revision != revision:
-            shown_from = None
-            try:
-                view = _read_response(connection, resume)
-            except SociaparisError as error:
-                return _refuse(request, error, lang, 404)
-        files = None
-        if view.revision == revision and not view.completed:
-            files = _page_files(request, form, view, page_name)
-        outcome = service.plan_submission(
+    # Read and validate before the write; the save only applies if the
+    # response is still at the revision read (else: a conflict, nothing saved).
+    view, shown_from = _SHOWN_VIEWS.pop(resume, (None, None))
+    if view is None or view.revision != revision:
+        shown_from = None
+        read = await _response_view(request, resume)
+        if isinstance(read, SociaparisError):
+            return _refuse(request, read, lang, 404)
+        view = read
+    files = None
+    if view.revision == revision and not view.completed:
+        files = _page_files(request, form, view, page_name)
+    outcome = service.plan_submission(
+        view,
+        page_name=page_name,
+        fields={**fields, **files.fields} if files else fields,
+        upload_errors=files.errors if files else (),
+        revision=revision,
+        action=action,
+        instances=instances,
+        lang=lang,
+        messages={"too_long": translate("too_long", lang)},
+        previous=shown_from,
+        shown_at=shown_at,
+        live=live,
+    )
+    if outcome.errors:
+        _SHOWN_VIEWS.put(resume, (view, shown_from))  # shown again, same revision
+        return _page(
+            request,
             view,
-            page_name=page_name,
-            fields={**fields, **files.fields} if files else fields,
-            upload_errors=files.errors if files else (),
-            revision=revision,
-            action=action,
-            instances=instances,
-            lang=lang,
-            messages={"too_long": translate("too_long", lang)},
-            previous=shown_from,
-            shown_at=shown_at,
-            live=live,
+            resume,
+            page_name,
+            lang,
+            answers=outcome.answers,
+            errors=outcome.errors,
+            status_code=422,
+            shown=shown if shown_at else None,
         )
-        if outcome.errors:
-            _SHOWN_VIEWS.put(resume, (view, shown_from))  # shown again, same revision
-            return _page(
-                request,
-                view,
-                resume,
-                page_name,
-                lang,
-                answers=outcome.answers,
-                errors=outcome.errors,
-                status_code=422,
-                shown=shown if shown_at else None,
-            )
-        if not outcome.accepted:
-            return _redirect(f"/r/{resume}{_suffix(lang)}")
-        return view, outcome
-
-    planned = await request.app.state.database.run(plan)
-    if isinstance(planned, Response):
-        return planned
-    view, outcome = planned
+    if not outcome.accepted:
+        return _redirect(f"/r/{resume}{_suffix(lang)}")
     try:
         return await _save(request, resume, lang, view, outcome)
     except DatabaseBusy as busy:
