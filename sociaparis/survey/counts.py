@@ -51,7 +51,8 @@ from sociaparis.core.db import Base
 #: PostgreSQL (durations, spread over pages and seconds already, use one).
 SHARDS = 8
 
-_COMPLETED = "'completed'"
+#: The status of a completed response, as an SQL literal.
+COMPLETED_SQL = "'completed'"
 
 # name: (counted table, counts table, key columns, key expressions (SQLite,
 # PostgreSQL) over the row ``R``, columns whose change can move a row)
@@ -68,9 +69,9 @@ _COUNTS: dict[str, _Spec] = {
             "coalesce(R.attributes, 'null')",
             "R.status",
             "R.synthetic",
-            f"CASE WHEN R.status = {_COMPLETED} THEN '' "
+            f"CASE WHEN R.status = {COMPLETED_SQL} THEN '' "
             "ELSE coalesce(R.current_page, '') END",
-            f"CASE WHEN R.status = {_COMPLETED} "
+            f"CASE WHEN R.status = {COMPLETED_SQL} "
             "THEN coalesce(R.completed_on, R.started_on) ELSE '' END",
         ),
         (
@@ -78,9 +79,9 @@ _COUNTS: dict[str, _Spec] = {
             "coalesce(R.attributes::text, 'null')",
             "R.status",
             "R.synthetic",
-            f"CASE WHEN R.status = {_COMPLETED} THEN '' "
+            f"CASE WHEN R.status = {COMPLETED_SQL} THEN '' "
             "ELSE coalesce(R.current_page, '') END",
-            f"CASE WHEN R.status = {_COMPLETED} THEN "
+            f"CASE WHEN R.status = {COMPLETED_SQL} THEN "
             "to_char(coalesce(R.completed_on, R.started_on), 'YYYY-MM-DD') "
             "ELSE '' END",
         ),

@@ -177,6 +177,23 @@ def test_a_changed_response_is_exported_as_it_is_now(study) -> None:
     assert (frame.drop(index=changed)["_attr_directorate"] == "dsin").all()
 
 
+def test_only_a_change_of_a_response_that_was_completed_drops_its_block(
+    study,
+) -> None:
+    # A response in progress is in no filled block, so a page's save runs no
+    # trigger. One is planted in a block here to see the trigger keep still.
+    engine, _ = study
+    _load(engine, keep_blocks=True)
+    (first, _, _), (second, _, _) = _blocks(engine)
+    reopened = _members(engine, first)[0]
+    _change(engine, reopened, status="in_progress", completed_on=None)
+    assert [block for block, *_ in _blocks(engine)] == [second]
+    with transaction(engine) as session:
+        session.add(ExportBlockMemberRecord(response_id=reopened, block_id=second))
+    _change(engine, reopened, revision=99, current_page="p2")
+    assert [block for block, *_ in _blocks(engine)] == [second]
+
+
 def test_a_response_changed_while_its_block_is_made_leaves_it_unfilled(
     study, monkeypatch: pytest.MonkeyPatch
 ) -> None:
