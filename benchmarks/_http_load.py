@@ -30,12 +30,16 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 HOST = "127.0.0.1"
 MAX_STEPS = 400  # page submissions per respondent, whatever happens
@@ -852,6 +856,19 @@ def process_group_cpu_seconds(group: int) -> float:
     Read from ``/proc`` (Linux); 0.0 where it cannot be read. A server's CPU per
     page is the figure that holds on a noisy machine, where pages/s does not.
     """
+    return _cpu_seconds(lambda _name, fields: int(fields[2]) == group)  # field 5: pgrp
+
+
+def command_cpu_seconds(name: str) -> float:
+    """CPU seconds used so far by the live processes whose command is ``name``
+    (``postgres``: a local PostgreSQL server's); 0.0 where ``/proc`` cannot be
+    read."""
+    return _cpu_seconds(lambda command, _fields: command == name)
+
+
+def _cpu_seconds(chosen: Callable[[str, list[str]], bool]) -> float:
+    """CPU seconds (user + system) of the live processes ``chosen(command,
+    fields after the command)`` selects, from ``/proc``."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     try:
@@ -866,8 +883,9 @@ def process_group_cpu_seconds(group: int) -> float:
         except OSError:
             continue
         # Fields after the command name (which may hold spaces) start at ")".
+        command = stat[stat.find("(") + 1 : stat.rfind(")")]
         fields = stat[stat.rfind(")") + 2 :].split()
-        if int(fields[2]) == group:  # field 5: process group id
+        if chosen(command, fields):
             total += int(fields[11]) + int(fields[12])  # fields 14, 15: utime, stime
     return total / ticks
 
@@ -914,3 +932,25 @@ async def hello_client(tally: Tally, port: int, deadline: float) -> None:
             tally.page_ms.append((time.perf_counter() - start) * 1000)
     finally:
         await connection.close()
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL database made for one run and dropped after it (``with``
+    gives its URL), on the server of ``admin_url``."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
+        self.url = make_url(admin_url)
+        self.name = f"sociaparis_bench_{uuid.uuid4().hex[:10]}"
+
+    def __enter__(self) -> str:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+        return self.url.set(database=self.name).render_as_string(hide_password=False)
+
+    def __exit__(self, *_exc: object) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(
+                text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            )
+        self.admin.dispose()

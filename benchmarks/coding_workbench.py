@@ -29,13 +29,11 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -43,6 +41,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks._http_load import (  # noqa: E402
     HOST,
+    ThrowawayPostgres,
     free_port,
     percentile,
     process_group_cpu_seconds,
@@ -302,27 +301,6 @@ def run_backend(
     }
 
 
-class _Postgres:
-    """A throw-away database on the PostgreSQL server at ``admin_url``."""
-
-    def __init__(self, admin_url: str) -> None:
-        self.admin = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
-        self.url = make_url(admin_url)
-        self.name = f"sociaparis_bench_{uuid.uuid4().hex[:10]}"
-
-    def __enter__(self) -> str:
-        with self.admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
-        return self.url.set(database=self.name).render_as_string(hide_password=False)
-
-    def __exit__(self, *_exc: object) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(
-                text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            )
-        self.admin.dispose()
-
-
 def verdicts(results: list[dict[str, Any]]) -> tuple[list[str], bool]:
     """The target lines, and whether no coding was lost."""
     lines = []
@@ -371,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
                 url = f"sqlite:///{data_dir / 'sociaparis.db'}"
                 result = run_backend(backend, url, data_dir, args)
             elif backend == "postgresql":
-                with _Postgres(args.pg_url) as url:
+                with ThrowawayPostgres(args.pg_url) as url:
                     result = run_backend(backend, url, data_dir, args)
             else:
                 parser.error(f"unknown backend {backend!r}")

@@ -5,6 +5,10 @@ staff survey one after the other against ``create_app`` called directly as an
 ASGI application: no sockets, no HTTP server, no other process. It prints the
 CPU time the application used a page.
 
+``--pg`` runs the same respondents on a throw-away PostgreSQL database (on
+the server of ``--pg-url``) instead of a SQLite file, and prints as well the
+CPU the local PostgreSQL server's processes used a page.
+
 CPU time moves with the machine; to compare two versions of the code, count
 instructions, which do not::
 
@@ -36,8 +40,16 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._http_load import Reply, Respondent, Tally, at_least_one  # noqa: E402
+from benchmarks._http_load import (  # noqa: E402
+    Reply,
+    Respondent,
+    Tally,
+    ThrowawayPostgres,
+    at_least_one,
+    command_cpu_seconds,
+)
 from benchmarks.survey_fielding import (  # noqa: E402
+    DEFAULT_PG_URL,
     SECRET,
     answer_pool,
     constrained_questions,
@@ -150,17 +162,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="switch valgrind's instrumentation on only while respondents run",
     )
+    parser.add_argument(
+        "--pg",
+        action="store_true",
+        help="on a throw-away PostgreSQL database instead of a SQLite file",
+    )
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     args = parser.parse_args(argv)
     data_dir = Path(tempfile.mkdtemp(prefix="sociaparis-in-process-"))
-    settings = Settings(
-        data_dir=data_dir,
-        database_url=f"sqlite:///{data_dir / 'study.db'}",
-        secret_key=SECRET,
-    )
+    if not args.pg:
+        return _answer(args, data_dir, f"sqlite:///{data_dir / 'study.db'}")
+    with ThrowawayPostgres(args.pg_url) as database_url:
+        return _answer(args, data_dir, database_url)
+
+
+def _answer(args: argparse.Namespace, data_dir: Path, database_url: str) -> int:
+    settings = Settings(data_dir=data_dir, database_url=database_url, secret_key=SECRET)
     prepared = prepare_study(settings, args.respondents, args.seed)
     answers = answer_pool(prepared.instrument, 50, args.seed)
     connection = InProcessConnection(create_app(settings))
     constrained = constrained_questions(prepared.instrument)
+    server_before = command_cpu_seconds("postgres")
     if args.callgrind:
         _callgrind("on")
     tally = asyncio.run(
@@ -168,12 +190,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.callgrind:
         _callgrind("off")
+    server = command_cpu_seconds("postgres") - server_before
     if tally.errors:
         print("errors:", *tally.errors, sep="\n  ", file=sys.stderr)
         return 1
     print(
         f"{args.respondents} respondents, {tally.pages} pages, {tally.requests} "
         f"requests: application CPU {connection.cpu * 1000 / tally.pages:.2f} ms a page"
+        + (
+            f", PostgreSQL's processes {server * 1000 / tally.pages:.2f} ms a page"
+            if args.pg
+            else ""
+        )
     )
     return 0
 

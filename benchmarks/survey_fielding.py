@@ -46,13 +46,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -63,6 +61,7 @@ from benchmarks._http_load import (  # noqa: E402
     Respondent,
     Stopped,
     Tally,
+    ThrowawayPostgres,
     at_least_one,
     check_response,
     collector_pauses,
@@ -494,25 +493,6 @@ def run_hello(args: argparse.Namespace, log: Path) -> dict[str, Any]:
     return {"backend": "hello-world ASGI", "run": "flat out", **summary(result)}
 
 
-class _Postgres:
-    def __init__(self, admin_url: str) -> None:
-        self.admin = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
-        self.url = make_url(admin_url)
-        self.name = f"sociaparis_bench_{uuid.uuid4().hex[:10]}"
-
-    def __enter__(self) -> str:
-        with self.admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
-        return self.url.set(database=self.name).render_as_string(hide_password=False)
-
-    def __exit__(self, *_exc: object) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(
-                text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            )
-        self.admin.dispose()
-
-
 def _line(result: dict[str, Any], ceiling: float | None) -> str:
     label = f"{result['backend']} {result.get('run', '')}".strip()
     text_ = (
@@ -715,7 +695,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 url = f"sqlite:///{data_dir / 'sociaparis.db'}"
                 runs = run_backend(backend, url, data_dir, args)
             elif backend == "postgresql":
-                with _Postgres(args.pg_url) as url:
+                with ThrowawayPostgres(args.pg_url) as url:
                     runs = run_backend(backend, url, data_dir, args)
             else:
                 parser.error(f"unknown backend {backend!r}")
