@@ -141,6 +141,9 @@ class DatabaseRunner:
             else None
         )
         self._local = threading.local()
+        # Every connection the threads hold, so that close() can close them.
+        self._held: set[Connection] = set()
+        self._held_lock = threading.Lock()
         self._group = (
             None
             if self._checkpoints is None
@@ -272,7 +275,13 @@ class DatabaseRunner:
                 )
             else:
                 connection = self.engine.connect()
+            if self._wait_in_sqlite:
+                # Out of the pool, as the loop's: kept for the process's life,
+                # it takes no room from the other users, and close() ends it.
+                connection.detach()
             setattr(self._local, slot, connection)
+            with self._held_lock:
+                self._held.add(connection)
         return connection
 
     def _new_loop_connection(self) -> Connection:
@@ -290,20 +299,34 @@ class DatabaseRunner:
 
     def close(self) -> None:
         """Stop the runner's checkpoints and its group commits (the server is
-        stopping); the log is checkpointed once more on the way."""
+        stopping); the log is checkpointed once more on the way. The database
+        threads end and their connections are closed."""
         if self._group is not None:
             self._group.close()
         if self._checkpoints is not None:
             self._checkpoints.stop()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+        with self._held_lock:
+            held, self._held = self._held, set()
+        for connection in held:
+            _close(connection)
 
     def _discard(self, slot: str) -> None:
         connection: Connection | None = getattr(self._local, slot, None)
         setattr(self._local, slot, None)
         if connection is not None:
-            try:
-                connection.close()
-            except DBAPIError:
-                connection.invalidate()
+            with self._held_lock:
+                self._held.discard(connection)
+            _close(connection)
+
+
+def _close(connection: Connection) -> None:
+    """Close ``connection``; one that is already broken is invalidated."""
+    try:
+        connection.close()
+    except DBAPIError:
+        connection.invalidate()
 
 
 class _Write:

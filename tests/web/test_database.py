@@ -126,6 +126,24 @@ def test_on_a_database_server_reads_are_autocommit_and_writes_transactions(
     assert states == {reader: "idle", writer: "idle"}  # nothing left open
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_closing_the_runner_closes_its_connections(runner: DatabaseRunner) -> None:
+    _in_one, reader = _run(runner, _one_transaction)
+    [(_in_one, writer)] = _write_all(runner, [_one_transaction])
+    runner.close()
+    alive = None
+    with runner.engine.connect() as other:
+        for _ in range(100):  # a backend leaves pg_stat_activity as it exits
+            alive = other.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid IN (:r, :w)"),
+                {"r": reader, "w": writer},
+            ).scalar_one()
+            if alive == 0:
+                break
+            time.sleep(0.02)
+    assert alive == 0
+
+
 def test_a_lost_connection_is_replaced_and_the_work_run_once_more(
     runner: DatabaseRunner,
 ) -> None:
