@@ -50,7 +50,7 @@ def _line(job: Any) -> str:
     )
 
 
-def _start(kind: str, parameters: dict[str, str], username: str, wait: bool) -> None:
+def _start(kind: str, parameters: dict[str, Any], username: str, wait: bool) -> None:
     from sociaparis.jobs.queue import HueyJobQueue
     from sociaparis.jobs.service import start_job
 
@@ -189,6 +189,18 @@ def themes_command(
         "lang": lang,
     }
     _start("themes", parameters, username, wait)
+
+
+@job.command("pseudonymize")
+@click.argument("document")
+@click.option("--no-ner", is_flag=True, help="Do not run spaCy's statistical model.")
+@click.option("--wait", is_flag=True, help="Follow the job until it ends.")
+@ACTING_USER
+def pseudonymize_command(document: str, no_ner: bool, wait: bool, username: str) -> None:
+    """Queue the search for DOCUMENT's names, places and numbers (its id, GUID or
+    title), as sociaparis qual pseudonymize does; the document's review opens
+    when the job ends."""
+    _start("pseudonymize", {"document": document, "use_ner": not no_ner}, username, wait)
 
 
 @job.command("list")

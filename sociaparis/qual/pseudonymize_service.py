@@ -226,13 +226,53 @@ def start_review(
     Labels continue the study's table (the same person keeps the same label).
     The document becomes ``under_review``.  ``progress(done, total, what)`` is
     called after each piece of the text (see :func:`~.pseudonymization.detect.detect`).
+    :func:`detect_review` then :func:`open_review`, in one transaction.
     """
+    state = detect_review(
+        session=session, actor=actor, document=document, config=config, progress=progress
+    )
+    return open_review(session=session, actor=actor, document=document, state=state)
+
+
+def check_review_start(
+    *, session: Session, actor: Account, document: str | int
+) -> QualDocument:
+    """The document whose review may start: ``actor`` manages the corpus and the
+    document is ``imported``; ``QUAL_200`` or the wrong status's error if not."""
     require(actor, can_manage(actor), "review pseudonymization")
     doc = document_row(session, document)
     _expect(doc, "imported")
-    state = pseudo.start_review(
+    return doc
+
+
+def detect_review(
+    *,
+    session: Session,
+    actor: Account,
+    document: str | int,
+    config: pseudo.PseudonymizationConfig | None = None,
+    progress: Progress | None = None,
+) -> pseudo.ReviewState:
+    """The proposed replacements of an imported document, written nowhere (the
+    slow part of :func:`start_review`: a background job runs it outside any
+    write transaction)."""
+    doc = check_review_start(session=session, actor=actor, document=document)
+    return pseudo.start_review(
         doc.text, config=config, table=_table(session), progress=progress
     )
+
+
+def open_review(
+    *,
+    session: Session,
+    actor: Account,
+    document: str | int,
+    state: pseudo.ReviewState,
+) -> Review:
+    """Store the replacements ``state`` proposes (from :func:`detect_review`) and
+    put the document under review; it must still be ``imported`` (an imported
+    document's text never changes, so ``state`` still fits it)."""
+    doc = check_review_start(session=session, actor=actor, document=document)
     _save_state(session, doc, state)
     doc.status = "under_review"
     counts = Counter(r.kind.value for r in state.replacements)

@@ -154,6 +154,10 @@ CORPUS_MESSAGES: dict[str, dict[str, str]] = {
         "reid_forms": "Formes remplacées",
         "reid_destroyed": "(détruite)",
         "reid_empty": "La table est vide.",
+        "job_kind_pseudonymize": "Proposition des remplacements",
+        "job_step_detecting": "recherche des noms, lieux et numéros",
+        "job_step_saving": "ouverture de la relecture",
+        "job_open_review": "Relire les remplacements proposés",
     },
     "en": {
         "nav_corpus": "Corpus",
@@ -298,5 +302,9 @@ CORPUS_MESSAGES: dict[str, dict[str, str]] = {
         "reid_forms": "Replaced forms",
         "reid_destroyed": "(destroyed)",
         "reid_empty": "The table is empty.",
+        "job_kind_pseudonymize": "Proposing replacements",
+        "job_step_detecting": "finding names, places and numbers",
+        "job_step_saving": "opening the review",
+        "job_open_review": "Review the proposed replacements",
     },
 }

@@ -15,7 +15,8 @@ import pytest
 
 from sociaparis.accounts.roles import Role
 from sociaparis.core.db import transaction
-from sociaparis.qual import intake
+from sociaparis.jobs.runner import run_job
+from sociaparis.qual import corpus, intake
 from sociaparis.qual import pseudonymize_service as ps
 from sociaparis.qual.corpus import acting_account, get_document, list_documents
 from sociaparis.qual.pseudonymization import PseudonymizationConfig, parse_terms
@@ -262,6 +263,43 @@ def test_review_accept_reject_widen_add_then_release(live_server_any) -> None:
         "Agent : Je suis à la [TERME-1] depuis [TERME-2], avec Mme [PERSONNE-1]. "
         "Paul Vidal passe parfois."
     )
+
+
+def test_proposing_replacements_runs_as_a_job_that_leads_to_the_review(
+    live_server_any,
+) -> None:
+    server = live_server_any
+    http = _log_in(server, "claire")
+    with transaction(server.app.state.engine) as session:
+        doc = corpus.import_document(
+            session=session,
+            actor=acting_account(session=session, username="claire"),
+            data=TEXT.encode(),
+            filename="t.txt",
+        ).id
+    page = http.get("/qual/corpus?lang=en")
+    form = f'action="/qual/corpus/{doc}/pseudonymize?lang=en"'
+    assert form in page.text
+    coder = _log_in(server, "ana", Role.CODER)
+    started = coder.post(
+        f"/qual/corpus/{doc}/pseudonymize", data={"csrf_token": _token(coder)}
+    )
+    assert started.status_code == 403
+    assert http.post(f"/qual/corpus/{doc}/pseudonymize", data={}).status_code == 403
+    started = http.post(
+        f"/qual/corpus/{doc}/pseudonymize?lang=en", data={"csrf_token": _token(http)}
+    )
+    assert started.status_code == 303
+    job = int(re.fullmatch(r"/jobs/(\d+)\?lang=en", started.headers["location"])[1])
+    # No worker in this server: the test runs the job as a worker would.
+    settings = server.app.state.settings
+    assert run_job(server.app.state.engine, settings.data_dir, job) == "done"
+    done = lxml.html.fromstring(http.get(f"/jobs/{job}?lang=en").text)
+    [link] = done.xpath('//a[@id="job-open-review"]')
+    assert link.get("href") == f"/qual/corpus/{doc}/review?lang=en"
+    assert link.text_content() == "Review the proposed replacements"
+    review = http.get(link.get("href"))
+    assert review.status_code == 200 and "Garnier" in review.text
 
 
 def test_review_roles_and_csrf(live_server) -> None:

@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 
 from sociaparis.accounts.roles import Role
 from sociaparis.core.errors import SociaparisError
+from sociaparis.jobs.service import start_job
 from sociaparis.qual import casebook, intake
 from sociaparis.qual import pseudonymize_service as ps
 from sociaparis.qual.corpus import STATUSES, can_manage, ensure_case, get_document
@@ -175,12 +176,20 @@ def pseudonymize(
     csrf_token: Annotated[str, Form(max_length=128)] = "",
     lang: str | None = None,
 ) -> Response:
+    """Start the search for the document's names, places and numbers as a job
+    (seconds to minutes on a long interview); its page leads to the review."""
     require_session_csrf(request, csrf_token)
     try:
-        ps.start_review(session=session, actor=user, document=document_id)
+        job = start_job(
+            session=session,
+            actor=user,
+            kind="pseudonymize",
+            parameters={"document": document_id},
+            queue=request.app.state.jobs_queue,
+        )
     except SociaparisError as error:
         _refused(error)
-    return _see_other(f"/qual/corpus/{document_id}/review?lang={pick_language(lang)}")
+    return _see_other(f"/jobs/{job.id}?lang={pick_language(lang)}")
 
 
 # -- cases -------------------------------------------------------------------------------

@@ -1,0 +1,170 @@
+"""The pseudonymization of a document as a background job (kind
+``pseudonymize``), on SQLite and PostgreSQL: its checks, its run, its summary
+without personal data, and a document that goes under review meanwhile."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from sociaparis.accounts.roles import Role
+from sociaparis.accounts.service import Account, create_user, find_account
+from sociaparis.core.config import Settings
+from sociaparis.core.db import ensure_schema, make_engine, transaction
+from sociaparis.core.errors import SociaparisError
+from sociaparis.jobs.runner import run_job
+from sociaparis.jobs.service import get_job, job_result, start_job
+from sociaparis.qual import corpus
+from sociaparis.qual import pseudonymize_service as ps
+from sociaparis.qual.corpus_errors import CorpusError
+from sociaparis.qual.models import ReviewReplacement
+from sociaparis.qual.pseudonymization import PseudonymizationConfig
+from tests.jobs.test_service import RecordingQueue
+
+TEXT = (
+    "Enquêtrice : Bonjour Mme Durand, merci.\n\n"
+    "Agent : Appelez-moi au 01 42 76 40 40, je suis à la DSIN avec Copilot."
+)
+
+
+@pytest.fixture
+def study(tmp_path: Path, database_url: str) -> Iterator[tuple[Engine, Settings, int]]:
+    """A fresh database with one account per role and one imported interview."""
+    settings = Settings(
+        data_dir=tmp_path / "data", database_url=database_url, secret_key="x" * 32
+    )
+    engine = make_engine(settings)
+    ensure_schema(engine, settings)
+    with transaction(engine) as session:
+        for role in Role:
+            create_user(
+                session=session,
+                username=role.value,
+                password="a long enough password",
+                role=role,
+            )
+        document = corpus.import_document(
+            session=session,
+            actor=_account(session, Role.RESEARCHER),
+            data=TEXT.encode(),
+            filename="e1.txt",
+            detect_speakers=True,
+        ).id
+    yield engine, settings, document
+    engine.dispose()
+
+
+def _account(session, role: Role) -> Account:
+    account = find_account(session=session, username=role.value)
+    assert account is not None
+    return account
+
+
+def _start(engine: Engine, role: Role, **parameters) -> int:
+    with transaction(engine) as session:
+        return start_job(
+            session=session,
+            actor=_account(session, role),
+            kind="pseudonymize",
+            parameters=parameters,
+            queue=RecordingQueue(),
+        ).id
+
+
+def _replacements(engine: Engine, document: int) -> int:
+    with transaction(engine) as session:
+        return session.scalar(
+            select(func.count())
+            .select_from(ReviewReplacement)
+            .where(ReviewReplacement.document_id == document)
+        )
+
+
+def test_the_job_opens_the_review_and_keeps_a_summary_without_names(study) -> None:
+    engine, settings, document = study
+    job_id = _start(engine, Role.RESEARCHER, document=document, use_ner=False)
+    assert run_job(engine, settings.data_dir, job_id) == "done"
+    with transaction(engine) as session:
+        researcher = _account(session, Role.RESEARCHER)
+        review = ps.get_review(session=session, actor=researcher, document=document)
+        job = get_job(session=session, actor=researcher, job_id=job_id)
+        path, media = job_result(
+            session=session, actor=researcher, job_id=job_id, data_dir=settings.data_dir
+        )
+    # The same proposals as the review started in one request (rules only).
+    assert [(r.original, r.label) for r in review.replacements] == [
+        ("Durand", "[PERSONNE-1]"),
+        ("01 42 76 40 40", "[TELEPHONE-1]"),
+    ]
+    assert (job.status, job.percent, job.title) == ("done", 100, "e1.txt")
+    assert media == "application/json"
+    summary = path.read_text(encoding="utf-8")
+    assert json.loads(summary)["proposed"] == {"PERSONNE": 1, "TELEPHONE": 1}
+    assert "Durand" not in summary and "01 42" not in summary
+
+
+@pytest.mark.parametrize(
+    ("role", "parameters", "code"),
+    [
+        (Role.CODER, {}, CorpusError.NOT_ALLOWED.code),
+        (Role.RESEARCHER, {"document": 999}, CorpusError.UNKNOWN_DOCUMENT.code),
+        (Role.RESEARCHER, {"document": None}, "JOB_004"),
+        (Role.RESEARCHER, {"use_ner": "yes"}, "JOB_004"),
+    ],
+)
+def test_start_refusals(study, role, parameters, code) -> None:
+    engine, _settings, document = study
+    with pytest.raises(SociaparisError) as caught:
+        _start(engine, role, **{"document": document, **parameters})
+    assert caught.value.code == code
+
+
+def test_a_document_under_review_is_refused_when_the_job_starts(study) -> None:
+    engine, _settings, document = study
+    with transaction(engine) as session:
+        ps.start_review(
+            session=session,
+            actor=_account(session, Role.RESEARCHER),
+            document=document,
+            config=PseudonymizationConfig(use_ner=False),
+        )
+    with pytest.raises(SociaparisError) as caught:
+        _start(engine, Role.RESEARCHER, document=document, use_ner=False)
+    assert caught.value.code == CorpusError.WRONG_STATUS.code
+
+
+def test_a_review_opened_while_the_job_searched_is_kept_and_the_job_fails(
+    study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Someone starts the review in one request while the job is finding the
+    # entities: the job's write finds the document no longer imported.
+    engine, settings, document = study
+    job_id = _start(engine, Role.RESEARCHER, document=document, use_ner=False)
+    search = ps.pseudo.start_review
+    searches: list[None] = []
+
+    def search_while_another_opens_it(*args, **kwargs):
+        found = search(*args, **kwargs)
+        searches.append(None)
+        if len(searches) == 1:  # the job's search; then the other request's own
+            with transaction(engine) as session:
+                ps.start_review(
+                    session=session,
+                    actor=_account(session, Role.ADMIN),
+                    document=document,
+                    config=PseudonymizationConfig(use_ner=False),
+                )
+        return found
+
+    monkeypatch.setattr(ps.pseudo, "start_review", search_while_another_opens_it)
+    assert run_job(engine, settings.data_dir, job_id) == "failed"
+    with transaction(engine) as session:
+        job = get_job(
+            session=session, actor=_account(session, Role.RESEARCHER), job_id=job_id
+        )
+    assert job.error_code == CorpusError.WRONG_STATUS.code
+    assert _replacements(engine, document) == 2  # the other review's, once
