@@ -48,9 +48,10 @@ DOMAIN_IMPORTS: Mapping[str, frozenset[str]] = {
     # estimates and disclosure control (analysis) over instruments and answers;
     # the acting account's role and the audit log (accounts)
     "reports": frozenset({"accounts", "analysis", "survey"}),
-    # background jobs run the exports (survey) and reports of an account (accounts)
-    # and the runs of a suggester (assist)
-    "jobs": frozenset({"accounts", "assist", "reports", "survey"}),
+    # background jobs run the exports (survey) and reports of an account (accounts),
+    # the runs of a suggester (assist) and the search of a document's names
+    # before its review (qual)
+    "jobs": frozenset({"accounts", "assist", "qual", "reports", "survey"}),
     # fielding progress suppresses small cells with analysis.disclosure; field
     # operations and the monitoring downloads check the acting account's role
     # (accounts)

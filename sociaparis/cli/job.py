@@ -192,15 +192,18 @@ def themes_command(
 
 
 @job.command("pseudonymize")
-@click.argument("document")
+@click.argument("documents", nargs=-1, required=True)
 @click.option("--no-ner", is_flag=True, help="Do not run spaCy's statistical model.")
 @click.option("--wait", is_flag=True, help="Follow the job until it ends.")
 @ACTING_USER
-def pseudonymize_command(document: str, no_ner: bool, wait: bool, username: str) -> None:
-    """Queue the search for DOCUMENT's names, places and numbers (its id, GUID or
-    title), as sociaparis qual pseudonymize does; the document's review opens
-    when the job ends."""
-    _start("pseudonymize", {"document": document, "use_ner": not no_ner}, username, wait)
+def pseudonymize_command(
+    documents: tuple[str, ...], no_ner: bool, wait: bool, username: str
+) -> None:
+    """Queue the search for the names, places and numbers of DOCUMENTS (ids,
+    GUIDs or titles; at most 50), as sociaparis qual pseudonymize does; each
+    document's review opens as its search ends."""
+    parameters = {"documents": list(documents), "use_ner": not no_ner}
+    _start("pseudonymize", parameters, username, wait)
 
 
 @job.command("list")

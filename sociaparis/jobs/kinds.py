@@ -20,7 +20,7 @@ from sociaparis.accounts.service import Account
 from sociaparis.assist.run_job import check_run_job, run_run_job
 from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.jobs.errors import JobError
-from sociaparis.qual.pseudonymize_job import check_pseudonymize_job, run_pseudonymize_job
+from sociaparis.jobs.pseudonymize import check_pseudonymize_job, run_pseudonymize_job
 from sociaparis.reports.builds import keep_build
 from sociaparis.reports.open_answers import form_themes, theme_threshold
 from sociaparis.reports.render import chart_count, write_report

@@ -151,13 +151,16 @@ def import_file(
     pseudonymize: bool = True,
     config: PseudonymizationConfig | None = None,
     max_bytes: int = MAX_FILE_BYTES,
+    propose: bool = True,
 ) -> FileReport:
     """Read one file, store it, and (``pseudonymize``) propose its replacements.
 
     A file that cannot be read or was imported before is not stored: the
     report says why (``error``), and nothing was written for it.  Without
     ``pseudonymize`` the document is released at once, as with
-    ``--no-pseudonymization``.
+    ``--no-pseudonymization``. With ``pseudonymize`` but not ``propose``, the
+    document is stored ``imported``, for a ``pseudonymize`` job to propose its
+    replacements (the corpus page's upload).
 
     Raises
     ------
@@ -187,7 +190,7 @@ def import_file(
             filename, error=Issue.of(exc.error, exc.location, **exc.context)
         )
     proposed: dict[str, int] = {}
-    if pseudonymize:
+    if pseudonymize and propose:
         review = start_review(
             session=session, actor=actor, document=info.id, config=config
         )
@@ -220,6 +223,7 @@ def import_files(
     config: PseudonymizationConfig | None = None,
     max_files: int = MAX_FILES,
     max_bytes: int = MAX_FILE_BYTES,
+    propose: bool = True,
 ) -> ImportReport:
     """Import several files (name and bytes) into ``case``, one report per file.
 
@@ -234,6 +238,9 @@ def import_files(
     pseudonymize
         Propose replacements (the documents wait for review); otherwise the
         documents are released at once.
+    propose
+        With ``pseudonymize``: propose them now (the default), or leave the
+        documents ``imported`` for a ``pseudonymize`` job.
     config
         The pseudonymization settings (default: every detector, the shipped
         allow-list).
@@ -271,6 +278,7 @@ def import_files(
             pseudonymize=pseudonymize,
             config=config,
             max_bytes=max_bytes,
+            propose=propose,
         )
         for name, data in items
     )

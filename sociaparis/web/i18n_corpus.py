@@ -158,6 +158,8 @@ CORPUS_MESSAGES: dict[str, dict[str, str]] = {
         "job_step_detecting": "recherche des noms, lieux et numéros",
         "job_step_saving": "ouverture de la relecture",
         "job_open_review": "Relire les remplacements proposés",
+        "job_open_reviews": "Relire les documents dans le corpus",
+        "proposal_job": "Remplacements en cours de proposition : tâche {job}",
     },
     "en": {
         "nav_corpus": "Corpus",
@@ -306,5 +308,7 @@ CORPUS_MESSAGES: dict[str, dict[str, str]] = {
         "job_step_detecting": "finding names, places and numbers",
         "job_step_saving": "opening the review",
         "job_open_review": "Review the proposed replacements",
+        "job_open_reviews": "Review the documents in the corpus",
+        "proposal_job": "Replacements being proposed: job {job}",
     },
 }

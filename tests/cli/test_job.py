@@ -170,3 +170,27 @@ def test_queue_a_report_with_sections_and_themes(study: str) -> None:
     ):
         code, out = run("job", *args)
         assert code == 1 and error in out and "Traceback" not in out, out
+
+
+def test_queue_the_pseudonymization_of_documents(study: str) -> None:
+    from sociaparis.qual.corpus import acting_account, import_document
+
+    engine = make_engine(get_settings())
+    with transaction(engine) as session:
+        ana = acting_account(session=session, username="ana")
+        for name in ("e1.txt", "e2.txt"):
+            import_document(
+                session=session,
+                actor=ana,
+                data=f"Mme Durand, {name}".encode(),
+                filename=name,
+            )
+    engine.dispose()
+    code, out = run("job", "pseudonymize", "e1.txt", "2", "--no-ner")
+    assert (code, out) == (0, "Job 1 queued: e1.txt (+1)\n"), out
+    [shown] = json.loads(run("job", "list", "--json")[1])
+    assert shown["parameters"] == {"documents": [1, 2], "use_ner": False}
+    code, out = run("job", "pseudonymize", "e1.txt", "--user", "vic")
+    assert code == 1 and "QUAL_200" in out and "Traceback" not in out, out
+    code, out = run("job", "pseudonymize", "nope.txt")
+    assert code == 1 and "QUAL_" in out and "Traceback" not in out, out

@@ -145,7 +145,10 @@ async def upload(
 ) -> Response:
     form = await _upload_form(request)
     files = await _files(form)
+    job = None
     try:
+        # The files are read and stored in the request; the search for their
+        # names, places and numbers is one background job for all of them.
         report = intake.import_files(
             session=session,
             actor=user,
@@ -155,13 +158,27 @@ async def upload(
             pseudonymize=form.get("pseudonymize") == "yes",
             max_files=intake.MAX_FILES,
             max_bytes=intake.MAX_FILE_BYTES,
+            propose=False,
         )
+        waiting = [
+            f.document.id
+            for f in report.files
+            if f.document is not None and f.document.status == "imported"
+        ]
+        if waiting:
+            job = start_job(
+                session=session,
+                actor=user,
+                kind="pseudonymize",
+                parameters={"documents": waiting},
+                queue=request.app.state.jobs_queue,
+            )
     except SociaparisError as error:
         _refused(error)
     return render(
         request,
         "workbench/corpus/report.html",
-        _context(request, user, lang, report=report),
+        _context(request, user, lang, report=report, job=job),
         status_code=200 if report.imported else 422,
         json_twin=False,
     )
@@ -184,7 +201,7 @@ def pseudonymize(
             session=session,
             actor=user,
             kind="pseudonymize",
-            parameters={"document": document_id},
+            parameters={"documents": [document_id]},
             queue=request.app.state.jobs_queue,
         )
     except SociaparisError as error:

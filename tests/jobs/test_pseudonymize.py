@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import Account, create_user, find_account
+from sociaparis.accounts.service import create_user
 from sociaparis.core.config import Settings
 from sociaparis.core.db import ensure_schema, make_engine, transaction
 from sociaparis.core.errors import SociaparisError
@@ -23,7 +23,7 @@ from sociaparis.qual import pseudonymize_service as ps
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.models import ReviewReplacement
 from sociaparis.qual.pseudonymization import PseudonymizationConfig
-from tests.jobs.test_service import RecordingQueue
+from tests.jobs.test_service import RecordingQueue, _account
 
 TEXT = (
     "Enquêtrice : Bonjour Mme Durand, merci.\n\n"
@@ -58,12 +58,6 @@ def study(tmp_path: Path, database_url: str) -> Iterator[tuple[Engine, Settings,
     engine.dispose()
 
 
-def _account(session, role: Role) -> Account:
-    account = find_account(session=session, username=role.value)
-    assert account is not None
-    return account
-
-
 def _start(engine: Engine, role: Role, **parameters) -> int:
     with transaction(engine) as session:
         return start_job(
@@ -84,13 +78,24 @@ def _replacements(engine: Engine, document: int) -> int:
         )
 
 
-def test_the_job_opens_the_review_and_keeps_a_summary_without_names(study) -> None:
+def test_the_job_opens_the_reviews_and_keeps_a_summary_without_names(study) -> None:
     engine, settings, document = study
-    job_id = _start(engine, Role.RESEARCHER, document=document, use_ner=False)
+    with transaction(engine) as session:
+        other = corpus.import_document(
+            session=session,
+            actor=_account(session, Role.RESEARCHER),
+            data="Agent : Écrivez à paul.vidal@paris.fr.".encode(),
+            filename="e2.txt",
+            detect_speakers=True,
+        ).id
+    job_id = _start(
+        engine, Role.RESEARCHER, documents=[document, "e2.txt"], use_ner=False
+    )
     assert run_job(engine, settings.data_dir, job_id) == "done"
     with transaction(engine) as session:
         researcher = _account(session, Role.RESEARCHER)
         review = ps.get_review(session=session, actor=researcher, document=document)
+        second = ps.get_review(session=session, actor=researcher, document=other)
         job = get_job(session=session, actor=researcher, job_id=job_id)
         path, media = job_result(
             session=session, actor=researcher, job_id=job_id, data_dir=settings.data_dir
@@ -100,26 +105,35 @@ def test_the_job_opens_the_review_and_keeps_a_summary_without_names(study) -> No
         ("Durand", "[PERSONNE-1]"),
         ("01 42 76 40 40", "[TELEPHONE-1]"),
     ]
-    assert (job.status, job.percent, job.title) == ("done", 100, "e1.txt")
+    assert [r.original for r in second.replacements] == ["paul.vidal@paris.fr"]
+    assert (job.status, job.percent, job.title) == ("done", 100, "e1.txt (+1)")
+    assert job.parameters["documents"] == [document, other]  # ids, in order
     assert media == "application/json"
     summary = path.read_text(encoding="utf-8")
-    assert json.loads(summary)["proposed"] == {"PERSONNE": 1, "TELEPHONE": 1}
-    assert "Durand" not in summary and "01 42" not in summary
+    assert [d["proposed"] for d in json.loads(summary)["documents"]] == [
+        {"PERSONNE": 1, "TELEPHONE": 1},
+        {"EMAIL": 1},
+    ]
+    for original in ("Durand", "01 42", "vidal"):
+        assert original not in summary
 
 
 @pytest.mark.parametrize(
     ("role", "parameters", "code"),
     [
         (Role.CODER, {}, CorpusError.NOT_ALLOWED.code),
-        (Role.RESEARCHER, {"document": 999}, CorpusError.UNKNOWN_DOCUMENT.code),
-        (Role.RESEARCHER, {"document": None}, "JOB_004"),
+        (Role.RESEARCHER, {"documents": [999]}, CorpusError.UNKNOWN_DOCUMENT.code),
+        (Role.RESEARCHER, {"documents": None}, "JOB_004"),
+        (Role.RESEARCHER, {"documents": []}, "JOB_004"),
+        (Role.RESEARCHER, {"documents": [True]}, "JOB_004"),
+        (Role.RESEARCHER, {"documents": list(range(1, 52))}, "JOB_004"),
         (Role.RESEARCHER, {"use_ner": "yes"}, "JOB_004"),
     ],
 )
 def test_start_refusals(study, role, parameters, code) -> None:
     engine, _settings, document = study
     with pytest.raises(SociaparisError) as caught:
-        _start(engine, role, **{"document": document, **parameters})
+        _start(engine, role, **{"documents": [document], **parameters})
     assert caught.value.code == code
 
 
@@ -133,7 +147,7 @@ def test_a_document_under_review_is_refused_when_the_job_starts(study) -> None:
             config=PseudonymizationConfig(use_ner=False),
         )
     with pytest.raises(SociaparisError) as caught:
-        _start(engine, Role.RESEARCHER, document=document, use_ner=False)
+        _start(engine, Role.RESEARCHER, documents=[document], use_ner=False)
     assert caught.value.code == CorpusError.WRONG_STATUS.code
 
 
@@ -143,7 +157,7 @@ def test_a_review_opened_while_the_job_searched_is_kept_and_the_job_fails(
     # Someone starts the review in one request while the job is finding the
     # entities: the job's write finds the document no longer imported.
     engine, settings, document = study
-    job_id = _start(engine, Role.RESEARCHER, document=document, use_ner=False)
+    job_id = _start(engine, Role.RESEARCHER, documents=[document], use_ner=False)
     search = ps.pseudo.start_review
     searches: list[None] = []
 
