@@ -29,6 +29,7 @@ from sociaparis.core.errors import Reason, SociaparisError
 from sociaparis.jobs.errors import JobError
 from sociaparis.qual import pseudonymize_service as ps
 from sociaparis.qual.corpus import document_row
+from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.intake import MAX_FILES
 from sociaparis.qual.pseudonymization import PseudonymizationConfig
 
@@ -91,9 +92,9 @@ def run_pseudonymize_job(
     """For each document in turn: detect (reading only), then open its review
     (one short write); write the summary.
 
-    A document that can no longer be reviewed (someone opened its review
-    meanwhile) fails the job with its error; the reviews opened before it are
-    kept, the documents after it stay imported.
+    A document whose review someone opened meanwhile (the corpus page's
+    button, another job) is skipped, that review kept: the summary says so
+    (``skipped``, ``QUAL_210``) and the job goes on with the next.
     """
     del data_dir
     config = PseudonymizationConfig(use_ner=parameters["use_ner"])
@@ -108,17 +109,27 @@ def run_pseudonymize_job(
         def detected(done: int, _total: int, _what: str, before: int = before) -> None:
             progress(1 + int(94 * (before + done) / total), "detecting")
 
-        state = ps.detect_review(
-            session=session,
-            actor=actor,
-            document=document,
-            config=config,
-            progress=detected,
-        )
-        with write_lock(engine), transaction(engine) as writing:  # type: ignore[arg-type]
-            review = ps.open_review(
-                session=writing, actor=actor, document=document, state=state
+        before += length
+        try:
+            state = ps.detect_review(
+                session=session,
+                actor=actor,
+                document=document,
+                config=config,
+                progress=detected,
             )
+            with write_lock(engine), transaction(engine) as writing:  # type: ignore[arg-type]
+                review = ps.open_review(
+                    session=writing, actor=actor, document=document, state=state
+                )
+        except SociaparisError as error:
+            if error.error is not CorpusError.WRONG_STATUS:
+                raise
+            row = document_row(session, document)
+            summary.append(
+                {"document": row.guid, "title": row.title, "skipped": error.code}
+            )
+            continue
         summary.append(
             {
                 "document": review.document_guid,
@@ -127,7 +138,6 @@ def run_pseudonymize_job(
                 "review": f"/qual/corpus/{document}/review",
             }
         )
-        before += length
     progress(98, "saving")
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / "pseudonymization.json"

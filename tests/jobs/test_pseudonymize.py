@@ -151,13 +151,21 @@ def test_a_document_under_review_is_refused_when_the_job_starts(study) -> None:
     assert caught.value.code == CorpusError.WRONG_STATUS.code
 
 
-def test_a_review_opened_while_the_job_searched_is_kept_and_the_job_fails(
+def test_a_review_opened_while_the_job_searched_is_kept_and_the_job_goes_on(
     study, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Someone starts the review in one request while the job is finding the
-    # entities: the job's write finds the document no longer imported.
+    # Someone starts the first document's review in one request while the job
+    # is finding its entities: the job's write finds it no longer imported,
+    # keeps the other review and goes on with the second document.
     engine, settings, document = study
-    job_id = _start(engine, Role.RESEARCHER, documents=[document], use_ner=False)
+    with transaction(engine) as session:
+        other = corpus.import_document(
+            session=session,
+            actor=_account(session, Role.RESEARCHER),
+            data="Agent : Écrivez à paul.vidal@paris.fr.".encode(),
+            filename="e2.txt",
+        ).id
+    job_id = _start(engine, Role.RESEARCHER, documents=[document, other], use_ner=False)
     search = ps.pseudo.start_review
     searches: list[None] = []
 
@@ -175,10 +183,15 @@ def test_a_review_opened_while_the_job_searched_is_kept_and_the_job_fails(
         return found
 
     monkeypatch.setattr(ps.pseudo, "start_review", search_while_another_opens_it)
-    assert run_job(engine, settings.data_dir, job_id) == "failed"
+    assert run_job(engine, settings.data_dir, job_id) == "done"
     with transaction(engine) as session:
-        job = get_job(
-            session=session, actor=_account(session, Role.RESEARCHER), job_id=job_id
+        researcher = _account(session, Role.RESEARCHER)
+        path, _media = job_result(
+            session=session, actor=researcher, job_id=job_id, data_dir=settings.data_dir
         )
-    assert job.error_code == CorpusError.WRONG_STATUS.code
+        second = ps.get_review(session=session, actor=researcher, document=other)
+    first, done = json.loads(path.read_text(encoding="utf-8"))["documents"]
+    assert first["skipped"] == CorpusError.WRONG_STATUS.code
+    assert done["proposed"] == {"EMAIL": 1}
+    assert [r.original for r in second.replacements] == ["paul.vidal@paris.fr"]
     assert _replacements(engine, document) == 2  # the other review's, once
