@@ -78,16 +78,20 @@ def _replacements(engine: Engine, document: int) -> int:
         )
 
 
-def test_the_job_opens_the_reviews_and_keeps_a_summary_without_names(study) -> None:
-    engine, settings, document = study
+def _second_document(engine: Engine) -> int:
+    """A second imported document, with one e-mail address to replace."""
     with transaction(engine) as session:
-        other = corpus.import_document(
+        return corpus.import_document(
             session=session,
             actor=_account(session, Role.RESEARCHER),
             data="Agent : Écrivez à paul.vidal@paris.fr.".encode(),
             filename="e2.txt",
-            detect_speakers=True,
         ).id
+
+
+def test_the_job_opens_the_reviews_and_keeps_a_summary_without_names(study) -> None:
+    engine, settings, document = study
+    other = _second_document(engine)
     job_id = _start(
         engine, Role.RESEARCHER, documents=[document, "e2.txt"], use_ner=False
     )
@@ -158,13 +162,7 @@ def test_a_review_opened_while_the_job_searched_is_kept_and_the_job_goes_on(
     # is finding its entities: the job's write finds it no longer imported,
     # keeps the other review and goes on with the second document.
     engine, settings, document = study
-    with transaction(engine) as session:
-        other = corpus.import_document(
-            session=session,
-            actor=_account(session, Role.RESEARCHER),
-            data="Agent : Écrivez à paul.vidal@paris.fr.".encode(),
-            filename="e2.txt",
-        ).id
+    other = _second_document(engine)
     job_id = _start(engine, Role.RESEARCHER, documents=[document, other], use_ner=False)
     search = ps.pseudo.start_review
     searches: list[None] = []
