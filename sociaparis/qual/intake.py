@@ -111,6 +111,16 @@ class ImportReport:
         """How many files were refused."""
         return len(self.files) - self.imported
 
+    @property
+    def awaiting_proposals(self) -> list[int]:
+        """The documents stored ``imported``, whose replacements are still to
+        be proposed (an upload with ``propose`` off), in order."""
+        return [
+            f.document.id
+            for f in self.files
+            if f.document is not None and f.document.status == "imported"
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {

@@ -160,17 +160,12 @@ async def upload(
             max_bytes=intake.MAX_FILE_BYTES,
             propose=False,
         )
-        waiting = [
-            f.document.id
-            for f in report.files
-            if f.document is not None and f.document.status == "imported"
-        ]
-        if waiting:
+        if report.awaiting_proposals:
             job = start_job(
                 session=session,
                 actor=user,
                 kind="pseudonymize",
-                parameters={"documents": waiting},
+                parameters={"documents": report.awaiting_proposals},
                 queue=request.app.state.jobs_queue,
             )
     except SociaparisError as error:
