@@ -424,6 +424,23 @@ def claim_job(*, session: Session, job_id: int) -> bool:
     return result.rowcount == 1
 
 
+def proposals_under_way(*, session: Session, actor: Account) -> dict[int, int | None]:
+    """The documents a queued or running ``pseudonymize`` job is searching (so
+    that the corpus page offers no second search): document id to that job's
+    id when the job is ``actor``'s own (its page is theirs alone), else None."""
+    rows = session.execute(
+        select(JobRecord.id, JobRecord.owner_id, JobRecord.parameters).where(
+            JobRecord.kind == "pseudonymize", JobRecord.status.in_(ACTIVE)
+        )
+    )
+    found: dict[int, int | None] = {}
+    for job_id, owner_id, parameters in rows:
+        for document in (parameters or {}).get("documents", []):
+            own = job_id if owner_id == actor.id else None
+            found[int(document)] = own or found.get(int(document))
+    return found
+
+
 def job_order(*, session: Session, job_id: int) -> tuple[str, dict[str, Any], int]:
     """What a worker needs to run a job: its kind, parameters and owner's id."""
     record = session.get(JobRecord, job_id)

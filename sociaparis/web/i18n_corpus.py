@@ -160,6 +160,7 @@ CORPUS_MESSAGES: dict[str, dict[str, str]] = {
         "job_open_review": "Relire les remplacements proposés",
         "job_open_reviews": "Relire les documents dans le corpus",
         "proposal_job": "Remplacements en cours de proposition : tâche {job}",
+        "proposal_under_way": "Remplacements en cours de proposition",
     },
     "en": {
         "nav_corpus": "Corpus",
@@ -310,5 +311,6 @@ CORPUS_MESSAGES: dict[str, dict[str, str]] = {
         "job_open_review": "Review the proposed replacements",
         "job_open_reviews": "Review the documents in the corpus",
         "proposal_job": "Replacements being proposed: job {job}",
+        "proposal_under_way": "Replacements being proposed",
     },
 }

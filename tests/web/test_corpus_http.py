@@ -318,6 +318,13 @@ def test_proposing_replacements_runs_as_a_job_that_leads_to_the_review(
     )
     assert started.status_code == 303
     job = int(re.fullmatch(r"/jobs/(\d+)\?lang=en", started.headers["location"])[1])
+    # While it runs, the corpus offers its page rather than a second search;
+    # another researcher sees that it runs, without its page.
+    page = http.get("/qual/corpus?lang=en").text
+    assert form not in page and f'href="/jobs/{job}?lang=en"' in page
+    other = _log_in(server, "odile").get("/qual/corpus?lang=en").text
+    assert form not in other and "Replacements being proposed" in other
+    assert f"/jobs/{job}" not in other
     # No worker in this server: the test runs the job as a worker would.
     settings = server.app.state.settings
     assert run_job(server.app.state.engine, settings.data_dir, job) == "done"

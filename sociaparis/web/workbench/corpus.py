@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 
 from sociaparis.accounts.roles import Role
 from sociaparis.core.errors import SociaparisError
-from sociaparis.jobs.service import start_job
+from sociaparis.jobs.service import proposals_under_way, start_job
 from sociaparis.qual import casebook, intake
 from sociaparis.qual import pseudonymize_service as ps
 from sociaparis.qual.corpus import STATUSES, can_manage, ensure_case, get_document
@@ -108,6 +108,7 @@ def corpus_page(
             },
             max_files=intake.MAX_FILES,
             max_megabytes=intake.MAX_FILE_BYTES // 1_000_000,
+            proposing=proposals_under_way(session=session, actor=user),
         ),
         json_twin=False,
     )
