@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from sociaparis.accounts.roles import Role
+from sociaparis.accounts.service import create_user
 from sociaparis.survey.fielding.service import (
     Fielding,
     PageOutcome,
@@ -119,3 +121,9 @@ def submit_page(
     ):
         return PageOutcome(False, view.current_page, conflict=True, view=view)
     return outcome
+
+
+def add_role_accounts(session: Session, password: str = "a long enough password") -> None:
+    """One account per role, named after it (``researcher``, ``coder``...)."""
+    for role in Role:
+        create_user(session=session, username=role.value, password=password, role=role)

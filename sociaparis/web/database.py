@@ -269,13 +269,10 @@ class DatabaseRunner:
         if connection is None or connection.closed or connection.invalidated:
             if not self._wait_in_sqlite:
                 connection = self._new_loop_connection()
-            elif slot == "reader":
-                connection = self.engine.connect().execution_options(
-                    isolation_level="AUTOCOMMIT"
-                )
             else:
                 connection = self.engine.connect()
-            if self._wait_in_sqlite:
+                if slot == "reader":
+                    connection.execution_options(isolation_level="AUTOCOMMIT")
                 # Out of the pool, as the loop's: kept for the process's life,
                 # it takes no room from the other users, and close() ends it.
                 connection.detach()

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import create_user
 from sociaparis.core.config import Settings
 from sociaparis.core.db import ensure_schema, make_engine, transaction
 from sociaparis.core.errors import SociaparisError
@@ -23,6 +22,7 @@ from sociaparis.qual import pseudonymize_service as ps
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.models import ReviewReplacement
 from sociaparis.qual.pseudonymization import PseudonymizationConfig
+from tests.factories import add_role_accounts
 from tests.jobs.test_service import RecordingQueue, _account
 
 TEXT = (
@@ -40,13 +40,7 @@ def study(tmp_path: Path, database_url: str) -> Iterator[tuple[Engine, Settings,
     engine = make_engine(settings)
     ensure_schema(engine, settings)
     with transaction(engine) as session:
-        for role in Role:
-            create_user(
-                session=session,
-                username=role.value,
-                password="a long enough password",
-                role=role,
-            )
+        add_role_accounts(session)
         document = corpus.import_document(
             session=session,
             actor=_account(session, Role.RESEARCHER),
@@ -87,6 +81,17 @@ def _second_document(engine: Engine) -> int:
             data="Agent : Écrivez à paul.vidal@paris.fr.".encode(),
             filename="e2.txt",
         ).id
+
+
+def _review_in_one_request(engine: Engine, role: Role, document: int) -> None:
+    """The review of ``document`` started in one request, as the CLI does."""
+    with transaction(engine) as session:
+        ps.start_review(
+            session=session,
+            actor=_account(session, role),
+            document=document,
+            config=PseudonymizationConfig(use_ner=False),
+        )
 
 
 def test_the_job_opens_the_reviews_and_keeps_a_summary_without_names(study) -> None:
@@ -143,13 +148,7 @@ def test_start_refusals(study, role, parameters, code) -> None:
 
 def test_a_document_under_review_is_refused_when_the_job_starts(study) -> None:
     engine, _settings, document = study
-    with transaction(engine) as session:
-        ps.start_review(
-            session=session,
-            actor=_account(session, Role.RESEARCHER),
-            document=document,
-            config=PseudonymizationConfig(use_ner=False),
-        )
+    _review_in_one_request(engine, Role.RESEARCHER, document)
     with pytest.raises(SociaparisError) as caught:
         _start(engine, Role.RESEARCHER, documents=[document], use_ner=False)
     assert caught.value.code == CorpusError.WRONG_STATUS.code
@@ -171,13 +170,7 @@ def test_a_review_opened_while_the_job_searched_is_kept_and_the_job_goes_on(
         found = search(*args, **kwargs)
         searches.append(None)
         if len(searches) == 1:  # the job's search; then the other request's own
-            with transaction(engine) as session:
-                ps.start_review(
-                    session=session,
-                    actor=_account(session, Role.ADMIN),
-                    document=document,
-                    config=PseudonymizationConfig(use_ner=False),
-                )
+            _review_in_one_request(engine, Role.ADMIN, document)
         return found
 
     monkeypatch.setattr(ps.pseudo, "start_review", search_while_another_opens_it)

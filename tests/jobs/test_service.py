@@ -13,7 +13,7 @@ from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm import Session
 
 from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import Account, create_user
+from sociaparis.accounts.service import Account
 from sociaparis.core.config import Settings
 from sociaparis.core.db import ensure_schema, make_engine, transaction, utcnow
 from sociaparis.core.errors import ErrorRecord, Reason, SociaparisError
@@ -37,7 +37,7 @@ from sociaparis.jobs.service import (
 from sociaparis.reports.builds import list_builds
 from sociaparis.survey.exports import export_zip
 from sociaparis.survey.synthetic import add_synthetic_responses
-from tests.factories import field_form
+from tests.factories import add_role_accounts, field_form
 
 
 class RecordingQueue:
@@ -66,13 +66,7 @@ def study(tmp_path: Path, database_url: str) -> Iterator[tuple[Engine, Settings,
     with transaction(engine) as session:
         form_id = field_form(session)
         add_synthetic_responses(session=session, form_id=form_id, count=12, seed=5)
-        for role in Role:
-            create_user(
-                session=session,
-                username=role.value,
-                password="a long enough password",
-                role=role,
-            )
+        add_role_accounts(session)
     yield engine, settings, form_id
     engine.dispose()
 

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from sociaparis.accounts.roles import Role
-from sociaparis.accounts.service import Account, create_user
+from sociaparis.accounts.service import Account
 from sociaparis.cli import cli
 from sociaparis.core.config import get_settings
 from sociaparis.core.db import transaction
@@ -32,7 +32,7 @@ from sociaparis.survey.fielding.service import create_invitations
 from sociaparis.survey.io.errors import ExportError
 from sociaparis.survey.synthetic import add_synthetic_responses
 from sociaparis.web.routes import admin as admin_routes
-from tests.factories import field_form
+from tests.factories import add_role_accounts, field_form
 
 PASSWORD = "a long enough password"
 
@@ -47,10 +47,7 @@ def _study(server, responses: int = 6) -> tuple[str, str]:
             form_id=form_id,
             attributes=[{"directorate": "DFA", "job_category": "A"}],
         )
-        for role in Role:
-            create_user(
-                session=session, username=role.value, password=PASSWORD, role=role
-            )
+        add_role_accounts(session, PASSWORD)
     return form_id, invitation.token
 
 

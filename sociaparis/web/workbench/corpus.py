@@ -161,12 +161,13 @@ async def upload(
             max_bytes=intake.MAX_FILE_BYTES,
             propose=False,
         )
-        if report.awaiting_proposals:
+        waiting = report.awaiting_proposals
+        if waiting:
             job = start_job(
                 session=session,
                 actor=user,
                 kind="pseudonymize",
-                parameters={"documents": report.awaiting_proposals},
+                parameters={"documents": waiting},
                 queue=request.app.state.jobs_queue,
             )
     except SociaparisError as error:
