@@ -25,6 +25,14 @@ block if one of them changes), then read, then the data is written *only if
 the block's row is still there*. A block whose making was interrupted keeps
 no data; its claim is removed after :data:`STALE_CLAIM` by the next maker.
 
+Several exports started together share the making: each claims the whole
+blocks of responses it finds in none, in a random order, so that they rarely
+reach for the same ones, and leaves to the others the responses they claimed
+first. An export then waits for the others' claims to be filled, and reads
+those blocks rather than the rows of their responses (at most
+:data:`CLAIM_PATIENCE` without one being filled: a maker that stopped without
+removing its claim is taken for gone).
+
 Only completed responses are put in a block, and a block is filled only if
 every member was still completed when it was read. So the triggers fire only
 for a response that *was* completed (``WHEN OLD.status = 'completed'``): a
@@ -52,6 +60,10 @@ BLOCK_RESPONSES = 2500
 
 #: How old a claim without data is when its maker is taken for gone.
 STALE_CLAIM = timedelta(minutes=30)
+
+#: How long an export waits for the blocks other exports claimed while none of
+#: them is filled or dropped, before reading their responses from rows.
+CLAIM_PATIENCE = timedelta(seconds=10)
 
 _DROP_BLOCK = (
     "DELETE FROM export_blocks WHERE id IN "

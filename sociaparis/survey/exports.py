@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,7 +55,7 @@ from sociaparis.core.db import (
     write_lock,
 )
 from sociaparis.core.errors import SociaparisError
-from sociaparis.survey.blocks import BLOCK_RESPONSES, STALE_CLAIM
+from sociaparis.survey.blocks import BLOCK_RESPONSES, CLAIM_PATIENCE, STALE_CLAIM
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.fielding.service import COMPLETED, get_fielding
 from sociaparis.survey.fielding.uploads import UploadLimits, response_folder
@@ -348,6 +350,7 @@ def _version_batch(
     made: dict[int, ResponseBatch] = {}
     if engine is not None:
         _make_blocks_unless_locked(engine, instrument, tick, made)
+        _wait_for_claims(engine, instrument, tick, made)
     kept = _read_blocks(session, instrument, skip=set(made))
     if tick is not None:
         for batch in kept.values():
@@ -635,48 +638,134 @@ def _make_blocks(
         completed = read(completed_ids).scalars()
         blocked = set(read(in_blocks).scalars())
         candidates = sorted(set(completed) - blocked)
-    whole = len(candidates) - len(candidates) % BLOCK_RESPONSES
-    for start in range(0, whole, BLOCK_RESPONSES):
+    while len(candidates) >= BLOCK_RESPONSES:
+        # A whole block of the candidates, drawn at random so that exports
+        # making blocks at the same time seldom reach for the same ones.
+        start = random.randrange(len(candidates) // BLOCK_RESPONSES) * BLOCK_RESPONSES
         claimed = candidates[start : start + BLOCK_RESPONSES]
         block_id = _claim_block(engine, instrument, claimed)
         if block_id is None:
-            break  # another export is making this version's blocks
-        with transaction(engine) as session:
-            members = select(ExportBlockMemberRecord.response_id).where(
-                ExportBlockMemberRecord.block_id == block_id
-            )
-            batch = _rows_batch(
-                session,
-                instrument,
-                [select(ResponseRecord).where(ResponseRecord.id.in_(members))],
-                tick,
-            )
-        if batch is None or not _holds(batch, len(claimed)):
-            # One was deleted or is no longer completed since the candidates
-            # were read (before the claim, so the trigger did not see it).
-            with write_lock(engine), transaction(engine) as session:
-                session.execute(
-                    delete(ExportBlockRecord).where(ExportBlockRecord.id == block_id)
-                )
+            # Another export claimed some of them first: leave it all it claimed.
+            taken = _claimed_ids(engine, instrument)
+            if taken.isdisjoint(claimed):
+                break  # and dropped its claim since: read the rest from rows
+            candidates = [c for c in candidates if c not in taken]
             continue
-        data = batch_to_bytes(batch)
-        with write_lock(engine), transaction(engine) as session:
-            filled = session.execute(
-                update(ExportBlockRecord)
-                .where(
-                    ExportBlockRecord.id == block_id,
-                    ExportBlockRecord.data.is_(None),
-                )
-                .values(data=data, responses=len(batch))
-            ).rowcount
-        if not filled:
-            # One of its responses changed since the claim and the trigger
-            # dropped the block: its responses are read from their rows.
+        del candidates[start : start + BLOCK_RESPONSES]
+        try:
+            batch = _fill_block(engine, instrument, block_id, len(claimed), tick)
+        except BaseException:
+            _drop_block(engine, block_id)  # stopped (a job cancelled): no claim left
+            raise
+        if batch is None:
             continue
         kept += len(batch)
         if made is not None:
             made[block_id] = batch
     return kept
+
+
+def _fill_block(
+    engine: Engine,
+    instrument: StoredInstrument,
+    block_id: int,
+    members: int,
+    tick: Tick | None,
+) -> ResponseBatch | None:
+    """Read the responses of a claimed block and keep them in it; the batch
+    kept, or None if the block was dropped instead."""
+    with transaction(engine) as session:
+        member_ids = select(ExportBlockMemberRecord.response_id).where(
+            ExportBlockMemberRecord.block_id == block_id
+        )
+        batch = _rows_batch(
+            session,
+            instrument,
+            [select(ResponseRecord).where(ResponseRecord.id.in_(member_ids))],
+            tick,
+        )
+    if batch is None or not _holds(batch, members):
+        # One was deleted or is no longer completed since the candidates were
+        # read (before the claim, so the trigger did not see it).
+        _drop_block(engine, block_id)
+        return None
+    data = batch_to_bytes(batch)
+    with write_lock(engine), transaction(engine) as session:
+        filled = session.execute(
+            update(ExportBlockRecord)
+            .where(ExportBlockRecord.id == block_id, ExportBlockRecord.data.is_(None))
+            .values(data=data, responses=len(batch))
+        ).rowcount
+    # Not filled: one of its responses changed since the claim and the trigger
+    # dropped the block; its responses are read from their rows.
+    return batch if filled else None
+
+
+def _drop_block(engine: Engine, block_id: int) -> None:
+    """Delete a block and, by its foreign key, its members."""
+    with write_lock(engine), transaction(engine) as session:
+        session.execute(delete(ExportBlockRecord).where(ExportBlockRecord.id == block_id))
+
+
+def _claimed_ids(engine: Engine, instrument: StoredInstrument) -> set[str]:
+    """The responses of a version that are in a block, filled or claimed."""
+    with transaction(engine) as session:
+        return set(
+            session.connection()
+            .execute(
+                select(ExportBlockMemberRecord.response_id)
+                .join(ExportBlockRecord)
+                .where(ExportBlockRecord.instrument_id == instrument.id)
+            )
+            .scalars()
+        )
+
+
+#: Seconds between two looks at the blocks other exports are filling.
+_CLAIM_POLL_S = 0.05
+
+
+def _wait_for_claims(
+    engine: Engine,
+    instrument: StoredInstrument,
+    tick: Tick | None,
+    made: dict[int, ResponseBatch],
+) -> None:
+    """Wait for the blocks of a version that other exports claimed and have
+    not filled yet, and add each to ``made`` once filled, so that their
+    responses are not read from rows (:mod:`sociaparis.survey.blocks`).
+
+    Gives up on those still unfilled when none was filled or dropped for
+    :data:`~sociaparis.survey.blocks.CLAIM_PATIENCE`: their maker may have
+    stopped without removing its claim.
+    """
+    patience = CLAIM_PATIENCE.total_seconds()
+    unfilled = select(ExportBlockRecord.id).where(
+        ExportBlockRecord.instrument_id == instrument.id,
+        ExportBlockRecord.data.is_(None),
+        ExportBlockRecord.claimed_at >= utcnow() - STALE_CLAIM,
+    )
+    with transaction(engine) as session:
+        waiting = set(session.scalars(unfilled))
+    last_change = time.monotonic()
+    while waiting and time.monotonic() - last_change < patience:
+        time.sleep(_CLAIM_POLL_S)
+        with transaction(engine) as session:
+            now_unfilled = set(session.scalars(unfilled))
+            filled = session.execute(
+                select(ExportBlockRecord.id, ExportBlockRecord.data).where(
+                    ExportBlockRecord.id.in_(waiting - now_unfilled),
+                    ExportBlockRecord.data.is_not(None),
+                )
+            ).all()
+        for block_id, data in filled:
+            made[block_id] = batch = batch_from_bytes(instrument.instrument, data)
+            if tick is not None:
+                tick(len(batch))
+        if now_unfilled != waiting:
+            last_change = time.monotonic()
+        # Claims made meanwhile are waited for too.
+        waiting = now_unfilled
 
 
 def _holds(batch: ResponseBatch, members: int) -> bool:

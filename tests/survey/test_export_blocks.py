@@ -4,6 +4,8 @@ dropped by the database as soon as one of their responses changes."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -332,4 +334,87 @@ def test_nothing_is_made_while_the_session_holds_sqlites_write_lock(
         )
         data = load_export(session=session, form_id="tools", keep_blocks=True)
     assert len(_ids(data)) == RESPONSES
+    assert _blocks(engine) == []
+
+
+def _rows_read_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the responses this thread's exports read from their rows."""
+    read: list[str] = []
+    rows_batch = exports._rows_batch
+    here = threading.get_ident()
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        batch = rows_batch(*args, **kwargs)
+        if batch is not None and threading.get_ident() == here:
+            read.extend(batch.ids)
+        return batch
+
+    monkeypatch.setattr(exports, "_rows_batch", recording)
+    return read
+
+
+def test_exports_at_once_share_the_making_and_read_each_others_blocks(
+    study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another export claims the block this one reaches for first, and fills it
+    # while this one makes the other block: this one reads the first from its
+    # block, not from rows.
+    engine, _ = study
+    from_rows = _load(engine, keep_blocks=False)
+    claim = exports._claim_block
+    theirs: list[int] = []
+
+    def claimed_first_by_another(
+        engine: Engine, instrument: Any, candidates: list[str]
+    ) -> Any:
+        if not theirs:
+            theirs.append(claim(engine, instrument, candidates))
+            threading.Timer(
+                0.3, exports._fill_block, (engine, instrument, theirs[0], BLOCK, None)
+            ).start()
+        return claim(engine, instrument, candidates)
+
+    monkeypatch.setattr(exports, "_claim_block", claimed_first_by_another)
+    read = _rows_read_here(monkeypatch)
+    shared = _load(engine, keep_blocks=True)
+    assert_same_export(from_rows, shared)
+    blocks = _blocks(engine)
+    assert [(n, filled) for _, n, filled in blocks] == [(4, True), (4, True)]
+    # Its own block's 4 and the 3 in no block; none of the other's.
+    assert len(read) == len(set(read)) == 2 * BLOCK - 1
+    assert set(read).isdisjoint(_members(engine, theirs[0]))
+
+
+def test_an_export_waits_for_a_claim_left_unfilled_only_so_long(
+    study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, _ = study
+    from_rows = _load(engine, keep_blocks=False)
+    monkeypatch.setattr(exports, "CLAIM_PATIENCE", timedelta(seconds=0.4))
+    claim = exports._claim_block
+    theirs: list[int] = []
+
+    def claimed_by_a_maker_that_stops(
+        engine: Engine, instrument: Any, candidates: list[str]
+    ) -> Any:
+        if not theirs:
+            theirs.append(claim(engine, instrument, candidates))
+        return claim(engine, instrument, candidates)
+
+    monkeypatch.setattr(exports, "_claim_block", claimed_by_a_maker_that_stops)
+    started = time.monotonic()
+    assert_same_export(from_rows, _load(engine, keep_blocks=True))
+    assert time.monotonic() - started >= 0.4
+    # The claim is left to its maker, or to the next maker once stale.
+    assert (theirs[0], 4, False) in _blocks(engine)
+
+
+def test_an_export_stopped_while_making_a_block_leaves_no_claim(study) -> None:
+    engine, _ = study
+
+    def stop(_responses: int) -> None:
+        raise RuntimeError("cancelled")  # as a cancelled job's progress does
+
+    with pytest.raises(RuntimeError, match="cancelled"), transaction(engine) as session:
+        load_export(session=session, form_id="tools", keep_blocks=True, tick=stop)
     assert _blocks(engine) == []
