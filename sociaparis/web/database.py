@@ -41,12 +41,13 @@ nothing acknowledged is lost in a power cut.
 
 On PostgreSQL, whose round trips leave the CPU free, the work runs in two
 threads. More threads convoy on the GIL: run more worker processes for more
-parallelism. Each thread keeps two connections: one for :meth:`DatabaseRunner.run`,
-in autocommit, and one for :meth:`DatabaseRunner.write`, in transactions. A
-read is then one round trip a statement instead of three for a one-statement
-read (``BEGIN``, the statement, ``ROLLBACK``), and sees what it would have seen
-in a transaction: at PostgreSQL's ``READ COMMITTED``, every statement of a
-transaction takes a snapshot of its own anyway.
+parallelism. Each thread keeps two connections: one in autocommit, for
+:meth:`DatabaseRunner.run` and for writes of one statement, and one for the
+other writes, in transactions. A one-statement read or write is then one round
+trip instead of three (``BEGIN``, the statement, ``ROLLBACK`` or ``COMMIT``).
+A read sees what it would have seen in a transaction: at PostgreSQL's
+``READ COMMITTED``, every statement of a transaction takes a snapshot of its
+own anyway; a single statement is atomic on its own.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ class DatabaseRunner:
         self.lock_timeout = lock_timeout
         # On the loop, a connection never waits for a lock: the runner does.
         self._wait_in_sqlite = threads > 0 or engine.dialect.name != "sqlite"
-        self._reads_autocommit = engine.dialect.name != "sqlite"
+        self._has_autocommit = engine.dialect.name != "sqlite"
         self._checkpoints = (
             None
             if self._wait_in_sqlite or sqlite_file(engine) is None
@@ -174,20 +175,22 @@ class DatabaseRunner:
         DatabaseBusy
             The database was still locked after ``lock_timeout`` seconds.
         """
-        return await self._perform(work, reads=True)
+        return await self._perform(work, autocommit=True)
 
-    async def _perform(self, work: Callable[[Connection], T], *, reads: bool) -> T:
+    async def _perform(self, work: Callable[[Connection], T], *, autocommit: bool) -> T:
         started = time.perf_counter()
         try:
             if self._executor is None:
-                return self._run(work, reads)
-            return await self._in_thread(work, reads)
+                return self._run(work, autocommit)
+            return await self._in_thread(work, autocommit)
         except _Locked:
-            return await self._retry(work, reads)
+            return await self._retry(work, autocommit)
         finally:
             add_database_time(time.perf_counter() - started)
 
-    async def write(self, work: Callable[[Connection], T]) -> T:
+    async def write(
+        self, work: Callable[[Connection], T], *, one_statement: bool = False
+    ) -> T:
         """Run ``work(connection)`` in a write transaction; return its result
         once that transaction is committed.
 
@@ -199,6 +202,16 @@ class DatabaseRunner:
         :meth:`run` runs work. If the connection turns out to be broken, it
         runs once more on a new one: a write whose commit was lost on the way
         is then refused by its revision check, never applied twice.
+
+        Parameters
+        ----------
+        work
+            What to run on the connection.
+        one_statement
+            ``work`` runs a single statement. On a database server it then runs
+            on the autocommit connection, where that statement is its own
+            transaction: one round trip instead of three. Work that runs two
+            statements must not say so: each would be committed on its own.
 
         Raises
         ------
@@ -214,13 +227,15 @@ class DatabaseRunner:
             with write_lock(engine), connection.begin():
                 return work(connection)
 
-        return await self._perform(in_transaction, reads=False)
+        if one_statement and self._has_autocommit:
+            return await self._perform(work, autocommit=True)
+        return await self._perform(in_transaction, autocommit=False)
 
-    async def _in_thread(self, work: Callable[[Connection], T], reads: bool) -> T:
+    async def _in_thread(self, work: Callable[[Connection], T], autocommit: bool) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._run, work, reads)
+        return await loop.run_in_executor(self._executor, self._run, work, autocommit)
 
-    async def _retry(self, work: Callable[[Connection], T], reads: bool) -> T:
+    async def _retry(self, work: Callable[[Connection], T], autocommit: bool) -> T:
         """Run ``work`` again after growing sleeps until it is not locked out."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.lock_timeout
@@ -232,14 +247,14 @@ class DatabaseRunner:
             delay = min(2 * delay, LONGEST_RETRY_S)
             try:
                 if self._executor is None:
-                    return self._run(work, reads)
-                return await self._in_thread(work, reads)
+                    return self._run(work, autocommit)
+                return await self._in_thread(work, autocommit)
             except _Locked:
                 continue
         raise DatabaseBusy(max(1, math.ceil(self.lock_timeout)))
 
-    def _run(self, work: Callable[[Connection], T], reads: bool) -> T:
-        slot = self._slot(reads)
+    def _run(self, work: Callable[[Connection], T], autocommit: bool) -> T:
+        slot = self._slot(autocommit)
         for attempt in (1, 2):
             connection = self._connection(slot)
             try:
@@ -259,10 +274,10 @@ class DatabaseRunner:
                         connection.rollback()
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _slot(self, reads: bool) -> str:
-        """The thread-local name of the connection for reads or for writes:
-        one connection for both on SQLite."""
-        return "reader" if reads and self._reads_autocommit else "connection"
+    def _slot(self, autocommit: bool) -> str:
+        """The thread-local name of the connection in autocommit or in
+        transactions: one connection, in transactions, on SQLite."""
+        return "autocommit" if autocommit and self._has_autocommit else "connection"
 
     def _connection(self, slot: str) -> Connection:
         connection: Connection | None = getattr(self._local, slot, None)
@@ -271,7 +286,7 @@ class DatabaseRunner:
                 connection = self._new_loop_connection()
             else:
                 connection = self.engine.connect()
-                if slot == "reader":
+                if slot == "autocommit":
                     connection.execution_options(isolation_level="AUTOCOMMIT")
                 # Out of the pool, as the loop's: kept for the process's life,
                 # it takes no room from the other users, and close() ends it.

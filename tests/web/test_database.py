@@ -126,6 +126,32 @@ def test_on_a_database_server_reads_are_autocommit_and_writes_transactions(
     assert states == {reader: "idle", writer: "idle"}  # nothing left open
 
 
+def _insert_in_one_statement(connection: Connection) -> tuple[bool, int]:
+    """Insert a row; whether the statement had a transaction of its own, and
+    the backend's pid."""
+    alone = connection.execute(
+        text(
+            "WITH logged AS (INSERT INTO page_log VALUES (7) RETURNING n)"
+            " SELECT transaction_timestamp() = statement_timestamp() FROM logged"
+        )
+    ).scalar_one()
+    return alone, _backend_pid(connection)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_on_a_database_server_a_one_statement_write_is_its_own_transaction(
+    runner: DatabaseRunner,
+) -> None:
+    # No BEGIN, no COMMIT: the statement runs on the autocommit connection.
+    _, reader = _run(runner, _one_transaction)
+    [(alone, writer)] = _write_all(runner, [_insert_in_one_statement], one_statement=True)
+    [(in_a_transaction, other_writer)] = _write_all(runner, [_insert_in_one_statement])
+    assert (alone, in_a_transaction) == (True, False)
+    assert writer == reader != other_writer
+    with runner.engine.connect() as other:
+        assert _count(other) == 2
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_closing_the_runner_closes_its_connections(runner: DatabaseRunner) -> None:
     _in_one, reader = _run(runner, _one_transaction)
@@ -196,13 +222,14 @@ def _insert(n: int) -> Callable[[Connection], int]:
     return work
 
 
-def _write_all(runner: DatabaseRunner, works: list) -> list:
+def _write_all(runner: DatabaseRunner, works: list, one_statement: bool = False) -> list:
     """Send ``works`` as writes at once, as concurrent requests would; their
     outcomes (a result or the exception raised), in order."""
 
     async def all_at_once() -> list:
         return await asyncio.gather(
-            *(runner.write(work) for work in works), return_exceptions=True
+            *(runner.write(work, one_statement=one_statement) for work in works),
+            return_exceptions=True,
         )
 
     return _LOOP_THREAD.submit(asyncio.run, all_at_once()).result()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -636,7 +636,7 @@ _INSERT_PAGE_DURATION = DirectStatement(
     )
 )
 # Optimistic concurrency: only the revision the page was shown at may be saved.
-_SAVE_RESPONSE = DirectStatement(
+_UPDATE_RESPONSE = (
     update(_RESPONSES)
     .where(
         _RESPONSES.c.id == bindparam("response_id"),
@@ -651,6 +651,33 @@ _SAVE_RESPONSE = DirectStatement(
         completed_on=bindparam("completed_on", type_=_RESPONSES.c.completed_on.type),
         record=bindparam("record", type_=_RESPONSES.c.record.type),
         record_engine=bindparam("record_engine"),
+    )
+)
+_SAVE_RESPONSE = DirectStatement(_UPDATE_RESPONSE)
+# On PostgreSQL, the save and its page's duration in one statement, so that on
+# an autocommit connection it is a transaction of its own in one round trip
+# instead of four (BEGIN, UPDATE, INSERT, COMMIT). The duration is inserted only
+# if the response was (FROM saved), and only if the page was timed; the result
+# is how many responses were saved (0 or 1).
+_SAVED = _UPDATE_RESPONSE.returning(_RESPONSES.c.id).cte("saved")
+_DURATION_SECONDS = bindparam("seconds", type_=_PAGE_DURATIONS.c.seconds.type)
+_SAVE_RESPONSE_AND_DURATION = DirectStatement(
+    select(func.count().label("saved"))
+    .select_from(_SAVED)
+    .add_cte(
+        insert(_PAGE_DURATIONS)
+        .from_select(
+            ["id", "form_id", "page", "seconds"],
+            select(
+                bindparam("duration_id", type_=_PAGE_DURATIONS.c.id.type),
+                bindparam("form_id", type_=_PAGE_DURATIONS.c.form_id.type),
+                bindparam("page", type_=_PAGE_DURATIONS.c.page.type),
+                _DURATION_SECONDS,
+            )
+            .select_from(_SAVED)
+            .where(_DURATION_SECONDS.is_not(None)),
+        )
+        .cte("timed")
     )
 )
 
@@ -959,7 +986,11 @@ def save_submission(
     response really is. ``session`` may be a bare ``Connection``.
 
     A page sent on with a known duration also adds that duration to
-    ``page_durations``, tied to the form and page only.
+    ``page_durations``, tied to the form and page only, in the same
+    transaction. On PostgreSQL both are one statement, which an autocommit
+    connection runs as a transaction of its own
+    (:meth:`sociaparis.web.database.DatabaseRunner.write` with
+    ``one_statement``).
     """
     view = outcome.view
     if not outcome.accepted or view is None:
@@ -981,32 +1012,34 @@ def save_submission(
         if outcome.completed
         else None
     )
-    saved = _SAVE_RESPONSE.rowcount(
-        connection,
-        {
-            "response_id": view.id,
-            "shown_revision": view.revision,
-            "answers": outcome.answers,
-            "current_page": outcome.next_page,
-            "new_revision": view.revision + 1,
-            "updated_at": updated_at,
-            "status": COMPLETED if outcome.completed else IN_PROGRESS,
-            "completed_on": completed_on,
-            "record": record,
-            "record_engine": None if record is None else RECORD_ENGINE,
-        },
-    )
-    if saved != 1:
+    save = {
+        "response_id": view.id,
+        "shown_revision": view.revision,
+        "answers": outcome.answers,
+        "current_page": outcome.next_page,
+        "new_revision": view.revision + 1,
+        "updated_at": updated_at,
+        "status": COMPLETED if outcome.completed else IN_PROGRESS,
+        "completed_on": completed_on,
+        "record": record,
+        "record_engine": None if record is None else RECORD_ENGINE,
+    }
+    timed = outcome.seconds is not None and outcome.timed_page is not None
+    duration = {
+        "form_id": view.form_id,
+        "page": outcome.timed_page,
+        "seconds": outcome.seconds if timed else None,
+    }
+    if connection.dialect.name == "postgresql":
+        row = _SAVE_RESPONSE_AND_DURATION.first(
+            connection, {**save, **duration, "duration_id": secrets.token_hex(16)}
+        )
+        return row is not None and row.saved == 1
+    if _SAVE_RESPONSE.rowcount(connection, save) != 1:
         return False
-    if outcome.seconds is not None and outcome.timed_page is not None:
+    if timed:
         _INSERT_PAGE_DURATION.rowcount(
-            connection,
-            {
-                "id": secrets.token_hex(16),
-                "form_id": view.form_id,
-                "page": outcome.timed_page,
-                "seconds": outcome.seconds,
-            },
+            connection, {**duration, "id": secrets.token_hex(16)}
         )
     return True
 

@@ -672,7 +672,8 @@ async def _save(
     # The write is committed before the redirect leaves: that is the
     # acknowledgement.
     saved = await request.app.state.database.write(
-        lambda connection: service.save_submission(session=connection, outcome=outcome)
+        lambda connection: service.save_submission(session=connection, outcome=outcome),
+        one_statement=True,
     )
     if not saved:
         return _redirect(f"/r/{resume}{_suffix(lang)}")

@@ -298,19 +298,31 @@ def test_double_submit_and_replayed_pages_change_nothing(session: Session) -> No
 def test_a_planned_page_is_not_saved_once_the_response_has_moved_on(
     session: Session,
 ) -> None:
-    # Two tabs read the same revision; both plans are valid, only the first saves.
+    # Two tabs read the same revision; both plans are valid, only the first
+    # saves, and only its page's duration is kept.
     resume, read = _started(session)
+    now = datetime(2026, 3, 2, 10, 0, 30, tzinfo=UTC)
     plans = [
         service.plan_submission(
-            read, page_name="service", fields={"service": [value]}, revision=0
+            read,
+            page_name="service",
+            fields={"service": [value]},
+            revision=0,
+            now=now,
+            shown_at=now.replace(second=30 - seconds),
         )
-        for value in ("DSIN", "DFA")
+        for value, seconds in (("DSIN", 12), ("DFA", 25))
     ]
     assert all(plan.accepted and plan.next_page == "hours" for plan in plans)
     saved = [service.save_submission(session=session, outcome=p) for p in plans]
     assert saved == [True, False]
     view = service.open_response(session=session, resume_token=resume)
     assert (view.answers, view.revision) == ({"service": "DSIN"}, 1)
+    durations = session.execute(
+        text("SELECT page, seconds FROM page_durations WHERE form_id = :form"),
+        {"form": read.form_id},
+    ).all()
+    assert durations == [("service", 12)]
 
 
 def test_a_bare_connection_reads_and_saves_like_a_session(session: Session) -> None:
