@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -127,3 +128,17 @@ def add_role_accounts(session: Session, password: str = "a long enough password"
     """One account per role, named after it (``researcher``, ``coder``...)."""
     for role in Role:
         create_user(session=session, username=role.value, password=password, role=role)
+
+
+@contextmanager
+def job_workers(server: Any) -> Iterator[None]:
+    """One job worker, a thread of this process, on a live server's queue, for
+    the length of the ``with`` block."""
+    consumer = server.app.state.jobs_queue.consumer(
+        workers=1, processes=False, periodic=False
+    )
+    consumer.start()
+    try:
+        yield
+    finally:
+        consumer.stop(graceful=True)

@@ -4,6 +4,7 @@ endpoint, every class of error, tokens, roles, and nothing half-written."""
 from __future__ import annotations
 
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -14,9 +15,12 @@ from sociaparis.accounts.roles import Role
 from sociaparis.accounts.service import create_user
 from sociaparis.accounts.token_service import create_token, list_tokens, revoke_token
 from sociaparis.core.db import transaction
+from sociaparis.qual import pseudonymize_service
 from sociaparis.qual.coding_service import apply_coding
 from sociaparis.qual.corpus import acting_account, history
 from sociaparis.qual.provenance import tool_coder
+from tests.conftest import HTTP_TIMEOUT
+from tests.factories import job_workers
 
 PASSWORD = "a long enough password"
 # Code points, not bytes or UTF-16 units: é, an emoji and a combining accent.
@@ -164,6 +168,109 @@ def test_a_document_imported_without_pseudonymization_is_ready_at_once(
     assert (created["status"], created["turns"]) == ("released", 0)
     shown = lea.get(f"/api/v1/documents/{created['id']}").json()
     assert (shown["text"], shown["case"]) == ("Un texte.", "Lille")
+
+
+# -- jobs ---------------------------------------------------------------------------
+
+INTERVIEW = "Mme Durand travaille à la DSIN. Écrire à claire.durand@paris.fr."
+
+
+def _until_over(client: httpx.Client, job_id: int) -> dict:
+    deadline = time.monotonic() + HTTP_TIMEOUT
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] not in ("queued", "running"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still running after {HTTP_TIMEOUT} s")
+
+
+def _pseudonymize(documents: object) -> dict:
+    return {"kind": "pseudonymize", "parameters": {"documents": documents}}
+
+
+def _no_second_search(**_: object) -> None:
+    raise AssertionError("the release searched the document again")
+
+
+def test_a_script_pseudonymizes_in_a_job_then_releases(
+    study: Study, live_server_any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lea = study.client("lea")
+    ids = [_upload(lea, f"{INTERVIEW} ({n})", "Lille", f"{n}.txt")["id"] for n in (1, 2)]
+    started = lea.post(
+        "/api/v1/jobs",
+        json={"kind": "pseudonymize", "parameters": {"documents": ids, "use_ner": False}},
+    )
+    assert started.status_code == 202, started.text
+    job = started.json()
+    assert started.headers["location"] == f"/api/v1/jobs/{job['id']}"
+    assert (job["status"], job["owner"], job["result_url"]) == ("queued", "lea", None)
+    assert job["parameters"] == {"documents": ids, "use_ner": False}
+    assert lea.get(f"/api/v1/jobs/{job['id']}/result").json()["error"] == "JOB_006"
+    assert lea.delete(f"/api/v1/jobs/{job['id']}").json()["error"] == "JOB_014"
+    with job_workers(live_server_any):
+        done = _until_over(lea, job["id"])
+    assert (done["status"], done["percent"], done["error"]) == ("done", 100, None)
+    summary = lea.get(done["result_url"])
+    assert summary.headers["content-type"] == "application/json"
+    proposed = [d["proposed"] for d in summary.json()["documents"]]
+    assert proposed == [{"PERSONNE": 1, "EMAIL": 1}] * 2  # "Mme Durand", the address
+    # The release keeps the job's proposals: no second search in the request.
+    monkeypatch.setattr(pseudonymize_service, "start_review", _no_second_search)
+    released = lea.post(f"/api/v1/documents/{ids[0]}/release").json()
+    assert "Durand" not in released["text"] and "DSIN" in released["text"]
+    assert [j["id"] for j in lea.get("/api/v1/jobs").json()] == [job["id"]]
+    assert lea.post(f"/api/v1/jobs/{job['id']}/cancel").json()["error"] == "JOB_005"
+    assert lea.delete(f"/api/v1/jobs/{job['id']}").status_code == 204
+    assert lea.get(f"/api/v1/jobs/{job['id']}").status_code == 404
+
+
+def test_a_queued_job_is_cancelled_and_another_account_sees_none(study: Study) -> None:
+    lea, vera = study.client("lea"), study.client("vera")
+    [document] = [_upload(lea, INTERVIEW, "Lille", "1.txt")["id"]]
+    job = lea.post(
+        "/api/v1/jobs",
+        json={"kind": "pseudonymize", "parameters": {"documents": [document]}},
+    ).json()
+    for reply in (
+        vera.get(f"/api/v1/jobs/{job['id']}"),
+        vera.post(f"/api/v1/jobs/{job['id']}/cancel"),
+        vera.get(f"/api/v1/jobs/{job['id']}/result"),
+    ):
+        assert (reply.status_code, _json_error(reply)) == (404, "JOB_002")
+    assert vera.get("/api/v1/jobs").json() == []
+    everyone = vera.get("/api/v1/jobs", params={"everyone": "true"})
+    assert (everyone.status_code, _json_error(everyone)) == (403, "JOB_003")
+    cancelled = lea.post(f"/api/v1/jobs/{job['id']}/cancel")
+    assert cancelled.status_code == 202
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["error"]["error"] == "JOB_008"
+
+
+@pytest.mark.parametrize(
+    ("who", "body", "status", "code"),
+    [
+        ("lea", {"kind": "bake", "parameters": {}}, 422, "JOB_001"),
+        ("lea", _pseudonymize([]), 422, "JOB_004"),
+        ("lea", _pseudonymize([999]), 404, "QUAL_202"),
+        ("marc", _pseudonymize([1]), 403, "QUAL_200"),
+        (
+            "lea",
+            {"kind": "export", "parameters": {"form_id": "x", "fmt": "csv"}},
+            422,
+            "SURVEY_030",
+        ),
+        ("lea", {"parameters": {}}, 422, "QUAL_390"),
+        (None, {"kind": "export", "parameters": {}}, 401, "ACCOUNT_032"),
+    ],
+)
+def test_a_job_refused_is_json_with_its_code_and_queues_nothing(
+    study: Study, who, body, status: int, code: str
+) -> None:
+    reply = study.client(who).post("/api/v1/jobs", json=body)
+    assert (reply.status_code, _json_error(reply)) == (status, code), reply.text
+    assert study.client("lea").get("/api/v1/jobs").json() == []
 
 
 def test_a_matrix_by_case_attribute(study: Study) -> None:
@@ -351,6 +458,12 @@ ENDPOINTS = {
     ("post", "/api/v1/documents/{document_id}/codings"),
     ("delete", "/api/v1/codings/{coding_id}"),
     ("get", "/api/v1/matrix"),
+    ("get", "/api/v1/jobs"),
+    ("post", "/api/v1/jobs"),
+    ("get", "/api/v1/jobs/{job_id}"),
+    ("delete", "/api/v1/jobs/{job_id}"),
+    ("post", "/api/v1/jobs/{job_id}/cancel"),
+    ("get", "/api/v1/jobs/{job_id}/result"),
 }
 
 

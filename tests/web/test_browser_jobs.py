@@ -12,7 +12,7 @@ import pytest
 from sociaparis.accounts.roles import Role
 from sociaparis.core.db import transaction
 from sociaparis.survey.synthetic import add_synthetic_responses
-from tests.factories import field_form
+from tests.factories import field_form, job_workers
 
 SIDEWAYS = "() => document.documentElement.scrollWidth - window.innerWidth"
 
@@ -48,15 +48,9 @@ def test_export_job_in_chromium(
         assert axe_violations(axe_page) == [], url
         assert axe_page.evaluate(SIDEWAYS) <= 0, url
 
-    consumer = live_server.app.state.jobs_queue.consumer(
-        workers=1, processes=False, periodic=False
-    )
-    consumer.start()
-    try:
+    with job_workers(live_server):
         download_link = page.locator("#job-download")
         download_link.wait_for(timeout=60_000)  # jobs.js reloads the page when done
-    finally:
-        consumer.stop(graceful=True)
     assert page.locator("#job-status-label").inner_text() == "Terminée"
     assert page.locator("progress#job-progress").get_attribute("value") == "100"
     with page.expect_download() as caught:

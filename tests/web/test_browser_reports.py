@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sociaparis.core.db import transaction
 from tests.conftest import BROWSER_PASSWORD, assert_accessible_at_both_widths
+from tests.factories import job_workers
 from tests.reports.conftest import STUDY_DIR
 from tests.reports.test_service import FORM, _load_demo
 
@@ -56,15 +57,9 @@ def test_build_a_report_and_read_the_themes(
     assert page.locator("#job-reload-hint").is_hidden()  # jobs.js moves the bar
     _accessible(axe_page, page.url, axe_violations)  # with the progress bar
 
-    consumer = server.app.state.jobs_queue.consumer(
-        workers=1, processes=False, periodic=False
-    )
-    consumer.start()
-    try:
+    with job_workers(server):
         download_link = page.locator("#report-builds .build-download").first
         download_link.wait_for(timeout=120_000)  # jobs.js reloads the page when done
-    finally:
-        consumer.stop(graceful=True)
     row = page.locator("#report-builds tbody tr").first.inner_text()
     assert "claire" in row and "Anglais" in row and "Calée sur les marges" in row
     assert "Vos usages" in row and "Votre poste" not in row
@@ -86,14 +81,8 @@ def test_build_a_report_and_read_the_themes(
     page.get_by_role("button", name="Calculer les thèmes").click()
     page.wait_for_url("**min_count=5**")
     _accessible(axe_page, page.url, axe_violations)  # with the progress bar
-    consumer = server.app.state.jobs_queue.consumer(
-        workers=1, processes=False, periodic=False
-    )
-    consumer.start()
-    try:
+    with job_workers(server):
         page.locator("#themes-table").wait_for(timeout=120_000)  # jobs.js reloads
-    finally:
-        consumer.stop(graceful=True)
     assert (
         page.locator("svg.chart.themes rect.bar").count()
         == page.locator("#themes-table tbody tr").count()

@@ -29,7 +29,7 @@ from sociaparis.jobs.errors import JobError
 from sociaparis.jobs.models import JobRecord
 from sociaparis.jobs.service import claim_job, finish_job, start_job
 from sociaparis.survey.synthetic import add_synthetic_responses
-from tests.factories import field_form
+from tests.factories import field_form, job_workers
 
 PASSWORD = "a long enough password"
 USERS = {
@@ -65,18 +65,6 @@ def _client(server, username: str) -> Iterator[httpx.Client]:
 def _csrf(client: httpx.Client, form_id: str) -> str:
     page = client.get(f"/fielding/{form_id}")
     return re.search(r'name="csrf_token" value="([^"]*)"', page.text)[1]
-
-
-@contextmanager
-def _workers(server) -> Iterator[None]:
-    consumer = server.app.state.jobs_queue.consumer(
-        workers=1, processes=False, periodic=False
-    )
-    consumer.start()
-    try:
-        yield
-    finally:
-        consumer.stop(graceful=True)
 
 
 def _start(client: httpx.Client, form_id: str, **fields: str) -> httpx.Response:
@@ -121,7 +109,7 @@ def test_export_job_from_the_fielding_page(live_server_any, fmt: str) -> None:
         page = client.get(f"/jobs/{job_id}?lang=fr")
         assert '<progress id="job-progress" max="100" value="0">' in page.text
         assert 'id="job-cancel"' in page.text
-        with _workers(server):
+        with job_workers(server):
             seen = _until_over(client, job_id)
         done = seen[-1]
         assert (done["status"], done["percent"], done["step"]) == ("done", 100, "done")
@@ -148,7 +136,7 @@ def test_report_job(live_server_any) -> None:
     form_id = _study(server)
     with _client(server, "ana") as client:
         job_id = _job_id(_start(client, form_id, kind="report", fmt="html"))
-        with _workers(server):
+        with job_workers(server):
             done = _until_over(client, job_id)[-1]
         assert done["status"] == "done", done
         reply = client.get(done["download_url"])
@@ -164,7 +152,7 @@ def test_refusals_and_other_accounts(live_server_any) -> None:
         bad = _start(ana, form_id, fmt="docx")
         assert bad.status_code == 400 and "ne peut pas valoir" in bad.text
         job_id = _job_id(_start(ana, form_id))
-        with _workers(server):
+        with job_workers(server):
             _until_over(ana, job_id)
         listed = ana.get("/jobs?lang=fr").text
         assert f'href="/jobs/{job_id}?lang=fr"' in listed
@@ -207,7 +195,7 @@ def test_cancel_a_queued_job_and_a_failure_with_its_error(live_server_any) -> No
         assert again.status_code == 400 and "seule une tâche en attente" in again.text
     with transaction(server.app.state.engine) as session:
         set_role(session=session, actor=LOCAL_ADMIN, username="ana", role=Role.CODER)
-    with _workers(server), _client(server, "ana") as ana:
+    with job_workers(server), _client(server, "ana") as ana:
         failed = _until_over(ana, failing)[-1]
         assert (failed["status"], failed["error_code"]) == ("failed", "EXPORT_007")
         page = ana.get(f"/jobs/{failing}?lang=fr").text

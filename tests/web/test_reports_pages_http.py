@@ -27,6 +27,7 @@ from sociaparis.core.db import transaction
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.service import sweep_jobs
 from sociaparis.web.i18n import error_text
+from tests.factories import job_workers
 from tests.reports.conftest import STUDY_DIR
 from tests.reports.test_service import FORM, _load_demo
 
@@ -61,18 +62,6 @@ def _client(server, username: str) -> Iterator[httpx.Client]:
 
 def _csrf(page: httpx.Response) -> str:
     return re.search(r'name="csrf_token" value="([^"]*)"', page.text)[1]
-
-
-@contextmanager
-def _workers(server) -> Iterator[None]:
-    consumer = server.app.state.jobs_queue.consumer(
-        workers=1, processes=False, periodic=False
-    )
-    consumer.start()
-    try:
-        yield
-    finally:
-        consumer.stop(graceful=True)
 
 
 def _until_over(client: httpx.Client, job_id: int) -> dict:
@@ -124,7 +113,7 @@ def test_build_a_report_from_the_page(server, tmp_path: Path) -> None:
         page = ana.get(f"/reports/{FORM}?lang=fr")
         job_id = int(re.search(r'data-status-url="/jobs/(\d+)/status', page.text)[1])
         assert '<progress id="job-progress" max="100" value="0">' in page.text
-        with _workers(server):
+        with job_workers(server):
             assert _until_over(ana, job_id)["status"] == "done"
         page = ana.get(f"/reports/{FORM}?lang=fr")
         assert 'id="job"' not in page.text
@@ -274,7 +263,7 @@ def test_themes_page_shows_the_cli_themes(server) -> None:
         assert reply.headers["location"] == f"{url}?lang=fr&n_themes=&min_count=5"
         page = ana.get(reply.headers["location"])
         job_id = int(re.search(r'data-status-url="/jobs/(\d+)/status', page.text)[1])
-        with _workers(server):
+        with job_workers(server):
             assert _until_over(ana, job_id)["status"] == "done"
         page = ana.get(reply.headers["location"])
         rows = re.findall(

@@ -26,6 +26,7 @@ from sociaparis import __version__
 from sociaparis.accounts.errors import AccountError
 from sociaparis.core.db import is_lock_timeout
 from sociaparis.core.errors import ErrorCode, SociaparisError
+from sociaparis.jobs.errors import JobError
 from sociaparis.qual.corpus_errors import CorpusError
 from sociaparis.qual.errors import QualError
 from sociaparis.web.api.commits import GroupCommit
@@ -49,6 +50,13 @@ STATUS: dict[ErrorCode, int] = {
     CorpusError.DUPLICATE_CODE: 409,
     QualError.PSEUDO_REVIEW_PENDING: 409,
     QualError.FILE_TOO_LARGE: 413,
+    JobError.NOT_FOUND: 404,
+    JobError.NOT_ALLOWED: 403,
+    JobError.NOT_CANCELLABLE: 409,
+    JobError.NO_RESULT: 409,
+    JobError.STILL_ACTIVE: 409,
+    JobError.RESULT_MISSING: 410,
+    JobError.TOO_MANY: 429,
 }
 
 

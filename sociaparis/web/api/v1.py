@@ -8,9 +8,11 @@ rolled back on any error, so that a refused request writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal, TypeVar
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -19,6 +21,16 @@ from sociaparis.accounts.errors import AccountError
 from sociaparis.accounts.service import Account
 from sociaparis.accounts.token_service import token_account
 from sociaparis.core.errors import SociaparisError
+from sociaparis.jobs.kinds import KINDS
+from sociaparis.jobs.service import (
+    Job,
+    cancel_job,
+    get_job,
+    job_result,
+    list_jobs,
+    remove_job,
+    start_job,
+)
 from sociaparis.qual.codebook_service import CodeInfo, add_code, list_codes
 from sociaparis.qual.coding_service import (
     CodingInfo,
@@ -31,6 +43,7 @@ from sociaparis.qual.matrices import code_attribute_matrix, code_case_matrix
 from sociaparis.qual.provenance import Provenance, provenance
 from sociaparis.qual.pseudonymization import PseudonymizationConfig
 from sociaparis.qual.pseudonymize_service import release_as_proposed
+from sociaparis.web.api import PREFIX
 from sociaparis.web.deps import SessionDep
 
 
@@ -95,9 +108,9 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     for status, what in (
         (401, "No token, or a revoked one (ACCOUNT_032, ACCOUNT_033)"),
         (403, "The account's role may not do this (QUAL_200)"),
-        (404, "No such document or coding (QUAL_202, QUAL_209)"),
-        (409, "Not possible in the document's state (QUAL_205, QUAL_210...)"),
-        (422, "Bad input (QUAL_390, QUAL_204, QUAL_206...)"),
+        (404, "No such document, coding or job (QUAL_202, QUAL_209, JOB_002)"),
+        (409, "Not possible in the document's or job's state (QUAL_205, JOB_005...)"),
+        (422, "Bad input (QUAL_390, QUAL_204, JOB_004...)"),
     )
 }
 
@@ -392,3 +405,162 @@ def get_matrix(
         counts=matrix.codings.values.tolist(),
         documents=matrix.documents.values.tolist(),
     )
+
+
+# ------------------------------------------------------------------ jobs
+
+
+class JobIn(BaseModel):
+    """A job to start: its kind and the kind's parameters (docs/jobs.md)."""
+
+    kind: str = Field(description="One of: " + ", ".join(KINDS) + ".")
+    parameters: dict[str, Any] = Field(
+        default_factory=dict,
+        description="As `sociaparis job start` takes them, e.g. "
+        '{"form_id": "staff_llm", "fmt": "csv"} for an export, '
+        '{"documents": [12, 13], "use_ner": true} for a pseudonymization.',
+    )
+
+
+class JobOut(BaseModel):
+    """A job as its owner (or an administrator) sees it."""
+
+    id: int
+    kind: str
+    title: str
+    owner: str
+    parameters: dict[str, Any]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
+    percent: int
+    step: str
+    cancel_requested: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    result_name: str | None = Field(description="The result's file name, once done.")
+    result_bytes: int | None
+    result_url: str | None = Field(description="Where to download it, once done.")
+    error: ErrorOut | None = Field(
+        description="Why it failed or was cancelled (the catalogue's code)."
+    )
+
+
+def _job(job: Job) -> JobOut:
+    failure = job.failure
+    return JobOut(
+        id=job.id,
+        kind=job.kind,
+        title=job.title,
+        owner=job.owner,
+        parameters=job.parameters,
+        status=job.status,  # type: ignore[arg-type]
+        percent=job.percent,
+        step=job.step,
+        cancel_requested=job.cancel_requested,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        result_name=job.result_name,
+        result_bytes=job.result_bytes,
+        result_url=f"{PREFIX}/jobs/{job.id}/result" if job.status == "done" else None,
+        error=(
+            None
+            if failure is None
+            else ErrorOut(error=failure.code, message=failure.message)
+        ),
+    )
+
+
+def _data_dir(request: Request) -> Any:
+    return request.app.state.settings.data_dir
+
+
+@router.post("/jobs", status_code=202, summary="Start a job")
+def post_job(
+    body: JobIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    account: ApiAccount,
+) -> JobOut:
+    """Queue a job (an export, a report, a pseudonymization...); follow it with
+    ``GET /jobs/{id}`` and download its result once ``done``. The kind checks
+    the account's role and the parameters now (and the role again when the
+    job runs)."""
+    job = start_job(
+        session=session,
+        actor=account,
+        kind=body.kind,
+        parameters=body.parameters,
+        queue=request.app.state.jobs_queue,
+    )
+    response.headers["Location"] = f"{PREFIX}/jobs/{job.id}"
+    return _job(job)
+
+
+@router.get("/jobs", summary="The account's jobs, newest first")
+def get_jobs(
+    request: Request,
+    session: SessionDep,
+    account: ApiAccount,
+    everyone: Annotated[
+        bool, Query(description="Every account's jobs (administrators only).")
+    ] = False,
+) -> list[JobOut]:
+    """The newest 200 jobs of the account (or of everyone, for an administrator)."""
+    jobs = list_jobs(
+        session=session, actor=account, everyone=everyone, data_dir=_data_dir(request)
+    )
+    return [_job(job) for job in jobs]
+
+
+@router.get("/jobs/{job_id}", summary="A job and its progress")
+def get_job_(
+    job_id: int, request: Request, session: SessionDep, account: ApiAccount
+) -> JobOut:
+    """The job, with a running job's latest percent and step; 404 (JOB_002) for
+    another account's job."""
+    data_dir = _data_dir(request)
+    return _job(get_job(session=session, actor=account, job_id=job_id, data_dir=data_dir))
+
+
+@router.post("/jobs/{job_id}/cancel", status_code=202, summary="Cancel a job")
+def post_cancel(
+    job_id: int, request: Request, session: SessionDep, account: ApiAccount
+) -> JobOut:
+    """Cancel a queued job at once, a running one at its next progress point;
+    409 (JOB_005) once it is over."""
+    return _job(
+        cancel_job(
+            session=session,
+            actor=account,
+            job_id=job_id,
+            queue=request.app.state.jobs_queue,
+        )
+    )
+
+
+@router.get(
+    "/jobs/{job_id}/result",
+    summary="Download a job's result",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def get_result(
+    job_id: int, request: Request, session: SessionDep, account: ApiAccount
+) -> FileResponse:
+    """The result file (a zip, a report's HTML...); 409 (JOB_006) until the job
+    is done."""
+    path, media_type = job_result(
+        session=session, actor=account, job_id=job_id, data_dir=_data_dir(request)
+    )
+    return FileResponse(path, media_type=media_type, filename=path.name)
+
+
+@router.delete("/jobs/{job_id}", status_code=204, summary="Remove a finished job")
+def delete_job(
+    job_id: int, request: Request, session: SessionDep, account: ApiAccount
+) -> Response:
+    """Remove a job that is over, and its result; 409 (JOB_014) while it runs."""
+    remove_job(session=session, actor=account, job_id=job_id, data_dir=_data_dir(request))
+    return Response(status_code=204)
