@@ -26,7 +26,9 @@ folder, or ``--database-url``), then for each format
   process as a job worker runs it (reading the responses, the engine, the
   tables, the files, the zip with the dictionary and ``datapackage.json``):
   the code path of the download. The first run (printed apart) also makes
-  the study's export blocks, which the others read;
+  the study's export blocks, which the others read; with ``--together N``,
+  N first exports start at once, each in a process of its own as N job
+  workers would run them, and share the making of the blocks;
 * ``first byte`` and ``total``: the download of ``/fielding/FORM/export/FMT``
   from the real server (``sociaparis serve``, one worker, a subprocess), over
   HTTP, by a logged-in researcher;
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import random
 import shutil
 import statistics
@@ -49,6 +52,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -278,6 +282,22 @@ def service_seconds(settings: Any, fmt: str, out: Path) -> tuple[float, float]:
     return seconds, size
 
 
+def first_exports(settings: Any, fmt: str, folder: Path, together: int) -> list[float]:
+    """Seconds of each of ``together`` first exports started at once, each in
+    a process of its own (as job workers run them), fastest first."""
+    if together == 1:
+        return [service_seconds(settings, fmt, folder / "service")[0]]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(together, mp_context=context) as pool:
+        # The processes start (and import) before the exports are sent.
+        list(pool.map(math.sqrt, range(together)))
+        runs = [
+            pool.submit(service_seconds, settings, fmt, folder / f"service-{n}")
+            for n in range(together)
+        ]
+        return sorted(run.result()[0] for run in runs)
+
+
 def _percentiles(values: list[float]) -> str:
     if not values:
         return "no probe"
@@ -369,9 +389,11 @@ def run_web(args: argparse.Namespace) -> None:
     if not args.no_service:
         # The first export keeps the responses' columns as export blocks, which
         # every later one reads (docs/exports.md, "Export blocks").
-        seconds, size = service_seconds(settings, args.formats[0], folder / "service")
+        firsts = first_exports(settings, args.formats[0], folder, args.together)
         print(
-            f"service  {args.formats[0]:8} {seconds:6.2f} s  the first export, "
+            f"service  {args.formats[0]:8} "
+            + ", ".join(f"{seconds:.2f}" for seconds in firsts)
+            + f" s  the first export{'s at once' if args.together > 1 else ''}, "
             "making the export blocks"
         )
         for fmt in args.formats:
@@ -451,6 +473,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--no-service", action="store_true", help="with --web: skip the in-process runs"
+    )
+    parser.add_argument(
+        "--together",
+        type=int,
+        default=1,
+        help="with --web: first exports started at once, one process each",
     )
     parser.add_argument(
         "--no-records",
