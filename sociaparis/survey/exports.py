@@ -10,6 +10,7 @@ exactly those of fielding.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
@@ -617,11 +618,7 @@ def _make_blocks(
     with transaction(engine) as session:
         # Plain rows on the connection: the ORM's cost more than the query.
         read = session.connection().execute
-        in_blocks = (
-            select(ExportBlockMemberRecord.response_id)
-            .join(ExportBlockRecord)
-            .where(ExportBlockRecord.instrument_id == instrument.id)
-        )
+        in_blocks = _in_blocks(instrument)
         completed_ids = select(ResponseRecord.id).where(
             ResponseRecord.instrument_id == instrument.id,
             ResponseRecord.status == COMPLETED,
@@ -655,7 +652,10 @@ def _make_blocks(
         try:
             batch = _fill_block(engine, instrument, block_id, len(claimed), tick)
         except BaseException:
-            _drop_block(engine, block_id)  # stopped (a job cancelled): no claim left
+            # Stopped (a job cancelled): no claim left behind. If the database
+            # is what failed, the claim goes stale instead.
+            with contextlib.suppress(DBAPIError):
+                _drop_block(engine, block_id)
             raise
         if batch is None:
             continue
@@ -707,18 +707,20 @@ def _drop_block(engine: Engine, block_id: int) -> None:
         session.execute(delete(ExportBlockRecord).where(ExportBlockRecord.id == block_id))
 
 
+def _in_blocks(instrument: StoredInstrument) -> Select[Any]:
+    """The ids of the responses of a version that are in a block, filled or
+    claimed."""
+    return (
+        select(ExportBlockMemberRecord.response_id)
+        .join(ExportBlockRecord)
+        .where(ExportBlockRecord.instrument_id == instrument.id)
+    )
+
+
 def _claimed_ids(engine: Engine, instrument: StoredInstrument) -> set[str]:
-    """The responses of a version that are in a block, filled or claimed."""
+    """The responses of a version that are in a block, filled or claimed, now."""
     with transaction(engine) as session:
-        return set(
-            session.connection()
-            .execute(
-                select(ExportBlockMemberRecord.response_id)
-                .join(ExportBlockRecord)
-                .where(ExportBlockRecord.instrument_id == instrument.id)
-            )
-            .scalars()
-        )
+        return set(session.connection().execute(_in_blocks(instrument)).scalars())
 
 
 #: Seconds between two looks at the blocks other exports are filling.
