@@ -189,11 +189,17 @@ def _owner_name(session: Session, record: JobRecord, actor: Account) -> str:
     return owner.username if owner is not None else "?"
 
 
+def sees_every_job(actor: Account) -> bool:
+    """Whether ``actor`` sees (and may cancel or remove) every account's jobs:
+    administrators do; everyone else sees their own."""
+    return actor.role is Role.ADMIN
+
+
 def _visible(session: Session, actor: Account, job_id: int) -> JobRecord:
     """The job if ``actor`` owns it or is an administrator, else ``JOB_002``
     (the same answer whether the job exists or not)."""
     record = session.get(JobRecord, job_id)
-    if record is None or (record.owner_id != actor.id and actor.role is not Role.ADMIN):
+    if record is None or (record.owner_id != actor.id and not sees_every_job(actor)):
         raise SociaparisError(JobError.NOT_FOUND, job_id=job_id, user=actor.username)
     return record
 
@@ -311,7 +317,7 @@ def list_jobs(
     """
     query = select(JobRecord).order_by(JobRecord.id.desc()).limit(limit)
     if everyone:
-        if actor.role is not Role.ADMIN:
+        if not sees_every_job(actor):
             raise SociaparisError(
                 JobError.NOT_ALLOWED,
                 user=actor.username,

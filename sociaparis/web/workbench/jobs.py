@@ -14,7 +14,6 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from sociaparis.accounts.roles import Role
 from sociaparis.core.errors import SociaparisError
 from sociaparis.jobs.errors import JobError
 from sociaparis.jobs.service import (
@@ -24,6 +23,7 @@ from sociaparis.jobs.service import (
     job_result,
     list_jobs,
     remove_job,
+    sees_every_job,
     start_job,
 )
 from sociaparis.web.deps import (
@@ -81,7 +81,7 @@ def _status(job: Job, lang: str) -> dict[str, Any]:
 def jobs_page(
     request: Request, user: CurrentUser, session: SessionDep, lang: str | None = None
 ) -> Response:
-    everyone = user.role is Role.ADMIN
+    everyone = sees_every_job(user)
     jobs = list_jobs(
         session=session,
         actor=user,
