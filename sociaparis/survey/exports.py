@@ -350,8 +350,7 @@ def _version_batch(
     engine = _blocks_engine(session) if keep_blocks else None
     made: dict[int, ResponseBatch] = {}
     if engine is not None:
-        _make_blocks_unless_locked(engine, instrument, tick, made)
-        _wait_for_claims(engine, instrument, tick, made)
+        _make_blocks_unless_locked(engine, instrument, tick, made, wait_for_others=True)
     kept = _read_blocks(session, instrument, skip=set(made))
     if tick is not None:
         for batch in kept.values():
@@ -590,17 +589,24 @@ def _make_blocks_unless_locked(
     instrument: StoredInstrument,
     tick: Tick | None,
     made: dict[int, ResponseBatch] | None,
+    *,
+    wait_for_others: bool = False,
 ) -> int:
-    """:func:`_make_blocks`, or 0 when another program held SQLite's write
-    lock all along: the responses it could not put in blocks are read from
-    their rows."""
+    """:func:`_make_blocks`, then with ``wait_for_others``
+    :func:`_wait_for_claims` (into ``made``); or 0 when another program held
+    SQLite's write lock all along: the responses it could not put in blocks
+    are read from their rows, and no claim is waited for (filling it takes
+    that lock too, and the export's own claim may be the one left)."""
     try:
-        return _make_blocks(engine, instrument, tick, made)
+        kept = _make_blocks(engine, instrument, tick, made)
     except DBAPIError as exc:
         if not is_lock_timeout(exc):
             raise
         logger.warning("export blocks of %s not made: %s", instrument.version, exc)
         return 0
+    if wait_for_others and made is not None:
+        _wait_for_claims(engine, instrument, tick, made)
+    return kept
 
 
 def _make_blocks(

@@ -4,6 +4,7 @@ dropped by the database as soon as one of their responses changes."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 import sociaparis.survey.exports as exports
@@ -418,3 +420,26 @@ def test_an_export_stopped_while_making_a_block_leaves_no_claim(study) -> None:
     with pytest.raises(RuntimeError, match="cancelled"), transaction(engine) as session:
         load_export(session=session, form_id="tools", keep_blocks=True, tick=stop)
     assert _blocks(engine) == []
+
+
+def test_an_export_locked_out_of_its_blocks_waits_for_no_claim(
+    study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another program holds SQLite's write lock past the timeout: the block
+    # claimed cannot be filled nor removed, and waiting for it would be vain.
+    engine, _ = study
+    from_rows = _load(engine, keep_blocks=False)
+    locked = OperationalError(
+        "UPDATE", {}, sqlite3.OperationalError("database is locked")
+    )
+
+    def locked_out(*_: Any) -> None:
+        raise locked
+
+    waited: list[object] = []
+    monkeypatch.setattr(exports, "_fill_block", locked_out)
+    monkeypatch.setattr(exports, "_drop_block", locked_out)
+    monkeypatch.setattr(exports, "_wait_for_claims", lambda *a: waited.append(a))
+    assert_same_export(from_rows, _load(engine, keep_blocks=True))
+    assert waited == []
+    assert [(n, filled) for _, n, filled in _blocks(engine)] == [(4, False)]
