@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Engine,
     Select,
     Text,
@@ -529,28 +530,38 @@ def _keeps_blocks(engine: Engine) -> bool:
 
 
 def _read_blocks(
-    session: Session, instrument: StoredInstrument, skip: set[int]
+    session: Session,
+    instrument: StoredInstrument,
+    skip: set[int],
+    among: set[int] | None = None,
 ) -> dict[int, ResponseBatch]:
-    """The export blocks of a version, by block id, as batches.
+    """The filled export blocks of a version, by block id, as batches.
 
-    Only blocks made with this code's layout and engine
-    (:data:`~sociaparis.survey.io.blocks.BLOCK_LAYOUT`,
-    :data:`~sociaparis.survey.records.RECORD_ENGINE`); their responses are
-    read from their rows otherwise. ``skip``: ids of blocks not to read.
+    Only blocks this code reads (:func:`_readable_blocks`); their responses
+    are read from their rows otherwise. ``skip``: ids of blocks not to read;
+    ``among``: only these blocks (None: all).
     """
-    rows = session.execute(
-        select(ExportBlockRecord.id, ExportBlockRecord.data).where(
-            ExportBlockRecord.instrument_id == instrument.id,
-            ExportBlockRecord.layout == BLOCK_LAYOUT,
-            ExportBlockRecord.record_engine == RECORD_ENGINE,
-            ExportBlockRecord.data.is_not(None),
-        )
+    query = select(ExportBlockRecord.id, ExportBlockRecord.data).where(
+        _readable_blocks(instrument), ExportBlockRecord.data.is_not(None)
     )
+    if among is not None:
+        query = query.where(ExportBlockRecord.id.in_(among))
     return {
         block_id: batch_from_bytes(instrument.instrument, data)
-        for block_id, data in rows
+        for block_id, data in session.execute(query)
         if block_id not in skip
     }
+
+
+def _readable_blocks(instrument: StoredInstrument) -> ColumnElement[bool]:
+    """The blocks of a version made with this code's layout and engine
+    (:data:`~sociaparis.survey.io.blocks.BLOCK_LAYOUT`,
+    :data:`~sociaparis.survey.records.RECORD_ENGINE`), filled or claimed."""
+    return and_(
+        ExportBlockRecord.instrument_id == instrument.id,
+        ExportBlockRecord.layout == BLOCK_LAYOUT,
+        ExportBlockRecord.record_engine == RECORD_ENGINE,
+    )
 
 
 def keep_export_blocks(*, engine: Engine) -> int:
@@ -745,11 +756,13 @@ def _wait_for_claims(
 
     Gives up on those still unfilled when none was filled or dropped for
     :data:`~sociaparis.survey.blocks.CLAIM_PATIENCE`: their maker may have
-    stopped without removing its claim.
+    stopped without removing its claim. Claims of another layout or engine
+    (another version of sociaparis making blocks) are not waited for: their
+    blocks are never read.
     """
     patience = CLAIM_PATIENCE.total_seconds()
     unfilled = select(ExportBlockRecord.id).where(
-        ExportBlockRecord.instrument_id == instrument.id,
+        _readable_blocks(instrument),
         ExportBlockRecord.data.is_(None),
         ExportBlockRecord.claimed_at >= utcnow() - STALE_CLAIM,
     )
@@ -760,15 +773,12 @@ def _wait_for_claims(
         time.sleep(_CLAIM_POLL_S)
         with transaction(engine) as session:
             now_unfilled = set(session.scalars(unfilled))
-            filled = session.execute(
-                select(ExportBlockRecord.id, ExportBlockRecord.data).where(
-                    ExportBlockRecord.id.in_(waiting - now_unfilled),
-                    ExportBlockRecord.data.is_not(None),
-                )
-            ).all()
-        for block_id, data in filled:
-            made[block_id] = batch = batch_from_bytes(instrument.instrument, data)
-            if tick is not None:
+            filled = _read_blocks(
+                session, instrument, skip=set(made), among=waiting - now_unfilled
+            )
+        made.update(filled)
+        if tick is not None:
+            for batch in filled.values():
                 tick(len(batch))
         if now_unfilled != waiting:
             last_change = time.monotonic()

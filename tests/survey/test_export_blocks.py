@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -443,3 +444,30 @@ def test_an_export_locked_out_of_its_blocks_waits_for_no_claim(
     assert_same_export(from_rows, _load(engine, keep_blocks=True))
     assert waited == []
     assert [(n, filled) for _, n, filled in _blocks(engine)] == [(4, False)]
+
+
+def test_a_claim_of_another_layout_is_not_waited_for(
+    study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another version of sociaparis, making blocks this code never reads.
+    engine, _ = study
+    with transaction(engine) as session:
+        [instrument] = exports._versions(session, "tools", None)
+        some = list(session.scalars(select(ResponseRecord.id).limit(BLOCK)))
+    block_id = exports._claim_block(engine, instrument, some)
+    with transaction(engine) as session:
+        session.execute(
+            update(ExportBlockRecord)
+            .where(ExportBlockRecord.id == block_id)
+            .values(layout=0)
+        )
+
+    def no_sleep(_seconds: float) -> None:
+        raise AssertionError("waited for a block it will never read")
+
+    monkeypatch.setattr(
+        exports, "time", SimpleNamespace(monotonic=time.monotonic, sleep=no_sleep)
+    )
+    made: dict = {}
+    exports._wait_for_claims(engine, instrument, None, made)
+    assert made == {}
