@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import struct
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -189,22 +190,52 @@ def test_a_piece_without_an_attribute_gets_none_there(tools: Instrument) -> None
     assert joined.attributes["directorate"].tolist() == ["dsin", None, None, None]
 
 
+def _plain_stream(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _kept(stream: bytes, size: int | None = None) -> bytes:
+    """``stream`` as a block keeps it: its size (8 bytes, little-endian), then
+    the stream compressed with Zstandard."""
+    packed = struct.pack("<Q", len(stream) if size is None else size)
+    return packed + pa.Codec("zstd").compress(stream, asbytes=True)
+
+
+def test_a_block_is_its_stream_compressed_after_its_size(tools: Instrument) -> None:
+    batch = concat_batches(
+        [_batch(tools, ANSWERS, [f"{k}-{i}" for i in IDS]) for k in range(50)]
+    )
+    data = batch_to_bytes(batch)
+    (size,) = struct.unpack_from("<Q", data)
+    stream = pa.Codec("zstd").decompress(data[8:], decompressed_size=size, asbytes=True)
+    assert len(stream) == size
+    assert pa.ipc.open_stream(stream).read_all().num_rows == 200
+    assert len(data) < size / 4
+
+
+_OTHER_LAYOUT = pa.table({"m:ids": ["r1"]}).replace_schema_metadata({"layout": "1"})
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
+        (b"", "not an export block"),
         (b"not arrow at all", "not an export block"),
-        ("other layout", "another layout"),
+        # a block of layout 1: the stream uncompressed
+        (_plain_stream(_OTHER_LAYOUT), "not an export block"),
+        (_kept(b"not arrow at all"), "not an export block"),
+        (_kept(_plain_stream(_OTHER_LAYOUT))[:-4], "not an export block"),
+        (_kept(_plain_stream(_OTHER_LAYOUT), size=10), "not an export block"),
+        (_kept(_plain_stream(_OTHER_LAYOUT), size=1 << 40), "not an export block"),
+        (_kept(_plain_stream(_OTHER_LAYOUT)), "another layout"),
     ],
 )
 def test_what_is_not_a_block_of_this_layout_is_refused(
-    tools: Instrument, data: Any, message: str
+    tools: Instrument, data: bytes, message: str
 ) -> None:
-    if data == "other layout":
-        table = pa.table({"m:ids": ["r1"]}).replace_schema_metadata({"layout": "0"})
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        data = sink.getvalue().to_pybytes()
     with pytest.raises(ValueError, match=message):
         batch_from_bytes(tools, data)
 
