@@ -21,6 +21,7 @@ from sociaparis.core.db import make_engine, transaction
 from sociaparis.jobs.models import JobRecord
 from sociaparis.jobs.queue import HueyJobQueue
 from sociaparis.jobs.service import ACTIVE, cancel_job, start_job
+from sociaparis.survey.exports import keep_export_blocks
 from sociaparis.survey.fielding.service import fielded_version
 from sociaparis.survey.models import ResponseRecord
 from sociaparis.survey.synthetic import synthetic_answers
@@ -34,8 +35,14 @@ _BATCH = 2000
 
 def store_responses(settings: Settings, form_id: str, count: int, seed: int) -> None:
     """``count`` completed synthetic responses written straight into the
-    database (as ``benchmarks/export.py`` does), and the account that starts
-    the jobs."""
+    database (as ``benchmarks/export.py`` does), their export blocks, and the
+    account that starts the jobs.
+
+    The blocks are made as the job workers' five-minute task would have made
+    them over the days the responses came in. Otherwise that task's first run,
+    at the clock's next five-minute mark, makes them all in whichever run it
+    falls, the baseline included.
+    """
     rng = random.Random(seed)
     engine = make_engine(settings)
     try:
@@ -74,6 +81,7 @@ def store_responses(settings: Settings, form_id: str, count: int, seed: int) -> 
                 if len(rows) == _BATCH or number == count - 1:
                     connection.execute(insert(ResponseRecord), rows)
                     rows = []
+        keep_export_blocks(engine=engine)
     finally:
         engine.dispose()
 

@@ -410,7 +410,6 @@ def run_backend(
         from benchmarks._job_load import store_responses
 
         store_responses(settings, FORM_ID, args.job_responses, args.seed)
-        keep_blocks(settings)
     answers = answer_pool(prepared.instrument, ANSWER_POOL, args.seed)
     tokens = iter(prepared.tokens)
     port = free_port()
@@ -465,20 +464,6 @@ def run_backend(
         }
         for label, result in results
     ]
-
-
-def keep_blocks(settings: Settings) -> None:
-    """Make the export blocks of the stored responses, as the job workers'
-    five-minute task would have over the days they came in. Otherwise that
-    task's first run, at the clock's next five-minute mark, makes them all in
-    whichever run it falls, the baseline included."""
-    from sociaparis.survey.exports import keep_export_blocks
-
-    engine = make_engine(settings)
-    try:
-        keep_export_blocks(engine=engine)
-    finally:
-        engine.dispose()
 
 
 def run_hello(args: argparse.Namespace, log: Path) -> dict[str, Any]:
@@ -696,6 +681,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261005)
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
+    if args.skip_flat_out and args.rate <= 0:
+        parser.error("--skip-flat-out needs the paced run: give --rate above 0")
     try:
         import uvloop
 

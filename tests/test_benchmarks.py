@@ -10,6 +10,7 @@ import pytest
 from benchmarks.survey_fielding import (
     RESPONSES_PER_S_ALLOWED,
     invitations_needed,
+    main,
     targets,
 )
 
@@ -86,3 +87,12 @@ def test_a_lost_page_is_unsafe_whatever_the_speed() -> None:
     lines, safe = targets([lost], 500)
     assert not safe
     assert "0 acknowledged pages missing: MISSED (1 missing" in lines[-1]
+
+
+def test_skipping_the_flat_out_run_needs_a_paced_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--skip-flat-out", "--rate", "0"])
+    assert exited.value.code == 2
+    assert "--skip-flat-out needs the paced run" in capsys.readouterr().err

@@ -824,7 +824,7 @@ def _drop_stale_blocks(engine: Engine, instrument: StoredInstrument) -> None:
             )
 
 
-def _members_insert(session: Session, block_id: int, ids: list[str]) -> tuple[Any, ...]:
+def _members_insert(engine: Engine, block_id: int, ids: list[str]) -> tuple[Any, ...]:
     """The statement and parameters that write a block's members.
 
     On PostgreSQL one statement for the whole block (the ids as one array):
@@ -834,7 +834,7 @@ def _members_insert(session: Session, block_id: int, ids: list[str]) -> tuple[An
     rows are written in the export's own process: many rows in one statement
     only add the statement's compilation.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if engine.dialect.name == "postgresql":
         return (
             insert(ExportBlockMemberRecord).from_select(
                 ["response_id", "block_id"],
@@ -872,7 +872,7 @@ def _claim_block(
             )
             session.add(block)
             session.flush()
-            session.connection().execute(*_members_insert(session, block.id, candidates))
+            session.connection().execute(*_members_insert(engine, block.id, candidates))
             return block.id
     except IntegrityError:
         return None  # another export claimed some of them since they were read

@@ -204,11 +204,14 @@ def batch_to_bytes(batch: ResponseBatch) -> bytes:
 def _stream(data: bytes) -> pa.Buffer:
     """The Arrow stream :func:`batch_to_bytes` compressed into ``data``."""
     if len(data) < _SIZE.size:
-        raise pa.ArrowInvalid(f"{len(data)} bytes")
+        raise ValueError(f"not an export block: {len(data)} bytes")
     (size,) = _SIZE.unpack_from(data)
     if size > _LARGEST_STREAM:
-        raise pa.ArrowInvalid(f"a stream of {size} bytes")
-    return _CODEC.decompress(memoryview(data)[_SIZE.size :], decompressed_size=size)
+        raise ValueError(f"not an export block: a stream of {size} bytes")
+    try:
+        return _CODEC.decompress(memoryview(data)[_SIZE.size :], decompressed_size=size)
+    except OSError as exc:
+        raise ValueError(f"not an export block: {exc}") from exc
 
 
 def batch_from_bytes(instrument: Instrument, data: bytes) -> ResponseBatch:
@@ -219,9 +222,10 @@ def batch_from_bytes(instrument: Instrument, data: bytes) -> ResponseBatch:
     ValueError
         When ``data`` is not a block of :data:`BLOCK_LAYOUT`.
     """
+    stream = _stream(data)
     try:
-        table = pa.ipc.open_stream(_stream(data)).read_all()
-    except (pa.ArrowInvalid, OSError) as exc:
+        table = pa.ipc.open_stream(stream).read_all()
+    except pa.ArrowInvalid as exc:
         raise ValueError(f"not an export block: {exc}") from exc
     metadata = table.schema.metadata or {}
     if metadata.get(b"layout") != str(BLOCK_LAYOUT).encode():
