@@ -25,6 +25,7 @@ import numpy as np
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    Connection,
     Engine,
     Integer,
     Select,
@@ -93,6 +94,7 @@ from sociaparis.survey.models import (
     ExportBlockMemberRecord,
     ExportBlockRecord,
     InstrumentRecord,
+    ResponseCountRecord,
     ResponseRecord,
 )
 from sociaparis.survey.records import RECORD_ENGINE, export_record
@@ -167,16 +169,30 @@ def count_responses(
 ) -> int:
     """How many responses :func:`load_export` would export.
 
+    Read from the counts kept as responses are written
+    (:mod:`sociaparis.survey.counts`), not by counting the responses: the
+    page that starts an export asks, and a count of the rows reads every
+    response's row on PostgreSQL (the index holds no id).
+
     Raises
     ------
     SociaparisError
         ``SURVEY_030`` (unknown form), ``EXPORT_005`` (unknown version).
     """
     ids = [s.id for s in _versions(session, form_id, version)]
-    query = _query(ids, include_in_progress).with_only_columns(
-        func.count(ResponseRecord.id)
-    )
-    return int(session.scalar(query) or 0)
+    return _kept_count(session.connection(), ids, include_in_progress)
+
+
+def _kept_count(
+    connection: Connection, instrument_ids: list[int], include_in_progress: bool
+) -> int:
+    """How many responses of these versions there are (only the completed
+    ones unless ``include_in_progress``), from ``response_counts``."""
+    counts = ResponseCountRecord
+    query = select(func.sum(counts.n)).where(counts.instrument_id.in_(instrument_ids))
+    if not include_in_progress:
+        query = query.where(counts.status == COMPLETED)
+    return int(connection.execute(query).scalar_one() or 0)
 
 
 def keep_records(*, session: Session, chunk: int = _CHUNK) -> int:
@@ -644,12 +660,14 @@ def _make_blocks(
             ResponseRecord.instrument_id == instrument.id,
             ResponseRecord.status == COMPLETED,
         )
-        # Counted first: most exports find no new block to make, and the
-        # counts cost a tenth of reading the ids.
-        count = select(func.count()).select_from
-        outside = (
-            read(count(completed_ids.subquery())).scalar_one()
-            - read(count(in_blocks.subquery())).scalar_one()
+        # Counted first, from the kept counts and the blocks' sizes: most
+        # exports find no new block to make, and these read a few rows where
+        # the ids are read from every response's row.
+        blocks_size = select(
+            func.coalesce(func.sum(ExportBlockRecord.responses), 0)
+        ).where(ExportBlockRecord.instrument_id == instrument.id)
+        outside = _kept_count(session.connection(), [instrument.id], False) - int(
+            read(blocks_size).scalar_one()
         )
         if outside < BLOCK_RESPONSES:
             return kept

@@ -132,7 +132,15 @@ class ResponseRecord(Base):
 
     __tablename__ = "responses"
     __table_args__ = (
-        Index("ix_responses_instrument_status", "instrument_id", "status"),
+        # With the id, the ids of a version's completed responses are read
+        # from the index alone (SQLite's indexes of a table without rowid hold
+        # its key already).
+        Index(
+            "ix_responses_instrument_status",
+            "instrument_id",
+            "status",
+            postgresql_include=["id"],
+        ),
         {"sqlite_with_rowid": False},
     )
 

@@ -115,6 +115,44 @@ def test_reading_the_responses_pauses_the_collector(
     assert gc.isenabled()
 
 
+@pytest.mark.parametrize(
+    ("version", "include_in_progress", "expected"),
+    [
+        (None, False, 3),  # v1: 2 completed (1 synthetic); v2: 1 (1 deleted)
+        (None, True, 5),  # and one in progress in each version
+        ("v1", False, 2),
+        ("v2", False, 1),
+        ("v2", True, 2),
+    ],
+)
+def test_count_responses_is_what_the_export_holds(
+    session: Session, version: str | None, include_in_progress: bool, expected: int
+) -> None:
+    first, second = _store(session, "v1"), _store(session, "v2")
+    _response(session, first, {"uses": "yes"})
+    _response(session, first, {"uses": "no"}, synthetic=True)
+    _response(session, first, {"uses": "no"}, status="in_progress")
+    _response(session, second, {"uses": "no"})
+    _response(session, second, {"uses": "yes"}, status="in_progress")
+    gone = session.get(ResponseRecord, _response(session, second, {"uses": "yes"}))
+    session.delete(gone)
+    session.flush()
+
+    counted = count_responses(
+        session=session,
+        form_id="usage",
+        version=version,
+        include_in_progress=include_in_progress,
+    )
+    exported = load_export(
+        session=session,
+        form_id="usage",
+        version=version,
+        include_in_progress=include_in_progress,
+    )
+    assert counted == expected == len(exported.main.frame)
+
+
 def test_export_evaluates_every_version(session: Session, tmp_path: Path) -> None:
     first = _store(session, "v1")
     _response(
