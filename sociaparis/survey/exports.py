@@ -18,6 +18,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ from sociaparis.core.db import (
     write_lock,
 )
 from sociaparis.core.errors import SociaparisError
+from sociaparis.survey.block_cache import BLOCK_DATA
 from sociaparis.survey.blocks import BLOCK_RESPONSES, CLAIM_PATIENCE, STALE_CLAIM
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.fielding.service import COMPLETED, get_fielding
@@ -379,8 +381,10 @@ def _version_batch(
     query = _query([instrument.id], include_in_progress)
     queries = [query]
     if kept or made:
-        # The others by id: their ids are read from the status index, where a
-        # condition on the blocks would read every response's row.
+        # The others by id: their ids are read from the status index, which
+        # holds them. A condition on the blocks (an anti-join with the
+        # members) sends fewer bytes but costs the database more, and its
+        # work slowed the respondents' commits more (docs/benchmarks.md).
         blocked = {i for piece in (*kept.values(), *made.values()) for i in piece.ids}
         found = session.connection().execute(query.with_only_columns(ResponseRecord.id))
         rest = [
@@ -561,16 +565,34 @@ def _read_blocks(
     are read from their rows otherwise. ``skip``: ids of blocks not to read;
     ``among``: only these blocks (None: all).
     """
-    query = select(ExportBlockRecord.id, ExportBlockRecord.data).where(
-        _readable_blocks(instrument), ExportBlockRecord.data.is_not(None)
-    )
+    filled = and_(_readable_blocks(instrument), ExportBlockRecord.data.is_not(None))
+    listing = select(ExportBlockRecord.id, ExportBlockRecord.claimed_at).where(filled)
     if among is not None:
-        query = query.where(ExportBlockRecord.id.in_(among))
+        listing = listing.where(ExportBlockRecord.id.in_(among))
+    listed: dict[int, datetime] = dict(session.execute(listing).all())
+
+    def fetch(block_ids: list[int]) -> dict[int, bytes]:
+        query = select(ExportBlockRecord.id, ExportBlockRecord.data).where(
+            filled, ExportBlockRecord.id.in_(block_ids)
+        )
+        return {block_id: data for block_id, data in session.execute(query) if data}
+
+    stored = BLOCK_DATA.read(
+        _database_name(session),
+        instrument.id,
+        {block_id: at for block_id, at in listed.items() if block_id not in skip},
+        fetch,
+        complete=among is None and not skip,
+    )
     return {
         block_id: batch_from_bytes(instrument.instrument, data)
-        for block_id, data in session.execute(query)
-        if block_id not in skip
+        for block_id, data in stored.items()
     }
+
+
+def _database_name(session: Session) -> str:
+    """The address of the session's database (without its password)."""
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
 
 
 def _readable_blocks(instrument: StoredInstrument) -> ColumnElement[bool]:

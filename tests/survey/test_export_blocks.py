@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ import sociaparis.survey.exports as exports
 from sociaparis.accounts.service import LOCAL_ADMIN
 from sociaparis.core.config import Settings
 from sociaparis.core.db import ensure_schema, make_engine, transaction, utcnow
+from sociaparis.survey.block_cache import BLOCK_DATA
 from sociaparis.survey.exports import keep_export_blocks, load_export
 from sociaparis.survey.fielding.service import (
     Fielding,
@@ -180,6 +181,36 @@ def test_a_changed_response_is_exported_as_it_is_now(study) -> None:
     frame = _load(engine, keep_blocks=False).main.frame.set_index("_id")
     assert frame.loc[changed, "_attr_directorate"] == "dfa"
     assert (frame.drop(index=changed)["_attr_directorate"] == "dsin").all()
+
+
+def test_blocks_read_again_come_from_memory_until_a_response_changes(study) -> None:
+    engine, _ = study
+    data_reads: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def watch(_conn, _cursor, statement: str, *_args: Any) -> None:
+        if statement.startswith("SELECT export_blocks.id, export_blocks.data"):
+            data_reads.append(statement)
+
+    from_rows = _load(engine, keep_blocks=False)
+    _load(engine, keep_blocks=True)
+    (first, _, _), (second, _, _) = _blocks(engine)
+    data_reads.clear()
+    first_reading = _load(engine, keep_blocks=False)
+    assert len(data_reads) == 1  # both blocks' data, once
+    second_reading = _load(engine, keep_blocks=False)
+    assert len(data_reads) == 1  # read from memory
+    assert_same_export(from_rows, first_reading)
+    assert_same_export(from_rows, second_reading)
+
+    changed = _members(engine, second)[0]
+    _change(engine, changed, attributes={"directorate": "dfa"})
+    kept_before = len(BLOCK_DATA)
+    frame = _load(engine, keep_blocks=False).main.frame.set_index("_id")
+    assert frame.loc[changed, "_attr_directorate"] == "dfa"
+    assert len(frame) == RESPONSES
+    assert len(BLOCK_DATA) == kept_before - 1  # the dropped block is forgotten
+    assert len(data_reads) == 1  # the first block still from memory
 
 
 def test_only_a_change_of_a_response_that_was_completed_drops_its_block(
