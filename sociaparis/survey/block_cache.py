@@ -4,10 +4,9 @@ A filled export block never changes: it is dropped, never written again, and
 its id is never given to another block (:mod:`sociaparis.survey.blocks`). So a
 process that exports a form again (a job worker, the server of the analysis
 explorer) needs from the database the data of the blocks it has not read yet
-only; the others are kept here as stored (compressed), up to
-:data:`BLOCK_CACHE_BYTES` a process, the blocks read longest ago forgotten
-first. Reading 20,000 responses' blocks again moved 1.5 MB from the database
-to the process at every export.
+only (the blocks of 20,000 staff-survey responses are 1.5 MB); the others are
+kept here as stored (compressed), up to :data:`BLOCK_CACHE_BYTES` a process,
+the blocks read longest ago forgotten first.
 
 The database still says, at every reading, which blocks there are: a block
 dropped since (one of its responses changed or erased) is never used again,

@@ -172,9 +172,9 @@ def count_responses(
     """How many responses :func:`load_export` would export.
 
     Read from the counts kept as responses are written
-    (:mod:`sociaparis.survey.counts`), not by counting the responses: the
-    page that starts an export asks, and a count of the rows reads every
-    response's row on PostgreSQL (the index holds no id).
+    (:mod:`sociaparis.survey.counts`), a few hundred rows whatever the number
+    of responses, not by counting the responses: the page that starts an
+    export asks.
 
     Raises
     ------
@@ -684,7 +684,7 @@ def _make_blocks(
         )
         # Counted first, from the kept counts and the blocks' sizes: most
         # exports find no new block to make, and these read a few rows where
-        # the ids are read from every response's row.
+        # the ids are one index entry a response.
         blocks_size = select(
             func.coalesce(func.sum(ExportBlockRecord.responses), 0)
         ).where(ExportBlockRecord.instrument_id == instrument.id)
