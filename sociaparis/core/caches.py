@@ -29,7 +29,8 @@ _get_ident = threading.get_ident
 
 
 class BoundedCache(Generic[K, V]):
-    """At most ``maxsize`` values by key; the least recently used goes first.
+    """At most ``maxsize`` values by key (or values weighing ``maxsize`` in all,
+    with ``weigh``); the least recently used goes first.
 
     Every operation holds the cache's lock. :meth:`get` computes a missing value
     once: a thread asking for a key that another is computing waits for that
@@ -41,7 +42,11 @@ class BoundedCache(Generic[K, V]):
     Parameters
     ----------
     maxsize
-        How many values are kept (1 or more).
+        How many values are kept (1 or more); with ``weigh``, their total weight.
+    weigh
+        The weight of a value (its size in bytes, say), or None to count values.
+        A value heavier than ``maxsize`` on its own is not kept, and pushes
+        out no other.
 
     Examples
     --------
@@ -54,12 +59,14 @@ class BoundedCache(Generic[K, V]):
     (25, [3, 5])
     """
 
-    __slots__ = ("maxsize", "_values", "_flights", "_lock")
+    __slots__ = ("maxsize", "_values", "_flights", "_lock", "_weigh", "_weight")
 
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, weigh: Callable[[V], int] | None = None) -> None:
         if isinstance(maxsize, bool) or not isinstance(maxsize, int) or maxsize < 1:
             raise ValueError(f"maxsize must be an integer of 1 or more, got {maxsize!r}")
         self.maxsize = maxsize
+        self._weigh = weigh
+        self._weight = 0
         self._values: OrderedDict[K, V] = OrderedDict()
         self._flights: dict[K, tuple[_thread.LockType, int]] = {}
         self._lock = threading.Lock()
@@ -71,6 +78,11 @@ class BoundedCache(Generic[K, V]):
         with self._lock:
             return key in self._values
 
+    @property
+    def weight(self) -> int:
+        """The total weight of the values kept (with ``weigh``; else their number)."""
+        return self._weight if self._weigh is not None else len(self._values)
+
     def keys(self) -> list[K]:
         """The keys kept, least recently used first."""
         with self._lock:
@@ -80,6 +92,21 @@ class BoundedCache(Generic[K, V]):
         """Forget every value."""
         with self._lock:
             self._values.clear()
+            self._weight = 0
+
+    @overload
+    def find(self, key: K) -> V | None: ...
+    @overload
+    def find(self, key: K, default: D) -> V | D: ...
+    def find(self, key: K, default: Any = None) -> Any:
+        """The value of ``key`` if kept, now the most recently used (``default``
+        when not kept); computes nothing."""
+        with self._lock:
+            value = self._values.get(key, _MISSING)
+            if value is _MISSING:
+                return default
+            self._values.move_to_end(key)
+            return value
 
     def get(self, key: K, compute: Callable[[K], V]) -> V:
         """The value of ``key``; ``compute(key)`` gives it when it is not kept."""
@@ -154,17 +181,35 @@ class BoundedCache(Generic[K, V]):
         lock = self._lock
         lock.acquire()
         try:
-            return self._values.pop(key, default)
+            value = self._values.pop(key, _MISSING)
+            if value is _MISSING:
+                return default
+            if self._weigh is not None:
+                self._weight -= self._weigh(value)
+            return value
         finally:
             lock.release()
 
     def _store(self, key: K, value: V) -> None:
         values = self._values
-        if key in values:
-            values.move_to_end(key)
+        weigh = self._weigh
+        if weigh is None:
+            if key in values:
+                values.move_to_end(key)
+            values[key] = value
+            if len(values) > self.maxsize:
+                values.popitem(last=False)
+            return
+        old = values.pop(key, _MISSING)
+        if old is not _MISSING:
+            self._weight -= weigh(old)
+        weight = weigh(value)
+        if weight > self.maxsize:
+            return  # kept, it would push out every other value, then itself
         values[key] = value
-        if len(values) > self.maxsize:
-            values.popitem(last=False)
+        self._weight += weight
+        while self._weight > self.maxsize:
+            self._weight -= weigh(values.popitem(last=False)[1])
 
 
 def memoized(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:

@@ -26,7 +26,6 @@ import numpy as np
 from sqlalchemy import (
     JSON,
     ColumnElement,
-    Connection,
     Engine,
     Integer,
     Select,
@@ -63,7 +62,7 @@ from sociaparis.core.db import (
     write_lock,
 )
 from sociaparis.core.errors import SociaparisError
-from sociaparis.survey.block_cache import BLOCK_DATA
+from sociaparis.survey.block_cache import BLOCK_DATA, read_blocks
 from sociaparis.survey.blocks import BLOCK_RESPONSES, CLAIM_PATIENCE, STALE_CLAIM
 from sociaparis.survey.errors import SurveyError
 from sociaparis.survey.fielding.service import COMPLETED, get_fielding
@@ -182,11 +181,11 @@ def count_responses(
         ``SURVEY_030`` (unknown form), ``EXPORT_005`` (unknown version).
     """
     ids = [s.id for s in _versions(session, form_id, version)]
-    return _kept_count(session.connection(), ids, include_in_progress)
+    return _kept_count(session, ids, include_in_progress)
 
 
 def _kept_count(
-    connection: Connection, instrument_ids: list[int], include_in_progress: bool
+    session: Session, instrument_ids: list[int], include_in_progress: bool
 ) -> int:
     """How many responses of these versions there are (only the completed
     ones unless ``include_in_progress``), from ``response_counts``."""
@@ -194,7 +193,7 @@ def _kept_count(
     query = select(func.sum(counts.n)).where(counts.instrument_id.in_(instrument_ids))
     if not include_in_progress:
         query = query.where(counts.status == COMPLETED)
-    return int(connection.execute(query).scalar_one() or 0)
+    return int(session.execute(query).scalar_one() or 0)
 
 
 def keep_records(*, session: Session, chunk: int = _CHUNK) -> int:
@@ -577,7 +576,8 @@ def _read_blocks(
         )
         return {block_id: data for block_id, data in session.execute(query) if data}
 
-    stored = BLOCK_DATA.read(
+    stored = read_blocks(
+        BLOCK_DATA,
         _database_name(session),
         instrument.id,
         {block_id: at for block_id, at in listed.items() if block_id not in skip},
@@ -688,7 +688,7 @@ def _make_blocks(
         blocks_size = select(
             func.coalesce(func.sum(ExportBlockRecord.responses), 0)
         ).where(ExportBlockRecord.instrument_id == instrument.id)
-        outside = _kept_count(session.connection(), [instrument.id], False) - int(
+        outside = _kept_count(session, [instrument.id], False) - int(
             read(blocks_size).scalar_one()
         )
         if outside < BLOCK_RESPONSES:

@@ -50,6 +50,37 @@ def test_put_and_pop_keep_the_bound_and_the_order() -> None:
     assert len(cache) == 0
 
 
+@pytest.mark.parametrize(
+    ("maxsize", "put", "kept", "weight"),
+    [
+        (10, ["aaaa", "bbbb", "cccc"], ["b", "c"], 8),  # 12 > 10: the oldest goes
+        (10, ["aaaa", "bb", "cccc"], ["a", "b", "c"], 10),
+        (10, ["aaaa", "aa"], ["a"], 2),  # a value replaced: its old weight goes
+        (3, ["aa", "bbbb"], ["a"], 2),  # too heavy on its own: not kept
+    ],
+)
+def test_a_weighed_cache_keeps_its_total_weight(maxsize, put, kept, weight) -> None:
+    cache: BoundedCache[str, str] = BoundedCache(maxsize, weigh=len)
+    for value in put:
+        cache.put(value[0], value)
+    assert cache.keys() == kept
+    assert cache.weight == weight
+    popped = cache.pop(kept[0])
+    assert cache.weight == weight - len(popped)
+    cache.clear()
+    assert cache.weight == 0
+
+
+def test_find_computes_nothing_and_makes_the_value_recent() -> None:
+    cache: BoundedCache[str, int] = BoundedCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.find("a") == 1
+    assert cache.find("z") is None and cache.find("z", 0) == 0
+    cache.put("c", 3)  # b was used least lately
+    assert cache.keys() == ["a", "c"]
+
+
 @pytest.mark.parametrize("maxsize", [0, -1, 1.5, True, "8"])
 def test_a_cache_needs_a_positive_size(maxsize) -> None:
     with pytest.raises(ValueError, match="maxsize"):
@@ -193,7 +224,7 @@ def test_memoized_needs_a_positive_size(maxsize) -> None:
 
 def _process_caches() -> dict[str, object]:
     from sociaparis.core.statements import DirectStatement
-    from sociaparis.survey import logic, service, xpath
+    from sociaparis.survey import block_cache, logic, service, xpath
     from sociaparis.survey.fielding import layout
     from sociaparis.survey.fielding import service as fielding
     from sociaparis.survey.xpath import functions, values
@@ -217,6 +248,7 @@ def _process_caches() -> dict[str, object]:
         "question texts": layout._question_texts,
         "labels' markdown": questions.odk_markdown,
         "questions' HTML": questions._question_blocks,
+        "export blocks' data": block_cache.BLOCK_DATA,
     }
 
 
